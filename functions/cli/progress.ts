@@ -1,0 +1,45 @@
+/**
+ * Progress on stderr for long work (reading files, planning, simulating). On a terminal a
+ * single line is redrawn; elsewhere (CI, pipes) a line is printed at most every few seconds.
+ */
+export interface Progress {
+  update(text: string): void;
+  done(text: string): void;
+}
+
+export function progressOn(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
+  if (quiet) return { update: () => {}, done: () => {} };
+  let lastPrint = 0;
+  let drawn = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (stream.isTTY) {
+        if (now - lastPrint < 100) return;
+        stream.write(`\r\u001b[2K${text}`);
+        drawn = true;
+      } else {
+        if (now - lastPrint < 5000) return;
+        stream.write(`${text}\n`);
+      }
+      lastPrint = now;
+    },
+    done(text) {
+      if (stream.isTTY && drawn) stream.write('\r\u001b[2K');
+      drawn = false;
+      lastPrint = 0;
+      stream.write(`${text}\n`);
+    },
+  };
+}
+
+/** `[#######.......]  45%` */
+export function bar(fraction: number, width = 24): string {
+  const clamped = Math.max(0, Math.min(1, fraction));
+  const filled = Math.round(clamped * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(clamped * 100)).padStart(3)}%`;
+}
+
+export function formatCount(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

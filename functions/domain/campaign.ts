@@ -1,0 +1,241 @@
+/**
+ * The campaign file (SPEC 4.2): schema, defaults, and every check that can be made
+ * without customers. An invalid file is refused whole, each problem named by its JSON
+ * path, so nothing is ever scheduled from half a campaign.
+ */
+import { z } from 'zod';
+import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
+import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
+import { PLAYBOOK_GROUPS } from './segments.ts';
+
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+const SIGNATURE = /^【[^【】]{1,20}】$/;
+
+const localDateTime = z.string().regex(LOCAL_DATE_TIME, 'must be local wall-clock time like 2026-11-05T12:00');
+const id = z.string().regex(ID, 'must be 1-48 letters, digits, - or _, starting with a letter or digit');
+const clock = z.string().regex(CLOCK, 'must be HH:MM (24-hour)');
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const links = z.strictObject({ mobile: url, pc: url });
+
+const emailWave = z.strictObject({
+  /** Explicit start of the email wave, local wall clock; default: chosen by the planner. */
+  at: localDateTime.optional(),
+  /** The email-type condition: only these email domains (e.g. qq.com, 163.com). */
+  domains: z
+    .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be an email domain like qq.com'))
+    .min(1)
+    .optional(),
+});
+
+const templates = z.strictObject({
+  sms: z.string().min(1).max(500).optional(),
+  emailSubject: z.string().min(1).max(200).optional(),
+  emailBody: z.string().min(1).max(20_000).optional(),
+});
+
+const wave = z.strictObject({
+  id,
+  sms: z.union([z.literal('midnight'), localDateTime], {
+    error: 'must be "midnight" or local time like 2026-11-05T12:00',
+  }),
+  audience: z.array(z.string().min(1).max(64)).min(1).default(['*']),
+  email: z.union([z.boolean(), emailWave]).default(false),
+  stopOnPurchase: z.boolean().default(false),
+  templates: templates.default({}),
+  links: links.optional(),
+});
+
+const segmentSettings = z
+  .strictObject({
+    loyalYears: z.int().min(1).max(10).default(2),
+    recentDays: z.int().min(1).max(3650).default(90),
+    shallowDays: z.int().min(1).max(3650).default(180),
+    deepDays: z.int().min(1).max(3650).default(365),
+    highOrders: z.int().min(1).default(3),
+    highSpend: z.number().min(0).default(1000),
+    order: z
+      .array(z.enum(PLAYBOOK_GROUPS))
+      .refine((order) => new Set(order).size === PLAYBOOK_GROUPS.length, {
+        message: `must list each playbook group once: ${PLAYBOOK_GROUPS.join(', ')}`,
+      })
+      .default([...PLAYBOOK_GROUPS]),
+  })
+  .refine((s) => s.recentDays < s.shallowDays && s.shallowDays < s.deepDays, {
+    message: 'must satisfy recentDays < shallowDays < deepDays',
+  });
+
+const campaignObject = z.strictObject({
+  id,
+  timezone: z.string().refine(isValidTimeZone, 'is not an IANA time zone').default('Asia/Shanghai'),
+  midnight: localDateTime.refine((text) => /T00:00(:00)?$/.test(text), 'must be at 00:00, e.g. 2026-11-11T00:00'),
+  caps: z
+    .strictObject({
+      touches: z.int().min(1).max(50).default(3),
+      smsPerMonth: z.int().min(1).max(50).default(2),
+      multiSmsShare: z.number().min(0).max(1).default(0.3),
+    })
+    .default({ touches: 3, smsPerMonth: 2, multiSmsShare: 0.3 }),
+  groupSize: z.int().min(1).max(10_000_000).default(30_000),
+  quietHours: z.strictObject({ start: clock, end: clock }).default({ start: '22:00', end: '09:00' }),
+  emailLeadDays: z
+    .strictObject({ min: z.number().min(0).max(30), max: z.number().min(0).max(30) })
+    .refine((lead) => lead.min <= lead.max, { message: 'min must not exceed max' })
+    .default({ min: 2, max: 3 }),
+  smsRatePerSecond: z.number().positive().max(100_000).default(20),
+  emailRatePerSecond: z.number().positive().max(100_000).default(50),
+  links: links.default({ mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' }),
+  signature: z
+    .string()
+    .regex(SIGNATURE, 'must be the store name in 【】, e.g. 【示例旗舰店】')
+    .default('【示例旗舰店】'),
+  optOutText: z.string().regex(OPT_OUT_PATTERN, 'must tell how to opt out, e.g. 回T退订').default('回T退订'),
+  segments: segmentSettings.default(segmentSettings.parse({})),
+  waves: z.array(wave).min(1, 'needs at least one wave'),
+});
+
+export const campaignSchema = campaignObject.superRefine(checkWaves);
+
+export type CampaignInput = z.input<typeof campaignSchema>;
+export type Campaign = z.output<typeof campaignSchema>;
+export type Wave = Campaign['waves'][number];
+export type SegmentSettings = Campaign['segments'];
+
+type Issue = { path: PropertyKey[]; message: string };
+
+/** Checks across fields: times, quiet hours, the midnight push, templates. */
+function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$RefinementCtx): void {
+  const add = (issue: Issue) => ctx.addIssue({ code: 'custom', ...issue });
+  const tz = campaign.timezone;
+  const midnightAt = parseDateTime(campaign.midnight, tz);
+  const quietStart = parseClock(campaign.quietHours.start);
+  const quietEnd = parseClock(campaign.quietHours.end);
+  const seen = new Map<string, number>();
+  let midnightWaves = 0;
+  campaign.waves.forEach((wave, index) => {
+    const at = (field: PropertyKey, ...rest: PropertyKey[]) => ['waves', index, field, ...rest];
+    const earlier = seen.get(wave.id);
+    if (earlier !== undefined) add({ path: at('id'), message: `repeats the id of waves[${earlier}]` });
+    seen.set(wave.id, index);
+
+    const smsAt = wave.sms === 'midnight' ? midnightAt : parseDateTime(wave.sms, tz);
+    if (wave.sms === 'midnight') midnightWaves += 1;
+    else if (Number.isNaN(smsAt)) add({ path: at('sms'), message: 'is not a real date and time' });
+    else if (smsAt >= midnightAt) {
+      add({ path: at('sms'), message: `is not before the midnight push (${campaign.midnight}): it is the final wave` });
+    } else if (isQuiet(minuteOfDay(smsAt, tz), quietStart, quietEnd)) {
+      add({
+        path: at('sms'),
+        message: `falls in quiet hours (${campaign.quietHours.start} to ${campaign.quietHours.end}); only the midnight push may`,
+      });
+    }
+
+    if (typeof wave.email === 'object' && wave.email.at !== undefined && !Number.isNaN(smsAt)) {
+      const emailAt = parseDateTime(wave.email.at, tz);
+      const leadHours = (smsAt - emailAt) / HOUR_MS;
+      const { min, max } = campaign.emailLeadDays;
+      if (Number.isNaN(emailAt)) add({ path: at('email', 'at'), message: 'is not a real date and time' });
+      else if (leadHours < min * 24 || leadHours > max * 24) {
+        add({
+          path: at('email', 'at'),
+          message: `is ${round1(leadHours)} h before the SMS; it must be ${min * 24} to ${max * 24} h before`,
+        });
+      } else if (isQuiet(minuteOfDay(emailAt, tz), quietStart, quietEnd)) {
+        add({ path: at('email', 'at'), message: 'falls in quiet hours' });
+      }
+    }
+
+    for (const [field, text] of Object.entries(wave.templates)) {
+      if (text === undefined) continue;
+      for (const placeholder of placeholdersIn(text)) {
+        if (!TEMPLATE_PLACEHOLDERS.includes(placeholder)) {
+          add({
+            path: at('templates', field),
+            message: `has unknown placeholder {${placeholder}}; known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+          });
+        }
+      }
+    }
+    const sms = wave.templates.sms;
+    if (sms !== undefined) {
+      if (!sms.includes('{signature}') && !sms.includes(campaign.signature)) {
+        add({
+          path: at('templates', 'sms'),
+          message: `must carry the store signature: {signature} or ${campaign.signature}`,
+        });
+      }
+      if (!sms.includes('{optOut}') && !OPT_OUT_PATTERN.test(sms)) {
+        add({
+          path: at('templates', 'sms'),
+          message: 'must carry an opt-out instruction: {optOut} or text like 回T退订',
+        });
+      }
+    }
+    for (const [index2, label] of wave.audience.entries()) {
+      if (label.trim() !== label) add({ path: at('audience', index2), message: 'has spaces around it' });
+    }
+  });
+  if (midnightWaves > 1) add({ path: ['waves'], message: 'has more than one midnight push' });
+}
+
+/** Whether a local minute of the day is inside quiet hours [start, end), which may wrap midnight. */
+export function isQuiet(minute: number, quietStart: number, quietEnd: number): boolean {
+  if (quietStart === quietEnd) return false;
+  return quietStart < quietEnd ? minute >= quietStart && minute < quietEnd : minute >= quietStart || minute < quietEnd;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** `waves[2].sms`: the JSON path a marketer can find in the file. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text === '' ? String(part) : `.${String(part)}`;
+  }
+  return text === '' ? '(file)' : text;
+}
+
+export class CampaignFileError extends Error {
+  constructor(readonly problems: { path: string; message: string }[]) {
+    super(`invalid campaign file:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'CampaignFileError';
+  }
+}
+
+/** Parses campaign file text; throws CampaignFileError listing every problem by JSON path. */
+export function parseCampaign(input: unknown): Campaign {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input.replace(/^\uFEFF/, ''));
+    } catch (error) {
+      throw new CampaignFileError([{ path: '(file)', message: `is not valid JSON: ${(error as Error).message}` }]);
+    }
+  }
+  const result = campaignSchema.safeParse(value);
+  if (!result.success) {
+    throw new CampaignFileError(
+      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+/** The instant of the midnight push. */
+export function midnightInstant(campaign: Campaign): number {
+  return parseDateTime(campaign.midnight, campaign.timezone);
+}
+
+/** The instant a wave's SMS starts. */
+export function smsInstant(campaign: Campaign, wave: Wave): number {
+  return wave.sms === 'midnight' ? midnightInstant(campaign) : parseDateTime(wave.sms, campaign.timezone);
+}
+
+/** The year of the Double-11 this campaign is for. */
+export function campaignYear(campaign: Campaign): number {
+  return Number(campaign.midnight.slice(0, 4));
+}

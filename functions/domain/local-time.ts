@@ -1,0 +1,192 @@
+/**
+ * Wall-clock time in an IANA time zone <-> instants, without a date library.
+ * Everything the playbook says ("00:00 on 11 November", "quiet hours 22:00 to 09:00",
+ * "a calendar month") is wall-clock time in the campaign's zone, so the planner works
+ * in instants (epoch ms) and converts at the edges with these functions.
+ */
+
+export interface WallClock {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Offsets change at most a few times a year, so caching per (zone, hour) makes the
+// million-row paths (dates without an offset) cost a map lookup instead of an Intl call.
+const offsetCache = new Map<string, number>();
+
+/** The zone's offset from UTC, in minutes, at an instant. */
+export function offsetMinutesAt(instantMs: number, timeZone: string): number {
+  const hourKey = Math.floor(instantMs / HOUR_MS);
+  const key = `${timeZone}|${hourKey}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const wall = wallClockAtUncached(hourKey * HOUR_MS, timeZone);
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  const offset = Math.round((asUtc - hourKey * HOUR_MS) / MINUTE_MS);
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+function wallClockAtUncached(instantMs: number, timeZone: string): WallClock {
+  const parts = formatterFor(timeZone).formatToParts(new Date(instantMs));
+  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
+}
+
+/** The wall clock in `timeZone` at an instant. */
+export function wallClockAt(instantMs: number, timeZone: string): WallClock {
+  const local = new Date(instantMs + offsetMinutesAt(instantMs, timeZone) * MINUTE_MS);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}
+
+/**
+ * The instant a wall-clock time happens in `timeZone`. In a DST gap the clock is read
+ * as if the gap were not there (the later offset); in a fold the earlier instant wins.
+ */
+export function instantOf(wall: WallClock, timeZone: string): number {
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  const firstGuess = asUtc - offsetMinutesAt(asUtc, timeZone) * MINUTE_MS;
+  const offsetAtGuess = offsetMinutesAt(firstGuess, timeZone);
+  const secondGuess = asUtc - offsetAtGuess * MINUTE_MS;
+  const earlier = Math.min(firstGuess, secondGuess);
+  const check = wallClockAt(earlier, timeZone);
+  return check.hour === wall.hour && check.minute === wall.minute ? earlier : Math.max(firstGuess, secondGuess);
+}
+
+/** ISO 8601 with the zone's offset at that instant, e.g. `2026-11-11T00:00:00+08:00`. */
+export function formatInstant(instantMs: number, timeZone: string): string {
+  const offset = offsetMinutesAt(instantMs, timeZone);
+  const w = wallClockAt(instantMs, timeZone);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return (
+    `${w.year}-${pad2(w.month)}-${pad2(w.day)}T${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}` +
+    `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`
+  );
+}
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
+
+const ISO_LOCAL =
+  /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses an ISO 8601 date or date-time. Without an offset it is wall-clock time in
+ * `timeZone`. Excel's `2025/11/11 10:00` form is accepted too. Returns NaN when invalid.
+ */
+export function parseDateTime(text: string, timeZone: string): number {
+  const match = ISO_LOCAL.exec(text.trim());
+  if (!match) return Number.NaN;
+  const [, y, mo, d, h, mi, s, zone] = match;
+  const wall: WallClock = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: h === undefined ? 0 : Number(h),
+    minute: mi === undefined ? 0 : Number(mi),
+    second: s === undefined ? 0 : Number(s),
+  };
+  if (!isRealWallClock(wall)) return Number.NaN;
+  if (zone === undefined) return instantOf(wall, timeZone);
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  if (zone.toUpperCase() === 'Z') return asUtc;
+  const digits = zone.replace(':', '');
+  const offsetMinutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+  if (Number(digits.slice(1, 3)) > 14 || Number(digits.slice(3, 5)) > 59) return Number.NaN;
+  return asUtc - (digits[0] === '-' ? -1 : 1) * offsetMinutes * MINUTE_MS;
+}
+
+function isRealWallClock(w: WallClock): boolean {
+  if (w.month < 1 || w.month > 12 || w.day < 1 || w.hour > 23 || w.minute > 59 || w.second > 59) return false;
+  const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  return w.day <= daysInMonth;
+}
+
+/** `HH:MM` -> minutes after local midnight, or NaN. */
+export function parseClock(text: string): number {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
+}
+
+/** Minutes after local midnight at an instant (seconds included as a fraction). */
+export function minuteOfDay(instantMs: number, timeZone: string): number {
+  const w = wallClockAt(instantMs, timeZone);
+  return w.hour * 60 + w.minute + w.second / 60;
+}
+
+/** Calendar month key `YYYY-MM` in the zone, the unit of the SMS-per-month cap. */
+export function monthKey(instantMs: number, timeZone: string): string {
+  const w = wallClockAt(instantMs, timeZone);
+  return `${w.year}-${pad2(w.month)}`;
+}
+
+/** The instant the zone's calendar day containing `instantMs` starts, plus `minutes`. */
+export function localDayAt(instantMs: number, timeZone: string, minutes: number): number {
+  const w = wallClockAt(instantMs, timeZone);
+  return instantOf(
+    { year: w.year, month: w.month, day: w.day, hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0 },
+    timeZone,
+  );
+}
+
+/** The first instant of the next calendar month (local) after the one containing `instantMs`. */
+export function startOfNextMonth(instantMs: number, timeZone: string): number {
+  const w = wallClockAt(instantMs, timeZone);
+  const year = w.month === 12 ? w.year + 1 : w.year;
+  const month = w.month === 12 ? 1 : w.month + 1;
+  return instantOf({ year, month, day: 1, hour: 0, minute: 0, second: 0 }, timeZone);
+}

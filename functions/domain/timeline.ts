@@ -1,0 +1,91 @@
+/**
+ * The planner's output: what `campaign plan` writes to timeline.json and what the
+ * timeline page draws. Field order here is the field order in the file, which keeps
+ * the output byte-identical for the same inputs.
+ */
+
+export type Channel = 'sms' | 'email';
+
+/** One scheduled send: one wave, one channel, one customer group or a slice of it. */
+export interface PlannedSend {
+  id: string;
+  waveId: string;
+  channel: Channel;
+  /** 1-based group number within the wave and channel. */
+  group: number;
+  /** ISO 8601 with the campaign time zone's offset. */
+  at: string;
+  customers: number;
+  /** Time to hand every message of this send to the provider at the configured rate. */
+  estimatedSeconds: number;
+  /** 1-based slice number when quiet hours or a window cut a group; 1 when the group is whole. */
+  slice: number;
+  /** SMS only: message parts summed over the send (what SMS throughput and cost count). */
+  smsParts?: number;
+  /** The midnight push: exempt from quiet hours, top priority. */
+  midnight?: boolean;
+  /** Customers who pay before this send leave it. */
+  stopOnPurchase?: boolean;
+}
+
+export interface WaveSummary {
+  id: string;
+  /** The SMS wave's start, ISO 8601 with offset. */
+  smsAt: string;
+  /** The email wave's start when the wave has one. */
+  emailAt?: string;
+  midnight: boolean;
+  stopOnPurchase: boolean;
+  audience: string[];
+  /** Customers in the wave's audience (before channel checks and caps). */
+  audience_size: number;
+  planned: { sms: number; email: number };
+  /** Touches of this wave that will not happen, by reason code. */
+  dropped: Record<string, number>;
+  /** When the last send of the wave is expected to finish, per channel. */
+  smsEndsAt?: string;
+  emailEndsAt?: string;
+  /** Rendered example of the SMS (for a customer named in the template), and its part count. */
+  smsExample?: { text: string; parts: number; characters: number };
+  emailExample?: { subject: string };
+}
+
+export interface TimelineSummary {
+  /** Distinct customers read from the segment files. */
+  customers: number;
+  /** Customers with at least one planned touch: the base of the multi-SMS share. */
+  reached: number;
+  /** Customers planned more than one SMS, and the most the share allows. */
+  multiSms: number;
+  multiSmsLimit: number;
+  touches: { sms: number; email: number };
+  smsParts: number;
+  /** Primary playbook group sizes, in group order. */
+  groups: Record<string, number>;
+}
+
+export interface Timeline {
+  campaignId: string;
+  timezone: string;
+  /** The planning time the plan was made for (--now). */
+  plannedAt: string;
+  /** The midnight push instant, ISO 8601 with offset. */
+  midnight: string;
+  quietHours: { start: string; end: string };
+  smsRatePerSecond: number;
+  emailRatePerSecond: number;
+  sends: PlannedSend[];
+  dropped: Record<string, number>;
+  warnings: string[];
+  waves: WaveSummary[];
+  summary: TimelineSummary;
+}
+
+/** One line of touches.jsonl. */
+export interface PlannedTouch {
+  customerId: string;
+  waveId: string;
+  channel: Channel;
+  sendId: string;
+  at: string;
+}

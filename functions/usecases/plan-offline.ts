@@ -1,0 +1,71 @@
+/**
+ * Plan a campaign from segment files, with no AWS and no server: the `campaign plan`
+ * use case. Files stream through the segment reader; good rows become the customer set,
+ * bad rows go to `onRejected` as they are found; then the pure planner decides.
+ */
+import { type Campaign, parseCampaign } from '../domain/campaign.ts';
+import { CustomerSet } from '../domain/customer-set.ts';
+import { type Plan, planCampaign } from '../domain/planner.ts';
+import { type RejectedRow, SegmentReader, type SegmentReadSummary } from '../domain/segment-reader.ts';
+
+export interface SegmentSource {
+  /** File name or key: gives the format and the default segment label. */
+  name: string;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface FileReport extends SegmentReadSummary {
+  file: string;
+}
+
+export interface LoadProgress {
+  file: string;
+  rows: number;
+}
+
+export interface LoadCustomersInput {
+  sources: readonly SegmentSource[];
+  timeZone: string;
+  onRejected: (row: RejectedRow) => void;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface LoadedCustomers {
+  customers: CustomerSet;
+  files: FileReport[];
+}
+
+/** Reads every segment file into one customer set (last row wins, labels gathered). */
+export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCustomers> {
+  const customers = new CustomerSet();
+  const files: FileReport[] = [];
+  for (const [fileNumber, source] of input.sources.entries()) {
+    const reader = new SegmentReader({ fileName: source.name, timeZone: input.timeZone });
+    for await (const batch of reader.read(source.open())) {
+      for (const row of batch.accepted) customers.upsert(row.customer, fileNumber);
+      for (const row of batch.rejected) input.onRejected(row);
+      input.onProgress?.({ file: source.name, rows: reader.summary.rows });
+    }
+    files.push({ file: source.name, ...reader.summary });
+  }
+  return { customers, files };
+}
+
+export interface PlanOfflineInput extends Omit<LoadCustomersInput, 'timeZone'> {
+  /** The campaign file's text (or parsed JSON). */
+  campaign: unknown;
+  now: number;
+}
+
+export interface PlanOfflineResult extends LoadedCustomers {
+  campaign: Campaign;
+  plan: Plan;
+}
+
+/** Validates the campaign first (nothing is read from an invalid one), then loads and plans. */
+export async function planOffline(input: PlanOfflineInput): Promise<PlanOfflineResult> {
+  const campaign = parseCampaign(input.campaign);
+  const loaded = await loadCustomers({ ...input, timeZone: campaign.timezone });
+  const plan = planCampaign({ campaign, customers: loaded.customers, now: input.now });
+  return { campaign, plan, ...loaded };
+}

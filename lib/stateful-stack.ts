@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+
+/**
+ * Everything that holds data the campaign cannot regenerate: uploaded segment
+ * files, campaign files, reports and the customer table. It is deployed apart
+ * from the functions so that a bad code deploy can never replace or delete it.
+ */
+export class StatefulStack extends Stack {
+  /** Segment files (`segments/`), campaign files (`campaigns/`), rejects and reports (`reports/`). */
+  public readonly dataBucket: Bucket;
+  /** Server access logs of `dataBucket`: who uploaded or read which customer file. */
+  public readonly accessLogsBucket: Bucket;
+  public readonly customersTable: TableV2;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      // S3 server access logging can only deliver to SSE-S3 buckets, not SSE-KMS.
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log target itself; logging it into itself would log its own log deliveries forever, and CloudTrail covers API access to it.',
+    });
+
+    this.dataBucket = new Bucket(this, 'Data', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versions let a marketer recover a segment file that was overwritten by mistake.
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-old-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'data/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Object events go to EventBridge, so rules in the stateless stack route
+    // uploads to functions: Lambda notifications on the bucket would make this
+    // stack depend on the functions' stack (a cycle). Set on the L1 because the
+    // L2 `eventBridgeEnabled` deploys a notification custom resource Lambda.
+    (this.dataBucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+
+    this.customersTable = new TableV2(this, 'Customers', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      // Campaign traffic is spiky (imports, then midnight); provisioned capacity would throttle or idle.
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
