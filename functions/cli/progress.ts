@@ -9,7 +9,8 @@ export interface Progress {
 
 export function progressOn(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
   if (quiet) return { update: () => {}, done: () => {} };
-  let lastPrint = 0;
+  // Off a terminal, the first line waits a few seconds too: short work prints only its result.
+  let lastPrint = stream.isTTY ? 0 : Date.now();
   let drawn = false;
   return {
     update(text) {
@@ -27,7 +28,6 @@ export function progressOn(stream: NodeJS.WriteStream = process.stderr, quiet = 
     done(text) {
       if (stream.isTTY && drawn) stream.write('\r\u001b[2K');
       drawn = false;
-      lastPrint = 0;
       stream.write(`${text}\n`);
     },
   };

@@ -108,6 +108,8 @@ type Issue = { path: PropertyKey[]; message: string };
 function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$RefinementCtx): void {
   const add = (issue: Issue) => ctx.addIssue({ code: 'custom', ...issue });
   const tz = campaign.timezone;
+  // Field errors are already reported; cross-field checks need a real zone to mean anything.
+  if (!isValidTimeZone(tz)) return;
   const midnightAt = parseDateTime(campaign.midnight, tz);
   const quietStart = parseClock(campaign.quietHours.start);
   const quietEnd = parseClock(campaign.quietHours.end);

@@ -14,7 +14,7 @@ export type CsvRecord = { line: number; fields: string[] } | { line: number; err
 const MAX_QUOTED_CHARS = 1_000_000;
 
 type Attempt =
-  | { kind: 'record'; fields: string[]; end: number; lines: number }
+  | { kind: 'record'; fields: string[]; end: number; lines: number; blank?: boolean }
   | { kind: 'broken'; end: number; lines: number }
   | { kind: 'incomplete' };
 
@@ -23,6 +23,12 @@ const TEXT_AFTER_QUOTE = 'text after a closing quote (a quote inside a quoted fi
 export class CsvRecordSplitter {
   private pending = '';
   private nextLine = 1;
+  /**
+   * Fields a record should have: the header's count (the first record is the header).
+   * A record that spans lines and has another count is a stray quote that paired with a
+   * later one: it is reported on its first line and the lines after it are read again.
+   */
+  private expectedFields: number | undefined;
 
   /** Records completed by this chunk. */
   push(text: string): CsvRecord[] {
@@ -38,15 +44,20 @@ export class CsvRecordSplitter {
   private drain(final: boolean): CsvRecord[] {
     const records: CsvRecord[] = [];
     const text = this.pending;
+    const quotes = new QuoteFinder(text);
     let position = 0;
     while (position < text.length) {
-      const attempt = readRecord(text, position, final);
-      if (attempt.kind === 'incomplete') {
-        const openFor = text.length - position;
-        if (!final && openFor < MAX_QUOTED_CHARS) break;
-        // A quote that never closes: report it, then resume on the next physical line.
+      const attempt = readRecord(text, position, final, quotes);
+      if (attempt.kind === 'incomplete' && !final && text.length - position < MAX_QUOTED_CHARS) break;
+      const strayQuote =
+        attempt.kind === 'incomplete' ||
+        (attempt.lines > 1 &&
+          (attempt.kind === 'broken' ||
+            (this.expectedFields !== undefined && attempt.fields.length !== this.expectedFields)));
+      if (strayQuote) {
+        // Report the line the quote opened on, then resume on the next physical line.
         const newline = text.indexOf('\n', position);
-        records.push({ line: this.nextLine, error: 'a quoted field opened on this line is never closed' });
+        records.push({ line: this.nextLine, error: UNCLOSED_QUOTE });
         this.nextLine += 1;
         position = newline < 0 ? text.length : newline + 1;
         continue;
@@ -55,23 +66,44 @@ export class CsvRecordSplitter {
       this.nextLine += attempt.lines;
       position = attempt.end;
       if (attempt.kind === 'broken') records.push({ line, error: TEXT_AFTER_QUOTE });
-      else if (attempt.fields.length > 1 || attempt.fields[0] !== '') records.push({ line, fields: attempt.fields });
+      else if (!attempt.blank) {
+        this.expectedFields ??= attempt.fields.length;
+        records.push({ line, fields: attempt.fields });
+      }
     }
     this.pending = text.slice(position);
     return records;
   }
 }
 
+const UNCLOSED_QUOTE = 'a quoted field opened on this line is never closed';
+
+/** Finds the next quote without rescanning the same quote-free text for every line. */
+class QuoteFinder {
+  private found = -1;
+
+  constructor(private readonly text: string) {}
+
+  /** The first quote at or after `position`; positions only grow within one drain. */
+  nextFrom(position: number): number {
+    if (this.found < position) {
+      const at = this.text.indexOf('"', position);
+      this.found = at < 0 ? Number.POSITIVE_INFINITY : at;
+    }
+    return this.found;
+  }
+}
+
 /** Reads one record starting at `start`; `end` is just past its line break. */
-function readRecord(text: string, start: number, final: boolean): Attempt {
+function readRecord(text: string, start: number, final: boolean, quotes: QuoteFinder): Attempt {
   const newline = text.indexOf('\n', start);
   if (newline < 0 && !final) return { kind: 'incomplete' };
   const lineEnd = newline < 0 ? text.length : newline;
   const afterLine = newline < 0 ? text.length : newline + 1;
-  const firstQuote = text.indexOf('"', start);
-  if (firstQuote < 0 || firstQuote >= lineEnd) {
+  if (quotes.nextFrom(start) >= lineEnd) {
     // Fast path: the common record with no quotes at all.
-    return { kind: 'record', fields: stripCr(text.slice(start, lineEnd)).split(','), end: afterLine, lines: 1 };
+    const line = stripCr(text.slice(start, lineEnd));
+    return { kind: 'record', fields: line.split(','), end: afterLine, lines: 1, blank: line === '' };
   }
   return readQuotedRecord(text, start, final);
 }

@@ -47,19 +47,22 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-// Offsets change at most a few times a year, so caching per (zone, hour) makes the
-// million-row paths (dates without an offset) cost a map lookup instead of an Intl call.
+// Offsets change at most a few times a year, always on a quarter hour, so caching per
+// (zone, quarter hour) makes the million-row paths (dates without an offset) cost a map
+// lookup instead of an Intl call.
+const QUARTER_HOUR_MS = 900_000;
 const offsetCache = new Map<string, number>();
 
 /** The zone's offset from UTC, in minutes, at an instant. */
 export function offsetMinutesAt(instantMs: number, timeZone: string): number {
-  const hourKey = Math.floor(instantMs / HOUR_MS);
-  const key = `${timeZone}|${hourKey}`;
+  const quarter = Math.floor(instantMs / QUARTER_HOUR_MS);
+  const key = `${timeZone}|${quarter}`;
   const cached = offsetCache.get(key);
   if (cached !== undefined) return cached;
-  const wall = wallClockAtUncached(hourKey * HOUR_MS, timeZone);
+  const start = quarter * QUARTER_HOUR_MS;
+  const wall = wallClockAtUncached(start, timeZone);
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const offset = Math.round((asUtc - hourKey * HOUR_MS) / MINUTE_MS);
+  const offset = Math.round((asUtc - start) / MINUTE_MS);
   if (offsetCache.size > 100_000) offsetCache.clear();
   offsetCache.set(key, offset);
   return offset;
@@ -92,17 +95,21 @@ export function wallClockAt(instantMs: number, timeZone: string): WallClock {
 }
 
 /**
- * The instant a wall-clock time happens in `timeZone`. In a DST gap the clock is read
- * as if the gap were not there (the later offset); in a fold the earlier instant wins.
+ * The instant a wall-clock time happens in `timeZone`. In a fold (the clock goes back and
+ * the time happens twice) the earlier instant wins; in a gap (the time never happens) the
+ * clock is read with the offset from before the gap, landing after it, as Temporal's
+ * "compatible" disambiguation does.
  */
 export function instantOf(wall: WallClock, timeZone: string): number {
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const firstGuess = asUtc - offsetMinutesAt(asUtc, timeZone) * MINUTE_MS;
-  const offsetAtGuess = offsetMinutesAt(firstGuess, timeZone);
-  const secondGuess = asUtc - offsetAtGuess * MINUTE_MS;
-  const earlier = Math.min(firstGuess, secondGuess);
-  const check = wallClockAt(earlier, timeZone);
-  return check.hour === wall.hour && check.minute === wall.minute ? earlier : Math.max(firstGuess, secondGuess);
+  // Offset changes are never closer than a day apart, so the offsets a day either side
+  // are the only candidates.
+  const before = offsetMinutesAt(asUtc - DAY_MS, timeZone);
+  const after = offsetMinutesAt(asUtc + DAY_MS, timeZone);
+  const candidates = [asUtc - before * MINUTE_MS, asUtc - after * MINUTE_MS]
+    .filter((instant) => offsetMinutesAt(instant, timeZone) * MINUTE_MS === asUtc - instant)
+    .sort((a, b) => a - b);
+  return candidates[0] ?? asUtc - before * MINUTE_MS;
 }
 
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-11-11T00:00:00+08:00`. */

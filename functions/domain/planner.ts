@@ -348,6 +348,8 @@ export function planCampaign(input: PlanInput): Plan {
     plannedAt: formatInstant(now, tz),
     midnight: formatInstant(midnight, tz),
     quietHours: { ...campaign.quietHours },
+    caps: { ...campaign.caps },
+    groupSize: campaign.groupSize,
     smsRatePerSecond: campaign.smsRatePerSecond,
     emailRatePerSecond: campaign.emailRatePerSecond,
     sends: sends.map((s) => s.send),

@@ -5,6 +5,7 @@
  * row; yields accepted customers and rejected rows in batches. Memory stays flat: only
  * the current chunk and one batch are held.
  */
+import { isAscii } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { CsvRecordSplitter } from './csv-records.ts';
 import { CUSTOMER_COLUMNS, type Customer, parseCustomerRow, type RowProblem, segmentFromFileName } from './customer.ts';
@@ -74,11 +75,15 @@ const REPLACEMENT_CHARACTER = '\uFFFD';
 const KNOWN_COLUMNS = new Set<string>(CUSTOMER_COLUMNS);
 
 /**
- * Picks the encoding from the first bytes: a UTF-8 BOM, or text that is valid UTF-8,
- * means UTF-8; anything else is read as GB18030 (a superset of GBK and GB2312).
+ * Picks the encoding from a sample that starts at the first non-ASCII byte: a UTF-8 BOM
+ * at the start of the file, or text that is valid UTF-8, means UTF-8; anything else is
+ * read as GB18030 (a superset of GBK and GB2312).
  */
-export function sniffEncoding(sample: Uint8Array): { encoding: TextEncodingName; bomLength: number } {
-  if (sample.length >= 3 && UTF8_BOM.every((byte, index) => sample[index] === byte)) {
+export function sniffEncoding(
+  sample: Uint8Array,
+  atFileStart = true,
+): { encoding: TextEncodingName; bomLength: number } {
+  if (atFileStart && sample.length >= 3 && UTF8_BOM.every((byte, index) => sample[index] === byte)) {
     return { encoding: 'utf-8', bomLength: 3 };
   }
   try {
@@ -89,31 +94,49 @@ export function sniffEncoding(sample: Uint8Array): { encoding: TextEncodingName;
   }
 }
 
+/**
+ * Decodes bytes to text. ASCII reads the same in UTF-8 and GB18030, so text passes
+ * through undecided until the first byte above 0x7F; the encoding is then chosen from
+ * up to 64 KB from there. A file whose Chinese starts late is still read right, and only
+ * that sample is ever held.
+ */
 async function* decodeText(
   bytes: AsyncIterable<Uint8Array>,
   onEncoding: (encoding: TextEncodingName) => void,
 ): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
-  let sniffed: Uint8Array[] = [];
-  let sniffedLength = 0;
-  const choose = (): string => {
-    const sample = Buffer.concat(sniffed);
-    sniffed = [];
-    const { encoding, bomLength } = sniffEncoding(sample);
+  let sample: Uint8Array[] = [];
+  let sampleLength = 0;
+  let atFileStart = true;
+  const decide = (): string => {
+    const collected = Buffer.concat(sample);
+    sample = [];
+    const { encoding, bomLength } = sniffEncoding(collected, atFileStart);
     onEncoding(encoding);
     decoder = new TextDecoder(encoding);
-    return decoder.decode(sample.subarray(bomLength), { stream: true });
+    return decoder.decode(collected.subarray(bomLength), { stream: true });
   };
   for await (const chunk of bytes) {
     if (decoder) {
       yield decoder.decode(chunk, { stream: true });
       continue;
     }
-    sniffed.push(chunk);
-    sniffedLength += chunk.length;
-    if (sniffedLength >= SNIFF_BYTES) yield choose();
+    let rest = chunk;
+    if (sampleLength === 0) {
+      const asciiEnd = isAscii(chunk) ? chunk.length : chunk.findIndex((byte) => byte > 0x7f);
+      if (asciiEnd > 0) {
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, asciiEnd).toString('latin1');
+        atFileStart = false;
+      }
+      rest = chunk.subarray(asciiEnd);
+    }
+    if (rest.length > 0) {
+      sample.push(rest);
+      sampleLength += rest.length;
+    }
+    if (sampleLength >= SNIFF_BYTES) yield decide();
   }
-  if (!decoder) yield choose();
+  if (!decoder) yield decide();
   yield (decoder as TextDecoder | undefined)?.decode() ?? '';
 }
 

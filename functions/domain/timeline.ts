@@ -72,6 +72,8 @@ export interface Timeline {
   /** The midnight push instant, ISO 8601 with offset. */
   midnight: string;
   quietHours: { start: string; end: string };
+  caps: { touches: number; smsPerMonth: number; multiSmsShare: number };
+  groupSize: number;
   smsRatePerSecond: number;
   emailRatePerSecond: number;
   sends: PlannedSend[];

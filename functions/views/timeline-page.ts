@@ -732,11 +732,11 @@ function renderPanels(timeline: Timeline, waves: WaveView[], clock: Clock, midni
 // Tables
 
 const REASONS: Record<string, (t: Timeline) => string> = {
-  'cap:touches': () =>
-    'Touch cap: each customer gets at most a fixed number of touches in the whole campaign (3 by default); email and SMS both count, and higher-priority touches keep their place.',
-  'cap:sms-month': () => 'At most 2 SMS per customer in one calendar month (November holds most of the waves).',
+  'cap:touches': (t) =>
+    `Touch cap: each customer gets at most ${t.caps.touches} touches in the whole campaign; email and SMS both count, and higher-priority touches keep their place.`,
+  'cap:sms-month': (t) => `At most ${t.caps.smsPerMonth} SMS per customer in one calendar month.`,
   'cap:multi-sms': (t) =>
-    `More than one SMS only for the top 30% of customers by value (here at most ${formatInt(t.summary?.multiSmsLimit ?? 0)} customers); the others get one SMS.`,
+    `More than one SMS only for the top ${Math.round(t.caps.multiSmsShare * 100)}% of reached customers by value (here at most ${formatInt(t.summary?.multiSmsLimit ?? 0)} customers); the others get one SMS.`,
   'opt-out': () => 'The customer opted out of this channel. Opt-outs are absolute.',
   'no-phone': () => 'No usable mobile number for the SMS.',
   'no-email': () => 'No valid email address, so the customer is not in the email wave.',

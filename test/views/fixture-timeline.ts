@@ -46,6 +46,8 @@ export const fixtureTimeline: Timeline = {
   plannedAt: '2026-10-20T10:00:00+08:00',
   midnight: '2026-11-11T00:00:00+08:00',
   quietHours: { start: '22:00', end: '09:00' },
+  caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 0.3 },
+  groupSize: 30_000,
   smsRatePerSecond: 20,
   emailRatePerSecond: 14,
   sends: [

@@ -1,0 +1,568 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Customer,
+  normalisePhone,
+  parseBooleanCell,
+  parseCustomerRow,
+  type RowContext,
+  type RowProblem,
+  segmentFromFileName,
+} from '../../functions/domain/customer.ts';
+
+type Cells = Record<string, string | undefined>;
+
+const SHANGHAI: RowContext = { timeZone: 'Asia/Shanghai', defaultSegment: 'vip' };
+const HOUR_MS = 3_600_000;
+
+/** The customer a row with `customer_id: C1` plus `cells` gives; fails the test with the problems otherwise. */
+function accepted(cells: Cells, context: RowContext = SHANGHAI): Customer {
+  const result = parseCustomerRow({ customer_id: 'C1', ...cells }, context);
+  if (!result.ok) throw new Error(`row rejected: ${JSON.stringify(result.problems)}`);
+  return result.customer;
+}
+
+/** The problems of a row (taken whole: no customer_id is added); fails the test if it is accepted. */
+function problemsOf(cells: Cells, context: RowContext = SHANGHAI): RowProblem[] {
+  const result = parseCustomerRow(cells, context);
+  if (result.ok) throw new Error(`row accepted: ${JSON.stringify(result.customer)}`);
+  return result.problems;
+}
+
+/** The columns a rejected row (customer_id `C1` plus `cells`) has problems in. */
+function badColumns(cells: Cells): string[] {
+  return problemsOf({ customer_id: 'C1', ...cells }).map((problem) => problem.column);
+}
+
+const BOOLEAN_COLUMNS = [
+  ['unpaid_order', 'unpaidOrder'],
+  ['opt_out_sms', 'optOutSms'],
+  ['opt_out_email', 'optOutEmail'],
+] as const;
+
+const BOOLEAN_SPELLINGS: Array<[string, boolean]> = [
+  ['TRUE', true],
+  ['true', true],
+  ['True', true],
+  ['False', false],
+  ['FALSE', false],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+  ['yes', true],
+  ['YES', true],
+  ['No', false],
+  ['no', false],
+  ['是', true],
+  ['否', false],
+];
+
+// ---- Generators of valid cells, each with the value the customer must carry ----
+
+/** A valid cell and the value it must become. */
+type Valid<T> = fc.Arbitrary<{ cell: string; value: T }>;
+
+const same = (cell: string) => ({ cell, value: cell });
+
+const MAINLAND_MOBILE = fc.stringMatching(/^1[3-9]\d{9}$/);
+const VALID_PHONE: Valid<string> = fc.oneof(
+  MAINLAND_MOBILE.map((digits) => ({ cell: digits, value: `+86${digits}` })),
+  MAINLAND_MOBILE.map((digits) => ({
+    cell: `${digits.slice(0, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}`,
+    value: `+86${digits}`,
+  })),
+  fc.stringMatching(/^\+[1-9]\d{6,14}$/).map(same),
+);
+
+const VALID_EMAIL: Valid<string> = fc.emailAddress().map((email) => ({ cell: email, value: email.toLowerCase() }));
+
+/** Trimmed text without control characters, as the reader hands it over. */
+const plainText = (maxLength: number) =>
+  fc
+    .string({ unit: fc.constantFrom('a', 'Z', '0', '-', '_', ' ', '张', '李', '·', '客'), minLength: 1, maxLength })
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+
+const VALID_DEVICE: Valid<Customer['device']> = fc
+  .tuple(fc.constantFrom('mobile', 'pc', 'both'), fc.constantFrom('lower', 'upper'))
+  .map(([device, letterCase]) => ({ cell: letterCase === 'upper' ? device.toUpperCase() : device, value: device }));
+
+/** Whole seconds between 2015 and 2030, written as Shanghai wall clock (fixed +08:00), with or without an offset. */
+const VALID_LAST_ORDER_AT: Valid<number> = fc
+  .tuple(fc.integer({ min: 1_420_070_400, max: 1_893_456_000 }), fc.constantFrom('Z', '+08:00', 'local', 'date'))
+  .map(([seconds, form]) => {
+    const instant = seconds * 1000;
+    const utc = new Date(instant).toISOString().slice(0, 19);
+    const shanghai = new Date(instant + 8 * HOUR_MS).toISOString().slice(0, 19);
+    if (form === 'Z') return { cell: `${utc}Z`, value: instant };
+    if (form === '+08:00') return { cell: `${shanghai}+08:00`, value: instant };
+    if (form === 'local') return { cell: shanghai, value: instant };
+    const day = shanghai.slice(0, 10);
+    return { cell: day, value: Date.parse(`${day}T00:00:00+08:00`) };
+  });
+
+const VALID_ORDER_COUNT: Valid<number> = fc
+  .nat({ max: 999_999_999 })
+  .map((count) => ({ cell: String(count), value: count }));
+
+const VALID_TOTAL_SPEND: Valid<number> = fc
+  .tuple(fc.nat({ max: 99_999_999_999 }), fc.boolean())
+  .map(([cents, grouped]) => {
+    const yuan = Math.floor(cents / 100);
+    const whole = grouped ? yuan.toLocaleString('en-US') : String(yuan);
+    return { cell: `${whole}.${String(cents % 100).padStart(2, '0')}`, value: cents / 100 };
+  });
+
+const VALID_D11_YEARS: Valid<number[]> = fc
+  .tuple(fc.array(fc.integer({ min: 2009, max: 2100 }), { minLength: 1, maxLength: 6 }), fc.constantFrom(';', ' ; '))
+  .map(([years, separator]) => ({
+    cell: years.join(separator),
+    value: [...new Set(years)].sort((a, b) => a - b),
+  }));
+
+const VALID_BOOLEAN: Valid<boolean> = fc.constantFrom(...BOOLEAN_SPELLINGS).map(([cell, value]) => ({ cell, value }));
+
+/** Each optional column: a valid cell, an empty cell, or no cell at all. */
+const optional = <T>(valid: Valid<T>) =>
+  fc.oneof(valid, fc.constant({ cell: '', value: undefined }), fc.constant(undefined));
+
+const VALID_ROW = fc
+  .record({
+    customer_id: plainText(128).map(same),
+    phone: optional(VALID_PHONE),
+    email: optional(VALID_EMAIL),
+    name: optional(plainText(64).map(same)),
+    device: optional(VALID_DEVICE),
+    last_order_at: optional(VALID_LAST_ORDER_AT),
+    order_count: optional(VALID_ORDER_COUNT),
+    total_spend: optional(VALID_TOTAL_SPEND),
+    d11_years: optional(VALID_D11_YEARS),
+    unpaid_order: optional(VALID_BOOLEAN),
+    opt_out_sms: optional(VALID_BOOLEAN),
+    opt_out_email: optional(VALID_BOOLEAN),
+    segment: optional(plainText(64).map(same)),
+  })
+  .map((columns) => {
+    const cells: Cells = {};
+    for (const [column, given] of Object.entries(columns)) if (given) cells[column] = given.cell;
+    const customer: Customer = {
+      customerId: columns.customer_id.value,
+      device: columns.device?.value ?? 'mobile',
+      d11Years: columns.d11_years?.value ?? [],
+      segment: columns.segment?.value ?? SHANGHAI.defaultSegment,
+    };
+    const optionalValues = {
+      phone: columns.phone?.value,
+      email: columns.email?.value,
+      name: columns.name?.value,
+      lastOrderAt: columns.last_order_at?.value,
+      orderCount: columns.order_count?.value,
+      totalSpend: columns.total_spend?.value,
+      unpaidOrder: columns.unpaid_order?.value,
+      optOutSms: columns.opt_out_sms?.value,
+      optOutEmail: columns.opt_out_email?.value,
+    };
+    for (const [property, value] of Object.entries(optionalValues)) {
+      if (value !== undefined) Object.assign(customer, { [property]: value });
+    }
+    return { cells, customer };
+  });
+
+describe('normalisePhone', () => {
+  it.each([
+    ['13800138000', '+8613800138000'],
+    ['+8613800138000', '+8613800138000'],
+    ['138 0013 8000', '+8613800138000'],
+    ['138-0013-8000', '+8613800138000'],
+    ['+852 9123 4567', '+85291234567'],
+  ])('normalises %j to %j', (text, e164) => {
+    // Prepare
+    const cell = text;
+
+    // Act
+    const phone = normalisePhone(cell);
+
+    // Assess
+    expect(phone).toBe(e164);
+  });
+
+  it.each(['12345', '23800138000', '8613800138000', '+0123456789', 'phone'])('rejects %j', (text) => {
+    // Prepare
+    const cell = text;
+
+    // Act
+    const phone = normalisePhone(cell);
+
+    // Assess
+    expect(phone).toBeNull();
+  });
+});
+
+describe('parseBooleanCell', () => {
+  it.each(BOOLEAN_SPELLINGS)('reads %j as %s', (text, value) => {
+    // Prepare
+    const cell = text;
+
+    // Act
+    const parsed = parseBooleanCell(cell);
+
+    // Assess
+    expect(parsed).toBe(value);
+  });
+
+  it.each(['maybe', '2', 'ja'])('does not read %j as a boolean', (text) => {
+    // Prepare
+    const cell = text;
+
+    // Act
+    const parsed = parseBooleanCell(cell);
+
+    // Assess
+    expect(parsed).toBeNull();
+  });
+});
+
+describe('parseCustomerRow', () => {
+  describe('phone', () => {
+    it('stores the E.164 form of a mainland number', () => {
+      // Prepare
+      const cells = { phone: '138 0013 8000' };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.phone).toBe('+8613800138000');
+    });
+
+    it.each(['12345', '23800138000'])('rejects %j on the phone column', (phone) => {
+      // Prepare
+      const cells = { phone };
+
+      // Act
+      const problems = problemsOf({ customer_id: 'C1', ...cells });
+
+      // Assess
+      expect(problems).toEqual([{ column: 'phone', reason: expect.stringContaining(phone) }]);
+    });
+  });
+
+  describe.each(BOOLEAN_COLUMNS)('%s', (column, property) => {
+    it.each(BOOLEAN_SPELLINGS)('reads %j as %s', (text, value) => {
+      // Prepare
+      const cells = { [column]: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer[property]).toBe(value);
+    });
+
+    it('treats an empty cell as not given', () => {
+      // Prepare
+      const cells = { [column]: '' };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer).not.toHaveProperty(property);
+    });
+
+    it('rejects "maybe"', () => {
+      // Prepare
+      const cells = { [column]: 'maybe' };
+
+      // Act
+      const problems = problemsOf({ customer_id: 'C1', ...cells });
+
+      // Assess
+      expect(problems).toEqual([{ column, reason: expect.stringContaining('maybe') }]);
+    });
+  });
+
+  describe('last_order_at', () => {
+    it.each([
+      ['a date without offset as Shanghai midnight', '2026-11-11', '2026-11-10T16:00:00Z'],
+      ['a date-time without offset as Shanghai wall clock', '2026-11-11T00:00:00', '2026-11-10T16:00:00Z'],
+      ['a date-time with a space and no seconds', '2026-11-11 09:30', '2026-11-11T01:30:00Z'],
+      ['a UTC date-time', '2026-11-11T00:00:00Z', '2026-11-11T00:00:00Z'],
+      ['a date-time with +08:00', '2026-11-11T00:00:00+08:00', '2026-11-10T16:00:00Z'],
+      ['a date-time with -05:00', '2026-11-11T00:00:00-05:00', '2026-11-11T05:00:00Z'],
+      ["Excel's 2025/11/11 10:00 as Shanghai wall clock", '2025/11/11 10:00', '2025-11-11T02:00:00Z'],
+    ])('reads %s', (_kind, text, iso) => {
+      // Prepare
+      const cells = { last_order_at: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.lastOrderAt).toBe(Date.parse(iso));
+    });
+
+    it('reads a date without offset in the context time zone', () => {
+      // Prepare
+      const newYork: RowContext = { timeZone: 'America/New_York', defaultSegment: 'vip' };
+      const cells = { last_order_at: '2026-11-11' };
+
+      // Act
+      const inShanghai = accepted(cells, SHANGHAI);
+      const inNewYork = accepted(cells, newYork);
+
+      // Assess
+      expect(inShanghai.lastOrderAt).toBe(Date.parse('2026-11-10T16:00:00Z'));
+      expect(inNewYork.lastOrderAt).toBe(Date.parse('2026-11-11T05:00:00Z'));
+    });
+
+    it.each(['2025-13-45', '2025-02-30', '2026-11-11T24:00:00', 'yesterday', '11/11/2025'])('rejects %j', (text) => {
+      // Prepare
+      const cells = { last_order_at: text };
+
+      // Act
+      const columns = badColumns(cells);
+
+      // Assess
+      expect(columns).toEqual(['last_order_at']);
+    });
+  });
+
+  describe('order_count', () => {
+    it.each([
+      ['0', 0],
+      ['12', 12],
+    ])('reads %j as %i', (text, count) => {
+      // Prepare
+      const cells = { order_count: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.orderCount).toBe(count);
+    });
+
+    it.each(['-2', '3.5', 'three'])('rejects %j', (text) => {
+      // Prepare
+      const cells = { order_count: text };
+
+      // Act
+      const columns = badColumns(cells);
+
+      // Assess
+      expect(columns).toEqual(['order_count']);
+    });
+  });
+
+  describe('total_spend', () => {
+    it.each([
+      ['1299.50', 1299.5],
+      ['1,299.50', 1299.5],
+      ['0', 0],
+      ['1,000,000', 1_000_000],
+    ])('reads %j as %d CNY', (text, amount) => {
+      // Prepare
+      const cells = { total_spend: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.totalSpend).toBe(amount);
+    });
+
+    it.each(['abc', '-5', '12,34.5'])('rejects %j', (text) => {
+      // Prepare
+      const cells = { total_spend: text };
+
+      // Act
+      const columns = badColumns(cells);
+
+      // Assess
+      expect(columns).toEqual(['total_spend']);
+    });
+  });
+
+  describe('d11_years', () => {
+    it.each([
+      ['2024;2025', [2024, 2025]],
+      [' 2024 ; 2025 ', [2024, 2025]],
+      ['2025;2024;2025;2024', [2024, 2025]],
+      ['2009;', [2009]],
+    ])('reads %j as %j', (text, years) => {
+      // Prepare
+      const cells = { d11_years: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.d11Years).toEqual(years);
+    });
+
+    it.each(['20x5', '2008', '2024,2025'])('rejects %j', (text) => {
+      // Prepare
+      const cells = { d11_years: text };
+
+      // Act
+      const columns = badColumns(cells);
+
+      // Assess
+      expect(columns).toEqual(['d11_years']);
+    });
+
+    it('is an empty list when not given', () => {
+      // Prepare
+      const cells = { d11_years: '' };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.d11Years).toEqual([]);
+    });
+  });
+
+  describe('device', () => {
+    it.each([
+      ['mobile', 'mobile'],
+      ['PC', 'pc'],
+      ['Both', 'both'],
+      ['MOBILE', 'mobile'],
+      ['', 'mobile'],
+      [undefined, 'mobile'],
+    ])('reads %j as %j', (text, device) => {
+      // Prepare
+      const cells = { device: text };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.device).toBe(device);
+    });
+
+    it('rejects "tablet"', () => {
+      // Prepare
+      const cells = { device: 'tablet' };
+
+      // Act
+      const columns = badColumns(cells);
+
+      // Assess
+      expect(columns).toEqual(['device']);
+    });
+  });
+
+  describe('segment', () => {
+    it('defaults to the context label when the cell is empty or missing', () => {
+      // Prepare
+      const other: RowContext = { timeZone: SHANGHAI.timeZone, defaultSegment: 'newcomers' };
+
+      // Act
+      const empty = accepted({ segment: '' });
+      const missing = accepted({});
+      const otherFile = accepted({}, other);
+
+      // Assess
+      expect(empty.segment).toBe('vip');
+      expect(missing.segment).toBe('vip');
+      expect(otherFile.segment).toBe('newcomers');
+    });
+
+    it("keeps the row's own label", () => {
+      // Prepare
+      const cells = { segment: '双11老客' };
+
+      // Act
+      const customer = accepted(cells);
+
+      // Assess
+      expect(customer.segment).toBe('双11老客');
+    });
+  });
+
+  it('lists every problem of a row with its column', () => {
+    // Prepare
+    const cells = {
+      customer_id: 'C1',
+      phone: '12345',
+      email: 'not-an-email',
+      device: 'tablet',
+      order_count: '-2',
+      total_spend: 'abc',
+      d11_years: '20x5',
+      unpaid_order: 'maybe',
+      last_order_at: '2025-02-30',
+    };
+
+    // Act
+    const problems = problemsOf(cells);
+
+    // Assess
+    expect(problems.map((problem) => problem.column).sort()).toEqual(
+      ['d11_years', 'device', 'email', 'last_order_at', 'order_count', 'phone', 'total_spend', 'unpaid_order'].sort(),
+    );
+    for (const problem of problems) expect(problem.reason).not.toBe('');
+  });
+
+  it.each([
+    ['missing', {}],
+    ['empty', { customer_id: '' }],
+  ])('reports a %s customer_id on customer_id', (_kind, cells) => {
+    // Prepare
+    const row: Cells = { ...cells, name: '张三' };
+
+    // Act
+    const problems = problemsOf(row);
+
+    // Assess
+    expect(problems).toEqual([{ column: 'customer_id', reason: expect.any(String) }]);
+  });
+
+  it('reports a missing customer_id together with the other problems', () => {
+    // Prepare
+    const cells = { device: 'tablet' };
+
+    // Act
+    const problems = problemsOf(cells);
+
+    // Assess
+    expect(problems.map((problem) => problem.column).sort()).toEqual(['customer_id', 'device']);
+  });
+
+  it('accepts any row of valid cells and gives back their normalised values', () => {
+    fc.assert(
+      fc.property(VALID_ROW, ({ cells, customer }) => {
+        // Prepare
+        const context = SHANGHAI;
+
+        // Act
+        const result = parseCustomerRow(cells, context);
+
+        // Assess
+        expect(result).toEqual({ ok: true, customer });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('segmentFromFileName', () => {
+  it.each([
+    ['segments/d11-2026/vip 客户.csv', 'vip 客户'],
+    ['segments\\d11-2026\\lapsed.v2.jsonl', 'lapsed.v2'],
+    ['.hidden', '.hidden'],
+    ['plain', 'plain'],
+  ])('labels %j as %j', (fileName, label) => {
+    // Prepare
+    const name = fileName;
+
+    // Act
+    const segment = segmentFromFileName(name);
+
+    // Assess
+    expect(segment).toBe(label);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * The playbook rules of SPEC 2, checked on a finished plan from the outside: given the
+ * campaign, the customers and the plan, every rule is re-derived independently of the
+ * planner's own bookkeeping. Returns the broken rules (empty when the plan is lawful).
+ */
+import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../functions/domain/campaign.ts';
+import type { CustomerSet } from '../../functions/domain/customer-set.ts';
+import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
+import type { Plan } from '../../functions/domain/planner.ts';
+import { EVERYONE, primaryGroup } from '../../functions/domain/segments.ts';
+
+export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, plan: Plan, now: number): string[] {
+  const broken: string[] = [];
+  const tz = campaign.timezone;
+  const { sends } = plan.timeline;
+  const quietStart = parseClock(campaign.quietHours.start);
+  const quietEnd = parseClock(campaign.quietHours.end);
+  const wavesById = new Map(campaign.waves.map((wave) => [wave.id, wave]));
+  const midnight = midnightInstant(campaign);
+
+  const touchesOf = new Map<number, Array<{ waveId: string; channel: string; at: number }>>();
+  const seenTouch = new Set<string>();
+  const groupSizes = new Map<string, Map<number, number>>();
+  sends.forEach((send, position) => {
+    const at = Date.parse(send.at);
+    const end = at + send.estimatedSeconds * 1000;
+    const wave = wavesById.get(send.waveId);
+    if (!wave) {
+      broken.push(`send ${send.id}: unknown wave`);
+      return;
+    }
+    const members = plan.members[position] ?? new Int32Array();
+    if (members.length !== send.customers)
+      broken.push(`send ${send.id}: customers ${send.customers} != members ${members.length}`);
+    if (send.customers > campaign.groupSize) broken.push(`send ${send.id}: ${send.customers} customers > group size`);
+    const key = `${send.waveId}/${send.channel}`;
+    const sizes = groupSizes.get(key) ?? new Map<number, number>();
+    sizes.set(send.group, (sizes.get(send.group) ?? 0) + send.customers);
+    groupSizes.set(key, sizes);
+    if (at < now) broken.push(`send ${send.id}: at ${send.at} is before now`);
+
+    const smsAt = smsInstant(campaign, wave);
+    const isMidnightPush = send.channel === 'sms' && wave.sms === 'midnight';
+    if (isMidnightPush) {
+      if (send.group === 1 && send.slice === 1 && at !== midnight)
+        broken.push(`send ${send.id}: midnight push not at 00:00:00`);
+      if (at < midnight) broken.push(`send ${send.id}: midnight push before 00:00:00`);
+    } else {
+      // Quiet hours: neither the start nor any second of the estimated send may be quiet.
+      for (let t = at; t < Math.max(end, at + 1); t += 60_000) {
+        if (isQuiet(minuteOfDay(t, tz), quietStart, quietEnd)) {
+          broken.push(`send ${send.id}: runs in quiet hours at ${new Date(t).toISOString()}`);
+          break;
+        }
+      }
+      if (end > at && isQuiet(minuteOfDay(end - 1000, tz), quietStart, quietEnd)) {
+        broken.push(`send ${send.id}: ends in quiet hours`);
+      }
+    }
+    if (send.channel === 'email') {
+      const leadMin = campaign.emailLeadDays.min * 24 * HOUR_MS;
+      const leadMax = campaign.emailLeadDays.max * 24 * HOUR_MS;
+      if (at < smsAt - leadMax || end > smsAt - leadMin) {
+        broken.push(
+          `send ${send.id}: email outside ${campaign.emailLeadDays.min}-${campaign.emailLeadDays.max} days before its SMS`,
+        );
+      }
+    }
+    for (const index of members) {
+      const touchKey = `${index}/${send.waveId}/${send.channel}`;
+      if (seenTouch.has(touchKey)) broken.push(`customer ${index}: ${send.waveId} ${send.channel} twice`);
+      seenTouch.add(touchKey);
+      const list = touchesOf.get(index) ?? [];
+      list.push({ waveId: send.waveId, channel: send.channel, at });
+      touchesOf.set(index, list);
+    }
+  });
+
+  // Groups split evenly: within a wave and channel, group sizes differ by at most one.
+  for (const [key, sizes] of groupSizes) {
+    const values = [...sizes.values()];
+    if (Math.max(...values) - Math.min(...values) > 1) broken.push(`${key}: uneven groups ${values.join(',')}`);
+  }
+
+  const segmentation = {
+    settings: campaign.segments,
+    now,
+    campaignYear: Number(campaign.midnight.slice(0, 4)),
+    timeZone: tz,
+  };
+  let multiSms = 0;
+  for (const [index, touches] of touchesOf) {
+    const customer = customers.customers[index];
+    if (!customer) {
+      broken.push(`touch for unknown customer ${index}`);
+      continue;
+    }
+    const labels = customers.labels[index] ?? [];
+    const group = primaryGroup(customer, segmentation);
+    if (touches.length > campaign.caps.touches) broken.push(`${customer.customerId}: ${touches.length} touches`);
+    const smsByMonth = new Map<string, number>();
+    let sms = 0;
+    for (const touch of touches) {
+      const wave = wavesById.get(touch.waveId);
+      const audience = wave?.audience ?? [];
+      if (!audience.includes(EVERYONE) && !audience.includes(group) && !labels.some((l) => audience.includes(l))) {
+        broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
+      }
+      if (touch.channel === 'sms') {
+        sms += 1;
+        if (customer.optOutSms) broken.push(`${customer.customerId}: SMS despite opt-out`);
+        if (!customer.phone) broken.push(`${customer.customerId}: SMS without phone`);
+        const month = monthKey(touch.at, tz);
+        smsByMonth.set(month, (smsByMonth.get(month) ?? 0) + 1);
+      } else {
+        if (customer.optOutEmail) broken.push(`${customer.customerId}: email despite opt-out`);
+        if (!customer.email) broken.push(`${customer.customerId}: email without address`);
+      }
+    }
+    for (const [month, count] of smsByMonth) {
+      if (count > campaign.caps.smsPerMonth) broken.push(`${customer.customerId}: ${count} SMS in ${month}`);
+    }
+    if (sms > 1) multiSms += 1;
+  }
+  const limit = Math.floor(campaign.caps.multiSmsShare * touchesOf.size);
+  if (multiSms > limit) broken.push(`multi-SMS customers ${multiSms} > ${limit} (share of ${touchesOf.size})`);
+
+  // Top priority: every eligible customer in the midnight push's audience gets it.
+  const midnightWave = campaign.waves.find((wave) => wave.sms === 'midnight');
+  if (midnightWave && midnight >= now) {
+    customers.customers.forEach((customer, index) => {
+      if (!customer.phone || customer.optOutSms) return;
+      const group = primaryGroup(customer, segmentation);
+      const labels = customers.labels[index] ?? [];
+      const audience = midnightWave.audience;
+      if (!audience.includes(EVERYONE) && !audience.includes(group) && !labels.some((l) => audience.includes(l)))
+        return;
+      const got = touchesOf.get(index)?.some((t) => t.waveId === midnightWave.id && t.channel === 'sms');
+      if (!got) broken.push(`${customer.customerId}: eligible but no midnight push`);
+    });
+  }
+
+  // Conservation: every touch a wave asked for is either planned or dropped with a reason.
+  for (const summary of plan.timeline.waves) {
+    const wave = wavesById.get(summary.id);
+    const channels = wave && wave.email !== false ? 2 : 1;
+    const dropped = Object.values(summary.dropped).reduce((a, b) => a + b, 0);
+    const planned = summary.planned.sms + summary.planned.email;
+    if (planned + dropped !== summary.audience_size * channels) {
+      broken.push(
+        `wave ${summary.id}: planned ${planned} + dropped ${dropped} != audience ${summary.audience_size} x ${channels}`,
+      );
+    }
+  }
+  return broken;
+}
