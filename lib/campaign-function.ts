@@ -14,6 +14,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 // cdk-nag's own rendering of a policy resource into a finding id; reusing it keeps our ids exact.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
@@ -54,6 +55,8 @@ export interface CampaignFunctionProps {
 
 export type TableAccess = 'read' | 'readWrite';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
+/** Only sending: consuming a queue is the event source mapping's grant. */
+export type QueueAccess = 'send';
 
 /**
  * The base construct for every Lambda of the campaign scheduler, so that all
@@ -156,6 +159,11 @@ export class CampaignFunction extends Construct implements IGrantable {
    * Grants object access, limited to `prefix` when given, and sets `envName`
    * to the bucket name, in one call. Writers get no delete: nothing in the
    * campaign deletes customer files, and versioning keeps overwritten ones.
+   *
+   * Call it once per prefix with the same bucket and `envName` to give
+   * different access under different prefixes through one variable, e.g.
+   * read `segments/` and write `reports/`: each call adds only its own grants.
+   * Wiring `envName` to another bucket throws.
    */
   public useBucket(bucket: IBucket, envName: string, access: BucketAccess, prefix?: string): this {
     const keyPrefix = normalizePrefix(prefix);
@@ -195,6 +203,23 @@ export class CampaignFunction extends Construct implements IGrantable {
     });
 
     this.wireEnvironment(envName, bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * Grants `sqs:SendMessage` on the queue (and the use of its key, when it has
+   * a customer managed one) and sets `envName` to the queue URL, in one call.
+   * No GetQueueUrl or GetQueueAttributes: the URL comes from the environment.
+   */
+  public useQueue(queue: IQueue, envName: string, access: QueueAccess): this {
+    if (access === 'send') {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      );
+      // SQS needs both to send to a queue encrypted with a KMS key; SSE-SQS needs neither.
+      queue.encryptionMasterKey?.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
+    this.wireEnvironment(envName, queue.queueUrl);
     return this;
   }
 

@@ -13,7 +13,10 @@ export class StatefulStack extends Stack {
   public readonly dataBucket: Bucket;
   /** Server access logs of `dataBucket`: who uploaded or read which customer file. */
   public readonly accessLogsBucket: Bucket;
+  /** Customers and their consent, keyed generically (`pk`/`sk`) for the several item types it holds. */
   public readonly customersTable: TableV2;
+  /** Segment imports: one record per uploaded file version, its progress, counts and report location. */
+  public readonly importsTable: TableV2;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -62,7 +65,17 @@ export class StatefulStack extends Stack {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
 
-    this.customersTable = new TableV2(this, 'Customers', {
+    this.customersTable = this.campaignTable('Customers');
+    this.importsTable = this.campaignTable('Imports');
+  }
+
+  /**
+   * Every table of the campaign: generic `pk`/`sk` string keys (each table holds
+   * several item types), on demand, point-in-time recovery, AWS managed
+   * encryption, and protected from deletion both by DynamoDB and by CloudFormation.
+   */
+  private campaignTable(id: string): TableV2 {
+    return new TableV2(this, id, {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       // Campaign traffic is spiky (imports, then midnight); provisioned capacity would throttle or idle.

@@ -4,12 +4,19 @@
  *   npm run bench [-- --only plan] [-- --customers 1000000]
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { startLocalServers } from '../adapters/local/servers.ts';
 import { bar, formatCount, progressOn } from '../cli/progress.ts';
+import { clientsFor } from '../composition.ts';
+import type { LocalConfig } from '../config.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
+import { batchWriteCeiling } from './batch-write-ceiling.ts';
 
 const BENCH_DIR = '.bench';
 const NOW = '2026-10-20T12:00:00+08:00';
@@ -94,6 +101,88 @@ const BENCHES: Record<string, () => Promise<void>> = {
       verdict: result.peakRssMb < 1536 ? 'ok' : 'MISSED',
     });
   },
+};
+
+/** The embedded servers and a config for fresh tables on them. */
+async function localStack() {
+  const servers = await startLocalServers({ bucket: 'bench-data' });
+  const fresh = async (): Promise<LocalConfig> => {
+    const suffix = randomUUID().slice(0, 8);
+    const config: LocalConfig = {
+      runtime: 'local',
+      region: 'ap-northeast-1',
+      tables: { customers: `customers-${suffix}`, imports: `imports-${suffix}` },
+      dataBucket: 'bench-data',
+      endpoints: servers.endpoints,
+      httpPort: 0,
+      dataDir: BENCH_DIR,
+    };
+    await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
+    return config;
+  };
+  return { servers, fresh };
+}
+
+async function uploadFile(config: LocalConfig, path: string, key: string): Promise<void> {
+  const size = (await stat(path)).size;
+  const upload = new Upload({
+    client: clientsFor(config).s3,
+    params: { Bucket: config.dataBucket, Key: key, Body: createReadStream(path) },
+  });
+  upload.on('httpUploadProgress', (event) => progress.update(`uploading ${key} ${bar((event.loaded ?? 0) / size)}`));
+  await upload.done();
+}
+
+interface ImportRun {
+  seconds: number;
+  rows: number;
+  imported: number;
+  peakRssMb: number;
+}
+
+BENCHES.import = async () => {
+  const { servers, fresh } = await localStack();
+  try {
+    const ceilingConfig = await fresh();
+    progress.update('import: measuring the raw BatchWriteItem ceiling (60,000 items)...');
+    const ceiling = await batchWriteCeiling(clientsFor(ceilingConfig).dynamodb, ceilingConfig.tables.customers, 60_000);
+    progress.done(`import: raw BatchWriteItem ceiling ${formatCount(Math.round(ceiling))} items/s`);
+    const runs = new Map<number, ImportRun>();
+    for (const size of [300_000, 100_000, 1_000_000]) {
+      const file = await sampleFile(size);
+      const config = await fresh();
+      const key = `segments/bench/customers-${size}.csv`;
+      await uploadFile(config, file, key);
+      progress.update(`import: ${formatCount(size)} rows into the local DynamoDB...`);
+      const run = await inChild<ImportRun>('functions/bench/import-bench.ts', [JSON.stringify(config), key]);
+      runs.set(size, run);
+      progress.done(
+        `import: ${formatCount(run.rows)} rows in ${run.seconds.toFixed(1)} s (${formatCount(Math.round(run.imported / run.seconds))} customers/s), peak ${run.peakRssMb.toFixed(0)} MB`,
+      );
+    }
+    const main = runs.get(300_000) as ImportRun;
+    const rate = main.imported / main.seconds;
+    rows.push({
+      figure: 'import 300,000 rows (customers/s vs raw BatchWriteItem items/s)',
+      measured: `${formatCount(Math.round(rate))}/s`,
+      ceiling: `${formatCount(Math.round(ceiling))}/s`,
+      ratio: (rate / ceiling).toFixed(2),
+      target: '>= 0.80',
+      verdict: rate / ceiling >= 0.8 ? 'ok' : 'MISSED',
+    });
+    const small = runs.get(100_000) as ImportRun;
+    const large = runs.get(1_000_000) as ImportRun;
+    rows.push({
+      figure: '  import peak memory, 1,000,000 rows vs 100,000',
+      measured: `${large.peakRssMb.toFixed(0)} MB`,
+      ceiling: `${small.peakRssMb.toFixed(0)} MB`,
+      ratio: (large.peakRssMb / small.peakRssMb).toFixed(2),
+      target: '<= 1.20',
+      verdict: large.peakRssMb / small.peakRssMb <= 1.2 ? 'ok' : 'MISSED',
+    });
+  } finally {
+    await servers.stop();
+  }
 };
 
 function printTable(table: Row[]): void {

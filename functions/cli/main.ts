@@ -5,12 +5,14 @@
 import { CampaignFileError } from '../domain/campaign.ts';
 import { SegmentFileError } from '../domain/segment-reader.ts';
 import { UsageError } from './errors.ts';
+import { IMPORT_USAGE, runImport } from './import-command.ts';
 import { PLAN_USAGE, runPlan } from './plan-command.ts';
 import { runSample, SAMPLE_USAGE } from './sample-command.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   plan: { usage: PLAN_USAGE, run: runPlan },
   sample: { usage: SAMPLE_USAGE, run: runSample },
+  import: { usage: IMPORT_USAGE, run: runImport },
 };
 
 function usage(): string {

@@ -1,26 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.ts';
+import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import { CampaignFunction } from '../../lib/campaign-function.ts';
-
-const ENV = { account: '123456789012', region: 'ap-northeast-1' };
-
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: unknown;
-}
+import { ENV, permissions, statementsOf, testApp } from './cdk-test-support.ts';
 
 /** The real stacks plus one function that uses the helpers the way the import handler will. */
 function appWithImporter() {
-  const context = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
-  const app = new App({
-    builtinCloudFormationValidation: false,
-    context: { ...context, 'aws:cdk:bundling-stacks': [] },
-  });
+  const app = testApp();
   const stacks = buildApp(app, ENV);
   stacks.stateful.customersTable.addGlobalSecondaryIndex({
     indexName: 'byPhone',
@@ -35,25 +25,6 @@ function appWithImporter() {
   return { app, stacks, importer };
 }
 
-function statementsOf(template: Template, importer: CampaignFunction): Statement[] {
-  const roleId = Stack.of(importer).getLogicalId(importer.role.node.defaultChild as CfnElement);
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
-  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
-
-/** One line per allowed action and resource, so the check ignores how IAM minimization merged statements. */
-function permissions(statements: Statement[]): string[] {
-  return statements
-    .flatMap((s) =>
-      [s.Action]
-        .flat()
-        .flatMap((action) =>
-          [s.Resource].flat().map((resource) => JSON.stringify({ action, resource, condition: s.Condition })),
-        ),
-    )
-    .sort();
-}
-
 describe('CampaignFunction.useBucket', () => {
   it('scopes object and list access to the key prefix, without delete', () => {
     // Prepare
@@ -61,7 +32,7 @@ describe('CampaignFunction.useBucket', () => {
 
     // Act
     const template = Template.fromStack(stacks.stateless);
-    const s3 = statementsOf(template, importer).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    const s3 = statementsOf(template, importer.role).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
 
     // Assess: cross-stack tokens resolve to the consumer's form only after synthesis
     const bucketArn = stacks.stateless.resolve(stacks.stateful.dataBucket.bucketArn);
@@ -86,6 +57,86 @@ describe('CampaignFunction.useBucket', () => {
 
     // Assess
     expect(rewire).toThrow(/DATA_BUCKET is already wired/);
+  });
+
+  it('adds each prefix its own access when called again with the same bucket and variable', () => {
+    // Prepare
+    const { stacks, importer } = appWithImporter();
+
+    // Act
+    importer.useBucket(stacks.stateful.dataBucket, 'DATA_BUCKET', 'write', 'reports/');
+    const template = Template.fromStack(stacks.stateless);
+    const s3 = statementsOf(template, importer.role).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+
+    // Assess
+    const bucketArn = stacks.stateless.resolve(stacks.stateful.dataBucket.bucketArn);
+    const under = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
+    expect(permissions(s3)).toEqual(
+      permissions([
+        { Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: under('segments/') },
+        { Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': ['segments/*'] } } },
+        { Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: under('reports/') },
+      ]),
+    );
+    const fn = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'importer' } } },
+    });
+    expect(Object.values(fn)[0]?.Properties.Environment.Variables.DATA_BUCKET).toEqual(
+      stacks.stateless.resolve(stacks.stateful.dataBucket.bucketName),
+    );
+  });
+});
+
+/** A queue cdk-nag accepts (the app's checks run on Template.fromStack too). */
+function compliantQueue(stacks: CampaignStacks, props: QueueProps): Queue {
+  return new Queue(stacks.stateless, 'Outbox', {
+    ...props,
+    enforceSSL: true,
+    deadLetterQueue: { queue: stacks.stateless.segmentImport.deadLetterQueue, maxReceiveCount: 3 },
+  });
+}
+
+describe('CampaignFunction.useQueue', () => {
+  it('grants only sqs:SendMessage on the queue and wires its URL', () => {
+    // Prepare
+    const { stacks, importer } = appWithImporter();
+    const queue = compliantQueue(stacks, { encryption: QueueEncryption.SQS_MANAGED });
+
+    // Act
+    importer.useQueue(queue, 'OUTBOX_URL', 'send');
+    const template = Template.fromStack(stacks.stateless);
+    const sqs = statementsOf(template, importer.role).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('sqs:')),
+    );
+
+    // Assess
+    const queueId = stacks.stateless.getLogicalId(queue.node.defaultChild as CfnElement);
+    expect(permissions(sqs)).toEqual(
+      permissions([{ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }]),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { OUTBOX_URL: { Ref: queueId } } },
+    });
+  });
+
+  it('lets the function use the key of a queue encrypted with a customer managed key', () => {
+    // Prepare
+    const { stacks, importer } = appWithImporter();
+    const key = new Key(stacks.stateless, 'OutboxKey', { enableKeyRotation: true });
+    const queue = compliantQueue(stacks, { encryption: QueueEncryption.KMS, encryptionMasterKey: key });
+
+    // Act
+    importer.useQueue(queue, 'OUTBOX_URL', 'send');
+    const template = Template.fromStack(stacks.stateless);
+    const kms = statementsOf(template, importer.role).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('kms:')),
+    );
+
+    // Assess
+    const keyId = stacks.stateless.getLogicalId(key.node.defaultChild as CfnElement);
+    expect(permissions(kms)).toEqual(
+      permissions([{ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }]),
+    );
   });
 });
 

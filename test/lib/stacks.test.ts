@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../functions/adapters/dynamo/table-definitions.ts';
+import { TABLES } from '../../functions/config.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
+import { ENV, type Statement, testApp } from './cdk-test-support.ts';
 
-const ENV = { account: '123456789012', region: 'ap-northeast-1' };
 const READ_ACTIONS = new Set([
   'dynamodb:BatchGetItem',
   'dynamodb:ConditionCheckItem',
@@ -16,25 +18,6 @@ const READ_ACTIONS = new Set([
   'dynamodb:Query',
   'dynamodb:Scan',
 ]);
-
-/** The feature flags `cdk synth` uses, so tests see the same templates (weak cross-stack references, ...). */
-function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
-}
-
-/** An app like the CLI's, minus bundling (about 0.4 s instead of 3 s) and the CloudFormation linter. */
-function testApp(): App {
-  return new App({
-    builtinCloudFormationValidation: false,
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
-  });
-}
-
-interface Statement {
-  Action: string | string[];
-  Effect: string;
-  Resource: unknown;
-}
 
 describe('campaign stacks', () => {
   let stacks: CampaignStacks;
@@ -112,33 +95,57 @@ describe('campaign stacks', () => {
     });
   });
 
-  describe('customers table', () => {
-    it('is on demand, point-in-time recoverable, encrypted and retained', () => {
+  describe('tables', () => {
+    it.each(['customersTable', 'importsTable'] as const)(
+      '%s is on demand, point-in-time recoverable, encrypted, deletion-protected and retained',
+      (table) => {
+        // Prepare
+        const tableId = stacks.stateful.getLogicalId(stacks.stateful[table].node.defaultChild as CfnElement);
+
+        // Act
+        const resource = stateful.findResources('AWS::DynamoDB::GlobalTable')[tableId];
+
+        // Assess
+        expect(resource).toMatchObject({
+          DeletionPolicy: 'Retain',
+          Properties: {
+            BillingMode: 'PAY_PER_REQUEST',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+            // KMS with the AWS managed key: no replica names a key of its own.
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+            Replicas: [
+              expect.objectContaining({
+                PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+                DeletionProtectionEnabled: true,
+              }),
+            ],
+          },
+        });
+        expect(resource?.Properties.Replicas[0].SSESpecification).toBeUndefined();
+      },
+    );
+
+    it('are exactly the tables the functions know, with the key schema the local database is created with', () => {
       // Prepare
-      const expected = {
-        DeletionPolicy: 'Retain',
-        Properties: {
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          SSESpecification: { SSEEnabled: true },
-          Replicas: [
-            Match.objectLike({
-              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-              DeletionProtectionEnabled: true,
-            }),
-          ],
-        },
-      };
+      const cdkTables = { customers: stacks.stateful.customersTable, imports: stacks.stateful.importsTable };
+      const resources = stateful.findResources('AWS::DynamoDB::GlobalTable');
 
       // Act
-      const tables = stateful.findResources('AWS::DynamoDB::GlobalTable');
+      const schemas = Object.fromEntries(
+        TABLES.map((name) => {
+          const id = stacks.stateful.getLogicalId(cdkTables[name].node.defaultChild as CfnElement);
+          return [name, resources[id]?.Properties.KeySchema];
+        }),
+      );
 
       // Assess
-      expect(Object.keys(tables)).toHaveLength(1);
-      stateful.hasResource('AWS::DynamoDB::GlobalTable', expected);
+      expect(Object.keys(resources)).toHaveLength(TABLES.length);
+      for (const name of TABLES) {
+        expect(schemas[name]).toEqual(createTableInput(name).KeySchema);
+      }
     });
   });
 
@@ -147,12 +154,15 @@ describe('campaign stacks', () => {
       // Prepare
       const tableName = stacks.stateless.resolve(stacks.stateful.customersTable.tableName);
 
+      const functionId = stacks.stateless.getLogicalId(
+        stacks.stateless.health.function.node.defaultChild as CfnElement,
+      );
+
       // Act
-      const functions = stateless.findResources('AWS::Lambda::Function');
+      const fn = stateless.findResources('AWS::Lambda::Function')[functionId];
 
       // Assess
-      expect(Object.values(functions)).toHaveLength(1);
-      stateless.hasResourceProperties('AWS::Lambda::Function', {
+      expect(fn?.Properties).toMatchObject({
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Environment: {
@@ -163,6 +173,11 @@ describe('campaign stacks', () => {
           },
         },
       });
+      expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual([
+        'CUSTOMERS_TABLE',
+        'NODE_OPTIONS',
+        'POWERTOOLS_SERVICE_NAME',
+      ]);
     });
 
     it('may only read the customers table', () => {

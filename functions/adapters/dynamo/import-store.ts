@@ -1,0 +1,172 @@
+/**
+ * Import records in DynamoDB (the `imports` table): pk = the object key, sk = its ETag, so
+ * one file content has exactly one record however often its event arrives. Ownership is
+ * a lease taken and renewed with single-item conditional writes (no transactions).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ClaimResult,
+  type ImportRecord,
+  type ImportRef,
+  type ImportStore,
+  LeaseLostError,
+  type NewImport,
+} from '../../ports/import-store.ts';
+
+type StoredImport = ImportRecord & { pk: string; sk: string };
+
+function toRecord(item: Record<string, unknown>): ImportRecord {
+  const { pk: _pk, sk: _sk, ...record } = item as unknown as StoredImport;
+  return record;
+}
+
+export class DynamoImportStore implements ImportStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(request: NewImport, owner: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    const record: ImportRecord = {
+      ...request,
+      status: 'running',
+      owner,
+      leaseUntil: now + leaseMs,
+      checkpointLine: 0,
+      progressRows: 0,
+      invocations: 1,
+      startedAt: new Date(now).toISOString(),
+      rows: 0,
+      imported: 0,
+      rejected: 0,
+      repeats: 0,
+    };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: request.key, sk: request.etag, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { kind: 'claimed', record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await this.get(request);
+    if (!existing) return this.claim(request, owner, now, leaseMs);
+    if (existing.status !== 'running') return { kind: 'done', record: existing };
+    if (existing.leaseUntil > now) return { kind: 'busy', record: existing };
+    // The holder stopped renewing (crashed, or handed over to a continuation): take over.
+    try {
+      const result = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: request.key, sk: request.etag },
+          UpdateExpression: 'SET #owner = :owner, leaseUntil = :lease ADD invocations :one',
+          ConditionExpression: '#status = :running AND #owner = :previous AND leaseUntil = :previousLease',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':lease': now + leaseMs,
+            ':one': 1,
+            ':running': 'running',
+            ':previous': existing.owner,
+            ':previousLease': existing.leaseUntil,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'claimed', record: toRecord(result.Attributes ?? {}) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { kind: 'busy', record: existing };
+      throw error;
+    }
+  }
+
+  async checkpoint(
+    ref: ImportRef,
+    owner: string,
+    progress: { checkpointLine: number; progressRows: number },
+    leaseUntil: number,
+  ): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.key, sk: ref.etag },
+          UpdateExpression: 'SET checkpointLine = :line, progressRows = :rows, leaseUntil = :lease',
+          ConditionExpression: '#owner = :owner AND #status = :running',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':line': progress.checkpointLine,
+            ':rows': progress.progressRows,
+            ':lease': leaseUntil,
+            ':owner': owner,
+            ':running': 'running',
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
+      throw error;
+    }
+  }
+
+  async finish(ref: ImportRef, owner: string, result: Parameters<ImportStore['finish']>[2]): Promise<ImportRecord> {
+    const fields = Object.entries(result).filter(([, value]) => value !== undefined);
+    try {
+      const updated = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.key, sk: ref.etag },
+          UpdateExpression: `SET ${fields.map(([name]) => `#${name} = :${name}`).join(', ')}, leaseUntil = :zero`,
+          ConditionExpression: '#owner = :owner AND #state = :running',
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(fields.map(([name]) => [`#${name}`, name])),
+            '#owner': 'owner',
+            '#state': 'status',
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+            ':owner': owner,
+            ':running': 'running',
+            ':zero': 0,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(updated.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
+      throw error;
+    }
+  }
+
+  async get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: ref.key, sk: ref.etag }, ConsistentRead: true }),
+    );
+    return result.Item ? toRecord(result.Item) : undefined;
+  }
+
+  async latest(key: string): Promise<ImportRecord | undefined> {
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :key',
+        ExpressionAttributeValues: { ':key': key },
+        ConsistentRead: true,
+      }),
+    );
+    const records = (result.Items ?? []).map(toRecord);
+    return records.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))[0];
+  }
+}

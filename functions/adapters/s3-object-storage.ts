@@ -1,0 +1,73 @@
+/** Object storage on S3 (and on s3rver locally: same client, endpoint from config). */
+import { PassThrough } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { LineWriter, ObjectStorage, StoredObject } from '../ports/object-storage.ts';
+
+const LINE_BUFFER_CHARS = 256 * 1024;
+
+export class S3ObjectStorage implements ObjectStorage {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async head(key: string): Promise<StoredObject | undefined> {
+    try {
+      const result = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, etag: (result.ETag ?? '').replaceAll('"', ''), size: result.ContentLength ?? 0 };
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      // Without s3:ListBucket on the key, S3 answers a missing object with 403, not 404; the
+      // function can read every key it is sent, so a 403 here means there is no such object.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return undefined;
+      throw error;
+    }
+  }
+
+  async *read(key: string): AsyncIterable<Uint8Array> {
+    const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const body = result.Body as AsyncIterable<Uint8Array> | undefined;
+    if (!body) return;
+    yield* body;
+  }
+
+  openLineWriter(key: string, contentType: string): LineWriter {
+    // A multipart upload fed by a stream: memory stays at one part however many lines come.
+    const stream = new PassThrough();
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
+      queueSize: 2,
+      partSize: 5 * 1024 * 1024,
+    });
+    const done = upload.done();
+    let buffer = '';
+    const flush = async () => {
+      if (buffer === '') return;
+      const chunk = buffer;
+      buffer = '';
+      if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+    };
+    return {
+      async write(line) {
+        buffer += `${line}\n`;
+        if (buffer.length >= LINE_BUFFER_CHARS) await flush();
+      },
+      async close() {
+        await flush();
+        stream.end();
+        await done;
+      },
+      async abort() {
+        stream.destroy();
+        await upload.abort().catch(() => undefined);
+        await done.catch(() => undefined);
+      },
+    };
+  }
+
+  async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+}

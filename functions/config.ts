@@ -1,0 +1,109 @@
+/**
+ * The one config module. On AWS every name comes from the function's environment and is
+ * required (a missing one fails the cold start, not the first customer); locally every
+ * value has a default that points at the embedded servers.
+ */
+import { z } from 'zod';
+
+export const TABLES = ['customers', 'imports'] as const;
+export type TableName = (typeof TABLES)[number];
+
+const tableEnv: Record<TableName, string> = {
+  customers: 'CUSTOMERS_TABLE',
+  imports: 'IMPORTS_TABLE',
+};
+
+const LOCAL_DEFAULTS = {
+  region: 'ap-northeast-1',
+  dataBucket: 'campaign-data',
+  ports: { http: 3000, dynamodb: 4567, s3: 4568, ses: 4569 },
+};
+
+const name = z.string().min(1);
+
+const awsSchema = z.object({
+  runtime: z.literal('aws'),
+  region: name,
+  tables: z.object(Object.fromEntries(TABLES.map((table) => [table, name])) as Record<TableName, typeof name>),
+  dataBucket: name,
+  importQueueUrl: z.url(),
+});
+
+const localSchema = z.object({
+  runtime: z.literal('local'),
+  region: name,
+  tables: z.object(Object.fromEntries(TABLES.map((table) => [table, name])) as Record<TableName, typeof name>),
+  dataBucket: name,
+  endpoints: z.object({ dynamodb: z.url(), s3: z.url(), ses: z.url() }),
+  httpPort: z.int().min(1).max(65_535),
+  dataDir: name,
+});
+
+export type AwsConfig = z.infer<typeof awsSchema>;
+export type LocalConfig = z.infer<typeof localSchema>;
+export type Config = AwsConfig | LocalConfig;
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, raw: unknown, envNames: Record<string, string>): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      return `${envNames[path] ?? path}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Reads the config from an environment (the process's by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');
+  const tableNames = (fallback: (table: TableName) => string | undefined) =>
+    Object.fromEntries(TABLES.map((table) => [table, env[tableEnv[table]] ?? fallback(table)]));
+  const envNames: Record<string, string> = {
+    region: 'AWS_REGION',
+    dataBucket: 'DATA_BUCKET',
+    importQueueUrl: 'IMPORT_QUEUE_URL',
+    ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, tableEnv[table]])),
+  };
+  if (runtime === 'aws') {
+    return parse(
+      awsSchema,
+      {
+        runtime,
+        region: env.AWS_REGION,
+        tables: tableNames(() => undefined),
+        dataBucket: env.DATA_BUCKET,
+        importQueueUrl: env.IMPORT_QUEUE_URL,
+      },
+      envNames,
+    );
+  }
+  if (runtime !== 'local') throw new ConfigError([`CAMPAIGN_RUNTIME: must be aws or local, not "${runtime}"`]);
+  const port = (variable: string, fallback: number) => (env[variable] ? Number(env[variable]) : fallback);
+  const host = '127.0.0.1';
+  return parse(
+    localSchema,
+    {
+      runtime,
+      region: env.AWS_REGION ?? LOCAL_DEFAULTS.region,
+      tables: tableNames((table) => table),
+      dataBucket: env.DATA_BUCKET ?? LOCAL_DEFAULTS.dataBucket,
+      endpoints: {
+        dynamodb:
+          env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://${host}:${port('DYNAMODB_PORT', LOCAL_DEFAULTS.ports.dynamodb)}`,
+        s3: env.AWS_ENDPOINT_URL_S3 ?? `http://${host}:${port('S3_PORT', LOCAL_DEFAULTS.ports.s3)}`,
+        ses: env.AWS_ENDPOINT_URL_SESV2 ?? `http://${host}:${port('SES_PORT', LOCAL_DEFAULTS.ports.ses)}`,
+      },
+      httpPort: port('PORT', LOCAL_DEFAULTS.ports.http),
+      dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
+    },
+    { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
+  );
+}

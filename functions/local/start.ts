@@ -1,0 +1,142 @@
+/**
+ * `npm start`: the whole product on one machine. Starts the embedded DynamoDB, S3 and SES
+ * (data under the git-ignored `.local-data/`), creates the tables, delivers S3
+ * object-created events to the import handler and serves the HTTP routes as API Gateway
+ * would. Ctrl-C stops everything and exits 0.
+ */
+import { resolve } from 'node:path';
+import type { S3EventRecord } from 'aws-lambda';
+import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { PortInUseError, startHttpServer } from '../adapters/local/http-server.ts';
+import { startLocalServers } from '../adapters/local/servers.ts';
+import { createClients } from '../composition.ts';
+import { ConfigError, type LocalConfig, loadConfig, TABLES } from '../config.ts';
+import { SEGMENTS_PREFIX } from '../usecases/import-segment.ts';
+import { localRoutes } from './routes.ts';
+
+process.env.CAMPAIGN_RUNTIME ??= 'local';
+process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const PORT_VARIABLES: Record<string, { label: string; variable: string }> = {
+  http: { label: 'HTTP API', variable: 'PORT' },
+  dynamodb: { label: 'DynamoDB', variable: 'DYNAMODB_PORT' },
+  s3: { label: 'S3', variable: 'S3_PORT' },
+  ses: { label: 'SES', variable: 'SES_PORT' },
+};
+
+const log = (line: string) => console.error(`[local] ${line}`);
+
+function portOf(endpoint: string): number {
+  const url = new URL(endpoint);
+  return url.port ? Number(url.port) : 80;
+}
+
+function explain(error: unknown): string {
+  if (error instanceof PortInUseError) {
+    const known = PORT_VARIABLES[error.service];
+    const label = known?.label ?? error.service;
+    const variable = known ? ` or set ${known.variable} to another port (0 picks a free one)` : '';
+    return `port ${error.port} (${label}) is already in use on 127.0.0.1: stop whatever uses it${variable}`;
+  }
+  if (error instanceof ConfigError || !(error instanceof Error))
+    return String(error instanceof Error ? error.message : error);
+  return process.env.DEBUG ? (error.stack ?? error.message) : error.message;
+}
+
+const stoppers: (() => Promise<void>)[] = [];
+let shuttingDown = false;
+
+async function shutdown(signal: string): Promise<void> {
+  // npm, sh and tsx each pass Ctrl-C on as well, so one keypress can arrive twice; every step
+  // of the stop has its own time limit, so repeats are ignored rather than forcing an exit.
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`${signal}: stopping...`);
+  let code = 0;
+  for (const stop of stoppers.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      code = 1;
+      console.error(`stop failed: ${explain(error)}`);
+    }
+  }
+  console.log('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  if (loaded.runtime !== 'local') {
+    throw new Error('npm start runs the local stack only: unset CAMPAIGN_RUNTIME or set it to "local"');
+  }
+  const config: LocalConfig = loaded;
+  const dataDir = resolve(config.dataDir);
+
+  const servers = await startLocalServers({
+    dataDir,
+    ports: {
+      dynamodb: portOf(config.endpoints.dynamodb),
+      s3: portOf(config.endpoints.s3),
+      ses: portOf(config.endpoints.ses),
+    },
+    bucket: config.dataBucket,
+    log,
+    onObjectCreated: async (event: { Records: S3EventRecord[] }) => {
+      const key = event.Records[0]?.s3.object.key ?? '';
+      // On AWS only uploads under segments/ reach the import (the EventBridge rule's prefix);
+      // without the same filter the import's own reports/ writes would come back as events.
+      if (!key.startsWith(SEGMENTS_PREFIX)) return;
+      log(`import: s3://${event.Records[0]?.s3.bucket.name}/${key}`);
+      const module = await import('../handlers/import-segment.ts');
+      await module.handler(event);
+    },
+  });
+  stoppers.push(() => servers.stop());
+
+  // Handlers load their config from the environment: point it at the ports actually bound.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = servers.endpoints.dynamodb;
+  process.env.AWS_ENDPOINT_URL_S3 = servers.endpoints.s3;
+  process.env.AWS_ENDPOINT_URL_SESV2 = servers.endpoints.ses;
+  const running: LocalConfig = { ...config, endpoints: servers.endpoints };
+
+  const { dynamodb } = createClients(running);
+  try {
+    await ensureTables(
+      dynamodb,
+      TABLES.map((table) => running.tables[table]),
+    );
+  } finally {
+    dynamodb.destroy();
+  }
+
+  const http = await startHttpServer({
+    port: config.httpPort,
+    routes: localRoutes(running),
+    health: () => servers.health(),
+    log,
+  });
+  stoppers.push(() => http.stop());
+
+  const rows: [string, string][] = [
+    ['DynamoDB', `${servers.endpoints.dynamodb}  (tables: ${TABLES.map((t) => running.tables[t]).join(', ')})`],
+    ['S3', `${servers.endpoints.s3}  (bucket: ${running.dataBucket})`],
+    ['SES', servers.endpoints.ses],
+    ['SES mail', `${servers.endpoints.ses}/`],
+    ['HTTP API', http.url],
+    ['Health', `${http.url}/health`],
+    ['Data', dataDir],
+  ];
+  for (const [name, value] of rows) console.log(`${name.padEnd(10)} ${value}`);
+  console.log('ready (Ctrl-C stops)');
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+main().catch(async (error: unknown) => {
+  console.error(`cannot start: ${explain(error)}`);
+  for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+/** The import records: one per file content (key + ETag), with a lease and a checkpoint. */
+
+export interface ImportRef {
+  key: string;
+  etag: string;
+  size: number;
+}
+
+export type ImportStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ImportCounts {
+  /** Data rows read (blank lines not counted). */
+  rows: number;
+  /** Distinct customers written: accepted rows less repeats. */
+  imported: number;
+  rejected: number;
+  /** Rows whose customer_id (and label) came again later in the file: the last row won. */
+  repeats: number;
+}
+
+export interface ImportRecord extends ImportRef, ImportCounts {
+  campaignId: string;
+  segment: string;
+  status: ImportStatus;
+  owner: string;
+  /** Epoch ms until which `owner` holds the import. */
+  leaseUntil: number;
+  /** Every accepted row up to this line is durable: a resumed import writes only what follows. */
+  checkpointLine: number;
+  /** Rows read so far by the current run: progress for `campaign import`. */
+  progressRows: number;
+  invocations: number;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  encoding?: string;
+  format?: string;
+  rejectsKey: string;
+  ignoredColumns?: string[];
+  error?: string;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; record: ImportRecord }
+  /** Already finished: a duplicate event, or the same file uploaded again. */
+  | { kind: 'done'; record: ImportRecord }
+  /** Another invocation holds a live lease. */
+  | { kind: 'busy'; record: ImportRecord };
+
+export interface NewImport extends ImportRef {
+  campaignId: string;
+  segment: string;
+  rejectsKey: string;
+}
+
+export interface ImportStore {
+  claim(request: NewImport, owner: string, now: number, leaseMs: number): Promise<ClaimResult>;
+  /** Records progress and renews the lease; throws LeaseLostError when another owner took over. */
+  checkpoint(
+    ref: ImportRef,
+    owner: string,
+    progress: { checkpointLine: number; progressRows: number },
+    leaseUntil: number,
+  ): Promise<void>;
+  finish(
+    ref: ImportRef,
+    owner: string,
+    result: ImportCounts & {
+      status: 'succeeded' | 'failed';
+      finishedAt: string;
+      durationMs: number;
+      encoding?: string;
+      format?: string;
+      ignoredColumns?: string[];
+      error?: string;
+    },
+  ): Promise<ImportRecord>;
+  get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined>;
+  /** The newest import record of a key, whatever its content. */
+  latest(key: string): Promise<ImportRecord | undefined>;
+}
+
+export class LeaseLostError extends Error {
+  constructor(key: string) {
+    super(`the import of ${key} was taken over by another invocation`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Hands a large file's import to a fresh invocation, resuming from its checkpoint. */
+export interface ImportContinuation {
+  continueLater(ref: ImportRef): Promise<void>;
+}

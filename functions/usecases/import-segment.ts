@@ -1,0 +1,249 @@
+/**
+ * Import one segment file from object storage into the customer store (SPEC 4.1, 3).
+ *
+ * At least once, safely: the file content (key + ETag) has one import record, claimed
+ * with a lease, so a duplicate event or a re-upload of the same bytes finds it done; a
+ * crash leaves a checkpoint (every accepted row up to a line is durable), and the next
+ * delivery re-reads the file, writes only what follows the checkpoint and rebuilds the
+ * counts and the rejects report from the whole file. A file too large for one invocation
+ * hands itself over to a continuation the same way before its time runs out.
+ */
+
+import { SeenKeys } from '../domain/seen-keys.ts';
+import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
+import type { CustomerStore } from '../ports/customer-store.ts';
+import type { ImportContinuation, ImportCounts, ImportRecord, ImportRef, ImportStore } from '../ports/import-store.ts';
+import type { LineWriter, ObjectStorage } from '../ports/object-storage.ts';
+
+export const SEGMENTS_PREFIX = 'segments/';
+/** How often, in rows, a long batch looks at the clock and the checkpoint. */
+const TIME_CHECK_ROWS = 1_000;
+const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson)$/i;
+
+export interface ImportLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface ImportSegmentDeps {
+  storage: ObjectStorage;
+  customers: CustomerStore;
+  imports: ImportStore;
+  continuation: ImportContinuation;
+  /** Zone for dates without an offset (the campaigns' zone). */
+  timeZone: string;
+  /** Who runs this import: an invocation id. */
+  owner: string;
+  clock: () => number;
+  log: ImportLog;
+  leaseMs?: number;
+  checkpointEveryRows?: number;
+  checkpointEveryMs?: number;
+  /** Hand over to a continuation when less time than this is left. */
+  handOverMarginMs?: number;
+}
+
+export interface ImportRequest {
+  /** The object key, or the candidates for it when an event's key encoding is uncertain. */
+  keys: readonly string[];
+  /** Time left in this invocation, ms. */
+  remainingMs: () => number;
+}
+
+export type ImportOutcome =
+  | { kind: 'imported'; record: ImportRecord }
+  | { kind: 'failed'; record: ImportRecord }
+  | { kind: 'duplicate'; record: ImportRecord }
+  | { kind: 'continued'; ref: ImportRef; checkpointLine: number }
+  | { kind: 'ignored'; reason: string };
+
+/** Another invocation is importing this file now; the delivery should be retried later. */
+export class ImportBusyError extends Error {
+  constructor(readonly key: string) {
+    super(`the import of ${key} is running in another invocation`);
+    this.name = 'ImportBusyError';
+  }
+}
+
+export function rejectsKeyFor(key: string): string {
+  return `reports/${key}.rejects.jsonl`;
+}
+
+/** `segments/<campaign-id>/<name>.csv` -> campaign id and the file's label. */
+export function parseSegmentKey(key: string): { campaignId: string; label: string } | undefined {
+  const match = SEGMENT_KEY.exec(key);
+  return match ? { campaignId: match[1] as string, label: match[2] as string } : undefined;
+}
+
+export async function importSegment(deps: ImportSegmentDeps, request: ImportRequest): Promise<ImportOutcome> {
+  const candidates = request.keys.filter((key) => key.startsWith(SEGMENTS_PREFIX));
+  if (candidates.length === 0) return { kind: 'ignored', reason: 'not under segments/' };
+  let object: Awaited<ReturnType<ObjectStorage['head']>>;
+  for (const key of candidates) {
+    object = await deps.storage.head(key);
+    if (object) break;
+  }
+  if (!object) return { kind: 'ignored', reason: `no object ${candidates[0]} (deleted since the event)` };
+  const ref: ImportRef = { key: object.key, etag: object.etag, size: object.size };
+  const parsed = parseSegmentKey(ref.key);
+  const leaseMs = deps.leaseMs ?? 120_000;
+  const now = deps.clock();
+  const claim = await deps.imports.claim(
+    {
+      ...ref,
+      campaignId: parsed?.campaignId ?? '',
+      segment: parsed?.label ?? '',
+      rejectsKey: rejectsKeyFor(ref.key),
+    },
+    deps.owner,
+    now,
+    leaseMs,
+  );
+  if (claim.kind === 'done') return { kind: 'duplicate', record: claim.record };
+  if (claim.kind === 'busy') throw new ImportBusyError(ref.key);
+
+  const rejects = deps.storage.openLineWriter(rejectsKeyFor(ref.key), 'application/x-ndjson');
+  try {
+    if (!parsed) {
+      return await failWhole(deps, ref, rejects, now, {
+        reason: 'the key must be segments/<campaign-id>/<name>.csv or .jsonl',
+        record: claim.record,
+      });
+    }
+    return await run(deps, request, ref, parsed, claim.record, rejects, leaseMs);
+  } catch (error) {
+    await rejects.abort();
+    throw error;
+  }
+}
+
+async function run(
+  deps: ImportSegmentDeps,
+  request: ImportRequest,
+  ref: ImportRef,
+  target: { campaignId: string; label: string },
+  record: ImportRecord,
+  rejects: LineWriter,
+  leaseMs: number,
+): Promise<ImportOutcome> {
+  const started = deps.clock();
+  const everyRows = deps.checkpointEveryRows ?? 20_000;
+  const everyMs = deps.checkpointEveryMs ?? 5_000;
+  const margin = deps.handOverMarginMs ?? 90_000;
+  const resumeAfter = record.checkpointLine;
+  if (resumeAfter > 0) deps.log.info('resuming import', { key: ref.key, afterLine: resumeAfter });
+
+  const reader = new SegmentReader({ fileName: ref.key, timeZone: deps.timeZone, segment: target.label });
+  const writer = deps.customers.openWriter();
+  const seenCustomers = new SeenKeys();
+  let repeats = 0;
+  let lastLine = 0;
+  let rowsAtCheckpoint = 0;
+  let checkpointAt = deps.clock();
+  const checkpoint = async (leaseUntil: number) => {
+    await writer.flush();
+    await deps.imports.checkpoint(
+      ref,
+      deps.owner,
+      { checkpointLine: Math.max(resumeAfter, lastLine), progressRows: reader.summary.rows },
+      leaseUntil,
+    );
+    rowsAtCheckpoint = reader.summary.rows;
+    checkpointAt = deps.clock();
+  };
+
+  // Out of time: make everything so far durable, release the lease, hand over.
+  const handOver = async (): Promise<ImportOutcome> => {
+    await checkpoint(deps.clock());
+    await rejects.abort();
+    await deps.continuation.continueLater(ref);
+    deps.log.info('handed the import over to a continuation', { key: ref.key, line: lastLine });
+    return { kind: 'continued', ref, checkpointLine: Math.max(resumeAfter, lastLine) };
+  };
+  /** Between rows: hand over when time runs short, checkpoint when one is due. */
+  const keepUp = async (): Promise<ImportOutcome | undefined> => {
+    if (request.remainingMs() < margin) return handOver();
+    if (reader.summary.rows - rowsAtCheckpoint >= everyRows || deps.clock() - checkpointAt >= everyMs) {
+      await checkpoint(deps.clock() + leaseMs);
+    }
+    return undefined;
+  };
+  const checkEveryRows = Math.min(TIME_CHECK_ROWS, everyRows);
+  let rowsSinceCheck = 0;
+  try {
+    for await (const batch of reader.read(deps.storage.read(ref.key))) {
+      for (const rejected of batch.rejected) await rejects.write(JSON.stringify(rejected));
+      for (const { line, customer } of batch.accepted) {
+        if (seenCustomers.add(customer.customerId)) repeats += 1;
+        if (line > resumeAfter) {
+          await writer.write({
+            customer,
+            campaignId: target.campaignId,
+            label: customer.segment,
+            source: { key: ref.key, etag: ref.etag, line },
+          });
+        }
+        lastLine = line;
+        rowsSinceCheck += 1;
+        if (rowsSinceCheck >= checkEveryRows) {
+          rowsSinceCheck = 0;
+          const handedOver = await keepUp();
+          if (handedOver) return handedOver;
+        }
+      }
+      const last = batch.rejected.at(-1)?.line ?? 0;
+      if (last > lastLine) lastLine = last;
+      const handedOver = await keepUp();
+      if (handedOver) return handedOver;
+    }
+  } catch (error) {
+    if (!(error instanceof SegmentFileError)) throw error;
+    return await failWhole(deps, ref, rejects, started, { reason: error.reason, record });
+  }
+  await writer.flush();
+  await rejects.close();
+  const summary = reader.summary;
+  const counts: ImportCounts = {
+    rows: summary.rows,
+    imported: summary.accepted - repeats,
+    rejected: summary.rejected,
+    repeats,
+  };
+  const finished = await deps.imports.finish(ref, deps.owner, {
+    ...counts,
+    status: 'succeeded',
+    finishedAt: new Date(deps.clock()).toISOString(),
+    durationMs: deps.clock() - Date.parse(record.startedAt),
+    encoding: summary.encoding,
+    format: summary.format,
+    ignoredColumns: summary.ignoredColumns,
+  });
+  deps.log.info('imported segment file', { key: ref.key, ...counts });
+  return { kind: 'imported', record: finished };
+}
+
+/** The file as a whole cannot be imported: the reason goes to the rejects report and the record. */
+async function failWhole(
+  deps: ImportSegmentDeps,
+  ref: ImportRef,
+  rejects: LineWriter,
+  started: number,
+  failure: { reason: string; record: ImportRecord },
+): Promise<ImportOutcome> {
+  await rejects.write(
+    JSON.stringify({ file: ref.key, line: 1, problems: [{ column: '(file)', reason: failure.reason }] }),
+  );
+  await rejects.close();
+  const record = await deps.imports.finish(ref, deps.owner, {
+    rows: 0,
+    imported: 0,
+    rejected: 0,
+    repeats: 0,
+    status: 'failed',
+    finishedAt: new Date(deps.clock()).toISOString(),
+    durationMs: deps.clock() - started,
+    error: failure.reason,
+  });
+  deps.log.warn('segment file refused', { key: ref.key, reason: failure.reason });
+  return { kind: 'failed', record };
+}

@@ -1,0 +1,71 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/**
+ * The SNS topic every alarm of the campaign notifies, in ALARM and back in OK.
+ * Operators subscribe to it (email, chat, paging) outside this app.
+ *
+ * The topic is encrypted with a key of its own, not the AWS managed `aws/sns`:
+ * CloudWatch can publish alarms to an encrypted topic only when the key policy
+ * lets `cloudwatch.amazonaws.com` use the key, and the policy of an AWS managed
+ * key cannot be changed. With `aws/sns` every alarm would fire into nothing.
+ */
+export class OperatorAlarms extends Construct {
+  public readonly topic: Topic;
+  public readonly key: Key;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const { account, region, partition } = Stack.of(this);
+
+    this.key = new Key(this, 'Key', {
+      description: 'Encrypts the campaign operator alarm topic',
+      enableKeyRotation: true,
+      // It only protects notifications in flight: nothing stays encrypted under it once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // The form the SNS guide gives for AWS services publishing to encrypted topics.
+    // The key serves this one topic; the topic policy below limits who may publish.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'Campaign operator alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // enforceSSL gives the topic a policy of its own, which replaces the default
+    // one that let CloudWatch publish; allow alarms of this account again.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
+  }
+
+  /** Notifies operators when `alarm` goes into ALARM and when it is back to OK. */
+  public notifyOn(alarm: Alarm): void {
+    const action = new SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  }
+}

@@ -1,0 +1,142 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CampaignFunction } from './campaign-function.ts';
+import type { OperatorAlarms } from './operator-alarms.ts';
+
+/** Where marketers upload segment files (SPEC 4.1). */
+export const SEGMENTS_PREFIX = 'segments/';
+/** Where imports write their rejects reports. */
+export const REPORTS_PREFIX = 'reports/';
+
+/** At most this many files import at once: it caps the write pressure on the customers table. */
+const IMPORT_CONCURRENCY = 4;
+const IMPORT_TIMEOUT = Duration.minutes(15);
+
+export interface SegmentImportProps {
+  readonly dataBucket: IBucket;
+  readonly customersTable: ITableV2;
+  readonly importsTable: ITableV2;
+  readonly alarms: OperatorAlarms;
+}
+
+/**
+ * Segment import: an upload under `segments/` of the data bucket -> EventBridge
+ * (the bucket sends its object events there) -> ImportQueue -> the import
+ * function, one file per invocation. The queue absorbs bursts of uploads and
+ * retries; after five failed receives a message goes to the dead-letter queue.
+ * A file too large for one invocation is continued by a message the function
+ * sends to the same queue.
+ */
+export class SegmentImport extends Construct {
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly rule: Rule;
+  public readonly importer: CampaignFunction;
+
+  constructor(scope: Construct, id: string, props: SegmentImportProps) {
+    super(scope, id);
+    const { dataBucket, customersTable, importsTable, alarms } = props;
+
+    // No dead-letter queue of its own: cdk-nag (AwsSolutions-SQS3) sees that it is ImportQueue's, so no acknowledgement.
+    this.deadLetterQueue = new Queue(this, 'ImportDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the source queue's: a message keeps its first enqueue time when it moves here.
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.queue = new Queue(this, 'ImportQueue', {
+      // SSE-SQS, not a KMS key: EventBridge can send to it without a key policy.
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the function timeout, so a message is never redelivered while an invocation still works on it.
+      visibilityTimeout: IMPORT_TIMEOUT.plus(Duration.minutes(1)),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.rule = new Rule(this, 'SegmentUploaded', {
+      description: `Routes uploads under ${SEGMENTS_PREFIX} of the data bucket to the import queue`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [dataBucket.bucketName] },
+          object: { key: Match.prefix(SEGMENTS_PREFIX) },
+        },
+      },
+      // Events EventBridge cannot deliver land next to the failed imports: same body, same alarm, same redrive.
+      targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    this.importer = new CampaignFunction(this, 'Importer', {
+      entry: 'functions/handlers/import-segment.ts',
+      handler: 'handler',
+      serviceName: 'import-segment',
+      description: `Imports segment files uploaded under ${SEGMENTS_PREFIX} into the customers table`,
+      timeout: IMPORT_TIMEOUT,
+      // 1,769 MB is one full vCPU: parsing and transcoding are CPU-bound.
+      memorySize: 1769,
+      reservedConcurrentExecutions: IMPORT_CONCURRENCY,
+      environment: { CAMPAIGN_RUNTIME: 'aws' },
+    })
+      .useTable(customersTable, 'CUSTOMERS_TABLE', 'readWrite')
+      .useTable(importsTable, 'IMPORTS_TABLE', 'readWrite')
+      .useBucket(dataBucket, 'DATA_BUCKET', 'read', SEGMENTS_PREFIX)
+      .useBucket(dataBucket, 'DATA_BUCKET', 'write', REPORTS_PREFIX)
+      .useQueue(this.queue, 'IMPORT_QUEUE_URL', 'send');
+
+    this.importer.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // Equal to the reserved concurrency, so the poller never invokes into throttling.
+        maxConcurrency: IMPORT_CONCURRENCY,
+      }),
+    );
+
+    const fiveMinutes = Duration.minutes(5);
+    const failedImports = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription:
+        'Segment imports failed five times, or upload events could not be delivered: see the import dead-letter queue, fix, then redrive it to ImportQueue.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // SQS stops publishing only for an empty, idle queue.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const importerErrors = new Alarm(this, 'ImporterErrorsAlarm', {
+      // A file that fails is reported as a batch item failure, not as an invocation error: it is retried
+      // and then raises the dead-letter alarm. Errors count what never gets that far.
+      alarmDescription:
+        'The segment import function crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
+      metric: this.importer.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const backlog = new Alarm(this, 'ImportBacklogAlarm', {
+      alarmDescription: 'An uploaded segment file has waited more than 30 minutes for its import.',
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: Duration.minutes(30).toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [failedImports, importerErrors, backlog]) {
+      alarms.notifyOn(alarm);
+    }
+  }
+}

@@ -1,0 +1,298 @@
+import { type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type CampaignStacks } from '../../lib/app.ts';
+import { actionsOf, ENV, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
+
+const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+describe('segment import pipeline', () => {
+  let stacks: CampaignStacks;
+  let template: Template;
+  let importerStatements: Statement[];
+
+  beforeAll(() => {
+    stacks = buildApp(testApp(), ENV);
+    template = Template.fromStack(stacks.stateless);
+    importerStatements = statementsOf(template, stacks.stateless.segmentImport.importer.role);
+  });
+
+  /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
+  const consumed = (value: string) => stacks.stateless.resolve(value);
+  const queueArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, stacks.stateless.segmentImport.queue), 'Arn'] });
+  const objectsUnder = (prefix: string) => ({
+    'Fn::Join': ['', [consumed(stacks.stateful.dataBucket.bucketArn), `/${prefix}*`]],
+  });
+
+  describe('EventBridge rule', () => {
+    it('routes only objects created under segments/ of the data bucket to the import queue', () => {
+      // Prepare
+      const bucketName = consumed(stacks.stateful.dataBucket.bucketName);
+
+      // Act
+      const rules = template.findResources('AWS::Events::Rule');
+
+      // Assess
+      expect(Object.values(rules)).toHaveLength(1);
+      expect(Object.values(rules)[0]?.Properties).toMatchObject({
+        State: 'ENABLED',
+        EventPattern: {
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: { bucket: { name: [bucketName] }, object: { key: [{ prefix: 'segments/' }] } },
+        },
+        Targets: [expect.objectContaining({ Arn: queueArn() })],
+      });
+      expect(Object.values(rules)[0]?.Properties.EventBusName).toBeUndefined(); // the default bus
+    });
+  });
+
+  describe('import queue', () => {
+    it('has a dead-letter queue after 5 receives and a visibility timeout longer than the function timeout', () => {
+      // Prepare
+      const { queue, deadLetterQueue, importer } = stacks.stateless.segmentImport;
+      const queueId = logicalId(stacks.stateless, queue);
+      const functionId = logicalId(stacks.stateless, importer.function);
+
+      // Act
+      const queueProps = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
+      const functionTimeout = template.findResources('AWS::Lambda::Function')[functionId]?.Properties.Timeout;
+
+      // Assess
+      expect(queueProps.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stacks.stateless, deadLetterQueue), 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      expect(functionTimeout).toBe(Duration.minutes(15).toSeconds());
+      expect(queueProps.VisibilityTimeout).toBeGreaterThan(functionTimeout);
+      expect(queueProps.MessageRetentionPeriod).toBe(Duration.days(4).toSeconds());
+    });
+
+    it.each(['queue', 'deadLetterQueue'] as const)('%s is encrypted by SQS and refuses plain HTTP', (which) => {
+      // Prepare
+      const queueId = logicalId(stacks.stateless, stacks.stateless.segmentImport[which]);
+
+      // Act
+      const queueProps = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
+      const policies = template.findResources('AWS::SQS::QueuePolicy', {
+        Properties: { Queues: [{ Ref: queueId }] },
+      });
+
+      // Assess
+      expect(queueProps.SqsManagedSseEnabled).toBe(true);
+      expect(Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    });
+
+    it('keeps dead letters for 14 days', () => {
+      // Prepare
+      const dlqId = logicalId(stacks.stateless, stacks.stateless.segmentImport.deadLetterQueue);
+
+      // Act
+      const dlqProps = template.findResources('AWS::SQS::Queue')[dlqId]?.Properties;
+
+      // Assess
+      expect(dlqProps.MessageRetentionPeriod).toBe(Duration.days(14).toSeconds());
+    });
+  });
+
+  describe('import function', () => {
+    it('gets one file per invocation and reports failed messages one by one', () => {
+      // Prepare
+      const functionId = logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function);
+
+      // Act
+      const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+
+      // Assess
+      expect(Object.values(mappings).map((m) => m.Properties)).toEqual([
+        expect.objectContaining({
+          EventSourceArn: queueArn(),
+          FunctionName: { Ref: functionId },
+          BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 4 },
+        }),
+      ]);
+    });
+
+    it('has one vCPU, 15 minutes, 4 reserved executions and its wiring in the environment', () => {
+      // Prepare
+      const { stateful } = stacks;
+      const functionId = logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function);
+
+      // Act
+      const props = template.findResources('AWS::Lambda::Function')[functionId]?.Properties;
+
+      // Assess
+      expect(props).toMatchObject({
+        Handler: 'index.handler',
+        MemorySize: 1769,
+        Timeout: 900,
+        ReservedConcurrentExecutions: 4,
+        Environment: {
+          Variables: {
+            CAMPAIGN_RUNTIME: 'aws',
+            CUSTOMERS_TABLE: consumed(stateful.customersTable.tableName),
+            IMPORTS_TABLE: consumed(stateful.importsTable.tableName),
+            DATA_BUCKET: consumed(stateful.dataBucket.bucketName),
+            IMPORT_QUEUE_URL: { Ref: logicalId(stacks.stateless, stacks.stateless.segmentImport.queue) },
+          },
+        },
+      });
+      expect(props.EphemeralStorage).toBeUndefined();
+    });
+
+    it('may read objects only under segments/ and write only under reports/, never delete', () => {
+      // Prepare
+      const s3Actions = actionsOf(importerStatements).filter((a) => a.startsWith('s3:'));
+
+      // Act
+      const readable = resourcesOf(importerStatements, 's3:GetObject');
+      const writable = resourcesOf(importerStatements, 's3:PutObject');
+
+      // Assess
+      expect(readable).toEqual([objectsUnder('segments/')]);
+      expect(writable).toEqual([objectsUnder('reports/')]);
+      expect(s3Actions.sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+      expect(s3Actions.filter((a) => a.includes('Delete') || a.includes('*'))).toEqual([]);
+    });
+
+    it('may write only to the customers and imports tables', () => {
+      // Prepare
+      const tables = [stacks.stateful.customersTable, stacks.stateful.importsTable].map((t) => consumed(t.tableArn));
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => resourcesOf(importerStatements, action));
+
+      // Assess
+      for (const resources of written) {
+        expect(resources).toHaveLength(2);
+        expect(resources).toEqual(expect.arrayContaining(tables));
+      }
+      expect(actionsOf(importerStatements).filter((a) => a === 'dynamodb:*')).toEqual([]);
+    });
+
+    it('may send messages only to the import queue', () => {
+      // Prepare
+      const sqsSendActions = ['sqs:SendMessage', 'sqs:SendMessageBatch', 'sqs:*'];
+
+      // Act
+      const targets = sqsSendActions.flatMap((action) => resourcesOf(importerStatements, action));
+
+      // Assess
+      expect(targets).toEqual([queueArn()]);
+    });
+  });
+
+  describe('alarms', () => {
+    it.each([
+      {
+        name: 'dead letters',
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+      },
+      {
+        name: 'function errors over 5 minutes',
+        namespace: 'AWS/Lambda',
+        metric: 'Errors',
+        operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        period: 300,
+      },
+      {
+        name: 'a file waiting more than 30 minutes',
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateAgeOfOldestMessage',
+        operator: 'GreaterThanThreshold',
+        threshold: 1800,
+      },
+    ])('$name notifies the operator topic', ({ namespace, metric, operator, threshold, period }) => {
+      // Prepare
+      const topic = { Ref: logicalId(stacks.stateless, stacks.stateless.alarms.topic) };
+
+      // Act
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Namespace: namespace, MetricName: metric },
+      });
+
+      // Assess
+      expect(Object.values(alarms).map((a) => a.Properties)).toEqual([
+        expect.objectContaining({
+          ComparisonOperator: operator,
+          Threshold: threshold,
+          EvaluationPeriods: 1,
+          ...(period ? { Period: period } : {}),
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+
+    it('watch the dead-letter queue, the import function and the import queue', () => {
+      // Prepare
+      const { queue, deadLetterQueue, importer } = stacks.stateless.segmentImport;
+
+      // Act
+      const dimensions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+        (a) => a.Properties.Dimensions,
+      );
+
+      // Assess
+      expect(dimensions).toEqual(
+        expect.arrayContaining([
+          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, deadLetterQueue), 'QueueName'] } }],
+          [{ Name: 'FunctionName', Value: { Ref: logicalId(stacks.stateless, importer.function) } }],
+          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, queue), 'QueueName'] } }],
+        ]),
+      );
+    });
+
+    it('go to a topic encrypted with a rotated key that CloudWatch may use, and that refuses plain HTTP', () => {
+      // Prepare
+      const { topic, key } = stacks.stateless.alarms;
+      const topicId = logicalId(stacks.stateless, topic);
+      const keyId = logicalId(stacks.stateless, key);
+
+      // Act
+      const topicProps = template.findResources('AWS::SNS::Topic')[topicId]?.Properties;
+      const keyProps = template.findResources('AWS::KMS::Key')[keyId]?.Properties;
+
+      // Assess
+      expect(topicProps.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(keyProps.EnableKeyRotation).toBe(true);
+      expect(keyProps.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
+      );
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Condition: {
+                ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${ENV.region}:${ENV.account}:alarm:*` },
+                StringEquals: { 'aws:SourceAccount': ENV.account },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+});
