@@ -39,9 +39,10 @@ function explain(error: unknown): string {
     const variable = known ? ` or set ${known.variable} to another port (0 picks a free one)` : '';
     return `port ${error.port} (${label}) is already in use on 127.0.0.1: stop whatever uses it${variable}`;
   }
-  if (error instanceof ConfigError || !(error instanceof Error))
-    return String(error instanceof Error ? error.message : error);
-  return process.env.DEBUG ? (error.stack ?? error.message) : error.message;
+  if (!(error instanceof Error)) return String(error);
+  // Set DEBUG=1 for the stack of an unexpected failure.
+  if (error instanceof ConfigError || !process.env.DEBUG) return error.message;
+  return error.stack ?? error.message;
 }
 
 const stoppers: (() => Promise<void>)[] = [];
@@ -54,7 +55,7 @@ async function shutdown(signal: string): Promise<void> {
   shuttingDown = true;
   console.log(`${signal}: stopping...`);
   let code = 0;
-  for (const stop of stoppers.reverse()) {
+  for (const stop of [...stoppers].reverse()) {
     try {
       await stop();
     } catch (error) {
@@ -67,10 +68,13 @@ async function shutdown(signal: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const loaded = loadConfig();
-  if (loaded.runtime !== 'local') {
-    throw new Error('npm start runs the local stack only: unset CAMPAIGN_RUNTIME or set it to "local"');
+  if (process.env.CAMPAIGN_RUNTIME !== 'local') {
+    throw new Error(
+      `npm start runs the local stack only: CAMPAIGN_RUNTIME is "${process.env.CAMPAIGN_RUNTIME}"; unset it`,
+    );
   }
+  const loaded = loadConfig();
+  if (loaded.runtime !== 'local') throw new Error('npm start runs the local stack only');
   const config: LocalConfig = loaded;
   const dataDir = resolve(config.dataDir);
 
@@ -137,6 +141,6 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 main().catch(async (error: unknown) => {
   console.error(`cannot start: ${explain(error)}`);
-  for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  for (const stop of [...stoppers].reverse()) await stop().catch(() => {});
   process.exit(1);
 });

@@ -13,7 +13,7 @@ interface Reply {
   body: Buffer;
 }
 
-/** node:http rather than fetch, to send repeated header lines and read raw bytes back. */
+/** node:http rather than fetch, to send repeated header lines and read raw bytes back (raw array headers get no Host by default). */
 function send(
   url: string,
   method: string,
@@ -28,7 +28,7 @@ function send(
         port: target.port,
         method,
         path: `${target.pathname}${target.search}`,
-        headers: options.headers ?? [],
+        headers: ['Host', target.host, ...(options.headers ?? [])],
       },
       (response) => {
         const chunks: Buffer[] = [];

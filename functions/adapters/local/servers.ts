@@ -61,7 +61,6 @@ type S3rverConstructor = new (options: {
   directory: string;
   silent: boolean;
   configureBuckets: { name: string }[];
-  allowMismatchedSignatures?: boolean;
 }) => S3rverInstance;
 
 type SesServer = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -80,7 +79,13 @@ function startDynalite(port: number, dataPath: string | undefined, log: (line: s
   const script = fileURLToPath(new URL('./dynalite-process.ts', import.meta.url));
   const tsx = pathToFileURL(require.resolve('tsx')).href;
   const args = ['--import', tsx, script, '--port', String(port), ...(dataPath ? ['--path', dataPath] : [])];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // Its own process group: Ctrl-C reaches only the parent, which stops dynalite after the
+  // in-flight imports are done; a parent that dies anyway closes the IPC channel, and the
+  // child shuts down on 'disconnect'.
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => log(`dynalite: ${line}`));
   }

@@ -1,0 +1,44 @@
+/** The campaign report (SPEC 2 "After the campaign"): what report.json holds and report.html draws. */
+import type { Channel } from './timeline.ts';
+
+export interface ReportRow {
+  waveId: string;
+  channel: Channel;
+  /** Touches the plan scheduled. */
+  planned: number;
+  /** Accepted by the provider (with a message id). */
+  sent: number;
+  /** Refused by the provider or failed for good, by reason. */
+  failed: Record<string, number>;
+  /** Not sent on purpose at send time, by reason (`suppressed:purchase`, `opt-out`, `cap:touches`, ...). */
+  suppressed: Record<string, number>;
+  /** Claimed but with no provider answer recorded (a crash in flight): never re-sent blindly. */
+  unknown: number;
+  /** Not reached yet (the send time is still ahead). */
+  pending: number;
+  /** SMS parts billed (SMS rows only). */
+  smsParts?: number;
+  /** From order attribution (issue: orders in, results out); absent until orders are ingested. */
+  orders?: number;
+  revenue?: number;
+  cost?: number;
+  roi?: number;
+}
+
+export interface UnknownTouch {
+  customerId: string;
+  waveId: string;
+  channel: Channel;
+  sendId: string;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  timezone: string;
+  /** The time the report describes, ISO 8601 with offset. */
+  asOf: string;
+  rows: ReportRow[];
+  totals: Omit<ReportRow, 'waveId' | 'channel'>;
+  /** Every touch whose outcome is unknown, so an operator can check them with the provider. */
+  unknownTouches: UnknownTouch[];
+}

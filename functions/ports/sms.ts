@@ -1,0 +1,30 @@
+/** Sending one SMS (SNS on AWS; the local SMS sink here). */
+
+export interface SmsMessage {
+  /** E.164. */
+  phone: string;
+  text: string;
+  /** Carried to the provider for tracing and to the sink's record. */
+  tags: { campaignId: string; waveId: string; sendId: string; customerId: string };
+}
+
+export interface SmsSender {
+  /** Hands one message to the provider; resolves with its message id. */
+  send(message: SmsMessage): Promise<{ messageId: string }>;
+}
+
+/** The provider refused for rate: retry after a pause (the sender backs off). */
+export class ThrottledError extends Error {
+  constructor(message = 'throttled by the provider') {
+    super(message);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** The provider refused this message for good (invalid number, opted out, ...): never retried. */
+export class RejectedMessageError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'RejectedMessageError';
+  }
+}
