@@ -56,6 +56,7 @@ export async function runImport(args: string[]): Promise<number> {
   upload.on('httpUploadProgress', (event) =>
     progress.update(`uploading ${bar((event.loaded ?? 0) / Math.max(1, info.size))} ${key}`),
   );
+  const uploadStarted = new Date().toISOString();
   const uploaded = await upload.done();
   const etag = (uploaded.ETag ?? '').replaceAll('"', '');
   progress.done(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
@@ -76,6 +77,9 @@ export async function runImport(args: string[]): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   printRecord(record, (line) => progress.done(line));
+  if (record.finishedAt && record.finishedAt < uploadStarted) {
+    progress.done('  (this exact content was imported before: the upload changed nothing)');
+  }
   return record.status === 'succeeded' ? 0 : 2;
 }
 
