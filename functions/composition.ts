@@ -7,16 +7,32 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCampaignStore, DynamoTouchStore } from './adapters/dynamo/campaign-store.ts';
+import { readCampaignCustomers } from './adapters/dynamo/customer-reader.ts';
 import { DynamoCustomerStore } from './adapters/dynamo/customer-store.ts';
 import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
+import { DynamoLedger } from './adapters/dynamo/ledger.ts';
+import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
+import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.ts';
+import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
+import { localRuntime } from './adapters/local/runtime.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
+import { SesEmailSender } from './adapters/ses-email.ts';
+import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
+import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
 import type { Config } from './config.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef } from './ports/import-store.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
+import type { PlanCampaignDeps } from './usecases/plan-campaign.ts';
+import type { DispatchDeps, SendQueue, SendShardDeps } from './usecases/send-wave.ts';
 
 /** s3rver accepts only this key pair; every local client uses it (the others ignore it). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -25,7 +41,10 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   s3: S3Client;
+  ses: SESv2Client;
   sqs: SQSClient | undefined;
+  sns: SNSClient | undefined;
+  scheduler: SchedulerClient | undefined;
 }
 
 function common(config: Config) {
@@ -53,8 +72,20 @@ export function createClients(config: Config): AwsClients {
         }
       : {}),
   });
-  const sqs = config.runtime === 'aws' ? new SQSClient(base) : undefined;
-  return { dynamodb, documents, s3, sqs };
+  // Sending has no idempotency key: a retried Publish or SendEmail whose first reply was lost
+  // sends twice. The send use case decides about retries (throttling only), not the SDK.
+  const sending = { ...base, maxAttempts: 1 };
+  const ses = new SESv2Client({ ...sending, ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const aws = config.runtime === 'aws';
+  return {
+    dynamodb,
+    documents,
+    s3,
+    ses,
+    sqs: aws ? new SQSClient(base) : undefined,
+    sns: aws ? new SNSClient(sending) : undefined,
+    scheduler: aws ? new SchedulerClient(base) : undefined,
+  };
 }
 
 /** The zone for segment dates without an offset, until a campaign says otherwise. */
@@ -95,6 +126,74 @@ export function importDependencies(
     timeZone: DEFAULT_TIME_ZONE,
     owner: options.owner ?? randomUUID(),
     clock: Date.now,
+    log: options.log,
+  };
+}
+
+/** Planning: customers and imports to read, campaigns and touches to write, schedules to keep. */
+export function planDependencies(config: Config): PlanCampaignDeps & { clock: Clock } {
+  const clients = clientsFor(config);
+  const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  const scheduler =
+    config.runtime === 'aws'
+      ? new EventBridgeScheduler(clients.scheduler as SchedulerClient, config.scheduler)
+      : localRuntime().scheduler;
+  return {
+    loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+    scheduler,
+    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
+  };
+}
+
+function sendQueueFor(config: Config, clients: AwsClients): SendQueue {
+  return config.runtime === 'aws'
+    ? new SqsSendQueue(clients.sqs as SQSClient, config.sendQueueUrl)
+    : localRuntime().sendQueue;
+}
+
+export function dispatchDependencies(config: Config): DispatchDeps {
+  const clients = clientsFor(config);
+  return {
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    queue: sendQueueFor(config, clients),
+    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
+  };
+}
+
+export function sendDependencies(
+  config: Config,
+  options: { owner?: string; log: SendShardDeps['log'] },
+): SendShardDeps {
+  const clients = clientsFor(config);
+  const local = config.runtime === 'local' ? localRuntime() : undefined;
+  const clock = local?.clock ?? systemClock;
+  const email = new SesEmailSender(
+    clients.ses,
+    config.runtime === 'aws'
+      ? { fromEmailAddress: config.email.from, configurationSetName: config.email.configurationSet }
+      : { fromEmailAddress: 'campaign@shop.example.com', fromName: '示例旗舰店' },
+  );
+  return {
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+    ledger: new DynamoLedger(clients.documents, config.tables.customers),
+    purchases: new DynamoPurchaseCheck(clients.documents, config.tables.customers),
+    optOuts: local ? local.optOuts : new SnsOptOuts(clients.sns as SNSClient),
+    sms:
+      local?.sms ??
+      new SnsSmsSender(
+        clients.sns as SNSClient,
+        config.runtime === 'aws' && config.sms.senderId ? { senderId: config.sms.senderId } : {},
+      ),
+    email,
+    limiter: (channel, rate) =>
+      new DynamoRateLimiter(clients.documents, config.tables.campaigns, channel, Math.max(1, Math.floor(rate)), clock),
+    queue: sendQueueFor(config, clients),
+    clock,
+    owner: options.owner ?? randomUUID(),
+    unsubscribeBase: local?.unsubscribeBase ?? 'https://shop.example.com/unsubscribe',
     log: options.log,
   };
 }

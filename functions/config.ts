@@ -5,12 +5,14 @@
  */
 import { z } from 'zod';
 
-export const TABLES = ['customers', 'imports'] as const;
+export const TABLES = ['customers', 'imports', 'campaigns', 'touches'] as const;
 export type TableName = (typeof TABLES)[number];
 
 const tableEnv: Record<TableName, string> = {
   customers: 'CUSTOMERS_TABLE',
   imports: 'IMPORTS_TABLE',
+  campaigns: 'CAMPAIGNS_TABLE',
+  touches: 'TOUCHES_TABLE',
 };
 
 const LOCAL_DEFAULTS = {
@@ -27,6 +29,11 @@ const awsSchema = z.object({
   tables: z.object(Object.fromEntries(TABLES.map((table) => [table, name])) as Record<TableName, typeof name>),
   dataBucket: name,
   importQueueUrl: z.url(),
+  sendQueueUrl: z.url(),
+  /** What each schedule invokes (the send dispatcher), as whom, and where failed deliveries go. */
+  scheduler: z.object({ targetArn: name, roleArn: name, deadLetterArn: name }),
+  email: z.object({ from: name, configurationSet: name }),
+  sms: z.object({ senderId: z.string().optional() }),
 });
 
 const localSchema = z.object({
@@ -70,6 +77,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: 'AWS_REGION',
     dataBucket: 'DATA_BUCKET',
     importQueueUrl: 'IMPORT_QUEUE_URL',
+    sendQueueUrl: 'SEND_QUEUE_URL',
+    'scheduler.targetArn': 'SCHEDULE_TARGET_ARN',
+    'scheduler.roleArn': 'SCHEDULER_ROLE_ARN',
+    'scheduler.deadLetterArn': 'SCHEDULER_DLQ_ARN',
+    'email.from': 'EMAIL_FROM',
+    'email.configurationSet': 'SES_CONFIGURATION_SET',
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, tableEnv[table]])),
   };
   if (runtime === 'aws') {
@@ -81,6 +94,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         tables: tableNames(() => undefined),
         dataBucket: env.DATA_BUCKET,
         importQueueUrl: env.IMPORT_QUEUE_URL,
+        sendQueueUrl: env.SEND_QUEUE_URL,
+        scheduler: {
+          targetArn: env.SCHEDULE_TARGET_ARN,
+          roleArn: env.SCHEDULER_ROLE_ARN,
+          deadLetterArn: env.SCHEDULER_DLQ_ARN,
+        },
+        email: { from: env.EMAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET },
+        sms: { senderId: env.SMS_SENDER_ID },
       },
       envNames,
     );

@@ -17,7 +17,7 @@ export interface CampaignStacks {
 export function buildApp(app: App, env: Environment = defaultEnvironment()): CampaignStacks {
   const stateful = new StatefulStack(app, 'CampaignStateful', {
     env,
-    description: 'Double-11 campaign scheduler: data (customer files, reports, customers table)',
+    description: 'Double-11 campaign scheduler: data (customer and campaign files, reports, tables)',
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, 'CampaignStateless', {

@@ -2,10 +2,15 @@ import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aw
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+// Type only: the stacks name their tables with the functions' own keys, and the CDK app loads no function code.
+import type { TableName } from '../functions/config.ts';
+
+/** Every table of the campaign, keyed like `TABLES` in functions/config.ts. */
+export type CampaignTables = Readonly<Record<TableName, TableV2>>;
 
 /**
  * Everything that holds data the campaign cannot regenerate: uploaded segment
- * files, campaign files, reports and the customer table. It is deployed apart
+ * files, campaign files, reports and the tables. It is deployed apart
  * from the functions so that a bad code deploy can never replace or delete it.
  */
 export class StatefulStack extends Stack {
@@ -17,6 +22,12 @@ export class StatefulStack extends Stack {
   public readonly customersTable: TableV2;
   /** Segment imports: one record per uploaded file version, its progress, counts and report location. */
   public readonly importsTable: TableV2;
+  /** Campaigns: the plan of each campaign, its sends, shard leases and rate-limit windows. */
+  public readonly campaignsTable: TableV2;
+  /** Touches: one item per planned message to a customer, and its outcome. */
+  public readonly touchesTable: TableV2;
+  /** All four tables, keyed like `TABLES` in functions/config.ts. */
+  public readonly tables: CampaignTables;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -67,6 +78,14 @@ export class StatefulStack extends Stack {
 
     this.customersTable = this.campaignTable('Customers');
     this.importsTable = this.campaignTable('Imports');
+    this.campaignsTable = this.campaignTable('Campaigns');
+    this.touchesTable = this.campaignTable('Touches');
+    this.tables = {
+      customers: this.customersTable,
+      imports: this.importsTable,
+      campaigns: this.campaignsTable,
+      touches: this.touchesTable,
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { OperatorAlarms } from './operator-alarms.ts';
 import { SegmentImport } from './segment-import.ts';
@@ -7,6 +8,10 @@ import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulStack;
+  /** Send workers running at once (see CampaignDeliveryProps.sendWorkers). @default 8 */
+  readonly sendWorkers?: number;
+  /** The verified SES domain campaign mail is sent from. @default 'example.com' */
+  readonly emailDomain?: string;
 }
 
 /** Code and wiring: everything here can be destroyed and redeployed without losing data. */
@@ -14,6 +19,7 @@ export class StatelessStack extends Stack {
   public readonly health: CampaignFunction;
   public readonly alarms: OperatorAlarms;
   public readonly segmentImport: SegmentImport;
+  public readonly delivery: CampaignDelivery;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -39,5 +45,16 @@ export class StatelessStack extends Stack {
       importsTable: stateful.importsTable,
       alarms: this.alarms,
     });
+
+    this.delivery = new CampaignDelivery(this, 'Delivery', {
+      dataBucket: stateful.dataBucket,
+      tables: stateful.tables,
+      importQueue: this.segmentImport.queue,
+      alarms: this.alarms,
+      sendWorkers: props.sendWorkers,
+      emailDomain: props.emailDomain,
+    });
+    // The importer loads the same strict config: the rest of it by name, no grant.
+    this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);
   }
 }

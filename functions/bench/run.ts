@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { localConfigFor } from '../adapters/local/local-config.ts';
 import { startLocalServers } from '../adapters/local/servers.ts';
 import { bar, formatCount, progressOn } from '../cli/progress.ts';
 import { clientsFor } from '../composition.ts';
@@ -108,15 +109,7 @@ async function localStack() {
   const servers = await startLocalServers({ bucket: 'bench-data' });
   const fresh = async (): Promise<LocalConfig> => {
     const suffix = randomUUID().slice(0, 8);
-    const config: LocalConfig = {
-      runtime: 'local',
-      region: 'ap-northeast-1',
-      tables: { customers: `customers-${suffix}`, imports: `imports-${suffix}` },
-      dataBucket: 'bench-data',
-      endpoints: servers.endpoints,
-      httpPort: 0,
-      dataDir: BENCH_DIR,
-    };
+    const config = localConfigFor(servers.endpoints, { dataBucket: 'bench-data', suffix, dataDir: BENCH_DIR });
     await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
     return config;
   };

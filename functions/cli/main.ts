@@ -8,11 +8,13 @@ import { UsageError } from './errors.ts';
 import { IMPORT_USAGE, runImport } from './import-command.ts';
 import { PLAN_USAGE, runPlan } from './plan-command.ts';
 import { runSample, SAMPLE_USAGE } from './sample-command.ts';
+import { runSimulate, SIMULATE_USAGE } from './simulate-command.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   plan: { usage: PLAN_USAGE, run: runPlan },
   sample: { usage: SAMPLE_USAGE, run: runSample },
   import: { usage: IMPORT_USAGE, run: runImport },
+  simulate: { usage: SIMULATE_USAGE, run: runSimulate },
 };
 
 function usage(): string {

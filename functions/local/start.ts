@@ -5,14 +5,11 @@
  * would. Ctrl-C stops everything and exits 0.
  */
 import { resolve } from 'node:path';
-import type { S3EventRecord } from 'aws-lambda';
-import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
 import { PortInUseError, startHttpServer } from '../adapters/local/http-server.ts';
-import { startLocalServers } from '../adapters/local/servers.ts';
-import { createClients } from '../composition.ts';
 import { ConfigError, type LocalConfig, loadConfig, TABLES } from '../config.ts';
-import { SEGMENTS_PREFIX } from '../usecases/import-segment.ts';
+import { systemClock } from '../ports/clock.ts';
 import { localRoutes } from './routes.ts';
+import { startLocalStack } from './stack.ts';
 
 process.env.CAMPAIGN_RUNTIME ??= 'local';
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
@@ -78,42 +75,23 @@ async function main(): Promise<void> {
   const config: LocalConfig = loaded;
   const dataDir = resolve(config.dataDir);
 
-  const servers = await startLocalServers({
+  const stack = await startLocalStack({
+    config,
     dataDir,
     ports: {
       dynamodb: portOf(config.endpoints.dynamodb),
       s3: portOf(config.endpoints.s3),
       ses: portOf(config.endpoints.ses),
     },
-    bucket: config.dataBucket,
+    clock: systemClock,
     log,
-    onObjectCreated: async (event: { Records: S3EventRecord[] }) => {
-      const key = event.Records[0]?.s3.object.key ?? '';
-      // On AWS only uploads under segments/ reach the import (the EventBridge rule's prefix);
-      // without the same filter the import's own reports/ writes would come back as events.
-      if (!key.startsWith(SEGMENTS_PREFIX)) return;
-      log(`import: s3://${event.Records[0]?.s3.bucket.name}/${key}`);
-      const module = await import('../handlers/import-segment.ts');
-      await module.handler(event);
-    },
+    onPlanned: (result) => log(`plan: ${JSON.stringify(result).slice(0, 300)}`),
   });
-  stoppers.push(() => servers.stop());
-
-  // Handlers load their config from the environment: point it at the ports actually bound.
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = servers.endpoints.dynamodb;
-  process.env.AWS_ENDPOINT_URL_S3 = servers.endpoints.s3;
-  process.env.AWS_ENDPOINT_URL_SESV2 = servers.endpoints.ses;
-  const running: LocalConfig = { ...config, endpoints: servers.endpoints };
-
-  const { dynamodb } = createClients(running);
-  try {
-    await ensureTables(
-      dynamodb,
-      TABLES.map((table) => running.tables[table]),
-    );
-  } finally {
-    dynamodb.destroy();
-  }
+  stoppers.push(() => stack.stop());
+  const { servers } = stack;
+  const running = stack.config;
+  // Schedules fire on the real clock, as EventBridge Scheduler's do.
+  stack.runtime.scheduler.start(systemClock);
 
   const http = await startHttpServer({
     port: config.httpPort,

@@ -14,6 +14,8 @@ export interface SendSchedule {
 }
 
 export interface Scheduler {
+  /** Creates the campaign's schedule group if it does not exist yet. */
+  ensureGroup(group: string): Promise<void>;
   /** Creates the schedule or updates it in place (same name): re-planning never duplicates. */
   upsert(schedule: SendSchedule): Promise<void>;
   delete(group: string, name: string): Promise<void>;

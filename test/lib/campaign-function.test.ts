@@ -1,5 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
@@ -150,5 +150,62 @@ describe('CampaignFunction wildcard acknowledgements', () => {
 
     // Assess
     expect(synth).not.toThrow();
+  });
+});
+
+describe('CampaignFunction.allow and allowUnscoped', () => {
+  it('refuse a wildcard without a reason, and Resource "*" outside a policy of its own', () => {
+    // Prepare
+    const { importer } = appWithImporter();
+    const statement = (resource: string) => ({ actions: ['scheduler:GetSchedule'], resources: [resource] });
+
+    // Act
+    const unexplained = () => importer.allow(statement('arn:aws:scheduler:ap-northeast-1:123456789012:schedule/a-*/*'));
+    const everything = () => importer.allow(statement('*'), 'a reason');
+
+    // Assess
+    expect(unexplained).toThrow(/has a wildcard: give the reason/);
+    expect(everything).toThrow(/must go through allowUnscoped/);
+  });
+
+  it('puts an unscoped action in a policy of its own that the function waits for', () => {
+    // Prepare
+    const { stacks, importer } = appWithImporter();
+
+    // Act
+    importer.allowUnscoped('Listing', { actions: ['scheduler:ListSchedules'] }, 'no resource-level permissions');
+    const template = Template.fromStack(stacks.stateless);
+
+    // Assess
+    const policyId = stacks.stateless.getLogicalId(importer.node.findChild('Listing').node.defaultChild as CfnElement);
+    const functionId = stacks.stateless.getLogicalId(importer.function.node.defaultChild as CfnElement);
+    expect(template.findResources('AWS::IAM::Policy')[policyId]?.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
+    ]);
+    expect(template.findResources('AWS::Lambda::Function')[functionId]?.DependsOn).toContain(policyId);
+  });
+});
+
+describe('CampaignFunction.useNames', () => {
+  it('sets variables without granting anything, and refuses to rewire one', () => {
+    // Prepare
+    const plain = appWithImporter();
+    const named = appWithImporter();
+
+    // Act
+    named.importer.useNames({ EMAIL_FROM: 'campaign@example.com' });
+    const rewire = () => named.importer.useNames({ CUSTOMERS_TABLE: 'another-table' });
+    const template = Template.fromStack(named.stacks.stateless);
+
+    // Assess
+    expect(rewire).toThrow(/CUSTOMERS_TABLE is already wired/);
+    expect(template.findResources('AWS::IAM::Policy')).toEqual(
+      Template.fromStack(plain.stacks.stateless).findResources('AWS::IAM::Policy'),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'importer', EMAIL_FROM: 'campaign@example.com' }),
+      },
+    });
   });
 });

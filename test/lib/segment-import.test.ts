@@ -34,8 +34,10 @@ describe('segment import pipeline', () => {
       // Prepare
       const bucketName = consumed(stacks.stateful.dataBucket.bucketName);
 
-      // Act
-      const rules = template.findResources('AWS::Events::Rule');
+      // Act: the import slice's rules are those that target the import queue
+      const rules = template.findResources('AWS::Events::Rule', {
+        Properties: { Targets: Match.arrayWith([Match.objectLike({ Arn: queueArn() })]) },
+      });
 
       // Assess
       expect(Object.values(rules)).toHaveLength(1);
@@ -107,8 +109,10 @@ describe('segment import pipeline', () => {
       // Prepare
       const functionId = logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function);
 
-      // Act
-      const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+      // Act: whatever polls the import queue
+      const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: queueArn() },
+      });
 
       // Assess
       expect(Object.values(mappings).map((m) => m.Properties)).toEqual([
@@ -192,11 +196,26 @@ describe('segment import pipeline', () => {
   });
 
   describe('alarms', () => {
+    /** The import slice's alarms, told apart from the other slices' by what they watch. */
+    const queueDimension = (which: 'queue' | 'deadLetterQueue') => [
+      {
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, stacks.stateless.segmentImport[which]), 'QueueName'] },
+      },
+    ];
+    const importerDimension = () => [
+      {
+        Name: 'FunctionName',
+        Value: { Ref: logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function) },
+      },
+    ];
+
     it.each([
       {
         name: 'dead letters',
         namespace: 'AWS/SQS',
         metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: () => queueDimension('deadLetterQueue'),
         operator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
       },
@@ -204,6 +223,7 @@ describe('segment import pipeline', () => {
         name: 'function errors over 5 minutes',
         namespace: 'AWS/Lambda',
         metric: 'Errors',
+        dimensions: importerDimension,
         operator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
         period: 300,
@@ -212,16 +232,17 @@ describe('segment import pipeline', () => {
         name: 'a file waiting more than 30 minutes',
         namespace: 'AWS/SQS',
         metric: 'ApproximateAgeOfOldestMessage',
+        dimensions: () => queueDimension('queue'),
         operator: 'GreaterThanThreshold',
         threshold: 1800,
       },
-    ])('$name notifies the operator topic', ({ namespace, metric, operator, threshold, period }) => {
+    ])('$name notifies the operator topic', ({ namespace, metric, dimensions, operator, threshold, period }) => {
       // Prepare
       const topic = { Ref: logicalId(stacks.stateless, stacks.stateless.alarms.topic) };
 
       // Act
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
-        Properties: { Namespace: namespace, MetricName: metric },
+        Properties: { Namespace: namespace, MetricName: metric, Dimensions: dimensions() },
       });
 
       // Assess

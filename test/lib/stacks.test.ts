@@ -96,11 +96,11 @@ describe('campaign stacks', () => {
   });
 
   describe('tables', () => {
-    it.each(['customersTable', 'importsTable'] as const)(
-      '%s is on demand, point-in-time recoverable, encrypted, deletion-protected and retained',
+    it.each(TABLES)(
+      'the %s table is on demand, point-in-time recoverable, encrypted, deletion-protected and retained',
       (table) => {
         // Prepare
-        const tableId = stacks.stateful.getLogicalId(stacks.stateful[table].node.defaultChild as CfnElement);
+        const tableId = stacks.stateful.getLogicalId(stacks.stateful.tables[table].node.defaultChild as CfnElement);
 
         // Act
         const resource = stateful.findResources('AWS::DynamoDB::GlobalTable')[tableId];
@@ -130,7 +130,7 @@ describe('campaign stacks', () => {
 
     it('are exactly the tables the functions know, with the key schema the local database is created with', () => {
       // Prepare
-      const cdkTables = { customers: stacks.stateful.customersTable, imports: stacks.stateful.importsTable };
+      const cdkTables = stacks.stateful.tables;
       const resources = stateful.findResources('AWS::DynamoDB::GlobalTable');
 
       // Act

@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
+import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, PortInUseError, startLocalServers } from '../../functions/adapters/local/servers.ts';
 import { createClients, LOCAL_CREDENTIALS } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
@@ -17,15 +18,7 @@ const KEY = 'segments/d11-2026/vip 客户.csv';
 const FAILING_KEY = 'segments/d11-2026/handler-throws.csv';
 
 function localConfig(endpoints: LocalServers['endpoints'], dataDir: string): LocalConfig {
-  return {
-    runtime: 'local',
-    region: 'ap-northeast-1',
-    tables: { customers: 'customers', imports: 'imports' },
-    dataBucket: BUCKET,
-    endpoints,
-    httpPort: 3000,
-    dataDir,
-  };
+  return localConfigFor(endpoints, { dataBucket: BUCKET, dataDir, httpPort: 3000 });
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

@@ -11,6 +11,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
+import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
 import { clientsFor, importDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
@@ -42,15 +43,7 @@ afterAll(async () => {
 beforeEach(async () => {
   // Prepare (every test): its own tables, and the handler's environment pointing at them.
   const suffix = randomUUID().slice(0, 8);
-  config = {
-    runtime: 'local',
-    region: 'ap-northeast-1',
-    tables: { customers: `customers-${suffix}`, imports: `imports-${suffix}` },
-    dataBucket: BUCKET,
-    endpoints: servers.endpoints,
-    httpPort: 0,
-    dataDir: '.local-data',
-  };
+  config = localConfigFor(servers.endpoints, { dataBucket: BUCKET, suffix });
   Object.assign(process.env, {
     CAMPAIGN_RUNTIME: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: servers.endpoints.dynamodb,

@@ -1,0 +1,243 @@
+/**
+ * `campaign simulate`: the whole pipeline through the real handlers on the embedded
+ * servers, on a virtual clock from --now to the last send. Segment files are uploaded to
+ * the local S3 and imported by the import handler; the campaign file is uploaded and
+ * planned by the plan handler; the local scheduler fires the schedules; the send handlers
+ * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
+ * (read back from the sinks), report.json and report.html.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoCampaignStore, DynamoTouchStore } from '../adapters/dynamo/campaign-store.ts';
+import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
+import { localConfigFor } from '../adapters/local/local-config.ts';
+import { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
+import { clientsFor } from '../composition.ts';
+import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
+import { formatInstant } from '../domain/local-time.ts';
+import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
+import { playSchedules } from '../local/play.ts';
+import { startLocalStack } from '../local/stack.ts';
+import { uploadSegmentAndWait } from '../local/uploads.ts';
+import type { Touch } from '../ports/campaign-store.ts';
+import { buildReport } from '../usecases/build-report.ts';
+import { rejectsKeyFor } from '../usecases/import-segment.ts';
+import { renderReportPage } from '../views/report-page.ts';
+import { renderTimelinePage } from '../views/timeline-page.ts';
+import { UsageError } from './errors.ts';
+import { parsePlanOptions, readCampaignFile } from './plan-command.ts';
+import { JsonLinesFile } from './plan-files.ts';
+import { bar, formatCount, progressOn } from './progress.ts';
+
+export const SIMULATE_USAGE =
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--sms-rate N] [--speed N]';
+
+const BUCKET = 'campaign-data';
+
+export async function runSimulate(args: string[]): Promise<number> {
+  const { options, values } = parsePlanOptions(args, {
+    'sms-rate': { type: 'string' },
+    speed: { type: 'string' },
+  });
+  const progress = progressOn(process.stderr, options.quiet);
+  // The handlers' per-message logs would drown the progress; warnings and errors still show.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const campaignText = await readCampaignFile(options.campaignFile);
+  let campaign: ReturnType<typeof parseCampaign>;
+  try {
+    campaign = parseCampaign(campaignText);
+  } catch (error) {
+    if (error instanceof CampaignFileError) throw error;
+    throw new UsageError(`--campaign: ${(error as Error).message}`);
+  }
+  const extra = values as Record<string, unknown>;
+  const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
+  // Fast enough to finish in minutes, slow enough for the local database to keep the pace.
+  const speed =
+    positive('--speed', extra.speed as string | undefined) ?? Math.max(1, Math.min(100, Math.floor(300 / smsRate)));
+  const clock = new VirtualClock(options.now, speed);
+  const workDir = await mkdtemp(join(tmpdir(), 'campaign-simulate-'));
+  let planned: PlanHandlerResult | undefined;
+  const stack = await startLocalStack({
+    config: localConfigFor(
+      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
+      { dataBucket: BUCKET, suffix: randomUUID().slice(0, 8), dataDir: workDir },
+    ),
+    clock,
+    smsRatePerSecond: Math.max(1, Math.floor(smsRate)),
+    onPlanned: (result) => {
+      planned = result;
+    },
+  });
+  try {
+    const { config } = stack;
+    const clients = clientsFor(config);
+    const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+    const storage = new S3ObjectStorage(clients.s3, BUCKET);
+
+    // 1. Segment files, through S3 and the import handler.
+    const keys: string[] = [];
+    for (const path of options.customerFiles) {
+      const name = path.split(/[\\/]/).pop() as string;
+      const key = `segments/${campaign.id}/${name}`;
+      keys.push(key);
+      const record = await uploadSegmentAndWait(stack.config, key, await readFile(path), (rows) =>
+        progress.update(`importing ${key} ${formatCount(rows)} rows...`),
+      );
+      progress.done(
+        `imported ${key}: ${formatCount(record.imported)} customers, ${formatCount(record.rejected)} rejected (${record.status})`,
+      );
+    }
+
+    // 2. The campaign file, through S3 and the plan handler.
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `campaigns/${campaign.id}.json`, Body: campaignText }),
+    );
+    while (!planned) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (planned.status !== 'planned') {
+      const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
+      throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    }
+    progress.done(`planned ${planned.campaignId} (v${planned.version}): ${planned.sends} sends scheduled`);
+
+    // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
+    const { sendQueue, sms } = stack.runtime;
+    const totalTouches = await countPlanned(stack.config, campaign.id);
+    await playSchedules(stack.runtime, clock, {
+      onTick: () =>
+        progress.update(
+          `simulating ${formatInstant(clock.now(), campaign.timezone)} (x${speed}) ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
+        ),
+    });
+    progress.done(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
+
+    // 4. The files.
+    await writeOutputs(stack, campaign.id, options.outDir, keys);
+    progress.done(
+      `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
+    );
+    if (sendQueue.deadLetters.length > 0) {
+      progress.done(`warning: ${sendQueue.deadLetters.length} shard messages ended in the dead letters`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await stack.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: "${text}" is not a positive number`);
+  return value;
+}
+
+async function countPlanned(config: Parameters<typeof clientsFor>[0], campaignId: string) {
+  const campaigns = new DynamoCampaignStore(clientsFor(config).documents, config.tables.campaigns);
+  const counts = { sms: 0, email: 0 };
+  for (const send of await campaigns.getSends(campaignId)) counts[send.channel] += send.customers;
+  return counts;
+}
+
+interface SesStoredEmail {
+  messageId: string;
+  subject?: string;
+  body?: { text?: string; html?: string };
+}
+
+async function writeOutputs(
+  stack: Awaited<ReturnType<typeof startLocalStack>>,
+  campaignId: string,
+  outDir: string,
+  segmentKeys: string[],
+): Promise<void> {
+  const { config, runtime } = stack;
+  const clients = clientsFor(config);
+  const campaigns = new DynamoCampaignStore(clients.documents, config.tables.campaigns);
+  const touchStore = new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches);
+  const storage = new S3ObjectStorage(clients.s3, BUCKET);
+  const plan = await campaigns.getPlan(campaignId);
+  if (!plan) throw new Error(`no stored plan for ${campaignId}`);
+  const { report, touches } = await buildReport({ campaigns, touches: touchStore, clock: runtime.clock }, campaignId);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(outDir, { recursive: true });
+
+  await writeFile(join(outDir, 'timeline.json'), `${JSON.stringify(plan.timeline, null, 2)}\n`);
+  await writeFile(join(outDir, 'timeline.html'), renderTimelinePage(plan.timeline));
+  const sendOrder = new Map(plan.timeline.sends.map((send, position) => [send.id, position]));
+  const sendAt = new Map(plan.timeline.sends.map((send) => [send.id, send.at]));
+  const ordered = [...touches].sort(
+    (a, b) => (sendOrder.get(a.sendId) ?? 0) - (sendOrder.get(b.sendId) ?? 0) || (a.customerId < b.customerId ? -1 : 1),
+  );
+  const touchFile = new JsonLinesFile(join(outDir, 'touches.jsonl'));
+  for (const touch of ordered) {
+    await touchFile.writeLine(
+      JSON.stringify({
+        customerId: touch.customerId,
+        waveId: touch.waveId,
+        channel: touch.channel,
+        sendId: touch.sendId,
+        at: sendAt.get(touch.sendId),
+      }),
+    );
+  }
+  await touchFile.close();
+
+  const rejects = new JsonLinesFile(join(outDir, 'rejects.jsonl'));
+  for (const key of segmentKeys) {
+    const head = await storage.head(rejectsKeyFor(key));
+    if (!head) continue;
+    let text = '';
+    for await (const chunk of storage.read(rejectsKeyFor(key))) text += Buffer.from(chunk).toString('utf8');
+    for (const line of text.split('\n')) if (line.trim() !== '') await rejects.writeLine(line);
+  }
+  await rejects.close();
+
+  // The outbox comes from what the sinks received, matched to touches by message id.
+  const byMessageId = new Map<string, Touch>();
+  for (const touch of touches) if (touch.providerMessageId) byMessageId.set(touch.providerMessageId, touch);
+  const outbox: Array<{
+    customerId: string;
+    channel: string;
+    waveId: string;
+    sendId: string;
+    at: string;
+    body: string;
+  }> = [];
+  for (const message of runtime.sms.messages()) {
+    outbox.push({
+      customerId: message.tags.customerId,
+      channel: 'sms',
+      waveId: message.tags.waveId,
+      sendId: message.tags.sendId,
+      at: formatInstant(message.at, plan.campaign.timezone),
+      body: message.text,
+    });
+  }
+  const store = (await (await fetch(`${config.endpoints.ses}/store`)).json()) as { emails?: SesStoredEmail[] };
+  for (const email of store.emails ?? []) {
+    const touch = byMessageId.get(email.messageId);
+    if (!touch) continue;
+    outbox.push({
+      customerId: touch.customerId,
+      channel: 'email',
+      waveId: touch.waveId,
+      sendId: touch.sendId,
+      at: touch.updatedAt ? formatInstant(Date.parse(touch.updatedAt), plan.campaign.timezone) : '',
+      body: `${email.subject ?? ''}\n\n${email.body?.text ?? ''}`,
+    });
+  }
+  outbox.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.customerId < b.customerId ? -1 : 1));
+  const outboxFile = new JsonLinesFile(join(outDir, 'outbox.jsonl'));
+  for (const entry of outbox) await outboxFile.writeLine(JSON.stringify(entry));
+  await outboxFile.close();
+
+  await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(outDir, 'report.html'), renderReportPage(report));
+}

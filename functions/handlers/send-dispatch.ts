@@ -1,0 +1,26 @@
+/** The send dispatcher: invoked by a send's schedule, fans the send out to its shards once. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { dispatchDependencies } from '../composition.ts';
+import { loadConfig } from '../config.ts';
+import { type DispatchOutcome, dispatchSend } from '../usecases/send-wave.ts';
+
+const logger = new Logger({ serviceName: 'campaign-dispatch' });
+
+const schedulePayload = z.object({
+  campaignId: z.string().min(1),
+  sendId: z.string().min(1),
+  version: z.int().min(1),
+});
+
+export async function handler(event: unknown): Promise<DispatchOutcome> {
+  const payload = schedulePayload.safeParse(event);
+  if (!payload.success) {
+    // A malformed payload cannot become valid by retrying: say so and stop.
+    logger.error('not a send schedule payload', { issues: payload.error.issues.map((i) => i.message) });
+    return { kind: 'ignored', reason: 'not a send schedule payload' };
+  }
+  const outcome = await dispatchSend(dispatchDependencies(loadConfig()), payload.data);
+  logger.info('send dispatch', { ...payload.data, outcome: outcome.kind });
+  return outcome;
+}

@@ -1,0 +1,118 @@
+/**
+ * The whole product on one machine: the embedded servers, the tables, and the local
+ * stand-ins (clock, SMS sink, opt-outs, scheduler, send queue) wired to the same handlers
+ * AWS runs. S3 object events are routed by prefix as the EventBridge rules route them:
+ * `segments/` to the import, `campaigns/` to the plan. Used by `npm start` (real clock)
+ * and `campaign simulate` (virtual clock).
+ */
+import type { S3EventRecord } from 'aws-lambda';
+import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { LocalSmsOptOuts } from '../adapters/local/opt-outs.ts';
+import { type LocalRuntime, setLocalRuntime } from '../adapters/local/runtime.ts';
+import { LocalScheduler } from '../adapters/local/scheduler.ts';
+import { InProcessSendQueue } from '../adapters/local/send-queue.ts';
+import { type LocalServers, startLocalServers } from '../adapters/local/servers.ts';
+import { LocalSmsSink } from '../adapters/local/sms-sink.ts';
+import { clientsFor } from '../composition.ts';
+import { type LocalConfig, TABLES } from '../config.ts';
+import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
+import type { Clock } from '../ports/clock.ts';
+
+export interface LocalStackOptions {
+  config: LocalConfig;
+  /** On-disk data under it; omitted = in memory. */
+  dataDir?: string;
+  ports?: { dynamodb?: number; s3?: number; ses?: number };
+  clock: Clock;
+  /** The SMS sink's enforced rate (messages per clock second); undefined = unlimited. */
+  smsRatePerSecond?: number;
+  /** Send workers running at once (the worker Lambda's reserved concurrency). */
+  sendWorkers?: number;
+  log?: (line: string) => void;
+  /** Told of every plan the plan handler makes or refuses. */
+  onPlanned?: (result: PlanHandlerResult) => void;
+}
+
+export interface LocalStack {
+  config: LocalConfig;
+  servers: LocalServers;
+  runtime: LocalRuntime;
+  stop(): Promise<void>;
+}
+
+function pointHandlersAt(config: LocalConfig): void {
+  // Handlers read their config from the environment, as on AWS.
+  Object.assign(process.env, {
+    CAMPAIGN_RUNTIME: 'local',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: config.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: config.endpoints.s3,
+    AWS_ENDPOINT_URL_SESV2: config.endpoints.ses,
+    DATA_BUCKET: config.dataBucket,
+    CUSTOMERS_TABLE: config.tables.customers,
+    IMPORTS_TABLE: config.tables.imports,
+    CAMPAIGNS_TABLE: config.tables.campaigns,
+    TOUCHES_TABLE: config.tables.touches,
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const routeObjectCreated = async (event: { Records: S3EventRecord[] }) => {
+    const key = event.Records[0]?.s3.object.key ?? '';
+    if (key.startsWith('segments/')) {
+      log(`import: ${key}`);
+      await (await import('../handlers/import-segment.ts')).handler(event);
+    } else if (key.startsWith('campaigns/')) {
+      log(`plan: ${key}`);
+      const result = await (await import('../handlers/plan-campaign.ts')).handler(event);
+      options.onPlanned?.(result);
+    }
+  };
+  const servers = await startLocalServers({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.ports ? { ports: options.ports } : {}),
+    bucket: options.config.dataBucket,
+    log,
+    onObjectCreated: routeObjectCreated,
+  });
+  const config: LocalConfig = { ...options.config, endpoints: servers.endpoints };
+  pointHandlersAt(config);
+  await ensureTables(
+    clientsFor(config).dynamodb,
+    TABLES.map((table) => config.tables[table]),
+  );
+
+  const optOuts = new LocalSmsOptOuts();
+  const runtime: LocalRuntime = {
+    clock: options.clock,
+    sms: new LocalSmsSink({
+      ratePerSecond: options.smsRatePerSecond,
+      clock: options.clock,
+      isOptedOut: (phone) => optOuts.has(phone),
+    }),
+    optOuts,
+    scheduler: new LocalScheduler({
+      invoke: async (payload) => (await import('../handlers/send-dispatch.ts')).handler(payload),
+      log,
+    }),
+    sendQueue: new InProcessSendQueue({
+      workers: options.sendWorkers ?? 8,
+      handle: async (message) => (await import('../handlers/send-worker.ts')).handler(message),
+      onError: (message, error) => log(`send ${message.sendId} shard ${message.shard}: ${(error as Error).message}`),
+    }),
+    unsubscribeBase: `http://127.0.0.1:${config.httpPort}/unsubscribe`,
+  };
+  setLocalRuntime(runtime);
+  return {
+    config,
+    servers,
+    runtime,
+    async stop() {
+      await runtime.scheduler.stop();
+      await runtime.sendQueue.idle();
+      setLocalRuntime(undefined);
+      await servers.stop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * A marketer's upload on the embedded stack: the object goes to the local S3, whose event
+ * runs the import handler; this waits for the import record of exactly that content.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
+import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
+import { clientsFor } from '../composition.ts';
+import type { LocalConfig } from '../config.ts';
+import type { ImportRecord } from '../ports/import-store.ts';
+
+export async function uploadSegmentAndWait(
+  config: LocalConfig,
+  key: string,
+  body: string | Uint8Array,
+  onProgress?: (rows: number) => void,
+): Promise<ImportRecord> {
+  const clients = clientsFor(config);
+  await clients.s3.send(new PutObjectCommand({ Bucket: config.dataBucket, Key: key, Body: body }));
+  const head = await new S3ObjectStorage(clients.s3, config.dataBucket).head(key);
+  if (!head) throw new Error(`the upload of ${key} did not land`);
+  const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  for (;;) {
+    const record = await imports.get({ key, etag: head.etag });
+    if (record && record.status !== 'running') return record;
+    onProgress?.(record?.progressRows ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

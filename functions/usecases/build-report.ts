@@ -1,0 +1,105 @@
+/**
+ * The campaign report (SPEC 2, "After the campaign"): per wave and channel, planned, sent,
+ * failed and suppressed by reason, unknown and pending, read from the recorded outcomes.
+ */
+import { formatInstant } from '../domain/local-time.ts';
+import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
+
+export interface ReportDeps {
+  campaigns: CampaignStore;
+  touches: Pick<TouchStore, 'readShard'>;
+  clock: { now(): number };
+}
+
+export class UnknownCampaignError extends Error {
+  constructor(campaignId: string) {
+    super(`no plan for campaign ${campaignId}`);
+    this.name = 'UnknownCampaignError';
+  }
+}
+
+function emptyRow(waveId: string, channel: ReportRow['channel']): ReportRow {
+  return { waveId, channel, planned: 0, sent: 0, failed: {}, suppressed: {}, unknown: 0, pending: 0 };
+}
+
+function add(record: Record<string, number>, key: string): void {
+  record[key] = (record[key] ?? 0) + 1;
+}
+
+/** Adds one touch's outcome to a row. */
+export function countTouch(row: ReportRow, touch: Touch): void {
+  row.planned += 1;
+  if (touch.status === 'sent') {
+    row.sent += 1;
+    if (touch.parts) row.smsParts = (row.smsParts ?? 0) + touch.parts;
+  } else if (touch.status === 'failed') add(row.failed, touch.reason ?? 'failed');
+  else if (touch.status === 'suppressed') add(row.suppressed, touch.reason ?? 'suppressed');
+  else if (touch.status === 'unknown') row.unknown += 1;
+  else row.pending += 1;
+}
+
+export async function buildReport(
+  deps: ReportDeps,
+  campaignId: string,
+): Promise<{ report: CampaignReport; touches: Touch[] }> {
+  const plan = await deps.campaigns.getPlan(campaignId);
+  if (!plan) throw new UnknownCampaignError(campaignId);
+  const sends = await deps.campaigns.getSends(campaignId);
+  const rows = new Map<string, ReportRow>();
+  for (const wave of plan.timeline.waves) {
+    rows.set(`${wave.id}/sms`, emptyRow(wave.id, 'sms'));
+    if (wave.emailAt) rows.set(`${wave.id}/email`, emptyRow(wave.id, 'email'));
+  }
+  const unknownTouches: UnknownTouch[] = [];
+  const all: Touch[] = [];
+  for (const send of sends) {
+    for (let shard = 0; shard < send.shards; shard += 1) {
+      const touches = await deps.touches.readShard({ campaignId, version: send.version, sendId: send.id, shard });
+      for (const touch of touches) {
+        const key = `${touch.waveId}/${touch.channel}`;
+        const row = rows.get(key) ?? emptyRow(touch.waveId, touch.channel);
+        rows.set(key, row);
+        countTouch(row, touch);
+        all.push(touch);
+        if (touch.status === 'unknown') {
+          unknownTouches.push({
+            customerId: touch.customerId,
+            waveId: touch.waveId,
+            channel: touch.channel,
+            sendId: touch.sendId,
+          });
+        }
+      }
+    }
+  }
+  const ordered = [...rows.values()].filter(
+    (row) => row.planned > 0 || plan.timeline.waves.some((w) => w.id === row.waveId),
+  );
+  const totals = emptyRow('', 'sms');
+  for (const row of ordered) {
+    totals.planned += row.planned;
+    totals.sent += row.sent;
+    totals.unknown += row.unknown;
+    totals.pending += row.pending;
+    if (row.smsParts) totals.smsParts = (totals.smsParts ?? 0) + row.smsParts;
+    for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(row.suppressed))
+      totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
+  }
+  const { waveId: _w, channel: _c, ...totalCounts } = totals;
+  unknownTouches.sort((a, b) =>
+    a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
+  );
+  return {
+    report: {
+      campaignId,
+      timezone: plan.campaign.timezone,
+      asOf: formatInstant(deps.clock.now(), plan.campaign.timezone),
+      rows: ordered,
+      totals: totalCounts,
+      unknownTouches,
+    },
+    touches: all,
+  };
+}

@@ -1,0 +1,846 @@
+/**
+ * report.html: the campaign report drawn for a marketer after the campaign (SPEC 2, last bullet).
+ *
+ * A pure function of the CampaignReport: no I/O, no clock, no locale, no machine time zone.
+ * The "as of" wall-clock time comes from the offset written in the ISO string itself.
+ *
+ * Layout: header with headline numbers (outcomes, then money when orders were attributed),
+ * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
+ * pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
+ * per-wave-and-channel table, the unknown outcomes to check with the provider, and every
+ * reason code in plain words.
+ */
+import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import { escapeHtml, formatInt } from './timeline-page.ts';
+
+// ---------------------------------------------------------------------------
+// Numbers (deterministic, locale-free). Input comes from JSON: guard every number.
+
+/** A finite number, or null for absent, null, NaN and infinities. */
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A count that the type says is always there: 0 when it is not a finite number. */
+const n0 = (value: unknown): number => finite(value) ?? 0;
+
+function sumRecord(record: Record<string, number> | undefined): number {
+  let total = 0;
+  for (const v of Object.values(record ?? {})) total += n0(v);
+  return total;
+}
+
+/** Entries with a count, largest first, ties by code: a stable order whatever the input order. */
+function sortedEntries(record: Record<string, number> | undefined): [string, number][] {
+  return Object.entries(record ?? {})
+    .filter(([, v]) => n0(v) > 0)
+    .map(([k, v]): [string, number] => [k, n0(v)])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** 1234567.891 -> "¥1,234,567.89". */
+export function formatCny(value: number): string {
+  const cents = Math.round(Math.abs(value) * 100);
+  const fen = cents % 100;
+  const sign = value < 0 && cents > 0 ? '-' : '';
+  return `${sign}¥${formatInt(Math.floor(cents / 100))}.${fen < 10 ? '0' : ''}${fen}`;
+}
+
+/** Always one decimal, no locale: 0.98765 -> "98.8%", 0.99 -> "99.0%". */
+function formatShare(part: number, whole: number): string {
+  if (whole <= 0) return '—';
+  const tenths = Math.round((part / whole) * 1000);
+  return `${formatInt(Math.trunc(tenths / 10))}.${Math.abs(tenths % 10)}%`;
+}
+
+/** Rounds to `digits` decimals and prints without locale or trailing zeros; thousands separated. */
+function trimDecimal(value: number, digits: number): string {
+  const f = 10 ** digits;
+  const r = Math.round(value * f) / f;
+  const whole = Math.trunc(r);
+  const frac = Math.round(Math.abs(r - whole) * f);
+  const head = r < 0 && whole === 0 ? `-${formatInt(whole)}` : formatInt(whole);
+  if (frac === 0) return head;
+  return `${head}.${String(frac).padStart(digits, '0').replace(/0+$/, '')}`;
+}
+
+/** Revenue for every yuan of cost: "¥73.7 per ¥1", "¥1,791 per ¥1". */
+function perYuan1(revenue: number, cost: number): string {
+  const r = revenue / cost;
+  return `¥${trimDecimal(r, Math.abs(r) >= 100 ? 0 : 1)} per ¥1`;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+/** SVG coordinates rounded to 0.1 px. */
+const px = (n: number): string => String(Math.round(n * 10) / 10);
+
+// ---------------------------------------------------------------------------
+// ROI: the report type does not say which definition it uses, so read it off the numbers.
+
+type RoiMode = 'net' | 'gross' | 'as-given';
+
+/**
+ * `net`: ROI = (revenue − cost) ÷ cost, shown as a percentage ("+420%").
+ * `gross`: ROI = revenue ÷ cost, the Chinese e-commerce habit, shown as a multiple ("5.2×").
+ * Decided from every row (and the totals) that carries revenue, cost > 0 and roi; when the
+ * numbers fit neither, ROI is shown as given, as a percentage. With nothing to check, `net`.
+ */
+function roiMode(report: CampaignReport): RoiMode {
+  let net = 0;
+  let gross = 0;
+  let checked = 0;
+  for (const r of [...(report.rows ?? []), report.totals]) {
+    const revenue = finite(r?.revenue);
+    const cost = finite(r?.cost);
+    const roi = finite(r?.roi);
+    if (revenue === null || cost === null || roi === null || cost <= 0) continue;
+    checked++;
+    const close = (x: number): boolean => Math.abs(x - roi) <= Math.max(0.006, Math.abs(x) * 0.001);
+    if (close((revenue - cost) / cost)) net++;
+    if (close(revenue / cost)) gross++;
+  }
+  if (checked === 0) return 'net';
+  if (net === checked) return 'net';
+  if (gross === checked) return 'gross';
+  return 'as-given';
+}
+
+function formatRoi(roi: number, mode: RoiMode): string {
+  if (mode === 'gross') return `${trimDecimal(roi, roi >= 10 ? 0 : 1)}×`;
+  const pct = trimDecimal(roi * 100, Math.abs(roi) >= 10 ? 0 : 1);
+  return mode === 'net' && roi > 0 ? `+${pct}%` : `${pct}%`;
+}
+
+const ROI_DEFINITION: Record<RoiMode, string> = {
+  net: 'ROI = (revenue − cost) ÷ cost: 0% means the revenue just covered the cost, +100% means ¥2 of revenue for every ¥1 spent.',
+  gross: 'ROI = revenue ÷ cost: 5× means ¥5 of attributed revenue for every ¥1 spent on the touches.',
+  'as-given': 'ROI as computed by the report (it matches neither (revenue − cost) ÷ cost nor revenue ÷ cost).',
+};
+
+// ---------------------------------------------------------------------------
+// Time: "as of" in the wall clock of its own offset
+
+const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+const AS_OF_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})$/;
+
+/** "2026-11-14T10:00:00+08:00" -> "2026-11-14 周六 10:00 (UTC+08:00)"; unreadable strings as given. */
+function formatAsOf(value: unknown): string {
+  const m = AS_OF_RE.exec(String(value ?? '').trim());
+  if (!m) return escapeHtml(value ?? '—');
+  const [, y, mo, d, h, mi] = m;
+  const weekday = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDay();
+  const tz = m[7] ?? 'Z';
+  const offset = tz === 'Z' || tz === 'z' ? '+00:00' : tz.includes(':') ? tz : `${tz.slice(0, 3)}:${tz.slice(3)}`;
+  if (Number.isNaN(weekday)) return escapeHtml(value);
+  return `${y}-${mo}-${d} ${WEEKDAYS[weekday]} ${h}:${mi}${m[6] && m[6] !== '00' ? `:${pad2(Number(m[6]))}` : ''} <span class="muted">(UTC${offset})</span>`;
+}
+
+// ---------------------------------------------------------------------------
+// Reason codes in plain words
+
+interface Reason {
+  /** A few words for table cells. */
+  short: string;
+  /** Fewer words still, for the headline cards; `short` when absent. */
+  tag?: string;
+  /** The full explanation for the reasons section. */
+  long: string;
+}
+
+const REASONS: Record<string, Reason> = {
+  'suppressed:purchase': {
+    short: 'paid before the send: left the reminder wave',
+    tag: 'paid before the reminder',
+    long: 'Paid before the send: left the reminder wave. The customer paid during the campaign, so the waves that stop on purchase (unpaid-order reminders) skipped them. A good outcome, not a loss.',
+  },
+  'opt-out': {
+    short: 'opted out of this channel',
+    long: 'The customer opted out of this channel (for example by replying 回T退订) before the send. Opt-outs are absolute: nothing more goes to that channel.',
+  },
+  'cap:touches': {
+    short: 'touch cap reached',
+    long: 'Touch cap: the customer had already received the most touches the campaign allows (email and SMS both count), so this one was skipped.',
+  },
+  'cap:sms-month': {
+    short: 'monthly SMS cap reached',
+    long: 'Monthly SMS cap: the customer had already received the most marketing SMS allowed in this calendar month.',
+  },
+  'cap:multi-sms': {
+    short: 'one SMS only for this customer',
+    long: 'A second SMS is kept for the most valuable customers (the multi-SMS share); this customer gets one SMS only.',
+  },
+  'no-phone': { short: 'no mobile number', long: 'No usable mobile number, so no SMS could be sent.' },
+  'no-email': { short: 'no email address', long: 'No valid email address, so no email could be sent.' },
+  throttled: {
+    short: 'throttled: gave up after retries',
+    long: 'Throttled: the provider kept answering "too many requests"; the sender backed off and retried, then gave up on this message. It was not sent.',
+  },
+  rejected: {
+    short: 'refused by the provider',
+    long: 'Rejected: the provider refused the message (for example an invalid or blocked number or address, or content it would not accept). It was not sent.',
+  },
+  past: { short: 'send time already past', long: 'The send time was already past, so it could no longer be sent.' },
+  'no-window': {
+    short: 'no time left in its window',
+    long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
+  },
+  'email-condition': {
+    short: 'outside the email condition',
+    long: "Outside the wave's email condition (it narrows who gets the email).",
+  },
+};
+
+function reasonOf(code: string): Reason | undefined {
+  return Object.hasOwn(REASONS, code) ? REASONS[code] : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Model
+
+const CHANNEL_ORDER: Record<string, number> = { email: 0, sms: 1 };
+const CHANNEL_NAME: Record<string, string> = { email: 'email', sms: 'SMS' };
+const channelName = (ch: unknown): string =>
+  Object.hasOwn(CHANNEL_NAME, String(ch)) ? CHANNEL_NAME[String(ch)]! : escapeHtml(ch);
+/** A CSS class for the channel: only the two known channels get their colour. */
+const channelClass = (ch: unknown): string => (ch === 'email' || ch === 'sms' ? ch : 'other');
+
+interface WaveGroup {
+  id: string;
+  rows: ReportRow[];
+}
+
+/** Rows grouped by wave in order of first appearance; within a wave email before SMS (the email goes first). */
+function groupWaves(rows: ReportRow[]): WaveGroup[] {
+  const waves: WaveGroup[] = [];
+  const byId = new Map<string, WaveGroup>();
+  for (const row of rows) {
+    const id = String(row.waveId);
+    let wave = byId.get(id);
+    if (!wave) {
+      wave = { id, rows: [] };
+      byId.set(id, wave);
+      waves.push(wave);
+    }
+    wave.rows.push(row);
+  }
+  for (const w of waves) {
+    w.rows = w.rows
+      .map((row, i) => ({ row, i }))
+      .sort((a, b) => (CHANNEL_ORDER[a.row.channel] ?? 2) - (CHANNEL_ORDER[b.row.channel] ?? 2) || a.i - b.i)
+      .map((x) => x.row);
+  }
+  return waves;
+}
+
+type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'pending';
+const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'pending'];
+const OUTCOME_LABEL: Record<Outcome, string> = {
+  sent: 'sent',
+  failed: 'failed',
+  suppressed: 'suppressed',
+  unknown: 'unknown',
+  pending: 'pending',
+};
+
+interface Outcomes {
+  planned: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  unknown: number;
+  pending: number;
+}
+
+function outcomes(r: Omit<ReportRow, 'waveId' | 'channel'>): Outcomes {
+  return {
+    planned: n0(r.planned),
+    sent: n0(r.sent),
+    failed: sumRecord(r.failed),
+    suppressed: sumRecord(r.suppressed),
+    unknown: n0(r.unknown),
+    pending: n0(r.pending),
+  };
+}
+
+/** Sent ÷ what was handed to the provider or claimed for it (sent + failed + unknown). */
+const attempted = (o: Outcomes): number => o.sent + o.failed + o.unknown;
+
+const hasMoney = (r: Partial<ReportRow> | undefined): boolean =>
+  finite(r?.orders) !== null || finite(r?.revenue) !== null || finite(r?.cost) !== null || finite(r?.roi) !== null;
+
+// ---------------------------------------------------------------------------
+// Charts
+
+const SVG_W = 1240;
+const GUTTER = 250;
+const BAR_X = GUTTER;
+const BAR_W = 700;
+const RIGHT_X = BAR_X + BAR_W + 16;
+
+/** Rough rendered width: CJK one em, others about 0.6 em. */
+function textWidth(text: string, fontPx: number): number {
+  let w = 0;
+  for (const ch of text) w += /[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]/.test(ch) ? fontPx : fontPx * 0.6;
+  return w;
+}
+
+function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Segment widths in px summing to `width`: proportional, but a non-zero count is at least
+ * MIN px wide so a handful of failures stays visible; the largest segment gives up the room.
+ */
+function segmentWidths(counts: number[], width: number): number[] {
+  const MIN = 3;
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total <= 0) return counts.map(() => 0);
+  const widths = counts.map((c) => (c > 0 ? Math.max(MIN, (c / total) * width) : 0));
+  const excess = widths.reduce((a, b) => a + b, 0) - width;
+  let largest = 0;
+  widths.forEach((w, i) => {
+    if (w > (widths[largest] ?? 0)) largest = i;
+  });
+  widths[largest] = Math.max(0, (widths[largest] ?? 0) - excess);
+  return widths;
+}
+
+function rowTitle(wave: string, row: ReportRow): string {
+  return `${wave} · ${CHANNEL_NAME[row.channel] ?? String(row.channel)}`;
+}
+
+function reasonList(record: Record<string, number> | undefined): string {
+  return sortedEntries(record)
+    .map(([code, n]) => `${code} ${formatInt(n)}`)
+    .join(', ');
+}
+
+function renderOutcomeChart(waves: WaveGroup[]): string {
+  const barH = 22;
+  const rowH = 38;
+  const waveGap = 8;
+  const top = 34;
+  const layout: { wave: WaveGroup; y: number; h: number }[] = [];
+  let y = top;
+  for (const w of waves) {
+    // A one-row wave still needs room for its id and planned count on two lines.
+    const h = Math.max(44, w.rows.length * rowH);
+    layout.push({ wave: w, y, h });
+    y += h + waveGap;
+  }
+  const height = y + 4;
+  const out: string[] = [];
+  out.push(
+    `<svg class="chart outcomes" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="Outcome of every planned touch, per wave and channel">`,
+  );
+  out.push(
+    '<defs><pattern id="hatch-unknown" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde68a"/><rect width="2.5" height="6" fill="#b45309"/></pattern></defs>',
+  );
+  // Axis: shares of planned.
+  for (const t of [0, 25, 50, 75, 100]) {
+    const x = BAR_X + (t / 100) * BAR_W;
+    const anchor = t === 0 ? 'start' : t === 100 ? 'end' : 'middle';
+    out.push(
+      `<line class="grid" x1="${px(x)}" y1="${top - 6}" x2="${px(x)}" y2="${px(y - waveGap)}"/><text class="tick" x="${px(x)}" y="${top - 12}" text-anchor="${anchor}">${t}%</text>`,
+    );
+  }
+  out.push(`<text class="axis-title" x="${BAR_X - 14}" y="${top - 12}" text-anchor="end">share of planned →</text>`);
+  out.push(`<text class="axis-title" x="${RIGHT_X}" y="${top - 12}">sent ÷ (sent + failed + unknown)</text>`);
+
+  layout.forEach(({ wave, y: wy, h }, wi) => {
+    out.push(
+      `<rect class="wave-bg" x="0" y="${px(wy - 3)}" width="${SVG_W}" height="${px(h + 6)}" fill="${wi % 2 === 0 ? '#ffffff' : '#f8fafc'}"/>`,
+    );
+    const planned = wave.rows.reduce((a, r) => a + n0(r.planned), 0);
+    out.push(
+      `<text class="wave-id" x="8" y="${px(wy + 18)}">${escapeHtml(truncate(wave.id, 16))}<title>${escapeHtml(wave.id)}</title></text>`,
+    );
+    out.push(`<text class="wave-sub" x="8" y="${px(wy + 34)}">${formatInt(planned)} planned</text>`);
+    wave.rows.forEach((row, ri) => {
+      const o = outcomes(row);
+      const ry = wy + ri * rowH + (rowH - barH) / 2;
+      const cls = channelClass(row.channel);
+      out.push(
+        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel)}</tspan> ${formatInt(o.planned)}</text>`,
+      );
+      out.push(`<rect class="ch-stripe ch-${cls}" x="${BAR_X - 8}" y="${px(ry)}" width="4" height="${barH}" rx="1"/>`);
+      const counts = OUTCOMES.map((k) => o[k]);
+      const whole = counts.reduce((a, b) => a + b, 0);
+      if (whole <= 0) {
+        out.push(
+          `<rect class="seg empty" x="${BAR_X}" y="${px(ry)}" width="${BAR_W}" height="${barH}" rx="2"/><text class="seg-label dark" x="${px(BAR_X + 8)}" y="${px(ry + barH / 2 + 4)}">nothing planned</text>`,
+        );
+      } else {
+        const widths = segmentWidths(counts, BAR_W);
+        let x = BAR_X;
+        OUTCOMES.forEach((k, i) => {
+          const c = counts[i] ?? 0;
+          const w = widths[i] ?? 0;
+          if (c <= 0 || w <= 0) return;
+          const share = formatShare(c, o.planned > 0 ? o.planned : whole);
+          const detail = k === 'failed' ? reasonList(row.failed) : k === 'suppressed' ? reasonList(row.suppressed) : '';
+          const title = `${rowTitle(wave.id, row)}\n${OUTCOME_LABEL[k]} ${formatInt(c)} (${share} of planned)${detail ? `\n${detail}` : ''}`;
+          const full = `${OUTCOME_LABEL[k]} ${formatInt(c)} · ${share}`;
+          const mid = `${formatInt(c)} · ${share}`;
+          const small = formatInt(c);
+          let label = '';
+          if (w >= textWidth(full, 11) + 12) label = full;
+          else if (w >= textWidth(mid, 11) + 10) label = mid;
+          else if (w >= textWidth(small, 11) + 8) label = small;
+          const dark = k === 'unknown' || k === 'pending';
+          out.push(
+            `<g class="seg-g" data-outcome="${k}"><rect class="seg seg-${k}" x="${px(x)}" y="${px(ry)}" width="${px(w)}" height="${barH}"/>${
+              label
+                ? `<text class="seg-label${dark ? ' dark' : ''}${k === 'unknown' ? ' on-hatch' : ''}" x="${px(x + w / 2)}" y="${px(ry + barH / 2 + 4)}" text-anchor="middle">${escapeHtml(label)}</text>`
+                : ''
+            }<title>${escapeHtml(title)}</title></g>`,
+          );
+          x += w;
+        });
+        out.push(`<rect class="bar-frame" x="${BAR_X}" y="${px(ry)}" width="${BAR_W}" height="${barH}" rx="2"/>`);
+      }
+      // Right: delivery rate and what did not go.
+      const tried = attempted(o);
+      const notes: string[] = [];
+      if (o.failed) notes.push(`<tspan class="t-failed">${formatInt(o.failed)} failed</tspan>`);
+      if (o.suppressed) notes.push(`<tspan class="t-suppressed">${formatInt(o.suppressed)} suppressed</tspan>`);
+      if (o.unknown) notes.push(`<tspan class="t-unknown">${formatInt(o.unknown)} unknown</tspan>`);
+      if (o.pending) notes.push(`<tspan class="t-pending">${formatInt(o.pending)} pending</tspan>`);
+      out.push(
+        `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> delivered` : '<tspan class="muted-t">not sent yet</tspan>'}</text>`,
+      );
+      if (notes.length)
+        out.push(`<text class="rate-sub" x="${RIGHT_X}" y="${px(ry + 23)}">${notes.join('<tspan> · </tspan>')}</text>`);
+    });
+  });
+  out.push('</svg>');
+  return out.join('');
+}
+
+/** The revenue bars leave room after them for their label and, right-aligned, the ROI. */
+const REV_W = 500;
+
+function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
+  const barH = 16;
+  const rowH = 30;
+  const waveGap = 8;
+  const top = 10;
+  const revenues = waves.flatMap((w) => w.rows.map((r) => finite(r.revenue) ?? 0));
+  const max = Math.max(0, ...revenues);
+  const layout: { wave: WaveGroup; y: number; h: number }[] = [];
+  let y = top;
+  for (const w of waves) {
+    const h = w.rows.length * rowH;
+    layout.push({ wave: w, y, h });
+    y += h + waveGap;
+  }
+  const height = y + 2;
+  const out: string[] = [];
+  out.push(
+    `<svg class="chart revenue" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="Attributed revenue and ROI per wave and channel">`,
+  );
+  layout.forEach(({ wave, y: wy, h }, wi) => {
+    out.push(
+      `<rect class="wave-bg" x="0" y="${px(wy - 3)}" width="${SVG_W}" height="${px(h + 6)}" fill="${wi % 2 === 0 ? '#ffffff' : '#f8fafc'}"/>`,
+    );
+    out.push(
+      `<text class="wave-id" x="8" y="${px(wy + rowH / 2 + 5)}">${escapeHtml(truncate(wave.id, 16))}<title>${escapeHtml(wave.id)}</title></text>`,
+    );
+    wave.rows.forEach((row, ri) => {
+      const ry = wy + ri * rowH + (rowH - barH) / 2;
+      const cls = channelClass(row.channel);
+      out.push(
+        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel)}</tspan></text>`,
+      );
+      const revenue = finite(row.revenue);
+      const orders = finite(row.orders);
+      const cost = finite(row.cost);
+      const roi = finite(row.roi);
+      const facts: string[] = [];
+      if (revenue !== null) facts.push(`<tspan class="money">${escapeHtml(formatCny(revenue))}</tspan>`);
+      if (orders !== null) facts.push(`${formatInt(orders)} order${orders === 1 ? '' : 's'}`);
+      if (cost !== null) facts.push(`cost ${escapeHtml(formatCny(cost))}`);
+      let x = BAR_X;
+      if (revenue !== null && revenue > 0 && max > 0) {
+        const w = Math.max(2, (revenue / max) * REV_W);
+        out.push(
+          `<rect class="rev-bar ch-${cls}" x="${BAR_X}" y="${px(ry)}" width="${px(w)}" height="${barH}" rx="2"><title>${escapeHtml(`${rowTitle(wave.id, row)}\nrevenue ${formatCny(revenue)}${orders !== null ? `, ${formatInt(orders)} orders` : ''}${cost !== null ? `\ncost ${formatCny(cost)}` : ''}`)}</title></rect>`,
+        );
+        x += w;
+      }
+      out.push(
+        `<text class="rev-label" x="${px(x + 8)}" y="${px(ry + barH / 2 + 4)}">${facts.length ? facts.join('<tspan class="sep"> · </tspan>') : '<tspan class="muted-t">no orders attributed</tspan>'}</text>`,
+      );
+      const perYuan =
+        revenue !== null && cost !== null && cost > 0
+          ? `<tspan class="per-yuan">${perYuan1(revenue, cost)} · </tspan>`
+          : '';
+      if (roi !== null || perYuan)
+        out.push(
+          `<text class="roi-label${roi !== null && (roi < 0 || (mode === 'gross' && roi < 1)) ? ' neg' : ''}" x="${SVG_W - 10}" y="${px(ry + barH / 2 + 5)}" text-anchor="end">${perYuan}${roi !== null ? `ROI ${escapeHtml(formatRoi(roi, mode))}` : ''}</text>`,
+        );
+    });
+  });
+  out.push('</svg>');
+  return out.join('');
+}
+
+// ---------------------------------------------------------------------------
+// Table
+
+function reasonCell(record: Record<string, number> | undefined, kind: 'failed' | 'suppressed'): string {
+  const entries = sortedEntries(record);
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  if (entries.length === 0) return `<td class="reasons-cell"><span class="zero">0</span></td>`;
+  const items = entries
+    .map(([code, n]) => {
+      const r = reasonOf(code);
+      return `<li><span class="rc"><code>${escapeHtml(code)}</code> <b>${formatInt(n)}</b></span>${r ? `<span class="why">${escapeHtml(r.short)}</span>` : ''}</li>`;
+    })
+    .join('');
+  return `<td class="reasons-cell ${kind}"><div class="tot">${formatInt(total)}</div><ul>${items}</ul></td>`;
+}
+
+const numCell = (value: unknown, format: (n: number) => string = formatInt, cls = ''): string => {
+  const v = finite(value);
+  return v === null ? `<td class="num blank${cls}"></td>` : `<td class="num${cls}">${escapeHtml(format(v))}</td>`;
+};
+
+/** The cells after wave and channel; the money columns only when the report has any money at all. */
+function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, money: boolean): string {
+  const o = outcomes(r);
+  const tried = attempted(o);
+  const unknownCls = o.unknown > 0 ? ' warn' : '';
+  return [
+    `<td class="num">${formatInt(o.planned)}</td>`,
+    `<td class="num">${formatInt(o.sent)}${tried > 0 ? `<div class="sub">${formatShare(o.sent, tried)} delivered</div>` : ''}</td>`,
+    reasonCell(r.failed, 'failed'),
+    reasonCell(r.suppressed, 'suppressed'),
+    `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
+    `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
+    numCell(r.smsParts),
+    ...(money
+      ? [
+          numCell(r.orders),
+          numCell(r.revenue, formatCny),
+          numCell(r.cost, formatCny),
+          numCell(r.roi, (v) => formatRoi(v, mode), ' roi'),
+        ]
+      : []),
+  ].join('');
+}
+
+function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, money: boolean): string {
+  const body = waves
+    .map((w) =>
+      w.rows
+        .map((row, i) => {
+          const waveCell =
+            i === 0 ? `<th scope="rowgroup" rowspan="${w.rows.length}" class="wave">${escapeHtml(w.id)}</th>` : '';
+          const cls = channelClass(row.channel);
+          return `<tr class="${i === 0 ? 'first' : ''}">${waveCell}<td class="channel"><span class="swatch ${cls}"></span>${channelName(row.channel)}</td>${outcomeCells(row, mode, money)}</tr>`;
+        })
+        .join(''),
+    )
+    .join('');
+  const totals = report.totals ?? ({} as CampaignReport['totals']);
+  const foot = `<tr><th scope="row" colspan="2">All waves</th>${outcomeCells(totals, mode, money)}</tr>`;
+  const moneyHead = money
+    ? '<th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th>'
+    : '';
+  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
+}
+
+// ---------------------------------------------------------------------------
+// Unknown outcomes and reasons
+
+const MAX_UNKNOWN_ROWS = 200;
+
+function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, totalUnknown: number): string {
+  const list: UnknownTouch[] = [...(report.unknownTouches ?? [])];
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  list.sort(
+    (a, b) =>
+      (waveOrder.get(String(a.waveId)) ?? 1e9) - (waveOrder.get(String(b.waveId)) ?? 1e9) ||
+      cmp(String(a.waveId), String(b.waveId)) ||
+      (CHANNEL_ORDER[a.channel] ?? 2) - (CHANNEL_ORDER[b.channel] ?? 2) ||
+      cmp(String(a.sendId), String(b.sendId)) ||
+      cmp(String(a.customerId), String(b.customerId)),
+  );
+  const explain =
+    '<p class="explain">These touches were claimed but no provider answer was recorded (the sender stopped mid-send). They are <b>never re-sent automatically</b>, so a customer is not messaged twice. <b>Check them with the provider</b> (SMS or email delivery logs): some may have gone out.</p>';
+  if (list.length === 0) {
+    return totalUnknown > 0
+      ? `${explain}<p class="empty">The totals count ${formatInt(totalUnknown)} unknown outcome${totalUnknown === 1 ? '' : 's'}, but the report lists none.</p>`
+      : '<p class="ok">No unknown outcomes: every claimed touch has an answer from the provider.</p>';
+  }
+  const shown = list.slice(0, MAX_UNKNOWN_ROWS);
+  const rows = shown
+    .map(
+      (t, i) =>
+        `<tr><td class="num idx">${i + 1}</td><td><code>${escapeHtml(t.customerId)}</code></td><td>${escapeHtml(t.waveId)}</td><td><span class="swatch ${channelClass(t.channel)}"></span>${channelName(t.channel)}</td><td><code>${escapeHtml(t.sendId)}</code></td></tr>`,
+    )
+    .join('');
+  const more = list.length - shown.length;
+  const moreNote =
+    more > 0
+      ? `<p class="note more">… and ${formatInt(more)} more not shown (${formatInt(list.length)} in all); the full list is in the report data (<code>unknownTouches</code> in report.json).</p>`
+      : '';
+  return `${explain}<table class="unknown-list"><thead><tr><th class="num">#</th><th>Customer</th><th>Wave</th><th>Channel</th><th>Send</th></tr></thead><tbody>${rows}</tbody></table>${moreNote}`;
+}
+
+function renderReasons(report: CampaignReport): string {
+  const tally = (kind: 'failed' | 'suppressed'): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const r of report.rows ?? [])
+      for (const [code, n] of sortedEntries(r[kind])) m.set(code, (m.get(code) ?? 0) + n);
+    return m;
+  };
+  const sections: string[] = [];
+  for (const kind of ['failed', 'suppressed'] as const) {
+    const fromRows = tally(kind);
+    const totals = sortedEntries(report.totals?.[kind]);
+    const entries: [string, number][] = totals.length ? totals : [...fromRows.entries()];
+    for (const code of fromRows.keys())
+      if (!entries.some(([c]) => c === code)) entries.push([code, fromRows.get(code) ?? 0]);
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [code, n] of entries) sections.push(reasonRow(kind, code, n));
+  }
+  if (sections.length === 0) return '<p class="ok">Nothing failed and nothing was suppressed.</p>';
+  return `<table class="reasons"><thead><tr><th>Reason</th><th>Outcome</th><th class="num">Touches</th><th>What it means</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
+}
+
+function reasonRow(kind: 'failed' | 'suppressed', code: string, n: number): string {
+  const r = reasonOf(code);
+  const text = r ? escapeHtml(r.long) : '<span class="muted">No description for this code; shown as reported.</span>';
+  return `<tr><td><code>${escapeHtml(code)}</code></td><td><span class="pill ${kind}">${kind}</span></td><td class="num">${formatInt(n)}</td><td>${text}</td></tr>`;
+}
+
+// ---------------------------------------------------------------------------
+// Page
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;background:#f1f5f9;color:#1e293b;font:14px/1.45 -apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
+main{max-width:1290px;margin:0 auto;padding:20px 24px 40px}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:16px;margin:0 0 10px}
+h2 .count{color:#64748b;font-weight:500}
+code{font:12px/1.3 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;background:#f1f5f9;border-radius:3px;padding:0 3px}
+a{color:inherit}
+.card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:14px 16px;margin-top:14px}
+.meta{color:#475569;display:flex;flex-wrap:wrap;gap:4px 18px}
+.meta b{color:#1e293b;font-weight:600}
+.top{display:flex;gap:14px;align-items:stretch;margin-top:14px}
+.stats{display:grid;grid-template-columns:repeat(4,1fr);gap:10px;flex:1}
+.stats.wide{grid-template-columns:repeat(7,1fr)}
+.stat{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:10px 12px;border-top:3px solid #e2e8f0}
+.stat .k{color:#64748b;font-size:12px;white-space:nowrap}
+.stat .v{font-size:20px;font-weight:650;font-variant-numeric:tabular-nums;margin-top:2px;white-space:nowrap}
+.stat .s{color:#64748b;font-size:12px}
+.stat.sent{border-top-color:#16a34a}.stat.failed{border-top-color:#dc2626}.stat.suppressed{border-top-color:#8b5cf6}
+.stat.unknown{border-top-color:#d97706}.stat.pending{border-top-color:#94a3b8}.stat.money{border-top-color:#c2185b}
+.stat.alert{background:#fffbeb;border-color:#f59e0b;border-top-color:#d97706}
+.stat.alert a{color:#92400e;font-weight:600}
+.hero{background:#c2185b;color:#fff;border-radius:8px;padding:10px 16px;width:300px;flex:none}
+.hero .k{font-size:12px;opacity:.9}
+.hero .v{font-size:26px;font-weight:700;letter-spacing:.3px;font-variant-numeric:tabular-nums}
+.hero .s{font-size:12.5px;opacity:.95}
+.hero .s b{font-size:15px}
+.running{background:#eff6ff;border:1px solid #93c5fd;border-left:6px solid #3b82f6;border-radius:8px;padding:8px 16px;margin-top:14px;color:#1e3a8a}
+.legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:12px;color:#475569;margin:0 0 4px}
+.swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;background:#94a3b8}
+.swatch.email{background:#3b82f6}.swatch.sms{background:#f59e0b}
+.swatch.sent{background:#16a34a}.swatch.failed{background:#dc2626}.swatch.suppressed{background:#8b5cf6}
+.swatch.unknown{background:repeating-linear-gradient(45deg,#b45309 0 2px,#fde68a 2px 5px)}
+.swatch.pending{background:#e2e8f0;border:1px solid #cbd5e1}
+.legend .sep{color:#cbd5e1}
+.chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
+.chart text{font-size:11px;fill:#475569}
+.chart .grid{stroke:#e2e8f0;stroke-width:1}
+.chart .tick{font-size:10.5px;fill:#94a3b8;font-variant-numeric:tabular-nums}
+.chart .axis-title{font-size:10.5px;fill:#94a3b8;font-style:italic}
+.chart .wave-id{font-size:13px;font-weight:650;fill:#0f172a}
+.chart .wave-sub{font-size:11px;fill:#64748b;font-variant-numeric:tabular-nums}
+.chart .lane-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
+.chart .ch-email{fill:#2563eb;font-weight:600}
+.chart .ch-sms{fill:#c2410c;font-weight:600}
+.chart .ch-other{fill:#475569;font-weight:600}
+.chart rect.ch-email{fill:#3b82f6}.chart rect.ch-sms{fill:#f59e0b}.chart rect.ch-other{fill:#94a3b8}
+.chart .seg-sent{fill:#16a34a}.chart .seg-failed{fill:#dc2626}.chart .seg-suppressed{fill:#8b5cf6}
+.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}.chart .seg.empty{fill:#f1f5f9}
+.chart .seg{stroke:#fff;stroke-width:1}
+.chart .bar-frame{fill:none;stroke:#cbd5e1;stroke-width:1}
+.chart .seg-label{font-size:11px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
+.chart .seg-label.dark{fill:#334155}
+.chart .seg-label.on-hatch{fill:#451a03;paint-order:stroke;stroke:#fef3c7;stroke-width:3px}
+.chart .rate{font-size:12px;fill:#334155}
+.chart .rate-v{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
+.chart .rate-sub{font-size:11px;font-variant-numeric:tabular-nums}
+.chart .t-failed{fill:#b91c1c}.chart .t-suppressed{fill:#6d28d9}.chart .t-unknown{fill:#b45309;font-weight:700}.chart .t-pending{fill:#64748b}
+.chart .muted-t{fill:#94a3b8;font-style:italic}
+.chart .rev-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
+.chart .rev-label .money{font-weight:650;fill:#0f172a}
+.chart .rev-label .sep{fill:#94a3b8}
+.chart .roi-label{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
+.chart .roi-label.neg{fill:#b91c1c}
+.chart .per-yuan{font-size:11.5px;font-weight:500;fill:#64748b}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top}
+thead th{font-size:12px;color:#64748b;font-weight:600;border-bottom:2px solid #cbd5e1;white-space:nowrap}
+tbody th{font-weight:650;white-space:nowrap}
+table.report tbody tr.first td,table.report tbody tr.first th{border-top:2px solid #cbd5e1}
+table.report th.wave{font-size:14px;color:#0f172a}
+td.channel{white-space:nowrap;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num .sub{font-size:11px;color:#15803d;font-weight:500}
+td.warn{background:#fffbeb;color:#92400e;font-weight:700}
+td.roi{font-weight:650;color:#15803d}
+td.blank{background:repeating-linear-gradient(135deg,transparent 0 6px,#f8fafc 6px 8px)}
+.zero{color:#cbd5e1}
+.reasons-cell{min-width:170px;max-width:260px}
+.reasons-cell .tot{font-weight:650;font-variant-numeric:tabular-nums}
+.reasons-cell.failed .tot{color:#b91c1c}.reasons-cell.suppressed .tot{color:#6d28d9}
+.reasons-cell ul{list-style:none;margin:2px 0 0;padding:0}
+.reasons-cell li{font-size:12px;line-height:1.3;margin:3px 0}
+.reasons-cell .rc{white-space:nowrap}
+.reasons-cell .rc b{font-weight:600;font-variant-numeric:tabular-nums}
+.reasons-cell .why{display:block;color:#64748b;font-size:11.5px}
+tfoot th,tfoot td{font-weight:600;border-top:2px solid #94a3b8;border-bottom:none;background:#f8fafc}
+tfoot .reasons-cell .why{display:none}
+.pill{display:inline-block;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
+.pill.failed{background:#fee2e2;color:#991b1b}.pill.suppressed{background:#ede9fe;color:#5b21b6}
+.unknown-card{border-left:6px solid #d97706}
+.explain{background:#fffbeb;border:1px solid #fde68a;border-radius:6px;padding:8px 12px;margin:0 0 10px;color:#78350f}
+table.unknown-list{width:auto;min-width:60%}
+table.unknown-list td.idx{color:#94a3b8}
+.muted{color:#94a3b8}
+.empty{color:#64748b;font-style:italic}
+.ok{color:#15803d}
+.note{color:#64748b;font-size:12px;margin-top:6px}
+.note.more{font-size:13px;color:#92400e}
+footer{color:#94a3b8;font-size:12px;margin-top:18px}
+`;
+
+function stat(k: string, v: string, s: string, cls: string): string {
+  return `<div class="stat ${cls}"><div class="k">${k}</div><div class="v">${v}</div>${s ? `<div class="s">${s}</div>` : ''}</div>`;
+}
+
+export function renderReportPage(report: CampaignReport): string {
+  const rows = Array.isArray(report.rows) ? report.rows : [];
+  const waves = groupWaves(rows);
+  const waveOrder = new Map(waves.map((w, i) => [w.id, i]));
+  const totals = report.totals ?? ({} as CampaignReport['totals']);
+  const t = outcomes(totals);
+  const tried = attempted(t);
+  const mode = roiMode(report);
+  const money = hasMoney(totals) || rows.some(hasMoney);
+  const revenue = finite(totals.revenue);
+  const cost = finite(totals.cost);
+  const roi = finite(totals.roi);
+  const orders = finite(totals.orders);
+
+  const title = `${report.campaignId} · campaign report`;
+  const meta = [
+    `<span>As of <b>${formatAsOf(report.asOf)}</b></span>`,
+    `<span>Time zone <b>${escapeHtml(report.timezone ?? '—')}</b></span>`,
+    `<span><b>${formatInt(waves.length)}</b> wave${waves.length === 1 ? '' : 's'}, <b>${formatInt(rows.length)}</b> wave × channel row${rows.length === 1 ? '' : 's'}</span>`,
+    money ? '<span>Money in CNY (¥)</span>' : '',
+  ].join('');
+
+  // Headline: revenue when orders were attributed, the delivery rate otherwise.
+  const topReason = (record: Record<string, number> | undefined): string => {
+    const first = sortedEntries(record)[0];
+    if (!first) return '';
+    const r = reasonOf(first[0]);
+    return `most: ${formatInt(first[1])} ${escapeHtml(r ? (r.tag ?? r.short) : first[0])}`;
+  };
+  const hero = money
+    ? `<div class="hero"><div class="k">成交 · attributed revenue</div><div class="v">${revenue !== null ? escapeHtml(formatCny(revenue)) : '—'}</div><div class="s">${orders !== null ? `${formatInt(orders)} orders` : ''}${cost !== null ? ` · cost ${escapeHtml(formatCny(cost))}` : ''}${roi !== null ? `<br>ROI <b>${escapeHtml(formatRoi(roi, mode))}</b>` : ''}${revenue !== null && cost !== null && cost > 0 ? ` · ${perYuan1(revenue, cost)} spent` : ''}</div></div>`
+    : `<div class="hero"><div class="k">送达 · delivery rate</div><div class="v">${formatShare(t.sent, tried)}</div><div class="s">${formatInt(t.sent)} of ${formatInt(tried)} touches handed to the providers were accepted</div></div>`;
+  const outcomeStats = [
+    stat('Planned', formatInt(t.planned), 'touches in the plan', ''),
+    stat('Sent', formatInt(t.sent), `${formatShare(t.sent, t.planned)} of planned`, 'sent'),
+    stat('Delivery rate', formatShare(t.sent, tried), 'of the touches tried', 'sent'),
+    stat('Failed', formatInt(t.failed), topReason(totals.failed), 'failed'),
+    stat('Suppressed', formatInt(t.suppressed), topReason(totals.suppressed), 'suppressed'),
+    stat(
+      'Unknown',
+      formatInt(t.unknown),
+      t.unknown > 0 ? '<a href="#unknown">check with the provider ↓</a>' : 'every touch has an answer',
+      t.unknown > 0 ? 'unknown alert' : 'unknown',
+    ),
+    t.pending > 0
+      ? stat('Pending', formatInt(t.pending), 'send time still ahead', 'pending')
+      : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
+  ];
+  const moneyStats = money
+    ? [
+        stat('Orders', orders !== null ? formatInt(orders) : '—', 'attributed to a touch', 'money'),
+        stat(
+          'Revenue',
+          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
+          'within the attribution window',
+          'money',
+        ),
+        stat('Cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
+        stat(
+          'ROI',
+          roi !== null ? escapeHtml(formatRoi(roi, mode)) : '—',
+          mode === 'gross' ? 'revenue ÷ cost' : mode === 'net' ? '(revenue − cost) ÷ cost' : 'as reported',
+          'money',
+        ),
+      ]
+    : [];
+
+  const running =
+    t.pending > 0
+      ? `<div class="running">The campaign is still running: <b>${formatInt(t.pending)}</b> planned touch${t.pending === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.</div>`
+      : '';
+
+  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
+
+  const outcomeCard = waves.length
+    ? `<section class="card"><h2>What happened to every planned touch · 触达结果</h2>${legend}<div class="note" style="margin:0 0 4px">Each bar is one wave and channel, as shares of its planned touches; the number after the channel is how many were planned. Hover a segment for details.</div>${renderOutcomeChart(waves)}</section>`
+    : '<section class="card"><h2>What happened to every planned touch · 触达结果</h2><p class="empty">The report has no rows.</p></section>';
+  const revenueCard =
+    money && waves.length
+      ? `<section class="card"><h2>Revenue and ROI per wave · 成交与投入产出</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">Orders and revenue are attributed to a touch when the customer ordered within the attribution window after it. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
+      : '';
+
+  const body = [
+    `<header><h1>${escapeHtml(title)}</h1><div class="meta">${meta}</div></header>`,
+    `<div class="top">${hero}<div class="stats wide">${outcomeStats.join('')}</div></div>`,
+    moneyStats.length ? `<div class="top"><div class="stats">${moneyStats.join('')}</div></div>` : '',
+    running,
+    outcomeCard,
+    revenueCard,
+    `<section class="card"><h2>Per wave and channel · 分波次明细</h2>${renderTable(waves, report, mode, money)}<div class="note">${
+      money
+        ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
+        : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
+    }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
+    `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
+    `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
+    `<footer>Campaign ${escapeHtml(report.campaignId)} · as of ${escapeHtml(report.asOf)} · ${escapeHtml(report.timezone)}.</footer>`,
+  ].join('\n');
+
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,422 @@
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IDestination } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
+import type { OperatorAlarms } from './operator-alarms.ts';
+import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
+import { REPORTS_PREFIX } from './segment-import.ts';
+import type { CampaignTables } from './stateful-stack.ts';
+
+/** Where marketers upload campaign files (SPEC 4.2). */
+export const CAMPAIGNS_PREFIX = 'campaigns/';
+/**
+ * Every schedule group the planner creates is named `campaign-<campaign id>`;
+ * its scheduler permissions and the scheduler role's trust are limited to them.
+ */
+export const SCHEDULE_GROUP_PREFIX = 'campaign-';
+
+const PLAN_TIMEOUT = Duration.minutes(15);
+const DISPATCH_TIMEOUT = Duration.minutes(1);
+const WORKER_TIMEOUT = Duration.minutes(15);
+const DEFAULT_SEND_WORKERS = 8;
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+export interface CampaignDeliveryProps {
+  readonly dataBucket: IBucket;
+  readonly tables: CampaignTables;
+  /** Only its URL: every function's config names it (loadConfig is strict on AWS). */
+  readonly importQueue: IQueue;
+  readonly alarms: OperatorAlarms;
+  /**
+   * Send workers running at once: the worker's reserved concurrency and the
+   * queue poller's maximum concurrency. It caps the pressure on SNS, SES and
+   * the tables; the senders pace to the provider's rate within it. 2 to 1000.
+   * @default 8
+   */
+  readonly sendWorkers?: number;
+  /** The SES identity (a verified domain) mail is sent from, as `campaign@<emailDomain>`. @default 'example.com' */
+  readonly emailDomain?: string;
+  /** `SMS_SENDER_ID`, where the destination country supports alphanumeric sender IDs. @default - none */
+  readonly smsSenderId?: string;
+}
+
+/**
+ * Planning and sending.
+ *
+ * A campaign file under `campaigns/` of the data bucket -> EventBridge -> the
+ * plan function, which writes the timeline (campaigns and touches tables) and
+ * one EventBridge Scheduler `at()` schedule per send, in a schedule group
+ * `campaign-<id>`. Each schedule invokes the dispatch function as the scheduler
+ * role; the dispatcher splits its send into shard messages on the send queue,
+ * which the send workers drain to SNS (SMS) and SES (email).
+ *
+ * Outside CDK, per account and region: the SNS SMS settings (monthly spend
+ * limit, default SMS type Promotional) are set with `aws sns set-sms-attributes`,
+ * and the SES identity `emailDomain` must be verified (and out of the sandbox).
+ */
+export class CampaignDelivery extends Construct {
+  public readonly planner: CampaignFunction;
+  public readonly planRule: Rule;
+  /** Campaign files whose plan failed (after Lambda's retries) or whose event could not be delivered. */
+  public readonly planDeadLetterQueue: Queue;
+  public readonly dispatcher: CampaignFunction;
+  /** What EventBridge Scheduler assumes to invoke the dispatcher. */
+  public readonly schedulerRole: Role;
+  /** Schedule invocations that failed, and dispatches that failed after Lambda's retries. */
+  public readonly schedulerDeadLetterQueue: Queue;
+  public readonly sendQueue: Queue;
+  public readonly sendDeadLetterQueue: Queue;
+  public readonly worker: CampaignFunction;
+  public readonly configurationSet: CfnConfigurationSet;
+  /** The SES identity the worker may send as. */
+  public readonly emailIdentityArn: string;
+  public readonly configurationSetArn: string;
+  /** The full `loadConfig()` environment, with the dispatcher's real ARN as schedule target. */
+  public readonly runtimeEnvironment: Record<string, string>;
+  private readonly alarms: OperatorAlarms;
+
+  constructor(scope: Construct, id: string, props: CampaignDeliveryProps) {
+    super(scope, id);
+    const { dataBucket, tables, importQueue } = props;
+    this.alarms = props.alarms;
+    const stack = Stack.of(this);
+    const sendWorkers = props.sendWorkers ?? DEFAULT_SEND_WORKERS;
+    // The SQS poller's maximum concurrency is 2 to 1000.
+    if (!Number.isInteger(sendWorkers) || sendWorkers < 2 || sendWorkers > 1000) {
+      throw new Error(`${this.node.path}: sendWorkers must be an integer from 2 to 1000, not ${sendWorkers}`);
+    }
+    const emailDomain = props.emailDomain ?? 'example.com';
+
+    // --- Queues ---------------------------------------------------------------------------------
+
+    this.schedulerDeadLetterQueue = this.deadLetterQueue('SchedulerDeadLetters');
+    Validations.of(this.schedulerDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: of the send schedules (their DeadLetterConfig) and of the dispatch function (its on-failure destination); cdk-nag only recognises dead-letter queues of other queues.',
+    });
+    this.planDeadLetterQueue = this.deadLetterQueue('PlanDeadLetters');
+    Validations.of(this.planDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: of the campaign-file rule target and of the plan function (its on-failure destination); cdk-nag only recognises dead-letter queues of other queues.',
+    });
+    // No acknowledgement: cdk-nag (AwsSolutions-SQS3) sees that it is SendQueue's dead-letter queue.
+    this.sendDeadLetterQueue = this.deadLetterQueue('SendDeadLetters');
+    this.sendQueue = new Queue(this, 'SendQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the worker timeout, so a shard is never redelivered while a worker still sends it.
+      visibilityTimeout: WORKER_TIMEOUT.plus(Duration.minutes(1)),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    // --- Email ----------------------------------------------------------------------------------
+
+    this.configurationSet = new CfnConfigurationSet(this, 'EmailConfigurationSet', {
+      reputationOptions: { reputationMetricsEnabled: true },
+      sendingOptions: { sendingEnabled: true },
+      // Addresses that bounced or complained are never mailed again, whichever campaign sends.
+      suppressionOptions: { suppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    // Ref of a configuration set is its name.
+    const configurationSetName = this.configurationSet.ref;
+    this.configurationSetArn = stack.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: configurationSetName,
+    });
+    this.emailIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: emailDomain });
+
+    // --- Scheduler role -------------------------------------------------------------------------
+
+    const scheduleGroupArns = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule-group',
+      resourceName: `${SCHEDULE_GROUP_PREFIX}*`,
+    });
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to invoke the campaign send dispatcher',
+      // Confused-deputy protection: only schedules in this account's campaign schedule groups
+      // (Scheduler gives the schedule group as the source ARN).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': scheduleGroupArns },
+        },
+      }),
+    });
+
+    // --- Dispatch -------------------------------------------------------------------------------
+
+    // The dispatcher's config must name the schedule target, which is the dispatcher itself: its
+    // own ARN in its own environment would be a circular reference. A physical name makes the ARN
+    // known before the function exists. It is derived from the stack name, so stacks (stages) of
+    // the app in one account never collide; the cost is that a change that replaces the function
+    // must also change the name, which nothing here does.
+    const dispatchFunctionName = `${stack.stackName}-SendDispatch`;
+    if (Token.isUnresolved(dispatchFunctionName) || !/^[A-Za-z0-9_-]{1,64}$/.test(dispatchFunctionName)) {
+      throw new Error(`${this.node.path}: ${dispatchFunctionName} is not a valid Lambda function name`);
+    }
+    const dispatchFunctionArn = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: dispatchFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const config = (scheduleTargetArn: string): RuntimeConfig => ({
+      tables,
+      dataBucketName: dataBucket.bucketName,
+      importQueueUrl: importQueue.queueUrl,
+      sendQueueUrl: this.sendQueue.queueUrl,
+      scheduleTargetArn,
+      schedulerRoleArn: this.schedulerRole.roleArn,
+      schedulerDeadLetterArn: this.schedulerDeadLetterQueue.queueArn,
+      emailFrom: `campaign@${emailDomain}`,
+      sesConfigurationSet: configurationSetName,
+      smsSenderId: props.smsSenderId,
+    });
+
+    this.dispatcher = new CampaignFunction(this, 'Dispatcher', {
+      entry: 'functions/handlers/send-dispatch.ts',
+      handler: 'handler',
+      serviceName: 'send-dispatch',
+      description: 'Invoked by the send schedules: splits a send into shard messages on the send queue',
+      functionName: dispatchFunctionName,
+      timeout: DISPATCH_TIMEOUT,
+      memorySize: 512,
+    })
+      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
+      .useQueue(this.sendQueue, 'SEND_QUEUE_URL', 'send')
+      .useNames(runtimeEnvironment(config(dispatchFunctionArn)));
+    this.onFailureTo(this.dispatcher, this.schedulerDeadLetterQueue);
+
+    // The scheduler role's only permissions, in a policy of its own.
+    const schedulerPolicy = new Policy(this, 'SchedulerPolicy', {
+      roles: [this.schedulerRole],
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.dispatcher.function.functionArn, `${this.dispatcher.function.functionArn}:*`],
+        }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sqs:SendMessage'],
+          resources: [this.schedulerDeadLetterQueue.queueArn],
+        }),
+      ],
+    });
+    acknowledgeWildcardsWhenResolved(this, () => schedulerPolicy, [
+      {
+        resource: `${this.dispatcher.function.functionArn}:*`,
+        reason:
+          'The versions and aliases of the dispatch function only, so a schedule may target a qualified ARN of it; no other function.',
+      },
+    ]);
+
+    // --- Plan -----------------------------------------------------------------------------------
+
+    this.runtimeEnvironment = runtimeEnvironment(config(this.dispatcher.function.functionArn));
+    const scheduleArns = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${SCHEDULE_GROUP_PREFIX}*/*`,
+    });
+    this.planner = new CampaignFunction(this, 'Planner', {
+      entry: 'functions/handlers/plan-campaign.ts',
+      handler: 'handler',
+      serviceName: 'plan-campaign',
+      description: `Plans campaign files uploaded under ${CAMPAIGNS_PREFIX}: timeline, touches and send schedules`,
+      timeout: PLAN_TIMEOUT,
+      // 3,008 MB: planning a million customers holds them in memory (SPEC 6: under 1.5 GB) with room to spare.
+      memorySize: 3008,
+    })
+      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'read')
+      .useTable(tables.imports, 'IMPORTS_TABLE', 'read')
+      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
+      .useTable(tables.touches, 'TOUCHES_TABLE', 'readWrite')
+      .useBucket(dataBucket, 'DATA_BUCKET', 'read', CAMPAIGNS_PREFIX)
+      .useBucket(dataBucket, 'DATA_BUCKET', 'write', REPORTS_PREFIX)
+      .allow(
+        {
+          actions: [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
+          resources: [scheduleArns],
+        },
+        `Schedule names are only known at run time; limited to schedules in the ${SCHEDULE_GROUP_PREFIX}* schedule groups.`,
+      )
+      .allow(
+        { actions: ['scheduler:CreateScheduleGroup', 'scheduler:GetScheduleGroup'], resources: [scheduleGroupArns] },
+        `One schedule group per campaign, named at run time; limited to ${SCHEDULE_GROUP_PREFIX}* groups.`,
+      )
+      .allowUnscoped(
+        'ScheduleListing',
+        { actions: ['scheduler:ListSchedules'] },
+        'scheduler:ListSchedules supports no resource-level permissions; it only lists schedule names and states (the group is a request parameter).',
+      )
+      .allow({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      })
+      .useNames(this.runtimeEnvironment);
+    this.onFailureTo(this.planner, this.planDeadLetterQueue);
+
+    this.planRule = new Rule(this, 'CampaignUploaded', {
+      description: `Routes uploads under ${CAMPAIGNS_PREFIX} of the data bucket to the plan function`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [dataBucket.bucketName] },
+          object: { key: Match.prefix(CAMPAIGNS_PREFIX) },
+        },
+      },
+      // Events EventBridge cannot deliver land next to the failed plans: one queue, one alarm.
+      targets: [
+        new LambdaFunction(this.planner.function, {
+          retryAttempts: 2,
+          deadLetterQueue: this.planDeadLetterQueue,
+        }),
+      ],
+    });
+
+    // --- Send workers ---------------------------------------------------------------------------
+
+    this.worker = new CampaignFunction(this, 'Worker', {
+      entry: 'functions/handlers/send-worker.ts',
+      handler: 'handler',
+      serviceName: 'send-worker',
+      description: 'Sends one shard of a send per invocation: SMS through SNS, email through SES',
+      timeout: WORKER_TIMEOUT,
+      // 1,769 MB is one full vCPU: signing and serialising thousands of calls is CPU-bound.
+      memorySize: 1769,
+      reservedConcurrentExecutions: sendWorkers,
+    })
+      // Shard leases and rate-limit windows (campaigns), outcomes (touches), the ledger (customers).
+      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
+      .useTable(tables.touches, 'TOUCHES_TABLE', 'readWrite')
+      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'readWrite')
+      // A shard that cannot finish within one invocation hands the rest over as a new message.
+      .useQueue(this.sendQueue, 'SEND_QUEUE_URL', 'send')
+      .allow({ actions: ['ses:SendEmail'], resources: [this.emailIdentityArn, this.configurationSetArn] })
+      // SNS has no condition key that limits Publish to phone numbers (sns:Protocol and
+      // sns:Endpoint apply to Subscribe only); the requested region at least keeps SMS, its
+      // spend limit and its sender settings in this stack's region.
+      .allowUnscoped(
+        'SmsPublish',
+        { actions: ['sns:Publish'], conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } } },
+        'SMS straight to a phone number has no resource ARN, so sns:Publish needs Resource "*"; limited to this region. The worker holds no topic permissions.',
+      )
+      .allowUnscoped(
+        'SmsOptOuts',
+        { actions: ['sns:ListPhoneNumbersOptedOut'] },
+        'sns:ListPhoneNumbersOptedOut supports no resource-level permissions; it reads the account opt-out list before a wave.',
+      )
+      .useNames(this.runtimeEnvironment);
+
+    this.worker.function.addEventSource(
+      new SqsEventSource(this.sendQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // Equal to the reserved concurrency, so the poller never invokes into throttling.
+        maxConcurrency: sendWorkers,
+      }),
+    );
+
+    // --- Alarms ---------------------------------------------------------------------------------
+
+    const minute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    const deadLetters = (queue: Queue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' });
+    const errors = (fn: CampaignFunction) => fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' });
+    const atLeastOne = { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
+    this.alarm('SchedulerDeadLettersAlarm', deadLetters(this.schedulerDeadLetterQueue), {
+      ...atLeastOne,
+      description:
+        'A send schedule could not invoke the dispatcher, or a dispatch failed after its retries: see the scheduler dead-letter queue; the send did not start.',
+    });
+    this.alarm('SendDeadLettersAlarm', deadLetters(this.sendDeadLetterQueue), {
+      ...atLeastOne,
+      description:
+        'A send shard failed five times: see the send dead-letter queue; its customers were not all reached. Fix, then redrive it to SendQueue.',
+    });
+    this.alarm('PlanDeadLettersAlarm', deadLetters(this.planDeadLetterQueue), {
+      ...atLeastOne,
+      description:
+        'A campaign file could not be planned after the retries, or its upload event could not be delivered: see the plan dead-letter queue.',
+    });
+    this.alarm('WorkerErrorsAlarm', errors(this.worker), {
+      ...atLeastOne,
+      description:
+        'The send worker crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
+    });
+    this.alarm('DispatcherErrorsAlarm', errors(this.dispatcher), {
+      ...atLeastOne,
+      description: 'The send dispatcher failed in the last five minutes: a scheduled send may be late.',
+    });
+    this.alarm(
+      'SendBacklogAlarm',
+      this.sendQueue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+      {
+        threshold: Duration.minutes(15).toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'A send shard has waited more than 15 minutes for a worker: sends are falling behind.',
+      },
+    );
+  }
+
+  private deadLetterQueue(id: string): Queue {
+    return new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+  }
+
+  /**
+   * Asynchronous invocations (EventBridge, Scheduler) that still fail after Lambda's two
+   * retries go to `queue` instead of being dropped. Only sqs:SendMessage: the destination
+   * needs nothing else, unlike Lambda's SqsDestination, which also grants GetQueueUrl and
+   * GetQueueAttributes.
+   */
+  private onFailureTo(fn: CampaignFunction, queue: Queue): void {
+    fn.allow({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] });
+    const destination: IDestination = { bind: () => ({ destination: queue.queueArn }) };
+    fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: destination });
+  }
+
+  private alarm(
+    id: string,
+    metric: IMetric,
+    options: { threshold: number; comparisonOperator: ComparisonOperator; description: string },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: options.description,
+      metric,
+      threshold: options.threshold,
+      comparisonOperator: options.comparisonOperator,
+      evaluationPeriods: 1,
+      // SQS and Lambda publish nothing for an idle queue or function.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.notifyOn(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,693 @@
+import { readFileSync } from 'node:fs';
+import { type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, TABLES } from '../../functions/config.ts';
+import { buildApp, type CampaignStacks } from '../../lib/app.ts';
+import { StatefulStack } from '../../lib/stateful-stack.ts';
+import { StatelessStack } from '../../lib/stateless-stack.ts';
+import { actionsOf, ENV, permissions, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
+
+const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const SCHEDULE_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule/campaign-*/*`;
+const SCHEDULE_GROUP_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule-group/campaign-*`;
+
+/** The logical id of an L2's resource, or of an L1 itself. */
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+}
+
+/** Both stacks with non-default delivery settings, built the way app.ts builds them. */
+function customStacks(props: { sendWorkers?: number; emailDomain?: string }) {
+  const app = testApp();
+  const stateful = new StatefulStack(app, 'CampaignStateful', { env: ENV });
+  const stateless = new StatelessStack(app, 'CampaignStateless', { env: ENV, stateful, ...props });
+  return { app, stateful, stateless };
+}
+
+describe('planning and sending', () => {
+  let stacks: CampaignStacks;
+  let stateful: Template;
+  let template: Template;
+
+  beforeAll(() => {
+    stacks = buildApp(testApp(), ENV);
+    stateful = Template.fromStack(stacks.stateful);
+    template = Template.fromStack(stacks.stateless);
+  });
+
+  const delivery = () => stacks.stateless.delivery;
+  /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
+  const consumed = (value: string) => stacks.stateless.resolve(value);
+  const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, construct), 'Arn'] });
+  const refOf = (construct: IConstruct) => ({ Ref: logicalId(stacks.stateless, construct) });
+  const objectsUnder = (prefix: string) => ({
+    'Fn::Join': ['', [consumed(stacks.stateful.dataBucket.bucketArn), `/${prefix}*`]],
+  });
+  const functionProps = (construct: IConstruct) =>
+    template.findResources('AWS::Lambda::Function')[logicalId(stacks.stateless, construct)]?.Properties;
+  const everyStatement = (t: Template): Statement[] => [
+    ...Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement),
+    ...Object.values(t.findResources('AWS::IAM::Role')).flatMap((r) =>
+      (r.Properties.Policies ?? []).flatMap(
+        (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+      ),
+    ),
+  ];
+
+  describe('tables', () => {
+    it('are exposed as a map keyed like TABLES in functions/config.ts', () => {
+      // Prepare
+      const expected = [...TABLES].sort();
+
+      // Act
+      const keys = Object.keys(stacks.stateful.tables).sort();
+
+      // Assess
+      expect(keys).toEqual(expected);
+      expect(stacks.stateful.tables.campaigns).toBe(stacks.stateful.campaignsTable);
+      expect(stacks.stateful.tables.touches).toBe(stacks.stateful.touchesTable);
+    });
+
+    it.each(TABLES)('the %s table exists with point-in-time recovery, deletion protection and retention', (table) => {
+      // Prepare
+      const tableId = logicalId(stacks.stateful, stacks.stateful.tables[table]);
+
+      // Act
+      const resource = stateful.findResources('AWS::DynamoDB::GlobalTable')[tableId];
+
+      // Assess
+      expect(resource).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          SSESpecification: { SSEEnabled: true },
+          Replicas: [
+            expect.objectContaining({
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              DeletionProtectionEnabled: true,
+            }),
+          ],
+        },
+      });
+    });
+  });
+
+  describe('campaign file rule', () => {
+    it('sends objects created under campaigns/ straight to the plan function, with 2 retries and a dead-letter queue', () => {
+      // Prepare
+      const bucketName = consumed(stacks.stateful.dataBucket.bucketName);
+
+      // Act
+      const rules = template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { object: { key: [{ prefix: 'campaigns/' }] } } } },
+      });
+
+      // Assess
+      expect(Object.values(rules).map((r) => r.Properties)).toEqual([
+        expect.objectContaining({
+          State: 'ENABLED',
+          EventPattern: {
+            source: ['aws.s3'],
+            'detail-type': ['Object Created'],
+            detail: { bucket: { name: [bucketName] }, object: { key: [{ prefix: 'campaigns/' }] } },
+          },
+          Targets: [
+            expect.objectContaining({
+              Arn: arnOf(delivery().planner.function),
+              RetryPolicy: { MaximumRetryAttempts: 2 },
+              DeadLetterConfig: { Arn: arnOf(delivery().planDeadLetterQueue) },
+            }),
+          ],
+        }),
+      ]);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: arnOf(delivery().planner.function),
+        Principal: 'events.amazonaws.com',
+        SourceArn: arnOf(delivery().planRule),
+      });
+    });
+
+    it('parks plans that failed after Lambda retried them in the plan dead-letter queue', () => {
+      // Prepare
+      const functionRef = refOf(delivery().planner.function);
+
+      // Act
+      const configs = template.findResources('AWS::Lambda::EventInvokeConfig', {
+        Properties: { FunctionName: functionRef },
+      });
+
+      // Assess
+      expect(Object.values(configs).map((c) => c.Properties)).toEqual([
+        expect.objectContaining({
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: arnOf(delivery().planDeadLetterQueue) } },
+        }),
+      ]);
+    });
+  });
+
+  describe('scheduler role', () => {
+    it('may be assumed only by EventBridge Scheduler for schedules of this account in campaign groups', () => {
+      // Prepare
+      const roleId = logicalId(stacks.stateless, delivery().schedulerRole);
+
+      // Act
+      const role = template.findResources('AWS::IAM::Role')[roleId]?.Properties;
+
+      // Assess
+      expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ENV.account },
+            ArnLike: { 'aws:SourceArn': SCHEDULE_GROUP_ARNS },
+          },
+        },
+      ]);
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.Policies).toBeUndefined();
+    });
+
+    it('may only invoke the dispatch function and send to the scheduler dead-letter queue', () => {
+      // Prepare
+      const dispatchArn = arnOf(delivery().dispatcher.function);
+
+      // Act
+      const statements = statementsOf(template, delivery().schedulerRole);
+
+      // Assess
+      expect(permissions(statements)).toEqual(
+        permissions([
+          { Action: 'lambda:InvokeFunction', Resource: dispatchArn },
+          { Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': ['', [dispatchArn, ':*']] } },
+          { Action: 'sqs:SendMessage', Resource: arnOf(delivery().schedulerDeadLetterQueue) },
+        ]),
+      );
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    });
+  });
+
+  describe('plan function', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, delivery().planner.role);
+    });
+
+    it('manages only schedules and schedule groups named campaign-*', () => {
+      // Prepare
+      const scheduleActions = ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'];
+
+      // Act
+      const schedules = scheduleActions.map((action) => resourcesOf(statements, `scheduler:${action}`));
+      const groups = ['CreateScheduleGroup', 'GetScheduleGroup'].map((a) => resourcesOf(statements, `scheduler:${a}`));
+      const listing = resourcesOf(statements, 'scheduler:ListSchedules');
+
+      // Assess
+      for (const resources of schedules) expect(resources).toEqual([SCHEDULE_ARNS]);
+      for (const resources of groups) expect(resources).toEqual([SCHEDULE_GROUP_ARNS]);
+      expect(listing).toEqual(['*']);
+      expect(
+        actionsOf(statements)
+          .filter((a) => a.startsWith('scheduler:'))
+          .sort(),
+      ).toEqual(
+        [...scheduleActions, 'CreateScheduleGroup', 'GetScheduleGroup', 'ListSchedules']
+          .map((a) => `scheduler:${a}`)
+          .sort(),
+      );
+    });
+
+    it('may pass only the scheduler role, and only to EventBridge Scheduler', () => {
+      // Prepare
+      const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+
+      // Act
+      const granted = permissions(passRole);
+
+      // Assess
+      expect(granted).toEqual(
+        permissions([
+          {
+            Action: 'iam:PassRole',
+            Resource: arnOf(delivery().schedulerRole),
+            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          },
+        ]),
+      );
+    });
+
+    it('reads campaign files, writes reports, reads customers and imports, writes campaigns and touches', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+
+      // Act
+      const readable = resourcesOf(statements, 's3:GetObject');
+      const writable = resourcesOf(statements, 's3:PutObject');
+      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const read = resourcesOf(statements, 'dynamodb:Query');
+
+      // Assess
+      expect(readable).toEqual([objectsUnder('campaigns/')]);
+      expect(writable).toEqual([objectsUnder('reports/')]);
+      for (const resources of written) {
+        expect(resources).toEqual([consumed(tables.campaigns.tableArn), consumed(tables.touches.tableArn)]);
+      }
+      expect(read).toEqual(
+        expect.arrayContaining(
+          [tables.customers, tables.imports, tables.campaigns, tables.touches].map((t) => consumed(t.tableArn)),
+        ),
+      );
+    });
+
+    it('has 15 minutes and 3008 MB, and targets the schedules at the dispatch function', () => {
+      // Prepare
+      const planner = delivery().planner.function;
+
+      // Act
+      const props = functionProps(planner);
+
+      // Assess
+      expect(props).toMatchObject({
+        Handler: 'index.handler',
+        Timeout: 900,
+        MemorySize: 3008,
+        Environment: {
+          Variables: {
+            CAMPAIGN_RUNTIME: 'aws',
+            SCHEDULE_TARGET_ARN: arnOf(delivery().dispatcher.function),
+            SCHEDULER_ROLE_ARN: arnOf(delivery().schedulerRole),
+            SCHEDULER_DLQ_ARN: arnOf(delivery().schedulerDeadLetterQueue),
+          },
+        },
+      });
+    });
+  });
+
+  describe('dispatch function', () => {
+    it('has 1 minute and 512 MB, and knows its own ARN from its physical name, not from a reference to itself', () => {
+      // Prepare
+      const dispatcher = delivery().dispatcher.function;
+
+      // Act
+      const props = functionProps(dispatcher);
+
+      // Assess
+      expect(props).toMatchObject({ Timeout: 60, MemorySize: 512, FunctionName: 'CampaignStateless-SendDispatch' });
+      expect(props.Environment.Variables.SCHEDULE_TARGET_ARN).toBe(
+        `arn:aws:lambda:${ENV.region}:${ENV.account}:function:CampaignStateless-SendDispatch`,
+      );
+    });
+
+    it('writes only the campaigns table and sends to the send queue (and its failures to the scheduler DLQ)', () => {
+      // Prepare
+      const statements = statementsOf(template, delivery().dispatcher.role);
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const sent = resourcesOf(statements, 'sqs:SendMessage');
+
+      // Assess
+      for (const resources of written) expect(resources).toEqual([consumed(stacks.stateful.campaignsTable.tableArn)]);
+      expect(sent).toEqual(
+        expect.arrayContaining([arnOf(delivery().sendQueue), arnOf(delivery().schedulerDeadLetterQueue)]),
+      );
+      expect(sent).toHaveLength(2);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: refOf(delivery().dispatcher.function),
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arnOf(delivery().schedulerDeadLetterQueue) } },
+      });
+    });
+  });
+
+  describe('send queue and worker', () => {
+    it('hands the worker one shard per invocation, reports failures one by one and polls at most sendWorkers at once', () => {
+      // Prepare
+      const workerRef = refOf(delivery().worker.function);
+
+      // Act
+      const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: workerRef },
+      });
+
+      // Assess
+      expect(Object.values(mappings).map((m) => m.Properties)).toEqual([
+        expect.objectContaining({
+          EventSourceArn: arnOf(delivery().sendQueue),
+          BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 8 },
+        }),
+      ]);
+      expect(functionProps(delivery().worker.function)).toMatchObject({
+        Timeout: 900,
+        MemorySize: 1769,
+        ReservedConcurrentExecutions: 8,
+      });
+    });
+
+    it('takes reserved and poller concurrency from the sendWorkers stack prop', () => {
+      // Prepare
+      const { stateless } = customStacks({ sendWorkers: 5 });
+
+      // Act
+      const custom = Template.fromStack(stateless);
+      const workerId = logicalId(stateless, stateless.delivery.worker.function);
+
+      // Assess
+      expect(custom.findResources('AWS::Lambda::Function')[workerId]?.Properties.ReservedConcurrentExecutions).toBe(5);
+      custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: workerId },
+        ScalingConfig: { MaximumConcurrency: 5 },
+      });
+    });
+
+    it('refuses a sendWorkers the SQS poller cannot honour', () => {
+      // Prepare
+      const build = () => customStacks({ sendWorkers: 1 });
+
+      // Act + Assess
+      expect(build).toThrow(/sendWorkers must be an integer from 2 to 1000/);
+    });
+
+    it('keeps a shard invisible longer than a worker runs, and dead-letters it after 5 receives', () => {
+      // Prepare
+      const queueId = logicalId(stacks.stateless, delivery().sendQueue);
+
+      // Act
+      const queue = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
+
+      // Assess
+      expect(queue.VisibilityTimeout).toBe(Duration.minutes(16).toSeconds());
+      expect(queue.RedrivePolicy).toEqual({
+        deadLetterTargetArn: arnOf(delivery().sendDeadLetterQueue),
+        maxReceiveCount: 5,
+      });
+    });
+
+    it.each(['sendQueue', 'sendDeadLetterQueue', 'schedulerDeadLetterQueue', 'planDeadLetterQueue'] as const)(
+      '%s is encrypted by SQS and refuses plain HTTP',
+      (which) => {
+        // Prepare
+        const queueId = logicalId(stacks.stateless, delivery()[which]);
+
+        // Act
+        const queue = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
+        const policies = template.findResources('AWS::SQS::QueuePolicy', {
+          Properties: { Queues: [{ Ref: queueId }] },
+        });
+
+        // Assess
+        expect(queue.SqsManagedSseEnabled).toBe(true);
+        expect(Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        );
+        if (which !== 'sendQueue') expect(queue.MessageRetentionPeriod).toBe(Duration.days(14).toSeconds());
+      },
+    );
+
+    it('writes campaigns, touches and customers, and re-queues the rest of a shard it cannot finish', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const statements = statementsOf(template, delivery().worker.role);
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const sent = resourcesOf(statements, 'sqs:SendMessage');
+
+      // Assess
+      for (const resources of written) {
+        expect([...resources].sort(byJson)).toEqual(
+          [tables.campaigns, tables.touches, tables.customers].map((t) => consumed(t.tableArn)).sort(byJson),
+        );
+      }
+      expect(sent).toEqual([arnOf(delivery().sendQueue)]);
+    });
+
+    it('sends SMS to phone numbers in its own region only, and reads the opt-out list', () => {
+      // Prepare
+      const statements = statementsOf(template, delivery().worker.role);
+
+      // Act
+      const sns = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
+
+      // Assess
+      expect(permissions(sns)).toEqual(
+        permissions([
+          { Action: 'sns:Publish', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': ENV.region } } },
+          { Action: 'sns:ListPhoneNumbersOptedOut', Resource: '*' },
+        ]),
+      );
+    });
+  });
+
+  describe('email', () => {
+    it('may send only as the SES identity, through the configuration set', () => {
+      // Prepare
+      const setRef = refOf(delivery().configurationSet);
+      const setArn = { 'Fn::Join': ['', [`arn:aws:ses:${ENV.region}:${ENV.account}:configuration-set/`, setRef]] };
+
+      // Act
+      const sendable = resourcesOf(statementsOf(template, delivery().worker.role), 'ses:SendEmail');
+      const sesAnywhere = everyStatement(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+
+      // Assess
+      expect(sendable).toEqual([`arn:aws:ses:${ENV.region}:${ENV.account}:identity/example.com`, setArn]);
+      expect(sesAnywhere).toHaveLength(1);
+      expect(functionProps(delivery().worker.function).Environment.Variables).toMatchObject({
+        EMAIL_FROM: 'campaign@example.com',
+        SES_CONFIGURATION_SET: setRef,
+      });
+    });
+
+    it('uses a configuration set with reputation metrics, sending on, and bounces and complaints suppressed', () => {
+      // Prepare
+      const setId = logicalId(stacks.stateless, delivery().configurationSet);
+
+      // Act
+      const props = template.findResources('AWS::SES::ConfigurationSet')[setId]?.Properties;
+
+      // Assess
+      expect(props).toEqual({
+        ReputationOptions: { ReputationMetricsEnabled: true },
+        SendingOptions: { SendingEnabled: true },
+        SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      });
+    });
+
+    it('takes the sending domain from the emailDomain stack prop', () => {
+      // Prepare
+      const { stateless } = customStacks({ emailDomain: 'shop.example.cn' });
+
+      // Act
+      const custom = Template.fromStack(stateless);
+      const statements = statementsOf(custom, stateless.delivery.worker.role);
+
+      // Assess
+      expect(resourcesOf(statements, 'ses:SendEmail')[0]).toBe(
+        `arn:aws:ses:${ENV.region}:${ENV.account}:identity/shop.example.cn`,
+      );
+      custom.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'campaign@shop.example.cn' }) },
+      });
+    });
+  });
+
+  describe('least privilege across the app', () => {
+    it('grants no S3 delete and no wildcard action anywhere', () => {
+      // Prepare
+      const statements = [...everyStatement(stateful), ...everyStatement(template)];
+
+      // Act
+      const actions = actionsOf(statements);
+
+      // Assess
+      expect(actions.filter((a) => /^s3:Delete|DeleteObject/.test(a))).toEqual([]);
+      expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    });
+
+    it('lets only the plan function manage schedules or pass a role', () => {
+      // Prepare
+      const plannerPolicies = new Set(statementsOf(template, delivery().planner.role).map((s) => JSON.stringify(s)));
+
+      // Act
+      const others = everyStatement(template).filter((s) => !plannerPolicies.has(JSON.stringify(s)));
+
+      // Assess
+      expect(actionsOf(others).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+    });
+  });
+
+  describe('configuration', () => {
+    /** A plausible runtime value for a variable whose value is a CloudFormation reference in the template. */
+    const runtimeValue = (name: string, value: unknown) => {
+      if (typeof value === 'string') return value;
+      return name.endsWith('_URL')
+        ? `https://sqs.${ENV.region}.amazonaws.com/${ENV.account}/${name}`
+        : `resolved-${name}`;
+    };
+
+    it.each(['planner', 'dispatcher', 'worker', 'importer'] as const)(
+      'the %s environment passes loadConfig()',
+      (which) => {
+        // Prepare
+        const fn = which === 'importer' ? stacks.stateless.segmentImport.importer.function : delivery()[which].function;
+        const variables: Record<string, unknown> = functionProps(fn).Environment.Variables;
+        const env = Object.fromEntries(
+          Object.entries(variables).map(([name, value]) => [name, runtimeValue(name, value)]),
+        );
+
+        // Act
+        const config = loadConfig({ ...env, AWS_REGION: ENV.region });
+
+        // Assess
+        expect(config.runtime).toBe('aws');
+      },
+    );
+  });
+
+  describe('alarms', () => {
+    it.each([
+      {
+        name: 'scheduler dead letters',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        of: () => delivery().schedulerDeadLetterQueue,
+      },
+      {
+        name: 'send dead letters',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        of: () => delivery().sendDeadLetterQueue,
+      },
+      {
+        name: 'plan dead letters',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        of: () => delivery().planDeadLetterQueue,
+      },
+    ])('$name >= 1 notify the operator topic', ({ metric, of }) => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+      const queueName = { 'Fn::GetAtt': [logicalId(stacks.stateless, of()), 'QueueName'] };
+
+      // Act
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queueName }] },
+      });
+
+      // Assess
+      expect(Object.values(alarms).map((a) => a.Properties)).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/SQS',
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+
+    it.each(['worker', 'dispatcher'] as const)('%s errors >= 1 notify the operator topic', (which) => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+
+      // Act
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: refOf(delivery()[which].function) }],
+        },
+      });
+
+      // Assess
+      expect(Object.values(alarms).map((a) => a.Properties)).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+
+    it('a send shard waiting more than 15 minutes notifies the operator topic', () => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+      const queueName = { 'Fn::GetAtt': [logicalId(stacks.stateless, delivery().sendQueue), 'QueueName'] };
+
+      // Act
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          MetricName: 'ApproximateAgeOfOldestMessage',
+          Dimensions: [{ Name: 'QueueName', Value: queueName }],
+        },
+      });
+
+      // Assess
+      expect(Object.values(alarms).map((a) => a.Properties)).toEqual([
+        expect.objectContaining({
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 900,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+  });
+});
+
+describe('cdk-nag on planning and sending', () => {
+  /** The rule ids acknowledged on exactly this construct (not on a parent). */
+  const acknowledged = (construct: IConstruct) =>
+    construct.node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((m) => Object.keys(m.data as Record<string, string>))
+      .sort();
+
+  it('passes, with each acknowledgement on the policy or queue it is about', () => {
+    // Prepare
+    const app = testApp();
+    const { stateless } = buildApp(app, ENV);
+    const { delivery } = stateless;
+    const child = (fn: IConstruct, id: string) => fn.node.findChild(id);
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).not.toThrow();
+    const report = JSON.parse(readFileSync(`${app.outdir}/validation-report.json`, 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    const unscoped = 'Annotation::AwsSolutions-IAM5[Resource::*]';
+    expect(acknowledged(child(delivery.planner, 'ScheduleListing'))).toEqual([unscoped]);
+    expect(acknowledged(child(delivery.worker, 'SmsPublish'))).toEqual([unscoped]);
+    expect(acknowledged(child(delivery.worker, 'SmsOptOuts'))).toEqual([unscoped]);
+    expect(acknowledged(delivery.schedulerDeadLetterQueue)).toEqual(['Annotation::AwsSolutions-SQS3']);
+    expect(acknowledged(delivery.planDeadLetterQueue)).toEqual(['Annotation::AwsSolutions-SQS3']);
+    expect(acknowledged(delivery.sendDeadLetterQueue)).toEqual([]);
+    expect(acknowledged(delivery)).toEqual([]);
+    expect(acknowledged(delivery.planner.role.node.findChild('DefaultPolicy'))).toEqual(
+      expect.arrayContaining([
+        unscoped, // X-Ray only: the unscoped scheduler action is in a policy of its own
+        `Annotation::AwsSolutions-IAM5[Resource::${SCHEDULE_ARNS}]`,
+        `Annotation::AwsSolutions-IAM5[Resource::${SCHEDULE_GROUP_ARNS}]`,
+      ]),
+    );
+    expect(acknowledged(child(delivery, 'SchedulerPolicy'))).toEqual([
+      `Annotation::AwsSolutions-IAM5[Resource::<${logicalId(stateless, delivery.dispatcher.function)}.Arn>:*]`,
+    ]);
+  });
+});
+
+function byJson(a: unknown, b: unknown): number {
+  return JSON.stringify(a).localeCompare(JSON.stringify(b));
+}

@@ -1,0 +1,253 @@
+/**
+ * The send path on the embedded stack with real handlers, the local scheduler, the
+ * rate-enforcing SMS sink and a virtual clock: repeated firings, a worker killed
+ * mid-wave, throttling, the second of release, caps across campaigns, opt-outs.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoCampaignStore, DynamoTouchStore } from '../../functions/adapters/dynamo/campaign-store.ts';
+import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
+import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import { clientsFor, sendDependencies } from '../../functions/composition.ts';
+import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
+import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
+import { playSchedules } from '../../functions/local/play.ts';
+import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import type { Touch } from '../../functions/ports/campaign-store.ts';
+import { buildReport } from '../../functions/usecases/build-report.ts';
+import { type ShardMessage, sendShard } from '../../functions/usecases/send-wave.ts';
+
+const NOW = Date.parse('2026-10-20T12:00:00+08:00');
+const MIDNIGHT = Date.parse('2026-11-11T00:00:00+08:00');
+const silent = { info: () => {} };
+let stack: LocalStack | undefined;
+
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+async function startStack(options: { smsRate?: number; speed?: number } = {}) {
+  const clock = new VirtualClock(NOW, options.speed ?? 20);
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  stack = await startLocalStack({
+    config: localConfigFor(
+      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
+      { dataBucket: 'campaign-data', suffix: randomUUID().slice(0, 8) },
+    ),
+    clock,
+    ...(options.smsRate ? { smsRatePerSecond: options.smsRate } : {}),
+    sendWorkers: 4,
+  });
+  return { stack, clock };
+}
+
+/** Customers C0..C(n-1) imported through S3 and the import handler. */
+async function importCustomers(target: LocalStack, campaignId: string, count: number): Promise<void> {
+  const rows = Array.from(
+    { length: count },
+    (_, index) => `C${index},1380013${String(index).padStart(4, '0')},c${index}@qq.com`,
+  );
+  const record = await uploadSegmentAndWait(
+    target.config,
+    `segments/${campaignId}/customers.csv`,
+    `customer_id,phone,email\n${rows.join('\n')}\n`,
+  );
+  expect(record.imported).toBe(count);
+}
+
+async function planCampaign(campaign: CampaignInput) {
+  const result = await plan({ campaign });
+  expect(result.status).toBe('planned');
+  return result;
+}
+
+function midnightCampaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
+  return { id, midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }], ...extra };
+}
+
+async function touchesOf(target: LocalStack, campaignId: string): Promise<Touch[]> {
+  const { documents, dynamodb } = clientsFor(target.config);
+  const campaigns = new DynamoCampaignStore(documents, target.config.tables.campaigns);
+  const touches = new DynamoTouchStore(dynamodb, documents, target.config.tables.touches);
+  return (await buildReport({ campaigns, touches, clock: target.runtime.clock }, campaignId)).touches;
+}
+
+function smsPerCustomer(target: LocalStack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of target.runtime.sms.messages()) {
+    counts.set(message.tags.customerId, (counts.get(message.tags.customerId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('the send path', () => {
+  it('sends nothing twice when a schedule fires twice at once', async () => {
+    // Prepare
+    const { stack: local, clock } = await startStack();
+    await importCustomers(local, 'twice', 300);
+    const planned = await planCampaign(midnightCampaign('twice'));
+    const payload = {
+      campaignId: 'twice',
+      sendId: 'midnight.sms.g1',
+      version: planned.status === 'planned' ? planned.version : 0,
+    };
+
+    // Act: two deliveries of the firing at once, then the scheduler's own.
+    const outcomes = await Promise.all([dispatch(payload), dispatch(payload)]);
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    expect(outcomes.some((o) => o.kind === 'dispatched')).toBe(true);
+    const counts = smsPerCustomer(local);
+    expect(counts.size).toBe(300);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('ends with every customer sent once after a worker dies mid-wave, the in-flight ones unknown', async () => {
+    // Prepare
+    const { stack: local, clock } = await startStack();
+    await importCustomers(local, 'crash', 400);
+    const planned = await planCampaign(midnightCampaign('crash', { smsRatePerSecond: 1000 }));
+    const version = planned.status === 'planned' ? planned.version : 0;
+    const message: ShardMessage = {
+      campaignId: 'crash',
+      version,
+      sendId: 'midnight.sms.g1',
+      shard: 0,
+      releaseAt: MIDNIGHT,
+    };
+    const healthy = sendDependencies(local.config, { log: silent, owner: 'first' });
+    let recorded = 0;
+    const dying = {
+      ...healthy,
+      touches: {
+        ...healthy.touches,
+        readShard: healthy.touches.readShard.bind(healthy.touches),
+        flush: healthy.touches.flush.bind(healthy.touches),
+        recordOutcome: async (...args: Parameters<typeof healthy.touches.recordOutcome>) => {
+          recorded += 1;
+          if (recorded > 120) throw new Error('worker killed');
+          await healthy.touches.recordOutcome(...args);
+        },
+      },
+    };
+
+    // Act: the first worker dies; after its lease expires a new one takes the shard.
+    await expect(sendShard(dying, message)).rejects.toThrow('worker killed');
+    clock.jumpTo(clock.now() + 10 * 60_000);
+    const restarted = sendDependencies(local.config, { log: silent, owner: 'second' });
+    await sendShard(restarted, message);
+
+    // Assess
+    const counts = smsPerCustomer(local);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const touches = (await touchesOf(local, 'crash')).filter(
+      (t) => t.sendId === message.sendId && t.status !== 'planned',
+    );
+    const shardTouches = touches.length;
+    const unknown = touches.filter((t) => t.status === 'unknown');
+    const sent = touches.filter((t) => t.status === 'sent');
+    expect(unknown.length).toBeGreaterThan(0);
+    // Only what was in flight (claimed, outcome not yet durable) is unknown.
+    expect(unknown.length).toBeLessThanOrEqual(8 + 25);
+    expect(sent.length + unknown.length).toBe(shardTouches);
+    for (const touch of unknown) expect(counts.get(touch.customerId) ?? 0).toBeLessThanOrEqual(1);
+  });
+
+  it('absorbs provider throttling without losing a message', async () => {
+    // Prepare: the campaign says 50 SMS/s, the provider allows 10.
+    const { stack: local, clock } = await startStack({ smsRate: 10, speed: 10 });
+    await importCustomers(local, 'throttle', 200);
+    await planCampaign(midnightCampaign('throttle', { smsRatePerSecond: 50 }));
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const summary = local.runtime.sms.summary();
+    expect(summary.count).toBe(200);
+    expect(summary.throttled).toBeGreaterThan(0);
+    expect(summary.maxPerSecond).toBeLessThanOrEqual(10);
+    const touches = await touchesOf(local, 'throttle');
+    expect(touches.filter((t) => t.status === 'sent')).toHaveLength(200);
+  });
+
+  it('hands no message to the provider before its second', async () => {
+    // Prepare
+    const { stack: local, clock } = await startStack({ speed: 5 });
+    await importCustomers(local, 'second', 150);
+    await planCampaign({
+      id: 'second',
+      midnight: '2026-11-11T00:00',
+      smsRatePerSecond: 50,
+      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+      waves: [
+        { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
+        { id: 'midnight', sms: 'midnight', audience: ['*'] },
+      ],
+    });
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const messages = local.runtime.sms.messages();
+    const warmup = messages.filter((m) => m.tags.waveId === 'warmup').map((m) => m.at);
+    const midnight = messages.filter((m) => m.tags.waveId === 'midnight').map((m) => m.at);
+    expect(Math.min(...warmup)).toBeGreaterThanOrEqual(Date.parse('2026-11-05T12:00:00+08:00'));
+    expect(Math.min(...midnight)).toBeGreaterThanOrEqual(MIDNIGHT);
+    expect(Math.min(...midnight)).toBeLessThan(MIDNIGHT + 1000);
+  });
+
+  it('keeps the SMS-per-month cap when two campaigns send to one customer in November', async () => {
+    // Prepare: campaign A sends on 11-05 and at midnight; campaign B on 11-07, to the same people.
+    const { stack: local, clock } = await startStack({ speed: 30 });
+    await importCustomers(local, 'brand-a', 100);
+    await importCustomers(local, 'brand-b', 100);
+    await planCampaign({
+      id: 'brand-a',
+      midnight: '2026-11-11T00:00',
+      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+      waves: [
+        { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
+        { id: 'midnight', sms: 'midnight', audience: ['*'] },
+      ],
+    });
+    await planCampaign({
+      id: 'brand-b',
+      midnight: '2026-11-11T00:00',
+      waves: [{ id: 'flash', sms: '2026-11-07T12:00', audience: ['*'] }],
+    });
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess: A's midnight push is the third SMS of November: the ledger refuses it.
+    expect([...smsPerCustomer(local).values()].every((n) => n === 2)).toBe(true);
+    const refused = (await touchesOf(local, 'brand-a')).filter((t) => t.reason === 'cap:sms-month');
+    expect(refused).toHaveLength(100);
+    expect(refused.every((t) => t.waveId === 'midnight' && t.status === 'suppressed')).toBe(true);
+  });
+
+  it('lets an opt-out win over everything, the midnight push included', async () => {
+    // Prepare: two customers replied 回T退订 at the provider after the plan was made.
+    const { stack: local, clock } = await startStack();
+    await importCustomers(local, 'optout', 50);
+    await planCampaign(midnightCampaign('optout'));
+    local.runtime.optOuts.optOut('+8613800130003');
+    local.runtime.optOuts.optOut('+8613800130007');
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const phones = local.runtime.sms.messages().map((m) => m.phone);
+    expect(phones).toHaveLength(48);
+    expect(phones).not.toContain('+8613800130003');
+    const suppressed = (await touchesOf(local, 'optout')).filter((t) => t.reason === 'opt-out');
+    expect(suppressed.map((t) => t.customerId).sort()).toEqual(['C3', 'C7']);
+  });
+});

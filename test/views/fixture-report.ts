@@ -1,0 +1,168 @@
+import type { CampaignReport, ReportRow } from '../../functions/domain/report-types.ts';
+import type { Channel } from '../../functions/domain/timeline.ts';
+
+/**
+ * A realistic report for d11-2026 three days after the midnight push, with the planned
+ * volumes of fixture-timeline.ts. SMS costs ¥0.05 per billed part (the presale SMS is 2 parts),
+ * email ¥0.03 per message. ROI = (revenue − cost) ÷ cost. The unpaid reminder lost 3,912
+ * customers who paid before it (`suppressed:purchase`); the sender stopped once mid-send in
+ * the midnight push, leaving 3 unknown outcomes. The midnight email has orders but no cost
+ * known, so its cost and ROI are absent.
+ */
+
+interface RowSpec {
+  failed?: Record<string, number>;
+  suppressed?: Record<string, number>;
+  unknown?: number;
+  pending?: number;
+  /** SMS parts per message. */
+  parts?: number;
+  orders?: number;
+  revenue?: number;
+  /** Cost per billed unit (SMS part or email); absent: cost unknown. */
+  unitCost?: number;
+}
+
+const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
+
+function row(waveId: string, channel: Channel, planned: number, spec: RowSpec = {}): ReportRow {
+  const failed = spec.failed ?? {};
+  const suppressed = spec.suppressed ?? {};
+  const unknown = spec.unknown ?? 0;
+  const pending = spec.pending ?? 0;
+  const sent = planned - total(failed) - total(suppressed) - unknown - pending;
+  const out: ReportRow = { waveId, channel, planned, sent, failed, suppressed, unknown, pending };
+  if (channel === 'sms') out.smsParts = sent * (spec.parts ?? 1);
+  if (spec.orders !== undefined) out.orders = spec.orders;
+  if (spec.revenue !== undefined) out.revenue = spec.revenue;
+  if (spec.unitCost !== undefined) {
+    const cost = round2((channel === 'sms' ? (out.smsParts ?? 0) : sent) * spec.unitCost);
+    out.cost = cost;
+    if (out.revenue !== undefined && cost > 0) out.roi = round4((out.revenue - cost) / cost);
+  }
+  return out;
+}
+
+function mergeCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+export function totalsOf(rows: ReportRow[]): CampaignReport['totals'] {
+  const t: CampaignReport['totals'] = {
+    planned: 0,
+    sent: 0,
+    failed: {},
+    suppressed: {},
+    unknown: 0,
+    pending: 0,
+    smsParts: 0,
+  };
+  let orders: number | undefined;
+  let revenue: number | undefined;
+  let cost: number | undefined;
+  for (const r of rows) {
+    t.planned += r.planned;
+    t.sent += r.sent;
+    mergeCounts(t.failed, r.failed);
+    mergeCounts(t.suppressed, r.suppressed);
+    t.unknown += r.unknown;
+    t.pending += r.pending;
+    t.smsParts = (t.smsParts ?? 0) + (r.smsParts ?? 0);
+    if (r.orders !== undefined) orders = (orders ?? 0) + r.orders;
+    if (r.revenue !== undefined) revenue = round2((revenue ?? 0) + r.revenue);
+    if (r.cost !== undefined) cost = round2((cost ?? 0) + r.cost);
+  }
+  if (orders !== undefined) t.orders = orders;
+  if (revenue !== undefined) t.revenue = revenue;
+  if (cost !== undefined) t.cost = cost;
+  if (revenue !== undefined && cost !== undefined && cost > 0) t.roi = round4((revenue - cost) / cost);
+  return t;
+}
+
+const rows: ReportRow[] = [
+  row('presale', 'email', 100_800, {
+    failed: { rejected: 1_312 },
+    suppressed: { 'opt-out': 88 },
+    orders: 604,
+    revenue: 219_870.4,
+    unitCost: 0.03,
+  }),
+  row('presale', 'sms', 108_000, {
+    failed: { rejected: 412, throttled: 36 },
+    suppressed: { 'opt-out': 143 },
+    parts: 2,
+    orders: 2_214,
+    revenue: 854_604.2,
+    unitCost: 0.05,
+  }),
+  row('warmup', 'email', 120_000, {
+    failed: { rejected: 1_587 },
+    suppressed: { 'opt-out': 171, 'no-email': 7 },
+    orders: 512,
+    revenue: 168_233.9,
+    unitCost: 0.03,
+  }),
+  row('warmup', 'sms', 60_000, {
+    failed: { rejected: 233 },
+    suppressed: { 'opt-out': 96, 'cap:touches': 210 },
+    orders: 1_046,
+    revenue: 362_118.75,
+    unitCost: 0.05,
+  }),
+  row('unpaid', 'sms', 10_800, {
+    failed: { rejected: 38 },
+    suppressed: { 'suppressed:purchase': 3_912, 'opt-out': 21 },
+    orders: 1_694,
+    revenue: 611_520.6,
+    unitCost: 0.05,
+  }),
+  row('midnight', 'email', 120_000, {
+    failed: { rejected: 1_876 },
+    suppressed: { 'opt-out': 405 },
+    orders: 893,
+    revenue: 301_556.3,
+  }),
+  row('midnight', 'sms', 180_000, {
+    failed: { throttled: 1_204, rejected: 655, 'carrier:blocked': 17 },
+    suppressed: { 'opt-out': 310, 'cap:sms-month': 58, 'cap:touches': 44, 'no-phone': 9 },
+    unknown: 3,
+    orders: 6_120,
+    revenue: 2_417_886.5,
+    unitCost: 0.05,
+  }),
+];
+
+export const fixtureReport: CampaignReport = {
+  campaignId: 'd11-2026',
+  timezone: 'Asia/Shanghai',
+  asOf: '2026-11-14T10:00:00+08:00',
+  rows,
+  totals: totalsOf(rows),
+  unknownTouches: [
+    { customerId: 'c-0048213', waveId: 'midnight', channel: 'sms', sendId: 'midnight-sms-g2' },
+    { customerId: '买家_小鱼儿88', waveId: 'midnight', channel: 'sms', sendId: 'midnight-sms-g2' },
+    { customerId: 'c-0112907', waveId: 'midnight', channel: 'sms', sendId: 'midnight-sms-g3' },
+  ],
+};
+
+/**
+ * The same campaign on the evening of 11/10, before any order was ingested: no orders,
+ * revenue, cost or ROI anywhere, and the midnight SMS still entirely pending.
+ */
+const pendingRows: ReportRow[] = rows.map((r): ReportRow => {
+  const { orders: _o, revenue: _r, cost: _c, roi: _roi, ...rest } = r;
+  if (r.waveId === 'midnight' && r.channel === 'sms')
+    return { ...rest, sent: 0, failed: {}, suppressed: {}, unknown: 0, pending: r.planned, smsParts: 0 };
+  return { ...rest, failed: { ...r.failed }, suppressed: { ...r.suppressed } };
+});
+
+export const fixtureReportNoOrders: CampaignReport = {
+  campaignId: 'd11-2026',
+  timezone: 'Asia/Shanghai',
+  asOf: '2026-11-10T21:00:00+08:00',
+  rows: pendingRows,
+  totals: totalsOf(pendingRows),
+  unknownTouches: [],
+};

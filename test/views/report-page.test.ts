@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest';
+import type { CampaignReport, UnknownTouch } from '../../functions/domain/report-types.ts';
+import { formatCny, renderReportPage } from '../../functions/views/report-page.ts';
+import { fixtureReport, fixtureReportNoOrders, totalsOf } from './fixture-report.ts';
+
+const clone = (r: CampaignReport): CampaignReport => structuredClone(r);
+const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
+/** The text a reader sees: tags removed, the entities this page writes decoded. */
+const visibleText = (html: string): string =>
+  html
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+describe('renderReportPage', () => {
+  it('is deterministic: the same input gives byte-identical output, whatever the machine time zone', () => {
+    // Prepare
+    const before = process.env.TZ;
+
+    // Act
+    process.env.TZ = 'America/Los_Angeles';
+    const west = renderReportPage(clone(fixtureReport));
+    process.env.TZ = 'Asia/Tokyo';
+    const east = renderReportPage(clone(fixtureReport));
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+
+    // Assess
+    expect(west).toBe(east);
+    expect(west.startsWith('<!doctype html>')).toBe(true);
+    expect(west).toContain('2026-11-14 周六 10:00');
+  });
+
+  it('escapes every string from the input, including a <script> wave id', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    const evil = '<script>alert("x")</script>';
+    for (const row of report.rows) if (row.waveId === 'unpaid') row.waveId = evil;
+    report.rows[0]!.failed['<b>odd</b>'] = 2;
+    report.rows[0]!.suppressed['<i>odd</i>'] = 1;
+    report.campaignId = 'd11 & <img src=x onerror=alert(1)>';
+    report.unknownTouches.push({
+      customerId: '"><svg onload=alert(1)>',
+      waveId: evil,
+      channel: 'sms',
+      sendId: "it's<b>",
+    });
+    report.totals = totalsOf(report.rows);
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>odd</b>');
+    expect(html).not.toContain('<i>odd</i>');
+    expect(html).not.toContain('"><svg onload');
+    expect(html).not.toContain("it's<b>");
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(html).toContain('&lt;b&gt;odd&lt;/b&gt;');
+    expect(html).toContain('d11 &amp; &lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('names every row: each wave id appears in the chart and the table, with each of its channels', () => {
+    // Prepare
+    const report = fixtureReport;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    const table = html.slice(html.indexOf('<table class="report">'), html.indexOf('</table>'));
+    const chart = html.slice(html.indexOf('<svg class="chart outcomes"'), html.indexOf('</svg>'));
+    for (const waveId of new Set(report.rows.map((r) => r.waveId))) {
+      expect(table, waveId).toContain(`>${waveId}</th>`);
+      expect(chart, waveId).toContain(`<title>${waveId}</title>`);
+    }
+    // One table row and one bar per wave and channel.
+    expect(count(table, '<td class="channel">')).toBe(report.rows.length);
+    expect(count(chart, 'class="bar-frame"')).toBe(report.rows.length);
+    expect(chart).toContain('<tspan class="ch-email">email</tspan> 100,800');
+    expect(chart).toContain('<tspan class="ch-sms">SMS</tspan> 180,000');
+  });
+
+  it('draws each outcome as a segment and shows the headline numbers', () => {
+    // Prepare
+    const report = fixtureReport;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    for (const outcome of ['sent', 'failed', 'suppressed', 'unknown'])
+      expect(html, outcome).toContain(`data-outcome="${outcome}"`);
+    expect(html).toContain('699,600'); // planned
+    expect(html).toContain('686,753'); // sent
+    expect(html).toContain('98.9%'); // delivery rate: 686,753 / (686,753 + 7,370 + 3)
+    expect(html).toContain('¥4,935,790.65'); // revenue
+    expect(html).toContain('¥29,469.45'); // cost
+    expect(html).toContain('+16,649%'); // ROI (revenue − cost) ÷ cost
+    expect(html).toContain('13,083'); // orders
+    expect(html).toContain('Revenue and ROI per wave');
+  });
+
+  it('explains reason codes in plain words and shows unknown codes as they are', () => {
+    // Prepare
+    const report = fixtureReport;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(html).toContain('paid before the send: left the reminder wave');
+    expect(html).toContain('throttled: gave up after retries');
+    expect(html).toContain('refused by the provider');
+    expect(html).toContain('opted out of this channel');
+    expect(html).toContain('touch cap reached');
+    expect(html).toContain('monthly SMS cap reached');
+    expect(html).toContain('no mobile number');
+    expect(html).toContain('no email address');
+    expect(html).toContain('<code>carrier:blocked</code>');
+    expect(html).toContain('No description for this code; shown as reported.');
+  });
+
+  it('lists every unknown touch with what to do about it', () => {
+    // Prepare
+    const report = fixtureReport;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    const section = html.slice(html.indexOf('id="unknown"'));
+    for (const t of report.unknownTouches) {
+      expect(section, t.customerId).toContain(`<code>${t.customerId}</code>`);
+      expect(section, t.sendId).toContain(`<code>${t.sendId}</code>`);
+    }
+    expect(count(section, '<td class="num idx">')).toBe(3);
+    expect(section).toContain('claimed but no provider answer was recorded (the sender stopped mid-send)');
+    expect(section).toContain('never re-sent automatically');
+    expect(section).toContain('Check them with the provider');
+    expect(section).not.toContain('more not shown');
+  });
+
+  it('shows at most 200 unknown touches and says how many more there are', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    const many: UnknownTouch[] = [];
+    for (let i = 0; i < 1_234; i++)
+      many.push({
+        customerId: `c-${String(i).padStart(5, '0')}`,
+        waveId: 'midnight',
+        channel: 'sms',
+        sendId: 'midnight-sms-g4',
+      });
+    report.unknownTouches = many;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(count(html, '<td class="num idx">')).toBe(200);
+    expect(html).toContain('<code>c-00199</code>');
+    expect(html).not.toContain('<code>c-00200</code>');
+    expect(html).toContain('… and 1,034 more not shown (1,234 in all)');
+  });
+
+  it('renders a report without orders with no NaN, undefined, null or Infinity anywhere', () => {
+    // Prepare
+    const report = fixtureReportNoOrders;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(html).not.toMatch(/NaN|undefined|null|Infinity/);
+    expect(html).not.toContain('Revenue and ROI per wave');
+    expect(html).not.toContain('¥');
+    expect(html).toContain('No orders in the report yet');
+    expect(html).toContain('The campaign is still running');
+    expect(html).toContain('data-outcome="pending"');
+    expect(html).toContain('No unknown outcomes');
+  });
+
+  it('survives partial money, zero cost and non-finite numbers without printing them', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    const [first, second, third] = report.rows;
+    first!.cost = 0;
+    first!.roi = Number.POSITIVE_INFINITY;
+    second!.revenue = Number.NaN;
+    (third as unknown as Record<string, unknown>).orders = null;
+    report.totals.roi = Number.NaN;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(visibleText(html)).not.toMatch(/NaN|undefined|null|Infinity/);
+    expect(html).toContain('class="num blank"');
+  });
+
+  it('renders an empty report without throwing', () => {
+    // Prepare
+    const report: CampaignReport = {
+      campaignId: 'empty',
+      timezone: 'Asia/Shanghai',
+      asOf: 'not a date',
+      rows: [],
+      totals: totalsOf([]),
+      unknownTouches: [],
+    };
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(html).toContain('</html>');
+    expect(html).toContain('The report has no rows.');
+    expect(html).toContain('not a date');
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('loads nothing from the network and needs no script', () => {
+    // Prepare
+    const pages = [renderReportPage(fixtureReport), renderReportPage(fixtureReportNoOrders)];
+
+    // Act
+    const found = pages.map((html) => ({
+      remote: /(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i.test(html),
+      cssRemote: /@import|url\(\s*["']?(?:https?:)?\/\//i.test(html),
+      script: /<script/i.test(html),
+      link: /<link/i.test(html),
+      iframe: /<iframe|<object|<embed|<img/i.test(html),
+    }));
+
+    // Assess
+    for (const f of found)
+      expect(f).toEqual({ remote: false, cssRemote: false, script: false, link: false, iframe: false });
+  });
+});
+
+describe('formatCny', () => {
+  it('writes yuan with a ¥ sign, thousands separators and two decimals', () => {
+    // Prepare
+    const values = [0, 0.5, 1234.5, 4_935_790.65, -12.345, 1_000_000];
+
+    // Act
+    const formatted = values.map(formatCny);
+
+    // Assess
+    expect(formatted).toEqual(['¥0.00', '¥0.50', '¥1,234.50', '¥4,935,790.65', '-¥12.35', '¥1,000,000.00']);
+  });
+});
