@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore, DynamoTouchStore } from '../adapters/dynamo/campaign-store.ts';
-import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
 import { localConfigFor } from '../adapters/local/local-config.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
@@ -76,8 +75,6 @@ export async function runSimulate(args: string[]): Promise<number> {
   try {
     const { config } = stack;
     const clients = clientsFor(config);
-    const imports = new DynamoImportStore(clients.documents, config.tables.imports);
-    const storage = new S3ObjectStorage(clients.s3, BUCKET);
 
     // 1. Segment files, through S3 and the import handler.
     const keys: string[] = [];

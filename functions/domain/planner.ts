@@ -31,6 +31,7 @@ import {
 } from './messages.ts';
 import { customerValue, EVERYONE, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from './segments.ts';
 import { allowedIntervals, evenGroupSizes, type Layout, layOut, type QuietHours } from './send-windows.ts';
+import { formatCount } from './text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from './timeline.ts';
 
 export const DROP_REASONS = {
@@ -215,7 +216,6 @@ export function planCampaign(input: PlanInput): Plan {
       totalUnits += value;
     });
     const rate = channel === SMS ? campaign.smsRatePerSecond : campaign.emailRatePerSecond;
-    const sizes = evenGroupSizes(members.length, campaign.groupSize);
     const isMidnight = channel === SMS && wave.kind === 'midnight';
     let start: number;
     let deadline: number;
@@ -225,14 +225,23 @@ export function planCampaign(input: PlanInput): Plan {
     } else {
       [start, deadline] = emailStart(wave, totalUnits / rate, quiet);
     }
-    const layout = layOut({
-      start,
-      deadline,
-      quiet: isMidnight ? null : quiet,
-      units,
-      rate,
-      groupSizes: sizes,
-    });
+    // What does not fit is cut from the end (least valuable); the rest is split evenly again,
+    // until the even groups fit whole.
+    let fitting = members.length;
+    let layout: Layout;
+    for (;;) {
+      layout = layOut({
+        start,
+        deadline,
+        quiet: isMidnight ? null : quiet,
+        units: units.subarray(0, fitting),
+        rate,
+        groupSizes: evenGroupSizes(fitting, campaign.groupSize),
+      });
+      if (layout.overflowFrom >= fitting) break;
+      fitting = layout.overflowFrom;
+    }
+    layout = { ...layout, overflowFrom: fitting };
     return { wave, channel, slot, members, layout, rate, totalUnits, start, deadline };
   }
 
@@ -687,8 +696,4 @@ export function formatDuration(seconds: number): string {
   if (hours > 0) return `${hours} h ${minutes} min`;
   if (minutes > 0) return `${minutes} min ${rest} s`;
   return `${rest} s`;
-}
-
-function formatCount(value: number): string {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

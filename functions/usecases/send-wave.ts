@@ -12,6 +12,7 @@
 import type { Campaign, Wave } from '../domain/campaign.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { linkFor, render, smsParts, templatesFor, type WaveKind } from '../domain/messages.ts';
+import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
@@ -262,11 +263,9 @@ async function deliver(
 }
 
 function emailHtml(body: string, unsubscribeUrl: string): string {
-  const escape = (text: string) =>
-    text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
   const paragraphs = body
     .split(/\n{2,}/)
-    .map((part) => `<p>${escape(part).replace(/\n/g, '<br>')}</p>`)
+    .map((part) => `<p>${escapeHtml(part).replace(/\n/g, '<br>')}</p>`)
     .join('');
-  return `<!doctype html><html><body style="font-family:sans-serif">${paragraphs}<p style="color:#888;font-size:12px"><a href="${escape(unsubscribeUrl)}">退订 / Unsubscribe</a></p></body></html>`;
+  return `<!doctype html><html><body style="font-family:sans-serif">${paragraphs}<p style="color:#888;font-size:12px"><a href="${escapeHtml(unsubscribeUrl)}">退订 / Unsubscribe</a></p></body></html>`;
 }

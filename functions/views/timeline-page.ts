@@ -9,29 +9,13 @@
  * of the whole campaign (days), one zoomed panel per wave (hours, broken axis between the
  * email and SMS windows), a per-wave table and the dropped-touch reasons in plain words.
  */
+import { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from '../domain/timeline.ts';
 
 // ---------------------------------------------------------------------------
 // Text and number formatting (deterministic, locale-free)
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-/** 1234567 -> "1,234,567"; rounds to an integer. */
-export function formatInt(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const n = Math.round(value);
-  const digits = String(Math.abs(n));
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? `-${out}` : out;
-}
+export { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 
 /** Seconds -> "45 s", "9 min", "2 h 30 min". */
 export function formatDuration(seconds: number): string {
