@@ -18,6 +18,7 @@ import { clientsFor } from '../composition.ts';
 import type { LocalConfig } from '../config.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { batchWriteCeiling } from './batch-write-ceiling.ts';
+import type { PushRun } from './midnight-bench.ts';
 
 const BENCH_DIR = '.bench';
 const NOW = '2026-10-20T12:00:00+08:00';
@@ -176,6 +177,60 @@ BENCHES.import = async () => {
   } finally {
     await servers.stop();
   }
+};
+
+BENCHES.midnight = async () => {
+  const count = 10_000;
+  progress.update('midnight: raw conditional-write ceiling (5,000 UpdateItems)...');
+  const ceiling = (await inChild<{ perSecond: number }>('functions/bench/midnight-bench.ts', ['ceiling', '5000']))
+    .perSecond;
+  progress.done(`midnight: conditional-write ceiling ${formatCount(Math.round(ceiling))}/s`);
+  progress.update(`midnight: ${formatCount(count)} SMS unthrottled...`);
+  const free = await inChild<PushRun>('functions/bench/midnight-bench.ts', ['push', String(count)]);
+  progress.done(
+    `midnight: unthrottled ${formatCount(Math.round(free.sustainedPerSecond))} SMS/s, ${free.duplicates} duplicates`,
+  );
+  const rate = Math.max(1, Math.round(free.sustainedPerSecond / 2));
+  progress.update(`midnight: ${formatCount(count)} SMS through a sink enforcing ${rate}/s...`);
+  const paced = await inChild<PushRun>('functions/bench/midnight-bench.ts', ['push', String(count), String(rate)]);
+  progress.done(
+    `midnight: paced first +${paced.firstAfterMidnightMs} ms, sustained ${paced.sustainedPerSecond.toFixed(1)}/s, worst second ${paced.worstSecond}, ${paced.throttled} throttled, ${paced.duplicates} duplicates, ${paced.beforeMidnight} before 00:00`,
+  );
+  rows.push({
+    figure: 'midnight push unthrottled (SMS/s vs conditional writes/s)',
+    measured: `${formatCount(Math.round(free.sustainedPerSecond))}/s`,
+    ceiling: `${formatCount(Math.round(ceiling))}/s`,
+    ratio: (free.sustainedPerSecond / ceiling).toFixed(2),
+    target: '>= 0.70',
+    verdict: free.sustainedPerSecond / ceiling >= 0.7 ? 'ok' : 'MISSED',
+  });
+  rows.push({
+    figure: `  paced at R = ${rate}/s: first message after 00:00:00`,
+    measured: `${paced.firstAfterMidnightMs} ms`,
+    ceiling: '1000 ms',
+    ratio: (paced.firstAfterMidnightMs / 1000).toFixed(2),
+    target: '0 <= x < 1.0',
+    verdict:
+      paced.firstAfterMidnightMs >= 0 && paced.firstAfterMidnightMs < 1000 && paced.beforeMidnight === 0
+        ? 'ok'
+        : 'MISSED',
+  });
+  rows.push({
+    figure: '  paced: sustained rate vs R',
+    measured: `${paced.sustainedPerSecond.toFixed(1)}/s`,
+    ceiling: `${rate}/s`,
+    ratio: (paced.sustainedPerSecond / rate).toFixed(2),
+    target: '>= 0.95',
+    verdict: paced.sustainedPerSecond / rate >= 0.95 ? 'ok' : 'MISSED',
+  });
+  rows.push({
+    figure: '  paced: worst second vs R; duplicates',
+    measured: `${paced.worstSecond}/s; ${paced.duplicates} dup`,
+    ceiling: `${rate}/s`,
+    ratio: (paced.worstSecond / rate).toFixed(2),
+    target: '<= 1.0; 0 dup',
+    verdict: paced.worstSecond <= rate && paced.duplicates === 0 ? 'ok' : 'MISSED',
+  });
 };
 
 function printTable(table: Row[]): void {

@@ -144,6 +144,7 @@ async function countPlanned(config: Parameters<typeof clientsFor>[0], campaignId
 
 interface SesStoredEmail {
   messageId: string;
+  destination?: { to?: string[] };
   subject?: string;
   body?: { text?: string; html?: string };
 }
@@ -196,9 +197,12 @@ async function writeOutputs(
   }
   await rejects.close();
 
-  // The outbox comes from what the sinks received, matched to touches by message id.
-  const byMessageId = new Map<string, Touch>();
-  for (const touch of touches) if (touch.providerMessageId) byMessageId.set(touch.providerMessageId, touch);
+  // The outbox comes from what the sinks received, matched to touches by message id and
+  // address (aws-ses-v2-local's ids are 9 random digits: they collide in a large campaign).
+  const byMessage = new Map<string, Touch>();
+  for (const touch of touches) {
+    if (touch.providerMessageId) byMessage.set(`${touch.providerMessageId}|${touch.address}`, touch);
+  }
   const outbox: Array<{
     customerId: string;
     channel: string;
@@ -219,7 +223,7 @@ async function writeOutputs(
   }
   const store = (await (await fetch(`${config.endpoints.ses}/store`)).json()) as { emails?: SesStoredEmail[] };
   for (const email of store.emails ?? []) {
-    const touch = byMessageId.get(email.messageId);
+    const touch = byMessage.get(`${email.messageId}|${email.destination?.to?.[0] ?? ''}`);
     if (!touch) continue;
     outbox.push({
       customerId: touch.customerId,
