@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import { readCampaignCustomers } from './adapters/dynamo/customer-reader.ts';
 import { DynamoCustomerStore } from './adapters/dynamo/customer-store.ts';
 import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
 import { DynamoLedger } from './adapters/dynamo/ledger.ts';
+import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
@@ -30,7 +32,9 @@ import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef } from './ports/import-store.ts';
+import type { ReportDeps } from './usecases/build-report.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
+import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { PlanCampaignDeps } from './usecases/plan-campaign.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps } from './usecases/send-wave.ts';
 
@@ -195,5 +199,51 @@ export function sendDependencies(
     owner: options.owner ?? randomUUID(),
     unsubscribeBase: local?.unsubscribeBase ?? 'https://shop.example.com/unsubscribe',
     log: options.log,
+  };
+}
+
+let secretCache: { arn: string; value: Promise<string> } | undefined;
+
+/** The webhook signing secret: Secrets Manager on AWS (read once per container), WEBHOOK_SECRET locally. */
+export function webhookSecret(config: Config): Promise<string> {
+  if (config.runtime === 'local') {
+    if (!config.webhookSecret) throw new Error('WEBHOOK_SECRET is not set: the order webhook cannot check signatures');
+    return Promise.resolve(config.webhookSecret);
+  }
+  if (secretCache?.arn !== config.webhookSecretArn) {
+    const client = new SecretsManagerClient({ region: config.region });
+    const value = client
+      .send(new GetSecretValueCommand({ SecretId: config.webhookSecretArn }))
+      .then((result) => result.SecretString ?? '');
+    // A failed read is not cached: the next request tries again.
+    value.catch(() => {
+      secretCache = undefined;
+    });
+    secretCache = { arn: config.webhookSecretArn, value };
+  }
+  return secretCache.value;
+}
+
+/** The clock handlers use: the system's on AWS, the local stack's (maybe virtual) locally. */
+export function clockFor(config: Config): Clock {
+  return config.runtime === 'aws' ? systemClock : localRuntime().clock;
+}
+
+export function orderDependencies(config: Config): IngestOrderDeps {
+  const clients = clientsFor(config);
+  return {
+    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    timeZone: DEFAULT_TIME_ZONE,
+    clock: clockFor(config),
+  };
+}
+
+export function reportDependencies(config: Config): ReportDeps {
+  const clients = clientsFor(config);
+  return {
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
   };
 }

@@ -34,6 +34,8 @@ const awsSchema = z.object({
   scheduler: z.object({ targetArn: name, roleArn: name, deadLetterArn: name }),
   email: z.object({ from: name, configurationSet: name }),
   sms: z.object({ senderId: z.string().optional() }),
+  /** The order webhook's signing secret lives in Secrets Manager; the function reads it once. */
+  webhookSecretArn: name,
 });
 
 const localSchema = z.object({
@@ -42,7 +44,9 @@ const localSchema = z.object({
   tables: z.object(Object.fromEntries(TABLES.map((table) => [table, name])) as Record<TableName, typeof name>),
   dataBucket: name,
   endpoints: z.object({ dynamodb: z.url(), s3: z.url(), ses: z.url() }),
-  httpPort: z.int().min(1).max(65_535),
+  httpPort: z.int().min(0).max(65_535),
+  /** Locally the signing secret is the WEBHOOK_SECRET variable (absent: the webhook refuses every request). */
+  webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   dataDir: name,
 });
 
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'scheduler.deadLetterArn': 'SCHEDULER_DLQ_ARN',
     'email.from': 'EMAIL_FROM',
     'email.configurationSet': 'SES_CONFIGURATION_SET',
+    webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+    webhookSecret: 'WEBHOOK_SECRET',
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, tableEnv[table]])),
   };
   if (runtime === 'aws') {
@@ -102,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         },
         email: { from: env.EMAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET },
         sms: { senderId: env.SMS_SENDER_ID },
+        webhookSecretArn: env.WEBHOOK_SECRET_ARN,
       },
       envNames,
     );
@@ -124,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       httpPort: port('PORT', LOCAL_DEFAULTS.ports.http),
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
+      ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
     },
     { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
   );

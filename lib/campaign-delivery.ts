@@ -6,6 +6,7 @@ import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -34,6 +35,8 @@ export interface CampaignDeliveryProps {
   readonly tables: CampaignTables;
   /** Only its URL: every function's config names it (loadConfig is strict on AWS). */
   readonly importQueue: IQueue;
+  /** Only its ARN: every function's config names it; no function here may read it. */
+  readonly webhookSecret: ISecret;
   readonly alarms: OperatorAlarms;
   /**
    * Send workers running at once: the worker's reserved concurrency and the
@@ -185,6 +188,7 @@ export class CampaignDelivery extends Construct {
       emailFrom: `campaign@${emailDomain}`,
       sesConfigurationSet: configurationSetName,
       smsSenderId: props.smsSenderId,
+      webhookSecretArn: props.webhookSecret.secretArn,
     });
 
     this.dispatcher = new CampaignFunction(this, 'Dispatcher', {

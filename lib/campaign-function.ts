@@ -14,6 +14,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 // cdk-nag's own rendering of a policy resource into a finding id; reusing it keeps our ids exact.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
@@ -230,6 +231,18 @@ export class CampaignFunction extends Construct implements IGrantable {
       queue.encryptionMasterKey?.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     this.wireEnvironment(envName, queue.queueUrl);
+    return this;
+  }
+
+  /**
+   * Grants reading the secret's value (`secretsmanager:GetSecretValue` and
+   * `DescribeSecret` on this one secret, and decrypting with its key when it has
+   * a customer managed one) and sets `envName` to the secret ARN, in one call.
+   * The function reads the value itself at run time: it never enters the environment.
+   */
+  public useSecret(secret: ISecret, envName: string): this {
+    secret.grantRead(this);
+    this.wireEnvironment(envName, secret.secretArn);
     return this;
   }
 

@@ -25,6 +25,11 @@ export interface RuntimeConfig {
   readonly sesConfigurationSet: string;
   /** @default - none (China and many other countries support no alphanumeric sender ID) */
   readonly smsSenderId?: string;
+  /**
+   * The order webhook's signing secret (Secrets Manager). Every function's config names it;
+   * only the order webhook function may read its value (`CampaignFunction.useSecret`).
+   */
+  readonly webhookSecretArn: string;
 }
 
 /**
@@ -48,5 +53,6 @@ export function runtimeEnvironment(config: RuntimeConfig): Record<string, string
     EMAIL_FROM: config.emailFrom,
     SES_CONFIGURATION_SET: config.sesConfigurationSet,
     ...(config.smsSenderId ? { SMS_SENDER_ID: config.smsSenderId } : {}),
+    WEBHOOK_SECRET_ARN: config.webhookSecretArn,
   };
 }

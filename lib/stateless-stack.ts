@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
+import { CampaignHttpApi } from './http-api.ts';
 import { OperatorAlarms } from './operator-alarms.ts';
 import { SegmentImport } from './segment-import.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -20,6 +21,7 @@ export class StatelessStack extends Stack {
   public readonly alarms: OperatorAlarms;
   public readonly segmentImport: SegmentImport;
   public readonly delivery: CampaignDelivery;
+  public readonly httpApi: CampaignHttpApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -50,11 +52,24 @@ export class StatelessStack extends Stack {
       dataBucket: stateful.dataBucket,
       tables: stateful.tables,
       importQueue: this.segmentImport.queue,
+      webhookSecret: stateful.webhookSigningSecret,
       alarms: this.alarms,
       sendWorkers: props.sendWorkers,
       emailDomain: props.emailDomain,
     });
     // The importer loads the same strict config: the rest of it by name, no grant.
     this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);
+
+    this.httpApi = new CampaignHttpApi(this, 'HttpApi', {
+      tables: stateful.tables,
+      webhookSecret: stateful.webhookSigningSecret,
+      runtimeEnvironment: this.delivery.runtimeEnvironment,
+      alarms: this.alarms,
+    });
+    new CfnOutput(this, 'HttpApiUrl', {
+      description:
+        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; GET campaigns/{id} and campaigns/{id}/report need IAM (SigV4) signing',
+      value: this.httpApi.url,
+    });
   }
 }

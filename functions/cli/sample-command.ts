@@ -1,12 +1,17 @@
 /** `campaign sample --customers N --out FILE [--seed N] [--now ISO]`: a synthetic store export. */
-import { mkdir } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Customer } from '../domain/customer.ts';
+import { SegmentReader } from '../domain/segment-reader.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
+import { sampleOrderLines } from '../sample/generate-orders.ts';
 import { UsageError } from './errors.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
-export const SAMPLE_USAGE = 'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N]';
+export const SAMPLE_USAGE =
+  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE]';
 
 export async function runSample(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -17,6 +22,7 @@ export async function runSample(args: string[]): Promise<number> {
       seed: { type: 'string' },
       now: { type: 'string' },
       'bad-rows': { type: 'string' },
+      orders: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
@@ -48,6 +54,17 @@ export async function runSample(args: string[]): Promise<number> {
   progress.done(
     `wrote ${values.out}: ${formatCount(result.rows)} customers (${formatCount(result.badRows)} deliberately bad rows)`,
   );
+  if (values.orders) {
+    // Orders for the customers just written, read back through the same reader as an import.
+    const customers: Customer[] = [];
+    const reader = new SegmentReader({ fileName: values.out, timeZone: 'Asia/Shanghai' });
+    for await (const batch of reader.read(createReadStream(values.out))) {
+      for (const row of batch.accepted) customers.push(row.customer);
+    }
+    const lines = sampleOrderLines(customers, { year: now.getUTCFullYear() });
+    await writeFile(values.orders, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    progress.done(`wrote ${values.orders}: ${formatCount(lines.length)} order webhook events`);
+  }
   return 0;
 }
 

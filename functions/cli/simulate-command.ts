@@ -6,20 +6,23 @@
  * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
  * (read back from the sinks), report.json and report.html.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoCampaignStore, DynamoTouchStore } from '../adapters/dynamo/campaign-store.ts';
+import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
+import { startHttpServer } from '../adapters/local/http-server.ts';
 import { localConfigFor } from '../adapters/local/local-config.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
-import { clientsFor } from '../composition.ts';
+import { clientsFor, reportDependencies } from '../composition.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
+import { signBody } from '../domain/orders.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
-import { playSchedules } from '../local/play.ts';
+import { playSchedules, type TimedEvents } from '../local/play.ts';
+import { localRoutes } from '../local/routes.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 import type { Touch } from '../ports/campaign-store.ts';
@@ -33,7 +36,7 @@ import { JsonLinesFile } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SIMULATE_USAGE =
-  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--sms-rate N] [--speed N]';
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--speed N]';
 
 const BUCKET = 'campaign-data';
 
@@ -41,6 +44,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   const { options, values } = parsePlanOptions(args, {
     'sms-rate': { type: 'string' },
     speed: { type: 'string' },
+    orders: { type: 'string' },
   });
   const progress = progressOn(process.stderr, options.quiet);
   // The handlers' per-message logs would drown the progress; warnings and errors still show.
@@ -58,7 +62,10 @@ export async function runSimulate(args: string[]): Promise<number> {
   // Fast enough to finish in minutes, slow enough for the local database to keep the pace.
   const speed =
     positive('--speed', extra.speed as string | undefined) ?? Math.max(1, Math.min(100, Math.floor(300 / smsRate)));
+  const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
   const clock = new VirtualClock(options.now, speed);
+  // The order webhook checks signatures with WEBHOOK_SECRET; a simulation signs with its own.
+  process.env.WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
   const workDir = await mkdtemp(join(tmpdir(), 'campaign-simulate-'));
   let planned: PlanHandlerResult | undefined;
   const stack = await startLocalStack({
@@ -104,13 +111,29 @@ export async function runSimulate(args: string[]): Promise<number> {
     // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
+    const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+    const webhook = new SignedOrderPoster(
+      `${http.url}/webhooks/orders`,
+      process.env.WEBHOOK_SECRET as string,
+      clock,
+      orders,
+    );
     await playSchedules(stack.runtime, clock, {
+      events: webhook,
       onTick: () =>
         progress.update(
           `simulating ${formatInstant(clock.now(), campaign.timezone)} (x${speed}) ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
         ),
     });
+    await http.stop();
     progress.done(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
+    if (orders.length > 0) {
+      progress.done(
+        `orders: ${Object.entries(webhook.responses)
+          .map(([status, count]) => `${formatCount(count)} x ${status}`)
+          .join(', ')} from the webhook`,
+      );
+    }
 
     // 4. The files.
     await writeOutputs(stack, campaign.id, options.outDir, keys);
@@ -158,11 +181,10 @@ async function writeOutputs(
   const { config, runtime } = stack;
   const clients = clientsFor(config);
   const campaigns = new DynamoCampaignStore(clients.documents, config.tables.campaigns);
-  const touchStore = new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches);
   const storage = new S3ObjectStorage(clients.s3, BUCKET);
   const plan = await campaigns.getPlan(campaignId);
   if (!plan) throw new Error(`no stored plan for ${campaignId}`);
-  const { report, touches } = await buildReport({ campaigns, touches: touchStore, clock: runtime.clock }, campaignId);
+  const { report, touches } = await buildReport(reportDependencies(config), campaignId);
   const { mkdir } = await import('node:fs/promises');
   await mkdir(outDir, { recursive: true });
 
@@ -241,4 +263,64 @@ async function writeOutputs(
 
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), renderReportPage(report));
+}
+
+interface OrderLineInput {
+  at: string;
+  event: unknown;
+}
+
+async function readOrderLines(path: string): Promise<OrderLineInput[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`--orders: cannot read ${path}`);
+  }
+  const lines: OrderLineInput[] = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    if (raw.trim() === '') continue;
+    let value: { at?: unknown; event?: unknown };
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new UsageError(`--orders: line ${index + 1} is not JSON`);
+    }
+    if (typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at)) || value.event === undefined) {
+      throw new UsageError(`--orders: line ${index + 1} needs "at" (ISO 8601) and "event" (the webhook body)`);
+    }
+    lines.push({ at: value.at, event: value.event });
+  }
+  return lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Posts each order line, signed as the store signs, to the local HTTP API at its virtual time. */
+class SignedOrderPoster implements TimedEvents {
+  private next = 0;
+  readonly responses: Record<string, number> = {};
+
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly clock: { now(): number },
+    private readonly lines: OrderLineInput[],
+  ) {}
+
+  nextAt(): number | undefined {
+    const line = this.lines[this.next];
+    return line ? Date.parse(line.at) : undefined;
+  }
+
+  async deliverDue(now: number): Promise<void> {
+    for (let line = this.lines[this.next]; line && Date.parse(line.at) <= now; line = this.lines[this.next]) {
+      this.next += 1;
+      const body = JSON.stringify(line.event);
+      const response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signBody(body, this.secret, this.clock.now()) },
+        body,
+      });
+      this.responses[response.status] = (this.responses[response.status] ?? 0) + 1;
+    }
+  }
 }

@@ -92,6 +92,16 @@ const campaignObject = z.strictObject({
     .default('【示例旗舰店】'),
   optOutText: z.string().regex(OPT_OUT_PATTERN, 'must tell how to opt out, e.g. 回T退订').default('回T退订'),
   segments: segmentSettings.default(segmentSettings.parse({})),
+  /** An order paid this long after a touch is credited to it (the last touch before it wins). */
+  attributionHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(72),
+  /** What a message costs, CNY: for the report's cost and ROI. */
+  prices: z
+    .strictObject({ smsPart: z.number().min(0).default(0.045), email: z.number().min(0).default(0.001) })
+    .default({ smsPart: 0.045, email: 0.001 }),
   waves: z.array(wave).min(1, 'needs at least one wave'),
 });
 

@@ -18,10 +18,13 @@ export interface ReportRow {
   pending: number;
   /** SMS parts billed (SMS rows only). */
   smsParts?: number;
-  /** From order attribution (issue: orders in, results out); absent until orders are ingested. */
+  /** Orders credited to this wave and channel (paid within the attribution window, last touch wins). */
   orders?: number;
+  /** CNY of those orders. */
   revenue?: number;
+  /** CNY: SMS parts x the SMS part price, or emails sent x the email price. */
   cost?: number;
+  /** (revenue - cost) / cost; absent when nothing cost anything. */
   roi?: number;
 }
 
@@ -41,4 +44,6 @@ export interface CampaignReport {
   totals: Omit<ReportRow, 'waveId' | 'channel'>;
   /** Every touch whose outcome is unknown, so an operator can check them with the provider. */
   unknownTouches: UnknownTouch[];
+  /** Hours after a touch within which a paid order is credited to it. */
+  attributionHours?: number;
 }

@@ -1,11 +1,16 @@
 /**
- * The registry of HTTP routes the local server (`npm start`) exposes, each the same Lambda
- * handler that API Gateway calls on AWS. It starts empty: the issues that add the order
- * webhook and the campaign endpoints register their routes here.
+ * The HTTP routes of the local server, each the same Lambda handler API Gateway calls on
+ * AWS, with the same route keys (IAM auth on the marketer routes is AWS's; locally the
+ * server binds 127.0.0.1 only).
  */
 import type { HttpRoute } from '../adapters/local/http-server.ts';
-import type { LocalConfig } from '../config.ts';
+import { handler as campaignApi } from '../handlers/campaign-api.ts';
+import { handler as ordersWebhook } from '../handlers/orders-webhook.ts';
 
-export function localRoutes(_config: LocalConfig): HttpRoute[] {
-  return [];
+export function localRoutes(): HttpRoute[] {
+  return [
+    { method: 'POST', path: '/webhooks/orders', handler: ordersWebhook },
+    { method: 'GET', path: '/campaigns/{id}', handler: campaignApi },
+    { method: 'GET', path: '/campaigns/{id}/report', handler: campaignApi },
+  ];
 }

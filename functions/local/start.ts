@@ -4,6 +4,7 @@
  * object-created events to the import handler and serves the HTTP routes as API Gateway
  * would. Ctrl-C stops everything and exits 0.
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { PortInUseError, startHttpServer } from '../adapters/local/http-server.ts';
 import { ConfigError, type LocalConfig, loadConfig, TABLES } from '../config.ts';
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
       `npm start runs the local stack only: CAMPAIGN_RUNTIME is "${process.env.CAMPAIGN_RUNTIME}"; unset it`,
     );
   }
+  if (!process.env.WEBHOOK_SECRET) {
+    // The order webhook needs a signing secret; a fresh one per run, shown once, never stored.
+    process.env.WEBHOOK_SECRET = randomBytes(24).toString('hex');
+    console.log(`WEBHOOK_SECRET not set: this run signs with ${process.env.WEBHOOK_SECRET}`);
+  }
   const loaded = loadConfig();
   if (loaded.runtime !== 'local') throw new Error('npm start runs the local stack only');
   const config: LocalConfig = loaded;
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
 
   const http = await startHttpServer({
     port: config.httpPort,
-    routes: localRoutes(running),
+    routes: localRoutes(),
     health: () => servers.health(),
     log,
   });

@@ -2,13 +2,19 @@
  * The campaign report (SPEC 2, "After the campaign"): per wave and channel, planned, sent,
  * failed and suppressed by reason, unknown and pending, read from the recorded outcomes.
  */
+
+import { attribute, type SentTouch } from '../domain/attribution.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
+import type { OrderStore } from '../ports/order-store.ts';
+
+const roundCny = (value: number) => Math.round(value * 100) / 100;
 
 export interface ReportDeps {
   campaigns: CampaignStore;
   touches: Pick<TouchStore, 'readShard'>;
+  orders: Pick<OrderStore, 'allOrders'>;
   clock: { now(): number };
 }
 
@@ -73,6 +79,26 @@ export async function buildReport(
       }
     }
   }
+  // Results: orders credited by attribution, what each row cost, and the return on it.
+  const sentTouches: SentTouch[] = all
+    .filter((touch) => touch.status === 'sent' && touch.updatedAt)
+    .map((touch) => ({
+      customerId: touch.customerId,
+      waveId: touch.waveId,
+      channel: touch.channel,
+      at: Date.parse(touch.updatedAt as string),
+    }));
+  const { campaign } = plan;
+  const credits = attribute(sentTouches, await deps.orders.allOrders(), campaign.attributionHours);
+  for (const [key, row] of rows) {
+    const credit = credits.get(key) ?? { orders: 0, revenue: 0 };
+    row.orders = credit.orders;
+    row.revenue = credit.revenue;
+    row.cost = roundCny(
+      row.channel === 'sms' ? (row.smsParts ?? 0) * campaign.prices.smsPart : row.sent * campaign.prices.email,
+    );
+    if (row.cost > 0) row.roi = Math.round(((row.revenue - row.cost) / row.cost) * 100) / 100;
+  }
   const ordered = [...rows.values()].filter(
     (row) => row.planned > 0 || plan.timeline.waves.some((w) => w.id === row.waveId),
   );
@@ -83,10 +109,15 @@ export async function buildReport(
     totals.unknown += row.unknown;
     totals.pending += row.pending;
     if (row.smsParts) totals.smsParts = (totals.smsParts ?? 0) + row.smsParts;
+    totals.orders = (totals.orders ?? 0) + (row.orders ?? 0);
+    totals.revenue = roundCny((totals.revenue ?? 0) + (row.revenue ?? 0));
+    totals.cost = roundCny((totals.cost ?? 0) + (row.cost ?? 0));
     for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
     for (const [reason, n] of Object.entries(row.suppressed))
       totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
   }
+  if (totals.cost && totals.cost > 0)
+    totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;
   const { waveId: _w, channel: _c, ...totalCounts } = totals;
   unknownTouches.sort((a, b) =>
     a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
@@ -99,6 +130,7 @@ export async function buildReport(
       rows: ordered,
       totals: totalCounts,
       unknownTouches,
+      attributionHours: campaign.attributionHours,
     },
     touches: all,
   };

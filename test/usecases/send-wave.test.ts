@@ -5,10 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoCampaignStore, DynamoTouchStore } from '../../functions/adapters/dynamo/campaign-store.ts';
 import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { clientsFor, sendDependencies } from '../../functions/composition.ts';
+import { reportDependencies, sendDependencies } from '../../functions/composition.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
@@ -69,10 +68,7 @@ function midnightCampaign(id: string, extra: Partial<CampaignInput> = {}): Campa
 }
 
 async function touchesOf(target: LocalStack, campaignId: string): Promise<Touch[]> {
-  const { documents, dynamodb } = clientsFor(target.config);
-  const campaigns = new DynamoCampaignStore(documents, target.config.tables.campaigns);
-  const touches = new DynamoTouchStore(dynamodb, documents, target.config.tables.touches);
-  return (await buildReport({ campaigns, touches, clock: target.runtime.clock }, campaignId)).touches;
+  return (await buildReport(reportDependencies(target.config), campaignId)).touches;
 }
 
 function smsPerCustomer(target: LocalStack): Map<string, number> {

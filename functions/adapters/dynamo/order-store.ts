@@ -1,0 +1,163 @@
+/**
+ * Orders in the `customers` table: one item per order (sk `ORDER#<orderId>`, the events it
+ * took in `events`), the customer's derived stats (sk `ORDERS`, versioned by the number of
+ * events behind them) and one item per webhook event (pk `EVENT#<eventId>`). Single-item
+ * conditional writes only: a handler that dies between two of them is finished by the
+ * redelivery, and no write is ever applied twice.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { applyToOrder, type OrderEvent, type OrderState, type OrderStats } from '../../domain/orders.ts';
+import type { EventClaim, OrderStore } from '../../ports/order-store.ts';
+import { customerPk } from './customer-store.ts';
+import { ORDERS_SK } from './purchase-check.ts';
+
+const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+const orderSk = (orderId: string) => `ORDER#${orderId}`;
+
+interface StoredOrder extends OrderState {
+  events: Set<string>;
+  version: number;
+}
+
+export class DynamoOrderStore implements OrderStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claimEvent(eventId: string, receivedAt: string): Promise<EventClaim> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...eventKey(eventId), status: 'pending', receivedAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'new';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
+    );
+    return Item?.status === 'applied' ? 'applied' : 'pending';
+  }
+
+  async markApplied(eventId: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression: 'SET #status = :applied',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':applied': 'applied' },
+      }),
+    );
+  }
+
+  async applyToOrder(event: OrderEvent, receivedAt: string): Promise<void> {
+    const key = { pk: customerPk(event.order.customerId), sk: orderSk(event.order.orderId) };
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const { Item } = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      const current = Item as (StoredOrder & { pk: string; sk: string }) | undefined;
+      if (current?.events?.has(event.eventId)) return;
+      const {
+        pk: _pk,
+        sk: _sk,
+        events: _events,
+        version: _version,
+        ...state
+      } = current ?? ({} as StoredOrder & { pk: string; sk: string });
+      const next = applyToOrder(current ? (state as OrderState) : undefined, event, receivedAt);
+      const version = (current?.version ?? 0) + 1;
+      try {
+        // Optimistic: the order is rewritten only if nobody else changed it since it was read.
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...key, ...next, events: new Set([...(current?.events ?? []), event.eventId]), version },
+            ConditionExpression: current ? 'version = :read' : 'attribute_not_exists(pk)',
+            ...(current ? { ExpressionAttributeValues: { ':read': current.version } } : {}),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`order ${event.order.orderId} kept changing under concurrent events`);
+  }
+
+  async ordersOf(customerId: string): Promise<{ orders: OrderState[]; eventsSeen: number }> {
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
+        ExpressionAttributeValues: { ':pk': customerPk(customerId), ':order': 'ORDER#' },
+        ConsistentRead: true,
+      }),
+    );
+    let eventsSeen = 0;
+    const orders = (result.Items ?? []).map((item) => {
+      const {
+        pk: _pk,
+        sk: _sk,
+        events,
+        version: _version,
+        ...state
+      } = item as StoredOrder & { pk: string; sk: string };
+      eventsSeen += events?.size ?? 0;
+      return state as OrderState;
+    });
+    return { orders, eventsSeen };
+  }
+
+  async saveStats(customerId: string, stats: OrderStats, eventsSeen: number, updatedAt: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: customerPk(customerId), sk: ORDERS_SK, customerId, ...stats, eventsSeen, updatedAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR eventsSeen <= :seen',
+          ExpressionAttributeValues: { ':seen': eventsSeen },
+        }),
+      );
+    } catch (error) {
+      // Stats from more events are already there: they include this one.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async allOrders(): Promise<OrderState[]> {
+    const orders: OrderState[] = [];
+    let start: ScanCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: ScanCommandOutput = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(sk, :order)',
+          ExpressionAttributeValues: { ':order': 'ORDER#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, events: _events, version: _version, ...state } = item;
+        orders.push(state as OrderState);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return orders;
+  }
+}

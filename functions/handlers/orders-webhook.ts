@@ -1,0 +1,53 @@
+/**
+ * `POST /webhooks/orders` (SPEC 4.4). Checks, in order: size (413), content type (415),
+ * signature (401), JSON (400), schema (400 with every field error); then one use case:
+ * 202 accepted, or 200 duplicate. Bad input never gets a 5xx and never changes data.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { clockFor, orderDependencies, webhookSecret } from '../composition.ts';
+import { loadConfig } from '../config.ts';
+import { formatPath } from '../domain/campaign.ts';
+import { orderEventSchema, verifySignature } from '../domain/orders.ts';
+import { ingestOrder } from '../usecases/ingest-order.ts';
+import { header, internalError, json, rawBody } from './http.ts';
+
+const logger = new Logger({ serviceName: 'campaign-orders' });
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    const body = rawBody(event);
+    if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) return json(413, { message: 'body over 256 KB' });
+    const contentType = header(event, 'content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(contentType))
+      return json(415, { message: 'content-type must be application/json' });
+    const config = loadConfig();
+    const check = verifySignature(
+      header(event, 'x-signature'),
+      body,
+      await webhookSecret(config),
+      clockFor(config).now(),
+    );
+    if (!check.ok) return json(401, { message: check.reason });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return json(400, { message: 'body is not valid JSON' });
+    }
+    const result = orderEventSchema.safeParse(parsed);
+    if (!result.success) {
+      return json(400, {
+        message: 'invalid order event',
+        errors: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+      });
+    }
+    const outcome = await ingestOrder(orderDependencies(config), result.data);
+    logger.info('order event', { eventId: result.data.eventId, type: result.data.type, outcome });
+    return outcome === 'accepted' ? json(202, { status: 'accepted' }) : json(200, { status: 'duplicate' });
+  } catch (error) {
+    logger.error('order webhook failed', { error: (error as Error).message });
+    return internalError();
+  }
+}

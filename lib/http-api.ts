@@ -1,0 +1,203 @@
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpRoute,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CampaignFunction } from './campaign-function.ts';
+import type { OperatorAlarms } from './operator-alarms.ts';
+import type { CampaignTables } from './stateful-stack.ts';
+
+/** The route the store posts order events to (SPEC 4.4). */
+export const ORDERS_WEBHOOK_PATH = '/webhooks/orders';
+
+/** Steady rate and burst of the default stage: far above the store's order events, far below the account quota. */
+export const API_RATE_LIMIT = 200;
+export const API_BURST_LIMIT = 400;
+
+/**
+ * What each access log line holds: who asked what, and how it went. No request or
+ * response body, no header, no query string and no path: bodies and signatures carry
+ * customer data, and none of it is ever logged.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: AccessLogField.contextRequestId(),
+  requestTime: AccessLogField.contextRequestTime(),
+  ip: AccessLogField.contextIdentitySourceIp(),
+  routeKey: AccessLogField.contextRouteKey(),
+  status: AccessLogField.contextStatus(),
+  responseLength: AccessLogField.contextResponseLength(),
+  integrationLatency: AccessLogField.contextIntegrationLatency(),
+};
+
+// Both well inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
+const WEBHOOK_TIMEOUT = Duration.seconds(10);
+const CAMPAIGN_API_TIMEOUT = Duration.seconds(20);
+
+export interface CampaignHttpApiProps {
+  readonly tables: CampaignTables;
+  /** The order webhook's signing key (the stateful stack's); only the webhook function may read it. */
+  readonly webhookSecret: ISecret;
+  /** The full `loadConfig()` environment (CampaignDelivery.runtimeEnvironment), `WEBHOOK_SECRET_ARN` included. */
+  readonly runtimeEnvironment: Record<string, string>;
+  readonly alarms: OperatorAlarms;
+}
+
+/**
+ * The campaign HTTP API (API Gateway HTTP API, payload format 2.0), one `$default` stage:
+ *
+ * - `POST /webhooks/orders` -> OrdersWebhook, no API Gateway authorization: the store
+ *   signs each body with the shared key (`X-Signature`), and the function refuses
+ *   anything not signed with it (401) before reading it.
+ * - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi, IAM
+ *   authorization (SigV4-signed callers with `execute-api:Invoke` on the route).
+ *
+ * IAM is the API's default authorizer, so a route added later is closed unless it says
+ * otherwise. No CORS: the callers are the store's servers and IAM-signed tools, not browsers.
+ */
+export class CampaignHttpApi extends Construct {
+  public readonly api: HttpApi;
+  public readonly stage: HttpStage;
+  public readonly accessLogs: LogGroup;
+  public readonly ordersWebhook: CampaignFunction;
+  public readonly campaignApi: CampaignFunction;
+  public readonly webhookRoute: HttpRoute;
+  /** `GET /campaigns/{id}` and `GET /campaigns/{id}/report`. */
+  public readonly campaignRoutes: readonly HttpRoute[];
+  /** The invoke URL of the `$default` stage (ends with `/`). */
+  public readonly url: string;
+  private readonly alarms: OperatorAlarms;
+
+  constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
+    super(scope, id);
+    const { tables, webhookSecret, runtimeEnvironment } = props;
+    this.alarms = props.alarms;
+
+    // --- Functions ------------------------------------------------------------------------------
+
+    this.ordersWebhook = new CampaignFunction(this, 'OrdersWebhook', {
+      entry: 'functions/handlers/orders-webhook.ts',
+      handler: 'handler',
+      serviceName: 'orders-webhook',
+      description: `POST ${ORDERS_WEBHOOK_PATH}: checks the store's signature, then records the order event, the order and the customer's stats`,
+      timeout: WEBHOOK_TIMEOUT,
+      memorySize: 1024,
+    })
+      // Orders, customer stats and purchase marks (customers); webhook event records (campaigns).
+      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'readWrite')
+      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
+      // Read once per container; never in the environment itself.
+      .useSecret(webhookSecret, 'WEBHOOK_SECRET_ARN')
+      .useNames(runtimeEnvironment);
+
+    this.campaignApi = new CampaignFunction(this, 'CampaignApi', {
+      entry: 'functions/handlers/campaign-api.ts',
+      handler: 'handler',
+      serviceName: 'campaign-api',
+      description: 'GET /campaigns/{id} and GET /campaigns/{id}/report: a campaign, its timeline and its report',
+      timeout: CAMPAIGN_API_TIMEOUT,
+      memorySize: 1024,
+    })
+      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'read')
+      .useTable(tables.touches, 'TOUCHES_TABLE', 'read')
+      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'read')
+      .useNames(runtimeEnvironment);
+
+    // --- API ------------------------------------------------------------------------------------
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-http-api`,
+      description: 'Double-11 campaign scheduler: order webhook (signed by the store) and campaign reads (IAM)',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      // The stage below carries the throttling and access logs the generated default stage cannot.
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: API_RATE_LIMIT, burstLimit: API_BURST_LIMIT },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    this.url = this.stage.url;
+
+    [this.webhookRoute] = this.api.addRoutes({
+      path: ORDERS_WEBHOOK_PATH,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('OrdersWebhookIntegration', this.ordersWebhook.function),
+      authorizer: new HttpNoneAuthorizer(),
+    }) as [HttpRoute];
+    Validations.of(this.webhookRoute.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "The store's webhook sender cannot sign AWS requests or hold tokens; it signs each body with the shared HMAC-SHA256 key (X-Signature, 300 s window, SPEC 4.4), and the function refuses every request not signed with it (401) before reading the body. Only this route is open.",
+    });
+
+    const campaignIntegration = new HttpLambdaIntegration('CampaignApiIntegration', this.campaignApi.function);
+    this.campaignRoutes = ['/campaigns/{id}', '/campaigns/{id}/report'].flatMap((path) =>
+      // The default authorizer: IAM.
+      this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: campaignIntegration }),
+    );
+
+    // --- Alarms ---------------------------------------------------------------------------------
+
+    const fiveMinutes = Duration.minutes(5);
+    this.alarm('ServerErrorsAlarm', this.stage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), {
+      threshold: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        'The campaign HTTP API answered 5 or more 5xx in five minutes: order events may be lost unless the store redelivers them.',
+    });
+    this.alarm(
+      'OrdersWebhookErrorsAlarm',
+      this.ordersWebhook.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      {
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description:
+          'The order webhook function crashed, timed out or could not start (e.g. missing configuration or no access to its signing key) in the last five minutes.',
+      },
+    );
+    this.alarm(
+      'IntegrationLatencyAlarm',
+      this.stage.metricIntegrationLatency({ period: fiveMinutes, statistic: 'p99' }),
+      {
+        threshold: 1000,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'The p99 latency of the campaign HTTP API functions was over 1 s in the last five minutes.',
+      },
+    );
+  }
+
+  private alarm(
+    id: string,
+    metric: IMetric,
+    options: { threshold: number; comparisonOperator: ComparisonOperator; description: string },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: options.description,
+      metric,
+      threshold: options.threshold,
+      comparisonOperator: options.comparisonOperator,
+      evaluationPeriods: 1,
+      // API Gateway and Lambda publish nothing for an API or function nobody calls.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.notifyOn(alarm);
+    return alarm;
+  }
+}

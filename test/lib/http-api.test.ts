@@ -1,0 +1,471 @@
+import { readFileSync } from 'node:fs';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/config.ts';
+import { buildApp, type CampaignStacks } from '../../lib/app.ts';
+import { actionsOf, ENV, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
+
+const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const DYNAMODB_READS = new Set([
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+]);
+const SECRET_READS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+
+/** The logical id of an L2's resource, or of an L1 itself. */
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+}
+
+/** The rule ids acknowledged on exactly this construct (not on a parent). */
+function acknowledged(construct: IConstruct): string[] {
+  return construct.node.metadata
+    .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+    .flatMap((m) => Object.keys(m.data as Record<string, string>))
+    .sort();
+}
+
+describe('campaign HTTP API', () => {
+  let stacks: CampaignStacks;
+  let stateful: Template;
+  let template: Template;
+
+  beforeAll(() => {
+    stacks = buildApp(testApp(), ENV);
+    stateful = Template.fromStack(stacks.stateful);
+    template = Template.fromStack(stacks.stateless);
+  });
+
+  const httpApi = () => stacks.stateless.httpApi;
+  /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
+  const consumed = (value: string) => stacks.stateless.resolve(value);
+  const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, construct), 'Arn'] });
+  const refOf = (construct: IConstruct) => ({ Ref: logicalId(stacks.stateless, construct) });
+  const functionProps = (construct: IConstruct) =>
+    template.findResources('AWS::Lambda::Function')[logicalId(stacks.stateless, construct)]?.Properties;
+  const everyStatement = (): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const routes = () =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties) as {
+      RouteKey: string;
+      AuthorizationType: string;
+      Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
+    }[];
+  /** The function ARN the integration a route targets invokes. */
+  const integrationUriOf = (route: { Target: { 'Fn::Join': [string, [string, { Ref: string }]] } }) =>
+    template.findResources('AWS::ApiGatewayV2::Integration')[route.Target['Fn::Join'][1][1].Ref]?.Properties
+      .IntegrationUri;
+
+  describe('webhook signing secret', () => {
+    it('is generated in the stateful stack: 48 characters, no punctuation, AWS managed key, retained', () => {
+      // Prepare
+      const secretId = logicalId(stacks.stateful, stacks.stateful.webhookSigningSecret);
+
+      // Act
+      const secrets = stateful.findResources('AWS::SecretsManager::Secret');
+
+      // Assess
+      expect(Object.keys(secrets)).toEqual([secretId]);
+      expect(secrets[secretId]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false } },
+      });
+      expect(secrets[secretId]?.Properties.KmsKeyId).toBeUndefined();
+      expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+      stateful.hasOutput('WebhookSigningSecretArn', { Value: { Ref: secretId } });
+    });
+
+    it('has no rotation schedule: rotation is a manual step coordinated with the store', () => {
+      // Prepare
+      const types = ['AWS::SecretsManager::RotationSchedule', 'AWS::SecretsManager::SecretTargetAttachment'];
+
+      // Act
+      const found = types.flatMap((type) => Object.keys(stateful.findResources(type)));
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+  });
+
+  describe('routes', () => {
+    it('are exactly POST /webhooks/orders without authorization and the two campaign reads with IAM', () => {
+      // Prepare
+      const expected = [
+        { RouteKey: 'GET /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'GET /campaigns/{id}/report', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /webhooks/orders', AuthorizationType: 'NONE' },
+      ];
+
+      // Act
+      const found = routes()
+        .map(({ RouteKey, AuthorizationType }) => ({ RouteKey, AuthorizationType }))
+        .sort((a, b) => a.RouteKey.localeCompare(b.RouteKey));
+
+      // Assess
+      expect(found).toEqual(expected);
+    });
+
+    it('send the webhook to OrdersWebhook and the campaign reads to CampaignApi, as Lambda proxy 2.0', () => {
+      // Prepare
+      const byKey = Object.fromEntries(routes().map((r) => [r.RouteKey, r]));
+
+      // Act
+      const targets = Object.fromEntries(Object.entries(byKey).map(([key, r]) => [key, integrationUriOf(r)]));
+
+      // Assess
+      expect(targets).toEqual({
+        'POST /webhooks/orders': arnOf(httpApi().ordersWebhook.function),
+        'GET /campaigns/{id}': arnOf(httpApi().campaignApi.function),
+        'GET /campaigns/{id}/report': arnOf(httpApi().campaignApi.function),
+      });
+      for (const integration of Object.values(template.findResources('AWS::ApiGatewayV2::Integration'))) {
+        expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      }
+    });
+
+    it('let API Gateway invoke each function only through its own routes', () => {
+      // Prepare
+      const apiRef = refOf(httpApi().api);
+      const sourceArn = (path: string) => ({
+        'Fn::Join': ['', [`arn:aws:execute-api:${ENV.region}:${ENV.account}:`, apiRef, `/*/*${path}`]],
+      });
+      const invokers = (fn: IConstruct) =>
+        Object.values(
+          template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: arnOf(fn) } }),
+        ).map((p) => p.Properties);
+
+      // Act
+      const webhook = invokers(httpApi().ordersWebhook.function);
+      const campaignApi = invokers(httpApi().campaignApi.function);
+
+      // Assess
+      expect(webhook).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: expect.anything(),
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: sourceArn('/webhooks/orders'),
+        },
+      ]);
+      expect(campaignApi.map((p) => p.SourceArn)).toEqual(
+        expect.arrayContaining([sourceArn('/campaigns/{id}'), sourceArn('/campaigns/{id}/report')]),
+      );
+      expect(campaignApi).toHaveLength(2);
+    });
+
+    it('have no CORS configuration and the API is an HTTP API', () => {
+      // Prepare
+      const apiId = logicalId(stacks.stateless, httpApi().api);
+
+      // Act
+      const api = template.findResources('AWS::ApiGatewayV2::Api')[apiId]?.Properties;
+
+      // Assess
+      expect(api.ProtocolType).toBe('HTTP');
+      expect(api.CorsConfiguration).toBeUndefined();
+      expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))).toEqual([apiId]);
+    });
+  });
+
+  describe('default stage', () => {
+    it('is the only stage: auto-deployed, throttled at 200 requests/s with bursts of 400', () => {
+      // Prepare
+      const stageId = logicalId(stacks.stateless, httpApi().stage);
+
+      // Act
+      const stages = template.findResources('AWS::ApiGatewayV2::Stage');
+
+      // Assess
+      expect(Object.keys(stages)).toEqual([stageId]);
+      expect(stages[stageId]?.Properties).toMatchObject({
+        ApiId: refOf(httpApi().api),
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      });
+      template.hasOutput('HttpApiUrl', {
+        Value: {
+          'Fn::Join': [
+            '',
+            ['https://', refOf(httpApi().api), `.execute-api.${ENV.region}.`, { Ref: 'AWS::URLSuffix' }, '/'],
+          ],
+        },
+      });
+    });
+
+    it('logs each request as JSON to a one-month log group, without body, headers or path', () => {
+      // Prepare
+      const stageId = logicalId(stacks.stateless, httpApi().stage);
+      const logGroupId = logicalId(stacks.stateless, httpApi().accessLogs);
+
+      // Act
+      const settings = template.findResources('AWS::ApiGatewayV2::Stage')[stageId]?.Properties.AccessLogSettings;
+      const format: Record<string, string> = JSON.parse(settings.Format);
+
+      // Assess
+      expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+      expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties.RetentionInDays).toBe(30);
+      expect(format).toEqual({
+        requestId: '$context.requestId',
+        requestTime: '$context.requestTime',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        responseLength: '$context.responseLength',
+        integrationLatency: '$context.integrationLatency',
+      });
+      expect(settings.Format).not.toMatch(/body|header|path|querystring|\$input|\$request|userAgent/i);
+    });
+  });
+
+  describe('order webhook function', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().ordersWebhook.role);
+    });
+
+    it('has 10 seconds and 1024 MB, and the secret ARN (not its value) in WEBHOOK_SECRET_ARN', () => {
+      // Prepare
+      const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
+
+      // Act
+      const props = functionProps(httpApi().ordersWebhook.function);
+
+      // Assess
+      expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 10, MemorySize: 1024 });
+      expect(props.Environment.Variables.WEBHOOK_SECRET_ARN).toEqual(secretArn);
+      expect(secretArn).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'CampaignStateful' }) });
+    });
+
+    it('may read that one secret, and no other function may read any', () => {
+      // Prepare
+      const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
+      const webhookPolicies = new Set(statements.map((s) => JSON.stringify(s)));
+
+      // Act
+      const readable = SECRET_READS.map((action) => resourcesOf(statements, action));
+      const secretActions = actionsOf(statements).filter((a) => a.startsWith('secretsmanager:'));
+      const elsewhere = actionsOf(everyStatement().filter((s) => !webhookPolicies.has(JSON.stringify(s))));
+
+      // Assess
+      for (const resources of readable) expect(resources).toEqual([secretArn]);
+      expect(secretActions.sort()).toEqual(SECRET_READS);
+      expect(elsewhere.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))).toEqual([]);
+    });
+
+    it('writes the customers and campaigns tables only, and has no S3 access', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const expected = [consumed(tables.campaigns.tableArn), consumed(tables.customers.tableArn)];
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const read = resourcesOf(statements, 'dynamodb:GetItem');
+
+      // Assess
+      for (const resources of written) expect(resources).toEqual(expected);
+      expect(read).toEqual(expected);
+      expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('sqs:'))).toEqual([]);
+    });
+  });
+
+  describe('campaign API function', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().campaignApi.role);
+    });
+
+    it('has 20 seconds and 1024 MB', () => {
+      // Prepare
+      const fn = httpApi().campaignApi.function;
+
+      // Act
+      const props = functionProps(fn);
+
+      // Assess
+      expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 20, MemorySize: 1024 });
+    });
+
+    it('reads the campaigns, touches and customers tables and may write nothing', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const readOnly = (action: string) =>
+        DYNAMODB_READS.has(action) ||
+        ['logs:CreateLogStream', 'logs:PutLogEvents'].includes(action) ||
+        action.startsWith('xray:');
+
+      // Act
+      const actions = actionsOf(statements);
+      const read = resourcesOf(statements, 'dynamodb:Query');
+
+      // Assess
+      expect(actions.filter((a) => !readOnly(a))).toEqual([]);
+      expect(read).toEqual(
+        expect.arrayContaining([tables.campaigns, tables.touches, tables.customers].map((t) => consumed(t.tableArn))),
+      );
+      expect(read).toHaveLength(3);
+    });
+  });
+
+  describe('configuration', () => {
+    /** A plausible runtime value for a variable whose value is a CloudFormation reference in the template. */
+    const runtimeValue = (name: string, value: unknown) => {
+      if (typeof value === 'string') return value;
+      return name.endsWith('_URL')
+        ? `https://sqs.${ENV.region}.amazonaws.com/${ENV.account}/${name}`
+        : `resolved-${name}`;
+    };
+
+    it.each(['ordersWebhook', 'campaignApi'] as const)('the %s environment passes loadConfig()', (which) => {
+      // Prepare
+      const variables: Record<string, unknown> = functionProps(httpApi()[which].function).Environment.Variables;
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => [name, runtimeValue(name, value)]),
+      );
+
+      // Act
+      const config = loadConfig({ ...env, AWS_REGION: ENV.region });
+
+      // Assess
+      expect(config.runtime).toBe('aws');
+      expect(variables.WEBHOOK_SECRET_ARN).toEqual(consumed(stacks.stateful.webhookSigningSecret.secretArn));
+    });
+
+    it('names the webhook secret in every function of the app (the config is strict on AWS)', () => {
+      // Prepare
+      const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
+      const healthId = logicalId(stacks.stateless, stacks.stateless.health.function);
+
+      // Act
+      const missing = Object.entries(template.findResources('AWS::Lambda::Function'))
+        .filter(([id]) => id !== healthId)
+        .filter(
+          ([, fn]) =>
+            JSON.stringify(fn.Properties.Environment.Variables.WEBHOOK_SECRET_ARN) !== JSON.stringify(secretArn),
+        )
+        .map(([id]) => id);
+
+      // Assess
+      expect(missing).toEqual([]);
+    });
+  });
+
+  describe('alarms', () => {
+    const alarmsOf = (metricName: string) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } })).map(
+        (a) => a.Properties,
+      );
+    const stageDimensions = () => [
+      { Name: 'ApiId', Value: refOf(httpApi().api) },
+      { Name: 'Stage', Value: '$default' },
+    ];
+
+    it('5 or more 5xx in five minutes notify the operator topic', () => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+
+      // Act
+      const alarms = alarmsOf('5xx');
+
+      // Assess
+      expect(alarms).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/ApiGateway',
+          Dimensions: stageDimensions(),
+          Statistic: 'Sum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 5,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+
+    it('an order webhook error notifies the operator topic', () => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+      const functionName = refOf(httpApi().ordersWebhook.function);
+
+      // Act
+      const alarms = alarmsOf('Errors').filter(
+        (a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionName }]),
+      );
+
+      // Assess
+      expect(alarms).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Period: 300,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+
+    it('a p99 integration latency over 1000 ms in five minutes notifies the operator topic', () => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+
+      // Act
+      const alarms = alarmsOf('IntegrationLatency');
+
+      // Assess
+      expect(alarms).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/ApiGateway',
+          Dimensions: stageDimensions(),
+          ExtendedStatistic: 'p99',
+          Period: 300,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 1000,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        }),
+      ]);
+    });
+  });
+});
+
+describe('cdk-nag on the HTTP API', () => {
+  it('passes, with APIG4 acknowledged on the webhook route only and SMG4 on the secret only', () => {
+    // Prepare
+    const app = testApp();
+    const { stateful, stateless } = buildApp(app, ENV);
+    const { httpApi } = stateless;
+    const l1 = (construct: IConstruct) => construct.node.defaultChild as IConstruct;
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).not.toThrow();
+    const report = JSON.parse(readFileSync(`${app.outdir}/validation-report.json`, 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    expect(acknowledged(l1(httpApi.webhookRoute))).toEqual(['Annotation::AwsSolutions-APIG4']);
+    for (const route of httpApi.campaignRoutes) {
+      expect(acknowledged(route)).toEqual([]);
+      expect(acknowledged(l1(route))).toEqual([]);
+    }
+    for (const construct of [httpApi, httpApi.api, httpApi.stage, l1(httpApi.stage), httpApi.webhookRoute]) {
+      expect(acknowledged(construct)).toEqual([]);
+    }
+    expect(acknowledged(l1(stateful.webhookSigningSecret))).toEqual(['Annotation::AwsSolutions-SMG4']);
+    expect(acknowledged(stateful.webhookSigningSecret)).toEqual([]);
+    expect(acknowledged(stateful)).toEqual([]);
+  });
+});
