@@ -19,6 +19,7 @@ import type { LocalConfig } from '../config.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { batchWriteCeiling } from './batch-write-ceiling.ts';
 import type { PushRun } from './midnight-bench.ts';
+import type { WebhookRun } from './webhook-bench.ts';
 
 const BENCH_DIR = '.bench';
 const NOW = '2026-10-20T12:00:00+08:00';
@@ -230,6 +231,31 @@ BENCHES.midnight = async () => {
     ratio: (paced.worstSecond / rate).toFixed(2),
     target: '<= 1.0; 0 dup',
     verdict: paced.worstSecond <= rate && paced.duplicates === 0 ? 'ok' : 'MISSED',
+  });
+};
+
+BENCHES.webhook = async () => {
+  const count = 4000;
+  progress.update(`webhook: ${formatCount(count)} signed events, 20 connections, against direct writes...`);
+  const run = await inChild<WebhookRun>('functions/bench/webhook-bench.ts', [String(count), '20']);
+  progress.done(
+    `webhook: ${formatCount(Math.round(run.perSecond))} req/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms), direct ${formatCount(Math.round(run.ceilingPerSecond))}/s, statuses ${JSON.stringify(run.statuses)}`,
+  );
+  rows.push({
+    figure: 'webhook at 20 connections (req/s vs the same writes done directly)',
+    measured: `${formatCount(Math.round(run.perSecond))}/s`,
+    ceiling: `${formatCount(Math.round(run.ceilingPerSecond))}/s`,
+    ratio: (run.perSecond / run.ceilingPerSecond).toFixed(2),
+    target: '>= 0.70',
+    verdict: run.perSecond / run.ceilingPerSecond >= 0.7 ? 'ok' : 'MISSED',
+  });
+  rows.push({
+    figure: '  webhook p99 latency at 20 connections',
+    measured: `${run.p99.toFixed(1)} ms`,
+    ceiling: '100 ms',
+    ratio: (run.p99 / 100).toFixed(2),
+    target: '<= 1.0',
+    verdict: run.p99 <= 100 ? 'ok' : 'MISSED',
   });
 };
 

@@ -38,7 +38,8 @@ export const orderEventSchema = z
 
 export type OrderEvent = z.infer<typeof orderEventSchema>;
 
-/** One order as stored: what every event about it has said, whatever the order they came in. */
+/** One order as stored: what every event about it has said, whatever the order they came in
+ * (the latest amount and creation time, the payment time once known, the first cancellation or refund). */
 export interface OrderState {
   orderId: string;
   customerId: string;
@@ -47,19 +48,6 @@ export interface OrderState {
   paidAt?: string;
   cancelledAt?: string;
   refundedAt?: string;
-}
-
-/** The order after one more event (the event's own time is when it happened, not when it came). */
-export function applyToOrder(order: OrderState | undefined, event: OrderEvent, receivedAt: string): OrderState {
-  const next: OrderState = order
-    ? { ...order }
-    : { orderId: event.order.orderId, customerId: event.order.customerId, amount: 0, createdAt: event.order.createdAt };
-  next.amount = Number(event.order.amount);
-  next.createdAt = event.order.createdAt;
-  if (event.order.paidAt) next.paidAt = event.order.paidAt;
-  if (event.type === 'order.cancelled') next.cancelledAt ??= receivedAt;
-  if (event.type === 'order.refunded') next.refundedAt ??= receivedAt;
-  return next;
 }
 
 export interface OrderStats {

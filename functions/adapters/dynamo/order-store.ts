@@ -15,7 +15,7 @@ import {
   type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { applyToOrder, type OrderEvent, type OrderState, type OrderStats } from '../../domain/orders.ts';
+import type { OrderEvent, OrderState, OrderStats } from '../../domain/orders.ts';
 import type { EventClaim, OrderStore } from '../../ports/order-store.ts';
 import { customerPk } from './customer-store.ts';
 import { ORDERS_SK } from './purchase-check.ts';
@@ -25,7 +25,6 @@ const orderSk = (orderId: string) => `ORDER#${orderId}`;
 
 interface StoredOrder extends OrderState {
   events: Set<string>;
-  version: number;
 }
 
 export class DynamoOrderStore implements OrderStore {
@@ -66,38 +65,40 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async applyToOrder(event: OrderEvent, receivedAt: string): Promise<void> {
-    const key = { pk: customerPk(event.order.customerId), sk: orderSk(event.order.orderId) };
-    for (let attempt = 0; attempt < 10; attempt += 1) {
-      const { Item } = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      const current = Item as (StoredOrder & { pk: string; sk: string }) | undefined;
-      if (current?.events?.has(event.eventId)) return;
-      const {
-        pk: _pk,
-        sk: _sk,
-        events: _events,
-        version: _version,
-        ...state
-      } = current ?? ({} as StoredOrder & { pk: string; sk: string });
-      const next = applyToOrder(current ? (state as OrderState) : undefined, event, receivedAt);
-      const version = (current?.version ?? 0) + 1;
-      try {
-        // Optimistic: the order is rewritten only if nobody else changed it since it was read.
-        await this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...key, ...next, events: new Set([...(current?.events ?? []), event.eventId]), version },
-            ConditionExpression: current ? 'version = :read' : 'attribute_not_exists(pk)',
-            ...(current ? { ExpressionAttributeValues: { ':read': current.version } } : {}),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+    // One conditional update, no read: the order takes each event once (it keeps their ids),
+    // every field says what the events said, whatever order they came in.
+    const values: Record<string, unknown> = {
+      ':customerId': event.order.customerId,
+      ':orderId': event.order.orderId,
+      ':amount': Number(event.order.amount),
+      ':createdAt': event.order.createdAt,
+      ':event': new Set([event.eventId]),
+      ':eventId': event.eventId,
+    };
+    const sets = ['customerId = :customerId', 'orderId = :orderId', 'amount = :amount', 'createdAt = :createdAt'];
+    if (event.order.paidAt) {
+      sets.push('paidAt = :paidAt');
+      values[':paidAt'] = event.order.paidAt;
     }
-    throw new Error(`order ${event.order.orderId} kept changing under concurrent events`);
+    if (event.type === 'order.cancelled' || event.type === 'order.refunded') {
+      const field = event.type === 'order.cancelled' ? 'cancelledAt' : 'refundedAt';
+      sets.push(`${field} = if_not_exists(${field}, :receivedAt)`);
+      values[':receivedAt'] = receivedAt;
+    }
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: customerPk(event.order.customerId), sk: orderSk(event.order.orderId) },
+          UpdateExpression: `SET ${sets.join(', ')} ADD events :event`,
+          ConditionExpression: 'attribute_not_exists(events) OR NOT contains(events, :eventId)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // The order took this event before: nothing to do.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async ordersOf(customerId: string): Promise<{ orders: OrderState[]; eventsSeen: number }> {
@@ -111,13 +112,7 @@ export class DynamoOrderStore implements OrderStore {
     );
     let eventsSeen = 0;
     const orders = (result.Items ?? []).map((item) => {
-      const {
-        pk: _pk,
-        sk: _sk,
-        events,
-        version: _version,
-        ...state
-      } = item as StoredOrder & { pk: string; sk: string };
+      const { pk: _pk, sk: _sk, events, ...state } = item as StoredOrder & { pk: string; sk: string };
       eventsSeen += events?.size ?? 0;
       return state as OrderState;
     });
@@ -153,7 +148,7 @@ export class DynamoOrderStore implements OrderStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, events: _events, version: _version, ...state } = item;
+        const { pk: _pk, sk: _sk, events: _events, ...state } = item;
         orders.push(state as OrderState);
       }
       start = page.LastEvaluatedKey;

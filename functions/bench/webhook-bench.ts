@@ -1,0 +1,87 @@
+/**
+ * The webhook figure (SPEC 6): the handler behind the local HTTP server, loaded from a
+ * separate process with 20 connections, against the ceiling of the same database writes
+ * done directly (the ingest use case at the same concurrency, no HTTP, no signature).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { startHttpServer } from '../adapters/local/http-server.ts';
+import { localConfigFor } from '../adapters/local/local-config.ts';
+import { orderDependencies } from '../composition.ts';
+import { orderEventSchema } from '../domain/orders.ts';
+import { localRoutes } from '../local/routes.ts';
+import { startLocalStack } from '../local/stack.ts';
+import { systemClock } from '../ports/clock.ts';
+import { ingestOrder } from '../usecases/ingest-order.ts';
+
+export interface WebhookRun {
+  ceilingPerSecond: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+}
+
+export async function webhookBench(count: number, connections: number): Promise<WebhookRun> {
+  process.env.WEBHOOK_SECRET = randomBytes(24).toString('hex');
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const stack = await startLocalStack({
+    config: localConfigFor(
+      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
+      { dataBucket: 'bench-data', suffix: randomUUID().slice(0, 8) },
+    ),
+    clock: systemClock,
+  });
+  try {
+    // The ceiling: the same writes, straight from the use case.
+    const deps = orderDependencies(stack.config);
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        for (let index = next++; index < count; index = next++) {
+          await ingestOrder(
+            deps,
+            orderEventSchema.parse({
+              eventId: `evt_direct_${index}`,
+              type: 'order.paid',
+              order: {
+                orderId: `o_direct_${index}`,
+                customerId: `c_direct_${index % 5000}`,
+                amount: '199.00',
+                currency: 'CNY',
+                createdAt: '2026-11-11T00:03:12+08:00',
+                paidAt: '2026-11-11T00:04:00+08:00',
+              },
+            }),
+          );
+        }
+      }),
+    );
+    const ceilingPerSecond = count / ((performance.now() - started) / 1000);
+    const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        'functions/bench/webhook-load.ts',
+        `${http.url}/webhooks/orders`,
+        process.env.WEBHOOK_SECRET,
+        String(count),
+        String(connections),
+      ]);
+      const load = JSON.parse(stdout.trim()) as Omit<WebhookRun, 'ceilingPerSecond'>;
+      return { ceilingPerSecond, ...load };
+    } finally {
+      await http.stop();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (process.argv[1]?.endsWith('webhook-bench.ts')) {
+  const [countText, connectionsText] = process.argv.slice(2);
+  process.stdout.write(`${JSON.stringify(await webhookBench(Number(countText), Number(connectionsText)))}\n`);
+}
