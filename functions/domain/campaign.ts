@@ -43,6 +43,8 @@ const wave = z.strictObject({
   audience: z.array(z.string().min(1).max(64)).min(1).default(['*']),
   email: z.union([z.boolean(), emailWave]).default(false),
   stopOnPurchase: z.boolean().default(false),
+  /** Share of the wave's audience held out (never sent) to measure the wave's lift against. */
+  controlShare: z.number().min(0).max(0.5).default(0),
   templates: templates.default({}),
   links: links.optional(),
 });

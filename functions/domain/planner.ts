@@ -44,6 +44,7 @@ export const DROP_REASONS = {
   'cap:sms-month': 'the customer reached the SMS cap for the calendar month',
   'cap:multi-sms': 'a second SMS is kept for the most valuable customers (multi-SMS share)',
   'no-window': 'the send cannot finish within its window at the configured rate',
+  control: "held out as the wave's control group, to measure its lift",
 } as const;
 export type DropReason = keyof typeof DROP_REASONS;
 
@@ -61,6 +62,8 @@ export interface Plan {
   timeline: Timeline;
   /** For each send in `timeline.sends`, the indices of its customers in the customer set, in send order. */
   members: Int32Array[];
+  /** Per wave id, the customers held out as its control group (indices in the customer set). */
+  control: Map<string, Int32Array>;
 }
 
 interface WavePlan {
@@ -118,6 +121,7 @@ export function planCampaign(input: PlanInput): Plan {
   // 1-2. Groups, value, and the touches each customer could get at all.
   const candidates = new Uint32Array(count);
   const values = new Float64Array(count);
+  const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
     const customer = customers.customers[index] as Customer;
     const labels = customers.labels[index] ?? [];
@@ -125,10 +129,18 @@ export function planCampaign(input: PlanInput): Plan {
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     values[index] = customerValue(customer, now, year);
     let mask = 0;
+    const holdout = controlDraw(campaign.id, customer.customerId);
     for (const wave of waves) {
       if (!inAudience(wave.audience, group, labels)) continue;
       audienceSizes[wave.index] = (audienceSizes[wave.index] ?? 0) + 1;
       const smsSlot = slotOf(wave.index, SMS);
+      if (holdout < wave.wave.controlShare) {
+        // The control group: in the audience, never sent, so the report can show the wave's lift.
+        control[wave.index]?.push(index);
+        dropTouch(smsSlot, 'control');
+        if (wave.hasEmail) dropTouch(slotOf(wave.index, EMAIL), 'control');
+        continue;
+      }
       const smsDrop = wave.smsAt < now ? 'past' : customer.optOutSms ? 'opt-out' : customer.phone ? null : 'no-phone';
       if (smsDrop) dropTouch(smsSlot, smsDrop);
       else mask |= 1 << smsSlot;
@@ -311,6 +323,7 @@ export function planCampaign(input: PlanInput): Plan {
       stopOnPurchase: wave.wave.stopOnPurchase,
       audience: [...wave.wave.audience],
       audience_size: audienceSizes[wave.index] ?? 0,
+      control: control[wave.index]?.length ?? 0,
       planned: { sms: plannedCount(SMS), email: plannedCount(EMAIL) },
       dropped: sortedRecord(waveDropped),
     };
@@ -375,7 +388,15 @@ export function planCampaign(input: PlanInput): Plan {
       groups: Object.fromEntries(groupSizes),
     },
   };
-  return { timeline, members: sends.map((s) => s.members) };
+  return {
+    timeline,
+    members: sends.map((s) => s.members),
+    control: new Map(
+      waves
+        .filter((wave) => (control[wave.index]?.length ?? 0) > 0)
+        .map((wave) => [wave.wave.id, Int32Array.from(control[wave.index] ?? [])]),
+    ),
+  };
 }
 
 interface SlotLayout {
@@ -696,4 +717,14 @@ export function formatDuration(seconds: number): string {
   if (hours > 0) return `${hours} h ${minutes} min`;
   if (minutes > 0) return `${minutes} min ${rest} s`;
   return `${rest} s`;
+}
+
+/** A customer's stable draw in [0, 1) for a campaign: the same every time the campaign is planned. */
+export function controlDraw(campaignId: string, customerId: string): number {
+  let hash = 2166136261;
+  const text = `${campaignId}\u0000${customerId}`;
+  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 16777619);
+  hash = Math.imul(hash ^ (hash >>> 15), 2246822507);
+  hash = Math.imul(hash ^ (hash >>> 13), 3266489909);
+  return ((hash ^ (hash >>> 16)) >>> 0) / 4294967296;
 }

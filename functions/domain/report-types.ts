@@ -46,4 +46,18 @@ export interface CampaignReport {
   unknownTouches: UnknownTouch[];
   /** Hours after a touch within which a paid order is credited to it. */
   attributionHours?: number;
+  /** Per wave with a control group: who bought within the attribution window after the wave, sent vs held out. */
+  lift?: WaveLift[];
+}
+
+export interface WaveLift {
+  waveId: string;
+  /** Customers sent the wave (any channel), and how many of them paid an order within the window. */
+  treated: number;
+  treatedBuyers: number;
+  /** Customers held out of the wave, and how many of them paid within the same window. */
+  control: number;
+  controlBuyers: number;
+  /** Conversion of the treated minus conversion of the control, in percentage points. */
+  liftPoints: number;
 }

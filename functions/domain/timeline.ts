@@ -39,6 +39,8 @@ export interface WaveSummary {
   audience: string[];
   /** Customers in the wave's audience (before channel checks and caps). */
   audience_size: number;
+  /** Customers of the audience held out as the control group (never sent). */
+  control: number;
   planned: { sms: number; email: number };
   /** Touches of this wave that will not happen, by reason code. */
   dropped: Record<string, number>;

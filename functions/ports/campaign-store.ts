@@ -22,7 +22,7 @@ export interface StoredSend extends PlannedSend {
   dispatchedAt?: string;
 }
 
-export type TouchStatus = 'planned' | 'sent' | 'failed' | 'suppressed' | 'unknown';
+export type TouchStatus = 'planned' | 'sent' | 'failed' | 'suppressed' | 'unknown' | 'control';
 
 /** One planned message and, once known, its outcome. */
 export interface Touch {

@@ -5,9 +5,11 @@
 
 import { attribute, type SentTouch } from '../domain/attribution.ts';
 import { formatInstant } from '../domain/local-time.ts';
-import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import type { OrderState } from '../domain/orders.ts';
+import type { CampaignReport, ReportRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import { controlSendId, shardsFor } from './plan-campaign.ts';
 
 const roundCny = (value: number) => Math.round(value * 100) / 100;
 
@@ -79,6 +81,31 @@ export async function buildReport(
       }
     }
   }
+  // The control groups, held out of their waves: read to measure each wave's lift.
+  const allOrders = await deps.orders.allOrders();
+  const lift: WaveLift[] = [];
+  for (const wave of plan.timeline.waves) {
+    if (!wave.control) continue;
+    const held: Touch[] = [];
+    for (let shard = 0; shard < shardsFor(wave.control); shard += 1) {
+      held.push(
+        ...(await deps.touches.readShard({ campaignId, version: plan.version, sendId: controlSendId(wave.id), shard })),
+      );
+    }
+    const treated = new Set(all.filter((t) => t.waveId === wave.id && t.status === 'sent').map((t) => t.customerId));
+    const from = Date.parse(wave.smsAt);
+    lift.push(
+      waveLift(
+        wave.id,
+        treated,
+        new Set(held.map((t) => t.customerId)),
+        allOrders,
+        from,
+        plan.campaign.attributionHours,
+      ),
+    );
+  }
+
   // Results: orders credited by attribution, what each row cost, and the return on it.
   const sentTouches: SentTouch[] = all
     .filter((touch) => touch.status === 'sent' && touch.updatedAt)
@@ -89,7 +116,7 @@ export async function buildReport(
       at: Date.parse(touch.updatedAt as string),
     }));
   const { campaign } = plan;
-  const credits = attribute(sentTouches, await deps.orders.allOrders(), campaign.attributionHours);
+  const credits = attribute(sentTouches, allOrders, campaign.attributionHours);
   for (const [key, row] of rows) {
     const credit = credits.get(key) ?? { orders: 0, revenue: 0 };
     row.orders = credit.orders;
@@ -131,7 +158,39 @@ export async function buildReport(
       totals: totalCounts,
       unknownTouches,
       attributionHours: campaign.attributionHours,
+      ...(lift.length > 0 ? { lift } : {}),
     },
     touches: all,
+  };
+}
+
+/** Who of the treated and of the held-out customers paid an order within the window after the wave. */
+export function waveLift(
+  waveId: string,
+  treated: Set<string>,
+  control: Set<string>,
+  orders: readonly OrderState[],
+  from: number,
+  windowHours: number,
+): WaveLift {
+  const to = from + windowHours * 3_600_000;
+  const buyers = new Set(
+    orders
+      .filter(
+        (order) =>
+          order.paidAt && !order.refundedAt && Date.parse(order.paidAt) >= from && Date.parse(order.paidAt) <= to,
+      )
+      .map((order) => order.customerId),
+  );
+  const treatedBuyers = [...treated].filter((id) => buyers.has(id)).length;
+  const controlBuyers = [...control].filter((id) => buyers.has(id)).length;
+  const rate = (count: number, of: number) => (of === 0 ? 0 : count / of);
+  return {
+    waveId,
+    treated: treated.size,
+    treatedBuyers,
+    control: control.size,
+    controlBuyers,
+    liftPoints: Math.round((rate(treatedBuyers, treated.size) - rate(controlBuyers, control.size)) * 10_000) / 100,
   };
 }

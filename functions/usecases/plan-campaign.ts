@@ -46,6 +46,9 @@ export class PlanConflictError extends Error {
 }
 
 export const scheduleGroup = (campaignId: string) => `campaign-${campaignId}`;
+/** Where a wave's control group is kept: beside its sends, never scheduled. */
+export const controlSendId = (waveId: string) => `${waveId}.control`;
+export const shardsFor = (touches: number) => Math.max(1, Math.ceil(touches / TOUCHES_PER_SHARD));
 
 /** The minute a send's schedule fires in: at least one minute before its second, whatever the jitter. */
 export function fireAtFor(sendAt: number): number {
@@ -77,7 +80,7 @@ export async function planAndSchedule(
   for (const [position, send] of plan.timeline.sends.entries()) {
     if (frozen.has(send.id)) continue;
     const members = plan.members[position] ?? new Int32Array();
-    const shards = Math.max(1, Math.ceil(members.length / TOUCHES_PER_SHARD));
+    const shards = shardsFor(members.length);
     const touches: Touch[] = [];
     for (const index of members) {
       const customer = customers.customers[index];
@@ -98,6 +101,24 @@ export async function planAndSchedule(
     }
     await deps.touches.writeTouches(campaign.id, version, shards, touches);
     sends.push({ ...send, campaignId: campaign.id, version, shards, state: 'scheduled' });
+  }
+  // The control groups: stored like touches (never sent) so the report can follow them.
+  for (const [waveId, members] of plan.control) {
+    const held: Touch[] = [];
+    for (const index of members) {
+      const customer = customers.customers[index];
+      if (!customer) continue;
+      held.push({
+        customerId: customer.customerId,
+        waveId,
+        channel: 'sms',
+        sendId: controlSendId(waveId),
+        address: customer.phone ?? customer.email ?? '',
+        device: customer.device,
+        status: 'control',
+      });
+    }
+    await deps.touches.writeTouches(campaign.id, version, shardsFor(held.length), held);
   }
   await deps.campaigns.putSends(sends);
   const saved = await deps.campaigns.savePlan(

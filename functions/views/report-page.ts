@@ -729,6 +729,19 @@ function stat(k: string, v: string, s: string, cls: string): string {
   return `<div class="stat ${cls}"><div class="k">${k}</div><div class="v">${v}</div>${s ? `<div class="s">${s}</div>` : ''}</div>`;
 }
 
+/** Each wave with a control group: conversion of those sent vs those held out, and the difference. */
+function renderLift(report: CampaignReport): string {
+  if (!report.lift || report.lift.length === 0) return '';
+  const percent = (count: number, of: number) => (of === 0 ? '–' : `${((count / of) * 100).toFixed(1)}%`);
+  const rows = report.lift
+    .map(
+      (lift) =>
+        `<tr><td><b>${escapeHtml(lift.waveId)}</b></td><td class="num">${formatInt(lift.treated)}</td><td class="num">${percent(lift.treatedBuyers, lift.treated)}</td><td class="num">${formatInt(lift.control)}</td><td class="num">${percent(lift.controlBuyers, lift.control)}</td><td class="num"><b>${lift.liftPoints >= 0 ? '+' : ''}${lift.liftPoints.toFixed(2)} pts</b></td></tr>`,
+    )
+    .join('');
+  return `<section class="card"><h2>Lift against the control group · 对照组提升</h2><table class="reasons"><thead><tr><th>Wave</th><th class="num">Sent</th><th class="num">Bought</th><th class="num">Held out</th><th class="num">Bought</th><th class="num">Lift</th></tr></thead><tbody>${rows}</tbody></table><div class="note">Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. "Bought" is the share who paid an order within the attribution window (${escapeHtml(report.attributionHours ?? 72)} h) after the wave's SMS time; the lift is what the wave added, in percentage points.</div></section>`;
+}
+
 export function renderReportPage(report: CampaignReport): string {
   const rows = Array.isArray(report.rows) ? report.rows : [];
   const waves = groupWaves(rows);
@@ -823,6 +836,7 @@ export function renderReportPage(report: CampaignReport): string {
         ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
         : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
     }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
+    renderLift(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
     `<footer>Campaign ${escapeHtml(report.campaignId)} · as of ${escapeHtml(report.asOf)} · ${escapeHtml(report.timezone)}.</footer>`,

@@ -67,6 +67,7 @@ const waveArbitrary = fc.record({
   audience: audienceArbitrary,
   email: fc.oneof(fc.boolean(), fc.constant({ domains: ['qq.com'] as string[] })),
   stopOnPurchase: fc.boolean(),
+  controlShare: fc.constantFrom(0, 0, 0.2, 0.5),
 });
 
 function localTime(day: number, minute: number): string {
@@ -97,6 +98,7 @@ const campaignArbitrary = fc
       audience: wave.audience,
       email: wave.email,
       stopOnPurchase: wave.stopOnPurchase,
+      controlShare: wave.controlShare,
     }));
     if (c.midnightAudience)
       waves.push({ id: 'midnight', sms: 'midnight', audience: c.midnightAudience, email: c.midnightEmail });

@@ -44,7 +44,10 @@ describe('campaign simulate', () => {
   it('delivers a whole sample campaign through the handlers, obeying every playbook rule', async () => {
     // Prepare
     const customers = join(work, 'customers.csv');
-    expect(await quietly(['sample', '--customers', '1500', '--now', NOW, '--out', customers])).toBe(0);
+    const orders = join(work, 'orders.jsonl');
+    expect(await quietly(['sample', '--customers', '1500', '--now', NOW, '--out', customers, '--orders', orders])).toBe(
+      0,
+    );
     const out = join(work, 'out');
 
     // Act
@@ -58,6 +61,8 @@ describe('campaign simulate', () => {
       NOW,
       '--out',
       out,
+      '--orders',
+      orders,
       '--speed',
       '40',
       '--quiet',
@@ -71,10 +76,26 @@ describe('campaign simulate', () => {
     const touches = await lines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl'));
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CampaignReport;
     expect(brokenOutboxRules(campaign, outbox)).toEqual([]);
-    // Everything planned was delivered once (the sample has no provider failures).
-    expect(outbox).toHaveLength(touches.length);
-    expect(outbox.length).toBe(timeline.summary.touches.sms + timeline.summary.touches.email);
-    expect(report.totals).toMatchObject({ planned: touches.length, sent: touches.length, unknown: 0, pending: 0 });
+    // Everything planned was delivered once, except reminders to customers who paid first.
+    const paidFirst = report.totals.suppressed['suppressed:purchase'] ?? 0;
+    expect(paidFirst).toBeGreaterThan(0);
+    expect(outbox).toHaveLength(touches.length - paidFirst);
+    expect(touches.length).toBe(timeline.summary.touches.sms + timeline.summary.touches.email);
+    expect(report.totals).toMatchObject({
+      planned: touches.length,
+      sent: touches.length - paidFirst,
+      unknown: 0,
+      pending: 0,
+    });
+    // Orders came in through the signed webhook and were attributed to waves, with cost and ROI.
+    expect(report.totals.orders).toBeGreaterThan(0);
+    expect(report.rows.find((row) => row.waveId === 'midnight' && row.channel === 'sms')).toMatchObject({
+      orders: expect.any(Number),
+      revenue: expect.any(Number),
+      cost: expect.any(Number),
+      roi: expect.any(Number),
+    });
+    expect(report.lift?.map((lift) => lift.waveId)).toEqual(['warmup']);
     // The midnight push starts at 00:00:00, never before (to the second on the real clock: the bench
     // measures that; at 40x a virtual second is 25 ms of database time).
     const midnight = outbox.filter((entry) => entry.waveId === 'midnight' && entry.channel === 'sms');
