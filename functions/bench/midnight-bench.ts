@@ -1,18 +1,10 @@
-/**
- * The midnight push (SPEC 6) on the embedded stack, on the real clock: 10,000 customers,
- * one midnight wave, the real plan, dispatch and worker handlers. Measures the raw
- * conditional-write ceiling of the same database, the unthrottled pipeline, then the push
- * through a sink that enforces R messages per second.
- */
-import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { localConfigFor } from '../adapters/local/local-config.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { clientsFor } from '../composition.ts';
 import { handler as plan } from '../handlers/plan-campaign.ts';
 import { playSchedules } from '../local/play.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 
 const MIDNIGHT = Date.parse('2026-11-11T00:00:00+08:00');
@@ -39,11 +31,8 @@ function customersCsv(count: number): string {
 export async function midnightPush(count: number, rate: number | undefined): Promise<PushRun> {
   const clock = new VirtualClock(MIDNIGHT - 3 * 60_000, 1);
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'bench-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  const stack = await startEphemeralStack({
+    dataBucket: 'bench-data',
     clock,
     ...(rate ? { smsRatePerSecond: rate } : {}),
     sendWorkers: 8,
@@ -88,11 +77,8 @@ export async function midnightPush(count: number, rate: number | undefined): Pro
 /** Conditional UpdateItems per second, concurrency 16, on ledger-like items: the database's ceiling. */
 export async function conditionalWriteCeiling(operations: number): Promise<number> {
   const clock = new VirtualClock(Date.now(), 1);
-  const stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'bench-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  const stack = await startEphemeralStack({
+    dataBucket: 'bench-data',
     clock,
   });
   try {

@@ -4,14 +4,13 @@
  * done directly (the ingest use case at the same concurrency, no HTTP, no signature).
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startHttpServer } from '../adapters/local/http-server.ts';
-import { localConfigFor } from '../adapters/local/local-config.ts';
 import { orderDependencies } from '../composition.ts';
 import { orderEventSchema } from '../domain/orders.ts';
 import { localRoutes } from '../local/routes.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { startEphemeralStack } from '../local/stack.ts';
 import { systemClock } from '../ports/clock.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
 
@@ -26,11 +25,8 @@ export interface WebhookRun {
 export async function webhookBench(count: number, connections: number): Promise<WebhookRun> {
   process.env.WEBHOOK_SECRET = randomBytes(24).toString('hex');
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'bench-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  const stack = await startEphemeralStack({
+    dataBucket: 'bench-data',
     clock: systemClock,
   });
   try {

@@ -6,14 +6,13 @@
  * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
  * (read back from the sinks), report.json and report.html.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
 import { startHttpServer } from '../adapters/local/http-server.ts';
-import { localConfigFor } from '../adapters/local/local-config.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, reportDependencies } from '../composition.ts';
@@ -23,7 +22,7 @@ import { signBody } from '../domain/orders.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
 import { playSchedules, type TimedEvents } from '../local/play.ts';
 import { localRoutes } from '../local/routes.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { type LocalStack, startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 import type { Touch } from '../ports/campaign-store.ts';
 import { buildReport } from '../usecases/build-report.ts';
@@ -68,11 +67,9 @@ export async function runSimulate(args: string[]): Promise<number> {
   process.env.WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
   const workDir = await mkdtemp(join(tmpdir(), 'campaign-simulate-'));
   let planned: PlanHandlerResult | undefined;
-  const stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: BUCKET, suffix: randomUUID().slice(0, 8), dataDir: workDir },
-    ),
+  const stack = await startEphemeralStack({
+    dataBucket: BUCKET,
+    dataDir: workDir,
     clock,
     smsRatePerSecond: Math.max(1, Math.floor(smsRate)),
     onPlanned: (result) => {
@@ -173,7 +170,7 @@ interface SesStoredEmail {
 }
 
 async function writeOutputs(
-  stack: Awaited<ReturnType<typeof startLocalStack>>,
+  stack: LocalStack,
   campaignId: string,
   outDir: string,
   segmentKeys: string[],

@@ -5,8 +5,10 @@
  * `segments/` to the import, `campaigns/` to the plan. Used by `npm start` (real clock)
  * and `campaign simulate` (virtual clock).
  */
+import { randomUUID } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { localConfigFor } from '../adapters/local/local-config.ts';
 import { LocalSmsOptOuts } from '../adapters/local/opt-outs.ts';
 import { type LocalRuntime, setLocalRuntime } from '../adapters/local/runtime.ts';
 import { LocalScheduler } from '../adapters/local/scheduler.ts';
@@ -115,4 +117,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await servers.stop();
     },
   };
+}
+
+/** A stack of its own for one run (a simulation, a bench, a test): free ports, fresh tables. */
+export function startEphemeralStack(
+  options: Omit<LocalStackOptions, 'config'> & { dataBucket?: string; dataDir?: string },
+): Promise<LocalStack> {
+  const { dataBucket = 'campaign-data', dataDir, ...rest } = options;
+  const config = localConfigFor(
+    { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
+    { dataBucket, suffix: randomUUID().slice(0, 8), ...(dataDir ? { dataDir } : {}) },
+  );
+  return startLocalStack({ ...rest, config });
 }

@@ -10,7 +10,9 @@
  * per-wave-and-channel table, the unknown outcomes to check with the provider, and every
  * reason code in plain words.
  */
+
 import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import { htmlPage } from './page-shell.ts';
 import { escapeHtml, formatInt } from './timeline-page.ts';
 
 // ---------------------------------------------------------------------------
@@ -842,19 +844,5 @@ export function renderReportPage(report: CampaignReport): string {
     `<footer>Campaign ${escapeHtml(report.campaignId)} · as of ${escapeHtml(report.asOf)} · ${escapeHtml(report.timezone)}.</footer>`,
   ].join('\n');
 
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return htmlPage(title, CSS, body);
 }

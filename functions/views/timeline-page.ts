@@ -9,8 +9,10 @@
  * of the whole campaign (days), one zoomed panel per wave (hours, broken axis between the
  * email and SMS windows), a per-wave table and the dropped-touch reasons in plain words.
  */
+
 import { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from '../domain/timeline.ts';
+import { htmlPage } from './page-shell.ts';
 
 // ---------------------------------------------------------------------------
 // Text and number formatting (deterministic, locale-free)
@@ -994,19 +996,5 @@ export function renderTimelinePage(timeline: Timeline): string {
     `<footer>All times in ${escapeHtml(timeline.timezone)} (${fmtOffset(offset)}). Campaign ${escapeHtml(timeline.campaignId)}.</footer>`,
   ].join('\n');
 
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return htmlPage(title, CSS, body);
 }

@@ -1,15 +1,9 @@
-/**
- * The marketer endpoints through the local HTTP server (the same handler API Gateway calls):
- * the plan with its sends, the report as JSON and as the HTML page.
- */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 
 let stack: LocalStack;
@@ -17,11 +11,8 @@ let http: LocalHttpServer;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'campaign-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
     clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00'), 1),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });

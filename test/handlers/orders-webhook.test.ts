@@ -9,12 +9,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor, orderDependencies } from '../../functions/composition.ts';
 import { signBody } from '../../functions/domain/orders.ts';
 import { handler } from '../../functions/handlers/orders-webhook.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { ingestOrder } from '../../functions/usecases/ingest-order.ts';
 
 const NOW = Date.parse('2026-11-11T00:10:00+08:00');
@@ -24,11 +23,8 @@ let stack: LocalStack;
 beforeAll(async () => {
   process.env.WEBHOOK_SECRET = SECRET;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'campaign-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
     clock: new VirtualClock(NOW, 1),
   });
 });

@@ -1,19 +1,12 @@
-/**
- * Planning from the store and scheduling: re-planning keeps schedule names (update, never
- * duplicate), removes the schedules of sends that disappeared, and refuses to change a send
- * that has started. A customer who paid since planning leaves a stopOnPurchase wave.
- */
-import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor } from '../../functions/composition.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { scheduleGroup } from '../../functions/usecases/plan-campaign.ts';
 
@@ -28,11 +21,8 @@ afterEach(async () => {
 async function startWithCustomers(campaignId: string, csv: string) {
   const clock = new VirtualClock(NOW, 20);
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'campaign-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
     clock,
   });
   await uploadSegmentAndWait(stack.config, `segments/${campaignId}/customers.csv`, csv);

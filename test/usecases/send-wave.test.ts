@@ -1,18 +1,11 @@
-/**
- * The send path on the embedded stack with real handlers, the local scheduler, the
- * rate-enforcing SMS sink and a virtual clock: repeated firings, a worker killed
- * mid-wave, throttling, the second of release, caps across campaigns, opt-outs.
- */
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { reportDependencies, sendDependencies } from '../../functions/composition.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
@@ -31,11 +24,8 @@ afterEach(async () => {
 async function startStack(options: { smsRate?: number; speed?: number } = {}) {
   const clock = new VirtualClock(NOW, options.speed ?? 20);
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  stack = await startLocalStack({
-    config: localConfigFor(
-      { dynamodb: 'http://127.0.0.1:0', s3: 'http://127.0.0.1:0', ses: 'http://127.0.0.1:0' },
-      { dataBucket: 'campaign-data', suffix: randomUUID().slice(0, 8) },
-    ),
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
     clock,
     ...(options.smsRate ? { smsRatePerSecond: options.smsRate } : {}),
     sendWorkers: 4,

@@ -7,6 +7,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -112,29 +113,26 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   async putSends(sends: StoredSend[]): Promise<void> {
-    for (let start = 0; start < sends.length; start += 25) {
-      let requests = sends.slice(start, start + 25).map((send) => ({
+    await this.writeAll(
+      sends.map((send) => ({
         PutRequest: { Item: { pk: campaignPk(send.campaignId), sk: `SEND#${send.id}`, ...send } },
-      }));
-      while (requests.length > 0) {
-        const result = await this.documents.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+      })),
+    );
   }
 
   async deleteSends(campaignId: string, sendIds: string[]): Promise<void> {
-    for (let start = 0; start < sendIds.length; start += 25) {
-      let requests = sendIds
-        .slice(start, start + 25)
-        .map((sendId) => ({ DeleteRequest: { Key: { pk: campaignPk(campaignId), sk: `SEND#${sendId}` } } }));
-      while (requests.length > 0) {
-        const result = await this.documents.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+    await this.writeAll(
+      sendIds.map((sendId) => ({ DeleteRequest: { Key: { pk: campaignPk(campaignId), sk: `SEND#${sendId}` } } })),
+    );
+  }
+
+  /** A few requests (a campaign's sends), 25 at a time, unprocessed ones sent again. */
+  private async writeAll(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    for (let start = 0; start < requests.length; start += 25) {
+      let batch = requests.slice(start, start + 25);
+      while (batch.length > 0) {
+        const result = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
+        batch = result.UnprocessedItems?.[this.tableName] ?? [];
       }
     }
   }
