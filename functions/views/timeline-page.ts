@@ -730,6 +730,8 @@ const REASONS: Record<string, (t: Timeline) => string> = {
   'no-window': () =>
     'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
   'email-condition': () => 'Outside the email condition of the wave (it narrows who gets the email).',
+  control: () =>
+    "Held out as the wave's control group (controlShare): never sent, so the report can show what the wave added.",
 };
 
 function explain(code: string, timeline: Timeline): string {
