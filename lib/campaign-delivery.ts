@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,7 +11,7 @@ import { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
-import type { OperatorAlarms } from './operator-alarms.ts';
+import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
 import { REPORTS_PREFIX } from './segment-import.ts';
 import type { CampaignTables } from './stateful-stack.ts';
@@ -84,12 +84,10 @@ export class CampaignDelivery extends Construct {
   public readonly configurationSetArn: string;
   /** The full `loadConfig()` environment, with the dispatcher's real ARN as schedule target. */
   public readonly runtimeEnvironment: Record<string, string>;
-  private readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: CampaignDeliveryProps) {
     super(scope, id);
-    const { dataBucket, tables, importQueue } = props;
-    this.alarms = props.alarms;
+    const { dataBucket, tables, importQueue, alarms } = props;
     const stack = Stack.of(this);
     const sendWorkers = props.sendWorkers ?? DEFAULT_SEND_WORKERS;
     // The SQS poller's maximum concurrency is 2 to 1000.
@@ -347,35 +345,39 @@ export class CampaignDelivery extends Construct {
 
     const minute = Duration.minutes(1);
     const fiveMinutes = Duration.minutes(5);
+    /** Fires as soon as `metric` counts one or more. */
+    const anyOf = (id: string, metric: IMetric, description: string) =>
+      alarms.alarm(this, id, metric, { ...AT_LEAST_ONE, description });
     const deadLetters = (queue: Queue) =>
       queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' });
     const errors = (fn: CampaignFunction) => fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' });
-    const atLeastOne = { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
-    this.alarm('SchedulerDeadLettersAlarm', deadLetters(this.schedulerDeadLetterQueue), {
-      ...atLeastOne,
-      description:
-        'A send schedule could not invoke the dispatcher, or a dispatch failed after its retries: see the scheduler dead-letter queue; the send did not start.',
-    });
-    this.alarm('SendDeadLettersAlarm', deadLetters(this.sendDeadLetterQueue), {
-      ...atLeastOne,
-      description:
-        'A send shard failed five times: see the send dead-letter queue; its customers were not all reached. Fix, then redrive it to SendQueue.',
-    });
-    this.alarm('PlanDeadLettersAlarm', deadLetters(this.planDeadLetterQueue), {
-      ...atLeastOne,
-      description:
-        'A campaign file could not be planned after the retries, or its upload event could not be delivered: see the plan dead-letter queue.',
-    });
-    this.alarm('WorkerErrorsAlarm', errors(this.worker), {
-      ...atLeastOne,
-      description:
-        'The send worker crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
-    });
-    this.alarm('DispatcherErrorsAlarm', errors(this.dispatcher), {
-      ...atLeastOne,
-      description: 'The send dispatcher failed in the last five minutes: a scheduled send may be late.',
-    });
-    this.alarm(
+    anyOf(
+      'SchedulerDeadLettersAlarm',
+      deadLetters(this.schedulerDeadLetterQueue),
+      'A send schedule could not invoke the dispatcher, or a dispatch failed after its retries: see the scheduler dead-letter queue; the send did not start.',
+    );
+    anyOf(
+      'SendDeadLettersAlarm',
+      deadLetters(this.sendDeadLetterQueue),
+      'A send shard failed five times: see the send dead-letter queue; its customers were not all reached. Fix, then redrive it to SendQueue.',
+    );
+    anyOf(
+      'PlanDeadLettersAlarm',
+      deadLetters(this.planDeadLetterQueue),
+      'A campaign file could not be planned after the retries, or its upload event could not be delivered: see the plan dead-letter queue.',
+    );
+    anyOf(
+      'WorkerErrorsAlarm',
+      errors(this.worker),
+      'The send worker crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
+    );
+    anyOf(
+      'DispatcherErrorsAlarm',
+      errors(this.dispatcher),
+      'The send dispatcher failed in the last five minutes: a scheduled send may be late.',
+    );
+    alarms.alarm(
+      this,
       'SendBacklogAlarm',
       this.sendQueue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
       {
@@ -404,23 +406,5 @@ export class CampaignDelivery extends Construct {
     fn.allow({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] });
     const destination: IDestination = { bind: () => ({ destination: queue.queueArn }) };
     fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: destination });
-  }
-
-  private alarm(
-    id: string,
-    metric: IMetric,
-    options: { threshold: number; comparisonOperator: ComparisonOperator; description: string },
-  ): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: options.description,
-      metric,
-      threshold: options.threshold,
-      comparisonOperator: options.comparisonOperator,
-      evaluationPeriods: 1,
-      // SQS and Lambda publish nothing for an idle queue or function.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.alarms.notifyOn(alarm);
-    return alarm;
   }
 }

@@ -10,12 +10,12 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CampaignFunction } from './campaign-function.ts';
-import type { OperatorAlarms } from './operator-alarms.ts';
+import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 /** The route the store posts order events to (SPEC 4.4). */
@@ -76,12 +76,10 @@ export class CampaignHttpApi extends Construct {
   public readonly campaignRoutes: readonly HttpRoute[];
   /** The invoke URL of the `$default` stage (ends with `/`). */
   public readonly url: string;
-  private readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
     super(scope, id);
-    const { tables, webhookSecret, runtimeEnvironment } = props;
-    this.alarms = props.alarms;
+    const { tables, webhookSecret, runtimeEnvironment, alarms } = props;
 
     // --- Functions ------------------------------------------------------------------------------
 
@@ -156,23 +154,24 @@ export class CampaignHttpApi extends Construct {
     // --- Alarms ---------------------------------------------------------------------------------
 
     const fiveMinutes = Duration.minutes(5);
-    this.alarm('ServerErrorsAlarm', this.stage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), {
+    alarms.alarm(this, 'ServerErrorsAlarm', this.stage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), {
       threshold: 5,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       description:
         'The campaign HTTP API answered 5 or more 5xx in five minutes: order events may be lost unless the store redelivers them.',
     });
-    this.alarm(
+    alarms.alarm(
+      this,
       'OrdersWebhookErrorsAlarm',
       this.ordersWebhook.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
       {
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...AT_LEAST_ONE,
         description:
           'The order webhook function crashed, timed out or could not start (e.g. missing configuration or no access to its signing key) in the last five minutes.',
       },
     );
-    this.alarm(
+    alarms.alarm(
+      this,
       'IntegrationLatencyAlarm',
       this.stage.metricIntegrationLatency({ period: fiveMinutes, statistic: 'p99' }),
       {
@@ -181,23 +180,5 @@ export class CampaignHttpApi extends Construct {
         description: 'The p99 latency of the campaign HTTP API functions was over 1 s in the last five minutes.',
       },
     );
-  }
-
-  private alarm(
-    id: string,
-    metric: IMetric,
-    options: { threshold: number; comparisonOperator: ComparisonOperator; description: string },
-  ): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: options.description,
-      metric,
-      threshold: options.threshold,
-      comparisonOperator: options.comparisonOperator,
-      evaluationPeriods: 1,
-      // API Gateway and Lambda publish nothing for an API or function nobody calls.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.alarms.notifyOn(alarm);
-    return alarm;
   }
 }

@@ -1,10 +1,23 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+
+/** What sets one operator alarm apart: when it fires and what it tells the operator. */
+export interface OperatorAlarmOptions {
+  readonly threshold: number;
+  readonly comparisonOperator: ComparisonOperator;
+  readonly description: string;
+}
+
+/** Fires on the first period with one or more (failed messages, errors, ...). */
+export const AT_LEAST_ONE = {
+  threshold: 1,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+} as const;
 
 /**
  * The SNS topic every alarm of the campaign notifies, in ALARM and back in OK.
@@ -60,6 +73,24 @@ export class OperatorAlarms extends Construct {
         },
       }),
     );
+  }
+
+  /**
+   * An alarm `id` in `scope` on a single period of `metric`, which notifies operators.
+   * A period without data is not breaching: SQS, Lambda and API Gateway publish
+   * nothing for an idle queue, or for a function or API nobody calls.
+   */
+  public alarm(scope: Construct, id: string, metric: IMetric, options: OperatorAlarmOptions): Alarm {
+    const alarm = new Alarm(scope, id, {
+      alarmDescription: options.description,
+      metric,
+      threshold: options.threshold,
+      comparisonOperator: options.comparisonOperator,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.notifyOn(alarm);
+    return alarm;
   }
 
   /** Notifies operators when `alarm` goes into ALARM and when it is back to OK. */

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CampaignFunction } from './campaign-function.ts';
-import type { OperatorAlarms } from './operator-alarms.ts';
+import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 
 /** Where marketers upload segment files (SPEC 4.1). */
 export const SEGMENTS_PREFIX = 'segments/';
@@ -103,40 +103,40 @@ export class SegmentImport extends Construct {
     );
 
     const fiveMinutes = Duration.minutes(5);
-    const failedImports = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription:
-        'Segment imports failed five times, or upload events could not be delivered: see the import dead-letter queue, fix, then redrive it to ImportQueue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+    alarms.alarm(
+      this,
+      'DeadLettersAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // SQS stops publishing only for an empty, idle queue.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const importerErrors = new Alarm(this, 'ImporterErrorsAlarm', {
-      // A file that fails is reported as a batch item failure, not as an invocation error: it is retried
-      // and then raises the dead-letter alarm. Errors count what never gets that far.
-      alarmDescription:
-        'The segment import function crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
-      metric: this.importer.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const backlog = new Alarm(this, 'ImportBacklogAlarm', {
-      alarmDescription: 'An uploaded segment file has waited more than 30 minutes for its import.',
-      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
-      threshold: Duration.minutes(30).toSeconds(),
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    for (const alarm of [failedImports, importerErrors, backlog]) {
-      alarms.notifyOn(alarm);
-    }
+      {
+        ...AT_LEAST_ONE,
+        description:
+          'Segment imports failed five times, or upload events could not be delivered: see the import dead-letter queue, fix, then redrive it to ImportQueue.',
+      },
+    );
+    // A file that fails is reported as a batch item failure, not as an invocation error: it is retried
+    // and then raises the dead-letter alarm. Errors count what never gets that far.
+    alarms.alarm(
+      this,
+      'ImporterErrorsAlarm',
+      this.importer.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      {
+        ...AT_LEAST_ONE,
+        description:
+          'The segment import function crashed, timed out or could not start (e.g. missing configuration) in the last five minutes.',
+      },
+    );
+    alarms.alarm(
+      this,
+      'ImportBacklogAlarm',
+      this.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+      {
+        threshold: Duration.minutes(30).toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'An uploaded segment file has waited more than 30 minutes for its import.',
+      },
+    );
   }
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,16 +6,31 @@ import { loadConfig, TABLES } from '../../functions/config.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import { StatefulStack } from '../../lib/stateful-stack.ts';
 import { StatelessStack } from '../../lib/stateless-stack.ts';
-import { actionsOf, ENV, permissions, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
+import {
+  acknowledged,
+  actionsOf,
+  arnOf,
+  atRuntime,
+  DYNAMODB_WRITES,
+  ENV,
+  everyStatement,
+  functionProps,
+  logicalId,
+  objectsUnder,
+  permissions,
+  policyStatements,
+  refOf,
+  resourcesOf,
+  type Statement,
+  statementsOf,
+  statementsOn,
+  synthesizeApp,
+  testApp,
+  violationsOf,
+} from './cdk-test-support.ts';
 
-const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const SCHEDULE_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule/campaign-*/*`;
 const SCHEDULE_GROUP_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule-group/campaign-*`;
-
-/** The logical id of an L2's resource, or of an L1 itself. */
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
-}
 
 /** Both stacks with non-default delivery settings, built the way app.ts builds them. */
 function customStacks(props: { sendWorkers?: number; emailDomain?: string }) {
@@ -32,29 +46,12 @@ describe('planning and sending', () => {
   let template: Template;
 
   beforeAll(() => {
-    stacks = buildApp(testApp(), ENV);
-    stateful = Template.fromStack(stacks.stateful);
-    template = Template.fromStack(stacks.stateless);
+    ({ stacks, stateful, stateless: template } = synthesizeApp());
   });
 
   const delivery = () => stacks.stateless.delivery;
   /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
   const consumed = (value: string) => stacks.stateless.resolve(value);
-  const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, construct), 'Arn'] });
-  const refOf = (construct: IConstruct) => ({ Ref: logicalId(stacks.stateless, construct) });
-  const objectsUnder = (prefix: string) => ({
-    'Fn::Join': ['', [consumed(stacks.stateful.dataBucket.bucketArn), `/${prefix}*`]],
-  });
-  const functionProps = (construct: IConstruct) =>
-    template.findResources('AWS::Lambda::Function')[logicalId(stacks.stateless, construct)]?.Properties;
-  const everyStatement = (t: Template): Statement[] => [
-    ...Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement),
-    ...Object.values(t.findResources('AWS::IAM::Role')).flatMap((r) =>
-      (r.Properties.Policies ?? []).flatMap(
-        (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
-      ),
-    ),
-  ];
 
   describe('tables', () => {
     it('are exposed as a map keyed like TABLES in functions/config.ts', () => {
@@ -72,7 +69,7 @@ describe('planning and sending', () => {
 
     it.each(TABLES)('the %s table exists with point-in-time recovery, deletion protection and retention', (table) => {
       // Prepare
-      const tableId = logicalId(stacks.stateful, stacks.stateful.tables[table]);
+      const tableId = logicalId(stacks.stateful.tables[table]);
 
       // Act
       const resource = stateful.findResources('AWS::DynamoDB::GlobalTable')[tableId];
@@ -157,7 +154,7 @@ describe('planning and sending', () => {
   describe('scheduler role', () => {
     it('may be assumed only by EventBridge Scheduler for schedules of this account in campaign groups', () => {
       // Prepare
-      const roleId = logicalId(stacks.stateless, delivery().schedulerRole);
+      const roleId = logicalId(delivery().schedulerRole);
 
       // Act
       const role = template.findResources('AWS::IAM::Role')[roleId]?.Properties;
@@ -257,8 +254,8 @@ describe('planning and sending', () => {
       const read = resourcesOf(statements, 'dynamodb:Query');
 
       // Assess
-      expect(readable).toEqual([objectsUnder('campaigns/')]);
-      expect(writable).toEqual([objectsUnder('reports/')]);
+      expect(readable).toEqual([objectsUnder(stacks, 'campaigns/')]);
+      expect(writable).toEqual([objectsUnder(stacks, 'reports/')]);
       for (const resources of written) {
         expect(resources).toEqual([consumed(tables.campaigns.tableArn), consumed(tables.touches.tableArn)]);
       }
@@ -274,7 +271,7 @@ describe('planning and sending', () => {
       const planner = delivery().planner.function;
 
       // Act
-      const props = functionProps(planner);
+      const props = functionProps(template, planner);
 
       // Assess
       expect(props).toMatchObject({
@@ -299,7 +296,7 @@ describe('planning and sending', () => {
       const dispatcher = delivery().dispatcher.function;
 
       // Act
-      const props = functionProps(dispatcher);
+      const props = functionProps(template, dispatcher);
 
       // Assess
       expect(props).toMatchObject({ Timeout: 60, MemorySize: 512, FunctionName: 'CampaignStateless-SendDispatch' });
@@ -349,7 +346,7 @@ describe('planning and sending', () => {
           ScalingConfig: { MaximumConcurrency: 8 },
         }),
       ]);
-      expect(functionProps(delivery().worker.function)).toMatchObject({
+      expect(functionProps(template, delivery().worker.function)).toMatchObject({
         Timeout: 900,
         MemorySize: 1769,
         ReservedConcurrentExecutions: 8,
@@ -362,10 +359,10 @@ describe('planning and sending', () => {
 
       // Act
       const custom = Template.fromStack(stateless);
-      const workerId = logicalId(stateless, stateless.delivery.worker.function);
+      const workerId = logicalId(stateless.delivery.worker.function);
 
       // Assess
-      expect(custom.findResources('AWS::Lambda::Function')[workerId]?.Properties.ReservedConcurrentExecutions).toBe(5);
+      expect(functionProps(custom, stateless.delivery.worker.function).ReservedConcurrentExecutions).toBe(5);
       custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: workerId },
         ScalingConfig: { MaximumConcurrency: 5 },
@@ -382,7 +379,7 @@ describe('planning and sending', () => {
 
     it('keeps a shard invisible longer than a worker runs, and dead-letters it after 5 receives', () => {
       // Prepare
-      const queueId = logicalId(stacks.stateless, delivery().sendQueue);
+      const queueId = logicalId(delivery().sendQueue);
 
       // Act
       const queue = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
@@ -399,17 +396,15 @@ describe('planning and sending', () => {
       '%s is encrypted by SQS and refuses plain HTTP',
       (which) => {
         // Prepare
-        const queueId = logicalId(stacks.stateless, delivery()[which]);
+        const queueId = logicalId(delivery()[which]);
 
         // Act
         const queue = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
-        const policies = template.findResources('AWS::SQS::QueuePolicy', {
-          Properties: { Queues: [{ Ref: queueId }] },
-        });
+        const statements = policyStatements(template, 'AWS::SQS::QueuePolicy', { Queues: [{ Ref: queueId }] });
 
         // Assess
         expect(queue.SqsManagedSseEnabled).toBe(true);
-        expect(Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(
+        expect(statements).toContainEqual(
           expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         );
         if (which !== 'sendQueue') expect(queue.MessageRetentionPeriod).toBe(Duration.days(14).toSeconds());
@@ -439,7 +434,7 @@ describe('planning and sending', () => {
       const statements = statementsOf(template, delivery().worker.role);
 
       // Act
-      const sns = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
+      const sns = statementsOn(statements, 'sns:');
 
       // Assess
       expect(permissions(sns)).toEqual(
@@ -459,12 +454,12 @@ describe('planning and sending', () => {
 
       // Act
       const sendable = resourcesOf(statementsOf(template, delivery().worker.role), 'ses:SendEmail');
-      const sesAnywhere = everyStatement(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+      const sesAnywhere = statementsOn(everyStatement(template), 'ses:');
 
       // Assess
       expect(sendable).toEqual([`arn:aws:ses:${ENV.region}:${ENV.account}:identity/example.com`, setArn]);
       expect(sesAnywhere).toHaveLength(1);
-      expect(functionProps(delivery().worker.function).Environment.Variables).toMatchObject({
+      expect(functionProps(template, delivery().worker.function).Environment.Variables).toMatchObject({
         EMAIL_FROM: 'campaign@example.com',
         SES_CONFIGURATION_SET: setRef,
       });
@@ -472,7 +467,7 @@ describe('planning and sending', () => {
 
     it('uses a configuration set with reputation metrics, sending on, and bounces and complaints suppressed', () => {
       // Prepare
-      const setId = logicalId(stacks.stateless, delivery().configurationSet);
+      const setId = logicalId(delivery().configurationSet);
 
       // Act
       const props = template.findResources('AWS::SES::ConfigurationSet')[setId]?.Properties;
@@ -529,23 +524,12 @@ describe('planning and sending', () => {
   });
 
   describe('configuration', () => {
-    /** A plausible runtime value for a variable whose value is a CloudFormation reference in the template. */
-    const runtimeValue = (name: string, value: unknown) => {
-      if (typeof value === 'string') return value;
-      return name.endsWith('_URL')
-        ? `https://sqs.${ENV.region}.amazonaws.com/${ENV.account}/${name}`
-        : `resolved-${name}`;
-    };
-
     it.each(['planner', 'dispatcher', 'worker', 'importer'] as const)(
       'the %s environment passes loadConfig()',
       (which) => {
         // Prepare
         const fn = which === 'importer' ? stacks.stateless.segmentImport.importer.function : delivery()[which].function;
-        const variables: Record<string, unknown> = functionProps(fn).Environment.Variables;
-        const env = Object.fromEntries(
-          Object.entries(variables).map(([name, value]) => [name, runtimeValue(name, value)]),
-        );
+        const env = atRuntime(functionProps(template, fn).Environment.Variables);
 
         // Act
         const config = loadConfig({ ...env, AWS_REGION: ENV.region });
@@ -576,7 +560,7 @@ describe('planning and sending', () => {
     ])('$name >= 1 notify the operator topic', ({ metric, of }) => {
       // Prepare
       const topic = refOf(stacks.stateless.alarms.topic);
-      const queueName = { 'Fn::GetAtt': [logicalId(stacks.stateless, of()), 'QueueName'] };
+      const queueName = { 'Fn::GetAtt': [logicalId(of()), 'QueueName'] };
 
       // Act
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
@@ -622,7 +606,7 @@ describe('planning and sending', () => {
     it('a send shard waiting more than 15 minutes notifies the operator topic', () => {
       // Prepare
       const topic = refOf(stacks.stateless.alarms.topic);
-      const queueName = { 'Fn::GetAtt': [logicalId(stacks.stateless, delivery().sendQueue), 'QueueName'] };
+      const queueName = { 'Fn::GetAtt': [logicalId(delivery().sendQueue), 'QueueName'] };
 
       // Act
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
@@ -646,13 +630,6 @@ describe('planning and sending', () => {
 });
 
 describe('cdk-nag on planning and sending', () => {
-  /** The rule ids acknowledged on exactly this construct (not on a parent). */
-  const acknowledged = (construct: IConstruct) =>
-    construct.node.metadata
-      .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
-      .flatMap((m) => Object.keys(m.data as Record<string, string>))
-      .sort();
-
   it('passes, with each acknowledgement on the policy or queue it is about', () => {
     // Prepare
     const app = testApp();
@@ -665,8 +642,7 @@ describe('cdk-nag on planning and sending', () => {
 
     // Assess
     expect(synth).not.toThrow();
-    const report = JSON.parse(readFileSync(`${app.outdir}/validation-report.json`, 'utf8'));
-    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    expect(violationsOf(app)).toEqual([]);
     const unscoped = 'Annotation::AwsSolutions-IAM5[Resource::*]';
     expect(acknowledged(child(delivery.planner, 'ScheduleListing'))).toEqual([unscoped]);
     expect(acknowledged(child(delivery.worker, 'SmsPublish'))).toEqual([unscoped]);
@@ -683,7 +659,7 @@ describe('cdk-nag on planning and sending', () => {
       ]),
     );
     expect(acknowledged(child(delivery, 'SchedulerPolicy'))).toEqual([
-      `Annotation::AwsSolutions-IAM5[Resource::<${logicalId(stateless, delivery.dispatcher.function)}.Arn>:*]`,
+      `Annotation::AwsSolutions-IAM5[Resource::<${logicalId(delivery.dispatcher.function)}.Arn>:*]`,
     ]);
   });
 });

@@ -1,4 +1,3 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -6,7 +5,7 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import { CampaignFunction } from '../../lib/campaign-function.ts';
-import { ENV, permissions, statementsOf, testApp } from './cdk-test-support.ts';
+import { arnOf, ENV, logicalId, permissions, refOf, statementsOf, statementsOn, testApp } from './cdk-test-support.ts';
 
 /** The real stacks plus one function that uses the helpers the way the import handler will. */
 function appWithImporter() {
@@ -32,7 +31,7 @@ describe('CampaignFunction.useBucket', () => {
 
     // Act
     const template = Template.fromStack(stacks.stateless);
-    const s3 = statementsOf(template, importer.role).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    const s3 = statementsOn(statementsOf(template, importer.role), 's3:');
 
     // Assess: cross-stack tokens resolve to the consumer's form only after synthesis
     const bucketArn = stacks.stateless.resolve(stacks.stateful.dataBucket.bucketArn);
@@ -66,7 +65,7 @@ describe('CampaignFunction.useBucket', () => {
     // Act
     importer.useBucket(stacks.stateful.dataBucket, 'DATA_BUCKET', 'write', 'reports/');
     const template = Template.fromStack(stacks.stateless);
-    const s3 = statementsOf(template, importer.role).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    const s3 = statementsOn(statementsOf(template, importer.role), 's3:');
 
     // Assess
     const bucketArn = stacks.stateless.resolve(stacks.stateful.dataBucket.bucketArn);
@@ -105,17 +104,12 @@ describe('CampaignFunction.useQueue', () => {
     // Act
     importer.useQueue(queue, 'OUTBOX_URL', 'send');
     const template = Template.fromStack(stacks.stateless);
-    const sqs = statementsOf(template, importer.role).filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('sqs:')),
-    );
+    const sqs = statementsOn(statementsOf(template, importer.role), 'sqs:');
 
     // Assess
-    const queueId = stacks.stateless.getLogicalId(queue.node.defaultChild as CfnElement);
-    expect(permissions(sqs)).toEqual(
-      permissions([{ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }]),
-    );
+    expect(permissions(sqs)).toEqual(permissions([{ Action: 'sqs:SendMessage', Resource: arnOf(queue) }]));
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { OUTBOX_URL: { Ref: queueId } } },
+      Environment: { Variables: { OUTBOX_URL: refOf(queue) } },
     });
   });
 
@@ -128,14 +122,11 @@ describe('CampaignFunction.useQueue', () => {
     // Act
     importer.useQueue(queue, 'OUTBOX_URL', 'send');
     const template = Template.fromStack(stacks.stateless);
-    const kms = statementsOf(template, importer.role).filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('kms:')),
-    );
+    const kms = statementsOn(statementsOf(template, importer.role), 'kms:');
 
     // Assess
-    const keyId = stacks.stateless.getLogicalId(key.node.defaultChild as CfnElement);
     expect(permissions(kms)).toEqual(
-      permissions([{ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }]),
+      permissions([{ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arnOf(key) }]),
     );
   });
 });
@@ -177,8 +168,8 @@ describe('CampaignFunction.allow and allowUnscoped', () => {
     const template = Template.fromStack(stacks.stateless);
 
     // Assess
-    const policyId = stacks.stateless.getLogicalId(importer.node.findChild('Listing').node.defaultChild as CfnElement);
-    const functionId = stacks.stateless.getLogicalId(importer.function.node.defaultChild as CfnElement);
+    const policyId = logicalId(importer.node.findChild('Listing'));
+    const functionId = logicalId(importer.function);
     expect(template.findResources('AWS::IAM::Policy')[policyId]?.Properties.PolicyDocument.Statement).toEqual([
       { Action: 'scheduler:ListSchedules', Effect: 'Allow', Resource: '*' },
     ]);

@@ -1,37 +1,29 @@
-import { readFileSync } from 'node:fs';
-import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
-import { actionsOf, ENV, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
+import {
+  acknowledged,
+  actionsOf,
+  arnOf,
+  atRuntime,
+  DYNAMODB_READS,
+  DYNAMODB_WRITES,
+  ENV,
+  everyStatement,
+  functionProps,
+  logicalId,
+  refOf,
+  resourcesOf,
+  type Statement,
+  statementsOf,
+  synthesizeApp,
+  testApp,
+  violationsOf,
+} from './cdk-test-support.ts';
 
-const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const DYNAMODB_READS = new Set([
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-]);
 const SECRET_READS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
-
-/** The logical id of an L2's resource, or of an L1 itself. */
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
-}
-
-/** The rule ids acknowledged on exactly this construct (not on a parent). */
-function acknowledged(construct: IConstruct): string[] {
-  return construct.node.metadata
-    .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
-    .flatMap((m) => Object.keys(m.data as Record<string, string>))
-    .sort();
-}
 
 describe('campaign HTTP API', () => {
   let stacks: CampaignStacks;
@@ -39,20 +31,12 @@ describe('campaign HTTP API', () => {
   let template: Template;
 
   beforeAll(() => {
-    stacks = buildApp(testApp(), ENV);
-    stateful = Template.fromStack(stacks.stateful);
-    template = Template.fromStack(stacks.stateless);
+    ({ stacks, stateful, stateless: template } = synthesizeApp());
   });
 
   const httpApi = () => stacks.stateless.httpApi;
   /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
   const consumed = (value: string) => stacks.stateless.resolve(value);
-  const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, construct), 'Arn'] });
-  const refOf = (construct: IConstruct) => ({ Ref: logicalId(stacks.stateless, construct) });
-  const functionProps = (construct: IConstruct) =>
-    template.findResources('AWS::Lambda::Function')[logicalId(stacks.stateless, construct)]?.Properties;
-  const everyStatement = (): Statement[] =>
-    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
   const routes = () =>
     Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties) as {
       RouteKey: string;
@@ -67,7 +51,7 @@ describe('campaign HTTP API', () => {
   describe('webhook signing secret', () => {
     it('is generated in the stateful stack: 48 characters, no punctuation, AWS managed key, retained', () => {
       // Prepare
-      const secretId = logicalId(stacks.stateful, stacks.stateful.webhookSigningSecret);
+      const secretId = logicalId(stacks.stateful.webhookSigningSecret);
 
       // Act
       const secrets = stateful.findResources('AWS::SecretsManager::Secret');
@@ -164,7 +148,7 @@ describe('campaign HTTP API', () => {
 
     it('have no CORS configuration and the API is an HTTP API', () => {
       // Prepare
-      const apiId = logicalId(stacks.stateless, httpApi().api);
+      const apiId = logicalId(httpApi().api);
 
       // Act
       const api = template.findResources('AWS::ApiGatewayV2::Api')[apiId]?.Properties;
@@ -179,7 +163,7 @@ describe('campaign HTTP API', () => {
   describe('default stage', () => {
     it('is the only stage: auto-deployed, throttled at 200 requests/s with bursts of 400', () => {
       // Prepare
-      const stageId = logicalId(stacks.stateless, httpApi().stage);
+      const stageId = logicalId(httpApi().stage);
 
       // Act
       const stages = template.findResources('AWS::ApiGatewayV2::Stage');
@@ -204,8 +188,8 @@ describe('campaign HTTP API', () => {
 
     it('logs each request as JSON to a one-month log group, without body, headers or path', () => {
       // Prepare
-      const stageId = logicalId(stacks.stateless, httpApi().stage);
-      const logGroupId = logicalId(stacks.stateless, httpApi().accessLogs);
+      const stageId = logicalId(httpApi().stage);
+      const logGroupId = logicalId(httpApi().accessLogs);
 
       // Act
       const settings = template.findResources('AWS::ApiGatewayV2::Stage')[stageId]?.Properties.AccessLogSettings;
@@ -238,7 +222,7 @@ describe('campaign HTTP API', () => {
       const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
 
       // Act
-      const props = functionProps(httpApi().ordersWebhook.function);
+      const props = functionProps(template, httpApi().ordersWebhook.function);
 
       // Assess
       expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 10, MemorySize: 1024 });
@@ -254,7 +238,7 @@ describe('campaign HTTP API', () => {
       // Act
       const readable = SECRET_READS.map((action) => resourcesOf(statements, action));
       const secretActions = actionsOf(statements).filter((a) => a.startsWith('secretsmanager:'));
-      const elsewhere = actionsOf(everyStatement().filter((s) => !webhookPolicies.has(JSON.stringify(s))));
+      const elsewhere = actionsOf(everyStatement(template).filter((s) => !webhookPolicies.has(JSON.stringify(s))));
 
       // Assess
       for (const resources of readable) expect(resources).toEqual([secretArn]);
@@ -289,7 +273,7 @@ describe('campaign HTTP API', () => {
       const fn = httpApi().campaignApi.function;
 
       // Act
-      const props = functionProps(fn);
+      const props = functionProps(template, fn);
 
       // Assess
       expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 20, MemorySize: 1024 });
@@ -317,20 +301,11 @@ describe('campaign HTTP API', () => {
   });
 
   describe('configuration', () => {
-    /** A plausible runtime value for a variable whose value is a CloudFormation reference in the template. */
-    const runtimeValue = (name: string, value: unknown) => {
-      if (typeof value === 'string') return value;
-      return name.endsWith('_URL')
-        ? `https://sqs.${ENV.region}.amazonaws.com/${ENV.account}/${name}`
-        : `resolved-${name}`;
-    };
-
     it.each(['ordersWebhook', 'campaignApi'] as const)('the %s environment passes loadConfig()', (which) => {
       // Prepare
-      const variables: Record<string, unknown> = functionProps(httpApi()[which].function).Environment.Variables;
-      const env = Object.fromEntries(
-        Object.entries(variables).map(([name, value]) => [name, runtimeValue(name, value)]),
-      );
+      const variables: Record<string, unknown> = functionProps(template, httpApi()[which].function).Environment
+        .Variables;
+      const env = atRuntime(variables);
 
       // Act
       const config = loadConfig({ ...env, AWS_REGION: ENV.region });
@@ -343,7 +318,7 @@ describe('campaign HTTP API', () => {
     it('names the webhook secret in every function of the app (the config is strict on AWS)', () => {
       // Prepare
       const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
-      const healthId = logicalId(stacks.stateless, stacks.stateless.health.function);
+      const healthId = logicalId(stacks.stateless.health.function);
 
       // Act
       const missing = Object.entries(template.findResources('AWS::Lambda::Function'))
@@ -454,8 +429,7 @@ describe('cdk-nag on the HTTP API', () => {
 
     // Assess
     expect(synth).not.toThrow();
-    const report = JSON.parse(readFileSync(`${app.outdir}/validation-report.json`, 'utf8'));
-    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    expect(violationsOf(app)).toEqual([]);
     expect(acknowledged(l1(httpApi.webhookRoute))).toEqual(['Annotation::AwsSolutions-APIG4']);
     for (const route of httpApi.campaignRoutes) {
       expect(acknowledged(route)).toEqual([]);

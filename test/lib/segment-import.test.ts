@@ -1,15 +1,22 @@
-import { type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import { Duration } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type CampaignStacks } from '../../lib/app.ts';
-import { actionsOf, ENV, resourcesOf, type Statement, statementsOf, testApp } from './cdk-test-support.ts';
-
-const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
+import type { CampaignStacks } from '../../lib/app.ts';
+import {
+  actionsOf,
+  arnOf,
+  DYNAMODB_WRITES,
+  ENV,
+  functionProps,
+  logicalId,
+  objectsUnder,
+  policyStatements,
+  refOf,
+  resourcesOf,
+  type Statement,
+  statementsOf,
+  synthesizeApp,
+} from './cdk-test-support.ts';
 
 describe('segment import pipeline', () => {
   let stacks: CampaignStacks;
@@ -17,17 +24,13 @@ describe('segment import pipeline', () => {
   let importerStatements: Statement[];
 
   beforeAll(() => {
-    stacks = buildApp(testApp(), ENV);
-    template = Template.fromStack(stacks.stateless);
+    ({ stacks, stateless: template } = synthesizeApp());
     importerStatements = statementsOf(template, stacks.stateless.segmentImport.importer.role);
   });
 
   /** A cross-stack token as the stateless stack sees it; only valid after Template.fromStack synthesized. */
   const consumed = (value: string) => stacks.stateless.resolve(value);
-  const queueArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.stateless, stacks.stateless.segmentImport.queue), 'Arn'] });
-  const objectsUnder = (prefix: string) => ({
-    'Fn::Join': ['', [consumed(stacks.stateful.dataBucket.bucketArn), `/${prefix}*`]],
-  });
+  const queueArn = () => arnOf(stacks.stateless.segmentImport.queue);
 
   describe('EventBridge rule', () => {
     it('routes only objects created under segments/ of the data bucket to the import queue', () => {
@@ -58,16 +61,15 @@ describe('segment import pipeline', () => {
     it('has a dead-letter queue after 5 receives and a visibility timeout longer than the function timeout', () => {
       // Prepare
       const { queue, deadLetterQueue, importer } = stacks.stateless.segmentImport;
-      const queueId = logicalId(stacks.stateless, queue);
-      const functionId = logicalId(stacks.stateless, importer.function);
+      const queueId = logicalId(queue);
 
       // Act
       const queueProps = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
-      const functionTimeout = template.findResources('AWS::Lambda::Function')[functionId]?.Properties.Timeout;
+      const functionTimeout = functionProps(template, importer.function).Timeout;
 
       // Assess
       expect(queueProps.RedrivePolicy).toEqual({
-        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stacks.stateless, deadLetterQueue), 'Arn'] },
+        deadLetterTargetArn: arnOf(deadLetterQueue),
         maxReceiveCount: 5,
       });
       expect(functionTimeout).toBe(Duration.minutes(15).toSeconds());
@@ -77,24 +79,22 @@ describe('segment import pipeline', () => {
 
     it.each(['queue', 'deadLetterQueue'] as const)('%s is encrypted by SQS and refuses plain HTTP', (which) => {
       // Prepare
-      const queueId = logicalId(stacks.stateless, stacks.stateless.segmentImport[which]);
+      const queueId = logicalId(stacks.stateless.segmentImport[which]);
 
       // Act
       const queueProps = template.findResources('AWS::SQS::Queue')[queueId]?.Properties;
-      const policies = template.findResources('AWS::SQS::QueuePolicy', {
-        Properties: { Queues: [{ Ref: queueId }] },
-      });
+      const statements = policyStatements(template, 'AWS::SQS::QueuePolicy', { Queues: [{ Ref: queueId }] });
 
       // Assess
       expect(queueProps.SqsManagedSseEnabled).toBe(true);
-      expect(Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(
+      expect(statements).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     });
 
     it('keeps dead letters for 14 days', () => {
       // Prepare
-      const dlqId = logicalId(stacks.stateless, stacks.stateless.segmentImport.deadLetterQueue);
+      const dlqId = logicalId(stacks.stateless.segmentImport.deadLetterQueue);
 
       // Act
       const dlqProps = template.findResources('AWS::SQS::Queue')[dlqId]?.Properties;
@@ -107,7 +107,7 @@ describe('segment import pipeline', () => {
   describe('import function', () => {
     it('gets one file per invocation and reports failed messages one by one', () => {
       // Prepare
-      const functionId = logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function);
+      const functionRef = refOf(stacks.stateless.segmentImport.importer.function);
 
       // Act: whatever polls the import queue
       const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
@@ -118,7 +118,7 @@ describe('segment import pipeline', () => {
       expect(Object.values(mappings).map((m) => m.Properties)).toEqual([
         expect.objectContaining({
           EventSourceArn: queueArn(),
-          FunctionName: { Ref: functionId },
+          FunctionName: functionRef,
           BatchSize: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           ScalingConfig: { MaximumConcurrency: 4 },
@@ -129,10 +129,9 @@ describe('segment import pipeline', () => {
     it('has one vCPU, 15 minutes, 4 reserved executions and its wiring in the environment', () => {
       // Prepare
       const { stateful } = stacks;
-      const functionId = logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function);
 
       // Act
-      const props = template.findResources('AWS::Lambda::Function')[functionId]?.Properties;
+      const props = functionProps(template, stacks.stateless.segmentImport.importer.function);
 
       // Assess
       expect(props).toMatchObject({
@@ -146,7 +145,7 @@ describe('segment import pipeline', () => {
             CUSTOMERS_TABLE: consumed(stateful.customersTable.tableName),
             IMPORTS_TABLE: consumed(stateful.importsTable.tableName),
             DATA_BUCKET: consumed(stateful.dataBucket.bucketName),
-            IMPORT_QUEUE_URL: { Ref: logicalId(stacks.stateless, stacks.stateless.segmentImport.queue) },
+            IMPORT_QUEUE_URL: refOf(stacks.stateless.segmentImport.queue),
           },
         },
       });
@@ -162,8 +161,8 @@ describe('segment import pipeline', () => {
       const writable = resourcesOf(importerStatements, 's3:PutObject');
 
       // Assess
-      expect(readable).toEqual([objectsUnder('segments/')]);
-      expect(writable).toEqual([objectsUnder('reports/')]);
+      expect(readable).toEqual([objectsUnder(stacks, 'segments/')]);
+      expect(writable).toEqual([objectsUnder(stacks, 'reports/')]);
       expect(s3Actions.sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
       expect(s3Actions.filter((a) => a.includes('Delete') || a.includes('*'))).toEqual([]);
     });
@@ -200,13 +199,13 @@ describe('segment import pipeline', () => {
     const queueDimension = (which: 'queue' | 'deadLetterQueue') => [
       {
         Name: 'QueueName',
-        Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, stacks.stateless.segmentImport[which]), 'QueueName'] },
+        Value: { 'Fn::GetAtt': [logicalId(stacks.stateless.segmentImport[which]), 'QueueName'] },
       },
     ];
     const importerDimension = () => [
       {
         Name: 'FunctionName',
-        Value: { Ref: logicalId(stacks.stateless, stacks.stateless.segmentImport.importer.function) },
+        Value: refOf(stacks.stateless.segmentImport.importer.function),
       },
     ];
 
@@ -238,7 +237,7 @@ describe('segment import pipeline', () => {
       },
     ])('$name notifies the operator topic', ({ namespace, metric, dimensions, operator, threshold, period }) => {
       // Prepare
-      const topic = { Ref: logicalId(stacks.stateless, stacks.stateless.alarms.topic) };
+      const topic = refOf(stacks.stateless.alarms.topic);
 
       // Act
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
@@ -270,9 +269,9 @@ describe('segment import pipeline', () => {
       // Assess
       expect(dimensions).toEqual(
         expect.arrayContaining([
-          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, deadLetterQueue), 'QueueName'] } }],
-          [{ Name: 'FunctionName', Value: { Ref: logicalId(stacks.stateless, importer.function) } }],
-          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stacks.stateless, queue), 'QueueName'] } }],
+          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(deadLetterQueue), 'QueueName'] } }],
+          [{ Name: 'FunctionName', Value: refOf(importer.function) }],
+          [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }],
         ]),
       );
     });
@@ -280,8 +279,8 @@ describe('segment import pipeline', () => {
     it('go to a topic encrypted with a rotated key that CloudWatch may use, and that refuses plain HTTP', () => {
       // Prepare
       const { topic, key } = stacks.stateless.alarms;
-      const topicId = logicalId(stacks.stateless, topic);
-      const keyId = logicalId(stacks.stateless, key);
+      const topicId = logicalId(topic);
+      const keyId = logicalId(key);
 
       // Act
       const topicProps = template.findResources('AWS::SNS::Topic')[topicId]?.Properties;

@@ -1,23 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { type CfnElement, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/adapters/dynamo/table-definitions.ts';
 import { TABLES } from '../../functions/config.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
-import { ENV, type Statement, testApp } from './cdk-test-support.ts';
-
-const READ_ACTIONS = new Set([
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-]);
+import {
+  arnOf,
+  DYNAMODB_READS,
+  ENV,
+  functionProps,
+  logicalId,
+  policyStatements,
+  refOf,
+  statementsOf,
+  statementsOn,
+  synthesizeApp,
+  testApp,
+  violationsOf,
+} from './cdk-test-support.ts';
 
 describe('campaign stacks', () => {
   let stacks: CampaignStacks;
@@ -25,15 +27,13 @@ describe('campaign stacks', () => {
   let stateless: Template;
 
   beforeAll(() => {
-    stacks = buildApp(testApp(), ENV);
-    stateful = Template.fromStack(stacks.stateful);
-    stateless = Template.fromStack(stacks.stateless);
+    ({ stacks, stateful, stateless } = synthesizeApp());
   });
 
   describe('data bucket', () => {
     it('blocks public access, is encrypted, versioned and retained', () => {
       // Prepare
-      const bucketId = stacks.stateful.getLogicalId(stacks.stateful.dataBucket.node.defaultChild as CfnElement);
+      const bucketId = logicalId(stacks.stateful.dataBucket);
 
       // Act
       const bucket = stateful.findResources('AWS::S3::Bucket')[bucketId];
@@ -76,15 +76,12 @@ describe('campaign stacks', () => {
 
     it('denies every request not made over TLS', () => {
       // Prepare
-      const bucketId = stacks.stateful.getLogicalId(stacks.stateful.dataBucket.node.defaultChild as CfnElement);
+      const bucketRef = refOf(stacks.stateful.dataBucket);
 
       // Act
-      const policies = stateful.findResources('AWS::S3::BucketPolicy', {
-        Properties: { Bucket: { Ref: bucketId } },
-      });
+      const statements = policyStatements(stateful, 'AWS::S3::BucketPolicy', { Bucket: bucketRef });
 
       // Assess
-      const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
       expect(statements).toContainEqual(
         expect.objectContaining({
           Effect: 'Deny',
@@ -100,7 +97,7 @@ describe('campaign stacks', () => {
       'the %s table is on demand, point-in-time recoverable, encrypted, deletion-protected and retained',
       (table) => {
         // Prepare
-        const tableId = stacks.stateful.getLogicalId(stacks.stateful.tables[table].node.defaultChild as CfnElement);
+        const tableId = logicalId(stacks.stateful.tables[table]);
 
         // Act
         const resource = stateful.findResources('AWS::DynamoDB::GlobalTable')[tableId];
@@ -136,7 +133,7 @@ describe('campaign stacks', () => {
       // Act
       const schemas = Object.fromEntries(
         TABLES.map((name) => {
-          const id = stacks.stateful.getLogicalId(cdkTables[name].node.defaultChild as CfnElement);
+          const id = logicalId(cdkTables[name]);
           return [name, resources[id]?.Properties.KeySchema];
         }),
       );
@@ -154,15 +151,11 @@ describe('campaign stacks', () => {
       // Prepare
       const tableName = stacks.stateless.resolve(stacks.stateful.customersTable.tableName);
 
-      const functionId = stacks.stateless.getLogicalId(
-        stacks.stateless.health.function.node.defaultChild as CfnElement,
-      );
-
       // Act
-      const fn = stateless.findResources('AWS::Lambda::Function')[functionId];
+      const props = functionProps(stateless, stacks.stateless.health.function);
 
       // Assess
-      expect(fn?.Properties).toMatchObject({
+      expect(props).toMatchObject({
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Environment: {
@@ -173,7 +166,7 @@ describe('campaign stacks', () => {
           },
         },
       });
-      expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual([
+      expect(Object.keys(props?.Environment.Variables).sort()).toEqual([
         'CUSTOMERS_TABLE',
         'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
@@ -183,29 +176,23 @@ describe('campaign stacks', () => {
     it('may only read the customers table', () => {
       // Prepare
       const tableArn = stacks.stateless.resolve(stacks.stateful.customersTable.tableArn);
-      const roleId = stacks.stateless.getLogicalId(stacks.stateless.health.role.node.defaultChild as CfnElement);
 
       // Act
-      const policies = stateless.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: roleId }] },
-      });
-      const statements: Statement[] = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const statements = statementsOf(stateless, stacks.stateless.health.role);
       const dynamoActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'));
 
       // Assess
       expect(dynamoActions).toContain('dynamodb:GetItem');
       expect(dynamoActions).toContain('dynamodb:Query');
       expect(dynamoActions).not.toContain('dynamodb:PutItem');
-      expect(dynamoActions.filter((a) => !READ_ACTIONS.has(a))).toEqual([]);
-      const tableStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(dynamoActions.filter((a) => !DYNAMODB_READS.has(a))).toEqual([]);
+      const tableStatements = statementsOn(statements, 'dynamodb:');
       expect(tableStatements.map((s) => s.Resource)).toEqual([tableArn]);
     });
 
     it('has no AWS managed policy and writes only to its own one-month log group', () => {
       // Prepare
-      const logGroupId = stacks.stateless.getLogicalId(
-        stacks.stateless.health.logGroup.node.defaultChild as CfnElement,
-      );
+      const logGroupArn = arnOf(stacks.stateless.health.logGroup);
 
       // Act
       const roles = stateless.findResources('AWS::IAM::Role');
@@ -221,7 +208,7 @@ describe('campaign stacks', () => {
             {
               Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
               Effect: 'Allow',
-              Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+              Resource: logGroupArn,
             },
           ]),
         },
@@ -241,8 +228,7 @@ describe('cdk-nag AwsSolutions checks', () => {
 
     // Assess
     expect(synth).not.toThrow();
-    const report = JSON.parse(readFileSync(`${app.outdir}/validation-report.json`, 'utf8'));
-    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    expect(violationsOf(app)).toEqual([]);
   });
 
   it('fail synthesis on a finding nobody acknowledged', () => {
