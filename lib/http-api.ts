@@ -91,9 +91,8 @@ export class CampaignHttpApi extends Construct {
       timeout: WEBHOOK_TIMEOUT,
       memorySize: 1024,
     })
-      // Orders, customer stats and purchase marks (customers); webhook event records (campaigns).
+      // Orders, customer stats, purchase marks and webhook event records: all in the customers table.
       .useTable(tables.customers, 'CUSTOMERS_TABLE', 'readWrite')
-      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
       // Read once per container; never in the environment itself.
       .useSecret(webhookSecret, 'WEBHOOK_SECRET_ARN')
       .useNames(runtimeEnvironment);

@@ -246,10 +246,10 @@ describe('campaign HTTP API', () => {
       expect(elsewhere.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))).toEqual([]);
     });
 
-    it('writes the customers and campaigns tables only, and has no S3 access', () => {
+    it('writes the customers table only, and has no S3 access', () => {
       // Prepare
       const { tables } = stacks.stateful;
-      const expected = [consumed(tables.campaigns.tableArn), consumed(tables.customers.tableArn)];
+      const expected = [consumed(tables.customers.tableArn)];
 
       // Act
       const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
