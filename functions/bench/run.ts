@@ -143,8 +143,12 @@ BENCHES.import = async () => {
   try {
     const ceilingConfig = await fresh();
     progress.update('import: measuring the raw BatchWriteItem ceiling (60,000 items)...');
-    const ceiling = await batchWriteCeiling(clientsFor(ceilingConfig).dynamodb, ceilingConfig.tables.customers, 60_000);
-    progress.done(`import: raw BatchWriteItem ceiling ${formatCount(Math.round(ceiling))} items/s`);
+    const ceilingBefore = await batchWriteCeiling(
+      clientsFor(ceilingConfig).dynamodb,
+      ceilingConfig.tables.customers,
+      60_000,
+    );
+    progress.done(`import: raw BatchWriteItem ceiling ${formatCount(Math.round(ceilingBefore))} items/s`);
     const runs = new Map<number, ImportRun>();
     for (const size of [300_000, 100_000, 1_000_000]) {
       const file = await sampleFile(size);
@@ -158,6 +162,18 @@ BENCHES.import = async () => {
         `import: ${formatCount(run.rows)} rows in ${run.seconds.toFixed(1)} s (${formatCount(Math.round(run.imported / run.seconds))} customers/s), peak ${run.peakRssMb.toFixed(0)} MB`,
       );
     }
+    // The machine is shared: the ceiling is measured again after the imports and the higher
+    // of the two is used, so noise can only make the ratio look worse, never better.
+    const ceilingAfterConfig = await fresh();
+    const ceilingAfter = await batchWriteCeiling(
+      clientsFor(ceilingAfterConfig).dynamodb,
+      ceilingAfterConfig.tables.customers,
+      60_000,
+    );
+    progress.done(
+      `import: raw BatchWriteItem ceiling measured again: ${formatCount(Math.round(ceilingAfter))} items/s`,
+    );
+    const ceiling = Math.max(ceilingBefore, ceilingAfter);
     const main = runs.get(300_000) as ImportRun;
     const rate = main.imported / main.seconds;
     rows.push({
