@@ -13,6 +13,11 @@ const PLAN_FILES = ['timeline.json', 'touches.jsonl', 'rejects.jsonl', 'timeline
 let work: string;
 let customersCsv: string;
 
+/** `campaign plan` on the sample customers with the pinned --now. */
+function planArgs(out: string): string[] {
+  return ['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW, '--out', out];
+}
+
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -40,17 +45,7 @@ afterAll(async () => {
 describe('campaign plan', () => {
   it('writes the same four files, byte for byte, for the same inputs and --now', async () => {
     // Prepare
-    const args = (out: string) => [
-      'plan',
-      '--campaign',
-      CAMPAIGN,
-      '--customers',
-      customersCsv,
-      '--now',
-      NOW,
-      '--out',
-      out,
-    ];
+    const args = planArgs;
 
     // Act
     const first = await run(args(join(work, 'first')));
@@ -159,22 +154,9 @@ describe('campaign plan', () => {
     const out = join(work, 'bin');
 
     // Act
-    const { stderr } = await promisify(execFile)(
-      'node',
-      [
-        'functions/cli/campaign.js',
-        'plan',
-        '--campaign',
-        CAMPAIGN,
-        '--customers',
-        customersCsv,
-        '--now',
-        NOW,
-        '--out',
-        out,
-      ],
-      { env: { ...process.env, NODE_OPTIONS: '' } },
-    );
+    const { stderr } = await promisify(execFile)('node', ['functions/cli/campaign.js', ...planArgs(out)], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
 
     // Assess
     expect(stderr).toMatch(/planned d11-2026: /);
