@@ -162,8 +162,8 @@ describe('the send path', () => {
   });
 
   it('hands no message to the provider before its second', async () => {
-    // Prepare
-    const { stack: local, clock } = await startStack({ speed: 5 });
+    // Prepare: at 2x, the first virtual second after release is half a real second.
+    const { stack: local, clock } = await startStack({ speed: 2 });
     await importCustomers(local, 'second', 150);
     await planCampaign({
       id: 'second',
