@@ -147,7 +147,7 @@ export function planDependencies(config: Config): PlanCampaignDeps & { clock: Cl
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     scheduler,
-    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
+    clock: clockFor(config),
   };
 }
 
@@ -162,7 +162,7 @@ export function dispatchDependencies(config: Config): DispatchDeps {
   return {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     queue: sendQueueFor(config, clients),
-    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
+    clock: clockFor(config),
   };
 }
 
@@ -172,7 +172,7 @@ export function sendDependencies(
 ): SendShardDeps {
   const clients = clientsFor(config);
   const local = config.runtime === 'local' ? localRuntime() : undefined;
-  const clock = local?.clock ?? systemClock;
+  const clock = clockFor(config);
   const email = new SesEmailSender(
     clients.ses,
     config.runtime === 'aws'
@@ -244,6 +244,6 @@ export function reportDependencies(config: Config): ReportDeps {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
-    clock: config.runtime === 'aws' ? systemClock : localRuntime().clock,
+    clock: clockFor(config),
   };
 }

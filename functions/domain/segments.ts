@@ -103,10 +103,6 @@ export function primaryGroup(facts: CustomerFacts, context: SegmentationContext)
   return 'churned';
 }
 
-export function isPlaybookGroup(id: string): id is PlaybookGroup {
-  return (PLAYBOOK_GROUPS as readonly string[]).includes(id);
-}
-
 /**
  * A customer's value to the campaign, 0 to 1, used to decide who may get a second SMS
  * and who is sent first: spend (log scale, 40%), recency (halves every 60 days, 35%)

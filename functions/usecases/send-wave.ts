@@ -11,7 +11,7 @@
  */
 import type { Campaign, Wave } from '../domain/campaign.ts';
 import { monthKey } from '../domain/local-time.ts';
-import { linkFor, render, smsParts, templatesFor, type WaveKind } from '../domain/messages.ts';
+import { linkFor, render, smsParts, templatesFor, type WaveKind, type WaveTemplates } from '../domain/messages.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -161,7 +161,8 @@ export async function sendShard(
 interface Staged {
   campaign: Campaign;
   wave: Wave;
-  kind: WaveKind;
+  /** The wave's texts (its own or the defaults for its kind), resolved once per shard. */
+  templates: WaveTemplates;
   rate: number;
   pending: Touch[];
   optedOut: Set<string>;
@@ -187,7 +188,7 @@ async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, sh
   return {
     campaign,
     wave,
-    kind,
+    templates: templatesFor(kind, wave.templates),
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
     optedOut,
@@ -219,7 +220,7 @@ async function deliver(
   if (claim.kind === 'already') return { status: 'unknown', reason: 'claimed before, no outcome recorded' };
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
 
-  const templates = templatesFor(staged.kind, staged.wave.templates);
+  const { templates } = staged;
   const values = {
     name: touch.name,
     link: linkFor(touch.device, staged.wave.links ?? campaign.links),

@@ -118,6 +118,3 @@ export class DynamoRateLimiter implements RateLimiter {
     return 0;
   }
 }
-
-/** No pacing: for the unthrottled pipeline measurement. */
-export const unlimited: RateLimiter = { take: async () => {}, throttled: () => {} };
