@@ -4,15 +4,16 @@
  * value has a default that points at the embedded servers.
  */
 import { z } from 'zod';
+import { ENV } from './contract.ts';
 
 export const TABLES = ['customers', 'imports', 'campaigns', 'touches'] as const;
 export type TableName = (typeof TABLES)[number];
 
-const tableEnv: Record<TableName, string> = {
-  customers: 'CUSTOMERS_TABLE',
-  imports: 'IMPORTS_TABLE',
-  campaigns: 'CAMPAIGNS_TABLE',
-  touches: 'TOUCHES_TABLE',
+export const TABLE_ENV: Readonly<Record<TableName, string>> = {
+  customers: ENV.customersTable,
+  imports: ENV.importsTable,
+  campaigns: ENV.campaignsTable,
+  touches: ENV.touchesTable,
 };
 
 const LOCAL_DEFAULTS = {
@@ -76,20 +77,20 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, envNames: Record<string, s
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');
   const tableNames = (fallback: (table: TableName) => string | undefined) =>
-    Object.fromEntries(TABLES.map((table) => [table, env[tableEnv[table]] ?? fallback(table)]));
+    Object.fromEntries(TABLES.map((table) => [table, env[TABLE_ENV[table]] ?? fallback(table)]));
   const envNames: Record<string, string> = {
-    region: 'AWS_REGION',
-    dataBucket: 'DATA_BUCKET',
-    importQueueUrl: 'IMPORT_QUEUE_URL',
-    sendQueueUrl: 'SEND_QUEUE_URL',
-    'scheduler.targetArn': 'SCHEDULE_TARGET_ARN',
-    'scheduler.roleArn': 'SCHEDULER_ROLE_ARN',
-    'scheduler.deadLetterArn': 'SCHEDULER_DLQ_ARN',
-    'email.from': 'EMAIL_FROM',
-    'email.configurationSet': 'SES_CONFIGURATION_SET',
-    webhookSecretArn: 'WEBHOOK_SECRET_ARN',
-    webhookSecret: 'WEBHOOK_SECRET',
-    ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, tableEnv[table]])),
+    region: ENV.region,
+    dataBucket: ENV.dataBucket,
+    importQueueUrl: ENV.importQueueUrl,
+    sendQueueUrl: ENV.sendQueueUrl,
+    'scheduler.targetArn': ENV.scheduleTargetArn,
+    'scheduler.roleArn': ENV.schedulerRoleArn,
+    'scheduler.deadLetterArn': ENV.schedulerDeadLetterArn,
+    'email.from': ENV.emailFrom,
+    'email.configurationSet': ENV.sesConfigurationSet,
+    webhookSecretArn: ENV.webhookSecretArn,
+    webhookSecret: ENV.webhookSecret,
+    ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
     return parse(

@@ -10,19 +10,11 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV, PREFIX, SCHEDULE_GROUP_PREFIX, SERVICE } from '../functions/contract.ts';
 import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
-import { REPORTS_PREFIX } from './segment-import.ts';
 import type { CampaignTables } from './stateful-stack.ts';
-
-/** Where marketers upload campaign files (SPEC 4.2). */
-export const CAMPAIGNS_PREFIX = 'campaigns/';
-/**
- * Every schedule group the planner creates is named `campaign-<campaign id>`;
- * its scheduler permissions and the scheduler role's trust are limited to them.
- */
-export const SCHEDULE_GROUP_PREFIX = 'campaign-';
 
 const PLAN_TIMEOUT = Duration.minutes(15);
 const DISPATCH_TIMEOUT = Duration.minutes(1);
@@ -192,14 +184,14 @@ export class CampaignDelivery extends Construct {
     this.dispatcher = new CampaignFunction(this, 'Dispatcher', {
       entry: 'functions/handlers/send-dispatch.ts',
       handler: 'handler',
-      serviceName: 'send-dispatch',
+      serviceName: SERVICE.sendDispatch,
       description: 'Invoked by the send schedules: splits a send into shard messages on the send queue',
       functionName: dispatchFunctionName,
       timeout: DISPATCH_TIMEOUT,
       memorySize: 512,
     })
-      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
-      .useQueue(this.sendQueue, 'SEND_QUEUE_URL', 'send')
+      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
       .useNames(runtimeEnvironment(config(dispatchFunctionArn)));
     this.onFailureTo(this.dispatcher, this.schedulerDeadLetterQueue);
 
@@ -238,18 +230,18 @@ export class CampaignDelivery extends Construct {
     this.planner = new CampaignFunction(this, 'Planner', {
       entry: 'functions/handlers/plan-campaign.ts',
       handler: 'handler',
-      serviceName: 'plan-campaign',
-      description: `Plans campaign files uploaded under ${CAMPAIGNS_PREFIX}: timeline, touches and send schedules`,
+      serviceName: SERVICE.planCampaign,
+      description: `Plans campaign files uploaded under ${PREFIX.campaigns}: timeline, touches and send schedules`,
       timeout: PLAN_TIMEOUT,
       // 3,008 MB: planning a million customers holds them in memory (SPEC 6: under 1.5 GB) with room to spare.
       memorySize: 3008,
     })
-      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'read')
-      .useTable(tables.imports, 'IMPORTS_TABLE', 'read')
-      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
-      .useTable(tables.touches, 'TOUCHES_TABLE', 'readWrite')
-      .useBucket(dataBucket, 'DATA_BUCKET', 'read', CAMPAIGNS_PREFIX)
-      .useBucket(dataBucket, 'DATA_BUCKET', 'write', REPORTS_PREFIX)
+      .useTable(tables.customers, ENV.customersTable, 'read')
+      .useTable(tables.imports, ENV.importsTable, 'read')
+      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      .useTable(tables.touches, ENV.touchesTable, 'readWrite')
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.campaigns)
+      .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.reports)
       .allow(
         {
           actions: [
@@ -280,13 +272,13 @@ export class CampaignDelivery extends Construct {
     this.onFailureTo(this.planner, this.planDeadLetterQueue);
 
     this.planRule = new Rule(this, 'CampaignUploaded', {
-      description: `Routes uploads under ${CAMPAIGNS_PREFIX} of the data bucket to the plan function`,
+      description: `Routes uploads under ${PREFIX.campaigns} of the data bucket to the plan function`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [dataBucket.bucketName] },
-          object: { key: Match.prefix(CAMPAIGNS_PREFIX) },
+          object: { key: Match.prefix(PREFIX.campaigns) },
         },
       },
       // Events EventBridge cannot deliver land next to the failed plans: one queue, one alarm.
@@ -303,7 +295,7 @@ export class CampaignDelivery extends Construct {
     this.worker = new CampaignFunction(this, 'Worker', {
       entry: 'functions/handlers/send-worker.ts',
       handler: 'handler',
-      serviceName: 'send-worker',
+      serviceName: SERVICE.sendWorker,
       description: 'Sends one shard of a send per invocation: SMS through SNS, email through SES',
       timeout: WORKER_TIMEOUT,
       // 1,769 MB is one full vCPU: signing and serialising thousands of calls is CPU-bound.
@@ -311,11 +303,11 @@ export class CampaignDelivery extends Construct {
       reservedConcurrentExecutions: sendWorkers,
     })
       // Shard leases and rate-limit windows (campaigns), outcomes (touches), the ledger (customers).
-      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'readWrite')
-      .useTable(tables.touches, 'TOUCHES_TABLE', 'readWrite')
-      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'readWrite')
+      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      .useTable(tables.touches, ENV.touchesTable, 'readWrite')
+      .useTable(tables.customers, ENV.customersTable, 'readWrite')
       // A shard that cannot finish within one invocation hands the rest over as a new message.
-      .useQueue(this.sendQueue, 'SEND_QUEUE_URL', 'send')
+      .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
       .allow({ actions: ['ses:SendEmail'], resources: [this.emailIdentityArn, this.configurationSetArn] })
       // SNS has no condition key that limits Publish to phone numbers (sns:Protocol and
       // sns:Endpoint apply to Subscribe only); the requested region at least keeps SMS, its

@@ -19,6 +19,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 // cdk-nag's own rendering of a policy resource into a finding id; reusing it keeps our ids exact.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
+import { ENV, type ServiceName } from '../functions/contract.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,7 +43,7 @@ export interface CampaignFunctionProps {
   /** @default 'handler' */
   readonly handler?: string;
   /** `POWERTOOLS_SERVICE_NAME`: how this function names itself in logs, metrics and traces. */
-  readonly serviceName: string;
+  readonly serviceName: ServiceName;
   readonly description?: string;
   /** @default 256 */
   readonly memorySize?: number;
@@ -127,7 +128,7 @@ export class CampaignFunction extends Construct implements IGrantable {
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        [ENV.serviceName]: props.serviceName,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -14,6 +14,7 @@ import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
@@ -86,28 +87,28 @@ export class CampaignHttpApi extends Construct {
     this.ordersWebhook = new CampaignFunction(this, 'OrdersWebhook', {
       entry: 'functions/handlers/orders-webhook.ts',
       handler: 'handler',
-      serviceName: 'orders-webhook',
+      serviceName: SERVICE.ordersWebhook,
       description: `POST ${ORDERS_WEBHOOK_PATH}: checks the store's signature, then records the order event, the order and the customer's stats`,
       timeout: WEBHOOK_TIMEOUT,
       memorySize: 1024,
     })
       // Orders, customer stats, purchase marks and webhook event records: all in the customers table.
-      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'readWrite')
+      .useTable(tables.customers, ENV.customersTable, 'readWrite')
       // Read once per container; never in the environment itself.
-      .useSecret(webhookSecret, 'WEBHOOK_SECRET_ARN')
+      .useSecret(webhookSecret, ENV.webhookSecretArn)
       .useNames(runtimeEnvironment);
 
     this.campaignApi = new CampaignFunction(this, 'CampaignApi', {
       entry: 'functions/handlers/campaign-api.ts',
       handler: 'handler',
-      serviceName: 'campaign-api',
+      serviceName: SERVICE.campaignApi,
       description: 'GET /campaigns/{id} and GET /campaigns/{id}/report: a campaign, its timeline and its report',
       timeout: CAMPAIGN_API_TIMEOUT,
       memorySize: 1024,
     })
-      .useTable(tables.campaigns, 'CAMPAIGNS_TABLE', 'read')
-      .useTable(tables.touches, 'TOUCHES_TABLE', 'read')
-      .useTable(tables.customers, 'CUSTOMERS_TABLE', 'read')
+      .useTable(tables.campaigns, ENV.campaignsTable, 'read')
+      .useTable(tables.touches, ENV.touchesTable, 'read')
+      .useTable(tables.customers, ENV.customersTable, 'read')
       .useNames(runtimeEnvironment);
 
     // --- API ------------------------------------------------------------------------------------

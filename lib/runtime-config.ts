@@ -1,13 +1,6 @@
-import type { TableName } from '../functions/config.ts';
+import { TABLE_ENV, type TableName } from '../functions/config.ts';
+import { ENV } from '../functions/contract.ts';
 import type { CampaignTables } from './stateful-stack.ts';
-
-/** The variable each table's name is read from (`tableEnv` in functions/config.ts). */
-export const TABLE_ENV: Readonly<Record<TableName, string>> = {
-  customers: 'CUSTOMERS_TABLE',
-  imports: 'IMPORTS_TABLE',
-  campaigns: 'CAMPAIGNS_TABLE',
-  touches: 'TOUCHES_TABLE',
-};
 
 /** What `loadConfig()` reads on AWS, as CDK values (names, URLs and ARNs, tokens mostly). */
 export interface RuntimeConfig {
@@ -40,19 +33,19 @@ export interface RuntimeConfig {
  */
 export function runtimeEnvironment(config: RuntimeConfig): Record<string, string> {
   return {
-    CAMPAIGN_RUNTIME: 'aws',
+    [ENV.runtime]: 'aws',
     ...Object.fromEntries(
       (Object.keys(TABLE_ENV) as TableName[]).map((table) => [TABLE_ENV[table], config.tables[table].tableName]),
     ),
-    DATA_BUCKET: config.dataBucketName,
-    IMPORT_QUEUE_URL: config.importQueueUrl,
-    SEND_QUEUE_URL: config.sendQueueUrl,
-    SCHEDULE_TARGET_ARN: config.scheduleTargetArn,
-    SCHEDULER_ROLE_ARN: config.schedulerRoleArn,
-    SCHEDULER_DLQ_ARN: config.schedulerDeadLetterArn,
-    EMAIL_FROM: config.emailFrom,
-    SES_CONFIGURATION_SET: config.sesConfigurationSet,
-    ...(config.smsSenderId ? { SMS_SENDER_ID: config.smsSenderId } : {}),
-    WEBHOOK_SECRET_ARN: config.webhookSecretArn,
+    [ENV.dataBucket]: config.dataBucketName,
+    [ENV.importQueueUrl]: config.importQueueUrl,
+    [ENV.sendQueueUrl]: config.sendQueueUrl,
+    [ENV.scheduleTargetArn]: config.scheduleTargetArn,
+    [ENV.schedulerRoleArn]: config.schedulerRoleArn,
+    [ENV.schedulerDeadLetterArn]: config.schedulerDeadLetterArn,
+    [ENV.emailFrom]: config.emailFrom,
+    [ENV.sesConfigurationSet]: config.sesConfigurationSet,
+    ...(config.smsSenderId ? { [ENV.smsSenderId]: config.smsSenderId } : {}),
+    [ENV.webhookSecretArn]: config.webhookSecretArn,
   };
 }

@@ -7,13 +7,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV, PREFIX, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
-
-/** Where marketers upload segment files (SPEC 4.1). */
-export const SEGMENTS_PREFIX = 'segments/';
-/** Where imports write their rejects reports. */
-export const REPORTS_PREFIX = 'reports/';
 
 /** At most this many files import at once: it caps the write pressure on the customers table. */
 const IMPORT_CONCURRENCY = 4;
@@ -63,13 +59,13 @@ export class SegmentImport extends Construct {
     });
 
     this.rule = new Rule(this, 'SegmentUploaded', {
-      description: `Routes uploads under ${SEGMENTS_PREFIX} of the data bucket to the import queue`,
+      description: `Routes uploads under ${PREFIX.segments} of the data bucket to the import queue`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [dataBucket.bucketName] },
-          object: { key: Match.prefix(SEGMENTS_PREFIX) },
+          object: { key: Match.prefix(PREFIX.segments) },
         },
       },
       // Events EventBridge cannot deliver land next to the failed imports: same body, same alarm, same redrive.
@@ -79,19 +75,19 @@ export class SegmentImport extends Construct {
     this.importer = new CampaignFunction(this, 'Importer', {
       entry: 'functions/handlers/import-segment.ts',
       handler: 'handler',
-      serviceName: 'import-segment',
-      description: `Imports segment files uploaded under ${SEGMENTS_PREFIX} into the customers table`,
+      serviceName: SERVICE.importSegment,
+      description: `Imports segment files uploaded under ${PREFIX.segments} into the customers table`,
       timeout: IMPORT_TIMEOUT,
       // 1,769 MB is one full vCPU: parsing and transcoding are CPU-bound.
       memorySize: 1769,
       reservedConcurrentExecutions: IMPORT_CONCURRENCY,
       environment: { CAMPAIGN_RUNTIME: 'aws' },
     })
-      .useTable(customersTable, 'CUSTOMERS_TABLE', 'readWrite')
-      .useTable(importsTable, 'IMPORTS_TABLE', 'readWrite')
-      .useBucket(dataBucket, 'DATA_BUCKET', 'read', SEGMENTS_PREFIX)
-      .useBucket(dataBucket, 'DATA_BUCKET', 'write', REPORTS_PREFIX)
-      .useQueue(this.queue, 'IMPORT_QUEUE_URL', 'send');
+      .useTable(customersTable, ENV.customersTable, 'readWrite')
+      .useTable(importsTable, ENV.importsTable, 'readWrite')
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
+      .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.reports)
+      .useQueue(this.queue, ENV.importQueueUrl, 'send');
 
     this.importer.function.addEventSource(
       new SqsEventSource(this.queue, {

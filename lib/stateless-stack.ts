@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ENV, SERVICE } from '../functions/contract.ts';
 import { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { CampaignHttpApi } from './http-api.ts';
@@ -35,11 +36,11 @@ export class StatelessStack extends Stack {
 
     this.health = new CampaignFunction(this, 'Health', {
       entry: 'functions/handlers/health.ts',
-      serviceName: 'health',
+      serviceName: SERVICE.health,
       description: 'GET /health of the campaign HTTP API',
       memorySize: 128,
       timeout: Duration.seconds(5),
-    }).useTable(stateful.customersTable, 'CUSTOMERS_TABLE', 'read');
+    }).useTable(stateful.customersTable, ENV.customersTable, 'read');
 
     this.segmentImport = new SegmentImport(this, 'SegmentImport', {
       dataBucket: stateful.dataBucket,

@@ -6,11 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { reportDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
 import { buildReport, UnknownCampaignError } from '../usecases/build-report.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { header, internalError, json } from './http.ts';
 
-const logger = new Logger({ serviceName: 'campaign-api' });
+const logger = new Logger({ serviceName: SERVICE.campaignApi });
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
 function wantsHtml(event: APIGatewayProxyEventV2): boolean {

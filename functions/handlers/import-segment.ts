@@ -9,9 +9,10 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { importDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
 import { importSegment } from '../usecases/import-segment.ts';
 
-const logger = new Logger({ serviceName: 'campaign-import' });
+const logger = new Logger({ serviceName: SERVICE.importSegment });
 const importLog = {
   info: (message: string, data: Record<string, unknown> = {}) => logger.info(message, data),
   warn: (message: string, data: Record<string, unknown> = {}) => logger.warn(message, data),

@@ -7,12 +7,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { clockFor, orderDependencies, webhookSecret } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
 import { formatPath } from '../domain/campaign.ts';
 import { orderEventSchema, verifySignature } from '../domain/orders.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
 import { header, internalError, json, rawBody } from './http.ts';
 
-const logger = new Logger({ serviceName: 'campaign-orders' });
+const logger = new Logger({ serviceName: SERVICE.ordersWebhook });
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

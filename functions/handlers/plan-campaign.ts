@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, planDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { PREFIX, SERVICE } from '../contract.ts';
 import { CampaignFileError } from '../domain/campaign.ts';
 import {
   type PlanCampaignResult,
@@ -19,8 +20,7 @@ import {
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { keyCandidates } from './import-segment.ts';
 
-const logger = new Logger({ serviceName: 'campaign-plan' });
-export const CAMPAIGNS_PREFIX = 'campaigns/';
+const logger = new Logger({ serviceName: SERVICE.planCampaign });
 
 const objectKey = z.object({ key: z.string().min(1) });
 const planEvent = z.union([
@@ -39,7 +39,7 @@ async function readCampaignFile(
   candidates: string[],
 ): Promise<{ key: string; text: string } | undefined> {
   for (const key of candidates) {
-    if (!key.startsWith(CAMPAIGNS_PREFIX)) continue;
+    if (!key.startsWith(PREFIX.campaigns)) continue;
     const head = await storage.head(key);
     if (!head) continue;
     const chunks: Uint8Array[] = [];

@@ -3,9 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { dispatchDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
 import { type DispatchOutcome, dispatchSend } from '../usecases/send-wave.ts';
 
-const logger = new Logger({ serviceName: 'campaign-dispatch' });
+const logger = new Logger({ serviceName: SERVICE.sendDispatch });
 
 const schedulePayload = z.object({
   campaignId: z.string().min(1),

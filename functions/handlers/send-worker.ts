@@ -7,9 +7,10 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { sendDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
 import { type ShardOutcome, sendShard } from '../usecases/send-wave.ts';
 
-const logger = new Logger({ serviceName: 'campaign-send' });
+const logger = new Logger({ serviceName: SERVICE.sendWorker });
 const log = { info: (message: string, data: Record<string, unknown> = {}) => logger.info(message, data) };
 
 const shardMessage = z.object({

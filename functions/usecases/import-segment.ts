@@ -9,13 +9,13 @@
  * hands itself over to a continuation the same way before its time runs out.
  */
 
+import { PREFIX } from '../contract.ts';
 import { SeenKeys } from '../domain/seen-keys.ts';
 import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
 import type { CustomerStore } from '../ports/customer-store.ts';
 import type { ImportContinuation, ImportCounts, ImportRecord, ImportRef, ImportStore } from '../ports/import-store.ts';
 import type { LineWriter, ObjectStorage } from '../ports/object-storage.ts';
 
-export const SEGMENTS_PREFIX = 'segments/';
 /** How often, in rows, a long batch looks at the clock and the checkpoint. */
 const TIME_CHECK_ROWS = 1_000;
 const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson)$/i;
@@ -76,7 +76,7 @@ export function parseSegmentKey(key: string): { campaignId: string; label: strin
 }
 
 export async function importSegment(deps: ImportSegmentDeps, request: ImportRequest): Promise<ImportOutcome> {
-  const candidates = request.keys.filter((key) => key.startsWith(SEGMENTS_PREFIX));
+  const candidates = request.keys.filter((key) => key.startsWith(PREFIX.segments));
   if (candidates.length === 0) return { kind: 'ignored', reason: 'not under segments/' };
   let object: Awaited<ReturnType<ObjectStorage['head']>>;
   for (const key of candidates) {

@@ -4,6 +4,8 @@
  * duplicated), schedules of sends that disappeared are deleted, and a send that has
  * started is never changed: a plan that would change one is refused whole.
  */
+
+import { scheduleGroup } from '../contract.ts';
 import { type Campaign, parseCampaign } from '../domain/campaign.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
@@ -45,7 +47,6 @@ export class PlanConflictError extends Error {
   }
 }
 
-export const scheduleGroup = (campaignId: string) => `campaign-${campaignId}`;
 /** Where a wave's control group is kept: beside its sends, never scheduled. */
 export const controlSendId = (waveId: string) => `${waveId}.control`;
 export const shardsFor = (touches: number) => Math.max(1, Math.ceil(touches / TOUCHES_PER_SHARD));

@@ -3,6 +3,7 @@ import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { SERVICE } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import { CampaignFunction } from '../../lib/campaign-function.ts';
 import { arnOf, ENV, logicalId, permissions, refOf, statementsOf, statementsOn, testApp } from './cdk-test-support.ts';
@@ -17,7 +18,7 @@ function appWithImporter() {
   });
   const importer = new CampaignFunction(stacks.stateless, 'Importer', {
     entry: 'functions/handlers/health.ts',
-    serviceName: 'importer',
+    serviceName: SERVICE.importSegment,
   })
     .useBucket(stacks.stateful.dataBucket, 'DATA_BUCKET', 'readWrite', 'segments')
     .useTable(stacks.stateful.customersTable, 'CUSTOMERS_TABLE', 'readWrite');
@@ -78,7 +79,7 @@ describe('CampaignFunction.useBucket', () => {
       ]),
     );
     const fn = template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'importer' } } },
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: SERVICE.importSegment } } },
     });
     expect(Object.values(fn)[0]?.Properties.Environment.Variables.DATA_BUCKET).toEqual(
       stacks.stateless.resolve(stacks.stateful.dataBucket.bucketName),
@@ -195,7 +196,10 @@ describe('CampaignFunction.useNames', () => {
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'importer', EMAIL_FROM: 'campaign@example.com' }),
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: SERVICE.importSegment,
+          EMAIL_FROM: 'campaign@example.com',
+        }),
       },
     });
   });

@@ -5,6 +5,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/adapters/dynamo/table-definitions.ts';
 import { TABLES } from '../../functions/config.ts';
+import { SERVICE } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import {
   arnOf,
@@ -162,7 +163,7 @@ describe('campaign stacks', () => {
           Variables: {
             CUSTOMERS_TABLE: tableName,
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: 'health',
+            POWERTOOLS_SERVICE_NAME: SERVICE.health,
           },
         },
       });

@@ -2,13 +2,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor } from '../../functions/composition.ts';
+import { scheduleGroup } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
-import { scheduleGroup } from '../../functions/usecases/plan-campaign.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 let stack: LocalStack | undefined;

@@ -1,0 +1,57 @@
+/**
+ * The names the CDK app (`lib/`) and the functions must agree on: environment variables,
+ * bucket prefixes, schedule groups, service names. Both sides import them from here, so a
+ * rename on one side cannot leave the other reading a variable nobody sets.
+ */
+
+/** Environment variables the functions read (config.ts) and the CDK sets (lib/). */
+export const ENV = {
+  runtime: 'CAMPAIGN_RUNTIME',
+  region: 'AWS_REGION',
+  customersTable: 'CUSTOMERS_TABLE',
+  importsTable: 'IMPORTS_TABLE',
+  campaignsTable: 'CAMPAIGNS_TABLE',
+  touchesTable: 'TOUCHES_TABLE',
+  dataBucket: 'DATA_BUCKET',
+  importQueueUrl: 'IMPORT_QUEUE_URL',
+  sendQueueUrl: 'SEND_QUEUE_URL',
+  scheduleTargetArn: 'SCHEDULE_TARGET_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  schedulerDeadLetterArn: 'SCHEDULER_DLQ_ARN',
+  emailFrom: 'EMAIL_FROM',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  smsSenderId: 'SMS_SENDER_ID',
+  webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+  webhookSecret: 'WEBHOOK_SECRET',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Where things live in the data bucket. */
+export const PREFIX = {
+  /** Segment files: `segments/<campaign-id>/<name>.csv|.jsonl`; their uploads start an import. */
+  segments: 'segments/',
+  /** Campaign files: `campaigns/<name>.json`; their uploads start a plan. */
+  campaigns: 'campaigns/',
+  /** What the product writes back for the marketer (rejects, plan results, pages). */
+  reports: 'reports/',
+} as const;
+
+/** Every campaign's send schedules live in a group of their own: `campaign-<id>`. */
+export const SCHEDULE_GROUP_PREFIX = 'campaign-';
+export const scheduleGroup = (campaignId: string): string => `${SCHEDULE_GROUP_PREFIX}${campaignId}`;
+
+/**
+ * One service name per function: the CDK sets it as POWERTOOLS_SERVICE_NAME and the
+ * handler's logger and tracer use the same one, so logs, traces and alarms line up.
+ */
+export const SERVICE = {
+  health: 'campaign-health',
+  importSegment: 'campaign-import',
+  planCampaign: 'campaign-plan',
+  sendDispatch: 'campaign-dispatch',
+  sendWorker: 'campaign-send',
+  ordersWebhook: 'campaign-orders',
+  campaignApi: 'campaign-api',
+} as const;
+export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
