@@ -233,7 +233,7 @@ export class CampaignDelivery extends Construct {
       serviceName: SERVICE.planCampaign,
       description: `Plans campaign files uploaded under ${PREFIX.campaigns}: timeline, touches and send schedules`,
       timeout: PLAN_TIMEOUT,
-      // 3,008 MB: planning a million customers holds them in memory (SPEC 6: under 1.5 GB) with room to spare.
+      // 3,008 MB: planning a million customers holds them in memory (the target: under 1.5 GB) with room to spare.
       memorySize: 3008,
     })
       .useTable(tables.customers, ENV.customersTable, 'read')

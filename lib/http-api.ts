@@ -19,7 +19,7 @@ import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
-/** The route the store posts order events to (SPEC 4.4). */
+/** The route the store posts order events to. */
 export const ORDERS_WEBHOOK_PATH = '/webhooks/orders';
 
 /** Steady rate and burst of the default stage: far above the store's order events, far below the account quota. */
@@ -142,7 +142,7 @@ export class CampaignHttpApi extends Construct {
     Validations.of(this.webhookRoute.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        "The store's webhook sender cannot sign AWS requests or hold tokens; it signs each body with the shared HMAC-SHA256 key (X-Signature, 300 s window, SPEC 4.4), and the function refuses every request not signed with it (401) before reading the body. Only this route is open.",
+        "The store's webhook sender cannot sign AWS requests or hold tokens; it signs each body with the shared HMAC-SHA256 key (X-Signature, 300 s window), and the function refuses every request not signed with it (401) before reading the body. Only this route is open.",
     });
 
     const campaignIntegration = new HttpLambdaIntegration('CampaignApiIntegration', this.campaignApi.function);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the figures of SPEC 6, each against a ceiling measured in the same run,
+ * `npm run bench`: the product's performance figures, each against a ceiling measured in the same run,
  * printed as a table. Inputs are generated once under .bench/ (git-ignored) and reused.
  *   npm run bench [-- --only plan] [-- --customers 1000000]
  */

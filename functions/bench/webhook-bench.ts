@@ -1,5 +1,5 @@
 /**
- * The webhook figure (SPEC 6): the handler behind the local HTTP server, loaded from a
+ * The webhook figure: the handler behind the local HTTP server, loaded from a
  * separate process with 20 connections, against the ceiling of the same database writes
  * done directly (the ingest use case at the same concurrency, no HTTP, no signature).
  */

@@ -1,5 +1,5 @@
 /**
- * Writes a plan to a folder as SPEC 4.3 names the files: timeline.json, touches.jsonl,
+ * Writes a plan to a folder as the command-line contract names the files: timeline.json, touches.jsonl,
  * rejects.jsonl and timeline.html. Large files stream with backpressure; every file is
  * a pure function of the plan, so the same inputs give byte-identical files.
  */

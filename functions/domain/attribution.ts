@@ -1,5 +1,5 @@
 /**
- * Which wave earned an order (SPEC 2, the report): an order paid within the attribution
+ * Which wave earned an order (the report): an order paid within the attribution
  * window after a touch is credited to that touch's wave and channel; when several touches
  * qualify, the last one before the payment wins. Refunded and unpaid orders earn nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * The campaign file (SPEC 4.2): schema, defaults, and every check that can be made
+ * The campaign file: schema, defaults, and every check that can be made
  * without customers. An invalid file is refused whole, each problem named by its JSON
  * path, so nothing is ever scheduled from half a campaign.
  */

@@ -1,5 +1,5 @@
 /**
- * A customer as the store exports it (SPEC 4.1): the row schema and its normalising.
+ * A customer as the store exports it: the row schema and its normalising.
  * Cells arrive as text (CSV, or JSON values turned into text by the reader), and every
  * column is checked on its own so that a rejected row lists every problem it has.
  */

@@ -1,5 +1,5 @@
 /**
- * Orders from the store's webhook (SPEC 4.4): the event schema, the signature check, and
+ * Orders from the store's webhook: the event schema, the signature check, and
  * a customer's order stats derived from their orders. Stats are always recomputed from the
  * orders themselves, so applying an event twice, or events out of order (a `paid` before
  * its `created`, a `refunded` after `paid`), gives the same stats.
@@ -98,7 +98,7 @@ export function statsOf(orders: readonly OrderState[], timeZone: string): OrderS
   return stats;
 }
 
-/** How far the signature's time may be from now (SPEC 4.4). */
+/** How far the signature's time may be from now. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };

@@ -1,4 +1,4 @@
-/** The campaign report (SPEC 2 "After the campaign"): what report.json holds and report.html draws. */
+/** The campaign report: what report.json holds and report.html draws. */
 import type { Channel } from './timeline.ts';
 
 export interface ReportRow {

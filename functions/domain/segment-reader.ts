@@ -1,5 +1,5 @@
 /**
- * Reads a segment file (SPEC 4.1) from a stream of bytes, wherever the bytes come from
+ * Reads a segment file from a stream of bytes, wherever the bytes come from
  * (a local file, an S3 object): decodes UTF-8 with or without BOM, or GB18030/GBK as
  * Excel on Chinese Windows writes it; splits CSV or JSON Lines records; validates each
  * row; yields accepted customers and rejected rows in batches. Memory stays flat: only

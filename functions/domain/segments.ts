@@ -1,5 +1,5 @@
 /**
- * The playbook groups (SPEC 2): every customer has one primary group, first match wins,
+ * The playbook groups: every customer has one primary group, first match wins,
  * with days counted back from the planning time. Pure: facts and `now` in, group out.
  */
 import { DAY_MS, wallClockAt } from './local-time.ts';

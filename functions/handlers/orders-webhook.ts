@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/orders` (SPEC 4.4). Checks, in order: size (413), content type (415),
+ * `POST /webhooks/orders`. Checks, in order: size (413), content type (415),
  * signature (401), JSON (400), schema (400 with every field error); then one use case:
  * 202 accepted, or 200 duplicate. Bad input never gets a 5xx and never changes data.
  */

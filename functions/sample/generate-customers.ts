@@ -1,8 +1,8 @@
 /**
- * Synthetic store export: the customer segment file (SPEC 4.1) a store CRM would hand
+ * Synthetic store export: the customer segment file a store CRM would hand
  * the marketer. Used by `campaign sample`, the demo, the tests and the benchmarks.
  *
- * Every customer is first given an intended playbook group (SPEC 2, first match wins)
+ * Every customer is first given an intended playbook group (first match wins)
  * and then fields that realise it, so a classifier applied to the file finds the same
  * group. Days are counted back from `now`; dates are written in the campaign's local
  * time (Asia/Shanghai, +08:00, no daylight saving), which is what a value without an
@@ -55,7 +55,7 @@ export const SAMPLE_COLUMNS = [
 ] as const;
 export type SampleColumn = (typeof SAMPLE_COLUMNS)[number];
 
-/** Playbook groups in the default first-match order (SPEC 2). */
+/** Playbook groups in the default first-match order. */
 export const SAMPLE_GROUPS = [
   'unpaid',
   'd11-loyal',

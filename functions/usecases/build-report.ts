@@ -1,5 +1,5 @@
 /**
- * The campaign report (SPEC 2, "After the campaign"): per wave and channel, planned, sent,
+ * The campaign report: per wave and channel, planned, sent,
  * failed and suppressed by reason, unknown and pending, read from the recorded outcomes.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Import one segment file from object storage into the customer store (SPEC 4.1, 3).
+ * Import one segment file from object storage into the customer store.
  *
  * At least once, safely: the file content (key + ETag) has one import record, claimed
  * with a lease, so a duplicate event or a re-upload of the same bytes finds it done; a

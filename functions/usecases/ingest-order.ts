@@ -1,5 +1,5 @@
 /**
- * One order webhook event (SPEC 4.4): applied once, whatever happens. The event is
+ * One order webhook event: applied once, whatever happens. The event is
  * recorded first; the order takes it once (it remembers its events); the customer's stats
  * are derived again from all their orders; then the event is marked applied. A handler that
  * dies anywhere in between is finished by the redelivery; a duplicate changes nothing.

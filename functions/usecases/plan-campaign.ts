@@ -1,5 +1,5 @@
 /**
- * Plan a campaign from the customers in the store and schedule every send (SPEC 3: the
+ * Plan a campaign from the customers in the store and schedule every send (the
  * plan Lambda). Re-planning is idempotent: schedules keep their names (updated, never
  * duplicated), schedules of sends that disappeared are deleted, and a send that has
  * started is never changed: a plan that would change one is refused whole.

@@ -1,5 +1,5 @@
 /**
- * The send path (SPEC 3): a schedule fires -> `dispatchSend` fans the send out, one
+ * The send path: a schedule fires -> `dispatchSend` fans the send out, one
  * message per shard -> `sendShard` stages its shard (touches, opt-outs, purchases, texts),
  * waits for the send's second, then claims each message in the ledger, paces it through
  * the shared rate limiter and hands it to the provider, recording every outcome.

@@ -1,5 +1,5 @@
 /**
- * report.html: the campaign report drawn for a marketer after the campaign (SPEC 2, last bullet).
+ * report.html: the campaign report drawn for a marketer after the campaign.
  *
  * A pure function of the CampaignReport: no I/O, no clock, no locale, no machine time zone.
  * The "as of" wall-clock time comes from the offset written in the ISO string itself.

@@ -13,7 +13,7 @@ function problemsOf(input: unknown): string[] {
 }
 
 describe('campaign file', () => {
-  it('fills every default of SPEC 4.2 when only id, midnight and waves are given', () => {
+  it('fills every default of the campaign file when only id, midnight and waves are given', () => {
     // Prepare
     const input = { id: 'd11-2026', midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight' }] };
 

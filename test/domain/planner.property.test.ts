@@ -1,5 +1,5 @@
 /**
- * Every playbook rule of SPEC 2 as a property: for generated customers and generated
+ * Every playbook rule as a property: for generated customers and generated
  * campaigns, the plan obeys each rule (checked independently by brokenPlaybookRules),
  * and planning is deterministic.
  */
@@ -119,7 +119,7 @@ function customerSetOf(customers: Customer[]): CustomerSet {
   return set;
 }
 
-describe('planner properties (SPEC 2)', () => {
+describe('planner properties', () => {
   it('every plan obeys every playbook rule', () => {
     fc.assert(
       fc.property(campaignArbitrary, customersArbitrary, (input, customerList) => {

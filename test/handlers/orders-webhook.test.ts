@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/orders` (SPEC 4.4) through the real handler on the embedded stack: every
+ * `POST /webhooks/orders` through the real handler on the embedded stack: every
  * response code, replays, duplicates (also concurrent), a crash between two writes, and
  * fuzzed bodies that must never get a 5xx or change data.
  */

@@ -49,7 +49,7 @@ function instant(value: string): number | undefined {
   return utc - sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
 }
 
-/** Every problem of a row against SPEC 4.1 (empty list: a good row). */
+/** Every problem of a row against the segment-file columns (empty list: a good row). */
 function problems(row: Row): string[] {
   const out: string[] = [];
   if (!/^C\d{8}$/.test(row.customer_id)) out.push('customer_id');
@@ -70,7 +70,7 @@ function yearsOf(row: Row): number[] {
   return row.d11_years === '' ? [] : row.d11_years.split(';').map(Number);
 }
 
-/** An independent reading of the playbook groups (SPEC 2, first match wins, default thresholds). */
+/** An independent reading of the playbook groups (first match wins, default thresholds). */
 function classify(row: Row, nowMs: number, campaignYear: number): string {
   if (TRUE.test(row.unpaid_order)) return 'unpaid';
   const years = yearsOf(row);

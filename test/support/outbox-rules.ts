@@ -1,5 +1,5 @@
 /**
- * The playbook rules of SPEC 2 checked on what was really delivered (the outbox read back
+ * The playbook rules checked on what was really delivered (the outbox read back
  * from the sinks), independent of the plan: a delivered campaign that breaks a rule fails
  * here even if the planner and the ledger believe otherwise.
  */

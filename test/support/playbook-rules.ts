@@ -1,5 +1,5 @@
 /**
- * The playbook rules of SPEC 2, checked on a finished plan from the outside: given the
+ * The playbook rules, checked on a finished plan from the outside: given the
  * campaign, the customers and the plan, every rule is re-derived independently of the
  * planner's own bookkeeping. Returns the broken rules (empty when the plan is lawful).
  */
