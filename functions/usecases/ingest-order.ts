@@ -1,10 +1,11 @@
 /**
- * One order webhook event: applied once, whatever happens. The event is
- * recorded first, with the digest of its body: an id stands for the first body recorded
- * under it, and another body under the same id is a conflict that changes nothing (before
- * any write, so also when it races the first or follows one that crashed). The order takes it once (it remembers its events); the customer's stats
- * are derived again from all their orders; then the event is marked applied. A handler that
- * dies anywhere in between is finished by the redelivery; a duplicate changes nothing.
+ * One order webhook event: applied once, whatever happens. The event is recorded first,
+ * with the digest of its body: an id stands for the first body recorded under it, and
+ * another body under the same id is a conflict, refused before any write (so also when it
+ * races the first or follows one that crashed). The order takes it once (it remembers its
+ * events); the customer's stats are derived again from all their orders; then the event is
+ * marked applied. A handler that dies anywhere in between is finished by the redelivery of
+ * the same body; a duplicate changes nothing.
  */
 import { type OrderEvent, statsOf } from '../domain/orders.ts';
 import type { OrderStore } from '../ports/order-store.ts';
