@@ -24,6 +24,14 @@ const LOCAL_DEFAULTS = {
 
 const name = z.string().min(1);
 
+/** The most an order may cost (CNY) unless ORDER_MAX_AMOUNT_CNY says otherwise. */
+export const DEFAULT_MAX_ORDER_AMOUNT = 1_000_000;
+/** Both runtimes: the default applies unless the variable is set (the CDK sets none). */
+const maxOrderAmount = z
+  .number({ error: 'must be a number of CNY, e.g. 1000000' })
+  .positive('must be above 0')
+  .default(DEFAULT_MAX_ORDER_AMOUNT);
+
 const awsSchema = z.object({
   runtime: z.literal('aws'),
   region: name,
@@ -37,6 +45,8 @@ const awsSchema = z.object({
   sms: z.object({ senderId: z.string().optional() }),
   /** The order webhook's signing secret lives in Secrets Manager; the function reads it once. */
   webhookSecretArn: name,
+  /** The order webhook refuses amounts above it (CNY). */
+  maxOrderAmount,
 });
 
 const localSchema = z.object({
@@ -48,6 +58,7 @@ const localSchema = z.object({
   httpPort: z.int().min(0).max(65_535),
   /** Locally the signing secret is the WEBHOOK_SECRET variable (absent: the webhook refuses every request). */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  maxOrderAmount,
   dataDir: name,
 });
 
@@ -75,6 +86,8 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, envNames: Record<string, s
 
 /** Reads the config from an environment (the process's by default). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const maxOrderAmountText = env[ENV.maxOrderAmount]?.trim();
+  const maxOrderAmount = maxOrderAmountText ? Number(maxOrderAmountText) : undefined;
   const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');
   const tableNames = (fallback: (table: TableName) => string | undefined) =>
     Object.fromEntries(TABLES.map((table) => [table, env[TABLE_ENV[table]] ?? fallback(table)]));
@@ -90,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'email.configurationSet': ENV.sesConfigurationSet,
     webhookSecretArn: ENV.webhookSecretArn,
     webhookSecret: ENV.webhookSecret,
+    maxOrderAmount: ENV.maxOrderAmount,
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
@@ -110,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         email: { from: env.EMAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET },
         sms: { senderId: env.SMS_SENDER_ID },
         webhookSecretArn: env.WEBHOOK_SECRET_ARN,
+        maxOrderAmount,
       },
       envNames,
     );
@@ -132,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       httpPort: port('PORT', LOCAL_DEFAULTS.ports.http),
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
+      maxOrderAmount,
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
     },
     { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },

@@ -23,6 +23,8 @@ export const ENV = {
   smsSenderId: 'SMS_SENDER_ID',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
   webhookSecret: 'WEBHOOK_SECRET',
+  /** The largest order amount (CNY) the webhook believes; unset: 1,000,000. */
+  maxOrderAmount: 'ORDER_MAX_AMOUNT_CNY',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];

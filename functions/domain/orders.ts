@@ -1,10 +1,11 @@
 /**
- * Orders from the store's webhook: the event schema, the signature check, and
+ * Orders from the store's webhook: the event schema, the plausibility rules, the signature
+ * check, the body digest that ties an event id to one body, and
  * a customer's order stats derived from their orders. Stats are always recomputed from the
  * orders themselves, so applying an event twice, or events out of order (a `paid` before
  * its `created`, a `refunded` after `paid`), gives the same stats.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { wallClockAt } from './local-time.ts';
 
@@ -98,12 +99,88 @@ export function statsOf(orders: readonly OrderState[], timeZone: string): OrderS
   return stats;
 }
 
+/** A field of a request the webhook refuses, by its JSON path (`order.amount`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** What an order must fit besides its shape; `now` is the clock's. */
+export interface OrderLimits {
+  now: number;
+  /** The largest amount (CNY) an order may have. */
+  maxAmount: number;
+}
+
+/** No order of a store on this product is older than this. */
+export const EARLIEST_ORDER_TIME = Date.UTC(2000, 0, 1);
+/** A store's clock may run ahead of ours, but not by more than this. */
+export const FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+
+/** Control, format, unassigned, private-use and lone surrogate code points, and line breaks. */
+const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+/** The separator in the table keys (`CUSTOMER#<id>`): an id holding it could reach another customer's items. */
+const KEY_SEPARATOR = '#';
+
+/**
+ * The rules a well-formed event must also meet to be believed: a positive amount up to the
+ * maximum, dates from 2000-01-01 to one day ahead of now, a payment not before the order,
+ * and a customer id that can be a key. Every broken rule is reported, by path.
+ */
+export function implausibleFields(event: OrderEvent, limits: OrderLimits): FieldError[] {
+  const errors: FieldError[] = [];
+  const { order } = event;
+  const amount = Number(order.amount);
+  if (!(amount > 0)) errors.push({ path: 'order.amount', message: 'must be above 0' });
+  else if (amount > limits.maxAmount)
+    errors.push({ path: 'order.amount', message: `must be at most ${limits.maxAmount} CNY` });
+  const latest = limits.now + FUTURE_TOLERANCE_MS;
+  const dates = [['createdAt', order.createdAt] as const, ...(order.paidAt ? [['paidAt', order.paidAt] as const] : [])];
+  for (const [field, text] of dates) {
+    const instant = Date.parse(text);
+    if (!(instant >= EARLIEST_ORDER_TIME))
+      errors.push({ path: `order.${field}`, message: 'must not be before 2000-01-01T00:00:00Z' });
+    else if (instant > latest)
+      errors.push({
+        path: `order.${field}`,
+        message: `must not be more than one day ahead of now (${new Date(limits.now).toISOString()})`,
+      });
+  }
+  if (order.paidAt && Date.parse(order.paidAt) < Date.parse(order.createdAt))
+    errors.push({ path: 'order.paidAt', message: 'must not be before createdAt' });
+  if (UNPRINTABLE.test(order.customerId))
+    errors.push({ path: 'order.customerId', message: 'must be printable characters only' });
+  if (order.customerId.includes(KEY_SEPARATOR))
+    errors.push({ path: 'order.customerId', message: `must not contain "${KEY_SEPARATOR}"` });
+  return errors;
+}
+
+/**
+ * The raw body's SHA-256 (hex), kept on the event's record: one event id stands for one
+ * body, so a second body under a used id is a conflict, not a duplicate.
+ */
+export function bodyDigest(rawBody: string): string {
+  return createHash('sha256').update(rawBody, 'utf8').digest('hex');
+}
+
 /** How far the signature's time may be from now. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** More v1 values than a key rotation needs are refused before any HMAC is computed. */
+export const MAX_SIGNATURES = 8;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-/** `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, compared in constant time. */
+const TIMESTAMP = /^\d{1,12}$/;
+const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+
+/**
+ * `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Any v1 that
+ * matches is enough: a store rotating keys sends one per key (`t=..,v1=a,v1=b`), and two
+ * X-Signature headers arrive joined by commas (`t=..,v1=a,t=..,v1=b`), so each v1 is
+ * checked against the t before it (or, if none is, the first after it). Parts that are not
+ * a well-formed t or v1 are ignored; the time must be within 300 s of now; every comparison
+ * is constant-time and all of them are made, match or not.
+ */
 export function verifySignature(
   header: string | undefined,
   rawBody: string,
@@ -111,23 +188,41 @@ export function verifySignature(
   nowMs: number,
 ): SignatureCheck {
   if (!header) return { ok: false, reason: 'missing X-Signature' };
-  const parts = new Map(
-    header.split(',').map((part) => {
-      const index = part.indexOf('=');
-      return [part.slice(0, index).trim(), part.slice(index + 1).trim()] as const;
-    }),
-  );
-  const t = parts.get('t');
-  const v1 = parts.get('v1');
-  if (!t || !/^\d{1,12}$/.test(t) || !v1 || !/^[0-9a-f]{64}$/i.test(v1))
-    return { ok: false, reason: 'malformed X-Signature' };
-  if (Math.abs(nowMs / 1000 - Number(t)) > SIGNATURE_TOLERANCE_SECONDS)
-    return { ok: false, reason: 'signature time outside 300 s' };
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected)
-    ? { ok: true }
-    : { ok: false, reason: 'signature does not match' };
+  const parts: Array<{ t: string } | { v1: string }> = [];
+  for (const part of header.split(',')) {
+    const index = part.indexOf('=');
+    if (index < 0) continue;
+    const key = part.slice(0, index).trim();
+    const value = part.slice(index + 1).trim();
+    if (key === 't' && TIMESTAMP.test(value)) parts.push({ t: value });
+    else if (key === 'v1' && HEX_SHA256.test(value)) parts.push({ v1: value });
+  }
+  const candidates: Array<{ t: string; v1: string }> = [];
+  let current: string | undefined;
+  for (const [index, part] of parts.entries()) {
+    if ('t' in part) {
+      current = part.t;
+      continue;
+    }
+    const t = current ?? parts.slice(index + 1).find((later): later is { t: string } => 't' in later)?.t;
+    if (t) candidates.push({ t, v1: part.v1 });
+  }
+  if (candidates.length === 0) return { ok: false, reason: 'malformed X-Signature' };
+  if (candidates.length > MAX_SIGNATURES) return { ok: false, reason: `more than ${MAX_SIGNATURES} v1 values` };
+  const timely = candidates.filter(({ t }) => Math.abs(nowMs / 1000 - Number(t)) <= SIGNATURE_TOLERANCE_SECONDS);
+  if (timely.length === 0) return { ok: false, reason: 'signature time outside 300 s' };
+  const expected = new Map<string, Buffer>();
+  let matched = false;
+  for (const { t, v1 } of timely) {
+    let digest = expected.get(t);
+    if (!digest) {
+      digest = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+      expected.set(t, digest);
+    }
+    // Both are 32 bytes (v1 is 64 hex digits): no length check needed, and no early exit.
+    matched = timingSafeEqual(Buffer.from(v1, 'hex'), digest) || matched;
+  }
+  return matched ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }
 
 /** Signs a body as the store does (tests, the simulation, the bench). */

@@ -1,7 +1,9 @@
 /**
  * `POST /webhooks/orders`. Checks, in order: size (413), content type (415),
- * signature (401), JSON (400), schema (400 with every field error); then one use case:
- * 202 accepted, or 200 duplicate. Bad input never gets a 5xx and never changes data.
+ * signature (401; any one of several v1 values may match), JSON (400), schema, then
+ * plausibility (400 with every field error); then one use case: 202 accepted, 200
+ * duplicate (the same body under an id seen before), or 409 conflict (another body under
+ * it, which changes nothing). Bad input never gets a 5xx and never changes data.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -9,12 +11,19 @@ import { clockFor, orderDependencies, webhookSecret } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { formatPath } from '../domain/campaign.ts';
-import { orderEventSchema, verifySignature } from '../domain/orders.ts';
-import { ingestOrder } from '../usecases/ingest-order.ts';
+import { bodyDigest, implausibleFields, orderEventSchema, verifySignature } from '../domain/orders.ts';
+import { type IngestOutcome, ingestOrder } from '../usecases/ingest-order.ts';
 import { header, internalError, json, rawBody } from './http.ts';
 
 const logger = new Logger({ serviceName: SERVICE.ordersWebhook });
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+/** Every outcome of the use case and its response, in one place. */
+const OUTCOME_RESPONSES: Readonly<Record<IngestOutcome, { statusCode: number; status: string }>> = {
+  accepted: { statusCode: 202, status: 'accepted' },
+  duplicate: { statusCode: 200, status: 'duplicate' },
+  conflict: { statusCode: 409, status: 'conflict' },
+};
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   try {
@@ -24,12 +33,8 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     if (!/^application\/json\s*(;|$)/i.test(contentType))
       return json(415, { message: 'content-type must be application/json' });
     const config = loadConfig();
-    const check = verifySignature(
-      header(event, 'x-signature'),
-      body,
-      await webhookSecret(config),
-      clockFor(config).now(),
-    );
+    const now = clockFor(config).now();
+    const check = verifySignature(header(event, 'x-signature'), body, await webhookSecret(config), now);
     if (!check.ok) return json(401, { message: check.reason });
     let parsed: unknown;
     try {
@@ -38,15 +43,14 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       return json(400, { message: 'body is not valid JSON' });
     }
     const result = orderEventSchema.safeParse(parsed);
-    if (!result.success) {
-      return json(400, {
-        message: 'invalid order event',
-        errors: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-      });
-    }
-    const outcome = await ingestOrder(orderDependencies(config), result.data);
+    const errors = result.success
+      ? implausibleFields(result.data, { now, maxAmount: config.maxOrderAmount })
+      : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+    if (!result.success || errors.length > 0) return json(400, { message: 'invalid order event', errors });
+    const outcome = await ingestOrder(orderDependencies(config), result.data, bodyDigest(body));
     logger.info('order event', { eventId: result.data.eventId, type: result.data.type, outcome });
-    return outcome === 'accepted' ? json(202, { status: 'accepted' }) : json(200, { status: 'duplicate' });
+    const response = OUTCOME_RESPONSES[outcome];
+    return json(response.statusCode, { status: response.status });
   } catch (error) {
     logger.error('order webhook failed', { error: (error as Error).message });
     return internalError();

@@ -1,11 +1,16 @@
 /** Orders and the stats derived from them (DynamoDB `customers` table: ORDER# items and the ORDERS item). */
 import type { OrderEvent, OrderState, OrderStats } from '../domain/orders.ts';
 
-export type EventClaim = 'new' | 'pending' | 'applied';
+/**
+ * What the event's record says about a delivery: first of its id (`new`), the same body as a
+ * delivery that has not finished (`pending`) or has (`applied`), or another body under an id
+ * already taken (`conflict`).
+ */
+export type EventClaim = 'new' | 'pending' | 'applied' | 'conflict';
 
 export interface OrderStore {
-  /** Records that an event arrived; says whether it is new, half-applied before, or done. */
-  claimEvent(eventId: string, receivedAt: string): Promise<EventClaim>;
+  /** Records that an event arrived with a body (its SHA-256 digest); the first body recorded for an id is its only one. */
+  claimEvent(eventId: string, bodyDigest: string, receivedAt: string): Promise<EventClaim>;
   markApplied(eventId: string): Promise<void>;
   /** Applies the event to its order once (the order remembers the events it took). */
   applyToOrder(event: OrderEvent, receivedAt: string): Promise<void>;

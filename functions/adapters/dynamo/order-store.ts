@@ -1,7 +1,8 @@
 /**
  * Orders in the `customers` table: one item per order (sk `ORDER#<orderId>`, the events it
  * took in `events`), the customer's derived stats (sk `ORDERS`, versioned by the number of
- * events behind them) and one item per webhook event (pk `EVENT#<eventId>`). Single-item
+ * events behind them) and one item per webhook event (pk `EVENT#<eventId>`, with the digest of
+ * the body that took the id: any other body under that id is a conflict). Single-item
  * conditional writes only: a handler that dies between two of them is finished by the
  * redelivery, and no write is ever applied twice.
  */
@@ -33,12 +34,14 @@ export class DynamoOrderStore implements OrderStore {
     private readonly tableName: string,
   ) {}
 
-  async claimEvent(eventId: string, receivedAt: string): Promise<EventClaim> {
+  async claimEvent(eventId: string, bodyDigest: string, receivedAt: string): Promise<EventClaim> {
     try {
+      // The digest is written with the claim, in one conditional put: whichever body gets
+      // there first owns the id, however many deliveries race.
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...eventKey(eventId), status: 'pending', receivedAt },
+          Item: { ...eventKey(eventId), status: 'pending', bodyDigest, receivedAt },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -46,10 +49,39 @@ export class DynamoOrderStore implements OrderStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    let claim = await this.readClaim(eventId);
+    if (claim && claim.bodyDigest === undefined) {
+      // Recorded before claims kept a digest: the first body seen since binds the id.
+      await this.bindDigest(eventId, bodyDigest);
+      claim = await this.readClaim(eventId);
+    }
+    if (!claim) throw new Error(`event ${eventId} was claimed but its record is gone`);
+    if (claim.bodyDigest !== bodyDigest) return 'conflict';
+    return claim.status === 'applied' ? 'applied' : 'pending';
+  }
+
+  private async readClaim(eventId: string): Promise<{ status?: string; bodyDigest?: string } | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
     );
-    return Item?.status === 'applied' ? 'applied' : 'pending';
+    return Item as { status?: string; bodyDigest?: string } | undefined;
+  }
+
+  private async bindDigest(eventId: string, bodyDigest: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: eventKey(eventId),
+          UpdateExpression: 'SET bodyDigest = :digest',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(bodyDigest)',
+          ExpressionAttributeValues: { ':digest': bodyDigest },
+        }),
+      );
+    } catch (error) {
+      // Another delivery bound it first: the caller compares against theirs.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async markApplied(eventId: string): Promise<void> {

@@ -2,7 +2,7 @@
  * A config for the embedded servers of one run (simulation, bench, a test): its own
  * endpoints and, with a suffix, its own tables, so runs never see each other's data.
  */
-import { type LocalConfig, TABLES } from '../../config.ts';
+import { DEFAULT_MAX_ORDER_AMOUNT, type LocalConfig, TABLES } from '../../config.ts';
 
 export function localConfigFor(
   endpoints: LocalConfig['endpoints'],
@@ -17,5 +17,6 @@ export function localConfigFor(
     endpoints,
     httpPort: options.httpPort ?? 0,
     dataDir: options.dataDir ?? '.local-data',
+    maxOrderAmount: DEFAULT_MAX_ORDER_AMOUNT,
   };
 }
