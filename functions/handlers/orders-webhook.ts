@@ -17,6 +17,8 @@ import { header, internalError, json, rawBody } from './http.ts';
 
 const logger = new Logger({ serviceName: SERVICE.ordersWebhook });
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
+/** The answer to a longer body; the local server gives the same one when it cuts such a body off. */
+export const WEBHOOK_TOO_LARGE = 'body over 256 KB';
 
 /** Every outcome of the use case and its response, in one place. */
 const OUTCOME_RESPONSES: Readonly<Record<IngestOutcome, { statusCode: number; status: string }>> = {
@@ -28,7 +30,7 @@ const OUTCOME_RESPONSES: Readonly<Record<IngestOutcome, { statusCode: number; st
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   try {
     const body = rawBody(event);
-    if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) return json(413, { message: 'body over 256 KB' });
+    if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) return json(413, { message: WEBHOOK_TOO_LARGE });
     const contentType = header(event, 'content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType))
       return json(415, { message: 'content-type must be application/json' });

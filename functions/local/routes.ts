@@ -5,11 +5,16 @@
  */
 import type { HttpRoute } from '../adapters/local/http-server.ts';
 import { handler as campaignApi } from '../handlers/campaign-api.ts';
-import { handler as ordersWebhook } from '../handlers/orders-webhook.ts';
+import { MAX_WEBHOOK_BYTES, handler as ordersWebhook, WEBHOOK_TOO_LARGE } from '../handlers/orders-webhook.ts';
 
 export function localRoutes(): HttpRoute[] {
   return [
-    { method: 'POST', path: '/webhooks/orders', handler: ordersWebhook },
+    {
+      method: 'POST',
+      path: '/webhooks/orders',
+      handler: ordersWebhook,
+      bodyLimit: { bytes: MAX_WEBHOOK_BYTES, message: WEBHOOK_TOO_LARGE },
+    },
     { method: 'GET', path: '/campaigns/{id}', handler: campaignApi },
     { method: 'GET', path: '/campaigns/{id}/report', handler: campaignApi },
   ];

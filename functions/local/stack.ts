@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.ts';
+import { LocalImportQueue, type LocalImportQueueOptions } from '../adapters/local/import-queue.ts';
 import { localConfigFor } from '../adapters/local/local-config.ts';
 import { LocalSmsOptOuts } from '../adapters/local/opt-outs.ts';
 import { type LocalRuntime, setLocalRuntime } from '../adapters/local/runtime.ts';
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Told of every plan the plan handler makes or refuses. */
   onPlanned?: (result: PlanHandlerResult) => void;
+  /** The import queue's redelivery timing (tests shorten or control it). */
+  importQueue?: Pick<LocalImportQueueOptions<unknown>, 'wait' | 'retryDelayMs' | 'maxReceives'>;
 }
 
 export interface LocalStack {
@@ -60,11 +63,18 @@ function pointHandlersAt(config: LocalConfig): void {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  // As on AWS, where the import events reach the handler through a queue: none is lost to a failure.
+  const imports = new LocalImportQueue<{ Records: S3EventRecord[] }>({
+    ...options.importQueue,
+    handle: async (event) => (await import('../handlers/import-segment.ts')).handler(event),
+    describe: (event) => event.Records[0]?.s3.object.key ?? '(no key)',
+    log,
+  });
   const routeObjectCreated = async (event: { Records: S3EventRecord[] }) => {
     const key = event.Records[0]?.s3.object.key ?? '';
     if (key.startsWith('segments/')) {
       log(`import: ${key}`);
-      await (await import('../handlers/import-segment.ts')).handler(event);
+      await imports.deliver(event);
     } else if (key.startsWith('campaigns/')) {
       log(`plan: ${key}`);
       const result = await (await import('../handlers/plan-campaign.ts')).handler(event);
@@ -111,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     servers,
     runtime,
     async stop() {
+      await imports.stop();
       await runtime.scheduler.stop();
       await runtime.sendQueue.idle();
       setLocalRuntime(undefined);

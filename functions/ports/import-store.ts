@@ -30,8 +30,15 @@ export interface ImportRecord extends ImportRef, ImportCounts {
   /** Rows read so far by the current run: progress for `campaign import`. */
   progressRows: number;
   invocations: number;
+  /**
+   * Time spent working on the import, summed over its invocations, as of the last checkpoint.
+   * Not in it: the wait for a crashed invocation's lease, nor that invocation's work after its
+   * last checkpoint (redone by the next one). Absent on records written before it was kept.
+   */
+  workedMs?: number;
   startedAt: string;
   finishedAt?: string;
+  /** The work's duration (workedMs at the finish), not the time since startedAt. */
   durationMs?: number;
   encoding?: string;
   format?: string;
@@ -59,7 +66,7 @@ export interface ImportStore {
   checkpoint(
     ref: ImportRef,
     owner: string,
-    progress: { checkpointLine: number; progressRows: number },
+    progress: { checkpointLine: number; progressRows: number; workedMs: number },
     leaseUntil: number,
   ): Promise<void>;
   finish(

@@ -57,10 +57,18 @@ export type ImportOutcome =
   | { kind: 'continued'; ref: ImportRef; checkpointLine: number }
   | { kind: 'ignored'; reason: string };
 
-/** Another invocation is importing this file now; the delivery should be retried later. */
+/**
+ * Another invocation holds the import's lease: the delivery must be retried, not dropped, once
+ * the lease has run out (by then the holder has finished, renewed it, or crashed and left the
+ * import to be taken over).
+ */
 export class ImportBusyError extends Error {
-  constructor(readonly key: string) {
-    super(`the import of ${key} is running in another invocation`);
+  constructor(
+    readonly key: string,
+    /** How long the holder's lease has left, on the import's clock. */
+    readonly retryAfterMs: number,
+  ) {
+    super(`the import of ${key} is running in another invocation (its lease ends in ${retryAfterMs} ms)`);
     this.name = 'ImportBusyError';
   }
 }
@@ -100,17 +108,19 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
     leaseMs,
   );
   if (claim.kind === 'done') return { kind: 'duplicate', record: claim.record };
-  if (claim.kind === 'busy') throw new ImportBusyError(ref.key);
+  if (claim.kind === 'busy') throw new ImportBusyError(ref.key, Math.max(0, claim.record.leaseUntil - now));
+  // This invocation's work starts at its claim and adds to what earlier ones checkpointed.
+  const worked = () => (claim.record.workedMs ?? 0) + (deps.clock() - now);
 
   const rejects = deps.storage.openLineWriter(rejectsKeyFor(ref.key), 'application/x-ndjson');
   try {
     if (!parsed) {
-      return await failWhole(deps, ref, rejects, now, {
+      return await failWhole(deps, ref, rejects, worked, {
         reason: 'the key must be segments/<campaign-id>/<name>.csv or .jsonl',
         record: claim.record,
       });
     }
-    return await run(deps, request, ref, parsed, claim.record, rejects, leaseMs);
+    return await run(deps, request, ref, parsed, claim.record, rejects, leaseMs, worked);
   } catch (error) {
     await rejects.abort();
     throw error;
@@ -125,8 +135,8 @@ async function run(
   record: ImportRecord,
   rejects: LineWriter,
   leaseMs: number,
+  worked: () => number,
 ): Promise<ImportOutcome> {
-  const started = deps.clock();
   const everyRows = deps.checkpointEveryRows ?? 20_000;
   const everyMs = deps.checkpointEveryMs ?? 5_000;
   const margin = deps.handOverMarginMs ?? 90_000;
@@ -145,7 +155,7 @@ async function run(
     await deps.imports.checkpoint(
       ref,
       deps.owner,
-      { checkpointLine: Math.max(resumeAfter, lastLine), progressRows: reader.summary.rows },
+      { checkpointLine: Math.max(resumeAfter, lastLine), progressRows: reader.summary.rows, workedMs: worked() },
       leaseUntil,
     );
     rowsAtCheckpoint = reader.summary.rows;
@@ -198,7 +208,7 @@ async function run(
     }
   } catch (error) {
     if (!(error instanceof SegmentFileError)) throw error;
-    return await failWhole(deps, ref, rejects, started, { reason: error.reason, record });
+    return await failWhole(deps, ref, rejects, worked, { reason: error.reason, record });
   }
   await writer.flush();
   await rejects.close();
@@ -213,7 +223,7 @@ async function run(
     ...counts,
     status: 'succeeded',
     finishedAt: new Date(deps.clock()).toISOString(),
-    durationMs: deps.clock() - Date.parse(record.startedAt),
+    durationMs: worked(),
     encoding: summary.encoding,
     format: summary.format,
     ignoredColumns: summary.ignoredColumns,
@@ -227,7 +237,7 @@ async function failWhole(
   deps: ImportSegmentDeps,
   ref: ImportRef,
   rejects: LineWriter,
-  started: number,
+  worked: () => number,
   failure: { reason: string; record: ImportRecord },
 ): Promise<ImportOutcome> {
   await rejects.write(
@@ -241,7 +251,7 @@ async function failWhole(
     repeats: 0,
     status: 'failed',
     finishedAt: new Date(deps.clock()).toISOString(),
-    durationMs: deps.clock() - started,
+    durationMs: worked(),
     error: failure.reason,
   });
   deps.log.warn('segment file refused', { key: ref.key, reason: failure.reason });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,13 @@ import type { LocalConfig } from '../../functions/config.ts';
 import { handler } from '../../functions/handlers/import-segment.ts';
 import type { CustomerStore, SegmentRow } from '../../functions/ports/customer-store.ts';
 import type { ImportRecord } from '../../functions/ports/import-store.ts';
-import { type ImportSegmentDeps, importSegment } from '../../functions/usecases/import-segment.ts';
+import {
+  ImportBusyError,
+  type ImportSegmentDeps,
+  importSegment,
+  parseSegmentKey,
+  rejectsKeyFor,
+} from '../../functions/usecases/import-segment.ts';
 
 const BUCKET = 'campaign-data';
 const HEADER = 'customer_id,phone,email,name,device,unpaid_order';
@@ -99,6 +105,33 @@ function deps(overrides: Partial<ImportSegmentDeps> = {}): ImportSegmentDeps {
     checkpointEveryRows: 2,
     ...overrides,
   };
+}
+
+/** A run that claimed the file's current content and crashed: its lease is live for `leaseMs`. */
+async function crashedRunHolds(key: string, leaseMs: number): Promise<{ etag: string }> {
+  const object = await deps().storage.head(key);
+  if (!object) throw new Error(`no object ${key}`);
+  const target = parseSegmentKey(key);
+  const claim = await deps().imports.claim(
+    { ...object, campaignId: target?.campaignId ?? '', segment: target?.label ?? '', rejectsKey: rejectsKeyFor(key) },
+    'crashed-run',
+    Date.now(),
+    leaseMs,
+  );
+  if (claim.kind !== 'claimed') throw new Error(`could not set up the crashed run: ${claim.kind}`);
+  return { etag: object.etag };
+}
+
+/** Time has passed: the lease of whoever holds the import has run out. */
+async function leaseRunsOut(key: string, etag: string): Promise<void> {
+  await clientsFor(config).documents.send(
+    new UpdateCommand({
+      TableName: config.tables.imports,
+      Key: { pk: key, sk: etag },
+      UpdateExpression: 'SET leaseUntil = :past',
+      ExpressionAttributeValues: { ':past': Date.now() - 1 },
+    }),
+  );
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -353,6 +386,85 @@ describe('an import interrupted and delivered again', () => {
     expect(await importRecords()).toEqual([
       expect.objectContaining({ status: 'succeeded', rows: 42, imported: 40, rejected: 2, invocations: 2 }),
     ]);
+  });
+
+  it('reports an SQS message whose import meets a live lease as failed, so SQS delivers it again', async () => {
+    // Prepare: the upload's content is held by a run that crashed; the event comes through SQS.
+    const key = 'segments/d11-2026/leased.csv';
+    await upload(key, csv('C1,13800138000,,,,', 'C2,13800138001,,,,'));
+    const { etag } = await crashedRunHolds(key, 10 * 60_000);
+    const bridged = { 'detail-type': 'Object Created', detail: { object: { key } } };
+    const batch = { Records: [{ eventSource: 'aws:sqs', messageId: 'm-1', body: JSON.stringify(bridged) }] };
+
+    // Act: delivered while the lease is live, then again once it has run out (the visibility timeout).
+    const whileLeased = await handler(batch);
+    const untouched = await importRecords();
+    await leaseRunsOut(key, etag);
+    const afterLease = await handler(batch);
+
+    // Assess
+    expect(whileLeased, 'the message must come back, not be deleted').toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-1' }],
+    });
+    expect(untouched).toEqual([expect.objectContaining({ status: 'running', owner: 'crashed-run' })]);
+    expect(afterLease).toEqual({ batchItemFailures: [] });
+    expect(await importRecords()).toEqual([
+      expect.objectContaining({ status: 'succeeded', rows: 2, imported: 2, invocations: 2 }),
+    ]);
+  });
+
+  it("counts the time its invocations worked as the duration, not the wait for a crashed one's lease", async () => {
+    // Prepare: a clock that moves one second per row written; the first run dies after 15 rows.
+    const key = 'segments/d11-2026/timed.csv';
+    const rows = Array.from({ length: 30 }, (_, index) => `C${index},1380013${String(index).padStart(4, '0')},,,,`);
+    await upload(key, csv(...rows));
+    let now = Date.parse('2026-10-20T12:00:00+08:00');
+    const written = { first: 0, second: 0 };
+    const ticking = (store: CustomerStore, run: keyof typeof written): CustomerStore => ({
+      openWriter() {
+        const writer = store.openWriter();
+        return {
+          async write(row: SegmentRow) {
+            await writer.write(row);
+            written[run] += 1;
+            now += 1_000;
+          },
+          flush: () => writer.flush(),
+        };
+      },
+    });
+    const base = deps({ clock: () => now });
+    await expect(
+      importSegment(
+        { ...base, owner: 'first', customers: failingAfter(15, ticking(base.customers, 'first')) },
+        { keys: [key], remainingMs: () => Number.POSITIVE_INFINITY },
+      ),
+    ).rejects.toThrow('crash');
+
+    // Act: a delivery meets the dead run's lease; ten minutes later the next one finishes the file.
+    const early = await importSegment(
+      { ...base, owner: 'early' },
+      { keys: [key], remainingMs: () => Number.POSITIVE_INFINITY },
+    ).catch((error: unknown) => error);
+    now += 10 * 60_000;
+    const outcome = await importSegment(
+      { ...base, owner: 'second', customers: ticking(base.customers, 'second') },
+      { keys: [key], remainingMs: () => Number.POSITIVE_INFINITY },
+    );
+
+    // Assess
+    expect(early).toBeInstanceOf(ImportBusyError);
+    expect((early as ImportBusyError).retryAfterMs).toBeGreaterThan(0);
+    expect((early as ImportBusyError).retryAfterMs).toBeLessThanOrEqual(120_000);
+    expect(outcome.kind).toBe('imported');
+    const record = outcome.kind === 'imported' ? outcome.record : undefined;
+    expect(record).toMatchObject({ status: 'succeeded', rows: 30, imported: 30, invocations: 2 });
+    expect(written.first).toBe(15);
+    // The first run's work up to its last checkpoint counts; the ten idle minutes do not.
+    expect(record?.durationMs, 'more than the second run alone').toBeGreaterThan(written.second * 1_000);
+    expect(record?.durationMs, 'no more than both runs worked').toBeLessThanOrEqual(
+      (written.first + written.second) * 1_000,
+    );
   });
 
   it('hands a file too large for one invocation over to a continuation that finishes it', async () => {

@@ -42,6 +42,7 @@ export class DynamoImportStore implements ImportStore {
       checkpointLine: 0,
       progressRows: 0,
       invocations: 1,
+      workedMs: 0,
       startedAt: new Date(now).toISOString(),
       rows: 0,
       imported: 0,
@@ -94,7 +95,7 @@ export class DynamoImportStore implements ImportStore {
   async checkpoint(
     ref: ImportRef,
     owner: string,
-    progress: { checkpointLine: number; progressRows: number },
+    progress: { checkpointLine: number; progressRows: number; workedMs: number },
     leaseUntil: number,
   ): Promise<void> {
     try {
@@ -102,12 +103,13 @@ export class DynamoImportStore implements ImportStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: ref.key, sk: ref.etag },
-          UpdateExpression: 'SET checkpointLine = :line, progressRows = :rows, leaseUntil = :lease',
+          UpdateExpression: 'SET checkpointLine = :line, progressRows = :rows, workedMs = :worked, leaseUntil = :lease',
           ConditionExpression: '#owner = :owner AND #status = :running',
           ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
           ExpressionAttributeValues: {
             ':line': progress.checkpointLine,
             ':rows': progress.progressRows,
+            ':worked': progress.workedMs,
             ':lease': leaseUntil,
             ':owner': owner,
             ':running': 'running',
