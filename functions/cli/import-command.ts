@@ -1,7 +1,7 @@
 /**
  * `campaign import FILE [--segment NAME] [--campaign ID]`: uploads a segment file to the
  * running local stack (`npm start`), as a marketer's upload to S3 would, then follows the
- * import it triggers and prints the import record.
+ * import it triggers and prints the import record: the record on stdout, progress on stderr.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -15,25 +15,81 @@ import { formatOf } from '../domain/segment-reader.ts';
 import type { ImportRecord } from '../ports/import-store.ts';
 import { parseSegmentKey } from '../usecases/import-segment.ts';
 import { UsageError } from './errors.ts';
+import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
-export const IMPORT_USAGE = 'campaign import FILE [--segment NAME] [--campaign ID] [--timeout SECONDS]';
+export const IMPORT_USAGE = 'campaign import FILE [--segment NAME] [--campaign ID] [--timeout SECONDS] [--quiet]';
 const DEFAULT_CAMPAIGN = 'd11-2026';
+const DEFAULT_TIMEOUT_SECONDS = '600';
+
+export const IMPORT_OPTIONS = {
+  segment: { type: 'string' },
+  campaign: { type: 'string' },
+  timeout: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+export const IMPORT_HELP: CommandHelp = {
+  name: 'campaign import',
+  summary: 'upload a segment file to the running local stack and follow its import',
+  usage: IMPORT_USAGE,
+  description: [
+    'Needs `npm start` running in another terminal (it checks GET /health). Uploads FILE to the',
+    'local S3 as a marketer uploads to the data bucket, under segments/<campaign>/<segment>.<ext>;',
+    'the S3 event runs the import handler, which writes the customers to the local DynamoDB and',
+    'the rejected rows to reports/<key>.rejects.jsonl. It waits for the import record and prints',
+    'it on stdout (progress on stderr). The same file again changes nothing.',
+  ],
+  options: [
+    { flag: 'FILE', text: 'the segment file: .csv, .jsonl or .ndjson', required: 'exactly one' },
+    {
+      flag: '--segment NAME',
+      text: "the label the rows get (a wave's audience can name it); a row's own\nsegment cell wins",
+      default: 'the file name without its extension',
+    },
+    {
+      flag: '--campaign ID',
+      text: 'the campaign the file belongs to (letters, digits, - or _)',
+      default: `$CAMPAIGN_ID, else ${DEFAULT_CAMPAIGN}`,
+    },
+    {
+      flag: '--timeout SECONDS',
+      text: 'how long to wait for the import; past it the command exits 1 and the\nimport goes on in the local stack',
+      default: DEFAULT_TIMEOUT_SECONDS,
+    },
+    ...COMMON_OPTIONS,
+  ],
+  outputs: [
+    's3://campaign-data/segments/<campaign>/<segment>.<ext> in the local S3, the customers in the',
+    'local DynamoDB, s3://campaign-data/reports/segments/<campaign>/<segment>.<ext>.rejects.jsonl',
+  ],
+  exitCodes: [
+    '0  imported',
+    '2  a wrong option, no such file, the local stack not running, or the import failed',
+    '1  the import did not finish within --timeout, or anything unexpected',
+  ],
+  examples: ['campaign import out/customers.csv --segment vip     # with `npm start` running in another terminal'],
+};
 
 export async function runImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values: given, positionals } = parseArgs({
     args,
-    options: {
-      segment: { type: 'string' },
-      campaign: { type: 'string', default: process.env.CAMPAIGN_ID ?? DEFAULT_CAMPAIGN },
-      timeout: { type: 'string', default: '600' },
-      quiet: { type: 'boolean', default: false },
-    },
+    options: IMPORT_OPTIONS,
     allowPositionals: true,
     strict: true,
   });
+  const values = {
+    ...given,
+    campaign: given.campaign ?? process.env.CAMPAIGN_ID ?? DEFAULT_CAMPAIGN,
+    timeout: given.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+  };
+  if (!/^\d+$/.test(values.timeout) || Number(values.timeout) === 0) {
+    throw new UsageError(`--timeout: "${values.timeout}" is not a whole number of seconds above 0`);
+  }
   const [file] = positionals;
-  if (!file || positionals.length > 1) throw new UsageError('FILE: give exactly one segment file (.csv or .jsonl)');
+  if (!file || positionals.length > 1) {
+    throw new UsageError('FILE: give exactly one segment file (.csv or .jsonl)', { showUsage: true });
+  }
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`FILE: no such file ${file}`);
   if (!formatOf(file)) throw new UsageError(`FILE: ${file} is not .csv or .jsonl`);
@@ -59,7 +115,7 @@ export async function runImport(args: string[]): Promise<number> {
   const uploadStarted = new Date().toISOString();
   const uploaded = await upload.done();
   const etag = (uploaded.ETag ?? '').replaceAll('"', '');
-  progress.done(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
+  progress.result(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
 
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -69,18 +125,20 @@ export async function runImport(args: string[]): Promise<number> {
     record = await imports.get({ key, etag });
     if (record && record.status !== 'running') break;
     if (Date.now() > deadline) {
-      progress.done(`the import of ${key} did not finish within ${values.timeout} s; it goes on in the local stack`);
+      progress.warn(`the import of ${key} did not finish within ${values.timeout} s; it goes on in the local stack`);
       return 1;
     }
     const rows = record?.progressRows ?? 0;
     progress.update(`importing ${bar(Math.min(0.99, rows / estimatedRows))} ${formatCount(rows)} rows`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  printRecord(record, (line) => progress.done(line));
+  printRecord(record, (line) => progress.result(line));
   if (record.finishedAt && record.finishedAt < uploadStarted) {
-    progress.done('  (this exact content was imported before: the upload changed nothing)');
+    progress.result('  (this exact content was imported before: the upload changed nothing)');
   }
-  return record.status === 'succeeded' ? 0 : 2;
+  if (record.status === 'succeeded') return 0;
+  progress.warn(`campaign import: the import of ${key} ${record.status}${record.error ? `: ${record.error}` : ''}`);
+  return 2;
 }
 
 async function requireRunningStack(config: LocalConfig): Promise<void> {

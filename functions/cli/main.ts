@@ -1,52 +1,94 @@
 /**
  * The `campaign` command line. Exit codes: 0 success, 2 invalid input (the message on
- * stderr names the field, path or line), 1 anything unexpected.
+ * stderr names the field, path or line), 1 anything unexpected. Results go to stdout;
+ * progress, warnings and errors to stderr. `--help` (or `-h`) on any command prints its
+ * help on stdout and exits 0.
  */
 import { CampaignFileError } from '../domain/campaign.ts';
 import { SegmentFileError } from '../domain/segment-reader.ts';
 import { UsageError } from './errors.ts';
-import { IMPORT_USAGE, runImport } from './import-command.ts';
-import { PLAN_USAGE, runPlan } from './plan-command.ts';
-import { runSample, SAMPLE_USAGE } from './sample-command.ts';
-import { runSimulate, SIMULATE_USAGE } from './simulate-command.ts';
+import { type CommandHelp, renderHelp, usageHint } from './help.ts';
+import { IMPORT_HELP, runImport } from './import-command.ts';
+import { PLAN_HELP, runPlan } from './plan-command.ts';
+import { runSample, SAMPLE_HELP } from './sample-command.ts';
+import { runSimulate, SIMULATE_HELP } from './simulate-command.ts';
 
-const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
-  plan: { usage: PLAN_USAGE, run: runPlan },
-  sample: { usage: SAMPLE_USAGE, run: runSample },
-  import: { usage: IMPORT_USAGE, run: runImport },
-  simulate: { usage: SIMULATE_USAGE, run: runSimulate },
+export const COMMANDS: Record<string, { help: CommandHelp; run: (args: string[]) => Promise<number> }> = {
+  plan: { help: PLAN_HELP, run: runPlan },
+  sample: { help: SAMPLE_HELP, run: runSample },
+  import: { help: IMPORT_HELP, run: runImport },
+  simulate: { help: SIMULATE_HELP, run: runSimulate },
 };
 
-function usage(): string {
-  return `usage:\n${Object.values(COMMANDS)
-    .map((command) => `  ${command.usage}`)
-    .join('\n')}\n`;
+function overview(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((name) => name.length));
+  return [
+    'campaign: plan, try and run a Double-11 campaign from the command line',
+    '',
+    'usage: campaign <command> [options]',
+    '       campaign <command> --help',
+    '',
+    'commands:',
+    ...names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]?.help.summary}`),
+    '',
+    'Results go to stdout; progress, warnings and errors to stderr.',
+    'Exit codes: 0 success, 2 invalid input (the message names the field, path or line), 1 unexpected.',
+    '',
+    'examples:',
+    '  campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
+    '  campaign plan --campaign functions/sample/d11-2026.campaign.json \\',
+    '    --customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
+    '',
+  ].join('\n');
+}
+
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h';
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    process.stderr.write(`campaign: give a command\n${overview()}`);
+    return 2;
+  }
+  if (isHelp(name) || name === 'help') {
+    const topic = name === 'help' ? args[0] : undefined;
+    if (topic === undefined) {
+      process.stdout.write(overview());
+      return 0;
+    }
+    const command = COMMANDS[topic];
+    if (!command) {
+      process.stderr.write(`campaign: unknown command "${topic}"\n${overview()}`);
+      return 2;
+    }
+    process.stdout.write(renderHelp(command.help));
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`campaign: unknown command "${name}"\n${usage()}`);
+    process.stderr.write(`campaign: unknown command "${name}"\n${overview()}`);
     return 2;
+  }
+  if (args.some(isHelp)) {
+    process.stdout.write(renderHelp(command.help));
+    return 0;
   }
   try {
     return await command.run(args);
   } catch (error) {
-    if (error instanceof CampaignFileError) {
+    if (error instanceof CampaignFileError || error instanceof SegmentFileError) {
       process.stderr.write(`campaign ${name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof SegmentFileError || error instanceof UsageError) {
-      process.stderr.write(`campaign ${name}: ${error.message}\n`);
+    if (error instanceof UsageError) {
+      process.stderr.write(`campaign ${name}: ${error.message}\n${error.showUsage ? usageHint(command.help) : ''}`);
       return 2;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`campaign ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      process.stderr.write(`campaign ${name}: ${error.message}\n${usageHint(command.help)}`);
       return 2;
     }
     process.stderr.write(`campaign ${name}: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

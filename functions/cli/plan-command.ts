@@ -1,24 +1,88 @@
 /**
  * `campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR`
- * Plans offline: no AWS, no server.
+ * Plans offline: no AWS, no server. Results on stdout; progress, warnings and notes on stderr.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCampaign } from '../domain/campaign.ts';
+import { formatInstant } from '../domain/local-time.ts';
 import type { SegmentSource } from '../usecases/plan-offline.ts';
 import { planOffline } from '../usecases/plan-offline.ts';
 import { UsageError } from './errors.ts';
+import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
 import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const PLAN_USAGE =
   'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--quiet]';
 
+/** The options `campaign plan` takes (and `campaign simulate` starts from), as parseArgs reads them. */
+export const PLAN_OPTIONS = {
+  campaign: { type: 'string' },
+  customers: { type: 'string', multiple: true },
+  now: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+/** The help of the options `campaign plan` and `campaign simulate` share; `now` says what --now is there. */
+export function planOptionHelp(now: { text: string; default: string }): OptionHelp[] {
+  return [
+    { flag: '--campaign FILE', text: 'the campaign file (JSON): waves, times, caps, templates', required: true },
+    {
+      flag: '--customers FILE',
+      text: 'a segment file: .csv with a header row, or .jsonl (.ndjson), in UTF-8\n(with or without BOM) or GB18030/GBK; give it once per file',
+      required: 'at least once',
+    },
+    { flag: '--now ISO', ...now },
+    { flag: '--out DIR', text: 'the folder to write to (created when missing)', required: true },
+  ];
+}
+
+export const PLAN_HELP: CommandHelp = {
+  name: 'campaign plan',
+  summary: 'plan a campaign offline (no AWS, no server) and write its timeline',
+  usage: PLAN_USAGE,
+  description: [
+    'Reads the campaign file and every segment file, sorts the customers into the playbook',
+    'groups, lays the waves out under the caps and quiet hours, and writes the plan. Bad rows',
+    'are rejected one by one (rejects.jsonl); the good rows are planned. The same inputs and',
+    '--now give byte-identical files. The summary goes to stdout; progress and warnings to stderr.',
+  ],
+  options: [
+    ...planOptionHelp({
+      text:
+        'the planning instant, ISO 8601 with an offset (2026-10-20T12:00:00+08:00):\n' +
+        'days since a last order count back from it; sends before it are dropped ("past")',
+      default: 'the current time (to the second), said on stderr',
+    }),
+    ...COMMON_OPTIONS,
+  ],
+  outputs: [
+    'DIR/timeline.json   every send: wave, channel, group, time, customers, estimated seconds',
+    'DIR/touches.jsonl   one line per planned touch: customer, wave, channel, send, time',
+    'DIR/rejects.jsonl   one line per rejected row: file, line, every problem by column',
+    'DIR/timeline.html   the timeline drawn for a marketer (open it in a browser)',
+  ],
+  exitCodes: [
+    '0  planned',
+    '2  invalid input: the message on stderr names the option, the JSON path or the file',
+    '1  anything unexpected',
+  ],
+  examples: [
+    'campaign plan --campaign functions/sample/d11-2026.campaign.json\n' +
+      '--customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
+  ],
+};
+
 export interface PlanCommandOptions {
   campaignFile: string;
   customerFiles: string[];
   now: number;
+  /** Whether --now was given; without it `now` is the current time. */
+  nowGiven: boolean;
   outDir: string;
   quiet: boolean;
 }
@@ -29,27 +93,22 @@ export function parsePlanOptions(
 ) {
   const { values } = parseArgs({
     args,
-    options: {
-      campaign: { type: 'string' },
-      customers: { type: 'string', multiple: true },
-      now: { type: 'string' },
-      out: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      ...extra,
-    },
+    options: { ...PLAN_OPTIONS, ...extra },
     strict: true,
     allowPositionals: false,
   });
-  if (!values.campaign) throw new UsageError('--campaign: required (the campaign JSON file)');
+  if (!values.campaign) throw new UsageError('--campaign: required (the campaign JSON file)', { showUsage: true });
   const customers = values.customers as string[] | undefined;
   if (!customers || customers.length === 0)
-    throw new UsageError('--customers: required (a segment .csv or .jsonl file)');
-  if (!values.out) throw new UsageError('--out: required (the folder to write the plan to)');
-  const now = values.now === undefined ? Date.now() : parseNow(values.now as string);
+    throw new UsageError('--customers: required (a segment .csv or .jsonl file)', { showUsage: true });
+  if (!values.out) throw new UsageError('--out: required (the folder to write the plan to)', { showUsage: true });
+  // Whole seconds, so the instant said on stderr, given back as --now, plans exactly the same.
+  const now = values.now === undefined ? Math.floor(Date.now() / 1000) * 1000 : parseNow(values.now as string);
   const options: PlanCommandOptions = {
     campaignFile: values.campaign as string,
     customerFiles: customers,
     now,
+    nowGiven: values.now !== undefined,
     outDir: values.out as string,
     quiet: values.quiet === true,
   };
@@ -86,6 +145,12 @@ export async function runPlan(args: string[]): Promise<number> {
   const { options } = parsePlanOptions(args);
   const progress = progressOn(process.stderr, options.quiet);
   const campaignText = await readCampaignFile(options.campaignFile);
+  if (!options.nowGiven) {
+    progress.warn(
+      `no --now given: planning as of ${formatInstant(options.now, timeZoneOf(campaignText))}, the current time ` +
+        '(give --now to plan again from the same instant)',
+    );
+  }
   const sources = await fileSources(options.customerFiles);
   const sizes = await Promise.all(options.customerFiles.map(async (path) => (await stat(path)).size));
   await mkdir(options.outDir, { recursive: true });
@@ -108,29 +173,38 @@ export async function runPlan(args: string[]): Promise<number> {
   });
   await rejects.close();
   for (const file of result.files) {
-    progress.done(
+    progress.result(
       `read ${file.file} (${file.format}, ${file.encoding}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected` +
         (file.ignoredColumns.length > 0 ? `; ignored columns: ${file.ignoredColumns.join(', ')}` : ''),
     );
   }
   const { stats } = result.customers;
   if (stats.repeatsInFile + stats.seenInEarlierFile > 0) {
-    progress.done(
+    progress.result(
       `repeated customer_id: ${formatCount(stats.repeatsInFile)} within a file, ${formatCount(stats.seenInEarlierFile)} across files (the last row wins)`,
     );
   }
   progress.update('writing the plan...');
   await writePlanFiles(options.outDir, result.plan, result.customers);
   const { timeline } = result.plan;
-  progress.done(
+  progress.result(
     `planned ${timeline.campaignId}: ${formatCount(timeline.summary.customers)} customers, ${formatCount(timeline.sends.length)} sends, ` +
       `${formatCount(timeline.summary.touches.sms)} SMS and ${formatCount(timeline.summary.touches.email)} emails to ${formatCount(timeline.summary.reached)} customers` +
       ` in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  for (const warning of timeline.warnings) progress.done(`warning: ${warning}`);
-  if (rejected > 0) progress.done(`${formatCount(rejected)} rejected rows: ${join(options.outDir, 'rejects.jsonl')}`);
-  progress.done(`timeline: ${join(options.outDir, 'timeline.html')}`);
+  for (const warning of timeline.warnings) progress.warn(`warning: ${warning}`);
+  if (rejected > 0) progress.result(`${formatCount(rejected)} rejected rows: ${join(options.outDir, 'rejects.jsonl')}`);
+  progress.result(`timeline: ${join(options.outDir, 'timeline.html')}`);
   return 0;
+}
+
+/** The campaign's zone, to say the planning instant in; a file that does not parse is refused later. */
+function timeZoneOf(campaignText: string): string {
+  try {
+    return parseCampaign(campaignText).timezone;
+  } catch {
+    return 'UTC';
+  }
 }
 
 /** Rough rows from bytes, for the progress bar only (about 90 bytes a row). */

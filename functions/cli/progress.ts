@@ -1,17 +1,38 @@
 /**
- * Progress on stderr for long work (reading files, planning, simulating). On a terminal a
- * single line is redrawn; elsewhere (CI, pipes) a line is printed at most every few seconds.
+ * A command's output, on the stream each kind belongs to: results (what the command made,
+ * its summary) on stdout, so they can be piped or saved; progress, warnings and notes on
+ * stderr. Progress on a terminal is a single line redrawn in place; elsewhere (CI, pipes)
+ * a line is printed at most every few seconds.
  */
 export interface Progress {
+  /** Transient progress, stderr. */
   update(text: string): void;
+  /** A lasting progress line, stderr. */
   done(text: string): void;
+  /** A result line, stdout. */
+  result(text: string): void;
+  /** A warning or a note, stderr; `quiet` does not silence it. */
+  warn(text: string): void;
 }
 
-export function progressOn(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
-  if (quiet) return { update: () => {}, done: () => {} };
+export function progressOn(
+  stream: NodeJS.WriteStream = process.stderr,
+  quiet = false,
+  out: NodeJS.WritableStream = process.stdout,
+): Progress {
   // Off a terminal, the first line waits a few seconds too: short work prints only its result.
   let lastPrint = stream.isTTY ? 0 : Date.now();
   let drawn = false;
+  /** Clears a redrawn progress line before anything lasting is printed, on either stream. */
+  const clear = () => {
+    if (stream.isTTY && drawn) stream.write('\r\u001b[2K');
+    drawn = false;
+  };
+  const warn = (text: string) => {
+    clear();
+    stream.write(`${text}\n`);
+  };
+  if (quiet) return { update: () => {}, done: () => {}, result: () => {}, warn };
   return {
     update(text) {
       const now = Date.now();
@@ -26,10 +47,14 @@ export function progressOn(stream: NodeJS.WriteStream = process.stderr, quiet = 
       lastPrint = now;
     },
     done(text) {
-      if (stream.isTTY && drawn) stream.write('\r\u001b[2K');
-      drawn = false;
+      clear();
       stream.write(`${text}\n`);
     },
+    result(text) {
+      clear();
+      out.write(`${text}\n`);
+    },
+    warn,
   };
 }
 

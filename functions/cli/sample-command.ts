@@ -1,4 +1,7 @@
-/** `campaign sample --customers N --out FILE [--seed N] [--now ISO]`: a synthetic store export. */
+/**
+ * `campaign sample --customers N --out FILE [--seed N] [--now ISO]`: a synthetic store export.
+ * What it wrote on stdout; progress on stderr.
+ */
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,27 +11,67 @@ import { SegmentReader } from '../domain/segment-reader.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { sampleOrderLines } from '../sample/generate-orders.ts';
 import { UsageError } from './errors.ts';
+import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SAMPLE_USAGE =
-  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE]';
+  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE] [--quiet]';
+
+export const SAMPLE_OPTIONS = {
+  customers: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  now: { type: 'string' },
+  'bad-rows': { type: 'string' },
+  orders: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+export const SAMPLE_HELP: CommandHelp = {
+  name: 'campaign sample',
+  summary: 'write a synthetic store export (a segment file) to try the planner on',
+  usage: SAMPLE_USAGE,
+  description: [
+    'Writes a CSV as a store CRM exports it: every column of a segment file, customers of',
+    'every playbook group, Chinese names, mobile and PC-only customers, opt-outs, and a few',
+    'deliberately bad rows so the rejects can be seen. The same options give the same bytes.',
+    'With --orders it also writes order webhook events for these customers, for',
+    '`campaign simulate --orders`. What it wrote goes to stdout; progress to stderr.',
+  ],
+  options: [
+    { flag: '--customers N', text: 'how many customers (data rows), 0 to 99,999,999', required: true },
+    { flag: '--out FILE', text: 'the .csv file to write (folders are created)', required: true },
+    { flag: '--seed N', text: 'the random seed: another seed, other customers', default: '11' },
+    {
+      flag: '--now ISO',
+      text: 'the reference time: last orders are so many days before it, and past\nDouble-11s are the years before its year',
+      default: 'the current time',
+    },
+    {
+      flag: '--bad-rows N',
+      text: 'rows with one or two invalid values, at most --customers',
+      default: 'about 0.2% of the rows; at least 3 from 100 rows, 1 from 20, none below 20',
+    },
+    {
+      flag: '--orders FILE',
+      text: 'also write order events for these customers, one JSON line each:\n{"at": ISO, "event": <webhook body>}',
+      default: 'none',
+    },
+    ...COMMON_OPTIONS,
+  ],
+  outputs: ['FILE (the --out .csv), and the --orders file when given'],
+  exitCodes: ['0  written', '2  a wrong option (the message on stderr names it)', '1  anything unexpected'],
+  examples: [
+    'campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
+    'campaign sample --customers 20000 --now 2026-10-20T12:00:00+08:00\n' +
+      '--out out/demo/customers.csv --orders out/demo/orders.jsonl',
+  ],
+};
 
 export async function runSample(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      customers: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      now: { type: 'string' },
-      'bad-rows': { type: 'string' },
-      orders: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: SAMPLE_OPTIONS, strict: true });
   const customers = wholeNumber('--customers', values.customers, true);
-  if (!values.out) throw new UsageError('--out: required (the .csv file to write)');
+  if (!values.out) throw new UsageError('--out: required (the .csv file to write)', { showUsage: true });
   if (!values.out.toLowerCase().endsWith('.csv')) throw new UsageError('--out: must end in .csv');
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`);
@@ -51,7 +94,7 @@ export async function runSample(args: string[]): Promise<number> {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
-  progress.done(
+  progress.result(
     `wrote ${values.out}: ${formatCount(result.rows)} customers (${formatCount(result.badRows)} deliberately bad rows)`,
   );
   if (values.orders) {
@@ -63,14 +106,14 @@ export async function runSample(args: string[]): Promise<number> {
     }
     const lines = sampleOrderLines(customers, { year: now.getUTCFullYear() });
     await writeFile(values.orders, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    progress.done(`wrote ${values.orders}: ${formatCount(lines.length)} order webhook events`);
+    progress.result(`wrote ${values.orders}: ${formatCount(lines.length)} order webhook events`);
   }
   return 0;
 }
 
 function wholeNumber(flag: string, text: string | undefined, required: boolean): number | undefined {
   if (text === undefined) {
-    if (required) throw new UsageError(`${flag}: required`);
+    if (required) throw new UsageError(`${flag}: required`, { showUsage: true });
     return undefined;
   }
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number`);

@@ -4,7 +4,8 @@
  * the local S3 and imported by the import handler; the campaign file is uploaded and
  * planned by the plan handler; the local scheduler fires the schedules; the send handlers
  * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
- * (read back from the sinks), report.json and report.html.
+ * (read back from the sinks), report.json and report.html. The summary goes to stdout;
+ * progress and warnings to stderr.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,12 +31,67 @@ import { rejectsKeyFor } from '../usecases/import-segment.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { UsageError } from './errors.ts';
-import { parsePlanOptions, readCampaignFile } from './plan-command.ts';
+import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
+import { parsePlanOptions, planOptionHelp, readCampaignFile } from './plan-command.ts';
 import { JsonLinesFile } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SIMULATE_USAGE =
-  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--speed N]';
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--speed N] [--quiet]';
+
+export const SIMULATE_HELP: CommandHelp = {
+  name: 'campaign simulate',
+  summary: 'run a whole campaign on the embedded local services, on a virtual clock',
+  usage: SIMULATE_USAGE,
+  description: [
+    'Starts its own local DynamoDB, S3, SES, SMS sink and scheduler (free ports, nothing kept),',
+    'and runs the real handlers: each segment file is uploaded to the local S3 and imported by',
+    'the import handler, the campaign file is uploaded and planned by the plan handler, the',
+    'local scheduler fires every send on a virtual clock from --now to the last send (idle',
+    'stretches skipped), the send handlers deliver to the local SMS sink and SES, and each order',
+    'event is posted, signed, to the local order webhook at its time. No AWS account needed.',
+    'The summary goes to stdout; progress and warnings to stderr.',
+  ],
+  options: [
+    ...planOptionHelp({
+      text:
+        'where the virtual clock starts, and the planning instant: ISO 8601 with an offset\n' +
+        '(2026-10-20T12:00:00+08:00); sends before it are dropped (reason "past")',
+      default: 'the current time',
+    }),
+    {
+      flag: '--orders FILE',
+      text: 'order events, one JSON line each: {"at": ISO, "event": <webhook body>},\nposted signed at their time (`campaign sample --orders` writes such a file)',
+      default: 'none',
+    },
+    {
+      flag: '--sms-rate N',
+      text: 'messages a second the local SMS sink accepts; past it, it answers\nas SNS throttling does',
+      default: "the campaign's smsRatePerSecond",
+    },
+    {
+      flag: '--speed N',
+      text: 'how many times faster than real time the virtual clock runs while sending',
+      default: '300 / the SMS rate, kept within 1 to 100',
+    },
+    ...COMMON_OPTIONS,
+  ],
+  outputs: [
+    'DIR/timeline.json, touches.jsonl, rejects.jsonl, timeline.html: the plan, as campaign plan writes it',
+    'DIR/outbox.jsonl: every message the local SMS sink and SES received, read back from them',
+    'DIR/report.json, report.html: per wave and channel, sent, failed, suppressed, orders, revenue, ROI',
+  ],
+  exitCodes: [
+    '0  simulated',
+    '2  invalid input (the message on stderr names the option, the JSON path or the file)',
+    '1  shard messages ended in the dead letters, or anything unexpected',
+  ],
+  examples: [
+    'campaign simulate --campaign functions/sample/d11-2026.campaign.json\n' +
+      '--customers out/demo/customers.csv --orders out/demo/orders.jsonl\n' +
+      '--now 2026-10-20T12:00:00+08:00 --out out/demo',
+  ],
+};
 
 const BUCKET = 'campaign-data';
 
@@ -89,7 +145,7 @@ export async function runSimulate(args: string[]): Promise<number> {
       const record = await uploadSegmentAndWait(stack.config, key, await readFile(path), (rows) =>
         progress.update(`importing ${key} ${formatCount(rows)} rows...`),
       );
-      progress.done(
+      progress.result(
         `imported ${key}: ${formatCount(record.imported)} customers, ${formatCount(record.rejected)} rejected (${record.status})`,
       );
     }
@@ -103,7 +159,7 @@ export async function runSimulate(args: string[]): Promise<number> {
       const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
       throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     }
-    progress.done(`planned ${planned.campaignId} (v${planned.version}): ${planned.sends} sends scheduled`);
+    progress.result(`planned ${planned.campaignId} (v${planned.version}): ${planned.sends} sends scheduled`);
 
     // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
@@ -123,9 +179,9 @@ export async function runSimulate(args: string[]): Promise<number> {
         ),
     });
     await http.stop();
-    progress.done(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
+    progress.result(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
     if (orders.length > 0) {
-      progress.done(
+      progress.result(
         `orders: ${Object.entries(webhook.responses)
           .map(([status, count]) => `${formatCount(count)} x ${status}`)
           .join(', ')} from the webhook`,
@@ -134,11 +190,11 @@ export async function runSimulate(args: string[]): Promise<number> {
 
     // 4. The files.
     await writeOutputs(stack, campaign.id, options.outDir, keys);
-    progress.done(
+    progress.result(
       `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
     );
     if (sendQueue.deadLetters.length > 0) {
-      progress.done(`warning: ${sendQueue.deadLetters.length} shard messages ended in the dead letters`);
+      progress.warn(`warning: ${sendQueue.deadLetters.length} shard messages ended in the dead letters`);
       return 1;
     }
     return 0;

@@ -18,16 +18,22 @@ function planArgs(out: string): string[] {
   return ['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW, '--out', out];
 }
 
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
   let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stderr += String(chunk);
     return true;
   });
+  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
   try {
-    return { code: await main(args), stderr };
+    return { code: await main(args), stdout, stderr };
   } finally {
-    spy.mockRestore();
+    errSpy.mockRestore();
+    outSpy.mockRestore();
   }
 }
 
@@ -154,12 +160,12 @@ describe('campaign plan', () => {
     const out = join(work, 'bin');
 
     // Act
-    const { stderr } = await promisify(execFile)('node', ['functions/cli/campaign.js', ...planArgs(out)], {
+    const { stdout } = await promisify(execFile)('node', ['functions/cli/campaign.js', ...planArgs(out)], {
       env: { ...process.env, NODE_OPTIONS: '' },
     });
 
     // Assess
-    expect(stderr).toMatch(/planned d11-2026: /);
+    expect(stdout).toMatch(/planned d11-2026: /);
     const timeline = JSON.parse(await readFile(join(out, 'timeline.json'), 'utf8'));
     expect(timeline.campaignId).toBe('d11-2026');
   });
