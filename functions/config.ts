@@ -24,6 +24,20 @@ const LOCAL_DEFAULTS = {
 
 const name = z.string().min(1);
 
+/** A link base: no query or fragment (a path is fine), kept without its trailing slash. */
+const baseUrl = (protocol: RegExp, rule: string) =>
+  z
+    .url({ protocol, message: `must be an ${rule} URL` })
+    .refine((value) => !/[?#]/.test(value), 'must have no query or fragment')
+    .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * The link key where no LINK_SECRET is given (simulations, tests): fixed, so a simulation's
+ * links are the same run to run. Not a secret: it is only ever used on this machine (AWS
+ * reads its key from Secrets Manager, and `npm start` generates and keeps its own).
+ */
+export const LOCAL_LINK_SECRET = 'local-only link key: simulations and tests, never AWS';
+
 const awsSchema = z.object({
   runtime: z.literal('aws'),
   region: name,
@@ -37,6 +51,14 @@ const awsSchema = z.object({
   sms: z.object({ senderId: z.string().optional() }),
   /** The order webhook's signing secret lives in Secrets Manager; the function reads it once. */
   webhookSecretArn: name,
+  /** The key of the links in messages (unsubscribe), in Secrets Manager; read once per container. */
+  linkSecretArn: name,
+  /**
+   * The base of the links in messages; only the send worker needs it (and its composition
+   * requires it), so the CDK gives it to the worker alone: it is the HTTP API's own URL, which
+   * the functions behind that API cannot name without a circular reference.
+   */
+  publicBaseUrl: baseUrl(/^https$/, 'https').optional(),
 });
 
 const localSchema = z.object({
@@ -48,6 +70,10 @@ const localSchema = z.object({
   httpPort: z.int().min(0).max(65_535),
   /** Locally the signing secret is the WEBHOOK_SECRET variable (absent: the webhook refuses every request). */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The key of the links in messages (LINK_SECRET; default LOCAL_LINK_SECRET). */
+  linkSecret: z.string().min(16, 'must be at least 16 characters'),
+  /** Absent: the links point at the local HTTP server the stack runs (its real port). */
+  publicBaseUrl: baseUrl(/^https?$/, 'http(s)').optional(),
   dataDir: name,
 });
 
@@ -90,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'email.configurationSet': ENV.sesConfigurationSet,
     webhookSecretArn: ENV.webhookSecretArn,
     webhookSecret: ENV.webhookSecret,
+    linkSecretArn: ENV.linkSecretArn,
+    linkSecret: ENV.linkSecret,
+    publicBaseUrl: ENV.publicBaseUrl,
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
@@ -110,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         email: { from: env.EMAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET },
         sms: { senderId: env.SMS_SENDER_ID },
         webhookSecretArn: env.WEBHOOK_SECRET_ARN,
+        linkSecretArn: env[ENV.linkSecretArn],
+        ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
       },
       envNames,
     );
@@ -133,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       httpPort: port('PORT', LOCAL_DEFAULTS.ports.http),
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
+      linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
+      ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
     },
     { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
   );
