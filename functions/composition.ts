@@ -18,6 +18,7 @@ import { readCampaignCustomers } from './adapters/dynamo/customer-reader.ts';
 import { DynamoCustomerStore } from './adapters/dynamo/customer-store.ts';
 import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
 import { DynamoLedger } from './adapters/dynamo/ledger.ts';
+import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.ts';
@@ -29,14 +30,18 @@ import { SesEmailSender } from './adapters/ses-email.ts';
 import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
 import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
+import { ENV } from './contract.ts';
+import { type TokenKeys, tokenKeys } from './domain/signed-token.ts';
+import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/unsubscribe-link.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef } from './ports/import-store.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { PlanCampaignDeps } from './usecases/plan-campaign.ts';
-import type { DispatchDeps, SendQueue, SendShardDeps } from './usecases/send-wave.ts';
+import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
+import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 
 /** s3rver accepts only this key pair; every local client uses it (the others ignore it). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -197,12 +202,60 @@ export function sendDependencies(
     queue: sendQueueFor(config, clients),
     clock,
     owner: options.owner ?? randomUUID(),
-    unsubscribeBase: local?.unsubscribeBase ?? 'https://shop.example.com/unsubscribe',
+    emailOptOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
+    unsubscribeLinks: unsubscribeLinksFor(config),
     log: options.log,
   };
 }
 
-let secretCache: { arn: string; value: Promise<string> } | undefined;
+/**
+ * How the send worker makes each email's unsubscribe link. The base is PUBLIC_BASE_URL, or
+ * locally the URL of the HTTP server the local stack runs (known once it listens). On AWS a
+ * worker without a base fails at once: an email without a working link is never sent.
+ */
+function unsubscribeLinksFor(config: Config): () => Promise<UnsubscribeLinks> {
+  if (config.runtime === 'aws' && !config.publicBaseUrl) {
+    throw new ConfigError([`${ENV.publicBaseUrl}: required by the send worker (the base of unsubscribe links)`]);
+  }
+  return async () => {
+    const base = config.publicBaseUrl ?? (config.runtime === 'local' ? localRuntime().publicBaseUrl : undefined);
+    if (!base) {
+      throw new ConfigError([
+        `${ENV.publicBaseUrl}: not set and no local HTTP server is running: emails would carry no working unsubscribe link`,
+      ]);
+    }
+    const keys = await linkKeys(config, UNSUBSCRIBE_PURPOSE);
+    return {
+      urlFor: (campaignId, customerId) => unsubscribeUrl(base, unsubscribeToken(keys, { campaignId, customerId })),
+    };
+  };
+}
+
+/** The unsubscribe link's handler: the link keys, the opt-out record, the clock. */
+export function unsubscribeDependencies(config: Config): UnsubscribeDeps {
+  const clients = clientsFor(config);
+  return {
+    keys: () => linkKeys(config, UNSUBSCRIBE_PURPOSE),
+    optOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
+    clock: clockFor(config),
+  };
+}
+
+const secretCache = new Map<string, Promise<string>>();
+
+/** A Secrets Manager secret's value, read once per container (per ARN); a failed read is tried again next time. */
+function secretValue(region: string, arn: string): Promise<string> {
+  let value = secretCache.get(arn);
+  if (!value) {
+    const client = new SecretsManagerClient({ region });
+    value = client.send(new GetSecretValueCommand({ SecretId: arn })).then((result) => result.SecretString ?? '');
+    value.catch(() => {
+      secretCache.delete(arn);
+    });
+    secretCache.set(arn, value);
+  }
+  return value;
+}
 
 /** The webhook signing secret: Secrets Manager on AWS (read once per container), WEBHOOK_SECRET locally. */
 export function webhookSecret(config: Config): Promise<string> {
@@ -210,18 +263,29 @@ export function webhookSecret(config: Config): Promise<string> {
     if (!config.webhookSecret) throw new Error('WEBHOOK_SECRET is not set: the order webhook cannot check signatures');
     return Promise.resolve(config.webhookSecret);
   }
-  if (secretCache?.arn !== config.webhookSecretArn) {
-    const client = new SecretsManagerClient({ region: config.region });
-    const value = client
-      .send(new GetSecretValueCommand({ SecretId: config.webhookSecretArn }))
-      .then((result) => result.SecretString ?? '');
-    // A failed read is not cached: the next request tries again.
-    value.catch(() => {
-      secretCache = undefined;
+  return secretValue(config.region, config.webhookSecretArn);
+}
+
+const keyCache = new Map<string, Promise<TokenKeys>>();
+
+/**
+ * The keys of one link purpose (`unsubscribe`, later `link`), derived from the link secret:
+ * Secrets Manager on AWS (LINK_SECRET_ARN, read once per container), LINK_SECRET locally.
+ */
+export function linkKeys(config: Config, purpose: string): Promise<TokenKeys> {
+  const source = config.runtime === 'aws' ? `arn:${config.linkSecretArn}` : `local:${config.linkSecret}`;
+  const cacheKey = `${purpose}\u0000${source}`;
+  let keys = keyCache.get(cacheKey);
+  if (!keys) {
+    const secret =
+      config.runtime === 'aws' ? secretValue(config.region, config.linkSecretArn) : Promise.resolve(config.linkSecret);
+    keys = secret.then((value) => tokenKeys(value, purpose));
+    keys.catch(() => {
+      keyCache.delete(cacheKey);
     });
-    secretCache = { arn: config.webhookSecretArn, value };
+    keyCache.set(cacheKey, keys);
   }
-  return secretCache.value;
+  return keys;
 }
 
 /** The clock handlers use: the system's on AWS, the local stack's (maybe virtual) locally. */

@@ -31,6 +31,19 @@ const maxOrderAmount = z
   .number({ error: 'must be a number of CNY, e.g. 1000000' })
   .positive('must be above 0')
   .default(DEFAULT_MAX_ORDER_AMOUNT);
+/** A link base: no query or fragment (a path is fine), kept without its trailing slash. */
+const baseUrl = (protocol: RegExp, rule: string) =>
+  z
+    .url({ protocol, message: `must be an ${rule} URL` })
+    .refine((value) => !/[?#]/.test(value), 'must have no query or fragment')
+    .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * The link key where no LINK_SECRET is given (simulations, tests): fixed, so a simulation's
+ * links are the same run to run. Not a secret: it is only ever used on this machine (AWS
+ * reads its key from Secrets Manager, and `npm start` generates and keeps its own).
+ */
+export const LOCAL_LINK_SECRET = 'local-only link key: simulations and tests, never AWS';
 
 const awsSchema = z.object({
   runtime: z.literal('aws'),
@@ -47,6 +60,14 @@ const awsSchema = z.object({
   webhookSecretArn: name,
   /** The order webhook refuses amounts above it (CNY). */
   maxOrderAmount,
+  /** The key of the links in messages (unsubscribe), in Secrets Manager; read once per container. */
+  linkSecretArn: name,
+  /**
+   * The base of the links in messages; only the send worker needs it (and its composition
+   * requires it), so the CDK gives it to the worker alone: it is the HTTP API's own URL, which
+   * the functions behind that API cannot name without a circular reference.
+   */
+  publicBaseUrl: baseUrl(/^https$/, 'https').optional(),
 });
 
 const localSchema = z.object({
@@ -59,6 +80,10 @@ const localSchema = z.object({
   /** Locally the signing secret is the WEBHOOK_SECRET variable (absent: the webhook refuses every request). */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   maxOrderAmount,
+  /** The key of the links in messages (LINK_SECRET; default LOCAL_LINK_SECRET). */
+  linkSecret: z.string().min(16, 'must be at least 16 characters'),
+  /** Absent: the links point at the local HTTP server the stack runs (its real port). */
+  publicBaseUrl: baseUrl(/^https?$/, 'http(s)').optional(),
   dataDir: name,
 });
 
@@ -104,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecretArn: ENV.webhookSecretArn,
     webhookSecret: ENV.webhookSecret,
     maxOrderAmount: ENV.maxOrderAmount,
+    linkSecretArn: ENV.linkSecretArn,
+    linkSecret: ENV.linkSecret,
+    publicBaseUrl: ENV.publicBaseUrl,
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
@@ -125,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         sms: { senderId: env.SMS_SENDER_ID },
         webhookSecretArn: env.WEBHOOK_SECRET_ARN,
         maxOrderAmount,
+        linkSecretArn: env[ENV.linkSecretArn],
+        ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
       },
       envNames,
     );
@@ -149,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
       maxOrderAmount,
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
+      linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
+      ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
     },
     { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
   );

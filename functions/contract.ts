@@ -25,6 +25,12 @@ export const ENV = {
   webhookSecret: 'WEBHOOK_SECRET',
   /** The largest order amount (CNY) the webhook believes; unset: 1,000,000. */
   maxOrderAmount: 'ORDER_MAX_AMOUNT_CNY',
+  /** The key of the links in messages (unsubscribe, tracked links): Secrets Manager on AWS. */
+  linkSecretArn: 'LINK_SECRET_ARN',
+  /** The same key locally (`npm start` keeps one under its data dir; simulations use a fixed one). */
+  linkSecret: 'LINK_SECRET',
+  /** Where customers reach the HTTP API: the base of every link in a message. */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -38,6 +44,9 @@ export const PREFIX = {
   /** What the product writes back for the marketer (rejects, plan results, pages). */
   reports: 'reports/',
 } as const;
+
+/** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
 
 /** Every campaign's send schedules live in a group of their own: `campaign-<id>`. */
 export const SCHEDULE_GROUP_PREFIX = 'campaign-';
@@ -55,5 +64,6 @@ export const SERVICE = {
   sendWorker: 'campaign-send',
   ordersWebhook: 'campaign-orders',
   campaignApi: 'campaign-api',
+  unsubscribe: 'campaign-unsubscribe',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];

@@ -29,6 +29,8 @@ export interface CampaignDeliveryProps {
   readonly importQueue: IQueue;
   /** Only its ARN: every function's config names it; no function here may read it. */
   readonly webhookSecret: ISecret;
+  /** The link key: the send worker reads it (it seals each email's unsubscribe link); the others only name it. */
+  readonly linkSecret: ISecret;
   readonly alarms: OperatorAlarms;
   /**
    * Send workers running at once: the worker's reserved concurrency and the
@@ -179,6 +181,7 @@ export class CampaignDelivery extends Construct {
       sesConfigurationSet: configurationSetName,
       smsSenderId: props.smsSenderId,
       webhookSecretArn: props.webhookSecret.secretArn,
+      linkSecretArn: props.linkSecret.secretArn,
     });
 
     this.dispatcher = new CampaignFunction(this, 'Dispatcher', {
@@ -308,6 +311,9 @@ export class CampaignDelivery extends Construct {
       .useTable(tables.customers, ENV.customersTable, 'readWrite')
       // A shard that cannot finish within one invocation hands the rest over as a new message.
       .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
+      // Seals each email's unsubscribe link; read once per container. (PUBLIC_BASE_URL, the links'
+      // base, is the HTTP API's URL: the stateless stack adds it once the API exists.)
+      .useSecret(props.linkSecret, ENV.linkSecretArn)
       .allow({ actions: ['ses:SendEmail'], resources: [this.emailIdentityArn, this.configurationSetArn] })
       // SNS has no condition key that limits Publish to phone numbers (sns:Protocol and
       // sns:Endpoint apply to Subscribe only); the requested region at least keeps SMS, its

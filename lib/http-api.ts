@@ -1,6 +1,7 @@
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -14,7 +15,7 @@ import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV, SERVICE } from '../functions/contract.ts';
+import { ENV, SERVICE, UNSUBSCRIBE_PATH } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
@@ -25,6 +26,14 @@ export const ORDERS_WEBHOOK_PATH = '/webhooks/orders';
 /** Steady rate and burst of the default stage: far above the store's order events, far below the account quota. */
 export const API_RATE_LIMIT = 200;
 export const API_BURST_LIMIT = 400;
+
+/**
+ * The unsubscribe routes' own, lower limits: open to anyone on the internet (the token is the
+ * auth), so a flood of them must not use up the stage's budget the store's order webhook needs.
+ * 50/s is far above what the customers of a wave click.
+ */
+export const UNSUBSCRIBE_RATE_LIMIT = 50;
+export const UNSUBSCRIBE_BURST_LIMIT = 100;
 
 /**
  * What each access log line holds: who asked what, and how it went. No request or
@@ -44,11 +53,14 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 // Both well inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
 const CAMPAIGN_API_TIMEOUT = Duration.seconds(20);
+const UNSUBSCRIBE_TIMEOUT = Duration.seconds(10);
 
 export interface CampaignHttpApiProps {
   readonly tables: CampaignTables;
   /** The order webhook's signing key (the stateful stack's); only the webhook function may read it. */
   readonly webhookSecret: ISecret;
+  /** The link key (the stateful stack's); here only the unsubscribe function may read it. */
+  readonly linkSecret: ISecret;
   /** The full `loadConfig()` environment (CampaignDelivery.runtimeEnvironment), `WEBHOOK_SECRET_ARN` included. */
   readonly runtimeEnvironment: Record<string, string>;
   readonly alarms: OperatorAlarms;
@@ -62,9 +74,13 @@ export interface CampaignHttpApiProps {
  *   anything not signed with it (401) before reading it.
  * - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi, IAM
  *   authorization (SigV4-signed callers with `execute-api:Invoke` on the route).
+ * - `GET /unsubscribe` and `POST /unsubscribe` -> Unsubscribe, no API Gateway authorization:
+ *   the link's sealed token is the auth (the function refuses any token it did not seal),
+ *   throttled on their own. The customer's browser and mail client call them.
  *
  * IAM is the API's default authorizer, so a route added later is closed unless it says
- * otherwise. No CORS: the callers are the store's servers and IAM-signed tools, not browsers.
+ * otherwise. No CORS: the callers are the store's servers and IAM-signed tools; browsers only
+ * open the unsubscribe link and post its form, which are top-level navigations, not scripts.
  */
 export class CampaignHttpApi extends Construct {
   public readonly api: HttpApi;
@@ -72,7 +88,10 @@ export class CampaignHttpApi extends Construct {
   public readonly accessLogs: LogGroup;
   public readonly ordersWebhook: CampaignFunction;
   public readonly campaignApi: CampaignFunction;
+  public readonly unsubscribe: CampaignFunction;
   public readonly webhookRoute: HttpRoute;
+  /** `GET /unsubscribe` and `POST /unsubscribe`. */
+  public readonly unsubscribeRoutes: readonly HttpRoute[];
   /** `GET /campaigns/{id}` and `GET /campaigns/{id}/report`. */
   public readonly campaignRoutes: readonly HttpRoute[];
   /** The invoke URL of the `$default` stage (ends with `/`). */
@@ -80,7 +99,7 @@ export class CampaignHttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
     super(scope, id);
-    const { tables, webhookSecret, runtimeEnvironment, alarms } = props;
+    const { tables, webhookSecret, linkSecret, runtimeEnvironment, alarms } = props;
 
     // --- Functions ------------------------------------------------------------------------------
 
@@ -109,6 +128,21 @@ export class CampaignHttpApi extends Construct {
       .useTable(tables.campaigns, ENV.campaignsTable, 'read')
       .useTable(tables.touches, ENV.touchesTable, 'read')
       .useTable(tables.customers, ENV.customersTable, 'read')
+      .useNames(runtimeEnvironment);
+
+    this.unsubscribe = new CampaignFunction(this, 'Unsubscribe', {
+      entry: 'functions/handlers/unsubscribe.ts',
+      handler: 'handler',
+      serviceName: SERVICE.unsubscribe,
+      description: `GET|POST ${UNSUBSCRIBE_PATH}?t=<token>: the email unsubscribe link's page and its one-click opt-out`,
+      timeout: UNSUBSCRIBE_TIMEOUT,
+      memorySize: 512,
+    })
+      // One conditional PutItem of the opt-out item, nothing else: no read, no update, no delete.
+      .allow({ actions: ['dynamodb:PutItem'], resources: [tables.customers.tableArn] })
+      .useNames({ [ENV.customersTable]: tables.customers.tableName })
+      // Opens the link's token; read once per container.
+      .useSecret(linkSecret, ENV.linkSecretArn)
       .useNames(runtimeEnvironment);
 
     // --- API ------------------------------------------------------------------------------------
@@ -151,6 +185,29 @@ export class CampaignHttpApi extends Construct {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: campaignIntegration }),
     );
 
+    this.unsubscribeRoutes = this.api.addRoutes({
+      path: UNSUBSCRIBE_PATH,
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('UnsubscribeIntegration', this.unsubscribe.function),
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    const stageL1 = this.stage.node.defaultChild as CfnStage;
+    stageL1.routeSettings = Object.fromEntries(
+      [HttpMethod.GET, HttpMethod.POST].map((method) => [
+        `${method} ${UNSUBSCRIBE_PATH}`,
+        { ThrottlingRateLimit: UNSUBSCRIBE_RATE_LIMIT, ThrottlingBurstLimit: UNSUBSCRIBE_BURST_LIMIT },
+      ]),
+    );
+    for (const route of this.unsubscribeRoutes) {
+      // CloudFormation refuses route settings of a route that does not exist yet.
+      stageL1.node.addDependency(route);
+      Validations.of(route.node.defaultChild as CfnResource).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "The customer's browser and mail client (RFC 8058 one-click) follow the link in an email: they cannot sign AWS requests or hold tokens. The link's own token is the auth: AES-256-GCM sealed with a key only the send worker and this function read, so nobody can make one for another customer; the function refuses any other token (400) before it writes. GET changes nothing; these routes have their own throttling.",
+      });
+    }
+
     // --- Alarms ---------------------------------------------------------------------------------
 
     const fiveMinutes = Duration.minutes(5);
@@ -168,6 +225,16 @@ export class CampaignHttpApi extends Construct {
         ...AT_LEAST_ONE,
         description:
           'The order webhook function crashed, timed out or could not start (e.g. missing configuration or no access to its signing key) in the last five minutes.',
+      },
+    );
+    alarms.alarm(
+      this,
+      'UnsubscribeErrorsAlarm',
+      this.unsubscribe.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      {
+        ...AT_LEAST_ONE,
+        description:
+          'The unsubscribe function crashed, timed out or could not start (e.g. no access to the link key) in the last five minutes: customers may be unable to unsubscribe.',
       },
     );
     alarms.alarm(

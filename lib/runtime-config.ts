@@ -23,6 +23,11 @@ export interface RuntimeConfig {
    * only the order webhook function may read its value (`CampaignFunction.useSecret`).
    */
   readonly webhookSecretArn: string;
+  /**
+   * The link key (Secrets Manager). Every function's config names it; only the send worker
+   * and the unsubscribe function may read its value.
+   */
+  readonly linkSecretArn: string;
 }
 
 /**
@@ -47,5 +52,6 @@ export function runtimeEnvironment(config: RuntimeConfig): Record<string, string
     [ENV.sesConfigurationSet]: config.sesConfigurationSet,
     ...(config.smsSenderId ? { [ENV.smsSenderId]: config.smsSenderId } : {}),
     [ENV.webhookSecretArn]: config.webhookSecretArn,
+    [ENV.linkSecretArn]: config.linkSecretArn,
   };
 }

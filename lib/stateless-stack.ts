@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV, SERVICE } from '../functions/contract.ts';
 import { CampaignDelivery } from './campaign-delivery.ts';
@@ -14,6 +14,13 @@ export interface StatelessStackProps extends StackProps {
   readonly sendWorkers?: number;
   /** The verified SES domain campaign mail is sent from. @default 'example.com' */
   readonly emailDomain?: string;
+  /**
+   * Where customers reach the HTTP API (`PUBLIC_BASE_URL`): the base of the links in
+   * messages, e.g. `https://shop.example.com` when a custom domain or CDN fronts the API.
+   * An https URL without query or fragment.
+   * @default - the HTTP API's own invoke URL
+   */
+  readonly publicBaseUrl?: string;
 }
 
 /** Code and wiring: everything here can be destroyed and redeployed without losing data. */
@@ -23,10 +30,15 @@ export class StatelessStack extends Stack {
   public readonly segmentImport: SegmentImport;
   public readonly delivery: CampaignDelivery;
   public readonly httpApi: CampaignHttpApi;
+  /** The base of the links in messages: the `publicBaseUrl` prop, else the HTTP API's URL. */
+  public readonly publicBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { stateful } = props;
+    if (props.publicBaseUrl !== undefined && !Token.isUnresolved(props.publicBaseUrl)) {
+      checkPublicBaseUrl(props.publicBaseUrl);
+    }
 
     this.alarms = new OperatorAlarms(this, 'OperatorAlarms');
     new CfnOutput(this, 'OperatorAlarmsTopicArn', {
@@ -54,6 +66,7 @@ export class StatelessStack extends Stack {
       tables: stateful.tables,
       importQueue: this.segmentImport.queue,
       webhookSecret: stateful.webhookSigningSecret,
+      linkSecret: stateful.linkSigningSecret,
       alarms: this.alarms,
       sendWorkers: props.sendWorkers,
       emailDomain: props.emailDomain,
@@ -64,13 +77,26 @@ export class StatelessStack extends Stack {
     this.httpApi = new CampaignHttpApi(this, 'HttpApi', {
       tables: stateful.tables,
       webhookSecret: stateful.webhookSigningSecret,
+      linkSecret: stateful.linkSigningSecret,
       runtimeEnvironment: this.delivery.runtimeEnvironment,
       alarms: this.alarms,
     });
+    // Only the worker makes links. Given here, after the API exists: the worker does not sit
+    // behind the API, so naming its URL is no cycle, as it would be for the API's own functions.
+    this.publicBaseUrl = props.publicBaseUrl ?? this.httpApi.url;
+    this.delivery.worker.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     new CfnOutput(this, 'HttpApiUrl', {
       description:
-        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; GET campaigns/{id} and campaigns/{id}/report need IAM (SigV4) signing',
+        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; GET campaigns/{id} and campaigns/{id}/report need IAM (SigV4) signing; customers follow <url>unsubscribe?t=... from emails',
       value: this.httpApi.url,
     });
+  }
+}
+
+/** The links' base must be a URL a mail client may one-click (RFC 8058 wants HTTPS). */
+function checkPublicBaseUrl(value: string): void {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'https:' || /[?#]/.test(value)) {
+    throw new Error(`publicBaseUrl must be an https URL without query or fragment, not "${value}"`);
   }
 }

@@ -1,6 +1,13 @@
-/** The config module's order-amount limit: a default on both runtimes, a variable to change it, clear errors. */
+/** The config module: defaults on both runtimes, variables to change them, errors that name the variable. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_MAX_ORDER_AMOUNT, loadConfig } from '../functions/config.ts';
+import { sendDependencies } from '../functions/composition.ts';
+import {
+  type AwsConfig,
+  ConfigError,
+  DEFAULT_MAX_ORDER_AMOUNT,
+  LOCAL_LINK_SECRET,
+  loadConfig,
+} from '../functions/config.ts';
 import { ENV } from '../functions/contract.ts';
 
 /** Every variable the AWS runtime requires, as the CDK sets them. */
@@ -20,6 +27,7 @@ const AWS_ENV = {
   [ENV.emailFrom]: 'campaign@shop.example.com',
   [ENV.sesConfigurationSet]: 'campaign',
   [ENV.webhookSecretArn]: 'arn:aws-cn:secretsmanager:cn-north-1:000000000000:secret:webhook',
+  [ENV.linkSecretArn]: 'arn:aws-cn:secretsmanager:cn-north-1:000000000000:secret:link',
 };
 const LOCAL_ENV = { [ENV.runtime]: 'local' };
 
@@ -48,5 +56,69 @@ describe('loadConfig: the largest order amount', () => {
     // Assess
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(new RegExp(`${ENV.maxOrderAmount}: must be`));
+  });
+});
+
+describe('link settings', () => {
+  it('on AWS require LINK_SECRET_ARN, naming it', () => {
+    // Prepare
+    const { LINK_SECRET_ARN: _, ...env } = AWS_ENV;
+
+    // Act / Assess
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/LINK_SECRET_ARN/);
+  });
+
+  it('on AWS take PUBLIC_BASE_URL as an https URL, without its trailing slash', () => {
+    // Act
+    const config = loadConfig({
+      ...AWS_ENV,
+      PUBLIC_BASE_URL: 'https://abc123.execute-api.cn-north-1.amazonaws.com.cn/',
+    }) as AwsConfig;
+
+    // Assess
+    expect(config.publicBaseUrl).toBe('https://abc123.execute-api.cn-north-1.amazonaws.com.cn');
+  });
+
+  it.each([
+    'http://shop.example.com',
+    'shop.example.com',
+    'https://shop.example.com/?x=1',
+    'https://shop.example.com#a',
+  ])('on AWS refuse PUBLIC_BASE_URL=%s, naming the variable', (value) => {
+    // Act / Assess
+    expect(() => loadConfig({ ...AWS_ENV, PUBLIC_BASE_URL: value })).toThrow(/PUBLIC_BASE_URL/);
+  });
+
+  it('make the send worker fail at once on AWS without PUBLIC_BASE_URL: no email without a working link', () => {
+    // Prepare
+    const config = loadConfig(AWS_ENV);
+
+    // Act / Assess
+    expect(() => sendDependencies(config, { log: { info: () => {} } })).toThrow(
+      /PUBLIC_BASE_URL: required by the send worker/,
+    );
+  });
+
+  it('locally default the link key to the fixed local one and take LINK_SECRET and an http base when given', () => {
+    // Act
+    const defaults = loadConfig({ CAMPAIGN_RUNTIME: 'local' });
+    const given = loadConfig({
+      CAMPAIGN_RUNTIME: 'local',
+      LINK_SECRET: 'a-local-link-secret-of-mine',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3000/',
+    });
+
+    // Assess
+    expect(defaults).toMatchObject({ runtime: 'local', linkSecret: LOCAL_LINK_SECRET });
+    expect(defaults).not.toHaveProperty('publicBaseUrl');
+    expect(given).toMatchObject({ linkSecret: 'a-local-link-secret-of-mine', publicBaseUrl: 'http://127.0.0.1:3000' });
+  });
+
+  it('locally refuse a LINK_SECRET too short to be a key', () => {
+    // Act / Assess
+    expect(() => loadConfig({ CAMPAIGN_RUNTIME: 'local', LINK_SECRET: 'short' })).toThrow(
+      /LINK_SECRET: must be at least 16/,
+    );
   });
 });

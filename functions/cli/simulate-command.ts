@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
-import { startHttpServer } from '../adapters/local/http-server.ts';
+import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-server.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, reportDependencies } from '../composition.ts';
@@ -132,7 +132,11 @@ export async function runSimulate(args: string[]): Promise<number> {
       planned = result;
     },
   });
+  let http: LocalHttpServer | undefined;
   try {
+    // Up before anything is planned or sent: the emails' unsubscribe links carry its real port.
+    http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+    stack.runtime.publicBaseUrl = http.url;
     const { config } = stack;
     const clients = clientsFor(config);
 
@@ -164,7 +168,6 @@ export async function runSimulate(args: string[]): Promise<number> {
     // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
-    const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
     const webhook = new SignedOrderPoster(
       `${http.url}/webhooks/orders`,
       process.env.WEBHOOK_SECRET as string,
@@ -178,7 +181,6 @@ export async function runSimulate(args: string[]): Promise<number> {
           `simulating ${formatInstant(clock.now(), campaign.timezone)} (x${speed}) ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
         ),
     });
-    await http.stop();
     progress.result(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
     if (orders.length > 0) {
       progress.result(
@@ -199,6 +201,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await http?.stop();
     await stack.stop();
     await rm(workDir, { recursive: true, force: true });
   }

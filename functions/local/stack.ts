@@ -113,7 +113,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handle: async (message) => (await import('../handlers/send-worker.ts')).handler(message),
       onError: (message, error) => log(`send ${message.sendId} shard ${message.shard}: ${(error as Error).message}`),
     }),
-    unsubscribeBase: `http://127.0.0.1:${config.httpPort}/unsubscribe`,
   };
   setLocalRuntime(runtime);
   return {

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { PortInUseError, startHttpServer } from '../adapters/local/http-server.ts';
 import { ConfigError, type LocalConfig, loadConfig, TABLES } from '../config.ts';
+import { ENV, UNSUBSCRIBE_PATH } from '../contract.ts';
 import { systemClock } from '../ports/clock.ts';
+import { persistentLinkSecret } from './link-secret.ts';
 import { localRoutes } from './routes.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -78,8 +80,10 @@ async function main(): Promise<void> {
   }
   const loaded = loadConfig();
   if (loaded.runtime !== 'local') throw new Error('npm start runs the local stack only');
-  const config: LocalConfig = loaded;
-  const dataDir = resolve(config.dataDir);
+  const dataDir = resolve(loaded.dataDir);
+  // The handlers read it from the environment, as they read everything else.
+  process.env[ENV.linkSecret] ||= await persistentLinkSecret(dataDir);
+  const config: LocalConfig = { ...loaded, linkSecret: process.env[ENV.linkSecret] as string };
 
   const stack = await startLocalStack({
     config,
@@ -96,8 +100,6 @@ async function main(): Promise<void> {
   stoppers.push(() => stack.stop());
   const { servers } = stack;
   const running = stack.config;
-  // Schedules fire on the real clock, as EventBridge Scheduler's do.
-  stack.runtime.scheduler.start(systemClock);
 
   const http = await startHttpServer({
     port: config.httpPort,
@@ -106,6 +108,11 @@ async function main(): Promise<void> {
     log,
   });
   stoppers.push(() => http.stop());
+  // Links in mail point at this server's real port (PORT=0 picks one), unless PUBLIC_BASE_URL says otherwise.
+  stack.runtime.publicBaseUrl = http.url;
+  const linkBase = config.publicBaseUrl ?? http.url;
+  // Schedules fire on the real clock, as EventBridge Scheduler's do; only now, so every email has its link.
+  stack.runtime.scheduler.start(systemClock);
 
   const rows: [string, string][] = [
     ['DynamoDB', `${servers.endpoints.dynamodb}  (tables: ${TABLES.map((t) => running.tables[t]).join(', ')})`],
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
     ['SES mail', `${servers.endpoints.ses}/`],
     ['HTTP API', http.url],
     ['Health', `${http.url}/health`],
+    ['Links', `${linkBase}${UNSUBSCRIBE_PATH}?t=…  (unsubscribe links in mail)`],
     ['Data', dataDir],
   ];
   for (const [name, value] of rows) console.log(`${name.padEnd(10)} ${value}`);

@@ -1,6 +1,6 @@
 /**
  * The send path: a schedule fires -> `dispatchSend` fans the send out, one
- * message per shard -> `sendShard` stages its shard (touches, opt-outs, purchases, texts),
+ * message per shard -> `sendShard` stages its shard (touches, opt-outs, purchases, texts, links),
  * waits for the send's second, then claims each message in the ledger, paces it through
  * the shared rate limiter and hands it to the provider, recording every outcome.
  *
@@ -17,12 +17,18 @@ import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { Ledger, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
+import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
 
 export interface ShardMessage extends ShardRef {
   /** The send's second, epoch ms: nothing leaves before it. */
   releaseAt: number;
+}
+
+/** Makes the one-click unsubscribe link of one customer's email of one campaign. */
+export interface UnsubscribeLinks {
+  urlFor(campaignId: string, customerId: string): string;
 }
 
 export interface SendQueue {
@@ -65,6 +71,8 @@ export interface SendShardDeps {
   ledger: Ledger;
   purchases: PurchaseCheck;
   optOuts: SmsOptOuts;
+  /** The customers' own opt-outs (the unsubscribe link), read for an email shard before its second. */
+  emailOptOuts: Pick<OptOutStore, 'optedOut'>;
   sms: SmsSender;
   email: EmailSender;
   /** The shared pacing of a channel at a rate (messages per second). */
@@ -72,8 +80,8 @@ export interface SendShardDeps {
   queue: SendQueue;
   clock: Clock;
   owner: string;
-  /** Base of the one-click unsubscribe link in emails. */
-  unsubscribeBase: string;
+  /** The unsubscribe links of an email shard (the link keys are read once, when it is staged). */
+  unsubscribeLinks(): Promise<UnsubscribeLinks>;
   log: { info(message: string, data?: Record<string, unknown>): void };
   /** Messages in flight at once within one worker. */
   concurrency?: number;
@@ -165,9 +173,14 @@ interface Staged {
   templates: WaveTemplates;
   rate: number;
   pending: Touch[];
+  /** SMS: the numbers opted out at the provider (回T退订). */
   optedOut: Set<string>;
+  /** Email: the customers who unsubscribed through a link. */
+  emailOptedOut: Set<string>;
   paid: Set<string>;
   month: string;
+  /** Email only. */
+  links: UnsubscribeLinks | undefined;
 }
 
 /** Everything a send needs before its second: read once, so the release is pure sending. */
@@ -179,6 +192,14 @@ async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, sh
   // A touch already finished is skipped; one left `planned` by an earlier run is tried (the ledger decides).
   const pending = touches.filter((touch) => touch.status === 'planned');
   const optedOut = send.channel === 'sms' ? await deps.optOuts.list() : new Set<string>();
+  // Opt-outs are absolute: one given after the plan still stops this send.
+  const emailOptedOut =
+    send.channel === 'email'
+      ? await deps.emailOptOuts.optedOut(
+          pending.map((touch) => touch.customerId),
+          'email',
+        )
+      : new Set<string>();
   const paid = wave.stopOnPurchase
     ? await deps.purchases.paidSince(
         pending.map((touch) => touch.customerId),
@@ -192,8 +213,10 @@ async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, sh
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
     optedOut,
+    emailOptedOut,
     paid,
     month: monthKey(Date.parse(send.at), campaign.timezone),
+    links: send.channel === 'email' ? await deps.unsubscribeLinks() : undefined,
   };
 }
 
@@ -208,6 +231,9 @@ async function deliver(
 ): Promise<Outcome> {
   const { campaign } = staged;
   if (send.channel === 'sms' && staged.optedOut.has(touch.address)) return { status: 'suppressed', reason: 'opt-out' };
+  if (send.channel === 'email' && staged.emailOptedOut.has(touch.customerId)) {
+    return { status: 'suppressed', reason: 'opt-out' };
+  }
   if (staged.paid.has(touch.customerId)) return { status: 'suppressed', reason: 'suppressed:purchase' };
   const claim = await deps.ledger.claim({
     customerId: touch.customerId,
@@ -236,7 +262,7 @@ async function deliver(
         const { messageId } = await deps.sms.send({ phone: touch.address, text, tags });
         return { status: 'sent', providerMessageId: messageId, parts: smsParts(text) };
       }
-      const unsubscribeUrl = `${deps.unsubscribeBase}?c=${encodeURIComponent(campaign.id)}&u=${encodeURIComponent(touch.customerId)}`;
+      const unsubscribeUrl = (staged.links as UnsubscribeLinks).urlFor(campaign.id, touch.customerId);
       const body = render(templates.emailBody, values);
       const { messageId } = await deps.email.send({
         to: touch.address,

@@ -33,7 +33,7 @@ const SCHEDULE_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule/c
 const SCHEDULE_GROUP_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule-group/campaign-*`;
 
 /** Both stacks with non-default delivery settings, built the way app.ts builds them. */
-function customStacks(props: { sendWorkers?: number; emailDomain?: string }) {
+function customStacks(props: { sendWorkers?: number; emailDomain?: string; publicBaseUrl?: string }) {
   const app = testApp();
   const stateful = new StatefulStack(app, 'CampaignStateful', { env: ENV });
   const stateless = new StatelessStack(app, 'CampaignStateless', { env: ENV, stateful, ...props });
@@ -427,6 +427,48 @@ describe('planning and sending', () => {
         );
       }
       expect(sent).toEqual([arnOf(delivery().sendQueue)]);
+    });
+
+    it('reads the link key (it seals each email unsubscribe link) and names it in LINK_SECRET_ARN', () => {
+      // Prepare
+      const statements = statementsOf(template, delivery().worker.role);
+      const secretArn = consumed(stacks.stateful.linkSigningSecret.secretArn);
+
+      // Act
+      const readable = resourcesOf(statements, 'secretsmanager:GetSecretValue');
+      const variables = functionProps(template, delivery().worker.function).Environment.Variables;
+
+      // Assess
+      expect(readable).toEqual([secretArn]);
+      expect(variables.LINK_SECRET_ARN).toEqual(secretArn);
+    });
+
+    it('makes links from the HTTP API URL by default (PUBLIC_BASE_URL)', () => {
+      // Prepare
+      const api = refOf(stacks.stateless.httpApi.api);
+
+      // Act
+      const variables = functionProps(template, delivery().worker.function).Environment.Variables;
+
+      // Assess
+      expect(variables.PUBLIC_BASE_URL).toEqual({
+        'Fn::Join': ['', ['https://', api, `.execute-api.${ENV.region}.`, { Ref: 'AWS::URLSuffix' }, '/']],
+      });
+    });
+
+    it('takes PUBLIC_BASE_URL from the publicBaseUrl stack prop, and refuses one that is not a plain https URL', () => {
+      // Prepare
+      const { stateless } = customStacks({ publicBaseUrl: 'https://shop.example.cn/mail' });
+
+      // Act
+      const variables = functionProps(Template.fromStack(stateless), stateless.delivery.worker.function).Environment
+        .Variables;
+
+      // Assess
+      expect(variables.PUBLIC_BASE_URL).toBe('https://shop.example.cn/mail');
+      for (const bad of ['http://shop.example.cn', 'shop.example.cn', 'https://shop.example.cn/?a=1', 'https://x/#y']) {
+        expect(() => customStacks({ publicBaseUrl: bad }), bad).toThrow(/publicBaseUrl must be an https URL/);
+      }
     });
 
     it('sends SMS to phone numbers in its own region only, and reads the opt-out list', () => {

@@ -11,7 +11,6 @@ import {
   DYNAMODB_READS,
   DYNAMODB_WRITES,
   ENV,
-  everyStatement,
   functionProps,
   logicalId,
   refOf,
@@ -52,12 +51,13 @@ describe('campaign HTTP API', () => {
     it('is generated in the stateful stack: 48 characters, no punctuation, AWS managed key, retained', () => {
       // Prepare
       const secretId = logicalId(stacks.stateful.webhookSigningSecret);
+      const linkSecretId = logicalId(stacks.stateful.linkSigningSecret);
 
       // Act
       const secrets = stateful.findResources('AWS::SecretsManager::Secret');
 
       // Assess
-      expect(Object.keys(secrets)).toEqual([secretId]);
+      expect(Object.keys(secrets).sort()).toEqual([linkSecretId, secretId].sort());
       expect(secrets[secretId]).toMatchObject({
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
@@ -66,6 +66,22 @@ describe('campaign HTTP API', () => {
       expect(secrets[secretId]?.Properties.KmsKeyId).toBeUndefined();
       expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
       stateful.hasOutput('WebhookSigningSecretArn', { Value: { Ref: secretId } });
+    });
+
+    it('has a sibling, the link key: 64 characters, no punctuation, AWS managed key, retained', () => {
+      // Prepare
+      const secretId = logicalId(stacks.stateful.linkSigningSecret);
+
+      // Act
+      const secret = stateful.findResources('AWS::SecretsManager::Secret')[secretId];
+
+      // Assess
+      expect(secret).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } },
+      });
+      expect(secret?.Properties.KmsKeyId).toBeUndefined();
     });
 
     it('has no rotation schedule: rotation is a manual step coordinated with the store', () => {
@@ -81,11 +97,13 @@ describe('campaign HTTP API', () => {
   });
 
   describe('routes', () => {
-    it('are exactly POST /webhooks/orders without authorization and the two campaign reads with IAM', () => {
+    it('are exactly the webhook and the unsubscribe link without authorization and the two campaign reads with IAM', () => {
       // Prepare
       const expected = [
         { RouteKey: 'GET /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /campaigns/{id}/report', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'GET /unsubscribe', AuthorizationType: 'NONE' },
+        { RouteKey: 'POST /unsubscribe', AuthorizationType: 'NONE' },
         { RouteKey: 'POST /webhooks/orders', AuthorizationType: 'NONE' },
       ];
 
@@ -98,7 +116,7 @@ describe('campaign HTTP API', () => {
       expect(found).toEqual(expected);
     });
 
-    it('send the webhook to OrdersWebhook and the campaign reads to CampaignApi, as Lambda proxy 2.0', () => {
+    it('send the webhook to OrdersWebhook, the campaign reads to CampaignApi and the link to Unsubscribe, as Lambda proxy 2.0', () => {
       // Prepare
       const byKey = Object.fromEntries(routes().map((r) => [r.RouteKey, r]));
 
@@ -110,6 +128,8 @@ describe('campaign HTTP API', () => {
         'POST /webhooks/orders': arnOf(httpApi().ordersWebhook.function),
         'GET /campaigns/{id}': arnOf(httpApi().campaignApi.function),
         'GET /campaigns/{id}/report': arnOf(httpApi().campaignApi.function),
+        'GET /unsubscribe': arnOf(httpApi().unsubscribe.function),
+        'POST /unsubscribe': arnOf(httpApi().unsubscribe.function),
       });
       for (const integration of Object.values(template.findResources('AWS::ApiGatewayV2::Integration'))) {
         expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
@@ -130,6 +150,7 @@ describe('campaign HTTP API', () => {
       // Act
       const webhook = invokers(httpApi().ordersWebhook.function);
       const campaignApi = invokers(httpApi().campaignApi.function);
+      const unsubscribe = invokers(httpApi().unsubscribe.function);
 
       // Assess
       expect(webhook).toEqual([
@@ -144,6 +165,8 @@ describe('campaign HTTP API', () => {
         expect.arrayContaining([sourceArn('/campaigns/{id}'), sourceArn('/campaigns/{id}/report')]),
       );
       expect(campaignApi).toHaveLength(2);
+      // Both methods of the one path share the source ARN pattern.
+      expect(unsubscribe.map((p) => p.SourceArn)).toEqual([sourceArn('/unsubscribe'), sourceArn('/unsubscribe')]);
     });
 
     it('have no CORS configuration and the API is an HTTP API', () => {
@@ -176,6 +199,15 @@ describe('campaign HTTP API', () => {
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
       });
+      // The open unsubscribe routes have lower limits of their own, and the stage waits for them
+      // (CloudFormation refuses settings of a route that does not exist yet).
+      expect(stages[stageId]?.Properties.RouteSettings).toEqual({
+        'GET /unsubscribe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'POST /unsubscribe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+      expect(stages[stageId]?.DependsOn).toEqual(
+        expect.arrayContaining(httpApi().unsubscribeRoutes.map((route) => logicalId(route))),
+      );
       template.hasOutput('HttpApiUrl', {
         Value: {
           'Fn::Join': [
@@ -230,20 +262,17 @@ describe('campaign HTTP API', () => {
       expect(secretArn).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'CampaignStateful' }) });
     });
 
-    it('may read that one secret, and no other function may read any', () => {
+    it('may read that one secret', () => {
       // Prepare
       const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
-      const webhookPolicies = new Set(statements.map((s) => JSON.stringify(s)));
 
       // Act
       const readable = SECRET_READS.map((action) => resourcesOf(statements, action));
       const secretActions = actionsOf(statements).filter((a) => a.startsWith('secretsmanager:'));
-      const elsewhere = actionsOf(everyStatement(template).filter((s) => !webhookPolicies.has(JSON.stringify(s))));
 
       // Assess
       for (const resources of readable) expect(resources).toEqual([secretArn]);
       expect(secretActions.sort()).toEqual(SECRET_READS);
-      expect(elsewhere.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))).toEqual([]);
     });
 
     it('writes the customers table only, and has no S3 access', () => {
@@ -259,6 +288,74 @@ describe('campaign HTTP API', () => {
       for (const resources of written) expect(resources).toEqual(expected);
       expect(read).toEqual(expected);
       expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('sqs:'))).toEqual([]);
+    });
+  });
+
+  describe('who reads which secret', () => {
+    it('the webhook key only the order webhook, the link key only the send worker and the unsubscribe function', () => {
+      // Prepare
+      const webhookArn = JSON.stringify(consumed(stacks.stateful.webhookSigningSecret.secretArn));
+      const linkArn = JSON.stringify(consumed(stacks.stateful.linkSigningSecret.secretArn));
+      const readers: Record<string, string[]> = {};
+
+      // Act: every role with any Secrets Manager or KMS action, and on what.
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+        for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+          const actions = [statement.Action].flat();
+          if (!actions.some((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))) continue;
+          expect(actions.sort()).toEqual(SECRET_READS);
+          for (const role of policy.Properties.Roles as { Ref: string }[]) {
+            readers[role.Ref] = [
+              ...(readers[role.Ref] ?? []),
+              ...[statement.Resource].flat().map((r) => JSON.stringify(r)),
+            ];
+          }
+        }
+      }
+
+      // Assess
+      expect(readers).toEqual({
+        [logicalId(httpApi().ordersWebhook.role)]: [webhookArn],
+        [logicalId(stacks.stateless.delivery.worker.role)]: [linkArn],
+        [logicalId(httpApi().unsubscribe.role)]: [linkArn],
+      });
+    });
+  });
+
+  describe('unsubscribe function', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().unsubscribe.role);
+    });
+
+    it('has 10 seconds and 512 MB, the link key ARN (not its value) and the customers table', () => {
+      // Act
+      const props = functionProps(template, httpApi().unsubscribe.function);
+
+      // Assess
+      expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 10, MemorySize: 512 });
+      expect(props.Environment.Variables).toMatchObject({
+        LINK_SECRET_ARN: consumed(stacks.stateful.linkSigningSecret.secretArn),
+        CUSTOMERS_TABLE: consumed(stacks.stateful.customersTable.tableName),
+        POWERTOOLS_SERVICE_NAME: 'campaign-unsubscribe',
+      });
+      expect(props.Environment.Variables.LINK_SECRET).toBeUndefined();
+    });
+
+    it('may only put items into the customers table: no read, update, delete, S3 or queue', () => {
+      // Prepare
+      const customers = consumed(stacks.stateful.customersTable.tableArn);
+
+      // Act
+      const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
+      const others = actionsOf(statements).filter(
+        (a) => a.startsWith('s3:') || a.startsWith('sqs:') || a.startsWith('sns:'),
+      );
+
+      // Assess
+      expect(dynamo).toEqual(['dynamodb:PutItem']);
+      expect(resourcesOf(statements, 'dynamodb:PutItem')).toEqual([customers]);
+      expect(others).toEqual([]);
     });
   });
 
@@ -301,36 +398,52 @@ describe('campaign HTTP API', () => {
   });
 
   describe('configuration', () => {
-    it.each(['ordersWebhook', 'campaignApi'] as const)('the %s environment passes loadConfig()', (which) => {
+    it.each(['ordersWebhook', 'campaignApi', 'unsubscribe'] as const)(
+      'the %s environment passes loadConfig()',
+      (which) => {
+        // Prepare
+        const variables: Record<string, unknown> = functionProps(template, httpApi()[which].function).Environment
+          .Variables;
+        const env = atRuntime(variables);
+
+        // Act
+        const config = loadConfig({ ...env, AWS_REGION: ENV.region });
+
+        // Assess
+        expect(config.runtime).toBe('aws');
+        expect(variables.WEBHOOK_SECRET_ARN).toEqual(consumed(stacks.stateful.webhookSigningSecret.secretArn));
+      },
+    );
+
+    it.each([
+      ['WEBHOOK_SECRET_ARN', 'webhookSigningSecret'],
+      ['LINK_SECRET_ARN', 'linkSigningSecret'],
+    ] as const)('names %s in every function of the app (the config is strict on AWS)', (variable, secret) => {
       // Prepare
-      const variables: Record<string, unknown> = functionProps(template, httpApi()[which].function).Environment
-        .Variables;
-      const env = atRuntime(variables);
-
-      // Act
-      const config = loadConfig({ ...env, AWS_REGION: ENV.region });
-
-      // Assess
-      expect(config.runtime).toBe('aws');
-      expect(variables.WEBHOOK_SECRET_ARN).toEqual(consumed(stacks.stateful.webhookSigningSecret.secretArn));
-    });
-
-    it('names the webhook secret in every function of the app (the config is strict on AWS)', () => {
-      // Prepare
-      const secretArn = consumed(stacks.stateful.webhookSigningSecret.secretArn);
+      const secretArn = consumed(stacks.stateful[secret].secretArn);
       const healthId = logicalId(stacks.stateless.health.function);
 
       // Act
       const missing = Object.entries(template.findResources('AWS::Lambda::Function'))
         .filter(([id]) => id !== healthId)
-        .filter(
-          ([, fn]) =>
-            JSON.stringify(fn.Properties.Environment.Variables.WEBHOOK_SECRET_ARN) !== JSON.stringify(secretArn),
-        )
+        .filter(([, fn]) => JSON.stringify(fn.Properties.Environment.Variables[variable]) !== JSON.stringify(secretArn))
         .map(([id]) => id);
 
       // Assess
       expect(missing).toEqual([]);
+    });
+
+    it('gives PUBLIC_BASE_URL, the base of the links in mail, to the send worker alone', () => {
+      // Prepare
+      const workerId = logicalId(stacks.stateless.delivery.worker.function);
+
+      // Act
+      const having = Object.entries(template.findResources('AWS::Lambda::Function'))
+        .filter(([, fn]) => fn.Properties.Environment?.Variables?.PUBLIC_BASE_URL !== undefined)
+        .map(([id]) => id);
+
+      // Assess
+      expect(having).toEqual([workerId]);
     });
   });
 
@@ -392,6 +505,20 @@ describe('campaign HTTP API', () => {
       ]);
     });
 
+    it('an unsubscribe function error notifies the operator topic', () => {
+      // Prepare
+      const topic = refOf(stacks.stateless.alarms.topic);
+      const functionName = refOf(httpApi().unsubscribe.function);
+
+      // Act
+      const alarms = alarmsOf('Errors').filter(
+        (a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionName }]),
+      );
+
+      // Assess
+      expect(alarms).toEqual([expect.objectContaining({ Threshold: 1, AlarmActions: [topic], OKActions: [topic] })]);
+    });
+
     it('a p99 integration latency over 1000 ms in five minutes notifies the operator topic', () => {
       // Prepare
       const topic = refOf(stacks.stateless.alarms.topic);
@@ -417,7 +544,7 @@ describe('campaign HTTP API', () => {
 });
 
 describe('cdk-nag on the HTTP API', () => {
-  it('passes, with APIG4 acknowledged on the webhook route only and SMG4 on the secret only', () => {
+  it('passes, with APIG4 acknowledged on the webhook and unsubscribe routes only and SMG4 on the secrets only', () => {
     // Prepare
     const app = testApp();
     const { stateful, stateless } = buildApp(app, ENV);
@@ -431,6 +558,11 @@ describe('cdk-nag on the HTTP API', () => {
     expect(synth).not.toThrow();
     expect(violationsOf(app)).toEqual([]);
     expect(acknowledged(l1(httpApi.webhookRoute))).toEqual(['Annotation::AwsSolutions-APIG4']);
+    expect(httpApi.unsubscribeRoutes).toHaveLength(2);
+    for (const route of httpApi.unsubscribeRoutes) {
+      expect(acknowledged(l1(route))).toEqual(['Annotation::AwsSolutions-APIG4']);
+      expect(acknowledged(route)).toEqual([]);
+    }
     for (const route of httpApi.campaignRoutes) {
       expect(acknowledged(route)).toEqual([]);
       expect(acknowledged(l1(route))).toEqual([]);
@@ -440,6 +572,8 @@ describe('cdk-nag on the HTTP API', () => {
     }
     expect(acknowledged(l1(stateful.webhookSigningSecret))).toEqual(['Annotation::AwsSolutions-SMG4']);
     expect(acknowledged(stateful.webhookSigningSecret)).toEqual([]);
+    expect(acknowledged(l1(stateful.linkSigningSecret))).toEqual(['Annotation::AwsSolutions-SMG4']);
+    expect(acknowledged(stateful.linkSigningSecret)).toEqual([]);
     expect(acknowledged(stateful)).toEqual([]);
   });
 });

@@ -218,6 +218,80 @@ describe('campaign stacks', () => {
   });
 });
 
+describe('dependencies inside each stack', () => {
+  it('have no cycle (CloudFormation would refuse the template)', () => {
+    // Prepare
+    const { stateful, stateless } = synthesizeApp();
+
+    // Act
+    const cycles = [stateful, stateless].map((template) => cycleIn(template.toJSON().Resources));
+
+    // Assess
+    expect(cycles).toEqual([undefined, undefined]);
+  });
+
+  it('are checked by a cycle finder that finds one', () => {
+    // Prepare: a function naming the API, and the API naming the function.
+    const resources = {
+      Api: { Properties: { Name: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+      Fn: {
+        Properties: { Environment: { Variables: { URL: { 'Fn::Sub': ['https://', '$', '{Api}.example'].join('') } } } },
+      },
+      Other: { DependsOn: 'Fn', Properties: {} },
+    };
+
+    // Act / Assess
+    expect(cycleIn(resources)).toEqual(['Api', 'Fn', 'Api']);
+    expect(cycleIn({ ...resources, Api: { Properties: {} } })).toBeUndefined();
+  });
+});
+
+/** A cycle of Ref, Fn::GetAtt, Fn::Sub and DependsOn between resources, as a list of ids; undefined if none. */
+function cycleIn(resources: Record<string, { DependsOn?: string | string[] } & Record<string, unknown>>) {
+  const ids = new Set(Object.keys(resources));
+  const edges = new Map<string, Set<string>>();
+  const collect = (value: unknown, into: Set<string>): void => {
+    if (Array.isArray(value)) for (const item of value) collect(item, into);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Ref' && typeof inner === 'string' && ids.has(inner)) into.add(inner);
+        else if (key === 'Fn::GetAtt' && Array.isArray(inner) && ids.has(String(inner[0]))) into.add(String(inner[0]));
+        else if (key === 'Fn::Sub') {
+          for (const match of JSON.stringify(inner).matchAll(/\$\{([A-Za-z0-9]+)/g)) {
+            if (ids.has(match[1] as string)) into.add(match[1] as string);
+          }
+          collect(inner, into);
+        } else collect(inner, into);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(resources)) {
+    const into = new Set<string>([resource.DependsOn ?? []].flat());
+    collect(resource.Properties, into);
+    edges.set(id, into);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'open');
+    path.push(id);
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of ids) {
+    const cycle = visit(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 describe('cdk-nag AwsSolutions checks', () => {
   it('leave no unacknowledged finding in the campaign app', () => {
     // Prepare

@@ -3,7 +3,8 @@
  * Scan, items grouped by customer. A customer belongs to the campaign when a current
  * segment file of the campaign lists them (items from an older version of a file are
  * ignored); their own fields come from their newest segment row in any campaign; an
- * opt-out anywhere wins; order stats from webhooks are merged in.
+ * opt-out anywhere wins (a segment file's, or one the customer gave through an unsubscribe
+ * link: the `OPTOUT#<channel>` items); order stats from webhooks are merged in.
  */
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -11,6 +12,7 @@ import type { AwsClients } from '../../composition.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { CustomerSet } from '../../domain/customer-set.ts';
 import type { ImportStore } from '../../ports/import-store.ts';
+import { OPT_OUT_SK_PREFIX } from './opt-out-store.ts';
 import { ORDERS_SK } from './purchase-check.ts';
 
 const SEGMENTS = 4;
@@ -51,7 +53,7 @@ export async function readCampaignCustomers(
   imports: ImportStore,
   campaignId: string,
 ): Promise<CustomerSet> {
-  const byCustomer = new Map<string, { segments: SegmentItem[]; orders?: OrdersItem }>();
+  const byCustomer = new Map<string, { segments: SegmentItem[]; orders?: OrdersItem; optOuts?: Set<string> }>();
   await Promise.all(
     Array.from({ length: SEGMENTS }, async (_, segment) => {
       let start: ScanCommandOutput['LastEvaluatedKey'];
@@ -69,6 +71,9 @@ export async function readCampaignCustomers(
           const entry = byCustomer.get(item.pk) ?? { segments: [] };
           if (item.type === 'segment') entry.segments.push(item as SegmentItem);
           else if (item.sk === ORDERS_SK) entry.orders = item as OrdersItem;
+          else if (typeof item.sk === 'string' && item.sk.startsWith(OPT_OUT_SK_PREFIX)) {
+            entry.optOuts = new Set([...(entry.optOuts ?? []), String(item.channel)]);
+          }
           byCustomer.set(item.pk, entry);
         }
         start = page.LastEvaluatedKey;
@@ -95,13 +100,15 @@ export async function readCampaignCustomers(
 
   const customers = new CustomerSet();
   const entries = [...byCustomer.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [, { segments, orders }] of entries) {
+  for (const [, { segments, orders, optOuts }] of entries) {
     const memberships = segments.filter((item) => item.campaignId === campaignId && isCurrent(item));
     if (memberships.length === 0) continue;
     const newest = [...segments].sort((a, b) =>
       a.importedAt < b.importedAt ? 1 : a.importedAt > b.importedAt ? -1 : b.sourceLine - a.sourceLine,
     )[0] as SegmentItem;
     const customer = mergeOrders(toCustomer(newest, segments), orders);
+    // The customer's own unsubscribe wins over every file (a later import saying otherwise included).
+    if (optOuts?.has('email')) customer.optOutEmail = true;
     for (const membership of memberships) customers.upsert({ ...customer, segment: membership.label }, 0);
   }
   return customers;

@@ -2,7 +2,7 @@
  * A config for the embedded servers of one run (simulation, bench, a test): its own
  * endpoints and, with a suffix, its own tables, so runs never see each other's data.
  */
-import { DEFAULT_MAX_ORDER_AMOUNT, type LocalConfig, TABLES } from '../../config.ts';
+import { DEFAULT_MAX_ORDER_AMOUNT, LOCAL_LINK_SECRET, type LocalConfig, TABLES } from '../../config.ts';
 
 export function localConfigFor(
   endpoints: LocalConfig['endpoints'],
@@ -16,6 +16,7 @@ export function localConfigFor(
     dataBucket: options.dataBucket,
     endpoints,
     httpPort: options.httpPort ?? 0,
+    linkSecret: LOCAL_LINK_SECRET,
     dataDir: options.dataDir ?? '.local-data',
     maxOrderAmount: DEFAULT_MAX_ORDER_AMOUNT,
   };

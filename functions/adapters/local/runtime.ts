@@ -16,8 +16,12 @@ export interface LocalRuntime {
   optOuts: LocalSmsOptOuts;
   scheduler: LocalScheduler;
   sendQueue: InProcessSendQueue;
-  /** Where the one-click unsubscribe links of local emails point. */
-  unsubscribeBase: string;
+  /**
+   * Where the links in local emails point (unsubscribe): the local HTTP server's URL, set by
+   * whoever starts that server (`npm start`, `campaign simulate`, a test) once it listens, so
+   * the link has its real port. PUBLIC_BASE_URL, when set, wins over it.
+   */
+  publicBaseUrl?: string;
 }
 
 let current: LocalRuntime | undefined;
