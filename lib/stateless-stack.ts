@@ -10,10 +10,30 @@ import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulStack;
+  /** The verified SES domain campaign mail is sent from, as `campaign@<emailDomain>`. No default: see lib/deployment-settings.ts. */
+  readonly emailDomain: string;
+  /** `SMS_SENDER_ID`, where the destination country supports alphanumeric sender IDs. @default - none */
+  readonly smsSenderId?: string;
+  /** Subscribed (email) to the operator alarm topic. @default - no subscription */
+  readonly alarmEmail?: string;
+  /**
+   * The public HTTPS prefix of the unsubscribe and tracked links in messages.
+   * Not wired to the functions yet: the change that builds the links from it passes it on.
+   * @default - none
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Reserve `importWorkers` and `sendWorkers` concurrency for the importer and the send
+   * worker. Off by default: AWS keeps 100 of an account's concurrency unreserved (a new
+   * account's quota of 10 allows no reservation at all), so the account's Lambda
+   * concurrent-executions quota must exceed importWorkers + sendWorkers + 100 first.
+   * @default false
+   */
+  readonly reservedConcurrency?: boolean;
+  /** Segment files imported at once (see SegmentImportProps.importWorkers). @default 4 */
+  readonly importWorkers?: number;
   /** Send workers running at once (see CampaignDeliveryProps.sendWorkers). @default 8 */
   readonly sendWorkers?: number;
-  /** The verified SES domain campaign mail is sent from. @default 'example.com' */
-  readonly emailDomain?: string;
 }
 
 /** Code and wiring: everything here can be destroyed and redeployed without losing data. */
@@ -28,9 +48,12 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { stateful } = props;
 
-    this.alarms = new OperatorAlarms(this, 'OperatorAlarms');
+    this.alarms = new OperatorAlarms(this, 'OperatorAlarms', {
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
     new CfnOutput(this, 'OperatorAlarmsTopicArn', {
-      description: 'Subscribe operators (email, chat, paging) to this topic to receive the campaign alarms',
+      description:
+        'The campaign alarms: the alarmEmail setting is subscribed (confirm the e-mail AWS sends); subscribe more operators (email, chat, paging) here',
       value: this.alarms.topic.topicArn,
     });
 
@@ -47,6 +70,8 @@ export class StatelessStack extends Stack {
       customersTable: stateful.customersTable,
       importsTable: stateful.importsTable,
       alarms: this.alarms,
+      importWorkers: props.importWorkers,
+      reserveConcurrency: props.reservedConcurrency,
     });
 
     this.delivery = new CampaignDelivery(this, 'Delivery', {
@@ -56,7 +81,9 @@ export class StatelessStack extends Stack {
       webhookSecret: stateful.webhookSigningSecret,
       alarms: this.alarms,
       sendWorkers: props.sendWorkers,
+      reserveConcurrency: props.reservedConcurrency,
       emailDomain: props.emailDomain,
+      smsSenderId: props.smsSenderId,
     });
     // The importer loads the same strict config: the rest of it by name, no grant.
     this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);
