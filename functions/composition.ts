@@ -52,7 +52,10 @@ export interface AwsClients {
   s3: S3Client;
   ses: SESv2Client;
   sqs: SQSClient | undefined;
+  /** SNS for sending: no SDK retries (see createClients). */
   sns: SNSClient | undefined;
+  /** SNS for reading (the opt-out list): with the SDK's retries, which are safe for reads. */
+  snsReads: SNSClient | undefined;
   scheduler: SchedulerClient | undefined;
 }
 
@@ -93,6 +96,8 @@ export function createClients(config: Config): AwsClients {
     ses,
     sqs: aws ? new SQSClient(base) : undefined,
     sns: aws ? new SNSClient(sending) : undefined,
+    // Adaptive: a throttled page slows the next ones down instead of failing the whole listing.
+    snsReads: aws ? new SNSClient({ ...base, retryMode: 'adaptive' }) : undefined,
     scheduler: aws ? new SchedulerClient(base) : undefined,
   };
 }
@@ -168,6 +173,8 @@ export function dispatchDependencies(config: Config): DispatchDeps {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     queue: sendQueueFor(config, clients),
     clock: clockFor(config),
+    optOuts: config.runtime === 'aws' ? new SnsOptOuts(clients.snsReads as SNSClient) : localRuntime().optOuts,
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
   };
 }
 
@@ -189,7 +196,7 @@ export function sendDependencies(
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     ledger: new DynamoLedger(clients.documents, config.tables.customers),
     purchases: new DynamoPurchaseCheck(clients.documents, config.tables.customers),
-    optOuts: local ? local.optOuts : new SnsOptOuts(clients.sns as SNSClient),
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
     sms:
       local?.sms ??
       new SnsSmsSender(

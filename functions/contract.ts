@@ -43,10 +43,26 @@ export const PREFIX = {
   campaigns: 'campaigns/',
   /** What the product writes back for the marketer (rejects, plan results, pages). */
   reports: 'reports/',
+  /**
+   * The provider's SMS opt-out list as the dispatcher read it for one send, for that send's
+   * shards: `private/opt-outs/<campaign-id>/<send-id>.v<version>.json`. Only the dispatcher
+   * writes here and only the send worker reads; no rule routes it and no marketer sees it.
+   */
+  optOuts: 'private/opt-outs/',
 } as const;
 
 /** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
+/** The key of one send's opt-out list (see `PREFIX.optOuts`). */
+export const optOutsKey = (send: { campaignId: string; sendId: string; version: number }): string =>
+  `${PREFIX.optOuts}${send.campaignId}/${send.sendId}.v${send.version}.json`;
+
+/**
+ * The attribute DynamoDB's time to live deletes items by (epoch seconds), on the campaigns
+ * table: the rate limiter's per-second rows carry it. The CDK enables TTL on it; locally
+ * nothing expires (dynalite has no TTL), and nothing reads an expired row.
+ */
+export const CAMPAIGNS_TTL_ATTRIBUTE = 'expiresAt';
 
 /** Every campaign's send schedules live in a group of their own: `campaign-<id>`. */
 export const SCHEDULE_GROUP_PREFIX = 'campaign-';

@@ -2,33 +2,56 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  type DeploymentSettings,
+  DeploymentSettingsError,
+  DRY_RUN_DESCRIPTION_PREFIX,
+  readDeploymentSettings,
+  refuseDeployment,
+} from './deployment-settings.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
 export interface CampaignStacks {
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  readonly settings: DeploymentSettings;
 }
 
 /**
- * Adds the campaign stacks and the cdk-nag AwsSolutions checks to `app`.
+ * Adds the campaign stacks and the cdk-nag AwsSolutions checks to `app`, configured by the
+ * deployment settings in the app's context (lib/deployment-settings.ts): a missing or
+ * placeholder setting throws DeploymentSettingsError before any stack exists.
  * Tests call this on an App of their own, so they can skip bundling.
  */
 export function buildApp(app: App, env: Environment = defaultEnvironment()): CampaignStacks {
+  const settings = readDeploymentSettings(app);
+  const description = (text: string) => (settings.dryRun ? `${DRY_RUN_DESCRIPTION_PREFIX}${text}` : text);
   const stateful = new StatefulStack(app, 'CampaignStateful', {
     env,
-    description: 'Double-11 campaign scheduler: data (customer and campaign files, reports, tables)',
+    description: description('Double-11 campaign scheduler: data (customer and campaign files, reports, tables)'),
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, 'CampaignStateless', {
     env,
-    description: 'Double-11 campaign scheduler: functions and wiring',
+    description: description('Double-11 campaign scheduler: functions and wiring'),
     stateful,
+    emailDomain: settings.emailDomain,
+    alarmEmail: settings.alarmEmail,
+    publicBaseUrl: settings.publicBaseUrl,
+    ...(settings.smsSenderId ? { smsSenderId: settings.smsSenderId } : {}),
+    reservedConcurrency: settings.reservedConcurrency,
+    importWorkers: settings.importWorkers,
+    sendWorkers: settings.sendWorkers,
   });
+  if (settings.dryRun) {
+    refuseDeployment(stateful);
+    refuseDeployment(stateless);
+  }
 
   // Unacknowledged findings fail synthesis: see each Validations.of(...).acknowledge for the reasons.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stateful, stateless };
+  return { stateful, stateless, settings };
 }
 
 /**
@@ -48,6 +71,13 @@ function defaultEnvironment(): Environment {
 const entryScript = process.argv[1];
 if (entryScript && pathToFileURL(realpathSync(entryScript)).href === import.meta.url) {
   const app = new App();
-  buildApp(app);
+  try {
+    buildApp(app);
+  } catch (error) {
+    // The message is the whole story (which setting, how to set it): no stack trace.
+    if (!(error instanceof DeploymentSettingsError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   app.synth();
 }

@@ -17,7 +17,14 @@ import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 const PLAN_TIMEOUT = Duration.minutes(15);
-const DISPATCH_TIMEOUT = Duration.minutes(1);
+/**
+ * The dispatcher reads the whole SMS opt-out list, 100 numbers a page, one page after the
+ * other (each needs the previous page's token). At about 100 ms a page (an estimate, not
+ * measured on AWS; throttled pages are retried by the SDK and slow it down) 10 minutes read
+ * about 600,000 numbers. Its log line counts them. A read longer than the two-minute
+ * staging lead makes the send late, never wrong: the shards start once the list is stored.
+ */
+const DISPATCH_TIMEOUT = Duration.minutes(10);
 const WORKER_TIMEOUT = Duration.minutes(15);
 const DEFAULT_SEND_WORKERS = 8;
 const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -39,8 +46,15 @@ export interface CampaignDeliveryProps {
    * @default 8
    */
   readonly sendWorkers?: number;
-  /** The SES identity (a verified domain) mail is sent from, as `campaign@<emailDomain>`. @default 'example.com' */
-  readonly emailDomain?: string;
+  /**
+   * Also reserve `sendWorkers` concurrency for the send worker, so other functions can never
+   * starve a wave. Reserving takes from the account: AWS keeps 100 of its concurrency
+   * unreserved, and a new account's quota of 10 allows no reservation at all; raise the
+   * Lambda concurrent-executions quota first. @default false
+   */
+  readonly reserveConcurrency?: boolean;
+  /** The SES identity (a verified domain) mail is sent from, as `campaign@<emailDomain>`. */
+  readonly emailDomain: string;
   /** `SMS_SENDER_ID`, where the destination country supports alphanumeric sender IDs. @default - none */
   readonly smsSenderId?: string;
 }
@@ -53,7 +67,9 @@ export interface CampaignDeliveryProps {
  * one EventBridge Scheduler `at()` schedule per send, in a schedule group
  * `campaign-<id>`. Each schedule invokes the dispatch function as the scheduler
  * role; the dispatcher splits its send into shard messages on the send queue,
- * which the send workers drain to SNS (SMS) and SES (email).
+ * which the send workers drain to SNS (SMS) and SES (email). For an SMS send the
+ * dispatcher first reads the account's opt-out list and stores it under
+ * `private/opt-outs/` of the data bucket, where the send's shards read it.
  *
  * Outside CDK, per account and region: the SNS SMS settings (monthly spend
  * limit, default SMS type Promotional) are set with `aws sns set-sms-attributes`,
@@ -88,7 +104,7 @@ export class CampaignDelivery extends Construct {
     if (!Number.isInteger(sendWorkers) || sendWorkers < 2 || sendWorkers > 1000) {
       throw new Error(`${this.node.path}: sendWorkers must be an integer from 2 to 1000, not ${sendWorkers}`);
     }
-    const emailDomain = props.emailDomain ?? 'example.com';
+    const { emailDomain } = props;
 
     // --- Queues ---------------------------------------------------------------------------------
 
@@ -195,6 +211,13 @@ export class CampaignDelivery extends Construct {
     })
       .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
       .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
+      // It reads the opt-out list once per SMS send and leaves a copy for the send's shards.
+      .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.optOuts)
+      .allowUnscoped(
+        'SmsOptOuts',
+        { actions: ['sns:ListPhoneNumbersOptedOut'] },
+        'sns:ListPhoneNumbersOptedOut supports no resource-level permissions; the dispatcher reads the account opt-out list once per SMS send.',
+      )
       .useNames(runtimeEnvironment(config(dispatchFunctionArn)));
     this.onFailureTo(this.dispatcher, this.schedulerDeadLetterQueue);
 
@@ -303,7 +326,7 @@ export class CampaignDelivery extends Construct {
       timeout: WORKER_TIMEOUT,
       // 1,769 MB is one full vCPU: signing and serialising thousands of calls is CPU-bound.
       memorySize: 1769,
-      reservedConcurrentExecutions: sendWorkers,
+      ...(props.reserveConcurrency ? { reservedConcurrentExecutions: sendWorkers } : {}),
     })
       // Shard leases and rate-limit windows (campaigns), outcomes (touches), the ledger (customers).
       .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
@@ -314,6 +337,8 @@ export class CampaignDelivery extends Construct {
       // Seals each email's unsubscribe link; read once per container. (PUBLIC_BASE_URL, the links'
       // base, is the HTTP API's URL: the stateless stack adds it once the API exists.)
       .useSecret(props.linkSecret, ENV.linkSecretArn)
+      // The send's opt-out list, as the dispatcher stored it.
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.optOuts)
       .allow({ actions: ['ses:SendEmail'], resources: [this.emailIdentityArn, this.configurationSetArn] })
       // SNS has no condition key that limits Publish to phone numbers (sns:Protocol and
       // sns:Endpoint apply to Subscribe only); the requested region at least keeps SMS, its
@@ -323,18 +348,13 @@ export class CampaignDelivery extends Construct {
         { actions: ['sns:Publish'], conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } } },
         'SMS straight to a phone number has no resource ARN, so sns:Publish needs Resource "*"; limited to this region. The worker holds no topic permissions.',
       )
-      .allowUnscoped(
-        'SmsOptOuts',
-        { actions: ['sns:ListPhoneNumbersOptedOut'] },
-        'sns:ListPhoneNumbersOptedOut supports no resource-level permissions; it reads the account opt-out list before a wave.',
-      )
       .useNames(this.runtimeEnvironment);
 
     this.worker.function.addEventSource(
       new SqsEventSource(this.sendQueue, {
         batchSize: 1,
         reportBatchItemFailures: true,
-        // Equal to the reserved concurrency, so the poller never invokes into throttling.
+        // The cap with or without a reservation; equal to a reservation, so the poller never invokes into throttling.
         maxConcurrency: sendWorkers,
       }),
     );

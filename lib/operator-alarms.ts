@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 /** What sets one operator alarm apart: when it fires and what it tells the operator. */
@@ -11,6 +12,14 @@ export interface OperatorAlarmOptions {
   readonly threshold: number;
   readonly comparisonOperator: ComparisonOperator;
   readonly description: string;
+}
+
+export interface OperatorAlarmsProps {
+  /**
+   * An operator address subscribed to the topic. AWS mails it a confirmation link first:
+   * no alarm reaches it until someone follows that link. @default - no subscription
+   */
+  readonly email?: string;
 }
 
 /** Fires on the first period with one or more (failed messages, errors, ...). */
@@ -21,7 +30,8 @@ export const AT_LEAST_ONE = {
 
 /**
  * The SNS topic every alarm of the campaign notifies, in ALARM and back in OK.
- * Operators subscribe to it (email, chat, paging) outside this app.
+ * The deployment's alarm e-mail is subscribed here; other operators subscribe to it
+ * (email, chat, paging) outside this app.
  *
  * The topic is encrypted with a key of its own, not the AWS managed `aws/sns`:
  * CloudWatch can publish alarms to an encrypted topic only when the key policy
@@ -32,7 +42,7 @@ export class OperatorAlarms extends Construct {
   public readonly topic: Topic;
   public readonly key: Key;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: OperatorAlarmsProps = {}) {
     super(scope, id);
     const { account, region, partition } = Stack.of(this);
 
@@ -73,6 +83,7 @@ export class OperatorAlarms extends Construct {
         },
       }),
     );
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
   }
 
   /**

@@ -12,7 +12,7 @@ import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 
 /** At most this many files import at once: it caps the write pressure on the customers table. */
-const IMPORT_CONCURRENCY = 4;
+const DEFAULT_IMPORT_WORKERS = 4;
 const IMPORT_TIMEOUT = Duration.minutes(15);
 
 export interface SegmentImportProps {
@@ -20,6 +20,18 @@ export interface SegmentImportProps {
   readonly customersTable: ITableV2;
   readonly importsTable: ITableV2;
   readonly alarms: OperatorAlarms;
+  /**
+   * Files imported at once: the queue poller's maximum concurrency (2 to 1000), which caps
+   * the write pressure on the customers table. @default 4
+   */
+  readonly importWorkers?: number;
+  /**
+   * Also reserve `importWorkers` concurrency for the importer, so other functions can never
+   * starve it (and nothing else may invoke it beyond that). Reserving takes from the account:
+   * AWS keeps 100 of its concurrency unreserved, and a new account's quota of 10 allows no
+   * reservation at all; raise the Lambda concurrent-executions quota first. @default false
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
@@ -39,6 +51,11 @@ export class SegmentImport extends Construct {
   constructor(scope: Construct, id: string, props: SegmentImportProps) {
     super(scope, id);
     const { dataBucket, customersTable, importsTable, alarms } = props;
+    const importWorkers = props.importWorkers ?? DEFAULT_IMPORT_WORKERS;
+    // The SQS poller's maximum concurrency is 2 to 1000.
+    if (!Number.isInteger(importWorkers) || importWorkers < 2 || importWorkers > 1000) {
+      throw new Error(`${this.node.path}: importWorkers must be an integer from 2 to 1000, not ${importWorkers}`);
+    }
 
     // No dead-letter queue of its own: cdk-nag (AwsSolutions-SQS3) sees that it is ImportQueue's, so no acknowledgement.
     this.deadLetterQueue = new Queue(this, 'ImportDeadLetters', {
@@ -80,7 +97,7 @@ export class SegmentImport extends Construct {
       timeout: IMPORT_TIMEOUT,
       // 1,769 MB is one full vCPU: parsing and transcoding are CPU-bound.
       memorySize: 1769,
-      reservedConcurrentExecutions: IMPORT_CONCURRENCY,
+      ...(props.reserveConcurrency ? { reservedConcurrentExecutions: importWorkers } : {}),
       environment: { CAMPAIGN_RUNTIME: 'aws' },
     })
       .useTable(customersTable, ENV.customersTable, 'readWrite')
@@ -93,8 +110,8 @@ export class SegmentImport extends Construct {
       new SqsEventSource(this.queue, {
         batchSize: 1,
         reportBatchItemFailures: true,
-        // Equal to the reserved concurrency, so the poller never invokes into throttling.
-        maxConcurrency: IMPORT_CONCURRENCY,
+        // The cap with or without a reservation; equal to a reservation, so the poller never invokes into throttling.
+        maxConcurrency: importWorkers,
       }),
     );
 

@@ -5,6 +5,7 @@ import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 // Type only: the stacks name their tables with the functions' own keys, and the CDK app loads no function code.
 import type { TableName } from '../functions/config.ts';
+import { CAMPAIGNS_TTL_ATTRIBUTE, PREFIX } from '../functions/contract.ts';
 
 /**
  * How to change the webhook signing key (the acknowledgement of cdk-nag's AwsSolutions-SMG4
@@ -28,6 +29,8 @@ export const LINK_SECRET_ROTATION =
   '(1) aws secretsmanager put-secret-value --secret-id <LinkSigningSecret ARN> --secret-string "$(aws secretsmanager get-random-password --password-length 64 --exclude-punctuation --query RandomPassword --output text)"; ' +
   '(2) make the send Worker and the Unsubscribe function start new containers (aws lambda update-function-configuration --function-name <each> --description "link key rotated <date>"); ' +
   '(3) expect unsubscribe requests from older mail to fail, and offer customers another way out (reply or customer service) meanwhile.';
+/** How long the send's copy of the SMS opt-out list (`PREFIX.optOuts`) is kept. */
+export const OPT_OUT_COPY_LIFETIME = Duration.days(30);
 
 /** Every table of the campaign, keyed like `TABLES` in functions/config.ts. */
 export type CampaignTables = Readonly<Record<TableName, TableV2>>;
@@ -100,6 +103,13 @@ export class StatefulStack extends Stack {
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
+        {
+          // Phone numbers kept no longer than a shard can still need them: a shard message lives
+          // at most 14 days (the send dead-letter queue's retention counts from its first enqueue).
+          id: 'expire-opt-out-copies',
+          prefix: PREFIX.optOuts,
+          expiration: OPT_OUT_COPY_LIFETIME,
+        },
       ],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'data/',
@@ -145,7 +155,8 @@ export class StatefulStack extends Stack {
 
     this.customersTable = this.campaignTable('Customers');
     this.importsTable = this.campaignTable('Imports');
-    this.campaignsTable = this.campaignTable('Campaigns');
+    // The rate limiter's per-second rows carry an expiry; without TTL they would pile up for ever.
+    this.campaignsTable = this.campaignTable('Campaigns', CAMPAIGNS_TTL_ATTRIBUTE);
     this.touchesTable = this.campaignTable('Touches');
     this.tables = {
       customers: this.customersTable,
@@ -159,9 +170,12 @@ export class StatefulStack extends Stack {
    * Every table of the campaign: generic `pk`/`sk` string keys (each table holds
    * several item types), on demand, point-in-time recovery, AWS managed
    * encryption, and protected from deletion both by DynamoDB and by CloudFormation.
+   * `timeToLiveAttribute` is AWS only: the local database (dynalite) has no TTL, so
+   * local table creation never asks for it and nothing may rely on expired items being gone.
    */
-  private campaignTable(id: string): TableV2 {
+  private campaignTable(id: string, timeToLiveAttribute?: string): TableV2 {
     return new TableV2(this, id, {
+      ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       // Campaign traffic is spiky (imports, then midnight); provisioned capacity would throttle or idle.

@@ -10,13 +10,27 @@ import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulStack;
+  /** The verified SES domain campaign mail is sent from, as `campaign@<emailDomain>`. No default: see lib/deployment-settings.ts. */
+  readonly emailDomain: string;
+  /** `SMS_SENDER_ID`, where the destination country supports alphanumeric sender IDs. @default - none */
+  readonly smsSenderId?: string;
+  /** Subscribed (email) to the operator alarm topic. @default - no subscription */
+  readonly alarmEmail?: string;
+  /**
+   * Reserve `importWorkers` and `sendWorkers` concurrency for the importer and the send
+   * worker. Off by default: AWS keeps 100 of an account's concurrency unreserved (a new
+   * account's quota of 10 allows no reservation at all), so the account's Lambda
+   * concurrent-executions quota must exceed importWorkers + sendWorkers + 100 first.
+   * @default false
+   */
+  readonly reservedConcurrency?: boolean;
+  /** Segment files imported at once (see SegmentImportProps.importWorkers). @default 4 */
+  readonly importWorkers?: number;
   /** Send workers running at once (see CampaignDeliveryProps.sendWorkers). @default 8 */
   readonly sendWorkers?: number;
-  /** The verified SES domain campaign mail is sent from. @default 'example.com' */
-  readonly emailDomain?: string;
   /**
    * Where customers reach the HTTP API (`PUBLIC_BASE_URL`): the base of the links in
-   * messages, e.g. `https://shop.example.com` when a custom domain or CDN fronts the API.
+   * messages, e.g. `https://go.yourstore.cn` when a custom domain or CDN fronts the API.
    * An https URL without query or fragment.
    * @default - the HTTP API's own invoke URL
    */
@@ -40,9 +54,12 @@ export class StatelessStack extends Stack {
       checkPublicBaseUrl(props.publicBaseUrl);
     }
 
-    this.alarms = new OperatorAlarms(this, 'OperatorAlarms');
+    this.alarms = new OperatorAlarms(this, 'OperatorAlarms', {
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
     new CfnOutput(this, 'OperatorAlarmsTopicArn', {
-      description: 'Subscribe operators (email, chat, paging) to this topic to receive the campaign alarms',
+      description:
+        'The campaign alarms: the alarmEmail setting is subscribed (confirm the e-mail AWS sends); subscribe more operators (email, chat, paging) here',
       value: this.alarms.topic.topicArn,
     });
 
@@ -59,6 +76,8 @@ export class StatelessStack extends Stack {
       customersTable: stateful.customersTable,
       importsTable: stateful.importsTable,
       alarms: this.alarms,
+      importWorkers: props.importWorkers,
+      reserveConcurrency: props.reservedConcurrency,
     });
 
     this.delivery = new CampaignDelivery(this, 'Delivery', {
@@ -69,7 +88,9 @@ export class StatelessStack extends Stack {
       linkSecret: stateful.linkSigningSecret,
       alarms: this.alarms,
       sendWorkers: props.sendWorkers,
+      reserveConcurrency: props.reservedConcurrency,
       emailDomain: props.emailDomain,
+      smsSenderId: props.smsSenderId,
     });
     // The importer loads the same strict config: the rest of it by name, no grant.
     this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);

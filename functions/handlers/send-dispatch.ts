@@ -1,4 +1,7 @@
-/** The send dispatcher: invoked by a send's schedule, fans the send out to its shards once. */
+/**
+ * The send dispatcher: invoked by a send's schedule, reads the SMS opt-out list once for the
+ * send and fans the send out to its shards once.
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { dispatchDependencies } from '../composition.ts';
@@ -22,6 +25,10 @@ export async function handler(event: unknown): Promise<DispatchOutcome> {
     return { kind: 'ignored', reason: 'not a send schedule payload' };
   }
   const outcome = await dispatchSend(dispatchDependencies(loadConfig()), payload.data);
-  logger.info('send dispatch', { ...payload.data, outcome: outcome.kind });
+  logger.info('send dispatch', {
+    ...payload.data,
+    outcome: outcome.kind,
+    ...(outcome.kind === 'dispatched' ? { shards: outcome.shards, optOuts: outcome.optOuts } : {}),
+  });
   return outcome;
 }

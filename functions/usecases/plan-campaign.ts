@@ -10,6 +10,7 @@ import { type Campaign, parseCampaign } from '../domain/campaign.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
 import type { CampaignStore, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 
 /** How long before its second a send is staged: Scheduler fires within the minute of its time. */
@@ -22,6 +23,8 @@ export interface PlanCampaignDeps {
   campaigns: CampaignStore;
   touches: TouchStore;
   scheduler: Scheduler;
+  /** Read again when the schedules are written: planning many customers takes minutes. */
+  clock: Pick<Clock, 'now'>;
 }
 
 export interface PlanCampaignResult {
@@ -51,9 +54,16 @@ export class PlanConflictError extends Error {
 export const controlSendId = (waveId: string) => `${waveId}.control`;
 export const shardsFor = (touches: number) => Math.max(1, Math.ceil(touches / TOUCHES_PER_SHARD));
 
-/** The minute a send's schedule fires in: at least one minute before its second, whatever the jitter. */
-export function fireAtFor(sendAt: number): number {
-  return Math.floor((sendAt - STAGING_LEAD_MS) / 60_000) * 60_000;
+/**
+ * The minute a send's schedule fires in: at least one minute before its second, whatever
+ * the jitter. A send planned less than the staging lead ahead fires at the next whole
+ * minute after `now`, never in the past (Scheduler would refuse or drop an `at()` gone by);
+ * its worker then sends as soon as it has staged, at or after the send's second.
+ */
+export function fireAtFor(sendAt: number, now: number): number {
+  const withLead = Math.floor((sendAt - STAGING_LEAD_MS) / 60_000) * 60_000;
+  const nextMinute = (Math.floor(now / 60_000) + 1) * 60_000;
+  return Math.max(withLead, nextMinute);
 }
 
 export async function planAndSchedule(
@@ -134,7 +144,7 @@ export async function planAndSchedule(
     await deps.scheduler.upsert({
       name: send.id,
       group,
-      fireAt: fireAtFor(Date.parse(send.at)),
+      fireAt: fireAtFor(Date.parse(send.at), deps.clock.now()),
       timeZone: campaign.timezone,
       payload: { campaignId: campaign.id, sendId: send.id, version },
     });

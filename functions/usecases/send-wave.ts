@@ -1,6 +1,8 @@
 /**
- * The send path: a schedule fires -> `dispatchSend` fans the send out, one
- * message per shard -> `sendShard` stages its shard (touches, opt-outs, purchases, texts, links),
+ * The send path: a schedule fires -> `dispatchSend` reads the provider's SMS opt-out list
+ * once for the send, keeps a copy beside it, and fans the send out, one message per shard
+ * -> `sendShard` stages its shard (touches, that copy of the SMS opt-outs, the customers' own
+ * email opt-outs, purchases, texts, links),
  * waits for the send's second, then claims each message in the ledger, paces it through
  * the shared rate limiter and hands it to the provider, recording every outcome.
  *
@@ -9,6 +11,8 @@
  * and a claim found without an outcome (a crash in flight) becomes `unknown`, never a
  * second message.
  */
+import { z } from 'zod';
+import { optOutsKey } from '../contract.ts';
 import type { Campaign, Wave } from '../domain/campaign.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { linkFor, render, smsParts, templatesFor, type WaveKind, type WaveTemplates } from '../domain/messages.ts';
@@ -17,6 +21,7 @@ import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { Ledger, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
+import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
@@ -39,9 +44,20 @@ export interface DispatchDeps {
   campaigns: CampaignStore;
   queue: SendQueue;
   clock: Clock;
+  /** The provider's SMS opt-out list: read here, once per SMS send, never per shard. */
+  optOuts: SmsOptOuts;
+  /** Where the send's copy of that list is kept for its shards (`optOutsKey`). */
+  storage: ObjectStorage;
 }
 
-export type DispatchOutcome = { kind: 'dispatched'; shards: number } | { kind: 'ignored'; reason: string };
+export interface Dispatched {
+  kind: 'dispatched';
+  shards: number;
+  /** Opted-out numbers the shards of an SMS send skip. */
+  optOuts?: number;
+}
+
+export type DispatchOutcome = Dispatched | { kind: 'ignored'; reason: string };
 
 /** A schedule fired: fan the send out to its shards, once. */
 export async function dispatchSend(
@@ -52,6 +68,12 @@ export async function dispatchSend(
   if (!send) return { kind: 'ignored', reason: 'no such send (re-planned away)' };
   if (send.version !== request.version) return { kind: 'ignored', reason: `stale schedule (plan v${send.version})` };
   if (send.state !== 'scheduled') return { kind: 'ignored', reason: 'already dispatched' };
+  // Before any shard exists: a shard never starts without the list, and a throttled read
+  // delays this one dispatch (its client retries, then Lambda does), never a shard.
+  const optOuts =
+    send.channel === 'sms'
+      ? await storeOptOuts(deps, { campaignId: send.campaignId, sendId: send.id, version: send.version })
+      : undefined;
   const messages = Array.from({ length: send.shards }, (_, shard) => ({
     campaignId: send.campaignId,
     version: send.version,
@@ -62,7 +84,43 @@ export async function dispatchSend(
   // Enqueue first, then mark: a crash in between re-enqueues, and shards are idempotent.
   await deps.queue.enqueue(messages);
   await deps.campaigns.markDispatched(send.campaignId, send.id, send.version, new Date(deps.clock.now()).toISOString());
-  return { kind: 'dispatched', shards: send.shards };
+  return { kind: 'dispatched', shards: send.shards, ...(optOuts === undefined ? {} : { optOuts }) };
+}
+
+/** One send's copy of the opt-out list, as stored under `optOutsKey`. */
+const optOutCopy = z.object({ readAt: z.string(), numbers: z.array(z.string()) });
+
+/**
+ * Reads the provider's opt-out list and stores it as the send's copy; returns how many
+ * numbers it holds. A repeated dispatch writes a fresh copy over it (S3 puts are atomic:
+ * a shard reads one whole list or the other).
+ */
+export async function storeOptOuts(
+  deps: Pick<DispatchDeps, 'optOuts' | 'storage' | 'clock'>,
+  send: Omit<ShardRef, 'shard'>,
+): Promise<number> {
+  const numbers = [...(await deps.optOuts.list())];
+  const copy: z.infer<typeof optOutCopy> = { readAt: new Date(deps.clock.now()).toISOString(), numbers };
+  await deps.storage.put(optOutsKey(send), JSON.stringify(copy), 'application/json');
+  return numbers.length;
+}
+
+export class MissingOptOutsError extends Error {
+  constructor(readonly key: string) {
+    super(
+      `the opt-out list of this send is missing at ${key}: the dispatcher stores it before it enqueues the shards; nothing was sent`,
+    );
+    this.name = 'MissingOptOutsError';
+  }
+}
+
+/** The send's copy of the opt-out list; MissingOptOutsError when the dispatcher stored none. */
+async function readOptOuts(storage: ObjectStorage, send: Omit<ShardRef, 'shard'>): Promise<Set<string>> {
+  const key = optOutsKey(send);
+  if (!(await storage.head(key))) throw new MissingOptOutsError(key);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of storage.read(key)) chunks.push(chunk);
+  return new Set(optOutCopy.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))).numbers);
 }
 
 export interface SendShardDeps {
@@ -70,9 +128,10 @@ export interface SendShardDeps {
   touches: TouchStore;
   ledger: Ledger;
   purchases: PurchaseCheck;
-  optOuts: SmsOptOuts;
   /** The customers' own opt-outs (the unsubscribe link), read for an email shard before its second. */
   emailOptOuts: Pick<OptOutStore, 'optedOut'>;
+  /** Where the dispatcher left the send's copy of the SMS opt-out list (read once per shard). */
+  storage: ObjectStorage;
   sms: SmsSender;
   email: EmailSender;
   /** The shared pacing of a channel at a rate (messages per second). */
@@ -120,7 +179,15 @@ export async function sendShard(
     await deps.campaigns.finishShard(message, deps.owner);
     return { kind: 'ignored', reason: 'the send was re-planned away' };
   }
-  const staged = await stage(deps, plan, send, message);
+  let staged: Staged;
+  try {
+    staged = await stage(deps, plan, send, message);
+  } catch (error) {
+    // Nothing was sent: let the lease go, so the retry may take the shard at once.
+    // Best effort: a lease that cannot be let go expires by itself; the staging error is the news.
+    await deps.campaigns.renewShard(message, deps.owner, 0).catch(() => undefined);
+    throw error;
+  }
   await deps.clock.sleepUntil(message.releaseAt);
 
   const counts: Record<string, number> = {};
@@ -191,7 +258,7 @@ async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, sh
   const touches = await deps.touches.readShard(shard);
   // A touch already finished is skipped; one left `planned` by an earlier run is tried (the ledger decides).
   const pending = touches.filter((touch) => touch.status === 'planned');
-  const optedOut = send.channel === 'sms' ? await deps.optOuts.list() : new Set<string>();
+  const optedOut = send.channel === 'sms' ? await readOptOuts(deps.storage, shard) : new Set<string>();
   // Opt-outs are absolute: one given after the plan still stops this send.
   const emailOptedOut =
     send.channel === 'email'

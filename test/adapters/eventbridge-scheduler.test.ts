@@ -12,7 +12,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { atExpression, EventBridgeScheduler } from '../../functions/adapters/eventbridge-scheduler.ts';
+import { parseDateTime } from '../../functions/domain/local-time.ts';
 import type { SendSchedule } from '../../functions/ports/scheduler.ts';
+import { fireAtFor } from '../../functions/usecases/plan-campaign.ts';
 
 const scheduler = mockClient(SchedulerClient);
 const client = new SchedulerClient({
@@ -142,6 +144,29 @@ describe('EventBridgeScheduler.upsert', () => {
       MaximumRetryAttempts: 5,
       MaximumEventAgeInSeconds: 600,
     });
+  });
+});
+
+describe('EventBridgeScheduler with fireAtFor', () => {
+  it.each([
+    { ahead: 'less than the staging lead', sendAt: '2026-11-05T12:01:30+08:00' },
+    { ahead: 'within the same minute', sendAt: '2026-11-05T12:00:50+08:00' },
+    { ahead: 'exactly now', sendAt: '2026-11-05T12:00:40+08:00' },
+  ])('sends no at() before now for a send $ahead', async ({ sendAt }) => {
+    // Prepare
+    const now = Date.parse('2026-11-05T12:00:40+08:00');
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    const adapter = new EventBridgeScheduler(client, OPTIONS);
+
+    // Act
+    await adapter.upsert({ ...MIDNIGHT, fireAt: fireAtFor(Date.parse(sendAt), now) });
+
+    // Assess
+    const input = scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input;
+    const wallClock = /^at\((.+)\)$/.exec(input?.ScheduleExpression ?? '')?.[1] ?? '';
+    const firesAt = parseDateTime(wallClock, input?.ScheduleExpressionTimezone ?? '');
+    expect(input?.ScheduleExpression).toBe('at(2026-11-05T12:01:00)');
+    expect(firesAt, `${input?.ScheduleExpression} is before now`).toBeGreaterThan(now);
   });
 });
 

@@ -11,6 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsOptOuts, SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
+import { clientsFor, dispatchDependencies } from '../../functions/composition.ts';
+import type { AwsConfig } from '../../functions/config.ts';
 import { RejectedMessageError, type SmsMessage, ThrottledError } from '../../functions/ports/sms.ts';
 
 const sns = mockClient(SNSClient);
@@ -160,5 +162,51 @@ describe('SnsOptOuts', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow(/repeated a nextToken/);
+  });
+});
+
+describe('the SNS clients on AWS', () => {
+  const config: AwsConfig = {
+    runtime: 'aws',
+    region: 'ap-northeast-1',
+    tables: { customers: 'c', imports: 'i', campaigns: 'k', touches: 't' },
+    dataBucket: 'data',
+    importQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/import',
+    sendQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/send',
+    scheduler: { targetArn: 'arn:target', roleArn: 'arn:role', deadLetterArn: 'arn:dlq' },
+    email: { from: 'campaign@mail.d11-shop.cn', configurationSet: 'set' },
+    sms: {},
+    webhookSecretArn: 'arn:secret',
+    linkSecretArn: 'arn:link-secret',
+    maxOrderAmount: 1_000_000,
+  };
+
+  it('send with one attempt (a retried Publish may send twice) and read the opt-out list with SDK retries', async () => {
+    // Prepare
+    const clients = clientsFor(config);
+
+    // Act
+    const sending = await clients.sns?.config.maxAttempts();
+    const reading = await clients.snsReads?.config.maxAttempts();
+    const readingMode = await clients.snsReads?.config.retryStrategy();
+
+    // Assess
+    expect(sending).toBe(1);
+    expect(reading).toBeGreaterThan(1);
+    expect((readingMode as { mode?: string } | undefined)?.mode).toBe('adaptive');
+  });
+
+  it('give the dispatcher the retrying client for the opt-out list', async () => {
+    // Prepare
+    sns.on(ListPhoneNumbersOptedOutCommand).resolves({ phoneNumbers: ['+8613900000001'] });
+    const { optOuts } = dispatchDependencies(config);
+
+    // Act
+    const numbers = await optOuts.list();
+
+    // Assess
+    expect([...numbers]).toEqual(['+8613900000001']);
+    const calls = sns.commandCalls(ListPhoneNumbersOptedOutCommand);
+    expect(calls.map((call) => call.thisValue)).toEqual([clientsFor(config).snsReads]);
   });
 });

@@ -33,10 +33,20 @@ const SCHEDULE_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule/c
 const SCHEDULE_GROUP_ARNS = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule-group/campaign-*`;
 
 /** Both stacks with non-default delivery settings, built the way app.ts builds them. */
-function customStacks(props: { sendWorkers?: number; emailDomain?: string; publicBaseUrl?: string }) {
+function customStacks(props: {
+  sendWorkers?: number;
+  emailDomain?: string;
+  publicBaseUrl?: string;
+  reservedConcurrency?: boolean;
+}) {
   const app = testApp();
   const stateful = new StatefulStack(app, 'CampaignStateful', { env: ENV });
-  const stateless = new StatelessStack(app, 'CampaignStateless', { env: ENV, stateful, ...props });
+  const stateless = new StatelessStack(app, 'CampaignStateless', {
+    env: ENV,
+    stateful,
+    emailDomain: 'example.com',
+    ...props,
+  });
   return { app, stateful, stateless };
 }
 
@@ -291,7 +301,7 @@ describe('planning and sending', () => {
   });
 
   describe('dispatch function', () => {
-    it('has 1 minute and 512 MB, and knows its own ARN from its physical name, not from a reference to itself', () => {
+    it('has 10 minutes (a long opt-out list) and 512 MB, and knows its own ARN from its physical name, not from a reference to itself', () => {
       // Prepare
       const dispatcher = delivery().dispatcher.function;
 
@@ -299,7 +309,7 @@ describe('planning and sending', () => {
       const props = functionProps(template, dispatcher);
 
       // Assess
-      expect(props).toMatchObject({ Timeout: 60, MemorySize: 512, FunctionName: 'CampaignStateless-SendDispatch' });
+      expect(props).toMatchObject({ Timeout: 600, MemorySize: 512, FunctionName: 'CampaignStateless-SendDispatch' });
       expect(props.Environment.Variables.SCHEDULE_TARGET_ARN).toBe(
         `arn:aws:lambda:${ENV.region}:${ENV.account}:function:CampaignStateless-SendDispatch`,
       );
@@ -325,6 +335,24 @@ describe('planning and sending', () => {
         DestinationConfig: { OnFailure: { Destination: arnOf(delivery().schedulerDeadLetterQueue) } },
       });
     });
+
+    it('reads the SMS opt-out list and may only write, never read, the copies under private/opt-outs/', () => {
+      // Prepare
+      const statements = statementsOf(template, delivery().dispatcher.role);
+
+      // Act
+      const sns = statementsOn(statements, 'sns:');
+      const s3 = statementsOn(statements, 's3:');
+
+      // Assess
+      expect(permissions(sns)).toEqual(permissions([{ Action: 'sns:ListPhoneNumbersOptedOut', Resource: '*' }]));
+      expect(permissions(s3)).toEqual(
+        permissions([
+          { Action: 's3:PutObject', Resource: objectsUnder(stacks, 'private/opt-outs/') },
+          { Action: 's3:AbortMultipartUpload', Resource: objectsUnder(stacks, 'private/opt-outs/') },
+        ]),
+      );
+    });
   });
 
   describe('send queue and worker', () => {
@@ -346,16 +374,15 @@ describe('planning and sending', () => {
           ScalingConfig: { MaximumConcurrency: 8 },
         }),
       ]);
-      expect(functionProps(template, delivery().worker.function)).toMatchObject({
-        Timeout: 900,
-        MemorySize: 1769,
-        ReservedConcurrentExecutions: 8,
-      });
+      const worker = functionProps(template, delivery().worker.function);
+      expect(worker).toMatchObject({ Timeout: 900, MemorySize: 1769 });
+      // A reservation is opt-in (reservedConcurrency): a new account's quota could not host it.
+      expect(worker.ReservedConcurrentExecutions).toBeUndefined();
     });
 
-    it('takes reserved and poller concurrency from the sendWorkers stack prop', () => {
+    it('takes reserved and poller concurrency from the sendWorkers stack prop when reserving', () => {
       // Prepare
-      const { stateless } = customStacks({ sendWorkers: 5 });
+      const { stateless } = customStacks({ sendWorkers: 5, reservedConcurrency: true });
 
       // Act
       const custom = Template.fromStack(stateless);
@@ -471,20 +498,24 @@ describe('planning and sending', () => {
       }
     });
 
-    it('sends SMS to phone numbers in its own region only, and reads the opt-out list', () => {
+    it("sends SMS to phone numbers in its own region only, and reads the send's opt-out copy, not SNS's list", () => {
       // Prepare
       const statements = statementsOf(template, delivery().worker.role);
+      const optOutCopies = objectsUnder(stacks, 'private/opt-outs/');
 
       // Act
       const sns = statementsOn(statements, 'sns:');
+      const readable = resourcesOf(statements, 's3:GetObject');
+      const writable = resourcesOf(statements, 's3:PutObject');
 
       // Assess
       expect(permissions(sns)).toEqual(
         permissions([
           { Action: 'sns:Publish', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': ENV.region } } },
-          { Action: 'sns:ListPhoneNumbersOptedOut', Resource: '*' },
         ]),
       );
+      expect(readable).toEqual([optOutCopies]);
+      expect(writable).toEqual([]);
     });
   });
 
@@ -524,7 +555,7 @@ describe('planning and sending', () => {
 
     it('takes the sending domain from the emailDomain stack prop', () => {
       // Prepare
-      const { stateless } = customStacks({ emailDomain: 'shop.example.cn' });
+      const { stateless } = customStacks({ emailDomain: 'mail.d11-shop.cn' });
 
       // Act
       const custom = Template.fromStack(stateless);
@@ -532,10 +563,10 @@ describe('planning and sending', () => {
 
       // Assess
       expect(resourcesOf(statements, 'ses:SendEmail')[0]).toBe(
-        `arn:aws:ses:${ENV.region}:${ENV.account}:identity/shop.example.cn`,
+        `arn:aws:ses:${ENV.region}:${ENV.account}:identity/mail.d11-shop.cn`,
       );
       custom.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'campaign@shop.example.cn' }) },
+        Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'campaign@mail.d11-shop.cn' }) },
       });
     });
   });
@@ -688,7 +719,8 @@ describe('cdk-nag on planning and sending', () => {
     const unscoped = 'Annotation::AwsSolutions-IAM5[Resource::*]';
     expect(acknowledged(child(delivery.planner, 'ScheduleListing'))).toEqual([unscoped]);
     expect(acknowledged(child(delivery.worker, 'SmsPublish'))).toEqual([unscoped]);
-    expect(acknowledged(child(delivery.worker, 'SmsOptOuts'))).toEqual([unscoped]);
+    expect(acknowledged(child(delivery.dispatcher, 'SmsOptOuts'))).toEqual([unscoped]);
+    expect(delivery.worker.node.tryFindChild('SmsOptOuts')).toBeUndefined();
     expect(acknowledged(delivery.schedulerDeadLetterQueue)).toEqual(['Annotation::AwsSolutions-SQS3']);
     expect(acknowledged(delivery.planDeadLetterQueue)).toEqual(['Annotation::AwsSolutions-SQS3']);
     expect(acknowledged(delivery.sendDeadLetterQueue)).toEqual([]);

@@ -126,7 +126,7 @@ describe('segment import pipeline', () => {
       ]);
     });
 
-    it('has one vCPU, 15 minutes, 4 reserved executions and its wiring in the environment', () => {
+    it('has one vCPU, 15 minutes, no reserved executions by default and its wiring in the environment', () => {
       // Prepare
       const { stateful } = stacks;
 
@@ -138,7 +138,6 @@ describe('segment import pipeline', () => {
         Handler: 'index.handler',
         MemorySize: 1769,
         Timeout: 900,
-        ReservedConcurrentExecutions: 4,
         Environment: {
           Variables: {
             CAMPAIGN_RUNTIME: 'aws',
@@ -150,6 +149,8 @@ describe('segment import pipeline', () => {
         },
       });
       expect(props.EphemeralStorage).toBeUndefined();
+      // A reservation is opt-in (reservedConcurrency): a new account's quota could not host it.
+      expect(props.ReservedConcurrentExecutions).toBeUndefined();
     });
 
     it('may read objects only under segments/ and write only under reports/, never delete', () => {

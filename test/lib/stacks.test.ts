@@ -5,7 +5,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/adapters/dynamo/table-definitions.ts';
 import { TABLES } from '../../functions/config.ts';
-import { SERVICE } from '../../functions/contract.ts';
+import { CAMPAIGNS_TTL_ATTRIBUTE, PREFIX, SERVICE } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import {
   arnOf,
@@ -75,6 +75,20 @@ describe('campaign stacks', () => {
       expect(Object.keys(buckets)).toHaveLength(1);
     });
 
+    it("expires the sends' copies of the SMS opt-out list after 30 days, and nothing else", () => {
+      // Prepare
+      const bucketId = logicalId(stacks.stateful.dataBucket);
+
+      // Act
+      const rules = stateful.findResources('AWS::S3::Bucket')[bucketId]?.Properties.LifecycleConfiguration.Rules;
+      const expiring = rules.filter((rule: { ExpirationInDays?: number }) => rule.ExpirationInDays !== undefined);
+
+      // Assess
+      expect(expiring).toEqual([
+        { Id: 'expire-opt-out-copies', Prefix: PREFIX.optOuts, ExpirationInDays: 30, Status: 'Enabled' },
+      ]);
+    });
+
     it('denies every request not made over TLS', () => {
       // Prepare
       const bucketRef = refOf(stacks.stateful.dataBucket);
@@ -125,6 +139,27 @@ describe('campaign stacks', () => {
         expect(resource?.Properties.Replicas[0].SSESpecification).toBeUndefined();
       },
     );
+
+    it('expire the rate limiter rows of the campaigns table by the attribute it writes, and nothing in the others', () => {
+      // Prepare
+      const resources = stateful.findResources('AWS::DynamoDB::GlobalTable');
+
+      // Act
+      const ttl = Object.fromEntries(
+        TABLES.map((name) => [
+          name,
+          resources[logicalId(stacks.stateful.tables[name])]?.Properties.TimeToLiveSpecification,
+        ]),
+      );
+
+      // Assess
+      expect(ttl).toEqual({
+        customers: undefined,
+        imports: undefined,
+        campaigns: { AttributeName: CAMPAIGNS_TTL_ATTRIBUTE, Enabled: true },
+        touches: undefined,
+      });
+    });
 
     it('are exactly the tables the functions know, with the key schema the local database is created with', () => {
       // Prepare

@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { reportDependencies, sendDependencies } from '../../functions/composition.ts';
+import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
+import { CAMPAIGNS_TTL_ATTRIBUTE } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
@@ -9,7 +11,7 @@ import { type LocalStack, startEphemeralStack } from '../../functions/local/stac
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
-import { type ShardMessage, sendShard } from '../../functions/usecases/send-wave.ts';
+import { MissingOptOutsError, type ShardMessage, sendShard, storeOptOuts } from '../../functions/usecases/send-wave.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const MIDNIGHT = Date.parse('2026-11-11T00:00:00+08:00');
@@ -105,6 +107,8 @@ describe('the send path', () => {
       shard: 0,
       releaseAt: MIDNIGHT,
     };
+    // The dispatcher's part, which this test skips: the send's copy of the opt-out list.
+    await storeOptOuts(dispatchDependencies(local.config), message);
     const healthy = sendDependencies(local.config, { log: silent, owner: 'first' });
     let recorded = 0;
     const dying = {
@@ -235,5 +239,71 @@ describe('the send path', () => {
     expect(phones).not.toContain('+8613800130003');
     const suppressed = (await touchesOf(local, 'optout')).filter((t) => t.reason === 'opt-out');
     expect(suppressed.map((t) => t.customerId).sort()).toEqual(['C3', 'C7']);
+  });
+
+  it('reads the opt-out list once for a send of three shards, and every shard skips the opted-out numbers', async () => {
+    // Prepare: 2,500 customers are three shards; one opted-out number in each.
+    const { stack: local, clock } = await startStack({ speed: 30 });
+    await importCustomers(local, 'once', 2500);
+    await planCampaign(midnightCampaign('once', { smsRatePerSecond: 1000 }));
+    for (const phone of ['+8613800130005', '+8613800131500', '+8613800132400']) local.runtime.optOuts.optOut(phone);
+    const reads = vi.spyOn(local.runtime.optOuts, 'list');
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const send = await dispatchDependencies(local.config).campaigns.getSend('once', 'midnight.sms.g1');
+    expect(send?.shards, 'the test needs a send of several shards').toBe(3);
+    expect(reads, 'the provider list is read by the dispatcher once, not by each shard').toHaveBeenCalledTimes(1);
+    const suppressed = (await touchesOf(local, 'once')).filter((t) => t.reason === 'opt-out');
+    expect(suppressed.map((t) => t.customerId).sort()).toEqual(['C1500', 'C2400', 'C5']);
+    expect(local.runtime.sms.messages()).toHaveLength(2497);
+  });
+
+  it('sends nothing from a shard whose opt-out list the dispatcher never stored, and lets its lease go', async () => {
+    // Prepare: a shard message that did not come from the dispatcher.
+    const { stack: local } = await startStack();
+    await importCustomers(local, 'nolist', 20);
+    const planned = await planCampaign(midnightCampaign('nolist'));
+    const message: ShardMessage = {
+      campaignId: 'nolist',
+      version: planned.status === 'planned' ? planned.version : 0,
+      sendId: 'midnight.sms.g1',
+      shard: 0,
+      releaseAt: MIDNIGHT,
+    };
+
+    // Act
+    const first = sendShard(sendDependencies(local.config, { log: silent, owner: 'first' }), message);
+    await expect(first).rejects.toBeInstanceOf(MissingOptOutsError);
+    const retry = sendShard(sendDependencies(local.config, { log: silent, owner: 'second' }), message);
+
+    // Assess: the retry is not refused as busy (the lease was let go); it finds the same gap.
+    await expect(retry).rejects.toThrow(/opt-out list of this send is missing at private\/opt-outs\/nolist\//);
+    expect(local.runtime.sms.messages()).toEqual([]);
+  });
+
+  it('leaves rate-limit rows that carry the TTL attribute the campaigns table expires by, a day past their second', async () => {
+    // Prepare
+    const { stack: local, clock } = await startStack();
+    await importCustomers(local, 'ttl', 30);
+    await planCampaign(midnightCampaign('ttl'));
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const { Items = [] } = await clientsFor(local.config).documents.send(
+      new QueryCommand({
+        TableName: local.config.tables.campaigns,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'RATE#sms' },
+      }),
+    );
+    expect(Items.length, 'the send took tokens, so it left rate-limit rows').toBeGreaterThan(0);
+    for (const row of Items) {
+      expect(row[CAMPAIGNS_TTL_ATTRIBUTE], `row ${row.sk}`).toBe(Number(row.sk) + 86_400);
+    }
   });
 });

@@ -2,13 +2,18 @@
  * A rate shared by every worker of a channel: one counter item per clock second
  * (`campaigns` table, pk `RATE#<name>`, sk the second) that workers take tokens from in
  * small grants with a conditional update. No second can be granted more than `rate`.
- * The items are left behind (a TTL attribute lets DynamoDB clean them; nothing reads old ones).
+ * The items are left behind: each carries `CAMPAIGNS_TTL_ATTRIBUTE` a day past its second, the
+ * attribute the stateful stack enables the table's TTL on, so DynamoDB deletes them (lazily,
+ * within days); nothing reads an old second.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CAMPAIGNS_TTL_ATTRIBUTE } from '../../contract.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RateLimiter } from '../../ports/ledger.ts';
 
+/** How long a second's row is kept (TTL, epoch seconds): long after anyone could take from it. */
+const ROW_LIFETIME_S = 86_400;
 /** A grant is only taken with this much of its second left, so it is used within that second. */
 const MIN_MS_LEFT = 150;
 
@@ -97,9 +102,14 @@ export class DynamoRateLimiter implements RateLimiter {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { pk: `RATE#${this.name}`, sk: String(second) },
-            UpdateExpression: 'ADD used :want SET expiresAt = :expires',
+            UpdateExpression: 'ADD used :want SET #expires = :expires',
             ConditionExpression: 'attribute_not_exists(used) OR used <= :most',
-            ExpressionAttributeValues: { ':want': want, ':most': this.rate - want, ':expires': second + 86_400 },
+            ExpressionAttributeNames: { '#expires': CAMPAIGNS_TTL_ATTRIBUTE },
+            ExpressionAttributeValues: {
+              ':want': want,
+              ':most': this.rate - want,
+              ':expires': second + ROW_LIFETIME_S,
+            },
           }),
         );
         return want;
