@@ -24,7 +24,7 @@ export class CustomerSet {
     return this.customers.length;
   }
 
-  /** Adds or replaces a customer; `file` numbers the source file so repeats can be told apart. */
+  /** Adds or replaces a customer (keeping any opt-out); `file` numbers the source file so repeats can be told apart. */
   upsert(customer: Customer, file: number): void {
     const index = this.indexById.get(customer.customerId);
     if (index === undefined) {
@@ -37,6 +37,10 @@ export class CustomerSet {
     if (this.lastFile[index] === file) this.stats.repeatsInFile += 1;
     else this.stats.seenInEarlierFile += 1;
     this.lastFile[index] = file;
+    // The last row wins, except that an opt-out is absolute: one given in any row stays.
+    const previous = this.customers[index] as Customer;
+    if (previous.optOutSms && !customer.optOutSms) customer = { ...customer, optOutSms: true };
+    if (previous.optOutEmail && !customer.optOutEmail) customer = { ...customer, optOutEmail: true };
     this.customers[index] = customer;
     const labels = this.labels[index] ?? [];
     if (!labels.includes(customer.segment)) this.labels[index] = [...labels, customer.segment];
