@@ -91,6 +91,7 @@ export type LifecycleDecision =
   | { ok: false; refusal: LifecycleRefusal };
 
 export interface DecisionContext {
+  campaignId: string;
   now: number;
   actor: string;
   /** The wave ids of the version the command is about (approved, or latest for drafts). */
@@ -115,7 +116,7 @@ function wrongState(state: CampaignState, action: string, allowed: string): Life
 export function decide(
   current: Lifecycle | undefined,
   command: LifecycleCommand,
-  context: DecisionContext & { campaignId: string },
+  context: DecisionContext,
 ): LifecycleDecision {
   const at = new Date(context.now).toISOString();
   if (!current) {

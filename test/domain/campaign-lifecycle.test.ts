@@ -8,7 +8,7 @@ import {
 } from '../../functions/domain/campaign-lifecycle.ts';
 
 const NOW = Date.parse('2026-11-10T15:50:00Z');
-const context: DecisionContext & { campaignId: string } = {
+const context: DecisionContext = {
   campaignId: 'd11-2026',
   now: NOW,
   actor: 'marketer@store',

@@ -1,0 +1,122 @@
+/**
+ * The lifecycle store in the `campaigns` table: the control item (pk `CAMPAIGN#<id>`, sk
+ * `CONTROL`) holds the lifecycle with its audit trail, so a change of state and its audit
+ * entry are one conditional write on the revision (no transactions needed, none half-applied);
+ * each version is an item of its own (sk `VERSION#<n>`, zero-padded so they sort), reserved
+ * by a conditional put before its touches are written, so two plans can never share one.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Lifecycle } from '../../domain/campaign-lifecycle.ts';
+import type { LifecycleStore, StoredVersion } from '../../ports/lifecycle-store.ts';
+
+const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
+export const CONTROL_SK = 'CONTROL';
+const versionSk = (version: number) => `VERSION#${String(version).padStart(6, '0')}`;
+
+export class DynamoLifecycleStore implements LifecycleStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getLifecycle(campaignId: string): Promise<Lifecycle | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(campaignId), sk: CONTROL_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...lifecycle } = Item;
+    return lifecycle as Lifecycle;
+  }
+
+  async saveLifecycle(next: Lifecycle, expectedRevision: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: campaignPk(next.campaignId), sk: CONTROL_SK, ...next },
+          ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
+          ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async reserveVersion(campaignId: string, version: number, at: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: campaignPk(campaignId), sk: versionSk(version), campaignId, version, reservedAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async saveVersion(version: StoredVersion): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: campaignPk(version.campaignId), sk: versionSk(version.version), ...version, planned: true },
+        // Only over its own reservation: a version once planned never changes.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(planned)',
+      }),
+    );
+  }
+
+  async getVersion(campaignId: string, version: number): Promise<StoredVersion | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(campaignId), sk: versionSk(version) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item?.planned) return undefined;
+    const { pk: _pk, sk: _sk, planned: _planned, reservedAt: _reservedAt, ...stored } = Item;
+    return stored as StoredVersion;
+  }
+
+  async listVersions(campaignId: string): Promise<Array<Omit<StoredVersion, 'campaign' | 'timeline'>>> {
+    const versions: Array<Omit<StoredVersion, 'campaign' | 'timeline'>> = [];
+    let start: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+          ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':version': 'VERSION#' },
+          ProjectionExpression: 'campaignId, version, plannedAt, plannedBy, cost, diff, planned',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (!item.planned) continue;
+        const { planned: _planned, ...summary } = item;
+        versions.push(summary as Omit<StoredVersion, 'campaign' | 'timeline'>);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return versions;
+  }
+}
