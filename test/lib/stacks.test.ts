@@ -191,7 +191,8 @@ describe('campaign stacks', () => {
       // Act
       const named = await Promise.all(
         functions.map(async (fn) => {
-          const module = (await import(`../../${fn.entry}`)) as { handler?: { service?: string } };
+          const source = new URL(`../../${fn.entry}`, import.meta.url).href;
+          const module = (await import(/* @vite-ignore */ source)) as { handler?: { service?: string } };
           const variables = functionProps(stateless, fn.function)?.Environment.Variables;
           return { entry: fn.entry, cdk: variables?.POWERTOOLS_SERVICE_NAME, handler: module.handler?.service };
         }),
