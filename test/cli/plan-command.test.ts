@@ -29,6 +29,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   });
   const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
+    console.log(String(chunk).trimEnd());
     return true;
   });
   try {
