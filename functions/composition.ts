@@ -34,6 +34,7 @@ import { type Config, ConfigError } from './config.ts';
 import { ENV } from './contract.ts';
 import { type TokenKeys, tokenKeys } from './domain/signed-token.ts';
 import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/unsubscribe-link.ts';
+import { instrument } from './observability.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef } from './ports/import-store.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
@@ -89,7 +90,7 @@ export function createClients(config: Config): AwsClients {
   const sending = { ...base, maxAttempts: 1 };
   const ses = new SESv2Client({ ...sending, ...(local ? { endpoint: local.endpoints.ses } : {}) });
   const aws = config.runtime === 'aws';
-  return {
+  const clients: AwsClients = {
     dynamodb,
     documents,
     s3,
@@ -100,6 +101,10 @@ export function createClients(config: Config): AwsClients {
     snsReads: aws ? new SNSClient({ ...base, retryMode: 'adaptive' }) : undefined,
     scheduler: aws ? new SchedulerClient(base) : undefined,
   };
+  // Provider errors come out masked, and on AWS every call is traced (the document client
+  // shares the DynamoDB client's middleware: instrumented with it).
+  for (const client of Object.values(clients)) if (client && client !== documents) instrument(client);
+  return clients;
 }
 
 /** The zone for segment dates without an offset, until a campaign says otherwise. */
@@ -254,7 +259,7 @@ const secretCache = new Map<string, Promise<string>>();
 function secretValue(region: string, arn: string): Promise<string> {
   let value = secretCache.get(arn);
   if (!value) {
-    const client = new SecretsManagerClient({ region });
+    const client = instrument(new SecretsManagerClient({ region }));
     value = client.send(new GetSecretValueCommand({ SecretId: arn })).then((result) => result.SecretString ?? '');
     value.catch(() => {
       secretCache.delete(arn);

@@ -109,8 +109,50 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, envNames: Record<string, s
   );
 }
 
-/** Reads the config from an environment (the process's by default). */
+interface Validated {
+  /** Every variable the validation read, with the value it had. */
+  reads: [string, string | undefined][];
+  config: Config;
+}
+
+/** Past validations, newest last; a container has one, a test run a few. */
+const validated: Validated[] = [];
+const MAX_VALIDATED = 32;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the config from an environment (the process's by default), validated once per
+ * container: handlers call this on every invocation and get the same (frozen) object back.
+ * Validation depends on nothing but the variables it reads, so a config is reused exactly
+ * while each of those still has the value it had; a test that changes one gets a fresh one.
+ * A config that fails is not kept: the error comes again, with what is wrong, on every call.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  for (const past of validated) {
+    if (past.reads.every(([name, value]) => env[name] === value)) return past.config;
+  }
+  const reads = new Map<string, string | undefined>();
+  const recorded = new Proxy(env, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as string | undefined;
+      if (typeof name === 'string') reads.set(name, value);
+      return value;
+    },
+  });
+  const config = deepFreeze(validate(recorded));
+  validated.push({ reads: [...reads], config });
+  if (validated.length > MAX_VALIDATED) validated.shift();
+  return config;
+}
+
+function validate(env: NodeJS.ProcessEnv): Config {
   const maxOrderAmountText = env[ENV.maxOrderAmount]?.trim();
   const maxOrderAmount = maxOrderAmountText ? Number(maxOrderAmountText) : undefined;
   const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');

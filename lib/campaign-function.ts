@@ -91,12 +91,18 @@ export class CampaignFunction extends Construct implements IGrantable {
   public readonly role: Role;
   public readonly logGroup: LogGroup;
   public readonly grantPrincipal: IPrincipal;
+  /** The handler source file, relative to the repository root. */
+  public readonly entry: string;
+  /** The service name the function is given (POWERTOOLS_SERVICE_NAME); its handler must use the same. */
+  public readonly serviceName: ServiceName;
   private readonly wiredEnvironment = new Map<string, string>();
   /** Wildcard resources the helpers granted on purpose, with the reason, for cdk-nag. */
   private readonly intendedWildcards: IntendedWildcard[] = [];
 
   constructor(scope: Construct, id: string, props: CampaignFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
+    this.serviceName = props.serviceName;
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', {

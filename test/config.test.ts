@@ -122,3 +122,71 @@ describe('link settings', () => {
     );
   });
 });
+
+/** An environment as the CDK wires a function, with a table name unique to the test. */
+function awsEnvironment(suffix: string): NodeJS.ProcessEnv {
+  return {
+    ...AWS_ENV,
+    [ENV.customersTable]: `customers-${suffix}`,
+  };
+}
+
+describe('loadConfig, once per container', () => {
+  it('validates once per environment: every later call gets the same frozen config', () => {
+    // Prepare
+    const env = awsEnvironment('once');
+
+    // Act
+    const first = loadConfig(env);
+    const second = loadConfig({ ...env });
+
+    // Assess
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.tables), 'nested parts are frozen too').toBe(true);
+  });
+
+  it('validates again when a variable it reads changes, and not when one it ignores does', () => {
+    // Prepare
+    const env = awsEnvironment('changes');
+    const before = loadConfig(env);
+
+    // Act
+    env.UNRELATED = 'anything';
+    const unrelated = loadConfig(env);
+    env[ENV.customersTable] = 'customers-renamed';
+    const renamed = loadConfig(env);
+
+    // Assess
+    expect(unrelated).toBe(before);
+    expect(renamed).not.toBe(before);
+    expect(renamed.tables.customers).toBe('customers-renamed');
+  });
+
+  it('keeps no config that failed: the error names the variable on every call, and a fix is seen', () => {
+    // Prepare
+    const env = awsEnvironment('broken');
+    delete env[ENV.sendQueueUrl];
+
+    const attempt = () => {
+      try {
+        loadConfig(env);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    };
+
+    // Act
+    const errors = [attempt(), attempt()];
+    env[ENV.sendQueueUrl] = AWS_ENV[ENV.sendQueueUrl];
+    const fixed = loadConfig(env);
+
+    // Assess
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/SEND_QUEUE_URL/);
+    }
+    expect(fixed.runtime === 'aws' && fixed.sendQueueUrl).toBe(AWS_ENV[ENV.sendQueueUrl]);
+  });
+});

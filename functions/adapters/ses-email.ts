@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { type MessageTag, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { maskEmail, maskPersonalData } from '../domain/masking.ts';
 import type { EmailMessage, EmailSender } from '../ports/email.ts';
 import { RejectedMessageError, ThrottledError } from '../ports/sms.ts';
 
@@ -47,9 +48,10 @@ function errorName(error: unknown): string {
   return shape.name && shape.name !== 'Error' ? shape.name : (shape.Code ?? shape.name ?? 'Error');
 }
 
+/** The error as a reason text, masked: SES echoes the addresses it refuses. */
 function describe(error: unknown): string {
   const message = ((error ?? {}) as AwsErrorShape).message;
-  return message ? `${errorName(error)}: ${message}` : errorName(error);
+  return message ? `${errorName(error)}: ${maskPersonalData(message)}` : errorName(error);
 }
 
 /** ThrottledError, RejectedMessageError, or the error itself (transient). */
@@ -127,7 +129,7 @@ export class SesEmailSender implements EmailSender {
 
   async send(message: EmailMessage): Promise<{ messageId: string }> {
     const to = sesAddress(message.to);
-    if (!to) throw new RejectedMessageError(`address SES cannot send to: ${JSON.stringify(message.to)}`);
+    if (!to) throw new RejectedMessageError(`address SES cannot send to: ${JSON.stringify(maskEmail(message.to))}`);
     const tags: MessageTag[] = [
       { Name: 'campaign', Value: sesTagValue(message.tags.campaignId) },
       { Name: 'wave', Value: sesTagValue(message.tags.waveId) },

@@ -13,6 +13,7 @@ import {
   PublishCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
+import { maskPersonalData } from '../domain/masking.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
 import { RejectedMessageError, type SmsMessage, type SmsSender, ThrottledError } from '../ports/sms.ts';
 
@@ -64,9 +65,10 @@ export function awsHttpStatus(error: unknown): number | undefined {
   return ((error ?? {}) as AwsErrorShape).$metadata?.httpStatusCode;
 }
 
+/** The error as a reason text, masked: SNS echoes the phone number it refuses. */
 function describe(error: unknown): string {
   const message = ((error ?? {}) as AwsErrorShape).message;
-  return message ? `${awsErrorName(error)}: ${message}` : awsErrorName(error);
+  return message ? `${awsErrorName(error)}: ${maskPersonalData(message)}` : awsErrorName(error);
 }
 
 function stringAttribute(value: string): MessageAttributeValue {

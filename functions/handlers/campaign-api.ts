@@ -2,16 +2,17 @@
  * Marketer endpoints (IAM auth on AWS): `GET /campaigns/{id}` (the plan, its sends and
  * their state) and `GET /campaigns/{id}/report` (JSON; the HTML page when asked for HTML).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { reportDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
+import { observability } from '../observability.ts';
 import { buildReport, UnknownCampaignError } from '../usecases/build-report.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { header, internalError, json } from './http.ts';
 
-const logger = new Logger({ serviceName: SERVICE.campaignApi });
+const observed = observability(SERVICE.campaignApi);
+const { logger } = observed;
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
 function wantsHtml(event: APIGatewayProxyEventV2): boolean {
@@ -20,7 +21,7 @@ function wantsHtml(event: APIGatewayProxyEventV2): boolean {
   return /text\/html/i.test(accept) && !/application\/json/i.test(accept);
 }
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const campaignId = event.pathParameters?.id ?? '';
   if (!CAMPAIGN_ID.test(campaignId)) return json(400, { message: 'id: not a campaign id' });
   try {
@@ -56,7 +57,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     });
   } catch (error) {
     if (error instanceof UnknownCampaignError) return json(404, { message: error.message });
-    logger.error('campaign API failed', { campaignId, error: (error as Error).message });
+    logger.error('campaign API failed', { campaignId, error });
     return internalError();
   }
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

@@ -4,15 +4,16 @@
  * the event, runs the import use case per file, and reports failed SQS messages so only
  * they are retried.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { importDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
+import { observability } from '../observability.ts';
 import { importSegment } from '../usecases/import-segment.ts';
 
-const logger = new Logger({ serviceName: SERVICE.importSegment });
+const observed = observability(SERVICE.importSegment);
+const { logger } = observed;
 const importLog = {
   info: (message: string, data: Record<string, unknown> = {}) => logger.info(message, data),
   warn: (message: string, data: Record<string, unknown> = {}) => logger.warn(message, data),
@@ -76,7 +77,7 @@ async function importFiles(payload: unknown, context: Partial<Context> | undefin
   }
 }
 
-export async function handler(event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse | undefined> {
+async function handle(event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse | undefined> {
   const batch = sqsEvent.safeParse(event);
   if (!batch.success) {
     await importFiles(event, context);
@@ -93,3 +94,6 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
   }
   return { batchItemFailures };
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

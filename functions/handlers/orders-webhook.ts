@@ -5,17 +5,18 @@
  * duplicate (the same body under an id seen before), or 409 conflict (another body under
  * it, which changes nothing). Bad input never gets a 5xx and never changes data.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { clockFor, orderDependencies, webhookSecret } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { formatPath } from '../domain/campaign.ts';
 import { bodyDigest, implausibleFields, orderEventSchema, verifySignature } from '../domain/orders.ts';
+import { observability } from '../observability.ts';
 import { type IngestOutcome, ingestOrder } from '../usecases/ingest-order.ts';
 import { header, internalError, json, rawBody } from './http.ts';
 
-const logger = new Logger({ serviceName: SERVICE.ordersWebhook });
+const observed = observability(SERVICE.ordersWebhook);
+const { logger } = observed;
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 /** The answer to a longer body; the local server gives the same one when it cuts such a body off. */
 export const WEBHOOK_TOO_LARGE = 'body over 256 KB';
@@ -27,7 +28,7 @@ const OUTCOME_RESPONSES: Readonly<Record<IngestOutcome, { statusCode: number; st
   conflict: { statusCode: 409, status: 'conflict' },
 };
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   try {
     const body = rawBody(event);
     if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) return json(413, { message: WEBHOOK_TOO_LARGE });
@@ -54,7 +55,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     const response = OUTCOME_RESPONSES[outcome];
     return json(response.statusCode, { status: response.status });
   } catch (error) {
-    logger.error('order webhook failed', { error: (error as Error).message });
+    logger.error('order webhook failed', { error });
     return internalError();
   }
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

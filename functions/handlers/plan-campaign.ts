@@ -4,13 +4,13 @@
  * DynamoDB, stores the plan and schedules every send; writes the timeline (JSON and the
  * page) and any refusal to `reports/<key>.plan.json` so the marketer sees why.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, planDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { PREFIX, SERVICE } from '../contract.ts';
 import { CampaignFileError } from '../domain/campaign.ts';
+import { observability } from '../observability.ts';
 import {
   type PlanCampaignResult,
   PlanConflictError,
@@ -20,7 +20,8 @@ import {
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { keyCandidates } from './import-segment.ts';
 
-const logger = new Logger({ serviceName: SERVICE.planCampaign });
+const observed = observability(SERVICE.planCampaign);
+const { logger } = observed;
 
 const objectKey = z.object({ key: z.string().min(1) });
 const planEvent = z.union([
@@ -49,7 +50,7 @@ async function readCampaignFile(
   return undefined;
 }
 
-export async function handler(event: unknown): Promise<PlanHandlerResult> {
+async function handle(event: unknown): Promise<PlanHandlerResult> {
   const parsed = planEvent.safeParse(event);
   if (!parsed.success) return { status: 'ignored', reason: 'not a campaign event' };
   const config = loadConfig();
@@ -100,3 +101,6 @@ export async function handler(event: unknown): Promise<PlanHandlerResult> {
     warnings: timeline.warnings,
   };
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

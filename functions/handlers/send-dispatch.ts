@@ -2,14 +2,15 @@
  * The send dispatcher: invoked by a send's schedule, reads the SMS opt-out list once for the
  * send and fans the send out to its shards once.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { dispatchDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
+import { observability } from '../observability.ts';
 import { type DispatchOutcome, dispatchSend } from '../usecases/send-wave.ts';
 
-const logger = new Logger({ serviceName: SERVICE.sendDispatch });
+const observed = observability(SERVICE.sendDispatch);
+const { logger } = observed;
 
 const schedulePayload = z.object({
   campaignId: z.string().min(1),
@@ -17,7 +18,7 @@ const schedulePayload = z.object({
   version: z.int().min(1),
 });
 
-export async function handler(event: unknown): Promise<DispatchOutcome> {
+async function handle(event: unknown): Promise<DispatchOutcome> {
   const payload = schedulePayload.safeParse(event);
   if (!payload.success) {
     // A malformed payload cannot become valid by retrying: say so and stop.
@@ -32,3 +33,6 @@ export async function handler(event: unknown): Promise<DispatchOutcome> {
   });
   return outcome;
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

@@ -2,15 +2,16 @@
  * The send worker: one shard of one send per message (SQS on AWS, the in-process queue
  * locally). Failed messages are reported back so only they are retried.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { sendDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
+import { observability } from '../observability.ts';
 import { type ShardOutcome, sendShard } from '../usecases/send-wave.ts';
 
-const logger = new Logger({ serviceName: SERVICE.sendWorker });
+const observed = observability(SERVICE.sendWorker);
+const { logger } = observed;
 const log = { info: (message: string, data: Record<string, unknown> = {}) => logger.info(message, data) };
 
 const shardMessage = z.object({
@@ -33,7 +34,7 @@ async function sendOne(body: unknown, context?: Partial<Context>): Promise<Shard
   return sendShard(deps, message, () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY);
 }
 
-export async function handler(event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse | ShardOutcome> {
+async function handle(event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse | ShardOutcome> {
   const batch = sqsEvent.safeParse(event);
   if (!batch.success) return sendOne(event, context);
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -41,9 +42,12 @@ export async function handler(event: unknown, context?: Partial<Context>): Promi
     try {
       await sendOne(JSON.parse(record.body), context);
     } catch (error) {
-      logger.warn('shard failed; it will be retried', { messageId: record.messageId, error: (error as Error).message });
+      logger.warn('shard failed; it will be retried', { messageId: record.messageId, error });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures };
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

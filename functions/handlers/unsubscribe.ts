@@ -10,19 +10,20 @@
  * - A token that is missing, altered or not ours: 400 with a page saying so; nothing recorded.
  *   Bad input never gets a 5xx; a 500 says nothing internal.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { unsubscribeDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { MAX_TOKEN_LENGTH } from '../domain/signed-token.ts';
+import { observability } from '../observability.ts';
 import type { OptOutSource } from '../ports/opt-out-store.ts';
 import { checkUnsubscribeLink, InvalidLinkError, unsubscribe } from '../usecases/unsubscribe.ts';
 import { renderUnsubscribePage, type UnsubscribePage } from '../views/unsubscribe-page.ts';
 import { rawBody } from './http.ts';
 
-const logger = new Logger({ serviceName: SERVICE.unsubscribe });
+const observed = observability(SERVICE.unsubscribe);
+const { logger } = observed;
 
 const query = z.object({ t: z.string().min(1).max(MAX_TOKEN_LENGTH) });
 
@@ -57,7 +58,7 @@ function sourceOf(event: APIGatewayProxyEventV2): OptOutSource {
   return new URLSearchParams(body).get('source') === 'page' ? 'page' : 'one-click';
 }
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
   if (method !== 'GET' && method !== 'POST') {
     return { ...page('invalid', undefined, { allow: 'GET, POST' }), statusCode: 405 };
@@ -77,7 +78,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     return page('done');
   } catch (error) {
     if (error instanceof InvalidLinkError) return page('invalid');
-    logger.error('unsubscribe failed', { method, error: (error as Error).message });
+    logger.error('unsubscribe failed', { method, error });
     return page('error');
   }
 }
+
+/** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
+export const handler = observed.handler(handle);

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { optOutsKey } from '../contract.ts';
 import type { Campaign, Wave } from '../domain/campaign.ts';
 import { monthKey } from '../domain/local-time.ts';
+import { maskPersonalData } from '../domain/masking.ts';
 import { linkFor, render, smsParts, templatesFor, type WaveKind, type WaveTemplates } from '../domain/messages.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
@@ -341,7 +342,10 @@ async function deliver(
       });
       return { status: 'sent', providerMessageId: messageId };
     } catch (error) {
-      if (error instanceof RejectedMessageError) return { status: 'failed', reason: `rejected: ${error.reason}` };
+      // Providers echo the number or address they refuse; the reason is stored and counted.
+      if (error instanceof RejectedMessageError) {
+        return { status: 'failed', reason: `rejected: ${maskPersonalData(error.reason)}` };
+      }
       if (error instanceof ThrottledError) {
         throttled += 1;
         limiter.throttled();

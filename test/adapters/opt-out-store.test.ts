@@ -11,7 +11,6 @@ let stack: LocalStack;
 let store: DynamoOptOutStore;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock: new VirtualClock(Date.parse('2026-10-25T10:00:00+08:00'), 1),

@@ -117,6 +117,27 @@ describe('SesEmailSender (mocked SESv2)', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
+  it('masks the addresses SES echoes, and the one it cannot take, in the reason', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).rejects(
+      new MessageRejected({
+        message: 'Email address is not verified. The following identities failed the check: wang@example.com',
+        $metadata: {},
+      }),
+    );
+    const sender = new SesEmailSender(client, { fromEmailAddress: 'd11@shop.example.com' });
+
+    // Act
+    const refused = await sender.send(MESSAGE).catch((error: unknown) => error);
+    const unusable = await sender.send({ ...MESSAGE, to: '王先生@example.com' }).catch((error: unknown) => error);
+
+    // Assess
+    expect((refused as RejectedMessageError).reason).toBe(
+      'MessageRejected: Email address is not verified. The following identities failed the check: w***@example.com',
+    );
+    expect((unusable as RejectedMessageError).reason).toBe('address SES cannot send to: "王***@example.com"');
+  });
+
   it('maps SES errors: rate to ThrottledError, refusals to RejectedMessageError, the rest rethrown', async () => {
     // Prepare
     const meta = { $metadata: {} };

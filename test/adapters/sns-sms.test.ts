@@ -114,6 +114,34 @@ describe('SnsSmsSender', () => {
     expect((optedOut as RejectedMessageError).reason).toContain('OptedOutException');
   });
 
+  it('masks the phone number SNS echoes in a refusal or a throttling, in the reason and the message', async () => {
+    // Prepare
+    const sender = new SnsSmsSender(client);
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(
+        new InvalidParameterException({
+          message: 'Invalid parameter: PhoneNumber Reason: +8613800138000 is not valid',
+          $metadata: {},
+        }),
+      )
+      .rejectsOnce(new ThrottledException({ message: 'Rate exceeded for +8613800138000', $metadata: {} }));
+
+    // Act
+    const invalid = await sender.send(MESSAGE).catch((error: unknown) => error);
+    const throttled = await sender.send(MESSAGE).catch((error: unknown) => error);
+
+    // Assess
+    expect((invalid as RejectedMessageError).reason).toBe(
+      'InvalidParameterException: Invalid parameter: PhoneNumber Reason: +86138****8000 is not valid',
+    );
+    expect((invalid as Error).message).not.toContain('+8613800138000');
+    expect(throttled).toBeInstanceOf(ThrottledError);
+    expect((throttled as Error).message).toBe(
+      'throttled by SNS (ThrottledException: Rate exceeded for +86138****8000)',
+    );
+  });
+
   it('rethrows other errors unchanged (transient: the sender decides)', async () => {
     // Prepare
     const internal = new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } });

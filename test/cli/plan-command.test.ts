@@ -23,10 +23,13 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   let stderr = '';
   const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stderr += String(chunk);
+    // Shown by vitest only if the test fails.
+    console.error(String(chunk).trimEnd());
     return true;
   });
   const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
+    console.log(String(chunk).trimEnd());
     return true;
   });
   try {

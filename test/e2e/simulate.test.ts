@@ -23,12 +23,21 @@ async function lines<T>(path: string): Promise<T[]> {
     .map((line) => JSON.parse(line) as T);
 }
 
+/** Runs the CLI with what it prints handed to vitest, which shows it only if the test fails. */
 async function quietly(args: string[]): Promise<number> {
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    console.error(String(chunk).trimEnd());
+    return true;
+  });
+  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    console.log(String(chunk).trimEnd());
+    return true;
+  });
   try {
     return await main(args);
   } finally {
-    spy.mockRestore();
+    errSpy.mockRestore();
+    outSpy.mockRestore();
   }
 }
 

@@ -5,7 +5,7 @@
  * everyone else gets theirs and they still get their SMS; and planning again, this campaign
  * or another one, drops their email touches as `opt-out`, even after a later import.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../functions/adapters/dynamo/campaign-store.ts';
 import { DynamoOptOutStore } from '../../functions/adapters/dynamo/opt-out-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
@@ -20,11 +20,6 @@ import { type LocalStack, startEphemeralStack } from '../../functions/local/stac
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
-
-// Before the handler modules build their loggers.
-vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-});
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 /** After the first wave's email (2 to 3 days before 10-24 20:00), before the second's (before 11-05 12:00). */
@@ -119,7 +114,13 @@ let emails: StoredEmail[];
 beforeAll(async () => {
   // Prepare: the stack, its HTTP server (the links carry its real port), the customers, the plan.
   const clock = new VirtualClock(NOW, 20);
-  stack = await startEphemeralStack({ dataBucket: 'campaign-data', clock, sendWorkers: 4 });
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
+    clock,
+    sendWorkers: 4,
+    // Shown only when a test fails, with its other output.
+    log: (line) => console.error(line),
+  });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
   stack.runtime.publicBaseUrl = http.url;
   const imported = await uploadSegmentAndWait(stack.config, 'segments/unsub/customers.csv', customersCsv());

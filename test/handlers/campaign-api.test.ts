@@ -10,9 +10,9 @@ let stack: LocalStack;
 let http: LocalHttpServer;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
+    log: (line) => console.error(line),
     clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00'), 1),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });

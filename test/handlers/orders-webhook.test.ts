@@ -31,9 +31,9 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   process.env.WEBHOOK_SECRET = SECRET;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
+    log: (line) => console.error(line),
     clock: new VirtualClock(NOW, 1),
   });
 });

@@ -7,7 +7,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor, linkKeys } from '../../functions/composition.ts';
 import { loadConfig } from '../../functions/config.ts';
@@ -17,16 +17,16 @@ import { handler } from '../../functions/handlers/unsubscribe.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { renderUnsubscribePage } from '../../functions/views/unsubscribe-page.ts';
 
-// Before the handler module builds its logger.
-vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-});
-
 const NOW = Date.parse('2026-10-25T10:00:00+08:00');
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startEphemeralStack({ dataBucket: 'campaign-data', clock: new VirtualClock(NOW, 1) });
+  stack = await startEphemeralStack({
+    dataBucket: 'campaign-data',
+    clock: new VirtualClock(NOW, 1),
+    // Shown only when a test fails, with its other output.
+    log: (line) => console.error(line),
+  });
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { createTableInput } from '../../functions/adapters/dynamo/table-definiti
 import { TABLES } from '../../functions/config.ts';
 import { CAMPAIGNS_TTL_ATTRIBUTE, PREFIX, SERVICE } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
+import { CampaignFunction } from '../../lib/campaign-function.ts';
 import {
   arnOf,
   DYNAMODB_READS,
@@ -179,6 +180,28 @@ describe('campaign stacks', () => {
       for (const name of TABLES) {
         expect(schemas[name]).toEqual(createTableInput(name).KeySchema);
       }
+    });
+  });
+
+  describe('service names', () => {
+    it('give every function the service name its handler logs and traces under', async () => {
+      // Prepare
+      const functions = stacks.stateless.node.findAll().filter((node) => node instanceof CampaignFunction);
+
+      // Act
+      const named = await Promise.all(
+        functions.map(async (fn) => {
+          const source = new URL(`../../${fn.entry}`, import.meta.url).href;
+          const module = (await import(/* @vite-ignore */ source)) as { handler?: { service?: string } };
+          const variables = functionProps(stateless, fn.function)?.Environment.Variables;
+          return { entry: fn.entry, cdk: variables?.POWERTOOLS_SERVICE_NAME, handler: module.handler?.service };
+        }),
+      );
+
+      // Assess
+      expect(named.length).toBeGreaterThanOrEqual(Object.keys(SERVICE).length);
+      for (const { entry, cdk, handler } of named) expect({ entry, cdk }).toEqual({ entry, cdk: handler });
+      expect(new Set(named.map((n) => n.cdk)), 'one service name per function').toHaveProperty('size', named.length);
     });
   });
 

@@ -44,7 +44,6 @@ describe('an upload whose import meets a live lease, on the local stack', () => 
   let waitAsked: () => void = () => {};
 
   beforeAll(async () => {
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     stack = await startEphemeralStack({
       dataBucket: 'campaign-data',
       clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00'), 1),

@@ -58,7 +58,6 @@ beforeEach(async () => {
     CUSTOMERS_TABLE: config.tables.customers,
     IMPORTS_TABLE: config.tables.imports,
     DATA_BUCKET: BUCKET,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
   onEvent = async () => undefined;

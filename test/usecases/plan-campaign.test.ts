@@ -22,10 +22,10 @@ afterEach(async () => {
 
 async function startWithCustomers(campaignId: string, csv: string) {
   const clock = new VirtualClock(NOW, 20);
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock,
+    log: (line) => console.error(line),
   });
   await uploadSegmentAndWait(stack.config, `segments/${campaignId}/customers.csv`, csv);
   return { stack, clock };

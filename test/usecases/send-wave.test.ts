@@ -1,17 +1,22 @@
+import { InvalidParameterException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import { SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
 import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
-import { CAMPAIGNS_TTL_ATTRIBUTE } from '../../functions/contract.ts';
+import { CAMPAIGNS_TTL_ATTRIBUTE, SERVICE } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import { observability } from '../../functions/observability.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
 import { MissingOptOutsError, type ShardMessage, sendShard, storeOptOuts } from '../../functions/usecases/send-wave.ts';
+import { captureLogLines } from '../support/log-lines.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const MIDNIGHT = Date.parse('2026-11-11T00:00:00+08:00');
@@ -25,10 +30,11 @@ afterEach(async () => {
 
 async function startStack(options: { smsRate?: number; speed?: number } = {}) {
   const clock = new VirtualClock(NOW, options.speed ?? 20);
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock,
+    // Shown only when a test fails, with its other output.
+    log: (line) => console.error(line),
     ...(options.smsRate ? { smsRatePerSecond: options.smsRate } : {}),
     sendWorkers: 4,
   });
@@ -220,6 +226,56 @@ describe('the send path', () => {
     const refused = (await touchesOf(local, 'brand-a')).filter((t) => t.reason === 'cap:sms-month');
     expect(refused).toHaveLength(100);
     expect(refused.every((t) => t.waveId === 'midnight' && t.status === 'suppressed')).toBe(true);
+  });
+
+  it('masks the phone number SNS echoes in its refusal, in the touch reason and in the log', async () => {
+    // Prepare: SNS refuses every number, naming it, as it does for an invalid one.
+    const { stack: local } = await startStack();
+    await importCustomers(local, 'refused', 5);
+    const planned = await planCampaign(midnightCampaign('refused'));
+    const client = new SNSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const sns = mockClient(client);
+    sns.on(PublishCommand).callsFake((input: { PhoneNumber: string }) => {
+      throw new InvalidParameterException({
+        message: `Invalid parameter: PhoneNumber Reason: ${input.PhoneNumber} is not valid`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
+    const { logger } = observability(SERVICE.sendWorker);
+    const deps = {
+      ...sendDependencies(local.config, {
+        log: { info: (text: string, data: Record<string, unknown> = {}) => logger.info(text, data) },
+        owner: 'refused',
+      }),
+      sms: new SnsSmsSender(client),
+    };
+    const message: ShardMessage = {
+      campaignId: 'refused',
+      version: planned.status === 'planned' ? planned.version : 0,
+      sendId: 'midnight.sms.g1',
+      shard: 0,
+      releaseAt: MIDNIGHT,
+    };
+    // The dispatcher's part, which this test skips: the send's copy of the opt-out list.
+    await storeOptOuts(dispatchDependencies(local.config), message);
+    const logs = captureLogLines();
+
+    // Act
+    await sendShard(deps, message).finally(() => logs.restore());
+
+    // Assess
+    const failed = (await touchesOf(local, 'refused')).filter((t) => t.status === 'failed');
+    expect(failed.map((t) => t.reason).sort()).toEqual(
+      [0, 1, 2, 3, 4].map(
+        (i) =>
+          `rejected: InvalidParameterException: Invalid parameter: PhoneNumber Reason: +86138****000${i} is not valid`,
+      ),
+    );
+    const shardLine = logs.lines.find((line) => line.message === 'shard sent');
+    expect(shardLine, 'the shard logs its outcome counts').toBeDefined();
+    expect(JSON.stringify(shardLine)).toContain('+86138****0000');
+    expect(logs.raw.join('\n'), 'no log line holds a number').not.toMatch(/\+86138001300\d\d/);
+    sns.restore();
   });
 
   it('lets an opt-out win over everything, the midnight push included', async () => {
