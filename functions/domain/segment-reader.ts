@@ -25,6 +25,7 @@ import {
   type RowProblem,
   segmentFromFileName,
 } from './customer.ts';
+import { formatCount } from './text.ts';
 import {
   chooseEncoding,
   type DecodedRow,
@@ -100,6 +101,7 @@ export function formatOf(fileName: string): SegmentFormat | undefined {
 const SNIFF_BYTES = 64 * 1024;
 /** At most this much is held while the encoding is undecided (ASCII rows between the first non-ASCII ones). */
 const MAX_HELD_BYTES = 1024 * 1024;
+const MAX_HELD_RECORDS = 10_000;
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const NOT_ASCII = /[^\u0000-\u007f]/;
 const KNOWN_COLUMNS = new Set<string>(CUSTOMER_COLUMNS);
@@ -276,7 +278,9 @@ export class SegmentReader {
     } else {
       this.held.push(record);
     }
-    if (this.heldNonAsciiBytes >= SNIFF_BYTES || this.heldBytes >= MAX_HELD_BYTES) this.chooseEncoding(batch, context);
+    const enough =
+      this.heldNonAsciiBytes >= SNIFF_BYTES || this.heldBytes >= MAX_HELD_BYTES || this.held.length >= MAX_HELD_RECORDS;
+    if (enough) this.chooseEncoding(batch, context);
   }
 
   private chooseEncoding(batch: SegmentBatch, context: RowContext): void {
@@ -291,17 +295,17 @@ export class SegmentReader {
     }
   }
 
-  /** Reads one record of a file in `fileEncoding`, with its text when it is a row (decoded if not given). */
+  /** Reads one record of a file in `fileEncoding`; a row's text is decoded here unless `given`. */
   private readRecord(
     record: RawRecord,
     fileEncoding: TextEncodingName,
-    text: DecodedRow | undefined,
+    given: DecodedRow | undefined,
     batch: SegmentBatch,
     context: RowContext,
   ): void {
     const csv = this.summaryState.format === 'csv';
     if (csv && !this.header) {
-      this.readHeader(record, fileEncoding, text);
+      this.readHeader(record, fileEncoding, given);
       return;
     }
     if ('error' in record) {
@@ -320,7 +324,7 @@ export class SegmentReader {
       batch.rejected.push(this.reject(record.line, [problem], undefined));
       return;
     }
-    const decoded = text ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
+    const decoded = given ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
     if (!csv && decoded.text.trim() === '') return;
     this.summaryState.rows += 1;
     const cells = csv ? this.csvCells(splitCsvFields(decoded.text, record.quoted)) : jsonCells(decoded.text.trim());
@@ -380,7 +384,7 @@ export class SegmentReader {
     if ('tooLong' in record) {
       throw new SegmentFileError(
         this.fileLabel,
-        `the header (line ${record.line}) is ${record.tooLong.bytes} bytes long, more than a row may have: this is not a CSV file with a header`,
+        `the header (line ${record.line}) is ${formatCount(record.tooLong.bytes)} bytes long, more than a row may have: this is not a CSV file with a header`,
       );
     }
     // The header is column names, not customer data: it is read in its own encoding.
