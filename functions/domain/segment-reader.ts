@@ -149,27 +149,55 @@ function mixedEncodingReason(row: TextEncodingName, file: TextEncodingName): str
   return `this row is ${ENCODING_LABELS[row]} text, but the rest of the file is ${ENCODING_LABELS[file]}: save the whole file in one encoding`;
 }
 
-/** A UTF-8 BOM at the start of the bytes is skipped; it does not decide the encoding (the rows do). */
-class BomSkipper {
+const UTF16_BOMS = [
+  [0xff, 0xfe],
+  [0xfe, 0xff],
+];
+
+function startsWith(bytes: Uint8Array, mark: number[]): boolean {
+  return bytes.length >= mark.length && mark.every((byte, index) => bytes[index] === byte);
+}
+
+/**
+ * The first bytes: a UTF-8 BOM is skipped (it does not decide the encoding: the rows do);
+ * a UTF-16 BOM (Excel's "Unicode Text") marks a file that is neither UTF-8 nor GB18030.
+ */
+class ByteOrderMark {
   private head: Uint8Array | undefined = EMPTY;
+  utf16 = false;
 
   push(chunk: Uint8Array): Uint8Array {
     if (!this.head) return chunk;
     const bytes = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
-    if (bytes.length < UTF8_BOM.length && bytes.every((byte, index) => byte === UTF8_BOM[index])) {
+    // Too few bytes yet to tell a mark from text.
+    const mayBeMark =
+      bytes.length < UTF8_BOM.length &&
+      [UTF8_BOM, ...UTF16_BOMS].some((mark) => bytes.every((byte, index) => byte === mark[index]));
+    if (mayBeMark) {
       this.head = bytes;
       return EMPTY;
     }
     this.head = undefined;
-    return UTF8_BOM.every((byte, index) => bytes[index] === byte) ? bytes.subarray(UTF8_BOM.length) : bytes;
+    return this.settle(bytes);
   }
 
   end(): Uint8Array {
     const rest = this.head ?? EMPTY;
     this.head = undefined;
-    return rest;
+    return this.settle(rest);
+  }
+
+  private settle(bytes: Uint8Array): Uint8Array {
+    if (UTF16_BOMS.some((mark) => startsWith(bytes, mark))) {
+      this.utf16 = true;
+      return EMPTY;
+    }
+    return startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
   }
 }
+
+const UTF16_REASON =
+  'the file is UTF-16 text (what Excel saves as "Unicode Text"), not UTF-8 or GB18030: save it as "CSV UTF-8" and upload it again';
 
 type RowContext = { timeZone: string; defaultSegment: string };
 
@@ -207,14 +235,16 @@ export class SegmentReader {
       defaultSegment: this.options.segment ?? segmentFromFileName(this.options.fileName),
     };
     const scanner = this.summaryState.format === 'csv' ? new CsvRecordScanner() : new LineScanner();
-    const bom = new BomSkipper();
+    const bom = new ByteOrderMark();
     for await (const chunk of bytes) {
       const body = bom.push(chunk);
+      if (bom.utf16) throw new SegmentFileError(this.fileLabel, UTF16_REASON);
       if (body.length === 0) continue;
       const batch = this.toBatch(scanner.push(body), false, context);
       if (batch.accepted.length > 0 || batch.rejected.length > 0) yield batch;
     }
     const rest = bom.end();
+    if (bom.utf16) throw new SegmentFileError(this.fileLabel, UTF16_REASON);
     const records = rest.length > 0 ? scanner.push(rest) : [];
     records.push(...scanner.end());
     const last = this.toBatch(records, true, context);

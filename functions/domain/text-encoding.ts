@@ -11,8 +11,10 @@
  * Most non-ASCII rows are valid in only one of the two encodings. Some are valid in both
  * (about 1 in 140 GBK rows of Chinese names is also valid UTF-8, and most UTF-8 Chinese
  * is also valid GBK); those are judged by what the text reads as: UTF-8 Chinese is
- * 3-byte characters in the CJK ranges, while GBK read as UTF-8 comes out as scattered
- * 2-byte letters from Hebrew, IPA and the like.
+ * 3-byte characters in the CJK ranges, while GBK read as UTF-8 comes out as 2-byte
+ * characters: Hebrew points, IPA, letters of several scripts at once. Some GBK (short
+ * names that read as plain Cyrillic or Latin letters) cannot be told from UTF-8 at all;
+ * in a UTF-8 file it is read as UTF-8.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
@@ -54,13 +56,12 @@ const WIDE_CHARACTER = /[\u0800-\uffff]/;
 /** Only ASCII and 2-byte characters: what GBK read as UTF-8 looks like. */
 const NARROW_ONLY = /^[\u0000-\u07ff]*$/;
 /**
- * Characters no customer list of a Chinese store holds, but GBK read as UTF-8 produces:
- * C1 controls, IPA and spacing modifiers, Armenian, Hebrew, Syriac, Thaana, N'Ko.
+ * Characters names and addresses do not hold, but GBK read as UTF-8 produces: C1
+ * controls, IPA and spacing modifiers, Hebrew accents and points, Syriac to N'Ko.
  */
-const UNLIKELY_NARROW = /[\u0080-\u009f\u0250-\u02ff\u0530-\u05ff\u0700-\u07ff]/;
-const GREEK = /[\u0370-\u03ff]/;
-const CYRILLIC = /[\u0400-\u052f]/;
-const ARABIC = /[\u0600-\u06ff]/;
+const UNLIKELY_NARROW = /[\u0080-\u009f\u0250-\u02ff\u0591-\u05c7\u0700-\u07ff]/;
+/** Scripts written with 2-byte characters; one row's text is in one of them, GBK read as UTF-8 mixes them. */
+const NARROW_SCRIPTS = [/[\u0370-\u03ff]/, /[\u0400-\u052f]/, /[\u0530-\u058f]/, /[\u05c8-\u05ff]/, /[\u0600-\u06ff]/];
 /** Decoded GB18030 that random or broken bytes produce, not text: C1 controls, private use. */
 const NOT_GB_TEXT = /[\u0080-\u009f\ue000-\uf8ff\ufffd]/;
 const EURO_BYTE = 0x80;
@@ -89,14 +90,14 @@ function isChineseUtf8(text: string): boolean {
 }
 
 /**
- * Valid UTF-8 that is more likely GBK: only 2-byte characters, among them characters no
- * customer list has, or letters of scripts that do not meet in one row.
+ * Valid UTF-8 that is more likely GBK: only 2-byte characters, among them marks that
+ * no name has, or letters of scripts that do not meet in one row (Greek, Cyrillic,
+ * Armenian, Hebrew, Arabic). Real text in one of those scripts reads as itself.
  */
 function looksLikeGbkReadAsUtf8(text: string): boolean {
   if (!NARROW_ONLY.test(text)) return false;
   if (UNLIKELY_NARROW.test(text)) return true;
-  const scripts = Number(GREEK.test(text)) + Number(CYRILLIC.test(text)) + Number(ARABIC.test(text));
-  return scripts > 1;
+  return NARROW_SCRIPTS.filter((script) => script.test(text)).length > 1;
 }
 
 /** GB18030 that reads as text, not as what stray bytes decode to. */

@@ -742,6 +742,19 @@ describe('SegmentReader on files that lie', () => {
       ]);
     });
 
+    it('reads a row in one 2-byte script (Hebrew, Armenian, Cyrillic, Latin) as the UTF-8 it is', async () => {
+      // Prepare
+      const names = ['שלום', 'Աննա', 'Ольга', 'José', 'محمد'];
+      const content = lines('customer_id,name', '0,王芳', ...names.map((name, index) => `C${index},${name}`));
+
+      // Act
+      const { accepted, rejected } = await readSegment(FILE, utf8(content));
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(accepted.map(({ customer }) => customer.name)).toEqual(['王芳', ...names]);
+    });
+
     it('reads GBK rows that happen to be valid UTF-8 as the GB18030 they are', async () => {
       // Prepare: each of these names in GBK is also valid UTF-8.
       const names = ['郑强', '魏志', '谢霞', '叶英', '张三'];
@@ -791,6 +804,28 @@ describe('SegmentReader on files that lie', () => {
         { file: JSONL_FILE, line: 2, customerId: 'J2', problems: [mixedEncoding('name', 'GB18030', 'UTF-8')] },
       ]);
     });
+  });
+
+  describe('UTF-16', () => {
+    it.each([
+      ['UTF-16LE', 'utf16le', Buffer.from([0xff, 0xfe])],
+      ['UTF-16BE', 'utf16be', Buffer.from([0xfe, 0xff])],
+    ] as const)(
+      'refuses a %s file (Excel "Unicode Text") with that reason, in 1-byte chunks',
+      async (_kind, encoding, mark) => {
+        // Prepare
+        const body = iconv.encode('customer_id,name\r\nC1,张三\r\n', encoding);
+        const bytes = Buffer.concat([mark, body]);
+
+        // Act
+        const reading = readSegment(FILE, bytes, 1);
+
+        // Assess
+        const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
+        expect(error).toBeInstanceOf(SegmentFileError);
+        expect(error.reason).toMatch(/^the file is UTF-16 text .*save it as "CSV UTF-8"/);
+      },
+    );
   });
 
   describe('a BOM before GB18030 text', () => {
