@@ -10,9 +10,10 @@
  *
  * Most non-ASCII rows are valid in only one of the two encodings. Some are valid in both
  * (about 1 in 140 GBK rows of Chinese names is also valid UTF-8, and most UTF-8 Chinese
- * is also valid GBK); those are judged by what the text reads as: UTF-8 Chinese is
- * 3-byte characters in the CJK ranges, while GBK read as UTF-8 comes out as 2-byte
- * characters: Hebrew points, IPA, letters of several scripts at once. Some GBK (short
+ * is also valid GBK); those are judged by what the text reads as. UTF-8 Chinese is
+ * 3-byte characters in the CJK ranges that read as at least as common hanzi as the same
+ * bytes read as GB18030. GBK read as UTF-8 comes out as 2-byte characters (Hebrew
+ * points, IPA, letters of several scripts at once) or as rare hanzi. Some GBK (short
  * names that read as plain Cyrillic or Latin letters) cannot be told from UTF-8 at all;
  * in a UTF-8 file it is read as UTF-8.
  */
@@ -89,6 +90,56 @@ function isChineseUtf8(text: string): boolean {
   return WIDE_CHARACTER.test(text) && CHINESE_TEXT.test(text);
 }
 
+const CJK_IDEOGRAPH = /[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+let gb2312Hanzi: { common: Set<string>; all: Set<string> } | undefined;
+
+/** The hanzi of GB2312: its first level (the 3,755 most used) and all 6,763. */
+function gb2312(): { common: Set<string>; all: Set<string> } {
+  if (!gb2312Hanzi) {
+    const common = new Set<string>();
+    const all = new Set<string>();
+    for (let lead = 0xb0; lead <= 0xf7; lead += 1) {
+      for (let trail = 0xa1; trail <= 0xfe; trail += 1) {
+        const hanzi = gb18030Lenient.decode(new Uint8Array([lead, trail]));
+        if (!CJK_IDEOGRAPH.test(hanzi)) continue;
+        all.add(hanzi);
+        if (lead <= 0xd7) common.add(hanzi);
+      }
+    }
+    gb2312Hanzi = { common, all };
+  }
+  return gb2312Hanzi;
+}
+
+/**
+ * How much a reading looks like real Chinese text: the share of its ideographs that are
+ * common (1 for the most used hanzi, 0.5 for the rest of GB2312, 0 for rare ones).
+ * Bytes read in the wrong encoding come out as rare ideographs.
+ */
+function commonness(text: string): number {
+  const { common, all } = gb2312();
+  let ideographs = 0;
+  let score = 0;
+  for (const character of text) {
+    if (!CJK_IDEOGRAPH.test(character)) continue;
+    ideographs += 1;
+    if (common.has(character)) score += 1;
+    else if (all.has(character)) score += 0.5;
+  }
+  return ideographs === 0 ? 0 : score / ideographs;
+}
+
+/**
+ * Valid UTF-8 that reads as Chinese, and no better as GB18030: a UTF-8 row. Some GBK
+ * also reads as UTF-8 Chinese (rare ideographs); its GB18030 reading is the more common
+ * text, and wins.
+ */
+function isUtf8Chinese(bytes: Uint8Array, utf8: string): boolean {
+  if (!isChineseUtf8(utf8)) return false;
+  const gb = asGb18030(bytes);
+  return gb === undefined || !isPlausibleGb18030(bytes, gb) || commonness(utf8) >= commonness(gb);
+}
+
 /**
  * Valid UTF-8 that is more likely GBK: only 2-byte characters, among them marks that
  * no name has, or letters of scripts that do not meet in one row (Greek, Cyrillic,
@@ -110,7 +161,7 @@ export function rowEncoding(bytes: Uint8Array): RowEncoding {
   if (isAscii(bytes)) return 'ascii';
   if (isUtf8(bytes)) {
     const utf8 = asUtf8(bytes);
-    if (isChineseUtf8(utf8)) return 'utf-8';
+    if (isUtf8Chinese(bytes, utf8)) return 'utf-8';
     const gb = asGb18030(bytes);
     if (gb === undefined || !isPlausibleGb18030(bytes, gb)) return 'utf-8';
     if (looksLikeGbkReadAsUtf8(utf8) && CHINESE_TEXT.test(gb)) return 'gb18030';
@@ -144,7 +195,7 @@ export function decodeRow(bytes: Uint8Array, fileEncoding: TextEncodingName): De
       return isGbk ? { encoding: 'gb18030', text: gb } : { encoding: 'utf-8', text };
     }
     // In a GB18030 file, UTF-8 Chinese, or UTF-8 that is no GB18030 text, is a UTF-8 row.
-    if (isChineseUtf8(text)) return { encoding: 'utf-8', text };
+    if (isUtf8Chinese(bytes, text)) return { encoding: 'utf-8', text };
     const gb = asGb18030(bytes);
     return gb !== undefined && isPlausibleGb18030(bytes, gb)
       ? { encoding: 'gb18030', text: gb }

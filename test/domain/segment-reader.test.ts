@@ -756,8 +756,8 @@ describe('SegmentReader on files that lie', () => {
     });
 
     it('reads GBK rows that happen to be valid UTF-8 as the GB18030 they are', async () => {
-      // Prepare: each of these names in GBK is also valid UTF-8.
-      const names = ['郑强', '魏志', '谢霞', '叶英', '张三'];
+      // Prepare: each of these names in GBK is also valid UTF-8; the last three even read as UTF-8 ideographs.
+      const names = ['郑强', '魏志', '谢霞', '叶英', '张三', '皎础', '璞芥超', '鸠波'];
       const bytes = gbk(lines('customer_id,name', ...names.map((name, index) => `C${index},${name}`)));
 
       // Act
