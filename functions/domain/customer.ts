@@ -47,9 +47,20 @@ export const CUSTOMER_COLUMNS = [
 ] as const;
 export type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number];
 
+/**
+ * Reject codes, for the problems found in a row's bytes before its values are read
+ * (a problem with a value says what is wrong in its reason alone):
+ * - `mixed-encoding`: the row is in the other text encoding than the rest of the file
+ *   (a GBK row in a UTF-8 file, or a UTF-8 row in a GB18030 file);
+ * - `line-too-long`: the line is longer than a row may be (1 MB).
+ */
+export type RejectCode = 'mixed-encoding' | 'line-too-long';
+
 export interface RowProblem {
+  /** A column of the file, `(row)` for the row as a whole. */
   column: string;
   reason: string;
+  code?: RejectCode;
 }
 
 export interface RowContext {
@@ -76,6 +87,19 @@ const PHONE_SEPARATORS = /[\s\-().]/g;
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Longest value quoted whole in a message; longer ones are cut (a 5 MB cell must not make a 5 MB message). */
+const MAX_QUOTED_CHARS = 40;
+
+/** A value as a message quotes it: whole when short, else its start and its length. */
+export function quoted(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARS) return `"${text}"`;
+  return `"${text.slice(0, MAX_QUOTED_CHARS)}…" (${text.length} characters)`;
+}
+
+export function isEmail(text: string): boolean {
+  return EMAIL.test(text);
+}
 
 export function parseBooleanCell(text: string): boolean | null {
   const word = text.toLowerCase();
@@ -117,7 +141,7 @@ function optionalCell<T>(parse: (text: string, ctx: Ctx) => T) {
 
 const booleanCell = optionalCell((text, ctx) => {
   const value = parseBooleanCell(text);
-  return value ?? fail(ctx, `"${text}" is not a boolean (true/false/1/0/yes/no)`);
+  return value ?? fail(ctx, `${quoted(text)} is not a boolean (true/false/1/0/yes/no)`);
 });
 
 function buildRowSchema(context: RowContext) {
@@ -129,10 +153,11 @@ function buildRowSchema(context: RowContext) {
       .refine((id) => !CONTROL.test(id), 'contains control characters'),
     phone: optionalCell(
       (text, ctx) =>
-        normalisePhone(text) ?? fail(ctx, `"${text}" is not E.164 (+8613800138000) or an 11-digit mainland mobile`),
+        normalisePhone(text) ??
+        fail(ctx, `${quoted(text)} is not E.164 (+8613800138000) or an 11-digit mainland mobile`),
     ),
     email: optionalCell((text, ctx) =>
-      EMAIL.test(text) ? text.toLowerCase() : fail(ctx, `"${text}" is not an email`),
+      EMAIL.test(text) ? text.toLowerCase() : fail(ctx, `${quoted(text)} is not an email`),
     ),
     name: optionalCell((text, ctx) =>
       text.length > MAX_NAME_LENGTH ? fail(ctx, `is longer than ${MAX_NAME_LENGTH} characters`) : text,
@@ -141,19 +166,19 @@ function buildRowSchema(context: RowContext) {
       const device = text.toLowerCase();
       return (DEVICES as readonly string[]).includes(device)
         ? (device as Device)
-        : fail(ctx, `"${text}" is not one of mobile, pc, both`);
+        : fail(ctx, `${quoted(text)} is not one of mobile, pc, both`);
     }),
     last_order_at: optionalCell((text, ctx) => {
       const instant = parseDateTime(text, context.timeZone);
-      return Number.isNaN(instant) ? fail(ctx, `"${text}" is not an ISO 8601 date or date-time`) : instant;
+      return Number.isNaN(instant) ? fail(ctx, `${quoted(text)} is not an ISO 8601 date or date-time`) : instant;
     }),
     order_count: optionalCell((text, ctx) =>
-      INTEGER.test(text) && text.length <= 9 ? Number(text) : fail(ctx, `"${text}" is not a whole number >= 0`),
+      INTEGER.test(text) && text.length <= 9 ? Number(text) : fail(ctx, `${quoted(text)} is not a whole number >= 0`),
     ),
     total_spend: optionalCell((text, ctx) =>
       DECIMAL.test(text) && text.length <= 18
         ? Math.round(Number(text.replaceAll(',', '')) * 100) / 100
-        : fail(ctx, `"${text}" is not an amount in CNY (e.g. 1299.50)`),
+        : fail(ctx, `${quoted(text)} is not an amount in CNY (e.g. 1299.50)`),
     ),
     d11_years: optionalCell((text, ctx) => {
       const years = new Set<number>();
@@ -162,7 +187,7 @@ function buildRowSchema(context: RowContext) {
         if (year === '') continue;
         const value = Number(year);
         if (!/^\d{4}$/.test(year) || value < FIRST_DOUBLE_11 || value > LAST_PLAUSIBLE_YEAR) {
-          return fail(ctx, `"${year}" is not a Double-11 year (${FIRST_DOUBLE_11} or later, ;-separated)`);
+          return fail(ctx, `${quoted(year)} is not a Double-11 year (${FIRST_DOUBLE_11} or later, ;-separated)`);
         }
         years.add(value);
       }

@@ -1,17 +1,46 @@
 /**
  * Reads a segment file from a stream of bytes, wherever the bytes come from
- * (a local file, an S3 object): decodes UTF-8 with or without BOM, or GB18030/GBK as
- * Excel on Chinese Windows writes it; splits CSV or JSON Lines records; validates each
- * row; yields accepted customers and rejected rows in batches. Memory stays flat: only
- * the current chunk and one batch are held.
+ * (a local file, an S3 object): splits CSV or JSON Lines records on bytes (line ends
+ * CRLF, LF or CR), decodes each record on its own (UTF-8 with or without BOM, or
+ * GB18030/GBK as Excel on Chinese Windows writes it), validates each row, and yields
+ * accepted customers and rejected rows in batches. Memory stays flat: only the current
+ * chunk, one batch and, until the encoding is known, the first 64 KB of non-ASCII rows
+ * are held.
  */
 import { isAscii } from 'node:buffer';
-import { TextDecoder } from 'node:util';
-import { CsvRecordSplitter } from './csv-records.ts';
-import { CUSTOMER_COLUMNS, type Customer, parseCustomerRow, type RowProblem, segmentFromFileName } from './customer.ts';
+import {
+  CsvRecordScanner,
+  LineScanner,
+  type RawRecord,
+  type RecordBytes,
+  splitCsvFields,
+  tooLongReason,
+} from './csv-records.ts';
+import {
+  CUSTOMER_COLUMNS,
+  type Customer,
+  isEmail,
+  normalisePhone,
+  parseCustomerRow,
+  type RowProblem,
+  segmentFromFileName,
+} from './customer.ts';
+import { formatCount } from './text.ts';
+import {
+  chooseEncoding,
+  type DecodedRow,
+  decodeLenient,
+  decodeRow,
+  decodeRows,
+  ENCODING_LABELS,
+  emptyVotes,
+  type TextEncodingName,
+  voteFor,
+} from './text-encoding.ts';
+
+export { sniffEncoding, type TextEncodingName } from './text-encoding.ts';
 
 export type SegmentFormat = 'csv' | 'jsonl';
-export type TextEncodingName = 'utf-8' | 'gb18030';
 
 export interface SegmentReadOptions {
   /** Name or key of the file: gives the format (by extension) and the default segment label. */
@@ -68,76 +97,41 @@ export function formatOf(fileName: string): SegmentFormat | undefined {
   return undefined;
 }
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
-/** Enough bytes to see many rows of Chinese text before choosing an encoding. */
+/** Non-ASCII rows to see before choosing the file's encoding. */
 const SNIFF_BYTES = 64 * 1024;
+/** At most this much is held while the encoding is undecided (ASCII rows between the first non-ASCII ones). */
+const MAX_HELD_BYTES = 1024 * 1024;
+const MAX_HELD_RECORDS = 10_000;
 const REPLACEMENT_CHARACTER = '\uFFFD';
+const NOT_ASCII = /[^\u0000-\u007f]/;
 const KNOWN_COLUMNS = new Set<string>(CUSTOMER_COLUMNS);
+const MAX_REPORTED_ID = 128;
+const EMPTY = new Uint8Array(0);
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-/**
- * Picks the encoding from a sample that starts at the first non-ASCII byte: a UTF-8 BOM
- * at the start of the file, or text that is valid UTF-8, means UTF-8; anything else is
- * read as GB18030 (a superset of GBK and GB2312).
- */
-export function sniffEncoding(
-  sample: Uint8Array,
-  atFileStart = true,
-): { encoding: TextEncodingName; bomLength: number } {
-  if (atFileStart && sample.length >= 3 && UTF8_BOM.every((byte, index) => sample[index] === byte)) {
-    return { encoding: 'utf-8', bomLength: 3 };
-  }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return { encoding: 'utf-8', bomLength: 0 };
-  } catch {
-    return { encoding: 'gb18030', bomLength: 0 };
-  }
+/** What a header cell that is really a value looks like; phones and emails are never column names. */
+type ValueKind = 'a phone number' | 'an email address' | 'a date' | 'a number' | 'an id';
+const DATE_VALUE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}.*)?$/;
+const NUMBER_VALUE = /^[+-]?(?:\d{5,}|\d[\d,]*\.\d+)$/;
+const ID_VALUE = /^[a-z]{1,8}[-_]?\d{3,}$/i;
+
+function valueKindOf(cell: string): ValueKind | undefined {
+  const text = cell.trim();
+  if (text === '') return undefined;
+  if (isEmail(text)) return 'an email address';
+  if (normalisePhone(text)) return 'a phone number';
+  if (DATE_VALUE.test(text)) return 'a date';
+  if (NUMBER_VALUE.test(text)) return 'a number';
+  if (ID_VALUE.test(text)) return 'an id';
+  return undefined;
 }
 
-/**
- * Decodes bytes to text. ASCII reads the same in UTF-8 and GB18030, so text passes
- * through undecided until the first byte above 0x7F; the encoding is then chosen from
- * up to 64 KB from there. A file whose Chinese starts late is still read right, and only
- * that sample is ever held.
- */
-async function* decodeText(
-  bytes: AsyncIterable<Uint8Array>,
-  onEncoding: (encoding: TextEncodingName) => void,
-): AsyncGenerator<string> {
-  let decoder: TextDecoder | undefined;
-  let sample: Uint8Array[] = [];
-  let sampleLength = 0;
-  let atFileStart = true;
-  const decide = (): string => {
-    const collected = Buffer.concat(sample);
-    sample = [];
-    const { encoding, bomLength } = sniffEncoding(collected, atFileStart);
-    onEncoding(encoding);
-    decoder = new TextDecoder(encoding);
-    return decoder.decode(collected.subarray(bomLength), { stream: true });
-  };
-  for await (const chunk of bytes) {
-    if (decoder) {
-      yield decoder.decode(chunk, { stream: true });
-      continue;
-    }
-    let rest = chunk;
-    if (sampleLength === 0) {
-      const asciiEnd = isAscii(chunk) ? chunk.length : chunk.findIndex((byte) => byte > 0x7f);
-      if (asciiEnd > 0) {
-        yield Buffer.from(chunk.buffer, chunk.byteOffset, asciiEnd).toString('latin1');
-        atFileStart = false;
-      }
-      rest = chunk.subarray(asciiEnd);
-    }
-    if (rest.length > 0) {
-      sample.push(rest);
-      sampleLength += rest.length;
-    }
-    if (sampleLength >= SNIFF_BYTES) yield decide();
-  }
-  if (!decoder) yield decide();
-  yield (decoder as TextDecoder | undefined)?.decode() ?? '';
+/** "cell 1 looks like an id, cell 2 like a phone number": what the cells are, never their values. */
+function describeValues(kinds: Array<{ cell: number; kind: ValueKind }>): string {
+  const shown = kinds
+    .slice(0, 5)
+    .map(({ cell, kind }, index) => `cell ${cell} ${index === 0 ? 'looks ' : ''}like ${kind}`);
+  return shown.join(', ') + (kinds.length > shown.length ? ', ...' : '');
 }
 
 /** Turns a JSON value into the text a CSV cell would hold for it. */
@@ -151,10 +145,75 @@ function jsonValueToCell(value: unknown): string | undefined | { invalid: string
   return { invalid: 'must be text, a number, a boolean or a list of years' };
 }
 
+function mixedEncodingReason(row: TextEncodingName, file: TextEncodingName): string {
+  return `this row is ${ENCODING_LABELS[row]} text, but the rest of the file is ${ENCODING_LABELS[file]}: save the whole file in one encoding`;
+}
+
+const UTF16_BOMS = [
+  [0xff, 0xfe],
+  [0xfe, 0xff],
+];
+
+function startsWith(bytes: Uint8Array, mark: number[]): boolean {
+  return bytes.length >= mark.length && mark.every((byte, index) => bytes[index] === byte);
+}
+
+/**
+ * The first bytes: a UTF-8 BOM is skipped (it does not decide the encoding: the rows do);
+ * a UTF-16 BOM (Excel's "Unicode Text") marks a file that is neither UTF-8 nor GB18030.
+ */
+class ByteOrderMark {
+  private head: Uint8Array | undefined = EMPTY;
+  utf16 = false;
+
+  push(chunk: Uint8Array): Uint8Array {
+    if (!this.head) return chunk;
+    const bytes = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+    // Too few bytes yet to tell a mark from text.
+    const mayBeMark =
+      bytes.length < UTF8_BOM.length &&
+      [UTF8_BOM, ...UTF16_BOMS].some((mark) => bytes.every((byte, index) => byte === mark[index]));
+    if (mayBeMark) {
+      this.head = bytes;
+      return EMPTY;
+    }
+    this.head = undefined;
+    return this.settle(bytes);
+  }
+
+  end(): Uint8Array {
+    const rest = this.head ?? EMPTY;
+    this.head = undefined;
+    return this.settle(rest);
+  }
+
+  private settle(bytes: Uint8Array): Uint8Array {
+    if (UTF16_BOMS.some((mark) => startsWith(bytes, mark))) {
+      this.utf16 = true;
+      return EMPTY;
+    }
+    return startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
+  }
+}
+
+const UTF16_REASON =
+  'the file is UTF-16 text (what Excel saves as "Unicode Text"), not UTF-8 or GB18030: save it as "CSV UTF-8" and upload it again';
+
+type RowContext = { timeZone: string; defaultSegment: string };
+
 export class SegmentReader {
   private summaryState: SegmentReadSummary;
   private readonly fileLabel: string;
   private header: string[] | undefined;
+  /** The known columns of the header, by position. */
+  private knownColumns: Array<{ index: number; name: string }> = [];
+  /** The file's encoding, once chosen. */
+  private encoding: TextEncodingName | undefined;
+  /** Records held until the encoding is chosen, in file order, with their votes. */
+  private held: RawRecord[] = [];
+  private heldBytes = 0;
+  private heldNonAsciiBytes = 0;
+  private readonly votes = emptyVotes();
 
   constructor(private readonly options: SegmentReadOptions) {
     const format = formatOf(options.fileName);
@@ -169,60 +228,217 @@ export class SegmentReader {
     return { ...this.summaryState, ignoredColumns: [...this.summaryState.ignoredColumns] };
   }
 
-  /** Reads the whole stream, yielding a batch per decoded chunk. */
+  /** Reads the whole stream, yielding a batch per chunk that completes rows. */
   async *read(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<SegmentBatch> {
-    const context = {
+    const context: RowContext = {
       timeZone: this.options.timeZone,
       defaultSegment: this.options.segment ?? segmentFromFileName(this.options.fileName),
     };
-    const splitter = this.summaryState.format === 'csv' ? new CsvRecordSplitter() : new JsonLinesSplitter();
-    const text = decodeText(bytes, (encoding) => {
-      this.summaryState.encoding = encoding;
-    });
-    for await (const chunk of text) {
-      const batch = this.toBatch(splitter.push(chunk), context);
+    const scanner = this.summaryState.format === 'csv' ? new CsvRecordScanner() : new LineScanner();
+    const bom = new ByteOrderMark();
+    for await (const chunk of bytes) {
+      const body = bom.push(chunk);
+      if (bom.utf16) throw new SegmentFileError(this.fileLabel, UTF16_REASON);
+      if (body.length === 0) continue;
+      const batch = this.toBatch(scanner.push(body), false, context);
       if (batch.accepted.length > 0 || batch.rejected.length > 0) yield batch;
     }
-    const last = this.toBatch(splitter.end(), context);
+    const rest = bom.end();
+    if (bom.utf16) throw new SegmentFileError(this.fileLabel, UTF16_REASON);
+    const records = rest.length > 0 ? scanner.push(rest) : [];
+    records.push(...scanner.end());
+    const last = this.toBatch(records, true, context);
     if (last.accepted.length > 0 || last.rejected.length > 0) yield last;
   }
 
-  private toBatch(records: SplitRecord[], context: { timeZone: string; defaultSegment: string }): SegmentBatch {
+  private toBatch(records: RawRecord[], final: boolean, context: RowContext): SegmentBatch {
     const batch: SegmentBatch = { accepted: [], rejected: [] };
-    for (const record of records) {
-      if (this.summaryState.format === 'csv' && !this.header) {
-        this.readHeader(record);
+    let index = 0;
+    while (index < records.length) {
+      // The records of one chunk are decoded together: one check and one decode for most.
+      const end = groupEnd(records, index);
+      const group = records.slice(index, end);
+      index = end;
+      const rows = group.filter((record): record is RecordBytes => 'source' in record);
+      const source = rows[0]?.source;
+      // ASCII reads the same in both encodings: no need to wait for the choice.
+      const readable = this.encoding !== undefined || (this.held.length === 0 && isAsciiGroup(group, rows));
+      if (!readable || !source) {
+        for (const record of group) this.readOrHold(record, batch, context);
         continue;
       }
-      this.summaryState.rows += 1;
-      const cells = this.cellsOf(record);
-      if ('problems' in cells) {
-        batch.rejected.push(this.reject(record.line, cells.problems, cells.customerId));
-        continue;
-      }
-      const result = parseCustomerRow(cells.values, context);
-      if (result.ok) {
-        batch.accepted.push({ line: record.line, customer: result.customer });
-        this.summaryState.accepted += 1;
-      } else {
-        batch.rejected.push(this.reject(record.line, result.problems, cells.values.customer_id));
+      const encoding = this.encoding ?? 'utf-8';
+      const { texts, foreign } = decodeRows(source, rows, encoding);
+      let row = 0;
+      for (const record of group) {
+        if ('source' in record) {
+          const text = { encoding: foreign?.get(row) ?? encoding, text: texts[row] as string };
+          row += 1;
+          this.readRecord(record, encoding, text, batch, context);
+        } else {
+          this.readRecord(record, encoding, undefined, batch, context);
+        }
       }
     }
+    if (final && this.encoding === undefined) this.chooseEncoding(batch, context);
     return batch;
+  }
+
+  private readOrHold(record: RawRecord, batch: SegmentBatch, context: RowContext): void {
+    if (this.encoding !== undefined) this.readRecord(record, this.encoding, undefined, batch, context);
+    else if (this.held.length === 0 && !hasNonAscii(record))
+      this.readRecord(record, 'utf-8', undefined, batch, context);
+    else this.hold(record, batch, context);
+  }
+
+  /**
+   * Until the encoding is chosen, records wait (ASCII ones before the first non-ASCII
+   * record need not: they read the same either way), and each non-ASCII one votes.
+   */
+  private hold(record: RawRecord, batch: SegmentBatch, context: RowContext): void {
+    if ('source' in record) {
+      // A copy: the chunk the record is in is not pinned, and a source may reuse it.
+      const bytes = Buffer.from(record.source.subarray(record.start, record.end));
+      this.held.push({ ...record, source: bytes, start: 0, end: bytes.length });
+      this.heldBytes += bytes.length;
+      if (!isAscii(bytes)) {
+        this.heldNonAsciiBytes += bytes.length;
+        voteFor(this.votes, bytes);
+      }
+    } else {
+      this.held.push(record);
+    }
+    const enough =
+      this.heldNonAsciiBytes >= SNIFF_BYTES || this.heldBytes >= MAX_HELD_BYTES || this.held.length >= MAX_HELD_RECORDS;
+    if (enough) this.chooseEncoding(batch, context);
+  }
+
+  private chooseEncoding(batch: SegmentBatch, context: RowContext): void {
+    const encoding = chooseEncoding(this.votes);
+    this.encoding = encoding;
+    this.summaryState.encoding = encoding;
+    const held = this.held;
+    this.held = [];
+    for (const record of held) {
+      const text = 'source' in record ? decodeRow(record.source, encoding) : undefined;
+      this.readRecord(record, encoding, text, batch, context);
+    }
+  }
+
+  /** Reads one record of a file in `fileEncoding`; a row's text is decoded here unless `given`. */
+  private readRecord(
+    record: RawRecord,
+    fileEncoding: TextEncodingName,
+    given: DecodedRow | undefined,
+    batch: SegmentBatch,
+    context: RowContext,
+  ): void {
+    const csv = this.summaryState.format === 'csv';
+    if (csv && !this.header) {
+      this.readHeader(record, fileEncoding, given);
+      return;
+    }
+    if ('error' in record) {
+      this.summaryState.rows += 1;
+      batch.rejected.push(this.reject(record.line, [{ column: '(row)', reason: record.error }], undefined));
+      return;
+    }
+    if ('tooLong' in record) {
+      this.summaryState.rows += 1;
+      const head = decodeLenient(record.tooLong.head, fileEncoding);
+      const problem: RowProblem = {
+        column: '(row)',
+        code: 'line-too-long',
+        reason: tooLongReason(record.tooLong, head),
+      };
+      batch.rejected.push(this.reject(record.line, [problem], undefined));
+      return;
+    }
+    const decoded = given ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
+    if (!csv && decoded.text.trim() === '') return;
+    this.summaryState.rows += 1;
+    const cells = csv ? this.csvCells(splitCsvFields(decoded.text, record.quoted)) : jsonCells(decoded.text.trim());
+    if ('values' in cells) {
+      const problems: RowProblem[] = [];
+      if (decoded.encoding !== fileEncoding) {
+        // A row pasted in from a file of the other encoding: its text would be mojibake here.
+        for (const [column, value] of Object.entries(cells.values)) {
+          if (NOT_ASCII.test(value)) {
+            problems.push({
+              column,
+              code: 'mixed-encoding',
+              reason: mixedEncodingReason(decoded.encoding, fileEncoding),
+            });
+          }
+        }
+      } else if (decoded.text.includes(REPLACEMENT_CHARACTER)) {
+        for (const [column, value] of Object.entries(cells.values)) {
+          if (value.includes(REPLACEMENT_CHARACTER)) {
+            problems.push({ column, reason: 'has bytes that are neither UTF-8 nor GB18030 text' });
+          }
+        }
+      }
+      cells.problems.push(...problems);
+    }
+    if (!('values' in cells)) {
+      batch.rejected.push(this.reject(record.line, cells.problems, undefined));
+      return;
+    }
+    const customerId = cells.values.customer_id;
+    const result = parseCustomerRow(cells.values, context);
+    if (result.ok && cells.problems.length === 0) {
+      batch.accepted.push({ line: record.line, customer: result.customer });
+      this.summaryState.accepted += 1;
+      return;
+    }
+    // Every problem of the row: what its bytes have, then its values' (once a column).
+    const reported = new Set(cells.problems.map((problem) => problem.column));
+    const valueProblems = result.ok ? [] : result.problems.filter((problem) => !reported.has(problem.column));
+    batch.rejected.push(this.reject(record.line, [...cells.problems, ...valueProblems], customerId));
   }
 
   private reject(line: number, problems: RowProblem[], customerId: string | undefined): RejectedRow {
     this.summaryState.rejected += 1;
     const rejected: RejectedRow = { file: this.fileLabel, line, problems };
-    if (customerId) rejected.customerId = customerId;
+    if (customerId) {
+      rejected.customerId =
+        customerId.length > MAX_REPORTED_ID ? `${customerId.slice(0, MAX_REPORTED_ID)}…` : customerId;
+    }
     return rejected;
   }
 
-  private readHeader(record: SplitRecord): void {
-    if ('error' in record || !('fields' in record)) {
-      throw new SegmentFileError(this.fileLabel, `the header (line ${record.line}) cannot be read`);
+  private readHeader(record: RawRecord, fileEncoding: TextEncodingName, decoded: DecodedRow | undefined): void {
+    if ('error' in record) {
+      throw new SegmentFileError(this.fileLabel, `the header (line ${record.line}) cannot be read: ${record.error}`);
     }
-    const header = record.fields.map((name) => name.trim().toLowerCase());
+    if ('tooLong' in record) {
+      throw new SegmentFileError(
+        this.fileLabel,
+        `the header (line ${record.line}) is ${formatCount(record.tooLong.bytes)} bytes long, more than a row may have: this is not a CSV file with a header`,
+      );
+    }
+    // The header is column names, not customer data: it is read in its own encoding.
+    const { text } = decoded ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
+    const header = splitCsvFields(text, record.quoted).map((name) => name.trim().toLowerCase());
+    const values = header.flatMap((name, index) => {
+      const kind = valueKindOf(name);
+      return kind ? [{ cell: index + 1, kind }] : [];
+    });
+    const knowsAColumn = header.some((name) => KNOWN_COLUMNS.has(name));
+    if (values.length > 0 && !knowsAColumn) {
+      throw new SegmentFileError(
+        this.fileLabel,
+        `the first line looks like data, not a header: ${describeValues(values)}; the first line must name the columns, e.g. customer_id,phone,email`,
+      );
+    }
+    // Phones and emails are never column names: a data line ran into the header.
+    const contacts = values.filter(({ kind }) => kind === 'a phone number' || kind === 'an email address');
+    if (contacts.length > 0) {
+      throw new SegmentFileError(
+        this.fileLabel,
+        `the header (line ${record.line}) holds values, not only column names: ${describeValues(contacts)}; is a line end missing after the header?`,
+      );
+    }
     const seen = new Set<string>();
     for (const name of header) {
       if (seen.has(name) && name !== '') {
@@ -231,92 +447,78 @@ export class SegmentReader {
       seen.add(name);
     }
     if (!seen.has('customer_id')) {
+      const found = header.map((name, index) =>
+        !KNOWN_COLUMNS.has(name) && valueKindOf(name) ? `(cell ${index + 1}: a value)` : name,
+      );
       throw new SegmentFileError(
         this.fileLabel,
-        `the header has no customer_id column (found: ${header.join(', ') || 'nothing'})`,
+        `the header has no customer_id column (found: ${found.filter(Boolean).join(', ') || 'nothing'})`,
       );
     }
     this.header = header;
+    this.knownColumns = header.flatMap((name, index) => (KNOWN_COLUMNS.has(name) ? [{ index, name }] : []));
     this.summaryState.ignoredColumns = header.filter((name) => name !== '' && !KNOWN_COLUMNS.has(name));
   }
 
-  private cellsOf(
-    record: SplitRecord,
-  ): { values: Record<string, string> } | { problems: RowProblem[]; customerId?: string | undefined } {
-    if ('error' in record) return { problems: [{ column: '(row)', reason: record.error }] };
+  private csvCells(fields: string[]): Cells {
+    const header = this.header ?? [];
     const values: Record<string, string> = {};
     const problems: RowProblem[] = [];
-    if ('fields' in record) {
-      const header = this.header ?? [];
-      const { fields } = record;
-      const extra = fields.slice(header.length);
-      if (fields.length < header.length || extra.some((cell) => cell.trim() !== '')) {
-        problems.push({ column: '(row)', reason: `has ${fields.length} fields, the header has ${header.length}` });
-      }
-      header.forEach((name, index) => {
-        if (KNOWN_COLUMNS.has(name)) values[name] = (fields[index] ?? '').trim();
-      });
-    } else {
-      for (const [name, value] of Object.entries(record.object)) {
-        const key = name.trim().toLowerCase();
-        if (!KNOWN_COLUMNS.has(key)) continue;
-        const cell = jsonValueToCell(value);
-        if (typeof cell === 'object') problems.push({ column: key, reason: cell.invalid });
-        else if (cell !== undefined) values[key] = cell;
-      }
+    if (fields.length < header.length || fields.slice(header.length).some((cell) => cell.trim() !== '')) {
+      problems.push({ column: '(row)', reason: `has ${fields.length} fields, the header has ${header.length}` });
     }
-    for (const [column, value] of Object.entries(values)) {
-      if (value.includes(REPLACEMENT_CHARACTER)) {
-        problems.push({ column, reason: 'has bytes that are neither UTF-8 nor GB18030 text' });
-      }
-    }
-    return problems.length > 0 ? { problems, customerId: values.customer_id } : { values };
+    for (const { index, name } of this.knownColumns) values[name] = (fields[index] ?? '').trim();
+    return { values, problems };
   }
 }
 
-type SplitRecord =
-  | { line: number; fields: string[] }
-  | { line: number; error: string }
-  | { line: number; object: Record<string, unknown> };
+type Cells = { values: Record<string, string>; problems: RowProblem[] } | { problems: RowProblem[] };
 
-/** JSON Lines: one object per line; line numbers count every physical line. */
-class JsonLinesSplitter {
-  private pending = '';
-  private nextLine = 1;
-
-  push(text: string): SplitRecord[] {
-    this.pending += text;
-    const lastNewline = this.pending.lastIndexOf('\n');
-    if (lastNewline < 0) return [];
-    const complete = this.pending.slice(0, lastNewline);
-    this.pending = this.pending.slice(lastNewline + 1);
-    return this.parseLines(complete.split('\n'));
+/** JSON Lines: one object per line. */
+function jsonCells(text: string): Cells {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problems: [{ column: '(row)', reason: `is not valid JSON (${(error as Error).message})` }] };
   }
-
-  end(): SplitRecord[] {
-    const rest = this.pending;
-    this.pending = '';
-    return rest === '' ? [] : this.parseLines([rest]);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { problems: [{ column: '(row)', reason: 'is not a JSON object' }] };
   }
-
-  private parseLines(lines: string[]): SplitRecord[] {
-    const records: SplitRecord[] = [];
-    for (const raw of lines) {
-      const line = this.nextLine;
-      this.nextLine += 1;
-      const text = raw.trim();
-      if (text === '') continue;
-      try {
-        const value: unknown = JSON.parse(text);
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-          records.push({ line, error: 'is not a JSON object' });
-        } else {
-          records.push({ line, object: value as Record<string, unknown> });
-        }
-      } catch (error) {
-        records.push({ line, error: `is not valid JSON (${(error as Error).message})` });
-      }
-    }
-    return records;
+  const values: Record<string, string> = {};
+  const problems: RowProblem[] = [];
+  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+    const key = name.trim().toLowerCase();
+    if (!KNOWN_COLUMNS.has(key)) continue;
+    const cell = jsonValueToCell(item);
+    if (typeof cell === 'object') problems.push({ column: key, reason: cell.invalid });
+    else if (cell !== undefined) values[key] = cell;
   }
+  return { values, problems };
+}
+
+/** Where the records from `index` on stop sharing one source (one chunk's bytes). */
+function groupEnd(records: RawRecord[], index: number): number {
+  let source: Buffer | undefined;
+  let end = index;
+  for (; end < records.length; end += 1) {
+    const record = records[end] as RawRecord;
+    if (!('source' in record)) continue;
+    if (source && record.source !== source) break;
+    source = record.source;
+  }
+  return end;
+}
+
+function isAsciiGroup(group: RawRecord[], rows: RecordBytes[]): boolean {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (first && last && !isAscii(first.source.subarray(first.start, last.end))) return false;
+  return group.every((record) => 'source' in record || !hasNonAscii(record));
+}
+
+function hasNonAscii(record: RawRecord): boolean {
+  if ('source' in record) return !isAscii(record.source.subarray(record.start, record.end));
+  if ('tooLong' in record) return !isAscii(record.tooLong.head);
+  return false;
 }

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { type CsvRecord, CsvRecordSplitter } from '../../functions/domain/csv-records.ts';
+import {
+  type CsvRecord,
+  CsvRecordScanner,
+  CsvRecordSplitter,
+  MAX_ROW_BYTES,
+  type RawRecord,
+} from '../../functions/domain/csv-records.ts';
 
 /** Every record of a text pushed chunk by chunk (one chunk when a single string is given), then ended. */
 function splitAll(...chunks: string[]): CsvRecord[] {
@@ -35,7 +42,7 @@ function csvField(value: string, quoteAll: boolean): string {
 }
 
 interface CsvStyle {
-  eol: '\n' | '\r\n';
+  eol: '\n' | '\r\n' | '\r';
   quoteAll: boolean;
   finalEol: boolean;
 }
@@ -45,8 +52,9 @@ function toCsv(rows: string[][], style: CsvStyle): string {
   return lines.join(style.eol) + (style.finalEol ? style.eol : '');
 }
 
+/** Line breaks inside a row's quoted fields: CRLF, LF and a lone CR each count as one, as in any editor. */
 function lineBreaksIn(row: string[]): number {
-  return row.join('').split('\n').length - 1;
+  return row.reduce((sum, field) => sum + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
 }
 
 /** The physical line each row starts on: the header is line 1, quoted line breaks count. */
@@ -73,7 +81,7 @@ const TABLE = fc
   .chain((width) => fc.array(fc.array(FIELD, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 8 }))
   .filter((rows) => rows.every((row) => row.length > 1 || row[0] !== ''));
 const STYLE: fc.Arbitrary<CsvStyle> = fc.record({
-  eol: fc.constantFrom<CsvStyle['eol']>('\n', '\r\n'),
+  eol: fc.constantFrom<CsvStyle['eol']>('\n', '\r\n', '\r'),
   quoteAll: fc.boolean(),
   finalEol: fc.boolean(),
 });
@@ -259,5 +267,81 @@ describe('CsvRecordSplitter', () => {
       }),
       { numRuns: 500 },
     );
+  });
+  it.each([
+    ['in one chunk', (text: string) => [text]],
+    ['one character at a time', oneCharChunks],
+  ])('reads CR-only line ends (Excel for Mac) and keeps a CR inside a quoted field as data (%s)', (_how, chunk) => {
+    // Prepare
+    const text = 'id,name\r1,plain\r2,"two\rlines"\r3,"quoted"\r\r4,last';
+
+    // Act
+    const records = splitAll(...chunk(text));
+
+    // Assess
+    expect(records).toEqual([
+      { line: 1, fields: ['id', 'name'] },
+      { line: 2, fields: ['1', 'plain'] },
+      { line: 3, fields: ['2', 'two\rlines'] },
+      { line: 5, fields: ['3', 'quoted'] },
+      { line: 7, fields: ['4', 'last'] },
+    ]);
+  });
+
+  it('reads a CRLF split across two chunks as one line end, quoted or not', () => {
+    // Prepare
+    const chunks = ['id,name\r', '\n1,a\r', '\n2,"b"\r', '\n3,c'];
+
+    // Act
+    const records = splitAll(...chunks);
+
+    // Assess
+    expect(records).toEqual([
+      { line: 1, fields: ['id', 'name'] },
+      { line: 2, fields: ['1', 'a'] },
+      { line: 3, fields: ['2', 'b'] },
+      { line: 4, fields: ['3', 'c'] },
+    ]);
+  });
+
+  it.each([
+    ['without quotes', `1,${'x'.repeat(3 * MAX_ROW_BYTES)}`],
+    ['with a quoted field', `1,"${'x'.repeat(3 * MAX_ROW_BYTES)}",y`],
+  ])('reports a line longer than a row may be once, on its own line, and reads on (%s)', (_kind, longLine) => {
+    // Prepare
+    const text = `id,name\n${longLine}\n2,after\n`;
+    const chunks = cutAt(
+      text,
+      Array.from({ length: 60 }, (_, index) => index * 65_536),
+    );
+
+    // Act
+    const records = splitAll(...chunks);
+
+    // Assess
+    expect(records).toEqual([
+      { line: 1, fields: ['id', 'name'] },
+      { line: 2, error: expect.stringMatching(/^is 3,14\d,\d{3} bytes long, more than a row may have .*starts "1,/) },
+      { line: 3, fields: ['2', 'after'] },
+    ]);
+  });
+
+  it('splits GB18030 bytes on their own ASCII commas, quotes and line ends', () => {
+    // Prepare: trail bytes of GBK characters fall in 0x40-0xFE and never equal , " \r or \n.
+    const rows = ['id,name,note', '1,"欧阳,娜娜",乗丂亅', '2,王芳,"他说""好"""'];
+    const bytes = iconv.encode(rows.join('\r'), 'gb18030');
+    const scanner = new CsvRecordScanner();
+
+    // Act
+    const records: RawRecord[] = [];
+    for (let start = 0; start < bytes.length; start += 1)
+      records.push(...scanner.push(bytes.subarray(start, start + 1)));
+    records.push(...scanner.end());
+
+    // Assess
+    const decoded = records.map((record) =>
+      'source' in record ? iconv.decode(record.source.subarray(record.start, record.end), 'gb18030') : record,
+    );
+    expect(decoded).toEqual(rows);
   });
 });

@@ -532,6 +532,24 @@ describe('parseCustomerRow', () => {
     expect(problems.map((problem) => problem.column).sort()).toEqual(['customer_id', 'device']);
   });
 
+  it('quotes a long value cut short, with its length, so a huge cell never makes a huge message', () => {
+    // Prepare
+    const longPhone = '9'.repeat(100_000);
+    const longEmail = `${'a'.repeat(500)}@qq`;
+
+    // Act
+    const problems = problemsOf({ customer_id: 'C1', phone: longPhone, email: longEmail, device: 'pc' });
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        column: 'phone',
+        reason: `"${'9'.repeat(40)}…" (100000 characters) is not E.164 (+8613800138000) or an 11-digit mainland mobile`,
+      },
+      { column: 'email', reason: `"${'a'.repeat(40)}…" (503 characters) is not an email` },
+    ]);
+  });
+
   it('accepts any row of valid cells and gives back their normalised values', () => {
     fc.assert(
       fc.property(VALID_ROW, ({ cells, customer }) => {

@@ -87,6 +87,11 @@ describe('sniffEncoding', () => {
     ['UTF-8 without BOM', Buffer.from('customer_id,name\nC1,张三\n'), { encoding: 'utf-8', bomLength: 0 }],
     ['UTF-8 cut inside a character', Buffer.from('C1,张').subarray(0, 4), { encoding: 'utf-8', bomLength: 0 }],
     ['GB18030', iconv.encode('customer_id,name\nC1,张三\n', 'gb18030'), { encoding: 'gb18030', bomLength: 0 }],
+    [
+      'GB18030 behind a UTF-8 BOM (the body decides)',
+      Buffer.concat([UTF8_BOM, iconv.encode('customer_id,name\nC1,张三\n', 'gb18030')]),
+      { encoding: 'gb18030', bomLength: 3 },
+    ],
     ['nothing', Buffer.alloc(0), { encoding: 'utf-8', bomLength: 0 }],
   ])('recognises %s', (_kind, sample, expected) => {
     // Prepare
@@ -465,5 +470,449 @@ describe('SegmentReader', () => {
     expect(reader.summary).toMatchObject({ rows, accepted: rows, rejected: 0 });
     expect(largestBatch).toBeLessThanOrEqual(20_000);
     expect(chunksBeforeFirstBatch).toBeLessThan(rows / rowsPerChunk / 10);
+  });
+});
+
+/** Reads a segment file handed over in exactly these chunks. */
+async function readChunks(fileName: string, chunks: Uint8Array[]): Promise<ReadResult> {
+  const reader = new SegmentReader({ fileName, timeZone: TIME_ZONE });
+  const accepted: AcceptedRow[] = [];
+  const rejected: RejectedRow[] = [];
+  async function* stream() {
+    yield* chunks;
+  }
+  for await (const batch of reader.read(stream())) {
+    accepted.push(...batch.accepted);
+    rejected.push(...batch.rejected);
+  }
+  return { accepted, rejected, summary: reader.summary };
+}
+
+function utf8(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+function gbk(text: string): Buffer {
+  return iconv.encode(text, 'gbk');
+}
+
+function contactsOf(rows: AcceptedRow[]) {
+  return rows.map(({ line, customer }) => ({
+    line,
+    customerId: customer.customerId,
+    phone: customer.phone,
+    email: customer.email,
+    name: customer.name,
+  }));
+}
+
+/** A mixed-encoding problem on `column` that says which encoding the row is in and which the file. */
+function mixedEncoding(column: string, row: 'UTF-8' | 'GB18030', file: 'UTF-8' | 'GB18030') {
+  return {
+    column,
+    code: 'mixed-encoding',
+    reason: expect.stringMatching(new RegExp(`row is ${row}.*rest of the file is ${file}`)),
+  };
+}
+
+describe('SegmentReader on files that lie', () => {
+  describe('line ends', () => {
+    const MAC_EXCEL = ['customer_id,phone,email,name', 'C1,13800138000,a@qq.com,张三', 'C2,13900139000,b@qq.com,李四'];
+
+    it.each(CHUNK_SIZES)('reads a CSV with CR-only line ends (Excel for Mac) in %i-byte chunks', async (chunkSize) => {
+      // Prepare
+      const bytes = utf8(`${MAC_EXCEL.join('\r')}\r`);
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(FILE, bytes, chunkSize);
+
+      // Assess
+      expect(contactsOf(accepted)).toEqual([
+        { line: 2, customerId: 'C1', phone: '+8613800138000', email: 'a@qq.com', name: '张三' },
+        { line: 3, customerId: 'C2', phone: '+8613900139000', email: 'b@qq.com', name: '李四' },
+      ]);
+      expect(rejected).toEqual([]);
+      expect(summary).toMatchObject({ rows: 2, accepted: 2, ignoredColumns: [] });
+    });
+
+    it('reads CRLF, LF and CR mixed in one file and numbers lines as an editor does', async () => {
+      // Prepare: a CR inside a quoted field is data, and a line of the file.
+      const content = 'customer_id,name\r\nC1,a\nC2,"b\rc"\rC3,d\r\n\rC4,e';
+
+      // Act
+      const { accepted, rejected } = await readSegment(FILE, utf8(content), 1);
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(namesOf(accepted)).toEqual([
+        { line: 2, customerId: 'C1', name: 'a' },
+        { line: 3, customerId: 'C2', name: 'b\rc' },
+        { line: 5, customerId: 'C3', name: 'd' },
+        { line: 7, customerId: 'C4', name: 'e' },
+      ]);
+    });
+
+    it('reads a CRLF split across two chunks as one line end', async () => {
+      // Prepare: every CR ends a chunk and its LF starts the next.
+      const chunks = ['customer_id,name\r', '\nC1,a\r', '\nC2,"b"\r', '\nC3,c\r', '\n'].map(utf8);
+
+      // Act
+      const { accepted, rejected } = await readChunks(FILE, chunks);
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(namesOf(accepted)).toEqual([
+        { line: 2, customerId: 'C1', name: 'a' },
+        { line: 3, customerId: 'C2', name: 'b' },
+        { line: 4, customerId: 'C3', name: 'c' },
+      ]);
+    });
+
+    it.each([1, 7, 4096])('reads JSON Lines with CR-only line ends in %i-byte chunks', async (chunkSize) => {
+      // Prepare
+      const content = '{"customer_id":"J1","name":"张三"}\r\r{"customer_id":"J3","phone":"13800138000"}\r';
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(JSONL_FILE, utf8(content), chunkSize);
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(contactsOf(accepted)).toEqual([
+        { line: 1, customerId: 'J1', phone: undefined, email: undefined, name: '张三' },
+        { line: 3, customerId: 'J3', phone: '+8613800138000', email: undefined, name: undefined },
+      ]);
+      expect(summary).toMatchObject({ rows: 2, accepted: 2 });
+    });
+  });
+
+  describe('a first line that is data', () => {
+    it.each([
+      ['ids, phones and emails', 'C00000001,13800138000,a@qq.com\nC00000002,13900139000,b@qq.com\n'],
+      ['a phone first', '13800138000,a@qq.com,C1\n'],
+      ['dates and amounts', 'C00000001,2026-06-18,1299.50\n'],
+    ])('refuses a first line of %s, saying what the cells look like and never their values', async (_kind, content) => {
+      // Prepare
+      const bytes = utf8(content);
+
+      // Act
+      const reading = readSegment(FILE, bytes);
+
+      // Assess
+      await expect(reading).rejects.toThrow(SegmentFileError);
+      const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
+      expect(error.reason).toMatch(/^the first line looks like data, not a header: cell \d looks like/);
+      expect(error.reason).not.toMatch(/138001|@qq|C0000|2026-06|1299/);
+    });
+
+    it('refuses a header that holds a phone or an email, as when a data line ran into it', async () => {
+      // Prepare
+      const content = 'customer_id,phone,C1,13800138000\nC2,13900139000,,\n';
+
+      // Act
+      const reading = readSegment(FILE, utf8(content));
+
+      // Assess
+      const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
+      expect(error).toBeInstanceOf(SegmentFileError);
+      expect(error.reason).toMatch(/header \(line 1\) holds values.*cell 4 looks like a phone number/);
+      expect(error.reason).not.toContain('13800138000');
+    });
+
+    it('does not name a value as a column when the header lacks customer_id', async () => {
+      // Prepare
+      const content = 'phone,C00000001\n13800138000,x\n';
+
+      // Act
+      const reading = readSegment(FILE, utf8(content));
+
+      // Assess
+      const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
+      expect(error.reason).toBe('the header has no customer_id column (found: phone, (cell 2: a value))');
+    });
+  });
+
+  describe('mixed encodings', () => {
+    it.each(CHUNK_SIZES)('rejects the one GBK row of a UTF-8 file as mixed-encoding (%i-byte chunks)', async (size) => {
+      // Prepare: 张三 in GBK reads as 寮犱笁-like mojibake in UTF-8 terms: it must never land.
+      const bytes = Buffer.concat([
+        utf8('customer_id,phone,name\nC1,13800138000,王芳\n'),
+        gbk('C2,13800138001,张三\n'),
+        utf8('C3,13800138002,李四\nC4,13800138003,欧阳娜娜\n'),
+      ]);
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(FILE, bytes, size);
+
+      // Assess
+      expect(summary.encoding).toBe('utf-8');
+      expect(namesOf(accepted)).toEqual([
+        { line: 2, customerId: 'C1', name: '王芳' },
+        { line: 4, customerId: 'C3', name: '李四' },
+        { line: 5, customerId: 'C4', name: '欧阳娜娜' },
+      ]);
+      expect(rejected).toEqual([
+        { file: FILE, line: 3, customerId: 'C2', problems: [mixedEncoding('name', 'GB18030', 'UTF-8')] },
+      ]);
+    });
+
+    it.each(CHUNK_SIZES)(
+      'rejects the one UTF-8 row of a GB18030 file as mixed-encoding (%i-byte chunks)',
+      async (size) => {
+        // Prepare: 张三 in UTF-8 reads as 寮犱笁 in GB18030.
+        const bytes = Buffer.concat([
+          gbk('customer_id,phone,name,segment\nC1,13800138000,王芳,老客\nC2,13800138001,李四,老客\n'),
+          utf8('C3,13800138002,张三,老客\n'),
+          gbk('C4,13800138003,欧阳娜娜,新客\n'),
+        ]);
+
+        // Act
+        const { accepted, rejected, summary } = await readSegment(FILE, bytes, size);
+
+        // Assess
+        expect(summary.encoding).toBe('gb18030');
+        expect(accepted.map(({ customer }) => [customer.customerId, customer.name, customer.segment])).toEqual([
+          ['C1', '王芳', '老客'],
+          ['C2', '李四', '老客'],
+          ['C4', '欧阳娜娜', '新客'],
+        ]);
+        expect(rejected).toEqual([
+          {
+            file: FILE,
+            line: 4,
+            customerId: 'C3',
+            problems: [mixedEncoding('name', 'UTF-8', 'GB18030'), mixedEncoding('segment', 'UTF-8', 'GB18030')],
+          },
+        ]);
+        expect(JSON.stringify(accepted)).not.toContain('寮犱笁');
+      },
+    );
+
+    it('lists the value problems of a mixed-encoding row too', async () => {
+      // Prepare
+      const bytes = Buffer.concat([utf8('customer_id,phone,name\nC1,13800138000,王芳\n'), gbk('C2,12345,张三\n')]);
+
+      // Act
+      const { rejected } = await readSegment(FILE, bytes);
+
+      // Assess
+      expect(rejected).toEqual([
+        {
+          file: FILE,
+          line: 3,
+          customerId: 'C2',
+          problems: [
+            mixedEncoding('name', 'GB18030', 'UTF-8'),
+            { column: 'phone', reason: expect.stringContaining('"12345" is not E.164') },
+          ],
+        },
+      ]);
+    });
+
+    it('goes by most rows, not the first: a GBK row first in a UTF-8 file is the one rejected', async () => {
+      // Prepare
+      const bytes = Buffer.concat([utf8('customer_id,name\n'), gbk('C1,张三\n'), utf8('C2,王芳\nC3,李四\n')]);
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(FILE, bytes);
+
+      // Assess
+      expect(summary.encoding).toBe('utf-8');
+      expect(namesOf(accepted)).toEqual([
+        { line: 3, customerId: 'C2', name: '王芳' },
+        { line: 4, customerId: 'C3', name: '李四' },
+      ]);
+      expect(rejected.map(({ line, problems }) => [line, problems.map((problem) => problem.code)])).toEqual([
+        [2, ['mixed-encoding']],
+      ]);
+    });
+
+    it('rejects a GBK row whose bytes also happen to be valid UTF-8 instead of importing its mojibake', async () => {
+      // Prepare: 郑强 in GBK (D6 A3 C7 BF) is valid UTF-8 for "֣ǿ" (a Hebrew point and a Latin letter).
+      const pastedRow = gbk('C2,郑强\n');
+      const bytes = Buffer.concat([utf8('customer_id,name\nC1,王芳\n'), pastedRow, utf8('C3,李四\n')]);
+
+      // Act
+      const { accepted, rejected } = await readSegment(FILE, bytes);
+
+      // Assess
+      expect(pastedRow.toString('utf8')).toBe('C2,֣ǿ\n');
+      expect(accepted.map(({ customer }) => customer.name)).toEqual(['王芳', '李四']);
+      expect(rejected).toEqual([
+        { file: FILE, line: 3, customerId: 'C2', problems: [mixedEncoding('name', 'GB18030', 'UTF-8')] },
+      ]);
+    });
+
+    it('reads a row in one 2-byte script (Hebrew, Armenian, Cyrillic, Latin) as the UTF-8 it is', async () => {
+      // Prepare
+      const names = ['שלום', 'Աննա', 'Ольга', 'José', 'محمد'];
+      const content = lines('customer_id,name', '0,王芳', ...names.map((name, index) => `C${index},${name}`));
+
+      // Act
+      const { accepted, rejected } = await readSegment(FILE, utf8(content));
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(accepted.map(({ customer }) => customer.name)).toEqual(['王芳', ...names]);
+    });
+
+    it('reads GBK rows that happen to be valid UTF-8 as the GB18030 they are', async () => {
+      // Prepare: each of these names in GBK is also valid UTF-8; the last three even read as UTF-8 ideographs.
+      const names = ['郑强', '魏志', '谢霞', '叶英', '张三', '皎础', '璞芥超', '鸠波'];
+      const bytes = gbk(lines('customer_id,name', ...names.map((name, index) => `C${index},${name}`)));
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(FILE, bytes, 3);
+
+      // Assess
+      expect(summary.encoding).toBe('gb18030');
+      expect(rejected).toEqual([]);
+      expect(accepted.map(({ customer }) => customer.name)).toEqual(names);
+    });
+
+    it('imports a pasted-in row whose other-encoding text is only in an ignored column (nothing of it is read)', async () => {
+      // Prepare
+      const bytes = Buffer.concat([utf8('customer_id,name,备注\nC1,王芳,老客户\n'), gbk('C2,Li Lei,老客户\n')]);
+
+      // Act
+      const { accepted, rejected } = await readSegment(FILE, bytes);
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(namesOf(accepted)).toEqual([
+        { line: 2, customerId: 'C1', name: '王芳' },
+        { line: 3, customerId: 'C2', name: 'Li Lei' },
+      ]);
+    });
+
+    it('rejects the one GBK line of a UTF-8 JSON Lines file as mixed-encoding', async () => {
+      // Prepare
+      const bytes = Buffer.concat([
+        utf8('{"customer_id":"J1","name":"王芳"}\n'),
+        gbk('{"customer_id":"J2","name":"张三"}\n'),
+        utf8('{"customer_id":"J3","name":"李四"}\n'),
+      ]);
+
+      // Act
+      const { accepted, rejected } = await readSegment(JSONL_FILE, bytes, 5);
+
+      // Assess
+      expect(namesOf(accepted)).toEqual([
+        { line: 1, customerId: 'J1', name: '王芳' },
+        { line: 3, customerId: 'J3', name: '李四' },
+      ]);
+      expect(rejected).toEqual([
+        { file: JSONL_FILE, line: 2, customerId: 'J2', problems: [mixedEncoding('name', 'GB18030', 'UTF-8')] },
+      ]);
+    });
+  });
+
+  describe('UTF-16', () => {
+    it.each([
+      ['UTF-16LE', 'utf16le', Buffer.from([0xff, 0xfe])],
+      ['UTF-16BE', 'utf16be', Buffer.from([0xfe, 0xff])],
+    ] as const)(
+      'refuses a %s file (Excel "Unicode Text") with that reason, in 1-byte chunks',
+      async (_kind, encoding, mark) => {
+        // Prepare
+        const body = iconv.encode('customer_id,name\r\nC1,张三\r\n', encoding);
+        const bytes = Buffer.concat([mark, body]);
+
+        // Act
+        const reading = readSegment(FILE, bytes, 1);
+
+        // Assess
+        const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
+        expect(error).toBeInstanceOf(SegmentFileError);
+        expect(error.reason).toMatch(/^the file is UTF-16 text .*save it as "CSV UTF-8"/);
+      },
+    );
+  });
+
+  describe('a BOM before GB18030 text', () => {
+    it.each(CHUNK_SIZES)('reads the body as the GB18030 it is, in %i-byte chunks', async (chunkSize) => {
+      // Prepare: the BOM says UTF-8; every row says GB18030.
+      const bytes = Buffer.concat([UTF8_BOM, iconv.encode(CHINESE_CSV, 'gb18030')]);
+
+      // Act
+      const { accepted, rejected, summary } = await readSegment(FILE, bytes, chunkSize);
+
+      // Assess
+      expect(rejected).toEqual([]);
+      expect(namesOf(accepted)).toEqual(CHINESE_NAMES);
+      expect(summary.encoding).toBe('gb18030');
+    });
+  });
+
+  describe('over-long lines', () => {
+    const FIVE_MB = 5 * 1024 * 1024;
+
+    it.each([
+      ['unquoted', `C1,${'x'.repeat(FIVE_MB)}`],
+      ['quoted', `C1,"${'x'.repeat(FIVE_MB)}"`],
+      ['with a quote opened and never closed', `C1,"${'x'.repeat(FIVE_MB)}`],
+    ])('gives one reject for a 5 MB %s line, with its start cut short, and reads on', async (_kind, longLine) => {
+      // Prepare
+      const bytes = utf8(`customer_id,name\n${longLine}\nC2,after\n`);
+
+      // Act
+      const whole = await readSegment(FILE, bytes, bytes.length);
+      const streamed = await readSegment(FILE, bytes, 64 * 1024);
+
+      // Assess
+      for (const { accepted, rejected, summary } of [whole, streamed]) {
+        expect(rejected).toEqual([
+          {
+            file: FILE,
+            line: 2,
+            problems: [
+              {
+                column: '(row)',
+                code: 'line-too-long',
+                reason: expect.stringMatching(/^is 5,24\d,\d{3} bytes long, more than a row may have .*starts "C1,/),
+              },
+            ],
+          },
+        ]);
+        expect(rejected[0]?.problems[0]?.reason.length).toBeLessThan(200);
+        expect(namesOf(accepted)).toEqual([{ line: 3, customerId: 'C2', name: 'after' }]);
+        expect(summary).toMatchObject({ rows: 2, accepted: 1, rejected: 1 });
+      }
+    });
+
+    it('gives one reject for a 5 MB JSON line and reads on', async () => {
+      // Prepare
+      const bytes = utf8(`{"customer_id":"J1","phone":"${'1'.repeat(FIVE_MB)}"}\r\n{"customer_id":"J2"}\r\n`);
+
+      // Act
+      const { accepted, rejected } = await readSegment(JSONL_FILE, bytes, 64 * 1024);
+
+      // Assess
+      expect(rejected).toEqual([
+        {
+          file: JSONL_FILE,
+          line: 1,
+          problems: [
+            { column: '(row)', code: 'line-too-long', reason: expect.stringContaining('{"customer_id":"J1"') },
+          ],
+        },
+      ]);
+      expect(accepted.map(({ line, customer }) => [line, customer.customerId])).toEqual([[2, 'J2']]);
+    });
+
+    it('cuts long values short in reasons and ids', async () => {
+      // Prepare: a row under the line limit with a 100,000-character phone and id.
+      const long = '9'.repeat(100_000);
+      const content = lines('customer_id,phone', `${long},${long}`);
+
+      // Act
+      const { rejected } = await readSegment(FILE, utf8(content));
+
+      // Assess
+      expect(rejected).toHaveLength(1);
+      const [row] = rejected;
+      expect(row?.customerId?.length).toBeLessThanOrEqual(129);
+      for (const problem of row?.problems ?? []) expect(problem.reason.length).toBeLessThan(200);
+      expect(row?.problems.find((problem) => problem.column === 'phone')?.reason).toContain('(100000 characters)');
+    });
   });
 });

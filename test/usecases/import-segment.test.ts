@@ -242,6 +242,68 @@ describe('segment import through S3 events', () => {
     expect((await importRecords())[0]).toMatchObject({ encoding: 'gb18030', imported: 2 });
   });
 
+  it('imports a CSV with CR-only line ends (Excel for Mac): every row, phones and emails as values', async () => {
+    // Prepare
+    const key = 'segments/d11-2026/mac.csv';
+    const rows = [HEADER, 'C1,13800138000,a@qq.com,王芳,pc,TRUE', 'C2,13900139000,b@qq.com,李雷,,'];
+    await upload(key, Buffer.from(`${rows.join('\r')}\r`, 'utf8'));
+
+    // Act
+    await handler(awsEvent(key));
+
+    // Assess
+    const items = await segmentItems();
+    expect(items.map((item) => [item.customerId, item.phone, item.email, item.name])).toEqual([
+      ['C1', '+8613800138000', 'a@qq.com', '王芳'],
+      ['C2', '+8613900139000', 'b@qq.com', '李雷'],
+    ]);
+    expect(await rejectsOf(key)).toEqual([]);
+    expect((await importRecords())[0]).toMatchObject({
+      status: 'succeeded',
+      rows: 2,
+      imported: 2,
+      rejected: 0,
+      ignoredColumns: [],
+    });
+  });
+
+  it('rejects the one GBK row of a UTF-8 file as mixed-encoding and imports the others with their names', async () => {
+    // Prepare: 张三 saved as GBK inside a UTF-8 file would read as mojibake.
+    const key = 'segments/d11-2026/pasted.csv';
+    await upload(
+      key,
+      Buffer.concat([
+        Buffer.from(csv('C1,13800138000,,王芳,,'), 'utf8'),
+        iconv.encode('C2,13800138001,,张三,,\n', 'gbk'),
+        Buffer.from('C3,13800138002,,李四,,\n', 'utf8'),
+      ]),
+    );
+
+    // Act
+    await handler(awsEvent(key));
+
+    // Assess
+    expect((await segmentItems()).map((item) => [item.customerId, item.name])).toEqual([
+      ['C1', '王芳'],
+      ['C3', '李四'],
+    ]);
+    expect(await rejectsOf(key)).toEqual([
+      {
+        file: key,
+        line: 3,
+        customerId: 'C2',
+        problems: [
+          {
+            column: 'name',
+            code: 'mixed-encoding',
+            reason: expect.stringMatching(/row is GB18030\/GBK text, but the rest of the file is UTF-8/),
+          },
+        ],
+      },
+    ]);
+    expect((await importRecords())[0]).toMatchObject({ encoding: 'utf-8', rows: 3, imported: 2, rejected: 1 });
+  });
+
   it('imports nothing and reports every row of a file of only bad rows', async () => {
     // Prepare
     const key = 'segments/d11-2026/bad.csv';
