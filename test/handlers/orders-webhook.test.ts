@@ -25,7 +25,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
-    clock: new VirtualClock(NOW, 1),
+    clock: new VirtualClock(NOW),
   });
 });
 

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function startWithCustomers(campaignId: string, csv: string) {
-  const clock = new VirtualClock(NOW, 20);
+  const clock = new VirtualClock(NOW);
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',

@@ -18,6 +18,10 @@ export interface LocalRuntime {
   sendQueue: InProcessSendQueue;
   /** Where the one-click unsubscribe links of local emails point. */
   unsubscribeBase: string;
+  /** Send workers pass the rate limiter and the provider in queue order (a virtual clock's rule). */
+  sendInOrder?: boolean;
+  /** The send path's randomness (back-off jitter); undefined = Math.random. */
+  random?: () => number;
 }
 
 let current: LocalRuntime | undefined;
