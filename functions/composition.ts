@@ -209,14 +209,21 @@ export function sendDependencies(
         config.runtime === 'aws' && config.sms.senderId ? { senderId: config.sms.senderId } : {},
       ),
     email,
-    limiter: (channel, rate) =>
-      new DynamoRateLimiter(clients.documents, config.tables.campaigns, channel, Math.max(1, Math.floor(rate)), clock),
+    limiter: (channel, rate) => {
+      const perSecond = Math.max(1, Math.floor(rate));
+      // In order on a virtual clock one worker sends at a time: it takes its second in one
+      // write (and gives back what it leaves). Elsewhere small grants keep the workers fair.
+      const grant = local?.sendInOrder ? perSecond : undefined;
+      return new DynamoRateLimiter(clients.documents, config.tables.campaigns, channel, perSecond, clock, grant);
+    },
     queue: sendQueueFor(config, clients),
     clock,
     owner: options.owner ?? randomUUID(),
     emailOptOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
     unsubscribeLinks: unsubscribeLinksFor(config),
     log: options.log,
+    ...(local?.sendInOrder ? { inOrder: true } : {}),
+    ...(local?.random ? { random: local.random } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import { RealTimeClock } from '../adapters/local/real-time-clock.ts';
 import { clientsFor } from '../composition.ts';
 import { handler as plan } from '../handlers/plan-campaign.ts';
 import { playSchedules } from '../local/play.ts';
@@ -27,9 +27,12 @@ function customersCsv(count: number): string {
   return `customer_id,phone,name\n${rows.join('\n')}\n`;
 }
 
-/** One midnight push of `count` SMS; `rate` undefined = no pacing and an unlimited sink. */
+/**
+ * One midnight push of `count` SMS on the real clock (concurrent workers at the machine's
+ * pace); `rate` undefined = no pacing and an unlimited sink.
+ */
 export async function midnightPush(count: number, rate: number | undefined): Promise<PushRun> {
-  const clock = new VirtualClock(MIDNIGHT - 3 * 60_000, 1);
+  const clock = new RealTimeClock(MIDNIGHT - 3 * 60_000);
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const stack = await startEphemeralStack({
     dataBucket: 'bench-data',
@@ -76,7 +79,7 @@ export async function midnightPush(count: number, rate: number | undefined): Pro
 
 /** Conditional UpdateItems per second, concurrency 16, on ledger-like items: the database's ceiling. */
 export async function conditionalWriteCeiling(operations: number): Promise<number> {
-  const clock = new VirtualClock(Date.now(), 1);
+  const clock = new RealTimeClock(Date.now());
   const stack = await startEphemeralStack({
     dataBucket: 'bench-data',
     clock,

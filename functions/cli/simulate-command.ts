@@ -6,6 +6,11 @@
  * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
  * (read back from the sinks), report.json and report.html. The summary goes to stdout;
  * progress and warnings to stderr.
+ *
+ * The clock is discrete (VirtualClock): time stands still while work runs, so pacing, the
+ * sink's rate, the release second and the order events all fall on virtual instants that
+ * do not depend on the machine's speed, and the same inputs give byte-identical files.
+ * The run's own wall-clock time goes to stderr only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +24,7 @@ import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, reportDependencies } from '../composition.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
-import { signBody } from '../domain/orders.ts';
+import { SIGNATURE_TOLERANCE_SECONDS, signBody } from '../domain/orders.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
 import { playSchedules, type TimedEvents } from '../local/play.ts';
 import { localRoutes } from '../local/routes.ts';
@@ -37,7 +42,7 @@ import { JsonLinesFile } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SIMULATE_USAGE =
-  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--speed N] [--quiet]';
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--quiet]';
 
 export const SIMULATE_HELP: CommandHelp = {
   name: 'campaign simulate',
@@ -47,9 +52,10 @@ export const SIMULATE_HELP: CommandHelp = {
     'Starts its own local DynamoDB, S3, SES, SMS sink and scheduler (free ports, nothing kept),',
     'and runs the real handlers: each segment file is uploaded to the local S3 and imported by',
     'the import handler, the campaign file is uploaded and planned by the plan handler, the',
-    'local scheduler fires every send on a virtual clock from --now to the last send (idle',
-    'stretches skipped), the send handlers deliver to the local SMS sink and SES, and each order',
-    'event is posted, signed, to the local order webhook at its time. No AWS account needed.',
+    'local scheduler fires every send on a discrete virtual clock from --now to the last send,',
+    'the send handlers deliver to the local SMS sink and SES, and each order event is posted,',
+    'signed, to the local order webhook at its time. The same inputs give byte-identical files,',
+    "whatever the machine's speed. No AWS account needed.",
     'The summary goes to stdout; progress and warnings to stderr.',
   ],
   options: [
@@ -68,11 +74,6 @@ export const SIMULATE_HELP: CommandHelp = {
       flag: '--sms-rate N',
       text: 'messages a second the local SMS sink accepts; past it, it answers\nas SNS throttling does',
       default: "the campaign's smsRatePerSecond",
-    },
-    {
-      flag: '--speed N',
-      text: 'how many times faster than real time the virtual clock runs while sending',
-      default: '300 / the SMS rate, kept within 1 to 100',
     },
     ...COMMON_OPTIONS,
   ],
@@ -94,11 +95,14 @@ export const SIMULATE_HELP: CommandHelp = {
 };
 
 const BUCKET = 'campaign-data';
+/** Order events wait at most this long (virtual) for the clock to post them: a fifth of the signature tolerance. */
+const ORDER_WINDOW_MS = (SIGNATURE_TOLERANCE_SECONDS * 1000) / 5;
+/** Order webhooks in flight at once (different customers). */
+const ORDER_POSTS_AT_ONCE = 8;
 
 export async function runSimulate(args: string[]): Promise<number> {
   const { options, values } = parsePlanOptions(args, {
     'sms-rate': { type: 'string' },
-    speed: { type: 'string' },
     orders: { type: 'string' },
   });
   const progress = progressOn(process.stderr, options.quiet);
@@ -114,11 +118,9 @@ export async function runSimulate(args: string[]): Promise<number> {
   }
   const extra = values as Record<string, unknown>;
   const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
-  // Fast enough to finish in minutes, slow enough for the local database to keep the pace.
-  const speed =
-    positive('--speed', extra.speed as string | undefined) ?? Math.max(1, Math.min(100, Math.floor(300 / smsRate)));
   const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
-  const clock = new VirtualClock(options.now, speed);
+  const started = performance.now();
+  const clock = new VirtualClock(options.now);
   // The order webhook checks signatures with WEBHOOK_SECRET; a simulation signs with its own.
   process.env.WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
   const workDir = await mkdtemp(join(tmpdir(), 'campaign-simulate-'));
@@ -168,17 +170,12 @@ export async function runSimulate(args: string[]): Promise<number> {
     // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
-    const webhook = new SignedOrderPoster(
-      `${http.url}/webhooks/orders`,
-      process.env.WEBHOOK_SECRET as string,
-      clock,
-      orders,
-    );
+    const webhook = new SignedOrderPoster(`${http.url}/webhooks/orders`, process.env.WEBHOOK_SECRET as string, orders);
     await playSchedules(stack.runtime, clock, {
       events: webhook,
       onTick: () =>
         progress.update(
-          `simulating ${formatInstant(clock.now(), campaign.timezone)} (x${speed}) ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
+          `simulating ${formatInstant(clock.now(), campaign.timezone)} ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
         ),
     });
     progress.result(`sent: ${formatCount(sms.messages().length)} SMS accepted by the local SMS sink`);
@@ -195,6 +192,10 @@ export async function runSimulate(args: string[]): Promise<number> {
     progress.result(
       `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
     );
+    // The one wall-clock fact of the run: on stderr, never in the files, which repeat exactly.
+    progress.done(
+      `simulated ${formatInstant(options.now, campaign.timezone)} to ${formatInstant(clock.now(), campaign.timezone)} in ${formatSeconds((performance.now() - started) / 1000)} of wall-clock time`,
+    );
     if (sendQueue.deadLetters.length > 0) {
       progress.warn(`warning: ${sendQueue.deadLetters.length} shard messages ended in the dead letters`);
       return 1;
@@ -205,6 +206,10 @@ export async function runSimulate(args: string[]): Promise<number> {
     await stack.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
 function positive(flag: string, text: string | undefined): number | undefined {
@@ -276,10 +281,18 @@ async function writeOutputs(
   await rejects.close();
 
   // The outbox comes from what the sinks received, matched to touches by message id and
-  // address (aws-ses-v2-local's ids are 9 random digits: they collide in a large campaign).
-  const byMessage = new Map<string, Touch>();
-  for (const touch of touches) {
-    if (touch.providerMessageId) byMessage.set(`${touch.providerMessageId}|${touch.address}`, touch);
+  // address (aws-ses-v2-local's ids are 9 random digits: they collide in a large campaign,
+  // so touches sharing a key are taken in the order they were sent, as the SES store lists them).
+  const byMessage = new Map<string, Touch[]>();
+  const sentOrder = [...touches].sort(
+    (a, b) => compareText(a.updatedAt ?? '', b.updatedAt ?? '') || compareText(a.sendId, b.sendId),
+  );
+  for (const touch of sentOrder) {
+    if (!touch.providerMessageId) continue;
+    const key = `${touch.providerMessageId}|${touch.address}`;
+    const list = byMessage.get(key);
+    if (list) list.push(touch);
+    else byMessage.set(key, [touch]);
   }
   const outbox: Array<{
     customerId: string;
@@ -301,24 +314,37 @@ async function writeOutputs(
   }
   const store = (await (await fetch(`${config.endpoints.ses}/store`)).json()) as { emails?: SesStoredEmail[] };
   for (const email of store.emails ?? []) {
-    const touch = byMessage.get(`${email.messageId}|${email.destination?.to?.[0] ?? ''}`);
+    const touch = byMessage.get(`${email.messageId}|${email.destination?.to?.[0] ?? ''}`)?.shift();
     if (!touch) continue;
     outbox.push({
       customerId: touch.customerId,
       channel: 'email',
       waveId: touch.waveId,
       sendId: touch.sendId,
+      // When the send path recorded the outcome: on the virtual clock, the instant SES took it.
       at: touch.updatedAt ? formatInstant(Date.parse(touch.updatedAt), plan.campaign.timezone) : '',
       body: `${email.subject ?? ''}\n\n${email.body?.text ?? ''}`,
     });
   }
-  outbox.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.customerId < b.customerId ? -1 : 1));
+  // A total order on what was received, so no tie is left to the order the sinks were read in.
+  outbox.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      compareText(a.customerId, b.customerId) ||
+      compareText(a.channel, b.channel) ||
+      compareText(a.sendId, b.sendId) ||
+      compareText(a.body, b.body),
+  );
   const outboxFile = new JsonLinesFile(join(outDir, 'outbox.jsonl'));
   for (const entry of outbox) await outboxFile.writeLine(JSON.stringify(entry));
   await outboxFile.close();
 
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), renderReportPage(report));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface OrderLineInput {
@@ -350,7 +376,15 @@ async function readOrderLines(path: string): Promise<OrderLineInput[]> {
   return lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
-/** Posts each order line, signed as the store signs, to the local HTTP API at its virtual time. */
+/**
+ * Posts each order line, signed as the store signs at its own virtual time, to the local
+ * HTTP API. Lines between two stops of the clock are posted together when the clock stops
+ * (one customer's in file order, different customers' at once): order events change only
+ * their customer's orders, and nothing else reads orders between two stops, so every step
+ * of the send path sees exactly the events up to its own instant, as if each had come
+ * alone. The clock stops for them at least every ORDER_WINDOW_MS, well within the
+ * webhook's signature tolerance.
+ */
 class SignedOrderPoster implements TimedEvents {
   private next = 0;
   readonly responses: Record<string, number> = {};
@@ -358,25 +392,57 @@ class SignedOrderPoster implements TimedEvents {
   constructor(
     private readonly url: string,
     private readonly secret: string,
-    private readonly clock: { now(): number },
     private readonly lines: OrderLineInput[],
   ) {}
 
   nextAt(): number | undefined {
-    const line = this.lines[this.next];
-    return line ? Date.parse(line.at) : undefined;
+    const first = this.lines[this.next];
+    if (!first) return undefined;
+    // The last line within the window after the first waiting one: the clock stops there at the latest.
+    let last = Date.parse(first.at);
+    for (let index = this.next + 1; index < this.lines.length; index += 1) {
+      const at = Date.parse((this.lines[index] as OrderLineInput).at);
+      if (at > Date.parse(first.at) + ORDER_WINDOW_MS) break;
+      last = at;
+    }
+    return last;
   }
 
   async deliverDue(now: number): Promise<void> {
+    const byCustomer = new Map<string, OrderLineInput[]>();
     for (let line = this.lines[this.next]; line && Date.parse(line.at) <= now; line = this.lines[this.next]) {
       this.next += 1;
-      const body = JSON.stringify(line.event);
-      const response = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': signBody(body, this.secret, this.clock.now()) },
-        body,
-      });
-      this.responses[response.status] = (this.responses[response.status] ?? 0) + 1;
+      const customer = customerOf(line.event, this.next);
+      const lines = byCustomer.get(customer);
+      if (lines) lines.push(line);
+      else byCustomer.set(customer, [line]);
     }
+    const queues = [...byCustomer.values()];
+    const poster = async () => {
+      for (let lines = queues.shift(); lines; lines = queues.shift()) {
+        for (const line of lines) await this.post(line);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ORDER_POSTS_AT_ONCE, queues.length) }, poster));
   }
+
+  private async post(line: OrderLineInput): Promise<void> {
+    const body = JSON.stringify(line.event);
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': signBody(body, this.secret, Date.parse(line.at)),
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    this.responses[response.status] = (this.responses[response.status] ?? 0) + 1;
+  }
+}
+
+/** The customer an order line is about; a line without one is posted on its own (the webhook answers it). */
+function customerOf(event: unknown, lineIndex: number): string {
+  const customerId = (event as { order?: { customerId?: unknown } } | null)?.order?.customerId;
+  return typeof customerId === 'string' ? `customer:${customerId}` : `line:${lineIndex}`;
 }

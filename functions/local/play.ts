@@ -1,24 +1,34 @@
 /**
- * Plays a campaign's schedules on a virtual clock: whenever nothing is being sent, time
- * jumps to the next schedule or outside event (an order webhook); the scheduler fires
- * what is due; the workers send at the clock's pace. Returns when no schedule or event is
- * left and the send queue is idle.
+ * Plays a campaign's schedules on a clock of its own until no schedule or outside event
+ * (an order webhook) is left and the send queue is idle.
+ *
+ * - On the discrete VirtualClock (`campaign simulate`, tests) the clock drives: outside
+ *   events and schedules are delivered when time reaches them, the send workers run as the
+ *   clock's tasks, and time moves only while every worker sleeps.
+ * - On the RealTimeClock (the midnight bench) the workers send at the machine's pace:
+ *   whenever nothing is being sent, time jumps to the next schedule or event.
  */
+import type { RealTimeClock } from '../adapters/local/real-time-clock.ts';
 import type { LocalRuntime } from '../adapters/local/runtime.ts';
-import type { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import { type TimedSource, VirtualClock } from '../adapters/local/virtual-clock.ts';
 
 /** Things that happen at their own time (order webhooks in a simulation). */
-export interface TimedEvents {
-  nextAt(): number | undefined;
-  deliverDue(now: number): Promise<void>;
-}
+export type TimedEvents = TimedSource;
 
 export async function playSchedules(
   runtime: Pick<LocalRuntime, 'scheduler' | 'sendQueue'>,
-  clock: VirtualClock,
+  clock: VirtualClock | RealTimeClock,
   options: { onTick?: () => void; events?: TimedEvents } = {},
 ): Promise<void> {
   const { scheduler, sendQueue } = runtime;
+  if (clock instanceof VirtualClock) {
+    const schedules: TimedSource = { nextAt: () => scheduler.nextFireAt(), deliverDue: (now) => scheduler.runDue(now) };
+    // At one instant, the order events first (a payment before the send that checks it), then the schedules.
+    await clock.play(options.events ? [options.events, schedules] : [schedules], options.onTick);
+    // Every worker is a task of the clock: once it has played out, the queue is idle.
+    if (!sendQueue.isIdle()) throw new Error('the send queue has work the virtual clock does not know of');
+    return;
+  }
   for (;;) {
     const nextSchedule = scheduler.nextFireAt();
     const nextEvent = options.events?.nextAt();

@@ -4,6 +4,12 @@
  * AWS runs. S3 object events are routed by prefix as the EventBridge rules route them:
  * `segments/` to the import, `campaigns/` to the plan. Used by `npm start` (real clock)
  * and `campaign simulate` (virtual clock).
+ *
+ * On the discrete VirtualClock the stand-ins keep its rules, so a run repeats itself exactly:
+ * each send worker is a task of the clock whose messages pass the rate limiter and the
+ * provider in queue order, due schedules fire one after another, queue retries wait in
+ * virtual time, and the back-off jitter is seeded. The workers still overlap in virtual
+ * time (an email wave and an SMS wave at once), and their database writes in real time.
  */
 import { randomUUID } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
@@ -16,10 +22,13 @@ import { LocalScheduler } from '../adapters/local/scheduler.ts';
 import { InProcessSendQueue } from '../adapters/local/send-queue.ts';
 import { type LocalServers, startLocalServers } from '../adapters/local/servers.ts';
 import { LocalSmsSink } from '../adapters/local/sms-sink.ts';
+import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, TABLES } from '../config.ts';
+import { mulberry32 } from '../domain/random.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ShardMessage } from '../usecases/send-wave.ts';
 
 export interface LocalStackOptions {
   config: LocalConfig;
@@ -37,6 +46,9 @@ export interface LocalStackOptions {
   /** The import queue's redelivery timing (tests shorten or control it). */
   importQueue?: Pick<LocalImportQueueOptions<unknown>, 'wait' | 'retryDelayMs' | 'maxReceives'>;
 }
+
+/** Any fixed seed does: the same one on every run is what makes the jitter repeat. */
+const SIMULATION_SEED = 1111;
 
 export interface LocalStack {
   config: LocalConfig;
@@ -96,6 +108,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
 
   const optOuts = new LocalSmsOptOuts();
+  const virtual = options.clock instanceof VirtualClock ? options.clock : undefined;
+  const sendWorker = async (message: ShardMessage) => (await import('../handlers/send-worker.ts')).handler(message);
   const runtime: LocalRuntime = {
     clock: options.clock,
     sms: new LocalSmsSink({
@@ -107,12 +121,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     scheduler: new LocalScheduler({
       invoke: async (payload) => (await import('../handlers/send-dispatch.ts')).handler(payload),
       log,
+      oneAtATime: virtual !== undefined,
     }),
     sendQueue: new InProcessSendQueue({
       workers: options.sendWorkers ?? 8,
-      handle: async (message) => (await import('../handlers/send-worker.ts')).handler(message),
+      handle: virtual ? (message) => virtual.spawn(() => sendWorker(message)) : sendWorker,
+      ...(virtual ? { pause: (ms: number) => virtual.spawn(() => virtual.sleepUntil(virtual.now() + ms)) } : {}),
       onError: (message, error) => log(`send ${message.sendId} shard ${message.shard}: ${(error as Error).message}`),
     }),
+    ...(virtual ? { sendInOrder: true, random: mulberry32(SIMULATION_SEED) } : {}),
   };
   setLocalRuntime(runtime);
   return {
@@ -122,6 +139,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async stop() {
       await imports.stop();
       await runtime.scheduler.stop();
+      // Workers started outside a play (a dispatch called directly) finish, as on a real clock.
+      if (virtual && !virtual.isPlaying) await virtual.play([]);
       await runtime.sendQueue.idle();
       setLocalRuntime(undefined);
       await servers.stop();

@@ -3,6 +3,12 @@ export interface Clock {
   now(): number;
   /** Resolves at `instant` (never before it). */
   sleepUntil(instant: number): Promise<void>;
+  /**
+   * Work in flight beside a sleeper (a message's database write while another message of the
+   * same worker waits for its second): a discrete virtual clock moves on only once it is
+   * done, so no other worker's step overlaps it. Real clocks have no use for it.
+   */
+  hold?<T>(work: Promise<T>): Promise<T>;
 }
 
 export const systemClock: Clock = {

@@ -26,6 +26,8 @@ export interface RateLimiter {
   take(): Promise<void>;
   /** The provider throttled a message: this worker slows down (and speeds up again as messages pass). */
   throttled(): void;
+  /** This worker is done: what it was granted in the current second and did not use goes back to the others. */
+  release?(): Promise<void>;
 }
 
 /** Who paid since a time (order webhooks keep it), for `stopOnPurchase` waves. */

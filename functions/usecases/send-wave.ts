@@ -145,6 +145,14 @@ export interface SendShardDeps {
   log: { info(message: string, data?: Record<string, unknown>): void };
   /** Messages in flight at once within one worker. */
   concurrency?: number;
+  /**
+   * Messages pass the rate limiter and the provider one at a time in queue order (their
+   * ledger claims still run ahead, `concurrency` at once): on a discrete virtual clock this
+   * puts every message on the same second on every run. Default false: each as it comes.
+   */
+  inOrder?: boolean;
+  /** Draws the back-off jitter, in [0, 1); default Math.random (a simulation passes a seeded one). */
+  random?: () => number;
   leaseMs?: number;
   /** Hand the rest over to a new message when less time than this is left. */
   handOverMarginMs?: number;
@@ -200,6 +208,9 @@ export async function sendShard(
   let renewAt = deps.clock.now() + leaseMs / 3;
   let handOver = false;
   const margin = deps.handOverMarginMs ?? 60_000;
+  // What a message writes while another one may be waiting for its second.
+  const hold = <T>(work: Promise<T>): Promise<T> => deps.clock.hold?.(work) ?? work;
+  const order = deps.inOrder ? new QueueOrder() : undefined;
 
   const worker = async () => {
     for (let touch = queue.shift(); touch; touch = queue.shift()) {
@@ -208,20 +219,24 @@ export async function sendShard(
         queue.unshift(touch);
         return;
       }
-      const outcome = await deliver(deps, staged, send, touch, limiter);
+      // The place is taken as the message leaves the queue, so places follow queue order.
+      const outcome = await deliver(deps, staged, send, touch, limiter, hold, order?.place());
       count(outcome.reason ? `${outcome.status}:${outcome.reason}` : outcome.status);
-      await deps.touches.recordOutcome(message, {
-        ...touch,
-        ...outcome,
-        updatedAt: new Date(deps.clock.now()).toISOString(),
-      });
+      await hold(
+        deps.touches.recordOutcome(message, {
+          ...touch,
+          ...outcome,
+          updatedAt: new Date(deps.clock.now()).toISOString(),
+        }),
+      );
       if (deps.clock.now() > renewAt) {
         renewAt = deps.clock.now() + leaseMs / 3;
-        await deps.campaigns.renewShard(message, deps.owner, deps.clock.now() + leaseMs);
+        await hold(deps.campaigns.renewShard(message, deps.owner, deps.clock.now() + leaseMs));
       }
     }
   };
   await Promise.all(Array.from({ length: deps.concurrency ?? 8 }, worker));
+  await limiter.release?.();
   await deps.touches.flush();
   if (handOver) {
     // The rest goes to a fresh invocation: outcomes so far are durable, the lease is let go.
@@ -290,12 +305,51 @@ async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, sh
 
 type Outcome = Pick<Touch, 'status' | 'reason' | 'providerMessageId' | 'parts'>;
 
+/** A message's place in queue order: it waits for `turn`, then `pass`es it on to the next. */
+interface InOrder {
+  turn: Promise<void>;
+  pass: () => void;
+}
+
+/** Hands out places in the order they are asked for: each one's turn comes when the one before is passed. */
+class QueueOrder {
+  private last: Promise<void> = Promise.resolve();
+
+  place(): InOrder {
+    const turn = this.last;
+    let pass: () => void = () => {};
+    this.last = new Promise((resolve) => {
+      pass = resolve;
+    });
+    return { turn, pass };
+  }
+}
+
 async function deliver(
   deps: SendShardDeps,
   staged: Staged,
   send: StoredSend,
   touch: Touch,
   limiter: RateLimiter,
+  hold: <T>(work: Promise<T>) => Promise<T>,
+  order: InOrder | undefined,
+): Promise<Outcome> {
+  try {
+    return await claimAndSend(deps, staged, send, touch, limiter, hold, order);
+  } finally {
+    // Passed on in order, also by a message that never reached the limiter (suppressed, refused).
+    if (order) void order.turn.then(order.pass);
+  }
+}
+
+async function claimAndSend(
+  deps: SendShardDeps,
+  staged: Staged,
+  send: StoredSend,
+  touch: Touch,
+  limiter: RateLimiter,
+  hold: <T>(work: Promise<T>) => Promise<T>,
+  order: InOrder | undefined,
 ): Promise<Outcome> {
   const { campaign } = staged;
   if (send.channel === 'sms' && staged.optedOut.has(touch.address)) return { status: 'suppressed', reason: 'opt-out' };
@@ -303,13 +357,15 @@ async function deliver(
     return { status: 'suppressed', reason: 'opt-out' };
   }
   if (staged.paid.has(touch.customerId)) return { status: 'suppressed', reason: 'suppressed:purchase' };
-  const claim = await deps.ledger.claim({
-    customerId: touch.customerId,
-    touchId: `${campaign.id}#${touch.waveId}#${touch.channel}`,
-    campaignId: campaign.id,
-    touchCap: campaign.caps.touches,
-    ...(send.channel === 'sms' ? { smsMonth: { month: staged.month, cap: campaign.caps.smsPerMonth } } : {}),
-  });
+  const claim = await hold(
+    deps.ledger.claim({
+      customerId: touch.customerId,
+      touchId: `${campaign.id}#${touch.waveId}#${touch.channel}`,
+      campaignId: campaign.id,
+      touchCap: campaign.caps.touches,
+      ...(send.channel === 'sms' ? { smsMonth: { month: staged.month, cap: campaign.caps.smsPerMonth } } : {}),
+    }),
+  );
   // Claimed before without an outcome: an earlier run died with it in flight. Never sent twice.
   if (claim.kind === 'already') return { status: 'unknown', reason: 'claimed before, no outcome recorded' };
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
@@ -323,6 +379,7 @@ async function deliver(
   };
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
   const text = render(templates.sms, values);
+  await order?.turn;
   for (let throttled = 0; ; ) {
     await limiter.take();
     try {
@@ -351,7 +408,8 @@ async function deliver(
         limiter.throttled();
         if (throttled > MAX_THROTTLE_RETRIES) return { status: 'failed', reason: 'throttled' };
         // Back off with jitter, then take a fresh token: throttling is absorbed, not amplified.
-        await deps.clock.sleepUntil(deps.clock.now() + Math.random() * Math.min(2000, 50 * 2 ** throttled));
+        const jitter = (deps.random ?? Math.random)();
+        await deps.clock.sleepUntil(deps.clock.now() + jitter * Math.min(2000, 50 * 2 ** throttled));
         continue;
       }
       // Anything else may or may not have reached the provider: unknown, never resent blindly.

@@ -201,24 +201,93 @@ describe('LocalScheduler', () => {
   });
 
   it('start() polls the clock and fires on time; stop() waits for the firing in progress', async () => {
-    // Prepare
+    // Prepare: the clock is read by the polls; the firing is held open until released.
     const fired: number[] = [];
+    const reads: number[] = [];
     let now = MIDNIGHT - 100;
-    const clock = { now: () => now };
-    const scheduler = await withGroup(new LocalScheduler({ invoke: async () => void fired.push(clock.now()) }));
+    let pollsBeforeMidnight = 0;
+    let midnightReached: () => void = () => {};
+    const pollsDone = new Promise<void>((resolve) => {
+      midnightReached = resolve;
+    });
+    const clock = {
+      now: () => {
+        reads.push(now);
+        // Three polls see the time before midnight; then midnight comes.
+        if (now < MIDNIGHT) pollsBeforeMidnight += 1;
+        if (now < MIDNIGHT && pollsBeforeMidnight >= 3) {
+          now = MIDNIGHT;
+          midnightReached();
+        }
+        return reads.at(-1) as number;
+      },
+    };
+    let firing: () => void = () => {};
+    const firingStarted = new Promise<void>((resolve) => {
+      firing = resolve;
+    });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let finished = false;
+    const scheduler = await withGroup(
+      new LocalScheduler({
+        invoke: async () => {
+          fired.push(now);
+          firing();
+          await held;
+          finished = true;
+        },
+      }),
+    );
     await scheduler.upsert(schedule('midnight-sms-g01', MIDNIGHT));
 
-    // Act
+    // Act: waits on events, not on time, however slow the machine.
     scheduler.start(clock, 5);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const beforeMidnight = fired.length;
-    now = MIDNIGHT;
-    const deadline = Date.now() + 5_000;
-    while (fired.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    await scheduler.stop();
+    await pollsDone;
+    await firingStarted;
+    const stopping = scheduler.stop();
+    const finishedBeforeRelease = finished;
+    release();
+    await stopping;
 
     // Assess
-    expect(beforeMidnight).toBe(0);
+    expect(reads.filter((at) => at < MIDNIGHT)).toHaveLength(3);
     expect(fired).toEqual([MIDNIGHT]);
+    expect(finishedBeforeRelease).toBe(false);
+    expect(finished).toBe(true);
+  });
+
+  it('with oneAtATime fires the schedules due together one after another, earliest first, then by name', async () => {
+    // Prepare: each invocation takes real time; concurrent firings would overlap.
+    const log: string[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const scheduler = await withGroup(
+      new LocalScheduler({
+        oneAtATime: true,
+        invoke: async (payload) => {
+          running += 1;
+          maxRunning = Math.max(maxRunning, running);
+          log.push(`start ${String(payload.sendId)}`);
+          await new Promise((resolve) => setTimeout(resolve, payload.sendId === 'b' ? 30 : 1));
+          log.push(`end ${String(payload.sendId)}`);
+          running -= 1;
+        },
+      }),
+    );
+    await scheduler.upsert(schedule('c', MIDNIGHT));
+    await scheduler.upsert(schedule('b', MIDNIGHT - 1000));
+    await scheduler.upsert(schedule('a', MIDNIGHT));
+
+    // Act
+    const count = await scheduler.runDue(MIDNIGHT);
+
+    // Assess
+    expect(count).toBe(3);
+    expect(maxRunning).toBe(1);
+    expect(log).toEqual(['start b', 'end b', 'start a', 'end a', 'start c', 'end c']);
+    expect(await scheduler.list(GROUP)).toEqual([]);
   });
 });

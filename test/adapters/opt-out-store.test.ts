@@ -13,7 +13,7 @@ let store: DynamoOptOutStore;
 beforeAll(async () => {
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
-    clock: new VirtualClock(Date.parse('2026-10-25T10:00:00+08:00'), 1),
+    clock: new VirtualClock(Date.parse('2026-10-25T10:00:00+08:00')),
   });
   store = new DynamoOptOutStore(clientsFor(stack.config).documents, stack.config.tables.customers);
 });

@@ -50,7 +50,10 @@ afterAll(async () => {
 });
 
 describe('campaign simulate', () => {
-  it('delivers a whole sample campaign through the handlers, obeying every playbook rule', async () => {
+  // A whole campaign on a shared 2-core machine: the limit only guards against a hang.
+  it('delivers a whole sample campaign through the handlers, obeying every playbook rule', {
+    timeout: 15 * 60_000,
+  }, async () => {
     // Prepare
     const customers = join(work, 'customers.csv');
     const orders = join(work, 'orders.jsonl');
@@ -72,8 +75,6 @@ describe('campaign simulate', () => {
       out,
       '--orders',
       orders,
-      '--speed',
-      '40',
       '--quiet',
     ]);
 
@@ -105,12 +106,10 @@ describe('campaign simulate', () => {
       roi: expect.any(Number),
     });
     expect(report.lift?.map((lift) => lift.waveId)).toEqual(['warmup']);
-    // The midnight push starts at 00:00:00, never before. Within the second is measured on the real
-    // clock by the bench and at 2x in send-wave.test.ts; at 40x a virtual second is 25 ms of real time.
+    // The midnight push starts at 00:00:00 on the virtual clock: not before, and not a second later.
     const midnight = outbox.filter((entry) => entry.waveId === 'midnight' && entry.channel === 'sms');
     const first = Math.min(...midnight.map((entry) => Date.parse(entry.at)));
-    expect(first).toBeGreaterThanOrEqual(Date.parse('2026-11-11T00:00:00+08:00'));
-    expect(first).toBeLessThan(Date.parse('2026-11-11T00:01:00+08:00'));
+    expect(first).toBe(Date.parse('2026-11-11T00:00:00+08:00'));
     for (const file of ['rejects.jsonl', 'timeline.html', 'report.html']) {
       expect((await readFile(join(out, file))).length, file).toBeGreaterThan(0);
     }

@@ -113,7 +113,7 @@ let emails: StoredEmail[];
 
 beforeAll(async () => {
   // Prepare: the stack, its HTTP server (the links carry its real port), the customers, the plan.
-  const clock = new VirtualClock(NOW, 20);
+  const clock = new VirtualClock(NOW);
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock,

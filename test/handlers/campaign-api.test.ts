@@ -13,7 +13,7 @@ beforeAll(async () => {
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     log: (line) => console.error(line),
-    clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00'), 1),
+    clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00')),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
   await uploadSegmentAndWait(

@@ -34,7 +34,7 @@ beforeAll(async () => {
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     log: (line) => console.error(line),
-    clock: new VirtualClock(NOW, 1),
+    clock: new VirtualClock(NOW),
   });
 });
 

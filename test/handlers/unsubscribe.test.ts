@@ -23,7 +23,7 @@ let stack: LocalStack;
 beforeAll(async () => {
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
-    clock: new VirtualClock(NOW, 1),
+    clock: new VirtualClock(NOW),
     // Shown only when a test fails, with its other output.
     log: (line) => console.error(line),
   });

@@ -46,7 +46,7 @@ describe('an upload whose import meets a live lease, on the local stack', () => 
   beforeAll(async () => {
     stack = await startEphemeralStack({
       dataBucket: 'campaign-data',
-      clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00'), 1),
+      clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00')),
       log: (line) => logs.push(line),
       importQueue: {
         wait: (ms) =>

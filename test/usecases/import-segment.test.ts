@@ -133,13 +133,13 @@ async function leaseRunsOut(key: string, etag: string): Promise<void> {
   );
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+/** Polls for what an event handler leaves behind; only the test's own time limit bounds it, however slow the machine. */
+async function until<T>(probe: () => Promise<T | undefined>, _what?: string): Promise<T> {
+  for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('segment import through S3 events', () => {
@@ -558,7 +558,7 @@ describe('an import interrupted and delivered again', () => {
     const record = await until(async () => {
       const [found] = await importRecords();
       return found?.status === 'succeeded' ? found : undefined;
-    }, 'the continuation');
+    });
     expect(record).toMatchObject({ rows: 3000, imported: 3000, invocations: 2 });
     expect(await segmentItems()).toHaveLength(3000);
   });

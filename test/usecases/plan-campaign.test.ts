@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function startWithCustomers(campaignId: string, csv: string) {
-  const clock = new VirtualClock(NOW, 20);
+  const clock = new VirtualClock(NOW);
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock,

@@ -2,6 +2,7 @@ import { InvalidParameterException, PublishCommand, SNSClient } from '@aws-sdk/c
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RealTimeClock } from '../../functions/adapters/local/real-time-clock.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
 import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
@@ -28,8 +29,11 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function startStack(options: { smsRate?: number; speed?: number } = {}) {
-  const clock = new VirtualClock(NOW, options.speed ?? 20);
+/** On the discrete virtual clock (time moves only while every worker waits on it), or on real time. */
+async function startStack<C extends VirtualClock | RealTimeClock = VirtualClock>(
+  options: { smsRate?: number; clock?: C } = {},
+) {
+  const clock = options.clock ?? new VirtualClock(NOW);
   stack = await startEphemeralStack({
     dataBucket: 'campaign-data',
     clock,
@@ -38,7 +42,7 @@ async function startStack(options: { smsRate?: number; speed?: number } = {}) {
     ...(options.smsRate ? { smsRatePerSecond: options.smsRate } : {}),
     sendWorkers: 4,
   });
-  return { stack, clock };
+  return { stack, clock: clock as C };
 }
 
 /** Customers C0..C(n-1) imported through S3 and the import handler. */
@@ -101,8 +105,8 @@ describe('the send path', () => {
   });
 
   it('ends with every customer sent once after a worker dies mid-wave, the in-flight ones unknown', async () => {
-    // Prepare
-    const { stack: local, clock } = await startStack();
+    // Prepare: on real time, so the worker has its 8 messages in flight at once, as on AWS.
+    const { stack: local, clock } = await startStack({ clock: new RealTimeClock(NOW) });
     await importCustomers(local, 'crash', 400);
     const planned = await planCampaign(midnightCampaign('crash', { smsRatePerSecond: 1000 }));
     const version = planned.status === 'planned' ? planned.version : 0;
@@ -155,7 +159,7 @@ describe('the send path', () => {
 
   it('absorbs provider throttling without losing a message', async () => {
     // Prepare: the campaign says 50 SMS/s, the provider allows 10.
-    const { stack: local, clock } = await startStack({ smsRate: 10, speed: 10 });
+    const { stack: local, clock } = await startStack({ smsRate: 10 });
     await importCustomers(local, 'throttle', 200);
     await planCampaign(midnightCampaign('throttle', { smsRatePerSecond: 50 }));
 
@@ -171,9 +175,9 @@ describe('the send path', () => {
     expect(touches.filter((t) => t.status === 'sent')).toHaveLength(200);
   });
 
-  it('hands no message to the provider before its second', async () => {
-    // Prepare: at 2x, the first virtual second after release is half a real second.
-    const { stack: local, clock } = await startStack({ speed: 2 });
+  it('releases each send at its second and paces it to the rate, second by virtual second', async () => {
+    // Prepare
+    const { stack: local, clock } = await startStack();
     await importCustomers(local, 'second', 150);
     await planCampaign({
       id: 'second',
@@ -189,18 +193,30 @@ describe('the send path', () => {
     // Act
     await playSchedules(local.runtime, clock);
 
-    // Assess
-    const messages = local.runtime.sms.messages();
-    const warmup = messages.filter((m) => m.tags.waveId === 'warmup').map((m) => m.at);
-    const midnight = messages.filter((m) => m.tags.waveId === 'midnight').map((m) => m.at);
-    expect(Math.min(...warmup)).toBeGreaterThanOrEqual(Date.parse('2026-11-05T12:00:00+08:00'));
-    expect(Math.min(...midnight)).toBeGreaterThanOrEqual(MIDNIGHT);
-    expect(Math.min(...midnight)).toBeLessThan(MIDNIGHT + 1000);
+    // Assess: 150 messages at 50 a second take exactly three seconds from the send's own second.
+    const perSecond = (waveId: string) => {
+      const counts = new Map<number, number>();
+      for (const message of local.runtime.sms.messages().filter((m) => m.tags.waveId === waveId)) {
+        counts.set(message.at, (counts.get(message.at) ?? 0) + 1);
+      }
+      return [...counts].sort(([a], [b]) => a - b);
+    };
+    const warmupAt = Date.parse('2026-11-05T12:00:00+08:00');
+    expect(perSecond('warmup'), 'warmup messages per instant').toEqual([
+      [warmupAt, 50],
+      [warmupAt + 1000, 50],
+      [warmupAt + 2000, 50],
+    ]);
+    expect(perSecond('midnight'), 'midnight messages per instant').toEqual([
+      [MIDNIGHT, 50],
+      [MIDNIGHT + 1000, 50],
+      [MIDNIGHT + 2000, 50],
+    ]);
   });
 
   it('keeps the SMS-per-month cap when two campaigns send to one customer in November', async () => {
     // Prepare: campaign A sends on 11-05 and at midnight; campaign B on 11-07, to the same people.
-    const { stack: local, clock } = await startStack({ speed: 30 });
+    const { stack: local, clock } = await startStack();
     await importCustomers(local, 'brand-a', 100);
     await importCustomers(local, 'brand-b', 100);
     await planCampaign({
@@ -230,7 +246,7 @@ describe('the send path', () => {
 
   it('masks the phone number SNS echoes in its refusal, in the touch reason and in the log', async () => {
     // Prepare: SNS refuses every number, naming it, as it does for an invalid one.
-    const { stack: local } = await startStack();
+    const { stack: local, clock } = await startStack();
     await importCustomers(local, 'refused', 5);
     const planned = await planCampaign(midnightCampaign('refused'));
     const client = new SNSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -261,7 +277,7 @@ describe('the send path', () => {
     const logs = captureLogLines();
 
     // Act
-    await sendShard(deps, message).finally(() => logs.restore());
+    await clock.run(() => sendShard(deps, message)).finally(() => logs.restore());
 
     // Assess
     const failed = (await touchesOf(local, 'refused')).filter((t) => t.status === 'failed');
@@ -299,7 +315,7 @@ describe('the send path', () => {
 
   it('reads the opt-out list once for a send of three shards, and every shard skips the opted-out numbers', async () => {
     // Prepare: 2,500 customers are three shards; one opted-out number in each.
-    const { stack: local, clock } = await startStack({ speed: 30 });
+    const { stack: local, clock } = await startStack();
     await importCustomers(local, 'once', 2500);
     await planCampaign(midnightCampaign('once', { smsRatePerSecond: 1000 }));
     for (const phone of ['+8613800130005', '+8613800131500', '+8613800132400']) local.runtime.optOuts.optOut(phone);

@@ -17,6 +17,15 @@ const ROW_LIFETIME_S = 86_400;
 /** A grant is only taken with this much of its second left, so it is used within that second. */
 const MIN_MS_LEFT = 150;
 
+/**
+ * The latest second known to be used up, per counter (table and name), shared by the
+ * limiters of this process: once a second is full nobody here asks the table for it again
+ * (several workers of one process wait for the next second without a write each). A
+ * second's count only grows, except when a finished worker gives back what it did not use,
+ * and that worker clears the mark.
+ */
+const fullSeconds = new Map<string, number>();
+
 export class DynamoRateLimiter implements RateLimiter {
   private second = -1;
   private tokens = 0;
@@ -48,6 +57,13 @@ export class DynamoRateLimiter implements RateLimiter {
     this.tokens = Math.min(this.tokens, Math.max(0, this.ceiling - this.usedThisSecond));
   }
 
+  release(): Promise<void> {
+    // Behind any take still queued, like every step of this worker's limiter.
+    const next = this.pending.then(() => this.giveBack());
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
   take(): Promise<void> {
     // One taker at a time per worker: callers queue behind each other.
     const next = this.pending.then(() => this.takeOne());
@@ -69,7 +85,7 @@ export class DynamoRateLimiter implements RateLimiter {
         this.usedThisSecond += 1;
         return;
       }
-      if ((second + 1) * 1000 - now < MIN_MS_LEFT) {
+      if ((second + 1) * 1000 - now < MIN_MS_LEFT || (fullSeconds.get(this.counter) ?? -1) >= second) {
         await this.clock.sleepUntil((second + 1) * 1000);
         continue;
       }
@@ -77,9 +93,31 @@ export class DynamoRateLimiter implements RateLimiter {
       if (granted > 0 && Math.floor(this.clock.now() / 1000) === second) {
         this.tokens = granted - 1;
         this.usedThisSecond += 1;
+        // This worker alone was granted the whole rate: the second is full for everyone.
+        if (this.usedThisSecond + this.tokens >= this.rate) this.markFull(second);
         return;
       }
       await this.clock.sleepUntil((second + 1) * 1000);
+    }
+  }
+
+  private async giveBack(): Promise<void> {
+    const unused = this.tokens;
+    if (unused <= 0 || Math.floor(this.clock.now() / 1000) !== this.second) return;
+    this.tokens = 0;
+    if (fullSeconds.get(this.counter) === this.second) fullSeconds.delete(this.counter);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${this.name}`, sk: String(this.second) },
+          UpdateExpression: 'ADD used :back',
+          ConditionExpression: 'used >= :unused',
+          ExpressionAttributeValues: { ':back': -unused, ':unused': unused },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -91,6 +129,14 @@ export class DynamoRateLimiter implements RateLimiter {
     this.tokens = 0;
     this.usedThisSecond = 0;
     this.throttledThisSecond = false;
+  }
+
+  private get counter(): string {
+    return `${this.tableName}|${this.name}`;
+  }
+
+  private markFull(second: number): void {
+    if ((fullSeconds.get(this.counter) ?? -1) < second) fullSeconds.set(this.counter, second);
   }
 
   /** Takes up to `most` tokens of `second` (a grant at a time); 0 when the second is used up. */
@@ -124,6 +170,7 @@ export class DynamoRateLimiter implements RateLimiter {
         }),
       );
       want = Math.min(want, this.rate - Number(Item?.used ?? 0));
+      if (this.rate - Number(Item?.used ?? 0) <= 0) this.markFull(second);
     }
     return 0;
   }

@@ -22,6 +22,10 @@ export interface LocalRuntime {
    * the link has its real port. PUBLIC_BASE_URL, when set, wins over it.
    */
   publicBaseUrl?: string;
+  /** Send workers pass the rate limiter and the provider in queue order (a virtual clock's rule). */
+  sendInOrder?: boolean;
+  /** The send path's randomness (back-off jitter); undefined = Math.random. */
+  random?: () => number;
 }
 
 let current: LocalRuntime | undefined;

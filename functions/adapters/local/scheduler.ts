@@ -24,6 +24,11 @@ export interface LocalSchedulerOptions {
   maxRetryAttempts?: number;
   /** Real-time pause before each retry. Default 100 ms. */
   retryDelayMs?: number;
+  /**
+   * Fire the schedules due together one after another (earliest first, then by name)
+   * instead of concurrently: a simulation needs a fixed order of work. Default false.
+   */
+  oneAtATime?: boolean;
   log?: (line: string) => void;
 }
 
@@ -123,8 +128,9 @@ export class LocalScheduler implements Scheduler {
 
   /**
    * Fires every schedule due at `now` (fireAt <= now) that is not already firing, earliest
-   * first and concurrently (as Scheduler does), and resolves when those firings are done,
-   * retries and dead letters included. Returns how many it started. Never rejects.
+   * first and concurrently (as Scheduler does; one after another with `oneAtATime`), and
+   * resolves when those firings are done, retries and dead letters included. Returns how
+   * many it started. Never rejects.
    */
   async runDue(now: number): Promise<number> {
     const due: [string, Entry][] = [];
@@ -132,6 +138,16 @@ export class LocalScheduler implements Scheduler {
       if (entry.schedule.fireAt <= now && !this.firingKeys.has(name)) due.push([name, entry]);
     }
     due.sort(([ka, a], [kb, b]) => a.schedule.fireAt - b.schedule.fireAt || compare(ka, kb));
+    if (this.options.oneAtATime) {
+      let fired = 0;
+      for (const [name, entry] of due) {
+        // Replaced, deleted or taken by an overlapping runDue while the earlier ones fired: not this one.
+        if (this.entries.get(name) !== entry || this.firingKeys.has(name)) continue;
+        fired += 1;
+        await this.fire(name, entry);
+      }
+      return fired;
+    }
     // Locks are taken synchronously, before the first await, so a concurrent runDue skips them.
     const runs = due.map(([name, entry]) => this.fire(name, entry));
     await Promise.all(runs);

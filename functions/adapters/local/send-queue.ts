@@ -11,6 +11,8 @@ export interface InProcessSendQueueOptions {
   handle(message: ShardMessage): Promise<unknown>;
   maxReceives?: number;
   retryDelayMs?: number;
+  /** Waits out the retry delay; default a real-time timer (a simulation waits on its virtual clock). */
+  pause?(ms: number): Promise<void>;
   onError?(message: ShardMessage, error: unknown): void;
 }
 
@@ -52,11 +54,13 @@ export class InProcessSendQueue implements SendQueue {
             return;
           }
           this.delayed += 1;
-          setTimeout(() => {
+          const delay = this.options.retryDelayMs ?? 500;
+          const pause = this.options.pause?.(delay) ?? new Promise((resolve) => setTimeout(resolve, delay));
+          void pause.then(() => {
             this.delayed -= 1;
             this.waiting.push(entry);
             this.pump();
-          }, this.options.retryDelayMs ?? 500);
+          });
         })
         .finally(() => {
           this.running -= 1;
