@@ -22,6 +22,7 @@ import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-se
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor, reportDependencies } from '../composition.ts';
+import { ENV } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signBody } from '../domain/orders.ts';
@@ -75,6 +76,13 @@ export const SIMULATE_HELP: CommandHelp = {
       text: 'messages a second the local SMS sink accepts; past it, it answers\nas SNS throttling does',
       default: "the campaign's smsRatePerSecond",
     },
+    {
+      flag: '--base-url URL',
+      text:
+        'the base the links in the messages are written with (unsubscribe): fixed, so the\n' +
+        "outbox is the same on every run; the simulation's own server listens on a free port",
+      default: 'PUBLIC_BASE_URL, else http://127.0.0.1:3000 (where npm start listens)',
+    },
     ...COMMON_OPTIONS,
   ],
   outputs: [
@@ -95,6 +103,8 @@ export const SIMULATE_HELP: CommandHelp = {
 };
 
 const BUCKET = 'campaign-data';
+/** Where `npm start` listens by default: links in a simulated message point there. */
+const SIMULATION_BASE_URL = 'http://127.0.0.1:3000';
 /** Order events wait at most this long (virtual) for the clock to post them: a fifth of the signature tolerance. */
 const ORDER_WINDOW_MS = (SIGNATURE_TOLERANCE_SECONDS * 1000) / 5;
 /** Order webhooks in flight at once (different customers). */
@@ -104,6 +114,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   const { options, values } = parsePlanOptions(args, {
     'sms-rate': { type: 'string' },
     orders: { type: 'string' },
+    'base-url': { type: 'string' },
   });
   const progress = progressOn(process.stderr, options.quiet);
   // The handlers' per-message logs would drown the progress; warnings and errors still show.
@@ -119,6 +130,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   const extra = values as Record<string, unknown>;
   const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
   const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
+  const baseUrl = linkBase((extra['base-url'] as string | undefined) ?? process.env[ENV.publicBaseUrl]);
   const started = performance.now();
   const clock = new VirtualClock(options.now);
   // The order webhook checks signatures with WEBHOOK_SECRET; a simulation signs with its own.
@@ -136,9 +148,9 @@ export async function runSimulate(args: string[]): Promise<number> {
   });
   let http: LocalHttpServer | undefined;
   try {
-    // Up before anything is planned or sent: the emails' unsubscribe links carry its real port.
     http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
-    stack.runtime.publicBaseUrl = http.url;
+    // The links are written with a fixed base, not this server's free port: the same inputs give the same outbox.
+    stack.runtime.publicBaseUrl = baseUrl;
     const { config } = stack;
     const clients = clientsFor(config);
 
@@ -210,6 +222,21 @@ export async function runSimulate(args: string[]): Promise<number> {
 
 function formatSeconds(seconds: number): string {
   return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** The links' base: an http(s) URL without query or fragment, kept without its trailing slash. */
+function linkBase(text: string | undefined): string {
+  if (text === undefined) return SIMULATION_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--base-url: "${text}" is not a URL`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new UsageError(`--base-url: "${text}" must be an http(s) URL without query or fragment`);
+  }
+  return text.replace(/\/+$/, '');
 }
 
 function positive(flag: string, text: string | undefined): number | undefined {

@@ -44,7 +44,7 @@ const OPTIONS: Record<string, string[]> = {
   plan: Object.keys(PLAN_OPTIONS),
   sample: Object.keys(SAMPLE_OPTIONS),
   import: Object.keys(IMPORT_OPTIONS),
-  simulate: [...Object.keys(PLAN_OPTIONS), 'orders', 'sms-rate', 'speed'],
+  simulate: [...Object.keys(PLAN_OPTIONS), 'orders', 'sms-rate', 'base-url'],
 };
 const COMMANDS = Object.keys(OPTIONS);
 
