@@ -2,10 +2,11 @@
  * `campaign simulate`: the whole pipeline through the real handlers on the embedded
  * servers, on a virtual clock from --now to the last send. Segment files are uploaded to
  * the local S3 and imported by the import handler; the campaign file is uploaded and
- * planned by the plan handler; the local scheduler fires the schedules; the send handlers
- * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
- * (read back from the sinks), report.json and report.html. The summary goes to stdout;
- * progress and warnings to stderr.
+ * planned by the plan handler into a draft, which the approve use case approves (actor
+ * `simulate`); the local scheduler fires the schedules; the send handlers deliver to the
+ * local SMS sink and the local SES. Writes the plan files, outbox.jsonl (read back from the
+ * sinks), report.json and report.html. The summary goes to stdout; progress and warnings
+ * to stderr.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
+import { DynamoLifecycleStore } from '../adapters/dynamo/lifecycle-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-server.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
-import { clientsFor, reportDependencies } from '../composition.ts';
+import { approveDependencies, clientsFor, reportDependencies } from '../composition.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import { signBody } from '../domain/orders.ts';
@@ -26,6 +28,7 @@ import { localRoutes } from '../local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 import type { Touch } from '../ports/campaign-store.ts';
+import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
 import { rejectsKeyFor } from '../usecases/import-segment.ts';
 import { renderReportPage } from '../views/report-page.ts';
@@ -46,7 +49,8 @@ export const SIMULATE_HELP: CommandHelp = {
   description: [
     'Starts its own local DynamoDB, S3, SES, SMS sink and scheduler (free ports, nothing kept),',
     'and runs the real handlers: each segment file is uploaded to the local S3 and imported by',
-    'the import handler, the campaign file is uploaded and planned by the plan handler, the',
+    'the import handler, the campaign file is uploaded and planned by the plan handler into a',
+    'draft, which is approved (actor "simulate") as a marketer would approve it; the',
     'local scheduler fires every send on a virtual clock from --now to the last send (idle',
     'stretches skipped), the send handlers deliver to the local SMS sink and SES, and each order',
     'event is posted, signed, to the local order webhook at its time. No AWS account needed.',
@@ -163,9 +167,18 @@ export async function runSimulate(args: string[]): Promise<number> {
       const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
       throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     }
-    progress.result(`planned ${planned.campaignId} (v${planned.version}): ${planned.sends} sends scheduled`);
+    // 3. Approved as a marketer would, through the same use case as the approve route.
+    const approved = await approveCampaign(approveDependencies(config), {
+      campaignId: planned.campaignId,
+      version: planned.version,
+      actor: 'simulate',
+      now: clock.now(),
+    });
+    progress.result(
+      `planned ${planned.campaignId} (draft v${planned.version}), approved: ${approved.scheduled.length} sends scheduled`,
+    );
 
-    // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
+    // 4. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
     const webhook = new SignedOrderPoster(
@@ -190,7 +203,7 @@ export async function runSimulate(args: string[]): Promise<number> {
       );
     }
 
-    // 4. The files.
+    // 5. The files.
     await writeOutputs(stack, campaign.id, options.outDir, keys);
     progress.result(
       `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
@@ -236,10 +249,11 @@ async function writeOutputs(
 ): Promise<void> {
   const { config, runtime } = stack;
   const clients = clientsFor(config);
-  const campaigns = new DynamoCampaignStore(clients.documents, config.tables.campaigns);
+  const versions = new DynamoLifecycleStore(clients.documents, config.tables.campaigns);
   const storage = new S3ObjectStorage(clients.s3, BUCKET);
-  const plan = await campaigns.getPlan(campaignId);
-  if (!plan) throw new Error(`no stored plan for ${campaignId}`);
+  const approvedVersion = (await versions.getLifecycle(campaignId))?.approvedVersion;
+  const plan = approvedVersion === undefined ? undefined : await versions.getVersion(campaignId, approvedVersion);
+  if (!plan) throw new Error(`no approved version of ${campaignId}`);
   const { report, touches } = await buildReport(reportDependencies(config), campaignId);
   const { mkdir } = await import('node:fs/promises');
   await mkdir(outDir, { recursive: true });
