@@ -18,6 +18,7 @@ import { readCampaignCustomers } from './adapters/dynamo/customer-reader.ts';
 import { DynamoCustomerStore } from './adapters/dynamo/customer-store.ts';
 import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
 import { DynamoLedger } from './adapters/dynamo/ledger.ts';
+import { DynamoLifecycleStore } from './adapters/dynamo/lifecycle-store.ts';
 import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
@@ -37,10 +38,15 @@ import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/
 import { instrument } from './observability.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef } from './ports/import-store.ts';
+import type { Scheduler } from './ports/scheduler.ts';
+import type { ApproveDeps } from './usecases/approve-campaign.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
+import type { ControlDeps } from './usecases/control-campaign.ts';
+import type { GetCampaignDeps } from './usecases/get-campaign.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
-import type { PlanCampaignDeps } from './usecases/plan-campaign.ts';
+import type { PlanDraftDeps } from './usecases/plan-draft.ts';
+import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
 import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 
@@ -149,19 +155,65 @@ export function importDependencies(
   };
 }
 
-/** Planning: customers and imports to read, campaigns and touches to write, schedules to keep. */
-export function planDependencies(config: Config): PlanCampaignDeps & { clock: Clock } {
+/** The campaigns table's control plane: lifecycles with their audit trails, and planned versions. */
+function lifecycleStore(config: Config): DynamoLifecycleStore {
+  return new DynamoLifecycleStore(clientsFor(config).documents, config.tables.campaigns);
+}
+
+function schedulerFor(config: Config): Scheduler {
+  return config.runtime === 'aws'
+    ? new EventBridgeScheduler(clientsFor(config).scheduler as SchedulerClient, config.scheduler)
+    : localRuntime().scheduler;
+}
+
+/** Planning a draft: customers and imports to read, the version and its touches to write. */
+export function planDependencies(config: Config): PlanDraftDeps & { clock: Clock } {
   const clients = clientsFor(config);
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
-  const scheduler =
-    config.runtime === 'aws'
-      ? new EventBridgeScheduler(clients.scheduler as SchedulerClient, config.scheduler)
-      : localRuntime().scheduler;
   return {
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
+    lifecycle: lifecycleStore(config),
+    touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+    clock: clockFor(config),
+  };
+}
+
+/** The plan Lambda: planning, and the bucket the campaign files and their reports live in. */
+export function planUploadDependencies(config: Config): PlanUploadDeps & { clock: Clock } {
+  return {
+    ...planDependencies(config),
+    storage: new S3ObjectStorage(clientsFor(config).s3, config.dataBucket),
+  };
+}
+
+/** Approving: the version to read, its sends to store, its schedules to keep. */
+export function approveDependencies(config: Config): ApproveDeps & { clock: Clock } {
+  const clients = clientsFor(config);
+  return {
+    lifecycle: lifecycleStore(config),
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    scheduler: schedulerFor(config),
+    clock: clockFor(config),
+  };
+}
+
+/** The campaign API: every marketer action it routes to. */
+export type CampaignApiDeps = PlanDraftDeps &
+  ApproveDeps &
+  ControlDeps &
+  GetCampaignDeps &
+  ReportDeps & { clock: Clock };
+
+export function campaignApiDependencies(config: Config): CampaignApiDeps {
+  const clients = clientsFor(config);
+  const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  return {
+    loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
+    lifecycle: lifecycleStore(config),
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
-    scheduler,
+    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    scheduler: schedulerFor(config),
     clock: clockFor(config),
   };
 }
@@ -176,6 +228,7 @@ export function dispatchDependencies(config: Config): DispatchDeps {
   const clients = clientsFor(config);
   return {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    lifecycle: lifecycleStore(config),
     queue: sendQueueFor(config, clients),
     clock: clockFor(config),
     optOuts: config.runtime === 'aws' ? new SnsOptOuts(clients.snsReads as SNSClient) : localRuntime().optOuts,
@@ -198,6 +251,7 @@ export function sendDependencies(
   );
   return {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
+    lifecycle: lifecycleStore(config),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     ledger: new DynamoLedger(clients.documents, config.tables.customers),
     purchases: new DynamoPurchaseCheck(clients.documents, config.tables.customers),
@@ -321,9 +375,10 @@ export function orderDependencies(config: Config): IngestOrderDeps {
   };
 }
 
-export function reportDependencies(config: Config): ReportDeps {
+export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps {
   const clients = clientsFor(config);
   return {
+    lifecycle: lifecycleStore(config),
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),

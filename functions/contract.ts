@@ -83,3 +83,19 @@ export const SERVICE = {
   unsubscribe: 'campaign-unsubscribe',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
+
+/**
+ * The marketer routes of the HTTP API (IAM auth on AWS), as API Gateway route keys: the CDK
+ * creates exactly these, the local server serves them, and the campaign API's router has an
+ * entry for each (a route added here without one fails to compile).
+ */
+export const CAMPAIGN_ROUTES = [
+  'PUT /campaigns/{id}',
+  'GET /campaigns/{id}',
+  'POST /campaigns/{id}/approve',
+  'POST /campaigns/{id}/pause',
+  'POST /campaigns/{id}/resume',
+  'POST /campaigns/{id}/cancel',
+  'GET /campaigns/{id}/report',
+] as const;
+export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];

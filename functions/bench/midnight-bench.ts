@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RealTimeClock } from '../adapters/local/real-time-clock.ts';
-import { clientsFor } from '../composition.ts';
+import { approveDependencies, clientsFor } from '../composition.ts';
 import { handler as plan } from '../handlers/plan-campaign.ts';
 import { playSchedules } from '../local/play.ts';
 import { startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
+import { approveCampaign } from '../usecases/approve-campaign.ts';
 
 const MIDNIGHT = Date.parse('2026-11-11T00:00:00+08:00');
 
@@ -51,6 +52,12 @@ export async function midnightPush(count: number, rate: number | undefined): Pro
       },
     });
     if (result.status !== 'planned') throw new Error(`bench campaign not planned: ${JSON.stringify(result)}`);
+    await approveCampaign(approveDependencies(stack.config), {
+      campaignId: result.campaignId,
+      version: result.version,
+      actor: 'bench',
+      now: clock.now(),
+    });
     await playSchedules(stack.runtime, clock);
     const messages = stack.runtime.sms.messages();
     const summary = stack.runtime.sms.summary();

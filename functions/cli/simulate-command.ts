@@ -2,10 +2,11 @@
  * `campaign simulate`: the whole pipeline through the real handlers on the embedded
  * servers, on a virtual clock from --now to the last send. Segment files are uploaded to
  * the local S3 and imported by the import handler; the campaign file is uploaded and
- * planned by the plan handler; the local scheduler fires the schedules; the send handlers
- * deliver to the local SMS sink and the local SES. Writes the plan files, outbox.jsonl
- * (read back from the sinks), report.json and report.html. The summary goes to stdout;
- * progress and warnings to stderr.
+ * planned by the plan handler into a draft, which the approve use case approves (actor
+ * `simulate`); the local scheduler fires the schedules; the send handlers deliver to the
+ * local SMS sink and the local SES. Writes the plan files, outbox.jsonl (read back from the
+ * sinks), report.json and report.html. The summary goes to stdout; progress and warnings
+ * to stderr.
  *
  * The clock is discrete (VirtualClock): time stands still while work runs, so pacing, the
  * sink's rate, the release second and the order events all fall on virtual instants that
@@ -18,10 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
+import { DynamoLifecycleStore } from '../adapters/dynamo/lifecycle-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-server.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
-import { clientsFor, reportDependencies } from '../composition.ts';
+import { approveDependencies, clientsFor, reportDependencies } from '../composition.ts';
 import { ENV } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
@@ -32,6 +34,7 @@ import { localRoutes } from '../local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 import type { Touch } from '../ports/campaign-store.ts';
+import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
 import { rejectsKeyFor } from '../usecases/import-segment.ts';
 import { renderReportPage } from '../views/report-page.ts';
@@ -52,9 +55,10 @@ export const SIMULATE_HELP: CommandHelp = {
   description: [
     'Starts its own local DynamoDB, S3, SES, SMS sink and scheduler (free ports, nothing kept),',
     'and runs the real handlers: each segment file is uploaded to the local S3 and imported by',
-    'the import handler, the campaign file is uploaded and planned by the plan handler, the',
-    'local scheduler fires every send on a discrete virtual clock from --now to the last send,',
-    'the send handlers deliver to the local SMS sink and SES, and each order event is posted,',
+    'the import handler, the campaign file is uploaded and planned by the plan handler into a',
+    'draft, which is approved (actor "simulate") as a marketer would approve it; the local',
+    'scheduler fires every send on a discrete virtual clock from --now to the last send, the',
+    'send handlers deliver to the local SMS sink and SES, and each order event is posted,',
     'signed, to the local order webhook at its time. The same inputs give byte-identical files,',
     "whatever the machine's speed. No AWS account needed.",
     'The summary goes to stdout; progress and warnings to stderr.',
@@ -177,9 +181,18 @@ export async function runSimulate(args: string[]): Promise<number> {
       const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
       throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     }
-    progress.result(`planned ${planned.campaignId} (v${planned.version}): ${planned.sends} sends scheduled`);
+    // 3. Approved as a marketer would, through the same use case as the approve route.
+    const approved = await approveCampaign(approveDependencies(config), {
+      campaignId: planned.campaignId,
+      version: planned.version,
+      actor: 'simulate',
+      now: clock.now(),
+    });
+    progress.result(
+      `planned ${planned.campaignId} (draft v${planned.version}), approved: ${approved.scheduled.length} sends scheduled`,
+    );
 
-    // 3. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
+    // 4. The clock runs; the scheduler fires; the workers send. Idle stretches are jumped.
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
     const webhook = new SignedOrderPoster(`${http.url}/webhooks/orders`, process.env.WEBHOOK_SECRET as string, orders);
@@ -199,7 +212,7 @@ export async function runSimulate(args: string[]): Promise<number> {
       );
     }
 
-    // 4. The files.
+    // 5. The files.
     await writeOutputs(stack, campaign.id, options.outDir, keys);
     progress.result(
       `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
@@ -268,10 +281,11 @@ async function writeOutputs(
 ): Promise<void> {
   const { config, runtime } = stack;
   const clients = clientsFor(config);
-  const campaigns = new DynamoCampaignStore(clients.documents, config.tables.campaigns);
+  const versions = new DynamoLifecycleStore(clients.documents, config.tables.campaigns);
   const storage = new S3ObjectStorage(clients.s3, BUCKET);
-  const plan = await campaigns.getPlan(campaignId);
-  if (!plan) throw new Error(`no stored plan for ${campaignId}`);
+  const approvedVersion = (await versions.getLifecycle(campaignId))?.approvedVersion;
+  const plan = approvedVersion === undefined ? undefined : await versions.getVersion(campaignId, approvedVersion);
+  if (!plan) throw new Error(`no approved version of ${campaignId}`);
   const { report, touches } = await buildReport(reportDependencies(config), campaignId);
   const { mkdir } = await import('node:fs/promises');
   await mkdir(outDir, { recursive: true });

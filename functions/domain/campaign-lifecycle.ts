@@ -160,7 +160,11 @@ export function decide(
       if (state === 'cancelled' || state === 'completed')
         return wrongState(state, 'plan', 'it is not cancelled or completed');
       // A new version is a draft of its own; a live campaign keeps its state and keeps sending the approved version.
-      return accept({ ...current, latestVersion: command.version }, entry('plan', state, { version: command.version }));
+      // Two plans at once record in either order: the higher number stays the latest.
+      return accept(
+        { ...current, latestVersion: Math.max(current.latestVersion, command.version) },
+        entry('plan', state, { version: command.version }),
+      );
     }
     case 'approve': {
       if (state === 'cancelled' || state === 'completed') return wrongState(state, 'approve', 'it is a draft or live');

@@ -13,6 +13,9 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 const SIGNATURE = /^【[^【】]{1,20}】$/;
 
+/** At most this many waves: the planner keeps each customer's touches in one 32-bit mask. */
+export const MAX_WAVES = 16;
+
 const localDateTime = z.string().regex(LOCAL_DATE_TIME, 'must be local wall-clock time like 2026-11-05T12:00');
 const id = z.string().regex(ID, 'must be 1-48 letters, digits, - or _, starting with a letter or digit');
 const clock = z.string().regex(CLOCK, 'must be HH:MM (24-hour)');
@@ -104,7 +107,19 @@ const campaignObject = z.strictObject({
   prices: z
     .strictObject({ smsPart: z.number().min(0).default(0.045), email: z.number().min(0).default(0.001) })
     .default({ smsPart: 0.045, email: 0.001 }),
-  waves: z.array(wave).min(1, 'needs at least one wave'),
+  /**
+   * How late a send may still leave after its planned time (a resume, an approval, a late
+   * firing); later than this it is dropped as expired rather than delivered stale.
+   */
+  resumeGraceMinutes: z
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
+  waves: z
+    .array(wave)
+    .min(1, 'needs at least one wave')
+    .max(MAX_WAVES, `has more than ${MAX_WAVES} waves: a customer's touches are tracked across at most ${MAX_WAVES}`),
 });
 
 export const campaignSchema = campaignObject.superRefine(checkWaves);

@@ -15,7 +15,14 @@
  *    `groupSize`, back to back at the configured rate; quiet hours cut a group into
  *    slices; what cannot be sent before its deadline is dropped as `no-window`.
  */
-import { type Campaign, campaignYear as campaignYearOf, midnightInstant, smsInstant, type Wave } from './campaign.ts';
+import {
+  type Campaign,
+  campaignYear as campaignYearOf,
+  MAX_WAVES,
+  midnightInstant,
+  smsInstant,
+  type Wave,
+} from './campaign.ts';
 import type { Customer } from './customer.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { DAY_MS, formatInstant, HOUR_MS, monthKey, parseClock, parseDateTime, startOfNextMonth } from './local-time.ts';
@@ -48,8 +55,8 @@ export const DROP_REASONS = {
 } as const;
 export type DropReason = keyof typeof DROP_REASONS;
 
-/** At most this many waves: each customer's touches fit in one 32-bit mask. */
-export const MAX_WAVES = 16;
+/** At most this many waves (the campaign file refuses more): each customer's touches fit in one 32-bit mask. */
+export { MAX_WAVES };
 
 export interface PlanInput {
   campaign: Campaign;

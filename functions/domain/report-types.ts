@@ -1,4 +1,5 @@
 /** The campaign report: what report.json holds and report.html draws. */
+import type { AuditEntry, CampaignState } from './campaign-lifecycle.ts';
 import type { Channel } from './timeline.ts';
 
 export interface ReportRow {
@@ -37,6 +38,10 @@ export interface UnknownTouch {
 
 export interface CampaignReport {
   campaignId: string;
+  /** The campaign's state when the report was made. */
+  state?: CampaignState;
+  /** The version reported on: the approved one, or the draft before any approval. */
+  version?: number;
   timezone: string;
   /** The time the report describes, ISO 8601 with offset. */
   asOf: string;
@@ -48,6 +53,8 @@ export interface CampaignReport {
   attributionHours?: number;
   /** Per wave with a control group: who bought within the attribution window after the wave, sent vs held out. */
   lift?: WaveLift[];
+  /** Every change of the campaign's state, oldest first: who, when, what, which version or wave, why. */
+  audit?: AuditEntry[];
 }
 
 export interface WaveLift {

@@ -1,19 +1,65 @@
 /**
- * Marketer endpoints (IAM auth on AWS): `GET /campaigns/{id}` (the plan, its sends and
- * their state) and `GET /campaigns/{id}/report` (JSON; the HTML page when asked for HTML).
+ * The marketer's campaign API (IAM auth on AWS; locally the built-in user on 127.0.0.1): a
+ * router over the campaign routes. Each route validates its path and body, calls one use
+ * case and answers; every refusal maps to its status in one place (http.ts), bad input is
+ * always a 4xx naming the field, and a 500 says nothing internal.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { reportDependencies } from '../composition.ts';
+import { z } from 'zod';
+import { type CampaignApiDeps, campaignApiDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
-import { SERVICE } from '../contract.ts';
+import { type CampaignRoute, SERVICE } from '../contract.ts';
+import { formatPath } from '../domain/campaign.ts';
 import { observability } from '../observability.ts';
-import { buildReport, UnknownCampaignError } from '../usecases/build-report.ts';
+import { approveCampaign } from '../usecases/approve-campaign.ts';
+import { buildReport } from '../usecases/build-report.ts';
+import { controlCampaign } from '../usecases/control-campaign.ts';
+import { CampaignError, invalidRequest } from '../usecases/errors.ts';
+import { getCampaign } from '../usecases/get-campaign.ts';
+import { planDraft } from '../usecases/plan-draft.ts';
 import { renderReportPage } from '../views/report-page.ts';
-import { header, internalError, json } from './http.ts';
+import { actorOf } from './actor.ts';
+import { errorResponse, header, internalError, json, rawBody } from './http.ts';
 
 const observed = observability(SERVICE.campaignApi);
 const { logger } = observed;
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+
+interface RouteRequest {
+  event: APIGatewayProxyEventV2;
+  campaignId: string;
+  actor: string;
+  deps: CampaignApiDeps;
+}
+type Route = (request: RouteRequest) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const approveBody = z.strictObject({ version: z.int().min(1) });
+const controlBody = z.strictObject({
+  waveId: z.string().min(1).max(64).optional(),
+  reason: z.string().min(1).max(500).optional(),
+});
+
+/** The body as JSON, `{}` when there is none; a body that is not JSON is refused by name. */
+function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  const text = rawBody(event);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw invalidRequest([{ path: '(body)', message: 'is not valid JSON' }]);
+  }
+}
+
+function validBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(jsonBody(event));
+  if (parsed.success) return parsed.data;
+  throw invalidRequest(
+    parsed.error.issues.map((issue) => ({
+      path: issue.path.length === 0 ? '(body)' : formatPath(issue.path),
+      message: issue.code === 'unrecognized_keys' ? `has unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  );
+}
 
 function wantsHtml(event: APIGatewayProxyEventV2): boolean {
   if (event.queryStringParameters?.format === 'html') return true;
@@ -21,43 +67,62 @@ function wantsHtml(event: APIGatewayProxyEventV2): boolean {
   return /text\/html/i.test(accept) && !/application\/json/i.test(accept);
 }
 
-async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const campaignId = event.pathParameters?.id ?? '';
-  if (!CAMPAIGN_ID.test(campaignId)) return json(400, { message: 'id: not a campaign id' });
-  try {
-    const deps = reportDependencies(loadConfig());
-    if (event.rawPath.endsWith('/report')) {
-      const { report } = await buildReport(deps, campaignId);
-      return wantsHtml(event)
-        ? { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderReportPage(report) }
-        : json(200, report);
-    }
-    const plan = await deps.campaigns.getPlan(campaignId);
-    if (!plan) return json(404, { message: `no campaign ${campaignId}` });
-    const sends = await deps.campaigns.getSends(campaignId);
-    return json(200, {
-      campaignId,
-      version: plan.version,
-      plannedAt: plan.plannedAt,
-      timeline: plan.timeline,
-      sends: sends
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : 1))
-        .map(({ id, waveId, channel, group, slice, at, customers, state, dispatchedAt, version }) => ({
-          id,
-          waveId,
-          channel,
-          group,
-          slice,
-          at,
-          customers,
-          state,
-          dispatchedAt,
-          version,
-        })),
+const control =
+  (action: 'pause' | 'resume' | 'cancel'): Route =>
+  async ({ event, campaignId, actor, deps }) => {
+    const body = validBody(event, controlBody);
+    const { lifecycle } = await controlCampaign(deps, { campaignId, action, actor, ...body });
+    return json(200, lifecycle);
+  };
+
+/** One entry per route of the contract: a route without a use case fails to compile. */
+const ROUTES: Record<CampaignRoute, Route> = {
+  'PUT /campaigns/{id}': async ({ event, campaignId, actor, deps }) => {
+    const campaign = validBody(event, z.record(z.string(), z.unknown(), { error: 'must be a campaign JSON object' }));
+    const result = await planDraft(deps, { campaign, campaignId, actor, now: deps.clock.now() });
+    return json(201, {
+      version: result.version,
+      diff: result.diff ?? null,
+      cost: result.cost,
+      warnings: result.warnings,
     });
+  },
+  'GET /campaigns/{id}': async ({ campaignId, deps }) => json(200, await getCampaign(deps, campaignId)),
+  'POST /campaigns/{id}/approve': async ({ event, campaignId, actor, deps }) => {
+    const { version } = validBody(event, approveBody);
+    const { lifecycle } = await approveCampaign(deps, { campaignId, version, actor, now: deps.clock.now() });
+    return json(200, lifecycle);
+  },
+  'POST /campaigns/{id}/pause': control('pause'),
+  'POST /campaigns/{id}/resume': control('resume'),
+  'POST /campaigns/{id}/cancel': control('cancel'),
+  'GET /campaigns/{id}/report': async ({ event, campaignId, deps }) => {
+    const { report } = await buildReport(deps, campaignId);
+    return wantsHtml(event)
+      ? { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderReportPage(report) }
+      : json(200, report);
+  },
+};
+
+function routeOf(routeKey: string): Route | undefined {
+  return Object.hasOwn(ROUTES, routeKey) ? ROUTES[routeKey as CampaignRoute] : undefined;
+}
+
+async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const route = routeOf(event.routeKey);
+  if (!route) return json(404, { message: 'Not Found' });
+  const campaignId = event.pathParameters?.id ?? '';
+  try {
+    if (!CAMPAIGN_ID.test(campaignId)) {
+      throw invalidRequest([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]);
+    }
+    const config = loadConfig();
+    const actor = actorOf(event, config.runtime);
+    if (!actor) throw new CampaignError('unauthenticated', 'the request carries no caller identity');
+    return await route({ event, campaignId, actor, deps: campaignApiDependencies(config) });
   } catch (error) {
-    if (error instanceof UnknownCampaignError) return json(404, { message: error.message });
-    logger.error('campaign API failed', { campaignId, error });
+    if (error instanceof CampaignError) return errorResponse(error);
+    logger.error('campaign API failed', { routeKey: event.routeKey, campaignId, error });
     return internalError();
   }
 }

@@ -1,5 +1,9 @@
-/** HTTP API responses, in one place: JSON bodies, and 500s that say nothing internal. */
+/**
+ * HTTP API responses, in one place: JSON bodies, the status of every refusal of a marketer
+ * action, and 500s that say nothing internal.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { CampaignError, CampaignErrorCode } from '../usecases/errors.ts';
 
 export function json(
   statusCode: number,
@@ -23,4 +27,26 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
 export function rawBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** The HTTP status of every refusal: a code without one fails to compile. */
+export const ERROR_STATUS: Record<CampaignErrorCode, number> = {
+  'unknown-campaign': 404,
+  'wrong-state': 409,
+  'stale-version': 409,
+  'past-window': 409,
+  'send-started': 409,
+  'plan-conflict': 409,
+  'unknown-wave': 400,
+  'not-test-recipient': 400,
+  'invalid-request': 400,
+  unauthenticated: 401,
+};
+
+/**
+ * A refusal as its response: `{ error: <code>, message, ...details }`, the details naming
+ * what to put right (the state, the current version, the sends, the fields by JSON path).
+ */
+export function errorResponse(error: CampaignError): APIGatewayProxyStructuredResultV2 {
+  return json(ERROR_STATUS[error.code], { error: error.code, message: error.message, ...error.details });
 }

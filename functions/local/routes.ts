@@ -1,10 +1,10 @@
 /**
  * The HTTP routes of the local server, each the same Lambda handler API Gateway calls on
  * AWS, with the same route keys (IAM auth on the marketer routes is AWS's; locally the
- * server binds 127.0.0.1 only).
+ * server binds 127.0.0.1 only and every caller is the built-in local user).
  */
 import type { HttpRoute } from '../adapters/local/http-server.ts';
-import { UNSUBSCRIBE_PATH } from '../contract.ts';
+import { CAMPAIGN_ROUTES, UNSUBSCRIBE_PATH } from '../contract.ts';
 import { handler as campaignApi } from '../handlers/campaign-api.ts';
 import { MAX_WEBHOOK_BYTES, handler as ordersWebhook, WEBHOOK_TOO_LARGE } from '../handlers/orders-webhook.ts';
 import { handler as unsubscribe } from '../handlers/unsubscribe.ts';
@@ -17,8 +17,10 @@ export function localRoutes(): HttpRoute[] {
       handler: ordersWebhook,
       bodyLimit: { bytes: MAX_WEBHOOK_BYTES, message: WEBHOOK_TOO_LARGE },
     },
-    { method: 'GET', path: '/campaigns/{id}', handler: campaignApi },
-    { method: 'GET', path: '/campaigns/{id}/report', handler: campaignApi },
+    ...CAMPAIGN_ROUTES.map((routeKey) => {
+      const [method, path] = routeKey.split(' ') as [string, string];
+      return { method, path, handler: campaignApi };
+    }),
     // The token is the auth, as on AWS (no authorizer there either).
     { method: 'GET', path: UNSUBSCRIBE_PATH, handler: unsubscribe },
     { method: 'POST', path: UNSUBSCRIBE_PATH, handler: unsubscribe },

@@ -1,15 +1,9 @@
-/** Campaigns, their plans, sends and touches (DynamoDB `campaigns` and `touches` tables). */
-import type { Campaign } from '../domain/campaign.ts';
-import type { Channel, PlannedSend, Timeline } from '../domain/timeline.ts';
-
-export interface StoredPlan {
-  campaignId: string;
-  /** Grows by one with every plan; sends and touches carry the version they belong to. */
-  version: number;
-  campaign: Campaign;
-  timeline: Timeline;
-  plannedAt: string;
-}
+/**
+ * The sends of a campaign's approved version, their shard leases, and the touches of every
+ * version (DynamoDB `campaigns` and `touches` tables). The plans themselves are versions in
+ * the lifecycle store.
+ */
+import type { Channel, PlannedSend } from '../domain/timeline.ts';
 
 export type SendState = 'scheduled' | 'dispatched';
 
@@ -54,13 +48,15 @@ export interface ShardRef {
 export type ShardClaim = { kind: 'claimed' } | { kind: 'done' } | { kind: 'busy' };
 
 export interface CampaignStore {
-  getPlan(campaignId: string): Promise<StoredPlan | undefined>;
-  /** Saves a plan if the stored version is still `previousVersion` (0 for none); false otherwise. */
-  savePlan(plan: StoredPlan, previousVersion: number): Promise<boolean>;
   getSends(campaignId: string): Promise<StoredSend[]>;
   getSend(campaignId: string, sendId: string): Promise<StoredSend | undefined>;
-  putSends(sends: StoredSend[]): Promise<void>;
-  deleteSends(campaignId: string, sendIds: string[]): Promise<void>;
+  /**
+   * Writes each send unless a send of that id has started (is no longer `scheduled`): a
+   * started send is frozen. Returns the ids left as they were.
+   */
+  putSends(sends: StoredSend[]): Promise<string[]>;
+  /** Deletes sends that have not started; returns the ids kept because they had. */
+  deleteSends(campaignId: string, sendIds: string[]): Promise<string[]>;
   /** Marks a send dispatched; false when it already was (a repeated schedule firing). */
   markDispatched(campaignId: string, sendId: string, version: number, at: string): Promise<boolean>;
   /** A lease on one shard, so two deliveries of its message never send it side by side. */

@@ -5,26 +5,10 @@
  */
 import type { Campaign } from '../domain/campaign.ts';
 import type { Lifecycle } from '../domain/campaign-lifecycle.ts';
+import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { Timeline } from '../domain/timeline.ts';
 
-/** What a version costs at the campaign's prices (CNY), as planned. */
-export interface CostEstimate {
-  sms: { messages: number; parts: number; cny: number };
-  email: { messages: number; cny: number };
-  totalCny: number;
-}
-
-/** How a draft differs from the approved version (absent when there is none). */
-export interface PlanDiff {
-  againstVersion: number;
-  sendsAdded: string[];
-  sendsRemoved: string[];
-  /** Same send id, another time: `{ id, from, to }` with ISO instants. */
-  sendsMoved: Array<{ id: string; from: string; to: string }>;
-  /** Planned customers per `<waveId>/<channel>`: before and after. */
-  customers: Record<string, { before: number; after: number }>;
-  cost: { beforeCny: number; afterCny: number };
-}
+export type { CostEstimate, PlanDiff };
 
 export interface StoredVersion {
   campaignId: string;
@@ -37,6 +21,11 @@ export interface StoredVersion {
   plannedBy: string;
   cost: CostEstimate;
   diff?: PlanDiff;
+  /**
+   * Where the plan came from when it was an upload: the object key and the upload's event
+   * sequencer, so a repeated delivery of one upload finds its version instead of making another.
+   */
+  source?: string;
 }
 
 export interface LifecycleStore {

@@ -1,6 +1,7 @@
 /**
  * The campaign report: per wave and channel, planned, sent,
- * failed and suppressed by reason, unknown and pending, read from the recorded outcomes.
+ * failed and suppressed by reason, unknown and pending, read from the recorded outcomes;
+ * and the campaign's state with its audit trail (who changed what, when).
  */
 
 import { attribute, type SentTouch } from '../domain/attribution.ts';
@@ -8,23 +9,19 @@ import { formatInstant } from '../domain/local-time.ts';
 import type { OrderState } from '../domain/orders.ts';
 import type { CampaignReport, ReportRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
+import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import { unknownCampaign } from './errors.ts';
 import { controlSendId, shardsFor } from './plan-campaign.ts';
 
 const roundCny = (value: number) => Math.round(value * 100) / 100;
 
 export interface ReportDeps {
-  campaigns: CampaignStore;
+  lifecycle: Pick<LifecycleStore, 'getLifecycle' | 'getVersion'>;
+  campaigns: Pick<CampaignStore, 'getSends'>;
   touches: Pick<TouchStore, 'readShard'>;
   orders: Pick<OrderStore, 'allOrders'>;
   clock: { now(): number };
-}
-
-export class UnknownCampaignError extends Error {
-  constructor(campaignId: string) {
-    super(`no plan for campaign ${campaignId}`);
-    this.name = 'UnknownCampaignError';
-  }
 }
 
 function emptyRow(waveId: string, channel: ReportRow['channel']): ReportRow {
@@ -51,8 +48,12 @@ export async function buildReport(
   deps: ReportDeps,
   campaignId: string,
 ): Promise<{ report: CampaignReport; touches: Touch[] }> {
-  const plan = await deps.campaigns.getPlan(campaignId);
-  if (!plan) throw new UnknownCampaignError(campaignId);
+  const lifecycle = await deps.lifecycle.getLifecycle(campaignId);
+  if (!lifecycle) throw unknownCampaign(campaignId);
+  // The version being sent; before the first approval, the draft (every touch still pending).
+  const shown = lifecycle.approvedVersion ?? lifecycle.latestVersion;
+  const plan = await deps.lifecycle.getVersion(campaignId, shown);
+  if (!plan) throw unknownCampaign(campaignId);
   const sends = await deps.campaigns.getSends(campaignId);
   const rows = new Map<string, ReportRow>();
   for (const wave of plan.timeline.waves) {
@@ -152,6 +153,8 @@ export async function buildReport(
   return {
     report: {
       campaignId,
+      state: lifecycle.state,
+      version: shown,
       timezone: plan.campaign.timezone,
       asOf: formatInstant(deps.clock.now(), plan.campaign.timezone),
       rows: ordered,
@@ -159,6 +162,7 @@ export async function buildReport(
       unknownTouches,
       attributionHours: campaign.attributionHours,
       ...(lift.length > 0 ? { lift } : {}),
+      audit: lifecycle.audit,
     },
     touches: all,
   };

@@ -18,10 +18,11 @@ import { monthKey } from '../domain/local-time.ts';
 import { maskPersonalData } from '../domain/masking.ts';
 import { linkFor, render, smsParts, templatesFor, type WaveKind, type WaveTemplates } from '../domain/messages.ts';
 import { escapeHtml } from '../domain/text.ts';
-import type { CampaignStore, ShardRef, StoredPlan, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
+import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { Ledger, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
+import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
@@ -43,6 +44,8 @@ export interface SendQueue {
 
 export interface DispatchDeps {
   campaigns: CampaignStore;
+  /** The campaign's lifecycle: only the approved version is ever sent. */
+  lifecycle: LifecycleStore;
   queue: SendQueue;
   clock: Clock;
   /** The provider's SMS opt-out list: read here, once per SMS send, never per shard. */
@@ -68,6 +71,10 @@ export async function dispatchSend(
   const send = await deps.campaigns.getSend(request.campaignId, request.sendId);
   if (!send) return { kind: 'ignored', reason: 'no such send (re-planned away)' };
   if (send.version !== request.version) return { kind: 'ignored', reason: `stale schedule (plan v${send.version})` };
+  const lifecycle = await deps.lifecycle.getLifecycle(request.campaignId);
+  if (lifecycle?.approvedVersion !== request.version) {
+    return { kind: 'ignored', reason: `v${request.version} is not the approved version` };
+  }
   if (send.state !== 'scheduled') return { kind: 'ignored', reason: 'already dispatched' };
   // Before any shard exists: a shard never starts without the list, and a throttled read
   // delays this one dispatch (its client retries, then Lambda does), never a shard.
@@ -126,6 +133,8 @@ async function readOptOuts(storage: ObjectStorage, send: Omit<ShardRef, 'shard'>
 
 export interface SendShardDeps {
   campaigns: CampaignStore;
+  /** The plan of the send's version (immutable once planned). */
+  lifecycle: LifecycleStore;
   touches: TouchStore;
   ledger: Ledger;
   purchases: PurchaseCheck;
@@ -182,7 +191,7 @@ export async function sendShard(
   const claim = await deps.campaigns.claimShard(message, deps.owner, deps.clock.now(), leaseMs);
   if (claim.kind === 'done') return { kind: 'done' };
   if (claim.kind === 'busy') throw new ShardBusyError(message);
-  const plan = await deps.campaigns.getPlan(message.campaignId);
+  const plan = await deps.lifecycle.getVersion(message.campaignId, message.version);
   const send = await deps.campaigns.getSend(message.campaignId, message.sendId);
   if (!plan || !send || send.version !== message.version) {
     await deps.campaigns.finishShard(message, deps.owner);
@@ -267,7 +276,12 @@ interface Staged {
 }
 
 /** Everything a send needs before its second: read once, so the release is pure sending. */
-async function stage(deps: SendShardDeps, plan: StoredPlan, send: StoredSend, shard: ShardRef): Promise<Staged> {
+async function stage(
+  deps: SendShardDeps,
+  plan: Pick<StoredVersion, 'campaign' | 'plannedAt'>,
+  send: StoredSend,
+  shard: ShardRef,
+): Promise<Staged> {
   const { campaign } = plan;
   const wave = campaign.waves.find((candidate) => candidate.id === send.waveId) as Wave;
   const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';

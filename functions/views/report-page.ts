@@ -7,10 +7,12 @@
  * Layout: header with headline numbers (outcomes, then money when orders were attributed),
  * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
  * pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
- * per-wave-and-channel table, the unknown outcomes to check with the provider, and every
- * reason code in plain words.
+ * per-wave-and-channel table, the unknown outcomes to check with the provider, every
+ * reason code in plain words, and the newest entries of the audit trail.
  */
 
+import type { CampaignState, LifecycleAction } from '../domain/campaign-lifecycle.ts';
+import { formatInstant, isValidTimeZone } from '../domain/local-time.ts';
 import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import { htmlPage } from './page-shell.ts';
 import { escapeHtml, formatInt } from './timeline-page.ts';
@@ -744,6 +746,63 @@ function renderLift(report: CampaignReport): string {
   return `<section class="card"><h2>Lift against the control group · 对照组提升</h2><table class="reasons"><thead><tr><th>Wave</th><th class="num">Sent</th><th class="num">Bought</th><th class="num">Held out</th><th class="num">Bought</th><th class="num">Lift</th></tr></thead><tbody>${rows}</tbody></table><div class="note">Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. "Bought" is the share who paid an order within the attribution window (${escapeHtml(report.attributionHours ?? 72)} h) after the wave's SMS time; the lift is what the wave added, in percentage points.</div></section>`;
 }
 
+const ACTION_LABELS: Record<LifecycleAction, string> = {
+  plan: '规划 · planned',
+  approve: '批准 · approved',
+  start: '开始发送 · started',
+  pause: '暂停 · paused',
+  resume: '恢复 · resumed',
+  cancel: '取消 · cancelled',
+  complete: '完成 · completed',
+  'test-send': '测试发送 · test send',
+  'fired-while-paused': '暂停中到点 · fired while paused',
+};
+
+const STATE_LABELS: Record<CampaignState, string> = {
+  draft: '草稿 draft',
+  approved: '已批准 approved',
+  running: '发送中 running',
+  paused: '已暂停 paused',
+  completed: '已完成 completed',
+  cancelled: '已取消 cancelled',
+};
+
+/** The newest entries shown; the whole trail is in report.json. */
+const AUDIT_SHOWN = 20;
+
+/** The audit trail, newest first and brief: when, who, what, and the version, wave or reason. */
+function renderAudit(report: CampaignReport): string {
+  const entries = Array.isArray(report.audit) ? report.audit : [];
+  if (entries.length === 0) return '';
+  const zone = typeof report.timezone === 'string' && isValidTimeZone(report.timezone) ? report.timezone : 'UTC';
+  const when = (at: unknown): string => {
+    const instant = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    return Number.isNaN(instant) ? '—' : formatInstant(instant, zone).slice(0, 19).replace('T', ' ');
+  };
+  const shown = entries.slice(-AUDIT_SHOWN).reverse();
+  const rows = shown
+    .map((entry) => {
+      const label = ACTION_LABELS[entry.action] ?? String(entry.action);
+      const details = [
+        entry.version !== undefined ? `v${entry.version}` : '',
+        entry.waveId ? `wave ${entry.waveId}` : '',
+        entry.reason ?? '',
+      ]
+        .filter(Boolean)
+        .map((part) => escapeHtml(part))
+        .join(' · ');
+      const change = entry.from === entry.to ? '' : `${escapeHtml(entry.from ?? '—')} → ${escapeHtml(entry.to)}`;
+      return `<tr><td class="num">${escapeHtml(when(entry.at))}</td><td>${escapeHtml(entry.actor)}</td><td><b>${escapeHtml(label)}</b></td><td>${change}</td><td>${details}</td></tr>`;
+    })
+    .join('');
+  const more =
+    entries.length > shown.length
+      ? `<p class="note more">… and ${formatInt(entries.length - shown.length)} earlier (${formatInt(entries.length)} in all) in the report data (<code>audit</code> in report.json).</p>`
+      : '';
+  const state = report.state ? ` · ${escapeHtml(STATE_LABELS[report.state] ?? report.state)}` : '';
+  return `<section class="card" id="audit"><h2>Audit trail · 操作记录${state}</h2><table class="reasons"><thead><tr><th>When (${escapeHtml(zone)})</th><th>Who</th><th>What</th><th>State</th><th>Version · wave · reason</th></tr></thead><tbody>${rows}</tbody></table>${more}</section>`;
+}
+
 export function renderReportPage(report: CampaignReport): string {
   const rows = Array.isArray(report.rows) ? report.rows : [];
   const waves = groupWaves(rows);
@@ -841,6 +900,7 @@ export function renderReportPage(report: CampaignReport): string {
     renderLift(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
+    renderAudit(report),
     `<footer>Campaign ${escapeHtml(report.campaignId)} · as of ${escapeHtml(report.asOf)} · ${escapeHtml(report.timezone)}.</footer>`,
   ].join('\n');
 

@@ -78,7 +78,7 @@ describe('the lifecycle store', () => {
       timeline: { campaignId: 'v' } as StoredVersion['timeline'],
       plannedAt: '2026-10-25T02:00:00.000Z',
       plannedBy: 'marketer',
-      cost: { sms: { messages: 1, parts: 1, cny: 0.05 }, email: { messages: 0, cny: 0 }, totalCny: 0.05 },
+      cost: { sms: { messages: 1, parts: 1, cny: 0.05 }, email: { messages: 0, cny: 0 }, totalCny: 0.05, lines: [] },
     };
 
     // Act

@@ -53,6 +53,15 @@ describe('campaign lifecycle', () => {
     expect(lifecycle.audit[1]).toMatchObject({ actor: 'marketer@store', version: 1, at: '2026-11-10T15:50:00.000Z' });
   });
 
+  it('keeps the higher version as the latest when two plans are recorded out of order', () => {
+    // Act: plan 3 was recorded before plan 2, which ran beside it.
+    const lifecycle = run({ kind: 'plan', version: 1 }, { kind: 'plan', version: 3 }, { kind: 'plan', version: 2 });
+
+    // Assess
+    expect(lifecycle.latestVersion).toBe(3);
+    expect(lifecycle.audit.map((entry) => entry.version)).toEqual([1, 3, 2]);
+  });
+
   it('refuses a stale version and names the current one', () => {
     // Prepare
     const lifecycle = run({ kind: 'plan', version: 1 }, { kind: 'plan', version: 2 });

@@ -30,6 +30,7 @@ describe('campaign file', () => {
       smsRatePerSecond: 20,
       links: { mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' },
       signature: '【示例旗舰店】',
+      resumeGraceMinutes: 30,
     });
     expect(campaign.waves[0]).toMatchObject({ audience: ['*'], email: false, stopOnPurchase: false });
   });

@@ -6,20 +6,20 @@
  * or another one, drops their email touches as `opt-out`, even after a later import.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCampaignStore } from '../../functions/adapters/dynamo/campaign-store.ts';
+import { DynamoLifecycleStore } from '../../functions/adapters/dynamo/lifecycle-store.ts';
 import { DynamoOptOutStore } from '../../functions/adapters/dynamo/opt-out-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor, planDependencies, reportDependencies } from '../../functions/composition.ts';
 import { type CampaignInput, parseCampaign } from '../../functions/domain/campaign.ts';
 import { planCampaign } from '../../functions/domain/planner.ts';
-import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { playSchedules, type TimedEvents } from '../../functions/local/play.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
+import { planAndApprove } from '../support/approve.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 /** After the first wave's email (2 to 3 days before 10-24 20:00), before the second's (before 11-05 12:00). */
@@ -125,7 +125,7 @@ beforeAll(async () => {
   stack.runtime.publicBaseUrl = http.url;
   const imported = await uploadSegmentAndWait(stack.config, 'segments/unsub/customers.csv', customersCsv());
   expect(imported.imported).toBe(CUSTOMERS);
-  expect((await plan({ campaign: CAMPAIGN })).status).toBe('planned');
+  expect((await planAndApprove(stack.config, CAMPAIGN)).approved.changed).toBe(true);
   leaver = new Leaver(stack);
 
   // Act: the whole campaign plays; the customer unsubscribes between the two email waves.
@@ -218,21 +218,18 @@ describe('planning again', () => {
     const again = await uploadSegmentAndWait(stack.config, 'segments/unsub-later/customers.csv', customersCsv());
     expect(again.imported).toBe(CUSTOMERS);
 
-    // Act: planned through the plan handler, as an upload would be.
-    const result = await plan({
-      campaign: {
-        id: 'unsub-later',
-        midnight: '2026-11-11T00:00',
-        waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'], email: true }],
-      },
+    // Act: planned through the plan handler, as an upload would be, and approved.
+    const result = await planAndApprove(stack.config, {
+      id: 'unsub-later',
+      midnight: '2026-11-11T00:00',
+      waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'], email: true }],
     });
 
     // Assess
-    expect(result.status).toBe('planned');
-    const stored = await new DynamoCampaignStore(
+    const stored = await new DynamoLifecycleStore(
       clientsFor(stack.config).documents,
       stack.config.tables.campaigns,
-    ).getPlan('unsub-later');
+    ).getVersion('unsub-later', result.version);
     expect(stored?.timeline.dropped['opt-out']).toBe(1);
     const later = (await buildReport(reportDependencies(stack.config), 'unsub-later')).touches;
     const leaverTouches = later.filter((touch) => touch.customerId === LEAVER).map((touch) => touch.channel);

@@ -1,13 +1,20 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
+import { CAMPAIGN_ROUTES } from '../../functions/contract.ts';
+import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { actorOf } from '../../functions/handlers/actor.ts';
+import { handler as campaignApi } from '../../functions/handlers/campaign-api.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 
 let stack: LocalStack;
 let http: LocalHttpServer;
+
+const CUSTOMERS = 'customer_id,phone\nC1,13800138001\nC2,13800138002\n';
 
 beforeAll(async () => {
   stack = await startEphemeralStack({
@@ -16,12 +23,9 @@ beforeAll(async () => {
     clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00')),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
-  await uploadSegmentAndWait(
-    stack.config,
-    'segments/api/customers.csv',
-    'customer_id,phone\nC1,13800138001\nC2,13800138002\n',
-  );
-  await plan({ campaign: { id: 'api', midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight' }] } });
+  for (const id of ['api', 'flow', 'fuzz']) {
+    await uploadSegmentAndWait(stack.config, `segments/${id}/customers.csv`, CUSTOMERS);
+  }
 });
 
 afterAll(async () => {
@@ -29,43 +33,305 @@ afterAll(async () => {
   await stack.stop();
 });
 
-describe('marketer endpoints', () => {
-  it('GET /campaigns/{id} gives the plan and its sends with their state', async () => {
-    // Prepare / Act
-    const response = await fetch(`${http.url}/campaigns/api`);
+function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    waves: [
+      { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
+      { id: 'midnight', sms: 'midnight', audience: ['*'] },
+    ],
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    ...extra,
+  };
+}
+
+/** A request to the local server; the body is sent as given (a string) or as JSON. */
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${http.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // An HTML page, checked by the caller.
+  }
+  return { status: response.status, json, text, type: response.headers.get('content-type') ?? '' };
+}
+
+describe('the campaign routes', () => {
+  it('PUT /campaigns/{id} plans a draft: 201 with its version, diff, cost and warnings', async () => {
+    // Act
+    const first = await call('PUT', '/campaigns/api', campaign('api'));
 
     // Assess
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { sends: unknown[] };
-    expect(body).toMatchObject({ campaignId: 'api', version: 1 });
-    expect(body.sends).toEqual([
-      expect.objectContaining({
-        id: 'midnight.sms.g1',
-        customers: 2,
-        state: 'scheduled',
-        at: '2026-11-11T00:00:00+08:00',
-      }),
+    expect(first.status).toBe(201);
+    expect(first.json).toEqual({
+      version: 1,
+      diff: null,
+      cost: expect.objectContaining({ sms: { messages: 4, parts: expect.any(Number), cny: expect.any(Number) } }),
+      warnings: [],
+    });
+  });
+
+  it('PUT answers 400 naming the field: the id of another campaign, a bad wave, a body that is not JSON', async () => {
+    // Act
+    const otherId = await call('PUT', '/campaigns/api', campaign('someone-else'));
+    const badWave = await call('PUT', '/campaigns/api', {
+      ...campaign('api'),
+      waves: [{ id: 'w', sms: '2026-11-05T23:00' }],
+    });
+    const notJson = await call('PUT', '/campaigns/api', '{"id": "api",');
+    const notObject = await call('PUT', '/campaigns/api', '[1, 2]');
+    const tooManyWaves = await call('PUT', '/campaigns/api', {
+      ...campaign('api'),
+      waves: Array.from({ length: 17 }, (_, day) => ({
+        id: `w${day}`,
+        sms: `2026-11-05T12:${String(day * 3).padStart(2, '0')}`,
+      })),
+    });
+
+    // Assess
+    expect(otherId.status).toBe(400);
+    expect(otherId.json).toMatchObject({
+      error: 'invalid-request',
+      fields: [{ path: 'id', message: 'must be the campaign id of the address, "api"' }],
+    });
+    expect(badWave.status).toBe(400);
+    expect(badWave.json.fields).toEqual([{ path: 'waves[0].sms', message: expect.stringContaining('quiet hours') }]);
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.fields).toEqual([{ path: '(body)', message: 'is not valid JSON' }]);
+    expect(notObject.status).toBe(400);
+    expect(notObject.json.fields).toEqual([{ path: '(body)', message: 'must be a campaign JSON object' }]);
+    expect(tooManyWaves.status).toBe(400);
+    expect(tooManyWaves.json.fields).toEqual([
+      { path: 'waves', message: expect.stringContaining('more than 16 waves') },
     ]);
   });
 
-  it('GET /campaigns/{id}/report answers JSON, or the page when HTML is asked for', async () => {
-    // Prepare / Act
-    const asJson = await fetch(`${http.url}/campaigns/api/report`);
-    const asHtml = await fetch(`${http.url}/campaigns/api/report`, { headers: { accept: 'text/html' } });
+  it('answers 404 for an unknown campaign on every route, and 400 naming the id for a malformed one', async () => {
+    // Act
+    const answers = await Promise.all([
+      call('GET', '/campaigns/nope'),
+      call('GET', '/campaigns/nope/report'),
+      call('POST', '/campaigns/nope/approve', { version: 1 }),
+      call('POST', '/campaigns/nope/pause'),
+      call('POST', '/campaigns/nope/resume'),
+      call('POST', '/campaigns/nope/cancel'),
+    ]);
+    const malformed = await call('GET', `/campaigns/${encodeURIComponent('../etc')}`);
 
     // Assess
-    expect(((await asJson.json()) as { totals: unknown }).totals).toMatchObject({ planned: 2, sent: 0, pending: 2 });
-    expect(asHtml.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await asHtml.text()).toMatch(/<svg|<table/);
+    expect(answers.map((a) => `${a.status} ${a.json.error}`)).toEqual(Array(6).fill('404 unknown-campaign'));
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.fields).toEqual([{ path: 'id', message: expect.stringContaining('not a campaign id') }]);
   });
 
-  it('answers 404 for an unknown campaign and 400 for a malformed id', async () => {
-    // Prepare / Act
-    const unknown = await fetch(`${http.url}/campaigns/nope`);
-    const malformed = await fetch(`${http.url}/campaigns/${encodeURIComponent('../etc')}`);
+  it('walks a campaign through approve, pause, resume and cancel, with 409s and 400s that name the state, version or wave', async () => {
+    // Prepare
+    expect((await call('PUT', '/campaigns/flow', campaign('flow'))).status).toBe(201);
+    expect((await call('PUT', '/campaigns/flow', campaign('flow', { signature: '【新店】' }))).status).toBe(201);
+
+    // Act + Assess: approve
+    const stale = await call('POST', '/campaigns/flow/approve', { version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.json).toMatchObject({ error: 'stale-version', currentVersion: 2 });
+    const badVersion = await call('POST', '/campaigns/flow/approve', { version: 'two' });
+    expect(badVersion.status).toBe(400);
+    expect(badVersion.json.fields).toEqual([{ path: 'version', message: expect.any(String) }]);
+    const extraField = await call('POST', '/campaigns/flow/approve', { version: 2, force: true });
+    expect(extraField.status).toBe(400);
+    expect(extraField.json.fields).toEqual([{ path: '(body)', message: 'has unknown field(s): force' }]);
+    const approved = await call('POST', '/campaigns/flow/approve', { version: 2 });
+    expect(approved.status).toBe(200);
+    expect(approved.json).toMatchObject({ campaignId: 'flow', state: 'approved', approvedVersion: 2 });
+
+    // pause / resume, the whole campaign and one wave
+    const paused = await call('POST', '/campaigns/flow/pause', '');
+    expect(paused.status).toBe(200);
+    expect(paused.json.state).toBe('paused');
+    const unknownWave = await call('POST', '/campaigns/flow/pause', { waveId: 'nope' });
+    expect(unknownWave.status).toBe(400);
+    expect(unknownWave.json).toMatchObject({ error: 'unknown-wave', waveId: 'nope' });
+    expect((await call('POST', '/campaigns/flow/resume', {})).json.state).toBe('approved');
+    const notPaused = await call('POST', '/campaigns/flow/resume');
+    expect(notPaused.status).toBe(409);
+    expect(notPaused.json).toMatchObject({ error: 'wrong-state', state: 'approved' });
+    const wavePaused = await call('POST', '/campaigns/flow/pause', { waveId: 'warmup', reason: 'price check' });
+    expect(wavePaused.json.pausedWaves).toEqual(['warmup']);
+
+    // cancel, then nothing more
+    const cancelled = await call('POST', '/campaigns/flow/cancel', { reason: 'wrong price' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json.state).toBe('cancelled');
+    const afterCancel = await Promise.all([
+      call('POST', '/campaigns/flow/pause'),
+      call('POST', '/campaigns/flow/approve', { version: 2 }),
+      call('PUT', '/campaigns/flow', campaign('flow')),
+    ]);
+    expect(afterCancel.map((a) => `${a.status} ${a.json.error} ${a.json.state}`)).toEqual(
+      Array(3).fill('409 wrong-state cancelled'),
+    );
+
+    // GET shows the state, the versions, the sends and the audit trail with its actors
+    const view = await call('GET', '/campaigns/flow');
+    expect(view.status).toBe(200);
+    expect(view.json).toMatchObject({
+      campaignId: 'flow',
+      state: 'cancelled',
+      latestVersion: 2,
+      approvedVersion: 2,
+      versions: [
+        { version: 1, plannedBy: 'local-marketer', status: 'superseded' },
+        { version: 2, plannedBy: 'local-marketer', status: 'approved' },
+      ],
+      latest: { version: 2, warnings: [] },
+    });
+    // Planned before any approval: nothing to differ from.
+    expect(view.json.latest).not.toHaveProperty('diff');
+    expect((view.json.sends as Array<{ id: string; version: number }>).map((s) => `${s.id}@v${s.version}`)).toEqual([
+      'warmup.sms.g1@v2',
+      'midnight.sms.g1@v2',
+    ]);
+    const audit = view.json.audit as Array<Record<string, unknown>>;
+    expect(audit.map((e) => `${e.actor} ${e.action} ${e.from}->${e.to}${e.waveId ? ` ${e.waveId}` : ''}`)).toEqual([
+      'local-marketer plan null->draft',
+      'local-marketer plan draft->draft',
+      'local-marketer approve draft->approved',
+      'local-marketer pause approved->paused',
+      'local-marketer resume paused->approved',
+      'local-marketer pause approved->approved warmup',
+      'local-marketer cancel approved->cancelled',
+    ]);
+    expect(audit.at(-1)).toMatchObject({ reason: 'wrong price', at: expect.stringMatching(/^2026-10-20T04:/) });
+    expect(audit.find((e) => e.action === 'approve')).toMatchObject({ version: 2 });
+
+    // the report carries the audit trail too, and its page lists it
+    const report = await call('GET', '/campaigns/flow/report');
+    expect(report.status).toBe(200);
+    expect(report.json).toMatchObject({ campaignId: 'flow', state: 'cancelled', version: 2 });
+    expect(report.json.audit).toEqual(audit);
+    const page = await call('GET', '/campaigns/flow/report', undefined, { accept: 'text/html' });
+    expect(page.type).toMatch(/text\/html/);
+    expect(page.text).toContain('wrong price');
+  });
+
+  it('GET /campaigns/{id}/report answers JSON, or the page when HTML is asked for', async () => {
+    // Prepare: api v1 is a draft; its report shows every touch still pending once approved.
+    expect((await call('POST', '/campaigns/api/approve', { version: 1 })).status).toBe(200);
+
+    // Act
+    const asJson = await call('GET', '/campaigns/api/report');
+    const asHtml = await call('GET', '/campaigns/api/report', undefined, { accept: 'text/html' });
 
     // Assess
-    expect(unknown.status).toBe(404);
-    expect(malformed.status).toBe(400);
+    expect(asJson.json.totals).toMatchObject({ planned: 4, sent: 0, pending: 4 });
+    expect(asHtml.type).toMatch(/text\/html/);
+    expect(asHtml.text).toMatch(/<svg|<table/);
+  });
+});
+
+describe('bad requests', () => {
+  const ids = fc.oneof(
+    fc.constant('fuzz'),
+    fc.constant('nope'),
+    fc.string({ maxLength: 60 }),
+    fc.constantFrom('../x', '%', 'a'.repeat(49), ''),
+  );
+  const bodies = fc.oneof(
+    fc.constant(undefined),
+    fc.string({ maxLength: 200 }),
+    fc.json({ maxDepth: 3 }),
+    fc.record({ version: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        waveId: fc.oneof(fc.string({ maxLength: 80 }), fc.integer()),
+        reason: fc.oneof(fc.string({ maxLength: 600 }), fc.boolean()),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.record({
+      id: fc.constantFrom('fuzz', 'nope'),
+      midnight: fc.oneof(fc.constant('2026-11-11T00:00'), fc.string()),
+      waves: fc.array(
+        fc.record({ id: fc.string({ maxLength: 8 }), sms: fc.oneof(fc.constant('midnight'), fc.string()) }),
+        { maxLength: 20 },
+      ),
+    }),
+  );
+
+  function event(routeKey: string, id: string, body: string | undefined, base64: boolean): APIGatewayProxyEventV2 {
+    const [method, path] = routeKey.split(' ') as [string, string];
+    const rawPath = path.replace('{id}', encodeURIComponent(id));
+    return {
+      version: '2.0',
+      routeKey,
+      rawPath,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' },
+        requestId: 'fuzz',
+        routeKey,
+        stage: '$default',
+        time: '20/Oct/2026:04:00:00 +0000',
+        timeEpoch: 0,
+      },
+      ...(id === '' ? {} : { pathParameters: { id } }),
+      ...(body === undefined ? {} : { body: base64 ? Buffer.from(body).toString('base64') : body }),
+      isBase64Encoded: base64 && body !== undefined,
+    };
+  }
+
+  it('never answers a 5xx, whatever the route, id and body', async () => {
+    // Prepare: a campaign the fuzzed requests can reach.
+    expect((await call('PUT', '/campaigns/fuzz', campaign('fuzz'))).status).toBe(201);
+    const statuses = new Set<number>();
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...CAMPAIGN_ROUTES),
+        ids,
+        bodies,
+        fc.boolean(),
+        async (routeKey, id, body, base64) => {
+          const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+          const response = await campaignApi(event(routeKey, id, text, base64));
+          statuses.add(response.statusCode ?? 0);
+          expect(response.statusCode, `${routeKey} ${id} ${text}: ${response.body}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The fuzz reached past validation, not only the id check.
+    expect([...statuses].some((status) => status === 404 || status === 409 || status === 200)).toBe(true);
+  });
+});
+
+describe('the actor', () => {
+  const base = { requestContext: {} } as unknown as APIGatewayProxyEventV2;
+  const withAuthorizer = (authorizer: unknown) =>
+    ({ ...base, requestContext: { authorizer } }) as unknown as APIGatewayProxyEventV2;
+
+  it('is the signed-in user (email, else sub) over the IAM principal on AWS, and the local user locally', () => {
+    // Act + Assess
+    expect(actorOf(withAuthorizer({ iam: { userArn: 'arn:aws:iam::1:user/mei' } }), 'aws')).toBe(
+      'arn:aws:iam::1:user/mei',
+    );
+    expect(actorOf(withAuthorizer({ jwt: { claims: { email: 'mei@store.cn', sub: 'u-1' } } }), 'aws')).toBe(
+      'mei@store.cn',
+    );
+    expect(actorOf(withAuthorizer({ jwt: { claims: { sub: 'u-1' } } }), 'aws')).toBe('u-1');
+    expect(actorOf(base, 'aws')).toBeUndefined();
+    expect(actorOf(withAuthorizer({ iam: { userArn: 'arn:aws:iam::1:user/mei' } }), 'local')).toBe('local-marketer');
   });
 });

@@ -8,7 +8,6 @@ import { SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
 import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
 import { CAMPAIGNS_TTL_ATTRIBUTE, SERVICE } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
-import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -17,6 +16,7 @@ import { observability } from '../../functions/observability.ts';
 import type { Touch } from '../../functions/ports/campaign-store.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
 import { MissingOptOutsError, type ShardMessage, sendShard, storeOptOuts } from '../../functions/usecases/send-wave.ts';
+import { planAndApprove } from '../support/approve.ts';
 import { captureLogLines } from '../support/log-lines.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
@@ -59,10 +59,11 @@ async function importCustomers(target: LocalStack, campaignId: string, count: nu
   expect(record.imported).toBe(count);
 }
 
+/** Planned as a draft and approved: its sends scheduled. */
 async function planCampaign(campaign: CampaignInput) {
-  const result = await plan({ campaign });
-  expect(result.status).toBe('planned');
-  return result;
+  if (!stack) throw new Error('start the stack first');
+  const { version } = await planAndApprove(stack.config, campaign);
+  return { status: 'planned' as const, version };
 }
 
 function midnightCampaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../functions/domain/campaign-lifecycle.ts';
 import type { CampaignReport, UnknownTouch } from '../../functions/domain/report-types.ts';
 import { formatCny, renderReportPage } from '../../functions/views/report-page.ts';
 import { fixtureReport, fixtureReportNoOrders, totalsOf } from './fixture-report.ts';
@@ -242,6 +243,63 @@ describe('renderReportPage', () => {
     // Assess
     for (const f of found)
       expect(f).toEqual({ remote: false, cssRemote: false, script: false, link: false, iframe: false });
+  });
+});
+
+describe('the audit trail on the page', () => {
+  const entry = (minute: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
+    at: new Date(Date.parse('2026-11-10T15:00:00Z') + minute * 60_000).toISOString(),
+    actor: 'mei@store.cn',
+    action: 'pause',
+    from: 'running',
+    to: 'paused',
+    ...extra,
+  });
+
+  it('lists the newest changes first, in the campaign time zone, with who, what, version, wave and reason', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    report.state = 'paused';
+    report.audit = [
+      entry(0, { action: 'approve', from: 'draft', to: 'approved', version: 2, actor: 'boss@store.cn' }),
+      entry(50, { reason: 'wrong price <b>99</b>', waveId: 'midnight' }),
+    ];
+
+    // Act
+    const html = renderReportPage(report);
+    const section = visibleText(html.slice(html.indexOf('id="audit"')));
+
+    // Assess: 15:50 UTC is 23:50 in Shanghai.
+    expect(section).toMatch(/Audit trail · 操作记录 · 已暂停 paused/);
+    expect(section.indexOf('2026-11-10 23:50:00')).toBeLessThan(section.indexOf('2026-11-10 23:00:00'));
+    expect(section).toMatch(
+      /mei@store\.cn\s+暂停 · paused\s+running → paused\s+wave midnight · wrong price <b>99<\/b>/,
+    );
+    expect(section).toMatch(/boss@store\.cn\s+批准 · approved\s+draft → approved\s+v2/);
+    expect(html).not.toContain('<b>99</b>');
+  });
+
+  it('shows the newest 20 and says where the rest is', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    report.audit = Array.from({ length: 25 }, (_, minute) => entry(minute, { reason: `step ${minute}` }));
+
+    // Act
+    const section = visibleText(renderReportPage(report).split('id="audit"')[1] ?? '');
+
+    // Assess
+    expect(section).toContain('step 24');
+    expect(section).toContain('step 5');
+    expect(section).not.toContain('step 4 ');
+    expect(section).toContain('… and 5 earlier (25 in all)');
+  });
+
+  it('has no audit section when the report has no trail', () => {
+    // Act
+    const html = renderReportPage(clone(fixtureReport));
+
+    // Assess
+    expect(html).not.toContain('id="audit"');
   });
 });
 

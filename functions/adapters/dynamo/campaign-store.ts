@@ -1,28 +1,19 @@
 /**
- * Campaigns in DynamoDB (the `campaigns` table, pk `CAMPAIGN#<id>`): the plan (sk `PLAN`),
- * one item per send (sk `SEND#<sendId>`) and one per shard lease (sk `SHARD#v<version>#<sendId>#<n>`).
+ * Campaigns in DynamoDB (the `campaigns` table, pk `CAMPAIGN#<id>`): one item per send of the
+ * approved version (sk `SEND#<sendId>`) and one per shard lease (sk `SHARD#v<version>#<sendId>#<n>`).
  * Touches live in the `touches` table, pk `TOUCH#<campaign>#v<version>#<sendId>#<shard>`, sk the
  * customer id, so a send's 30,000 customers are spread over about 30 partition keys.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  CampaignStore,
-  ShardClaim,
-  ShardRef,
-  StoredPlan,
-  StoredSend,
-  Touch,
-  TouchStore,
-} from '../../ports/campaign-store.ts';
+import type { CampaignStore, ShardClaim, ShardRef, StoredSend, Touch, TouchStore } from '../../ports/campaign-store.ts';
 import { BatchWriter } from './batch-writer.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
@@ -63,34 +54,6 @@ export class DynamoCampaignStore implements CampaignStore {
     private readonly tableName: string,
   ) {}
 
-  async getPlan(campaignId: string): Promise<StoredPlan | undefined> {
-    const result = await this.documents.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: campaignPk(campaignId), sk: 'PLAN' },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? strip<StoredPlan>(result.Item) : undefined;
-  }
-
-  async savePlan(plan: StoredPlan, previousVersion: number): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: campaignPk(plan.campaignId), sk: 'PLAN', ...plan },
-          ConditionExpression: previousVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :previous',
-          ...(previousVersion === 0 ? {} : { ExpressionAttributeValues: { ':previous': previousVersion } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
   async getSends(campaignId: string): Promise<StoredSend[]> {
     const items = await queryAll(this.documents, {
       TableName: this.tableName,
@@ -112,29 +75,48 @@ export class DynamoCampaignStore implements CampaignStore {
     return result.Item ? strip<StoredSend>(result.Item) : undefined;
   }
 
-  async putSends(sends: StoredSend[]): Promise<void> {
-    await this.writeAll(
-      sends.map((send) => ({
-        PutRequest: { Item: { pk: campaignPk(send.campaignId), sk: `SEND#${send.id}`, ...send } },
-      })),
-    );
-  }
-
-  async deleteSends(campaignId: string, sendIds: string[]): Promise<void> {
-    await this.writeAll(
-      sendIds.map((sendId) => ({ DeleteRequest: { Key: { pk: campaignPk(campaignId), sk: `SEND#${sendId}` } } })),
-    );
-  }
-
-  /** A few requests (a campaign's sends), 25 at a time, unprocessed ones sent again. */
-  private async writeAll(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
-    for (let start = 0; start < requests.length; start += 25) {
-      let batch = requests.slice(start, start + 25);
-      while (batch.length > 0) {
-        const result = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
-        batch = result.UnprocessedItems?.[this.tableName] ?? [];
+  async putSends(sends: StoredSend[]): Promise<string[]> {
+    // One conditional put each (a campaign has tens of sends, not thousands): a batch write
+    // could not refuse to overwrite a send the dispatcher started a moment ago.
+    const kept: string[] = [];
+    for (const send of sends) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: campaignPk(send.campaignId), sk: `SEND#${send.id}`, ...send },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :scheduled',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':scheduled': 'scheduled' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        kept.push(send.id);
       }
     }
+    return kept;
+  }
+
+  async deleteSends(campaignId: string, sendIds: string[]): Promise<string[]> {
+    const kept: string[] = [];
+    for (const sendId of sendIds) {
+      try {
+        await this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: campaignPk(campaignId), sk: `SEND#${sendId}` },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :scheduled',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':scheduled': 'scheduled' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        kept.push(sendId);
+      }
+    }
+    return kept;
   }
 
   async markDispatched(campaignId: string, sendId: string, version: number, at: string): Promise<boolean> {

@@ -1,0 +1,226 @@
+/**
+ * Planning makes a draft, never a schedule: a campaign (an uploaded file or a PUT) is
+ * planned from the customers in the store into a new version with its touches, its cost
+ * and its diff against the approved version, and the lifecycle records the plan. Nothing
+ * is sent from it until it is approved (approve-campaign.ts).
+ *
+ * Safe to repeat and to race: the version number is claimed by a conditional write before
+ * any touch is written (two plans at once get two numbers), a version's touches live under
+ * keys of their own, and a repeated delivery of one upload (same key and sequencer) finds
+ * the version it made instead of making another.
+ */
+import { type Campaign, CampaignFileError, parseCampaign } from '../domain/campaign.ts';
+import { decide, type Lifecycle } from '../domain/campaign-lifecycle.ts';
+import type { CustomerSet } from '../domain/customer-set.ts';
+import { type CostEstimate, diffPlans, estimateCost, type PlanDiff } from '../domain/plan-review.ts';
+import { type Plan, planCampaign } from '../domain/planner.ts';
+import type { Timeline } from '../domain/timeline.ts';
+import type { Touch, TouchStore } from '../ports/campaign-store.ts';
+import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
+import { CampaignError, type FieldProblem, invalidRequest, refusalError } from './errors.ts';
+import { controlSendId, shardsFor } from './plan-campaign.ts';
+
+/** Attempts at a version number, or at recording the plan, before giving up as a conflict. */
+const MAX_ATTEMPTS = 20;
+
+export interface PlanDraftDeps {
+  loadCustomers(campaign: Campaign): Promise<CustomerSet>;
+  lifecycle: LifecycleStore;
+  touches: Pick<TouchStore, 'writeTouches'>;
+}
+
+export interface PlanDraftRequest {
+  /** The campaign file: its text, or the parsed JSON. */
+  campaign: unknown;
+  actor: string;
+  /** The planning instant, epoch ms. */
+  now: number;
+  /** The upload it came from (`<key>@<sequencer>`): a second delivery of it plans nothing new. */
+  source?: string;
+  /** The id the caller addressed (`PUT /campaigns/{id}`): the file's `id` must be it. */
+  campaignId?: string;
+}
+
+export interface PlanDraftResult {
+  campaign: Campaign;
+  version: number;
+  timeline: Timeline;
+  cost: CostEstimate;
+  diff?: PlanDiff;
+  warnings: string[];
+  lifecycle: Lifecycle;
+  /** True when this was a repeated delivery of an upload already planned. */
+  replayed: boolean;
+}
+
+export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest): Promise<PlanDraftResult> {
+  const campaign = parseRequested(request);
+  const current = await deps.lifecycle.getLifecycle(campaign.id);
+  if (current && request.source) {
+    const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);
+    if (latest?.source === request.source) return { ...resultOf(latest), lifecycle: current, replayed: true };
+  }
+  // Refused before the customers are read: a cancelled or completed campaign plans nothing.
+  const early = decide(
+    current,
+    { kind: 'plan', version: (current?.latestVersion ?? 0) + 1 },
+    context(request, campaign),
+  );
+  if (!early.ok) throw refusalError(early.refusal);
+
+  const customers = await deps.loadCustomers(campaign);
+  const plan = planCampaign({ campaign, customers, now: request.now });
+  const plannedAt = new Date(request.now).toISOString();
+  const version = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
+  await writeTouches(deps.touches, campaign.id, version, plan, customers);
+
+  const cost = estimateCost(plan.timeline, campaign.prices);
+  const approved =
+    current?.approvedVersion !== undefined
+      ? await deps.lifecycle.getVersion(campaign.id, current.approvedVersion)
+      : undefined;
+  const diff = approved ? diffPlans(approved, { timeline: plan.timeline, cost }) : undefined;
+  const stored: StoredVersion = {
+    campaignId: campaign.id,
+    version,
+    campaign,
+    timeline: plan.timeline,
+    plannedAt,
+    plannedBy: request.actor,
+    cost,
+    ...(diff ? { diff } : {}),
+    ...(request.source ? { source: request.source } : {}),
+  };
+  await deps.lifecycle.saveVersion(stored);
+  const lifecycle = await recordPlan(deps.lifecycle, request, campaign, version);
+  return { ...resultOf(stored), lifecycle, replayed: false };
+}
+
+function parseRequested(request: PlanDraftRequest): Campaign {
+  const problems: FieldProblem[] = [];
+  const value = typeof request.campaign === 'string' ? safeJson(request.campaign) : request.campaign;
+  if (request.campaignId !== undefined && isObject(value) && value.id !== request.campaignId) {
+    problems.push({ path: 'id', message: `must be the campaign id of the address, "${request.campaignId}"` });
+  }
+  try {
+    const campaign = parseCampaign(request.campaign);
+    if (problems.length > 0) throw invalidRequest(problems);
+    return campaign;
+  } catch (error) {
+    if (!(error instanceof CampaignFileError)) throw error;
+    const byPath = problems.filter((problem) => !error.problems.some((p) => p.path === problem.path));
+    throw invalidRequest([...byPath, ...error.problems]);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function context(request: PlanDraftRequest, campaign: Campaign) {
+  return {
+    campaignId: campaign.id,
+    now: request.now,
+    actor: request.actor,
+    waveIds: campaign.waves.map((wave) => wave.id),
+  };
+}
+
+function resultOf(stored: StoredVersion): Omit<PlanDraftResult, 'lifecycle' | 'replayed'> {
+  return {
+    campaign: stored.campaign,
+    version: stored.version,
+    timeline: stored.timeline,
+    cost: stored.cost,
+    ...(stored.diff ? { diff: stored.diff } : {}),
+    warnings: stored.timeline.warnings,
+  };
+}
+
+/** The next free version number after `latest`: taken numbers (a plan running beside this one) are skipped. */
+async function reserveNext(lifecycle: LifecycleStore, campaignId: string, latest: number, at: string): Promise<number> {
+  for (let version = latest + 1; version <= latest + MAX_ATTEMPTS; version += 1) {
+    if (await lifecycle.reserveVersion(campaignId, version, at)) return version;
+  }
+  throw new CampaignError(
+    'plan-conflict',
+    `campaign ${campaignId} is being planned by others at the same time (${MAX_ATTEMPTS} version numbers taken); plan again`,
+  );
+}
+
+/** The version's touches, one shard set per send, and its control groups (stored, never sent). */
+async function writeTouches(
+  touches: Pick<TouchStore, 'writeTouches'>,
+  campaignId: string,
+  version: number,
+  plan: Plan,
+  customers: CustomerSet,
+): Promise<void> {
+  for (const [position, send] of plan.timeline.sends.entries()) {
+    const members = plan.members[position] ?? new Int32Array();
+    const planned: Touch[] = [];
+    for (const index of members) {
+      const customer = customers.customers[index];
+      if (!customer) continue;
+      const address = send.channel === 'sms' ? customer.phone : customer.email;
+      if (!address) continue;
+      const touch: Touch = {
+        customerId: customer.customerId,
+        waveId: send.waveId,
+        channel: send.channel,
+        sendId: send.id,
+        address,
+        device: customer.device,
+        status: 'planned',
+      };
+      if (customer.name) touch.name = customer.name;
+      planned.push(touch);
+    }
+    // The shard count follows the send's customers, which is how approval counts them too.
+    await touches.writeTouches(campaignId, version, shardsFor(members.length), planned);
+  }
+  for (const [waveId, members] of plan.control) {
+    const held: Touch[] = [];
+    for (const index of members) {
+      const customer = customers.customers[index];
+      if (!customer) continue;
+      held.push({
+        customerId: customer.customerId,
+        waveId,
+        channel: 'sms',
+        sendId: controlSendId(waveId),
+        address: customer.phone ?? customer.email ?? '',
+        device: customer.device,
+        status: 'control',
+      });
+    }
+    await touches.writeTouches(campaignId, version, shardsFor(held.length), held);
+  }
+}
+
+/** `plan` on the lifecycle: decided again on a fresh read whenever someone changed it first. */
+async function recordPlan(
+  store: LifecycleStore,
+  request: PlanDraftRequest,
+  campaign: Campaign,
+  version: number,
+): Promise<Lifecycle> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const current = await store.getLifecycle(campaign.id);
+    const decision = decide(current, { kind: 'plan', version }, context(request, campaign));
+    if (!decision.ok) throw refusalError(decision.refusal);
+    if (await store.saveLifecycle(decision.next, current?.revision ?? 0)) return decision.next;
+  }
+  throw new CampaignError(
+    'plan-conflict',
+    `version ${version} of ${campaign.id} is planned, but the campaign kept changing while it was recorded; plan again`,
+  );
+}
