@@ -231,7 +231,7 @@ interface SesStoredEmail {
   body?: { text?: string; html?: string };
 }
 
-async function writeOutputs(
+export async function writeOutputs(
   stack: LocalStack,
   campaignId: string,
   outDir: string,
