@@ -134,7 +134,7 @@ export class ApiUnreachableError extends Error {
     readonly base: URL,
     cause: unknown,
   ) {
-    const code = ((cause as { cause?: { code?: string } }).cause ?? {}).code;
+    const code = (cause as { cause?: { code?: string } }).cause?.code;
     super(`cannot reach the campaign API at ${base.origin}: ${(cause as Error).message}${code ? ` (${code})` : ''}`, {
       cause,
     });
