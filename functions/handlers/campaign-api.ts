@@ -22,6 +22,9 @@ function wantsHtml(event: APIGatewayProxyEventV2): boolean {
 }
 
 async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
+  // Only the reads are served here yet; the changes (PUT, approve, pause, ...) come with the campaign router.
+  if (method !== 'GET') return json(405, { message: `${method} ${event.rawPath}: not served here` }, { allow: 'GET' });
   const campaignId = event.pathParameters?.id ?? '';
   if (!CAMPAIGN_ID.test(campaignId)) return json(400, { message: 'id: not a campaign id' });
   try {
@@ -64,3 +67,11 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
 
 /** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
 export const handler = observed.handler(handle);
+
+/**
+ * The same routes as the entry points of the functions that serve `PUT /campaigns/{id}` and
+ * the controls, each under its own service name (the CDK gives each function its own, with
+ * only its own permissions). The campaign router keeps these export names.
+ */
+export const planHandler = observability(SERVICE.campaignPlanApi).handler(handle);
+export const controlHandler = observability(SERVICE.campaignControl).handler(handle);
