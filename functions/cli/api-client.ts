@@ -28,7 +28,7 @@ export const API_OPTION_HELP: OptionHelp[] = [
   {
     flag: '--region R',
     text: 'the AWS region to sign for (https URLs only)',
-    default: 'AWS_REGION, else the region in an execute-api host name',
+    default: 'the region in an execute-api host name, else AWS_REGION',
   },
   { flag: '--json', text: "print the API's JSON answer as it is instead of the summary", default: 'off' },
 ];
@@ -56,9 +56,13 @@ export function apiBase(option: string | undefined, env: NodeJS.ProcessEnv = pro
 
 const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
 
-/** The region to sign for: --region, AWS_REGION, AWS_DEFAULT_REGION, or the execute-api host's. */
+/**
+ * The region to sign for: --region, else the execute-api host's own (a signature for another
+ * region is refused there, whatever AWS_REGION says), else AWS_REGION or AWS_DEFAULT_REGION
+ * (a custom domain names no region).
+ */
 export function signingRegion(url: URL, option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const region = option ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? EXECUTE_API_HOST.exec(url.hostname)?.[1];
+  const region = option ?? EXECUTE_API_HOST.exec(url.hostname)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new UsageError(
       `--region: ${url.host} is not an execute-api host name, so give the stack's region (--region or AWS_REGION)`,

@@ -523,7 +523,7 @@ describe('SigV4 signing of https calls', () => {
     expect(requests[2]?.headers.authorization).toMatch(/\/cn-north-1\/execute-api\//);
   });
 
-  it('needs a region for an https host that does not name one', () => {
+  it('takes --region, else the execute-api host region, else AWS_REGION, and needs one for a host that names none', () => {
     // Prepare
     const url = new URL('https://api.d11-shop.cn/campaigns/x');
 
@@ -531,6 +531,9 @@ describe('SigV4 signing of https calls', () => {
     expect(() => signingRegion(url, undefined, {})).toThrow(/--region: api\.d11-shop\.cn is not an execute-api host/);
     expect(signingRegion(url, undefined, { AWS_REGION: 'ap-east-1' })).toBe('ap-east-1');
     expect(signingRegion(url, 'eu-west-1', { AWS_REGION: 'ap-east-1' })).toBe('eu-west-1');
+    // The execute-api host's own region wins over the environment's: a signature for another is refused there.
+    const host = new URL('https://abc123.execute-api.cn-north-1.amazonaws.com.cn/campaigns/x');
+    expect(signingRegion(host, undefined, { AWS_REGION: 'ap-east-1' })).toBe('cn-north-1');
   });
 
   it('refuses an --api that is not an http(s) URL', () => {
