@@ -1,5 +1,6 @@
 /** The campaign report: what report.json holds and report.html draws. */
 import type { AuditEntry, CampaignState } from './campaign-lifecycle.ts';
+import type { CampaignIncrement, WaveIncrement } from './incremental.ts';
 import type { Channel } from './timeline.ts';
 
 export interface ReportRow {
@@ -51,20 +52,20 @@ export interface CampaignReport {
   unknownTouches: UnknownTouch[];
   /** Hours after a touch within which a paid order is credited to it. */
   attributionHours?: number;
-  /** Per wave with a control group: who bought within the attribution window after the wave, sent vs held out. */
-  lift?: WaveLift[];
+  /**
+   * What the campaign added (the cause), measured against each wave's control group; beside it,
+   * the rows' orders and revenue are last-touch attribution (credit, not cause).
+   */
+  incremental?: ReportIncremental;
   /** Every change of the campaign's state, oldest first: who, when, what, which version or wave, why. */
   audit?: AuditEntry[];
 }
 
-export interface WaveLift {
-  waveId: string;
-  /** Customers sent the wave (any channel), and how many of them paid an order within the window. */
-  treated: number;
-  treatedBuyers: number;
-  /** Customers held out of the wave, and how many of them paid within the same window. */
-  control: number;
-  controlBuyers: number;
-  /** Conversion of the treated minus conversion of the control, in percentage points. */
-  liftPoints: number;
+export interface ReportIncremental {
+  /** Orders compared: paid (not refunded) within this many hours after a wave's SMS time. */
+  windowHours: number;
+  /** Every wave, in plan order: its effect with 95% intervals, or why it is unknown (no control group). */
+  waves: WaveIncrement[];
+  /** Summed over the waves whose effect is known; the others are named in `unknownWaves`. */
+  totals: CampaignIncrement;
 }

@@ -5,9 +5,16 @@
  */
 
 import { attribute, type SentTouch } from '../domain/attribution.ts';
+import {
+  type ArmOutcomes,
+  campaignIncrement,
+  type Estimate,
+  outcomesInWindow,
+  type WaveIncrement,
+  waveIncrement,
+} from '../domain/incremental.ts';
 import { formatInstant } from '../domain/local-time.ts';
-import type { OrderState } from '../domain/orders.ts';
-import type { CampaignReport, ReportRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
+import type { CampaignReport, ReportIncremental, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
@@ -82,30 +89,43 @@ export async function buildReport(
       }
     }
   }
-  // The control groups, held out of their waves: read to measure each wave's lift.
+  // The control groups, held out of their waves: what each wave added is measured against them.
   const allOrders = await deps.orders.allOrders();
-  const lift: WaveLift[] = [];
+  const windowMs = plan.campaign.attributionHours * 3_600_000;
+  const increments: WaveIncrement[] = [];
   for (const wave of plan.timeline.waves) {
-    if (!wave.control) continue;
-    const held: Touch[] = [];
-    for (let shard = 0; shard < shardsFor(wave.control); shard += 1) {
-      held.push(
-        ...(await deps.touches.readShard({ campaignId, version: plan.version, sendId: controlSendId(wave.id), shard })),
-      );
-    }
+    // Treated: sent the wave on any channel. Compared over the same window from the wave's SMS time.
     const treated = new Set(all.filter((t) => t.waveId === wave.id && t.status === 'sent').map((t) => t.customerId));
     const from = Date.parse(wave.smsAt);
-    lift.push(
-      waveLift(
-        wave.id,
-        treated,
-        new Set(held.map((t) => t.customerId)),
-        allOrders,
-        from,
-        plan.campaign.attributionHours,
-      ),
-    );
+    let control: ArmOutcomes | undefined;
+    if (wave.control > 0) {
+      const held: Touch[] = [];
+      for (let shard = 0; shard < shardsFor(wave.control); shard += 1) {
+        held.push(
+          ...(await deps.touches.readShard({
+            campaignId,
+            version: plan.version,
+            sendId: controlSendId(wave.id),
+            shard,
+          })),
+        );
+      }
+      control = outcomesInWindow(new Set(held.map((t) => t.customerId)), allOrders, from, from + windowMs);
+    }
+    increments.push(waveIncrement(wave.id, outcomesInWindow(treated, allOrders, from, from + windowMs), control));
   }
+  // Summed before rounding; rounded only for report.json.
+  const incrementTotals = campaignIncrement(increments);
+  const incremental: ReportIncremental = {
+    windowHours: plan.campaign.attributionHours,
+    waves: increments.map((wave) => (wave.known ? roundedIncrement(wave) : wave)),
+    totals: {
+      ...incrementTotals,
+      buyers: incrementTotals.buyers && rounded(incrementTotals.buyers, 10),
+      orders: incrementTotals.orders && rounded(incrementTotals.orders, 10),
+      revenue: incrementTotals.revenue && rounded(incrementTotals.revenue, 100),
+    },
+  };
 
   // Results: orders credited by attribution, what each row cost, and the return on it.
   const sentTouches: SentTouch[] = all
@@ -161,40 +181,37 @@ export async function buildReport(
       totals: totalCounts,
       unknownTouches,
       attributionHours: campaign.attributionHours,
-      ...(lift.length > 0 ? { lift } : {}),
+      incremental,
       audit: lifecycle.audit,
     },
     touches: all,
   };
 }
 
-/** Who of the treated and of the held-out customers paid an order within the window after the wave. */
-export function waveLift(
-  waveId: string,
-  treated: Set<string>,
-  control: Set<string>,
-  orders: readonly OrderState[],
-  from: number,
-  windowHours: number,
-): WaveLift {
-  const to = from + windowHours * 3_600_000;
-  const buyers = new Set(
-    orders
-      .filter(
-        (order) =>
-          order.paidAt && !order.refundedAt && Date.parse(order.paidAt) >= from && Date.parse(order.paidAt) <= to,
-      )
-      .map((order) => order.customerId),
-  );
-  const treatedBuyers = [...treated].filter((id) => buyers.has(id)).length;
-  const controlBuyers = [...control].filter((id) => buyers.has(id)).length;
-  const rate = (count: number, of: number) => (of === 0 ? 0 : count / of);
+/** Rounded for report.json: to `per` parts of a unit (10: a tenth, 100: a cent). */
+function rounded(estimate: Estimate, per: number): Estimate {
+  const round = (value: number) => Math.round(value * per) / per;
   return {
-    waveId,
-    treated: treated.size,
-    treatedBuyers,
-    control: control.size,
-    controlBuyers,
-    liftPoints: Math.round((rate(treatedBuyers, treated.size) - rate(controlBuyers, control.size)) * 10_000) / 100,
+    value: round(estimate.value),
+    interval: estimate.interval && { low: round(estimate.interval.low), high: round(estimate.interval.high) },
+  };
+}
+
+function roundedIncrement(wave: Extract<WaveIncrement, { known: true }>): WaveIncrement {
+  const arm = (outcomes: ArmOutcomes): ArmOutcomes => ({
+    ...outcomes,
+    revenue: roundCny(outcomes.revenue),
+    revenueSquares: roundCny(outcomes.revenueSquares),
+  });
+  return {
+    ...wave,
+    treated: arm(wave.treated),
+    control: arm(wave.control),
+    treatedRate: Math.round(wave.treatedRate * 1_000_000) / 1_000_000,
+    controlRate: Math.round(wave.controlRate * 1_000_000) / 1_000_000,
+    conversionPoints: rounded(wave.conversionPoints, 100),
+    buyers: rounded(wave.buyers, 10),
+    orders: rounded(wave.orders, 10),
+    revenue: rounded(wave.revenue, 100),
   };
 }

@@ -12,8 +12,9 @@
  */
 
 import type { CampaignState, LifecycleAction } from '../domain/campaign-lifecycle.ts';
+import type { Estimate, UnknownReason, WaveIncrement } from '../domain/incremental.ts';
 import { formatInstant, isValidTimeZone } from '../domain/local-time.ts';
-import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import type { CampaignReport, ReportIncremental, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import { htmlPage } from './page-shell.ts';
 import { escapeHtml, formatInt } from './timeline-page.ts';
 
@@ -653,6 +654,14 @@ a{color:inherit}
 .hero .v{font-size:26px;font-weight:700;letter-spacing:.3px;font-variant-numeric:tabular-nums}
 .hero .s{font-size:12.5px;opacity:.95}
 .hero .s b{font-size:15px}
+.hero.incremental.unsure,.hero.unknown-effect{background:#475569}
+.hero.incremental.down{background:#b91c1c}
+.hero .ci{font-variant-numeric:tabular-nums;white-space:nowrap}
+table.increment td.up b{color:#15803d}
+table.increment td.down b{color:#b91c1c}
+table.increment td.num .sub{color:#64748b}
+table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
+.ci{white-space:nowrap}
 .running{background:#eff6ff;border:1px solid #93c5fd;border-left:6px solid #3b82f6;border-radius:8px;padding:8px 16px;margin-top:14px;color:#1e3a8a}
 .legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:12px;color:#475569;margin:0 0 4px}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;background:#94a3b8}
@@ -733,17 +742,102 @@ function stat(k: string, v: string, s: string, cls: string): string {
   return `<div class="stat ${cls}"><div class="k">${k}</div><div class="v">${v}</div>${s ? `<div class="s">${s}</div>` : ''}</div>`;
 }
 
-/** Each wave with a control group: conversion of those sent vs those held out, and the difference. */
-function renderLift(report: CampaignReport): string {
-  if (!report.lift || report.lift.length === 0) return '';
-  const percent = (count: number, of: number) => (of === 0 ? '–' : `${((count / of) * 100).toFixed(1)}%`);
-  const rows = report.lift
-    .map(
-      (lift) =>
-        `<tr><td><b>${escapeHtml(lift.waveId)}</b></td><td class="num">${formatInt(lift.treated)}</td><td class="num">${percent(lift.treatedBuyers, lift.treated)}</td><td class="num">${formatInt(lift.control)}</td><td class="num">${percent(lift.controlBuyers, lift.control)}</td><td class="num"><b>${lift.liftPoints >= 0 ? '+' : ''}${lift.liftPoints.toFixed(2)} pts</b></td></tr>`,
-    )
-    .join('');
-  return `<section class="card"><h2>Lift against the control group · 对照组提升</h2><table class="reasons"><thead><tr><th>Wave</th><th class="num">Sent</th><th class="num">Bought</th><th class="num">Held out</th><th class="num">Bought</th><th class="num">Lift</th></tr></thead><tbody>${rows}</tbody></table><div class="note">Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. "Bought" is the share who paid an order within the attribution window (${escapeHtml(report.attributionHours ?? 72)} h) after the wave's SMS time; the lift is what the wave added, in percentage points.</div></section>`;
+// ---------------------------------------------------------------------------
+// What the campaign added: measured against control groups (cause), not attributed (credit)
+
+/** "+¥3,000.00", "-¥120.50": a signed amount of CNY. */
+function signedCny(value: number): string {
+  return value > 0 && Math.round(value * 100) > 0 ? `+${formatCny(value)}` : formatCny(value);
+}
+
+/** "+30", "-2.5": a signed count, to one decimal when it has one. */
+function signedCount(value: number): string {
+  const text = trimDecimal(value, 1);
+  return value > 0 && text !== '0' ? `+${text}` : text;
+}
+
+function signedPoints(value: number): string {
+  const text = value.toFixed(2);
+  return `${value > 0 && text !== '0.00' ? '+' : ''}${text}`;
+}
+
+/** An estimate's 95% interval, "¥898 至 ¥5,102", or why there is none. */
+function intervalText(estimate: Estimate | null | undefined, format: (n: number) => string): string {
+  const low = finite(estimate?.interval?.low);
+  const high = finite(estimate?.interval?.high);
+  if (low === null || high === null)
+    return '<span class="muted">买家太少，无区间 · too few buyers for an interval</span>';
+  return `95% 区间 <span class="ci">${escapeHtml(format(low))} 至 ${escapeHtml(format(high))}</span>`;
+}
+
+/** Whether the interval lies wholly above zero, wholly below, or spans it. */
+function intervalSign(estimate: Estimate | null | undefined): 'up' | 'down' | 'unsure' {
+  const low = finite(estimate?.interval?.low);
+  const high = finite(estimate?.interval?.high);
+  if (low !== null && low > 0) return 'up';
+  if (high !== null && high < 0) return 'down';
+  return 'unsure';
+}
+
+const UNKNOWN_WHY: Record<UnknownReason, string> = {
+  'no-control': '未设对照组，效果未知 · no control group: its effect is unknown',
+  'empty-control': '对照组为空，效果未知 · the control group is empty: its effect is unknown',
+  'nobody-sent': '尚未发送，效果未知 · nobody was sent it yet: its effect is unknown',
+};
+
+const roundedCny = (value: number): string => formatCny(Math.round(value)).replace(/\.00$/, '');
+const signedRoundedCny = (value: number): string => signedCny(Math.round(value)).replace(/\.00$/, '');
+
+/** The headline: what the waves with a control group added, beside attribution's credit. */
+function renderIncrementalHero(incremental: ReportIncremental | undefined): string {
+  const totals = incremental?.totals;
+  const revenue = totals?.revenue ?? null;
+  const orders = totals?.orders ?? null;
+  const value = finite(revenue?.value);
+  if (!totals || value === null || !orders) {
+    return '<div class="hero unknown-effect"><div class="k">活动增量 · what the campaign added</div><div class="v">未知 · unknown</div><div class="s">没有波次设对照组，无法衡量增量。下方成交是末次触达归因，不是因果。<br>No wave has a control group, so what the campaign added cannot be measured; the revenue below is last-touch attribution, not cause.</div></div>';
+  }
+  const sign = intervalSign(revenue);
+  const verdict =
+    sign === 'up'
+      ? '区间高于零：确有增量 · above zero: a real gain'
+      : sign === 'down'
+        ? '区间低于零：带来了损失 · below zero: a loss'
+        : '区间含零：无法确认有增量 · includes zero: no proven gain';
+  const waves = totals.waves.map((id) => escapeHtml(id)).join('、');
+  const unknown = totals.unknownWaves.length
+    ? `<br>未计入（无对照组）· not counted (no control group): ${totals.unknownWaves.map((id) => escapeHtml(id)).join('、')}`
+    : '';
+  return `<div class="hero incremental ${sign}"><div class="k">活动增量成交 · revenue the campaign added</div><div class="v">${escapeHtml(signedRoundedCny(value))}</div><div class="s">${intervalText(revenue, roundedCny)}<br>增量订单 · added orders <b>${escapeHtml(signedCount(n0(orders.value)))}</b> (${intervalText(orders, (n) => trimDecimal(n, 0))})<br>${escapeHtml(verdict)}<br>对照组对比 · against the control groups of: ${waves}${unknown}</div></div>`;
+}
+
+function waveIncrementRow(wave: WaveIncrement): string {
+  const id = `<th scope="row">${escapeHtml(wave.waveId)}</th>`;
+  if (!wave.known) {
+    return `<tr class="unknown-effect">${id}<td colspan="6">${escapeHtml(UNKNOWN_WHY[wave.why] ?? wave.why)}</td></tr>`;
+  }
+  const rate = (r: number) => `${(r * 100).toFixed(1)}%`;
+  const cell = (estimate: Estimate, text: string, format: (n: number) => string) =>
+    `<td class="num ${intervalSign(estimate)}"><b>${escapeHtml(text)}</b><div class="sub">${intervalText(estimate, format)}</div></td>`;
+  return [
+    `<tr>${id}`,
+    `<td class="num">${formatInt(wave.treated.customers)}<div class="sub">${rate(wave.treatedRate)} 购买 bought</div></td>`,
+    `<td class="num">${formatInt(wave.control.customers)}<div class="sub">${rate(wave.controlRate)} 购买 bought</div></td>`,
+    cell(wave.conversionPoints, `${signedPoints(wave.conversionPoints.value)} 点 pts`, (n) => signedPoints(n)),
+    cell(wave.orders, signedCount(wave.orders.value), (n) => trimDecimal(n, 0)),
+    cell(wave.revenue, signedRoundedCny(wave.revenue.value), roundedCny),
+    `<td class="num">${escapeHtml(roundedCny(wave.treated.revenue))}<div class="sub">${escapeHtml(roundedCny(wave.control.revenue))} 对照 held out</div></td>`,
+    '</tr>',
+  ].join('');
+}
+
+/** Every wave: its treated vs its control group, and what it added with 95% intervals; or that it is unknown. */
+function renderIncremental(report: CampaignReport): string {
+  const incremental = report.incremental;
+  if (!incremental || !Array.isArray(incremental.waves) || incremental.waves.length === 0) return '';
+  const hours = escapeHtml(incremental.windowHours ?? report.attributionHours ?? 72);
+  const rows = incremental.waves.map(waveIncrementRow).join('');
+  return `<section class="card" id="incremental"><h2>活动增量（对照组）· What each wave added, against its control group</h2><div class="table-wrap"><table class="increment"><thead><tr><th>波次 Wave</th><th class="num">发送 Sent</th><th class="num">对照 Held out</th><th class="num">转化提升 Lift</th><th class="num">增量订单 Added orders</th><th class="num">增量成交 Added revenue</th><th class="num">窗口内成交 Revenue in window</th></tr></thead><tbody>${rows}</tbody></table></div><div class="note">对照组的客户（按客户与活动稳定抽取）不收到该波次。比较两组在波次短信时间后 ${hours} 小时内的已付款、未退款订单：差值 × 发送人数 = 该波次带来的增量。区间为 95% 置信区间；含零表示无法确认有增量。未设对照组的波次效果未知，不计为零。<br>Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. Both groups' paid, unrefunded orders within ${hours} h after the wave's SMS time are compared: the difference per customer × the customers sent = what the wave added. Intervals are 95% confidence intervals (conversion: Newcombe's score method; orders and revenue: Welch's); one that includes zero means no gain is proven. A wave without a control group has an unknown effect, never counted as zero.</div></section>`;
 }
 
 const ACTION_LABELS: Record<LifecycleAction, string> = {
@@ -832,8 +926,9 @@ export function renderReportPage(report: CampaignReport): string {
     const r = reasonOf(first[0]);
     return `most: ${formatInt(first[1])} ${escapeHtml(r ? (r.tag ?? r.short) : first[0])}`;
   };
+  // Headline: what the campaign added (against control groups) once orders exist; the delivery rate before.
   const hero = money
-    ? `<div class="hero"><div class="k">成交 · attributed revenue</div><div class="v">${revenue !== null ? escapeHtml(formatCny(revenue)) : '—'}</div><div class="s">${orders !== null ? `${formatInt(orders)} orders` : ''}${cost !== null ? ` · cost ${escapeHtml(formatCny(cost))}` : ''}${roi !== null ? `<br>ROI <b>${escapeHtml(formatRoi(roi, mode))}</b>` : ''}${revenue !== null && cost !== null && cost > 0 ? ` · ${perYuan1(revenue, cost)} spent` : ''}</div></div>`
+    ? renderIncrementalHero(report.incremental)
     : `<div class="hero"><div class="k">送达 · delivery rate</div><div class="v">${formatShare(t.sent, tried)}</div><div class="s">${formatInt(t.sent)} of ${formatInt(tried)} touches handed to the providers were accepted</div></div>`;
   const outcomeStats = [
     stat('Planned', formatInt(t.planned), 'touches in the plan', ''),
@@ -853,18 +948,27 @@ export function renderReportPage(report: CampaignReport): string {
   ];
   const moneyStats = money
     ? [
-        stat('Orders', orders !== null ? formatInt(orders) : '—', 'attributed to a touch', 'money'),
         stat(
-          'Revenue',
-          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
-          'within the attribution window',
+          '归因订单 · attributed orders',
+          orders !== null ? formatInt(orders) : '—',
+          '末次触达 · last touch: credit, not cause',
           'money',
         ),
-        stat('Cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
         stat(
-          'ROI',
+          '归因成交 · attributed revenue',
+          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
+          '是归因，不是因果 · attribution, not cause',
+          'money',
+        ),
+        stat('成本 · cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
+        stat(
+          '归因 ROI · attributed ROI',
           roi !== null ? escapeHtml(formatRoi(roi, mode)) : '—',
-          mode === 'gross' ? 'revenue ÷ cost' : mode === 'net' ? '(revenue − cost) ÷ cost' : 'as reported',
+          mode === 'gross'
+            ? 'attributed revenue ÷ cost'
+            : mode === 'net'
+              ? '(attributed revenue − cost) ÷ cost'
+              : 'as reported',
           'money',
         ),
       ]
@@ -882,7 +986,7 @@ export function renderReportPage(report: CampaignReport): string {
     : '<section class="card"><h2>What happened to every planned touch · 触达结果</h2><p class="empty">The report has no rows.</p></section>';
   const revenueCard =
     money && waves.length
-      ? `<section class="card"><h2>Revenue and ROI per wave · 成交与投入产出</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">Orders and revenue are attributed to a touch when the customer ordered within the attribution window after it. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
+      ? `<section class="card"><h2>归因成交与投入产出 · Attributed revenue and ROI per wave (last touch: credit, not cause)</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">末次触达归因：客户在触达后的归因窗口内下单，订单记在最后一次触达上。这是记账，不是因果：不发消息也会下的单同样被记入。活动真正带来的增量见上方对照组结果。<br>Last-touch attribution: an order within the attribution window after a touch is credited to the last touch before it. That is credit, not cause: orders the customer would have placed anyway are credited too; what the campaign added is measured against the control groups above. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
       : '';
 
   const body = [
@@ -890,6 +994,7 @@ export function renderReportPage(report: CampaignReport): string {
     `<div class="top">${hero}<div class="stats wide">${outcomeStats.join('')}</div></div>`,
     moneyStats.length ? `<div class="top"><div class="stats">${moneyStats.join('')}</div></div>` : '',
     running,
+    renderIncremental(report),
     outcomeCard,
     revenueCard,
     `<section class="card"><h2>Per wave and channel · 分波次明细</h2>${renderTable(waves, report, mode, money)}<div class="note">${
@@ -897,7 +1002,6 @@ export function renderReportPage(report: CampaignReport): string {
         ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
         : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
     }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
-    renderLift(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
     renderAudit(report),
