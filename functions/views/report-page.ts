@@ -662,6 +662,7 @@ table.increment td.down b{color:#b91c1c}
 table.increment td.num .sub{color:#64748b}
 table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .ci{white-space:nowrap}
+@media (max-width:640px){main{padding:12px 10px 30px}.top{flex-wrap:wrap}.hero{width:auto;flex:1 1 100%}.stats,.stats.wide{grid-template-columns:repeat(2,minmax(0,1fr))}.stat .k,.stat .v{white-space:normal}}
 .running{background:#eff6ff;border:1px solid #93c5fd;border-left:6px solid #3b82f6;border-radius:8px;padding:8px 16px;margin-top:14px;color:#1e3a8a}
 .legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:12px;color:#475569;margin:0 0 4px}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;background:#94a3b8}
@@ -750,9 +751,9 @@ function signedCny(value: number): string {
   return value > 0 && Math.round(value * 100) > 0 ? `+${formatCny(value)}` : formatCny(value);
 }
 
-/** "+30", "-2.5": a signed count, to one decimal when it has one. */
+/** "+1,631", "-2.5": a signed count, to one decimal below 100. */
 function signedCount(value: number): string {
-  const text = trimDecimal(value, 1);
+  const text = trimDecimal(value, Math.abs(value) >= 100 ? 0 : 1);
   return value > 0 && text !== '0' ? `+${text}` : text;
 }
 

@@ -260,7 +260,7 @@ describe('what the campaign added, on the page', () => {
     expect(hero, 'the headline').toContain('活动增量成交 · revenue the campaign added');
     expect(hero).toContain('+¥547,500');
     expect(hero).toContain('¥321,149 至 ¥773,851');
-    expect(hero, 'added orders with their interval').toContain('+1,631.3');
+    expect(hero, 'added orders with their interval').toContain('<b>+1,631</b>');
     expect(hero).toContain('1,044 至 2,218');
     expect(hero).toContain('above zero: a real gain');
     expect(hero, 'the waves it leaves out').toContain('presale、unpaid、midnight');
