@@ -89,7 +89,7 @@ const VALID_PHONE: Valid<string> = fc.oneof(
 /** A run of `*` in an address is how platforms mask one (`w***@qq.com`): such an address is read as none. */
 const VALID_EMAIL: Valid<string> = fc
   .emailAddress()
-  .filter((email) => !email.includes("**"))
+  .filter((email) => !email.includes('**'))
   .map((email) => ({ cell: email, value: email.toLowerCase() }));
 
 /** Trimmed text without control characters, as the reader hands it over (a lone dash means "no value"). */
@@ -813,19 +813,22 @@ describe('values as store exports write them', () => {
       expect(customer.totalSpend).toBe(amount);
     });
 
-    it.each(['-5', '¥-5', '$1299', '1,29.00', '1.299,00', '元', '¥'])('rejects %j, naming the accepted forms', (text) => {
-      // Prepare
-      const cells = { total_spend: text };
+    it.each(['-5', '¥-5', '$1299', '1,29.00', '1.299,00', '元', '¥'])(
+      'rejects %j, naming the accepted forms',
+      (text) => {
+        // Prepare
+        const cells = { total_spend: text };
 
-      // Act
-      const problem = onlyProblem(cells);
+        // Act
+        const problem = onlyProblem(cells);
 
-      // Assess
-      expect(problem).toEqual({
-        column: 'total_spend',
-        reason: `"${text}" is not an amount in CNY, 0 or more (1299.50, 1,299.00, ¥1,299.00, 1299元, RMB 1299)`,
-      });
-    });
+        // Assess
+        expect(problem).toEqual({
+          column: 'total_spend',
+          reason: `"${text}" is not an amount in CNY, 0 or more (1299.50, 1,299.00, ¥1,299.00, 1299元, RMB 1299)`,
+        });
+      },
+    );
   });
 
   describe('order_count', () => {
@@ -1052,7 +1055,10 @@ describe('values as store exports write them', () => {
 
     // Assess
     expect(problems).toEqual([
-      { column: 'customer_id', reason: expect.stringMatching(/^"2\.20845E\+12" is a long number Excel rounded.*as text/) },
+      {
+        column: 'customer_id',
+        reason: expect.stringMatching(/^"2\.20845E\+12" is a long number Excel rounded.*as text/),
+      },
     ]);
   });
 });

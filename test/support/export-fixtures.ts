@@ -12,7 +12,8 @@ export const EXPORT_HEADER =
 /** Every row of the export, each with the canonical row it means. */
 export const EXPORT_ROWS: ReadonlyArray<{ export: string; canonical: string }> = [
   {
-    export: 'T001,王芳,138****8000,wang.fang@qq.com,2025年11月11日 10:00,5,"¥1,299.00",VIP3,否,无线端,"2024,2025",否,否,双11老客,老客户',
+    export:
+      'T001,王芳,138****8000,wang.fang@qq.com,2025年11月11日 10:00,5,"¥1,299.00",VIP3,否,无线端,"2024,2025",否,否,双11老客,老客户',
     canonical: 'T001,王芳,,wang.fang@qq.com,2025-11-11 10:00,5,1299,VIP3,false,mobile,2024;2025,false,false,双11老客',
   },
   {
@@ -20,7 +21,8 @@ export const EXPORT_ROWS: ReadonlyArray<{ export: string; canonical: string }> =
     canonical: 'T002,,+8613900139000,,2025-11-11,1,89,VIP1,true,pc,2025,,,',
   },
   {
-    export: 'T003,张三,13700137000,zhang@163.com,45972.5,12次,"1,000,000.50元",钻石会员,N,电脑,2023、2024、2025,Y,N,高价值,',
+    export:
+      'T003,张三,13700137000,zhang@163.com,45972.5,12次,"1,000,000.50元",钻石会员,N,电脑,2023、2024、2025,Y,N,高价值,',
     canonical:
       'T003,张三,+8613700137000,zhang@163.com,2025-11-11T12:00:00,12,1000000.5,钻石会员,false,pc,2023;2024;2025,true,false,高价值',
   },
