@@ -841,6 +841,19 @@ function renderIncremental(report: CampaignReport): string {
   return `<section class="card" id="incremental"><h2>活动增量（对照组）· What each wave added, against its control group</h2><div class="table-wrap"><table class="increment"><thead><tr><th>波次 Wave</th><th class="num">发送 Sent</th><th class="num">对照 Held out</th><th class="num">转化提升 Lift</th><th class="num">增量订单 Added orders</th><th class="num">增量成交 Added revenue</th><th class="num">窗口内成交 Revenue in window</th></tr></thead><tbody>${rows}</tbody></table></div><div class="note">对照组的客户（按客户与活动稳定抽取）不收到该波次。比较两组在波次短信时间后 ${hours} 小时内的已付款、未退款订单：差值 × 发送人数 = 该波次带来的增量。区间为 95% 置信区间；含零表示无法确认有增量。未设对照组的波次效果未知，不计为零。<br>Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. Both groups' paid, unrefunded orders within ${hours} h after the wave's SMS time are compared: the difference per customer × the customers sent = what the wave added. Intervals are 95% confidence intervals (conversion: Newcombe's score method; orders and revenue: Welch's); one that includes zero means no gain is proven. A wave without a control group has an unknown effect, never counted as zero.</div></section>`;
 }
 
+/** Results by member tier: who was reached in each tier, what it cost and what it brought. */
+function renderTiers(report: CampaignReport): string {
+  if (!report.byTier || report.byTier.length === 0) return '';
+  const mode = roiMode(report);
+  const rows = report.byTier
+    .map(
+      (row) =>
+        `<tr><td><b>${row.tier === '' ? '<span class="muted">无等级 · no tier</span>' : escapeHtml(row.tier)}</b></td><td class="num">${formatInt(row.customers)}</td><td class="num">${formatInt(row.planned)}</td><td class="num">${formatInt(row.sent)}</td><td class="num">${formatInt(row.orders)}</td><td class="num">${formatCny(row.revenue)}</td><td class="num">${formatCny(row.cost)}</td><td class="num">${row.roi === undefined ? '–' : formatRoi(row.roi, mode)}</td></tr>`,
+    )
+    .join('');
+  return `<section class="card"><h2>By member tier · 按会员等级</h2><table class="reasons"><thead><tr><th>Tier 等级</th><th class="num">Customers</th><th class="num">Planned</th><th class="num">Sent</th><th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th></tr></thead><tbody>${rows}</tbody></table><div class="note">The tier (会员等级 / member_tier) each customer had in the segment files when the plan was made. Orders are credited as in the wave rows (the last touch within the attribution window), so the tiers add up to the totals.</div></section>`;
+}
+
 const ACTION_LABELS: Record<LifecycleAction, string> = {
   plan: '规划 · planned',
   approve: '批准 · approved',
@@ -1003,6 +1016,7 @@ export function renderReportPage(report: CampaignReport): string {
         ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
         : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
     }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
+    renderTiers(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
     renderAudit(report),
