@@ -15,6 +15,13 @@ export interface ReportRow {
   suppressed: Record<string, number>;
   /** Claimed but with no provider answer recorded (a crash in flight): never re-sent blindly. */
   unknown: number;
+  /** Not sent: it would have landed outside its window (after a pause, or late), so it was dropped. */
+  expired: number;
+  /**
+   * Not sent: the campaign or the wave was cancelled (touches still waiting for the cancel's
+   * sweep are counted here already).
+   */
+  cancelled: number;
   /** Not reached yet (the send time is still ahead). */
   pending: number;
   /** SMS parts billed (SMS rows only). */

@@ -6,7 +6,7 @@
  *
  * Layout: header with headline numbers (outcomes, then money when orders were attributed),
  * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
- * pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
+ * expired / cancelled / pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
  * per-wave-and-channel table, the unknown outcomes to check with the provider, every
  * reason code in plain words, and the newest entries of the audit trail.
  */
@@ -236,13 +236,15 @@ function groupWaves(rows: ReportRow[]): WaveGroup[] {
   return waves;
 }
 
-type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'pending';
-const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'pending'];
+type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'expired' | 'cancelled' | 'pending';
+const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'expired', 'cancelled', 'pending'];
 const OUTCOME_LABEL: Record<Outcome, string> = {
   sent: 'sent',
   failed: 'failed',
   suppressed: 'suppressed',
   unknown: 'unknown',
+  expired: 'expired',
+  cancelled: 'cancelled',
   pending: 'pending',
 };
 
@@ -252,6 +254,8 @@ interface Outcomes {
   failed: number;
   suppressed: number;
   unknown: number;
+  expired: number;
+  cancelled: number;
   pending: number;
 }
 
@@ -262,6 +266,8 @@ function outcomes(r: Omit<ReportRow, 'waveId' | 'channel'>): Outcomes {
     failed: sumRecord(r.failed),
     suppressed: sumRecord(r.suppressed),
     unknown: n0(r.unknown),
+    expired: n0(r.expired),
+    cancelled: n0(r.cancelled),
     pending: n0(r.pending),
   };
 }
@@ -393,7 +399,7 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
           if (w >= textWidth(full, 11) + 12) label = full;
           else if (w >= textWidth(mid, 11) + 10) label = mid;
           else if (w >= textWidth(small, 11) + 8) label = small;
-          const dark = k === 'unknown' || k === 'pending';
+          const dark = k === 'unknown' || k === 'pending' || k === 'expired';
           out.push(
             `<g class="seg-g" data-outcome="${k}"><rect class="seg seg-${k}" x="${px(x)}" y="${px(ry)}" width="${px(w)}" height="${barH}"/>${
               label
@@ -411,6 +417,8 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
       if (o.failed) notes.push(`<tspan class="t-failed">${formatInt(o.failed)} failed</tspan>`);
       if (o.suppressed) notes.push(`<tspan class="t-suppressed">${formatInt(o.suppressed)} suppressed</tspan>`);
       if (o.unknown) notes.push(`<tspan class="t-unknown">${formatInt(o.unknown)} unknown</tspan>`);
+      if (o.expired) notes.push(`<tspan class="t-expired">${formatInt(o.expired)} expired</tspan>`);
+      if (o.cancelled) notes.push(`<tspan class="t-cancelled">${formatInt(o.cancelled)} cancelled</tspan>`);
       if (o.pending) notes.push(`<tspan class="t-pending">${formatInt(o.pending)} pending</tspan>`);
       out.push(
         `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> delivered` : '<tspan class="muted-t">not sent yet</tspan>'}</text>`,
@@ -523,6 +531,8 @@ function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, m
     reasonCell(r.failed, 'failed'),
     reasonCell(r.suppressed, 'suppressed'),
     `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
+    `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
+    `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
     `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
     numCell(r.smsParts),
     ...(money
@@ -554,7 +564,7 @@ function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, 
   const moneyHead = money
     ? '<th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th>'
     : '';
-  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
+  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num" title="not sent: it would have landed outside its window">Expired</th><th class="num">Cancelled</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -660,6 +670,7 @@ a{color:inherit}
 .swatch.sent{background:#16a34a}.swatch.failed{background:#dc2626}.swatch.suppressed{background:#8b5cf6}
 .swatch.unknown{background:repeating-linear-gradient(45deg,#b45309 0 2px,#fde68a 2px 5px)}
 .swatch.pending{background:#e2e8f0;border:1px solid #cbd5e1}
+.swatch.expired{background:#fcd34d}.swatch.cancelled{background:#475569}
 .legend .sep{color:#cbd5e1}
 .chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
 .chart text{font-size:11px;fill:#475569}
@@ -674,7 +685,8 @@ a{color:inherit}
 .chart .ch-other{fill:#475569;font-weight:600}
 .chart rect.ch-email{fill:#3b82f6}.chart rect.ch-sms{fill:#f59e0b}.chart rect.ch-other{fill:#94a3b8}
 .chart .seg-sent{fill:#16a34a}.chart .seg-failed{fill:#dc2626}.chart .seg-suppressed{fill:#8b5cf6}
-.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}.chart .seg.empty{fill:#f1f5f9}
+.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}
+.chart .seg-expired{fill:#fcd34d}.chart .seg-cancelled{fill:#475569}.chart .seg.empty{fill:#f1f5f9}
 .chart .seg{stroke:#fff;stroke-width:1}
 .chart .bar-frame{fill:none;stroke:#cbd5e1;stroke-width:1}
 .chart .seg-label{font-size:11px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
@@ -684,6 +696,7 @@ a{color:inherit}
 .chart .rate-v{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
 .chart .rate-sub{font-size:11px;font-variant-numeric:tabular-nums}
 .chart .t-failed{fill:#b91c1c}.chart .t-suppressed{fill:#6d28d9}.chart .t-unknown{fill:#b45309;font-weight:700}.chart .t-pending{fill:#64748b}
+.chart .t-expired{fill:#a16207}.chart .t-cancelled{fill:#334155}
 .chart .muted-t{fill:#94a3b8;font-style:italic}
 .chart .rev-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
 .chart .rev-label .money{font-weight:650;fill:#0f172a}
@@ -849,7 +862,14 @@ export function renderReportPage(report: CampaignReport): string {
     ),
     t.pending > 0
       ? stat('Pending', formatInt(t.pending), 'send time still ahead', 'pending')
-      : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
+      : t.expired + t.cancelled > 0
+        ? stat(
+            'Expired · cancelled',
+            `${formatInt(t.expired)} · ${formatInt(t.cancelled)}`,
+            'not sent: outside their window, or cancelled',
+            'pending',
+          )
+        : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
   ];
   const moneyStats = money
     ? [
@@ -875,7 +895,7 @@ export function renderReportPage(report: CampaignReport): string {
       ? `<div class="running">The campaign is still running: <b>${formatInt(t.pending)}</b> planned touch${t.pending === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.</div>`
       : '';
 
-  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
+  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch expired"></span>expired (outside its window, not sent)</span><span><span class="swatch cancelled"></span>cancelled</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
 
   const outcomeCard = waves.length
     ? `<section class="card"><h2>What happened to every planned touch · 触达结果</h2>${legend}<div class="note" style="margin:0 0 4px">Each bar is one wave and channel, as shares of its planned touches; the number after the channel is how many were planned. Hover a segment for details.</div>${renderOutcomeChart(waves)}</section>`
