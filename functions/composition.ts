@@ -23,6 +23,7 @@ import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.ts';
+import { DynamoTestTouchStore } from './adapters/dynamo/test-touch-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
 import { localRuntime } from './adapters/local/runtime.ts';
@@ -48,6 +49,7 @@ import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
+import type { TestSendDeps } from './usecases/test-send.ts';
 import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 
 /** s3rver accepts only this key pair; every local client uses it (the others ignore it). */
@@ -248,6 +250,38 @@ export function dispatchDependencies(config: Config): DispatchDeps {
   };
 }
 
+/** The email sender, from the configured identity (a local one for the embedded SES). */
+function emailSenderFor(config: Config, clients: AwsClients): SesEmailSender {
+  return new SesEmailSender(
+    clients.ses,
+    config.runtime === 'aws'
+      ? { fromEmailAddress: config.email.from, configurationSetName: config.email.configurationSet }
+      : { fromEmailAddress: 'campaign@shop.example.com', fromName: '示例旗舰店' },
+  );
+}
+
+function smsSenderFor(config: Config, clients: AwsClients) {
+  return config.runtime === 'local'
+    ? localRuntime().sms
+    : new SnsSmsSender(clients.sns as SNSClient, config.sms.senderId ? { senderId: config.sms.senderId } : {});
+}
+
+/**
+ * A test send: the campaign's lifecycle and versions (the audit entry), the test record, and
+ * the same SMS and email senders and unsubscribe links as the send worker; no ledger.
+ */
+export function testSendDependencies(config: Config): TestSendDeps {
+  const clients = clientsFor(config);
+  return {
+    lifecycles: new DynamoLifecycleStore(clients.documents, config.tables.campaigns),
+    testTouches: new DynamoTestTouchStore(clients.documents, config.tables.touches),
+    sms: smsSenderFor(config, clients),
+    email: emailSenderFor(config, clients),
+    unsubscribeLinks: unsubscribeLinksFor(config),
+    clock: clockFor(config),
+  };
+}
+
 export function sendDependencies(
   config: Config,
   options: { owner?: string; log: SendShardDeps['log'] },
@@ -255,12 +289,7 @@ export function sendDependencies(
   const clients = clientsFor(config);
   const local = config.runtime === 'local' ? localRuntime() : undefined;
   const clock = clockFor(config);
-  const email = new SesEmailSender(
-    clients.ses,
-    config.runtime === 'aws'
-      ? { fromEmailAddress: config.email.from, configurationSetName: config.email.configurationSet }
-      : { fromEmailAddress: 'campaign@shop.example.com', fromName: '示例旗舰店' },
-  );
+  const email = emailSenderFor(config, clients);
   return {
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     lifecycle: lifecycleStore(config),
@@ -268,12 +297,7 @@ export function sendDependencies(
     ledger: new DynamoLedger(clients.documents, config.tables.customers),
     purchases: new DynamoPurchaseCheck(clients.documents, config.tables.customers),
     storage: new S3ObjectStorage(clients.s3, config.dataBucket),
-    sms:
-      local?.sms ??
-      new SnsSmsSender(
-        clients.sns as SNSClient,
-        config.runtime === 'aws' && config.sms.senderId ? { senderId: config.sms.senderId } : {},
-      ),
+    sms: smsSenderFor(config, clients),
     email,
     limiter: (channel, rate) => {
       const perSecond = Math.max(1, Math.floor(rate));

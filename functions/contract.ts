@@ -79,7 +79,14 @@ export const SERVICE = {
   sendDispatch: 'campaign-dispatch',
   sendWorker: 'campaign-send',
   ordersWebhook: 'campaign-orders',
+  /** The campaign reads: `GET /campaigns/{id}` and its report. */
   campaignApi: 'campaign-api',
+  /** `PUT /campaigns/{id}`: plans a draft version. */
+  campaignPlanApi: 'campaign-plan-api',
+  /** `POST /campaigns/{id}/approve|pause|resume|cancel`. */
+  campaignControl: 'campaign-control',
+  /** `POST /campaigns/{id}/test-send`. */
+  testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];

@@ -63,9 +63,11 @@ export interface CampaignDeliveryProps {
  * Planning and sending.
  *
  * A campaign file under `campaigns/` of the data bucket -> EventBridge -> the
- * plan function, which writes the timeline (campaigns and touches tables) and
- * one EventBridge Scheduler `at()` schedule per send, in a schedule group
- * `campaign-<id>`. Each schedule invokes the dispatch function as the scheduler
+ * plan function, which writes a draft version (timeline, touches, cost, diff:
+ * campaigns and touches tables) and schedules nothing. Approving a version (the
+ * HTTP API's control function, given `allowScheduling`) writes one EventBridge
+ * Scheduler `at()` schedule per send, in a schedule group `campaign-<id>`.
+ * Each schedule invokes the dispatch function as the scheduler
  * role; the dispatcher splits its send into shard messages on the send queue,
  * which the send workers drain to SNS (SMS) and SES (email). For an SMS send the
  * dispatcher first reads the account's opt-out list and stores it under
@@ -94,6 +96,10 @@ export class CampaignDelivery extends Construct {
   public readonly configurationSetArn: string;
   /** The full `loadConfig()` environment, with the dispatcher's real ARN as schedule target. */
   public readonly runtimeEnvironment: Record<string, string>;
+  /** Every schedule in a campaign's schedule group (`campaign-*` groups). */
+  public readonly scheduleArns: string;
+  /** The campaigns' schedule groups. */
+  public readonly scheduleGroupArns: string;
 
   constructor(scope: Construct, id: string, props: CampaignDeliveryProps) {
     super(scope, id);
@@ -209,7 +215,10 @@ export class CampaignDelivery extends Construct {
       timeout: DISPATCH_TIMEOUT,
       memorySize: 512,
     })
-      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      // Reads the send and the campaign's state (the lifecycle's control item); marks the send
+      // dispatched (UpdateItem) and records a firing while paused in the audit trail (PutItem
+      // of the control item). Never deletes, never batch-writes.
+      .useTableWrites(tables.campaigns, ENV.campaignsTable, ['UpdateItem', 'PutItem'], { read: true })
       .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
       // It reads the opt-out list once per SMS send and leaves a copy for the send's shards.
       .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.optOuts)
@@ -248,16 +257,17 @@ export class CampaignDelivery extends Construct {
     // --- Plan -----------------------------------------------------------------------------------
 
     this.runtimeEnvironment = runtimeEnvironment(config(this.dispatcher.function.functionArn));
-    const scheduleArns = stack.formatArn({
+    this.scheduleArns = stack.formatArn({
       service: 'scheduler',
       resource: 'schedule',
       resourceName: `${SCHEDULE_GROUP_PREFIX}*/*`,
     });
+    this.scheduleGroupArns = scheduleGroupArns;
     this.planner = new CampaignFunction(this, 'Planner', {
       entry: 'functions/handlers/plan-campaign.ts',
       handler: 'handler',
       serviceName: SERVICE.planCampaign,
-      description: `Plans campaign files uploaded under ${PREFIX.campaigns}: timeline, touches and send schedules`,
+      description: `Plans campaign files uploaded under ${PREFIX.campaigns} as draft versions: timeline, touches, cost, diff`,
       timeout: PLAN_TIMEOUT,
       // 3,008 MB: planning a million customers holds them in memory (the target: under 1.5 GB) with room to spare.
       memorySize: 3008,
@@ -268,32 +278,8 @@ export class CampaignDelivery extends Construct {
       .useTable(tables.touches, ENV.touchesTable, 'readWrite')
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.campaigns)
       .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.reports)
-      .allow(
-        {
-          actions: [
-            'scheduler:CreateSchedule',
-            'scheduler:UpdateSchedule',
-            'scheduler:DeleteSchedule',
-            'scheduler:GetSchedule',
-          ],
-          resources: [scheduleArns],
-        },
-        `Schedule names are only known at run time; limited to schedules in the ${SCHEDULE_GROUP_PREFIX}* schedule groups.`,
-      )
-      .allow(
-        { actions: ['scheduler:CreateScheduleGroup', 'scheduler:GetScheduleGroup'], resources: [scheduleGroupArns] },
-        `One schedule group per campaign, named at run time; limited to ${SCHEDULE_GROUP_PREFIX}* groups.`,
-      )
-      .allowUnscoped(
-        'ScheduleListing',
-        { actions: ['scheduler:ListSchedules'] },
-        'scheduler:ListSchedules supports no resource-level permissions; it only lists schedule names and states (the group is a request parameter).',
-      )
-      .allow({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      })
+      // No scheduler permission: an upload plans a draft, and only an approval (the control
+      // function, allowScheduling) schedules a version.
       .useNames(this.runtimeEnvironment);
     this.onFailureTo(this.planner, this.planDeadLetterQueue);
 
@@ -328,8 +314,10 @@ export class CampaignDelivery extends Construct {
       memorySize: 1769,
       ...(props.reserveConcurrency ? { reservedConcurrentExecutions: sendWorkers } : {}),
     })
-      // Shard leases and rate-limit windows (campaigns), outcomes (touches), the ledger (customers).
-      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      // Reads the plan, the send and the campaign's state (the control item: pause, cancel);
+      // writes only shard leases and rate-limit windows (UpdateItem) there. Outcomes (touches),
+      // the ledger (customers).
+      .useTableWrites(tables.campaigns, ENV.campaignsTable, ['UpdateItem'], { read: true })
       .useTable(tables.touches, ENV.touchesTable, 'readWrite')
       .useTable(tables.customers, ENV.customersTable, 'readWrite')
       // A shard that cannot finish within one invocation hands the rest over as a new message.
@@ -404,6 +392,44 @@ export class CampaignDelivery extends Construct {
         description: 'A send shard has waited more than 15 minutes for a worker: sends are falling behind.',
       },
     );
+  }
+
+  /**
+   * What scheduling a campaign's sends takes (approving a version, cancelling): its schedules
+   * and schedule group, listing them, and passing the scheduler role to EventBridge Scheduler,
+   * nothing else.
+   */
+  public allowScheduling(fn: CampaignFunction): CampaignFunction {
+    return fn
+      .allow(
+        {
+          actions: [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
+          resources: [this.scheduleArns],
+        },
+        `Schedule names are only known at run time; limited to schedules in the ${SCHEDULE_GROUP_PREFIX}* schedule groups.`,
+      )
+      .allow(
+        {
+          actions: ['scheduler:CreateScheduleGroup', 'scheduler:GetScheduleGroup'],
+          resources: [this.scheduleGroupArns],
+        },
+        `One schedule group per campaign, named at run time; limited to ${SCHEDULE_GROUP_PREFIX}* groups.`,
+      )
+      .allowUnscoped(
+        'ScheduleListing',
+        { actions: ['scheduler:ListSchedules'] },
+        'scheduler:ListSchedules supports no resource-level permissions; it only lists schedule names and states (the group is a request parameter).',
+      )
+      .allow({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      });
   }
 
   private deadLetterQueue(id: string): Queue {

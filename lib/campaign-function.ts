@@ -74,6 +74,8 @@ export interface IntendedWildcard {
 }
 
 export type TableAccess = 'read' | 'readWrite';
+/** The item writes of DynamoDB, for `useTableWrites`. */
+export type TableWrite = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
 /** Only sending: consuming a queue is the event source mapping's grant. */
 export type QueueAccess = 'send';
@@ -93,6 +95,8 @@ export class CampaignFunction extends Construct implements IGrantable {
   public readonly grantPrincipal: IPrincipal;
   /** The handler source file, relative to the repository root. */
   public readonly entry: string;
+  /** The export of `entry` Lambda calls. */
+  public readonly handlerName: string;
   /** The service name the function is given (POWERTOOLS_SERVICE_NAME); its handler must use the same. */
   public readonly serviceName: ServiceName;
   private readonly wiredEnvironment = new Map<string, string>();
@@ -102,6 +106,7 @@ export class CampaignFunction extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: CampaignFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
+    this.handlerName = props.handler ?? 'handler';
     this.serviceName = props.serviceName;
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
@@ -117,7 +122,7 @@ export class CampaignFunction extends Construct implements IGrantable {
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${REPO_ROOT}${props.entry}`,
-      handler: props.handler ?? 'handler',
+      handler: this.handlerName,
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}package-lock.json`,
       description: props.description,
@@ -170,6 +175,37 @@ export class CampaignFunction extends Construct implements IGrantable {
       reason: 'Queries on the secondary indexes of this one table; index names are not part of the grant.',
     });
     this.wireEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants only these item writes on the table (and its reads too when `read`), and sets
+   * `envName` to the table name, in one call: for a function that writes one kind of item
+   * and needs none of the others a read-write grant would give. With `partitionKeysLike`,
+   * the writes are limited to items whose partition key matches one of the patterns
+   * (`dynamodb:LeadingKeys`, e.g. `TEST#*`).
+   */
+  public useTableWrites(
+    table: ITableV2 | ITable,
+    envName: string,
+    writes: readonly TableWrite[],
+    options: { read?: boolean; partitionKeysLike?: readonly string[] } = {},
+  ): this {
+    if (writes.length === 0) throw new Error(`${this.node.path}: useTableWrites needs at least one write`);
+    if (options.read) this.useTable(table, envName, 'read');
+    else this.wireEnvironment(envName, table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: writes.map((write) => `dynamodb:${write}`),
+        resources: [table.tableArn],
+        conditions: options.partitionKeysLike
+          ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...options.partitionKeysLike] } }
+          : undefined,
+      }),
+    );
+    // A table with a customer managed key (ours use AWS managed ones) needs it to write.
+    table.encryptionKey?.grantEncryptDecrypt(this);
     return this;
   }
 

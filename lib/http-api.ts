@@ -15,7 +15,9 @@ import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
 import { ENV, SERVICE, UNSUBSCRIBE_PATH } from '../functions/contract.ts';
+import type { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
@@ -50,10 +52,41 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   integrationLatency: AccessLogField.contextIntegrationLatency(),
 };
 
-// Both well inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
+/**
+ * The marketer routes' own limits (IAM-signed people and tools, a handful of requests a
+ * minute): reads, changes of state, planning a draft (minutes of work for a large campaign),
+ * and test sends (each up to 40 real messages, which cost money).
+ */
+export const CAMPAIGN_ROUTE_THROTTLE = {
+  read: { rate: 20, burst: 40 },
+  control: { rate: 5, burst: 10 },
+  plan: { rate: 1, burst: 2 },
+  testSend: { rate: 1, burst: 3 },
+} as const;
+export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
+
+/** Every marketer route (IAM auth), by the function that serves it. */
+export const CAMPAIGN_ROUTES: Readonly<Record<CampaignRouteKind, ReadonlyArray<{ method: HttpMethod; path: string }>>> =
+  {
+    read: [
+      { method: HttpMethod.GET, path: '/campaigns/{id}' },
+      { method: HttpMethod.GET, path: '/campaigns/{id}/report' },
+    ],
+    plan: [{ method: HttpMethod.PUT, path: '/campaigns/{id}' }],
+    control: ['approve', 'pause', 'resume', 'cancel'].map((action) => ({
+      method: HttpMethod.POST,
+      path: `/campaigns/{id}/${action}`,
+    })),
+    testSend: [{ method: HttpMethod.POST, path: '/campaigns/{id}/test-send' }],
+  };
+
+// All inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
 const CAMPAIGN_API_TIMEOUT = Duration.seconds(20);
 const UNSUBSCRIBE_TIMEOUT = Duration.seconds(10);
+/** Planning a draft over HTTP: the most the gateway waits for; campaigns too large for it are uploaded instead. */
+const PLAN_API_TIMEOUT = Duration.seconds(28);
+const TEST_SEND_TIMEOUT = Duration.seconds(20);
 
 export interface CampaignHttpApiProps {
   readonly tables: CampaignTables;
@@ -63,6 +96,8 @@ export interface CampaignHttpApiProps {
   readonly linkSecret: ISecret;
   /** The full `loadConfig()` environment (CampaignDelivery.runtimeEnvironment), `WEBHOOK_SECRET_ARN` included. */
   readonly runtimeEnvironment: Record<string, string>;
+  /** Scheduling (for approvals), the send queue, the SES identity and configuration set: the delivery's. */
+  readonly delivery: CampaignDelivery;
   readonly alarms: OperatorAlarms;
 }
 
@@ -72,8 +107,17 @@ export interface CampaignHttpApiProps {
  * - `POST /webhooks/orders` -> OrdersWebhook, no API Gateway authorization: the store
  *   signs each body with the shared key (`X-Signature`), and the function refuses
  *   anything not signed with it (401) before reading it.
- * - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi, IAM
- *   authorization (SigV4-signed callers with `execute-api:Invoke` on the route).
+ * - The marketer routes, IAM authorization (SigV4-signed callers with `execute-api:Invoke`
+ *   on the route), each throttled on its own (CAMPAIGN_ROUTE_THROTTLE), one function per
+ *   kind of access so each holds only its own permissions:
+ *   - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi: reads only;
+ *   - `PUT /campaigns/{id}` -> CampaignPlanApi: reads customers and imports, writes a draft
+ *     version (campaigns, touches); schedules nothing;
+ *   - `POST /campaigns/{id}/approve|pause|resume|cancel` -> CampaignControl: campaigns and
+ *     touches, the `campaign-*` schedules (and passing the scheduler role), the send queue;
+ *   - `POST /campaigns/{id}/test-send` -> TestSend: reads the campaign, records the audit
+ *     entry, writes test records (touches items under `TEST#` only), SMS and the SES identity,
+ *     the link key (unsubscribe links).
  * - `GET /unsubscribe` and `POST /unsubscribe` -> Unsubscribe, no API Gateway authorization:
  *   the link's sealed token is the auth (the function refuses any token it did not seal),
  *   throttled on their own. The customer's browser and mail client call them.
@@ -89,17 +133,23 @@ export class CampaignHttpApi extends Construct {
   public readonly ordersWebhook: CampaignFunction;
   public readonly campaignApi: CampaignFunction;
   public readonly unsubscribe: CampaignFunction;
+  /** `PUT /campaigns/{id}`. */
+  public readonly campaignPlanApi: CampaignFunction;
+  /** `POST /campaigns/{id}/approve|pause|resume|cancel`. */
+  public readonly campaignControl: CampaignFunction;
+  /** `POST /campaigns/{id}/test-send`. */
+  public readonly testSend: CampaignFunction;
   public readonly webhookRoute: HttpRoute;
   /** `GET /unsubscribe` and `POST /unsubscribe`. */
   public readonly unsubscribeRoutes: readonly HttpRoute[];
-  /** `GET /campaigns/{id}` and `GET /campaigns/{id}/report`. */
+  /** Every marketer route (IAM): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
   /** The invoke URL of the `$default` stage (ends with `/`). */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
     super(scope, id);
-    const { tables, webhookSecret, linkSecret, runtimeEnvironment, alarms } = props;
+    const { tables, webhookSecret, linkSecret, runtimeEnvironment, delivery, alarms } = props;
 
     // --- Functions ------------------------------------------------------------------------------
 
@@ -130,6 +180,68 @@ export class CampaignHttpApi extends Construct {
       .useTable(tables.customers, ENV.customersTable, 'read')
       .useNames(runtimeEnvironment);
 
+    // The campaign router serves these too; each function is its own export of it, with its own service name.
+    this.campaignPlanApi = new CampaignFunction(this, 'CampaignPlanApi', {
+      entry: 'functions/handlers/campaign-api.ts',
+      handler: 'planHandler',
+      serviceName: SERVICE.campaignPlanApi,
+      description: 'PUT /campaigns/{id}: plans a draft version (timeline, touches, cost, diff); schedules nothing',
+      timeout: PLAN_API_TIMEOUT,
+      // Planning holds the campaign's customers in memory.
+      memorySize: 3008,
+    })
+      .useTable(tables.customers, ENV.customersTable, 'read')
+      .useTable(tables.imports, ENV.importsTable, 'read')
+      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      .useTable(tables.touches, ENV.touchesTable, 'readWrite')
+      .useNames(runtimeEnvironment);
+
+    this.campaignControl = delivery
+      .allowScheduling(
+        new CampaignFunction(this, 'CampaignControl', {
+          entry: 'functions/handlers/campaign-api.ts',
+          handler: 'controlHandler',
+          serviceName: SERVICE.campaignControl,
+          description:
+            'POST /campaigns/{id}/approve|pause|resume|cancel: schedules an approved version, pauses, resumes, cancels',
+          timeout: CAMPAIGN_API_TIMEOUT,
+          memorySize: 1024,
+        }),
+      )
+      // The lifecycle and its audit trail, the versions and sends (campaigns); touches dropped as cancelled.
+      .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
+      .useTable(tables.touches, ENV.touchesTable, 'readWrite')
+      // A resumed send hands its shards back to the workers.
+      .useQueue(delivery.sendQueue, ENV.sendQueueUrl, 'send')
+      .useNames(runtimeEnvironment);
+
+    this.testSend = new CampaignFunction(this, 'TestSend', {
+      entry: 'functions/handlers/test-send.ts',
+      handler: 'handler',
+      serviceName: SERVICE.testSend,
+      description: "POST /campaigns/{id}/test-send: a wave's real messages to the campaign's own test recipients",
+      timeout: TEST_SEND_TIMEOUT,
+      memorySize: 512,
+    })
+      // Reads the lifecycle and the latest version; writes only the lifecycle's control item (the audit entry).
+      .useTableWrites(tables.campaigns, ENV.campaignsTable, ['PutItem'], { read: true })
+      // The test record, apart from the plan: only items under TEST# keys, never a plan's touch.
+      .useTableWrites(tables.touches, ENV.touchesTable, ['PutItem'], {
+        partitionKeysLike: [`${TEST_TOUCH_PK_PREFIX}*`],
+      })
+      // Seals the test mail's unsubscribe link as the worker does; read once per container.
+      .useSecret(linkSecret, ENV.linkSecretArn)
+      .allow({ actions: ['ses:SendEmail'], resources: [delivery.emailIdentityArn, delivery.configurationSetArn] })
+      .allowUnscoped(
+        'SmsPublish',
+        {
+          actions: ['sns:Publish'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
+        },
+        'SMS straight to a phone number has no resource ARN, so sns:Publish needs Resource "*"; limited to this region. The function publishes only to the campaign\'s listed test recipients and holds no topic permissions.',
+      )
+      .useNames(runtimeEnvironment);
+
     this.unsubscribe = new CampaignFunction(this, 'Unsubscribe', {
       entry: 'functions/handlers/unsubscribe.ts',
       handler: 'handler',
@@ -149,7 +261,8 @@ export class CampaignHttpApi extends Construct {
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http-api`,
-      description: 'Double-11 campaign scheduler: order webhook (signed by the store) and campaign reads (IAM)',
+      description:
+        'Double-11 campaign scheduler: order webhook (signed by the store), unsubscribe links, and the marketer routes (IAM)',
       defaultAuthorizer: new HttpIamAuthorizer(),
       // The stage below carries the throttling and access logs the generated default stage cannot.
       createDefaultStage: false,
@@ -179,11 +292,25 @@ export class CampaignHttpApi extends Construct {
         "The store's webhook sender cannot sign AWS requests or hold tokens; it signs each body with the shared HMAC-SHA256 key (X-Signature, 300 s window), and the function refuses every request not signed with it (401) before reading the body. Only this route is open.",
     });
 
-    const campaignIntegration = new HttpLambdaIntegration('CampaignApiIntegration', this.campaignApi.function);
-    this.campaignRoutes = ['/campaigns/{id}', '/campaigns/{id}/report'].flatMap((path) =>
-      // The default authorizer: IAM.
-      this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: campaignIntegration }),
-    );
+    const servedBy: Record<CampaignRouteKind, { id: string; fn: CampaignFunction }> = {
+      read: { id: 'CampaignApiIntegration', fn: this.campaignApi },
+      plan: { id: 'CampaignPlanApiIntegration', fn: this.campaignPlanApi },
+      control: { id: 'CampaignControlIntegration', fn: this.campaignControl },
+      testSend: { id: 'TestSendIntegration', fn: this.testSend },
+    };
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const throttledRoutes: HttpRoute[] = [];
+    this.campaignRoutes = (Object.keys(CAMPAIGN_ROUTES) as CampaignRouteKind[]).flatMap((kind) => {
+      const integration = new HttpLambdaIntegration(servedBy[kind].id, servedBy[kind].fn.function);
+      const { rate, burst } = CAMPAIGN_ROUTE_THROTTLE[kind];
+      return CAMPAIGN_ROUTES[kind].flatMap(({ method, path }) => {
+        routeSettings[`${method} ${path}`] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
+        // The default authorizer: IAM.
+        const routes = this.api.addRoutes({ path, methods: [method], integration });
+        throttledRoutes.push(...routes);
+        return routes;
+      });
+    });
 
     this.unsubscribeRoutes = this.api.addRoutes({
       path: UNSUBSCRIBE_PATH,
@@ -192,15 +319,16 @@ export class CampaignHttpApi extends Construct {
       authorizer: new HttpNoneAuthorizer(),
     });
     const stageL1 = this.stage.node.defaultChild as CfnStage;
-    stageL1.routeSettings = Object.fromEntries(
-      [HttpMethod.GET, HttpMethod.POST].map((method) => [
-        `${method} ${UNSUBSCRIBE_PATH}`,
-        { ThrottlingRateLimit: UNSUBSCRIBE_RATE_LIMIT, ThrottlingBurstLimit: UNSUBSCRIBE_BURST_LIMIT },
-      ]),
-    );
+    for (const method of [HttpMethod.GET, HttpMethod.POST]) {
+      routeSettings[`${method} ${UNSUBSCRIBE_PATH}`] = {
+        ThrottlingRateLimit: UNSUBSCRIBE_RATE_LIMIT,
+        ThrottlingBurstLimit: UNSUBSCRIBE_BURST_LIMIT,
+      };
+    }
+    stageL1.routeSettings = routeSettings;
+    // CloudFormation refuses route settings of a route that does not exist yet.
+    for (const route of [...throttledRoutes, ...this.unsubscribeRoutes]) stageL1.node.addDependency(route);
     for (const route of this.unsubscribeRoutes) {
-      // CloudFormation refuses route settings of a route that does not exist yet.
-      stageL1.node.addDependency(route);
       Validations.of(route.node.defaultChild as CfnResource).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:

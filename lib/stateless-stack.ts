@@ -100,15 +100,18 @@ export class StatelessStack extends Stack {
       webhookSecret: stateful.webhookSigningSecret,
       linkSecret: stateful.linkSigningSecret,
       runtimeEnvironment: this.delivery.runtimeEnvironment,
+      delivery: this.delivery,
       alarms: this.alarms,
     });
-    // Only the worker makes links. Given here, after the API exists: the worker does not sit
-    // behind the API, so naming its URL is no cycle, as it would be for the API's own functions.
+    // Links are made by the worker and by the test send (the test mail's unsubscribe link is
+    // made as the worker makes it). The API's URL names only the API resource, which depends on
+    // no function, so even the test-send function behind it may carry it without a cycle.
     this.publicBaseUrl = props.publicBaseUrl ?? this.httpApi.url;
     this.delivery.worker.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
+    this.httpApi.testSend.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     new CfnOutput(this, 'HttpApiUrl', {
       description:
-        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; GET campaigns/{id} and campaigns/{id}/report need IAM (SigV4) signing; customers follow <url>unsubscribe?t=... from emails',
+        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need IAM (SigV4) signing, e.g. campaign status ID --api <url>; customers follow <url>unsubscribe?t=... from emails',
       value: this.httpApi.url,
     });
   }

@@ -66,6 +66,9 @@ export function classifySesError(error: unknown): unknown {
 
 const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
 
+/** The header that marks a test send's mail (beside the `test` tag). */
+export const TEST_HEADER = 'X-Campaign-Test';
+
 /**
  * An SES tag value ([A-Za-z0-9_-], 1 to 256). A valid value passes unchanged; anything else
  * has its other characters replaced by `_` and a short hash of the original appended, so
@@ -134,6 +137,8 @@ export class SesEmailSender implements EmailSender {
       { Name: 'campaign', Value: sesTagValue(message.tags.campaignId) },
       { Name: 'wave', Value: sesTagValue(message.tags.waveId) },
       { Name: 'send', Value: sesTagValue(message.tags.sendId) },
+      // Delivery events of a test send's mail say so, and are never counted with the campaign's.
+      ...(message.tags.test ? [{ Name: 'test', Value: 'true' }] : []),
     ];
     try {
       const result = await this.ses.send(
@@ -154,6 +159,8 @@ export class SesEmailSender implements EmailSender {
               Headers: [
                 { Name: 'List-Unsubscribe', Value: `<${asciiUrl(message.unsubscribeUrl)}>` },
                 { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+                // A test send's mail says so in its headers too: the tag stays with SES, the header with the mail.
+                ...(message.tags.test ? [{ Name: TEST_HEADER, Value: 'true' }] : []),
               ],
             },
           },

@@ -6,6 +6,7 @@
  */
 import { CampaignFileError } from '../domain/campaign.ts';
 import { SegmentFileError } from '../domain/segment-reader.ts';
+import { CONTROL_COMMANDS } from './control-commands.ts';
 import { UsageError } from './errors.ts';
 import { type CommandHelp, renderHelp, usageHint } from './help.ts';
 import { IMPORT_HELP, runImport } from './import-command.ts';
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, { help: CommandHelp; run: (args: string[])
   sample: { help: SAMPLE_HELP, run: runSample },
   import: { help: IMPORT_HELP, run: runImport },
   simulate: { help: SIMULATE_HELP, run: runSimulate },
+  ...CONTROL_COMMANDS,
 };
 
 function overview(): string {
@@ -33,12 +35,15 @@ function overview(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]?.help.summary}`),
     '',
     'Results go to stdout; progress, warnings and errors to stderr.',
-    'Exit codes: 0 success, 2 invalid input (the message names the field, path or line), 1 unexpected.',
+    'Exit codes: 0 success, 2 invalid input or a refused request (the message names the field, path,',
+    'line or state), 1 unexpected (or the API failed or could not be reached).',
     '',
     'examples:',
     '  campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
     '  campaign plan --campaign functions/sample/d11-2026.campaign.json \\',
     '    --customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
+    '  campaign status d11-2026',
+    '  campaign test-send d11-2026 --wave presale --to +8613800138000 --to me@store.cn',
     '',
   ].join('\n');
 }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
 import { DynamoLifecycleStore } from '../adapters/dynamo/lifecycle-store.ts';
+import { DynamoTestTouchStore } from '../adapters/dynamo/test-touch-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-server.ts';
 import { type TimedSource, VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
@@ -34,11 +35,13 @@ import { localRoutes } from '../local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
 import type { Touch } from '../ports/campaign-store.ts';
+import type { TestTouch } from '../ports/test-touch-store.ts';
 import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
 import { type ControlDeps, controlCampaign } from '../usecases/control-campaign.ts';
 import { CampaignError } from '../usecases/errors.ts';
 import { rejectsKeyFor } from '../usecases/import-segment.ts';
+import { testCustomerId, testSendId } from '../usecases/test-send.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { UsageError } from './errors.ts';
@@ -108,7 +111,7 @@ export const SIMULATE_HELP: CommandHelp = {
   ],
   outputs: [
     'DIR/timeline.json, touches.jsonl, rejects.jsonl, timeline.html: the plan, as campaign plan writes it',
-    'DIR/outbox.jsonl: every message the local SMS sink and SES received, read back from them',
+    'DIR/outbox.jsonl: every message the local SMS sink and SES received, read back from them (test messages marked "test": true)',
     'DIR/report.json, report.html: per wave and channel, sent, failed, suppressed, expired, cancelled, orders, revenue, ROI',
   ],
   exitCodes: [
@@ -302,7 +305,7 @@ interface SesStoredEmail {
   body?: { text?: string; html?: string };
 }
 
-async function writeOutputs(
+export async function writeOutputs(
   stack: LocalStack,
   campaignId: string,
   outDir: string,
@@ -312,9 +315,11 @@ async function writeOutputs(
   const clients = clientsFor(config);
   const versions = new DynamoLifecycleStore(clients.documents, config.tables.campaigns);
   const storage = new S3ObjectStorage(clients.s3, BUCKET);
-  const approvedVersion = (await versions.getLifecycle(campaignId))?.approvedVersion;
-  const plan = approvedVersion === undefined ? undefined : await versions.getVersion(campaignId, approvedVersion);
-  if (!plan) throw new Error(`no approved version of ${campaignId}`);
+  // The version that was sent; before any approval (test sends of a draft), the latest.
+  const lifecycle = await versions.getLifecycle(campaignId);
+  const shown = lifecycle?.approvedVersion ?? lifecycle?.latestVersion;
+  const plan = shown === undefined ? undefined : await versions.getVersion(campaignId, shown);
+  if (!plan) throw new Error(`no planned version of ${campaignId}`);
   const { report, touches } = await buildReport(reportDependencies(config), campaignId);
   const { mkdir } = await import('node:fs/promises');
   await mkdir(outDir, { recursive: true });
@@ -371,6 +376,8 @@ async function writeOutputs(
     sendId: string;
     at: string;
     body: string;
+    /** A test send's message: never one of the plan's touches. */
+    test?: true;
   }> = [];
   for (const message of runtime.sms.messages()) {
     outbox.push({
@@ -380,11 +387,31 @@ async function writeOutputs(
       sendId: message.tags.sendId,
       at: formatInstant(message.at, plan.campaign.timezone),
       body: message.text,
+      ...(message.tags.test ? { test: true as const } : {}),
     });
+  }
+  // Test mails are matched to the test record, as the campaign's are to its touches.
+  const testMails = new Map<string, TestTouch>();
+  for (const touch of await new DynamoTestTouchStore(clients.documents, config.tables.touches).list(campaignId)) {
+    if (touch.providerMessageId) testMails.set(`${touch.providerMessageId}|${touch.address}`, touch);
   }
   const store = (await (await fetch(`${config.endpoints.ses}/store`)).json()) as { emails?: SesStoredEmail[] };
   for (const email of store.emails ?? []) {
-    const touch = byMessage.get(`${email.messageId}|${email.destination?.to?.[0] ?? ''}`)?.shift();
+    const key = `${email.messageId}|${email.destination?.to?.[0] ?? ''}`;
+    const test = testMails.get(key);
+    if (test) {
+      outbox.push({
+        customerId: testCustomerId(test.address),
+        channel: 'email',
+        waveId: test.waveId,
+        sendId: testSendId(test.waveId),
+        at: formatInstant(Date.parse(test.at), plan.campaign.timezone),
+        body: `${email.subject ?? ''}\n\n${email.body?.text ?? ''}`,
+        test: true,
+      });
+      continue;
+    }
+    const touch = byMessage.get(key)?.shift();
     if (!touch) continue;
     outbox.push({
       customerId: touch.customerId,

@@ -4,6 +4,7 @@
  * path, so nothing is ever scheduled from half a campaign.
  */
 import { z } from 'zod';
+import { normaliseEmail, normalisePhone } from './customer.ts';
 import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
 import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
@@ -21,6 +22,36 @@ const id = z.string().regex(ID, 'must be 1-48 letters, digits, - or _, starting 
 const clock = z.string().regex(CLOCK, 'must be HH:MM (24-hour)');
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const links = z.strictObject({ mobile: url, pc: url });
+
+/** A test recipient: a phone normalised as segment phones are (E.164), or an email address (lower case). */
+export type TestAddress = { kind: 'sms'; address: string } | { kind: 'email'; address: string };
+
+/** Reads one test address as the campaign file and a test-send request give it; null when it is neither. */
+export function parseTestAddress(text: string): TestAddress | null {
+  const trimmed = text.trim();
+  if (trimmed.includes('@')) {
+    const email = normaliseEmail(trimmed);
+    return email ? { kind: 'email', address: email } : null;
+  }
+  const phone = normalisePhone(trimmed);
+  return phone ? { kind: 'sms', address: phone } : null;
+}
+
+/** The most test recipients a campaign file may list. */
+export const MAX_TEST_RECIPIENTS = 50;
+
+const testRecipient = z
+  .string()
+  .max(254)
+  .transform((text, ctx) => {
+    const parsed = parseTestAddress(text);
+    if (parsed) return parsed.address;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a phone (+8613800138000 or an 11-digit mainland mobile) or an email address',
+    });
+    return z.NEVER;
+  });
 
 const emailWave = z.strictObject({
   /** Explicit start of the email wave, local wall clock; default: chosen by the planner. */
@@ -116,6 +147,15 @@ const campaignObject = z.strictObject({
     .min(0)
     .max(24 * 60)
     .default(30),
+  /**
+   * Who may receive a test send of a wave (its real texts, marked as tests): the marketer's
+   * own phones and addresses. Nobody else can be sent a test, so the test send is no open relay.
+   */
+  testRecipients: z
+    .array(testRecipient)
+    .max(MAX_TEST_RECIPIENTS, `lists at most ${MAX_TEST_RECIPIENTS} test recipients`)
+    .transform((addresses) => [...new Set(addresses)])
+    .default([]),
   waves: z
     .array(wave)
     .min(1, 'needs at least one wave')

@@ -108,6 +108,11 @@ export function parseBooleanCell(text: string): boolean | null {
   return null;
 }
 
+/** An email address as segment files are read: trimmed by the caller, lower-cased; null when it is not one. */
+export function normaliseEmail(text: string): string | null {
+  return EMAIL.test(text) ? text.toLowerCase() : null;
+}
+
 export function normalisePhone(text: string): string | null {
   const compact = text.replace(PHONE_SEPARATORS, '');
   if (MAINLAND_MOBILE.test(compact)) return flatCopy(`+86${compact}`);

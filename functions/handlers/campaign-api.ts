@@ -129,3 +129,10 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
 
 /** The Lambda entry point: `handle` with the invocation's context on its logs and trace. */
 export const handler = observed.handler(handle);
+
+/**
+ * The same router behind the plan (PUT) and control (approve, pause, resume, cancel) routes,
+ * each its own function on AWS so each gets only its own permissions and service name.
+ */
+export const planHandler = observability(SERVICE.campaignPlanApi).handler(handle);
+export const controlHandler = observability(SERVICE.campaignControl).handler(handle);

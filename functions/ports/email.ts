@@ -1,4 +1,5 @@
 /** Sending one email (SES v2 on AWS; aws-ses-v2-local here). */
+import type { MessageTags } from './sms.ts';
 
 export interface EmailMessage {
   to: string;
@@ -7,7 +8,7 @@ export interface EmailMessage {
   html: string;
   /** One-click unsubscribe (RFC 8058): goes into List-Unsubscribe and List-Unsubscribe-Post. */
   unsubscribeUrl: string;
-  tags: { campaignId: string; waveId: string; sendId: string; customerId: string };
+  tags: MessageTags;
 }
 
 export interface EmailSender {

@@ -1,11 +1,20 @@
 /** Sending one SMS (SNS on AWS; the local SMS sink here). */
 
+/** What ties a message back to its send; `test` marks a test send's message (never part of the plan). */
+export interface MessageTags {
+  campaignId: string;
+  waveId: string;
+  sendId: string;
+  customerId: string;
+  test?: true;
+}
+
 export interface SmsMessage {
   /** E.164. */
   phone: string;
   text: string;
   /** Carried to the provider for tracing and to the sink's record. */
-  tags: { campaignId: string; waveId: string; sendId: string; customerId: string };
+  tags: MessageTags;
 }
 
 export interface SmsSender {

@@ -32,7 +32,15 @@ import {
 } from '../domain/campaign-lifecycle.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { maskPersonalData } from '../domain/masking.ts';
-import { linkFor, render, smsParts, templatesFor, type WaveKind, type WaveTemplates } from '../domain/messages.ts';
+import {
+  linkFor,
+  type MessageValues,
+  render,
+  smsParts,
+  templatesFor,
+  type WaveKind,
+  type WaveTemplates,
+} from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
@@ -558,7 +566,6 @@ async function stage(
 ): Promise<Staged> {
   const { campaign } = plan;
   const wave = campaign.waves.find((candidate) => candidate.id === send.waveId) as Wave;
-  const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';
   const touches = await deps.touches.readShard(shard);
   // A touch already finished is skipped; one left `planned` by an earlier run is tried (the ledger decides).
   const pending = touches.filter((touch) => touch.status === 'planned');
@@ -580,7 +587,7 @@ async function stage(
   return {
     campaign,
     wave,
-    templates: templatesFor(kind, wave.templates),
+    templates: waveTemplates(wave),
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
     optedOut,
@@ -681,12 +688,7 @@ async function claimAndSend(
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
 
   const { templates } = staged;
-  const values = {
-    name: touch.name,
-    link: linkFor(touch.device, staged.wave.links ?? campaign.links),
-    signature: campaign.signature,
-    optOut: campaign.optOutText,
-  };
+  const values = messageValues(campaign, staged.wave, touch);
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
   const text = render(templates.sms, values);
   for (let throttled = 0; ; ) {
@@ -707,12 +709,9 @@ async function claimAndSend(
         return { status: 'sent', providerMessageId: messageId, parts: smsParts(text) };
       }
       const unsubscribeUrl = (staged.links as UnsubscribeLinks).urlFor(campaign.id, touch.customerId);
-      const body = render(templates.emailBody, values);
       const { messageId } = await deps.email.send({
         to: touch.address,
-        subject: render(templates.emailSubject, values),
-        text: `${body}\n\n退订 / Unsubscribe: ${unsubscribeUrl}`,
-        html: emailHtml(body, unsubscribeUrl),
+        ...composeEmail(templates, values, unsubscribeUrl),
         unsubscribeUrl,
         tags,
       });
@@ -735,6 +734,36 @@ async function claimAndSend(
       return { status: 'unknown', reason: `provider error: ${(error as Error).name}` };
     }
   }
+}
+
+/** The wave's texts: its own where given, else the defaults for its kind (midnight push, unpaid reminder, regular). */
+export function waveTemplates(wave: Wave): WaveTemplates {
+  const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';
+  return templatesFor(kind, wave.templates);
+}
+
+/** What fills a wave's placeholders for one customer: the name (or the fallback), the link for the device. */
+export function messageValues(campaign: Campaign, wave: Wave, customer: Pick<Touch, 'name' | 'device'>): MessageValues {
+  return {
+    name: customer.name,
+    link: linkFor(customer.device, wave.links ?? campaign.links),
+    signature: campaign.signature,
+    optOut: campaign.optOutText,
+  };
+}
+
+/** An email as it is sent: the subject, and the body with the unsubscribe link under it, as text and HTML. */
+export function composeEmail(
+  templates: WaveTemplates,
+  values: MessageValues,
+  unsubscribeUrl: string,
+): { subject: string; text: string; html: string } {
+  const body = render(templates.emailBody, values);
+  return {
+    subject: render(templates.emailSubject, values),
+    text: `${body}\n\n退订 / Unsubscribe: ${unsubscribeUrl}`,
+    html: emailHtml(body, unsubscribeUrl),
+  };
 }
 
 function emailHtml(body: string, unsubscribeUrl: string): string {

@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
-import { encodeHeaderWord, SesEmailSender, sesTagValue } from '../../functions/adapters/ses-email.ts';
+import { encodeHeaderWord, SesEmailSender, sesTagValue, TEST_HEADER } from '../../functions/adapters/ses-email.ts';
 import { LOCAL_CREDENTIALS } from '../../functions/composition.ts';
 import type { EmailMessage } from '../../functions/ports/email.ts';
 import { RejectedMessageError, ThrottledError } from '../../functions/ports/sms.ts';
@@ -72,6 +72,23 @@ describe('SesEmailSender (mocked SESv2)', () => {
         },
       },
     });
+  });
+
+  it('marks a test send with a test tag and an X-Campaign-Test header; a campaign mail carries neither', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-t' });
+    const sender = new SesEmailSender(client, { fromEmailAddress: 'd11@shop.example.com' });
+
+    // Act
+    await sender.send({ ...MESSAGE, tags: { ...MESSAGE.tags, test: true } });
+    await sender.send(MESSAGE);
+
+    // Assess
+    const [test, real] = ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
+    expect(test?.EmailTags).toContainEqual({ Name: 'test', Value: 'true' });
+    expect(test?.Content?.Simple?.Headers).toContainEqual({ Name: TEST_HEADER, Value: 'true' });
+    expect(real?.EmailTags?.map((tag) => tag.Name)).not.toContain('test');
+    expect(real?.Content?.Simple?.Headers?.map((header) => header.Name)).not.toContain(TEST_HEADER);
   });
 
   it('sanitises tag values to [A-Za-z0-9_-] without merging different ids', async () => {

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROL_OPTIONS } from '../../functions/cli/control-commands.ts';
 import { IMPORT_OPTIONS } from '../../functions/cli/import-command.ts';
 import { PLAN_OPTIONS } from '../../functions/cli/plan-command.ts';
 import { SAMPLE_OPTIONS } from '../../functions/cli/sample-command.ts';
@@ -39,12 +40,13 @@ function campaign(args: string[], env: Record<string, string> = {}): Promise<Run
   });
 }
 
-/** The options each command reads, as `--name`; simulate reads plan's and three of its own. */
+/** The options each command reads, as `--name`; simulate reads plan's and three of its own; the API commands theirs. */
 const OPTIONS: Record<string, string[]> = {
   plan: Object.keys(PLAN_OPTIONS),
   sample: Object.keys(SAMPLE_OPTIONS),
   import: Object.keys(IMPORT_OPTIONS),
   simulate: [...Object.keys(PLAN_OPTIONS), 'orders', 'sms-rate', 'base-url'],
+  ...Object.fromEntries(Object.entries(CONTROL_OPTIONS).map(([command, options]) => [command, Object.keys(options)])),
 };
 const COMMANDS = Object.keys(OPTIONS);
 

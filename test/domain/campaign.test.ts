@@ -31,6 +31,7 @@ describe('campaign file', () => {
       links: { mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' },
       signature: '【示例旗舰店】',
       resumeGraceMinutes: 30,
+      testRecipients: [],
     });
     expect(campaign.waves[0]).toMatchObject({ audience: ['*'], email: false, stopOnPurchase: false });
   });
@@ -122,5 +123,40 @@ describe('campaign file', () => {
 
     // Assess
     expect(problems).toEqual([expect.stringMatching(/^\(file\): is not valid JSON/)]);
+  });
+
+  it('normalises test recipients as segment files are read: phones to E.164, emails to lower case, once each', () => {
+    // Prepare
+    const input = {
+      id: 'd11-2026',
+      midnight: '2026-11-11T00:00',
+      testRecipients: ['138 0013 8000', '+8613800138000', 'Me@Store.CN', ' +8613900139000 '],
+      waves: [{ id: 'midnight', sms: 'midnight' }],
+    };
+
+    // Act
+    const campaign = parseCampaign(input);
+
+    // Assess
+    expect(campaign.testRecipients).toEqual(['+8613800138000', 'me@store.cn', '+8613900139000']);
+  });
+
+  it('refuses a test recipient that is neither a phone nor an email, naming its place in the list', () => {
+    // Prepare
+    const input = {
+      id: 'd11-2026',
+      midnight: '2026-11-11T00:00',
+      testRecipients: ['+8613800138000', '1234', 'me@store'],
+      waves: [{ id: 'midnight', sms: 'midnight' }],
+    };
+
+    // Act
+    const problems = problemsOf(input);
+
+    // Assess
+    expect(problems).toEqual([
+      'testRecipients[1]: must be a phone (+8613800138000 or an 11-digit mainland mobile) or an email address',
+      'testRecipients[2]: must be a phone (+8613800138000 or an 11-digit mainland mobile) or an email address',
+    ]);
   });
 });

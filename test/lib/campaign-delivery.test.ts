@@ -210,47 +210,13 @@ describe('planning and sending', () => {
       statements = statementsOf(template, delivery().planner.role);
     });
 
-    it('manages only schedules and schedule groups named campaign-*', () => {
-      // Prepare
-      const scheduleActions = ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'];
-
+    it('schedules nothing and passes no role: an upload plans a draft, only an approval schedules', () => {
       // Act
-      const schedules = scheduleActions.map((action) => resourcesOf(statements, `scheduler:${action}`));
-      const groups = ['CreateScheduleGroup', 'GetScheduleGroup'].map((a) => resourcesOf(statements, `scheduler:${a}`));
-      const listing = resourcesOf(statements, 'scheduler:ListSchedules');
+      const actions = actionsOf(statements);
 
       // Assess
-      for (const resources of schedules) expect(resources).toEqual([SCHEDULE_ARNS]);
-      for (const resources of groups) expect(resources).toEqual([SCHEDULE_GROUP_ARNS]);
-      expect(listing).toEqual(['*']);
-      expect(
-        actionsOf(statements)
-          .filter((a) => a.startsWith('scheduler:'))
-          .sort(),
-      ).toEqual(
-        [...scheduleActions, 'CreateScheduleGroup', 'GetScheduleGroup', 'ListSchedules']
-          .map((a) => `scheduler:${a}`)
-          .sort(),
-      );
-    });
-
-    it('may pass only the scheduler role, and only to EventBridge Scheduler', () => {
-      // Prepare
-      const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
-
-      // Act
-      const granted = permissions(passRole);
-
-      // Assess
-      expect(granted).toEqual(
-        permissions([
-          {
-            Action: 'iam:PassRole',
-            Resource: arnOf(delivery().schedulerRole),
-            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-          },
-        ]),
-      );
+      expect(actions.filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+      expect(delivery().planner.node.tryFindChild('ScheduleListing')).toBeUndefined();
     });
 
     it('reads campaign files, writes reports, reads customers and imports, writes campaigns and touches', () => {
@@ -315,16 +281,24 @@ describe('planning and sending', () => {
       );
     });
 
-    it('writes only the campaigns table and sends to the send queue (and its failures to the scheduler DLQ)', () => {
+    it('reads the campaigns table (the send, the campaign state), writes it only with UpdateItem and PutItem, and sends to the send queue (and its failures to the scheduler DLQ)', () => {
       // Prepare
       const statements = statementsOf(template, delivery().dispatcher.role);
+      const campaigns = consumed(stacks.stateful.campaignsTable.tableArn);
 
       // Act
-      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const written = Object.fromEntries(DYNAMODB_WRITES.map((action) => [action, resourcesOf(statements, action)]));
+      const read = resourcesOf(statements, 'dynamodb:GetItem');
       const sent = resourcesOf(statements, 'sqs:SendMessage');
 
       // Assess
-      for (const resources of written) expect(resources).toEqual([consumed(stacks.stateful.campaignsTable.tableArn)]);
+      expect(written).toEqual({
+        'dynamodb:PutItem': [campaigns],
+        'dynamodb:UpdateItem': [campaigns],
+        'dynamodb:DeleteItem': [],
+        'dynamodb:BatchWriteItem': [],
+      });
+      expect(read).toEqual([campaigns]);
       expect(sent).toEqual(
         expect.arrayContaining([arnOf(delivery().sendQueue), arnOf(delivery().schedulerDeadLetterQueue)]),
       );
@@ -438,21 +412,28 @@ describe('planning and sending', () => {
       },
     );
 
-    it('writes campaigns, touches and customers, and re-queues the rest of a shard it cannot finish', () => {
+    it('writes touches and customers, only updates campaigns (leases, rate windows; it reads the campaign state there), and re-queues the rest of a shard it cannot finish', () => {
       // Prepare
       const { tables } = stacks.stateful;
       const statements = statementsOf(template, delivery().worker.role);
+      const arns = (...which: Array<keyof typeof tables>) =>
+        which.map((t) => consumed(tables[t].tableArn)).sort(byJson);
 
       // Act
-      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const written = Object.fromEntries(
+        DYNAMODB_WRITES.map((action) => [action, [...resourcesOf(statements, action)].sort(byJson)]),
+      );
+      const read = [...resourcesOf(statements, 'dynamodb:GetItem')].sort(byJson);
       const sent = resourcesOf(statements, 'sqs:SendMessage');
 
       // Assess
-      for (const resources of written) {
-        expect([...resources].sort(byJson)).toEqual(
-          [tables.campaigns, tables.touches, tables.customers].map((t) => consumed(t.tableArn)).sort(byJson),
-        );
-      }
+      expect(written).toEqual({
+        'dynamodb:PutItem': arns('touches', 'customers'),
+        'dynamodb:UpdateItem': arns('campaigns', 'touches', 'customers'),
+        'dynamodb:DeleteItem': arns('touches', 'customers'),
+        'dynamodb:BatchWriteItem': arns('touches', 'customers'),
+      });
+      expect(read).toEqual(arns('campaigns', 'touches', 'customers'));
       expect(sent).toEqual([arnOf(delivery().sendQueue)]);
     });
 
@@ -527,11 +508,15 @@ describe('planning and sending', () => {
 
       // Act
       const sendable = resourcesOf(statementsOf(template, delivery().worker.role), 'ses:SendEmail');
+      const testSendable = resourcesOf(statementsOf(template, stacks.stateless.httpApi.testSend.role), 'ses:SendEmail');
       const sesAnywhere = statementsOn(everyStatement(template), 'ses:');
 
       // Assess
-      expect(sendable).toEqual([`arn:aws:ses:${ENV.region}:${ENV.account}:identity/example.com`, setArn]);
-      expect(sesAnywhere).toHaveLength(1);
+      const expected = [`arn:aws:ses:${ENV.region}:${ENV.account}:identity/example.com`, setArn];
+      expect(sendable).toEqual(expected);
+      // The test send mails as the campaign does; nothing else may send.
+      expect(testSendable).toEqual(expected);
+      expect(sesAnywhere).toHaveLength(2);
       expect(functionProps(template, delivery().worker.function).Environment.Variables).toMatchObject({
         EMAIL_FROM: 'campaign@example.com',
         SES_CONFIGURATION_SET: setRef,
@@ -584,15 +569,20 @@ describe('planning and sending', () => {
       expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     });
 
-    it('lets only the plan function manage schedules or pass a role', () => {
+    it('lets only the control function (approve, cancel) manage schedules or pass a role', () => {
       // Prepare
-      const plannerPolicies = new Set(statementsOf(template, delivery().planner.role).map((s) => JSON.stringify(s)));
+      const control = stacks.stateless.httpApi.campaignControl;
+      const controlPolicies = new Set(statementsOf(template, control.role).map((s) => JSON.stringify(s)));
 
       // Act
-      const others = everyStatement(template).filter((s) => !plannerPolicies.has(JSON.stringify(s)));
+      const others = everyStatement(template).filter((s) => !controlPolicies.has(JSON.stringify(s)));
+      const scheduling = actionsOf(statementsOf(template, control.role)).filter(
+        (a) => a.startsWith('scheduler:') || a === 'iam:PassRole',
+      );
 
       // Assess
       expect(actionsOf(others).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+      expect(scheduling.length).toBeGreaterThan(0);
     });
   });
 
@@ -717,7 +707,9 @@ describe('cdk-nag on planning and sending', () => {
     expect(synth).not.toThrow();
     expect(violationsOf(app)).toEqual([]);
     const unscoped = 'Annotation::AwsSolutions-IAM5[Resource::*]';
-    expect(acknowledged(child(delivery.planner, 'ScheduleListing'))).toEqual([unscoped]);
+    const control = stateless.httpApi.campaignControl;
+    expect(acknowledged(child(control, 'ScheduleListing'))).toEqual([unscoped]);
+    expect(delivery.planner.node.tryFindChild('ScheduleListing')).toBeUndefined();
     expect(acknowledged(child(delivery.worker, 'SmsPublish'))).toEqual([unscoped]);
     expect(acknowledged(child(delivery.dispatcher, 'SmsOptOuts'))).toEqual([unscoped]);
     expect(delivery.worker.node.tryFindChild('SmsOptOuts')).toBeUndefined();
@@ -725,7 +717,7 @@ describe('cdk-nag on planning and sending', () => {
     expect(acknowledged(delivery.planDeadLetterQueue)).toEqual(['Annotation::AwsSolutions-SQS3']);
     expect(acknowledged(delivery.sendDeadLetterQueue)).toEqual([]);
     expect(acknowledged(delivery)).toEqual([]);
-    expect(acknowledged(delivery.planner.role.node.findChild('DefaultPolicy'))).toEqual(
+    expect(acknowledged(control.role.node.findChild('DefaultPolicy'))).toEqual(
       expect.arrayContaining([
         unscoped, // X-Ray only: the unscoped scheduler action is in a policy of its own
         `Annotation::AwsSolutions-IAM5[Resource::${SCHEDULE_ARNS}]`,

@@ -204,3 +204,51 @@ describe('CampaignFunction.useNames', () => {
     });
   });
 });
+
+describe('CampaignFunction.useTableWrites', () => {
+  it('grants only the listed writes, on matching partition keys when told, and the name; reads only when asked', () => {
+    // Prepare
+    const app = testApp();
+    const stacks = buildApp(app, ENV);
+    const fn = new CampaignFunction(stacks.stateless, 'Writer', {
+      entry: 'functions/handlers/health.ts',
+      serviceName: SERVICE.importSegment,
+    })
+      .useTableWrites(stacks.stateful.touchesTable, 'TOUCHES_TABLE', ['PutItem'], { partitionKeysLike: ['TEST#*'] })
+      .useTableWrites(stacks.stateful.campaignsTable, 'CAMPAIGNS_TABLE', ['UpdateItem'], { read: true });
+
+    // Act
+    const template = Template.fromStack(stacks.stateless);
+    const dynamo = statementsOn(statementsOf(template, fn.role), 'dynamodb:');
+    const touches = stacks.stateless.resolve(stacks.stateful.touchesTable.tableArn);
+    const campaigns = stacks.stateless.resolve(stacks.stateful.campaignsTable.tableArn);
+
+    // Assess
+    const lines = permissions(dynamo);
+    expect(lines.filter((line) => line.includes('Touches'))).toEqual(
+      permissions([
+        {
+          Action: 'dynamodb:PutItem',
+          Resource: touches,
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TEST#*'] } },
+        },
+      ]),
+    );
+    const onCampaigns = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(campaigns));
+    const campaignActions = onCampaigns.flatMap((s) => [s.Action].flat());
+    expect(campaignActions).toContain('dynamodb:UpdateItem');
+    expect(campaignActions).toContain('dynamodb:GetItem');
+    expect(campaignActions.filter((a) => /PutItem|DeleteItem|BatchWriteItem/.test(a))).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TOUCHES_TABLE: stacks.stateless.resolve(stacks.stateful.touchesTable.tableName),
+          CAMPAIGNS_TABLE: stacks.stateless.resolve(stacks.stateful.campaignsTable.tableName),
+        }),
+      },
+    });
+    expect(() => fn.useTableWrites(stacks.stateful.customersTable, 'CUSTOMERS_TABLE', [])).toThrow(
+      /at least one write/,
+    );
+  });
+});

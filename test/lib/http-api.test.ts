@@ -13,10 +13,12 @@ import {
   ENV,
   functionProps,
   logicalId,
+  permissions,
   refOf,
   resourcesOf,
   type Statement,
   statementsOf,
+  statementsOn,
   synthesizeApp,
   testApp,
   violationsOf,
@@ -97,11 +99,17 @@ describe('campaign HTTP API', () => {
   });
 
   describe('routes', () => {
-    it('are exactly the webhook and the unsubscribe link without authorization and the two campaign reads with IAM', () => {
+    it('are exactly the webhook and the unsubscribe link without authorization and every marketer route with IAM', () => {
       // Prepare
       const expected = [
         { RouteKey: 'GET /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /campaigns/{id}/report', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /campaigns/{id}/approve', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /campaigns/{id}/cancel', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /campaigns/{id}/pause', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /campaigns/{id}/resume', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'POST /campaigns/{id}/test-send', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'PUT /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /unsubscribe', AuthorizationType: 'NONE' },
         { RouteKey: 'POST /unsubscribe', AuthorizationType: 'NONE' },
         { RouteKey: 'POST /webhooks/orders', AuthorizationType: 'NONE' },
@@ -113,10 +121,10 @@ describe('campaign HTTP API', () => {
         .sort((a, b) => a.RouteKey.localeCompare(b.RouteKey));
 
       // Assess
-      expect(found).toEqual(expected);
+      expect(found).toEqual([...expected].sort((a, b) => a.RouteKey.localeCompare(b.RouteKey)));
     });
 
-    it('send the webhook to OrdersWebhook, the campaign reads to CampaignApi and the link to Unsubscribe, as Lambda proxy 2.0', () => {
+    it('send the webhook to OrdersWebhook, the campaign reads to CampaignApi, PUT to CampaignPlanApi, the controls to CampaignControl, the test send to TestSend and the link to Unsubscribe, as Lambda proxy 2.0', () => {
       // Prepare
       const byKey = Object.fromEntries(routes().map((r) => [r.RouteKey, r]));
 
@@ -128,6 +136,12 @@ describe('campaign HTTP API', () => {
         'POST /webhooks/orders': arnOf(httpApi().ordersWebhook.function),
         'GET /campaigns/{id}': arnOf(httpApi().campaignApi.function),
         'GET /campaigns/{id}/report': arnOf(httpApi().campaignApi.function),
+        'PUT /campaigns/{id}': arnOf(httpApi().campaignPlanApi.function),
+        'POST /campaigns/{id}/approve': arnOf(httpApi().campaignControl.function),
+        'POST /campaigns/{id}/pause': arnOf(httpApi().campaignControl.function),
+        'POST /campaigns/{id}/resume': arnOf(httpApi().campaignControl.function),
+        'POST /campaigns/{id}/cancel': arnOf(httpApi().campaignControl.function),
+        'POST /campaigns/{id}/test-send': arnOf(httpApi().testSend.function),
         'GET /unsubscribe': arnOf(httpApi().unsubscribe.function),
         'POST /unsubscribe': arnOf(httpApi().unsubscribe.function),
       });
@@ -199,15 +213,27 @@ describe('campaign HTTP API', () => {
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
       });
-      // The open unsubscribe routes have lower limits of their own, and the stage waits for them
-      // (CloudFormation refuses settings of a route that does not exist yet).
+      // The open unsubscribe routes and every marketer route have lower limits of their own, and
+      // the stage waits for them (CloudFormation refuses settings of a route that does not exist yet).
+      const limit = (rate: number, burst: number) => ({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
       expect(stages[stageId]?.Properties.RouteSettings).toEqual({
-        'GET /unsubscribe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-        'POST /unsubscribe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'GET /unsubscribe': limit(50, 100),
+        'POST /unsubscribe': limit(50, 100),
+        'GET /campaigns/{id}': limit(20, 40),
+        'GET /campaigns/{id}/report': limit(20, 40),
+        'PUT /campaigns/{id}': limit(1, 2),
+        'POST /campaigns/{id}/approve': limit(5, 10),
+        'POST /campaigns/{id}/pause': limit(5, 10),
+        'POST /campaigns/{id}/resume': limit(5, 10),
+        'POST /campaigns/{id}/cancel': limit(5, 10),
+        'POST /campaigns/{id}/test-send': limit(1, 3),
       });
       expect(stages[stageId]?.DependsOn).toEqual(
-        expect.arrayContaining(httpApi().unsubscribeRoutes.map((route) => logicalId(route))),
+        expect.arrayContaining(
+          [...httpApi().unsubscribeRoutes, ...httpApi().campaignRoutes].map((route) => logicalId(route)),
+        ),
       );
+      expect(httpApi().campaignRoutes).toHaveLength(8);
       template.hasOutput('HttpApiUrl', {
         Value: {
           'Fn::Join': [
@@ -292,7 +318,7 @@ describe('campaign HTTP API', () => {
   });
 
   describe('who reads which secret', () => {
-    it('the webhook key only the order webhook, the link key only the send worker and the unsubscribe function', () => {
+    it('the webhook key only the order webhook, the link key only the send worker, the test send and the unsubscribe function', () => {
       // Prepare
       const webhookArn = JSON.stringify(consumed(stacks.stateful.webhookSigningSecret.secretArn));
       const linkArn = JSON.stringify(consumed(stacks.stateful.linkSigningSecret.secretArn));
@@ -318,6 +344,7 @@ describe('campaign HTTP API', () => {
         [logicalId(httpApi().ordersWebhook.role)]: [webhookArn],
         [logicalId(stacks.stateless.delivery.worker.role)]: [linkArn],
         [logicalId(httpApi().unsubscribe.role)]: [linkArn],
+        [logicalId(httpApi().testSend.role)]: [linkArn],
       });
     });
   });
@@ -397,8 +424,170 @@ describe('campaign HTTP API', () => {
     });
   });
 
+  describe('campaign plan function (PUT)', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().campaignPlanApi.role);
+    });
+
+    it('is the router entry planHandler, 28 seconds (inside the gateway limit) and 3008 MB', () => {
+      // Act
+      const props = functionProps(template, httpApi().campaignPlanApi.function);
+
+      // Assess
+      expect(httpApi().campaignPlanApi.entry).toBe('functions/handlers/campaign-api.ts');
+      expect(props).toMatchObject({ Handler: 'index.planHandler', Timeout: 28, MemorySize: 3008 });
+      expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('campaign-plan-api');
+    });
+
+    it('reads customers and imports, writes campaigns and touches, and schedules, sends or reads objects nothing', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const arns = (...which: Array<keyof typeof tables>) =>
+        which.map((t) => consumed(tables[t].tableArn)).sort(byJson);
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => [...resourcesOf(statements, action)].sort(byJson));
+      const read = [...resourcesOf(statements, 'dynamodb:Query')].sort(byJson);
+      const others = actionsOf(statements).filter((a) => !/^(dynamodb|logs|xray):/.test(a));
+
+      // Assess
+      for (const resources of written) expect(resources).toEqual(arns('campaigns', 'touches'));
+      expect(read).toEqual(arns('customers', 'imports', 'campaigns', 'touches'));
+      expect(others).toEqual([]);
+    });
+  });
+
+  describe('campaign control function (approve, pause, resume, cancel)', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().campaignControl.role);
+    });
+
+    it('is the router entry controlHandler, 20 seconds and 1024 MB', () => {
+      // Act
+      const props = functionProps(template, httpApi().campaignControl.function);
+
+      // Assess
+      expect(httpApi().campaignControl.entry).toBe('functions/handlers/campaign-api.ts');
+      expect(props).toMatchObject({ Handler: 'index.controlHandler', Timeout: 20, MemorySize: 1024 });
+      expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('campaign-control');
+    });
+
+    it('manages only schedules and schedule groups named campaign-*, and passes only the scheduler role to Scheduler', () => {
+      // Prepare
+      const scheduleActions = ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'];
+      const schedules = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule/campaign-*/*`;
+      const groups = `arn:aws:scheduler:${ENV.region}:${ENV.account}:schedule-group/campaign-*`;
+
+      // Act
+      const scheduling = permissions(statementsOn(statements, 'scheduler:'));
+      const passRole = permissions(statements.filter((s) => [s.Action].flat().includes('iam:PassRole')));
+
+      // Assess
+      expect(scheduling).toEqual(
+        permissions([
+          ...scheduleActions.map((a) => ({ Action: `scheduler:${a}`, Resource: schedules })),
+          ...['CreateScheduleGroup', 'GetScheduleGroup'].map((a) => ({ Action: `scheduler:${a}`, Resource: groups })),
+          { Action: 'scheduler:ListSchedules', Resource: '*' },
+        ]),
+      );
+      expect(passRole).toEqual(
+        permissions([
+          {
+            Action: 'iam:PassRole',
+            Resource: arnOf(stacks.stateless.delivery.schedulerRole),
+            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          },
+        ]),
+      );
+    });
+
+    it('writes campaigns and touches, sends to the send queue only, and holds no SMS, email, secret or object access', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const arns = (...which: Array<keyof typeof tables>) =>
+        which.map((t) => consumed(tables[t].tableArn)).sort(byJson);
+
+      // Act
+      const written = DYNAMODB_WRITES.map((action) => [...resourcesOf(statements, action)].sort(byJson));
+      const read = [...resourcesOf(statements, 'dynamodb:GetItem')].sort(byJson);
+      const sent = resourcesOf(statements, 'sqs:SendMessage');
+      const others = actionsOf(statements).filter(
+        (a) => !/^(dynamodb|logs|xray|scheduler|sqs):|^iam:PassRole$/.test(a),
+      );
+
+      // Assess
+      for (const resources of written) expect(resources).toEqual(arns('campaigns', 'touches'));
+      expect(read).toEqual(arns('campaigns', 'touches'));
+      expect(sent).toEqual([arnOf(stacks.stateless.delivery.sendQueue)]);
+      expect(actionsOf(statements).filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
+      expect(others).toEqual([]);
+    });
+  });
+
+  describe('test-send function', () => {
+    let statements: Statement[];
+    beforeAll(() => {
+      statements = statementsOf(template, httpApi().testSend.role);
+    });
+
+    it('is functions/handlers/test-send.ts, 20 seconds and 512 MB, with the link key ARN (not its value)', () => {
+      // Act
+      const props = functionProps(template, httpApi().testSend.function);
+
+      // Assess
+      expect(httpApi().testSend.entry).toBe('functions/handlers/test-send.ts');
+      expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 20, MemorySize: 512 });
+      expect(props.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'campaign-test-send',
+        LINK_SECRET_ARN: consumed(stacks.stateful.linkSigningSecret.secretArn),
+      });
+      expect(props.Environment.Variables.LINK_SECRET).toBeUndefined();
+    });
+
+    it('has exactly its permissions: read campaigns and put their control item, put TEST# touches only, SMS in its region, mail as the identity, the link key', () => {
+      // Prepare
+      const { tables } = stacks.stateful;
+      const campaigns = consumed(tables.campaigns.tableArn);
+      const setArn = {
+        'Fn::Join': [
+          '',
+          [
+            `arn:aws:ses:${ENV.region}:${ENV.account}:configuration-set/`,
+            refOf(stacks.stateless.delivery.configurationSet),
+          ],
+        ],
+      };
+      const own = (s: Statement) => ![s.Action].flat().some((a) => /^(logs|xray):/.test(a));
+
+      // Act
+      const granted = permissions(statements.filter(own));
+
+      // Assess
+      expect(granted).toEqual(
+        permissions([
+          ...[...DYNAMODB_READS].map((Action) => ({ Action, Resource: campaigns })),
+          { Action: 'dynamodb:PutItem', Resource: campaigns },
+          {
+            Action: 'dynamodb:PutItem',
+            Resource: consumed(tables.touches.tableArn),
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TEST#*'] } },
+          },
+          { Action: 'sns:Publish', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': ENV.region } } },
+          { Action: 'ses:SendEmail', Resource: `arn:aws:ses:${ENV.region}:${ENV.account}:identity/example.com` },
+          { Action: 'ses:SendEmail', Resource: setArn },
+          ...SECRET_READS.map((Action) => ({
+            Action,
+            Resource: consumed(stacks.stateful.linkSigningSecret.secretArn),
+          })),
+        ]),
+      );
+    });
+  });
+
   describe('configuration', () => {
-    it.each(['ordersWebhook', 'campaignApi', 'unsubscribe'] as const)(
+    it.each(['ordersWebhook', 'campaignApi', 'campaignPlanApi', 'campaignControl', 'testSend', 'unsubscribe'] as const)(
       'the %s environment passes loadConfig()',
       (which) => {
         // Prepare
@@ -433,17 +622,22 @@ describe('campaign HTTP API', () => {
       expect(missing).toEqual([]);
     });
 
-    it('gives PUBLIC_BASE_URL, the base of the links in mail, to the send worker alone', () => {
+    it('gives PUBLIC_BASE_URL, the base of the links in mail, to the send worker and the test send alone', () => {
       // Prepare
-      const workerId = logicalId(stacks.stateless.delivery.worker.function);
+      const expected = [stacks.stateless.delivery.worker.function, httpApi().testSend.function].map(logicalId).sort();
 
       // Act
       const having = Object.entries(template.findResources('AWS::Lambda::Function'))
         .filter(([, fn]) => fn.Properties.Environment?.Variables?.PUBLIC_BASE_URL !== undefined)
-        .map(([id]) => id);
+        .map(([id]) => id)
+        .sort();
+      const values = having.map(
+        (id) => template.findResources('AWS::Lambda::Function')[id]?.Properties.Environment.Variables.PUBLIC_BASE_URL,
+      );
 
       // Assess
-      expect(having).toEqual([workerId]);
+      expect(having).toEqual(expected);
+      expect(values[0]).toEqual(values[1]);
     });
   });
 
@@ -563,10 +757,14 @@ describe('cdk-nag on the HTTP API', () => {
       expect(acknowledged(l1(route))).toEqual(['Annotation::AwsSolutions-APIG4']);
       expect(acknowledged(route)).toEqual([]);
     }
+    expect(httpApi.campaignRoutes).toHaveLength(8);
     for (const route of httpApi.campaignRoutes) {
       expect(acknowledged(route)).toEqual([]);
       expect(acknowledged(l1(route))).toEqual([]);
     }
+    expect(acknowledged(httpApi.testSend.node.findChild('SmsPublish'))).toEqual([
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
+    ]);
     for (const construct of [httpApi, httpApi.api, httpApi.stage, l1(httpApi.stage), httpApi.webhookRoute]) {
       expect(acknowledged(construct)).toEqual([]);
     }
@@ -577,3 +775,7 @@ describe('cdk-nag on the HTTP API', () => {
     expect(acknowledged(stateful)).toEqual([]);
   });
 });
+
+function byJson(a: unknown, b: unknown): number {
+  return JSON.stringify(a).localeCompare(JSON.stringify(b));
+}

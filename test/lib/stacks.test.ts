@@ -192,9 +192,13 @@ describe('campaign stacks', () => {
       const named = await Promise.all(
         functions.map(async (fn) => {
           const source = new URL(`../../${fn.entry}`, import.meta.url).href;
-          const module = (await import(/* @vite-ignore */ source)) as { handler?: { service?: string } };
+          const module = (await import(/* @vite-ignore */ source)) as Record<string, { service?: string } | undefined>;
           const variables = functionProps(stateless, fn.function)?.Environment.Variables;
-          return { entry: fn.entry, cdk: variables?.POWERTOOLS_SERVICE_NAME, handler: module.handler?.service };
+          return {
+            entry: `${fn.entry}#${fn.handlerName}`,
+            cdk: variables?.POWERTOOLS_SERVICE_NAME,
+            handler: module[fn.handlerName]?.service,
+          };
         }),
       );
 

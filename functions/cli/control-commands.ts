@@ -1,0 +1,411 @@
+/**
+ * `campaign status|approve|pause|resume|cancel|test-send <campaign-id>`: the marketer's
+ * controls, over the campaign HTTP API (see api-client.ts: the local server, or a deployed
+ * stack with SigV4). A readable summary goes to stdout (`--json`: the API's answer as it is);
+ * a refusal goes to stderr with the API's message and every field error. Exit codes: 0 done,
+ * 2 refused (a 4xx: the message says which field, state or version) or a wrong command line,
+ * 1 the API failed (5xx) or could not be reached.
+ */
+import { parseArgs } from 'node:util';
+import { formatInstant } from '../domain/local-time.ts';
+import { API_OPTION_HELP, API_OPTIONS, type ApiAnswer, ApiClient, ApiUnreachableError, apiBase } from './api-client.ts';
+import { UsageError } from './errors.ts';
+import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
+
+const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+const TIME_ZONE = 'Asia/Shanghai';
+
+const COMMON = { ...API_OPTIONS, quiet: { type: 'boolean', default: false } } as const;
+
+/** The options each command reads, as parseArgs reads them (the help test checks each is explained). */
+export const CONTROL_OPTIONS = {
+  status: COMMON,
+  approve: { ...COMMON, version: { type: 'string' } },
+  pause: { ...COMMON, wave: { type: 'string' }, reason: { type: 'string' } },
+  resume: { ...COMMON, wave: { type: 'string' } },
+  cancel: { ...COMMON, wave: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } },
+  'test-send': { ...COMMON, wave: { type: 'string' }, to: { type: 'string', multiple: true } },
+} as const;
+export type ControlCommand = keyof typeof CONTROL_OPTIONS;
+
+const EXIT_CODES = [
+  '0  done',
+  '2  refused by the API (4xx: the message names the field, state or version) or a wrong command line',
+  '1  the API failed (5xx) or could not be reached (is npm start running?)',
+];
+
+const WAVE_HELP = (what: string) => ({
+  flag: '--wave ID',
+  text: `${what} only this wave of the campaign`,
+  default: 'the whole campaign',
+});
+const REASON_HELP = { flag: '--reason TEXT', text: 'why, for the audit trail (e.g. "wrong price")', default: 'none' };
+const OPTIONS_TAIL = [...API_OPTION_HELP, ...COMMON_OPTIONS];
+
+function help(
+  name: ControlCommand,
+  summary: string,
+  usage: string,
+  description: string[],
+  options: CommandHelp['options'],
+  examples: string[],
+): CommandHelp {
+  return {
+    name: `campaign ${name}`,
+    summary,
+    usage: `campaign ${name} ${usage}`,
+    description: [
+      ...description,
+      'It talks to the campaign HTTP API: the local one by default (npm start), or a deployed',
+      "stack's (--api https://...), signing each request with your AWS credentials (SigV4).",
+    ],
+    options: [...options, ...OPTIONS_TAIL],
+    outputs: ["stdout: a summary of the API's answer (--json: the answer itself); stderr: a refusal and why"],
+    exitCodes: EXIT_CODES,
+    examples,
+  };
+}
+
+export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
+  status: help(
+    'status',
+    "show a campaign's state, versions, sends and audit trail",
+    'CAMPAIGN-ID [--api URL] [--region R] [--json]',
+    [
+      'Shows the state (draft, approved, running, paused, completed, cancelled), the versions',
+      'planned and which one is approved, the sends and who changed what, when and why.',
+    ],
+    [],
+    [
+      'campaign status d11-2026',
+      'campaign status d11-2026\n--api https://abc123.execute-api.ap-northeast-1.amazonaws.com',
+    ],
+  ),
+  approve: help(
+    'approve',
+    'approve one planned version of a campaign: it is scheduled and sent',
+    'CAMPAIGN-ID --version N [--api URL] [--region R]',
+    [
+      'Schedules exactly that version. Refused (exit 2) when a newer version was planned (the',
+      'message names it), or when its first send is already past its window.',
+    ],
+    [{ flag: '--version N', text: 'the version to approve, as campaign status lists it', required: true }],
+    ['campaign approve d11-2026 --version 2'],
+  ),
+  pause: help(
+    'pause',
+    'pause a campaign or one wave: nothing more is sent until it is resumed',
+    'CAMPAIGN-ID [--wave ID] [--reason TEXT] [--api URL] [--region R]',
+    ['Takes effect within a second on every send worker, also in the middle of a send.'],
+    [WAVE_HELP('pause'), REASON_HELP],
+    ['campaign pause d11-2026 --wave midnight --reason "wrong price"'],
+  ),
+  resume: help(
+    'resume',
+    'resume a paused campaign or wave where it stopped',
+    'CAMPAIGN-ID [--wave ID] [--api URL] [--region R]',
+    [
+      'Nobody gets a message twice; a message that would now land outside its window (quiet',
+      'hours, the next wave, too long after its time) is dropped as expired, not sent stale.',
+    ],
+    [WAVE_HELP('resume')],
+    ['campaign resume d11-2026'],
+  ),
+  cancel: help(
+    'cancel',
+    'cancel a campaign or one wave for good: every unsent message is dropped',
+    'CAMPAIGN-ID --yes [--wave ID] [--reason TEXT] [--api URL] [--region R]',
+    ['Irreversible: the unsent messages are dropped as cancelled and the schedules deleted.', 'Refused without --yes.'],
+    [{ flag: '--yes', text: 'confirm: cancelling cannot be undone', required: true }, WAVE_HELP('cancel'), REASON_HELP],
+    ['campaign cancel d11-2026 --yes --reason "campaign withdrawn"'],
+  ),
+  'test-send': help(
+    'test-send',
+    "send a wave's real messages to your own phones and addresses, marked as tests",
+    'CAMPAIGN-ID --wave ID --to ADDRESS [--to ADDRESS ...] [--api URL] [--region R]',
+    [
+      'Each variant a customer could get (mobile and PC link, with a name and with the fallback',
+      "亲): SMS to each phone, email to each address, from the latest version's texts. Only",
+      "addresses in the campaign file's testRecipients (at most 10 a request); anything else is",
+      'refused and nothing is sent. Tests count against no cap and never appear in the report.',
+    ],
+    [
+      { flag: '--wave ID', text: 'the wave whose messages to send', required: true },
+      {
+        flag: '--to ADDRESS',
+        text: 'a phone (+8613800138000 or 13800138000) or an email address listed in\ntestRecipients; give it once per recipient',
+        required: 'at least once',
+      },
+    ],
+    ['campaign test-send d11-2026 --wave presale --to +8613800138000 --to me@store.cn'],
+  ),
+};
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Parsed {
+  campaignId: string;
+  values: Values;
+  client: ApiClient;
+  base: URL;
+}
+
+function parse(command: ControlCommand, args: string[]): Parsed {
+  const { values, positionals } = parseArgs({
+    args,
+    options: CONTROL_OPTIONS[command],
+    allowPositionals: true,
+    strict: true,
+  });
+  const [campaignId] = positionals;
+  if (campaignId === undefined || positionals.length > 1) {
+    throw new UsageError('CAMPAIGN-ID: give exactly one campaign id, e.g. d11-2026', { showUsage: true });
+  }
+  if (!CAMPAIGN_ID.test(campaignId)) {
+    throw new UsageError(`CAMPAIGN-ID: "${campaignId}" is not a campaign id (letters, digits, - or _)`);
+  }
+  const given = values as Values;
+  const region = given.region as string | undefined;
+  const base = apiBase(given.api as string | undefined);
+  const client = new ApiClient({ base, ...(region ? { region } : {}) });
+  return { campaignId, values: given, client, base };
+}
+
+/** `{"fields": [{path, message}]}` (the API's refusals), `{"errors": [...]}` (the webhook's): every field error an answer names. */
+function fieldErrors(body: unknown): string[] {
+  if (body === null || typeof body !== 'object') return [];
+  const record = body as Record<string, unknown>;
+  const list = record.fields ?? record.errors;
+  if (Array.isArray(list)) {
+    return list.map((item) => {
+      if (typeof item === 'string') return item;
+      const { path, message } = item as { path?: unknown; message?: unknown };
+      const where = Array.isArray(path) ? path.join('.') : path;
+      return where ? `${String(where)}: ${String(message)}` : String(message);
+    });
+  }
+  if (list && typeof list === 'object') {
+    return Object.entries(list as Record<string, unknown>).map(([path, message]) => `${path}: ${String(message)}`);
+  }
+  return [];
+}
+
+function messageOf(answer: ApiAnswer): string {
+  const body = answer.body;
+  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    return (body as { message: string }).message;
+  }
+  return typeof body === 'string' && body.trim() !== '' ? body.trim().slice(0, 500) : `HTTP ${answer.status}`;
+}
+
+/** Calls the API; prints a refusal or failure on stderr and returns its exit code, or undefined when it went well. */
+async function call(
+  command: ControlCommand,
+  parsed: Parsed,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ answer: ApiAnswer } | { exit: number }> {
+  const name = `campaign ${command}`;
+  let answer: ApiAnswer;
+  try {
+    answer = await parsed.client.call(method, path, body);
+  } catch (error) {
+    if (!(error instanceof ApiUnreachableError)) throw error;
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(error.base.hostname);
+    process.stderr.write(
+      `${name}: ${error.message}\n${
+        local
+          ? '  is the local stack running? Start it with: npm start (or give --api URL)\n'
+          : "  check --api (the stack's HttpApiUrl output) and your network\n"
+      }`,
+    );
+    return { exit: 1 };
+  }
+  if (answer.status >= 200 && answer.status < 300) return { answer };
+  const lines = [
+    `${name}: ${messageOf(answer)} (HTTP ${answer.status})`,
+    ...fieldErrors(answer.body).map((l) => `  ${l}`),
+  ];
+  if (answer.status === 403 && parsed.base.protocol === 'https:') {
+    lines.push('  the API refused your AWS credentials: they need execute-api:Invoke on this route');
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return { exit: answer.status >= 400 && answer.status < 500 ? 2 : 1 };
+}
+
+function print(values: Values, answer: ApiAnswer, summary: () => string[]): number {
+  if (values.quiet) return 0;
+  const text = values.json ? [JSON.stringify(answer.body, null, 2)] : summary();
+  process.stdout.write(`${text.join('\n')}\n`);
+  return 0;
+}
+
+interface AuditLine {
+  at?: string;
+  actor?: string;
+  action?: string;
+  from?: string | null;
+  to?: string;
+  version?: number;
+  waveId?: string;
+  reason?: string;
+}
+
+const local = (iso: string | undefined) =>
+  iso && !Number.isNaN(Date.parse(iso)) ? formatInstant(Date.parse(iso), TIME_ZONE) : (iso ?? '?');
+
+function auditLine(entry: AuditLine): string {
+  const change = entry.from && entry.from !== entry.to ? `${entry.from} -> ${entry.to}` : (entry.to ?? '');
+  return [
+    `  ${local(entry.at)}`,
+    `${entry.action ?? '?'}${entry.waveId ? ` wave ${entry.waveId}` : ''}${entry.version !== undefined ? ` v${entry.version}` : ''}`,
+    change,
+    `by ${entry.actor ?? '?'}`,
+    entry.reason ? `(${entry.reason})` : '',
+  ]
+    .filter((part) => part !== '')
+    .join('  ');
+}
+
+/** The state, versions, sends and audit trail of `GET /campaigns/{id}`, as lines. */
+export function statusSummary(campaignId: string, body: unknown): string[] {
+  const status = (body ?? {}) as {
+    state?: string;
+    latestVersion?: number;
+    approvedVersion?: number;
+    version?: number;
+    pausedWaves?: string[];
+    cancelledWaves?: string[];
+    versions?: Array<{ version: number; plannedAt?: string; plannedBy?: string; cost?: { totalCny?: number } }>;
+    sends?: Array<{ id: string; channel?: string; at?: string; customers?: number; state?: string; version?: number }>;
+    audit?: AuditLine[];
+  };
+  const lines = [`campaign ${campaignId}: ${status.state ?? 'planned'}`];
+  const latest = status.latestVersion ?? status.version;
+  if (latest !== undefined) {
+    lines.push(
+      `  latest version ${latest}${status.approvedVersion !== undefined ? `, approved version ${status.approvedVersion}` : ', none approved'}`,
+    );
+  }
+  if (status.pausedWaves?.length) lines.push(`  paused waves: ${status.pausedWaves.join(', ')}`);
+  if (status.cancelledWaves?.length) lines.push(`  cancelled waves: ${status.cancelledWaves.join(', ')}`);
+  if (status.versions?.length) {
+    lines.push('', 'versions:');
+    for (const v of status.versions) {
+      const cost = v.cost?.totalCny !== undefined ? `  est. ${v.cost.totalCny.toFixed(2)} CNY` : '';
+      const mark = v.version === status.approvedVersion ? '  (approved)' : '';
+      lines.push(
+        `  v${v.version}  planned ${local(v.plannedAt)}${v.plannedBy ? ` by ${v.plannedBy}` : ''}${cost}${mark}`,
+      );
+    }
+  }
+  if (status.sends?.length) {
+    const byState = new Map<string, number>();
+    for (const send of status.sends) byState.set(send.state ?? '?', (byState.get(send.state ?? '?') ?? 0) + 1);
+    lines.push('', `sends: ${status.sends.length} (${[...byState].map(([state, n]) => `${n} ${state}`).join(', ')})`);
+    for (const send of status.sends) {
+      lines.push(
+        `  ${local(send.at)}  ${send.id}  ${send.customers ?? '?'} customers  ${send.state ?? ''}${send.version !== undefined ? `  v${send.version}` : ''}`.trimEnd(),
+      );
+    }
+  }
+  if (status.audit?.length) {
+    lines.push('', 'audit trail:');
+    for (const entry of status.audit) lines.push(auditLine(entry));
+  }
+  return lines;
+}
+
+/** A change's answer: the state it left, and the entry it added to the audit trail when the API says. */
+function changeSummary(campaignId: string, what: string, body: unknown): string[] {
+  const answer = (body ?? {}) as { state?: string; entry?: AuditLine; audit?: AuditLine[]; changed?: boolean };
+  const entry = answer.entry ?? answer.audit?.at(-1);
+  return [
+    `campaign ${campaignId}: ${what}${answer.state ? `; now ${answer.state}` : ''}${answer.changed === false ? ' (it already was: nothing changed)' : ''}`,
+    ...(entry ? [auditLine(entry)] : []),
+  ];
+}
+
+const path = (campaignId: string, action = '') => `/campaigns/${encodeURIComponent(campaignId)}${action}`;
+
+async function run(command: ControlCommand, args: string[]): Promise<number> {
+  const parsed = parse(command, args);
+  const { campaignId, values } = parsed;
+  const wave = values.wave as string | undefined;
+  const reason = values.reason as string | undefined;
+  const optional = { ...(wave ? { waveId: wave } : {}), ...(reason ? { reason } : {}) };
+  switch (command) {
+    case 'status': {
+      const result = await call(command, parsed, 'GET', path(campaignId));
+      return 'exit' in result
+        ? result.exit
+        : print(values, result.answer, () => statusSummary(campaignId, result.answer.body));
+    }
+    case 'approve': {
+      const text = values.version as string | undefined;
+      if (text === undefined)
+        throw new UsageError('--version: give the version to approve (campaign status lists them)', {
+          showUsage: true,
+        });
+      if (!/^[1-9]\d{0,8}$/.test(text))
+        throw new UsageError(`--version: "${text}" is not a version number (1, 2, ...)`);
+      const result = await call(command, parsed, 'POST', path(campaignId, '/approve'), { version: Number(text) });
+      return 'exit' in result
+        ? result.exit
+        : print(values, result.answer, () => changeSummary(campaignId, `version ${text} approved`, result.answer.body));
+    }
+    case 'pause':
+    case 'resume': {
+      const result = await call(command, parsed, 'POST', path(campaignId, `/${command}`), optional);
+      const what = `${wave ? `wave ${wave} ` : ''}${command === 'pause' ? 'paused' : 'resumed'}`;
+      return 'exit' in result
+        ? result.exit
+        : print(values, result.answer, () => changeSummary(campaignId, what, result.answer.body));
+    }
+    case 'cancel': {
+      if (!values.yes) {
+        throw new UsageError(
+          `--yes: cancelling ${wave ? `wave ${wave} of ` : ''}${campaignId} cannot be undone (every unsent message is dropped); add --yes to confirm`,
+        );
+      }
+      const result = await call(command, parsed, 'POST', path(campaignId, '/cancel'), optional);
+      const what = `${wave ? `wave ${wave} ` : ''}cancelled`;
+      return 'exit' in result
+        ? result.exit
+        : print(values, result.answer, () => changeSummary(campaignId, what, result.answer.body));
+    }
+    case 'test-send': {
+      const to = (values.to as string[] | undefined) ?? [];
+      if (!wave) throw new UsageError('--wave: give the wave whose messages to send', { showUsage: true });
+      if (to.length === 0)
+        throw new UsageError('--to: give at least one phone or email address from testRecipients', { showUsage: true });
+      const result = await call(command, parsed, 'POST', path(campaignId, '/test-send'), { waveId: wave, to });
+      return 'exit' in result
+        ? result.exit
+        : print(values, result.answer, () => testSendSummary(campaignId, wave, result.answer.body));
+    }
+  }
+}
+
+function testSendSummary(campaignId: string, waveId: string, body: unknown): string[] {
+  const answer = (body ?? {}) as {
+    version?: number;
+    sent?: Array<{ to: string; channel: string; variant: string; messageId: string }>;
+    failed?: Array<{ to: string; channel: string; variant: string; reason: string }>;
+  };
+  const sent = answer.sent ?? [];
+  const failed = answer.failed ?? [];
+  return [
+    `campaign ${campaignId}: test of wave ${waveId}${answer.version !== undefined ? ` (version ${answer.version})` : ''}: ${sent.length} sent, ${failed.length} failed`,
+    ...sent.map((m) => `  sent    ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.messageId}`),
+    ...failed.map((m) => `  FAILED  ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.reason}`),
+  ];
+}
+
+export const CONTROL_COMMANDS = Object.fromEntries(
+  (Object.keys(CONTROL_OPTIONS) as ControlCommand[]).map((command) => [
+    command,
+    { help: CONTROL_HELP[command], run: (args: string[]) => run(command, args) },
+  ]),
+) as Record<ControlCommand, { help: CommandHelp; run: (args: string[]) => Promise<number> }>;

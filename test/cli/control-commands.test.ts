@@ -1,0 +1,555 @@
+/**
+ * `campaign status|approve|pause|resume|cancel|test-send` as a user runs them, against a local
+ * HTTP server that records what it is asked and answers as the campaign API does; and the
+ * SigV4 signing of https calls, checked against AWS's own test vector and the SDK's signer.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiClient, apiBase, signingRegion, signRequest } from '../../functions/cli/api-client.ts';
+import { statusSummary } from '../../functions/cli/control-commands.ts';
+
+const BIN = 'functions/cli/campaign.js';
+/** The credentials of AWS's SigV4 test suite (not a real key). */
+const EXAMPLE_CREDENTIALS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function campaign(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', [BIN, ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', PORT: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+/** What the fake API answers to `METHOD path`; unknown routes 404. */
+const answers = new Map<string, { status: number; body: unknown }>();
+const seen: Seen[] = [];
+let server: Server;
+let api: string;
+
+const STATUS = {
+  campaignId: 'd11-2026',
+  state: 'running',
+  latestVersion: 3,
+  approvedVersion: 2,
+  pausedWaves: ['unpaid'],
+  cancelledWaves: [],
+  versions: [
+    { version: 1, plannedAt: '2026-10-18T04:00:00.000Z', plannedBy: 'marketer', cost: { totalCny: 1234.5 } },
+    { version: 2, plannedAt: '2026-10-19T04:00:00.000Z', plannedBy: 'marketer', cost: { totalCny: 1300 } },
+    { version: 3, plannedAt: '2026-10-20T04:00:00.000Z', plannedBy: 'marketer', cost: { totalCny: 1310 } },
+  ],
+  sends: [
+    {
+      id: 'presale.sms.g1',
+      channel: 'sms',
+      at: '2026-10-24T20:00:00+08:00',
+      customers: 3000,
+      state: 'dispatched',
+      version: 2,
+    },
+    {
+      id: 'midnight.sms.g1',
+      channel: 'sms',
+      at: '2026-11-11T00:00:00+08:00',
+      customers: 9000,
+      state: 'scheduled',
+      version: 2,
+    },
+  ],
+  audit: [
+    {
+      at: '2026-10-19T04:10:00.000Z',
+      actor: 'arn:aws:iam::123456789012:user/li',
+      action: 'approve',
+      from: 'draft',
+      to: 'approved',
+      version: 2,
+    },
+    {
+      at: '2026-11-10T15:50:00.000Z',
+      actor: 'arn:aws:iam::123456789012:user/li',
+      action: 'pause',
+      from: 'running',
+      to: 'running',
+      waveId: 'unpaid',
+      reason: 'wrong price',
+    },
+  ],
+};
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => {
+      text += String(chunk);
+    });
+    request.on('end', () => {
+      seen.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: text === '' ? undefined : JSON.parse(text),
+      });
+      const answer = answers.get(`${request.method} ${request.url}`) ?? { status: 404, body: { message: 'Not Found' } };
+      response.writeHead(answer.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  answers.clear();
+  seen.length = 0;
+});
+
+describe('campaign status', () => {
+  it('prints the state, the versions, the sends and the audit trail from GET /campaigns/{id}', async () => {
+    // Prepare
+    answers.set('GET /campaigns/d11-2026', { status: 200, body: STATUS });
+
+    // Act
+    const run = await campaign(['status', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(
+      /^campaign d11-2026: running\n {2}latest version 3, approved version 2\n {2}paused waves: unpaid\n/,
+    );
+    expect(run.stdout).toMatch(
+      / {2}v2 {2}planned 2026-10-19T12:00:00\+08:00 by marketer {2}est\. 1300\.00 CNY {2}\(approved\)/,
+    );
+    expect(run.stdout).toMatch(/sends: 2 \(1 dispatched, 1 scheduled\)/);
+    expect(run.stdout).toMatch(
+      /2026-11-10T23:50:00\+08:00 {2}pause wave unpaid {2}running {2}by arn:aws:iam::123456789012:user\/li {2}\(wrong price\)/,
+    );
+    expect(run.stdout).toMatch(/approve v2 {2}draft -> approved/);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /campaigns/d11-2026']);
+    expect(seen[0]?.headers.authorization, 'a plain-http call must not be signed').toBeUndefined();
+  });
+
+  it('prints the answer as it is with --json', async () => {
+    // Prepare
+    answers.set('GET /campaigns/d11-2026', { status: 200, body: STATUS });
+
+    // Act
+    const run = await campaign(['status', 'd11-2026', '--api', api, '--json']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(STATUS);
+  });
+
+  it("says the API's message on stderr and exits 2 for an unknown campaign", async () => {
+    // Prepare
+    answers.set('GET /campaigns/nope', {
+      status: 404,
+      body: { error: 'unknown-campaign', message: 'no campaign nope' },
+    });
+
+    // Act
+    const run = await campaign(['status', 'nope', '--api', api]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('campaign status: no campaign nope (HTTP 404)\n');
+  });
+
+  it('exits 1 with a hint to run npm start when nothing listens, and 1 on a 5xx', async () => {
+    // Prepare
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    answers.set('GET /campaigns/d11-2026', { status: 500, body: { message: 'Internal Server Error' } });
+
+    // Act
+    const unreachable = await campaign(['status', 'd11-2026', '--api', `http://127.0.0.1:${port}`]);
+    const failing = await campaign(['status', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach the campaign API at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect(unreachable.stderr).toMatch(/npm start/);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/Internal Server Error \(HTTP 500\)/);
+  });
+
+  it('refuses a command line without one campaign id, or with a malformed one, asking nothing', async () => {
+    // Act
+    const none = await campaign(['status', '--api', api]);
+    const two = await campaign(['status', 'a', 'b', '--api', api]);
+    const bad = await campaign(['status', '../x', '--api', api]);
+
+    // Assess
+    for (const run of [none, two, bad]) expect(run.code).toBe(2);
+    expect(none.stderr).toMatch(/CAMPAIGN-ID: give exactly one campaign id[\s\S]*usage: campaign status/);
+    expect(bad.stderr).toMatch(/"\.\.\/x" is not a campaign id/);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('campaign approve, pause, resume, cancel', () => {
+  it('approve posts the version and prints the new state', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/approve', {
+      status: 200,
+      body: {
+        state: 'approved',
+        entry: {
+          at: '2026-10-20T04:00:00.000Z',
+          actor: 'local-user',
+          action: 'approve',
+          from: 'draft',
+          to: 'approved',
+          version: 2,
+        },
+      },
+    });
+
+    // Act
+    const run = await campaign(['approve', 'd11-2026', '--version', '2', '--api', api]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(seen.map((s) => s.body)).toEqual([{ version: 2 }]);
+    expect(run.stdout).toMatch(
+      /^campaign d11-2026: version 2 approved; now approved\n {2}2026-10-20T12:00:00\+08:00 {2}approve v2 {2}draft -> approved {2}by local-user/,
+    );
+  });
+
+  it('a stale version: exit 2 with the message and the field errors on stderr', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/approve', {
+      status: 409,
+      body: {
+        error: 'stale-version',
+        message: 'version 1 is not the current one: approve version 2',
+        fields: [{ path: 'version', message: 'current is 2' }],
+      },
+    });
+
+    // Act
+    const run = await campaign(['approve', 'd11-2026', '--version', '1', '--api', api]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'campaign approve: version 1 is not the current one: approve version 2 (HTTP 409)\n  version: current is 2\n',
+    );
+  });
+
+  it('approve without a version, or with one that is no number, is refused before any request', async () => {
+    // Act
+    const missing = await campaign(['approve', 'd11-2026', '--api', api]);
+    const bad = await campaign(['approve', 'd11-2026', '--version', 'two', '--api', api]);
+
+    // Assess
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--version: give the version/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--version: "two" is not a version number/);
+    expect(seen).toEqual([]);
+  });
+
+  it('pause posts the wave and the reason; resume the wave; both print the answer', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/pause', { status: 200, body: { state: 'running' } });
+    answers.set('POST /campaigns/d11-2026/resume', { status: 200, body: { state: 'running' } });
+
+    // Act
+    const pause = await campaign(['pause', 'd11-2026', '--wave', 'midnight', '--reason', 'wrong price', '--api', api]);
+    const resume = await campaign(['resume', 'd11-2026', '--wave', 'midnight', '--api', api]);
+    const whole = await campaign(['pause', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect([pause.code, resume.code, whole.code]).toEqual([0, 0, 0]);
+    expect(seen.map((s) => [s.url, s.body])).toEqual([
+      ['/campaigns/d11-2026/pause', { waveId: 'midnight', reason: 'wrong price' }],
+      ['/campaigns/d11-2026/resume', { waveId: 'midnight' }],
+      ['/campaigns/d11-2026/pause', {}],
+    ]);
+    expect(pause.stdout).toBe('campaign d11-2026: wave midnight paused; now running\n');
+    expect(whole.stdout).toBe('campaign d11-2026: paused; now running\n');
+  });
+
+  it('a pause in the wrong state: exit 2 with the message', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/pause', {
+      status: 409,
+      body: {
+        code: 'wrong-state',
+        message: 'cannot pause a campaign that is cancelled (only when it is approved or running)',
+      },
+    });
+
+    // Act
+    const run = await campaign(['pause', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^campaign pause: cannot pause a campaign that is cancelled .* \(HTTP 409\)\n$/);
+  });
+
+  it('cancel without --yes asks nothing and exits 2; with --yes it posts', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/cancel', { status: 200, body: { state: 'cancelled' } });
+
+    // Act
+    const refused = await campaign(['cancel', 'd11-2026', '--api', api]);
+    const asked = seen.length;
+    const done = await campaign(['cancel', 'd11-2026', '--yes', '--reason', 'withdrawn', '--api', api]);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes: cancelling d11-2026 cannot be undone/);
+    expect(asked, 'cancel without --yes sent a request').toBe(0);
+    expect(done.code, done.stderr).toBe(0);
+    expect(seen.map((s) => s.body)).toEqual([{ reason: 'withdrawn' }]);
+    expect(done.stdout).toBe('campaign d11-2026: cancelled; now cancelled\n');
+  });
+});
+
+describe('campaign test-send', () => {
+  it('posts the wave and every --to, and lists what was sent', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/test-send', {
+      status: 202,
+      body: {
+        version: 3,
+        sent: [
+          { to: '+8613800138000', channel: 'sms', variant: 'mobile/name', messageId: 'local-sms-000001' },
+          { to: 'me@store.cn', channel: 'email', variant: 'mobile/name', messageId: '123456789' },
+        ],
+        failed: [],
+      },
+    });
+
+    // Act
+    const run = await campaign([
+      'test-send',
+      'd11-2026',
+      '--wave',
+      'presale',
+      '--to',
+      '+8613800138000',
+      '--to',
+      'me@store.cn',
+      '--api',
+      api,
+    ]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(seen.map((s) => s.body)).toEqual([{ waveId: 'presale', to: ['+8613800138000', 'me@store.cn'] }]);
+    expect(run.stdout).toMatch(/^campaign d11-2026: test of wave presale \(version 3\): 2 sent, 0 failed\n/);
+    expect(run.stdout).toMatch(/ {2}sent {4}sms {4}\+8613800138000 {2}mobile\/name {2}local-sms-000001/);
+  });
+
+  it('a recipient not in testRecipients: exit 2 with the message and the field named', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/test-send', {
+      status: 400,
+      body: {
+        error: 'not-test-recipient',
+        message: "to[0]: +86137****7000 is not in the campaign's testRecipients; nothing was sent",
+        fields: [{ path: 'to[0]', message: "+86137****7000 is not in the campaign's testRecipients" }],
+      },
+    });
+
+    // Act
+    const run = await campaign(['test-send', 'd11-2026', '--wave', 'presale', '--to', '+8613700137000', '--api', api]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/nothing was sent \(HTTP 400\)\n {2}to\[0\]: \+86137\*\*\*\*7000 is not in/);
+  });
+
+  it('without --wave or --to it is refused before any request', async () => {
+    // Act
+    const noWave = await campaign(['test-send', 'd11-2026', '--to', 'me@store.cn', '--api', api]);
+    const noTo = await campaign(['test-send', 'd11-2026', '--wave', 'presale', '--api', api]);
+
+    // Assess
+    expect([noWave.code, noTo.code]).toEqual([2, 2]);
+    expect(noWave.stderr).toMatch(/--wave: /);
+    expect(noTo.stderr).toMatch(/--to: /);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('SigV4 signing of https calls', () => {
+  it("matches AWS's get-vanilla test vector", async () => {
+    // Prepare: the SigV4 test suite's request and its published signature.
+    const input = {
+      method: 'GET',
+      url: new URL('https://example.amazonaws.com/'),
+      headers: {},
+      credentials: EXAMPLE_CREDENTIALS,
+      region: 'us-east-1',
+      service: 'service',
+      date: new Date('2015-08-30T12:36:00Z'),
+    };
+
+    // Act
+    const headers = await signRequest(input);
+
+    // Assess
+    expect(headers.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+    );
+    expect(headers['x-amz-date']).toBe('20150830T123600Z');
+  });
+
+  it("signs an execute-api POST exactly as the SDK's own signer does, session token included", async () => {
+    // Prepare
+    const url = new URL('https://abc123.execute-api.ap-northeast-1.amazonaws.com/campaigns/d11-2026/approve');
+    const body = JSON.stringify({ version: 2 });
+    const credentials = { ...EXAMPLE_CREDENTIALS, sessionToken: 'session-token-example' };
+    const date = new Date('2026-11-10T15:50:00Z');
+    const sdk = new SignatureV4({
+      service: 'execute-api',
+      region: 'ap-northeast-1',
+      credentials,
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    const expected = await sdk.sign(
+      {
+        method: 'POST',
+        protocol: 'https:',
+        hostname: url.hostname,
+        path: url.pathname,
+        query: {},
+        headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
+        body,
+      },
+      { signingDate: date },
+    );
+
+    // Act
+    const headers = await signRequest({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      credentials,
+      region: 'ap-northeast-1',
+      date,
+    });
+
+    // Assess
+    expect(headers.authorization).toBe(expected.headers.authorization);
+    expect(headers.authorization).toMatch(
+      /Credential=AKIDEXAMPLE\/20261110\/ap-northeast-1\/execute-api\/aws4_request/,
+    );
+    expect(headers['x-amz-security-token']).toBe('session-token-example');
+  });
+
+  it('sends Authorization for https URLs only, with the region of the execute-api host unless told another', async () => {
+    // Prepare
+    const requests: Array<{ url: string; headers: Record<string, string> }> = [];
+    const fakeFetch = (async (url: URL | string, init?: RequestInit) => {
+      requests.push({ url: String(url), headers: { ...(init?.headers as Record<string, string>) } });
+      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+    const credentials = async () => EXAMPLE_CREDENTIALS;
+    const deployed = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
+    const env = {};
+
+    // Act
+    await new ApiClient({ base: apiBase('http://127.0.0.1:3000'), credentials, fetch: fakeFetch, env }).call(
+      'GET',
+      '/campaigns/d11-2026',
+    );
+    await new ApiClient({ base: apiBase(deployed), credentials, fetch: fakeFetch, env }).call(
+      'POST',
+      '/campaigns/d11-2026/pause',
+      {},
+    );
+    await new ApiClient({ base: apiBase(deployed), region: 'cn-north-1', credentials, fetch: fakeFetch, env }).call(
+      'GET',
+      '/campaigns/d11-2026',
+    );
+
+    // Assess
+    expect(requests.map((r) => r.url)).toEqual([
+      'http://127.0.0.1:3000/campaigns/d11-2026',
+      `${deployed}/campaigns/d11-2026/pause`,
+      `${deployed}/campaigns/d11-2026`,
+    ]);
+    expect(requests[0]?.headers.authorization).toBeUndefined();
+    expect(requests[1]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-northeast-1\/execute-api\/aws4_request, SignedHeaders=accept;content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(requests[2]?.headers.authorization).toMatch(/\/cn-north-1\/execute-api\//);
+  });
+
+  it('takes --region, else the execute-api host region, else AWS_REGION, and needs one for a host that names none', () => {
+    // Prepare
+    const url = new URL('https://api.d11-shop.cn/campaigns/x');
+
+    // Act / Assess
+    expect(() => signingRegion(url, undefined, {})).toThrow(/--region: api\.d11-shop\.cn is not an execute-api host/);
+    expect(signingRegion(url, undefined, { AWS_REGION: 'ap-east-1' })).toBe('ap-east-1');
+    expect(signingRegion(url, 'eu-west-1', { AWS_REGION: 'ap-east-1' })).toBe('eu-west-1');
+    // The execute-api host's own region wins over the environment's: a signature for another is refused there.
+    const host = new URL('https://abc123.execute-api.cn-north-1.amazonaws.com.cn/campaigns/x');
+    expect(signingRegion(host, undefined, { AWS_REGION: 'ap-east-1' })).toBe('cn-north-1');
+  });
+
+  it('refuses an --api that is not an http(s) URL', () => {
+    // Act / Assess
+    expect(() => apiBase('ftp://x')).toThrow(/--api: "ftp:\/\/x" is not an http\(s\) URL/);
+    expect(() => apiBase('http://x/?a=1')).toThrow(/--api/);
+    expect(apiBase(undefined, { PORT: '3100' }).href).toBe('http://127.0.0.1:3100/');
+  });
+});
+
+describe('the status summary', () => {
+  it('reads an answer that has no lifecycle yet (a plan only) without inventing one', () => {
+    // Act
+    const lines = statusSummary('api', { campaignId: 'api', version: 1, sends: [] });
+
+    // Assess
+    expect(lines).toEqual(['campaign api: planned', '  latest version 1, none approved']);
+  });
+});
