@@ -218,7 +218,13 @@ async function recordFiredWhilePaused(deps: LifecycleDeps, send: StoredSend): Pr
   for (let attempt = 0; attempt < MAX_LIFECYCLE_ATTEMPTS; attempt += 1) {
     const current = await deps.lifecycle.getLifecycle(send.campaignId);
     if (!current) return;
-    if (current.audit.some((entry) => entry.action === 'fired-while-paused' && entry.reason === reason)) return;
+    // Once per pause: a duplicate firing finds its entry after the pause that held it and adds none;
+    // a firing held again by a later pause is recorded again.
+    const pausedAt = current.audit.findLastIndex(
+      (entry) => entry.action === 'pause' && (entry.waveId === undefined || entry.waveId === send.waveId),
+    );
+    const since = current.audit.slice(pausedAt + 1);
+    if (since.some((entry) => entry.action === 'fired-while-paused' && entry.reason === reason)) return;
     const decision = decide(
       current,
       { kind: 'fired-while-paused', sendId: send.id, waveId: send.waveId },
@@ -383,7 +389,7 @@ export async function sendShard(
       return { kind: 'ignored', reason: `a sweep of a send that is ${first}, not cancelled: nothing dropped` };
     }
     const left = (await deps.touches.readShard(message)).filter((touch) => touch.status === 'planned');
-    return dropAndFinish(deps, message, left, 'cancelled', {});
+    return dropAndFinish(deps, message, left, { status: 'cancelled', reason: CANCELLED }, {});
   }
   if (first === 'paused') return park(deps, message, send, watch, {});
   if (first === 'stale') {
@@ -451,7 +457,13 @@ export async function sendShard(
   await limiter.release?.();
   await deps.touches.flush();
   const stopped = control.stopped as Stop | undefined;
-  if (stopped === 'expired' || stopped === 'cancelled') return dropAndFinish(deps, message, queue, stopped, counts);
+  if (stopped === 'expired') {
+    // The reason names what closed the window (quiet hours, the night, the next wave, the month, the grace).
+    const reason = `expired:${control.window.closedBy}`;
+    return dropAndFinish(deps, message, queue, { status: 'expired', reason }, counts);
+  }
+  if (stopped === 'cancelled')
+    return dropAndFinish(deps, message, queue, { status: 'cancelled', reason: CANCELLED }, counts);
   if (stopped === 'paused') return park(deps, message, send, watch, counts);
   if (stopped === 'stale') {
     await deps.campaigns.renewShard(message, deps.owner, 0);
@@ -506,9 +518,10 @@ async function dropAndFinish(
   deps: SendShardDeps,
   message: ShardMessage,
   touches: readonly Touch[],
-  status: 'expired' | 'cancelled',
+  drop: { status: 'expired' | 'cancelled'; reason: string },
   counts: Record<string, number>,
 ): Promise<ShardOutcome> {
+  const { status } = drop;
   const claimed = await deps.ledger.claimedAmong(
     touches.map((touch) => ({ customerId: touch.customerId, touchId: touchIdOf(message.campaignId, touch) })),
   );
@@ -516,7 +529,7 @@ async function dropAndFinish(
   for (const touch of touches) {
     const outcome = claimed.has(touch.customerId)
       ? { status: 'unknown' as const, reason: CLAIMED_WITHOUT_OUTCOME }
-      : { status, reason: status };
+      : drop;
     counts[`${outcome.status}:${outcome.reason}`] = (counts[`${outcome.status}:${outcome.reason}`] ?? 0) + 1;
     await deps.touches.recordOutcome(message, { ...touch, ...outcome, updatedAt });
   }
@@ -534,6 +547,8 @@ async function countFinished(deps: SendShardDeps, shard: ShardRef): Promise<void
 }
 
 const CLAIMED_WITHOUT_OUTCOME = 'claimed before, no outcome recorded';
+/** The reason of a touch dropped because its campaign or wave was cancelled. */
+export const CANCELLED = 'cancelled';
 
 /** The ledger's id of one touch: one campaign, wave and channel. */
 function touchIdOf(campaignId: string, touch: Pick<Touch, 'waveId' | 'channel'>): string {

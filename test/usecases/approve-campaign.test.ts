@@ -311,7 +311,10 @@ describe('only an approved version is sent', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'ignored', reason: 'v1 is not the approved version' });
+    expect(outcome).toEqual({
+      kind: 'ignored',
+      reason: 'v1 is not the approved version (none is; the campaign is draft)',
+    });
     expect(local.runtime.sms.messages()).toEqual([]);
   });
 
