@@ -459,7 +459,7 @@ export async function sendShard(
   const stopped = control.stopped as Stop | undefined;
   if (stopped === 'expired') {
     // The reason names what closed the window (quiet hours, the night, the next wave, the month, the grace).
-    const reason = `expired:${control.window.closedBy}`;
+    const reason = `window:${control.window.closedBy}`;
     return dropAndFinish(deps, message, queue, { status: 'expired', reason }, counts);
   }
   if (stopped === 'cancelled')
