@@ -147,6 +147,41 @@ describe('pause and resume during the midnight push', () => {
     ]);
   });
 
+  it('pauses and resumes one wave the same way, the campaign running meanwhile', async () => {
+    // Prepare
+    const { local, clock, control } = await startWith(midnightOnly('wave-pause'));
+    const pauseAt = MIDNIGHT + 1_500;
+    const resumeAt = MIDNIGHT + 20_000;
+
+    // Act
+    await playSchedules(local.runtime, clock, {
+      events: actionsAt(control, [
+        { at: pauseAt, campaignId: 'wave-pause', action: 'pause', waveId: 'midnight' },
+        { at: resumeAt, campaignId: 'wave-pause', action: 'resume', waveId: 'midnight' },
+      ]),
+    });
+
+    // Assess
+    const times = local.runtime.sms.messages().map((m) => m.at);
+    expect(times.filter((t) => t < pauseAt).length, 'sent before the pause').toBeGreaterThan(0);
+    expect(
+      times.filter((t) => t >= pauseAt && t < resumeAt),
+      'messages while the wave was paused',
+    ).toEqual([]);
+    const counts = perCustomer(local);
+    expect(counts.size).toBe(CUSTOMERS);
+    expect(
+      [...counts.values()].every((n) => n === 1),
+      'nobody twice',
+    ).toBe(true);
+    const { report: shown } = await report(local, 'wave-pause');
+    expect(shown.audit?.filter((e) => e.waveId === 'midnight').map((e) => `${e.action} ${e.from}->${e.to}`)).toEqual([
+      'pause running->running',
+      'resume running->running',
+    ]);
+    expect(shown.state).toBe('completed');
+  });
+
   it('holds a send whose schedule fires while paused, records it once however often it fires, and sends it on resume', async () => {
     // Prepare: paused before its schedule fires.
     const { local, clock, control, version } = await startWith(midnightOnly('held'));
