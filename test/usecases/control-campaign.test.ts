@@ -240,7 +240,12 @@ describe('pause and resume during the midnight push', () => {
     const touches = await storedTouches(local, 'late');
     expect(statuses(touches)).toEqual({ sent: times.length, 'expired:window:night': CUSTOMERS - times.length });
     const { report: shown } = await report(local, 'late');
-    expect(shown.totals).toMatchObject({ planned: CUSTOMERS, sent: times.length, expired: CUSTOMERS - times.length });
+    expect(shown.totals).toMatchObject({
+      planned: CUSTOMERS,
+      sent: times.length,
+      expired: CUSTOMERS - times.length,
+      expiredBy: { 'window:night': CUSTOMERS - times.length },
+    });
     expect(shown.state, 'every live send finished: completed').toBe('completed');
   });
 });
@@ -299,7 +304,12 @@ describe('cancel', () => {
     }
     const { report: shown } = await report(local, 'stop');
     expect(shown.state).toBe('cancelled');
-    expect(shown.totals).toMatchObject({ planned: 2 * CUSTOMERS, cancelled: 2 * CUSTOMERS - times.length, pending: 0 });
+    expect(shown.totals).toMatchObject({
+      planned: 2 * CUSTOMERS,
+      cancelled: 2 * CUSTOMERS - times.length,
+      cancelledBy: { cancelled: 2 * CUSTOMERS - times.length },
+      pending: 0,
+    });
   });
 
   it('cancels one wave: its schedule deleted, its touches cancelled, the other wave sent', async () => {
