@@ -1,6 +1,7 @@
 /**
  * The campaign report: per wave and channel, planned, sent,
- * failed and suppressed by reason, unknown and pending, read from the recorded outcomes;
+ * failed and suppressed by reason, unknown, expired, cancelled and pending, read from the
+ * recorded outcomes;
  * and the campaign's state with its audit trail (who changed what, when).
  */
 
@@ -34,7 +35,18 @@ export interface ReportDeps {
 }
 
 function emptyRow(waveId: string, channel: ReportRow['channel']): ReportRow {
-  return { waveId, channel, planned: 0, sent: 0, failed: {}, suppressed: {}, unknown: 0, pending: 0 };
+  return {
+    waveId,
+    channel,
+    planned: 0,
+    sent: 0,
+    failed: {},
+    suppressed: {},
+    unknown: 0,
+    expired: 0,
+    cancelled: 0,
+    pending: 0,
+  };
 }
 
 function add(record: Record<string, number>, key: string): void {
@@ -50,7 +62,15 @@ export function countTouch(row: ReportRow, touch: Touch): void {
   } else if (touch.status === 'failed') add(row.failed, touch.reason ?? 'failed');
   else if (touch.status === 'suppressed') add(row.suppressed, touch.reason ?? 'suppressed');
   else if (touch.status === 'unknown') row.unknown += 1;
-  else row.pending += 1;
+  else if (touch.status === 'expired') {
+    row.expired += 1;
+    row.expiredBy = row.expiredBy ?? {};
+    add(row.expiredBy, touch.reason ?? 'expired');
+  } else if (touch.status === 'cancelled') {
+    row.cancelled += 1;
+    row.cancelledBy = row.cancelledBy ?? {};
+    add(row.cancelledBy, touch.reason ?? 'cancelled');
+  } else row.pending += 1;
 }
 
 export async function buildReport(
@@ -74,7 +94,13 @@ export async function buildReport(
   for (const send of sends) {
     for (let shard = 0; shard < send.shards; shard += 1) {
       const touches = await deps.touches.readShard({ campaignId, version: send.version, sendId: send.id, shard });
-      for (const touch of touches) {
+      for (const stored of touches) {
+        // A cancel marks its touches through the send queue, shard by shard: until the sweep
+        // reaches one, a touch still planned of a cancelled campaign or wave is cancelled all the same.
+        const cancelled =
+          stored.status === 'planned' &&
+          (lifecycle.state === 'cancelled' || lifecycle.cancelledWaves.includes(stored.waveId));
+        const touch: Touch = cancelled ? { ...stored, status: 'cancelled', reason: 'cancelled' } : stored;
         const key = `${touch.waveId}/${touch.channel}`;
         const row = rows.get(key) ?? emptyRow(touch.waveId, touch.channel);
         rows.set(key, row);
@@ -158,6 +184,8 @@ export async function buildReport(
     totals.planned += row.planned;
     totals.sent += row.sent;
     totals.unknown += row.unknown;
+    totals.expired += row.expired;
+    totals.cancelled += row.cancelled;
     totals.pending += row.pending;
     if (row.smsParts) totals.smsParts = (totals.smsParts ?? 0) + row.smsParts;
     totals.orders = (totals.orders ?? 0) + (row.orders ?? 0);
@@ -166,6 +194,12 @@ export async function buildReport(
     for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
     for (const [reason, n] of Object.entries(row.suppressed))
       totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(row.expiredBy ?? {})) {
+      totals.expiredBy = { ...totals.expiredBy, [reason]: (totals.expiredBy?.[reason] ?? 0) + n };
+    }
+    for (const [reason, n] of Object.entries(row.cancelledBy ?? {})) {
+      totals.cancelledBy = { ...totals.cancelledBy, [reason]: (totals.cancelledBy?.[reason] ?? 0) + n };
+    }
   }
   if (totals.cost && totals.cost > 0)
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;

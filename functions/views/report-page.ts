@@ -6,7 +6,7 @@
  *
  * Layout: header with headline numbers (outcomes, then money when orders were attributed),
  * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
- * pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
+ * expired / cancelled / pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
  * per-wave-and-channel table, the unknown outcomes to check with the provider, every
  * reason code in plain words, and the newest entries of the audit trail.
  */
@@ -189,6 +189,30 @@ const REASONS: Record<string, Reason> = {
     short: 'no time left in its window',
     long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
   },
+  'window:quiet-hours': {
+    short: 'expired: quiet hours began',
+    long: 'Expired: the send was late (paused, then resumed) and quiet hours had begun, so it was dropped rather than sent at night.',
+  },
+  'window:night': {
+    short: 'expired: the midnight push’s night was over',
+    long: 'Expired: the midnight push was resumed after its night (quiet hours had ended that morning), so the rest was dropped rather than delivered stale.',
+  },
+  'window:next-wave': {
+    short: 'expired: the next wave had started',
+    long: 'Expired: by the time it could leave, the next wave had started, so it was dropped rather than sent on top of it.',
+  },
+  'window:month-end': {
+    short: 'expired: its calendar month was over',
+    long: 'Expired: its calendar month (the unit of the SMS cap) was over, so it was dropped.',
+  },
+  'window:grace': {
+    short: 'expired: later than the resume grace',
+    long: "Expired: it could only have left later than the campaign's resume grace after its planned time, so it was dropped rather than delivered stale.",
+  },
+  cancelled: {
+    short: 'the campaign or its wave was cancelled',
+    long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
+  },
   'email-condition': {
     short: 'outside the email condition',
     long: "Outside the wave's email condition (it narrows who gets the email).",
@@ -237,13 +261,15 @@ function groupWaves(rows: ReportRow[]): WaveGroup[] {
   return waves;
 }
 
-type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'pending';
-const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'pending'];
+type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'expired' | 'cancelled' | 'pending';
+const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'expired', 'cancelled', 'pending'];
 const OUTCOME_LABEL: Record<Outcome, string> = {
   sent: 'sent',
   failed: 'failed',
   suppressed: 'suppressed',
   unknown: 'unknown',
+  expired: 'expired',
+  cancelled: 'cancelled',
   pending: 'pending',
 };
 
@@ -253,6 +279,8 @@ interface Outcomes {
   failed: number;
   suppressed: number;
   unknown: number;
+  expired: number;
+  cancelled: number;
   pending: number;
 }
 
@@ -263,6 +291,8 @@ function outcomes(r: Omit<ReportRow, 'waveId' | 'channel'>): Outcomes {
     failed: sumRecord(r.failed),
     suppressed: sumRecord(r.suppressed),
     unknown: n0(r.unknown),
+    expired: n0(r.expired),
+    cancelled: n0(r.cancelled),
     pending: n0(r.pending),
   };
 }
@@ -394,7 +424,7 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
           if (w >= textWidth(full, 11) + 12) label = full;
           else if (w >= textWidth(mid, 11) + 10) label = mid;
           else if (w >= textWidth(small, 11) + 8) label = small;
-          const dark = k === 'unknown' || k === 'pending';
+          const dark = k === 'unknown' || k === 'pending' || k === 'expired';
           out.push(
             `<g class="seg-g" data-outcome="${k}"><rect class="seg seg-${k}" x="${px(x)}" y="${px(ry)}" width="${px(w)}" height="${barH}"/>${
               label
@@ -412,6 +442,8 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
       if (o.failed) notes.push(`<tspan class="t-failed">${formatInt(o.failed)} failed</tspan>`);
       if (o.suppressed) notes.push(`<tspan class="t-suppressed">${formatInt(o.suppressed)} suppressed</tspan>`);
       if (o.unknown) notes.push(`<tspan class="t-unknown">${formatInt(o.unknown)} unknown</tspan>`);
+      if (o.expired) notes.push(`<tspan class="t-expired">${formatInt(o.expired)} expired</tspan>`);
+      if (o.cancelled) notes.push(`<tspan class="t-cancelled">${formatInt(o.cancelled)} cancelled</tspan>`);
       if (o.pending) notes.push(`<tspan class="t-pending">${formatInt(o.pending)} pending</tspan>`);
       out.push(
         `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> delivered` : '<tspan class="muted-t">not sent yet</tspan>'}</text>`,
@@ -495,7 +527,9 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
 // ---------------------------------------------------------------------------
 // Table
 
-function reasonCell(record: Record<string, number> | undefined, kind: 'failed' | 'suppressed'): string {
+type ReasonKind = 'failed' | 'suppressed' | 'expired' | 'cancelled';
+
+function reasonCell(record: Record<string, number> | undefined, kind: ReasonKind): string {
   const entries = sortedEntries(record);
   const total = entries.reduce((a, [, n]) => a + n, 0);
   if (entries.length === 0) return `<td class="reasons-cell"><span class="zero">0</span></td>`;
@@ -524,6 +558,13 @@ function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, m
     reasonCell(r.failed, 'failed'),
     reasonCell(r.suppressed, 'suppressed'),
     `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
+    // By reason when the report says why; a count alone otherwise.
+    r.expiredBy
+      ? reasonCell(r.expiredBy, 'expired')
+      : `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
+    r.cancelledBy
+      ? reasonCell(r.cancelledBy, 'cancelled')
+      : `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
     `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
     numCell(r.smsParts),
     ...(money
@@ -555,7 +596,7 @@ function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, 
   const moneyHead = money
     ? '<th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th>'
     : '';
-  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
+  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num" title="not sent: it would have landed outside its window">Expired</th><th class="num">Cancelled</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -597,16 +638,17 @@ function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, t
 }
 
 function renderReasons(report: CampaignReport): string {
-  const tally = (kind: 'failed' | 'suppressed'): Map<string, number> => {
+  const FIELD = { failed: 'failed', suppressed: 'suppressed', expired: 'expiredBy', cancelled: 'cancelledBy' } as const;
+  const tally = (kind: ReasonKind): Map<string, number> => {
     const m = new Map<string, number>();
     for (const r of report.rows ?? [])
-      for (const [code, n] of sortedEntries(r[kind])) m.set(code, (m.get(code) ?? 0) + n);
+      for (const [code, n] of sortedEntries(r[FIELD[kind]])) m.set(code, (m.get(code) ?? 0) + n);
     return m;
   };
   const sections: string[] = [];
-  for (const kind of ['failed', 'suppressed'] as const) {
+  for (const kind of ['failed', 'suppressed', 'expired', 'cancelled'] as const) {
     const fromRows = tally(kind);
-    const totals = sortedEntries(report.totals?.[kind]);
+    const totals = sortedEntries(report.totals?.[FIELD[kind]]);
     const entries: [string, number][] = totals.length ? totals : [...fromRows.entries()];
     for (const code of fromRows.keys())
       if (!entries.some(([c]) => c === code)) entries.push([code, fromRows.get(code) ?? 0]);
@@ -617,7 +659,7 @@ function renderReasons(report: CampaignReport): string {
   return `<table class="reasons"><thead><tr><th>Reason</th><th>Outcome</th><th class="num">Touches</th><th>What it means</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
 }
 
-function reasonRow(kind: 'failed' | 'suppressed', code: string, n: number): string {
+function reasonRow(kind: ReasonKind, code: string, n: number): string {
   const r = reasonOf(code);
   const text = r ? escapeHtml(r.long) : '<span class="muted">No description for this code; shown as reported.</span>';
   return `<tr><td><code>${escapeHtml(code)}</code></td><td><span class="pill ${kind}">${kind}</span></td><td class="num">${formatInt(n)}</td><td>${text}</td></tr>`;
@@ -670,6 +712,7 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .swatch.sent{background:#16a34a}.swatch.failed{background:#dc2626}.swatch.suppressed{background:#8b5cf6}
 .swatch.unknown{background:repeating-linear-gradient(45deg,#b45309 0 2px,#fde68a 2px 5px)}
 .swatch.pending{background:#e2e8f0;border:1px solid #cbd5e1}
+.swatch.expired{background:#fcd34d}.swatch.cancelled{background:#475569}
 .legend .sep{color:#cbd5e1}
 .chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
 .chart text{font-size:11px;fill:#475569}
@@ -684,7 +727,8 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .chart .ch-other{fill:#475569;font-weight:600}
 .chart rect.ch-email{fill:#3b82f6}.chart rect.ch-sms{fill:#f59e0b}.chart rect.ch-other{fill:#94a3b8}
 .chart .seg-sent{fill:#16a34a}.chart .seg-failed{fill:#dc2626}.chart .seg-suppressed{fill:#8b5cf6}
-.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}.chart .seg.empty{fill:#f1f5f9}
+.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}
+.chart .seg-expired{fill:#fcd34d}.chart .seg-cancelled{fill:#475569}.chart .seg.empty{fill:#f1f5f9}
 .chart .seg{stroke:#fff;stroke-width:1}
 .chart .bar-frame{fill:none;stroke:#cbd5e1;stroke-width:1}
 .chart .seg-label{font-size:11px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
@@ -694,6 +738,7 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .chart .rate-v{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
 .chart .rate-sub{font-size:11px;font-variant-numeric:tabular-nums}
 .chart .t-failed{fill:#b91c1c}.chart .t-suppressed{fill:#6d28d9}.chart .t-unknown{fill:#b45309;font-weight:700}.chart .t-pending{fill:#64748b}
+.chart .t-expired{fill:#a16207}.chart .t-cancelled{fill:#334155}
 .chart .muted-t{fill:#94a3b8;font-style:italic}
 .chart .rev-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
 .chart .rev-label .money{font-weight:650;fill:#0f172a}
@@ -727,6 +772,7 @@ tfoot th,tfoot td{font-weight:600;border-top:2px solid #94a3b8;border-bottom:non
 tfoot .reasons-cell .why{display:none}
 .pill{display:inline-block;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
 .pill.failed{background:#fee2e2;color:#991b1b}.pill.suppressed{background:#ede9fe;color:#5b21b6}
+.pill.expired{background:#fef3c7;color:#92400e}.pill.cancelled{background:#e2e8f0;color:#334155}
 .unknown-card{border-left:6px solid #d97706}
 .explain{background:#fffbeb;border:1px solid #fde68a;border-radius:6px;padding:8px 12px;margin:0 0 10px;color:#78350f}
 table.unknown-list{width:auto;min-width:60%}
@@ -958,7 +1004,14 @@ export function renderReportPage(report: CampaignReport): string {
     ),
     t.pending > 0
       ? stat('Pending', formatInt(t.pending), 'send time still ahead', 'pending')
-      : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
+      : t.expired + t.cancelled > 0
+        ? stat(
+            'Expired · cancelled',
+            `${formatInt(t.expired)} · ${formatInt(t.cancelled)}`,
+            'not sent: outside their window, or cancelled',
+            'pending',
+          )
+        : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
   ];
   const moneyStats = money
     ? [
@@ -993,7 +1046,7 @@ export function renderReportPage(report: CampaignReport): string {
       ? `<div class="running">The campaign is still running: <b>${formatInt(t.pending)}</b> planned touch${t.pending === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.</div>`
       : '';
 
-  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
+  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch expired"></span>expired (outside its window, not sent)</span><span><span class="swatch cancelled"></span>cancelled</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
 
   const outcomeCard = waves.length
     ? `<section class="card"><h2>What happened to every planned touch · 触达结果</h2>${legend}<div class="note" style="margin:0 0 4px">Each bar is one wave and channel, as shares of its planned touches; the number after the channel is how many were planned. Hover a segment for details.</div>${renderOutcomeChart(waves)}</section>`

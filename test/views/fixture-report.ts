@@ -14,6 +14,8 @@ interface RowSpec {
   failed?: Record<string, number>;
   suppressed?: Record<string, number>;
   unknown?: number;
+  expired?: number;
+  cancelled?: number;
   pending?: number;
   /** SMS parts per message. */
   parts?: number;
@@ -31,9 +33,22 @@ function row(waveId: string, channel: Channel, planned: number, spec: RowSpec = 
   const failed = spec.failed ?? {};
   const suppressed = spec.suppressed ?? {};
   const unknown = spec.unknown ?? 0;
+  const expired = spec.expired ?? 0;
+  const cancelled = spec.cancelled ?? 0;
   const pending = spec.pending ?? 0;
-  const sent = planned - total(failed) - total(suppressed) - unknown - pending;
-  const out: ReportRow = { waveId, channel, planned, sent, failed, suppressed, unknown, pending };
+  const sent = planned - total(failed) - total(suppressed) - unknown - expired - cancelled - pending;
+  const out: ReportRow = {
+    waveId,
+    channel,
+    planned,
+    sent,
+    failed,
+    suppressed,
+    unknown,
+    expired,
+    cancelled,
+    pending,
+  };
   if (channel === 'sms') out.smsParts = sent * (spec.parts ?? 1);
   if (spec.orders !== undefined) out.orders = spec.orders;
   if (spec.revenue !== undefined) out.revenue = spec.revenue;
@@ -56,6 +71,8 @@ export function totalsOf(rows: ReportRow[]): CampaignReport['totals'] {
     failed: {},
     suppressed: {},
     unknown: 0,
+    expired: 0,
+    cancelled: 0,
     pending: 0,
     smsParts: 0,
   };
@@ -68,6 +85,8 @@ export function totalsOf(rows: ReportRow[]): CampaignReport['totals'] {
     mergeCounts(t.failed, r.failed);
     mergeCounts(t.suppressed, r.suppressed);
     t.unknown += r.unknown;
+    t.expired += r.expired;
+    t.cancelled += r.cancelled;
     t.pending += r.pending;
     t.smsParts = (t.smsParts ?? 0) + (r.smsParts ?? 0);
     if (r.orders !== undefined) orders = (orders ?? 0) + r.orders;
@@ -197,7 +216,17 @@ export const fixtureReport: CampaignReport = {
 const pendingRows: ReportRow[] = rows.map((r): ReportRow => {
   const { orders: _o, revenue: _r, cost: _c, roi: _roi, ...rest } = r;
   if (r.waveId === 'midnight' && r.channel === 'sms')
-    return { ...rest, sent: 0, failed: {}, suppressed: {}, unknown: 0, pending: r.planned, smsParts: 0 };
+    return {
+      ...rest,
+      sent: 0,
+      failed: {},
+      suppressed: {},
+      unknown: 0,
+      expired: 0,
+      cancelled: 0,
+      pending: r.planned,
+      smsParts: 0,
+    };
   return { ...rest, failed: { ...r.failed }, suppressed: { ...r.suppressed } };
 });
 
