@@ -56,6 +56,8 @@ import { mulberry32 } from '../../functions/domain/random.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import type { CampaignStore, Touch } from '../../functions/ports/campaign-store.ts';
 import type { Clock } from '../../functions/ports/clock.ts';
+import type { LifecycleStore } from '../../functions/ports/lifecycle-store.ts';
+import type { Scheduler } from '../../functions/ports/scheduler.ts';
 import { approveCampaign } from '../../functions/usecases/approve-campaign.ts';
 import { controlCampaign } from '../../functions/usecases/control-campaign.ts';
 import { CampaignError } from '../../functions/usecases/errors.ts';
@@ -64,6 +66,7 @@ import { planDraft } from '../../functions/usecases/plan-draft.ts';
 import {
   type DispatchDeps,
   dispatchSend,
+  type SendQueue,
   type SendShardDeps,
   type ShardMessage,
   sendShard,
@@ -100,8 +103,12 @@ type CrashMode = 'after-claim' | 'after-send' | 'before-flush' | 'before-finish'
 
 type Command =
   | { kind: 'plan'; variant: 'A' | 'B' }
-  | { kind: 'approve'; which: 'latest' | 'previous' | 'first' }
-  | { kind: 'pause' | 'resume' | 'cancel'; wave?: WaveId }
+  /**
+   * `crashAfterCommit`: the function dies right after its lifecycle write (before the sends,
+   * schedules, re-dispatches or sweeps that follow it); the caller retries a second later.
+   */
+  | { kind: 'approve'; which: 'latest' | 'previous' | 'first'; crashAfterCommit?: boolean }
+  | { kind: 'pause' | 'resume' | 'cancel'; wave?: WaveId; crashAfterCommit?: boolean }
   | { kind: 'fire'; pick: number; staleVersion: boolean }
   | { kind: 'redeliver'; pick: number }
   | { kind: 'crash'; mode: CrashMode; after: number };
@@ -122,11 +129,11 @@ function describeCommand(timed: Timed): string {
     case 'plan':
       return `${when} plan ${command.variant}`;
     case 'approve':
-      return `${when} approve ${command.which}`;
+      return `${when} approve ${command.which}${command.crashAfterCommit ? ' (crashes after its commit)' : ''}`;
     case 'pause':
     case 'resume':
     case 'cancel':
-      return `${when} ${command.kind}${command.wave ? ` wave ${command.wave}` : ''}`;
+      return `${when} ${command.kind}${command.wave ? ` wave ${command.wave}` : ''}${command.crashAfterCommit ? ' (crashes after its commit)' : ''}`;
     case 'fire':
       return `${when} fire send#${command.pick}${command.staleVersion ? ' (stale version)' : ''}`;
     case 'redeliver':
@@ -140,10 +147,14 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('plan' as const), variant: fc.constantFrom('A', 'B') }) },
   {
     weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant('approve' as const),
-      which: fc.constantFrom('latest', 'previous', 'first'),
-    }),
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('approve' as const),
+        which: fc.constantFrom('latest', 'previous', 'first'),
+        crashAfterCommit: fc.constant(true),
+      },
+      { requiredKeys: ['kind', 'which'] },
+    ),
   },
   {
     weight: 6,
@@ -151,6 +162,7 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
       {
         kind: fc.constantFrom('pause' as const, 'resume' as const, 'cancel' as const),
         wave: fc.constantFrom(...WAVES),
+        crashAfterCommit: fc.constant(true),
       },
       { requiredKeys: ['kind'] },
     ),
@@ -469,7 +481,42 @@ async function runScenario(scenario: Timed[], options: { skipPauseCheck?: boolea
     };
   }
 
-  const controlDeps = () => ({ lifecycle, clock, campaigns, scheduler, queue });
+  /**
+   * The stores of one API call; with `crash`, the call dies right after its lifecycle write:
+   * every call after it fails (nothing of what follows the commit happens).
+   */
+  function apiDeps(crash: boolean | undefined) {
+    if (!crash) return { lifecycle, clock, campaigns, scheduler, queue };
+    let dead = false;
+    const guard = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property, receiver) {
+          const value = Reflect.get(object, property, receiver);
+          if (typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            if (dead) throw new WorkerCrash('after its commit');
+            const result = await (value as (...a: unknown[]) => unknown).apply(object, args);
+            if (property === 'saveLifecycle' && result === true) dead = true;
+            return result;
+          };
+        },
+      });
+    return {
+      lifecycle: guard(bindAll<LifecycleStore>(lifecycle)),
+      clock,
+      campaigns: guard(bindAll<CampaignStore>(campaigns)),
+      scheduler: guard(bindAll<Scheduler>(scheduler)),
+      queue: guard(bindAll<SendQueue>(queue)),
+    };
+  }
+  /** A caller's retry of a call that died: the same command, a second later, without the crash. */
+  const retryLater = (timed: Timed, index: number) => {
+    const { crashAfterCommit: _crash, ...again } = timed.command as Command & { crashAfterCommit?: boolean };
+    const retry = { timed: { ...timed, offsetMs: timed.offsetMs + 1_000, command: again as Command }, index };
+    let position = next;
+    while (position < ordered.length && at((ordered[position] as typeof retry).timed) <= at(retry.timed)) position += 1;
+    ordered.splice(position, 0, retry);
+  };
 
   async function perform(timed: Timed, index: number): Promise<void> {
     const { command } = timed;
@@ -500,17 +547,19 @@ async function runScenario(scenario: Timed[], options: { skipPauseCheck?: boolea
               : command.which === 'first'
                 ? (versions[0] as number)
                 : Math.max(1, latest - 1);
-          const result = await approveCampaign(
-            { lifecycle, campaigns, scheduler, clock },
-            { campaignId, version, actor, now: clock.now() },
-          );
+          const result = await approveCampaign(apiDeps(command.crashAfterCommit), {
+            campaignId,
+            version,
+            actor,
+            now: clock.now(),
+          });
           note(`approved v${version}: scheduled ${result.scheduled.length}, frozen ${result.frozen.length}`);
           return;
         }
         case 'pause':
         case 'resume':
         case 'cancel': {
-          await controlCampaign(controlDeps(), {
+          await controlCampaign(apiDeps(command.crashAfterCommit), {
             campaignId,
             action: command.kind,
             actor,
@@ -546,6 +595,11 @@ async function runScenario(scenario: Timed[], options: { skipPauseCheck?: boolea
           return;
       }
     } catch (error) {
+      if (error instanceof WorkerCrash && 'crashAfterCommit' in command && command.crashAfterCommit) {
+        note(`${command.kind} crashed after its commit; the caller retries in 1 s`);
+        retryLater(timed, index);
+        return;
+      }
       if (error instanceof CampaignError || error instanceof WorkerCrash) {
         note(`${command.kind} refused: ${error.message}`);
         return;
@@ -555,6 +609,7 @@ async function runScenario(scenario: Timed[], options: { skipPauseCheck?: boolea
   }
 
   // Commands in time order (ties: as generated), each delivered while no worker runs.
+  // Retries of calls that crashed are spliced in.
   const ordered = scenario.map((timed, index) => ({ timed, index })).sort((a, b) => at(a.timed) - at(b.timed));
   let next = 0;
   const commands: TimedSource = {
@@ -768,6 +823,13 @@ const PINNED: Record<string, Timed[]> = {
     t('early', 1, { kind: 'approve', which: 'latest' }),
     t('warmA', 1.5, { kind: 'cancel', wave: 'warm' }),
     t('midnight', -60, { kind: 'pause' }),
+  ],
+  'a resume and a cancel that die after their commit, retried by the caller': [
+    t('early', 0, { kind: 'plan', variant: 'B' }),
+    t('early', 1, { kind: 'approve', which: 'latest', crashAfterCommit: true }),
+    t('warmB', -150, { kind: 'pause' }),
+    t('warmB', 60, { kind: 'resume', crashAfterCommit: true }),
+    t('midnight', 1, { kind: 'cancel', wave: 'mid', crashAfterCommit: true }),
   ],
   'a resume after the grace: the rest expires': [
     t('early', 0, { kind: 'plan', variant: 'A' }),
