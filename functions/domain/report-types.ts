@@ -17,11 +17,15 @@ export interface ReportRow {
   unknown: number;
   /** Not sent: it would have landed outside its window (after a pause, or late), so it was dropped. */
   expired: number;
+  /** The expired touches by what closed their window (`window:night`, `window:grace`, ...). */
+  expiredBy?: Record<string, number>;
   /**
    * Not sent: the campaign or the wave was cancelled (touches still waiting for the cancel's
    * sweep are counted here already).
    */
   cancelled: number;
+  /** The cancelled touches by reason. */
+  cancelledBy?: Record<string, number>;
   /** Not reached yet (the send time is still ahead). */
   pending: number;
   /** SMS parts billed (SMS rows only). */

@@ -53,9 +53,15 @@ export function countTouch(row: ReportRow, touch: Touch): void {
   } else if (touch.status === 'failed') add(row.failed, touch.reason ?? 'failed');
   else if (touch.status === 'suppressed') add(row.suppressed, touch.reason ?? 'suppressed');
   else if (touch.status === 'unknown') row.unknown += 1;
-  else if (touch.status === 'expired') row.expired += 1;
-  else if (touch.status === 'cancelled') row.cancelled += 1;
-  else row.pending += 1;
+  else if (touch.status === 'expired') {
+    row.expired += 1;
+    row.expiredBy = row.expiredBy ?? {};
+    add(row.expiredBy, touch.reason ?? 'expired');
+  } else if (touch.status === 'cancelled') {
+    row.cancelled += 1;
+    row.cancelledBy = row.cancelledBy ?? {};
+    add(row.cancelledBy, touch.reason ?? 'cancelled');
+  } else row.pending += 1;
 }
 
 export async function buildReport(
@@ -165,6 +171,12 @@ export async function buildReport(
     for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
     for (const [reason, n] of Object.entries(row.suppressed))
       totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(row.expiredBy ?? {})) {
+      totals.expiredBy = { ...totals.expiredBy, [reason]: (totals.expiredBy?.[reason] ?? 0) + n };
+    }
+    for (const [reason, n] of Object.entries(row.cancelledBy ?? {})) {
+      totals.cancelledBy = { ...totals.cancelledBy, [reason]: (totals.cancelledBy?.[reason] ?? 0) + n };
+    }
   }
   if (totals.cost && totals.cost > 0)
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;

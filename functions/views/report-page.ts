@@ -188,6 +188,30 @@ const REASONS: Record<string, Reason> = {
     short: 'no time left in its window',
     long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
   },
+  'window:quiet-hours': {
+    short: 'expired: quiet hours began',
+    long: 'Expired: the send was late (paused, then resumed) and quiet hours had begun, so it was dropped rather than sent at night.',
+  },
+  'window:night': {
+    short: 'expired: the midnight push’s night was over',
+    long: 'Expired: the midnight push was resumed after its night (quiet hours had ended that morning), so the rest was dropped rather than delivered stale.',
+  },
+  'window:next-wave': {
+    short: 'expired: the next wave had started',
+    long: 'Expired: by the time it could leave, the next wave had started, so it was dropped rather than sent on top of it.',
+  },
+  'window:month-end': {
+    short: 'expired: its calendar month was over',
+    long: 'Expired: its calendar month (the unit of the SMS cap) was over, so it was dropped.',
+  },
+  'window:grace': {
+    short: 'expired: later than the resume grace',
+    long: "Expired: it could only have left later than the campaign's resume grace after its planned time, so it was dropped rather than delivered stale.",
+  },
+  cancelled: {
+    short: 'the campaign or its wave was cancelled',
+    long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
+  },
   'email-condition': {
     short: 'outside the email condition',
     long: "Outside the wave's email condition (it narrows who gets the email).",
@@ -502,7 +526,9 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
 // ---------------------------------------------------------------------------
 // Table
 
-function reasonCell(record: Record<string, number> | undefined, kind: 'failed' | 'suppressed'): string {
+type ReasonKind = 'failed' | 'suppressed' | 'expired' | 'cancelled';
+
+function reasonCell(record: Record<string, number> | undefined, kind: ReasonKind): string {
   const entries = sortedEntries(record);
   const total = entries.reduce((a, [, n]) => a + n, 0);
   if (entries.length === 0) return `<td class="reasons-cell"><span class="zero">0</span></td>`;
@@ -531,8 +557,13 @@ function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, m
     reasonCell(r.failed, 'failed'),
     reasonCell(r.suppressed, 'suppressed'),
     `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
-    `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
-    `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
+    // By reason when the report says why; a count alone otherwise.
+    r.expiredBy
+      ? reasonCell(r.expiredBy, 'expired')
+      : `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
+    r.cancelledBy
+      ? reasonCell(r.cancelledBy, 'cancelled')
+      : `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
     `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
     numCell(r.smsParts),
     ...(money
@@ -606,16 +637,17 @@ function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, t
 }
 
 function renderReasons(report: CampaignReport): string {
-  const tally = (kind: 'failed' | 'suppressed'): Map<string, number> => {
+  const FIELD = { failed: 'failed', suppressed: 'suppressed', expired: 'expiredBy', cancelled: 'cancelledBy' } as const;
+  const tally = (kind: ReasonKind): Map<string, number> => {
     const m = new Map<string, number>();
     for (const r of report.rows ?? [])
-      for (const [code, n] of sortedEntries(r[kind])) m.set(code, (m.get(code) ?? 0) + n);
+      for (const [code, n] of sortedEntries(r[FIELD[kind]])) m.set(code, (m.get(code) ?? 0) + n);
     return m;
   };
   const sections: string[] = [];
-  for (const kind of ['failed', 'suppressed'] as const) {
+  for (const kind of ['failed', 'suppressed', 'expired', 'cancelled'] as const) {
     const fromRows = tally(kind);
-    const totals = sortedEntries(report.totals?.[kind]);
+    const totals = sortedEntries(report.totals?.[FIELD[kind]]);
     const entries: [string, number][] = totals.length ? totals : [...fromRows.entries()];
     for (const code of fromRows.keys())
       if (!entries.some(([c]) => c === code)) entries.push([code, fromRows.get(code) ?? 0]);
@@ -626,7 +658,7 @@ function renderReasons(report: CampaignReport): string {
   return `<table class="reasons"><thead><tr><th>Reason</th><th>Outcome</th><th class="num">Touches</th><th>What it means</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
 }
 
-function reasonRow(kind: 'failed' | 'suppressed', code: string, n: number): string {
+function reasonRow(kind: ReasonKind, code: string, n: number): string {
   const r = reasonOf(code);
   const text = r ? escapeHtml(r.long) : '<span class="muted">No description for this code; shown as reported.</span>';
   return `<tr><td><code>${escapeHtml(code)}</code></td><td><span class="pill ${kind}">${kind}</span></td><td class="num">${formatInt(n)}</td><td>${text}</td></tr>`;
@@ -730,6 +762,7 @@ tfoot th,tfoot td{font-weight:600;border-top:2px solid #94a3b8;border-bottom:non
 tfoot .reasons-cell .why{display:none}
 .pill{display:inline-block;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
 .pill.failed{background:#fee2e2;color:#991b1b}.pill.suppressed{background:#ede9fe;color:#5b21b6}
+.pill.expired{background:#fef3c7;color:#92400e}.pill.cancelled{background:#e2e8f0;color:#334155}
 .unknown-card{border-left:6px solid #d97706}
 .explain{background:#fffbeb;border:1px solid #fde68a;border-radius:6px;padding:8px 12px;margin:0 0 10px;color:#78350f}
 table.unknown-list{width:auto;min-width:60%}

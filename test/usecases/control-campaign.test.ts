@@ -147,6 +147,41 @@ describe('pause and resume during the midnight push', () => {
     ]);
   });
 
+  it('pauses and resumes one wave the same way, the campaign running meanwhile', async () => {
+    // Prepare
+    const { local, clock, control } = await startWith(midnightOnly('wave-pause'));
+    const pauseAt = MIDNIGHT + 1_500;
+    const resumeAt = MIDNIGHT + 20_000;
+
+    // Act
+    await playSchedules(local.runtime, clock, {
+      events: actionsAt(control, [
+        { at: pauseAt, campaignId: 'wave-pause', action: 'pause', waveId: 'midnight' },
+        { at: resumeAt, campaignId: 'wave-pause', action: 'resume', waveId: 'midnight' },
+      ]),
+    });
+
+    // Assess
+    const times = local.runtime.sms.messages().map((m) => m.at);
+    expect(times.filter((t) => t < pauseAt).length, 'sent before the pause').toBeGreaterThan(0);
+    expect(
+      times.filter((t) => t >= pauseAt && t < resumeAt),
+      'messages while the wave was paused',
+    ).toEqual([]);
+    const counts = perCustomer(local);
+    expect(counts.size).toBe(CUSTOMERS);
+    expect(
+      [...counts.values()].every((n) => n === 1),
+      'nobody twice',
+    ).toBe(true);
+    const { report: shown } = await report(local, 'wave-pause');
+    expect(shown.audit?.filter((e) => e.waveId === 'midnight').map((e) => `${e.action} ${e.from}->${e.to}`)).toEqual([
+      'pause running->running',
+      'resume running->running',
+    ]);
+    expect(shown.state).toBe('completed');
+  });
+
   it('holds a send whose schedule fires while paused, records it once however often it fires, and sends it on resume', async () => {
     // Prepare: paused before its schedule fires.
     const { local, clock, control, version } = await startWith(midnightOnly('held'));
@@ -205,7 +240,12 @@ describe('pause and resume during the midnight push', () => {
     const touches = await storedTouches(local, 'late');
     expect(statuses(touches)).toEqual({ sent: times.length, 'expired:window:night': CUSTOMERS - times.length });
     const { report: shown } = await report(local, 'late');
-    expect(shown.totals).toMatchObject({ planned: CUSTOMERS, sent: times.length, expired: CUSTOMERS - times.length });
+    expect(shown.totals).toMatchObject({
+      planned: CUSTOMERS,
+      sent: times.length,
+      expired: CUSTOMERS - times.length,
+      expiredBy: { 'window:night': CUSTOMERS - times.length },
+    });
     expect(shown.state, 'every live send finished: completed').toBe('completed');
   });
 });
@@ -264,7 +304,12 @@ describe('cancel', () => {
     }
     const { report: shown } = await report(local, 'stop');
     expect(shown.state).toBe('cancelled');
-    expect(shown.totals).toMatchObject({ planned: 2 * CUSTOMERS, cancelled: 2 * CUSTOMERS - times.length, pending: 0 });
+    expect(shown.totals).toMatchObject({
+      planned: 2 * CUSTOMERS,
+      cancelled: 2 * CUSTOMERS - times.length,
+      cancelledBy: { cancelled: 2 * CUSTOMERS - times.length },
+      pending: 0,
+    });
   });
 
   it('cancels one wave: its schedule deleted, its touches cancelled, the other wave sent', async () => {

@@ -128,6 +128,29 @@ describe('renderReportPage', () => {
     expect(html).toContain('No description for this code; shown as reported.');
   });
 
+  it('shows expired and cancelled touches by reason, in the table and in the reasons section', () => {
+    // Prepare: the midnight push paused and resumed after its night; the evening wave cancelled.
+    const report = clone(fixtureReport);
+    const midnight = report.rows.find((r) => r.waveId === 'midnight' && r.channel === 'sms');
+    if (!midnight) throw new Error('the fixture has no midnight SMS row');
+    midnight.sent -= 120;
+    midnight.expired = 120;
+    midnight.expiredBy = { 'window:night': 120 };
+    midnight.cancelled = 7;
+    midnight.sent -= 7;
+    midnight.cancelledBy = { cancelled: 7 };
+
+    // Act
+    const text = visibleText(renderReportPage(report)).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(text).toContain('window:night 120');
+    expect(text).toContain('expired: the midnight push’s night was over');
+    expect(text).toContain('the midnight push was resumed after its night');
+    expect(text).toContain('cancelled 7');
+    expect(text).toContain('the campaign or its wave was cancelled');
+  });
+
   it('lists every unknown touch with what to do about it', () => {
     // Prepare
     const report = fixtureReport;
