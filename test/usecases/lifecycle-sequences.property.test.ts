@@ -18,20 +18,26 @@
  *    wave's SMS from the version that held them out;
  * 5. once every firing is delivered and the queue has drained, every touch of the live sends
  *    is sent, failed, unknown, suppressed, expired, cancelled or control, with a reason when
- *    it is not sent, and a sent touch matches a message of the sink. A touch may stay
- *    `planned` only while its campaign or its wave is paused at the end (nothing resumed it).
- *    Nothing dead-lettered.
+ *    it is not sent (a control touch's status is its reason), and a sent touch matches a
+ *    message of the sink. A touch may stay `planned` only while its campaign or its wave is
+ *    paused at the end (nothing resumed it) and not cancelled. Nothing dead-lettered.
  *
  * A crash kills one worker invocation at a chosen step (after its Nth ledger claim, after
  * its Nth message reached the provider, before its outcomes are flushed, before the shard
  * is finished) or the dispatcher between enqueueing the shards and marking the send: from
  * then on every call it makes fails, as a dead process makes none; the queue redelivers the
  * message (after the dead worker's lease runs out) and the ledger's rule applies: a touch
- * claimed without an outcome ends `unknown`, never sent again.
+ * claimed without an outcome ends `unknown`, never sent again. An approval, pause, resume or
+ * cancel may die right after its lifecycle write (before the sends, schedules, re-dispatches
+ * or sweeps that follow); its caller retries it a second later. Some runs have a provider
+ * slower than the campaign's rate, so the workers are throttled and back off.
  *
- * Runs: PROPERTY_RUNS (default 20, about 15 s) random sequences plus the pinned examples below.
- *   PROPERTY_RUNS=200 npx vitest run test/usecases/lifecycle-sequences.property.test.ts
- * PROPERTY_SEED replays one seed (fast-check prints the seed and the shrunk command list).
+ * Runs: PROPERTY_RUNS random sequences (default 15: about 20 s on a busy 2-core machine,
+ * about 1 s a run) plus the pinned examples below. More, or one seed again:
+ *   PROPERTY_RUNS=300 npx vitest run test/usecases/lifecycle-sequences.property.test.ts
+ *   PROPERTY_SEED=<the seed fast-check printed> npx vitest run test/usecases/lifecycle-sequences.property.test.ts
+ * A failure prints the shrunk command list, what each command did and every violation;
+ * PROPERTY_VERBOSE=1 (with --silent=false) prints that for passing runs too.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -72,7 +78,7 @@ import {
   sendShard,
 } from '../../functions/usecases/send-wave.ts';
 
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 20);
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 15);
 const SEED = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
 
 const START = Date.parse('2026-10-20T12:00:00+08:00');
@@ -108,7 +114,13 @@ type Command =
    * schedules, re-dispatches or sweeps that follow it); the caller retries a second later.
    */
   | { kind: 'approve'; which: 'latest' | 'previous' | 'first'; crashAfterCommit?: boolean }
-  | { kind: 'pause' | 'resume' | 'cancel'; wave?: WaveId; crashAfterCommit?: boolean }
+  | {
+      kind: 'pause' | 'resume' | 'cancel';
+      wave?: WaveId;
+      crashAfterCommit?: boolean;
+      /** Generated pauses only: a resume of the same scope this long after (expanded before the run). */
+      resumeAfterMs?: number;
+    }
   /** A schedule's delivery: its own version, or one before (stale) or after it (a draft, maybe never approved). */
   | { kind: 'fire'; pick: number; version: 'own' | 'older' | 'newer' }
   | { kind: 'redeliver'; pick: number }
@@ -158,10 +170,23 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
     ),
   },
   {
-    weight: 6,
+    // A pause usually comes with its resume: a second later, within the grace, past it, the next morning.
+    weight: 5,
     arbitrary: fc.record(
       {
-        kind: fc.constantFrom('pause' as const, 'resume' as const, 'cancel' as const),
+        kind: fc.constant('pause' as const),
+        wave: fc.constantFrom(...WAVES),
+        crashAfterCommit: fc.constant(true),
+        resumeAfterMs: fc.constantFrom(2_000, 30_000, 4 * MINUTE, 40 * MINUTE, 10 * 60 * MINUTE),
+      },
+      { requiredKeys: ['kind'] },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        kind: fc.constantFrom('resume' as const, 'cancel' as const),
         wave: fc.constantFrom(...WAVES),
         crashAfterCommit: fc.constant(true),
       },
@@ -226,16 +251,25 @@ const timedArbitrary: fc.Arbitrary<Timed> = commandArbitrary.chain((command) =>
   }),
 );
 
-/**
- * Usually a first upload approved at once, then anything: most runs send something. Shrinking
- * may drop the approval, or the upload.
- */
 /** Mostly a provider that takes all; sometimes one slower than the campaign's 3 a second. */
 const providerRateArbitrary = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   { weight: 1, arbitrary: fc.constant(2) },
 );
 
+/** A generated pause and the resume that comes with it, as two commands. */
+function expand(timed: Timed): Timed[] {
+  const { command } = timed;
+  if (command.kind !== 'pause' || command.resumeAfterMs === undefined) return [timed];
+  const { resumeAfterMs, ...pause } = command;
+  const resume: Command = { kind: 'resume', ...(command.wave ? { wave: command.wave } : {}) };
+  return [
+    { ...timed, command: pause },
+    { anchor: timed.anchor, offsetMs: timed.offsetMs + resumeAfterMs, command: resume },
+  ];
+}
+
+/** Usually a first upload approved at once, then anything: most runs send something. */
 const scenarioArbitrary = fc
   .tuple(
     fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -246,7 +280,7 @@ const scenarioArbitrary = fc
     ...(approveFirst
       ? [{ anchor: 'early', offsetMs: 1_000, command: { kind: 'approve', which: 'latest' } } as Timed]
       : []),
-    ...rest,
+    ...rest.flatMap(expand),
   ]);
 
 // ---------------------------------------------------------------------------------------------
