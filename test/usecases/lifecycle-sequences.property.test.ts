@@ -20,7 +20,9 @@
  *    is sent, failed, unknown, suppressed, expired, cancelled or control, with a reason when
  *    it is not sent (a control touch's status is its reason), and a sent touch matches a
  *    message of the sink. A touch may stay `planned` only while its campaign or its wave is
- *    paused at the end (nothing resumed it) and not cancelled. Nothing dead-lettered.
+ *    paused at the end (nothing resumed it) and not cancelled. Nothing dead-lettered;
+ * 6. no message leaves later than its send's planned end plus the campaign's resume grace
+ *    (what would is dropped as `expired`).
  *
  * A crash kills one worker invocation at a chosen step (after its Nth ledger claim, after
  * its Nth message reached the provider, before its outcomes are flushed, before the shard
@@ -87,6 +89,7 @@ const CUSTOMERS = 10;
 /** Slow enough that a send of 10 takes 4 s: a pause or crash lands in the middle of it. */
 const SMS_RATE = 3;
 const PAUSE_EFFECT_MS = 1_000;
+const GRACE_MS = 30 * MINUTE;
 const WAVES = ['warm', 'mid'] as const;
 type WaveId = (typeof WAVES)[number];
 
@@ -330,7 +333,7 @@ function campaignFile(campaignId: string, variant: 'A' | 'B', marker: string) {
     id: campaignId,
     midnight: '2026-11-11T00:00',
     smsRatePerSecond: SMS_RATE,
-    resumeGraceMinutes: 30,
+    resumeGraceMinutes: GRACE_MS / MINUTE,
     // Groups of 4: a wave is several sends, sent by several workers at once (a pause stops each).
     groupSize: 4,
     waves: [
@@ -730,6 +733,14 @@ async function runScenario(scenario: Timed[], options: RunOptions = {}): Promise
       return instants.every((instant) => blockedAt(instant, wave, kinds));
     };
 
+    /** When each version's sends were planned to end: none may leave later than that plus the grace. */
+    const plannedEnd = new Map<string, number>();
+    for (const version of new Set(versionOfMarker.values())) {
+      const stored = await lifecycle.getVersion(campaignId, version);
+      for (const send of stored?.timeline.sends ?? []) {
+        plannedEnd.set(`${version}#${send.id}`, Date.parse(send.at) + send.estimatedSeconds * 1000);
+      }
+    }
     const perTouch = new Map<string, number>();
     for (const message of messages) {
       const what = `message ${message.messageId} (${message.tags.waveId}, ${message.tags.customerId}) at ${new Date(message.at).toISOString()}`;
@@ -741,6 +752,12 @@ async function runScenario(scenario: Timed[], options: RunOptions = {}): Promise
         const approved = approvedAt.get(version);
         if (approved === undefined) violations.push(`${what}: from v${version}, which was never approved`);
         else if (approved > message.at) violations.push(`${what}: from v${version}, approved only later`);
+        // 6. Never stale: no later than its send's planned end plus the resume grace (else `expired`).
+        const end = plannedEnd.get(`${version}#${message.tags.sendId}`);
+        if (end === undefined) violations.push(`${what}: v${version} planned no send ${message.tags.sendId}`);
+        else if (message.at > end + GRACE_MS) {
+          violations.push(`${what}: more than the grace after its send's planned end ${new Date(end).toISOString()}`);
+        }
       }
       // 2. and 3. Not after a pause took effect (until a resume), never after a cancel.
       if (blockedThroughout(message.at, message.tags.waveId, ['pause'])) {
