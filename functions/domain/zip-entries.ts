@@ -1,0 +1,203 @@
+/**
+ * The entries of a zip file (an .xlsx is one), read from its central directory at the end
+ * of the file, and the chosen entries streamed again as a zip of their own, in the order a
+ * reader needs them.
+ *
+ * Why not read the zip front to back: a streaming reader meets the entries in the order
+ * they were written, and Excel writes the sheets before the shared strings and styles the
+ * sheets refer to, so a front-to-back reader must park each sheet somewhere (exceljs writes
+ * it, inflated, to a temporary file: several times the file's size) before it can read it.
+ * With the directory, the few small entries a sheet needs are read first and the sheet is
+ * then streamed straight through, from any store that can read a range of bytes (a local
+ * file, an S3 object): nothing is parked and nothing is held whole.
+ */
+import { crc32, inflateRawSync } from 'node:zlib';
+
+/** Bytes that can be read at any offset: a local file, an S3 object (ranged GETs). */
+export interface RandomAccessBytes {
+  /** Total length in bytes. */
+  readonly size: number;
+  /** The bytes from `start` up to (not including) `end`, streamed. */
+  read(start: number, end: number): AsyncIterable<Uint8Array>;
+}
+
+export interface ZipEntry {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  flags: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+}
+
+/** The file is not a zip this reader can read; `reason` says why, for a marketer. */
+export class ZipFormatError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ZipFormatError';
+  }
+}
+
+const END_OF_DIRECTORY = 0x06054b50;
+const DIRECTORY_ENTRY = 0x02014b50;
+const LOCAL_HEADER = 0x04034b50;
+const END_OF_DIRECTORY_LENGTH = 22;
+const MAX_COMMENT_LENGTH = 0xffff;
+const DIRECTORY_ENTRY_LENGTH = 46;
+const LOCAL_HEADER_LENGTH = 30;
+const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
+const FLAG_UTF8_NAME = 0x0800;
+/** The directory of a workbook is a few KB; beyond this it is no workbook. */
+const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
+
+export async function readRange(bytes: RandomAccessBytes, start: number, end: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of bytes.read(start, end)) chunks.push(Buffer.from(chunk));
+  const buffer = Buffer.concat(chunks);
+  if (buffer.length !== end - start) {
+    throw new ZipFormatError(`the file ended early (read ${buffer.length} of ${end - start} bytes at ${start})`);
+  }
+  return buffer;
+}
+
+/** The entries of the zip, by name, from its central directory. */
+export async function readZipDirectory(bytes: RandomAccessBytes): Promise<Map<string, ZipEntry>> {
+  if (bytes.size < END_OF_DIRECTORY_LENGTH) throw new ZipFormatError('the file is too short to be a zip (.xlsx) file');
+  const tailStart = Math.max(0, bytes.size - END_OF_DIRECTORY_LENGTH - MAX_COMMENT_LENGTH);
+  const tail = await readRange(bytes, tailStart, bytes.size);
+  const end = findEndOfDirectory(tail);
+  if (end < 0) throw new ZipFormatError('the file is not a zip (.xlsx) file: it has no zip directory at its end');
+  const entries = tail.readUInt16LE(end + 10);
+  const directorySize = tail.readUInt32LE(end + 12);
+  const directoryOffset = tail.readUInt32LE(end + 16);
+  if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+    throw new ZipFormatError(
+      'the file is a zip64 archive (over 4 GB or 65,535 entries), more than a workbook of customers',
+    );
+  }
+  if (directorySize > MAX_DIRECTORY_BYTES || directoryOffset + directorySize > bytes.size) {
+    throw new ZipFormatError('the zip directory of the file is damaged');
+  }
+  const directory = await readRange(bytes, directoryOffset, directoryOffset + directorySize);
+  const found = new Map<string, ZipEntry>();
+  let at = 0;
+  for (let index = 0; index < entries; index += 1) {
+    if (at + DIRECTORY_ENTRY_LENGTH > directory.length || directory.readUInt32LE(at) !== DIRECTORY_ENTRY) {
+      throw new ZipFormatError('the zip directory of the file is damaged');
+    }
+    const flags = directory.readUInt16LE(at + 8);
+    const nameLength = directory.readUInt16LE(at + 28);
+    const extraLength = directory.readUInt16LE(at + 30);
+    const commentLength = directory.readUInt16LE(at + 32);
+    const nameBytes = directory.subarray(at + DIRECTORY_ENTRY_LENGTH, at + DIRECTORY_ENTRY_LENGTH + nameLength);
+    const name = nameBytes.toString(flags & FLAG_UTF8_NAME ? 'utf8' : 'latin1');
+    found.set(name, {
+      name,
+      flags,
+      method: directory.readUInt16LE(at + 10),
+      crc32: directory.readUInt32LE(at + 16),
+      compressedSize: directory.readUInt32LE(at + 20),
+      uncompressedSize: directory.readUInt32LE(at + 24),
+      localHeaderOffset: directory.readUInt32LE(at + 42),
+    });
+    at += DIRECTORY_ENTRY_LENGTH + nameLength + extraLength + commentLength;
+  }
+  return found;
+}
+
+/** The last end-of-directory record whose comment runs exactly to the end of the file. */
+function findEndOfDirectory(tail: Buffer): number {
+  for (let at = tail.length - END_OF_DIRECTORY_LENGTH; at >= 0; at -= 1) {
+    if (tail.readUInt32LE(at) !== END_OF_DIRECTORY) continue;
+    if (at + END_OF_DIRECTORY_LENGTH + tail.readUInt16LE(at + 20) === tail.length) return at;
+  }
+  return -1;
+}
+
+function checkReadable(entry: ZipEntry): void {
+  if (entry.flags & FLAG_ENCRYPTED) {
+    throw new ZipFormatError('the workbook is protected by a password: save it without one and upload it again');
+  }
+  if (entry.method !== 0 && entry.method !== 8) {
+    throw new ZipFormatError(
+      `${entry.name} is compressed with method ${entry.method}; only stored and deflated are read`,
+    );
+  }
+}
+
+/** Where the entry's data starts: after its local header, whose name and extra field may differ from the directory's. */
+async function dataStart(bytes: RandomAccessBytes, entry: ZipEntry): Promise<number> {
+  const header = await readRange(bytes, entry.localHeaderOffset, entry.localHeaderOffset + LOCAL_HEADER_LENGTH);
+  if (header.readUInt32LE(0) !== LOCAL_HEADER) throw new ZipFormatError(`the zip entry ${entry.name} is damaged`);
+  const start = entry.localHeaderOffset + LOCAL_HEADER_LENGTH + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (start + entry.compressedSize > bytes.size) throw new ZipFormatError(`the zip entry ${entry.name} is damaged`);
+  return start;
+}
+
+/** A small entry, inflated whole (a workbook's list of sheets, its relationships). */
+export async function readEntry(bytes: RandomAccessBytes, entry: ZipEntry, maxBytes: number): Promise<Buffer> {
+  checkReadable(entry);
+  if (entry.uncompressedSize > maxBytes) throw new ZipFormatError(`${entry.name} is larger than a workbook has it`);
+  const start = await dataStart(bytes, entry);
+  const data = await readRange(bytes, start, start + entry.compressedSize);
+  return entry.method === 0 ? data : inflateRawSync(data, { maxOutputLength: maxBytes });
+}
+
+/** An entry to stream: one of the file's, under its own name or another one, or bytes made up here. */
+export type OutputEntry = { entry: ZipEntry; as?: string } | { name: string; content: Buffer };
+
+/**
+ * The chosen entries as a zip stream of their own, in the given order: each one's local
+ * header written anew with the sizes from the directory (so a streaming reader never has
+ * to hunt for where an entry ends), then its compressed bytes as they are in the file.
+ * No central directory follows: a streaming reader stops at the end.
+ */
+export async function* streamEntries(
+  bytes: RandomAccessBytes,
+  entries: readonly OutputEntry[],
+): AsyncGenerator<Buffer> {
+  for (const output of entries) {
+    if ('content' in output) {
+      yield localHeader(output.name, {
+        method: 0,
+        flags: 0,
+        crc32: crc32(output.content),
+        size: output.content.length,
+      });
+      yield output.content;
+      continue;
+    }
+    const { entry } = output;
+    checkReadable(entry);
+    const start = await dataStart(bytes, entry);
+    yield localHeader(output.as ?? entry.name, {
+      method: entry.method,
+      flags: entry.flags & ~FLAG_DATA_DESCRIPTOR,
+      crc32: entry.crc32,
+      size: entry.compressedSize,
+      uncompressedSize: entry.uncompressedSize,
+    });
+    if (entry.compressedSize === 0) continue;
+    for await (const chunk of bytes.read(start, start + entry.compressedSize)) yield Buffer.from(chunk);
+  }
+}
+
+function localHeader(
+  name: string,
+  fields: { method: number; flags: number; crc32: number; size: number; uncompressedSize?: number },
+): Buffer {
+  const nameBytes = Buffer.from(name, 'utf8');
+  const header = Buffer.alloc(LOCAL_HEADER_LENGTH);
+  header.writeUInt32LE(LOCAL_HEADER, 0);
+  header.writeUInt16LE(20, 4);
+  header.writeUInt16LE(fields.flags | FLAG_UTF8_NAME, 6);
+  header.writeUInt16LE(fields.method, 8);
+  header.writeUInt32LE(fields.crc32 >>> 0, 14);
+  header.writeUInt32LE(fields.size, 18);
+  header.writeUInt32LE(fields.uncompressedSize ?? fields.size, 22);
+  header.writeUInt16LE(nameBytes.length, 26);
+  return Buffer.concat([header, nameBytes]);
+}
