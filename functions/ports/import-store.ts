@@ -42,6 +42,8 @@ export interface ImportRecord extends ImportRef, ImportCounts {
   durationMs?: number;
   encoding?: string;
   format?: string;
+  /** The sheet read, for a workbook (.xlsx). */
+  sheet?: string;
   rejectsKey: string;
   ignoredColumns?: string[];
   error?: string;
@@ -78,6 +80,7 @@ export interface ImportStore {
       durationMs: number;
       encoding?: string;
       format?: string;
+      sheet?: string;
       ignoredColumns?: string[];
       error?: string;
     },

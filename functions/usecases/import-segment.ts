@@ -11,14 +11,15 @@
 
 import { PREFIX } from '../contract.ts';
 import { SeenKeys } from '../domain/seen-keys.ts';
+import { readSegmentFile, type SegmentFile } from '../domain/segment-file.ts';
 import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
 import type { CustomerStore } from '../ports/customer-store.ts';
 import type { ImportContinuation, ImportCounts, ImportRecord, ImportRef, ImportStore } from '../ports/import-store.ts';
-import type { LineWriter, ObjectStorage } from '../ports/object-storage.ts';
+import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
 
 /** How often, in rows, a long batch looks at the clock and the checkpoint. */
 const TIME_CHECK_ROWS = 1_000;
-const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson)$/i;
+const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson|xlsx)$/i;
 
 export interface ImportLog {
   info(message: string, data?: Record<string, unknown>): void;
@@ -116,21 +117,36 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
   try {
     if (!parsed) {
       return await failWhole(deps, ref, rejects, worked, {
-        reason: 'the key must be segments/<campaign-id>/<name>.csv or .jsonl',
+        reason: 'the key must be segments/<campaign-id>/<name>.csv, .jsonl or .xlsx',
         record: claim.record,
       });
     }
-    return await run(deps, request, ref, parsed, claim.record, rejects, leaseMs, worked);
+    return await run(deps, request, object, parsed, claim.record, rejects, leaseMs, worked);
   } catch (error) {
     await rejects.abort();
     throw error;
   }
 }
 
+/**
+ * The object as the segment reader takes it. A workbook is read by ranged GETs of this very
+ * content (its ETag), so a continuation or a retry reads the same rows in the same order
+ * and resumes by row number as a CSV resumes by line.
+ */
+function segmentFileOf(storage: ObjectStorage, object: StoredObject): SegmentFile {
+  const file: SegmentFile = {
+    name: object.key,
+    open: () => storage.read(object.key),
+    bytes: { size: object.size, read: (start, end) => storage.readRange(object.key, object.etag, start, end) },
+  };
+  if (object.sheet !== undefined) file.sheet = object.sheet;
+  return file;
+}
+
 async function run(
   deps: ImportSegmentDeps,
   request: ImportRequest,
-  ref: ImportRef,
+  object: StoredObject,
   target: { campaignId: string; label: string },
   record: ImportRecord,
   rejects: LineWriter,
@@ -140,6 +156,7 @@ async function run(
   const everyRows = deps.checkpointEveryRows ?? 20_000;
   const everyMs = deps.checkpointEveryMs ?? 5_000;
   const margin = deps.handOverMarginMs ?? 90_000;
+  const ref: ImportRef = { key: object.key, etag: object.etag, size: object.size };
   const resumeAfter = record.checkpointLine;
   if (resumeAfter > 0) deps.log.info('resuming import', { key: ref.key, afterLine: resumeAfter });
 
@@ -181,7 +198,7 @@ async function run(
   const checkEveryRows = Math.min(TIME_CHECK_ROWS, everyRows);
   let rowsSinceCheck = 0;
   try {
-    for await (const batch of reader.read(deps.storage.read(ref.key))) {
+    for await (const batch of readSegmentFile(reader, segmentFileOf(deps.storage, object))) {
       for (const rejected of batch.rejected) await rejects.write(JSON.stringify(rejected));
       for (const { line, customer } of batch.accepted) {
         if (seenCustomers.add(customer.customerId)) repeats += 1;
@@ -207,6 +224,13 @@ async function run(
       if (handedOver) return handedOver;
     }
   } catch (error) {
+    if (error instanceof ObjectChangedError) {
+      // Replaced mid-read: the new content has its own event and its own import record.
+      return await failWhole(deps, ref, rejects, worked, {
+        reason: 'the file was replaced while it was imported; the new upload is imported on its own',
+        record,
+      });
+    }
     if (!(error instanceof SegmentFileError)) throw error;
     return await failWhole(deps, ref, rejects, worked, { reason: error.reason, record });
   }
@@ -226,6 +250,7 @@ async function run(
     durationMs: worked(),
     encoding: summary.encoding,
     format: summary.format,
+    ...(summary.sheet !== undefined ? { sheet: summary.sheet } : {}),
     ignoredColumns: summary.ignoredColumns,
   });
   deps.log.info('imported segment file', { key: ref.key, ...counts });
