@@ -61,7 +61,9 @@ export class S3ObjectStorage implements ObjectStorage {
       );
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || status === 404) throw new ObjectChangedError(key, etag);
+      // 412: not that content any more; 416: a range within the size it had is no longer in it
+      // (a stand-in that ignores If-Match says so); 404: deleted since.
+      if (status === 412 || status === 416 || status === 404) throw new ObjectChangedError(key, etag);
       throw error;
     }
     // Not every S3 stand-in honours If-Match: the answer's ETag says which content it is.

@@ -41,6 +41,7 @@ export class ZipFormatError extends Error {
 }
 
 const END_OF_DIRECTORY = 0x06054b50;
+const OLE2_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const DIRECTORY_ENTRY = 0x02014b50;
 const LOCAL_HEADER = 0x04034b50;
 const END_OF_DIRECTORY_LENGTH = 22;
@@ -65,11 +66,27 @@ export async function readRange(bytes: RandomAccessBytes, start: number, end: nu
 
 /** The entries of the zip, by name, from its central directory. */
 export async function readZipDirectory(bytes: RandomAccessBytes): Promise<Map<string, ZipEntry>> {
+  if (bytes.size === 0) throw new ZipFormatError('the file is empty (0 bytes), not an Excel workbook');
+  const head = await readRange(bytes, 0, Math.min(bytes.size, 8));
+  if (OLE2_SIGNATURE.every((byte, index) => head[index] === byte)) {
+    // Excel 97-2003 files and password-protected workbooks are both OLE2 containers.
+    throw new ZipFormatError(
+      'the file is an Excel 97-2003 workbook (.xls) or a password-protected one, named .xlsx: save it as .xlsx (Excel Workbook) without a password and upload it again',
+    );
+  }
+  if (head[0] !== 0x50 || head[1] !== 0x4b) {
+    throw new ZipFormatError(
+      'the file is not an Excel workbook (.xlsx): it is not a zip file (a CSV or text file renamed to .xlsx? then name it .csv)',
+    );
+  }
   if (bytes.size < END_OF_DIRECTORY_LENGTH) throw new ZipFormatError('the file is too short to be a zip (.xlsx) file');
   const tailStart = Math.max(0, bytes.size - END_OF_DIRECTORY_LENGTH - MAX_COMMENT_LENGTH);
   const tail = await readRange(bytes, tailStart, bytes.size);
   const end = findEndOfDirectory(tail);
-  if (end < 0) throw new ZipFormatError('the file is not a zip (.xlsx) file: it has no zip directory at its end');
+  if (end < 0)
+    throw new ZipFormatError(
+      'the file is damaged or cut short: it has no zip directory at its end (was the upload or download interrupted?)',
+    );
   const entries = tail.readUInt16LE(end + 10);
   const directorySize = tail.readUInt32LE(end + 12);
   const directoryOffset = tail.readUInt32LE(end + 16);

@@ -156,11 +156,19 @@ describe('an .xlsx segment file', () => {
     const notZip = await refusal(openSheet(memoryBytes(csvBytes), { file: 'a.xlsx' }));
     const cut = await refusal(openSheet(memoryBytes(truncated), { file: 'a.xlsx' }));
     const empty = await refusal(openSheet(memoryBytes(Buffer.alloc(0)), { file: 'a.xlsx' }));
+    const xls = await refusal(
+      openSheet(memoryBytes(Buffer.from('d0cf11e0a1b11ae1000000000000000000000000', 'hex')), { file: 'a.xlsx' }),
+    );
 
     // Assess
-    expect(notZip).toBe('the file is not a zip (.xlsx) file: it has no zip directory at its end');
-    expect(cut).toMatch(/no zip directory|damaged/);
-    expect(empty).toBe('the file is too short to be a zip (.xlsx) file');
+    expect(notZip).toBe(
+      'the file is not an Excel workbook (.xlsx): it is not a zip file (a CSV or text file renamed to .xlsx? then name it .csv)',
+    );
+    expect(cut).toBe(
+      'the file is damaged or cut short: it has no zip directory at its end (was the upload or download interrupted?)',
+    );
+    expect(empty).toBe('the file is empty (0 bytes), not an Excel workbook');
+    expect(xls).toMatch(/^the file is an Excel 97-2003 workbook \(\.xls\) or a password-protected one/);
   });
 
   it('tells an old .xls workbook to be saved as .xlsx', () => {
