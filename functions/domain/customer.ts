@@ -79,6 +79,8 @@ export type RejectCode = 'mixed-encoding' | 'line-too-long';
 export interface RowProblem {
   /** A column of the file, `(row)` for the row as a whole. */
   column: string;
+  /** The file's own header for the column, when it is not the column's name (`手机号` for phone). */
+  header?: string;
   reason: string;
   code?: RejectCode;
 }

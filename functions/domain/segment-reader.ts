@@ -254,6 +254,8 @@ export class SegmentReader {
   private header: string[] | undefined;
   /** The known columns of the header, by position. */
   private knownColumns: Array<{ index: number; name: CustomerColumn }> = [];
+  /** The header cell of each column whose header is not the column's own name, for rejects. */
+  private readonly headerOfColumn = new Map<string, string>();
   private readonly mapping: ColumnMapping;
   /** JSON Lines: each key set seen, resolved once. */
   private readonly keySets = new Map<string, ResolvedHeader>();
@@ -509,6 +511,12 @@ export class SegmentReader {
 
   private reject(line: number, problems: RowProblem[], customerId: string | undefined): RejectedRow {
     this.summaryState.rejected += 1;
+    if (this.headerOfColumn.size > 0) {
+      for (const problem of problems) {
+        const header = this.headerOfColumn.get(problem.column);
+        if (header !== undefined) problem.header = header;
+      }
+    }
     const rejected: RejectedRow = { file: this.fileLabel, line, problems };
     if (customerId) {
       rejected.customerId =
@@ -577,6 +585,9 @@ export class SegmentReader {
     }
     this.header = header;
     this.knownColumns = resolved.columns.map(({ index, column }) => ({ index, name: column }));
+    for (const { header: text, column } of resolved.columns) {
+      if (text !== column) this.headerOfColumn.set(column, text);
+    }
     this.summaryState.columns = resolved.columns.map(({ header: text, column, by }) => ({ header: text, column, by }));
     this.summaryState.ignoredColumns = resolved.ignored;
   }

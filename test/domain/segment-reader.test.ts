@@ -1212,6 +1212,60 @@ describe('SegmentReader: a store export as it is', () => {
     },
   );
 
+  it("rejects an unreadable value naming the line, the column, the file's header, the value cut short and the accepted forms", async () => {
+    // Prepare
+    const longDevice = '平板'.repeat(30);
+    const content = lines(
+      '客户ID,手机号,下单终端,最近下单时间',
+      'T1,13800138000,平板,2025年11月11日',
+      `T2,1380013800,${longDevice},2025/13/45`,
+    );
+
+    // Act
+    const { accepted, rejected } = await readSegment(FILE, content);
+
+    // Assess
+    expect(accepted).toEqual([]);
+    expect(rejected).toEqual([
+      {
+        file: FILE,
+        line: 2,
+        customerId: 'T1',
+        problems: [
+          {
+            column: 'device',
+            header: '下单终端',
+            reason: '"平板" is not a device: mobile (无线端, 手机, 移动端, APP, wap), pc (PC端, 电脑) or both (全部)',
+          },
+        ],
+      },
+      {
+        file: FILE,
+        line: 3,
+        customerId: 'T2',
+        problems: [
+          {
+            column: 'phone',
+            header: '手机号',
+            reason: expect.stringMatching(/^"138\*\*\*3800" is not a phone: 13800138000/),
+          },
+          {
+            column: 'device',
+            header: '下单终端',
+            reason: expect.stringMatching(
+              new RegExp(`^"${'平板'.repeat(20)}…" \\(60 characters\\) is not a device: mobile`),
+            ),
+          },
+          {
+            column: 'last_order_at',
+            header: '最近下单时间',
+            reason: expect.stringMatching(/^"2025\/13\/45" is not a date: 2025-11-11, .*2025年11月11日/),
+          },
+        ],
+      },
+    ]);
+  });
+
   it('keeps the customers whose phones are masked, with their emails and labels', async () => {
     // Prepare
     const exported = exportCsvBytes();
