@@ -11,7 +11,9 @@
  * then streamed straight through, from any store that can read a range of bytes (a local
  * file, an S3 object): nothing is parked and nothing is held whole.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 
 /** Bytes that can be read at any offset: a local file, an S3 object (ranged GETs). */
 export interface RandomAccessBytes {
@@ -49,7 +51,6 @@ const MAX_COMMENT_LENGTH = 0xffff;
 const DIRECTORY_ENTRY_LENGTH = 46;
 const LOCAL_HEADER_LENGTH = 30;
 const FLAG_ENCRYPTED = 0x0001;
-const FLAG_DATA_DESCRIPTOR = 0x0008;
 const FLAG_UTF8_NAME = 0x0800;
 /** The directory of a workbook is a few KB; beyond this it is no workbook. */
 const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
@@ -167,10 +168,13 @@ export async function readEntry(bytes: RandomAccessBytes, entry: ZipEntry, maxBy
 export type OutputEntry = { entry: ZipEntry; as?: string } | { name: string; content: Buffer };
 
 /**
- * The chosen entries as a zip stream of their own, in the given order: each one's local
- * header written anew with the sizes from the directory (so a streaming reader never has
- * to hunt for where an entry ends), then its compressed bytes as they are in the file.
- * No central directory follows: a streaming reader stops at the end.
+ * The chosen entries as a zip stream of their own, in the given order, each one inflated
+ * here and written as a stored entry: its local header anew with the sizes and CRC from
+ * the directory (so a streaming reader never hunts for where an entry ends), then its text
+ * in chunks that end on whole UTF-8 characters. exceljs decodes every chunk of an entry on
+ * its own: a character split between two chunks (at any chunk boundary of an inflater)
+ * would come out as two replacement characters (曹��英). An empty central directory ends
+ * the stream.
  */
 export async function* streamEntries(
   bytes: RandomAccessBytes,
@@ -178,43 +182,91 @@ export async function* streamEntries(
 ): AsyncGenerator<Buffer> {
   for (const output of entries) {
     if ('content' in output) {
-      yield localHeader(output.name, {
-        method: 0,
-        flags: 0,
-        crc32: crc32(output.content),
-        size: output.content.length,
-      });
+      yield localHeader(output.name, { crc32: crc32(output.content), size: output.content.length });
       yield output.content;
       continue;
     }
     const { entry } = output;
     checkReadable(entry);
     const start = await dataStart(bytes, entry);
-    yield localHeader(output.as ?? entry.name, {
-      method: entry.method,
-      flags: entry.flags & ~FLAG_DATA_DESCRIPTOR,
-      crc32: entry.crc32,
-      size: entry.compressedSize,
-      uncompressedSize: entry.uncompressedSize,
-    });
-    if (entry.compressedSize === 0) continue;
-    for await (const chunk of bytes.read(start, start + entry.compressedSize)) yield Buffer.from(chunk);
+    yield localHeader(output.as ?? entry.name, { crc32: entry.crc32, size: entry.uncompressedSize });
+    if (entry.compressedSize === 0 && entry.uncompressedSize === 0) continue;
+    let written = 0;
+    for await (const chunk of wholeCharacters(inflated(bytes.read(start, start + entry.compressedSize), entry))) {
+      written += chunk.length;
+      if (written > entry.uncompressedSize) break;
+      yield chunk;
+    }
+    if (written !== entry.uncompressedSize) {
+      throw new ZipFormatError(
+        `the zip entry ${entry.name} is damaged (${written} bytes where the directory says ${entry.uncompressedSize})`,
+      );
+    }
+  }
+  // An empty directory's end record: the reader ends at it instead of running out of input mid-record.
+  const end = Buffer.alloc(END_OF_DIRECTORY_LENGTH);
+  end.writeUInt32LE(END_OF_DIRECTORY, 0);
+  yield end;
+}
+
+/** The entry's bytes as stored in the file, inflated when deflated. */
+async function* inflated(source: AsyncIterable<Uint8Array>, entry: ZipEntry): AsyncGenerator<Buffer> {
+  if (entry.method === 0) {
+    for await (const chunk of source) yield Buffer.from(chunk);
+    return;
+  }
+  const inflater = createInflateRaw();
+  const feeding = pipeline(Readable.from(source, { objectMode: false }), inflater).catch((error: unknown) => {
+    inflater.destroy(error as Error);
+  });
+  try {
+    for await (const chunk of inflater) yield chunk as Buffer;
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('Z_')) {
+      throw new ZipFormatError(`the zip entry ${entry.name} is damaged (${(error as Error).message})`);
+    }
+    throw error;
+  } finally {
+    inflater.destroy();
+    await feeding;
   }
 }
 
-function localHeader(
-  name: string,
-  fields: { method: number; flags: number; crc32: number; size: number; uncompressedSize?: number },
-): Buffer {
+/** Chunks cut after their last whole UTF-8 character; the rest goes ahead of the next chunk. */
+async function* wholeCharacters(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let carry: Buffer | undefined;
+  for await (const chunk of chunks) {
+    const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const cut = lastBoundary(data);
+    if (cut > 0) yield data.subarray(0, cut);
+    carry = cut < data.length ? data.subarray(cut) : undefined;
+  }
+  if (carry) yield carry;
+}
+
+/** Where the last UTF-8 character that is complete in `data` ends. */
+export function lastBoundary(data: Buffer): number {
+  // A character is at most 4 bytes: look back past continuation bytes (10xxxxxx) to its lead.
+  for (let at = data.length - 1; at >= 0 && at >= data.length - 4; at -= 1) {
+    const byte = data[at] as number;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte < 0x80 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return at + length <= data.length ? data.length : at;
+  }
+  return data.length;
+}
+
+function localHeader(name: string, fields: { crc32: number; size: number }): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
   const header = Buffer.alloc(LOCAL_HEADER_LENGTH);
   header.writeUInt32LE(LOCAL_HEADER, 0);
   header.writeUInt16LE(20, 4);
-  header.writeUInt16LE(fields.flags | FLAG_UTF8_NAME, 6);
-  header.writeUInt16LE(fields.method, 8);
+  header.writeUInt16LE(FLAG_UTF8_NAME, 6);
+  // Stored: sizes are the entry's own length.
+  header.writeUInt16LE(0, 8);
   header.writeUInt32LE(fields.crc32 >>> 0, 14);
   header.writeUInt32LE(fields.size, 18);
-  header.writeUInt32LE(fields.uncompressedSize ?? fields.size, 22);
+  header.writeUInt32LE(fields.size, 22);
   header.writeUInt16LE(nameBytes.length, 26);
   return Buffer.concat([header, nameBytes]);
 }

@@ -7,6 +7,7 @@ import type { Customer } from '../../functions/domain/customer.ts';
 import { readSegmentFile } from '../../functions/domain/segment-file.ts';
 import { type RejectedRow, SegmentFileError, SegmentReader } from '../../functions/domain/segment-reader.ts';
 import { cellText, openSheet } from '../../functions/domain/xlsx-sheet.ts';
+import { lastBoundary } from '../../functions/domain/zip-entries.ts';
 import { type FixtureSheet, memoryBytes, wallClock, workbookBytes } from '../support/xlsx-fixtures.ts';
 
 const ZONE = 'Asia/Shanghai';
@@ -103,6 +104,20 @@ describe('an .xlsx segment file', () => {
     expect(summary).toMatchObject({ rows: 3, accepted: 1, rejected: 2 });
   });
 
+  it('keeps every Chinese character whole, wherever the inflated sheet is cut into chunks', async () => {
+    // Prepare: far more text than one inflater chunk, three bytes a character.
+    const names = Array.from({ length: 4000 }, (_, index) => `客户${'曹鑫英王芳'.slice(index % 5)}${index}`);
+    const rows = [['customer_id', 'name'], ...names.map((name, index) => [`C${index}`, name])];
+
+    // Act
+    const shared = await readBook([{ name: 'S', rows }]);
+    const inline = await readBook([{ name: 'S', rows }], { sharedStrings: false });
+
+    // Assess
+    expect(shared.accepted.map(({ customer }) => customer.name)).toEqual(names);
+    expect(inline.accepted.map(({ customer }) => customer.name)).toEqual(names);
+  });
+
   it('reads inline strings as well as shared ones', async () => {
     // Act
     const { accepted } = await readBook([{ name: 'S', rows: [HEADER, ['C1', '13800138000']] }], {
@@ -177,6 +192,17 @@ describe('an .xlsx segment file', () => {
 
     // Assess
     expect(refused).toThrow(/save the workbook as \.xlsx/);
+  });
+});
+
+describe('lastBoundary', () => {
+  it('cuts a chunk after its last whole UTF-8 character', () => {
+    const text = Buffer.from('a王😀', 'utf8');
+    expect(lastBoundary(text)).toBe(text.length);
+    expect(lastBoundary(text.subarray(0, 3))).toBe(1);
+    expect(lastBoundary(text.subarray(0, 4))).toBe(4);
+    expect(lastBoundary(text.subarray(0, 6))).toBe(4);
+    expect(lastBoundary(text.subarray(0, 1))).toBe(1);
   });
 });
 
