@@ -5,8 +5,8 @@
  * The workbook is read from its zip directory (see zip-entries.ts): the list of sheets and
  * their relationships first, then exceljs' streaming reader gets the styles (so date cells
  * are known as dates), the shared strings and the one chosen sheet, in that order, and the
- * sheet streams through row by row. Held in memory: the shared strings table (the sheet's
- * distinct texts, as any xlsx reader must), the styles and one batch of rows.
+ * sheet streams through row by row. Held in memory: the styles, one batch of rows, and the
+ * shared strings table up to a budget, past which it is kept on disk (xlsx-shared-strings.ts).
  *
  * Cells become text as a CSV export would write them: strings as they are (rich text
  * joined), numbers as their decimal text, Date cells as ISO 8601 local date-time without
@@ -19,6 +19,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { CellRow } from './segment-reader.ts';
 import { SegmentFileError } from './segment-reader.ts';
+import { SharedStrings, useSharedStrings } from './xlsx-shared-strings.ts';
 import {
   type OutputEntry,
   type RandomAccessBytes,
@@ -143,6 +144,8 @@ export interface OpenSheetOptions {
   file: string;
   /** The sheet to read; the first visible one when not given. */
   sheet?: string | undefined;
+  /** Shared-strings text kept in memory before the rest goes to disk (tests set it low). */
+  sharedStringsBudget?: number;
 }
 
 export interface OpenedSheet {
@@ -202,7 +205,7 @@ export async function openSheet(bytes: RandomAccessBytes, options: OpenSheetOpti
   parts.push({ entry: sheetEntry, as: SHEET_ENTRY });
   return {
     name: sheet.name,
-    rows: () => sheetRows(bytes, parts, refuse),
+    rows: () => sheetRows(bytes, parts, refuse, new SharedStrings(options.sharedStringsBudget)),
   };
 }
 
@@ -210,6 +213,7 @@ async function* sheetRows(
   bytes: RandomAccessBytes,
   parts: OutputEntry[],
   refuse: (reason: string) => SegmentFileError,
+  strings: SharedStrings,
 ): AsyncGenerator<CellRow[]> {
   // Errors of the storage (a network failure) are worth a retry and pass as they are; any
   // other error while parsing means the file is broken.
@@ -230,6 +234,7 @@ async function* sheetRows(
     worksheets: 'emit',
     entries: 'ignore',
   });
+  useSharedStrings(workbook, strings);
   const titles = new TitleRows();
   let batch: CellRow[] = [];
   try {
@@ -251,6 +256,7 @@ async function* sheetRows(
     throw refuse(`the workbook cannot be read (${(error as Error).message}): open it in Excel and save it again`);
   } finally {
     input.destroy();
+    strings.close();
   }
   batch.push(...titles.end());
   if (batch.length > 0) yield titles.padded(batch);

@@ -106,7 +106,7 @@ describe('an .xlsx segment file', () => {
 
   it('keeps every Chinese character whole, wherever the inflated sheet is cut into chunks', async () => {
     // Prepare: far more text than one inflater chunk, three bytes a character.
-    const names = Array.from({ length: 4000 }, (_, index) => `客户${'曹鑫英王芳'.slice(index % 5)}${index}`);
+    const names = Array.from({ length: 2500 }, (_, index) => `客户${'曹鑫英王芳'.slice(index % 5)}${index}`);
     const rows = [['customer_id', 'name'], ...names.map((name, index) => [`C${index}`, name])];
 
     // Act
@@ -116,6 +116,31 @@ describe('an .xlsx segment file', () => {
     // Assess
     expect(shared.accepted.map(({ customer }) => customer.name)).toEqual(names);
     expect(inline.accepted.map(({ customer }) => customer.name)).toEqual(names);
+  });
+
+  it('reads the same rows when the shared strings go to disk past their memory budget', async () => {
+    // Prepare
+    const rows = [
+      ['customer_id', 'name', 'email', 'member_tier'],
+      ...Array.from({ length: 3000 }, (_, index) => [`C${index}`, `王${index}`, `w${index}@qq.com`, `VIP${index % 3}`]),
+    ];
+    const bytes = memoryBytes(await workbookBytes([{ name: 'S', rows }]));
+    const read = async (budget?: number) => {
+      const options = budget === undefined ? { file: 'a.xlsx' } : { file: 'a.xlsx', sharedStringsBudget: budget };
+      const sheet = await openSheet(bytes, options);
+      const cells: string[][] = [];
+      for await (const batch of sheet.rows()) for (const row of batch) cells.push(row.cells);
+      return cells;
+    };
+
+    // Act
+    const inMemory = await read();
+    const onDisk = await read(200);
+
+    // Assess
+    expect(inMemory).toHaveLength(3001);
+    expect(onDisk).toEqual(inMemory);
+    expect(inMemory[3000]).toEqual(['C2999', '王2999', 'w2999@qq.com', 'VIP2']);
   });
 
   it('reads inline strings as well as shared ones', async () => {
