@@ -241,6 +241,8 @@ export interface WrittenSample {
 }
 
 const CHUNK_CHARS = 64 * 1024;
+/** Workbooks of up to this many rows have a shared strings table. */
+export const SHARED_STRINGS_UP_TO = 100_000;
 
 /** Lines to a file in chunks, with backpressure; `encode` turns text into the file's bytes. */
 async function writeLines(
@@ -276,8 +278,8 @@ async function writeLines(
 
 /**
  * Writes the export: `tmall-csv` as GBK with CRLF line ends (what Excel on Chinese Windows
- * saves), `tmall-xlsx` as a workbook (shared strings and styles, a title row above the
- * header, as CRM exports have), streamed row by row.
+ * saves), `tmall-xlsx` as a workbook (styles, shared strings up to SHARED_STRINGS_UP_TO rows,
+ * a title row above the header, as CRM exports have), streamed row by row.
  */
 export async function writeTmallSample(
   path: string,
@@ -301,7 +303,9 @@ export async function writeTmallSample(
   } else {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: path,
-      useSharedStrings: true,
+      // Shared strings as Excel saves a workbook; past SHARED_STRINGS_UP_TO rows inline strings,
+      // as server-side exporters write large ones (exceljs holds every shared string while writing).
+      useSharedStrings: total <= SHARED_STRINGS_UP_TO,
       useStyles: true,
     });
     const sheet = workbook.addWorksheet('客户列表');
@@ -315,7 +319,7 @@ export async function writeTmallSample(
       });
       added.commit();
       written += 1;
-      if (written % 10_000 === 0) {
+      if (written % 1_000 === 0) {
         onProgress?.(written, total);
         // Let the file stream drain: the writer does not wait for it on its own.
         await new Promise((resolve) => setImmediate(resolve));
