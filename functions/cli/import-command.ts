@@ -1,27 +1,30 @@
 /**
- * `campaign import FILE [--segment NAME] [--campaign ID]`: uploads a segment file to the
- * running local stack (`npm start`), as a marketer's upload to S3 would, then follows the
- * import it triggers and prints the import record: the record on stdout, progress on stderr.
+ * `campaign import FILE [--segment NAME] [--campaign ID] [--columns FILE]`: uploads a segment
+ * file to the running local stack (`npm start`), as a marketer's upload to S3 would (with
+ * --columns, the folder's column mapping first), then follows the import it triggers and
+ * prints the import record: the record on stdout, progress on stderr.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
-import { sheetMetadata } from '../adapters/s3-object-storage.ts';
+import { S3ObjectStorage, sheetMetadata } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, loadConfig } from '../config.ts';
 import { SHEET_METADATA } from '../contract.ts';
 import { formatOf, type SegmentFormat } from '../domain/segment-reader.ts';
 import type { ImportRecord } from '../ports/import-store.ts';
-import { parseSegmentKey } from '../usecases/import-segment.ts';
+import { columnsKeyFor, importEtag, parseSegmentKey, readFolderMapping } from '../usecases/import-segment.ts';
+import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const IMPORT_USAGE =
-  'campaign import FILE [--segment NAME] [--campaign ID] [--sheet NAME] [--timeout SECONDS] [--quiet]';
+  'campaign import FILE [--segment NAME] [--campaign ID] [--sheet NAME] [--columns FILE] [--timeout SECONDS] [--quiet]';
 const DEFAULT_CAMPAIGN = 'd11-2026';
 const CONTENT_TYPES: Record<SegmentFormat, string> = {
   csv: 'text/csv',
@@ -34,6 +37,7 @@ export const IMPORT_OPTIONS = {
   segment: { type: 'string' },
   campaign: { type: 'string' },
   sheet: { type: 'string' },
+  columns: { type: 'string' },
   timeout: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -47,7 +51,9 @@ export const IMPORT_HELP: CommandHelp = {
     'local S3 as a marketer uploads to the data bucket, under segments/<campaign>/<segment>.<ext>;',
     'the S3 event runs the import handler, which writes the customers to the local DynamoDB and',
     'the rejected rows to reports/<key>.rejects.jsonl. It waits for the import record and prints',
-    'it on stdout (progress on stderr). The same file again changes nothing.',
+    'it on stdout (progress on stderr): which header became which column, which were ignored,',
+    'how many phones were masked. The same file again changes nothing. Headers are matched by',
+    'name or built-in alias (客户ID, 手机号, 最近下单时间, ...); --columns maps the others.',
   ],
   options: [
     { flag: 'FILE', text: 'the segment file: .csv, .jsonl, .ndjson or .xlsx', required: 'exactly one' },
@@ -65,6 +71,14 @@ export const IMPORT_HELP: CommandHelp = {
       flag: '--sheet NAME',
       text: 'the sheet of an .xlsx file to import (kept with the upload as its\nmetadata `sheet`)',
       default: 'the first visible sheet',
+    },
+    {
+      flag: '--columns FILE',
+      text:
+        'a column mapping (JSON: {"<your header>": "<column>"}, null to ignore a header),\n' +
+        'uploaded first as segments/<campaign>/columns.json: every later import of that\n' +
+        "campaign's files reads it too",
+      default: 'the columns.json already in the folder, if any; else the built-in aliases',
     },
     {
       flag: '--timeout SECONDS',
@@ -112,6 +126,7 @@ export async function runImport(args: string[]): Promise<number> {
     throw new UsageError(`--sheet: only an .xlsx file has sheets (${file} is ${format})`);
   }
   if (values.sheet?.trim() === '') throw new UsageError('--sheet: give the name of a sheet');
+  const columns = values.columns === undefined ? undefined : await readColumnsFile(values.columns);
   const segment = values.segment ?? basename(file, extname(file));
   const key = `segments/${values.campaign}/${segment}${extname(file).toLowerCase()}`;
   if (!parseSegmentKey(key)) {
@@ -123,7 +138,21 @@ export async function runImport(args: string[]): Promise<number> {
   await requireRunningStack(config);
   const progress = progressOn(process.stderr, values.quiet === true);
   const clients = clientsFor(config);
+  const storage = new S3ObjectStorage(clients.s3, config.dataBucket);
 
+  if (columns) {
+    // Before the segment: its import reads the folder's mapping when it starts.
+    const columnsKey = columnsKeyFor(values.campaign);
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: config.dataBucket,
+        Key: columnsKey,
+        Body: columns.bytes,
+        ContentType: 'application/json',
+      }),
+    );
+    progress.result(`uploaded ${values.columns} to s3://${config.dataBucket}/${columnsKey}`);
+  }
   const upload = new Upload({
     client: clients.s3,
     params: {
@@ -139,8 +168,10 @@ export async function runImport(args: string[]): Promise<number> {
   );
   const uploadStarted = new Date().toISOString();
   const uploaded = await upload.done();
-  const etag = (uploaded.ETag ?? '').replaceAll('"', '');
+  const objectEtag = (uploaded.ETag ?? '').replaceAll('"', '');
   progress.result(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
+  // The import is of this content read with the folder's mapping as it is now.
+  const etag = importEtag(objectEtag, await readFolderMapping(storage, values.campaign), values.sheet);
 
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -178,6 +209,7 @@ async function requireRunningStack(config: LocalConfig): Promise<void> {
 
 function printRecord(record: ImportRecord, print: (line: string) => void): void {
   print(`import ${record.status}: ${record.key} (etag ${record.etag})`);
+  if (record.columnsKey) print(`  mapping:   s3://…/${record.columnsKey}`);
   if (record.error) print(`  error:     ${record.error}`);
   const read = record.sheet !== undefined ? `xlsx, sheet "${record.sheet}"` : `${record.format}, ${record.encoding}`;
   print(`  rows:      ${formatCount(record.rows)}${record.format ? ` (${read})` : ''}`);
@@ -185,7 +217,5 @@ function printRecord(record: ImportRecord, print: (line: string) => void): void 
   print(`  rejected:  ${formatCount(record.rejected)} rows -> s3://…/${record.rejectsKey}`);
   print(`  repeats:   ${formatCount(record.repeats)} (repeated customer_id; the last row won)`);
   print(`  duration:  ${((record.durationMs ?? 0) / 1000).toFixed(1)} s in ${record.invocations} invocation(s)`);
-  if (record.ignoredColumns && record.ignoredColumns.length > 0) {
-    print(`  ignored columns: ${record.ignoredColumns.join(', ')}`);
-  }
+  for (const line of columnLines(record)) print(`  ${line}`);
 }
