@@ -37,7 +37,7 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** Where things live in the data bucket. */
 export const PREFIX = {
-  /** Segment files: `segments/<campaign-id>/<name>.csv|.jsonl`; their uploads start an import. */
+  /** Segment files: `segments/<campaign-id>/<name>.csv|.jsonl|.xlsx`; their uploads start an import. */
   segments: 'segments/',
   /** Campaign files: `campaigns/<name>.json`; their uploads start a plan. */
   campaigns: 'campaigns/',
@@ -50,6 +50,13 @@ export const PREFIX = {
    */
   optOuts: 'private/opt-outs/',
 } as const;
+
+/**
+ * The object metadata (`x-amz-meta-sheet`) naming the sheet of an uploaded workbook to
+ * import, percent-encoded UTF-8 (S3 metadata is ASCII); without it the first visible sheet
+ * is read. `campaign import --sheet` sets it.
+ */
+export const SHEET_METADATA = 'sheet';
 
 /** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';

@@ -1,8 +1,16 @@
 /** Object storage on S3 (and on s3rver locally: same client, endpoint from config). */
 import { PassThrough } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { LineWriter, ObjectStorage, StoredObject } from '../ports/object-storage.ts';
+import { SHEET_METADATA } from '../contract.ts';
+import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
 
 const LINE_BUFFER_CHARS = 256 * 1024;
 
@@ -15,7 +23,14 @@ export class S3ObjectStorage implements ObjectStorage {
   async head(key: string): Promise<StoredObject | undefined> {
     try {
       const result = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { key, etag: (result.ETag ?? '').replaceAll('"', ''), size: result.ContentLength ?? 0 };
+      const object: StoredObject = {
+        key,
+        etag: (result.ETag ?? '').replaceAll('"', ''),
+        size: result.ContentLength ?? 0,
+      };
+      const sheet = sheetFromMetadata(result.Metadata?.[SHEET_METADATA]);
+      if (sheet !== undefined) object.sheet = sheet;
+      return object;
     } catch (error) {
       if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
       // Without s3:ListBucket on the key, S3 answers a missing object with 403, not 404; the
@@ -30,6 +45,34 @@ export class S3ObjectStorage implements ObjectStorage {
     const body = result.Body as AsyncIterable<Uint8Array> | undefined;
     if (!body) return;
     yield* body;
+  }
+
+  async *readRange(key: string, etag: string, start: number, end: number): AsyncIterable<Uint8Array> {
+    if (end <= start) return;
+    let result: GetObjectCommandOutput;
+    try {
+      result = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: `bytes=${start}-${end - 1}`,
+          IfMatch: `"${etag}"`,
+        }),
+      );
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // 412: not that content any more; 416: a range within the size it had is no longer in it
+      // (a stand-in that ignores If-Match says so); 404: deleted since.
+      if (status === 412 || status === 416 || status === 404) throw new ObjectChangedError(key, etag);
+      throw error;
+    }
+    // Not every S3 stand-in honours If-Match: the answer's ETag says which content it is.
+    if ((result.ETag ?? '').replaceAll('"', '') !== etag) {
+      await result.Body?.transformToByteArray();
+      throw new ObjectChangedError(key, etag);
+    }
+    const body = result.Body as AsyncIterable<Uint8Array> | undefined;
+    if (body) yield* body;
   }
 
   openLineWriter(key: string, contentType: string): LineWriter {
@@ -70,4 +113,19 @@ export class S3ObjectStorage implements ObjectStorage {
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
+}
+
+/** The sheet named in an object's metadata: percent-encoded UTF-8, or plain ASCII as typed into a console. */
+export function sheetFromMetadata(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The metadata value for a sheet name (S3 metadata travels in ASCII headers). */
+export function sheetMetadata(sheet: string): string {
+  return encodeURIComponent(sheet);
 }

@@ -11,10 +11,11 @@ import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
-import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
+import { S3ObjectStorage, sheetMetadata } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, loadConfig } from '../config.ts';
-import { formatOf } from '../domain/segment-reader.ts';
+import { SHEET_METADATA } from '../contract.ts';
+import { formatOf, type SegmentFormat } from '../domain/segment-reader.ts';
 import type { ImportRecord } from '../ports/import-store.ts';
 import { columnsKeyFor, importEtag, parseSegmentKey, readFolderMapping } from '../usecases/import-segment.ts';
 import { columnLines, readColumnsFile } from './columns-file.ts';
@@ -23,13 +24,19 @@ import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const IMPORT_USAGE =
-  'campaign import FILE [--segment NAME] [--campaign ID] [--columns FILE] [--timeout SECONDS] [--quiet]';
+  'campaign import FILE [--segment NAME] [--campaign ID] [--sheet NAME] [--columns FILE] [--timeout SECONDS] [--quiet]';
 const DEFAULT_CAMPAIGN = 'd11-2026';
+const CONTENT_TYPES: Record<SegmentFormat, string> = {
+  csv: 'text/csv',
+  jsonl: 'application/x-ndjson',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
 const DEFAULT_TIMEOUT_SECONDS = '600';
 
 export const IMPORT_OPTIONS = {
   segment: { type: 'string' },
   campaign: { type: 'string' },
+  sheet: { type: 'string' },
   columns: { type: 'string' },
   timeout: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -49,7 +56,7 @@ export const IMPORT_HELP: CommandHelp = {
     'name or built-in alias (客户ID, 手机号, 最近下单时间, ...); --columns maps the others.',
   ],
   options: [
-    { flag: 'FILE', text: 'the segment file: .csv, .jsonl or .ndjson', required: 'exactly one' },
+    { flag: 'FILE', text: 'the segment file: .csv, .jsonl, .ndjson or .xlsx', required: 'exactly one' },
     {
       flag: '--segment NAME',
       text: "the label the rows get (a wave's audience can name it); a row's own\nsegment cell wins",
@@ -59,6 +66,11 @@ export const IMPORT_HELP: CommandHelp = {
       flag: '--campaign ID',
       text: 'the campaign the file belongs to (letters, digits, - or _)',
       default: `$CAMPAIGN_ID, else ${DEFAULT_CAMPAIGN}`,
+    },
+    {
+      flag: '--sheet NAME',
+      text: 'the sheet of an .xlsx file to import (kept with the upload as its\nmetadata `sheet`)',
+      default: 'the first visible sheet',
     },
     {
       flag: '--columns FILE',
@@ -104,11 +116,16 @@ export async function runImport(args: string[]): Promise<number> {
   }
   const [file] = positionals;
   if (!file || positionals.length > 1) {
-    throw new UsageError('FILE: give exactly one segment file (.csv or .jsonl)', { showUsage: true });
+    throw new UsageError('FILE: give exactly one segment file (.csv, .jsonl or .xlsx)', { showUsage: true });
   }
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`FILE: no such file ${file}`);
-  if (!formatOf(file)) throw new UsageError(`FILE: ${file} is not .csv or .jsonl`);
+  const format = formatOf(file);
+  if (!format) throw new UsageError(`FILE: ${file} is not .csv, .jsonl or .xlsx`);
+  if (values.sheet !== undefined && format !== 'xlsx') {
+    throw new UsageError(`--sheet: only an .xlsx file has sheets (${file} is ${format})`);
+  }
+  if (values.sheet?.trim() === '') throw new UsageError('--sheet: give the name of a sheet');
   const columns = values.columns === undefined ? undefined : await readColumnsFile(values.columns);
   const segment = values.segment ?? basename(file, extname(file));
   const key = `segments/${values.campaign}/${segment}${extname(file).toLowerCase()}`;
@@ -138,7 +155,13 @@ export async function runImport(args: string[]): Promise<number> {
   }
   const upload = new Upload({
     client: clients.s3,
-    params: { Bucket: config.dataBucket, Key: key, Body: createReadStream(file), ContentType: 'text/csv' },
+    params: {
+      Bucket: config.dataBucket,
+      Key: key,
+      Body: createReadStream(file),
+      ContentType: CONTENT_TYPES[format],
+      ...(values.sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(values.sheet) } } : {}),
+    },
   });
   upload.on('httpUploadProgress', (event) =>
     progress.update(`uploading ${bar((event.loaded ?? 0) / Math.max(1, info.size))} ${key}`),
@@ -148,7 +171,7 @@ export async function runImport(args: string[]): Promise<number> {
   const objectEtag = (uploaded.ETag ?? '').replaceAll('"', '');
   progress.result(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
   // The import is of this content read with the folder's mapping as it is now.
-  const etag = importEtag(objectEtag, await readFolderMapping(storage, values.campaign));
+  const etag = importEtag(objectEtag, await readFolderMapping(storage, values.campaign), values.sheet);
 
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -188,7 +211,8 @@ function printRecord(record: ImportRecord, print: (line: string) => void): void 
   print(`import ${record.status}: ${record.key} (etag ${record.etag})`);
   if (record.columnsKey) print(`  mapping:   s3://…/${record.columnsKey}`);
   if (record.error) print(`  error:     ${record.error}`);
-  print(`  rows:      ${formatCount(record.rows)}${record.format ? ` (${record.format}, ${record.encoding})` : ''}`);
+  const read = record.sheet !== undefined ? `xlsx, sheet "${record.sheet}"` : `${record.format}, ${record.encoding}`;
+  print(`  rows:      ${formatCount(record.rows)}${record.format ? ` (${read})` : ''}`);
   print(`  imported:  ${formatCount(record.imported)} customers`);
   print(`  rejected:  ${formatCount(record.rejected)} rows -> s3://…/${record.rejectsKey}`);
   print(`  repeats:   ${formatCount(record.repeats)} (repeated customer_id; the last row won)`);

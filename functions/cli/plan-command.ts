@@ -2,10 +2,10 @@
  * `campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR`
  * Plans offline: no AWS, no server. Results on stdout; progress, warnings and notes on stderr.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { localSegmentFile } from '../adapters/local/file-bytes.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { SegmentSource } from '../usecases/plan-offline.ts';
@@ -17,12 +17,13 @@ import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const PLAN_USAGE =
-  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--columns FILE] [--now ISO] --out DIR [--quiet]';
+  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--sheet NAME] [--columns FILE] [--now ISO] --out DIR [--quiet]';
 
 /** The options `campaign plan` takes (and `campaign simulate` starts from), as parseArgs reads them. */
 export const PLAN_OPTIONS = {
   campaign: { type: 'string' },
   customers: { type: 'string', multiple: true },
+  sheet: { type: 'string' },
   columns: { type: 'string' },
   now: { type: 'string' },
   out: { type: 'string' },
@@ -35,8 +36,13 @@ export function planOptionHelp(now: { text: string; default: string }): OptionHe
     { flag: '--campaign FILE', text: 'the campaign file (JSON): waves, times, caps, templates', required: true },
     {
       flag: '--customers FILE',
-      text: 'a segment file: .csv with a header row, or .jsonl (.ndjson), in UTF-8\n(with or without BOM) or GB18030/GBK; give it once per file',
+      text: 'a segment file: .csv with a header row, or .jsonl (.ndjson), in UTF-8\n(with or without BOM) or GB18030/GBK, or an Excel workbook (.xlsx);\ngive it once per file',
       required: 'at least once',
+    },
+    {
+      flag: '--sheet NAME',
+      text: 'the sheet of each .xlsx file to read (case and spaces at the ends do not\nmatter); a workbook without it names its sheets',
+      default: 'the first visible sheet',
     },
     {
       flag: '--columns FILE',
@@ -94,6 +100,8 @@ export interface PlanCommandOptions {
   nowGiven: boolean;
   outDir: string;
   quiet: boolean;
+  /** The sheet of each workbook to read; the first visible one when not given. */
+  sheet?: string;
   /** --columns FILE, when given. */
   columnsFile?: string;
 }
@@ -124,6 +132,10 @@ export function parsePlanOptions(
     quiet: values.quiet === true,
     ...(typeof values.columns === 'string' ? { columnsFile: values.columns } : {}),
   };
+  if (typeof values.sheet === 'string') {
+    if (values.sheet.trim() === '') throw new UsageError('--sheet: give the name of a sheet');
+    options.sheet = values.sheet;
+  }
   return { options, values };
 }
 
@@ -135,12 +147,12 @@ function parseNow(text: string): number {
   return Date.parse(text);
 }
 
-export async function fileSources(paths: string[]): Promise<SegmentSource[]> {
+export async function fileSources(paths: string[], sheet?: string): Promise<SegmentSource[]> {
   const sources: SegmentSource[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`--customers: no such file ${path}`);
-    sources.push({ name: basename(path), open: () => createReadStream(path, { highWaterMark: 256 * 1024 }) });
+    sources.push(await localSegmentFile(path, sheet));
   }
   return sources;
 }
@@ -164,7 +176,7 @@ export async function runPlan(args: string[]): Promise<number> {
     );
   }
   const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
-  const sources = await fileSources(options.customerFiles);
+  const sources = await fileSources(options.customerFiles, options.sheet);
   const sizes = await Promise.all(options.customerFiles.map(async (path) => (await stat(path)).size));
   await mkdir(options.outDir, { recursive: true });
   const rejects = new JsonLinesFile(join(options.outDir, 'rejects.jsonl'));
@@ -188,7 +200,7 @@ export async function runPlan(args: string[]): Promise<number> {
   await rejects.close();
   for (const file of result.files) {
     progress.result(
-      `read ${file.file} (${file.format}, ${file.encoding}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected`,
+      `read ${file.file} (${file.sheet !== undefined ? `sheet "${file.sheet}"` : `${file.format}, ${file.encoding}`}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected`,
     );
     for (const line of columnLines(file)) progress.result(`  ${line}`);
   }

@@ -1,16 +1,17 @@
 /**
- * `campaign sample --customers N --out FILE [--seed N] [--now ISO]`: a synthetic store export.
+ * `campaign sample --customers N --out FILE [--format F] [--seed N] [--now ISO]`: a synthetic store export.
  * What it wrote on stdout; progress on stderr.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { localSegmentFile } from '../adapters/local/file-bytes.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import { planCampaign } from '../domain/planner.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { DEFAULT_UPLIFT, reachOf, sampleOrderLines, type WaveReach } from '../sample/generate-orders.ts';
+import { SAMPLE_FORMATS, type SampleFormat, writeCanonicalTwin, writeTmallSample } from '../sample/tmall-export.ts';
 import { loadCustomers } from '../usecases/plan-offline.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
@@ -21,11 +22,13 @@ import { bar, formatCount, progressOn } from './progress.ts';
 const SAMPLE_CAMPAIGN = fileURLToPath(new URL('../sample/d11-2026.campaign.json', import.meta.url));
 
 export const SAMPLE_USAGE =
-  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--campaign FILE]] [--quiet]';
+  'campaign sample --customers N --out FILE [--format csv|tmall-csv|tmall-xlsx] [--canonical FILE] [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--campaign FILE]] [--quiet]';
 
 export const SAMPLE_OPTIONS = {
   customers: { type: 'string' },
   out: { type: 'string' },
+  format: { type: 'string' },
+  canonical: { type: 'string' },
   seed: { type: 'string' },
   now: { type: 'string' },
   'bad-rows': { type: 'string' },
@@ -52,7 +55,27 @@ export const SAMPLE_HELP: CommandHelp = {
   ],
   options: [
     { flag: '--customers N', text: 'how many customers (data rows), 0 to 99,999,999', required: true },
-    { flag: '--out FILE', text: 'the .csv file to write (folders are created)', required: true },
+    {
+      flag: '--out FILE',
+      text: 'the file to write: .csv, or .xlsx for tmall-xlsx (folders are created)',
+      required: true,
+    },
+    {
+      flag: '--format F',
+      text:
+        "csv: the product's own columns, UTF-8; tmall-csv: as a Tmall/Taobao CRM export\n" +
+        'saved by Excel on Chinese Windows (Chinese headers, masked phones 138****8000,\n' +
+        '无线端, 2025年11月11日, 2025.11.11, Excel serials, ￥1,299.00, 2024,2025, 会员等级,\n' +
+        'GBK, CRLF); tmall-xlsx: the same as a workbook with typed cells under a title row',
+      default: 'csv',
+    },
+    {
+      flag: '--canonical FILE',
+      text:
+        "with a tmall format: also write the same customers in the product's own columns\n" +
+        '(UTF-8 .csv), what the platform masked left empty; both plan alike',
+      default: 'none',
+    },
     { flag: '--seed N', text: 'the random seed: another seed, other customers', default: '11' },
     {
       flag: '--now ISO',
@@ -81,20 +104,33 @@ export const SAMPLE_HELP: CommandHelp = {
     },
     ...COMMON_OPTIONS,
   ],
-  outputs: ['FILE (the --out .csv), and the --orders file when given'],
+  outputs: ['FILE (the --out file), and the --canonical and --orders files when given'],
   exitCodes: ['0  written', '2  a wrong option (the message on stderr names it)', '1  anything unexpected'],
   examples: [
     'campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
     'campaign sample --customers 20000 --now 2026-10-20T12:00:00+08:00\n' +
       '--out out/demo/customers.csv --orders out/demo/orders.jsonl',
+    'campaign sample --customers 5000 --format tmall-xlsx --now 2026-10-20T12:00:00+08:00\n' +
+      '--out out/tmall.xlsx --canonical out/tmall-canonical.csv',
   ],
 };
 
 export async function runSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SAMPLE_OPTIONS, strict: true });
   const customers = wholeNumber('--customers', values.customers, true);
-  if (!values.out) throw new UsageError('--out: required (the .csv file to write)', { showUsage: true });
-  if (!values.out.toLowerCase().endsWith('.csv')) throw new UsageError('--out: must end in .csv');
+  if (!values.out) throw new UsageError('--out: required (the file to write)', { showUsage: true });
+  const format = (values.format ?? 'csv') as SampleFormat;
+  if (!SAMPLE_FORMATS.includes(format)) {
+    throw new UsageError(`--format: "${values.format}" is not one of ${SAMPLE_FORMATS.join(', ')}`);
+  }
+  const extension = format === 'tmall-xlsx' ? '.xlsx' : '.csv';
+  if (!values.out.toLowerCase().endsWith(extension)) {
+    throw new UsageError(`--out: must end in ${extension} for --format ${format}`);
+  }
+  if (values.canonical !== undefined) {
+    if (format === 'csv') throw new UsageError('--canonical: only with --format tmall-csv or tmall-xlsx');
+    if (!values.canonical.toLowerCase().endsWith('.csv')) throw new UsageError('--canonical: must end in .csv');
+  }
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`);
   if (!values.orders && (values.uplift !== undefined || values.campaign !== undefined)) {
@@ -113,9 +149,16 @@ export async function runSample(args: string[]): Promise<number> {
   };
   let result: { rows: number; badRows: number };
   try {
-    result = await writeSampleCsv(values.out, options, (written, total) =>
-      progress.update(`writing ${values.out} ${bar(written / Math.max(1, total))} ${formatCount(written)} rows`),
-    );
+    const onProgress = (written: number, total: number) =>
+      progress.update(`writing ${values.out} ${bar(written / Math.max(1, total))} ${formatCount(written)} rows`);
+    result =
+      format === 'csv'
+        ? await writeSampleCsv(values.out, options, onProgress)
+        : await writeTmallSample(values.out, options, format, onProgress);
+    if (values.canonical !== undefined && format !== 'csv') {
+      await mkdir(dirname(values.canonical), { recursive: true });
+      await writeCanonicalTwin(values.canonical, options, format);
+    }
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
@@ -123,11 +166,14 @@ export async function runSample(args: string[]): Promise<number> {
   progress.result(
     `wrote ${values.out}: ${formatCount(result.rows)} customers (${formatCount(result.badRows)} deliberately bad rows)`,
   );
+  if (values.canonical !== undefined) {
+    progress.result(`wrote ${values.canonical}: the same customers in the canonical columns`);
+  }
   if (values.orders) {
     // Orders for the customers just written, read back through the same reader as an import.
     const campaign = parseCampaign(await readCampaignFile(values.campaign ?? SAMPLE_CAMPAIGN));
     const { customers } = await loadCustomers({
-      sources: [{ name: basename(values.out), open: () => createReadStream(values.out as string) }],
+      sources: [await localSegmentFile(values.out)],
       timeZone: campaign.timezone,
       onRejected: () => {},
     });

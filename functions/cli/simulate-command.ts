@@ -209,8 +209,12 @@ export async function runSimulate(args: string[]): Promise<number> {
       const name = path.split(/[\\/]/).pop() as string;
       const key = `segments/${campaign.id}/${name}`;
       keys.push(key);
-      const record = await uploadSegmentAndWait(stack.config, key, await readFile(path), (rows) =>
-        progress.update(`importing ${key} ${formatCount(rows)} rows...`),
+      const record = await uploadSegmentAndWait(
+        stack.config,
+        key,
+        await readFile(path),
+        (rows) => progress.update(`importing ${key} ${formatCount(rows)} rows...`),
+        key.toLowerCase().endsWith('.xlsx') ? options.sheet : undefined,
       );
       progress.result(
         `imported ${key}: ${formatCount(record.imported)} customers, ${formatCount(record.rejected)} rejected (${record.status})`,

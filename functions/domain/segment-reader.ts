@@ -53,7 +53,16 @@ import {
 
 export { sniffEncoding, type TextEncodingName } from './text-encoding.ts';
 
-export type SegmentFormat = 'csv' | 'jsonl';
+export type SegmentFormat = 'csv' | 'jsonl' | 'xlsx';
+
+/**
+ * A row already split into cells (a spreadsheet's), with its line: the row number as
+ * Excel shows it. The first row a reader gets is the header.
+ */
+export interface CellRow {
+  line: number;
+  cells: string[];
+}
 
 export interface SegmentReadOptions {
   /** Name or key of the file: gives the format (by extension) and the default segment label. */
@@ -94,6 +103,8 @@ export interface SegmentReadSummary {
   columns: MappedColumn[];
   /** Headers whose values are ignored: unknown, mapped to null, or replaced by the marketer's mapping. */
   ignoredColumns: string[];
+  /** The sheet read, for a workbook (.xlsx). */
+  sheet?: string;
   /** Accepted customers whose phone the platform masked (`138****8000`): kept, with no phone. */
   maskedPhones: number;
   /** Accepted customers whose email the platform masked (`w***@qq.com`): kept, with no email. */
@@ -117,7 +128,17 @@ export function formatOf(fileName: string): SegmentFormat | undefined {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.xlsx')) return 'xlsx';
   return undefined;
+}
+
+/** Why a file of this name cannot be read: what to save it as instead. */
+export function unsupportedTypeReason(fileName: string): string {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.xls') || lower.endsWith('.xlsm') || lower.endsWith('.xlsb') || lower.endsWith('.et')) {
+    return 'unsupported file type: save the workbook as .xlsx (Excel Workbook) or as CSV UTF-8, and upload it again';
+  }
+  return 'unsupported file type: use .csv, .jsonl or .xlsx';
 }
 
 /** Non-ASCII rows to see before choosing the file's encoding. */
@@ -250,7 +271,7 @@ export class SegmentReader {
   constructor(private readonly options: SegmentReadOptions) {
     const format = formatOf(options.fileName);
     if (!format) {
-      throw new SegmentFileError(options.fileName, 'unsupported file type: use .csv or .jsonl');
+      throw new SegmentFileError(options.fileName, unsupportedTypeReason(options.fileName));
     }
     this.fileLabel = options.fileName;
     this.mapping = options.columns ?? EMPTY_MAPPING;
@@ -276,12 +297,41 @@ export class SegmentReader {
     };
   }
 
-  /** Reads the whole stream, yielding a batch per chunk that completes rows. */
-  async *read(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<SegmentBatch> {
-    const context: RowContext = {
+  private rowContext(): RowContext {
+    return {
       timeZone: this.options.timeZone,
       defaultSegment: this.options.segment ?? segmentFromFileName(this.options.fileName),
     };
+  }
+
+  /**
+   * Reads rows already split into cells (one sheet of a workbook): the first row is the
+   * header, as a CSV's first line is; each later row is read as a CSV row with the same
+   * cells would be, and rejected under its own line.
+   */
+  async *readRows(rows: AsyncIterable<readonly CellRow[]>, sheet?: string): AsyncGenerator<SegmentBatch> {
+    if (sheet !== undefined) this.summaryState.sheet = sheet;
+    const context = this.rowContext();
+    for await (const group of rows) {
+      const batch: SegmentBatch = { accepted: [], rejected: [] };
+      for (const row of group) {
+        if (!this.header) {
+          this.useHeader(row.cells, row.line);
+          continue;
+        }
+        this.summaryState.rows += 1;
+        this.judge(row.line, this.csvCells(row.cells), batch, context);
+      }
+      if (batch.accepted.length > 0 || batch.rejected.length > 0) yield batch;
+    }
+  }
+
+  /** Reads the whole stream, yielding a batch per chunk that completes rows. */
+  async *read(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<SegmentBatch> {
+    if (this.summaryState.format === 'xlsx') {
+      throw new SegmentFileError(this.fileLabel, 'a workbook (.xlsx) is read by its rows, not as text');
+    }
+    const context = this.rowContext();
     const scanner = this.summaryState.format === 'csv' ? new CsvRecordScanner() : new LineScanner();
     const bom = new ByteOrderMark();
     for await (const chunk of bytes) {
@@ -430,14 +480,19 @@ export class SegmentReader {
       }
       cells.problems.push(...problems);
     }
+    this.judge(record.line, cells, batch, context);
+  }
+
+  /** A row's cells: accepted, or rejected with every problem it has. */
+  private judge(line: number, cells: Cells, batch: SegmentBatch, context: RowContext): void {
     if (!('values' in cells)) {
-      batch.rejected.push(this.reject(record.line, cells.problems, undefined));
+      batch.rejected.push(this.reject(line, cells.problems, undefined));
       return;
     }
     const customerId = cells.values.customer_id;
     const result = parseCustomerRow(cells.values, context);
     if (result.ok && cells.problems.length === 0) {
-      batch.accepted.push({ line: record.line, customer: result.customer });
+      batch.accepted.push({ line, customer: result.customer });
       this.summaryState.accepted += 1;
       if (result.masked !== undefined) this.countMasked(result.masked);
       return;
@@ -445,7 +500,7 @@ export class SegmentReader {
     // Every problem of the row: what its bytes have, then its values' (once a column).
     const reported = new Set(cells.problems.map((problem) => problem.column));
     const valueProblems = result.ok ? [] : result.problems.filter((problem) => !reported.has(problem.column));
-    batch.rejected.push(this.reject(record.line, [...cells.problems, ...valueProblems], customerId));
+    batch.rejected.push(this.reject(line, [...cells.problems, ...valueProblems], customerId));
   }
 
   private countMasked(masked: number): void {

@@ -5,9 +5,10 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
-import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
+import { S3ObjectStorage, sheetMetadata } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import type { LocalConfig } from '../config.ts';
+import { SHEET_METADATA } from '../contract.ts';
 import type { ImportRecord } from '../ports/import-store.ts';
 import { importEtag, parseSegmentKey, readFolderMapping } from '../usecases/import-segment.ts';
 
@@ -16,15 +17,24 @@ export async function uploadSegmentAndWait(
   key: string,
   body: string | Uint8Array,
   onProgress?: (rows: number) => void,
+  /** The sheet of a workbook to import (the upload's metadata); its first visible one when not given. */
+  sheet?: string,
 ): Promise<ImportRecord> {
   const clients = clientsFor(config);
-  await clients.s3.send(new PutObjectCommand({ Bucket: config.dataBucket, Key: key, Body: body }));
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: config.dataBucket,
+      Key: key,
+      Body: body,
+      ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(sheet) } } : {}),
+    }),
+  );
   const storage = new S3ObjectStorage(clients.s3, config.dataBucket);
   const head = await storage.head(key);
   if (!head) throw new Error(`the upload of ${key} did not land`);
   const campaignId = parseSegmentKey(key)?.campaignId;
   const mapping = campaignId === undefined ? undefined : await readFolderMapping(storage, campaignId);
-  const etag = importEtag(head.etag, mapping);
+  const etag = importEtag(head.etag, mapping, head.sheet);
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   for (;;) {
     const record = await imports.get({ key, etag });

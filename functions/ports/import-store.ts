@@ -46,6 +46,8 @@ export interface ImportRecord extends ImportRef, ImportCounts {
   durationMs?: number;
   encoding?: string;
   format?: string;
+  /** The sheet read, for a workbook (.xlsx). */
+  sheet?: string;
   rejectsKey: string;
   /** Which header became which column, in header order. */
   columns?: MappedColumn[];

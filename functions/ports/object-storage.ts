@@ -5,6 +5,19 @@ export interface StoredObject {
   /** Content identity: the same bytes uploaded again have the same ETag. */
   etag: string;
   size: number;
+  /** For a workbook: the sheet the uploader chose (metadata `sheet`), when one was chosen. */
+  sheet?: string;
+}
+
+/** The object is no longer the content that was asked for: it was replaced while being read. */
+export class ObjectChangedError extends Error {
+  constructor(
+    readonly key: string,
+    readonly etag: string,
+  ) {
+    super(`${key} changed while it was read (it is no longer the content ${etag})`);
+    this.name = 'ObjectChangedError';
+  }
 }
 
 /** Lines streamed into one object; nothing is visible until `close()`, and `abort()` leaves nothing. */
@@ -19,6 +32,12 @@ export interface ObjectStorage {
   head(key: string): Promise<StoredObject | undefined>;
   /** The object's bytes as a stream (never loaded whole). */
   read(key: string): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes from `start` up to (not including) `end`, streamed, of the content `etag`:
+   * a workbook is read from its zip directory at the end, one range at a time, so every
+   * range must come from the same content (ObjectChangedError otherwise).
+   */
+  readRange(key: string, etag: string, start: number, end: number): AsyncIterable<Uint8Array>;
   openLineWriter(key: string, contentType: string): LineWriter;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
 }

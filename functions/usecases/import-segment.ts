@@ -18,14 +18,15 @@ import {
   toColumnMapping,
 } from '../domain/column-mapping.ts';
 import { SeenKeys } from '../domain/seen-keys.ts';
+import { readSegmentFile, type SegmentFile } from '../domain/segment-file.ts';
 import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
 import type { CustomerStore } from '../ports/customer-store.ts';
 import type { ImportContinuation, ImportCounts, ImportRecord, ImportRef, ImportStore } from '../ports/import-store.ts';
-import type { LineWriter, ObjectStorage } from '../ports/object-storage.ts';
+import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
 
 /** How often, in rows, a long batch looks at the clock and the checkpoint. */
 const TIME_CHECK_ROWS = 1_000;
-const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson)$/i;
+const SEGMENT_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/([^/]+)\.(csv|jsonl|ndjson|xlsx)$/i;
 
 export interface ImportLog {
   info(message: string, data?: Record<string, unknown>): void;
@@ -115,8 +116,14 @@ export function mappingId(bytes: Uint8Array): string {
  * the mapping's too. The same bytes read with the same mapping are one import (a duplicate
  * event changes nothing); with a fixed mapping, uploading the same file again imports it again.
  */
-export function importEtag(segmentEtag: string, mapping: Pick<FolderMapping, 'id'> | undefined): string {
-  return mapping ? `${segmentEtag}+columns-${mapping.id}` : segmentEtag;
+export function importEtag(
+  segmentEtag: string,
+  mapping: Pick<FolderMapping, 'id'> | undefined,
+  sheet?: string,
+): string {
+  const withMapping = mapping ? `${segmentEtag}+columns-${mapping.id}` : segmentEtag;
+  // Another sheet of the same workbook is another import.
+  return sheet === undefined ? withMapping : `${withMapping}+sheet-${encodeURIComponent(sheet)}`;
 }
 
 /** The folder mapping of a campaign's segment files, or undefined when there is none. */
@@ -166,7 +173,11 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
   if (!object) return { kind: 'ignored', reason: `no object ${candidates[0]} (deleted since the event)` };
   const parsed = parseSegmentKey(object.key);
   const folderMapping = parsed ? await readFolderMapping(deps.storage, parsed.campaignId) : undefined;
-  const ref: ImportRef = { key: object.key, etag: importEtag(object.etag, folderMapping), size: object.size };
+  const ref: ImportRef = {
+    key: object.key,
+    etag: importEtag(object.etag, folderMapping, object.sheet),
+    size: object.size,
+  };
   const leaseMs = deps.leaseMs ?? 120_000;
   const now = deps.clock();
   const claim = await deps.imports.claim(
@@ -189,24 +200,40 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
   try {
     if (!parsed) {
       return await failWhole(deps, ref, rejects, worked, {
-        reason: 'the key must be segments/<campaign-id>/<name>.csv or .jsonl',
+        reason: 'the key must be segments/<campaign-id>/<name>.csv, .jsonl or .xlsx',
         record: claim.record,
       });
     }
     if (folderMapping?.error !== undefined) {
       return await failWhole(deps, ref, rejects, worked, { reason: folderMapping.error, record: claim.record });
     }
-    return await run(deps, request, ref, parsed, folderMapping, claim.record, rejects, leaseMs, worked);
+    return await run(deps, request, ref, object, parsed, folderMapping, claim.record, rejects, leaseMs, worked);
   } catch (error) {
     await rejects.abort();
     throw error;
   }
 }
 
+/**
+ * The object as the segment reader takes it. A workbook is read by ranged GETs of this very
+ * content (its ETag), so a continuation or a retry reads the same rows in the same order
+ * and resumes by row number as a CSV resumes by line.
+ */
+function segmentFileOf(storage: ObjectStorage, object: StoredObject): SegmentFile {
+  const file: SegmentFile = {
+    name: object.key,
+    open: () => storage.read(object.key),
+    bytes: { size: object.size, read: (start, end) => storage.readRange(object.key, object.etag, start, end) },
+  };
+  if (object.sheet !== undefined) file.sheet = object.sheet;
+  return file;
+}
+
 async function run(
   deps: ImportSegmentDeps,
   request: ImportRequest,
   ref: ImportRef,
+  object: StoredObject,
   target: { campaignId: string; label: string },
   folderMapping: FolderMapping | undefined,
   record: ImportRecord,
@@ -263,7 +290,7 @@ async function run(
   const checkEveryRows = Math.min(TIME_CHECK_ROWS, everyRows);
   let rowsSinceCheck = 0;
   try {
-    for await (const batch of reader.read(deps.storage.read(ref.key))) {
+    for await (const batch of readSegmentFile(reader, segmentFileOf(deps.storage, object))) {
       for (const rejected of batch.rejected) await rejects.write(JSON.stringify(rejected));
       for (const { line, customer } of batch.accepted) {
         if (seenCustomers.add(customer.customerId)) repeats += 1;
@@ -289,6 +316,13 @@ async function run(
       if (handedOver) return handedOver;
     }
   } catch (error) {
+    if (error instanceof ObjectChangedError) {
+      // Replaced mid-read: the new content has its own event and its own import record.
+      return await failWhole(deps, ref, rejects, worked, {
+        reason: 'the file was replaced while it was imported; the new upload is imported on its own',
+        record,
+      });
+    }
     if (!(error instanceof SegmentFileError)) throw error;
     return await failWhole(deps, ref, rejects, worked, { reason: error.reason, record });
   }
@@ -309,6 +343,7 @@ async function run(
     encoding: summary.encoding,
     format: summary.format,
     columns: summary.columns,
+    ...(summary.sheet !== undefined ? { sheet: summary.sheet } : {}),
     ignoredColumns: summary.ignoredColumns,
     ...(folderMapping ? { columnsKey: folderMapping.key } : {}),
     maskedPhones: summary.maskedPhones,

@@ -7,13 +7,11 @@ import { type Campaign, parseCampaign } from '../domain/campaign.ts';
 import { type ColumnMapping, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { CustomerSet } from '../domain/customer-set.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
+import { readSegmentFile, type SegmentFile } from '../domain/segment-file.ts';
 import { type RejectedRow, SegmentReader, type SegmentReadSummary } from '../domain/segment-reader.ts';
 
-export interface SegmentSource {
-  /** File name or key: gives the format and the default segment label. */
-  name: string;
-  open(): AsyncIterable<Uint8Array>;
-}
+/** A segment file: its bytes as a stream, and for a workbook (.xlsx) at any offset, with the sheet to read. */
+export type SegmentSource = SegmentFile;
 
 export interface FileReport extends SegmentReadSummary {
   file: string;
@@ -48,7 +46,7 @@ export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCu
       timeZone: input.timeZone,
       ...(input.columns ? { columns: input.columns } : {}),
     });
-    for await (const batch of reader.read(source.open())) {
+    for await (const batch of readSegmentFile(reader, source)) {
       for (const row of batch.accepted) customers.upsert(row.customer, fileNumber);
       for (const row of batch.rejected) input.onRejected(row);
       input.onProgress?.({ file: source.name, rows: reader.summary.rows });
