@@ -4,6 +4,8 @@
  * path, so nothing is ever scheduled from half a campaign.
  */
 import { z } from 'zod';
+import { MAX_TIER_LENGTH, normaliseTier } from './cell-values.ts';
+import { columnMappingSchema } from './column-mapping.ts';
 import { normaliseEmail, normalisePhone } from './customer.ts';
 import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
 import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
@@ -83,6 +85,19 @@ const wave = z.strictObject({
   links: links.optional(),
 });
 
+/** A member tier as a campaign file names it: compared as the segment files' tiers are (case and width aside). */
+const tierName = z
+  .string()
+  .min(1)
+  .max(MAX_TIER_LENGTH, `must be at most ${MAX_TIER_LENGTH} characters`)
+  .transform((tier) => normaliseTier(tier));
+
+/** `tier:VIP2` in a wave's audience: the customers of that member tier. */
+export const TIER_AUDIENCE_PREFIX = 'tier:';
+/** What was meant as a tier audience, however written (`Tier:VIP2`, `tier： VIP2`): checked for the one form. */
+const TIER_LIKE = /^tier\s*[:：]/i;
+const COLON = /[:：]/;
+
 const segmentSettings = z
   .strictObject({
     loyalYears: z.int().min(1).max(10).default(2),
@@ -91,6 +106,8 @@ const segmentSettings = z
     deepDays: z.int().min(1).max(3650).default(365),
     highOrders: z.int().min(1).default(3),
     highSpend: z.number().min(0).default(1000),
+    /** Member tiers that count as high value for `recent-high`, beside the order and spend thresholds. */
+    highTiers: z.array(tierName).max(50).default([]),
     order: z
       .array(z.enum(PLAYBOOK_GROUPS))
       .refine((order) => new Set(order).size === PLAYBOOK_GROUPS.length, {
@@ -128,6 +145,11 @@ const campaignObject = z.strictObject({
     .default('【示例旗舰店】'),
   optOutText: z.string().regex(OPT_OUT_PATTERN, 'must tell how to opt out, e.g. 回T退订').default('回T退订'),
   segments: segmentSettings.default(segmentSettings.parse({})),
+  /**
+   * The marketer's header mapping for segment files read with this campaign (`campaign
+   * plan`): `{ "<their header>": "<column>" }`, null to ignore a header.
+   */
+  columns: columnMappingSchema.default({}),
   /** An order paid this long after a touch is credited to it (the last touch before it wins). */
   attributionHours: z
     .number()
@@ -243,6 +265,17 @@ function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$Refi
     }
     for (const [index2, label] of wave.audience.entries()) {
       if (label.trim() !== label) add({ path: at('audience', index2), message: 'has spaces around it' });
+      else if (TIER_LIKE.test(label)) {
+        const tier = label.slice(label.search(COLON) + 1);
+        if (!label.startsWith(TIER_AUDIENCE_PREFIX) || tier.trim() !== tier || tier === '') {
+          add({
+            path: at('audience', index2),
+            message: 'must be tier:<name> (a member tier as the segment files write it, e.g. tier:VIP2)',
+          });
+        } else if (tier.length > MAX_TIER_LENGTH) {
+          add({ path: at('audience', index2), message: `names a tier longer than ${MAX_TIER_LENGTH} characters` });
+        }
+      }
     }
   });
   if (midnightWaves > 1) add({ path: ['waves'], message: 'has more than one midnight push' });

@@ -1,13 +1,30 @@
 /**
- * A customer as the store exports it: the row schema and its normalising.
- * Cells arrive as text (CSV, or JSON values turned into text by the reader), and every
- * column is checked on its own so that a rejected row lists every problem it has.
+ * A customer as the store exports it: the row schema and its normalising. Cells arrive
+ * as trimmed text (CSV, an xlsx sheet, or JSON values turned into text by the reader),
+ * keyed by the product's column names (the header mapping has already turned 手机号 into
+ * `phone`), and every column is read on its own, so that a rejected row lists every
+ * problem it has. The value forms of the exports are read in cell-values.ts.
  */
-import { z } from 'zod';
-import { parseDateTime } from './local-time.ts';
+import {
+  type Device,
+  isEmail,
+  isMaskedEmail,
+  isMaskedName,
+  isNoValue,
+  MASKED,
+  MAX_TIER_LENGTH,
+  normaliseTier,
+  parseBooleanCell,
+  readAmount,
+  readCount,
+  readDateTime,
+  readDevice,
+  readPhone,
+  readYears,
+} from './cell-values.ts';
+import { maskEmailLike, maskPersonalData, maskPhoneLike } from './masking.ts';
 
-export const DEVICES = ['mobile', 'pc', 'both'] as const;
-export type Device = (typeof DEVICES)[number];
+export { DEVICES, type Device, isEmail, normaliseEmail, normalisePhone, parseBooleanCell } from './cell-values.ts';
 
 export interface Customer {
   customerId: string;
@@ -28,6 +45,8 @@ export interface Customer {
   optOutEmail?: boolean;
   /** The marketer's label: the `segment` column, or the file name without extension. */
   segment: string;
+  /** The store's member tier (会员等级), as normaliseTier spells it: `VIP2`, `钻石会员`. */
+  tier?: string;
 }
 
 export const CUSTOMER_COLUMNS = [
@@ -44,6 +63,7 @@ export const CUSTOMER_COLUMNS = [
   'opt_out_sms',
   'opt_out_email',
   'segment',
+  'member_tier',
 ] as const;
 export type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number];
 
@@ -59,6 +79,8 @@ export type RejectCode = 'mixed-encoding' | 'line-too-long';
 export interface RowProblem {
   /** A column of the file, `(row)` for the row as a whole. */
   column: string;
+  /** The file's own header for the column, when it is not the column's name (`手机号` for phone). */
+  header?: string;
   reason: string;
   code?: RejectCode;
 }
@@ -70,182 +92,187 @@ export interface RowContext {
   defaultSegment: string;
 }
 
-const FIRST_DOUBLE_11 = 2009;
-const LAST_PLAUSIBLE_YEAR = 2100;
+/** Bits of RowResult's `masked`: which cells held a value the platform masked (kept as "not given"). */
+export const MASKED_PHONE = 1;
+export const MASKED_EMAIL = 2;
+export const MASKED_NAME = 4;
+
 const MAX_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 64;
-
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', '是']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'n', '否']);
-
-// Deliberately plain: one @, a dot in the domain, no spaces. Deliverability is the
-// provider's job; this catches the typos and junk a CRM export carries.
-const EMAIL = /^[^\s@"<>(),;:]+@[^\s@"<>(),;:]+\.[A-Za-z]{2,}$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
-const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
-const PHONE_SEPARATORS = /[\s\-().]/g;
-const INTEGER = /^\d+$/;
-const DECIMAL = /^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** `1.23457E+11`: a long numeric id Excel turned into a rounded number; two customers may share it. */
+const SCIENTIFIC = /^\d(?:\.\d+)?E\+\d+$/i;
 
 /** Longest value quoted whole in a message; longer ones are cut (a 5 MB cell must not make a 5 MB message). */
 const MAX_QUOTED_CHARS = 40;
+/** Masking looks this far, so a phone or an address that starts within the quoted part is masked whole. */
+const MASK_LOOKAHEAD_CHARS = MAX_QUOTED_CHARS + 24;
 
-/** A value as a message quotes it: whole when short, else its start and its length. */
+/** A value as a message quotes it: whole when short, else its start and its length; phones and addresses masked. */
 export function quoted(text: string): string {
-  if (text.length <= MAX_QUOTED_CHARS) return `"${text}"`;
-  return `"${text.slice(0, MAX_QUOTED_CHARS)}…" (${text.length} characters)`;
+  return quotedAs(maskPersonalData(text.slice(0, MASK_LOOKAHEAD_CHARS)), text.length);
 }
 
-export function isEmail(text: string): boolean {
-  return EMAIL.test(text);
+/** `display` (already masked, of a value `length` characters long) as a message quotes it. */
+function quotedAs(display: string, length: number): string {
+  if (length <= MAX_QUOTED_CHARS && display.length <= MAX_QUOTED_CHARS) return `"${display}"`;
+  return `"${display.slice(0, MAX_QUOTED_CHARS)}…" (${length} characters)`;
 }
 
-export function parseBooleanCell(text: string): boolean | null {
-  const word = text.toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return null;
+const quotedPhone = (text: string) => quotedAs(maskPhoneLike(text.slice(0, MASK_LOOKAHEAD_CHARS)), text.length);
+const quotedEmail = (text: string) => quotedAs(maskEmailLike(text.slice(0, MASK_LOOKAHEAD_CHARS)), text.length);
+
+const REASONS = {
+  phone: (text: string) =>
+    `${quotedPhone(text)} is not a phone: 13800138000, +86 138 0013 8000 or E.164 (+85291234567); a masked 138****8000 is read as no phone`,
+  email: (text: string) => `${quotedEmail(text)} is not an email address (like wang.fang@qq.com)`,
+  device: (text: string) =>
+    `${quoted(text)} is not a device: mobile (无线端, 手机, 移动端, APP, wap), pc (PC端, 电脑) or both (全部)`,
+  date: (text: string) =>
+    `${quoted(text)} is not a date: 2025-11-11, 2025-11-11 10:00, 2025/11/11 10:00, 2025年11月11日 10:00, 2025.11.11 10:00:00, an Excel date number (45972) or ISO 8601 with an offset`,
+  count: (text: string) => `${quoted(text)} is not a whole number of orders, 0 or more (12, 1,200, 12次)`,
+  amount: (text: string) =>
+    `${quoted(text)} is not an amount in CNY, 0 or more (1299.50, 1,299.00, ¥1,299.00, 1299元, RMB 1299)`,
+  year: (part: string) =>
+    `${quoted(part)} is not a Double-11 year (2009 to 2100; separate several with ; , 、 / or spaces: 2024;2025, 2024年、2025年)`,
+  boolean: (text: string) => `${quoted(text)} is not yes or no (true/false, 1/0, yes/no, y/n, 是/否, 有/无, 对/错)`,
+} as const;
+
+/** One column's reader: sets its field on the customer; a reason when the cell cannot be read, MASKED when it was masked. */
+type CellReader = (text: string, customer: Customer, context: RowContext) => string | typeof MASKED | undefined;
+
+function booleanReader(field: 'unpaidOrder' | 'optOutSms' | 'optOutEmail'): CellReader {
+  return (text, customer) => {
+    const value = parseBooleanCell(text);
+    if (value === null) return REASONS.boolean(text);
+    customer[field] = value;
+    return undefined;
+  };
 }
 
-/** An email address as segment files are read: trimmed by the caller, lower-cased; null when it is not one. */
-export function normaliseEmail(text: string): string | null {
-  return EMAIL.test(text) ? text.toLowerCase() : null;
+function labelText(text: string): string | undefined {
+  return text.length > MAX_NAME_LENGTH ? `is longer than ${MAX_NAME_LENGTH} characters` : undefined;
 }
 
-export function normalisePhone(text: string): string | null {
-  const compact = text.replace(PHONE_SEPARATORS, '');
-  if (MAINLAND_MOBILE.test(compact)) return flatCopy(`+86${compact}`);
-  if (E164.test(compact)) return flatCopy(compact);
-  return null;
-}
+/** Every column's reader (customer_id aside, an empty cell or a "no value" mark never reaches one). */
+const READERS: Record<CustomerColumn, CellReader> = {
+  customer_id: (text, customer) => {
+    if (text === '' || isNoValue(text)) return 'is required';
+    if (text.length > MAX_ID_LENGTH) return `is longer than ${MAX_ID_LENGTH} characters`;
+    if (CONTROL.test(text)) return 'contains control characters';
+    if (SCIENTIFIC.test(text)) {
+      return `${quoted(text)} is a long number Excel rounded (scientific notation): two customers may share it. Format the column as text in Excel and export again`;
+    }
+    customer.customerId = text;
+    return undefined;
+  },
+  phone: (text, customer) => {
+    const phone = readPhone(text);
+    if (phone === null) return REASONS.phone(text);
+    if (phone === MASKED) return MASKED;
+    customer.phone = phone;
+    return undefined;
+  },
+  email: (text, customer) => {
+    if (!isEmail(text)) return REASONS.email(text);
+    if (isMaskedEmail(text)) return MASKED;
+    customer.email = text.toLowerCase();
+    return undefined;
+  },
+  name: (text, customer) => {
+    const problem = labelText(text);
+    if (problem) return problem;
+    if (isMaskedName(text)) return MASKED;
+    customer.name = text;
+    return undefined;
+  },
+  device: (text, customer) => {
+    const device = readDevice(text);
+    if (device === null) return REASONS.device(text);
+    customer.device = device;
+    return undefined;
+  },
+  last_order_at: (text, customer, context) => {
+    const instant = readDateTime(text, context.timeZone);
+    if (Number.isNaN(instant)) return REASONS.date(text);
+    customer.lastOrderAt = instant;
+    return undefined;
+  },
+  order_count: (text, customer) => {
+    const count = readCount(text);
+    if (count === null) return REASONS.count(text);
+    customer.orderCount = count;
+    return undefined;
+  },
+  total_spend: (text, customer) => {
+    const amount = readAmount(text);
+    if (amount === null) return REASONS.amount(text);
+    customer.totalSpend = amount;
+    return undefined;
+  },
+  d11_years: (text, customer) => {
+    const years = readYears(text);
+    if (!Array.isArray(years)) return REASONS.year(years.notAYear);
+    customer.d11Years = years;
+    return undefined;
+  },
+  unpaid_order: booleanReader('unpaidOrder'),
+  opt_out_sms: booleanReader('optOutSms'),
+  opt_out_email: booleanReader('optOutEmail'),
+  segment: (text, customer) => {
+    const problem = labelText(text);
+    if (problem) return problem;
+    customer.segment = text;
+    return undefined;
+  },
+  member_tier: (text, customer) => {
+    if (text.length > MAX_TIER_LENGTH) return `is longer than ${MAX_TIER_LENGTH} characters`;
+    if (CONTROL.test(text)) return 'contains control characters';
+    customer.tier = normaliseTier(text);
+    return undefined;
+  },
+};
 
-/**
- * A standalone copy of a short string. V8 keeps a concatenation or regexp result as a
- * tree pointing into its sources; held for a million customers, those trees cost about
- * 200 bytes each (measured), so the phone is copied flat once.
- */
-function flatCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
-}
+const MASK_BITS: Partial<Record<CustomerColumn, number>> = {
+  phone: MASKED_PHONE,
+  email: MASKED_EMAIL,
+  name: MASKED_NAME,
+};
 
-type Ctx = z.core.$RefinementCtx;
-
-function fail(ctx: Ctx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
-
-/** An optional cell: empty means "not given"; otherwise `parse` normalises or fails. */
-function optionalCell<T>(parse: (text: string, ctx: Ctx) => T) {
-  return z
-    .string()
-    .optional()
-    .transform((text, ctx): T | undefined => (text === undefined || text === '' ? undefined : parse(text, ctx)));
-}
-
-const booleanCell = optionalCell((text, ctx) => {
-  const value = parseBooleanCell(text);
-  return value ?? fail(ctx, `${quoted(text)} is not a boolean (true/false/1/0/yes/no)`);
-});
-
-function buildRowSchema(context: RowContext) {
-  return z.object({
-    customer_id: z
-      .string({ error: 'is required' })
-      .min(1, 'is required')
-      .max(MAX_ID_LENGTH, `is longer than ${MAX_ID_LENGTH} characters`)
-      .refine((id) => !CONTROL.test(id), 'contains control characters'),
-    phone: optionalCell(
-      (text, ctx) =>
-        normalisePhone(text) ??
-        fail(ctx, `${quoted(text)} is not E.164 (+8613800138000) or an 11-digit mainland mobile`),
-    ),
-    email: optionalCell((text, ctx) =>
-      EMAIL.test(text) ? text.toLowerCase() : fail(ctx, `${quoted(text)} is not an email`),
-    ),
-    name: optionalCell((text, ctx) =>
-      text.length > MAX_NAME_LENGTH ? fail(ctx, `is longer than ${MAX_NAME_LENGTH} characters`) : text,
-    ),
-    device: optionalCell((text, ctx) => {
-      const device = text.toLowerCase();
-      return (DEVICES as readonly string[]).includes(device)
-        ? (device as Device)
-        : fail(ctx, `${quoted(text)} is not one of mobile, pc, both`);
-    }),
-    last_order_at: optionalCell((text, ctx) => {
-      const instant = parseDateTime(text, context.timeZone);
-      return Number.isNaN(instant) ? fail(ctx, `${quoted(text)} is not an ISO 8601 date or date-time`) : instant;
-    }),
-    order_count: optionalCell((text, ctx) =>
-      INTEGER.test(text) && text.length <= 9 ? Number(text) : fail(ctx, `${quoted(text)} is not a whole number >= 0`),
-    ),
-    total_spend: optionalCell((text, ctx) =>
-      DECIMAL.test(text) && text.length <= 18
-        ? Math.round(Number(text.replaceAll(',', '')) * 100) / 100
-        : fail(ctx, `${quoted(text)} is not an amount in CNY (e.g. 1299.50)`),
-    ),
-    d11_years: optionalCell((text, ctx) => {
-      const years = new Set<number>();
-      for (const part of text.split(';')) {
-        const year = part.trim();
-        if (year === '') continue;
-        const value = Number(year);
-        if (!/^\d{4}$/.test(year) || value < FIRST_DOUBLE_11 || value > LAST_PLAUSIBLE_YEAR) {
-          return fail(ctx, `${quoted(year)} is not a Double-11 year (${FIRST_DOUBLE_11} or later, ;-separated)`);
-        }
-        years.add(value);
-      }
-      return [...years].sort((a, b) => a - b);
-    }),
-    unpaid_order: booleanCell,
-    opt_out_sms: booleanCell,
-    opt_out_email: booleanCell,
-    segment: optionalCell((text, ctx) =>
-      text.length > MAX_NAME_LENGTH ? fail(ctx, `is longer than ${MAX_NAME_LENGTH} characters`) : text,
-    ),
-  });
-}
-
-export type RowResult = { ok: true; customer: Customer } | { ok: false; problems: RowProblem[] };
-
-const schemaCache = new Map<string, ReturnType<typeof buildRowSchema>>();
+export type RowResult =
+  | {
+      ok: true;
+      customer: Customer;
+      /** MASKED_PHONE | MASKED_EMAIL | MASKED_NAME: cells the platform masked, read as "not given". */
+      masked?: number;
+    }
+  | { ok: false; problems: RowProblem[] };
 
 /** Validates and normalises one row of cells (keys are column names, values trimmed text). */
 export function parseCustomerRow(cells: Readonly<Record<string, string | undefined>>, context: RowContext): RowResult {
-  const cacheKey = context.timeZone;
-  let schema = schemaCache.get(cacheKey);
-  if (!schema) {
-    schema = buildRowSchema(context);
-    schemaCache.set(cacheKey, schema);
-  }
-  const result = schema.safeParse(cells);
-  if (!result.success) {
-    return {
-      ok: false,
-      problems: result.error.issues.map((issue) => ({
-        column: String(issue.path[0] ?? '(row)'),
-        reason: issue.message,
-      })),
-    };
-  }
-  const row = result.data;
   const customer: Customer = {
-    customerId: row.customer_id,
-    device: row.device ?? 'mobile',
-    d11Years: row.d11_years ?? [],
-    segment: row.segment ?? context.defaultSegment,
+    customerId: '',
+    device: 'mobile',
+    d11Years: [],
+    segment: context.defaultSegment,
   };
-  if (row.phone !== undefined) customer.phone = row.phone;
-  if (row.email !== undefined) customer.email = row.email;
-  if (row.name !== undefined) customer.name = row.name;
-  if (row.last_order_at !== undefined) customer.lastOrderAt = row.last_order_at;
-  if (row.order_count !== undefined) customer.orderCount = row.order_count;
-  if (row.total_spend !== undefined) customer.totalSpend = row.total_spend;
-  if (row.unpaid_order !== undefined) customer.unpaidOrder = row.unpaid_order;
-  if (row.opt_out_sms !== undefined) customer.optOutSms = row.opt_out_sms;
-  if (row.opt_out_email !== undefined) customer.optOutEmail = row.opt_out_email;
-  return { ok: true, customer };
+  let problems: RowProblem[] | undefined;
+  let masked = 0;
+  for (const column of CUSTOMER_COLUMNS) {
+    const text = cells[column];
+    const required = column === 'customer_id';
+    if (!required && (text === undefined || text === '' || isNoValue(text))) continue;
+    const outcome = READERS[column](text ?? '', customer, context);
+    if (outcome === undefined) continue;
+    if (outcome === MASKED) {
+      masked |= MASK_BITS[column] ?? 0;
+      continue;
+    }
+    problems ??= [];
+    problems.push({ column, reason: outcome });
+  }
+  if (problems) return { ok: false, problems };
+  return masked === 0 ? { ok: true, customer } : { ok: true, customer, masked };
 }
 
 /** The label a file gives its rows: its name without folders and extension. */

@@ -95,3 +95,43 @@ export function maskedError<T>(error: T): T {
   if ('cause' in error) Object.defineProperty(copy, 'cause', { value: cause, writable: true, configurable: true });
   return copy as T;
 }
+
+/**
+ * A cell that was meant to hold a phone, as a reject quotes it: the digits past the first
+ * three and before the last four become `*` where they stand (two and two for a short run),
+ * so the shape that made it wrong (its length, a stray letter, a separator) still shows.
+ * Fewer than six digits are not a phone number and stay; an address in it is masked too.
+ */
+export function maskPhoneLike(text: string): string {
+  let digits = 0;
+  for (let index = 0; index < text.length; index += 1) if (isDigit(text.charCodeAt(index))) digits += 1;
+  if (digits < 6) return maskPersonalData(text);
+  const head = digits >= 10 ? 3 : 2;
+  const tail = digits >= 10 ? 4 : 2;
+  let seen = 0;
+  let masked = '';
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index] as string;
+    if (!isDigit(text.charCodeAt(index))) {
+      masked += char;
+      continue;
+    }
+    seen += 1;
+    masked += seen <= head || seen > digits - tail ? char : '*';
+  }
+  return maskPersonalData(masked);
+}
+
+/**
+ * A cell that was meant to hold an email address, as a reject quotes it: with an `@`, the
+ * first character and the domain stay (`z***@qq`); without one, only the first character.
+ */
+export function maskEmailLike(text: string): string {
+  if (text.lastIndexOf('@') > 0) return maskEmail(text);
+  const first = [...text][0] ?? '';
+  return `${first}***`;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}

@@ -9,6 +9,15 @@
  */
 import { isAscii } from 'node:buffer';
 import {
+  acceptedHeaders,
+  type ColumnMapping,
+  EMPTY_MAPPING,
+  headerKey,
+  type MappedColumn,
+  type ResolvedHeader,
+  resolveHeader,
+} from './column-mapping.ts';
+import {
   CsvRecordScanner,
   LineScanner,
   type RawRecord,
@@ -17,11 +26,15 @@ import {
   tooLongReason,
 } from './csv-records.ts';
 import {
-  CUSTOMER_COLUMNS,
   type Customer,
+  type CustomerColumn,
   isEmail,
+  MASKED_EMAIL,
+  MASKED_NAME,
+  MASKED_PHONE,
   normalisePhone,
   parseCustomerRow,
+  quoted,
   type RowProblem,
   segmentFromFileName,
 } from './customer.ts';
@@ -49,6 +62,8 @@ export interface SegmentReadOptions {
   timeZone: string;
   /** Overrides the label taken from the file name (rows' own `segment` cells still win). */
   segment?: string;
+  /** The marketer's own header mapping; it wins over the built-in aliases. */
+  columns?: ColumnMapping;
 }
 
 export interface AcceptedRow {
@@ -75,8 +90,16 @@ export interface SegmentReadSummary {
   rows: number;
   accepted: number;
   rejected: number;
-  /** Header columns this product does not know; their values are ignored. */
+  /** Which header became which column, in header order (JSON Lines: every key seen, first seen first). */
+  columns: MappedColumn[];
+  /** Headers whose values are ignored: unknown, mapped to null, or replaced by the marketer's mapping. */
   ignoredColumns: string[];
+  /** Accepted customers whose phone the platform masked (`138****8000`): kept, with no phone. */
+  maskedPhones: number;
+  /** Accepted customers whose email the platform masked (`w***@qq.com`): kept, with no email. */
+  maskedEmails: number;
+  /** Accepted customers whose name the platform masked (`张**`): kept, addressed without a name. */
+  maskedNames: number;
 }
 
 /** The file as a whole cannot be read (no header, no customer_id column, ...). */
@@ -104,8 +127,11 @@ const MAX_HELD_BYTES = 1024 * 1024;
 const MAX_HELD_RECORDS = 10_000;
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const NOT_ASCII = /[^\u0000-\u007f]/;
-const KNOWN_COLUMNS = new Set<string>(CUSTOMER_COLUMNS);
 const MAX_REPORTED_ID = 128;
+/** JSON Lines: the key sets remembered (rows of one export share one), and the keys the summary lists. */
+const MAX_KEY_SETS = 64;
+const MAX_SUMMARY_KEYS = 200;
+const KEY_SET_SEPARATOR = '\u0000';
 const EMPTY = new Uint8Array(0);
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
@@ -206,7 +232,13 @@ export class SegmentReader {
   private readonly fileLabel: string;
   private header: string[] | undefined;
   /** The known columns of the header, by position. */
-  private knownColumns: Array<{ index: number; name: string }> = [];
+  private knownColumns: Array<{ index: number; name: CustomerColumn }> = [];
+  /** The header cell of each column whose header is not the column's own name, for rejects. */
+  private readonly headerOfColumn = new Map<string, string>();
+  private readonly mapping: ColumnMapping;
+  /** JSON Lines: each key set seen, resolved once. */
+  private readonly keySets = new Map<string, ResolvedHeader>();
+  private readonly summaryKeys = new Set<string>();
   /** The file's encoding, once chosen. */
   private encoding: TextEncodingName | undefined;
   /** Records held until the encoding is chosen, in file order, with their votes. */
@@ -221,11 +253,27 @@ export class SegmentReader {
       throw new SegmentFileError(options.fileName, 'unsupported file type: use .csv or .jsonl');
     }
     this.fileLabel = options.fileName;
-    this.summaryState = { format, encoding: 'utf-8', rows: 0, accepted: 0, rejected: 0, ignoredColumns: [] };
+    this.mapping = options.columns ?? EMPTY_MAPPING;
+    this.summaryState = {
+      format,
+      encoding: 'utf-8',
+      rows: 0,
+      accepted: 0,
+      rejected: 0,
+      columns: [],
+      ignoredColumns: [],
+      maskedPhones: 0,
+      maskedEmails: 0,
+      maskedNames: 0,
+    };
   }
 
   get summary(): SegmentReadSummary {
-    return { ...this.summaryState, ignoredColumns: [...this.summaryState.ignoredColumns] };
+    return {
+      ...this.summaryState,
+      columns: this.summaryState.columns.map((column) => ({ ...column })),
+      ignoredColumns: [...this.summaryState.ignoredColumns],
+    };
   }
 
   /** Reads the whole stream, yielding a batch per chunk that completes rows. */
@@ -357,7 +405,9 @@ export class SegmentReader {
     const decoded = given ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
     if (!csv && decoded.text.trim() === '') return;
     this.summaryState.rows += 1;
-    const cells = csv ? this.csvCells(splitCsvFields(decoded.text, record.quoted)) : jsonCells(decoded.text.trim());
+    const cells = csv
+      ? this.csvCells(splitCsvFields(decoded.text, record.quoted))
+      : this.jsonCells(decoded.text.trim());
     if ('values' in cells) {
       const problems: RowProblem[] = [];
       if (decoded.encoding !== fileEncoding) {
@@ -389,6 +439,7 @@ export class SegmentReader {
     if (result.ok && cells.problems.length === 0) {
       batch.accepted.push({ line: record.line, customer: result.customer });
       this.summaryState.accepted += 1;
+      if (result.masked !== undefined) this.countMasked(result.masked);
       return;
     }
     // Every problem of the row: what its bytes have, then its values' (once a column).
@@ -397,8 +448,20 @@ export class SegmentReader {
     batch.rejected.push(this.reject(record.line, [...cells.problems, ...valueProblems], customerId));
   }
 
+  private countMasked(masked: number): void {
+    if (masked & MASKED_PHONE) this.summaryState.maskedPhones += 1;
+    if (masked & MASKED_EMAIL) this.summaryState.maskedEmails += 1;
+    if (masked & MASKED_NAME) this.summaryState.maskedNames += 1;
+  }
+
   private reject(line: number, problems: RowProblem[], customerId: string | undefined): RejectedRow {
     this.summaryState.rejected += 1;
+    if (this.headerOfColumn.size > 0) {
+      for (const problem of problems) {
+        const header = this.headerOfColumn.get(problem.column);
+        if (header !== undefined) problem.header = header;
+      }
+    }
     const rejected: RejectedRow = { file: this.fileLabel, line, problems };
     if (customerId) {
       rejected.customerId =
@@ -419,16 +482,25 @@ export class SegmentReader {
     }
     // The header is column names, not customer data: it is read in its own encoding.
     const { text } = decoded ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
-    const header = splitCsvFields(text, record.quoted).map((name) => name.trim().toLowerCase());
+    this.useHeader(splitCsvFields(text, record.quoted), record.line);
+  }
+
+  /**
+   * Takes the header's cells (text, as a CSV or a sheet's first row gives them): which cell
+   * is which column, or the file is refused whole with what is wrong with its header.
+   */
+  private useHeader(cells: readonly string[], line: number): void {
+    const header = cells.map((cell) => cell.trim());
+    const resolved = resolveHeader(header, this.mapping);
     const values = header.flatMap((name, index) => {
       const kind = valueKindOf(name);
       return kind ? [{ cell: index + 1, kind }] : [];
     });
-    const knowsAColumn = header.some((name) => KNOWN_COLUMNS.has(name));
+    const knowsAColumn = resolved.columns.length > 0 || resolved.conflicts.length > 0;
     if (values.length > 0 && !knowsAColumn) {
       throw new SegmentFileError(
         this.fileLabel,
-        `the first line looks like data, not a header: ${describeValues(values)}; the first line must name the columns, e.g. customer_id,phone,email`,
+        `the first line looks like data, not a header: ${describeValues(values)}; the first line must name the columns, e.g. customer_id,phone,email or 客户ID,手机号,邮箱`,
       );
     }
     // Phones and emails are never column names: a data line ran into the header.
@@ -436,28 +508,80 @@ export class SegmentReader {
     if (contacts.length > 0) {
       throw new SegmentFileError(
         this.fileLabel,
-        `the header (line ${record.line}) holds values, not only column names: ${describeValues(contacts)}; is a line end missing after the header?`,
+        `the header (line ${line}) holds values, not only column names: ${describeValues(contacts)}; is a line end missing after the header?`,
       );
     }
-    const seen = new Set<string>();
-    for (const name of header) {
-      if (seen.has(name) && name !== '') {
-        throw new SegmentFileError(this.fileLabel, `column "${name}" appears twice in the header`);
-      }
-      seen.add(name);
+    if (resolved.conflicts.length > 0) {
+      throw new SegmentFileError(
+        this.fileLabel,
+        resolved.conflicts.map((conflict) => conflictReason(conflict)).join('; '),
+      );
     }
-    if (!seen.has('customer_id')) {
+    if (!resolved.columns.some(({ column }) => column === 'customer_id')) {
       const found = header.map((name, index) =>
-        !KNOWN_COLUMNS.has(name) && valueKindOf(name) ? `(cell ${index + 1}: a value)` : name,
+        valueKindOf(name) ? `(cell ${index + 1}: a value)` : shortHeader(name),
       );
       throw new SegmentFileError(
         this.fileLabel,
-        `the header has no customer_id column (found: ${found.filter(Boolean).join(', ') || 'nothing'})`,
+        `the header has no customer_id column (found: ${found.filter(Boolean).join(', ') || 'nothing'}); ` +
+          `name the buyer-id column customer_id or one of ${acceptedHeaders('customer_id', 7).slice('customer_id, '.length)}, ` +
+          `or map your header in a column mapping: {"<your header>": "customer_id"}`,
       );
     }
     this.header = header;
-    this.knownColumns = header.flatMap((name, index) => (KNOWN_COLUMNS.has(name) ? [{ index, name }] : []));
-    this.summaryState.ignoredColumns = header.filter((name) => name !== '' && !KNOWN_COLUMNS.has(name));
+    this.knownColumns = resolved.columns.map(({ index, column }) => ({ index, name: column }));
+    for (const { header: text, column } of resolved.columns) {
+      if (text !== column) this.headerOfColumn.set(column, text);
+    }
+    this.summaryState.columns = resolved.columns.map(({ header: text, column, by }) => ({ header: text, column, by }));
+    this.summaryState.ignoredColumns = resolved.ignored;
+  }
+
+  /** JSON Lines: one object per line, its keys mapped as a header's cells are. */
+  private jsonCells(text: string): Cells {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { problems: [{ column: '(row)', reason: `is not valid JSON (${(error as Error).message})` }] };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { problems: [{ column: '(row)', reason: 'is not a JSON object' }] };
+    }
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    const resolved = this.keySet(keys);
+    const values: Record<string, string> = {};
+    const problems: RowProblem[] = [];
+    for (const { index, column } of resolved.columns) {
+      const cell = jsonValueToCell(object[keys[index] as string]);
+      if (typeof cell === 'object') problems.push({ column, reason: cell.invalid });
+      else if (cell !== undefined) values[column] = cell;
+    }
+    for (const conflict of resolved.conflicts) {
+      problems.push({ column: conflict.column, reason: conflictReason(conflict, 'keys') });
+    }
+    return { values, problems };
+  }
+
+  private keySet(keys: string[]): ResolvedHeader {
+    const signature = keys.join(KEY_SET_SEPARATOR);
+    let resolved = this.keySets.get(signature);
+    if (resolved) return resolved;
+    resolved = resolveHeader(keys, this.mapping);
+    if (this.keySets.size < MAX_KEY_SETS) this.keySets.set(signature, resolved);
+    // The summary lists every key once, in the order first seen.
+    for (const { header, column, by } of resolved.columns) {
+      if (this.summaryKeys.size >= MAX_SUMMARY_KEYS || this.summaryKeys.has(headerKey(header))) continue;
+      this.summaryKeys.add(headerKey(header));
+      this.summaryState.columns.push({ header, column, by });
+    }
+    for (const header of resolved.ignored) {
+      if (this.summaryKeys.size >= MAX_SUMMARY_KEYS || this.summaryKeys.has(headerKey(header))) continue;
+      this.summaryKeys.add(headerKey(header));
+      this.summaryState.ignoredColumns.push(header);
+    }
+    return resolved;
   }
 
   private csvCells(fields: string[]): Cells {
@@ -474,27 +598,30 @@ export class SegmentReader {
 
 type Cells = { values: Record<string, string>; problems: RowProblem[] } | { problems: RowProblem[] };
 
-/** JSON Lines: one object per line. */
-function jsonCells(text: string): Cells {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problems: [{ column: '(row)', reason: `is not valid JSON (${(error as Error).message})` }] };
+/** Longest header named whole in a message. */
+const MAX_HEADER_SHOWN = 40;
+
+function shortHeader(header: string): string {
+  return header.length <= MAX_HEADER_SHOWN ? header : `${header.slice(0, MAX_HEADER_SHOWN)}…`;
+}
+
+/** Two or more header cells (or JSON keys) that map to one column: the file names them all. */
+function conflictReason(
+  conflict: ResolvedHeader['conflicts'][number],
+  noun: 'header cells' | 'keys' = 'header cells',
+): string {
+  const cells = conflict.cells;
+  const first = cells[0]?.header ?? '';
+  const positions = (index: number) => (noun === 'keys' ? '' : ` (cell ${index + 1})`);
+  if (cells.every(({ header }) => headerKey(header) === headerKey(first))) {
+    const where = noun === 'keys' ? '' : ` (cells ${cells.map(({ index }) => index + 1).join(' and ')})`;
+    return `column "${shortHeader(first)}" appears twice in the ${noun === 'keys' ? 'row' : 'header'}${where}`;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { problems: [{ column: '(row)', reason: 'is not a JSON object' }] };
-  }
-  const values: Record<string, string> = {};
-  const problems: RowProblem[] = [];
-  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
-    const key = name.trim().toLowerCase();
-    if (!KNOWN_COLUMNS.has(key)) continue;
-    const cell = jsonValueToCell(item);
-    if (typeof cell === 'object') problems.push({ column: key, reason: cell.invalid });
-    else if (cell !== undefined) values[key] = cell;
-  }
-  return { values, problems };
+  const named = cells.map(({ header, index }) => `"${shortHeader(header)}"${positions(index)}`).join(' and ');
+  return (
+    `${noun} ${named} ${cells.length === 2 ? 'both map' : 'all map'} to ${conflict.column}: keep one of them, ` +
+    `or say which one is ${conflict.column} in a column mapping (a header mapped to null is ignored: {${quoted(cells[1]?.header ?? '')}: null})`
+  );
 }
 
 /** Where the records from `index` on stop sharing one source (one chunk's bytes). */

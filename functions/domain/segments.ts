@@ -27,6 +27,8 @@ export interface SegmentationSettings {
   deepDays: number;
   highOrders: number;
   highSpend: number;
+  /** Member tiers (as normaliseTier spells them) that count as high value for `recent-high`. */
+  highTiers: readonly string[];
   order: readonly PlaybookGroup[];
 }
 
@@ -37,6 +39,7 @@ export interface CustomerFacts {
   orderCount?: number | undefined;
   totalSpend?: number | undefined;
   lastOrderAt?: number | undefined;
+  tier?: string | undefined;
 }
 
 export interface SegmentationContext {
@@ -80,9 +83,12 @@ const RULES: Record<PlaybookGroup, Rule> = {
     return last.month === 11 && last.day === 11 && facts.d11Years.includes(last.year);
   },
   'd11-veteran': (facts, { campaignYear }) => pastDouble11s(facts, campaignYear) > 0,
+  // A high member tier is high value too: the store's own judgment of a customer.
   'recent-high': (facts, { settings, now }) =>
     daysSinceLastOrder(facts, now) <= settings.recentDays &&
-    ((facts.orderCount ?? 0) >= settings.highOrders || (facts.totalSpend ?? 0) >= settings.highSpend),
+    ((facts.orderCount ?? 0) >= settings.highOrders ||
+      (facts.totalSpend ?? 0) >= settings.highSpend ||
+      (facts.tier !== undefined && settings.highTiers.includes(facts.tier))),
   recent: (facts, { settings, now }) => daysSinceLastOrder(facts, now) <= settings.recentDays,
   'dormant-shallow': (facts, { settings, now }) => {
     const days = daysSinceLastOrder(facts, now);

@@ -1,6 +1,13 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import {
+  COLUMN_ALIASES,
+  type ColumnMapping,
+  type ColumnMappingJson,
+  toColumnMapping,
+} from '../../functions/domain/column-mapping.ts';
+import { CUSTOMER_COLUMNS, type Customer, type CustomerColumn } from '../../functions/domain/customer.ts';
+import {
   type AcceptedRow,
   type RejectedRow,
   SegmentFileError,
@@ -8,6 +15,7 @@ import {
   type SegmentReadSummary,
   sniffEncoding,
 } from '../../functions/domain/segment-reader.ts';
+import { canonicalCsvBytes, EXPORT_COLUMNS, exportCsvBytes } from '../support/export-fixtures.ts';
 
 const TIME_ZONE = 'Asia/Shanghai';
 const FILE = 'segments/d11-2026/vip.csv';
@@ -46,9 +54,14 @@ async function* inChunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
 }
 
 /** Reads a whole segment file (text is written as UTF-8) fed in chunks of `chunkSize` bytes. */
-async function readSegment(fileName: string, content: string | Uint8Array, chunkSize = 4096): Promise<ReadResult> {
+async function readSegment(
+  fileName: string,
+  content: string | Uint8Array,
+  chunkSize = 4096,
+  columns?: ColumnMapping,
+): Promise<ReadResult> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const reader = new SegmentReader({ fileName, timeZone: TIME_ZONE });
+  const reader = new SegmentReader({ fileName, timeZone: TIME_ZONE, ...(columns ? { columns } : {}) });
   const accepted: AcceptedRow[] = [];
   const rejected: RejectedRow[] = [];
   for await (const batch of reader.read(inChunks(bytes, chunkSize))) {
@@ -333,13 +346,13 @@ describe('SegmentReader', () => {
 
     it('reports unknown columns in the summary and ignores their values', async () => {
       // Prepare
-      const content = lines('customer_id,vip_level,name,备注', 'C1,gold,张三,老客户');
+      const content = lines('customer_id,wangwang,name,备注', 'C1,gold,张三,老客户');
 
       // Act
       const { accepted, summary } = await readSegment(FILE, content);
 
       // Assess
-      expect(summary.ignoredColumns).toEqual(['vip_level', '备注']);
+      expect(summary.ignoredColumns).toEqual(['wangwang', '备注']);
       expect(accepted).toEqual([
         { line: 2, customer: { customerId: 'C1', name: '张三', device: 'mobile', d11Years: [], segment: 'vip' } },
       ]);
@@ -627,7 +640,7 @@ describe('SegmentReader on files that lie', () => {
 
       // Assess
       const error = (await reading.catch((caught: unknown) => caught)) as SegmentFileError;
-      expect(error.reason).toBe('the header has no customer_id column (found: phone, (cell 2: a value))');
+      expect(error.reason).toMatch(/^the header has no customer_id column \(found: phone, \(cell 2: a value\)\); /);
     });
   });
 
@@ -702,7 +715,7 @@ describe('SegmentReader on files that lie', () => {
           customerId: 'C2',
           problems: [
             mixedEncoding('name', 'GB18030', 'UTF-8'),
-            { column: 'phone', reason: expect.stringContaining('"12345" is not E.164') },
+            { column: 'phone', reason: expect.stringContaining('"12345" is not a phone') },
           ],
         },
       ]);
@@ -914,5 +927,359 @@ describe('SegmentReader on files that lie', () => {
       for (const problem of row?.problems ?? []) expect(problem.reason.length).toBeLessThan(200);
       expect(row?.problems.find((problem) => problem.column === 'phone')?.reason).toContain('(100000 characters)');
     });
+  });
+});
+
+/** A valid cell for each column, and what the customer carries for it. */
+const SAMPLE_CELLS: Record<CustomerColumn, { cell: string; field: Partial<Customer> }> = {
+  customer_id: { cell: 'C1', field: { customerId: 'C1' } },
+  phone: { cell: '13800138000', field: { phone: '+8613800138000' } },
+  email: { cell: 'a@qq.com', field: { email: 'a@qq.com' } },
+  name: { cell: '张三', field: { name: '张三' } },
+  device: { cell: 'pc', field: { device: 'pc' } },
+  last_order_at: { cell: '2025-11-11', field: { lastOrderAt: Date.parse('2025-11-11T00:00:00+08:00') } },
+  order_count: { cell: '3', field: { orderCount: 3 } },
+  total_spend: { cell: '99', field: { totalSpend: 99 } },
+  d11_years: { cell: '2024', field: { d11Years: [2024] } },
+  unpaid_order: { cell: '是', field: { unpaidOrder: true } },
+  opt_out_sms: { cell: '是', field: { optOutSms: true } },
+  opt_out_email: { cell: '是', field: { optOutEmail: true } },
+  segment: { cell: 'vip2', field: { segment: 'vip2' } },
+  member_tier: { cell: 'VIP2', field: { tier: 'VIP2' } },
+};
+
+const ALIAS_CASES = CUSTOMER_COLUMNS.flatMap((column) =>
+  COLUMN_ALIASES[column].map((alias) => [alias, column] as const),
+);
+
+function mapping(json: ColumnMappingJson): ColumnMapping {
+  return toColumnMapping(json);
+}
+
+async function headerError(content: string, columns?: ColumnMapping): Promise<string> {
+  const error = await readSegment(FILE, content, 4096, columns).catch((caught: unknown) => caught);
+  if (!(error instanceof SegmentFileError)) throw new Error(`the file was not refused: ${JSON.stringify(error)}`);
+  return error.reason;
+}
+
+describe('SegmentReader: headers as exports write them', () => {
+  it.each(ALIAS_CASES)('reads the header %j as %s', async (alias, column) => {
+    // Prepare
+    const header = column === 'customer_id' ? alias : `customer_id,${alias}`;
+    const row = column === 'customer_id' ? 'C1' : `C1,${SAMPLE_CELLS[column].cell}`;
+
+    // Act
+    const { accepted, rejected, summary } = await readSegment(FILE, lines(header, row));
+
+    // Assess
+    expect(rejected).toEqual([]);
+    expect(accepted[0]?.customer).toMatchObject(SAMPLE_CELLS[column].field);
+    expect(summary.columns).toContainEqual({ header: alias, column, by: 'alias' });
+    expect(summary.ignoredColumns).toEqual([]);
+  });
+
+  it.each([
+    ['Customer ID'],
+    [' CUSTOMER_ID '],
+    ['ｃｕｓｔｏｍｅｒ＿ｉｄ'],
+    ['customer-id'],
+    ['客户 ID'],
+    ['客户ＩＤ'],
+    ['Buyer ID'],
+    ['BUYER_ID'],
+    ['会员ID（脱敏）'],
+    ['买家ID[加密]'],
+  ])('matches %j to customer_id whatever its case, width, spaces and a note in brackets', async (header) => {
+    // Prepare
+    const content = lines(`${header},累计消费金额(元),手机号【已脱敏】`, 'C1,99,13800138000');
+
+    // Act
+    const { accepted } = await readSegment(FILE, content);
+
+    // Assess
+    expect(accepted.map(({ customer }) => customer)).toEqual([
+      { customerId: 'C1', totalSpend: 99, phone: '+8613800138000', device: 'mobile', d11Years: [], segment: 'vip' },
+    ]);
+  });
+
+  it('reads the canonical columns as before, saying each is its own name', async () => {
+    // Prepare
+    const content = lines('customer_id,phone,member_tier', 'C1,13800138000,VIP1');
+
+    // Act
+    const { accepted, summary } = await readSegment(FILE, content);
+
+    // Assess
+    expect(accepted[0]?.customer).toMatchObject({ customerId: 'C1', phone: '+8613800138000', tier: 'VIP1' });
+    expect(summary.columns).toEqual([
+      { header: 'customer_id', column: 'customer_id', by: 'name' },
+      { header: 'phone', column: 'phone', by: 'name' },
+      { header: 'member_tier', column: 'member_tier', by: 'name' },
+    ]);
+  });
+
+  describe("the marketer's mapping", () => {
+    it('maps headers no alias knows', async () => {
+      // Prepare
+      const content = lines('UID,VIP段位,客户手机', 'U1,黑钻,13800138000');
+      const columns = mapping({ uid: 'customer_id', VIP段位: 'member_tier', 客户手机: 'phone' });
+
+      // Act
+      const { accepted, summary } = await readSegment(FILE, content, 4096, columns);
+
+      // Assess
+      expect(accepted[0]?.customer).toMatchObject({ customerId: 'U1', tier: '黑钻', phone: '+8613800138000' });
+      expect(summary.columns).toEqual([
+        { header: 'UID', column: 'customer_id', by: 'mapping' },
+        { header: 'VIP段位', column: 'member_tier', by: 'mapping' },
+        { header: '客户手机', column: 'phone', by: 'mapping' },
+      ]);
+    });
+
+    it('wins over an alias: a header it names goes where it says, null ignores it', async () => {
+      // Prepare
+      const content = lines('客户ID,标签,电话', 'C1,老客,13800138000');
+      const columns = mapping({ 标签: 'member_tier', 电话: null });
+
+      // Act
+      const { accepted, summary } = await readSegment(FILE, content, 4096, columns);
+
+      // Assess
+      expect(accepted[0]?.customer).toEqual({
+        customerId: 'C1',
+        tier: '老客',
+        device: 'mobile',
+        d11Years: [],
+        segment: 'vip',
+      });
+      expect(summary.columns).toContainEqual({ header: '标签', column: 'member_tier', by: 'mapping' });
+      expect(summary.ignoredColumns).toEqual(['电话']);
+    });
+
+    it('takes the column it maps a header to: another header of that column is ignored, not a conflict', async () => {
+      // Prepare
+      const content = lines('客户ID,手机号,收货人手机', 'C1,138****8000,13900139000');
+      const columns = mapping({ 收货人手机: 'phone' });
+
+      // Act
+      const { accepted, summary } = await readSegment(FILE, content, 4096, columns);
+
+      // Assess
+      expect(accepted[0]?.customer.phone).toBe('+8613900139000');
+      expect(summary.ignoredColumns).toEqual(['手机号']);
+    });
+  });
+
+  describe('refused headers', () => {
+    it('refuses two headers of one column whole, naming both', async () => {
+      // Prepare
+      const content = lines('客户ID,手机号,phone', 'C1,13800138000,13900139000');
+
+      // Act
+      const reason = await headerError(content);
+
+      // Assess
+      expect(reason).toMatch(/^header cells "手机号" \(cell 2\) and "phone" \(cell 3\) both map to phone: keep one/);
+      expect(reason).toContain('{"phone": null}');
+    });
+
+    it('names every column with two headers', async () => {
+      // Prepare
+      const content = lines('客户ID,买家ID,邮箱,email', 'C1,C1,a@qq.com,a@qq.com');
+
+      // Act
+      const reason = await headerError(content);
+
+      // Assess
+      expect(reason).toContain('"客户ID" (cell 1) and "买家ID" (cell 2) both map to customer_id');
+      expect(reason).toContain('"邮箱" (cell 3) and "email" (cell 4) both map to email');
+    });
+
+    it('refuses two headers the marketer mapped to one column', async () => {
+      // Prepare
+      const content = lines('客户ID,A,B', 'C1,x,y');
+      const columns = mapping({ A: 'segment', B: 'segment' });
+
+      // Act
+      const reason = await headerError(content, columns);
+
+      // Assess
+      expect(reason).toMatch(/"A" \(cell 2\) and "B" \(cell 3\) both map to segment/);
+    });
+
+    it('names the headers seen and the accepted ones when customer_id is missing', async () => {
+      // Prepare
+      const content = lines('昵称,手机号,旺旺', '张三,13800138000,zs');
+
+      // Act
+      const reason = await headerError(content);
+
+      // Assess
+      expect(reason).toBe(
+        'the header has no customer_id column (found: 昵称, 手机号, 旺旺); name the buyer-id column customer_id or one of 客户ID, 客户编号, 买家ID, 会员ID, 会员编号, 用户ID, ..., or map your header in a column mapping: {"<your header>": "customer_id"}',
+      );
+    });
+
+    it('is not refused for two ignored headers of one name', async () => {
+      // Prepare
+      const content = lines('客户ID,备注,备注', 'C1,a,b');
+
+      // Act
+      const { accepted, summary } = await readSegment(FILE, content);
+
+      // Assess
+      expect(accepted).toHaveLength(1);
+      expect(summary.ignoredColumns).toEqual(['备注', '备注']);
+    });
+  });
+
+  describe('JSON Lines keys', () => {
+    it('maps keys as headers are mapped, and lists them in the summary', async () => {
+      // Prepare
+      const content = lines(
+        JSON.stringify({ 客户ID: 'J1', 手机号: '138****8000', 会员等级: 'vip3', 备注: 'x' }),
+        JSON.stringify({ 客户ID: 'J2', 手机号: '13900139000' }),
+      );
+
+      // Act
+      const { accepted, summary } = await readSegment(JSONL_FILE, content);
+
+      // Assess
+      expect(accepted.map(({ customer }) => customer)).toEqual([
+        { customerId: 'J1', tier: 'VIP3', device: 'mobile', d11Years: [], segment: 'vip' },
+        { customerId: 'J2', phone: '+8613900139000', device: 'mobile', d11Years: [], segment: 'vip' },
+      ]);
+      expect(summary.columns.map(({ header, column }) => [header, column])).toEqual([
+        ['客户ID', 'customer_id'],
+        ['手机号', 'phone'],
+        ['会员等级', 'member_tier'],
+      ]);
+      expect(summary.ignoredColumns).toEqual(['备注']);
+      expect(summary.maskedPhones).toBe(1);
+    });
+
+    it('rejects the row whose two keys map to one column, naming both', async () => {
+      // Prepare
+      const content = lines(JSON.stringify({ customer_id: 'J1', phone: '13800138000', 手机: '13900139000' }));
+
+      // Act
+      const { accepted, rejected } = await readSegment(JSONL_FILE, content);
+
+      // Assess
+      expect(accepted).toEqual([]);
+      expect(rejected).toEqual([
+        {
+          file: JSONL_FILE,
+          line: 1,
+          customerId: 'J1',
+          problems: [{ column: 'phone', reason: expect.stringMatching(/^keys "phone" and "手机" both map to phone/) }],
+        },
+      ]);
+    });
+  });
+});
+
+describe('SegmentReader: a store export as it is', () => {
+  it.each(CHUNK_SIZES)(
+    'reads the Chinese GB18030 export into the customers of the canonical file (%i-byte chunks)',
+    async (size) => {
+      // Prepare
+      const exported = exportCsvBytes();
+      const canonical = canonicalCsvBytes();
+
+      // Act
+      const fromExport = await readSegment(FILE, exported, size);
+      const fromCanonical = await readSegment(FILE, canonical, size);
+
+      // Assess
+      expect(fromExport.accepted).toEqual(fromCanonical.accepted);
+      expect(fromExport.accepted).toHaveLength(6);
+      expect(fromExport.rejected.map(({ line, problems }) => [line, problems.map((p) => p.column)])).toEqual([
+        [8, ['device']],
+      ]);
+      expect(fromCanonical.rejected.map(({ line }) => line)).toEqual([8]);
+      expect(fromExport.summary).toMatchObject({
+        encoding: 'gb18030',
+        rows: 7,
+        accepted: 6,
+        rejected: 1,
+        columns: EXPORT_COLUMNS,
+        ignoredColumns: ['备注'],
+        maskedPhones: 2,
+        maskedEmails: 1,
+        maskedNames: 1,
+      });
+    },
+  );
+
+  it("rejects an unreadable value naming the line, the column, the file's header, the value cut short and the accepted forms", async () => {
+    // Prepare
+    const longDevice = '平板'.repeat(30);
+    const content = lines(
+      '客户ID,手机号,下单终端,最近下单时间',
+      'T1,13800138000,平板,2025年11月11日',
+      `T2,1380013800,${longDevice},2025/13/45`,
+    );
+
+    // Act
+    const { accepted, rejected } = await readSegment(FILE, content);
+
+    // Assess
+    expect(accepted).toEqual([]);
+    expect(rejected).toEqual([
+      {
+        file: FILE,
+        line: 2,
+        customerId: 'T1',
+        problems: [
+          {
+            column: 'device',
+            header: '下单终端',
+            reason: '"平板" is not a device: mobile (无线端, 手机, 移动端, APP, wap), pc (PC端, 电脑) or both (全部)',
+          },
+        ],
+      },
+      {
+        file: FILE,
+        line: 3,
+        customerId: 'T2',
+        problems: [
+          {
+            column: 'phone',
+            header: '手机号',
+            reason: expect.stringMatching(/^"138\*\*\*3800" is not a phone: 13800138000/),
+          },
+          {
+            column: 'device',
+            header: '下单终端',
+            reason: expect.stringMatching(
+              new RegExp(`^"${'平板'.repeat(20)}…" \\(60 characters\\) is not a device: mobile`),
+            ),
+          },
+          {
+            column: 'last_order_at',
+            header: '最近下单时间',
+            reason: expect.stringMatching(/^"2025\/13\/45" is not a date: 2025-11-11, .*2025年11月11日/),
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('keeps the customers whose phones are masked, with their emails and labels', async () => {
+    // Prepare
+    const exported = exportCsvBytes();
+
+    // Act
+    const { accepted } = await readSegment(FILE, exported);
+
+    // Assess
+    const masked = accepted.filter(({ customer }) => ['T001', 'T006'].includes(customer.customerId));
+    expect(
+      masked.map(({ customer }) => [customer.customerId, customer.phone, customer.email, customer.segment]),
+    ).toEqual([
+      ['T001', undefined, 'wang.fang@qq.com', '双11老客'],
+      ['T006', undefined, 'zhou@qq.com', 'vip'],
+    ]);
   });
 });
