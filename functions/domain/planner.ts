@@ -23,7 +23,7 @@ import {
   smsInstant,
   type Wave,
 } from './campaign.ts';
-import type { Customer } from './customer.ts';
+import type { Customer, Device } from './customer.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { DAY_MS, formatInstant, HOUR_MS, monthKey, parseClock, parseDateTime, startOfNextMonth } from './local-time.ts';
 import {
@@ -130,8 +130,8 @@ export function planCampaign(input: PlanInput): Plan {
   const values = new Float64Array(count);
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
-    const customer = customers.customers[index] as Customer;
-    const labels = customers.labels[index] ?? [];
+    const customer = customers.get(index);
+    const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     values[index] = customerValue(customer, now, year);
@@ -186,7 +186,7 @@ export function planCampaign(input: PlanInput): Plan {
 
   // 4. Sends. Dropping for lack of time can only remove touches; if it removes a customer's
   //    only touch, the multi-SMS base shrinks, so the share is checked again after layout.
-  const nameUnits = nameLengths(customers.customers);
+  const nameUnits = nameLengths(customers);
   let layouts = layOutAll();
   let sendable = withoutOverflow(layouts);
   // Demoting keeps every demoted customer reached and only shrinks sends, so one round settles it.
@@ -229,8 +229,7 @@ export function planCampaign(input: PlanInput): Plan {
     const units = new Float64Array(members.length);
     let totalUnits = 0;
     members.forEach((index, position) => {
-      const customer = customers.customers[index] as Customer;
-      const value = channel === SMS ? smsUnitsFor(wave, customer, nameUnits, index) : 1;
+      const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index) : 1;
       units[position] = value;
       totalUnits += value;
     });
@@ -580,19 +579,26 @@ function multiSmsCount(planned: Uint32Array, waves: WavePlan[]): number {
 }
 
 /** Name lengths for SMS part counts, with whether the name forces UCS-2 (top bit). */
-function nameLengths(customers: readonly Customer[]): Uint16Array {
-  const lengths = new Uint16Array(customers.length);
-  customers.forEach((customer, index) => {
-    const name = customer.name || NAME_FALLBACK;
-    const { length, ucs2 } = smsLength(name);
-    lengths[index] = Math.min(length, 0x7fff) | (ucs2 ? 0x8000 : 0);
-  });
+function nameLengths(customers: CustomerSet): Uint16Array {
+  const lengths = new Uint16Array(customers.size);
+  // Names are interned in the set: one measurement per distinct name.
+  const measured = new Map<string, number>();
+  for (let index = 0; index < customers.size; index += 1) {
+    const name = customers.nameOf(index) || NAME_FALLBACK;
+    let packed = measured.get(name);
+    if (packed === undefined) {
+      const { length, ucs2 } = smsLength(name);
+      packed = Math.min(length, 0x7fff) | (ucs2 ? 0x8000 : 0);
+      if (measured.size < 1 << 16) measured.set(name, packed);
+    }
+    lengths[index] = packed;
+  }
   return lengths;
 }
 
-function smsUnitsFor(wave: WavePlan, customer: Customer, names: Uint16Array, index: number): number {
+function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number): number {
   const name = names[index] as number;
-  const base = customer.device === 'pc' ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
+  const base = device === 'pc' ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
   return smsPartsFor(base + (name & 0x7fff), wave.smsUcs2 || (name & 0x8000) !== 0);
 }
 
