@@ -77,6 +77,10 @@ export class CustomerSet {
   private readonly tiers = new Interned<string>();
   private readonly labelLists = new Interned<readonly string[]>();
   private materialised: { customers: Customer[]; labels: string[][] } | undefined;
+  private lastSingle = { segment: '\u0000', list: 0 };
+  private lastSegment = { segment: '\u0000', number: 0 };
+  /** Year lists by their only year (most customers have none or one). */
+  private readonly singleYears = new Map<number, number>();
 
   get size(): number {
     return this.count;
@@ -95,7 +99,7 @@ export class CustomerSet {
       this.names.push(undefined);
       this.indexById.set(customer.customerId, index);
       this.write(index, customer, 0);
-      this.labelListOf[index] = this.labelListNumber([customer.segment]);
+      this.labelListOf[index] = this.singleLabelList(customer.segment);
       this.lastFile[index] = file;
       return;
     }
@@ -227,16 +231,37 @@ export class CustomerSet {
       flags |= EMAIL_GIVEN | (customer.optOutEmail ? OPT_OUT_EMAIL : 0);
     }
     this.flags[index] = flags;
-    const years = customer.d11Years;
-    this.yearLists[index] = this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+    this.yearLists[index] = this.yearListNumber(customer.d11Years);
     const segment = customer.segment;
-    this.segmentOf[index] = this.segments.numberOf(segment, () => segment);
+    if (segment !== this.lastSegment.segment) {
+      this.lastSegment = { segment, number: this.segments.numberOf(segment, () => segment) };
+    }
+    this.segmentOf[index] = this.lastSegment.number;
     const tier = customer.tier;
     this.tierOf[index] = tier === undefined ? 0 : 1 + this.tiers.numberOf(tier, () => tier);
   }
 
+  /** The list of one label: a file's rows share one segment, so the last one is remembered. */
+  private singleLabelList(segment: string): number {
+    if (segment !== this.lastSingle.segment) {
+      this.lastSingle = { segment, list: this.labelListNumber([segment]) };
+    }
+    return this.lastSingle.list;
+  }
+
   private labelListNumber(labels: string[]): number {
     return this.labelLists.numberOf(labels.join('\u0000'), () => Object.freeze(labels));
+  }
+
+  private yearListNumber(years: readonly number[]): number {
+    if (years.length > 1) return this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+    const only = years.length === 0 ? -1 : (years[0] as number);
+    let number = this.singleYears.get(only);
+    if (number === undefined) {
+      number = this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+      this.singleYears.set(only, number);
+    }
+    return number;
   }
 
   private internName(name: string): string {

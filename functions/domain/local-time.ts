@@ -47,25 +47,63 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-// Offsets change at most a few times a year, always on a quarter hour, so caching per
-// (zone, quarter hour) makes the million-row paths (dates without an offset) cost a map
-// lookup instead of an Intl call.
+// Offsets change at most a few times a year, always on a quarter hour, and never twice in
+// one day. So a UTC day whose first and last quarter hours have the same offset has it
+// throughout: one Intl call per day (and zone) instead of one per quarter hour. The
+// million-row paths (last-order dates over years) cost a map lookup a row. The few days
+// with a change are looked up by quarter hour.
 const QUARTER_HOUR_MS = 900_000;
-const offsetCache = new Map<string, number>();
+/** A day with an offset change: its quarters are looked up one by one. */
+const CHANGES = Number.NaN;
+const MAX_CACHED = 200_000;
+
+interface ZoneOffsets {
+  /** By UTC day number: the offset of the whole day in minutes, or CHANGES. */
+  days: Map<number, number>;
+  /** By quarter-hour number, for days with a change. */
+  quarters: Map<number, number>;
+}
+
+const zoneOffsets = new Map<string, ZoneOffsets>();
+
+function offsetsOf(timeZone: string): ZoneOffsets {
+  let zone = zoneOffsets.get(timeZone);
+  if (!zone) {
+    zone = { days: new Map(), quarters: new Map() };
+    zoneOffsets.set(timeZone, zone);
+  }
+  return zone;
+}
 
 /** The zone's offset from UTC, in minutes, at an instant. */
 export function offsetMinutesAt(instantMs: number, timeZone: string): number {
+  const zone = offsetsOf(timeZone);
+  const day = Math.floor(instantMs / DAY_MS);
+  let offset = zone.days.get(day);
+  if (offset === undefined) {
+    const first = offsetAtQuarter(day * (DAY_MS / QUARTER_HOUR_MS), timeZone);
+    const last = offsetAtQuarter((day + 1) * (DAY_MS / QUARTER_HOUR_MS) - 1, timeZone);
+    offset = first === last ? first : CHANGES;
+    if (zone.days.size > MAX_CACHED) zone.days.clear();
+    zone.days.set(day, offset);
+  }
+  if (!Number.isNaN(offset)) return offset;
   const quarter = Math.floor(instantMs / QUARTER_HOUR_MS);
-  const key = `${timeZone}|${quarter}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
+  let exact = zone.quarters.get(quarter);
+  if (exact === undefined) {
+    exact = offsetAtQuarter(quarter, timeZone);
+    if (zone.quarters.size > MAX_CACHED) zone.quarters.clear();
+    zone.quarters.set(quarter, exact);
+  }
+  return exact;
+}
+
+/** The offset throughout one quarter hour (offsets change only on quarter hours), by Intl. */
+function offsetAtQuarter(quarter: number, timeZone: string): number {
   const start = quarter * QUARTER_HOUR_MS;
   const wall = wallClockAtUncached(start, timeZone);
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const offset = Math.round((asUtc - start) / MINUTE_MS);
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(key, offset);
-  return offset;
+  return Math.round((asUtc - start) / MINUTE_MS);
 }
 
 function wallClockAtUncached(instantMs: number, timeZone: string): WallClock {
@@ -106,6 +144,8 @@ export function instantOf(wall: WallClock, timeZone: string): number {
   // are the only candidates.
   const before = offsetMinutesAt(asUtc - DAY_MS, timeZone);
   const after = offsetMinutesAt(asUtc + DAY_MS, timeZone);
+  // No change near: both candidates are one instant, and it is the answer either way.
+  if (before === after) return asUtc - before * MINUTE_MS;
   const candidates = [asUtc - before * MINUTE_MS, asUtc - after * MINUTE_MS]
     .filter((instant) => offsetMinutesAt(instant, timeZone) * MINUTE_MS === asUtc - instant)
     .sort((a, b) => a - b);
@@ -157,10 +197,20 @@ export function parseDateTime(text: string, timeZone: string): number {
   return asUtc - (digits[0] === '-' ? -1 : 1) * offsetMinutes * MINUTE_MS;
 }
 
-function isRealWallClock(w: WallClock): boolean {
+export function isRealWallClock(w: WallClock): boolean {
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.hour > 23 || w.minute > 59 || w.second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
-  return w.day <= daysInMonth;
+  return w.day <= daysInMonth(w.year, w.month);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar (as Date.UTC counts them). */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1] as number;
+  // Date.UTC reads years 0 to 99 as 1900 to 1999; so does this, for the same answers.
+  if (year >= 0 && year <= 99) year += 1900;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return leap ? 29 : 28;
 }
 
 /** `HH:MM` -> minutes after local midnight, or NaN. */
