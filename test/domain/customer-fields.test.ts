@@ -37,7 +37,7 @@ describe('parseCustomerFields', () => {
         fc.array(fc.nat(), { minLength: CUSTOMER_COLUMNS.length, maxLength: CUSTOMER_COLUMNS.length }),
         (others, idAt, picks) => {
           // Prepare
-          const header = [...others];
+          const header: CustomerColumn[] = [...others];
           header.splice(idAt % (header.length + 1), 0, 'customer_id');
           const fields = header.map((column, index) => {
             const choices = CELLS[column];
