@@ -1,30 +1,36 @@
 /**
- * `campaign import FILE [--segment NAME] [--campaign ID]`: uploads a segment file to the
- * running local stack (`npm start`), as a marketer's upload to S3 would, then follows the
- * import it triggers and prints the import record: the record on stdout, progress on stderr.
+ * `campaign import FILE [--segment NAME] [--campaign ID] [--columns FILE]`: uploads a segment
+ * file to the running local stack (`npm start`), as a marketer's upload to S3 would (with
+ * --columns, the folder's column mapping first), then follows the import it triggers and
+ * prints the import record: the record on stdout, progress on stderr.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
+import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, loadConfig } from '../config.ts';
 import { formatOf } from '../domain/segment-reader.ts';
 import type { ImportRecord } from '../ports/import-store.ts';
-import { parseSegmentKey } from '../usecases/import-segment.ts';
+import { columnsKeyFor, importEtag, parseSegmentKey, readFolderMapping } from '../usecases/import-segment.ts';
+import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
-export const IMPORT_USAGE = 'campaign import FILE [--segment NAME] [--campaign ID] [--timeout SECONDS] [--quiet]';
+export const IMPORT_USAGE =
+  'campaign import FILE [--segment NAME] [--campaign ID] [--columns FILE] [--timeout SECONDS] [--quiet]';
 const DEFAULT_CAMPAIGN = 'd11-2026';
 const DEFAULT_TIMEOUT_SECONDS = '600';
 
 export const IMPORT_OPTIONS = {
   segment: { type: 'string' },
   campaign: { type: 'string' },
+  columns: { type: 'string' },
   timeout: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -38,7 +44,9 @@ export const IMPORT_HELP: CommandHelp = {
     'local S3 as a marketer uploads to the data bucket, under segments/<campaign>/<segment>.<ext>;',
     'the S3 event runs the import handler, which writes the customers to the local DynamoDB and',
     'the rejected rows to reports/<key>.rejects.jsonl. It waits for the import record and prints',
-    'it on stdout (progress on stderr). The same file again changes nothing.',
+    'it on stdout (progress on stderr): which header became which column, which were ignored,',
+    'how many phones were masked. The same file again changes nothing. Headers are matched by',
+    'name or built-in alias (客户ID, 手机号, 最近下单时间, ...); --columns maps the others.',
   ],
   options: [
     { flag: 'FILE', text: 'the segment file: .csv, .jsonl or .ndjson', required: 'exactly one' },
@@ -51,6 +59,14 @@ export const IMPORT_HELP: CommandHelp = {
       flag: '--campaign ID',
       text: 'the campaign the file belongs to (letters, digits, - or _)',
       default: `$CAMPAIGN_ID, else ${DEFAULT_CAMPAIGN}`,
+    },
+    {
+      flag: '--columns FILE',
+      text:
+        'a column mapping (JSON: {"<your header>": "<column>"}, null to ignore a header),\n' +
+        'uploaded first as segments/<campaign>/columns.json: every later import of that\n' +
+        "campaign's files reads it too",
+      default: 'the columns.json already in the folder, if any; else the built-in aliases',
     },
     {
       flag: '--timeout SECONDS',
@@ -93,6 +109,7 @@ export async function runImport(args: string[]): Promise<number> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`FILE: no such file ${file}`);
   if (!formatOf(file)) throw new UsageError(`FILE: ${file} is not .csv or .jsonl`);
+  const columns = values.columns === undefined ? undefined : await readColumnsFile(values.columns);
   const segment = values.segment ?? basename(file, extname(file));
   const key = `segments/${values.campaign}/${segment}${extname(file).toLowerCase()}`;
   if (!parseSegmentKey(key)) {
@@ -104,7 +121,21 @@ export async function runImport(args: string[]): Promise<number> {
   await requireRunningStack(config);
   const progress = progressOn(process.stderr, values.quiet === true);
   const clients = clientsFor(config);
+  const storage = new S3ObjectStorage(clients.s3, config.dataBucket);
 
+  if (columns) {
+    // Before the segment: its import reads the folder's mapping when it starts.
+    const columnsKey = columnsKeyFor(values.campaign);
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: config.dataBucket,
+        Key: columnsKey,
+        Body: columns.bytes,
+        ContentType: 'application/json',
+      }),
+    );
+    progress.result(`uploaded ${values.columns} to s3://${config.dataBucket}/${columnsKey}`);
+  }
   const upload = new Upload({
     client: clients.s3,
     params: { Bucket: config.dataBucket, Key: key, Body: createReadStream(file), ContentType: 'text/csv' },
@@ -114,8 +145,10 @@ export async function runImport(args: string[]): Promise<number> {
   );
   const uploadStarted = new Date().toISOString();
   const uploaded = await upload.done();
-  const etag = (uploaded.ETag ?? '').replaceAll('"', '');
+  const objectEtag = (uploaded.ETag ?? '').replaceAll('"', '');
   progress.result(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
+  // The import is of this content read with the folder's mapping as it is now.
+  const etag = importEtag(objectEtag, await readFolderMapping(storage, values.campaign));
 
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -153,13 +186,12 @@ async function requireRunningStack(config: LocalConfig): Promise<void> {
 
 function printRecord(record: ImportRecord, print: (line: string) => void): void {
   print(`import ${record.status}: ${record.key} (etag ${record.etag})`);
+  if (record.columnsKey) print(`  mapping:   s3://…/${record.columnsKey}`);
   if (record.error) print(`  error:     ${record.error}`);
   print(`  rows:      ${formatCount(record.rows)}${record.format ? ` (${record.format}, ${record.encoding})` : ''}`);
   print(`  imported:  ${formatCount(record.imported)} customers`);
   print(`  rejected:  ${formatCount(record.rejected)} rows -> s3://…/${record.rejectsKey}`);
   print(`  repeats:   ${formatCount(record.repeats)} (repeated customer_id; the last row won)`);
   print(`  duration:  ${((record.durationMs ?? 0) / 1000).toFixed(1)} s in ${record.invocations} invocation(s)`);
-  if (record.ignoredColumns && record.ignoredColumns.length > 0) {
-    print(`  ignored columns: ${record.ignoredColumns.join(', ')}`);
-  }
+  for (const line of columnLines(record)) print(`  ${line}`);
 }

@@ -10,18 +10,20 @@ import { parseCampaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { SegmentSource } from '../usecases/plan-offline.ts';
 import { planOffline } from '../usecases/plan-offline.ts';
+import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
 import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const PLAN_USAGE =
-  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--quiet]';
+  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--columns FILE] [--now ISO] --out DIR [--quiet]';
 
 /** The options `campaign plan` takes (and `campaign simulate` starts from), as parseArgs reads them. */
 export const PLAN_OPTIONS = {
   campaign: { type: 'string' },
   customers: { type: 'string', multiple: true },
+  columns: { type: 'string' },
   now: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -35,6 +37,13 @@ export function planOptionHelp(now: { text: string; default: string }): OptionHe
       flag: '--customers FILE',
       text: 'a segment file: .csv with a header row, or .jsonl (.ndjson), in UTF-8\n(with or without BOM) or GB18030/GBK; give it once per file',
       required: 'at least once',
+    },
+    {
+      flag: '--columns FILE',
+      text:
+        'a column mapping (JSON: {"<your header>": "<column>"}, null to ignore a header)\n' +
+        'for headers the built-in aliases do not know; it wins over the campaign file\'s "columns"',
+      default: 'the campaign file\'s "columns", then the built-in aliases (客户ID, 手机号, ...)',
     },
     { flag: '--now ISO', ...now },
     { flag: '--out DIR', text: 'the folder to write to (created when missing)', required: true },
@@ -85,6 +94,8 @@ export interface PlanCommandOptions {
   nowGiven: boolean;
   outDir: string;
   quiet: boolean;
+  /** --columns FILE, when given. */
+  columnsFile?: string;
 }
 
 export function parsePlanOptions(
@@ -111,6 +122,7 @@ export function parsePlanOptions(
     nowGiven: values.now !== undefined,
     outDir: values.out as string,
     quiet: values.quiet === true,
+    ...(typeof values.columns === 'string' ? { columnsFile: values.columns } : {}),
   };
   return { options, values };
 }
@@ -151,6 +163,7 @@ export async function runPlan(args: string[]): Promise<number> {
         '(give --now to plan again from the same instant)',
     );
   }
+  const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
   const sources = await fileSources(options.customerFiles);
   const sizes = await Promise.all(options.customerFiles.map(async (path) => (await stat(path)).size));
   await mkdir(options.outDir, { recursive: true });
@@ -161,6 +174,7 @@ export async function runPlan(args: string[]): Promise<number> {
     campaign: campaignText,
     sources,
     now: options.now,
+    ...(columns ? { columns: columns.mapping } : {}),
     onRejected: (row) => {
       rejected += 1;
       rejects.writeLineSync(rejectLine(row));
@@ -174,9 +188,9 @@ export async function runPlan(args: string[]): Promise<number> {
   await rejects.close();
   for (const file of result.files) {
     progress.result(
-      `read ${file.file} (${file.format}, ${file.encoding}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected` +
-        (file.ignoredColumns.length > 0 ? `; ignored columns: ${file.ignoredColumns.join(', ')}` : ''),
+      `read ${file.file} (${file.format}, ${file.encoding}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected`,
     );
+    for (const line of columnLines(file)) progress.result(`  ${line}`);
   }
   const { stats } = result.customers;
   if (stats.repeatsInFile + stats.seenInEarlierFile > 0) {

@@ -27,6 +27,7 @@ import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { approveDependencies, clientsFor, reportDependencies } from '../composition.ts';
 import { ENV } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
+import { mappingToJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signBody } from '../domain/orders.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
@@ -38,10 +39,11 @@ import type { Touch } from '../ports/campaign-store.ts';
 import type { TestTouch } from '../ports/test-touch-store.ts';
 import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
-import { rejectsKeyFor } from '../usecases/import-segment.ts';
+import { columnsKeyFor, rejectsKeyFor } from '../usecases/import-segment.ts';
 import { testCustomerId, testSendId } from '../usecases/test-send.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
+import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 import { parsePlanOptions, planOptionHelp, readCampaignFile } from './plan-command.ts';
@@ -134,6 +136,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     if (error instanceof CampaignFileError) throw error;
     throw new UsageError(`--campaign: ${(error as Error).message}`);
   }
+  const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
   const extra = values as Record<string, unknown>;
   const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
   const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
@@ -161,7 +164,19 @@ export async function runSimulate(args: string[]): Promise<number> {
     const { config } = stack;
     const clients = clientsFor(config);
 
-    // 1. Segment files, through S3 and the import handler.
+    // 1. Segment files, through S3 and the import handler, read with the campaign's column
+    // mapping (and --columns over it) as a marketer gives it to uploads: beside the files.
+    const mapping = mergeMappings(toColumnMapping(campaign.columns), columns?.mapping ?? new Map());
+    if (mapping.size > 0) {
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: columnsKeyFor(campaign.id),
+          Body: JSON.stringify(mappingToJson(mapping)),
+          ContentType: 'application/json',
+        }),
+      );
+    }
     const keys: string[] = [];
     for (const path of options.customerFiles) {
       const name = path.split(/[\\/]/).pop() as string;
@@ -173,6 +188,7 @@ export async function runSimulate(args: string[]): Promise<number> {
       progress.result(
         `imported ${key}: ${formatCount(record.imported)} customers, ${formatCount(record.rejected)} rejected (${record.status})`,
       );
+      for (const line of columnLines(record)) progress.result(`  ${line}`);
     }
 
     // 2. The campaign file, through S3 and the plan handler.

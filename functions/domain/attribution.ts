@@ -11,6 +11,8 @@ export interface SentTouch {
   channel: 'sms' | 'email';
   /** When the message went out, epoch ms. */
   at: number;
+  /** The customer's member tier, when the plan knew it. */
+  tier?: string | undefined;
 }
 
 export interface Credit {
@@ -18,11 +20,15 @@ export interface Credit {
   revenue: number;
 }
 
-/** Credits per `<waveId>/<channel>`. */
+/** The key credits are summed under by default: the touch's wave and channel. */
+export const byWaveAndChannel = (touch: SentTouch): string => `${touch.waveId}/${touch.channel}`;
+
+/** Credits per `keyOf` of the winning touch: `<waveId>/<channel>` unless told otherwise (the tier, for the report). */
 export function attribute(
   touches: readonly SentTouch[],
   orders: readonly OrderState[],
   windowHours: number,
+  keyOf: (touch: SentTouch) => string = byWaveAndChannel,
 ): Map<string, Credit> {
   const windowMs = windowHours * 3_600_000;
   const byCustomer = new Map<string, SentTouch[]>();
@@ -40,7 +46,7 @@ export function attribute(
       if (touch.at <= paid && paid - touch.at <= windowMs && (!last || touch.at > last.at)) last = touch;
     }
     if (!last) continue;
-    const key = `${last.waveId}/${last.channel}`;
+    const key = keyOf(last);
     const credit = credits.get(key) ?? { orders: 0, revenue: 0 };
     credit.orders += 1;
     credit.revenue = Math.round((credit.revenue + order.amount) * 100) / 100;

@@ -292,10 +292,14 @@ function round1(value: number): number {
 }
 
 /** `waves[2].sms`: the JSON path a marketer can find in the file. */
+/** A key a path writes after a dot; any other (a header with spaces: `columns["Phone No."]`) in brackets. */
+const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+
 export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const part of path) {
     if (typeof part === 'number') text += `[${part}]`;
+    else if (typeof part === 'string' && !PLAIN_KEY.test(part)) text += `[${JSON.stringify(part)}]`;
     else text += text === '' ? String(part) : `.${String(part)}`;
   }
   return text === '' ? '(file)' : text;

@@ -202,21 +202,25 @@ export const columnMappingSchema = z
   .refine((mapping) => Object.keys(mapping).length <= MAX_MAPPED_HEADERS, {
     message: `maps at most ${MAX_MAPPED_HEADERS} headers`,
   })
-  .superRefine((mapping, ctx) => {
-    const seen = new Map<string, string>();
-    for (const header of Object.keys(mapping)) {
-      const key = headerKey(header);
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [header],
-          message: `is the same header as "${earlier}" (case, width, spaces, _ and - make no difference): give it once`,
-        });
+  .superRefine(
+    (mapping, ctx) => {
+      const seen = new Map<string, string>();
+      for (const header of Object.keys(mapping)) {
+        const key = headerKey(header);
+        const earlier = seen.get(key);
+        if (earlier !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [header],
+            message: `is the same header as "${earlier}" (case, width, spaces, _ and - make no difference): give it once`,
+          });
+        }
+        seen.set(key, header);
       }
-      seen.set(key, header);
-    }
-  });
+    },
+    // Run even when a value is wrong, so one message names every problem of the mapping.
+    { when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value) },
+  );
 
 /** The checked JSON mapping as the reader uses it. */
 export function toColumnMapping(json: Readonly<ColumnMappingJson> | undefined): ColumnMapping {

@@ -21,8 +21,10 @@ import {
   MAX_WAVES,
   midnightInstant,
   smsInstant,
+  TIER_AUDIENCE_PREFIX,
   type Wave,
 } from './campaign.ts';
+import { normaliseTier } from './cell-values.ts';
 import type { Customer, Device } from './customer.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { DAY_MS, formatInstant, HOUR_MS, monthKey, parseClock, parseDateTime, startOfNextMonth } from './local-time.ts';
@@ -81,6 +83,8 @@ interface WavePlan {
   templates: WaveTemplates;
   links: { mobile: string; pc: string };
   audience: Set<string>;
+  /** The member tiers the audience names (`tier:VIP2`), as normaliseTier spells them. */
+  tiers: Set<string>;
   hasEmail: boolean;
   emailDomains: Set<string> | null;
   /** The email window [from, to): 48 to 72 h before the SMS by default, never before `now`. */
@@ -127,18 +131,20 @@ export function planCampaign(input: PlanInput): Plan {
 
   // 1-2. Groups, value, and the touches each customer could get at all.
   const candidates = new Uint32Array(count);
+  const tiersSeen = new Set<string>();
   const values = new Float64Array(count);
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
     const customer = customers.get(index);
     const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
+    if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     values[index] = customerValue(customer, now, year);
     let mask = 0;
     const holdout = controlDraw(campaign.id, customer.customerId);
     for (const wave of waves) {
-      if (!inAudience(wave.audience, group, labels)) continue;
+      if (!inAudience(wave, group, labels, customer.tier)) continue;
       audienceSizes[wave.index] = (audienceSizes[wave.index] ?? 0) + 1;
       const smsSlot = slotOf(wave.index, SMS);
       if (holdout < wave.wave.controlShare) {
@@ -360,7 +366,7 @@ export function planCampaign(input: PlanInput): Plan {
     return summary;
   });
 
-  warnings.unshift(...audienceWarnings(waves, customers, audienceSizes, now, tz));
+  warnings.unshift(...audienceWarnings(waves, customers, tiersSeen, audienceSizes, now, tz));
   if (count === 0) warnings.unshift('no customers: the segment files hold no valid rows');
 
   const touches = { sms: 0, email: 0 };
@@ -449,6 +455,7 @@ function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       templates,
       links,
       audience: new Set(wave.audience),
+      tiers: new Set(audienceTiers(wave.audience)),
       hasEmail: wave.email !== false,
       emailDomains: emailOption?.domains ? new Set(emailOption.domains.map((d) => d.toLowerCase())) : null,
       emailWindow,
@@ -459,10 +466,21 @@ function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
   });
 }
 
-function inAudience(audience: Set<string>, group: string, labels: readonly string[]): boolean {
+function inAudience(wave: WavePlan, group: string, labels: readonly string[], tier: string | undefined): boolean {
+  const { audience } = wave;
   if (audience.has(EVERYONE) || audience.has(group)) return true;
+  if (tier !== undefined && wave.tiers.has(tier)) return true;
   for (const label of labels) if (audience.has(label)) return true;
   return false;
+}
+
+/** `tier:VIP2` entries of an audience: the tiers, compared as the segment files' are (case and width aside). */
+function audienceTiers(audience: readonly string[]): string[] {
+  return audience.filter((entry) => entry.startsWith(TIER_AUDIENCE_PREFIX)).map(audienceTier);
+}
+
+function audienceTier(entry: string): string {
+  return normaliseTier(entry.slice(TIER_AUDIENCE_PREFIX.length));
 }
 
 function emailDropReason(wave: WavePlan, customer: Customer): DropReason | null {
@@ -647,6 +665,7 @@ function sortedRecord(record: Record<string, number>): Record<string, number> {
 function audienceWarnings(
   waves: WavePlan[],
   customers: CustomerSet,
+  tiersSeen: ReadonlySet<string>,
   audienceSizes: number[],
   now: number,
   timeZone: string,
@@ -655,6 +674,18 @@ function audienceWarnings(
   const labels = customers.allLabels();
   for (const wave of waves) {
     for (const entry of wave.wave.audience) {
+      if (entry.startsWith(TIER_AUDIENCE_PREFIX)) {
+        if (!tiersSeen.has(audienceTier(entry))) {
+          const known = [...tiersSeen].sort().slice(0, 10);
+          warnings.push(
+            `wave ${wave.wave.id}: audience "${entry}" is a member tier no customer in the files has; it matches nobody` +
+              (known.length > 0
+                ? ` (tiers in the files: ${known.join(', ')}${tiersSeen.size > 10 ? ', ...' : ''})`
+                : ' (the files have no member_tier column)'),
+          );
+        }
+        continue;
+      }
       if (entry !== EVERYONE && !(PLAYBOOK_GROUPS as readonly string[]).includes(entry) && !labels.has(entry)) {
         warnings.push(
           `wave ${wave.wave.id}: audience "${entry}" is neither a playbook group nor a segment label in the files; it matches nobody`,

@@ -55,6 +55,25 @@ export interface CampaignReport {
   lift?: WaveLift[];
   /** Every change of the campaign's state, oldest first: who, when, what, which version or wave, why. */
   audit?: AuditEntry[];
+  /** Results by member tier (会员等级), when the segment files gave tiers; tiers by name, "no tier" last. */
+  byTier?: TierRow[];
+}
+
+export interface TierRow {
+  /** The member tier as the plan compared it (`VIP2`), or '' for customers without one. */
+  tier: string;
+  /** Customers with at least one planned touch (held-out control customers are not counted). */
+  customers: number;
+  /** Touches planned and sent (accepted by the provider). */
+  planned: number;
+  sent: number;
+  /** Orders credited to the tier's touches (the same attribution as the wave rows) and their CNY. */
+  orders: number;
+  revenue: number;
+  /** CNY spent on the tier's touches: SMS parts and emails sent at their prices. */
+  cost: number;
+  /** (revenue - cost) / cost; absent when nothing cost anything. */
+  roi?: number;
 }
 
 export interface WaveLift {

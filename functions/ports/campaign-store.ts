@@ -29,6 +29,8 @@ export interface Touch {
   name?: string;
   /** Which link the customer gets (PC-only customers get the store's main link). */
   device: 'mobile' | 'pc' | 'both';
+  /** The customer's member tier when the plan was made: the report's breakdown by tier. */
+  tier?: string;
   status: TouchStatus;
   providerMessageId?: string;
   /** Why it failed or was suppressed (`suppressed:purchase`, `opt-out`, `cap:touches`, `rejected: ...`). */

@@ -1,4 +1,8 @@
-/** The import records: one per file content (key + ETag), with a lease and a checkpoint. */
+/**
+ * The import records: one per file content (key + ETag; with a folder column mapping, the
+ * ETag joined with the mapping's content id), with a lease and a checkpoint.
+ */
+import type { MappedColumn } from '../domain/column-mapping.ts';
 
 export interface ImportRef {
   key: string;
@@ -43,7 +47,29 @@ export interface ImportRecord extends ImportRef, ImportCounts {
   encoding?: string;
   format?: string;
   rejectsKey: string;
+  /** Which header became which column, in header order. */
+  columns?: MappedColumn[];
+  /** Headers whose values were ignored: unknown, mapped to null, or replaced by the mapping. */
   ignoredColumns?: string[];
+  /** The folder's column mapping the import read (`segments/<campaign-id>/columns.json`), if any. */
+  columnsKey?: string;
+  /** Accepted customers whose phone, email or name the platform masked: kept without it. */
+  maskedPhones?: number;
+  maskedEmails?: number;
+  maskedNames?: number;
+  error?: string;
+}
+
+/** What a finished import records beside its counts. */
+export interface ImportResultFields {
+  encoding?: string;
+  format?: string;
+  columns?: MappedColumn[];
+  ignoredColumns?: string[];
+  columnsKey?: string;
+  maskedPhones?: number;
+  maskedEmails?: number;
+  maskedNames?: number;
   error?: string;
 }
 
@@ -72,15 +98,12 @@ export interface ImportStore {
   finish(
     ref: ImportRef,
     owner: string,
-    result: ImportCounts & {
-      status: 'succeeded' | 'failed';
-      finishedAt: string;
-      durationMs: number;
-      encoding?: string;
-      format?: string;
-      ignoredColumns?: string[];
-      error?: string;
-    },
+    result: ImportCounts &
+      ImportResultFields & {
+        status: 'succeeded' | 'failed';
+        finishedAt: string;
+        durationMs: number;
+      },
   ): Promise<ImportRecord>;
   get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined>;
   /** The newest import record of a key, whatever its content. */

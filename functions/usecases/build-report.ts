@@ -5,9 +5,10 @@
  */
 
 import { attribute, type SentTouch } from '../domain/attribution.ts';
+import type { Campaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { OrderState } from '../domain/orders.ts';
-import type { CampaignReport, ReportRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
+import type { CampaignReport, ReportRow, TierRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
@@ -115,6 +116,7 @@ export async function buildReport(
       waveId: touch.waveId,
       channel: touch.channel,
       at: Date.parse(touch.updatedAt as string),
+      tier: touch.tier,
     }));
   const { campaign } = plan;
   const credits = attribute(sentTouches, allOrders, campaign.attributionHours);
@@ -147,6 +149,7 @@ export async function buildReport(
   if (totals.cost && totals.cost > 0)
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;
   const { waveId: _w, channel: _c, ...totalCounts } = totals;
+  const byTier = tierRows(all, sentTouches, allOrders, campaign);
   unknownTouches.sort((a, b) =>
     a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
   );
@@ -163,9 +166,55 @@ export async function buildReport(
       attributionHours: campaign.attributionHours,
       ...(lift.length > 0 ? { lift } : {}),
       audit: lifecycle.audit,
+      ...(byTier ? { byTier } : {}),
     },
     touches: all,
   };
+}
+
+/** No tier, as a key: sorted after every tier. */
+const NO_TIER = '';
+
+/**
+ * The results by member tier: touches planned and sent, what they cost, and the orders
+ * credited to them by the same attribution as the wave rows (so the tiers add up to the
+ * totals). Undefined when no touch has a tier (the files had no member_tier column).
+ */
+export function tierRows(
+  touches: readonly Touch[],
+  sent: readonly SentTouch[],
+  orders: readonly OrderState[],
+  campaign: Pick<Campaign, 'attributionHours' | 'prices'>,
+): TierRow[] | undefined {
+  if (!touches.some((touch) => touch.tier !== undefined)) return undefined;
+  const rows = new Map<string, TierRow>();
+  const customers = new Map<string, Set<string>>();
+  for (const touch of touches) {
+    const tier = touch.tier ?? NO_TIER;
+    let row = rows.get(tier);
+    if (!row) {
+      row = { tier, customers: 0, planned: 0, sent: 0, orders: 0, revenue: 0, cost: 0 };
+      rows.set(tier, row);
+      customers.set(tier, new Set());
+    }
+    row.planned += 1;
+    customers.get(tier)?.add(touch.customerId);
+    if (touch.status !== 'sent') continue;
+    row.sent += 1;
+    row.cost += touch.channel === 'sms' ? (touch.parts ?? 0) * campaign.prices.smsPart : campaign.prices.email;
+  }
+  const credits = attribute(sent, orders, campaign.attributionHours, (touch) => touch.tier ?? NO_TIER);
+  for (const row of rows.values()) {
+    const credit = credits.get(row.tier) ?? { orders: 0, revenue: 0 };
+    row.customers = customers.get(row.tier)?.size ?? 0;
+    row.orders = credit.orders;
+    row.revenue = credit.revenue;
+    row.cost = roundCny(row.cost);
+    if (row.cost > 0) row.roi = Math.round(((row.revenue - row.cost) / row.cost) * 100) / 100;
+  }
+  return [...rows.values()].sort((a, b) =>
+    a.tier === b.tier ? 0 : a.tier === NO_TIER ? 1 : b.tier === NO_TIER ? -1 : a.tier < b.tier ? -1 : 1,
+  );
 }
 
 /** Who of the treated and of the held-out customers paid an order within the window after the wave. */

@@ -9,7 +9,14 @@
  * hands itself over to a continuation the same way before its time runs out.
  */
 
+import { createHash } from 'node:crypto';
 import { PREFIX } from '../contract.ts';
+import {
+  type ColumnMapping,
+  ColumnMappingError,
+  parseColumnMappingText,
+  toColumnMapping,
+} from '../domain/column-mapping.ts';
 import { SeenKeys } from '../domain/seen-keys.ts';
 import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
 import type { CustomerStore } from '../ports/customer-store.ts';
@@ -73,6 +80,68 @@ export class ImportBusyError extends Error {
   }
 }
 
+/**
+ * The folder's column mapping: `segments/<campaign-id>/columns.json`, `{ "<their header>":
+ * "<column>" }` as the campaign file's `columns` write it. An upload cannot carry the
+ * campaign's own mapping (the campaign file may come later, or not through S3 at all), and
+ * a store's exports share their headers, so one file beside the segment files maps them all.
+ */
+export const COLUMNS_FILE_NAME = 'columns.json';
+const COLUMNS_KEY = /^segments\/([A-Za-z0-9][A-Za-z0-9_-]{0,47})\/columns\.json$/;
+/** A mapping is a few hundred bytes; anything this big is not one (and is not read whole). */
+const MAX_MAPPING_BYTES = 64 * 1024;
+
+export function columnsKeyFor(campaignId: string): string {
+  return `${PREFIX.segments}${campaignId}/${COLUMNS_FILE_NAME}`;
+}
+
+/** The mapping an import of a folder's files reads, as found in storage. */
+export interface FolderMapping {
+  key: string;
+  /** The mapping's content identity (part of the import's: another mapping is another import). */
+  id: string;
+  mapping?: ColumnMapping;
+  /** Why the mapping cannot be used: every file of the folder is refused until it is fixed. */
+  error?: string;
+}
+
+/** The content identity of a mapping file's bytes. */
+export function mappingId(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/**
+ * An import's identity: the segment file's content (its ETag), and with a folder mapping
+ * the mapping's too. The same bytes read with the same mapping are one import (a duplicate
+ * event changes nothing); with a fixed mapping, uploading the same file again imports it again.
+ */
+export function importEtag(segmentEtag: string, mapping: Pick<FolderMapping, 'id'> | undefined): string {
+  return mapping ? `${segmentEtag}+columns-${mapping.id}` : segmentEtag;
+}
+
+/** The folder mapping of a campaign's segment files, or undefined when there is none. */
+export async function readFolderMapping(
+  storage: ObjectStorage,
+  campaignId: string,
+): Promise<FolderMapping | undefined> {
+  const key = columnsKeyFor(campaignId);
+  const object = await storage.head(key);
+  if (!object) return undefined;
+  if (object.size > MAX_MAPPING_BYTES) {
+    return { key, id: object.etag, error: `${key}: is ${object.size} bytes, not a column mapping (at most 64 KB)` };
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of storage.read(key)) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  const id = mappingId(bytes);
+  try {
+    return { key, id, mapping: toColumnMapping(parseColumnMappingText(bytes.toString('utf8'), key)) };
+  } catch (error) {
+    if (!(error instanceof ColumnMappingError)) throw error;
+    return { key, id, error: error.message };
+  }
+}
+
 export function rejectsKeyFor(key: string): string {
   return `reports/${key}.rejects.jsonl`;
 }
@@ -86,14 +155,18 @@ export function parseSegmentKey(key: string): { campaignId: string; label: strin
 export async function importSegment(deps: ImportSegmentDeps, request: ImportRequest): Promise<ImportOutcome> {
   const candidates = request.keys.filter((key) => key.startsWith(PREFIX.segments));
   if (candidates.length === 0) return { kind: 'ignored', reason: 'not under segments/' };
+  if (candidates.some((key) => COLUMNS_KEY.test(key))) {
+    return { kind: 'ignored', reason: 'a column mapping: the imports of the files beside it read it' };
+  }
   let object: Awaited<ReturnType<ObjectStorage['head']>>;
   for (const key of candidates) {
     object = await deps.storage.head(key);
     if (object) break;
   }
   if (!object) return { kind: 'ignored', reason: `no object ${candidates[0]} (deleted since the event)` };
-  const ref: ImportRef = { key: object.key, etag: object.etag, size: object.size };
-  const parsed = parseSegmentKey(ref.key);
+  const parsed = parseSegmentKey(object.key);
+  const folderMapping = parsed ? await readFolderMapping(deps.storage, parsed.campaignId) : undefined;
+  const ref: ImportRef = { key: object.key, etag: importEtag(object.etag, folderMapping), size: object.size };
   const leaseMs = deps.leaseMs ?? 120_000;
   const now = deps.clock();
   const claim = await deps.imports.claim(
@@ -120,7 +193,10 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
         record: claim.record,
       });
     }
-    return await run(deps, request, ref, parsed, claim.record, rejects, leaseMs, worked);
+    if (folderMapping?.error !== undefined) {
+      return await failWhole(deps, ref, rejects, worked, { reason: folderMapping.error, record: claim.record });
+    }
+    return await run(deps, request, ref, parsed, folderMapping, claim.record, rejects, leaseMs, worked);
   } catch (error) {
     await rejects.abort();
     throw error;
@@ -132,6 +208,7 @@ async function run(
   request: ImportRequest,
   ref: ImportRef,
   target: { campaignId: string; label: string },
+  folderMapping: FolderMapping | undefined,
   record: ImportRecord,
   rejects: LineWriter,
   leaseMs: number,
@@ -143,7 +220,12 @@ async function run(
   const resumeAfter = record.checkpointLine;
   if (resumeAfter > 0) deps.log.info('resuming import', { key: ref.key, afterLine: resumeAfter });
 
-  const reader = new SegmentReader({ fileName: ref.key, timeZone: deps.timeZone, segment: target.label });
+  const reader = new SegmentReader({
+    fileName: ref.key,
+    timeZone: deps.timeZone,
+    segment: target.label,
+    ...(folderMapping?.mapping ? { columns: folderMapping.mapping } : {}),
+  });
   const writer = deps.customers.openWriter();
   const seenCustomers = new SeenKeys();
   let repeats = 0;
@@ -226,7 +308,12 @@ async function run(
     durationMs: worked(),
     encoding: summary.encoding,
     format: summary.format,
+    columns: summary.columns,
     ignoredColumns: summary.ignoredColumns,
+    ...(folderMapping ? { columnsKey: folderMapping.key } : {}),
+    maskedPhones: summary.maskedPhones,
+    maskedEmails: summary.maskedEmails,
+    maskedNames: summary.maskedNames,
   });
   deps.log.info('imported segment file', { key: ref.key, ...counts });
   return { kind: 'imported', record: finished };

@@ -182,6 +182,7 @@ async function writeTouches(
         status: 'planned',
       };
       if (customer.name) touch.name = customer.name;
+      if (customer.tier) touch.tier = customer.tier;
       planned.push(touch);
     }
     // The shard count follows the send's customers, which is how approval counts them too.
@@ -199,6 +200,7 @@ async function writeTouches(
         sendId: controlSendId(waveId),
         address: customer.phone ?? customer.email ?? '',
         device: customer.device,
+        ...(customer.tier ? { tier: customer.tier } : {}),
         status: 'control',
       });
     }

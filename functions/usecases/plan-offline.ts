@@ -4,6 +4,7 @@
  * bad rows go to `onRejected` as they are found; then the pure planner decides.
  */
 import { type Campaign, parseCampaign } from '../domain/campaign.ts';
+import { type ColumnMapping, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { CustomerSet } from '../domain/customer-set.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
 import { type RejectedRow, SegmentReader, type SegmentReadSummary } from '../domain/segment-reader.ts';
@@ -26,6 +27,8 @@ export interface LoadProgress {
 export interface LoadCustomersInput {
   sources: readonly SegmentSource[];
   timeZone: string;
+  /** Which header is which column, beside the built-in aliases (it wins over them). */
+  columns?: ColumnMapping;
   onRejected: (row: RejectedRow) => void;
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -40,7 +43,11 @@ export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCu
   const customers = new CustomerSet();
   const files: FileReport[] = [];
   for (const [fileNumber, source] of input.sources.entries()) {
-    const reader = new SegmentReader({ fileName: source.name, timeZone: input.timeZone });
+    const reader = new SegmentReader({
+      fileName: source.name,
+      timeZone: input.timeZone,
+      ...(input.columns ? { columns: input.columns } : {}),
+    });
     for await (const batch of reader.read(source.open())) {
       for (const row of batch.accepted) customers.upsert(row.customer, fileNumber);
       for (const row of batch.rejected) input.onRejected(row);
@@ -62,10 +69,15 @@ export interface PlanOfflineResult extends LoadedCustomers {
   plan: Plan;
 }
 
-/** Validates the campaign first (nothing is read from an invalid one), then loads and plans. */
+/**
+ * Validates the campaign first (nothing is read from an invalid one), then loads and plans.
+ * The campaign file's `columns` map the headers; `input.columns` (`--columns FILE`) wins
+ * over them header by header.
+ */
 export async function planOffline(input: PlanOfflineInput): Promise<PlanOfflineResult> {
   const campaign = parseCampaign(input.campaign);
-  const loaded = await loadCustomers({ ...input, timeZone: campaign.timezone });
+  const columns = mergeMappings(toColumnMapping(campaign.columns), input.columns ?? new Map());
+  const loaded = await loadCustomers({ ...input, timeZone: campaign.timezone, columns });
   const plan = planCampaign({ campaign, customers: loaded.customers, now: input.now });
   return { campaign, plan, ...loaded };
 }

@@ -746,6 +746,19 @@ function renderLift(report: CampaignReport): string {
   return `<section class="card"><h2>Lift against the control group · 对照组提升</h2><table class="reasons"><thead><tr><th>Wave</th><th class="num">Sent</th><th class="num">Bought</th><th class="num">Held out</th><th class="num">Bought</th><th class="num">Lift</th></tr></thead><tbody>${rows}</tbody></table><div class="note">Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. "Bought" is the share who paid an order within the attribution window (${escapeHtml(report.attributionHours ?? 72)} h) after the wave's SMS time; the lift is what the wave added, in percentage points.</div></section>`;
 }
 
+/** Results by member tier: who was reached in each tier, what it cost and what it brought. */
+function renderTiers(report: CampaignReport): string {
+  if (!report.byTier || report.byTier.length === 0) return '';
+  const mode = roiMode(report);
+  const rows = report.byTier
+    .map(
+      (row) =>
+        `<tr><td><b>${row.tier === '' ? '<span class="muted">无等级 · no tier</span>' : escapeHtml(row.tier)}</b></td><td class="num">${formatInt(row.customers)}</td><td class="num">${formatInt(row.planned)}</td><td class="num">${formatInt(row.sent)}</td><td class="num">${formatInt(row.orders)}</td><td class="num">${formatCny(row.revenue)}</td><td class="num">${formatCny(row.cost)}</td><td class="num">${row.roi === undefined ? '–' : formatRoi(row.roi, mode)}</td></tr>`,
+    )
+    .join('');
+  return `<section class="card"><h2>By member tier · 按会员等级</h2><table class="reasons"><thead><tr><th>Tier 等级</th><th class="num">Customers</th><th class="num">Planned</th><th class="num">Sent</th><th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th></tr></thead><tbody>${rows}</tbody></table><div class="note">The tier (会员等级 / member_tier) each customer had in the segment files when the plan was made. Orders are credited as in the wave rows (the last touch within the attribution window), so the tiers add up to the totals.</div></section>`;
+}
+
 const ACTION_LABELS: Record<LifecycleAction, string> = {
   plan: '规划 · planned',
   approve: '批准 · approved',
@@ -898,6 +911,7 @@ export function renderReportPage(report: CampaignReport): string {
         : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
     }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
     renderLift(report),
+    renderTiers(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
     renderAudit(report),

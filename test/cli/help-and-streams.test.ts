@@ -12,6 +12,7 @@ import { CONTROL_OPTIONS } from '../../functions/cli/control-commands.ts';
 import { IMPORT_OPTIONS } from '../../functions/cli/import-command.ts';
 import { PLAN_OPTIONS } from '../../functions/cli/plan-command.ts';
 import { SAMPLE_OPTIONS } from '../../functions/cli/sample-command.ts';
+import { exportCsvBytes } from '../support/export-fixtures.ts';
 
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
@@ -360,6 +361,47 @@ describe('streams of campaign import, against `npm start`', () => {
       expect(run.stdout).toMatch(line);
       expect(run.stderr).not.toMatch(line);
     }
+  });
+
+  it('uploads --columns beside the file first and prints which header became which column', async () => {
+    // Prepare
+    const env = { PORT: ports.http, S3_PORT: ports.s3, DYNAMODB_PORT: ports.dynamodb };
+    const exported = join(dataDir, 'tmall-export.csv');
+    await writeFile(exported, exportCsvBytes());
+    const columns = join(dataDir, 'columns.json');
+    await writeFile(columns, JSON.stringify({ 备注: 'segment', 人群: null }));
+
+    // Act
+    const run = await campaign(['import', exported, '--campaign', 'shop-1', '--columns', columns], env);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const results = [
+      /^uploaded .*columns\.json to s3:\/\/campaign-data\/segments\/shop-1\/columns\.json$/m,
+      /^import succeeded: segments\/shop-1\/tmall-export\.csv \(etag [0-9a-f]+\+columns-[0-9a-f]{16}\)$/m,
+      /^ {2}mapping: {3}s3:\/\/…\/segments\/shop-1\/columns\.json$/m,
+      /^ {2}columns: 客户ID -> customer_id, 买家昵称 -> name, 手机号 -> phone, .*, 邮件退订 -> opt_out_email, 备注 -> segment \(your mapping\)$/m,
+      /^ {2}ignored columns: 人群$/m,
+      /^ {2}masked by the platform: 2 phones \(kept without a phone\), 1 emails \(kept without an email\), 1 names/m,
+    ];
+    for (const line of results) expect(run.stdout).toMatch(line);
+  });
+
+  it('exits 2 before uploading anything when --columns is not a mapping, naming the header', async () => {
+    // Prepare
+    const env = { PORT: ports.http, S3_PORT: ports.s3, DYNAMODB_PORT: ports.dynamodb };
+    const columns = join(dataDir, 'bad-columns.json');
+    await writeFile(columns, JSON.stringify({ 会员卡号: 'customer' }));
+
+    // Act
+    const run = await campaign(['import', customersCsv, '--columns', columns], env);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /--columns: .*bad-columns\.json: not a column mapping:\n {2}"会员卡号": must be one of customer_id/,
+    );
   });
 
   it('says on stderr, with nothing on stdout, when no stack answers', async () => {

@@ -1080,3 +1080,38 @@ describe('segmentFromFileName', () => {
     expect(segment).toBe(label);
   });
 });
+
+describe('cells as the .xlsx reader gives them (typed cells turned into text)', () => {
+  it.each([
+    [
+      'a date cell (wall clock, no offset)',
+      { last_order_at: '2025-11-11T10:00:00' },
+      { lastOrderAt: Date.parse('2025-11-11T10:00:00+08:00') },
+    ],
+    [
+      'a date cell with milliseconds (kept to the second)',
+      { last_order_at: '2025-11-11T10:00:00.500' },
+      { lastOrderAt: Date.parse('2025-11-11T10:00:00+08:00') },
+    ],
+    [
+      'a date number in a General cell',
+      { last_order_at: '45972.4166666667' },
+      { lastOrderAt: Date.parse('2025-11-11T10:00:00+08:00') },
+    ],
+    ['a phone number cell', { phone: '13800138000' }, { phone: '+8613800138000' }],
+    ['a phone number cell with the country code', { phone: '8613800138000' }, { phone: '+8613800138000' }],
+    ['an amount cell', { total_spend: '1299.5' }, { totalSpend: 1299.5 }],
+    ['a count cell', { order_count: '12' }, { orderCount: 12 }],
+    ['a boolean cell', { unpaid_order: 'true', opt_out_sms: 'false' }, { unpaidOrder: true, optOutSms: false }],
+    ['a year number cell', { d11_years: '2025' }, { d11Years: [2025] }],
+  ])('reads %s', (_what, cells, expected) => {
+    // Prepare
+    const row = { ...cells };
+
+    // Act
+    const customer = accepted(row);
+
+    // Assess
+    expect(customer).toMatchObject(expected);
+  });
+});

@@ -103,7 +103,7 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
     for (const touch of touches) {
       const wave = wavesById.get(touch.waveId);
       const audience = wave?.audience ?? [];
-      if (!audience.includes(EVERYONE) && !audience.includes(group) && !labels.some((l) => audience.includes(l))) {
+      if (!inAudience(audience, group, labels, customer.tier)) {
         broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
       }
       if (touch.channel === 'sms') {
@@ -133,8 +133,7 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       const group = primaryGroup(customer, segmentation);
       const labels = customers.labels[index] ?? [];
       const audience = midnightWave.audience;
-      if (!audience.includes(EVERYONE) && !audience.includes(group) && !labels.some((l) => audience.includes(l)))
-        return;
+      if (!inAudience(audience, group, labels, customer.tier)) return;
       const got = touchesOf.get(index)?.some((t) => t.waveId === midnightWave.id && t.channel === 'sms');
       if (!got) broken.push(`${customer.customerId}: eligible but no midnight push`);
     });
@@ -153,4 +152,19 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
     }
   }
   return broken;
+}
+
+/** Whether a customer is in a wave's audience: everyone, its group, one of its labels, or its tier (`tier:VIP2`). */
+function inAudience(
+  audience: readonly string[],
+  group: string,
+  labels: readonly string[],
+  tier: string | undefined,
+): boolean {
+  if (audience.includes(EVERYONE) || audience.includes(group) || labels.some((l) => audience.includes(l))) return true;
+  // Tiers compare without case or width: `tier:vip2` is the file's VIP2.
+  return (
+    tier !== undefined &&
+    audience.some((entry) => entry.startsWith('tier:') && entry.slice(5).normalize('NFKC').toUpperCase() === tier)
+  );
 }

@@ -315,3 +315,46 @@ describe('formatCny', () => {
     expect(formatted).toEqual(['¥0.00', '¥0.50', '¥1,234.50', '¥4,935,790.65', '-¥12.35', '¥1,000,000.00']);
   });
 });
+
+describe('results by member tier on the page', () => {
+  it('shows each tier with its customers, sends, orders, revenue, cost and ROI, no tier last, names escaped', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    report.byTier = [
+      {
+        tier: 'VIP<2>',
+        customers: 1200,
+        planned: 2400,
+        sent: 2300,
+        orders: 57,
+        revenue: 12345.5,
+        cost: 115,
+        roi: 106.35,
+      },
+      { tier: '', customers: 30, planned: 30, sent: 30, orders: 0, revenue: 0, cost: 1.5, roi: -1 },
+    ];
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    const section = visibleText(html.split('By member tier')[1]?.split('</section>')[0] ?? '');
+    expect(section).toContain('按会员等级');
+    expect(section).toMatch(/VIP<2>\s+1,200\s+2,400\s+2,300\s+57\s+¥12,345\.50\s+¥115\.00\s+\S+/);
+    expect(section).toMatch(/无等级 · no tier\s+30\s+30\s+30\s+0\s+¥0\.00\s+¥1\.50/);
+    expect(section.indexOf('VIP<2>')).toBeLessThan(section.indexOf('no tier'));
+    expect(html).not.toContain('VIP<2>');
+  });
+
+  it('has no tier section when the report has no tiers', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    delete report.byTier;
+
+    // Act
+    const html = renderReportPage(report);
+
+    // Assess
+    expect(html).not.toContain('By member tier');
+  });
+});

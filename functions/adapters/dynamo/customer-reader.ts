@@ -32,6 +32,7 @@ interface SegmentItem {
   unpaidOrder?: boolean;
   optOutSms?: boolean;
   optOutEmail?: boolean;
+  tier?: string;
   sourceKey: string;
   sourceEtag: string;
   sourceLine: number;
@@ -128,6 +129,7 @@ function toCustomer(newest: SegmentItem, all: SegmentItem[]): Customer {
   if (newest.orderCount !== undefined) customer.orderCount = newest.orderCount;
   if (newest.totalSpend !== undefined) customer.totalSpend = newest.totalSpend;
   if (newest.unpaidOrder !== undefined) customer.unpaidOrder = newest.unpaidOrder;
+  if (newest.tier) customer.tier = newest.tier;
   // Opt-outs are absolute: one file saying so is enough.
   if (all.some((item) => item.optOutSms)) customer.optOutSms = true;
   if (all.some((item) => item.optOutEmail)) customer.optOutEmail = true;
