@@ -176,6 +176,8 @@ const ISO_LOCAL =
  * `timeZone`. Excel's `2025/11/11 10:00` form is accepted too. Returns NaN when invalid.
  */
 export function parseDateTime(text: string, timeZone: string): number {
+  const common = commonLocalForm(text);
+  if (common !== undefined) return isRealWallClock(common) ? instantOf(common, timeZone) : Number.NaN;
   const match = ISO_LOCAL.exec(text.trim());
   if (!match) return Number.NaN;
   const [, y, mo, d, h, mi, s, zone] = match;
@@ -195,6 +197,43 @@ export function parseDateTime(text: string, timeZone: string): number {
   const offsetMinutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
   if (Number(digits.slice(1, 3)) > 14 || Number(digits.slice(3, 5)) > 59) return Number.NaN;
   return asUtc - (digits[0] === '-' ? -1 : 1) * offsetMinutes * MINUTE_MS;
+}
+
+const ZERO = 48;
+
+/** The digits at text[from, from + count) as a number, or -1 when one is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let index = from; index < from + count; index += 1) {
+    const digit = text.charCodeAt(index) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * `2026-10-06` and `2026-10-06T11:12:47` (or with a space), the forms nearly every row
+ * has, read without the regexp: the wall clock ISO_LOCAL would give, or undefined for any
+ * other text (which the regexp then reads).
+ */
+function commonLocalForm(text: string): WallClock | undefined {
+  const length = text.length;
+  if (length !== 10 && length !== 19) return undefined;
+  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 0 || month < 0 || day < 0) return undefined;
+  if (length === 10) return { year, month, day, hour: 0, minute: 0, second: 0 };
+  const separator = text.charCodeAt(10);
+  if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return undefined;
+  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (hour < 0 || minute < 0 || second < 0) return undefined;
+  return { year, month, day, hour, minute, second };
 }
 
 export function isRealWallClock(w: WallClock): boolean {
