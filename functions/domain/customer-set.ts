@@ -265,9 +265,11 @@ export class CustomerSet {
   }
 
   private internName(name: string): string {
+    // Once the table is full, names are mostly distinct: looking them up would cost more than it saves.
+    if (this.internedNames.size >= MAX_INTERNED_NAMES) return name;
     const known = this.internedNames.get(name);
     if (known !== undefined) return known;
-    if (this.internedNames.size < MAX_INTERNED_NAMES) this.internedNames.set(name, name);
+    this.internedNames.set(name, name);
     return name;
   }
 

@@ -603,11 +603,12 @@ function nameLengths(customers: CustomerSet): Uint16Array {
   const measured = new Map<string, number>();
   for (let index = 0; index < customers.size; index += 1) {
     const name = customers.nameOf(index) || NAME_FALLBACK;
-    let packed = measured.get(name);
+    const full = measured.size >= 1 << 16;
+    let packed = full ? undefined : measured.get(name);
     if (packed === undefined) {
       const { length, ucs2 } = smsLength(name);
       packed = Math.min(length, 0x7fff) | (ucs2 ? 0x8000 : 0);
-      if (measured.size < 1 << 16) measured.set(name, packed);
+      if (!full) measured.set(name, packed);
     }
     lengths[index] = packed;
   }
