@@ -18,6 +18,7 @@ import type { Timeline } from '../domain/timeline.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import { CampaignError, type FieldProblem, invalidRequest, refusalError } from './errors.ts';
+import { columnsKeyFor } from './import-segment.ts';
 import { controlSendId, shardsFor } from './plan-campaign.ts';
 
 /** Attempts at a version number, or at recording the plan, before giving up as a conflict. */
@@ -70,6 +71,7 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
 
   const customers = await deps.loadCustomers(campaign);
   const plan = planCampaign({ campaign, customers, now: request.now });
+  if (Object.keys(campaign.columns).length > 0) plan.timeline.warnings.push(columnsNotUsedHere(campaign.id));
   const plannedAt = new Date(request.now).toISOString();
   const version = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
   await writeTouches(deps.touches, campaign.id, version, plan, customers);
@@ -94,6 +96,18 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
   await deps.lifecycle.saveVersion(stored);
   const lifecycle = await recordPlan(deps.lifecycle, request, campaign, version);
   return { ...resultOf(stored), lifecycle, replayed: false };
+}
+
+/**
+ * A campaign planned from the store plans customers already imported: its `columns` read no
+ * file here. Said, so that a marketer who wrote the mapping only there learns where uploads take it.
+ */
+function columnsNotUsedHere(campaignId: string): string {
+  return (
+    `the campaign file's "columns" map the headers of the files \`campaign plan\` reads; uploaded segment files ` +
+    `were read with ${columnsKeyFor(campaignId)}: put the same mapping there (\`campaign import --columns FILE\` does) ` +
+    'and upload the files again if their headers were not read'
+  );
 }
 
 function parseRequested(request: PlanDraftRequest): Campaign {

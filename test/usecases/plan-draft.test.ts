@@ -122,6 +122,26 @@ describe('planning makes drafts', () => {
     expect(await storage.head('reports/campaigns/upload.json.timeline.html')).toBeDefined();
   });
 
+  it('says where uploads take a column mapping when the campaign file has columns', async () => {
+    // Prepare
+    const { local } = await startWithCustomers('mapped');
+
+    // Act
+    const result = await upload(
+      local,
+      'campaigns/mapped.json',
+      JSON.stringify(campaign('mapped', { columns: { 会员卡号: 'customer_id' } })),
+    );
+
+    // Assess
+    expect(result).toMatchObject({ status: 'planned', version: 1 });
+    const stored = await approveDependencies(local.config).lifecycle.getVersion('mapped', 1);
+    expect(stored?.timeline.warnings).toContain(
+      'the campaign file\'s "columns" map the headers of the files `campaign plan` reads; uploaded segment files were read with ' +
+        'segments/mapped/columns.json: put the same mapping there (`campaign import --columns FILE` does) and upload the files again if their headers were not read',
+    );
+  });
+
   it('writes each version its own touches', async () => {
     // Prepare
     const { local } = await startWithCustomers('touches');
