@@ -518,6 +518,8 @@ class CapAllocator {
   private readonly isSmsSlot: Uint8Array;
   private readonly touchCap: number;
   private readonly monthCap: number;
+  /** SMS taken per calendar month in the allocation under way. */
+  private readonly smsInMonth: Int32Array;
 
   constructor(campaign: Campaign, waves: WavePlan[], timeZone: string) {
     this.touchCap = campaign.caps.touches;
@@ -538,46 +540,62 @@ class CapAllocator {
       { slot: slotOf(wave.index, EMAIL) },
     ]);
     this.priority = [...coverage, ...depth];
+    this.smsInMonth = new Int32Array(Math.max(1, months.size));
   }
 
-  allocate(
-    candidates: number,
-    multiAllowed: boolean,
-  ): { planned: number; smsCount: number; refused: Map<number, DropReason> } {
-    let planned = 0;
-    let touches = 0;
-    let smsCount = 0;
-    const smsInMonth = new Map<number, number>();
-    const refused = new Map<number, DropReason>();
-    const tryTake = (slot: number): boolean => {
-      const bit = 1 << slot;
-      if ((candidates & bit) === 0 || (planned & bit) !== 0) return false;
-      let reason: DropReason | null = null;
-      const isSms = this.isSmsSlot[slot] === 1;
-      const month = this.monthOfSlot[slot] as number;
-      if (touches >= this.touchCap) reason = 'cap:touches';
-      else if (isSms && (smsInMonth.get(month) ?? 0) >= this.monthCap) reason = 'cap:sms-month';
-      else if (isSms && smsCount >= 1 && !multiAllowed) reason = 'cap:multi-sms';
-      if (reason) {
-        // The first refusal names the rule that really kept the touch out.
-        if (!refused.has(slot)) refused.set(slot, reason);
-        return false;
-      }
-      planned |= bit;
-      refused.delete(slot);
-      touches += 1;
-      if (isSms) {
-        smsCount += 1;
-        smsInMonth.set(month, (smsInMonth.get(month) ?? 0) + 1);
-      }
-      return true;
-    };
+  allocate(candidates: number, multiAllowed: boolean): CapAllocation {
+    // Run twice a customer: no closure and no map per call, only this small state.
+    const state: CapState = { candidates, multiAllowed, planned: 0, touches: 0, smsCount: 0, refused: undefined };
+    this.smsInMonth.fill(0);
     for (const { slot, fallback } of this.priority) {
-      if (!tryTake(slot) && fallback !== undefined) tryTake(fallback);
+      if (!this.take(state, slot) && fallback !== undefined) this.take(state, fallback);
     }
-    return { planned: planned >>> 0, smsCount, refused };
+    return { planned: state.planned >>> 0, smsCount: state.smsCount, refused: state.refused ?? NO_REFUSALS };
+  }
+
+  private take(state: CapState, slot: number): boolean {
+    const bit = 1 << slot;
+    if ((state.candidates & bit) === 0 || (state.planned & bit) !== 0) return false;
+    let reason: DropReason | null = null;
+    const isSms = this.isSmsSlot[slot] === 1;
+    const month = this.monthOfSlot[slot] as number;
+    if (state.touches >= this.touchCap) reason = 'cap:touches';
+    else if (isSms && (this.smsInMonth[month] as number) >= this.monthCap) reason = 'cap:sms-month';
+    else if (isSms && state.smsCount >= 1 && !state.multiAllowed) reason = 'cap:multi-sms';
+    if (reason) {
+      // The first refusal names the rule that really kept the touch out.
+      state.refused ??= new Map();
+      if (!state.refused.has(slot)) state.refused.set(slot, reason);
+      return false;
+    }
+    state.planned |= bit;
+    state.refused?.delete(slot);
+    state.touches += 1;
+    if (isSms) {
+      state.smsCount += 1;
+      this.smsInMonth[month] = (this.smsInMonth[month] as number) + 1;
+    }
+    return true;
   }
 }
+
+interface CapAllocation {
+  planned: number;
+  smsCount: number;
+  refused: ReadonlyMap<number, DropReason>;
+}
+
+interface CapState {
+  candidates: number;
+  multiAllowed: boolean;
+  planned: number;
+  touches: number;
+  smsCount: number;
+  /** Made on the first refusal: most customers have none. */
+  refused: Map<number, DropReason> | undefined;
+}
+
+const NO_REFUSALS: ReadonlyMap<number, DropReason> = new Map();
 
 function reachedCount(planned: Uint32Array): number {
   let reached = 0;
