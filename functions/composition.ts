@@ -211,11 +211,23 @@ export function campaignApiDependencies(config: Config): CampaignApiDeps {
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
   return {
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
-    lifecycle: lifecycleStore(config),
-    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    ...controlDependencies(config),
+  };
+}
+
+/**
+ * Pause, resume and cancel: the lifecycle, the sends, their schedules, and the send queue
+ * (resumed shards and cancel sweeps go on it; held sends go through the dispatcher again).
+ */
+export function controlDependencies(config: Config): ControlDeps & { campaigns: DynamoCampaignStore } {
+  const clients = clientsFor(config);
+  return {
+    lifecycle: lifecycleStore(config),
+    campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     scheduler: schedulerFor(config),
+    queue: sendQueueFor(config, clients),
     clock: clockFor(config),
   };
 }

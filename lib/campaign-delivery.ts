@@ -315,9 +315,10 @@ export class CampaignDelivery extends Construct {
       ...(props.reserveConcurrency ? { reservedConcurrentExecutions: sendWorkers } : {}),
     })
       // Reads the plan, the send and the campaign's state (the control item: pause, cancel);
-      // writes only shard leases and rate-limit windows (UpdateItem) there. Outcomes (touches),
-      // the ledger (customers).
-      .useTableWrites(tables.campaigns, ENV.campaignsTable, ['UpdateItem'], { read: true })
+      // writes shard leases, parked shards, finished-shard counts and rate-limit windows there
+      // (UpdateItem), and the control item when its send's last shard completes the campaign
+      // (PutItem, conditional on the revision). Never deletes. Outcomes (touches), the ledger (customers).
+      .useTableWrites(tables.campaigns, ENV.campaignsTable, ['UpdateItem', 'PutItem'], { read: true })
       .useTable(tables.touches, ENV.touchesTable, 'readWrite')
       .useTable(tables.customers, ENV.customersTable, 'readWrite')
       // A shard that cannot finish within one invocation hands the rest over as a new message.

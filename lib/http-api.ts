@@ -113,8 +113,9 @@ export interface CampaignHttpApiProps {
  *   - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi: reads only;
  *   - `PUT /campaigns/{id}` -> CampaignPlanApi: reads customers and imports, writes a draft
  *     version (campaigns, touches); schedules nothing;
- *   - `POST /campaigns/{id}/approve|pause|resume|cancel` -> CampaignControl: campaigns and
- *     touches, the `campaign-*` schedules (and passing the scheduler role), the send queue;
+ *   - `POST /campaigns/{id}/approve|pause|resume|cancel` -> CampaignControl: the campaigns
+ *     table (no touches: the workers drop a cancelled send's touches), the `campaign-*`
+ *     schedules (and passing the scheduler role), the send queue (resumed shards, sweeps);
  *   - `POST /campaigns/{id}/test-send` -> TestSend: reads the campaign, records the audit
  *     entry, writes test records (touches items under `TEST#` only), SMS and the SES identity,
  *     the link key (unsubscribe links).
@@ -208,10 +209,10 @@ export class CampaignHttpApi extends Construct {
           memorySize: 1024,
         }),
       )
-      // The lifecycle and its audit trail, the versions and sends (campaigns); touches dropped as cancelled.
+      // The lifecycle and its audit trail, the versions, sends and parked shards (campaigns). No
+      // touches: the workers drop a cancelled send's touches, from the sweep messages sent here.
       .useTable(tables.campaigns, ENV.campaignsTable, 'readWrite')
-      .useTable(tables.touches, ENV.touchesTable, 'readWrite')
-      // A resumed send hands its shards back to the workers.
+      // Resumed shards and cancel sweeps go to the workers.
       .useQueue(delivery.sendQueue, ENV.sendQueueUrl, 'send')
       .useNames(runtimeEnvironment);
 

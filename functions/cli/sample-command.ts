@@ -4,18 +4,24 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Customer } from '../domain/customer.ts';
-import { SegmentReader } from '../domain/segment-reader.ts';
+import { parseCampaign } from '../domain/campaign.ts';
+import { planCampaign } from '../domain/planner.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
-import { sampleOrderLines } from '../sample/generate-orders.ts';
+import { DEFAULT_UPLIFT, reachOf, sampleOrderLines, type WaveReach } from '../sample/generate-orders.ts';
+import { loadCustomers } from '../usecases/plan-offline.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
+import { readCampaignFile } from './plan-command.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
+/** The campaign the sample orders respond to unless --campaign names another. */
+const SAMPLE_CAMPAIGN = fileURLToPath(new URL('../sample/d11-2026.campaign.json', import.meta.url));
+
 export const SAMPLE_USAGE =
-  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE] [--quiet]';
+  'campaign sample --customers N --out FILE [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--campaign FILE]] [--quiet]';
 
 export const SAMPLE_OPTIONS = {
   customers: { type: 'string' },
@@ -24,6 +30,8 @@ export const SAMPLE_OPTIONS = {
   now: { type: 'string' },
   'bad-rows': { type: 'string' },
   orders: { type: 'string' },
+  uplift: { type: 'string' },
+  campaign: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
 
@@ -36,7 +44,11 @@ export const SAMPLE_HELP: CommandHelp = {
     'every playbook group, Chinese names, mobile and PC-only customers, opt-outs, and a few',
     'deliberately bad rows so the rejects can be seen. The same options give the same bytes.',
     'With --orders it also writes order webhook events for these customers, for',
-    '`campaign simulate --orders`. What it wrote goes to stdout; progress to stderr.',
+    '`campaign simulate --orders`: orders customers place anyway, and orders placed because',
+    'of a message (--uplift), so the report can show what the campaign added against its',
+    'control groups. It plans the campaign for these customers at --now to know whom each',
+    'wave reaches: give simulate the same --campaign and --now. What it wrote goes to stdout;',
+    'progress to stderr.',
   ],
   options: [
     { flag: '--customers N', text: 'how many customers (data rows), 0 to 99,999,999', required: true },
@@ -57,6 +69,16 @@ export const SAMPLE_HELP: CommandHelp = {
       text: 'also write order events for these customers, one JSON line each:\n{"at": ISO, "event": <webhook body>}',
       default: 'none',
     },
+    {
+      flag: '--uplift U',
+      text: 'with --orders: each customer a wave reaches places, with probability U (0 to 1),\none more paid order within a day after the wave; 0 for messages that change nothing',
+      default: String(DEFAULT_UPLIFT),
+    },
+    {
+      flag: '--campaign FILE',
+      text: 'with --orders: the campaign whose waves the customers respond to',
+      default: 'the bundled sample campaign (functions/sample/d11-2026.campaign.json)',
+    },
     ...COMMON_OPTIONS,
   ],
   outputs: ['FILE (the --out .csv), and the --orders file when given'],
@@ -75,6 +97,10 @@ export async function runSample(args: string[]): Promise<number> {
   if (!values.out.toLowerCase().endsWith('.csv')) throw new UsageError('--out: must end in .csv');
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`);
+  if (!values.orders && (values.uplift !== undefined || values.campaign !== undefined)) {
+    throw new UsageError(`--${values.uplift !== undefined ? 'uplift' : 'campaign'}: only with --orders`);
+  }
+  const uplift = upliftOf(values.uplift);
   const progress = progressOn(process.stderr, values.quiet === true);
   await mkdir(dirname(values.out), { recursive: true });
   const options = {
@@ -99,16 +125,34 @@ export async function runSample(args: string[]): Promise<number> {
   );
   if (values.orders) {
     // Orders for the customers just written, read back through the same reader as an import.
-    const customers: Customer[] = [];
-    const reader = new SegmentReader({ fileName: values.out, timeZone: 'Asia/Shanghai' });
-    for await (const batch of reader.read(createReadStream(values.out))) {
-      for (const row of batch.accepted) customers.push(row.customer);
-    }
-    const lines = sampleOrderLines(customers, { year: now.getUTCFullYear() });
+    const campaign = parseCampaign(await readCampaignFile(values.campaign ?? SAMPLE_CAMPAIGN));
+    const { customers } = await loadCustomers({
+      sources: [{ name: basename(values.out), open: () => createReadStream(values.out as string) }],
+      timeZone: campaign.timezone,
+      onRejected: () => {},
+    });
+    // Whom each wave reaches: the same plan `campaign simulate` makes from these customers at --now.
+    let reach: WaveReach[] = [];
+    if (uplift > 0) reach = reachOf(planCampaign({ campaign, customers, now: now.getTime() }), customers, campaign);
+    const lines = sampleOrderLines(customers.customers, { year: now.getUTCFullYear(), uplift, reach });
     await writeFile(values.orders, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    progress.result(`wrote ${values.orders}: ${formatCount(lines.length)} order webhook events`);
+    const responses = lines.filter(
+      (line) => line.event.type === 'order.paid' && line.event.order.orderId.startsWith('R'),
+    );
+    progress.result(
+      `wrote ${values.orders}: ${formatCount(lines.length)} order webhook events (${formatCount(responses.length)} orders placed because of a message, uplift ${uplift})`,
+    );
   }
   return 0;
+}
+
+function upliftOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_UPLIFT;
+  const value = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(value >= 0 && value <= 1)) {
+    throw new UsageError(`--uplift: "${text}" is not a number from 0 to 1 (0.03 = 3 more orders per 100 reached)`);
+  }
+  return value;
 }
 
 function wholeNumber(flag: string, text: string | undefined, required: boolean): number | undefined {

@@ -22,9 +22,9 @@ import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.ts';
 import { DynamoLifecycleStore } from '../adapters/dynamo/lifecycle-store.ts';
 import { DynamoTestTouchStore } from '../adapters/dynamo/test-touch-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-server.ts';
-import { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import { type TimedSource, VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
-import { approveDependencies, clientsFor, reportDependencies } from '../composition.ts';
+import { approveDependencies, clientsFor, controlDependencies, reportDependencies } from '../composition.ts';
 import { ENV } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { mappingToJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
@@ -39,6 +39,8 @@ import type { Touch } from '../ports/campaign-store.ts';
 import type { TestTouch } from '../ports/test-touch-store.ts';
 import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
+import { type ControlDeps, controlCampaign } from '../usecases/control-campaign.ts';
+import { CampaignError } from '../usecases/errors.ts';
 import { columnsKeyFor, rejectsKeyFor } from '../usecases/import-segment.ts';
 import { testCustomerId, testSendId } from '../usecases/test-send.ts';
 import { renderReportPage } from '../views/report-page.ts';
@@ -51,7 +53,7 @@ import { JsonLinesFile } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SIMULATE_USAGE =
-  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--quiet]';
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--pause-at ISO [--resume-at ISO]] [--quiet]';
 
 export const SIMULATE_HELP: CommandHelp = {
   name: 'campaign simulate',
@@ -86,6 +88,21 @@ export const SIMULATE_HELP: CommandHelp = {
       default: "the campaign's smsRatePerSecond",
     },
     {
+      flag: '--pause-at ISO',
+      text:
+        'pauses the whole campaign at this virtual instant (ISO 8601 with an offset), as the\n' +
+        'pause route does (actor "simulate"): nothing more is sent from a second after it',
+      default: 'no pause',
+    },
+    {
+      flag: '--resume-at ISO',
+      text:
+        'resumes it at this later virtual instant: the sends go on where they stopped; what would\n' +
+        'now land outside its window (quiet hours, the next wave, its month, the resume grace) is\n' +
+        'dropped as "expired"',
+      default: 'paused to the end',
+    },
+    {
       flag: '--base-url URL',
       text:
         'the base the links in the messages are written with (unsubscribe): fixed, so the\n' +
@@ -97,7 +114,7 @@ export const SIMULATE_HELP: CommandHelp = {
   outputs: [
     'DIR/timeline.json, touches.jsonl, rejects.jsonl, timeline.html: the plan, as campaign plan writes it',
     'DIR/outbox.jsonl: every message the local SMS sink and SES received, read back from them (test messages marked "test": true)',
-    'DIR/report.json, report.html: per wave and channel, sent, failed, suppressed, orders, revenue, ROI',
+    'DIR/report.json, report.html: per wave and channel, sent, failed, suppressed, expired, cancelled, orders, revenue, ROI',
   ],
   exitCodes: [
     '0  simulated',
@@ -108,6 +125,9 @@ export const SIMULATE_HELP: CommandHelp = {
     'campaign simulate --campaign functions/sample/d11-2026.campaign.json\n' +
       '--customers out/demo/customers.csv --orders out/demo/orders.jsonl\n' +
       '--now 2026-10-20T12:00:00+08:00 --out out/demo',
+    'campaign simulate --campaign functions/sample/d11-2026.campaign.json\n' +
+      '--customers out/demo/customers.csv --now 2026-10-20T12:00:00+08:00 --sms-rate 10\n' +
+      '--pause-at 2026-11-11T00:00:20+08:00 --resume-at 2026-11-11T00:05:00+08:00 --out out/paused',
   ],
 };
 
@@ -124,6 +144,8 @@ export async function runSimulate(args: string[]): Promise<number> {
     'sms-rate': { type: 'string' },
     orders: { type: 'string' },
     'base-url': { type: 'string' },
+    'pause-at': { type: 'string' },
+    'resume-at': { type: 'string' },
   });
   const progress = progressOn(process.stderr, options.quiet);
   // The handlers' per-message logs would drown the progress; warnings and errors still show.
@@ -141,6 +163,11 @@ export async function runSimulate(args: string[]): Promise<number> {
   const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
   const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
   const baseUrl = linkBase((extra['base-url'] as string | undefined) ?? process.env[ENV.publicBaseUrl]);
+  const controls = controlTimes(
+    options.now,
+    extra['pause-at'] as string | undefined,
+    extra['resume-at'] as string | undefined,
+  );
   const started = performance.now();
   const clock = new VirtualClock(options.now);
   // The order webhook checks signatures with WEBHOOK_SECRET; a simulation signs with its own.
@@ -215,8 +242,10 @@ export async function runSimulate(args: string[]): Promise<number> {
     const { sendQueue, sms } = stack.runtime;
     const totalTouches = await countPlanned(stack.config, campaign.id);
     const webhook = new SignedOrderPoster(`${http.url}/webhooks/orders`, process.env.WEBHOOK_SECRET as string, orders);
+    const control = new TimedControls(controlDependencies(config), campaign, controls, (line) => progress.result(line));
     await playSchedules(stack.runtime, clock, {
-      events: webhook,
+      // At one instant: order events, then the marketer's controls, then the schedules.
+      events: combineSources([webhook, control]),
       onTick: () =>
         progress.update(
           `simulating ${formatInstant(clock.now(), campaign.timezone)} ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
@@ -529,4 +558,89 @@ class SignedOrderPoster implements TimedEvents {
 function customerOf(event: unknown, lineIndex: number): string {
   const customerId = (event as { order?: { customerId?: unknown } } | null)?.order?.customerId;
   return typeof customerId === 'string' ? `customer:${customerId}` : `line:${lineIndex}`;
+}
+
+interface TimedControl {
+  at: number;
+  action: 'pause' | 'resume';
+}
+
+/** --pause-at and --resume-at as instants: at or after --now, the resume after the pause. */
+function controlTimes(now: number, pauseText: string | undefined, resumeText: string | undefined): TimedControl[] {
+  if (resumeText !== undefined && pauseText === undefined) {
+    throw new UsageError('--resume-at: needs --pause-at (only a paused campaign can be resumed)');
+  }
+  if (pauseText === undefined) return [];
+  const pauseAt = instantOption('--pause-at', pauseText);
+  if (pauseAt < now) throw new UsageError(`--pause-at: ${pauseText} is before --now; the clock starts at --now`);
+  if (resumeText === undefined) return [{ at: pauseAt, action: 'pause' }];
+  const resumeAt = instantOption('--resume-at', resumeText);
+  if (resumeAt <= pauseAt) throw new UsageError(`--resume-at: ${resumeText} is not after --pause-at ${pauseText}`);
+  return [
+    { at: pauseAt, action: 'pause' },
+    { at: resumeAt, action: 'resume' },
+  ];
+}
+
+function instantOption(flag: string, text: string): number {
+  // An instant needs an offset: without one it would depend on the machine's zone.
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new UsageError(
+      `${flag}: "${text}" is not an ISO 8601 instant with an offset, e.g. 2026-11-11T00:00:20+08:00`,
+    );
+  }
+  return Date.parse(text);
+}
+
+/**
+ * The marketer's pause and resume at their virtual instants, through the control use case
+ * the pause and resume routes call (actor `simulate`). A refusal (a campaign already
+ * completed) is said on stderr; the run goes on.
+ */
+class TimedControls implements TimedSource {
+  private next = 0;
+
+  constructor(
+    private readonly deps: ControlDeps,
+    private readonly campaign: { id: string; timezone: string },
+    private readonly controls: readonly TimedControl[],
+    private readonly say: (line: string) => void,
+  ) {}
+
+  nextAt(): number | undefined {
+    return this.controls[this.next]?.at;
+  }
+
+  async deliverDue(now: number): Promise<void> {
+    for (let control = this.controls[this.next]; control && control.at <= now; control = this.controls[this.next]) {
+      this.next += 1;
+      try {
+        const { lifecycle } = await controlCampaign(this.deps, {
+          campaignId: this.campaign.id,
+          action: control.action,
+          actor: 'simulate',
+          reason: `campaign simulate --${control.action}-at`,
+        });
+        this.say(
+          `${control.action}d at ${formatInstant(now, this.campaign.timezone)}: the campaign is ${lifecycle.state}`,
+        );
+      } catch (error) {
+        if (!(error instanceof CampaignError)) throw error;
+        this.say(`${control.action} at ${formatInstant(now, this.campaign.timezone)} refused: ${error.message}`);
+      }
+    }
+  }
+}
+
+/** Several outside sources as one, delivered in the given order at each stop. */
+function combineSources(sources: readonly TimedSource[]): TimedEvents {
+  return {
+    nextAt: () => {
+      const times = sources.map((source) => source.nextAt()).filter((at): at is number => at !== undefined);
+      return times.length > 0 ? Math.min(...times) : undefined;
+    },
+    deliverDue: async (now) => {
+      for (const source of sources) await source.deliverDue(now);
+    },
+  };
 }

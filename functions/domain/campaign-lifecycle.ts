@@ -272,10 +272,15 @@ export function decide(
     case 'fired-while-paused': {
       return accept(
         current,
-        entry('fired-while-paused', state, { waveId: command.waveId, reason: `schedule of ${command.sendId} held` }),
+        entry('fired-while-paused', state, { waveId: command.waveId, reason: firedWhilePausedReason(command.sendId) }),
       );
     }
   }
+}
+
+/** The reason a `fired-while-paused` entry gives: it names the send, so one firing is recorded once. */
+export function firedWhilePausedReason(sendId: string): string {
+  return `schedule of ${sendId} held`;
 }
 
 function refuseStale(current: Lifecycle, version: number): LifecycleDecision {
@@ -299,7 +304,17 @@ function accept(next: Lifecycle, entry: AuditEntry, changed = true): LifecycleDe
 /** What a worker or the dispatcher may do with a message of `version`, wave `waveId`, right now. */
 export type SendPermission = 'go' | 'paused' | 'cancelled' | 'stale';
 
-export function sendPermission(lifecycle: Lifecycle | undefined, version: number, waveId: string): SendPermission {
+/** The part of the lifecycle a sender needs (the workers read only this, often). */
+export type LifecycleControl = Pick<
+  Lifecycle,
+  'state' | 'approvedVersion' | 'pausedWaves' | 'cancelledWaves' | 'revision'
+>;
+
+export function sendPermission(
+  lifecycle: Omit<LifecycleControl, 'revision'> | undefined,
+  version: number,
+  waveId: string,
+): SendPermission {
   if (!lifecycle || lifecycle.approvedVersion !== version) return 'stale';
   if (lifecycle.state === 'cancelled' || lifecycle.cancelledWaves.includes(waveId)) return 'cancelled';
   if (lifecycle.state === 'paused' || lifecycle.pausedWaves.includes(waveId)) return 'paused';

@@ -1,5 +1,6 @@
 /** The campaign report: what report.json holds and report.html draws. */
 import type { AuditEntry, CampaignState } from './campaign-lifecycle.ts';
+import type { CampaignIncrement, WaveIncrement } from './incremental.ts';
 import type { Channel } from './timeline.ts';
 
 export interface ReportRow {
@@ -15,6 +16,17 @@ export interface ReportRow {
   suppressed: Record<string, number>;
   /** Claimed but with no provider answer recorded (a crash in flight): never re-sent blindly. */
   unknown: number;
+  /** Not sent: it would have landed outside its window (after a pause, or late), so it was dropped. */
+  expired: number;
+  /** The expired touches by what closed their window (`window:night`, `window:grace`, ...). */
+  expiredBy?: Record<string, number>;
+  /**
+   * Not sent: the campaign or the wave was cancelled (touches still waiting for the cancel's
+   * sweep are counted here already).
+   */
+  cancelled: number;
+  /** The cancelled touches by reason. */
+  cancelledBy?: Record<string, number>;
   /** Not reached yet (the send time is still ahead). */
   pending: number;
   /** SMS parts billed (SMS rows only). */
@@ -51,8 +63,11 @@ export interface CampaignReport {
   unknownTouches: UnknownTouch[];
   /** Hours after a touch within which a paid order is credited to it. */
   attributionHours?: number;
-  /** Per wave with a control group: who bought within the attribution window after the wave, sent vs held out. */
-  lift?: WaveLift[];
+  /**
+   * What the campaign added (the cause), measured against each wave's control group; beside it,
+   * the rows' orders and revenue are last-touch attribution (credit, not cause).
+   */
+  incremental?: ReportIncremental;
   /** Every change of the campaign's state, oldest first: who, when, what, which version or wave, why. */
   audit?: AuditEntry[];
   /** Results by member tier (会员等级), when the segment files gave tiers; tiers by name, "no tier" last. */
@@ -76,14 +91,11 @@ export interface TierRow {
   roi?: number;
 }
 
-export interface WaveLift {
-  waveId: string;
-  /** Customers sent the wave (any channel), and how many of them paid an order within the window. */
-  treated: number;
-  treatedBuyers: number;
-  /** Customers held out of the wave, and how many of them paid within the same window. */
-  control: number;
-  controlBuyers: number;
-  /** Conversion of the treated minus conversion of the control, in percentage points. */
-  liftPoints: number;
+export interface ReportIncremental {
+  /** Orders compared: paid (not refunded) within this many hours after a wave's SMS time. */
+  windowHours: number;
+  /** Every wave, in plan order: its effect with 95% intervals, or why it is unknown (no control group). */
+  waves: WaveIncrement[];
+  /** Summed over the waves whose effect is known; the others are named in `unknownWaves`. */
+  totals: CampaignIncrement;
 }

@@ -4,8 +4,9 @@
  * deadline; what does not fit is cut into slices after the quiet night, and what cannot
  * fit at all is reported so the planner can drop it with a reason.
  */
-import { isQuiet } from './campaign.ts';
-import { DAY_MS, localDayAt, minuteOfDay } from './local-time.ts';
+import { type Campaign, isQuiet, smsInstant } from './campaign.ts';
+import { DAY_MS, localDayAt, minuteOfDay, parseClock, startOfNextMonth } from './local-time.ts';
+import type { PlannedSend } from './timeline.ts';
 
 export interface QuietHours {
   /** Minutes after local midnight. */
@@ -132,4 +133,62 @@ export function evenGroupSizes(count: number, maxSize: number): number[] {
   const base = Math.floor(count / groups);
   const larger = count % groups;
   return Array.from({ length: groups }, (_, index) => base + (index < larger ? 1 : 0));
+}
+
+/** What closes a send's window first. */
+export type WindowEnd = 'quiet-hours' | 'night' | 'next-wave' | 'month-end' | 'grace';
+
+export interface SendWindow {
+  /** No message of the send may be handed to a provider at or after this instant. */
+  closesAt: number;
+  closedBy: WindowEnd;
+}
+
+/** The campaign's quiet hours in minutes, in its zone. */
+export function quietHoursOf(campaign: Pick<Campaign, 'quietHours' | 'timezone'>): QuietHours {
+  return {
+    start: parseClock(campaign.quietHours.start),
+    end: parseClock(campaign.quietHours.end),
+    timeZone: campaign.timezone,
+  };
+}
+
+/**
+ * Until when a send may still leave, whoever is late (a resume after a pause, a worker
+ * that waited, a schedule that fired late): a message that would land later is dropped as
+ * `expired` rather than delivered stale. The window closes at the earliest of
+ * - quiet hours: the next start of quiet hours after the send began (a send that began in
+ *   them has no window); the midnight push is exempt, and its window is its night: until
+ *   quiet hours end that morning;
+ * - the next wave: the first wave's SMS start after the send began (an email that would
+ *   arrive after its own wave's SMS is stale too);
+ * - the calendar month (campaign zone) the send began in, the unit of the SMS cap;
+ * - the send's planned end (`at` + `estimatedSeconds`) plus the campaign's resume grace.
+ */
+export function sendWindow(
+  campaign: Campaign,
+  send: Pick<PlannedSend, 'waveId' | 'channel' | 'at' | 'estimatedSeconds'>,
+): SendWindow {
+  const start = Date.parse(send.at);
+  const quiet = quietHoursOf(campaign);
+  const wave = campaign.waves.find((candidate) => candidate.id === send.waveId);
+  const midnightPush = send.channel === 'sms' && wave?.sms === 'midnight';
+  const ends: Array<[number, WindowEnd]> = [];
+  if (midnightPush) {
+    // The night it lands in: the quiet hours it is in, or the next ones when it is not in any.
+    const nightStart = inQuietHours(start, quiet) ? start : nextQuietStart(start, quiet);
+    ends.push([Number.isFinite(nightStart) ? leaveQuietHours(nightStart, quiet) : nightStart, 'night']);
+  } else {
+    ends.push([inQuietHours(start, quiet) ? start : nextQuietStart(start, quiet), 'quiet-hours']);
+  }
+  const nextWave = Math.min(
+    ...campaign.waves.map((other) => smsInstant(campaign, other)).filter((at) => at > start),
+    Number.POSITIVE_INFINITY,
+  );
+  ends.push([nextWave, 'next-wave']);
+  ends.push([startOfNextMonth(start, campaign.timezone), 'month-end']);
+  ends.push([start + send.estimatedSeconds * 1000 + campaign.resumeGraceMinutes * 60_000, 'grace']);
+  let window: SendWindow = { closesAt: Number.POSITIVE_INFINITY, closedBy: 'grace' };
+  for (const [closesAt, closedBy] of ends) if (closesAt < window.closesAt) window = { closesAt, closedBy };
+  return window;
 }

@@ -30,6 +30,8 @@ async function handle(event: unknown): Promise<DispatchOutcome> {
     ...payload.data,
     outcome: outcome.kind,
     ...(outcome.kind === 'dispatched' ? { shards: outcome.shards, optOuts: outcome.optOuts } : {}),
+    // Why a firing sent nothing (not the approved version, cancelled, dispatched already): on record.
+    ...(outcome.kind === 'ignored' ? { reason: outcome.reason } : {}),
   });
   return outcome;
 }

@@ -20,6 +20,7 @@ const shardMessage = z.object({
   sendId: z.string().min(1),
   shard: z.int().min(0),
   releaseAt: z.number(),
+  sweep: z.boolean().optional(),
 });
 const sqsEvent = z.object({
   Records: z.array(z.object({ eventSource: z.literal('aws:sqs'), messageId: z.string(), body: z.string() })).min(1),

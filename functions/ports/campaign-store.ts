@@ -5,7 +5,11 @@
  */
 import type { Channel, PlannedSend } from '../domain/timeline.ts';
 
-export type SendState = 'scheduled' | 'dispatched';
+/**
+ * `scheduled` until its schedule fires; `held` when it fired while the campaign or its wave
+ * was paused (a resume schedules it again); `dispatched` once its shards are on the queue.
+ */
+export type SendState = 'scheduled' | 'held' | 'dispatched';
 
 export interface StoredSend extends PlannedSend {
   campaignId: string;
@@ -14,9 +18,21 @@ export interface StoredSend extends PlannedSend {
   shards: number;
   state: SendState;
   dispatchedAt?: string;
+  /** Shards that have finished (every touch has its outcome); the send is done when it reaches `shards`. */
+  finishedShards?: number;
 }
 
-export type TouchStatus = 'planned' | 'sent' | 'failed' | 'suppressed' | 'unknown' | 'control';
+export type TouchStatus =
+  | 'planned'
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'unknown'
+  /** Not sent: it would have landed outside its window (after a pause, or a worker that was late). */
+  | 'expired'
+  /** Not sent: its campaign or wave was cancelled. */
+  | 'cancelled'
+  | 'control';
 
 /** One planned message and, once known, its outcome. */
 export interface Touch {
@@ -59,14 +75,26 @@ export interface CampaignStore {
   putSends(sends: StoredSend[]): Promise<string[]>;
   /** Deletes sends that have not started; returns the ids kept because they had. */
   deleteSends(campaignId: string, sendIds: string[]): Promise<string[]>;
-  /** Marks a send dispatched; false when it already was (a repeated schedule firing). */
-  markDispatched(campaignId: string, sendId: string, version: number, at: string): Promise<boolean>;
+  /**
+   * Marks a send dispatched from `from` (default `scheduled`; `held` when a resume sends it);
+   * false when it was not in that state (a repeated schedule firing).
+   */
+  markDispatched(campaignId: string, sendId: string, version: number, at: string, from?: SendState): Promise<boolean>;
+  /** Marks a scheduled send held (its schedule fired while paused); false when it was not scheduled. */
+  markHeld(campaignId: string, sendId: string, version: number): Promise<boolean>;
   /** A lease on one shard, so two deliveries of its message never send it side by side. */
   claimShard(shard: ShardRef, owner: string, now: number, leaseMs: number): Promise<ShardClaim>;
   renewShard(shard: ShardRef, owner: string, leaseUntil: number): Promise<void>;
+  /** Lets the lease go without finishing: the shard stopped for a pause, and a resume sends it on. */
+  parkShard(shard: ShardRef, owner: string): Promise<void>;
+  /** Shards stopped by a pause and not taken up since. */
+  parkedShards(campaignId: string): Promise<ShardRef[]>;
   finishShard(shard: ShardRef, owner: string): Promise<void>;
-  /** Shards finished, per send id. */
-  finishedShards(campaignId: string, version: number): Promise<Map<string, number>>;
+  /**
+   * Counts a finished shard on its send, once however often it is told (a set of shard numbers):
+   * how many of the send's shards have finished, or undefined when the send is gone or re-planned.
+   */
+  countFinishedShard(shard: ShardRef): Promise<{ finished: number; shards: number } | undefined>;
 }
 
 export interface TouchStore {

@@ -18,6 +18,13 @@ export type ClaimOutcome =
 
 export interface Ledger {
   claim(request: LedgerClaim): Promise<ClaimOutcome>;
+  /**
+   * Gives a claim back (the touch id, the campaign's touch and the month's SMS count): only for a
+   * message known not to have reached the provider (it throttled it, then the send was paused).
+   */
+  release(request: LedgerClaim): Promise<void>;
+  /** The customers among these whose touch is claimed: a touch claimed with no outcome may have been sent. */
+  claimedAmong(touches: ReadonlyArray<Pick<LedgerClaim, 'customerId' | 'touchId'>>): Promise<Set<string>>;
 }
 
 /** Shared pacing for the workers of a channel: at most `rate` messages in any clock second. */

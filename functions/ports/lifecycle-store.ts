@@ -4,7 +4,7 @@
  * and its planned versions (one immutable item each, kept for review and diff).
  */
 import type { Campaign } from '../domain/campaign.ts';
-import type { Lifecycle } from '../domain/campaign-lifecycle.ts';
+import type { Lifecycle, LifecycleControl } from '../domain/campaign-lifecycle.ts';
 import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { Timeline } from '../domain/timeline.ts';
 
@@ -30,6 +30,11 @@ export interface StoredVersion {
 
 export interface LifecycleStore {
   getLifecycle(campaignId: string): Promise<Lifecycle | undefined>;
+  /**
+   * The control part of the lifecycle (state, approved version, paused and cancelled waves),
+   * read consistently and without the audit trail: what a send worker checks while it sends.
+   */
+  getControl(campaignId: string): Promise<LifecycleControl | undefined>;
   /**
    * Writes `next` if the stored revision is still `expectedRevision` (0: no lifecycle yet).
    * False when someone else changed it first: decide again on a fresh read.

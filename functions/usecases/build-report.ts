@@ -1,14 +1,23 @@
 /**
  * The campaign report: per wave and channel, planned, sent,
- * failed and suppressed by reason, unknown and pending, read from the recorded outcomes;
+ * failed and suppressed by reason, unknown, expired, cancelled and pending, read from the
+ * recorded outcomes;
  * and the campaign's state with its audit trail (who changed what, when).
  */
 
 import { attribute, type SentTouch } from '../domain/attribution.ts';
 import type { Campaign } from '../domain/campaign.ts';
+import {
+  type ArmOutcomes,
+  campaignIncrement,
+  type Estimate,
+  outcomesInWindow,
+  type WaveIncrement,
+  waveIncrement,
+} from '../domain/incremental.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { OrderState } from '../domain/orders.ts';
-import type { CampaignReport, ReportRow, TierRow, UnknownTouch, WaveLift } from '../domain/report-types.ts';
+import type { CampaignReport, ReportIncremental, ReportRow, TierRow, UnknownTouch } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
@@ -26,7 +35,18 @@ export interface ReportDeps {
 }
 
 function emptyRow(waveId: string, channel: ReportRow['channel']): ReportRow {
-  return { waveId, channel, planned: 0, sent: 0, failed: {}, suppressed: {}, unknown: 0, pending: 0 };
+  return {
+    waveId,
+    channel,
+    planned: 0,
+    sent: 0,
+    failed: {},
+    suppressed: {},
+    unknown: 0,
+    expired: 0,
+    cancelled: 0,
+    pending: 0,
+  };
 }
 
 function add(record: Record<string, number>, key: string): void {
@@ -42,7 +62,15 @@ export function countTouch(row: ReportRow, touch: Touch): void {
   } else if (touch.status === 'failed') add(row.failed, touch.reason ?? 'failed');
   else if (touch.status === 'suppressed') add(row.suppressed, touch.reason ?? 'suppressed');
   else if (touch.status === 'unknown') row.unknown += 1;
-  else row.pending += 1;
+  else if (touch.status === 'expired') {
+    row.expired += 1;
+    row.expiredBy = row.expiredBy ?? {};
+    add(row.expiredBy, touch.reason ?? 'expired');
+  } else if (touch.status === 'cancelled') {
+    row.cancelled += 1;
+    row.cancelledBy = row.cancelledBy ?? {};
+    add(row.cancelledBy, touch.reason ?? 'cancelled');
+  } else row.pending += 1;
 }
 
 export async function buildReport(
@@ -66,7 +94,13 @@ export async function buildReport(
   for (const send of sends) {
     for (let shard = 0; shard < send.shards; shard += 1) {
       const touches = await deps.touches.readShard({ campaignId, version: send.version, sendId: send.id, shard });
-      for (const touch of touches) {
+      for (const stored of touches) {
+        // A cancel marks its touches through the send queue, shard by shard: until the sweep
+        // reaches one, a touch still planned of a cancelled campaign or wave is cancelled all the same.
+        const cancelled =
+          stored.status === 'planned' &&
+          (lifecycle.state === 'cancelled' || lifecycle.cancelledWaves.includes(stored.waveId));
+        const touch: Touch = cancelled ? { ...stored, status: 'cancelled', reason: 'cancelled' } : stored;
         const key = `${touch.waveId}/${touch.channel}`;
         const row = rows.get(key) ?? emptyRow(touch.waveId, touch.channel);
         rows.set(key, row);
@@ -83,30 +117,43 @@ export async function buildReport(
       }
     }
   }
-  // The control groups, held out of their waves: read to measure each wave's lift.
+  // The control groups, held out of their waves: what each wave added is measured against them.
   const allOrders = await deps.orders.allOrders();
-  const lift: WaveLift[] = [];
+  const windowMs = plan.campaign.attributionHours * 3_600_000;
+  const increments: WaveIncrement[] = [];
   for (const wave of plan.timeline.waves) {
-    if (!wave.control) continue;
-    const held: Touch[] = [];
-    for (let shard = 0; shard < shardsFor(wave.control); shard += 1) {
-      held.push(
-        ...(await deps.touches.readShard({ campaignId, version: plan.version, sendId: controlSendId(wave.id), shard })),
-      );
-    }
+    // Treated: sent the wave on any channel. Compared over the same window from the wave's SMS time.
     const treated = new Set(all.filter((t) => t.waveId === wave.id && t.status === 'sent').map((t) => t.customerId));
     const from = Date.parse(wave.smsAt);
-    lift.push(
-      waveLift(
-        wave.id,
-        treated,
-        new Set(held.map((t) => t.customerId)),
-        allOrders,
-        from,
-        plan.campaign.attributionHours,
-      ),
-    );
+    let control: ArmOutcomes | undefined;
+    if (wave.control > 0) {
+      const held: Touch[] = [];
+      for (let shard = 0; shard < shardsFor(wave.control); shard += 1) {
+        held.push(
+          ...(await deps.touches.readShard({
+            campaignId,
+            version: plan.version,
+            sendId: controlSendId(wave.id),
+            shard,
+          })),
+        );
+      }
+      control = outcomesInWindow(new Set(held.map((t) => t.customerId)), allOrders, from, from + windowMs);
+    }
+    increments.push(waveIncrement(wave.id, outcomesInWindow(treated, allOrders, from, from + windowMs), control));
   }
+  // Summed before rounding; rounded only for report.json.
+  const incrementTotals = campaignIncrement(increments);
+  const incremental: ReportIncremental = {
+    windowHours: plan.campaign.attributionHours,
+    waves: increments.map((wave) => (wave.known ? roundedIncrement(wave) : wave)),
+    totals: {
+      ...incrementTotals,
+      buyers: incrementTotals.buyers && rounded(incrementTotals.buyers, 10),
+      orders: incrementTotals.orders && rounded(incrementTotals.orders, 10),
+      revenue: incrementTotals.revenue && rounded(incrementTotals.revenue, 100),
+    },
+  };
 
   // Results: orders credited by attribution, what each row cost, and the return on it.
   const sentTouches: SentTouch[] = all
@@ -137,6 +184,8 @@ export async function buildReport(
     totals.planned += row.planned;
     totals.sent += row.sent;
     totals.unknown += row.unknown;
+    totals.expired += row.expired;
+    totals.cancelled += row.cancelled;
     totals.pending += row.pending;
     if (row.smsParts) totals.smsParts = (totals.smsParts ?? 0) + row.smsParts;
     totals.orders = (totals.orders ?? 0) + (row.orders ?? 0);
@@ -145,6 +194,12 @@ export async function buildReport(
     for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
     for (const [reason, n] of Object.entries(row.suppressed))
       totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(row.expiredBy ?? {})) {
+      totals.expiredBy = { ...totals.expiredBy, [reason]: (totals.expiredBy?.[reason] ?? 0) + n };
+    }
+    for (const [reason, n] of Object.entries(row.cancelledBy ?? {})) {
+      totals.cancelledBy = { ...totals.cancelledBy, [reason]: (totals.cancelledBy?.[reason] ?? 0) + n };
+    }
   }
   if (totals.cost && totals.cost > 0)
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;
@@ -164,7 +219,7 @@ export async function buildReport(
       totals: totalCounts,
       unknownTouches,
       attributionHours: campaign.attributionHours,
-      ...(lift.length > 0 ? { lift } : {}),
+      incremental,
       audit: lifecycle.audit,
       ...(byTier ? { byTier } : {}),
     },
@@ -217,33 +272,30 @@ export function tierRows(
   );
 }
 
-/** Who of the treated and of the held-out customers paid an order within the window after the wave. */
-export function waveLift(
-  waveId: string,
-  treated: Set<string>,
-  control: Set<string>,
-  orders: readonly OrderState[],
-  from: number,
-  windowHours: number,
-): WaveLift {
-  const to = from + windowHours * 3_600_000;
-  const buyers = new Set(
-    orders
-      .filter(
-        (order) =>
-          order.paidAt && !order.refundedAt && Date.parse(order.paidAt) >= from && Date.parse(order.paidAt) <= to,
-      )
-      .map((order) => order.customerId),
-  );
-  const treatedBuyers = [...treated].filter((id) => buyers.has(id)).length;
-  const controlBuyers = [...control].filter((id) => buyers.has(id)).length;
-  const rate = (count: number, of: number) => (of === 0 ? 0 : count / of);
+/** Rounded for report.json: to `per` parts of a unit (10: a tenth, 100: a cent). */
+function rounded(estimate: Estimate, per: number): Estimate {
+  const round = (value: number) => Math.round(value * per) / per;
   return {
-    waveId,
-    treated: treated.size,
-    treatedBuyers,
-    control: control.size,
-    controlBuyers,
-    liftPoints: Math.round((rate(treatedBuyers, treated.size) - rate(controlBuyers, control.size)) * 10_000) / 100,
+    value: round(estimate.value),
+    interval: estimate.interval && { low: round(estimate.interval.low), high: round(estimate.interval.high) },
+  };
+}
+
+function roundedIncrement(wave: Extract<WaveIncrement, { known: true }>): WaveIncrement {
+  const arm = (outcomes: ArmOutcomes): ArmOutcomes => ({
+    ...outcomes,
+    revenue: roundCny(outcomes.revenue),
+    revenueSquares: roundCny(outcomes.revenueSquares),
+  });
+  return {
+    ...wave,
+    treated: arm(wave.treated),
+    control: arm(wave.control),
+    treatedRate: Math.round(wave.treatedRate * 1_000_000) / 1_000_000,
+    controlRate: Math.round(wave.controlRate * 1_000_000) / 1_000_000,
+    conversionPoints: rounded(wave.conversionPoints, 100),
+    buyers: rounded(wave.buyers, 10),
+    orders: rounded(wave.orders, 10),
+    revenue: rounded(wave.revenue, 100),
   };
 }

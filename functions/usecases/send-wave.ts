@@ -10,10 +10,26 @@
  * shard message finds the shard leased or done; a message is claimed once in the ledger
  * and a claim found without an outcome (a crash in flight) becomes `unknown`, never a
  * second message.
+ *
+ * Only the approved version is sent, and the marketer's controls win over every step: the
+ * dispatcher and each message ask the campaign's control item (`sendPermission`). A
+ * schedule that fires while paused holds its send (a resume schedules it again); a worker
+ * that finds its send paused stops within the second, makes its outcomes durable and
+ * parks its shard for the resume; a cancelled send sends nothing more and drops what is
+ * left as `cancelled`. A message that would land outside its send's window (quiet hours,
+ * the next wave, its month, the planned end plus the resume grace) is dropped as
+ * `expired`. When the last shard of the live sends finishes, the campaign is completed.
  */
 import { z } from 'zod';
 import { optOutsKey } from '../contract.ts';
 import type { Campaign, Wave } from '../domain/campaign.ts';
+import {
+  decide,
+  firedWhilePausedReason,
+  type LifecycleControl,
+  type SendPermission,
+  sendPermission,
+} from '../domain/campaign-lifecycle.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { maskPersonalData } from '../domain/masking.ts';
 import {
@@ -25,20 +41,57 @@ import {
   type WaveKind,
   type WaveTemplates,
 } from '../domain/messages.ts';
+import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
-import type { Ledger, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
+import type { Ledger, LedgerClaim, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
+import { CONTROL_PREFETCH_MS, ControlWatch } from './control-watch.ts';
 
 export interface ShardMessage extends ShardRef {
   /** The send's second, epoch ms: nothing leaves before it. */
   releaseAt: number;
+  /** The send is cancelled: drop what the shard has left as `cancelled`, send nothing. */
+  sweep?: boolean;
+}
+
+/** Who changes the lifecycle when no person does (the dispatcher, the workers). */
+export const SYSTEM_ACTOR = 'system';
+const MAX_LIFECYCLE_ATTEMPTS = 20;
+
+/**
+ * What may be done with a send now. A send that has started (held or dispatched) belongs to
+ * the live plan even when a newer version was approved since: approval keeps a started send
+ * exactly as it was (or refuses), so it is sent under the approved version's permission.
+ * A send not started is sent only when its own version is the approved one.
+ */
+export function livePermission(
+  lifecycle: Omit<LifecycleControl, 'revision'> | undefined,
+  send: Pick<StoredSend, 'version' | 'waveId' | 'state'>,
+): SendPermission {
+  const approved = lifecycle?.approvedVersion;
+  const started = send.state !== 'scheduled';
+  const version = started && approved !== undefined && send.version <= approved ? approved : send.version;
+  return sendPermission(lifecycle, version, send.waveId);
+}
+
+/** The sweep messages of a cancelled send: one per shard not yet finished (a finished one answers `done`). */
+export function sweepMessages(send: StoredSend): ShardMessage[] {
+  if ((send.finishedShards ?? 0) >= send.shards) return [];
+  return Array.from({ length: send.shards }, (_, shard) => ({
+    campaignId: send.campaignId,
+    version: send.version,
+    sendId: send.id,
+    shard,
+    releaseAt: Date.parse(send.at),
+    sweep: true,
+  }));
 }
 
 /** Makes the one-click unsubscribe link of one customer's email of one campaign. */
@@ -69,9 +122,18 @@ export interface Dispatched {
   optOuts?: number;
 }
 
-export type DispatchOutcome = Dispatched | { kind: 'ignored'; reason: string };
+export type DispatchOutcome =
+  | Dispatched
+  /** Fired while the campaign or its wave was paused: nothing sent; a resume schedules it again. */
+  | { kind: 'held' }
+  | { kind: 'ignored'; reason: string };
 
-/** A schedule fired: fan the send out to its shards, once. */
+/**
+ * A schedule fired: fan the send out to its shards, once, if the campaign lets it go.
+ * Paused: the send is held and the firing recorded in the audit trail. Cancelled: nothing
+ * is sent, and a send that never went out has its touches swept to `cancelled`. Not the
+ * approved version: ignored, with the reason.
+ */
 export async function dispatchSend(
   deps: DispatchDeps,
   request: { campaignId: string; sendId: string; version: number },
@@ -80,10 +142,34 @@ export async function dispatchSend(
   if (!send) return { kind: 'ignored', reason: 'no such send (re-planned away)' };
   if (send.version !== request.version) return { kind: 'ignored', reason: `stale schedule (plan v${send.version})` };
   const lifecycle = await deps.lifecycle.getLifecycle(request.campaignId);
-  if (lifecycle?.approvedVersion !== request.version) {
-    return { kind: 'ignored', reason: `v${request.version} is not the approved version` };
+  const permission = livePermission(lifecycle, send);
+  if (permission === 'stale') {
+    const approved = lifecycle?.approvedVersion;
+    return {
+      kind: 'ignored',
+      reason: `v${request.version} is not the approved version (${approved === undefined ? 'none is' : `v${approved} is`}${lifecycle && lifecycle.state !== 'approved' && lifecycle.state !== 'running' ? `; the campaign is ${lifecycle.state}` : ''})`,
+    };
   }
-  if (send.state !== 'scheduled') return { kind: 'ignored', reason: 'already dispatched' };
+  if (permission === 'cancelled') {
+    // Its touches would stay planned for ever: dropped as cancelled, shard by shard.
+    if (send.state !== 'dispatched') await deps.queue.enqueue(sweepMessages(send));
+    return { kind: 'ignored', reason: 'cancelled: nothing is sent, its touches are dropped as cancelled' };
+  }
+  if (send.state === 'dispatched') return { kind: 'ignored', reason: 'already dispatched' };
+  if (permission === 'paused') {
+    if (send.state === 'scheduled') await deps.campaigns.markHeld(send.campaignId, send.id, send.version);
+    await recordFiredWhilePaused(deps, send);
+    // A resume between the read above and the mark found nothing held to schedule again: look once more.
+    const now = await deps.lifecycle.getLifecycle(request.campaignId);
+    if (livePermission(now, { ...send, state: 'held' }) !== 'go') return { kind: 'held' };
+    return fanOut(deps, { ...send, state: 'held' });
+  }
+  return fanOut(deps, send);
+}
+
+/** The send's shards onto the queue; the campaign is running from its first one. */
+async function fanOut(deps: DispatchDeps, send: StoredSend): Promise<DispatchOutcome> {
+  await startCampaign(deps, send.campaignId);
   // Before any shard exists: a shard never starts without the list, and a throttled read
   // delays this one dispatch (its client retries, then Lambda does), never a shard.
   const optOuts =
@@ -99,8 +185,80 @@ export async function dispatchSend(
   }));
   // Enqueue first, then mark: a crash in between re-enqueues, and shards are idempotent.
   await deps.queue.enqueue(messages);
-  await deps.campaigns.markDispatched(send.campaignId, send.id, send.version, new Date(deps.clock.now()).toISOString());
+  await deps.campaigns.markDispatched(
+    send.campaignId,
+    send.id,
+    send.version,
+    new Date(deps.clock.now()).toISOString(),
+    send.state,
+  );
   return { kind: 'dispatched', shards: send.shards, ...(optOuts === undefined ? {} : { optOuts }) };
+}
+
+type LifecycleDeps = { lifecycle: Pick<LifecycleStore, 'getLifecycle' | 'saveLifecycle'>; clock: Pick<Clock, 'now'> };
+
+/** `approved` -> `running` on the first dispatch (a no-op once running). */
+async function startCampaign(deps: LifecycleDeps, campaignId: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_LIFECYCLE_ATTEMPTS; attempt += 1) {
+    const current = await deps.lifecycle.getLifecycle(campaignId);
+    if (current?.approvedVersion === undefined) return;
+    const decision = decide(
+      current,
+      { kind: 'start', version: current.approvedVersion },
+      { campaignId, now: deps.clock.now(), actor: SYSTEM_ACTOR, waveIds: [] },
+    );
+    if (!decision.ok || !decision.changed) return;
+    if (await deps.lifecycle.saveLifecycle(decision.next, current.revision)) return;
+  }
+}
+
+/** One `fired-while-paused` entry per held send: a repeated firing finds it there and adds none. */
+async function recordFiredWhilePaused(deps: LifecycleDeps, send: StoredSend): Promise<void> {
+  const reason = firedWhilePausedReason(send.id);
+  for (let attempt = 0; attempt < MAX_LIFECYCLE_ATTEMPTS; attempt += 1) {
+    const current = await deps.lifecycle.getLifecycle(send.campaignId);
+    if (!current) return;
+    // Once per pause: a duplicate firing finds its entry after the pause that held it and adds none;
+    // a firing held again by a later pause is recorded again.
+    const pausedAt = current.audit.findLastIndex(
+      (entry) => entry.action === 'pause' && (entry.waveId === undefined || entry.waveId === send.waveId),
+    );
+    const since = current.audit.slice(pausedAt + 1);
+    if (since.some((entry) => entry.action === 'fired-while-paused' && entry.reason === reason)) return;
+    const decision = decide(
+      current,
+      { kind: 'fired-while-paused', sendId: send.id, waveId: send.waveId },
+      { campaignId: send.campaignId, now: deps.clock.now(), actor: SYSTEM_ACTOR, waveIds: [] },
+    );
+    if (!decision.ok) return;
+    if (await deps.lifecycle.saveLifecycle(decision.next, current.revision)) return;
+  }
+}
+
+/**
+ * Completes the campaign when every live send has finished all its shards: exactly once,
+ * however many shards finish at the same moment (the lifecycle's conditional write lets one
+ * `complete` through; the others find the campaign completed and change nothing). Only a
+ * running campaign completes; a paused one completes on its resume.
+ */
+export async function completeIfDone(
+  deps: LifecycleDeps & { campaigns: Pick<CampaignStore, 'getSends'> },
+  campaignId: string,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_LIFECYCLE_ATTEMPTS; attempt += 1) {
+    const current = await deps.lifecycle.getLifecycle(campaignId);
+    if (current?.state !== 'running' || current.approvedVersion === undefined) return false;
+    const sends = await deps.campaigns.getSends(campaignId);
+    if (!sends.every((send) => (send.finishedShards ?? 0) >= send.shards)) return false;
+    const decision = decide(
+      current,
+      { kind: 'complete', version: current.approvedVersion },
+      { campaignId, now: deps.clock.now(), actor: SYSTEM_ACTOR, waveIds: [] },
+    );
+    if (!decision.ok || !decision.changed) return false;
+    if (await deps.lifecycle.saveLifecycle(decision.next, current.revision)) return true;
+  }
+  return false;
 }
 
 /** One send's copy of the opt-out list, as stored under `optOutsKey`. */
@@ -179,7 +337,14 @@ export type ShardOutcome =
   | { kind: 'sent'; counts: Record<string, number> }
   | { kind: 'done' }
   | { kind: 'continued'; counts: Record<string, number> }
+  /** Stopped for a pause: outcomes so far durable, the shard parked (not done) for the resume. */
+  | { kind: 'paused'; counts: Record<string, number> }
+  /** Stopped for a cancel, or a sweep: what was left is dropped as `cancelled`. */
+  | { kind: 'cancelled'; counts: Record<string, number> }
   | { kind: 'ignored'; reason: string };
+
+/** Why a shard's loop stopped before its queue was empty. */
+type Stop = Exclude<SendPermission, 'go'> | 'expired';
 
 export class ShardBusyError extends Error {
   constructor(shard: ShardRef) {
@@ -197,13 +362,39 @@ export async function sendShard(
 ): Promise<ShardOutcome> {
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const claim = await deps.campaigns.claimShard(message, deps.owner, deps.clock.now(), leaseMs);
-  if (claim.kind === 'done') return { kind: 'done' };
+  if (claim.kind === 'done') {
+    // Counted again (a set: no double count), in case the run that finished it died before counting.
+    await countFinished(deps, message);
+    return { kind: 'done' };
+  }
   if (claim.kind === 'busy') throw new ShardBusyError(message);
   const plan = await deps.lifecycle.getVersion(message.campaignId, message.version);
   const send = await deps.campaigns.getSend(message.campaignId, message.sendId);
   if (!plan || !send || send.version !== message.version) {
     await deps.campaigns.finishShard(message, deps.owner);
     return { kind: 'ignored', reason: 'the send was re-planned away' };
+  }
+  // On a virtual clock every answer is read at its own instant (see ControlWatch).
+  const watch = new ControlWatch(
+    deps.lifecycle,
+    message.campaignId,
+    deps.clock,
+    deps.inOrder ? {} : { prefetchMs: CONTROL_PREFETCH_MS },
+  );
+  const permissionNow = async () => livePermission(await watch.current(), send);
+  const first = await permissionNow();
+  if (message.sweep || first === 'cancelled') {
+    if (first !== 'cancelled') {
+      await deps.campaigns.renewShard(message, deps.owner, 0);
+      return { kind: 'ignored', reason: `a sweep of a send that is ${first}, not cancelled: nothing dropped` };
+    }
+    const left = (await deps.touches.readShard(message)).filter((touch) => touch.status === 'planned');
+    return dropAndFinish(deps, message, left, { status: 'cancelled', reason: CANCELLED }, {});
+  }
+  if (first === 'paused') return park(deps, message, send, watch, {});
+  if (first === 'stale') {
+    await deps.campaigns.renewShard(message, deps.owner, 0);
+    return { kind: 'ignored', reason: `v${message.version} is not the approved version` };
   }
   let staged: Staged;
   try {
@@ -228,16 +419,26 @@ export async function sendShard(
   // What a message writes while another one may be waiting for its second.
   const hold = <T>(work: Promise<T>): Promise<T> => deps.clock.hold?.(work) ?? work;
   const order = deps.inOrder ? new QueueOrder() : undefined;
+  const control: Control = { stopped: undefined, permissionNow, window: sendWindow(staged.campaign, send) };
 
   const worker = async () => {
     for (let touch = queue.shift(); touch; touch = queue.shift()) {
+      if (control.stopped) {
+        queue.unshift(touch);
+        return;
+      }
       if (remainingMs() < margin) {
         handOver = true;
         queue.unshift(touch);
         return;
       }
       // The place is taken as the message leaves the queue, so places follow queue order.
-      const outcome = await deliver(deps, staged, send, touch, limiter, hold, order?.place());
+      const outcome = await deliver(deps, staged, send, touch, limiter, hold, control, order?.place());
+      if (!outcome) {
+        // Stopped before its claim: the touch is as it was, left for whoever goes on.
+        queue.unshift(touch);
+        return;
+      }
       count(outcome.reason ? `${outcome.status}:${outcome.reason}` : outcome.status);
       await hold(
         deps.touches.recordOutcome(message, {
@@ -255,6 +456,20 @@ export async function sendShard(
   await Promise.all(Array.from({ length: deps.concurrency ?? 8 }, worker));
   await limiter.release?.();
   await deps.touches.flush();
+  const stopped = control.stopped as Stop | undefined;
+  if (stopped === 'expired') {
+    // The reason names what closed the window (quiet hours, the night, the next wave, the month, the grace).
+    const reason = `window:${control.window.closedBy}`;
+    return dropAndFinish(deps, message, queue, { status: 'expired', reason }, counts);
+  }
+  if (stopped === 'cancelled')
+    return dropAndFinish(deps, message, queue, { status: 'cancelled', reason: CANCELLED }, counts);
+  if (stopped === 'paused') return park(deps, message, send, watch, counts);
+  if (stopped === 'stale') {
+    await deps.campaigns.renewShard(message, deps.owner, 0);
+    deps.log.info('shard stopped: its version is no longer approved', { sendId: send.id, shard: message.shard });
+    return { kind: 'ignored', reason: `v${message.version} is not the approved version` };
+  }
   if (handOver) {
     // The rest goes to a fresh invocation: outcomes so far are durable, the lease is let go.
     await deps.campaigns.renewShard(message, deps.owner, 0);
@@ -262,8 +477,82 @@ export async function sendShard(
     return { kind: 'continued', counts };
   }
   await deps.campaigns.finishShard(message, deps.owner);
+  await countFinished(deps, message);
   deps.log.info('shard sent', { sendId: send.id, shard: message.shard, ...counts });
   return { kind: 'sent', counts };
+}
+
+/** What the messages of one shard share about stopping. */
+interface Control {
+  /** Set by the first message that finds the send may not go on; the others stop before their claims. */
+  stopped: Stop | undefined;
+  permissionNow(): Promise<SendPermission>;
+  window: SendWindow;
+}
+
+/**
+ * Stopped for a pause: the outcomes are durable (flushed), the lease goes without `done` and
+ * the shard is parked, so the resume sends it on from where it stopped.
+ */
+async function park(
+  deps: SendShardDeps,
+  message: ShardMessage,
+  send: StoredSend,
+  watch: ControlWatch,
+  counts: Record<string, number>,
+): Promise<ShardOutcome> {
+  await deps.campaigns.parkShard(message, deps.owner);
+  // A resume that looked for parked shards before this one was parked missed it; such a resume
+  // was saved before this read, so the read sees it and the shard goes on.
+  if (livePermission(await watch.fresh(), send) === 'go') await deps.queue.enqueue([message]);
+  deps.log.info('shard paused', { sendId: send.id, shard: message.shard, ...counts });
+  return { kind: 'paused', counts };
+}
+
+/**
+ * Drops the touches a shard has left (`expired` or `cancelled`), then finishes it. A touch
+ * the ledger has claimed without an outcome may have reached the provider before a crash:
+ * it becomes `unknown`, as on any rerun, never `expired` or `cancelled`.
+ */
+async function dropAndFinish(
+  deps: SendShardDeps,
+  message: ShardMessage,
+  touches: readonly Touch[],
+  drop: { status: 'expired' | 'cancelled'; reason: string },
+  counts: Record<string, number>,
+): Promise<ShardOutcome> {
+  const { status } = drop;
+  const claimed = await deps.ledger.claimedAmong(
+    touches.map((touch) => ({ customerId: touch.customerId, touchId: touchIdOf(message.campaignId, touch) })),
+  );
+  const updatedAt = new Date(deps.clock.now()).toISOString();
+  for (const touch of touches) {
+    const outcome = claimed.has(touch.customerId)
+      ? { status: 'unknown' as const, reason: CLAIMED_WITHOUT_OUTCOME }
+      : drop;
+    counts[`${outcome.status}:${outcome.reason}`] = (counts[`${outcome.status}:${outcome.reason}`] ?? 0) + 1;
+    await deps.touches.recordOutcome(message, { ...touch, ...outcome, updatedAt });
+  }
+  await deps.touches.flush();
+  await deps.campaigns.finishShard(message, deps.owner);
+  await countFinished(deps, message);
+  deps.log.info(`shard ${status}`, { sendId: message.sendId, shard: message.shard, ...counts });
+  return status === 'cancelled' ? { kind: 'cancelled', counts } : { kind: 'sent', counts };
+}
+
+/** A finished shard counted on its send; the send's last one completes the campaign if it was the last of all. */
+async function countFinished(deps: SendShardDeps, shard: ShardRef): Promise<void> {
+  const counted = await deps.campaigns.countFinishedShard(shard);
+  if (counted && counted.finished >= counted.shards) await completeIfDone(deps, shard.campaignId);
+}
+
+const CLAIMED_WITHOUT_OUTCOME = 'claimed before, no outcome recorded';
+/** The reason of a touch dropped because its campaign or wave was cancelled. */
+export const CANCELLED = 'cancelled';
+
+/** The ledger's id of one touch: one campaign, wave and channel. */
+function touchIdOf(campaignId: string, touch: Pick<Touch, 'waveId' | 'channel'>): string {
+  return `${campaignId}#${touch.waveId}#${touch.channel}`;
 }
 
 interface Staged {
@@ -346,6 +635,12 @@ class QueueOrder {
   }
 }
 
+/** Read through a call: another message may have stopped the shard while this one awaited. */
+function stoppedBy(control: Control): Stop | undefined {
+  return control.stopped;
+}
+
+/** A message's outcome, or undefined when the shard stopped before its claim (the touch stays planned). */
 async function deliver(
   deps: SendShardDeps,
   staged: Staged,
@@ -353,12 +648,13 @@ async function deliver(
   touch: Touch,
   limiter: RateLimiter,
   hold: <T>(work: Promise<T>) => Promise<T>,
+  control: Control,
   order: InOrder | undefined,
-): Promise<Outcome> {
+): Promise<Outcome | undefined> {
   try {
-    return await claimAndSend(deps, staged, send, touch, limiter, hold, order);
+    return await claimAndSend(deps, staged, send, touch, limiter, hold, control, order);
   } finally {
-    // Passed on in order, also by a message that never reached the limiter (suppressed, refused).
+    // Passed on in order, also by a message that never reached the limiter (suppressed, refused, stopped).
     if (order) void order.turn.then(order.pass);
   }
 }
@@ -370,34 +666,58 @@ async function claimAndSend(
   touch: Touch,
   limiter: RateLimiter,
   hold: <T>(work: Promise<T>) => Promise<T>,
+  control: Control,
   order: InOrder | undefined,
-): Promise<Outcome> {
+): Promise<Outcome | undefined> {
   const { campaign } = staged;
   if (send.channel === 'sms' && staged.optedOut.has(touch.address)) return { status: 'suppressed', reason: 'opt-out' };
   if (send.channel === 'email' && staged.emailOptedOut.has(touch.customerId)) {
     return { status: 'suppressed', reason: 'opt-out' };
   }
   if (staged.paid.has(touch.customerId)) return { status: 'suppressed', reason: 'suppressed:purchase' };
-  const claim = await hold(
-    deps.ledger.claim({
-      customerId: touch.customerId,
-      touchId: `${campaign.id}#${touch.waveId}#${touch.channel}`,
-      campaignId: campaign.id,
-      touchCap: campaign.caps.touches,
-      ...(send.channel === 'sms' ? { smsMonth: { month: staged.month, cap: campaign.caps.smsPerMonth } } : {}),
-    }),
-  );
+  const stop = (why: Stop): undefined => {
+    control.stopped ??= why;
+    return undefined;
+  };
+  const closed = () => deps.clock.now() >= control.window.closesAt;
+  if (closed()) return stop('expired');
+  await order?.turn;
+  if (stoppedBy(control)) return undefined;
+  await limiter.take();
+  // After the token (the wait for it may be long) and before the claim: a message claimed and
+  // then not sent would be `unknown` for ever, and never sent after a resume.
+  const permission = await control.permissionNow();
+  if (permission !== 'go') return stop(permission);
+  if (stoppedBy(control)) return undefined;
+  if (closed()) return stop('expired');
+  const claimRequest: LedgerClaim = {
+    customerId: touch.customerId,
+    touchId: touchIdOf(campaign.id, touch),
+    campaignId: campaign.id,
+    touchCap: campaign.caps.touches,
+    ...(send.channel === 'sms' ? { smsMonth: { month: staged.month, cap: campaign.caps.smsPerMonth } } : {}),
+  };
+  const claim = await hold(deps.ledger.claim(claimRequest));
   // Claimed before without an outcome: an earlier run died with it in flight. Never sent twice.
-  if (claim.kind === 'already') return { status: 'unknown', reason: 'claimed before, no outcome recorded' };
+  if (claim.kind === 'already') return { status: 'unknown', reason: CLAIMED_WITHOUT_OUTCOME };
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
 
   const { templates } = staged;
   const values = messageValues(campaign, staged.wave, touch);
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
   const text = render(templates.sms, values);
-  await order?.turn;
   for (let throttled = 0; ; ) {
-    await limiter.take();
+    if (throttled > 0) {
+      await limiter.take();
+      // The provider refused it, so it never left: after a long back-off it asks again, and gives
+      // its claim back when it may not go (it stays planned, for the resume or the drop).
+      const again = await control.permissionNow();
+      const why: Stop | undefined = again !== 'go' ? again : closed() ? 'expired' : stoppedBy(control);
+      if (why) {
+        await hold(deps.ledger.release(claimRequest));
+        return stop(why);
+      }
+    }
     try {
       if (send.channel === 'sms') {
         const { messageId } = await deps.sms.send({ phone: touch.address, text, tags });

@@ -6,14 +6,15 @@
  *
  * Layout: header with headline numbers (outcomes, then money when orders were attributed),
  * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
- * pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
+ * expired / cancelled / pending, as shares of planned), a revenue bar chart with ROI when orders exist, the
  * per-wave-and-channel table, the unknown outcomes to check with the provider, every
  * reason code in plain words, and the newest entries of the audit trail.
  */
 
 import type { CampaignState, LifecycleAction } from '../domain/campaign-lifecycle.ts';
+import type { Estimate, UnknownReason, WaveIncrement } from '../domain/incremental.ts';
 import { formatInstant, isValidTimeZone } from '../domain/local-time.ts';
-import type { CampaignReport, ReportRow, UnknownTouch } from '../domain/report-types.ts';
+import type { CampaignReport, ReportIncremental, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import { htmlPage } from './page-shell.ts';
 import { escapeHtml, formatInt } from './timeline-page.ts';
 
@@ -188,6 +189,30 @@ const REASONS: Record<string, Reason> = {
     short: 'no time left in its window',
     long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
   },
+  'window:quiet-hours': {
+    short: 'expired: quiet hours began',
+    long: 'Expired: the send was late (paused, then resumed) and quiet hours had begun, so it was dropped rather than sent at night.',
+  },
+  'window:night': {
+    short: 'expired: the midnight push’s night was over',
+    long: 'Expired: the midnight push was resumed after its night (quiet hours had ended that morning), so the rest was dropped rather than delivered stale.',
+  },
+  'window:next-wave': {
+    short: 'expired: the next wave had started',
+    long: 'Expired: by the time it could leave, the next wave had started, so it was dropped rather than sent on top of it.',
+  },
+  'window:month-end': {
+    short: 'expired: its calendar month was over',
+    long: 'Expired: its calendar month (the unit of the SMS cap) was over, so it was dropped.',
+  },
+  'window:grace': {
+    short: 'expired: later than the resume grace',
+    long: "Expired: it could only have left later than the campaign's resume grace after its planned time, so it was dropped rather than delivered stale.",
+  },
+  cancelled: {
+    short: 'the campaign or its wave was cancelled',
+    long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
+  },
   'email-condition': {
     short: 'outside the email condition',
     long: "Outside the wave's email condition (it narrows who gets the email).",
@@ -236,13 +261,15 @@ function groupWaves(rows: ReportRow[]): WaveGroup[] {
   return waves;
 }
 
-type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'pending';
-const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'pending'];
+type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'expired' | 'cancelled' | 'pending';
+const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'expired', 'cancelled', 'pending'];
 const OUTCOME_LABEL: Record<Outcome, string> = {
   sent: 'sent',
   failed: 'failed',
   suppressed: 'suppressed',
   unknown: 'unknown',
+  expired: 'expired',
+  cancelled: 'cancelled',
   pending: 'pending',
 };
 
@@ -252,6 +279,8 @@ interface Outcomes {
   failed: number;
   suppressed: number;
   unknown: number;
+  expired: number;
+  cancelled: number;
   pending: number;
 }
 
@@ -262,6 +291,8 @@ function outcomes(r: Omit<ReportRow, 'waveId' | 'channel'>): Outcomes {
     failed: sumRecord(r.failed),
     suppressed: sumRecord(r.suppressed),
     unknown: n0(r.unknown),
+    expired: n0(r.expired),
+    cancelled: n0(r.cancelled),
     pending: n0(r.pending),
   };
 }
@@ -393,7 +424,7 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
           if (w >= textWidth(full, 11) + 12) label = full;
           else if (w >= textWidth(mid, 11) + 10) label = mid;
           else if (w >= textWidth(small, 11) + 8) label = small;
-          const dark = k === 'unknown' || k === 'pending';
+          const dark = k === 'unknown' || k === 'pending' || k === 'expired';
           out.push(
             `<g class="seg-g" data-outcome="${k}"><rect class="seg seg-${k}" x="${px(x)}" y="${px(ry)}" width="${px(w)}" height="${barH}"/>${
               label
@@ -411,6 +442,8 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
       if (o.failed) notes.push(`<tspan class="t-failed">${formatInt(o.failed)} failed</tspan>`);
       if (o.suppressed) notes.push(`<tspan class="t-suppressed">${formatInt(o.suppressed)} suppressed</tspan>`);
       if (o.unknown) notes.push(`<tspan class="t-unknown">${formatInt(o.unknown)} unknown</tspan>`);
+      if (o.expired) notes.push(`<tspan class="t-expired">${formatInt(o.expired)} expired</tspan>`);
+      if (o.cancelled) notes.push(`<tspan class="t-cancelled">${formatInt(o.cancelled)} cancelled</tspan>`);
       if (o.pending) notes.push(`<tspan class="t-pending">${formatInt(o.pending)} pending</tspan>`);
       out.push(
         `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> delivered` : '<tspan class="muted-t">not sent yet</tspan>'}</text>`,
@@ -494,7 +527,9 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
 // ---------------------------------------------------------------------------
 // Table
 
-function reasonCell(record: Record<string, number> | undefined, kind: 'failed' | 'suppressed'): string {
+type ReasonKind = 'failed' | 'suppressed' | 'expired' | 'cancelled';
+
+function reasonCell(record: Record<string, number> | undefined, kind: ReasonKind): string {
   const entries = sortedEntries(record);
   const total = entries.reduce((a, [, n]) => a + n, 0);
   if (entries.length === 0) return `<td class="reasons-cell"><span class="zero">0</span></td>`;
@@ -523,6 +558,13 @@ function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, m
     reasonCell(r.failed, 'failed'),
     reasonCell(r.suppressed, 'suppressed'),
     `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
+    // By reason when the report says why; a count alone otherwise.
+    r.expiredBy
+      ? reasonCell(r.expiredBy, 'expired')
+      : `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
+    r.cancelledBy
+      ? reasonCell(r.cancelledBy, 'cancelled')
+      : `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
     `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
     numCell(r.smsParts),
     ...(money
@@ -554,7 +596,7 @@ function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, 
   const moneyHead = money
     ? '<th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th>'
     : '';
-  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
+  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num" title="not sent: it would have landed outside its window">Expired</th><th class="num">Cancelled</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -596,16 +638,17 @@ function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, t
 }
 
 function renderReasons(report: CampaignReport): string {
-  const tally = (kind: 'failed' | 'suppressed'): Map<string, number> => {
+  const FIELD = { failed: 'failed', suppressed: 'suppressed', expired: 'expiredBy', cancelled: 'cancelledBy' } as const;
+  const tally = (kind: ReasonKind): Map<string, number> => {
     const m = new Map<string, number>();
     for (const r of report.rows ?? [])
-      for (const [code, n] of sortedEntries(r[kind])) m.set(code, (m.get(code) ?? 0) + n);
+      for (const [code, n] of sortedEntries(r[FIELD[kind]])) m.set(code, (m.get(code) ?? 0) + n);
     return m;
   };
   const sections: string[] = [];
-  for (const kind of ['failed', 'suppressed'] as const) {
+  for (const kind of ['failed', 'suppressed', 'expired', 'cancelled'] as const) {
     const fromRows = tally(kind);
-    const totals = sortedEntries(report.totals?.[kind]);
+    const totals = sortedEntries(report.totals?.[FIELD[kind]]);
     const entries: [string, number][] = totals.length ? totals : [...fromRows.entries()];
     for (const code of fromRows.keys())
       if (!entries.some(([c]) => c === code)) entries.push([code, fromRows.get(code) ?? 0]);
@@ -616,7 +659,7 @@ function renderReasons(report: CampaignReport): string {
   return `<table class="reasons"><thead><tr><th>Reason</th><th>Outcome</th><th class="num">Touches</th><th>What it means</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
 }
 
-function reasonRow(kind: 'failed' | 'suppressed', code: string, n: number): string {
+function reasonRow(kind: ReasonKind, code: string, n: number): string {
   const r = reasonOf(code);
   const text = r ? escapeHtml(r.long) : '<span class="muted">No description for this code; shown as reported.</span>';
   return `<tr><td><code>${escapeHtml(code)}</code></td><td><span class="pill ${kind}">${kind}</span></td><td class="num">${formatInt(n)}</td><td>${text}</td></tr>`;
@@ -653,6 +696,15 @@ a{color:inherit}
 .hero .v{font-size:26px;font-weight:700;letter-spacing:.3px;font-variant-numeric:tabular-nums}
 .hero .s{font-size:12.5px;opacity:.95}
 .hero .s b{font-size:15px}
+.hero.incremental.unsure,.hero.unknown-effect{background:#475569}
+.hero.incremental.down{background:#b91c1c}
+.hero .ci{font-variant-numeric:tabular-nums;white-space:nowrap}
+table.increment td.up b{color:#15803d}
+table.increment td.down b{color:#b91c1c}
+table.increment td.num .sub{color:#64748b}
+table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
+.ci{white-space:nowrap}
+@media (max-width:640px){main{padding:12px 10px 30px}.top{flex-wrap:wrap}.hero{width:auto;flex:1 1 100%}.stats,.stats.wide{grid-template-columns:repeat(2,minmax(0,1fr))}.stat .k,.stat .v{white-space:normal}}
 .running{background:#eff6ff;border:1px solid #93c5fd;border-left:6px solid #3b82f6;border-radius:8px;padding:8px 16px;margin-top:14px;color:#1e3a8a}
 .legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:12px;color:#475569;margin:0 0 4px}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;background:#94a3b8}
@@ -660,6 +712,7 @@ a{color:inherit}
 .swatch.sent{background:#16a34a}.swatch.failed{background:#dc2626}.swatch.suppressed{background:#8b5cf6}
 .swatch.unknown{background:repeating-linear-gradient(45deg,#b45309 0 2px,#fde68a 2px 5px)}
 .swatch.pending{background:#e2e8f0;border:1px solid #cbd5e1}
+.swatch.expired{background:#fcd34d}.swatch.cancelled{background:#475569}
 .legend .sep{color:#cbd5e1}
 .chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
 .chart text{font-size:11px;fill:#475569}
@@ -674,7 +727,8 @@ a{color:inherit}
 .chart .ch-other{fill:#475569;font-weight:600}
 .chart rect.ch-email{fill:#3b82f6}.chart rect.ch-sms{fill:#f59e0b}.chart rect.ch-other{fill:#94a3b8}
 .chart .seg-sent{fill:#16a34a}.chart .seg-failed{fill:#dc2626}.chart .seg-suppressed{fill:#8b5cf6}
-.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}.chart .seg.empty{fill:#f1f5f9}
+.chart .seg-unknown{fill:url(#hatch-unknown)}.chart .seg-pending{fill:#e2e8f0}
+.chart .seg-expired{fill:#fcd34d}.chart .seg-cancelled{fill:#475569}.chart .seg.empty{fill:#f1f5f9}
 .chart .seg{stroke:#fff;stroke-width:1}
 .chart .bar-frame{fill:none;stroke:#cbd5e1;stroke-width:1}
 .chart .seg-label{font-size:11px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
@@ -684,6 +738,7 @@ a{color:inherit}
 .chart .rate-v{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
 .chart .rate-sub{font-size:11px;font-variant-numeric:tabular-nums}
 .chart .t-failed{fill:#b91c1c}.chart .t-suppressed{fill:#6d28d9}.chart .t-unknown{fill:#b45309;font-weight:700}.chart .t-pending{fill:#64748b}
+.chart .t-expired{fill:#a16207}.chart .t-cancelled{fill:#334155}
 .chart .muted-t{fill:#94a3b8;font-style:italic}
 .chart .rev-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
 .chart .rev-label .money{font-weight:650;fill:#0f172a}
@@ -717,6 +772,7 @@ tfoot th,tfoot td{font-weight:600;border-top:2px solid #94a3b8;border-bottom:non
 tfoot .reasons-cell .why{display:none}
 .pill{display:inline-block;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
 .pill.failed{background:#fee2e2;color:#991b1b}.pill.suppressed{background:#ede9fe;color:#5b21b6}
+.pill.expired{background:#fef3c7;color:#92400e}.pill.cancelled{background:#e2e8f0;color:#334155}
 .unknown-card{border-left:6px solid #d97706}
 .explain{background:#fffbeb;border:1px solid #fde68a;border-radius:6px;padding:8px 12px;margin:0 0 10px;color:#78350f}
 table.unknown-list{width:auto;min-width:60%}
@@ -733,17 +789,102 @@ function stat(k: string, v: string, s: string, cls: string): string {
   return `<div class="stat ${cls}"><div class="k">${k}</div><div class="v">${v}</div>${s ? `<div class="s">${s}</div>` : ''}</div>`;
 }
 
-/** Each wave with a control group: conversion of those sent vs those held out, and the difference. */
-function renderLift(report: CampaignReport): string {
-  if (!report.lift || report.lift.length === 0) return '';
-  const percent = (count: number, of: number) => (of === 0 ? '–' : `${((count / of) * 100).toFixed(1)}%`);
-  const rows = report.lift
-    .map(
-      (lift) =>
-        `<tr><td><b>${escapeHtml(lift.waveId)}</b></td><td class="num">${formatInt(lift.treated)}</td><td class="num">${percent(lift.treatedBuyers, lift.treated)}</td><td class="num">${formatInt(lift.control)}</td><td class="num">${percent(lift.controlBuyers, lift.control)}</td><td class="num"><b>${lift.liftPoints >= 0 ? '+' : ''}${lift.liftPoints.toFixed(2)} pts</b></td></tr>`,
-    )
-    .join('');
-  return `<section class="card"><h2>Lift against the control group · 对照组提升</h2><table class="reasons"><thead><tr><th>Wave</th><th class="num">Sent</th><th class="num">Bought</th><th class="num">Held out</th><th class="num">Bought</th><th class="num">Lift</th></tr></thead><tbody>${rows}</tbody></table><div class="note">Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. "Bought" is the share who paid an order within the attribution window (${escapeHtml(report.attributionHours ?? 72)} h) after the wave's SMS time; the lift is what the wave added, in percentage points.</div></section>`;
+// ---------------------------------------------------------------------------
+// What the campaign added: measured against control groups (cause), not attributed (credit)
+
+/** "+¥3,000.00", "-¥120.50": a signed amount of CNY. */
+function signedCny(value: number): string {
+  return value > 0 && Math.round(value * 100) > 0 ? `+${formatCny(value)}` : formatCny(value);
+}
+
+/** "+1,631", "-2.5": a signed count, to one decimal below 100. */
+function signedCount(value: number): string {
+  const text = trimDecimal(value, Math.abs(value) >= 100 ? 0 : 1);
+  return value > 0 && text !== '0' ? `+${text}` : text;
+}
+
+function signedPoints(value: number): string {
+  const text = value.toFixed(2);
+  return `${value > 0 && text !== '0.00' ? '+' : ''}${text}`;
+}
+
+/** An estimate's 95% interval, "¥898 至 ¥5,102", or why there is none. */
+function intervalText(estimate: Estimate | null | undefined, format: (n: number) => string): string {
+  const low = finite(estimate?.interval?.low);
+  const high = finite(estimate?.interval?.high);
+  if (low === null || high === null)
+    return '<span class="muted">买家太少，无区间 · too few buyers for an interval</span>';
+  return `95% 区间 <span class="ci">${escapeHtml(format(low))} 至 ${escapeHtml(format(high))}</span>`;
+}
+
+/** Whether the interval lies wholly above zero, wholly below, or spans it. */
+function intervalSign(estimate: Estimate | null | undefined): 'up' | 'down' | 'unsure' {
+  const low = finite(estimate?.interval?.low);
+  const high = finite(estimate?.interval?.high);
+  if (low !== null && low > 0) return 'up';
+  if (high !== null && high < 0) return 'down';
+  return 'unsure';
+}
+
+const UNKNOWN_WHY: Record<UnknownReason, string> = {
+  'no-control': '未设对照组，效果未知 · no control group: its effect is unknown',
+  'empty-control': '对照组为空，效果未知 · the control group is empty: its effect is unknown',
+  'nobody-sent': '尚未发送，效果未知 · nobody was sent it yet: its effect is unknown',
+};
+
+const roundedCny = (value: number): string => formatCny(Math.round(value)).replace(/\.00$/, '');
+const signedRoundedCny = (value: number): string => signedCny(Math.round(value)).replace(/\.00$/, '');
+
+/** The headline: what the waves with a control group added, beside attribution's credit. */
+function renderIncrementalHero(incremental: ReportIncremental | undefined): string {
+  const totals = incremental?.totals;
+  const revenue = totals?.revenue ?? null;
+  const orders = totals?.orders ?? null;
+  const value = finite(revenue?.value);
+  if (!totals || value === null || !orders) {
+    return '<div class="hero unknown-effect"><div class="k">活动增量 · what the campaign added</div><div class="v">未知 · unknown</div><div class="s">没有波次设对照组，无法衡量增量。下方成交是末次触达归因，不是因果。<br>No wave has a control group, so what the campaign added cannot be measured; the revenue below is last-touch attribution, not cause.</div></div>';
+  }
+  const sign = intervalSign(revenue);
+  const verdict =
+    sign === 'up'
+      ? '区间高于零：确有增量 · above zero: a real gain'
+      : sign === 'down'
+        ? '区间低于零：带来了损失 · below zero: a loss'
+        : '区间含零：无法确认有增量 · includes zero: no proven gain';
+  const waves = totals.waves.map((id) => escapeHtml(id)).join('、');
+  const unknown = totals.unknownWaves.length
+    ? `<br>未计入（无对照组）· not counted (no control group): ${totals.unknownWaves.map((id) => escapeHtml(id)).join('、')}`
+    : '';
+  return `<div class="hero incremental ${sign}"><div class="k">活动增量成交 · revenue the campaign added</div><div class="v">${escapeHtml(signedRoundedCny(value))}</div><div class="s">${intervalText(revenue, roundedCny)}<br>增量订单 · added orders <b>${escapeHtml(signedCount(n0(orders.value)))}</b> (${intervalText(orders, (n) => trimDecimal(n, 0))})<br>${escapeHtml(verdict)}<br>对照组对比 · against the control groups of: ${waves}${unknown}</div></div>`;
+}
+
+function waveIncrementRow(wave: WaveIncrement): string {
+  const id = `<th scope="row">${escapeHtml(wave.waveId)}</th>`;
+  if (!wave.known) {
+    return `<tr class="unknown-effect">${id}<td colspan="6">${escapeHtml(UNKNOWN_WHY[wave.why] ?? wave.why)}</td></tr>`;
+  }
+  const rate = (r: number) => `${(r * 100).toFixed(1)}%`;
+  const cell = (estimate: Estimate, text: string, format: (n: number) => string) =>
+    `<td class="num ${intervalSign(estimate)}"><b>${escapeHtml(text)}</b><div class="sub">${intervalText(estimate, format)}</div></td>`;
+  return [
+    `<tr>${id}`,
+    `<td class="num">${formatInt(wave.treated.customers)}<div class="sub">${rate(wave.treatedRate)} 购买 bought</div></td>`,
+    `<td class="num">${formatInt(wave.control.customers)}<div class="sub">${rate(wave.controlRate)} 购买 bought</div></td>`,
+    cell(wave.conversionPoints, `${signedPoints(wave.conversionPoints.value)} 点 pts`, (n) => signedPoints(n)),
+    cell(wave.orders, signedCount(wave.orders.value), (n) => trimDecimal(n, 0)),
+    cell(wave.revenue, signedRoundedCny(wave.revenue.value), roundedCny),
+    `<td class="num">${escapeHtml(roundedCny(wave.treated.revenue))}<div class="sub">${escapeHtml(roundedCny(wave.control.revenue))} 对照 held out</div></td>`,
+    '</tr>',
+  ].join('');
+}
+
+/** Every wave: its treated vs its control group, and what it added with 95% intervals; or that it is unknown. */
+function renderIncremental(report: CampaignReport): string {
+  const incremental = report.incremental;
+  if (!incremental || !Array.isArray(incremental.waves) || incremental.waves.length === 0) return '';
+  const hours = escapeHtml(incremental.windowHours ?? report.attributionHours ?? 72);
+  const rows = incremental.waves.map(waveIncrementRow).join('');
+  return `<section class="card" id="incremental"><h2>活动增量（对照组）· What each wave added, against its control group</h2><div class="table-wrap"><table class="increment"><thead><tr><th>波次 Wave</th><th class="num">发送 Sent</th><th class="num">对照 Held out</th><th class="num">转化提升 Lift</th><th class="num">增量订单 Added orders</th><th class="num">增量成交 Added revenue</th><th class="num">窗口内成交 Revenue in window</th></tr></thead><tbody>${rows}</tbody></table></div><div class="note">对照组的客户（按客户与活动稳定抽取）不收到该波次。比较两组在波次短信时间后 ${hours} 小时内的已付款、未退款订单：差值 × 发送人数 = 该波次带来的增量。区间为 95% 置信区间；含零表示无法确认有增量。未设对照组的波次效果未知，不计为零。<br>Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. Both groups' paid, unrefunded orders within ${hours} h after the wave's SMS time are compared: the difference per customer × the customers sent = what the wave added. Intervals are 95% confidence intervals (conversion: Newcombe's score method; orders and revenue: Welch's); one that includes zero means no gain is proven. A wave without a control group has an unknown effect, never counted as zero.</div></section>`;
 }
 
 /** Results by member tier: who was reached in each tier, what it cost and what it brought. */
@@ -845,8 +986,9 @@ export function renderReportPage(report: CampaignReport): string {
     const r = reasonOf(first[0]);
     return `most: ${formatInt(first[1])} ${escapeHtml(r ? (r.tag ?? r.short) : first[0])}`;
   };
+  // Headline: what the campaign added (against control groups) once orders exist; the delivery rate before.
   const hero = money
-    ? `<div class="hero"><div class="k">成交 · attributed revenue</div><div class="v">${revenue !== null ? escapeHtml(formatCny(revenue)) : '—'}</div><div class="s">${orders !== null ? `${formatInt(orders)} orders` : ''}${cost !== null ? ` · cost ${escapeHtml(formatCny(cost))}` : ''}${roi !== null ? `<br>ROI <b>${escapeHtml(formatRoi(roi, mode))}</b>` : ''}${revenue !== null && cost !== null && cost > 0 ? ` · ${perYuan1(revenue, cost)} spent` : ''}</div></div>`
+    ? renderIncrementalHero(report.incremental)
     : `<div class="hero"><div class="k">送达 · delivery rate</div><div class="v">${formatShare(t.sent, tried)}</div><div class="s">${formatInt(t.sent)} of ${formatInt(tried)} touches handed to the providers were accepted</div></div>`;
   const outcomeStats = [
     stat('Planned', formatInt(t.planned), 'touches in the plan', ''),
@@ -862,22 +1004,38 @@ export function renderReportPage(report: CampaignReport): string {
     ),
     t.pending > 0
       ? stat('Pending', formatInt(t.pending), 'send time still ahead', 'pending')
-      : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
+      : t.expired + t.cancelled > 0
+        ? stat(
+            'Expired · cancelled',
+            `${formatInt(t.expired)} · ${formatInt(t.cancelled)}`,
+            'not sent: outside their window, or cancelled',
+            'pending',
+          )
+        : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
   ];
   const moneyStats = money
     ? [
-        stat('Orders', orders !== null ? formatInt(orders) : '—', 'attributed to a touch', 'money'),
         stat(
-          'Revenue',
-          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
-          'within the attribution window',
+          '归因订单 · attributed orders',
+          orders !== null ? formatInt(orders) : '—',
+          '末次触达 · last touch: credit, not cause',
           'money',
         ),
-        stat('Cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
         stat(
-          'ROI',
+          '归因成交 · attributed revenue',
+          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
+          '是归因，不是因果 · attribution, not cause',
+          'money',
+        ),
+        stat('成本 · cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
+        stat(
+          '归因 ROI · attributed ROI',
           roi !== null ? escapeHtml(formatRoi(roi, mode)) : '—',
-          mode === 'gross' ? 'revenue ÷ cost' : mode === 'net' ? '(revenue − cost) ÷ cost' : 'as reported',
+          mode === 'gross'
+            ? 'attributed revenue ÷ cost'
+            : mode === 'net'
+              ? '(attributed revenue − cost) ÷ cost'
+              : 'as reported',
           'money',
         ),
       ]
@@ -888,14 +1046,14 @@ export function renderReportPage(report: CampaignReport): string {
       ? `<div class="running">The campaign is still running: <b>${formatInt(t.pending)}</b> planned touch${t.pending === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.</div>`
       : '';
 
-  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
+  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch expired"></span>expired (outside its window, not sent)</span><span><span class="swatch cancelled"></span>cancelled</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
 
   const outcomeCard = waves.length
     ? `<section class="card"><h2>What happened to every planned touch · 触达结果</h2>${legend}<div class="note" style="margin:0 0 4px">Each bar is one wave and channel, as shares of its planned touches; the number after the channel is how many were planned. Hover a segment for details.</div>${renderOutcomeChart(waves)}</section>`
     : '<section class="card"><h2>What happened to every planned touch · 触达结果</h2><p class="empty">The report has no rows.</p></section>';
   const revenueCard =
     money && waves.length
-      ? `<section class="card"><h2>Revenue and ROI per wave · 成交与投入产出</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">Orders and revenue are attributed to a touch when the customer ordered within the attribution window after it. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
+      ? `<section class="card"><h2>归因成交与投入产出 · Attributed revenue and ROI per wave (last touch: credit, not cause)</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">末次触达归因：客户在触达后的归因窗口内下单，订单记在最后一次触达上。这是记账，不是因果：不发消息也会下的单同样被记入。活动真正带来的增量见上方对照组结果。<br>Last-touch attribution: an order within the attribution window after a touch is credited to the last touch before it. That is credit, not cause: orders the customer would have placed anyway are credited too; what the campaign added is measured against the control groups above. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
       : '';
 
   const body = [
@@ -903,6 +1061,7 @@ export function renderReportPage(report: CampaignReport): string {
     `<div class="top">${hero}<div class="stats wide">${outcomeStats.join('')}</div></div>`,
     moneyStats.length ? `<div class="top"><div class="stats">${moneyStats.join('')}</div></div>` : '',
     running,
+    renderIncremental(report),
     outcomeCard,
     revenueCard,
     `<section class="card"><h2>Per wave and channel · 分波次明细</h2>${renderTable(waves, report, mode, money)}<div class="note">${
@@ -910,7 +1069,6 @@ export function renderReportPage(report: CampaignReport): string {
         ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
         : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
     }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
-    renderLift(report),
     renderTiers(report),
     `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
     `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,

@@ -250,7 +250,9 @@ describe('streams: results on stdout, diagnostics on stderr', () => {
     // Assess
     expect(loud.code, loud.stderr).toBe(0);
     expect(loud.stdout).toMatch(/^wrote .*streams-sample\.csv: 100 customers /m);
-    expect(loud.stdout).toMatch(/^wrote .*streams-orders\.jsonl: \d+ order webhook events$/m);
+    expect(loud.stdout).toMatch(
+      /^wrote .*streams-orders\.jsonl: \d+ order webhook events \(\d+ orders placed because of a message, uplift 0\.03\)$/m,
+    );
     expect(loud.stderr).toBe('');
     expect(quiet).toEqual({ code: 0, stdout: '', stderr: '' });
   });

@@ -105,7 +105,7 @@ describe('campaign simulate', () => {
       cost: expect.any(Number),
       roi: expect.any(Number),
     });
-    expect(report.lift?.map((lift) => lift.waveId)).toEqual(['warmup']);
+    expect(report.incremental?.waves.filter((wave) => wave.known).map((wave) => wave.waveId)).toEqual(['warmup']);
     // The midnight push starts at 00:00:00 on the virtual clock: not before, and not a second later.
     const midnight = outbox.filter((entry) => entry.waveId === 'midnight' && entry.channel === 'sms');
     const first = Math.min(...midnight.map((entry) => Date.parse(entry.at)));

@@ -412,7 +412,7 @@ describe('planning and sending', () => {
       },
     );
 
-    it('writes touches and customers, only updates campaigns (leases, rate windows; it reads the campaign state there), and re-queues the rest of a shard it cannot finish', () => {
+    it('writes touches and customers, only updates or puts campaigns (leases, rate windows, the completion; it reads the campaign state there), never deletes there, and re-queues the rest of a shard it cannot finish', () => {
       // Prepare
       const { tables } = stacks.stateful;
       const statements = statementsOf(template, delivery().worker.role);
@@ -428,7 +428,7 @@ describe('planning and sending', () => {
 
       // Assess
       expect(written).toEqual({
-        'dynamodb:PutItem': arns('touches', 'customers'),
+        'dynamodb:PutItem': arns('campaigns', 'touches', 'customers'),
         'dynamodb:UpdateItem': arns('campaigns', 'touches', 'customers'),
         'dynamodb:DeleteItem': arns('touches', 'customers'),
         'dynamodb:BatchWriteItem': arns('touches', 'customers'),

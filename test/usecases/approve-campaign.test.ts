@@ -4,6 +4,7 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import {
   approveDependencies,
   clientsFor,
+  controlDependencies,
   dispatchDependencies,
   planDependencies,
 } from '../../functions/composition.ts';
@@ -246,10 +247,12 @@ describe('approving a version', () => {
     const { local } = await startWithCustomers('paused');
     const v1 = await plan(local, campaign('paused', WARMUP_AND_MIDNIGHT));
     await approve(local, 'paused', v1.version);
-    await controlCampaign(
-      { lifecycle: approveDependencies(local.config).lifecycle, clock: local.runtime.clock },
-      { campaignId: 'paused', action: 'pause', actor: 'boss@store', reason: 'wrong price' },
-    );
+    await controlCampaign(controlDependencies(local.config), {
+      campaignId: 'paused',
+      action: 'pause',
+      actor: 'boss@store',
+      reason: 'wrong price',
+    });
     const v2 = await plan(local, campaign('paused', WARMUP_AND_MIDNIGHT, { signature: '【新店名】' }));
 
     // Act
@@ -308,7 +311,10 @@ describe('only an approved version is sent', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'ignored', reason: 'v1 is not the approved version' });
+    expect(outcome).toEqual({
+      kind: 'ignored',
+      reason: 'v1 is not the approved version (none is; the campaign is draft)',
+    });
     expect(local.runtime.sms.messages()).toEqual([]);
   });
 

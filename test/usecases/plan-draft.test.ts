@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoTouchStore } from '../../functions/adapters/dynamo/campaign-store.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../../functions/adapters/s3-object-storage.ts';
-import { approveDependencies, clientsFor, planDependencies } from '../../functions/composition.ts';
+import { approveDependencies, clientsFor, controlDependencies, planDependencies } from '../../functions/composition.ts';
 import { scheduleGroup } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { estimateCost } from '../../functions/domain/plan-review.ts';
@@ -237,10 +237,7 @@ describe('planning makes drafts', () => {
     const { local } = await startWithCustomers('over');
     const deps = planDependencies(local.config);
     await planDraft(deps, { campaign: campaign('over'), actor: 'a', now: NOW });
-    await controlCampaign(
-      { lifecycle: deps.lifecycle, clock: deps.clock },
-      { campaignId: 'over', action: 'cancel', actor: 'a' },
-    );
+    await controlCampaign(controlDependencies(local.config), { campaignId: 'over', action: 'cancel', actor: 'a' });
 
     // Act
     const error = await refusal(planDraft(deps, { campaign: campaign('over'), actor: 'a', now: NOW }));

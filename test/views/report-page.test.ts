@@ -75,7 +75,8 @@ describe('renderReportPage', () => {
     const html = renderReportPage(report);
 
     // Assess
-    const table = html.slice(html.indexOf('<table class="report">'), html.indexOf('</table>'));
+    const start = html.indexOf('<table class="report">');
+    const table = html.slice(start, html.indexOf('</table>', start));
     const chart = html.slice(html.indexOf('<svg class="chart outcomes"'), html.indexOf('</svg>'));
     for (const waveId of new Set(report.rows.map((r) => r.waveId))) {
       expect(table, waveId).toContain(`>${waveId}</th>`);
@@ -103,9 +104,9 @@ describe('renderReportPage', () => {
     expect(html).toContain('98.9%'); // delivery rate: 686,753 / (686,753 + 7,370 + 3)
     expect(html).toContain('¥4,935,790.65'); // revenue
     expect(html).toContain('¥29,469.45'); // cost
-    expect(html).toContain('+16,649%'); // ROI (revenue − cost) ÷ cost
+    expect(html).toContain('+16,649%'); // attributed ROI (revenue − cost) ÷ cost
     expect(html).toContain('13,083'); // orders
-    expect(html).toContain('Revenue and ROI per wave');
+    expect(html).toContain('Attributed revenue and ROI per wave');
   });
 
   it('explains reason codes in plain words and shows unknown codes as they are', () => {
@@ -126,6 +127,29 @@ describe('renderReportPage', () => {
     expect(html).toContain('no email address');
     expect(html).toContain('<code>carrier:blocked</code>');
     expect(html).toContain('No description for this code; shown as reported.');
+  });
+
+  it('shows expired and cancelled touches by reason, in the table and in the reasons section', () => {
+    // Prepare: the midnight push paused and resumed after its night; the evening wave cancelled.
+    const report = clone(fixtureReport);
+    const midnight = report.rows.find((r) => r.waveId === 'midnight' && r.channel === 'sms');
+    if (!midnight) throw new Error('the fixture has no midnight SMS row');
+    midnight.sent -= 120;
+    midnight.expired = 120;
+    midnight.expiredBy = { 'window:night': 120 };
+    midnight.cancelled = 7;
+    midnight.sent -= 7;
+    midnight.cancelledBy = { cancelled: 7 };
+
+    // Act
+    const text = visibleText(renderReportPage(report)).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(text).toContain('window:night 120');
+    expect(text).toContain('expired: the midnight push’s night was over');
+    expect(text).toContain('the midnight push was resumed after its night');
+    expect(text).toContain('cancelled 7');
+    expect(text).toContain('the campaign or its wave was cancelled');
   });
 
   it('lists every unknown touch with what to do about it', () => {
@@ -180,7 +204,7 @@ describe('renderReportPage', () => {
 
     // Assess
     expect(html).not.toMatch(/NaN|undefined|null|Infinity/);
-    expect(html).not.toContain('Revenue and ROI per wave');
+    expect(html).not.toContain('Attributed revenue and ROI per wave');
     expect(html).not.toContain('¥');
     expect(html).toContain('No orders in the report yet');
     expect(html).toContain('The campaign is still running');
@@ -243,6 +267,78 @@ describe('renderReportPage', () => {
     // Assess
     for (const f of found)
       expect(f).toEqual({ remote: false, cssRemote: false, script: false, link: false, iframe: false });
+  });
+});
+
+describe('what the campaign added, on the page', () => {
+  /** The headline box: the first `hero` div and what is in it. */
+  const heroOf = (html: string) => /<div class="hero[^"]*">.*?<\/div><\/div>/s.exec(html)?.[0] ?? '';
+
+  it('headlines the revenue the waves with a control group added, with its interval, not the ROI', () => {
+    // Act
+    const html = renderReportPage(fixtureReport);
+
+    // Assess
+    const hero = heroOf(html);
+    expect(hero, 'the headline').toContain('活动增量成交 · revenue the campaign added');
+    expect(hero).toContain('+¥547,500');
+    expect(hero).toContain('¥321,149 至 ¥773,851');
+    expect(hero, 'added orders with their interval').toContain('<b>+1,631</b>');
+    expect(hero).toContain('1,044 至 2,218');
+    expect(hero).toContain('above zero: a real gain');
+    expect(hero, 'the waves it leaves out').toContain('presale、unpaid、midnight');
+    expect(hero, 'no ROI in the headline').not.toContain('ROI');
+    // Attribution is still there, labelled as what it is.
+    expect(html).toContain('归因成交 · attributed revenue');
+    expect(html).toContain('attribution, not cause');
+    expect(html).toContain('归因 ROI · attributed ROI');
+  });
+
+  it('shows each wave against its control group, and says a wave without one has an unknown effect', () => {
+    // Act
+    const html = renderReportPage(fixtureReport);
+
+    // Assess
+    const card = /<section class="card" id="incremental">.*?<\/section>/s.exec(html)?.[0] ?? '';
+    expect(card, 'the card').not.toBe('');
+    expect(card).toContain('6.0% 购买 bought');
+    expect(card).toContain('5.0% 购买 bought');
+    expect(card).toContain('+1.00 点 pts');
+    expect(card).toContain('+0.63 至 +1.35');
+    for (const wave of ['presale', 'unpaid', 'midnight']) {
+      expect(card, wave).toMatch(new RegExp(`<th scope="row">${wave}</th><td colspan="6">未设对照组，效果未知`));
+    }
+    expect(card, 'an unknown effect is never shown as zero').not.toMatch(/\+0\.00 点|\+¥0\b/);
+  });
+
+  it('says when the interval includes zero, and when nothing can be measured', () => {
+    // Prepare: the same campaign with a revenue interval across zero; and one with no control group at all.
+    const unsure = structuredClone(fixtureReport);
+    const totals = unsure.incremental?.totals;
+    if (!totals?.revenue) throw new Error('the fixture has incremental totals');
+    totals.revenue = { value: 167_500, interval: { low: -57_285.35, high: 392_285.35 } };
+    const unmeasured = structuredClone(fixtureReport);
+    unmeasured.incremental = {
+      windowHours: 72,
+      waves: [{ waveId: 'midnight', known: false, why: 'no-control' }],
+      totals: { waves: [], unknownWaves: ['midnight'], buyers: null, orders: null, revenue: null },
+    };
+    const old = structuredClone(fixtureReport);
+    delete old.incremental;
+
+    // Act
+    const unsureHero = heroOf(renderReportPage(unsure));
+    const unmeasuredHero = heroOf(renderReportPage(unmeasured));
+    const oldHero = heroOf(renderReportPage(old));
+
+    // Assess
+    expect(unsureHero).toContain('-¥57,285 至 ¥392,285');
+    expect(unsureHero).toContain('区间含零：无法确认有增量 · includes zero: no proven gain');
+    for (const hero of [unmeasuredHero, oldHero]) {
+      expect(hero).toContain('未知 · unknown');
+      expect(hero).toContain('last-touch attribution, not cause');
+      expect(hero).not.toContain('¥');
+    }
   });
 });
 

@@ -13,7 +13,15 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CampaignStore, ShardClaim, ShardRef, StoredSend, Touch, TouchStore } from '../../ports/campaign-store.ts';
+import type {
+  CampaignStore,
+  SendState,
+  ShardClaim,
+  ShardRef,
+  StoredSend,
+  Touch,
+  TouchStore,
+} from '../../ports/campaign-store.ts';
 import { BatchWriter } from './batch-writer.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
@@ -48,6 +56,13 @@ function strip<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
+/** A send item as the port shows it: the set of finished shard numbers as their count. */
+function toSend(item: Record<string, unknown>): StoredSend {
+  const { finished, ...rest } = strip<Record<string, unknown>>(item);
+  const count = finished instanceof Set ? finished.size : 0;
+  return { ...(rest as unknown as StoredSend), ...(count > 0 ? { finishedShards: count } : {}) };
+}
+
 export class DynamoCampaignStore implements CampaignStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -61,7 +76,7 @@ export class DynamoCampaignStore implements CampaignStore {
       ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':send': 'SEND#' },
       ConsistentRead: true,
     });
-    return items.map((item) => strip<StoredSend>(item));
+    return items.map((item) => toSend(item));
   }
 
   async getSend(campaignId: string, sendId: string): Promise<StoredSend | undefined> {
@@ -72,7 +87,7 @@ export class DynamoCampaignStore implements CampaignStore {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? strip<StoredSend>(result.Item) : undefined;
+    return result.Item ? toSend(result.Item) : undefined;
   }
 
   async putSends(sends: StoredSend[]): Promise<string[]> {
@@ -119,20 +134,41 @@ export class DynamoCampaignStore implements CampaignStore {
     return kept;
   }
 
-  async markDispatched(campaignId: string, sendId: string, version: number, at: string): Promise<boolean> {
+  async markDispatched(
+    campaignId: string,
+    sendId: string,
+    version: number,
+    at: string,
+    from: SendState = 'scheduled',
+  ): Promise<boolean> {
+    return this.moveSend(campaignId, sendId, version, from, 'dispatched', at);
+  }
+
+  async markHeld(campaignId: string, sendId: string, version: number): Promise<boolean> {
+    return this.moveSend(campaignId, sendId, version, 'scheduled', 'held');
+  }
+
+  private async moveSend(
+    campaignId: string,
+    sendId: string,
+    version: number,
+    from: SendState,
+    to: SendState,
+    dispatchedAt?: string,
+  ): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: campaignPk(campaignId), sk: `SEND#${sendId}` },
-          UpdateExpression: 'SET #state = :dispatched, dispatchedAt = :at',
-          ConditionExpression: '#state = :scheduled AND version = :version',
+          UpdateExpression: dispatchedAt ? 'SET #state = :to, dispatchedAt = :at' : 'SET #state = :to',
+          ConditionExpression: '#state = :from AND version = :version',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
-            ':dispatched': 'dispatched',
-            ':scheduled': 'scheduled',
+            ':to': to,
+            ':from': from,
             ':version': version,
-            ':at': at,
+            ...(dispatchedAt ? { ':at': dispatchedAt } : {}),
           },
         }),
       );
@@ -149,15 +185,18 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: campaignPk(shard.campaignId), sk: shardSk(shard) },
-          UpdateExpression: 'SET #owner = :owner, leaseUntil = :lease, sendId = :sendId, version = :version',
+          // Taken up again: no longer parked by a pause.
+          UpdateExpression:
+            'SET #owner = :owner, leaseUntil = :lease, sendId = :sendId, version = :version, #shard = :shard REMOVE #parked',
           ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(done) AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeNames: { '#owner': 'owner', '#shard': 'shard', '#parked': 'parked' },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':lease': now + leaseMs,
             ':now': now,
             ':sendId': shard.sendId,
             ':version': shard.version,
+            ':shard': shard.shard,
           },
         }),
       );
@@ -188,31 +227,69 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async finishShard(shard: ShardRef, owner: string): Promise<void> {
+  async parkShard(shard: ShardRef, owner: string): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: campaignPk(shard.campaignId), sk: shardSk(shard) },
-        UpdateExpression: 'SET done = :true, leaseUntil = :zero',
+        UpdateExpression: 'SET leaseUntil = :zero, #parked = :true',
         ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeNames: { '#owner': 'owner', '#parked': 'parked' },
         ExpressionAttributeValues: { ':true': true, ':zero': 0, ':owner': owner },
       }),
     );
   }
 
-  async finishedShards(campaignId: string, version: number): Promise<Map<string, number>> {
+  async parkedShards(campaignId: string): Promise<ShardRef[]> {
     const items = await queryAll(this.documents, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':prefix': `SHARD#v${version}#` },
+      FilterExpression: '#parked = :true AND attribute_not_exists(done)',
+      ExpressionAttributeNames: { '#parked': 'parked' },
+      ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':prefix': 'SHARD#', ':true': true },
       ConsistentRead: true,
     });
-    const finished = new Map<string, number>();
-    for (const item of items) {
-      if (item.done) finished.set(String(item.sendId), (finished.get(String(item.sendId)) ?? 0) + 1);
+    return items.map((item) => ({
+      campaignId,
+      version: Number(item.version),
+      sendId: String(item.sendId),
+      shard: Number(item.shard ?? String(item.sk).split('#').pop()),
+    }));
+  }
+
+  async countFinishedShard(shard: ShardRef): Promise<{ finished: number; shards: number } | undefined> {
+    try {
+      // A set of shard numbers, not a counter: a repeated count (a redelivery after a crash) adds nothing.
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: campaignPk(shard.campaignId), sk: `SEND#${shard.sendId}` },
+          UpdateExpression: 'ADD #finished :shard',
+          ConditionExpression: 'attribute_exists(pk) AND version = :version',
+          ExpressionAttributeNames: { '#finished': 'finished' },
+          ExpressionAttributeValues: { ':shard': new Set([shard.shard]), ':version': shard.version },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const finished = Attributes?.finished;
+      return { finished: finished instanceof Set ? finished.size : 0, shards: Number(Attributes?.shards ?? 0) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
-    return finished;
+  }
+
+  async finishShard(shard: ShardRef, owner: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(shard.campaignId), sk: shardSk(shard) },
+        UpdateExpression: 'SET done = :true, leaseUntil = :zero REMOVE #parked',
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner', '#parked': 'parked' },
+        ExpressionAttributeValues: { ':true': true, ':zero': 0, ':owner': owner },
+      }),
+    );
   }
 }
 

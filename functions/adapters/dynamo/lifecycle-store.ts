@@ -13,7 +13,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Lifecycle } from '../../domain/campaign-lifecycle.ts';
+import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
 import type { LifecycleStore, StoredVersion } from '../../ports/lifecycle-store.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
@@ -37,6 +37,27 @@ export class DynamoLifecycleStore implements LifecycleStore {
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, ...lifecycle } = Item;
     return lifecycle as Lifecycle;
+  }
+
+  async getControl(campaignId: string): Promise<LifecycleControl | undefined> {
+    // The same item, without its audit trail: less to move and parse on every worker's frequent look.
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(campaignId), sk: CONTROL_SK },
+        ConsistentRead: true,
+        ProjectionExpression: '#state, approvedVersion, pausedWaves, cancelledWaves, revision',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
+    );
+    if (!Item) return undefined;
+    return {
+      state: Item.state,
+      ...(Item.approvedVersion === undefined ? {} : { approvedVersion: Item.approvedVersion }),
+      pausedWaves: Item.pausedWaves ?? [],
+      cancelledWaves: Item.cancelledWaves ?? [],
+      revision: Item.revision,
+    } as LifecycleControl;
   }
 
   async saveLifecycle(next: Lifecycle, expectedRevision: number): Promise<boolean> {
