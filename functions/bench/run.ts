@@ -2,7 +2,7 @@
  * `npm run bench`: the product's performance figures, each against a ceiling measured in the same run,
  * printed as a table. Inputs are generated once under .bench/ (git-ignored) and reused.
  *   npm run bench [-- --only reader --only cli] [-- --customers 1000000] [-- --rounds 3]
- * --only NAME runs one bench (repeatable): reader, cli, plan, import, midnight, webhook.
+ * --only NAME runs one bench (repeatable): reader, cli, plan, import, midnight, pause, webhook.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
