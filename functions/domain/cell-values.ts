@@ -54,7 +54,9 @@ export const MASKED: unique symbol = Symbol('masked');
  * the platform hid (`138****8000`); null for anything else.
  */
 export function readPhone(text: string): string | typeof MASKED | null {
-  if (PLAIN_MAINLAND.test(text)) return flatCopy(`+86${text}`);
+  // The common form, on the million-row path: not copied flat, as the customer set keeps
+  // phones as digits (a Customer holding it is short-lived).
+  if (PLAIN_MAINLAND.test(text)) return `+86${text}`;
   const compact = text.replace(PHONE_SEPARATORS, '');
   const phone = phoneOf(compact);
   if (phone !== null) return phone;

@@ -47,25 +47,63 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-// Offsets change at most a few times a year, always on a quarter hour, so caching per
-// (zone, quarter hour) makes the million-row paths (dates without an offset) cost a map
-// lookup instead of an Intl call.
+// Offsets change at most a few times a year, always on a quarter hour, and never twice in
+// one day. So a UTC day whose first and last quarter hours have the same offset has it
+// throughout: one Intl call per day (and zone) instead of one per quarter hour. The
+// million-row paths (last-order dates over years) cost a map lookup a row. The few days
+// with a change are looked up by quarter hour.
 const QUARTER_HOUR_MS = 900_000;
-const offsetCache = new Map<string, number>();
+/** A day with an offset change: its quarters are looked up one by one. */
+const CHANGES = Number.NaN;
+const MAX_CACHED = 200_000;
+
+interface ZoneOffsets {
+  /** By UTC day number: the offset of the whole day in minutes, or CHANGES. */
+  days: Map<number, number>;
+  /** By quarter-hour number, for days with a change. */
+  quarters: Map<number, number>;
+}
+
+const zoneOffsets = new Map<string, ZoneOffsets>();
+
+function offsetsOf(timeZone: string): ZoneOffsets {
+  let zone = zoneOffsets.get(timeZone);
+  if (!zone) {
+    zone = { days: new Map(), quarters: new Map() };
+    zoneOffsets.set(timeZone, zone);
+  }
+  return zone;
+}
 
 /** The zone's offset from UTC, in minutes, at an instant. */
 export function offsetMinutesAt(instantMs: number, timeZone: string): number {
+  const zone = offsetsOf(timeZone);
+  const day = Math.floor(instantMs / DAY_MS);
+  let offset = zone.days.get(day);
+  if (offset === undefined) {
+    const first = offsetAtQuarter(day * (DAY_MS / QUARTER_HOUR_MS), timeZone);
+    const last = offsetAtQuarter((day + 1) * (DAY_MS / QUARTER_HOUR_MS) - 1, timeZone);
+    offset = first === last ? first : CHANGES;
+    if (zone.days.size > MAX_CACHED) zone.days.clear();
+    zone.days.set(day, offset);
+  }
+  if (!Number.isNaN(offset)) return offset;
   const quarter = Math.floor(instantMs / QUARTER_HOUR_MS);
-  const key = `${timeZone}|${quarter}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
+  let exact = zone.quarters.get(quarter);
+  if (exact === undefined) {
+    exact = offsetAtQuarter(quarter, timeZone);
+    if (zone.quarters.size > MAX_CACHED) zone.quarters.clear();
+    zone.quarters.set(quarter, exact);
+  }
+  return exact;
+}
+
+/** The offset throughout one quarter hour (offsets change only on quarter hours), by Intl. */
+function offsetAtQuarter(quarter: number, timeZone: string): number {
   const start = quarter * QUARTER_HOUR_MS;
   const wall = wallClockAtUncached(start, timeZone);
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const offset = Math.round((asUtc - start) / MINUTE_MS);
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(key, offset);
-  return offset;
+  return Math.round((asUtc - start) / MINUTE_MS);
 }
 
 function wallClockAtUncached(instantMs: number, timeZone: string): WallClock {
@@ -106,6 +144,8 @@ export function instantOf(wall: WallClock, timeZone: string): number {
   // are the only candidates.
   const before = offsetMinutesAt(asUtc - DAY_MS, timeZone);
   const after = offsetMinutesAt(asUtc + DAY_MS, timeZone);
+  // No change near: both candidates are one instant, and it is the answer either way.
+  if (before === after) return asUtc - before * MINUTE_MS;
   const candidates = [asUtc - before * MINUTE_MS, asUtc - after * MINUTE_MS]
     .filter((instant) => offsetMinutesAt(instant, timeZone) * MINUTE_MS === asUtc - instant)
     .sort((a, b) => a - b);
@@ -136,6 +176,8 @@ const ISO_LOCAL =
  * `timeZone`. Excel's `2025/11/11 10:00` form is accepted too. Returns NaN when invalid.
  */
 export function parseDateTime(text: string, timeZone: string): number {
+  const common = commonLocalForm(text);
+  if (common !== undefined) return isRealWallClock(common) ? instantOf(common, timeZone) : Number.NaN;
   const match = ISO_LOCAL.exec(text.trim());
   if (!match) return Number.NaN;
   const [, y, mo, d, h, mi, s, zone] = match;
@@ -157,10 +199,57 @@ export function parseDateTime(text: string, timeZone: string): number {
   return asUtc - (digits[0] === '-' ? -1 : 1) * offsetMinutes * MINUTE_MS;
 }
 
-function isRealWallClock(w: WallClock): boolean {
+const ZERO = 48;
+
+/** The digits at text[from, from + count) as a number, or -1 when one is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let index = from; index < from + count; index += 1) {
+    const digit = text.charCodeAt(index) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * `2026-10-06` and `2026-10-06T11:12:47` (or with a space), the forms nearly every row
+ * has, read without the regexp: the wall clock ISO_LOCAL would give, or undefined for any
+ * other text (which the regexp then reads).
+ */
+function commonLocalForm(text: string): WallClock | undefined {
+  const length = text.length;
+  if (length !== 10 && length !== 19) return undefined;
+  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 0 || month < 0 || day < 0) return undefined;
+  if (length === 10) return { year, month, day, hour: 0, minute: 0, second: 0 };
+  const separator = text.charCodeAt(10);
+  if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return undefined;
+  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (hour < 0 || minute < 0 || second < 0) return undefined;
+  return { year, month, day, hour, minute, second };
+}
+
+export function isRealWallClock(w: WallClock): boolean {
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.hour > 23 || w.minute > 59 || w.second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
-  return w.day <= daysInMonth;
+  return w.day <= daysInMonth(w.year, w.month);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar (as Date.UTC counts them). */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1] as number;
+  // Date.UTC reads years 0 to 99 as 1900 to 1999; so does this, for the same answers.
+  if (year >= 0 && year <= 99) year += 1900;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return leap ? 29 : 28;
 }
 
 /** `HH:MM` -> minutes after local midnight, or NaN. */

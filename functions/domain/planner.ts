@@ -25,7 +25,7 @@ import {
   type Wave,
 } from './campaign.ts';
 import { normaliseTier } from './cell-values.ts';
-import type { Customer } from './customer.ts';
+import type { Customer, Device } from './customer.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { DAY_MS, formatInstant, HOUR_MS, monthKey, parseClock, parseDateTime, startOfNextMonth } from './local-time.ts';
 import {
@@ -135,8 +135,8 @@ export function planCampaign(input: PlanInput): Plan {
   const values = new Float64Array(count);
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
-    const customer = customers.customers[index] as Customer;
-    const labels = customers.labels[index] ?? [];
+    const customer = customers.get(index);
+    const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
@@ -192,7 +192,7 @@ export function planCampaign(input: PlanInput): Plan {
 
   // 4. Sends. Dropping for lack of time can only remove touches; if it removes a customer's
   //    only touch, the multi-SMS base shrinks, so the share is checked again after layout.
-  const nameUnits = nameLengths(customers.customers);
+  const nameUnits = nameLengths(customers);
   let layouts = layOutAll();
   let sendable = withoutOverflow(layouts);
   // Demoting keeps every demoted customer reached and only shrinks sends, so one round settles it.
@@ -235,8 +235,7 @@ export function planCampaign(input: PlanInput): Plan {
     const units = new Float64Array(members.length);
     let totalUnits = 0;
     members.forEach((index, position) => {
-      const customer = customers.customers[index] as Customer;
-      const value = channel === SMS ? smsUnitsFor(wave, customer, nameUnits, index) : 1;
+      const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index) : 1;
       units[position] = value;
       totalUnits += value;
     });
@@ -519,6 +518,8 @@ class CapAllocator {
   private readonly isSmsSlot: Uint8Array;
   private readonly touchCap: number;
   private readonly monthCap: number;
+  /** SMS taken per calendar month in the allocation under way. */
+  private readonly smsInMonth: Int32Array;
 
   constructor(campaign: Campaign, waves: WavePlan[], timeZone: string) {
     this.touchCap = campaign.caps.touches;
@@ -539,46 +540,62 @@ class CapAllocator {
       { slot: slotOf(wave.index, EMAIL) },
     ]);
     this.priority = [...coverage, ...depth];
+    this.smsInMonth = new Int32Array(Math.max(1, months.size));
   }
 
-  allocate(
-    candidates: number,
-    multiAllowed: boolean,
-  ): { planned: number; smsCount: number; refused: Map<number, DropReason> } {
-    let planned = 0;
-    let touches = 0;
-    let smsCount = 0;
-    const smsInMonth = new Map<number, number>();
-    const refused = new Map<number, DropReason>();
-    const tryTake = (slot: number): boolean => {
-      const bit = 1 << slot;
-      if ((candidates & bit) === 0 || (planned & bit) !== 0) return false;
-      let reason: DropReason | null = null;
-      const isSms = this.isSmsSlot[slot] === 1;
-      const month = this.monthOfSlot[slot] as number;
-      if (touches >= this.touchCap) reason = 'cap:touches';
-      else if (isSms && (smsInMonth.get(month) ?? 0) >= this.monthCap) reason = 'cap:sms-month';
-      else if (isSms && smsCount >= 1 && !multiAllowed) reason = 'cap:multi-sms';
-      if (reason) {
-        // The first refusal names the rule that really kept the touch out.
-        if (!refused.has(slot)) refused.set(slot, reason);
-        return false;
-      }
-      planned |= bit;
-      refused.delete(slot);
-      touches += 1;
-      if (isSms) {
-        smsCount += 1;
-        smsInMonth.set(month, (smsInMonth.get(month) ?? 0) + 1);
-      }
-      return true;
-    };
+  allocate(candidates: number, multiAllowed: boolean): CapAllocation {
+    // Run twice a customer: no closure and no map per call, only this small state.
+    const state: CapState = { candidates, multiAllowed, planned: 0, touches: 0, smsCount: 0, refused: undefined };
+    this.smsInMonth.fill(0);
     for (const { slot, fallback } of this.priority) {
-      if (!tryTake(slot) && fallback !== undefined) tryTake(fallback);
+      if (!this.take(state, slot) && fallback !== undefined) this.take(state, fallback);
     }
-    return { planned: planned >>> 0, smsCount, refused };
+    return { planned: state.planned >>> 0, smsCount: state.smsCount, refused: state.refused ?? NO_REFUSALS };
+  }
+
+  private take(state: CapState, slot: number): boolean {
+    const bit = 1 << slot;
+    if ((state.candidates & bit) === 0 || (state.planned & bit) !== 0) return false;
+    let reason: DropReason | null = null;
+    const isSms = this.isSmsSlot[slot] === 1;
+    const month = this.monthOfSlot[slot] as number;
+    if (state.touches >= this.touchCap) reason = 'cap:touches';
+    else if (isSms && (this.smsInMonth[month] as number) >= this.monthCap) reason = 'cap:sms-month';
+    else if (isSms && state.smsCount >= 1 && !state.multiAllowed) reason = 'cap:multi-sms';
+    if (reason) {
+      // The first refusal names the rule that really kept the touch out.
+      state.refused ??= new Map();
+      if (!state.refused.has(slot)) state.refused.set(slot, reason);
+      return false;
+    }
+    state.planned |= bit;
+    state.refused?.delete(slot);
+    state.touches += 1;
+    if (isSms) {
+      state.smsCount += 1;
+      this.smsInMonth[month] = (this.smsInMonth[month] as number) + 1;
+    }
+    return true;
   }
 }
+
+interface CapAllocation {
+  planned: number;
+  smsCount: number;
+  refused: ReadonlyMap<number, DropReason>;
+}
+
+interface CapState {
+  candidates: number;
+  multiAllowed: boolean;
+  planned: number;
+  touches: number;
+  smsCount: number;
+  /** Made on the first refusal: most customers have none. */
+  refused: Map<number, DropReason> | undefined;
+}
+
+const NO_REFUSALS: ReadonlyMap<number, DropReason> = new Map();
 
 function reachedCount(planned: Uint32Array): number {
   let reached = 0;
@@ -598,19 +615,27 @@ function multiSmsCount(planned: Uint32Array, waves: WavePlan[]): number {
 }
 
 /** Name lengths for SMS part counts, with whether the name forces UCS-2 (top bit). */
-function nameLengths(customers: readonly Customer[]): Uint16Array {
-  const lengths = new Uint16Array(customers.length);
-  customers.forEach((customer, index) => {
-    const name = customer.name || NAME_FALLBACK;
-    const { length, ucs2 } = smsLength(name);
-    lengths[index] = Math.min(length, 0x7fff) | (ucs2 ? 0x8000 : 0);
-  });
+function nameLengths(customers: CustomerSet): Uint16Array {
+  const lengths = new Uint16Array(customers.size);
+  // Names are interned in the set: one measurement per distinct name.
+  const measured = new Map<string, number>();
+  for (let index = 0; index < customers.size; index += 1) {
+    const name = customers.nameOf(index) || NAME_FALLBACK;
+    const full = measured.size >= 1 << 16;
+    let packed = full ? undefined : measured.get(name);
+    if (packed === undefined) {
+      const { length, ucs2 } = smsLength(name);
+      packed = Math.min(length, 0x7fff) | (ucs2 ? 0x8000 : 0);
+      if (!full) measured.set(name, packed);
+    }
+    lengths[index] = packed;
+  }
   return lengths;
 }
 
-function smsUnitsFor(wave: WavePlan, customer: Customer, names: Uint16Array, index: number): number {
+function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number): number {
   const name = names[index] as number;
-  const base = customer.device === 'pc' ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
+  const base = device === 'pc' ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
   return smsPartsFor(base + (name & 0x7fff), wave.smsUcs2 || (name & 0x8000) !== 0);
 }
 

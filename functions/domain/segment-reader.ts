@@ -26,13 +26,16 @@ import {
   tooLongReason,
 } from './csv-records.ts';
 import {
+  type ColumnAt,
   type Customer,
   type CustomerColumn,
+  columnsInReadingOrder,
   isEmail,
   MASKED_EMAIL,
   MASKED_NAME,
   MASKED_PHONE,
   normalisePhone,
+  parseCustomerFields,
   parseCustomerRow,
   quoted,
   type RowProblem,
@@ -254,6 +257,8 @@ export class SegmentReader {
   private header: string[] | undefined;
   /** The known columns of the header, by position. */
   private knownColumns: Array<{ index: number; name: CustomerColumn }> = [];
+  /** The same, in the order a row's values are read. */
+  private readingOrder: ColumnAt[] = [];
   /** The header cell of each column whose header is not the column's own name, for rejects. */
   private readonly headerOfColumn = new Map<string, string>();
   private readonly mapping: ColumnMapping;
@@ -455,9 +460,24 @@ export class SegmentReader {
     const decoded = given ?? decodeRow(record.source.subarray(record.start, record.end), fileEncoding);
     if (!csv && decoded.text.trim() === '') return;
     this.summaryState.rows += 1;
-    const cells = csv
-      ? this.csvCells(splitCsvFields(decoded.text, record.quoted))
-      : this.jsonCells(decoded.text.trim());
+    const fields = csv ? splitCsvFields(decoded.text, record.quoted) : undefined;
+    // The common row (as many fields as the header, in the file's encoding, every byte text)
+    // is read straight from its fields; any other row, and any row with a problem, below.
+    if (
+      fields &&
+      fields.length === this.header?.length &&
+      decoded.encoding === fileEncoding &&
+      !decoded.text.includes(REPLACEMENT_CHARACTER)
+    ) {
+      const result = parseCustomerFields(fields, this.readingOrder, context);
+      if (result.ok) {
+        batch.accepted.push({ line: record.line, customer: result.customer });
+        this.summaryState.accepted += 1;
+        if (result.masked !== undefined) this.countMasked(result.masked);
+        return;
+      }
+    }
+    const cells = fields ? this.csvCells(fields) : this.jsonCells(decoded.text.trim());
     if ('values' in cells) {
       const problems: RowProblem[] = [];
       if (decoded.encoding !== fileEncoding) {
@@ -585,6 +605,7 @@ export class SegmentReader {
     }
     this.header = header;
     this.knownColumns = resolved.columns.map(({ index, column }) => ({ index, name: column }));
+    this.readingOrder = columnsInReadingOrder(resolved.columns.map(({ index, column }) => ({ index, column })));
     for (const { header: text, column } of resolved.columns) {
       if (text !== column) this.headerOfColumn.set(column, text);
     }

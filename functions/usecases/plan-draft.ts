@@ -182,8 +182,8 @@ async function writeTouches(
     const members = plan.members[position] ?? new Int32Array();
     const planned: Touch[] = [];
     for (const index of members) {
-      const customer = customers.customers[index];
-      if (!customer) continue;
+      if (index >= customers.size) continue;
+      const customer = customers.get(index);
       const address = send.channel === 'sms' ? customer.phone : customer.email;
       if (!address) continue;
       const touch: Touch = {
@@ -205,8 +205,8 @@ async function writeTouches(
   for (const [waveId, members] of plan.control) {
     const held: Touch[] = [];
     for (const index of members) {
-      const customer = customers.customers[index];
-      if (!customer) continue;
+      if (index >= customers.size) continue;
+      const customer = customers.get(index);
       held.push({
         customerId: customer.customerId,
         waveId,

@@ -31,3 +31,59 @@ describe('CustomerSet', () => {
     expect(set.stats).toEqual({ repeatsInFile: 1, seenInEarlierFile: 1 });
   });
 });
+
+describe('CustomerSet columns', () => {
+  it('gives every customer back equal to the row that went in, whatever fields it has', () => {
+    // Prepare
+    const rows: Customer[] = [
+      row({ customerId: 'a' }),
+      row({
+        customerId: 'b',
+        phone: '+8613800138000',
+        email: 'wang@qq.com',
+        name: '王芳',
+        device: 'pc',
+        lastOrderAt: Date.UTC(2026, 9, 1, 2, 3, 4),
+        orderCount: 0,
+        totalSpend: 1299.5,
+        d11Years: [2024, 2025],
+        unpaidOrder: false,
+        optOutSms: false,
+        optOutEmail: true,
+        segment: 'winback',
+        tier: 'VIP2',
+      }),
+      row({ customerId: 'c', phone: '+85291234567', device: 'both', unpaidOrder: true, name: '王芳' }),
+      row({ customerId: 'd', phone: '+1 555', d11Years: [2025] }),
+    ];
+    const set = new CustomerSet();
+
+    // Act
+    for (const customer of rows) set.upsert(customer, 0);
+
+    // Assess
+    expect(set.size).toBe(rows.length);
+    rows.forEach((customer, index) => {
+      expect(set.get(index), `customer ${customer.customerId} came back changed`).toEqual(customer);
+      expect(set.idOf(index)).toBe(customer.customerId);
+      expect(set.labelsOf(index)).toEqual([customer.segment]);
+    });
+    expect(set.customers).toEqual(rows);
+    expect([...set.allLabels()].sort()).toEqual(['vip', 'winback']);
+  });
+
+  it('keeps a later row whole, opt-outs aside, and gathers the labels of every file', () => {
+    // Prepare
+    const set = new CustomerSet();
+    set.upsert(row({ phone: '+8613800138000', tier: 'VIP1', d11Years: [2024], optOutEmail: true }), 0);
+
+    // Act
+    set.upsert(row({ email: 'a@b.cn', segment: 'winback' }), 1);
+
+    // Assess
+    expect(set.get(0), 'the later row should replace every field but the opt-out').toEqual(
+      row({ email: 'a@b.cn', segment: 'winback', optOutEmail: true }),
+    );
+    expect(set.labelsOf(0)).toEqual(['vip', 'winback']);
+  });
+});
