@@ -4,18 +4,16 @@
  * what the import record says about them. Each test has its own tables and campaign folder.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
 import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
 import { clientsFor, importDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
-import type { ImportRecord } from '../../functions/ports/import-store.ts';
 import { columnsKeyFor, type ImportOutcome, importSegment } from '../../functions/usecases/import-segment.ts';
 import { canonicalCsvBytes, EXPORT_COLUMNS, exportCsvBytes } from '../support/export-fixtures.ts';
+import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
 
 const BUCKET = 'campaign-data';
 const silent = { info: () => {}, warn: () => {} };
@@ -51,27 +49,6 @@ async function importOf(key: string): Promise<ImportOutcome> {
   return importSegment(deps, { keys: [key], remainingMs: () => Number.POSITIVE_INFINITY });
 }
 
-async function segmentItems(): Promise<Array<Record<string, unknown>>> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.customers }));
-  return (result.Items ?? []).map((item) => unmarshall(item)).sort((a, b) => (a.sk + a.pk < b.sk + b.pk ? -1 : 1));
-}
-
-async function importRecords(): Promise<ImportRecord[]> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.imports }));
-  return (result.Items ?? []).map((item) => unmarshall(item) as ImportRecord);
-}
-
-async function rejectsOf(key: string): Promise<Array<Record<string, unknown>>> {
-  const object = await clientsFor(config).s3.send(
-    new GetObjectCommand({ Bucket: BUCKET, Key: `reports/${key}.rejects.jsonl` }),
-  );
-  const text = (await object.Body?.transformToString()) ?? '';
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-}
-
 /** A stored customer without what says where and when it came from. */
 function customerPart(item: Record<string, unknown>): Record<string, unknown> {
   const { sourceKey: _key, sourceEtag: _etag, importedAt: _at, sk: _sk, campaignId: _campaign, ...rest } = item;
@@ -94,12 +71,12 @@ describe('a store export imported through S3 as it is', () => {
     // Assess
     expect(fromExport.kind).toBe('imported');
     expect(fromCanonical.kind).toBe('imported');
-    const items = await segmentItems();
+    const items = await customerItems(config, 'sk+pk');
     const byFile = (key: string) => items.filter((item) => item.sourceKey === key).map(customerPart);
     expect(byFile(exported)).toHaveLength(6);
     expect(byFile(exported)).toEqual(byFile(canonical));
     expect(byFile(exported).find((item) => item.customerId === 'T003')).toMatchObject({ tier: '钻石会员' });
-    const record = (await importRecords()).find((r) => r.key === exported);
+    const record = (await importRecords(config)).find((r) => r.key === exported);
     expect(record).toMatchObject({
       status: 'succeeded',
       encoding: 'gb18030',
@@ -113,7 +90,7 @@ describe('a store export imported through S3 as it is', () => {
       maskedNames: 1,
     });
     expect(record).not.toHaveProperty('columnsKey');
-    expect(await rejectsOf(exported)).toEqual([
+    expect(await rejectsOf(config, BUCKET, exported)).toEqual([
       {
         file: exported,
         line: 8,
@@ -141,11 +118,11 @@ describe("the folder's column mapping (segments/<campaign-id>/columns.json)", ()
     // Assess
     expect(mappingEvent).toEqual({ kind: 'ignored', reason: expect.stringContaining('a column mapping') });
     expect(outcome.kind).toBe('imported');
-    expect((await segmentItems()).map((item) => [item.customerId, item.phone])).toEqual([
+    expect((await customerItems(config, 'sk+pk')).map((item) => [item.customerId, item.phone])).toEqual([
       ['K1', '+8613800138000'],
       ['K2', undefined],
     ]);
-    expect(await importRecords()).toEqual([
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({
         key,
         status: 'succeeded',
@@ -180,9 +157,9 @@ describe("the folder's column mapping (segments/<campaign-id>/columns.json)", ()
     expect(withMapping.kind).toBe('imported');
     expect(again.kind).toBe('duplicate');
     expect(withChangedMapping.kind).toBe('imported');
-    const records = await importRecords();
+    const records = await importRecords(config);
     expect(records.map((r) => r.status).sort()).toEqual(['failed', 'succeeded', 'succeeded']);
-    expect((await segmentItems()).map((item) => [item.customerId, item.phone])).toEqual([
+    expect((await customerItems(config, 'sk+pk')).map((item) => [item.customerId, item.phone])).toEqual([
       ['K1', '+8613800138000'],
       ['K2', undefined],
     ]);
@@ -200,12 +177,12 @@ describe("the folder's column mapping (segments/<campaign-id>/columns.json)", ()
 
     // Assess
     expect(outcome.kind).toBe('failed');
-    const [record] = await importRecords();
+    const [record] = await importRecords(config);
     expect(record?.error).toMatch(
       new RegExp(`^${columnsKey}: not a column mapping:\\n {2}"Handy": must be one of customer_id, phone, `),
     );
-    expect(await segmentItems()).toEqual([]);
-    expect(await rejectsOf(key)).toEqual([
+    expect(await customerItems(config, 'sk+pk')).toEqual([]);
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([
       { file: key, line: 1, problems: [{ column: '(file)', reason: record?.error }] },
     ]);
   });

@@ -4,10 +4,8 @@
  * Each test has its own tables.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
@@ -17,7 +15,6 @@ import { clientsFor, importDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
 import { handler } from '../../functions/handlers/import-segment.ts';
 import type { CustomerStore, SegmentRow } from '../../functions/ports/customer-store.ts';
-import type { ImportRecord } from '../../functions/ports/import-store.ts';
 import {
   ImportBusyError,
   type ImportSegmentDeps,
@@ -25,6 +22,7 @@ import {
   parseSegmentKey,
   rejectsKeyFor,
 } from '../../functions/usecases/import-segment.ts';
+import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
 
 const BUCKET = 'campaign-data';
 const HEADER = 'customer_id,phone,email,name,device,unpaid_order';
@@ -69,27 +67,6 @@ function csv(...rows: string[]): string {
 
 async function upload(key: string, body: string | Uint8Array): Promise<void> {
   await clientsFor(config).s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-}
-
-async function segmentItems(): Promise<Array<Record<string, unknown>>> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.customers }));
-  return (result.Items ?? []).map((item) => unmarshall(item)).sort((a, b) => (a.pk < b.pk ? -1 : 1));
-}
-
-async function importRecords(): Promise<ImportRecord[]> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.imports }));
-  return (result.Items ?? []).map((item) => unmarshall(item) as ImportRecord);
-}
-
-async function rejectsOf(key: string): Promise<Array<Record<string, unknown>>> {
-  const object = await clientsFor(config).s3.send(
-    new GetObjectCommand({ Bucket: BUCKET, Key: `reports/${key}.rejects.jsonl` }),
-  );
-  const text = (await object.Body?.transformToString()) ?? '';
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 }
 
 /** An S3 notification as AWS sends it: the key URL-encoded, spaces as `+`. */
@@ -155,12 +132,12 @@ describe('segment import through S3 events', () => {
     await done;
 
     // Assess
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.map((item) => [item.pk, item.sk, item.phone, item.device, item.unpaidOrder])).toEqual([
       ['CUSTOMER#C1', 'SEGMENT#d11-2026#vip', '+8613800138000', 'pc', true],
       ['CUSTOMER#C3', 'SEGMENT#d11-2026#vip', undefined, 'mobile', undefined],
     ]);
-    expect(await rejectsOf(key)).toEqual([
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([
       {
         file: key,
         line: 3,
@@ -171,7 +148,7 @@ describe('segment import through S3 events', () => {
         ],
       },
     ]);
-    expect(await importRecords()).toEqual([
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({
         key,
         status: 'succeeded',
@@ -198,12 +175,12 @@ describe('segment import through S3 events', () => {
 
     // Assess
     expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.map((item) => [item.customerId, item.phone])).toEqual([
       ['C1', '+8613800138002'],
       ['C2', '+8613800138001'],
     ]);
-    const records = await importRecords();
+    const records = await importRecords(config);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ status: 'succeeded', rows: 3, imported: 2, repeats: 1, invocations: 1 });
   });
@@ -214,7 +191,7 @@ describe('segment import through S3 events', () => {
     const body = csv('C1,13800138000,,,,');
     await upload(key, body);
     await handler(awsEvent(key));
-    const before = await segmentItems();
+    const before = await customerItems(config);
 
     // Act
     await upload(key, body);
@@ -222,8 +199,8 @@ describe('segment import through S3 events', () => {
 
     // Assess
     expect(outcome.kind).toBe('duplicate');
-    expect(await segmentItems()).toEqual(before);
-    expect(await importRecords()).toHaveLength(1);
+    expect(await customerItems(config)).toEqual(before);
+    expect(await importRecords(config)).toHaveLength(1);
   });
 
   it('reads a GB18030 file as Excel on Chinese Windows saves it', async () => {
@@ -235,11 +212,11 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    expect((await segmentItems()).map((item) => [item.name, item.unpaidOrder])).toEqual([
+    expect((await customerItems(config)).map((item) => [item.name, item.unpaidOrder])).toEqual([
       ['欧阳娜', true],
       ['王芳', false],
     ]);
-    expect((await importRecords())[0]).toMatchObject({ encoding: 'gb18030', imported: 2 });
+    expect((await importRecords(config))[0]).toMatchObject({ encoding: 'gb18030', imported: 2 });
   });
 
   it('imports a CSV with CR-only line ends (Excel for Mac): every row, phones and emails as values', async () => {
@@ -252,13 +229,13 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.map((item) => [item.customerId, item.phone, item.email, item.name])).toEqual([
       ['C1', '+8613800138000', 'a@qq.com', '王芳'],
       ['C2', '+8613900139000', 'b@qq.com', '李雷'],
     ]);
-    expect(await rejectsOf(key)).toEqual([]);
-    expect((await importRecords())[0]).toMatchObject({
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([]);
+    expect((await importRecords(config))[0]).toMatchObject({
       status: 'succeeded',
       rows: 2,
       imported: 2,
@@ -283,11 +260,11 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    expect((await segmentItems()).map((item) => [item.customerId, item.name])).toEqual([
+    expect((await customerItems(config)).map((item) => [item.customerId, item.name])).toEqual([
       ['C1', '王芳'],
       ['C3', '李四'],
     ]);
-    expect(await rejectsOf(key)).toEqual([
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([
       {
         file: key,
         line: 3,
@@ -301,7 +278,7 @@ describe('segment import through S3 events', () => {
         ],
       },
     ]);
-    expect((await importRecords())[0]).toMatchObject({ encoding: 'utf-8', rows: 3, imported: 2, rejected: 1 });
+    expect((await importRecords(config))[0]).toMatchObject({ encoding: 'utf-8', rows: 3, imported: 2, rejected: 1 });
   });
 
   it('imports nothing and reports every row of a file of only bad rows', async () => {
@@ -313,9 +290,9 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    expect(await segmentItems()).toEqual([]);
-    expect((await rejectsOf(key)).map((row) => row.line)).toEqual([2, 3, 4]);
-    expect((await importRecords())[0]).toMatchObject({ status: 'succeeded', rows: 3, imported: 0, rejected: 3 });
+    expect(await customerItems(config)).toEqual([]);
+    expect((await rejectsOf(config, BUCKET, key)).map((row) => row.line)).toEqual([2, 3, 4]);
+    expect((await importRecords(config))[0]).toMatchObject({ status: 'succeeded', rows: 3, imported: 0, rejected: 3 });
   });
 
   it('records a 0-byte file as an import of nothing', async () => {
@@ -327,9 +304,9 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    expect(await segmentItems()).toEqual([]);
-    expect(await rejectsOf(key)).toEqual([]);
-    expect((await importRecords())[0]).toMatchObject({ status: 'succeeded', rows: 0, imported: 0, rejected: 0 });
+    expect(await customerItems(config)).toEqual([]);
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([]);
+    expect((await importRecords(config))[0]).toMatchObject({ status: 'succeeded', rows: 0, imported: 0, rejected: 0 });
   });
 
   it('refuses a file without customer_id whole, with the reason in the record and the report', async () => {
@@ -341,11 +318,11 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    expect((await importRecords())[0]).toMatchObject({
+    expect((await importRecords(config))[0]).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('no customer_id column'),
     });
-    expect((await rejectsOf(key))[0]).toMatchObject({ line: 1, problems: [{ column: '(file)' }] });
+    expect((await rejectsOf(config, BUCKET, key))[0]).toMatchObject({ line: 1, problems: [{ column: '(file)' }] });
   });
 
   it('finds a key with spaces and Chinese characters whether the event encodes it (AWS) or not (s3rver)', async () => {
@@ -366,8 +343,8 @@ describe('segment import through S3 events', () => {
 
     // Assess
     expect(outcome.kind).toBe('duplicate');
-    expect((await segmentItems())[0]).toMatchObject({ sk: 'SEGMENT#d11-2026#vip 客户 (11月)', sourceKey: key });
-    expect(await importRecords()).toEqual([expect.objectContaining({ key, status: 'succeeded' })]);
+    expect((await customerItems(config))[0]).toMatchObject({ sk: 'SEGMENT#d11-2026#vip 客户 (11月)', sourceKey: key });
+    expect(await importRecords(config)).toEqual([expect.objectContaining({ key, status: 'succeeded' })]);
   });
 
   it('leaves order stats alone when a customer is imported again', async () => {
@@ -383,10 +360,10 @@ describe('segment import through S3 events', () => {
     await handler(awsEvent(key));
 
     // Assess
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.find((item) => item.sk === 'ORDERS')).toEqual(orders);
     expect(items.find((item) => item.sk === 'SEGMENT#d11-2026#merge')?.phone).toBe('+8613900139000');
-    expect(await importRecords()).toHaveLength(2);
+    expect(await importRecords(config)).toHaveLength(2);
   });
 });
 
@@ -423,7 +400,7 @@ describe('an import interrupted and delivered again', () => {
       { keys: [key], remainingMs: () => Number.POSITIVE_INFINITY },
     );
     await expect(crashed).rejects.toThrow('crash');
-    const interrupted = (await importRecords())[0];
+    const interrupted = (await importRecords(config))[0];
 
     // Act: the redelivery arrives once the crashed run's lease has expired.
     await expect(
@@ -439,12 +416,12 @@ describe('an import interrupted and delivered again', () => {
     expect(interrupted).toMatchObject({ status: 'running', checkpointLine: expect.any(Number) });
     expect(interrupted?.checkpointLine).toBeGreaterThan(0);
     expect(outcome.kind).toBe('imported');
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.map((item) => item.customerId).sort()).toEqual(
       Array.from({ length: 40 }, (_, index) => `C${index}`).sort(),
     );
-    expect(await rejectsOf(key)).toHaveLength(2);
-    expect(await importRecords()).toEqual([
+    expect(await rejectsOf(config, BUCKET, key)).toHaveLength(2);
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({ status: 'succeeded', rows: 42, imported: 40, rejected: 2, invocations: 2 }),
     ]);
   });
@@ -459,7 +436,7 @@ describe('an import interrupted and delivered again', () => {
 
     // Act: delivered while the lease is live, then again once it has run out (the visibility timeout).
     const whileLeased = await handler(batch);
-    const untouched = await importRecords();
+    const untouched = await importRecords(config);
     await leaseRunsOut(key, etag);
     const afterLease = await handler(batch);
 
@@ -469,7 +446,7 @@ describe('an import interrupted and delivered again', () => {
     });
     expect(untouched).toEqual([expect.objectContaining({ status: 'running', owner: 'crashed-run' })]);
     expect(afterLease).toEqual({ batchItemFailures: [] });
-    expect(await importRecords()).toEqual([
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({ status: 'succeeded', rows: 2, imported: 2, invocations: 2 }),
     ]);
   });
@@ -556,10 +533,10 @@ describe('an import interrupted and delivered again', () => {
     // Assess
     expect(outcome.kind).toBe('continued');
     const record = await until(async () => {
-      const [found] = await importRecords();
+      const [found] = await importRecords(config);
       return found?.status === 'succeeded' ? found : undefined;
     });
     expect(record).toMatchObject({ rows: 3000, imported: 3000, invocations: 2 });
-    expect(await segmentItems()).toHaveLength(3000);
+    expect(await customerItems(config)).toHaveLength(3000);
   });
 });

@@ -5,9 +5,7 @@
  * large file, which resume by row as a CSV resumes by line. Each test has its own tables.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
 import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
@@ -18,9 +16,9 @@ import type { LocalConfig } from '../../functions/config.ts';
 import { SHEET_METADATA } from '../../functions/contract.ts';
 import { handler } from '../../functions/handlers/import-segment.ts';
 import type { CustomerStore, SegmentRow } from '../../functions/ports/customer-store.ts';
-import type { ImportRecord } from '../../functions/ports/import-store.ts';
 import type { ObjectStorage } from '../../functions/ports/object-storage.ts';
 import { type ImportSegmentDeps, importSegment } from '../../functions/usecases/import-segment.ts';
+import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
 import { type FixtureSheet, wallClock, workbookBytes } from '../support/xlsx-fixtures.ts';
 
 const BUCKET = 'campaign-data';
@@ -62,27 +60,6 @@ async function upload(key: string, body: Uint8Array, sheet?: string): Promise<vo
       ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(sheet) } } : {}),
     }),
   );
-}
-
-async function segmentItems(): Promise<Array<Record<string, unknown>>> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.customers }));
-  return (result.Items ?? []).map((item) => unmarshall(item)).sort((a, b) => (a.pk < b.pk ? -1 : 1));
-}
-
-async function importRecords(): Promise<ImportRecord[]> {
-  const result = await clientsFor(config).dynamodb.send(new ScanCommand({ TableName: config.tables.imports }));
-  return (result.Items ?? []).map((item) => unmarshall(item) as ImportRecord);
-}
-
-async function rejectsOf(key: string): Promise<Array<Record<string, unknown>>> {
-  const object = await clientsFor(config).s3.send(
-    new GetObjectCommand({ Bucket: BUCKET, Key: `reports/${key}.rejects.jsonl` }),
-  );
-  const text = (await object.Body?.transformToString()) ?? '';
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 }
 
 function deps(overrides: Partial<ImportSegmentDeps> = {}): ImportSegmentDeps {
@@ -153,12 +130,12 @@ describe('an .xlsx file through the S3 import', () => {
     expect(outcome.kind).toBe('imported');
     expect(counted.wholeReads, 'a workbook is never read front to back').toBe(0);
     expect(counted.ranges).toBeGreaterThan(2);
-    const items = await segmentItems();
+    const items = await customerItems(config);
     expect(items.map((item) => [item.customerId, item.phone, item.lastOrderAt, item.orderCount])).toEqual([
       ['C1', '+8613800138000', '2025-11-11T02:00:00.000Z', 3],
       ['C2', '+8613800138001', '2025-11-10T16:00:00.000Z', 1],
     ]);
-    expect(await rejectsOf(key)).toEqual([
+    expect(await rejectsOf(config, BUCKET, key)).toEqual([
       {
         file: key,
         line: 5,
@@ -166,7 +143,7 @@ describe('an .xlsx file through the S3 import', () => {
         problems: [{ column: 'phone', reason: expect.stringContaining('12345') }],
       },
     ]);
-    expect(await importRecords()).toEqual([
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({
         status: 'succeeded',
         format: 'xlsx',
@@ -191,8 +168,8 @@ describe('an .xlsx file through the S3 import', () => {
     await handler({ continueImport: { key } });
 
     // Assess
-    expect((await segmentItems()).map((item) => item.customerId)).toEqual(['D1', 'D2']);
-    expect(await importRecords()).toEqual([expect.objectContaining({ status: 'succeeded', sheet: '双11 老客' })]);
+    expect((await customerItems(config)).map((item) => item.customerId)).toEqual(['D1', 'D2']);
+    expect(await importRecords(config)).toEqual([expect.objectContaining({ status: 'succeeded', sheet: '双11 老客' })]);
   });
 
   it('fails an upload whose sheet is missing or which is no workbook, with the reason', async () => {
@@ -207,7 +184,7 @@ describe('an .xlsx file through the S3 import', () => {
     await importSegment(deps(), { keys: [fake], ...forever });
 
     // Assess
-    const records = Object.fromEntries((await importRecords()).map((record) => [record.key, record]));
+    const records = Object.fromEntries((await importRecords(config)).map((record) => [record.key, record]));
     expect(records[missing]).toMatchObject({
       status: 'failed',
       error: 'the workbook has no sheet "VIP" (its sheets: "客户")',
@@ -217,7 +194,7 @@ describe('an .xlsx file through the S3 import', () => {
       error:
         'the file is not an Excel workbook (.xlsx): it is not a zip file (a CSV or text file renamed to .xlsx? then name it .csv)',
     });
-    expect(await segmentItems()).toEqual([]);
+    expect(await customerItems(config)).toEqual([]);
   });
 
   it('resumes by row after a crash mid-sheet: every good row exactly once', async () => {
@@ -246,7 +223,7 @@ describe('an .xlsx file through the S3 import', () => {
     await expect(importSegment({ ...healthy, customers: failing }, { keys: [key], ...forever })).rejects.toThrow(
       'crash',
     );
-    const interrupted = (await importRecords())[0];
+    const interrupted = (await importRecords(config))[0];
     const written: number[] = [];
     const watching: CustomerStore = {
       openWriter() {
@@ -274,11 +251,11 @@ describe('an .xlsx file through the S3 import', () => {
     expect(Math.min(...written), 'the second run writes only rows after the checkpoint').toBeGreaterThan(
       interrupted?.checkpointLine ?? 0,
     );
-    expect((await segmentItems()).map((item) => item.customerId).sort()).toEqual(
+    expect((await customerItems(config)).map((item) => item.customerId).sort()).toEqual(
       Array.from({ length: 40 }, (_, index) => `C${index}`).sort(),
     );
-    expect((await rejectsOf(key)).map((row) => row.line)).toEqual([12, 32]);
-    expect(await importRecords()).toEqual([
+    expect((await rejectsOf(config, BUCKET, key)).map((row) => row.line)).toEqual([12, 32]);
+    expect(await importRecords(config)).toEqual([
       expect.objectContaining({ status: 'succeeded', rows: 42, imported: 40, rejected: 2, invocations: 2 }),
     ]);
   });
@@ -306,9 +283,9 @@ describe('an .xlsx file through the S3 import', () => {
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'continued', checkpointLine: expect.any(Number) });
-    const [record] = await importRecords();
+    const [record] = await importRecords(config);
     expect(record).toMatchObject({ status: 'succeeded', rows: 3000, imported: 3000, invocations: 2, sheet: 'S' });
-    expect(await segmentItems()).toHaveLength(3000);
+    expect(await customerItems(config)).toHaveLength(3000);
   });
 
   it('fails the import of content replaced while it was read, and imports the new upload on its own', async () => {
@@ -338,13 +315,13 @@ describe('an .xlsx file through the S3 import', () => {
     // Assess
     expect(stale.kind).toBe('failed');
     expect(fresh.kind).toBe('imported');
-    const records = await importRecords();
+    const records = await importRecords(config);
     expect(records.map((record) => [record.status, record.error ?? ''])).toEqual(
       expect.arrayContaining([
         ['failed', expect.stringContaining('replaced while it was imported')],
         ['succeeded', ''],
       ]),
     );
-    expect((await segmentItems()).map((item) => item.customerId)).toEqual(['NEW1']);
+    expect((await customerItems(config)).map((item) => item.customerId)).toEqual(['NEW1']);
   });
 });
