@@ -2,34 +2,13 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-run.ts';
 import { canonicalCsvBytes, exportCsvBytes } from '../support/export-fixtures.ts';
 
 const NOW = '2026-10-20T12:00:00+08:00';
 const SAMPLE_CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
 let work: string;
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    console.error(String(chunk).trimEnd());
-    return true;
-  });
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    console.log(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    errSpy.mockRestore();
-    outSpy.mockRestore();
-  }
-}
 
 /** The sample campaign with `extra` fields, written to the work folder. */
 async function campaignWith(name: string, extra: Record<string, unknown>): Promise<string> {
@@ -63,8 +42,8 @@ describe('campaign plan on a store export', () => {
     await writeFile(canonical, canonicalCsvBytes());
 
     // Act
-    const fromExport = await run(planArgs(SAMPLE_CAMPAIGN, exported, join(work, 'plan-export')));
-    const fromCanonical = await run(planArgs(SAMPLE_CAMPAIGN, canonical, join(work, 'plan-canonical')));
+    const fromExport = await runCli(planArgs(SAMPLE_CAMPAIGN, exported, join(work, 'plan-export')));
+    const fromCanonical = await runCli(planArgs(SAMPLE_CAMPAIGN, canonical, join(work, 'plan-canonical')));
 
     // Assess
     expect(fromExport.code, fromExport.stderr).toBe(0);
@@ -112,8 +91,8 @@ describe('campaign plan with a column mapping', () => {
     await writeFile(columns, JSON.stringify({ handy: null, 备注: 'segment' }));
 
     // Act
-    const byCampaign = await run(planArgs(campaign, customers, join(work, 'plan-mapped')));
-    const overridden = await run(planArgs(campaign, customers, join(work, 'plan-overridden'), '--columns', columns));
+    const byCampaign = await runCli(planArgs(campaign, customers, join(work, 'plan-mapped')));
+    const overridden = await runCli(planArgs(campaign, customers, join(work, 'plan-overridden'), '--columns', columns));
 
     // Assess
     expect(byCampaign.code, byCampaign.stderr).toBe(0);
@@ -136,7 +115,7 @@ describe('campaign plan with a column mapping', () => {
     await writeFile(columns, JSON.stringify({ VIP卡号: 'customer_id', Handy: 'mobile' }));
 
     // Act
-    const result = await run(planArgs(SAMPLE_CAMPAIGN, customers, join(work, 'plan-bad'), '--columns', columns));
+    const result = await runCli(planArgs(SAMPLE_CAMPAIGN, customers, join(work, 'plan-bad'), '--columns', columns));
 
     // Assess
     expect(result.code).toBe(2);
@@ -155,7 +134,7 @@ describe('campaign plan with a column mapping', () => {
     });
 
     // Act
-    const result = await run(planArgs(campaign, customers, join(work, 'plan-bad-campaign')));
+    const result = await runCli(planArgs(campaign, customers, join(work, 'plan-bad-campaign')));
 
     // Assess
     expect(result.code).toBe(2);

@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-run.ts';
 
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
@@ -18,32 +18,10 @@ function planArgs(out: string): string[] {
   return ['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW, '--out', out];
 }
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    // Shown by vitest only if the test fails.
-    console.error(String(chunk).trimEnd());
-    return true;
-  });
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    console.log(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    errSpy.mockRestore();
-    outSpy.mockRestore();
-  }
-}
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'campaign-cli-'));
   customersCsv = join(work, 'customers.csv');
-  const sample = await run(['sample', '--customers', '3000', '--out', customersCsv, '--now', NOW, '--quiet']);
+  const sample = await runCli(['sample', '--customers', '3000', '--out', customersCsv, '--now', NOW, '--quiet']);
   expect(sample.code).toBe(0);
 });
 
@@ -57,8 +35,8 @@ describe('campaign plan', () => {
     const args = planArgs;
 
     // Act
-    const first = await run(args(join(work, 'first')));
-    const second = await run(args(join(work, 'second')));
+    const first = await runCli(args(join(work, 'first')));
+    const second = await runCli(args(join(work, 'second')));
 
     // Assess
     expect([first.code, second.code]).toEqual([0, 0]);
@@ -75,7 +53,7 @@ describe('campaign plan', () => {
     const out = join(work, 'check');
 
     // Act
-    await run(['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW, '--out', out]);
+    await runCli(['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW, '--out', out]);
 
     // Assess
     const timeline = JSON.parse(await readFile(join(out, 'timeline.json'), 'utf8'));
@@ -111,7 +89,17 @@ describe('campaign plan', () => {
     const out = join(work, 'refused');
 
     // Act
-    const result = await run(['plan', '--campaign', campaign, '--customers', customersCsv, '--now', NOW, '--out', out]);
+    const result = await runCli([
+      'plan',
+      '--campaign',
+      campaign,
+      '--customers',
+      customersCsv,
+      '--now',
+      NOW,
+      '--out',
+      out,
+    ]);
 
     // Assess
     expect(result.code).toBe(2);
@@ -128,7 +116,7 @@ describe('campaign plan', () => {
     const args = ['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--out', join(work, 'x'), ...extra];
 
     // Act
-    const result = await run(args);
+    const result = await runCli(args);
 
     // Assess
     expect(result.code).toBe(2);
@@ -141,7 +129,7 @@ describe('campaign plan', () => {
     await writeFile(file, 'phone,email\n13800138000,a@qq.com\n');
 
     // Act
-    const result = await run([
+    const result = await runCli([
       'plan',
       '--campaign',
       CAMPAIGN,
@@ -185,7 +173,7 @@ describe('campaign plan on files with nothing usable', () => {
     const out = join(work, `nothing-${content.length}`);
 
     // Act
-    const result = await run(['plan', '--campaign', CAMPAIGN, '--customers', file, '--now', NOW, '--out', out]);
+    const result = await runCli(['plan', '--campaign', CAMPAIGN, '--customers', file, '--now', NOW, '--out', out]);
 
     // Assess
     expect(result.code).toBe(0);

@@ -6,45 +6,21 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCampaign } from '../../functions/domain/campaign.ts';
 import type { CampaignReport } from '../../functions/domain/report-types.ts';
+import { jsonLines, runCli } from '../support/cli-run.ts';
 import { brokenOutboxRules, type OutboxEntry } from '../support/outbox-rules.ts';
 
+const quietCode = async (args: string[]) => (await runCli(args)).code;
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN_FILE = 'functions/sample/d11-2026.campaign.json';
 const PAUSE_AT = '2026-11-11T00:00:20+08:00';
 let work: string;
 let customers: string;
 
-async function lines<T>(path: string): Promise<T[]> {
-  return (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
-}
-
-/** Runs the CLI with what it prints handed to vitest, which shows it only if the test fails. */
-async function quietly(args: string[]): Promise<number> {
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    console.error(String(chunk).trimEnd());
-    return true;
-  });
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    console.log(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    return await main(args);
-  } finally {
-    errSpy.mockRestore();
-    outSpy.mockRestore();
-  }
-}
-
 async function simulatePaused(resumeAt: string, out: string) {
-  const code = await quietly([
+  const code = await quietCode([
     'simulate',
     '--campaign',
     CAMPAIGN_FILE,
@@ -65,8 +41,8 @@ async function simulatePaused(resumeAt: string, out: string) {
   ]);
   return {
     code,
-    outbox: await lines<OutboxEntry>(join(out, 'outbox.jsonl')),
-    touches: await lines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl')),
+    outbox: await jsonLines<OutboxEntry>(join(out, 'outbox.jsonl')),
+    touches: await jsonLines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl')),
     report: JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CampaignReport,
   };
 }
@@ -90,7 +66,7 @@ const midnightSms = (entry: OutboxEntry) => entry.waveId === 'midnight' && entry
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'campaign-simulate-pause-'));
   customers = join(work, 'customers.csv');
-  expect(await quietly(['sample', '--customers', '200', '--now', NOW, '--out', customers, '--quiet'])).toBe(0);
+  expect(await quietCode(['sample', '--customers', '200', '--now', NOW, '--out', customers, '--quiet'])).toBe(0);
 });
 
 afterAll(async () => {

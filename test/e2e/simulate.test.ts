@@ -5,41 +5,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCampaign } from '../../functions/domain/campaign.ts';
 import type { CampaignReport } from '../../functions/domain/report-types.ts';
 import type { Timeline } from '../../functions/domain/timeline.ts';
+import { jsonLines, runCli } from '../support/cli-run.ts';
 import { brokenOutboxRules, type OutboxEntry } from '../support/outbox-rules.ts';
 
+const quietCode = async (args: string[]) => (await runCli(args)).code;
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN_FILE = 'functions/sample/d11-2026.campaign.json';
 let work: string;
-
-async function lines<T>(path: string): Promise<T[]> {
-  return (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
-}
-
-/** Runs the CLI with what it prints handed to vitest, which shows it only if the test fails. */
-async function quietly(args: string[]): Promise<number> {
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    console.error(String(chunk).trimEnd());
-    return true;
-  });
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    console.log(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    return await main(args);
-  } finally {
-    errSpy.mockRestore();
-    outSpy.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'campaign-simulate-test-'));
@@ -57,13 +33,13 @@ describe('campaign simulate', () => {
     // Prepare
     const customers = join(work, 'customers.csv');
     const orders = join(work, 'orders.jsonl');
-    expect(await quietly(['sample', '--customers', '1500', '--now', NOW, '--out', customers, '--orders', orders])).toBe(
-      0,
-    );
+    expect(
+      await quietCode(['sample', '--customers', '1500', '--now', NOW, '--out', customers, '--orders', orders]),
+    ).toBe(0);
     const out = join(work, 'out');
 
     // Act
-    const code = await quietly([
+    const code = await quietCode([
       'simulate',
       '--campaign',
       CAMPAIGN_FILE,
@@ -82,8 +58,8 @@ describe('campaign simulate', () => {
     expect(code).toBe(0);
     const campaign = parseCampaign(await readFile(CAMPAIGN_FILE, 'utf8'));
     const timeline = JSON.parse(await readFile(join(out, 'timeline.json'), 'utf8')) as Timeline;
-    const outbox = await lines<OutboxEntry>(join(out, 'outbox.jsonl'));
-    const touches = await lines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl'));
+    const outbox = await jsonLines<OutboxEntry>(join(out, 'outbox.jsonl'));
+    const touches = await jsonLines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl'));
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CampaignReport;
     expect(brokenOutboxRules(campaign, outbox)).toEqual([]);
     // Everything planned was delivered once, except reminders to customers who paid first.

@@ -9,9 +9,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { main } from '../../functions/cli/main.ts';
 import { orderDependencies, reportDependencies } from '../../functions/composition.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import type { KnownIncrement } from '../../functions/domain/incremental.ts';
@@ -24,6 +23,7 @@ import type { OrderLine } from '../../functions/sample/generate-orders.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
 import { ingestOrder } from '../../functions/usecases/ingest-order.ts';
 import { planAndApprove } from '../support/approve.ts';
+import { runCli } from '../support/cli-run.ts';
 
 const NOW = '2026-10-20T12:00:00+08:00';
 /** Half of 4,000 customers held out: about 2,000 a side, enough to tell 3 points from 0. */
@@ -59,15 +59,8 @@ function liftCampaign(id: string): CampaignInput {
 
 /** `campaign sample` as a user runs it, its messages handed to vitest (shown only if the test fails). */
 async function sample(args: string[]): Promise<void> {
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    console.error(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    expect(await main(['sample', ...args])).toBe(0);
-  } finally {
-    err.mockRestore();
-  }
+  const run = await runCli(['sample', ...args]);
+  expect(run.code, run.stderr).toBe(0);
 }
 
 /** Order events ingested at their times on the virtual clock: customers side by side, each one's events in order. */
