@@ -442,7 +442,7 @@ describe('SegmentReader', () => {
 
       // Assess
       expect(open).toThrow(SegmentFileError);
-      expect(open).toThrow(/\.csv or \.jsonl/);
+      expect(open).toThrow(/use \.csv, \.jsonl or \.xlsx/);
     });
 
     it.each([
