@@ -4,14 +4,20 @@
  *   decode     read the file's bytes and decode them to text (the floor any reader pays)
  *   csv-parse  csv-parse with `columns: true`, every record an object (the common way)
  *   validated  the product's read: split, decode, map, validate every row into the customer set
+ * and for a workbook (.xlsx):
+ *   exceljs         exceljs' streaming workbook reader as its docs show it, every row of the first sheet (the library's floor)
+ *   xlsx-rows       the product's sheet reader, every row as cell texts, unvalidated (readXlsxRows)
+ *   validated-xlsx  the product's read of a workbook: the same rows mapped and validated into the customer set
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import { loadCustomers } from '../usecases/plan-offline.ts';
+import ExcelJS from 'exceljs';
+import { localSegmentFile, readXlsxRows } from '../adapters/local/file-bytes.ts';
+import { loadCustomers, type SegmentSource } from '../usecases/plan-offline.ts';
 
-type Mode = 'decode' | 'csv-parse' | 'validated';
+type Mode = 'decode' | 'csv-parse' | 'validated' | 'exceljs' | 'xlsx-rows' | 'validated-xlsx';
 
 const [mode, file, timeZone = 'Asia/Shanghai'] = process.argv.slice(2) as [Mode, string, string?];
 const open = () => createReadStream(file, { highWaterMark: 256 * 1024 });
@@ -35,10 +41,10 @@ async function csvParse(): Promise<number> {
   return rows;
 }
 
-async function validated(): Promise<number> {
+async function validated(source: SegmentSource = { name: basename(file), open }): Promise<number> {
   let rejected = 0;
   const { customers } = await loadCustomers({
-    sources: [{ name: basename(file), open }],
+    sources: [source],
     timeZone,
     onRejected: () => {
       rejected += 1;
@@ -47,7 +53,37 @@ async function validated(): Promise<number> {
   return customers.size + rejected;
 }
 
-const MODES: Record<Mode, () => Promise<number>> = { decode, 'csv-parse': csvParse, validated };
+async function exceljs(): Promise<number> {
+  let rows = 0;
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  for await (const sheet of workbook) {
+    // biome-ignore lint/suspicious/noExplicitAny: exceljs' types omit that a streamed worksheet is async-iterable.
+    for await (const row of sheet as any as AsyncIterable<{ values: unknown[] }>) if (row.values) rows += 1;
+    break;
+  }
+  return rows;
+}
+
+async function xlsxRows(): Promise<number> {
+  let rows = 0;
+  for await (const cells of readXlsxRows(file)) if (cells) rows += 1;
+  return rows;
+}
+
+const MODES: Record<Mode, () => Promise<number>> = {
+  decode,
+  'csv-parse': csvParse,
+  validated: () => validated(),
+  exceljs,
+  'xlsx-rows': xlsxRows,
+  'validated-xlsx': async () => validated(await localSegmentFile(file)),
+};
 const run = MODES[mode];
 if (!run) throw new Error(`reader-bench: unknown mode ${mode}; known: ${Object.keys(MODES).join(', ')}`);
 const started = performance.now();
