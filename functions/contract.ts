@@ -95,6 +95,10 @@ export const SERVICE = {
   /** `POST /campaigns/{id}/test-send`. */
   testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
+  /** The marketer's console pages: `GET /` and `GET /console/campaigns/{id}`. */
+  console: 'campaign-console',
+  /** The console's segment uploads: presigned upload requests, the imports and their rejects. */
+  segmentUploads: 'campaign-uploads',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
 
@@ -111,5 +115,26 @@ export const CAMPAIGN_ROUTES = [
   'POST /campaigns/{id}/resume',
   'POST /campaigns/{id}/cancel',
   'GET /campaigns/{id}/report',
+  /** The night's live counts (sent, failed, unknown, pending, sent per second, time to finish). */
+  'GET /campaigns/{id}/live',
 ] as const;
 export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];
+
+/**
+ * The console's pages (server-rendered HTML): the start page and one campaign's page. On AWS a
+ * signed-in user's; the page's buttons call the campaign routes above from the same origin.
+ */
+export const CONSOLE_ROUTES = ['GET /', 'GET /console/campaigns/{id}'] as const;
+export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];
+
+/**
+ * The console's segment uploads: a presigned request to put one file straight into the
+ * bucket under `segments/<id>/` (never through the API's 10 MB body limit), the campaign's
+ * imports with their progress and result, and one import's rejected rows.
+ */
+export const UPLOAD_ROUTES = [
+  'POST /campaigns/{id}/uploads',
+  'GET /campaigns/{id}/imports',
+  'GET /campaigns/{id}/imports/rejects',
+] as const;
+export type UploadRoute = (typeof UPLOAD_ROUTES)[number];

@@ -16,6 +16,7 @@ import { buildReport } from '../usecases/build-report.ts';
 import { controlCampaign } from '../usecases/control-campaign.ts';
 import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { getCampaign } from '../usecases/get-campaign.ts';
+import { readLiveProgress } from '../usecases/live-progress.ts';
 import { planDraft } from '../usecases/plan-draft.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { actorOf } from './actor.ts';
@@ -102,6 +103,9 @@ const ROUTES: Record<CampaignRoute, Route> = {
       ? { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderReportPage(report) }
       : json(200, report);
   },
+  // Polled every few seconds by the console on the night: never cached on the way.
+  'GET /campaigns/{id}/live': async ({ campaignId, deps }) =>
+    json(200, await readLiveProgress(deps, campaignId), { 'cache-control': 'no-store' }),
 };
 
 function routeOf(routeKey: string): Route | undefined {
