@@ -38,11 +38,14 @@ export async function readLiveProgress(deps: LiveDeps, campaignId: string): Prom
   }
   const cancelled = new Set(lifecycle.state === 'cancelled' ? ['*'] : lifecycle.cancelledWaves);
   const now = deps.clock.now();
+  const progress = liveProgress({ now, sends, touchesBySend, cancelled });
   return {
     campaignId,
     state: lifecycle.state,
     ...(lifecycle.approvedVersion === undefined ? {} : { approvedVersion: lifecycle.approvedVersion }),
     pausedWaves: lifecycle.pausedWaves,
-    ...liveProgress({ now, sends, touchesBySend, cancelled }),
+    ...progress,
+    // Nothing finishes while paused: the last seconds' pace says nothing about when it will.
+    secondsToFinish: lifecycle.state === 'paused' ? null : progress.secondsToFinish,
   };
 }

@@ -134,7 +134,10 @@ describe('the console in chromium', () => {
     expect(sms.length, 'a text with a name and one with the fallback').toBeGreaterThanOrEqual(2);
     expect(sms.some((text) => text.includes('王小明'))).toBe(true);
     expect(sms.some((text) => text.includes('亲，'))).toBe(true);
-    expect(sms.every((text) => /计费条数/.test(text))).toBe(true);
+    expect(
+      sms.every((text) => /\d+ 条计费短信/.test(text)),
+      'each text says its SMS parts',
+    ).toBe(true);
     expect(await page.textContent('#cost-total')).toMatch(/^¥\d/);
     expect(await page.textContent('#wave-presale table.sends')).toContain(String(CUSTOMERS));
 
@@ -197,7 +200,7 @@ describe('the console in chromium', () => {
 
     // English, remembered in a cookie.
     await page.goto(`${http.url}/console/campaigns/${CAMPAIGN}?lang=en`);
-    expect(await page.textContent('#plan h2')).toBe('Draft plan: version 2');
+    expect(await page.textContent('#plan h2')).toBe('Approved plan: version 2');
     await page.goto(`${http.url}/console/campaigns/${CAMPAIGN}`);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     for (const width of [PHONE, DESKTOP]) {

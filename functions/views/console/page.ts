@@ -9,7 +9,7 @@ import { formatCny, formatCount, formatWhen } from './format.ts';
 import { html, jsonScript, raw, type SafeHtml } from './html.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
 import { CONSOLE_SCRIPT } from './script.ts';
-import { type ConsoleWord, ERROR_TEXTS, fill, type Lang, STATE_NAMES, WORDS } from './words.ts';
+import { ACTION_NAMES, type ConsoleWord, ERROR_TEXTS, fill, type Lang, STATE_NAMES, WORDS } from './words.ts';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -84,6 +84,11 @@ dialog::backdrop{background:rgba(0,0,0,.35)}
 .field-error code{background:#fdecee;padding:0 4px;border-radius:3px;cursor:pointer}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}
 form.inline > div{min-width:0}
+main > * + *{margin-top:12px}
+.hidden-file{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}
+.picker{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+span.label{display:block;margin:6px 0 2px;font-size:14px}
+td button{white-space:nowrap;min-height:32px;padding:4px 10px}
 `;
 
 type Say = (word: ConsoleWord, values?: Record<string, string | number>) => string;
@@ -213,7 +218,7 @@ function costBlock(plan: PlanModel, say: Say): SafeHtml {
 <p class="muted">${say('costSms')}: ${formatCount(cost.sms.messages)} ${say('messages')} · ${formatCount(cost.sms.parts)} ${say('parts')} · ${formatCny(cost.sms.cny)} (${say('perPart', { price: prices.smsPart })})<br>
 ${say('costEmail')}: ${formatCount(cost.email.messages)} ${say('messages')} · ${formatCny(cost.email.cny)} (${say('perEmail', { price: prices.email })})</p>
 <div class="scroll"><table>
-<thead><tr><th>${say('wave')}</th><th>${say('channel')}</th><th class="num">${say('messages')}</th><th class="num">${say('parts')}</th><th class="num">${say('cost')}</th></tr></thead>
+<thead><tr><th>${say('wave')}</th><th>${say('channel')}</th><th class="num">${say('messageCount')}</th><th class="num">${say('parts')}</th><th class="num">${say('cost')}</th></tr></thead>
 <tbody>${cost.lines.map((line) => html`<tr><td>${line.waveId}</td><td>${line.channel === 'sms' ? say('costSms') : say('costEmail')}</td><td class="num">${formatCount(line.messages)}</td><td class="num">${line.parts === undefined ? '' : formatCount(line.parts)}</td><td class="num">${formatCny(line.cny)}</td></tr>`)}</tbody>
 </table></div>`;
 }
@@ -250,7 +255,7 @@ ${wave.stopOnPurchase ? html`<span class="tag">${say('stopOnPurchase')}</span>` 
 <p class="muted">${say('reach')}: ${say('costSms')} ${formatCount(wave.planned.sms)} · ${say('costEmail')} ${formatCount(wave.planned.email)} · ${say('control')} ${formatCount(wave.control)}${wave.dropped.length > 0 ? html` · ${say('dropped')}: ${wave.dropped.map(([reason, count]) => `${reason} ${formatCount(count)}`).join(', ')}` : ''}</p>
 <h3>${say('messageTexts')}</h3>
 <div class="messages">
-${wave.messages.sms.map((sms) => html`<div class="message sms"><div class="label">${say('smsText')} · ${sms.variants.map((v) => variantName(say, v)).join(' / ')}</div><div class="text">${sms.text}</div><div class="meta">${say('characters', { count: sms.characters })} · ${sms.parts} ${say('parts')}</div></div>`)}
+${wave.messages.sms.map((sms) => html`<div class="message sms"><div class="label">${say('smsText')} · ${sms.variants.map((v) => variantName(say, v)).join(' / ')}</div><div class="text">${sms.text}</div><div class="meta">${say('characters', { count: sms.characters })} · ${say(sms.parts === 1 ? 'onePart' : 'manyParts', { n: sms.parts })}</div></div>`)}
 ${wave.messages.email.map(
   (
     mail,
@@ -265,7 +270,7 @@ function planCard(model: CampaignPageModel, say: Say): SafeHtml {
   const { plan } = model;
   if (!plan) return html``;
   return html`<section class="card" id="plan">
-<h2>${say('draftPlan', { version: plan.version })}</h2>
+<h2>${say(plan.version === model.approvedVersion ? 'approvedPlan' : 'draftPlan', { version: plan.version })}</h2>
 <dl class="facts"><dt>${say('plannedAt')}</dt><dd>${formatWhen(plan.plannedAt, plan.timezone, model.lang)}</dd><dt>${say('plannedBy')}</dt><dd>${plan.plannedBy}</dd></dl>
 <div class="grid two">
 <div>${costBlock(plan, say)}</div>
@@ -300,7 +305,7 @@ function importsCard(say: Say): SafeHtml {
 <h2>${say('imports')}</h2>
 <p class="muted">${say('importsLead')}</p>
 <form class="inline" id="upload-form">
-<div><label for="upload-file">${say('chooseFile')}</label><input type="file" id="upload-file" name="file" accept=".csv,.xlsx,.jsonl,.ndjson" required></div>
+<div><span class="label">${say('file')}</span><div class="picker"><label class="button" for="upload-file">${say('chooseFile')}</label><span id="upload-file-name" class="muted">${say('noFileChosen')}</span></div><input type="file" id="upload-file" name="file" class="hidden-file" accept=".csv,.xlsx,.jsonl,.ndjson" required></div>
 <div><label for="upload-segment">${say('segmentLabel')}</label><input type="text" id="upload-segment" name="segment" pattern="[^/\\\\]{1,100}" placeholder="${say('segmentLabelHelp')}"></div>
 <button class="primary" type="submit">${say('upload')}</button>
 </form>
@@ -316,7 +321,7 @@ function fileCard(model: CampaignPageModel, say: Say): SafeHtml {
 <h2>${say('campaignFile')}</h2>
 <p class="muted">${say('campaignFileLead')}</p>
 <form id="campaign-form">
-<div class="buttons"><label class="button" for="campaign-file-input" style="margin:0">${say('loadFile')}</label><input type="file" id="campaign-file-input" accept=".json,application/json" style="position:absolute;left:-9999px;width:1px"></div>
+<div class="buttons"><label class="button" for="campaign-file-input" style="margin:0">${say('loadFile')}</label><input type="file" id="campaign-file-input" class="hidden-file" accept=".json,application/json"></div>
 <label for="campaign-json">${say('campaignFile')} (JSON)</label>
 <textarea id="campaign-json" name="campaign" spellcheck="false" aria-describedby="campaign-errors">${model.campaignFile}</textarea>
 <div class="notice" id="campaign-errors" role="alert"></div>
@@ -336,7 +341,7 @@ function reportCard(model: CampaignPageModel, say: Say): SafeHtml {
 function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
   if (model.audit.length === 0) return html``;
   const row = (entry: AuditEntry) =>
-    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${entry.action}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${entry.reason ?? ''}</td></tr>`;
+    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${entry.reason ?? ''}</td></tr>`;
   return html`<section class="card" id="audit">
 <h2>${say('audit')}</h2>
 <div class="scroll"><table><thead><tr><th>${say('time')}</th><th>${say('actor')}</th><th>${say('action')}</th><th>${say('state')}</th><th>${say('latestVersion')}</th><th>${say('reason')}</th></tr></thead>

@@ -37,6 +37,12 @@ export const CONSOLE_SCRIPT = `(function () {
     if (seconds < 7200) return fill(W.minutes, { n: Math.round(seconds / 60) });
     return fill(W.hours, { n: (seconds / 3600).toFixed(1) });
   }
+  // A send's time as planned, in the campaign's zone (the offset is in the text): 11月11日 00:00.
+  function wallTime(iso) {
+    var month = Number(iso.slice(5, 7));
+    var day = Number(iso.slice(8, 10));
+    return data.lang === 'zh-CN' ? month + '月' + day + '日 ' + iso.slice(11, 16) : iso.slice(5, 10) + ' ' + iso.slice(11, 16);
+  }
   function show(target, kind, text, list) {
     target.className = 'notice ' + kind;
     target.textContent = text;
@@ -166,7 +172,7 @@ export const CONSOLE_SCRIPT = `(function () {
       unknown: count(live.unknown),
       pending: count(live.pending),
       waiting: count(live.waiting),
-      secondsToFinish: live.secondsToFinish === null ? (live.pending > 0 ? W.liveStalled : '—') : duration(live.secondsToFinish),
+      secondsToFinish: live.state === 'paused' ? W.livePaused : live.secondsToFinish === null ? (live.pending > 0 ? W.liveStalled : '—') : duration(live.secondsToFinish),
     };
     Object.keys(values).forEach(function (key) {
       var node = document.querySelector('[data-live="' + key + '"]');
@@ -181,10 +187,10 @@ export const CONSOLE_SCRIPT = `(function () {
       var share = send.customers > 0 ? Math.min(100, Math.round((send.done / send.customers) * 100)) : 100;
       var bar = el('div', { class: 'bar', title: share + '%' }, [el('span', { style: 'width:' + share + '%' })]);
       body.appendChild(el('tr', { 'data-send': send.id }, [
-        el('td', { class: 'nowrap', text: send.at.slice(5, 16).replace('T', ' ') }),
+        el('td', { class: 'nowrap', text: wallTime(send.at) }),
         el('td', { text: send.waveId }),
         el('td', { text: send.channel === 'sms' ? W.costSms : W.costEmail }),
-        el('td', { text: send.state }),
+        el('td', { text: send.state !== 'dispatched' ? (send.state === 'held' ? W.sendHeld : W.sendScheduled) : send.done >= send.customers ? W.sendFinished : W.sendDispatched }),
         el('td', { class: 'num', text: count(send.done) + ' / ' + count(send.customers) }),
         el('td', {}, [bar]),
       ]));
@@ -263,6 +269,10 @@ export const CONSOLE_SCRIPT = `(function () {
     });
   }
   var uploadForm = document.getElementById('upload-form');
+  var uploadName = document.getElementById('upload-file-name');
+  uploadForm.file.addEventListener('change', function () {
+    uploadName.textContent = uploadForm.file.files[0] ? uploadForm.file.files[0].name : W.noFileChosen;
+  });
   uploadForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var file = uploadForm.file.files[0];
@@ -288,6 +298,7 @@ export const CONSOLE_SCRIPT = `(function () {
           show(result, 'ok', fill(W.uploaded, { name: file.name }));
           pendingUploads.push(upload.key);
           uploadForm.reset();
+          uploadName.textContent = W.noFileChosen;
           loadImports();
         },
         function () {

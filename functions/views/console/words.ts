@@ -3,7 +3,7 @@
  * union type: a word without its text in either language fails to compile. The page's script
  * gets the same dictionary (the words it needs at run time: confirmations, errors, live labels).
  */
-import type { CampaignState } from '../../domain/campaign-lifecycle.ts';
+import type { CampaignState, LifecycleAction } from '../../domain/campaign-lifecycle.ts';
 import type { CampaignErrorCode } from '../../usecases/errors.ts';
 
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -163,6 +163,16 @@ export const CONSOLE_WORDS = [
   'minutes',
   'hours',
   'stateHelp',
+  'approvedPlan',
+  'messageCount',
+  'onePart',
+  'manyParts',
+  'noFileChosen',
+  'livePaused',
+  'sendScheduled',
+  'sendHeld',
+  'sendDispatched',
+  'sendFinished',
 ] as const;
 export type ConsoleWord = (typeof CONSOLE_WORDS)[number];
 
@@ -323,6 +333,16 @@ const ZH: Words = {
   seconds: '{n} 秒',
   minutes: '{n} 分钟',
   hours: '{n} 小时',
+  approvedPlan: '已批准的计划：版本 {version}',
+  messageCount: '消息数',
+  onePart: '{n} 条计费短信',
+  manyParts: '{n} 条计费短信（长短信）',
+  noFileChosen: '未选择文件',
+  livePaused: '已暂停',
+  sendScheduled: '已排期',
+  sendHeld: '暂停中，恢复后发送',
+  sendDispatched: '发送中',
+  sendFinished: '已完成',
   stateHelp: '草稿 → 已批准 → 发送中 → 已完成；已批准或发送中的活动可以暂停和恢复；取消不可撤销。',
 };
 
@@ -485,6 +505,16 @@ const EN: Words = {
   seconds: '{n} s',
   minutes: '{n} min',
   hours: '{n} h',
+  approvedPlan: 'Approved plan: version {version}',
+  messageCount: 'Messages',
+  onePart: '{n} billed part',
+  manyParts: '{n} billed parts (long SMS)',
+  noFileChosen: 'No file chosen',
+  livePaused: 'Paused',
+  sendScheduled: 'scheduled',
+  sendHeld: 'held by the pause',
+  sendDispatched: 'sending',
+  sendFinished: 'done',
   stateHelp:
     'draft → approved → running → completed; an approved or running campaign can be paused and resumed; cancelling is final.',
 };
@@ -507,6 +537,31 @@ export const STATE_NAMES: Record<Lang, Record<CampaignState, string>> = {
     paused: 'paused',
     completed: 'completed',
     cancelled: 'cancelled',
+  },
+};
+
+export const ACTION_NAMES: Record<Lang, Record<LifecycleAction, string>> = {
+  'zh-CN': {
+    plan: '计划',
+    approve: '批准',
+    start: '开始发送',
+    pause: '暂停',
+    resume: '恢复',
+    cancel: '取消',
+    complete: '完成',
+    'test-send': '测试发送',
+    'fired-while-paused': '暂停期间到点（未发送）',
+  },
+  en: {
+    plan: 'plan',
+    approve: 'approve',
+    start: 'start',
+    pause: 'pause',
+    resume: 'resume',
+    cancel: 'cancel',
+    complete: 'complete',
+    'test-send': 'test send',
+    'fired-while-paused': 'fired while paused (nothing sent)',
   },
 };
 
