@@ -1,0 +1,352 @@
+/**
+ * The words a marketer reads, in Simplified Chinese (the default) and English: reason codes,
+ * playbook group names, channels, wave kinds, outcomes and campaign states. Every dictionary is
+ * keyed by the union type of its codes, so a code added to the planner, the sender or the report
+ * without its text does not compile. Pages and CLI messages take their words from here.
+ */
+import type { CampaignState, LifecycleAction } from './campaign-lifecycle.ts';
+import type { UnknownReason } from './incremental.ts';
+import { DAY_MS, wallClockAt } from './local-time.ts';
+import type { WaveKind } from './messages.ts';
+import type { DropReason } from './planner.ts';
+import type { PlaybookGroup } from './segments.ts';
+import type { WindowEnd } from './send-windows.ts';
+import type { Channel } from './timeline.ts';
+
+export const LANGS = ['zh', 'en'] as const;
+/** `zh` is Simplified Chinese (zh-CN), the default; `en` the English switch. */
+export type Lang = (typeof LANGS)[number];
+export const DEFAULT_LANG: Lang = 'zh';
+
+/** The `lang` attribute of a page in that language. */
+export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
+
+/** `en`, `EN`, `en-US` -> 'en'; `zh`, `zh-CN`, `cn` -> 'zh'; anything else undefined. */
+export function parseLang(value: string | undefined | null): Lang | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === 'en' || v.startsWith('en-') || v.startsWith('en_')) return 'en';
+  if (v === 'zh' || v === 'cn' || v.startsWith('zh-') || v.startsWith('zh_')) return 'zh';
+  return undefined;
+}
+
+/** One text in both languages. */
+export type Words = Record<Lang, string>;
+
+// ---------------------------------------------------------------------------
+// Reason codes: why a touch was dropped at planning, or not sent, failed or expired at send time
+
+/** Why the sender did not send a touch it had (suppressed at send time, failed, cancelled). */
+export type DeliveryReason =
+  | 'suppressed:purchase'
+  | 'opt-out'
+  | 'cap:touches'
+  | 'cap:sms-month'
+  | 'throttled'
+  | 'rejected'
+  | 'cancelled';
+/** What closed an expired touch's window. */
+export type ExpiryReason = `window:${WindowEnd}`;
+/** Every reason code the planner, the sender and the report emit. */
+export type ReasonCode = DropReason | DeliveryReason | ExpiryReason;
+
+export interface ReasonText {
+  /** A few words for table cells. */
+  short: string;
+  /** Fewer words still, for the headline cards; `short` when absent. */
+  tag?: string;
+  /** The full explanation. */
+  long: string;
+}
+
+export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
+  past: {
+    zh: { short: '发送时间已过', long: '计划发送时间早于规划时间，已无法发送。' },
+    en: { short: 'send time already past', long: 'The send time was already past, so it could no longer be sent.' },
+  },
+  'opt-out': {
+    zh: {
+      short: '已退订该渠道',
+      long: '客户在发送前已退订该渠道（例如回复“回T退订”）。退订是绝对的：该渠道不再发送任何消息。',
+    },
+    en: {
+      short: 'opted out of this channel',
+      long: 'The customer opted out of this channel (for example by replying 回T退订) before the send. Opt-outs are absolute: nothing more goes to that channel.',
+    },
+  },
+  'no-phone': {
+    zh: { short: '无手机号', long: '没有可用的手机号，无法发送短信。' },
+    en: { short: 'no mobile number', long: 'No usable mobile number, so no SMS could be sent.' },
+  },
+  'no-email': {
+    zh: { short: '无邮箱', long: '没有有效的邮箱地址，无法发送邮件。' },
+    en: { short: 'no email address', long: 'No valid email address, so no email could be sent.' },
+  },
+  'email-condition': {
+    zh: { short: '不符合邮件条件', long: '不符合该波次的邮件条件（邮件条件限定谁收到邮件）。' },
+    en: {
+      short: 'outside the email condition',
+      long: "Outside the wave's email condition (it narrows who gets the email).",
+    },
+  },
+  'cap:touches': {
+    zh: {
+      short: '已达触达上限',
+      long: '触达上限：客户已收到本活动允许的最多触达次数（邮件和短信都计入），本次跳过。',
+    },
+    en: {
+      short: 'touch cap reached',
+      long: 'Touch cap: the customer had already received the most touches the campaign allows (email and SMS both count), so this one was skipped.',
+    },
+  },
+  'cap:sms-month': {
+    zh: { short: '已达本月短信上限', long: '每月短信上限：客户本自然月已收到允许的最多营销短信。' },
+    en: {
+      short: 'monthly SMS cap reached',
+      long: 'Monthly SMS cap: the customer had already received the most marketing SMS allowed in this calendar month.',
+    },
+  },
+  'cap:multi-sms': {
+    zh: {
+      short: '该客户只发一条短信',
+      long: '第二条短信只留给价值最高的客户（多短信比例）；该客户只收到一条短信。',
+    },
+    en: {
+      short: 'one SMS only for this customer',
+      long: 'A second SMS is kept for the most valuable customers (the multi-SMS share); this customer gets one SMS only.',
+    },
+  },
+  'no-window': {
+    zh: {
+      short: '发送窗口内时间不足',
+      long: '按设定的发送速率，无法在发送窗口内发完（免打扰时段或下一波次先到）。',
+    },
+    en: {
+      short: 'no time left in its window',
+      long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
+    },
+  },
+  control: {
+    zh: { short: '对照组（不发送）', long: '被留作该波次的对照组，不发送，用于衡量波次带来的增量。' },
+    en: {
+      short: 'held out as the control group',
+      long: "Held out as the wave's control group (never sent), to measure what the wave added.",
+    },
+  },
+  'suppressed:purchase': {
+    zh: {
+      short: '发送前已付款：退出催付波次',
+      tag: '催付前已付款',
+      long: '发送前已付款：退出催付波次。客户在活动期间已付款，因此“购买即停”的波次（未付款催付）跳过了他们。这是好结果，不是损失。',
+    },
+    en: {
+      short: 'paid before the send: left the reminder wave',
+      tag: 'paid before the reminder',
+      long: 'Paid before the send: left the reminder wave. The customer paid during the campaign, so the waves that stop on purchase (unpaid-order reminders) skipped them. A good outcome, not a loss.',
+    },
+  },
+  throttled: {
+    zh: {
+      short: '限流：重试后放弃',
+      long: '限流：服务商持续回复“请求过多”；发送方退避重试后放弃了这条消息。未发送。',
+    },
+    en: {
+      short: 'throttled: gave up after retries',
+      long: 'Throttled: the provider kept answering "too many requests"; the sender backed off and retried, then gave up on this message. It was not sent.',
+    },
+  },
+  rejected: {
+    zh: {
+      short: '被服务商拒绝',
+      long: '被拒绝：服务商拒收了这条消息（例如号码或地址无效、被拦截，或内容不被接受）。未发送。',
+    },
+    en: {
+      short: 'refused by the provider',
+      long: 'Rejected: the provider refused the message (for example an invalid or blocked number or address, or content it would not accept). It was not sent.',
+    },
+  },
+  cancelled: {
+    zh: { short: '活动或波次已取消', long: '已取消：活动或该波次在发送前被取消，不会再发送。' },
+    en: {
+      short: 'the campaign or its wave was cancelled',
+      long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
+    },
+  },
+  'window:quiet-hours': {
+    zh: {
+      short: '过期：已进入免打扰时段',
+      long: '过期：发送延误（暂停后恢复），已进入免打扰时段，因此放弃而不在夜间发送。',
+    },
+    en: {
+      short: 'expired: quiet hours began',
+      long: 'Expired: the send was late (paused, then resumed) and quiet hours had begun, so it was dropped rather than sent at night.',
+    },
+  },
+  'window:night': {
+    zh: {
+      short: '过期：零点推送的夜晚已结束',
+      long: '过期：零点推送在当晚结束后（次日早上免打扰结束）才恢复，剩余部分被放弃，不再发送过时消息。',
+    },
+    en: {
+      short: 'expired: the midnight push’s night was over',
+      long: 'Expired: the midnight push was resumed after its night (quiet hours had ended that morning), so the rest was dropped rather than delivered stale.',
+    },
+  },
+  'window:next-wave': {
+    zh: { short: '过期：下一波次已开始', long: '过期：等到可以发送时下一波次已开始，因此放弃，不与其叠加发送。' },
+    en: {
+      short: 'expired: the next wave had started',
+      long: 'Expired: by the time it could leave, the next wave had started, so it was dropped rather than sent on top of it.',
+    },
+  },
+  'window:month-end': {
+    zh: { short: '过期：所在自然月已结束', long: '过期：所在自然月（短信上限的计算单位）已结束，因此放弃。' },
+    en: {
+      short: 'expired: its calendar month was over',
+      long: 'Expired: its calendar month (the unit of the SMS cap) was over, so it was dropped.',
+    },
+  },
+  'window:grace': {
+    zh: {
+      short: '过期：超过恢复宽限时间',
+      long: '过期：只能在计划时间之后、超过活动的恢复宽限时间才能发出，因此放弃，不再发送过时消息。',
+    },
+    en: {
+      short: 'expired: later than the resume grace',
+      long: "Expired: it could only have left later than the campaign's resume grace after its planned time, so it was dropped rather than delivered stale.",
+    },
+  },
+};
+
+const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASONS, code);
+
+/**
+ * The words for a reason as reported. The sender stores a provider's refusal with its (masked)
+ * words after the code (`rejected: blocked number`), so the code before `: ` is looked up too.
+ * Undefined for a code with no text (a provider's own code): shown as reported.
+ */
+export function reasonText(code: string, lang: Lang): ReasonText | undefined {
+  if (isReasonCode(code)) return REASONS[code][lang];
+  const head = code.split(': ')[0] ?? '';
+  return head !== code && isReasonCode(head) ? REASONS[head][lang] : undefined;
+}
+
+/** Why a wave's lift is unknown. */
+export const UNKNOWN_LIFT: Record<UnknownReason, Words> = {
+  'no-control': {
+    zh: '未设对照组：效果未知（不计为零）',
+    en: 'no control group: its effect is unknown (not counted as zero)',
+  },
+  'empty-control': {
+    zh: '设置了对照组，但没有客户被抽入：效果未知',
+    en: 'a control group was asked for but nobody was drawn into it: its effect is unknown',
+  },
+  'nobody-sent': { zh: '尚未发送：效果未知', en: 'nobody was sent the wave yet: its effect is unknown' },
+};
+
+// ---------------------------------------------------------------------------
+// Names
+
+export const GROUP_NAMES: Record<PlaybookGroup, Words> = {
+  unpaid: { zh: '未付款订单客', en: 'unpaid orders' },
+  'd11-loyal': { zh: '双11忠诚客', en: 'Double-11 loyal' },
+  'd11-only': { zh: '只在双11购买', en: 'Double-11 only' },
+  'd11-veteran': { zh: '双11老客', en: 'Double-11 veterans' },
+  'recent-high': { zh: '近期高价值客', en: 'recent, high value' },
+  recent: { zh: '近期活跃客', en: 'recent buyers' },
+  'dormant-shallow': { zh: '浅睡客', en: 'lightly dormant' },
+  'dormant-deep': { zh: '深睡客', en: 'deeply dormant' },
+  churned: { zh: '流失客', en: 'churned' },
+};
+
+/**
+ * A playbook group's name: the marketer's own label when the campaign gives one, else the
+ * dictionary's; an unknown code (a tier audience such as `tier:VIP2`) as written.
+ */
+export function groupName(code: string, lang: Lang, labels?: Readonly<Record<string, string>>): string {
+  const own = labels && Object.hasOwn(labels, code) ? labels[code] : undefined;
+  if (own !== undefined && own.trim() !== '') return own;
+  if (code === '*') return lang === 'zh' ? '全部客户' : 'everyone';
+  return Object.hasOwn(GROUP_NAMES, code) ? GROUP_NAMES[code as PlaybookGroup][lang] : code;
+}
+
+export const CHANNEL_NAMES: Record<Channel, Words> = {
+  sms: { zh: '短信', en: 'SMS' },
+  email: { zh: '邮件', en: 'email' },
+};
+
+export function channelName(code: string, lang: Lang): string {
+  return Object.hasOwn(CHANNEL_NAMES, code) ? CHANNEL_NAMES[code as Channel][lang] : code;
+}
+
+export const WAVE_KINDS: Record<WaveKind, Words> = {
+  midnight: { zh: '零点推送', en: 'midnight push' },
+  reminder: { zh: '催付提醒（购买即停）', en: 'unpaid reminder (stops on purchase)' },
+  regular: { zh: '常规波次', en: 'regular wave' },
+};
+
+/** What became of a planned touch, as the report counts it. */
+export type TouchOutcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'expired' | 'cancelled' | 'pending';
+
+export const OUTCOME_NAMES: Record<TouchOutcome, Words> = {
+  sent: { zh: '已发送', en: 'sent' },
+  failed: { zh: '失败', en: 'failed' },
+  suppressed: { zh: '已拦截', en: 'suppressed' },
+  unknown: { zh: '结果未知', en: 'unknown' },
+  expired: { zh: '已过期', en: 'expired' },
+  cancelled: { zh: '已取消', en: 'cancelled' },
+  pending: { zh: '待发送', en: 'pending' },
+};
+
+export const STATE_NAMES: Record<CampaignState, Words> = {
+  draft: { zh: '草稿', en: 'draft' },
+  approved: { zh: '已批准', en: 'approved' },
+  running: { zh: '发送中', en: 'running' },
+  paused: { zh: '已暂停', en: 'paused' },
+  completed: { zh: '已完成', en: 'completed' },
+  cancelled: { zh: '已取消', en: 'cancelled' },
+};
+
+export const ACTION_NAMES: Record<LifecycleAction, Words> = {
+  plan: { zh: '规划', en: 'planned' },
+  approve: { zh: '批准', en: 'approved' },
+  start: { zh: '开始发送', en: 'started' },
+  pause: { zh: '暂停', en: 'paused' },
+  resume: { zh: '恢复', en: 'resumed' },
+  cancel: { zh: '取消', en: 'cancelled' },
+  complete: { zh: '完成', en: 'completed' },
+  'test-send': { zh: '测试发送', en: 'test send' },
+  'fired-while-paused': { zh: '暂停中到点', en: 'fired while paused' },
+};
+
+/** A name from one of the dictionaries above, or the code as written when it has none. */
+export function nameOf<K extends string>(dictionary: Record<K, Words>, code: string, lang: Lang): string {
+  return Object.hasOwn(dictionary, code) ? dictionary[code as K][lang] : code;
+}
+
+// ---------------------------------------------------------------------------
+// Dates, in the campaign's zone
+
+const WEEKDAY_NAMES: Record<Lang, readonly string[]> = {
+  zh: ['周日', '周一', '周二', '周三', '周四', '周五', '周六'],
+  en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+};
+const MONTH_NAMES_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** The weekday of a wall-clock date (1-based month), 0 = Sunday. */
+function weekday(year: number, month: number, day: number): number {
+  return Math.floor(Date.UTC(year, month - 1, day) / DAY_MS + 4) % 7;
+}
+
+/** The day in `timeZone`: `11月11日 周三` / `Wed 11 Nov`. */
+export function formatDay(instantMs: number, timeZone: string, lang: Lang): string {
+  const w = wallClockAt(instantMs, timeZone);
+  const wd = WEEKDAY_NAMES[lang][weekday(w.year, w.month, w.day)];
+  return lang === 'zh' ? `${w.month}月${w.day}日 ${wd}` : `${wd} ${w.day} ${MONTH_NAMES_EN[w.month - 1]}`;
+}
+
+/** The wall clock in `timeZone`: `11月11日 周三 00:00` / `Wed 11 Nov 00:00`. */
+export function formatDateTime(instantMs: number, timeZone: string, lang: Lang): string {
+  const w = wallClockAt(instantMs, timeZone);
+  return `${formatDay(instantMs, timeZone, lang)} ${pad2(w.hour)}:${pad2(w.minute)}`;
+}
