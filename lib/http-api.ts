@@ -13,10 +13,11 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
-import { ENV, SERVICE, UNSUBSCRIBE_PATH } from '../functions/contract.ts';
+import { CONSOLE_ROUTES, ENV, PREFIX, SERVICE, UNSUBSCRIBE_PATH, UPLOAD_ROUTES } from '../functions/contract.ts';
 import type { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
@@ -65,12 +66,22 @@ export const CAMPAIGN_ROUTE_THROTTLE = {
 } as const;
 export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
 
+/** The console's pages and its uploads: people in a browser, a few requests a minute each. */
+export const CONSOLE_ROUTE_THROTTLE = { rate: 10, burst: 20 } as const;
+
+/** `'GET /console/campaigns/{id}'` -> its method and path. */
+function routeOf(routeKey: string): { method: HttpMethod; path: string } {
+  const [method, path] = routeKey.split(' ') as [HttpMethod, string];
+  return { method, path };
+}
+
 /** Every marketer route (IAM auth), by the function that serves it. */
 export const CAMPAIGN_ROUTES: Readonly<Record<CampaignRouteKind, ReadonlyArray<{ method: HttpMethod; path: string }>>> =
   {
     read: [
       { method: HttpMethod.GET, path: '/campaigns/{id}' },
       { method: HttpMethod.GET, path: '/campaigns/{id}/report' },
+      { method: HttpMethod.GET, path: '/campaigns/{id}/live' },
     ],
     plan: [{ method: HttpMethod.PUT, path: '/campaigns/{id}' }],
     control: ['approve', 'pause', 'resume', 'cancel'].map((action) => ({
@@ -99,6 +110,8 @@ export interface CampaignHttpApiProps {
   /** Scheduling (for approvals), the send queue, the SES identity and configuration set: the delivery's. */
   readonly delivery: CampaignDelivery;
   readonly alarms: OperatorAlarms;
+  /** The data bucket: the console's uploads go straight to its `segments/` prefix. */
+  readonly dataBucket: IBucket;
 }
 
 /**
@@ -145,12 +158,21 @@ export class CampaignHttpApi extends Construct {
   public readonly unsubscribeRoutes: readonly HttpRoute[];
   /** Every marketer route (IAM): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
+  /** `GET /` and `GET /console/campaigns/{id}`: the console's pages. */
+  public readonly console: CampaignFunction;
+  /** `POST /campaigns/{id}/uploads`, `GET /campaigns/{id}/imports[/rejects]`. */
+  public readonly segmentUploads: CampaignFunction;
+  /**
+   * The console's routes (pages and uploads). Today they take the API's default authorizer
+   * like every marketer route; the sign-in for people in a browser goes on exactly these.
+   */
+  public readonly consoleRoutes: readonly HttpRoute[];
   /** The invoke URL of the `$default` stage (ends with `/`). */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
     super(scope, id);
-    const { tables, webhookSecret, linkSecret, runtimeEnvironment, delivery, alarms } = props;
+    const { tables, webhookSecret, linkSecret, runtimeEnvironment, delivery, alarms, dataBucket } = props;
 
     // --- Functions ------------------------------------------------------------------------------
 
@@ -258,6 +280,40 @@ export class CampaignHttpApi extends Construct {
       .useSecret(linkSecret, ENV.linkSecretArn)
       .useNames(runtimeEnvironment);
 
+    this.console = new CampaignFunction(this, 'Console', {
+      entry: 'functions/handlers/console.ts',
+      handler: 'handler',
+      serviceName: SERVICE.console,
+      description: "GET / and GET /console/campaigns/{id}: the marketer's console pages",
+      timeout: CAMPAIGN_API_TIMEOUT,
+      memorySize: 512,
+    })
+      // The lifecycle and the latest version, to render; the page's buttons call the campaign routes.
+      .useTable(tables.campaigns, ENV.campaignsTable, 'read')
+      .useNames(runtimeEnvironment);
+
+    this.segmentUploads = new CampaignFunction(this, 'SegmentUploads', {
+      entry: 'functions/handlers/segment-uploads.ts',
+      handler: 'handler',
+      serviceName: SERVICE.segmentUploads,
+      description:
+        'POST /campaigns/{id}/uploads (a presigned PUT straight to segments/), GET /campaigns/{id}/imports and their rejects',
+      timeout: CAMPAIGN_API_TIMEOUT,
+      memorySize: 512,
+    })
+      .useTable(tables.imports, ENV.importsTable, 'read')
+      // A presigned PUT carries its signer's rights: this role may put segment files, never read them.
+      .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.segments)
+      // The campaign's folder, listed for its imports (names and sizes only).
+      .allow({
+        actions: ['s3:ListBucket'],
+        resources: [dataBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${PREFIX.segments}*`] } },
+      })
+      // The rejects report beside each import, read only.
+      .useBucket(dataBucket, ENV.dataBucket, 'read', `${PREFIX.reports}${PREFIX.segments}`)
+      .useNames(runtimeEnvironment);
+
     // --- API ------------------------------------------------------------------------------------
 
     this.api = new HttpApi(this, 'Api', {
@@ -312,6 +368,21 @@ export class CampaignHttpApi extends Construct {
         return routes;
       });
     });
+
+    const consolePages = new HttpLambdaIntegration('ConsoleIntegration', this.console.function);
+    const uploads = new HttpLambdaIntegration('SegmentUploadsIntegration', this.segmentUploads.function);
+    this.consoleRoutes = [
+      ...CONSOLE_ROUTES.map((key) => ({ ...routeOf(key), integration: consolePages })),
+      ...UPLOAD_ROUTES.map((key) => ({ ...routeOf(key), integration: uploads })),
+    ].flatMap(({ method, path, integration }) => {
+      routeSettings[`${method} ${path}`] = {
+        ThrottlingRateLimit: CONSOLE_ROUTE_THROTTLE.rate,
+        ThrottlingBurstLimit: CONSOLE_ROUTE_THROTTLE.burst,
+      };
+      // The default authorizer, for now: see consoleRoutes.
+      return this.api.addRoutes({ path, methods: [method], integration });
+    });
+    throttledRoutes.push(...this.consoleRoutes);
 
     this.unsubscribeRoutes = this.api.addRoutes({
       path: UNSUBSCRIBE_PATH,

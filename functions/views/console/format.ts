@@ -1,25 +1,11 @@
 /** Dates, money and counts as the console shows them, in the campaign's zone and the reader's language. */
-import { wallClockAt } from '../../domain/local-time.ts';
+import { formatDateTime, type Lang } from '../../domain/i18n.ts';
 import { formatCount } from '../../domain/text.ts';
-import type { Lang } from './words.ts';
 
-const WEEKDAYS: Record<Lang, string[]> = {
-  'zh-CN': ['周日', '周一', '周二', '周三', '周四', '周五', '周六'],
-  en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
-};
-const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** `11月11日 周三 00:00` / `Wed 11 Nov 00:00`, the wall clock in `timeZone`; seconds only when not zero. */
+/** `11月11日 周三 00:00` / `Wed 11 Nov 00:00`: the wall clock in `timeZone` (the shared dictionary's dates). */
 export function formatWhen(iso: string, timeZone: string, lang: Lang): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const wall = wallClockAt(ms, timeZone);
-  const weekday = WEEKDAYS[lang][new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay()];
-  const time = `${pad(wall.hour)}:${pad(wall.minute)}${wall.second ? `:${pad(wall.second)}` : ''}`;
-  return lang === 'zh-CN'
-    ? `${wall.month}月${wall.day}日 ${weekday} ${time}`
-    : `${weekday} ${wall.day} ${MONTHS_EN[wall.month - 1]} ${time}`;
+  return Number.isNaN(ms) ? iso : formatDateTime(ms, timeZone, lang);
 }
 
 /** CNY with two decimals and thousands separators: `¥1,234.50`. */

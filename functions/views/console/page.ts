@@ -5,6 +5,7 @@
  * on a phone, two on a desktop; tables scroll inside their own box, never the page.
  */
 import type { AuditEntry } from '../../domain/campaign-lifecycle.ts';
+import { channelName, groupName, HTML_LANG, reasonText } from '../../domain/i18n.ts';
 import { formatCny, formatCount, formatWhen } from './format.ts';
 import { html, jsonScript, raw, type SafeHtml } from './html.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
@@ -98,13 +99,13 @@ function sayer(lang: Lang): Say {
 }
 
 function langSwitch(lang: Lang, path: string): SafeHtml {
-  const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
   return html`<a class="lang" href="${path}?lang=${other}" hreflang="${other}">${WORDS[lang].switchLang}</a>`;
 }
 
 function htmlDocument(lang: Lang, title: string, body: SafeHtml, script?: { data: unknown }): string {
   return html`<!doctype html>
-<html lang="${lang}">
+<html lang="${HTML_LANG[lang]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -247,12 +248,12 @@ function waveBlock(wave: WaveRow, plan: PlanModel, model: CampaignPageModel, say
 <div class="wave-head"><strong>${wave.id}</strong>
 ${wave.midnight ? html`<span class="tag hot">${say('midnightPush')}</span>` : ''}
 ${wave.stopOnPurchase ? html`<span class="tag">${say('stopOnPurchase')}</span>` : ''}
-<span class="muted">${say('audience')}: ${wave.audience.join(', ')} (${formatCount(wave.audienceSize)})</span></div>
+<span class="muted">${say('audience')}: ${wave.audience.map((code) => groupName(code, model.lang)).join('、')} (${formatCount(wave.audienceSize)})</span></div>
 <div class="scroll"><table class="sends">
 <thead><tr><th>${say('time')}</th><th>${say('channel')}</th><th class="num">${say('group')}</th><th class="num">${say('reach')}</th></tr></thead>
-<tbody>${wave.sends.map((send) => html`<tr><td class="nowrap">${when(send.at)}</td><td>${send.channel === 'sms' ? say('costSms') : say('costEmail')}</td><td class="num">${send.group}${send.slice > 1 ? `.${send.slice}` : ''}</td><td class="num">${formatCount(send.customers)}</td></tr>`)}</tbody>
+<tbody>${wave.sends.map((send) => html`<tr><td class="nowrap">${when(send.at)}</td><td>${channelName(send.channel, model.lang)}</td><td class="num">${send.group}${send.slice > 1 ? `.${send.slice}` : ''}</td><td class="num">${formatCount(send.customers)}</td></tr>`)}</tbody>
 </table></div>
-<p class="muted">${say('reach')}: ${say('costSms')} ${formatCount(wave.planned.sms)} · ${say('costEmail')} ${formatCount(wave.planned.email)} · ${say('control')} ${formatCount(wave.control)}${wave.dropped.length > 0 ? html` · ${say('dropped')}: ${wave.dropped.map(([reason, count]) => `${reason} ${formatCount(count)}`).join(', ')}` : ''}</p>
+<p class="muted">${say('reach')}: ${say('costSms')} ${formatCount(wave.planned.sms)} · ${say('costEmail')} ${formatCount(wave.planned.email)} · ${say('control')} ${formatCount(wave.control)}${wave.dropped.length > 0 ? html` · ${say('dropped')}: ${wave.dropped.map(([reason, count]) => `${reasonText(reason, model.lang)?.short ?? reason} ${formatCount(count)}`).join(', ')}` : ''}</p>
 <h3>${say('messageTexts')}</h3>
 <div class="messages">
 ${wave.messages.sms.map((sms) => html`<div class="message sms"><div class="label">${say('smsText')} · ${sms.variants.map((v) => variantName(say, v)).join(' / ')}</div><div class="text">${sms.text}</div><div class="meta">${say('characters', { count: sms.characters })} · ${say(sms.parts === 1 ? 'onePart' : 'manyParts', { n: sms.parts })}</div></div>`)}

@@ -41,7 +41,7 @@ export const CONSOLE_SCRIPT = `(function () {
   function wallTime(iso) {
     var month = Number(iso.slice(5, 7));
     var day = Number(iso.slice(8, 10));
-    return data.lang === 'zh-CN' ? month + '月' + day + '日 ' + iso.slice(11, 16) : iso.slice(5, 10) + ' ' + iso.slice(11, 16);
+    return data.lang === 'zh' ? month + '月' + day + '日 ' + iso.slice(11, 16) : iso.slice(5, 10) + ' ' + iso.slice(11, 16);
   }
   function show(target, kind, text, list) {
     target.className = 'notice ' + kind;
@@ -178,7 +178,7 @@ export const CONSOLE_SCRIPT = `(function () {
       var node = document.querySelector('[data-live="' + key + '"]');
       if (node) node.textContent = values[key];
     });
-    document.getElementById('live-updated').textContent = fill(W.updatedAt, { time: new Date(live.at).toLocaleTimeString(data.lang) });
+    document.getElementById('live-updated').textContent = fill(W.updatedAt, { time: new Date(live.at).toLocaleTimeString(data.lang === 'zh' ? 'zh-CN' : 'en') });
     liveNote.textContent = live.approvedVersion === undefined ? W.liveNotApproved : '';
     liveNote.className = live.approvedVersion === undefined ? 'notice info' : 'notice';
     var body = document.querySelector('#live-sends tbody');

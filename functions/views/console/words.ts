@@ -4,11 +4,16 @@
  * gets the same dictionary (the words it needs at run time: confirmations, errors, live labels).
  */
 import type { CampaignState, LifecycleAction } from '../../domain/campaign-lifecycle.ts';
+import {
+  ACTION_NAMES as ACTIONS,
+  DEFAULT_LANG,
+  type Lang,
+  parseLang,
+  STATE_NAMES as STATES,
+} from '../../domain/i18n.ts';
 import type { CampaignErrorCode } from '../../usecases/errors.ts';
 
-export const LANGS = ['zh-CN', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
-export const DEFAULT_LANG: Lang = 'zh-CN';
+export type { Lang };
 
 export const CONSOLE_WORDS = [
   'product',
@@ -519,55 +524,22 @@ const EN: Words = {
     'draft → approved → running → completed; an approved or running campaign can be paused and resumed; cancelling is final.',
 };
 
-export const WORDS: Record<Lang, Words> = { 'zh-CN': ZH, en: EN };
+export const WORDS: Record<Lang, Words> = { zh: ZH, en: EN };
 
-export const STATE_NAMES: Record<Lang, Record<CampaignState, string>> = {
-  'zh-CN': {
-    draft: '草稿',
-    approved: '已批准',
-    running: '发送中',
-    paused: '已暂停',
-    completed: '已完成',
-    cancelled: '已取消',
-  },
-  en: {
-    draft: 'draft',
-    approved: 'approved',
-    running: 'running',
-    paused: 'paused',
-    completed: 'completed',
-    cancelled: 'cancelled',
-  },
-};
-
-export const ACTION_NAMES: Record<Lang, Record<LifecycleAction, string>> = {
-  'zh-CN': {
-    plan: '计划',
-    approve: '批准',
-    start: '开始发送',
-    pause: '暂停',
-    resume: '恢复',
-    cancel: '取消',
-    complete: '完成',
-    'test-send': '测试发送',
-    'fired-while-paused': '暂停期间到点（未发送）',
-  },
-  en: {
-    plan: 'plan',
-    approve: 'approve',
-    start: 'start',
-    pause: 'pause',
-    resume: 'resume',
-    cancel: 'cancel',
-    complete: 'complete',
-    'test-send': 'test send',
-    'fired-while-paused': 'fired while paused (nothing sent)',
-  },
-};
+/** The shared dictionary's state and action names, by language (the page's script gets the states). */
+function byLang<K extends string>(names: Record<K, Record<Lang, string>>): Record<Lang, Record<K, string>> {
+  const pick = (lang: Lang) =>
+    Object.fromEntries(
+      Object.entries(names).map(([code, words]) => [code, (words as Record<Lang, string>)[lang]]),
+    ) as Record<K, string>;
+  return { zh: pick('zh'), en: pick('en') };
+}
+export const STATE_NAMES: Record<Lang, Record<CampaignState, string>> = byLang(STATES);
+export const ACTION_NAMES: Record<Lang, Record<LifecycleAction, string>> = byLang(ACTIONS);
 
 /** What a refusal of the API means, for the marketer; `{details}` is filled from the answer by the page. */
 export const ERROR_TEXTS: Record<Lang, Record<CampaignErrorCode, string>> = {
-  'zh-CN': {
+  zh: {
     'unknown-campaign': '找不到这个活动：请先上传活动文件生成计划。',
     'wrong-state': '活动当前为“{state}”，不能执行这个操作。',
     'stale-version': '这个版本已不是最新版本：请刷新页面后审批版本 {currentVersion}。',
@@ -600,10 +572,5 @@ export function fill(text: string, values: Record<string, string | number>): str
 }
 
 export function langOf(query: string | undefined, cookie: string | undefined): Lang {
-  for (const candidate of [query, cookie]) {
-    const match = LANGS.find((lang) => lang.toLowerCase() === candidate?.toLowerCase());
-    if (match) return match;
-    if (candidate?.toLowerCase() === 'zh') return 'zh-CN';
-  }
-  return DEFAULT_LANG;
+  return parseLang(query) ?? parseLang(cookie) ?? DEFAULT_LANG;
 }
