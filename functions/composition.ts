@@ -455,6 +455,5 @@ export function segmentUploadDependencies(config: Config): SegmentUploadDeps {
     listing: signer,
     storage: new S3ObjectStorage(clients.s3, config.dataBucket),
     signer,
-    clock: clockFor(config),
   };
 }

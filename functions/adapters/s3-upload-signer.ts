@@ -22,7 +22,10 @@ export class S3UploadSigner implements UploadSigner, ObjectListing {
     });
   }
 
-  async presignPut(key: string, expiresInSeconds: number, now: number): Promise<PresignedUpload> {
+  async presignPut(key: string, expiresInSeconds: number): Promise<PresignedUpload> {
+    // Signed on the machine's real clock, whatever clock the campaign runs on: the bucket
+    // judges the signature's age by its own.
+    const now = Date.now();
     const url = await getSignedUrl(this.signing, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
       signingDate: new Date(now),

@@ -14,7 +14,8 @@ export interface PresignedUpload {
 }
 
 export interface UploadSigner {
-  presignPut(key: string, expiresInSeconds: number, now: number): Promise<PresignedUpload>;
+  /** Signed on the real clock (the bucket checks the signature's age against its own). */
+  presignPut(key: string, expiresInSeconds: number): Promise<PresignedUpload>;
 }
 
 /** The objects under a prefix, for the imports of one campaign's folder. */

@@ -5,7 +5,6 @@
  * rejected rows of one import, read from the rejects report beside it.
  */
 import { maskPersonalData } from '../domain/masking.ts';
-import type { Clock } from '../ports/clock.ts';
 import type { ImportRecord, ImportStore } from '../ports/import-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { ObjectListing, PresignedUpload, UploadSigner } from '../ports/upload-signer.ts';
@@ -26,7 +25,6 @@ export interface SegmentUploadDeps {
   listing: ObjectListing;
   storage: Pick<ObjectStorage, 'read'>;
   signer: UploadSigner;
-  clock: Pick<Clock, 'now'>;
 }
 
 export interface UploadRequest {
@@ -63,7 +61,7 @@ export function uploadKey(request: UploadRequest): string {
 }
 
 export async function requestUpload(deps: SegmentUploadDeps, request: UploadRequest): Promise<PresignedUpload> {
-  return deps.signer.presignPut(uploadKey(request), UPLOAD_EXPIRES_SECONDS, deps.clock.now());
+  return deps.signer.presignPut(uploadKey(request), UPLOAD_EXPIRES_SECONDS);
 }
 
 export interface ImportItem {
