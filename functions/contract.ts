@@ -121,10 +121,11 @@ export const CAMPAIGN_ROUTES = [
 export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];
 
 /**
- * The console's pages (server-rendered HTML): the start page and one campaign's page. On AWS a
+ * The console's pages (server-rendered HTML): the start page (at `/` and `/console`, where a
+ * sign-in returns to) and one campaign's page. On AWS a
  * signed-in user's; the page's buttons call the campaign routes above from the same origin.
  */
-export const CONSOLE_ROUTES = ['GET /', 'GET /console/campaigns/{id}'] as const;
+export const CONSOLE_ROUTES = ['GET /', 'GET /console', 'GET /console/campaigns/{id}'] as const;
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];
 
 /**

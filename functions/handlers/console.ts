@@ -23,7 +23,17 @@ const observed = observability(SERVICE.console);
 const { logger } = observed;
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 export const LANG_COOKIE = 'console_lang';
-const SCRIPT_HASH = `sha256-${createHash('sha256').update(CONSOLE_SCRIPT).digest('base64')}`;
+const hashOf = (script: string) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
+
+/**
+ * Inline scripts the pages run before their own: the seam for the sign-in on AWS (a script
+ * that signs the marketer in and puts the token on the page's same-origin requests; every
+ * request of the console's script goes through one `fetch`). None locally: the built-in user
+ * needs no sign-in. Each is allowed by its hash in the page's content security policy.
+ */
+function pageScripts(_config: Config): string[] {
+  return [];
+}
 
 /** Where the browser may send uploads: the bucket's own origin, as the presigned requests name it. */
 function storageOrigin(config: Config): string {
@@ -38,7 +48,13 @@ function cookieLang(event: APIGatewayProxyEventV2): string | undefined {
   return undefined;
 }
 
-function page(body: string, config: Config, lang: Lang, remember: boolean): APIGatewayProxyStructuredResultV2 {
+function page(
+  body: string,
+  config: Config,
+  lang: Lang,
+  remember: boolean,
+  scripts: readonly string[],
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: 200,
     headers: {
@@ -47,7 +63,7 @@ function page(body: string, config: Config, lang: Lang, remember: boolean): APIG
       // The one inline script is allowed by its hash; nothing else runs, nothing frames the page.
       'content-security-policy': [
         "default-src 'none'",
-        `script-src '${SCRIPT_HASH}'`,
+        `script-src ${[...scripts, CONSOLE_SCRIPT].map(hashOf).join(' ')}`,
         "style-src 'unsafe-inline'",
         "img-src 'self' data:",
         `connect-src 'self' ${storageOrigin(config)}`,
@@ -63,18 +79,21 @@ function page(body: string, config: Config, lang: Lang, remember: boolean): APIG
   };
 }
 
-const ROUTES: Record<
-  ConsoleRoute,
-  (event: APIGatewayProxyEventV2, config: Config, lang: Lang) => Promise<APIGatewayProxyStructuredResultV2>
-> = {
-  'GET /': async (event, config, lang) => {
-    // The start page's form: `/?id=d11-2026` opens that campaign.
-    const id = event.queryStringParameters?.id?.trim();
-    if (id !== undefined && CAMPAIGN_ID.test(id)) {
-      return { statusCode: 303, headers: { location: `/console/campaigns/${encodeURIComponent(id)}` }, body: '' };
-    }
-    return page(renderStartPage(lang), config, lang, event.queryStringParameters?.lang !== undefined);
-  },
+type Route = (event: APIGatewayProxyEventV2, config: Config, lang: Lang) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const startPage: Route = async (event, config, lang) => {
+  // The start page's form: `/?id=d11-2026` opens that campaign.
+  const id = event.queryStringParameters?.id?.trim();
+  if (id !== undefined && CAMPAIGN_ID.test(id)) {
+    return { statusCode: 303, headers: { location: `/console/campaigns/${encodeURIComponent(id)}` }, body: '' };
+  }
+  const scripts = pageScripts(config);
+  return page(renderStartPage(lang, scripts), config, lang, event.queryStringParameters?.lang !== undefined, scripts);
+};
+
+const ROUTES: Record<ConsoleRoute, Route> = {
+  'GET /': startPage,
+  'GET /console': startPage,
   'GET /console/campaigns/{id}': async (event, config, lang) => {
     const campaignId = event.pathParameters?.id ?? '';
     if (!CAMPAIGN_ID.test(campaignId)) {
@@ -86,7 +105,14 @@ const ROUTES: Record<
     }
     const loaded = await loadConsoleCampaign(consoleDependencies(config), campaignId);
     const model = campaignPageModel({ lang, campaignId, ...loaded });
-    return page(renderCampaignPage(model), config, lang, event.queryStringParameters?.lang !== undefined);
+    const scripts = pageScripts(config);
+    return page(
+      renderCampaignPage(model, scripts),
+      config,
+      lang,
+      event.queryStringParameters?.lang !== undefined,
+      scripts,
+    );
   },
 };
 

@@ -71,7 +71,7 @@ describe('the console pages', () => {
     // Act
     const chinese = await get('/');
     const english = await get('/?lang=en');
-    const remembered = await get('/', { cookie: 'console_lang=en' });
+    const remembered = await get('/console', { cookie: 'console_lang=en' });
 
     // Assess
     expect(chinese.status).toBe(200);

@@ -107,6 +107,7 @@ describe('campaign HTTP API', () => {
         { RouteKey: 'GET /campaigns/{id}/report', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /campaigns/{id}/live', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /', AuthorizationType: 'AWS_IAM' },
+        { RouteKey: 'GET /console', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /console/campaigns/{id}', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'POST /campaigns/{id}/uploads', AuthorizationType: 'AWS_IAM' },
         { RouteKey: 'GET /campaigns/{id}/imports', AuthorizationType: 'AWS_IAM' },
@@ -145,6 +146,7 @@ describe('campaign HTTP API', () => {
         'GET /campaigns/{id}/report': arnOf(httpApi().campaignApi.function),
         'GET /campaigns/{id}/live': arnOf(httpApi().campaignApi.function),
         'GET /': arnOf(httpApi().console.function),
+        'GET /console': arnOf(httpApi().console.function),
         'GET /console/campaigns/{id}': arnOf(httpApi().console.function),
         'POST /campaigns/{id}/uploads': arnOf(httpApi().segmentUploads.function),
         'GET /campaigns/{id}/imports': arnOf(httpApi().segmentUploads.function),
@@ -240,6 +242,7 @@ describe('campaign HTTP API', () => {
         'GET /campaigns/{id}/report': limit(20, 40),
         'GET /campaigns/{id}/live': limit(20, 40),
         'GET /': limit(10, 20),
+        'GET /console': limit(10, 20),
         'GET /console/campaigns/{id}': limit(10, 20),
         'POST /campaigns/{id}/uploads': limit(10, 20),
         'GET /campaigns/{id}/imports': limit(10, 20),
@@ -259,7 +262,7 @@ describe('campaign HTTP API', () => {
         ),
       );
       expect(httpApi().campaignRoutes).toHaveLength(9);
-      expect(httpApi().consoleRoutes).toHaveLength(5);
+      expect(httpApi().consoleRoutes).toHaveLength(6);
       template.hasOutput('HttpApiUrl', {
         Value: {
           'Fn::Join': [

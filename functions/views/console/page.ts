@@ -90,6 +90,7 @@ main > * + *{margin-top:12px}
 .picker{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 span.label{display:block;margin:6px 0 2px;font-size:14px}
 td button{white-space:nowrap;min-height:32px;padding:4px 10px}
+@media (max-width:600px){th,td{padding:5px 5px}th{white-space:normal}main{padding:8px}section.card{padding:12px}}
 `;
 
 type Say = (word: ConsoleWord, values?: Record<string, string | number>) => string;
@@ -103,7 +104,8 @@ function langSwitch(lang: Lang, path: string): SafeHtml {
   return html`<a class="lang" href="${path}?lang=${other}" hreflang="${other}">${WORDS[lang].switchLang}</a>`;
 }
 
-function htmlDocument(lang: Lang, title: string, body: SafeHtml, script?: { data: unknown }): string {
+/** `scripts`: trusted inline scripts run before the console's own (the sign-in on AWS). */
+function htmlDocument(lang: Lang, title: string, body: SafeHtml, data: unknown, scripts: readonly string[]): string {
   return html`<!doctype html>
 <html lang="${HTML_LANG[lang]}">
 <head>
@@ -114,14 +116,15 @@ function htmlDocument(lang: Lang, title: string, body: SafeHtml, script?: { data
 </head>
 <body>
 ${body}
-${script ? html`<script type="application/json" id="console-data">${jsonScript(script.data)}</script><script>${raw(CONSOLE_SCRIPT)}</script>` : ''}
+<script type="application/json" id="console-data">${jsonScript(data)}</script>
+${scripts.map((script) => html`<script>${raw(script)}</script>`)}<script>${raw(CONSOLE_SCRIPT)}</script>
 </body>
 </html>
 `.value;
 }
 
 /** `GET /`: open a campaign by its id. */
-export function renderStartPage(lang: Lang): string {
+export function renderStartPage(lang: Lang, scripts: readonly string[] = []): string {
   const say = sayer(lang);
   const body = html`<header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(lang, '/')}</header>
 <main>
@@ -136,7 +139,7 @@ export function renderStartPage(lang: Lang): string {
 <p class="muted">${say('campaignIdHelp')}</p>
 </section>
 </main>`;
-  return htmlDocument(lang, say('product'), body, { data: { page: 'start', lang } });
+  return htmlDocument(lang, say('product'), body, { page: 'start', lang }, scripts);
 }
 
 function variantName(say: Say, label: string): string {
@@ -226,6 +229,8 @@ ${say('costEmail')}: ${formatCount(cost.email.messages)} ${say('messages')} · $
 
 function diffBlock(plan: PlanModel, model: CampaignPageModel, say: Say): SafeHtml {
   const { diff } = plan;
+  if (plan.version === model.approvedVersion)
+    return html`<h3>${say('diff')}</h3><p class="muted">${say('diffIsApproved')}</p>`;
   if (!diff) return html`<h3>${say('diff')}</h3><p class="muted">${say('diffNone')}</p>`;
   const when = (iso: string) => formatWhen(iso, plan.timezone, model.lang);
   return html`<h3>${say('diff')}</h3>
@@ -351,7 +356,7 @@ function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
 }
 
 /** `GET /console/campaigns/{id}`. */
-export function renderCampaignPage(model: CampaignPageModel): string {
+export function renderCampaignPage(model: CampaignPageModel, scripts: readonly string[] = []): string {
   const say = sayer(model.lang);
   const path = `/console/campaigns/${encodeURIComponent(model.campaignId)}`;
   const nav: Array<[string, ConsoleWord]> = [
@@ -378,8 +383,11 @@ ${planCard(model, say)}`
 <div class="grid two">${importsCard(say)}${fileCard(model, say)}</div>
 ${model.exists ? html`<div class="grid two">${reportCard(model, say)}${auditCard(model, say)}</div>` : ''}
 </main>`;
-  return htmlDocument(model.lang, `${model.campaignId} · ${say('product')}`, body, {
-    data: {
+  return htmlDocument(
+    model.lang,
+    `${model.campaignId} · ${say('product')}`,
+    body,
+    {
       page: 'campaign',
       lang: model.lang,
       campaignId: model.campaignId,
@@ -389,5 +397,6 @@ ${model.exists ? html`<div class="grid two">${reportCard(model, say)}${auditCard
       states: STATE_NAMES[model.lang],
       errors: ERROR_TEXTS[model.lang],
     },
-  });
+    scripts,
+  );
 }

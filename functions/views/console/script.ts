@@ -53,11 +53,11 @@ export const CONSOLE_SCRIPT = `(function () {
     }
   }
 
-  // Every call of the console goes through here. The sign-in on AWS adds its token at this one place.
+  // Every call of the console goes through here, with the page's fetch: the sign-in script on
+  // AWS (run before this one) puts the token on same-origin requests.
   function api(method, path, body) {
     var headers = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (window.consoleAuthHeaders) Object.assign(headers, window.consoleAuthHeaders());
     return fetch(path, {
       method: method,
       headers: headers,
@@ -232,7 +232,13 @@ export const CONSOLE_SCRIPT = `(function () {
       renderImports(answer.json.imports);
       var busy = answer.json.imports.some(function (item) { return item.status === 'running'; }) || pendingUploads.length > 0;
       pendingUploads = pendingUploads.filter(function (key) {
-        return !answer.json.imports.some(function (item) { return item.key === key && item.status !== 'running'; });
+        var done = answer.json.imports.filter(function (item) { return item.key === key && item.status !== 'running'; })[0];
+        if (done) {
+          var result = document.getElementById('upload-result');
+          if (done.status === 'succeeded') show(result, 'ok', fill(W.importDone, { name: done.file, imported: count(done.imported), rejected: count(done.rejected) }));
+          else show(result, 'error', done.file + ': ' + W.importFailed + (done.error ? ' (' + done.error + ')' : ''));
+        }
+        return !done;
       });
       if (busy) importsTimer = window.setTimeout(loadImports, 2000);
     });
