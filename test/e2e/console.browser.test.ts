@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
@@ -12,6 +13,7 @@ import {
   launchBrowser,
   openUrl,
   PHONE,
+  SCREENSHOT_DIR,
   saveScreenshot,
 } from '../support/browser.ts';
 
@@ -168,6 +170,10 @@ describe('the console in chromium', () => {
     await page.click('[data-action="approve"]');
     await page.waitForSelector('#confirm-approve[open]');
     await saveScreenshot(page, 'console-confirm-approve', DESKTOP);
+    // The dialog as a phone shows it (the viewport only: a modal covers the screen, not the page).
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `console-confirm-approve-${PHONE}.png`) });
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
     await Promise.all([page.waitForEvent('load'), page.click('#confirm-approve [data-confirm="approve"]')]);
     await page.waitForSelector('.badge[data-state="approved"]');
 
