@@ -100,6 +100,9 @@ describe('the console in chromium', () => {
     const page = await openUrl(browser, `${http.url}/`, DESKTOP);
     expect(await page.textContent('h1')).toBe('打开一个活动');
     await shoot(page, 'start', DESKTOP);
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await shoot(page, 'start', PHONE);
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
     await page.fill('#campaign-id', CAMPAIGN);
     await Promise.all([page.waitForURL(`**/console/campaigns/${CAMPAIGN}`), page.click('#open-form button')]);
     expect(await page.textContent('main')).toContain('这个活动还没有计划');
@@ -125,6 +128,9 @@ describe('the console in chromium', () => {
     await page.waitForSelector('#campaign-errors .field-error code[data-path="smsRatePerSecond"]');
     expect(await page.getAttribute('#campaign-json', 'aria-invalid')).toBe('true');
     await shoot(page, 'not-planned', DESKTOP);
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await shoot(page, 'not-planned', PHONE);
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
 
     // The right file plans version 1: the page reloads with its plan.
     await page.fill('#campaign-json', JSON.stringify(campaignFile(now), null, 2));

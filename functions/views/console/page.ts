@@ -350,7 +350,7 @@ function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
     html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${entry.reason ?? ''}</td></tr>`;
   return html`<section class="card" id="audit">
 <h2>${say('audit')}</h2>
-<div class="scroll"><table><thead><tr><th>${say('time')}</th><th>${say('actor')}</th><th>${say('action')}</th><th>${say('state')}</th><th>${say('version')}</th><th>${say('reason')}</th></tr></thead>
+<div class="scroll"><table><thead><tr><th>${say('time')}</th><th>${say('actor')}</th><th>${say('action')}</th><th>${say('state')}</th><th>${say('version')}</th><th>${say('auditReason')}</th></tr></thead>
 <tbody>${model.audit.map(row)}</tbody></table></div>
 </section>`;
 }

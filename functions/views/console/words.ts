@@ -181,6 +181,7 @@ export const CONSOLE_WORDS = [
   'diffIsApproved',
   'importDone',
   'version',
+  'auditReason',
 ] as const;
 export type ConsoleWord = (typeof CONSOLE_WORDS)[number];
 
@@ -353,6 +354,7 @@ const ZH: Words = {
   sendFinished: '已完成',
   diffIsApproved: '这是正在发送的已批准版本；再次计划会生成新的草稿，并在这里显示差异。',
   version: '版本',
+  auditReason: '原因',
   importDone: '{name} 导入完成：导入 {imported} 位客户，拒绝 {rejected} 行。',
   stateHelp: '草稿 → 已批准 → 发送中 → 已完成；已批准或发送中的活动可以暂停和恢复；取消不可撤销。',
 };
@@ -528,6 +530,7 @@ const EN: Words = {
   sendFinished: 'done',
   diffIsApproved: 'This is the approved version being sent; planning again makes a new draft, whose changes show here.',
   version: 'Version',
+  auditReason: 'Reason',
   importDone: '{name} imported: {imported} customers, {rejected} rows rejected.',
   stateHelp:
     'draft → approved → running → completed; an approved or running campaign can be paused and resumed; cancelling is final.',
