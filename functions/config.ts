@@ -4,7 +4,7 @@
  * value has a default that points at the embedded servers.
  */
 import { z } from 'zod';
-import { ENV } from './contract.ts';
+import { ENV, ROLES } from './contract.ts';
 
 export const TABLES = ['customers', 'imports', 'campaigns', 'touches'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -85,6 +85,11 @@ const localSchema = z.object({
   /** Absent: the links point at the local HTTP server the stack runs (its real port). */
   publicBaseUrl: baseUrl(/^https?$/, 'http(s)').optional(),
   dataDir: name,
+  /**
+   * The role of the built-in local user (LOCAL_USER_ROLE): `approver` unless told `marketer`,
+   * so one person can play the whole campaign locally, and a marketer's refusals can be tried.
+   */
+  localUserRole: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }).default('approver'),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;
@@ -223,7 +228,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
       linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
       ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
+      ...(env[ENV.localUserRole]?.trim() ? { localUserRole: env[ENV.localUserRole]?.trim() } : {}),
     },
-    { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
+    { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR', localUserRole: ENV.localUserRole },
   );
 }
