@@ -68,6 +68,13 @@ const awsSchema = z.object({
    * the functions behind that API cannot name without a circular reference.
    */
   publicBaseUrl: baseUrl(/^https$/, 'https').optional(),
+  /**
+   * The console's sign-in (only the console function is given it): the managed login's base
+   * URL, the console's app client and the console's own URL, where the sign-in returns.
+   */
+  consoleSignIn: z
+    .object({ signInUrl: z.url({ protocol: /^https$/ }), clientId: name, redirectUri: z.url({ protocol: /^https$/ }) })
+    .optional(),
 });
 
 const localSchema = z.object({
@@ -179,6 +186,9 @@ function validate(env: NodeJS.ProcessEnv): Config {
     linkSecretArn: ENV.linkSecretArn,
     linkSecret: ENV.linkSecret,
     publicBaseUrl: ENV.publicBaseUrl,
+    'consoleSignIn.signInUrl': ENV.signInUrl,
+    'consoleSignIn.clientId': ENV.consoleClientId,
+    'consoleSignIn.redirectUri': ENV.consoleUrl,
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
@@ -202,6 +212,16 @@ function validate(env: NodeJS.ProcessEnv): Config {
         maxOrderAmount,
         linkSecretArn: env[ENV.linkSecretArn],
         ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
+        // All three or none: one alone is a wiring mistake, named by the missing ones.
+        ...(env[ENV.signInUrl] || env[ENV.consoleClientId] || env[ENV.consoleUrl]
+          ? {
+              consoleSignIn: {
+                signInUrl: env[ENV.signInUrl],
+                clientId: env[ENV.consoleClientId],
+                redirectUri: env[ENV.consoleUrl],
+              },
+            }
+          : {}),
       },
       envNames,
     );

@@ -32,6 +32,10 @@ export const ENV = {
   /** Where customers reach the HTTP API: the base of every link in a message. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The console's sign-in on AWS: the managed login's base URL, the console's app client, the console's URL. */
+  signInUrl: 'SIGN_IN_URL',
+  consoleClientId: 'CONSOLE_CLIENT_ID',
+  consoleUrl: 'CONSOLE_URL',
   /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
   localUserRole: 'LOCAL_USER_ROLE',
 } as const;

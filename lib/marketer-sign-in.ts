@@ -10,6 +10,7 @@ import {
   UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { ENV } from '../functions/contract.ts';
 
 /** How long a sign-in lasts: an hour per token, a working day per refresh (then sign in again). */
 export const TOKEN_VALIDITY = { access: Duration.hours(1), id: Duration.hours(1), refresh: Duration.hours(12) };
@@ -43,6 +44,11 @@ export class MarketerSignIn extends Construct {
   public readonly authorizer: HttpUserPoolAuthorizer;
   /** The managed login's base URL (`https://<prefix>.auth.<region>.amazoncognito.com`). */
   public readonly signInUrl: string;
+  /**
+   * What the console function needs to sign its pages in (`useNames(...)` it): the managed
+   * login, the console's client and the console's URL (functions/views/console-sign-in.ts).
+   */
+  public readonly consoleEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: MarketerSignInProps) {
     super(scope, id);
@@ -93,6 +99,11 @@ export class MarketerSignIn extends Construct {
     });
     branding.node.addDependency(this.domain);
     this.signInUrl = this.domain.baseUrl();
+    this.consoleEnvironment = {
+      [ENV.signInUrl]: this.signInUrl,
+      [ENV.consoleClientId]: this.consoleClient.userPoolClientId,
+      [ENV.consoleUrl]: consoleUrl,
+    };
 
     this.authorizer = new HttpUserPoolAuthorizer('MarketerAuthorizer', userPool, {
       userPoolClients: [this.consoleClient, this.cliClient],

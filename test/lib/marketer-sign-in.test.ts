@@ -192,6 +192,22 @@ describe('marketer sign-in', () => {
     });
   });
 
+  describe('the console function environment', () => {
+    it('names the managed login, the console client and the console URL, as the sign-in script is configured', () => {
+      // Act
+      const environment = stacks.stateless.resolve(signIn().consoleEnvironment);
+
+      // Assess
+      expect(environment).toEqual({
+        SIGN_IN_URL: {
+          'Fn::Join': ['', ['https://', refOf(signIn().domain), `.auth.${ENV.region}.amazoncognito.com`]],
+        },
+        CONSOLE_CLIENT_ID: refOf(signIn().consoleClient),
+        CONSOLE_URL: consoleUrl(),
+      });
+    });
+  });
+
   describe('JWT authorizer', () => {
     it("trusts the user pool's tokens (issuer) for the console and the command line clients (audience), from Authorization", () => {
       // Act
