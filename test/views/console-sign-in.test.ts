@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createContext, runInContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/config.ts';
 import { consoleSignInScript, consoleSignInSettings, SIGN_IN_STORAGE } from '../../functions/views/console-sign-in.ts';
 
@@ -103,8 +103,9 @@ const tokenAnswer = (body: Record<string, unknown>) =>
 /** A JWT-shaped ID token with these claims (the script only reads it for the page header). */
 const idToken = (claims: Record<string, unknown>) =>
   `e30.${base64url(Buffer.from(JSON.stringify(claims)))}.c2lnbmF0dXJl`;
-/** Lets the page's pending promises (the redirect on load, a sign-in) run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+/** Waits (generously, by event, not by time) until the page has navigated `count` times. */
+const navigated = (assigned: string[], count = 1) =>
+  vi.waitFor(() => expect(assigned).toHaveLength(count), { timeout: 10_000, interval: 5 });
 
 describe('the console sign-in URLs', () => {
   it('authorize with the code flow, the console client, its redirect, S256 PKCE, the state and the language', () => {
@@ -148,7 +149,8 @@ describe('the console sign-in URLs', () => {
     // Act
     void first.api.signIn();
     void second.api.signIn();
-    await settle();
+    await navigated(first.assigned);
+    await navigated(second.assigned);
 
     // Assess
     const pending = first.stored(SIGN_IN_STORAGE.pending);
@@ -273,7 +275,8 @@ describe('fetches of the console', () => {
     // Act
     void signedOut.fetch('/campaigns/d11-2026');
     void revoked.fetch('/campaigns/d11-2026');
-    await settle();
+    await navigated(signedOut.assigned);
+    await navigated(revoked.assigned);
 
     // Assess
     expect(signedOut.sent, 'nothing is sent without a token').toEqual([]);
