@@ -16,6 +16,7 @@ import {
   ApiUnreachableError,
   apiBase,
   bearerToken,
+  TOKEN_HINT,
 } from './api-client.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
@@ -235,8 +236,10 @@ async function call(
     `${name}: ${messageOf(answer)} (HTTP ${answer.status})`,
     ...fieldErrors(answer.body).map((l) => `  ${l}`),
   ];
-  if (answer.status === 403 && parsed.base.protocol === 'https:') {
-    lines.push('  the API refused your AWS credentials: they need execute-api:Invoke on this route');
+  if (answer.status === 401) {
+    lines.push(
+      `  your token is missing, expired (an hour) or not from this stack's sign-in: get a new one: ${TOKEN_HINT}`,
+    );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   return { exit: answer.status >= 400 && answer.status < 500 ? 2 : 1 };

@@ -322,6 +322,28 @@ describe('campaign approve, pause, resume, cancel', () => {
     expect(run.stderr).toMatch(/^campaign pause: cannot pause a campaign that is cancelled .* \(HTTP 409\)\n$/);
   });
 
+  it('a marketer approving: exit 2 with the role the API names; a 401: how to get a new token', async () => {
+    // Prepare
+    const forbidden = '批准活动需要审批人 (approver)角色，你的角色：营销人员 (marketer)。';
+    answers.set('POST /campaigns/d11-2026/approve', {
+      status: 403,
+      body: { error: 'forbidden', message: forbidden, requiredRole: 'approver' },
+    });
+    answers.set('POST /campaigns/d11-2026/resume', { status: 401, body: { message: 'Unauthorized' } });
+
+    // Act
+    const refused = await campaign(['approve', 'd11-2026', '--version', '2', '--api', api]);
+    const expired = await campaign(['resume', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`campaign approve: ${forbidden} (HTTP 403)\n`);
+    expect(expired.code).toBe(2);
+    expect(expired.stderr).toMatch(
+      /^campaign resume: Unauthorized \(HTTP 401\)\n {2}your token is missing, expired .*initiate-auth --auth-flow USER_PASSWORD_AUTH/,
+    );
+  });
+
   it('cancel without --yes asks nothing and exits 2; with --yes it posts', async () => {
     // Prepare
     answers.set('POST /campaigns/d11-2026/cancel', { status: 200, body: { state: 'cancelled' } });
