@@ -12,14 +12,24 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
-import { CONSOLE_ROUTES, ENV, PREFIX, SERVICE, UNSUBSCRIBE_PATH, UPLOAD_ROUTES } from '../functions/contract.ts';
+import {
+  CONSOLE_PATH,
+  ENV,
+  MARKETER_ROUTES,
+  type MarketerRoute,
+  PREFIX,
+  SERVICE,
+  UNSUBSCRIBE_PATH,
+} from '../functions/contract.ts';
 import type { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
+import { MarketerSignIn } from './marketer-sign-in.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
@@ -54,7 +64,7 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The marketer routes' own limits (IAM-signed people and tools, a handful of requests a
+ * The marketer routes' own limits (signed-in people and the command line, a handful of requests a
  * minute): reads, changes of state, planning a draft (minutes of work for a large campaign),
  * and test sends (each up to 40 real messages, which cost money).
  */
@@ -63,33 +73,37 @@ export const CAMPAIGN_ROUTE_THROTTLE = {
   control: { rate: 5, burst: 10 },
   plan: { rate: 1, burst: 2 },
   testSend: { rate: 1, burst: 3 },
+  /** The console's pages and its uploads: people in a browser, a few requests a minute each. */
+  console: { rate: 10, burst: 20 },
+  uploads: { rate: 10, burst: 20 },
 } as const;
 export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
 
-/** The console's pages and its uploads: people in a browser, a few requests a minute each. */
-export const CONSOLE_ROUTE_THROTTLE = { rate: 10, burst: 20 } as const;
+/**
+ * Which function serves each marketer route (functions/contract.ts MARKETER_ROUTES, every one
+ * behind the JWT authorizer): a route added to the contract without a function here fails to
+ * compile.
+ */
+export const MARKETER_ROUTE_KIND: Readonly<Record<MarketerRoute, CampaignRouteKind>> = {
+  'GET /campaigns/{id}': 'read',
+  'GET /campaigns/{id}/report': 'read',
+  'GET /campaigns/{id}/live': 'read',
+  'PUT /campaigns/{id}': 'plan',
+  'POST /campaigns/{id}/approve': 'control',
+  'POST /campaigns/{id}/pause': 'control',
+  'POST /campaigns/{id}/resume': 'control',
+  'POST /campaigns/{id}/cancel': 'control',
+  'POST /campaigns/{id}/test-send': 'testSend',
+  'GET /': 'console',
+  'GET /console': 'console',
+  'GET /console/campaigns/{id}': 'console',
+  'POST /campaigns/{id}/uploads': 'uploads',
+  'GET /campaigns/{id}/imports': 'uploads',
+  'GET /campaigns/{id}/imports/rejects': 'uploads',
+};
 
-/** `'GET /console/campaigns/{id}'` -> its method and path. */
-function routeOf(routeKey: string): { method: HttpMethod; path: string } {
-  const [method, path] = routeKey.split(' ') as [HttpMethod, string];
-  return { method, path };
-}
-
-/** Every marketer route (IAM auth), by the function that serves it. */
-export const CAMPAIGN_ROUTES: Readonly<Record<CampaignRouteKind, ReadonlyArray<{ method: HttpMethod; path: string }>>> =
-  {
-    read: [
-      { method: HttpMethod.GET, path: '/campaigns/{id}' },
-      { method: HttpMethod.GET, path: '/campaigns/{id}/report' },
-      { method: HttpMethod.GET, path: '/campaigns/{id}/live' },
-    ],
-    plan: [{ method: HttpMethod.PUT, path: '/campaigns/{id}' }],
-    control: ['approve', 'pause', 'resume', 'cancel'].map((action) => ({
-      method: HttpMethod.POST,
-      path: `/campaigns/{id}/${action}`,
-    })),
-    testSend: [{ method: HttpMethod.POST, path: '/campaigns/{id}/test-send' }],
-  };
+/** The console's own functions: its pages, and its uploads. */
+const CONSOLE_KINDS: ReadonlySet<CampaignRouteKind> = new Set(['console', 'uploads']);
 
 // All inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
@@ -112,6 +126,12 @@ export interface CampaignHttpApiProps {
   readonly alarms: OperatorAlarms;
   /** The data bucket: the console's uploads go straight to its `segments/` prefix. */
   readonly dataBucket: IBucket;
+  /** The marketers and approvers (the stateful stack's user pool): the JWT authorizer's issuer. */
+  readonly userPool: IUserPool;
+  /** Where the sign-in returns to. @default - the console on this API: `<url>console` */
+  readonly consoleUrl?: string;
+  /** The managed login's domain prefix. @default - `d11-campaign-<account id>` */
+  readonly signInDomainPrefix?: string;
 }
 
 /**
@@ -120,8 +140,10 @@ export interface CampaignHttpApiProps {
  * - `POST /webhooks/orders` -> OrdersWebhook, no API Gateway authorization: the store
  *   signs each body with the shared key (`X-Signature`), and the function refuses
  *   anything not signed with it (401) before reading it.
- * - The marketer routes, IAM authorization (SigV4-signed callers with `execute-api:Invoke`
- *   on the route), each throttled on its own (CAMPAIGN_ROUTE_THROTTLE), one function per
+ * - The marketer routes (MARKETER_ROUTES), the JWT authorizer: a Cognito user pool token
+ *   (issuer) for the console's or the command line's app client (audience), checked by API
+ *   Gateway; the function then checks the role the route needs (`cognito:groups`, in
+ *   functions/handlers/actor.ts). Each throttled on its own (CAMPAIGN_ROUTE_THROTTLE), one function per
  *   kind of access so each holds only its own permissions:
  *   - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi: reads only;
  *   - `PUT /campaigns/{id}` -> CampaignPlanApi: reads customers and imports, writes a draft
@@ -136,9 +158,10 @@ export interface CampaignHttpApiProps {
  *   the link's sealed token is the auth (the function refuses any token it did not seal),
  *   throttled on their own. The customer's browser and mail client call them.
  *
- * IAM is the API's default authorizer, so a route added later is closed unless it says
- * otherwise. No CORS: the callers are the store's servers and IAM-signed tools; browsers only
- * open the unsubscribe link and post its form, which are top-level navigations, not scripts.
+ * IAM stays the API's default authorizer, so a route added later without an authorizer of its
+ * own is closed to everyone but IAM principals granted `execute-api:Invoke` on it. No CORS: the
+ * console is served from this API's own origin; browsers otherwise only open the unsubscribe
+ * link and post its form, which are top-level navigations, not scripts.
  */
 export class CampaignHttpApi extends Construct {
   public readonly api: HttpApi;
@@ -156,17 +179,16 @@ export class CampaignHttpApi extends Construct {
   public readonly webhookRoute: HttpRoute;
   /** `GET /unsubscribe` and `POST /unsubscribe`. */
   public readonly unsubscribeRoutes: readonly HttpRoute[];
-  /** Every marketer route (IAM): the reads, PUT, the controls and the test send. */
+  /** Every marketer route (JWT): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
   /** `GET /` and `GET /console/campaigns/{id}`: the console's pages. */
   public readonly console: CampaignFunction;
   /** `POST /campaigns/{id}/uploads`, `GET /campaigns/{id}/imports[/rejects]`. */
   public readonly segmentUploads: CampaignFunction;
-  /**
-   * The console's routes (pages and uploads). Today they take the API's default authorizer
-   * like every marketer route; the sign-in for people in a browser goes on exactly these.
-   */
+  /** The console's routes (pages and uploads): marketer routes, behind the JWT authorizer. */
   public readonly consoleRoutes: readonly HttpRoute[];
+  /** The console's and the command line's sign-in: app clients, managed login, the JWT authorizer. */
+  public readonly signIn: MarketerSignIn;
   /** The invoke URL of the `$default` stage (ends with `/`). */
   public readonly url: string;
 
@@ -319,7 +341,7 @@ export class CampaignHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http-api`,
       description:
-        'Double-11 campaign scheduler: order webhook (signed by the store), unsubscribe links, and the marketer routes (IAM)',
+        'Double-11 campaign scheduler: order webhook (signed by the store), unsubscribe links, and the marketer routes (Cognito JWT)',
       defaultAuthorizer: new HttpIamAuthorizer(),
       // The stage below carries the throttling and access logs the generated default stage cannot.
       createDefaultStage: false,
@@ -336,6 +358,13 @@ export class CampaignHttpApi extends Construct {
       },
     });
     this.url = this.stage.url;
+
+    this.signIn = new MarketerSignIn(this, 'SignIn', {
+      userPool: props.userPool,
+      // The stage URL ends with `/`.
+      consoleUrl: props.consoleUrl ?? `${this.url}${CONSOLE_PATH.slice(1)}`,
+      domainPrefix: props.signInDomainPrefix ?? `d11-campaign-${Stack.of(this).account}`,
+    });
 
     [this.webhookRoute] = this.api.addRoutes({
       path: ORDERS_WEBHOOK_PATH,
@@ -354,35 +383,39 @@ export class CampaignHttpApi extends Construct {
       plan: { id: 'CampaignPlanApiIntegration', fn: this.campaignPlanApi },
       control: { id: 'CampaignControlIntegration', fn: this.campaignControl },
       testSend: { id: 'TestSendIntegration', fn: this.testSend },
+      console: { id: 'ConsoleIntegration', fn: this.console },
+      uploads: { id: 'SegmentUploadsIntegration', fn: this.segmentUploads },
     };
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     const throttledRoutes: HttpRoute[] = [];
-    this.campaignRoutes = (Object.keys(CAMPAIGN_ROUTES) as CampaignRouteKind[]).flatMap((kind) => {
-      const integration = new HttpLambdaIntegration(servedBy[kind].id, servedBy[kind].fn.function);
+    const integrations = new Map<CampaignRouteKind, HttpLambdaIntegration>();
+    const integrationOf = (kind: CampaignRouteKind) => {
+      const integration =
+        integrations.get(kind) ?? new HttpLambdaIntegration(servedBy[kind].id, servedBy[kind].fn.function);
+      integrations.set(kind, integration);
+      return integration;
+    };
+    const marketerRoutes = (consoleOnes: boolean) =>
+      MARKETER_ROUTES.filter((routeKey) => CONSOLE_KINDS.has(MARKETER_ROUTE_KIND[routeKey]) === consoleOnes);
+    const addMarketerRoute = (routeKey: MarketerRoute) => {
+      const kind = MARKETER_ROUTE_KIND[routeKey];
+      const [method, path] = routeKey.split(' ') as [HttpMethod, string];
       const { rate, burst } = CAMPAIGN_ROUTE_THROTTLE[kind];
-      return CAMPAIGN_ROUTES[kind].flatMap(({ method, path }) => {
-        routeSettings[`${method} ${path}`] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
-        // The default authorizer: IAM.
-        const routes = this.api.addRoutes({ path, methods: [method], integration });
-        throttledRoutes.push(...routes);
-        return routes;
+      routeSettings[routeKey] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
+      const routes = this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: integrationOf(kind),
+        authorizer: this.signIn.authorizer,
       });
-    });
-
-    const consolePages = new HttpLambdaIntegration('ConsoleIntegration', this.console.function);
-    const uploads = new HttpLambdaIntegration('SegmentUploadsIntegration', this.segmentUploads.function);
-    this.consoleRoutes = [
-      ...CONSOLE_ROUTES.map((key) => ({ ...routeOf(key), integration: consolePages })),
-      ...UPLOAD_ROUTES.map((key) => ({ ...routeOf(key), integration: uploads })),
-    ].flatMap(({ method, path, integration }) => {
-      routeSettings[`${method} ${path}`] = {
-        ThrottlingRateLimit: CONSOLE_ROUTE_THROTTLE.rate,
-        ThrottlingBurstLimit: CONSOLE_ROUTE_THROTTLE.burst,
-      };
-      // The default authorizer, for now: see consoleRoutes.
-      return this.api.addRoutes({ path, methods: [method], integration });
-    });
-    throttledRoutes.push(...this.consoleRoutes);
+      throttledRoutes.push(...routes);
+      return routes;
+    };
+    this.campaignRoutes = marketerRoutes(false).flatMap(addMarketerRoute);
+    // The console's pages and uploads: the same JWT authorizer. A browser's navigation carries no
+    // bearer token, so on AWS the pages open only once they are served as a public shell that
+    // signs in first (the sign-in script's seam is in functions/handlers/console.ts).
+    this.consoleRoutes = marketerRoutes(true).flatMap(addMarketerRoute);
 
     this.unsubscribeRoutes = this.api.addRoutes({
       path: UNSUBSCRIBE_PATH,

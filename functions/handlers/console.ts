@@ -12,12 +12,13 @@ import { type Config, loadConfig } from '../config.ts';
 import { type ConsoleRoute, SERVICE } from '../contract.ts';
 import { observability } from '../observability.ts';
 import { loadConsoleCampaign } from '../usecases/console-campaign.ts';
+import { CampaignError } from '../usecases/errors.ts';
 import { campaignPageModel } from '../views/console/model.ts';
 import { renderCampaignPage, renderStartPage } from '../views/console/page.ts';
 import { CONSOLE_SCRIPT } from '../views/console/script.ts';
 import { type Lang, langOf } from '../views/console/words.ts';
-import { actorOf } from './actor.ts';
-import { internalError, json } from './http.ts';
+import { authorize, type Caller } from './actor.ts';
+import { errorResponse, internalError, json } from './http.ts';
 
 const observed = observability(SERVICE.console);
 const { logger } = observed;
@@ -79,7 +80,12 @@ function page(
   };
 }
 
-type Route = (event: APIGatewayProxyEventV2, config: Config, lang: Lang) => Promise<APIGatewayProxyStructuredResultV2>;
+type Route = (
+  event: APIGatewayProxyEventV2,
+  config: Config,
+  lang: Lang,
+  caller: Caller,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const startPage: Route = async (event, config, lang) => {
   // The start page's form: `/?id=d11-2026` opens that campaign.
@@ -94,7 +100,7 @@ const startPage: Route = async (event, config, lang) => {
 const ROUTES: Record<ConsoleRoute, Route> = {
   'GET /': startPage,
   'GET /console': startPage,
-  'GET /console/campaigns/{id}': async (event, config, lang) => {
+  'GET /console/campaigns/{id}': async (event, config, lang, caller) => {
     const campaignId = event.pathParameters?.id ?? '';
     if (!CAMPAIGN_ID.test(campaignId)) {
       return json(400, {
@@ -104,7 +110,7 @@ const ROUTES: Record<ConsoleRoute, Route> = {
       });
     }
     const loaded = await loadConsoleCampaign(consoleDependencies(config), campaignId);
-    const model = campaignPageModel({ lang, campaignId, ...loaded });
+    const model = campaignPageModel({ lang, campaignId, ...loaded, roles: caller.roles });
     const scripts = pageScripts(config);
     return page(
       renderCampaignPage(model, scripts),
@@ -121,12 +127,11 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
   if (!route) return json(404, { message: 'Not Found' });
   try {
     const config = loadConfig();
-    if (!actorOf(event, config.runtime)) {
-      return json(401, { error: 'unauthenticated', message: 'the request carries no caller identity' });
-    }
+    const caller = authorize(event, event.routeKey as ConsoleRoute, config);
     const lang = langOf(event.queryStringParameters?.lang, cookieLang(event));
-    return await route(event, config, lang);
+    return await route(event, config, lang, caller);
   } catch (error) {
+    if (error instanceof CampaignError) return errorResponse(error);
     logger.error('console failed', { routeKey: event.routeKey, error });
     return internalError();
   }

@@ -15,7 +15,7 @@ import { formatPath } from '../domain/campaign.ts';
 import { observability } from '../observability.ts';
 import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { listImports, readRejects, requestUpload, type SegmentUploadDeps } from '../usecases/segment-uploads.ts';
-import { actorOf } from './actor.ts';
+import { authorize } from './actor.ts';
 import { errorResponse, internalError, json, rawBody } from './http.ts';
 
 const observed = observability(SERVICE.segmentUploads);
@@ -68,12 +68,12 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
   if (!route) return json(404, { message: 'Not Found' });
   const campaignId = event.pathParameters?.id ?? '';
   try {
+    const config = loadConfig();
+    // Who first: a caller without the role learns nothing, not even whether the id is well formed.
+    authorize(event, event.routeKey as UploadRoute, config);
     if (!CAMPAIGN_ID.test(campaignId)) {
       throw invalidRequest([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]);
     }
-    const config = loadConfig();
-    if (!actorOf(event, config.runtime))
-      throw new CampaignError('unauthenticated', 'the request carries no caller identity');
     return await route(event, campaignId, segmentUploadDependencies(config));
   } catch (error) {
     if (error instanceof CampaignError) return errorResponse(error);

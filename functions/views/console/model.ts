@@ -3,6 +3,7 @@
  * the campaign's lifecycle, its latest planned version and the time. No markup here (page.ts
  * renders it); every action offered is one the lifecycle would accept now, so no button is dead.
  */
+import { REQUIRED_ROLE, type Role } from '../../contract.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { type AuditEntry, type CampaignState, decide, type Lifecycle } from '../../domain/campaign-lifecycle.ts';
 import { wallClockAt } from '../../domain/local-time.ts';
@@ -76,6 +77,8 @@ export interface CampaignPageInput {
   lifecycle?: Lifecycle;
   latest?: StoredVersion;
   now: number;
+  /** The caller's roles: an action their role may not take is not offered. */
+  roles: readonly Role[];
 }
 
 const NO_ACTIONS: ConsoleActions = { pause: false, resume: false, cancel: false, testSendNeedsRecipients: false };
@@ -123,7 +126,7 @@ export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
     ...(lifecycle.approvedVersion === undefined ? {} : { approvedVersion: lifecycle.approvedVersion }),
     pausedWaves: lifecycle.pausedWaves,
     cancelledWaves: lifecycle.cancelledWaves,
-    actions: actionsFor(lifecycle, latest, now),
+    actions: actionsFor(lifecycle, latest, now, input.roles),
     plan: planModel(latest, campaign, timeline),
     campaignFile: `${JSON.stringify(campaign, null, 2)}\n`,
     audit: [...lifecycle.audit].reverse().slice(0, 20),
@@ -132,7 +135,9 @@ export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
 }
 
 /** What the lifecycle would accept now: asked of the same decision the API makes. */
-function actionsFor(lifecycle: Lifecycle, latest: StoredVersion, now: number): ConsoleActions {
+function actionsFor(lifecycle: Lifecycle, latest: StoredVersion, now: number, roles: readonly Role[]): ConsoleActions {
+  const may = (action: 'approve' | 'pause' | 'resume' | 'cancel' | 'test-send') =>
+    roles.includes(REQUIRED_ROLE[`POST /campaigns/{id}/${action}`]);
   const context = {
     campaignId: lifecycle.campaignId,
     now,
@@ -144,19 +149,18 @@ function actionsFor(lifecycle: Lifecycle, latest: StoredVersion, now: number): C
     return decision.ok && decision.changed;
   };
   const approvable =
+    may('approve') &&
     lifecycle.approvedVersion !== lifecycle.latestVersion &&
     would({ kind: 'approve', version: lifecycle.latestVersion, graceMs: Number.MAX_SAFE_INTEGER });
   const recipients = latest.campaign.testRecipients;
-  const testable = decide(
-    lifecycle,
-    { kind: 'test-send', waveId: latest.campaign.waves[0]?.id ?? '', recipients: 1 },
-    context,
-  ).ok;
+  const testable =
+    may('test-send') &&
+    decide(lifecycle, { kind: 'test-send', waveId: latest.campaign.waves[0]?.id ?? '', recipients: 1 }, context).ok;
   return {
     ...(approvable ? { approve: { version: lifecycle.latestVersion, costCny: latest.cost.totalCny } } : {}),
-    pause: would({ kind: 'pause' }),
-    resume: would({ kind: 'resume' }),
-    cancel: would({ kind: 'cancel' }),
+    pause: may('pause') && would({ kind: 'pause' }),
+    resume: may('resume') && would({ kind: 'resume' }),
+    cancel: may('cancel') && would({ kind: 'cancel' }),
     ...(testable && recipients.length > 0
       ? { testSend: { waves: latest.campaign.waves.map((wave) => wave.id), recipients: [...recipients] } }
       : {}),

@@ -86,6 +86,7 @@ export const CONSOLE_SCRIPT = `(function () {
       currentVersion: json.currentVersion === undefined ? '' : json.currentVersion,
       sendIds: (json.sendIds || []).join(', '),
       waveId: json.waveId || '',
+      requiredRole: json.requiredRole || '',
     });
     var fields = json.fields || [];
     if (json.error === 'invalid-request' && fields.length === 0 && json.message) text += ' (' + json.message + ')';

@@ -562,6 +562,7 @@ export const ERROR_TEXTS: Record<Lang, Record<CampaignErrorCode, string>> = {
     'not-test-recipient': '测试接收人不在活动文件的 testRecipients 中，未发送任何消息。',
     'invalid-request': '请求有误，请检查填写的内容。',
     unauthenticated: '请先登录。',
+    forbidden: '你的角色不能执行这个操作：需要 {requiredRole} 角色，请管理员把你加入该组。',
   },
   en: {
     'unknown-campaign': 'No such campaign: upload its campaign file to plan it first.',
@@ -575,6 +576,8 @@ export const ERROR_TEXTS: Record<Lang, Record<CampaignErrorCode, string>> = {
     'not-test-recipient': "A recipient is not in the campaign file's testRecipients; nothing was sent.",
     'invalid-request': 'The request is not right: check what you entered.',
     unauthenticated: 'Sign in first.',
+    forbidden:
+      'Your role cannot do this: it needs the {requiredRole} role; ask an administrator to add you to that group.',
   },
 };
 
