@@ -275,6 +275,20 @@ export function parseCustomerRow(cells: Readonly<Record<string, string | undefin
   return masked === 0 ? { ok: true, customer } : { ok: true, customer, masked };
 }
 
+/**
+ * Reads one column's trimmed, non-empty cell (customer_id: any cell) into `customer`, as
+ * a row is read: -1 when the cell cannot be read (the row is then read again by
+ * parseCustomerFields for its reasons), else the MASKED_* bit of a masked cell, or 0.
+ * For readers that find the common forms of a row on their own and hand over the rest.
+ */
+export function readColumn(column: CustomerColumn, text: string, customer: Customer, context: RowContext): number {
+  if (column !== 'customer_id' && isNoValue(text)) return 0;
+  const outcome = READERS[column](text, customer, context);
+  if (outcome === undefined) return 0;
+  if (outcome === MASKED) return MASK_BITS[column] ?? 0;
+  return -1;
+}
+
 /** Where a column's cells are in a file's rows (a CSV header's positions). */
 export interface ColumnAt {
   index: number;

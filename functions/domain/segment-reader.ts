@@ -7,7 +7,7 @@
  * chunk, one batch and, until the encoding is known, the first 64 KB of non-ASCII rows
  * are held.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import {
   acceptedHeaders,
   type ColumnMapping,
@@ -17,6 +17,7 @@ import {
   type ResolvedHeader,
   resolveHeader,
 } from './column-mapping.ts';
+import { FastRowReader } from './csv-fast-rows.ts';
 import {
   CsvRecordScanner,
   LineScanner,
@@ -48,6 +49,7 @@ import {
   decodeLenient,
   decodeRow,
   decodeRows,
+  decodeUtf8GroupRow,
   ENCODING_LABELS,
   emptyVotes,
   type TextEncodingName,
@@ -76,6 +78,12 @@ export interface SegmentReadOptions {
   segment?: string;
   /** The marketer's own header mapping; it wins over the built-in aliases. */
   columns?: ColumnMapping;
+  /**
+   * Takes each accepted customer as it is read, instead of the batches' `accepted` (which
+   * then stay empty). The object may be reused for the next row: copy what you keep.
+   * A reader that holds no batch of customers makes less garbage: a million-row file reads faster.
+   */
+  accept?: (customer: Customer, line: number) => void;
 }
 
 export interface AcceptedRow {
@@ -272,6 +280,8 @@ export class SegmentReader {
   private heldBytes = 0;
   private heldNonAsciiBytes = 0;
   private readonly votes = emptyVotes();
+  /** The common rows of a CSV file read from their bytes (with a header, when taken by `accept`). */
+  private fast: FastRowReader | undefined;
 
   constructor(private readonly options: SegmentReadOptions) {
     const format = formatOf(options.fileName);
@@ -359,6 +369,7 @@ export class SegmentReader {
     let index = 0;
     while (index < records.length) {
       // The records of one chunk are decoded together: one check and one decode for most.
+      const start = index;
       const end = groupEnd(records, index);
       const group = records.slice(index, end);
       index = end;
@@ -367,10 +378,19 @@ export class SegmentReader {
       // ASCII reads the same in both encodings: no need to wait for the choice.
       const readable = this.encoding !== undefined || (this.held.length === 0 && isAsciiGroup(group, rows));
       if (!readable || !source) {
-        for (const record of group) this.readOrHold(record, batch, context);
+        let at = start;
+        while (at < end && (this.encoding === undefined || !source)) {
+          this.readOrHold(records[at] as RawRecord, batch, context);
+          at += 1;
+        }
+        // The encoding was chosen within the group: the rest of it is read as a group of its own.
+        index = at;
         continue;
       }
       const encoding = this.encoding ?? 'utf-8';
+      if (encoding === 'utf-8' && this.options.accept && this.readUtf8Group(group, rows, source, batch, context)) {
+        continue;
+      }
       const { texts, foreign } = decodeRows(source, rows, encoding);
       let row = 0;
       for (const record of group) {
@@ -385,6 +405,61 @@ export class SegmentReader {
     }
     if (final && this.encoding === undefined) this.chooseEncoding(batch, context);
     return batch;
+  }
+
+  /**
+   * A group of records of a UTF-8 CSV file whose bytes are valid UTF-8: the common rows
+   * are read from their bytes, every other record as decodeRows would have decoded it.
+   * False (nothing read) where decodeRows would decode each row on its own.
+   */
+  private readUtf8Group(
+    group: RawRecord[],
+    rows: RecordBytes[],
+    source: Buffer,
+    batch: SegmentBatch,
+    context: RowContext,
+  ): boolean {
+    if (this.summaryState.format !== 'csv') return false;
+    const first = rows[0] as RecordBytes;
+    const last = rows[rows.length - 1] as RecordBytes;
+    const span = source.subarray(first.start, last.end);
+    if (!isAscii(span)) {
+      if (!isUtf8(span)) return false;
+      let byte = first.start;
+      for (const row of rows) {
+        if (row.start - byte > 2 && !isAscii(source.subarray(byte, row.start))) return false;
+        byte = row.end;
+      }
+    }
+    const accept = this.options.accept as (customer: Customer, line: number) => void;
+    for (const record of group) {
+      if (!('source' in record)) {
+        this.readRecord(record, 'utf-8', undefined, batch, context);
+        continue;
+      }
+      const fast = this.fast;
+      if (fast && !record.quoted) {
+        const masked = fast.read(record.source, record.start, record.end);
+        if (masked >= 0) {
+          this.summaryState.rows += 1;
+          this.summaryState.accepted += 1;
+          if (masked !== 0) this.countMasked(masked);
+          accept(fast.customer, record.line);
+          continue;
+        }
+      }
+      const text = decodeUtf8GroupRow(record.source, record.start, record.end);
+      this.readRecord(record, 'utf-8', text, batch, context);
+    }
+    return true;
+  }
+
+  /** An accepted row: to `accept` when given, else into the batch. */
+  private accepted(line: number, customer: Customer, batch: SegmentBatch): void {
+    this.summaryState.accepted += 1;
+    const accept = this.options.accept;
+    if (accept) accept(customer, line);
+    else batch.accepted.push({ line, customer });
   }
 
   private readOrHold(record: RawRecord, batch: SegmentBatch, context: RowContext): void {
@@ -471,8 +546,7 @@ export class SegmentReader {
     ) {
       const result = parseCustomerFields(fields, this.readingOrder, context);
       if (result.ok) {
-        batch.accepted.push({ line: record.line, customer: result.customer });
-        this.summaryState.accepted += 1;
+        this.accepted(record.line, result.customer, batch);
         if (result.masked !== undefined) this.countMasked(result.masked);
         return;
       }
@@ -512,8 +586,7 @@ export class SegmentReader {
     const customerId = cells.values.customer_id;
     const result = parseCustomerRow(cells.values, context);
     if (result.ok && cells.problems.length === 0) {
-      batch.accepted.push({ line, customer: result.customer });
-      this.summaryState.accepted += 1;
+      this.accepted(line, result.customer, batch);
       if (result.masked !== undefined) this.countMasked(result.masked);
       return;
     }
@@ -606,6 +679,9 @@ export class SegmentReader {
     this.header = header;
     this.knownColumns = resolved.columns.map(({ index, column }) => ({ index, name: column }));
     this.readingOrder = columnsInReadingOrder(resolved.columns.map(({ index, column }) => ({ index, column })));
+    if (this.summaryState.format === 'csv' && this.options.accept) {
+      this.fast = new FastRowReader(header.length, this.readingOrder, this.rowContext());
+    }
     for (const { header: text, column } of resolved.columns) {
       if (text !== column) this.headerOfColumn.set(column, text);
     }

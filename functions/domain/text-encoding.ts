@@ -283,6 +283,18 @@ export function decodeRows(source: Buffer, rows: readonly RowBytes[], fileEncodi
 }
 
 /**
+ * One row of a stretch that is valid UTF-8 in a UTF-8 file, decoded as decodeRows decodes
+ * it there: as UTF-8, unless it has no character from U+0800 on and so may be GBK.
+ */
+export function decodeUtf8GroupRow(source: Buffer, start: number, end: number): DecodedRow {
+  const bytes = source.subarray(start, end);
+  if (isAscii(bytes)) return { encoding: 'utf-8', text: source.toString('latin1', start, end) };
+  const text = source.toString('utf8', start, end);
+  if (!WIDE_CHARACTER.test(text) && NARROW_NON_ASCII.test(text)) return decodeRow(bytes, 'utf-8');
+  return { encoding: 'utf-8', text };
+}
+
+/**
  * Cuts the text of a stretch of rows into the rows' texts. Rows end at line ends in the
  * text as in the bytes (line ends are ASCII); the bytes between rows must be ASCII (line
  * ends, blank lines) for the offsets to carry over, else undefined. A row with quotes may

@@ -45,9 +45,10 @@ export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCu
       fileName: source.name,
       timeZone: input.timeZone,
       ...(input.columns ? { columns: input.columns } : {}),
+      // Straight into the set: the set copies each customer into its columns.
+      accept: (customer) => customers.upsert(customer, fileNumber),
     });
     for await (const batch of readSegmentFile(reader, source)) {
-      for (const row of batch.accepted) customers.upsert(row.customer, fileNumber);
       for (const row of batch.rejected) input.onRejected(row);
       input.onProgress?.({ file: source.name, rows: reader.summary.rows });
     }

@@ -32,6 +32,53 @@ describe('CustomerSet', () => {
   });
 });
 
+describe('CustomerSet ids', () => {
+  it('finds each of 50,000 ids (repeats, near-identical, non-ASCII) where it went in, and no id it never saw', () => {
+    // Prepare: ids that differ in one character, in their length, or only in case, and repeats.
+    const ids: string[] = [];
+    for (let n = 0; n < 20_000; n += 1) ids.push(`C${String(n).padStart(8, '0')}`, `c${n}`, `客户${n}`);
+    const set = new CustomerSet();
+    const expected = new Map<string, number>();
+
+    // Act
+    ids.forEach((id, at) => {
+      set.upsert(row({ customerId: id, phone: `+86138${String(at % 100_000_000).padStart(8, '0')}` }), 0);
+      if (!expected.has(id)) expected.set(id, expected.size);
+    });
+    for (const id of ids.slice(0, 5_000)) set.upsert(row({ customerId: id }), 1);
+
+    // Assess
+    expect(set.size).toBe(expected.size);
+    for (const [id, index] of expected) {
+      if (set.indexOf(id) !== index) expect.fail(`${id} found at ${set.indexOf(id)}, went in at ${index}`);
+      if (set.idOf(index) !== id) expect.fail(`index ${index} holds ${set.idOf(index)}, not ${id}`);
+    }
+    for (const absent of ['C00020000', 'c20000', '客户20000', '', 'C0000000', 'C000000001']) {
+      expect(set.indexOf(absent), `${absent} was never added`).toBeUndefined();
+    }
+    expect(set.stats).toEqual({ repeatsInFile: 0, seenInEarlierFile: 5_000 });
+    expect(set.get(set.indexOf('c7') as number).phone, 'the later row without a phone won').toBeUndefined();
+    expect(set.get(set.indexOf('客户19999') as number).phone).toBe('+8613800059999');
+  });
+
+  it('keeps a phone that is not plain E.164 digits as it came', () => {
+    // Prepare
+    const set = new CustomerSet();
+
+    // Act
+    set.upsert(row({ customerId: 'a', phone: '+0123' }), 0);
+    set.upsert(row({ customerId: 'b', phone: '+86138001380001234' }), 0);
+    set.upsert(row({ customerId: 'c', phone: '+85291234567' }), 0);
+
+    // Assess
+    expect(['a', 'b', 'c'].map((id) => set.phoneOf(set.indexOf(id) as number))).toEqual([
+      '+0123',
+      '+86138001380001234',
+      '+85291234567',
+    ]);
+  });
+});
+
 describe('CustomerSet columns', () => {
   it('gives every customer back equal to the row that went in, whatever fields it has', () => {
     // Prepare

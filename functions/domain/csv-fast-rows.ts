@@ -1,0 +1,350 @@
+/**
+ * The common CSV row read straight from its bytes: a million-row file is nearly all rows
+ * of plain ASCII numbers, dates and flags, an id, an email and a name. Splitting such a
+ * row into field strings, trimming them and running a regexp per cell costs more than
+ * everything else a read does, so here the fields are found in the bytes, numbers, dates,
+ * flags and devices are read from their digits and letters, and only the texts a customer
+ * keeps (id, email, name, segment, tier) become strings, each a fresh copy of its bytes
+ * (a slice of a chunk's text would hold the whole chunk in memory for as long as the
+ * customer lives).
+ *
+ * Whatever is not a common form (a quote, a cell with spaces around it, full-width digits,
+ * 12次, ¥1,299.00, a Chinese date) is handed to the column's own reader as its trimmed
+ * text, so every form reads as it does on the full path; a row with a problem, a row of
+ * another field count, a row that may not be plain UTF-8 returns NOT_COMMON and is read
+ * again on the full path, which finds its reasons.
+ */
+import { type ColumnAt, type Customer, type CustomerColumn, type RowContext, readColumn } from './customer.ts';
+import { instantOf, isRealWallClock } from './local-time.ts';
+
+/** What read() returns for a row it leaves to the full path. */
+export const NOT_COMMON = -1;
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const ZERO = 0x30;
+const NINE = 0x39;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const SPACE = 0x20;
+const UPPER_T = 0x54;
+const LOWER_T = 0x74;
+/** Lead bytes of UTF-8 characters from U+0800 on (Chinese text among them). */
+const WIDE_LEAD = 0xe0;
+/** Lead byte of U+F000 to U+FFFF: full-width forms, the BOM, U+FFFD (what bad bytes decode to). */
+const EF_LEAD = 0xef;
+const MAX_ID_BYTES = 128;
+const FIRST_YEAR = 2009;
+const LAST_YEAR = 2100;
+
+/** Node's own Buffer decoders, without toString's argument checks (they exist on every Buffer). */
+interface Slices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/** How a column's bytes are read: kinds with a byte reader of their own, the rest as text. */
+type Kind = 'id' | 'phone' | 'device' | 'date' | 'count' | 'amount' | 'years' | 'flag' | 'text';
+
+const KINDS: Record<CustomerColumn, Kind> = {
+  customer_id: 'id',
+  phone: 'phone',
+  email: 'text',
+  name: 'text',
+  device: 'device',
+  last_order_at: 'date',
+  order_count: 'count',
+  total_spend: 'amount',
+  d11_years: 'years',
+  unpaid_order: 'flag',
+  opt_out_sms: 'flag',
+  opt_out_email: 'flag',
+  segment: 'text',
+  member_tier: 'text',
+};
+
+type Flag = 'unpaidOrder' | 'optOutSms' | 'optOutEmail';
+const FLAG_FIELDS: Partial<Record<CustomerColumn, Flag>> = {
+  unpaid_order: 'unpaidOrder',
+  opt_out_sms: 'optOutSms',
+  opt_out_email: 'optOutEmail',
+};
+
+const NO_YEARS: number[] = [];
+
+/**
+ * Reads the rows of one header. `read` fills one customer object, reused from row to row:
+ * whoever takes it must copy what it keeps before the next row.
+ */
+export class FastRowReader {
+  /** Field boundaries of the current row: field i is bytes[cuts[i], cuts[i + 1] - 1). */
+  private readonly cuts: Int32Array;
+  private readonly kinds: Kind[];
+  private readonly indexes: number[];
+  private readonly names: CustomerColumn[];
+  private readonly flags: Array<Flag | undefined>;
+  /** Year lists of one year, shared by the rows (a reused customer is copied by its taker). */
+  private readonly singleYears = new Map<number, number[]>();
+  readonly customer: Customer;
+
+  constructor(
+    private readonly fieldCount: number,
+    columns: readonly ColumnAt[],
+    private readonly context: RowContext,
+  ) {
+    this.cuts = new Int32Array(fieldCount + 1);
+    this.indexes = columns.map(({ index }) => index);
+    this.names = columns.map(({ column }) => column);
+    this.kinds = this.names.map((column) => KINDS[column]);
+    this.flags = this.names.map((column) => FLAG_FIELDS[column]);
+    this.customer = { customerId: '', device: 'mobile', d11Years: NO_YEARS, segment: context.defaultSegment };
+  }
+
+  /**
+   * Reads the unquoted row `bytes[start, end)` of a file whose rows around it are valid
+   * UTF-8 into `customer`: the MASKED_* bits of its masked cells, or NOT_COMMON.
+   */
+  read(bytes: Buffer, start: number, end: number): number {
+    const cuts = this.cuts;
+    const last = this.fieldCount;
+    let field = 0;
+    let nonAscii = false;
+    let wide = false;
+    cuts[0] = start;
+    for (let at = start; at < end; at += 1) {
+      const byte = bytes[at] as number;
+      if (byte === COMMA) {
+        field += 1;
+        if (field >= last) return NOT_COMMON;
+        cuts[field] = at + 1;
+      } else if (byte >= 0x80) {
+        nonAscii = true;
+        if (byte >= WIDE_LEAD) {
+          // U+FFFD, full-width forms and the BOM take the full path.
+          if (byte === EF_LEAD) return NOT_COMMON;
+          wide = true;
+        }
+      } else if (byte === QUOTE) return NOT_COMMON;
+    }
+    // A row of another field count, or non-ASCII text without a character from U+0800 on
+    // (it may be GBK that happens to be valid UTF-8: the full path looks closer).
+    if (field !== last - 1 || (nonAscii && !wide)) return NOT_COMMON;
+    cuts[last] = end + 1;
+
+    const customer = this.customer;
+    customer.customerId = '';
+    customer.phone = undefined;
+    customer.email = undefined;
+    customer.name = undefined;
+    customer.device = 'mobile';
+    customer.lastOrderAt = undefined;
+    customer.orderCount = undefined;
+    customer.totalSpend = undefined;
+    customer.d11Years = NO_YEARS;
+    customer.unpaidOrder = undefined;
+    customer.optOutSms = undefined;
+    customer.optOutEmail = undefined;
+    customer.segment = this.context.defaultSegment;
+    customer.tier = undefined;
+
+    let masked = 0;
+    const kinds = this.kinds;
+    for (let position = 0; position < kinds.length; position += 1) {
+      const index = this.indexes[position] as number;
+      const from = cuts[index] as number;
+      const to = (cuts[index + 1] as number) - 1;
+      const kind = kinds[position] as Kind;
+      if (from === to) {
+        if (kind === 'id') return NOT_COMMON;
+        continue;
+      }
+      let done = false;
+      switch (kind) {
+        case 'id':
+          done = this.id(bytes, from, to);
+          break;
+        case 'phone':
+          done = phone(bytes, from, to, customer);
+          break;
+        case 'device':
+          done = device(bytes, from, to, customer);
+          break;
+        case 'date':
+          done = this.date(bytes, from, to);
+          break;
+        case 'count': {
+          const count = digits(bytes, from, to, 9);
+          if (count >= 0) {
+            customer.orderCount = count;
+            done = true;
+          }
+          break;
+        }
+        case 'amount':
+          done = amount(bytes, from, to, customer);
+          break;
+        case 'years':
+          done = this.years(bytes, from, to);
+          break;
+        case 'flag':
+          done = flag(bytes, from, to, customer, this.flags[position] as Flag);
+          break;
+        default:
+          break;
+      }
+      if (done) continue;
+      // Any other form: the column's own reader, on the cell's trimmed text.
+      const slices = bytes as unknown as Slices;
+      const text = (nonAscii ? slices.utf8Slice(from, to) : slices.latin1Slice(from, to)).trim();
+      const column = this.names[position] as CustomerColumn;
+      if (text === '') {
+        if (kind === 'id') return NOT_COMMON;
+        continue;
+      }
+      const outcome = readColumn(column, text, customer, this.context);
+      if (outcome < 0) return NOT_COMMON;
+      masked |= outcome;
+    }
+    return masked;
+  }
+
+  /** An id of letters, digits, `-` and `_` (no spaces, no control characters, no Excel rounding). */
+  private id(bytes: Buffer, from: number, to: number): boolean {
+    if (to - from > MAX_ID_BYTES) return false;
+    let letterOrDigit = false;
+    for (let at = from; at < to; at += 1) {
+      const byte = bytes[at] as number;
+      const lower = byte | 0x20;
+      if ((byte >= ZERO && byte <= NINE) || (lower >= 0x61 && lower <= 0x7a)) letterOrDigit = true;
+      else if (byte !== DASH && byte !== 0x5f) return false;
+    }
+    // `-`, `--`: a "no value" mark, and `null`, `NULL`: the column's reader says why.
+    if (!letterOrDigit || (to - from === 4 && ((bytes[from] as number) | 0x20) === 0x6e)) return false;
+    this.customer.customerId = (bytes as unknown as Slices).latin1Slice(from, to);
+    return true;
+  }
+
+  /** `2026-10-06` and `2026-10-06T11:12:47` (or with a space): the forms nearly every export writes. */
+  private date(bytes: Buffer, from: number, to: number): boolean {
+    const length = to - from;
+    if (length !== 10 && length !== 19) return false;
+    if (bytes[from + 4] !== DASH || bytes[from + 7] !== DASH) return false;
+    const year = digits(bytes, from, from + 4, 4);
+    const month = digits(bytes, from + 5, from + 7, 2);
+    const day = digits(bytes, from + 8, from + 10, 2);
+    if (year < 0 || month < 0 || day < 0) return false;
+    let hour = 0;
+    let minute = 0;
+    let second = 0;
+    if (length === 19) {
+      const separator = bytes[from + 10];
+      if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return false;
+      if (bytes[from + 13] !== COLON || bytes[from + 16] !== COLON) return false;
+      hour = digits(bytes, from + 11, from + 13, 2);
+      minute = digits(bytes, from + 14, from + 16, 2);
+      second = digits(bytes, from + 17, from + 19, 2);
+      if (hour < 0 || minute < 0 || second < 0) return false;
+    }
+    const wall = { year, month, day, hour, minute, second };
+    // Not a real date (2025-02-30): the column's reader says so.
+    if (!isRealWallClock(wall)) return false;
+    this.customer.lastOrderAt = instantOf(wall, this.context.timeZone);
+    return true;
+  }
+
+  /** One year, `2025`. */
+  private years(bytes: Buffer, from: number, to: number): boolean {
+    if (to - from !== 4) return false;
+    const year = digits(bytes, from, to, 4);
+    if (year < FIRST_YEAR || year > LAST_YEAR) return false;
+    let list = this.singleYears.get(year);
+    if (list === undefined) {
+      list = [year];
+      this.singleYears.set(year, list);
+    }
+    this.customer.d11Years = list;
+    return true;
+  }
+}
+
+/** The digits of bytes[from, to) as a number (at most `most` of them), or -1. */
+function digits(bytes: Buffer, from: number, to: number, most: number): number {
+  if (to - from > most || to <= from) return -1;
+  let value = 0;
+  for (let at = from; at < to; at += 1) {
+    const digit = (bytes[at] as number) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** An 11-digit mainland mobile, `13800138000`. */
+function phone(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
+  if (to - from !== 11 || bytes[from] !== 0x31) return false;
+  const second = bytes[from + 1] as number;
+  if (second < 0x33 || second > NINE) return false;
+  for (let at = from + 2; at < to; at += 1) {
+    const byte = bytes[at] as number;
+    if (byte < ZERO || byte > NINE) return false;
+  }
+  customer.phone = `+86${(bytes as unknown as Slices).latin1Slice(from, to)}`;
+  return true;
+}
+
+/** `mobile`, `pc`, `both` as the product writes them. */
+function device(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
+  const length = to - from;
+  const first = bytes[from];
+  const text = (bytes as unknown as Slices).latin1Slice;
+  if (length === 6 && first === 0x6d && text.call(bytes, from, to) === 'mobile') customer.device = 'mobile';
+  else if (length === 2 && first === 0x70 && bytes[from + 1] === 0x63) customer.device = 'pc';
+  else if (length === 4 && first === 0x62 && text.call(bytes, from, to) === 'both') customer.device = 'both';
+  else return false;
+  return true;
+}
+
+/** `1299`, `45.73`, `0.5`: at most 9 digits before the point and 2 after (the rest: the column's reader). */
+function amount(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
+  let whole = 0;
+  let at = from;
+  for (; at < to; at += 1) {
+    const digit = (bytes[at] as number) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    whole = whole * 10 + digit;
+  }
+  const wholeDigits = at - from;
+  if (wholeDigits === 0 || wholeDigits > 9) return false;
+  let cents = whole * 100;
+  if (at < to) {
+    const decimals = to - at - 1;
+    if (bytes[at] !== DOT || decimals < 1 || decimals > 2) return false;
+    const fraction = digits(bytes, at + 1, to, 2);
+    if (fraction < 0) return false;
+    cents += decimals === 1 ? fraction * 10 : fraction;
+  }
+  // What Math.round(Number(text) * 100) / 100 gives for such a text: its cents, exactly.
+  customer.totalSpend = cents / 100;
+  return true;
+}
+
+/** `true`/`false`, `1`/`0`, `yes`/`no`, `y`/`n`, in any case. */
+function flag(bytes: Buffer, from: number, to: number, customer: Customer, field: Flag): boolean {
+  const length = to - from;
+  let value: boolean;
+  if (length === 1) {
+    const only = bytes[from];
+    if (only === 0x31 || only === 0x79 || only === 0x59) value = true;
+    else if (only === 0x30 || only === 0x6e || only === 0x4e) value = false;
+    else return false;
+  } else {
+    if (length > 5) return false;
+    const word = (bytes as unknown as Slices).latin1Slice(from, to).toLowerCase();
+    if (word === 'true' || word === 'yes') value = true;
+    else if (word === 'false' || word === 'no') value = false;
+    else return false;
+  }
+  customer[field] = value;
+  return true;
+}
