@@ -152,7 +152,7 @@ describe('campaign plan', () => {
 
     // Act
     const { stdout } = await promisify(execFile)('node', ['functions/cli/campaign.js', ...planArgs(out)], {
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', CAMPAIGN_LANG: 'en' },
     });
 
     // Assess
