@@ -4,7 +4,7 @@
  * value has a default that points at the embedded servers.
  */
 import { z } from 'zod';
-import { ENV } from './contract.ts';
+import { ENV, ROLES } from './contract.ts';
 
 export const TABLES = ['customers', 'imports', 'campaigns', 'touches'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -68,6 +68,13 @@ const awsSchema = z.object({
    * the functions behind that API cannot name without a circular reference.
    */
   publicBaseUrl: baseUrl(/^https$/, 'https').optional(),
+  /**
+   * The console's sign-in (only the console function is given it): the managed login's base
+   * URL, the console's app client and the console's own URL, where the sign-in returns.
+   */
+  consoleSignIn: z
+    .object({ signInUrl: z.url({ protocol: /^https$/ }), clientId: name, redirectUri: z.url({ protocol: /^https$/ }) })
+    .optional(),
 });
 
 const localSchema = z.object({
@@ -85,6 +92,11 @@ const localSchema = z.object({
   /** Absent: the links point at the local HTTP server the stack runs (its real port). */
   publicBaseUrl: baseUrl(/^https?$/, 'http(s)').optional(),
   dataDir: name,
+  /**
+   * The role of the built-in local user (LOCAL_USER_ROLE): `approver` unless told `marketer`,
+   * so one person can play the whole campaign locally, and a marketer's refusals can be tried.
+   */
+  localUserRole: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }).default('approver'),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;
@@ -174,6 +186,9 @@ function validate(env: NodeJS.ProcessEnv): Config {
     linkSecretArn: ENV.linkSecretArn,
     linkSecret: ENV.linkSecret,
     publicBaseUrl: ENV.publicBaseUrl,
+    'consoleSignIn.signInUrl': ENV.signInUrl,
+    'consoleSignIn.clientId': ENV.consoleClientId,
+    'consoleSignIn.redirectUri': ENV.consoleUrl,
     ...Object.fromEntries(TABLES.map((table) => [`tables.${table}`, TABLE_ENV[table]])),
   };
   if (runtime === 'aws') {
@@ -197,6 +212,16 @@ function validate(env: NodeJS.ProcessEnv): Config {
         maxOrderAmount,
         linkSecretArn: env[ENV.linkSecretArn],
         ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
+        // All three or none: one alone is a wiring mistake, named by the missing ones.
+        ...(env[ENV.signInUrl] || env[ENV.consoleClientId] || env[ENV.consoleUrl]
+          ? {
+              consoleSignIn: {
+                signInUrl: env[ENV.signInUrl],
+                clientId: env[ENV.consoleClientId],
+                redirectUri: env[ENV.consoleUrl],
+              },
+            }
+          : {}),
       },
       envNames,
     );
@@ -223,7 +248,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
       linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
       ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),
+      ...(env[ENV.localUserRole]?.trim() ? { localUserRole: env[ENV.localUserRole]?.trim() } : {}),
     },
-    { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR' },
+    { ...envNames, httpPort: 'PORT', dataDir: 'LOCAL_DATA_DIR', localUserRole: ENV.localUserRole },
   );
 }

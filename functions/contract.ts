@@ -32,6 +32,12 @@ export const ENV = {
   /** Where customers reach the HTTP API: the base of every link in a message. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The console's sign-in on AWS: the managed login's base URL, the console's app client, the console's URL. */
+  signInUrl: 'SIGN_IN_URL',
+  consoleClientId: 'CONSOLE_CLIENT_ID',
+  consoleUrl: 'CONSOLE_URL',
+  /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
+  localUserRole: 'LOCAL_USER_ROLE',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -57,6 +63,12 @@ export const PREFIX = {
  * is read. `campaign import --sheet` sets it.
  */
 export const SHEET_METADATA = 'sheet';
+
+/**
+ * Where the marketer's console lives under the API's URL: the sign-in sends the browser back
+ * here (the Cognito app client's default callback and sign-out URL).
+ */
+export const CONSOLE_PATH = '/console';
 
 /** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
@@ -99,9 +111,9 @@ export const SERVICE = {
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
 
 /**
- * The marketer routes of the HTTP API (IAM auth on AWS), as API Gateway route keys: the CDK
- * creates exactly these, the local server serves them, and the campaign API's router has an
- * entry for each (a route added here without one fails to compile).
+ * The campaign router's routes (campaign-api.ts), as API Gateway route keys: the CDK creates
+ * exactly these, the local server serves them, and the router has an entry for each (a route
+ * added here without one fails to compile).
  */
 export const CAMPAIGN_ROUTES = [
   'PUT /campaigns/{id}',
@@ -113,3 +125,43 @@ export const CAMPAIGN_ROUTES = [
   'GET /campaigns/{id}/report',
 ] as const;
 export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];
+
+/** The test send: its own function on AWS (it may send SMS and email), not one of the router's routes. */
+export const TEST_SEND_ROUTE = 'POST /campaigns/{id}/test-send';
+
+/**
+ * Every marketer route: a signed-in user on AWS (the HTTP API's JWT authorizer, Cognito),
+ * the built-in local user locally. A route added here needs a role in `REQUIRED_ROLE` (or
+ * the code does not compile), and the CDK puts the authorizer on exactly these.
+ */
+export const MARKETER_ROUTES = [...CAMPAIGN_ROUTES, TEST_SEND_ROUTE] as const;
+export type MarketerRoute = (typeof MARKETER_ROUTES)[number];
+
+/**
+ * The two roles, as Cognito group names. An approver may do everything a marketer may:
+ * `approver` implies `marketer`, so an approver needs no second group.
+ */
+export const ROLES = ['marketer', 'approver'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a role includes: the roles a member of the group holds. */
+export const ROLE_INCLUDES: Readonly<Record<Role, readonly Role[]>> = {
+  marketer: ['marketer'],
+  approver: ['approver', 'marketer'],
+};
+
+/**
+ * Who may do what, in one place: the role each marketer route needs. A marketer uploads,
+ * plans, reads, test-sends and pauses; only an approver approves, resumes and cancels
+ * (the actions that send or end a campaign for good).
+ */
+export const REQUIRED_ROLE: Readonly<Record<MarketerRoute, Role>> = {
+  'PUT /campaigns/{id}': 'marketer',
+  'GET /campaigns/{id}': 'marketer',
+  'GET /campaigns/{id}/report': 'marketer',
+  'POST /campaigns/{id}/pause': 'marketer',
+  'POST /campaigns/{id}/test-send': 'marketer',
+  'POST /campaigns/{id}/approve': 'approver',
+  'POST /campaigns/{id}/resume': 'approver',
+  'POST /campaigns/{id}/cancel': 'approver',
+};

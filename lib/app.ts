@@ -39,6 +39,8 @@ export function buildApp(app: App, env: Environment = defaultEnvironment()): Cam
     emailDomain: settings.emailDomain,
     alarmEmail: settings.alarmEmail,
     publicBaseUrl: settings.publicBaseUrl,
+    ...(settings.consoleUrl ? { consoleUrl: settings.consoleUrl } : {}),
+    ...(settings.signInDomainPrefix ? { signInDomainPrefix: settings.signInDomainPrefix } : {}),
     ...(settings.smsSenderId ? { smsSenderId: settings.smsSenderId } : {}),
     reservedConcurrency: settings.reservedConcurrency,
     importWorkers: settings.importWorkers,

@@ -17,6 +17,8 @@ export const SETTING_NAMES = [
   'emailDomain',
   'alarmEmail',
   'publicBaseUrl',
+  'consoleUrl',
+  'signInDomainPrefix',
   'smsSenderId',
   'reservedConcurrency',
   'importWorkers',
@@ -35,6 +37,10 @@ export interface DeploymentSettings {
    * (a custom domain or CDN in front of the API). Unset: the HTTP API's own URL.
    */
   readonly publicBaseUrl?: string;
+  /** Where the console's sign-in returns (an https URL). Unset: `<HttpApiUrl>console`. */
+  readonly consoleUrl?: string;
+  /** The managed login's domain prefix. Unset: `d11-campaign-<account id>`. */
+  readonly signInDomainPrefix?: string;
   /** The SMS sender ID, where the destination country supports one (China does not). */
   readonly smsSenderId?: string;
   /** Reserve `importWorkers` and `sendWorkers` concurrency for the importer and the send worker. */
@@ -66,6 +72,16 @@ const HELP: Readonly<Record<SettingName, { meaning: string; example: string }>> 
   publicBaseUrl: {
     meaning: 'the public HTTPS prefix of the unsubscribe and tracked links in messages (default: the HTTP API URL)',
     example: 'https://go.yourstore.cn',
+  },
+  consoleUrl: {
+    meaning:
+      "the console's https URL, where the sign-in returns after sign-in and sign-out (default: the HTTP API URL + console)",
+    example: 'https://console.yourstore.cn/console',
+  },
+  signInDomainPrefix: {
+    meaning:
+      'the prefix of the sign-in domain <prefix>.auth.<region>.amazoncognito.com, unique in the region: lowercase letters, digits and -, no "aws", "amazon" or "cognito" (default: d11-campaign-<account id>)',
+    example: 'yourstore-d11',
   },
   smsSenderId: {
     meaning: 'the SMS sender ID, 1 to 11 letters and digits, only where the destination country supports one',
@@ -163,6 +179,13 @@ function schemas(dryRun: boolean) {
         }
       })
       .transform((value) => value.replace(/\/+$/, '')),
+    consoleUrl: z
+      .url({ protocol: /^https$/, message: 'is not an https:// URL' })
+      .refine((value) => !/[?#]/.test(value), 'must have no ?query or #fragment'),
+    signInDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1 to 63 lowercase letters, digits and -')
+      .refine((value) => !/aws|amazon|cognito/.test(value), 'must not contain aws, amazon or cognito'),
     smsSenderId: z
       .string()
       .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1 to 11 letters and digits, at least one a letter'),
@@ -224,6 +247,9 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
   const alarmEmail = read('alarmEmail', example('alarmEmail'));
   const publicBaseUrl = contextValue(scope, 'publicBaseUrl') === undefined ? undefined : read('publicBaseUrl');
   const smsSenderId = contextValue(scope, 'smsSenderId') === undefined ? undefined : read('smsSenderId');
+  const consoleUrl = contextValue(scope, 'consoleUrl') === undefined ? undefined : read('consoleUrl');
+  const signInDomainPrefix =
+    contextValue(scope, 'signInDomainPrefix') === undefined ? undefined : read('signInDomainPrefix');
   const reservedConcurrency = read('reservedConcurrency', false);
   const importWorkers = read('importWorkers', DEFAULT_IMPORT_WORKERS);
   const sendWorkers = read('sendWorkers', DEFAULT_SEND_WORKERS);
@@ -233,6 +259,8 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
     alarmEmail,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     ...(smsSenderId ? { smsSenderId } : {}),
+    ...(consoleUrl ? { consoleUrl } : {}),
+    ...(signInDomainPrefix ? { signInDomainPrefix } : {}),
     reservedConcurrency,
     importWorkers,
     sendWorkers,

@@ -12,13 +12,22 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
-import { ENV, SERVICE, UNSUBSCRIBE_PATH } from '../functions/contract.ts';
+import {
+  CONSOLE_PATH,
+  ENV,
+  MARKETER_ROUTES,
+  type MarketerRoute,
+  SERVICE,
+  UNSUBSCRIBE_PATH,
+} from '../functions/contract.ts';
 import type { CampaignDelivery } from './campaign-delivery.ts';
 import { CampaignFunction } from './campaign-function.ts';
+import { MarketerSignIn } from './marketer-sign-in.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
@@ -53,7 +62,7 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The marketer routes' own limits (IAM-signed people and tools, a handful of requests a
+ * The marketer routes' own limits (signed-in people and the command line, a handful of requests a
  * minute): reads, changes of state, planning a draft (minutes of work for a large campaign),
  * and test sends (each up to 40 real messages, which cost money).
  */
@@ -65,20 +74,21 @@ export const CAMPAIGN_ROUTE_THROTTLE = {
 } as const;
 export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
 
-/** Every marketer route (IAM auth), by the function that serves it. */
-export const CAMPAIGN_ROUTES: Readonly<Record<CampaignRouteKind, ReadonlyArray<{ method: HttpMethod; path: string }>>> =
-  {
-    read: [
-      { method: HttpMethod.GET, path: '/campaigns/{id}' },
-      { method: HttpMethod.GET, path: '/campaigns/{id}/report' },
-    ],
-    plan: [{ method: HttpMethod.PUT, path: '/campaigns/{id}' }],
-    control: ['approve', 'pause', 'resume', 'cancel'].map((action) => ({
-      method: HttpMethod.POST,
-      path: `/campaigns/{id}/${action}`,
-    })),
-    testSend: [{ method: HttpMethod.POST, path: '/campaigns/{id}/test-send' }],
-  };
+/**
+ * Which function serves each marketer route (functions/contract.ts MARKETER_ROUTES, every one
+ * behind the JWT authorizer): a route added to the contract without a function here fails to
+ * compile.
+ */
+export const MARKETER_ROUTE_KIND: Readonly<Record<MarketerRoute, CampaignRouteKind>> = {
+  'GET /campaigns/{id}': 'read',
+  'GET /campaigns/{id}/report': 'read',
+  'PUT /campaigns/{id}': 'plan',
+  'POST /campaigns/{id}/approve': 'control',
+  'POST /campaigns/{id}/pause': 'control',
+  'POST /campaigns/{id}/resume': 'control',
+  'POST /campaigns/{id}/cancel': 'control',
+  'POST /campaigns/{id}/test-send': 'testSend',
+};
 
 // All inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
@@ -99,6 +109,12 @@ export interface CampaignHttpApiProps {
   /** Scheduling (for approvals), the send queue, the SES identity and configuration set: the delivery's. */
   readonly delivery: CampaignDelivery;
   readonly alarms: OperatorAlarms;
+  /** The marketers and approvers (the stateful stack's user pool): the JWT authorizer's issuer. */
+  readonly userPool: IUserPool;
+  /** Where the sign-in returns to. @default - the console on this API: `<url>console` */
+  readonly consoleUrl?: string;
+  /** The managed login's domain prefix. @default - `d11-campaign-<account id>` */
+  readonly signInDomainPrefix?: string;
 }
 
 /**
@@ -107,8 +123,10 @@ export interface CampaignHttpApiProps {
  * - `POST /webhooks/orders` -> OrdersWebhook, no API Gateway authorization: the store
  *   signs each body with the shared key (`X-Signature`), and the function refuses
  *   anything not signed with it (401) before reading it.
- * - The marketer routes, IAM authorization (SigV4-signed callers with `execute-api:Invoke`
- *   on the route), each throttled on its own (CAMPAIGN_ROUTE_THROTTLE), one function per
+ * - The marketer routes (MARKETER_ROUTES), the JWT authorizer: a Cognito user pool token
+ *   (issuer) for the console's or the command line's app client (audience), checked by API
+ *   Gateway; the function then checks the role the route needs (`cognito:groups`, in
+ *   functions/handlers/actor.ts). Each throttled on its own (CAMPAIGN_ROUTE_THROTTLE), one function per
  *   kind of access so each holds only its own permissions:
  *   - `GET /campaigns/{id}` and `GET /campaigns/{id}/report` -> CampaignApi: reads only;
  *   - `PUT /campaigns/{id}` -> CampaignPlanApi: reads customers and imports, writes a draft
@@ -123,9 +141,10 @@ export interface CampaignHttpApiProps {
  *   the link's sealed token is the auth (the function refuses any token it did not seal),
  *   throttled on their own. The customer's browser and mail client call them.
  *
- * IAM is the API's default authorizer, so a route added later is closed unless it says
- * otherwise. No CORS: the callers are the store's servers and IAM-signed tools; browsers only
- * open the unsubscribe link and post its form, which are top-level navigations, not scripts.
+ * IAM stays the API's default authorizer, so a route added later without an authorizer of its
+ * own is closed to everyone but IAM principals granted `execute-api:Invoke` on it. No CORS: the
+ * console is served from this API's own origin; browsers otherwise only open the unsubscribe
+ * link and post its form, which are top-level navigations, not scripts.
  */
 export class CampaignHttpApi extends Construct {
   public readonly api: HttpApi;
@@ -143,8 +162,10 @@ export class CampaignHttpApi extends Construct {
   public readonly webhookRoute: HttpRoute;
   /** `GET /unsubscribe` and `POST /unsubscribe`. */
   public readonly unsubscribeRoutes: readonly HttpRoute[];
-  /** Every marketer route (IAM): the reads, PUT, the controls and the test send. */
+  /** Every marketer route (JWT): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
+  /** The console's and the command line's sign-in: app clients, managed login, the JWT authorizer. */
+  public readonly signIn: MarketerSignIn;
   /** The invoke URL of the `$default` stage (ends with `/`). */
   public readonly url: string;
 
@@ -263,7 +284,7 @@ export class CampaignHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http-api`,
       description:
-        'Double-11 campaign scheduler: order webhook (signed by the store), unsubscribe links, and the marketer routes (IAM)',
+        'Double-11 campaign scheduler: order webhook (signed by the store), unsubscribe links, and the marketer routes (Cognito JWT)',
       defaultAuthorizer: new HttpIamAuthorizer(),
       // The stage below carries the throttling and access logs the generated default stage cannot.
       createDefaultStage: false,
@@ -280,6 +301,13 @@ export class CampaignHttpApi extends Construct {
       },
     });
     this.url = this.stage.url;
+
+    this.signIn = new MarketerSignIn(this, 'SignIn', {
+      userPool: props.userPool,
+      // The stage URL ends with `/`.
+      consoleUrl: props.consoleUrl ?? `${this.url}${CONSOLE_PATH.slice(1)}`,
+      domainPrefix: props.signInDomainPrefix ?? `d11-campaign-${Stack.of(this).account}`,
+    });
 
     [this.webhookRoute] = this.api.addRoutes({
       path: ORDERS_WEBHOOK_PATH,
@@ -301,16 +329,26 @@ export class CampaignHttpApi extends Construct {
     };
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     const throttledRoutes: HttpRoute[] = [];
-    this.campaignRoutes = (Object.keys(CAMPAIGN_ROUTES) as CampaignRouteKind[]).flatMap((kind) => {
-      const integration = new HttpLambdaIntegration(servedBy[kind].id, servedBy[kind].fn.function);
+    const integrations = new Map<CampaignRouteKind, HttpLambdaIntegration>();
+    const integrationOf = (kind: CampaignRouteKind) => {
+      const integration =
+        integrations.get(kind) ?? new HttpLambdaIntegration(servedBy[kind].id, servedBy[kind].fn.function);
+      integrations.set(kind, integration);
+      return integration;
+    };
+    this.campaignRoutes = MARKETER_ROUTES.flatMap((routeKey) => {
+      const kind = MARKETER_ROUTE_KIND[routeKey];
+      const [method, path] = routeKey.split(' ') as [HttpMethod, string];
       const { rate, burst } = CAMPAIGN_ROUTE_THROTTLE[kind];
-      return CAMPAIGN_ROUTES[kind].flatMap(({ method, path }) => {
-        routeSettings[`${method} ${path}`] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
-        // The default authorizer: IAM.
-        const routes = this.api.addRoutes({ path, methods: [method], integration });
-        throttledRoutes.push(...routes);
-        return routes;
+      routeSettings[routeKey] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
+      const routes = this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: integrationOf(kind),
+        authorizer: this.signIn.authorizer,
       });
+      throttledRoutes.push(...routes);
+      return routes;
     });
 
     this.unsubscribeRoutes = this.api.addRoutes({

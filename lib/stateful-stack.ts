@@ -1,11 +1,19 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 // Type only: the stacks name their tables with the functions' own keys, and the CDK app loads no function code.
 import type { TableName } from '../functions/config.ts';
-import { CAMPAIGNS_TTL_ATTRIBUTE, PREFIX } from '../functions/contract.ts';
+import { CAMPAIGNS_TTL_ATTRIBUTE, PREFIX, type Role } from '../functions/contract.ts';
 
 /**
  * How to change the webhook signing key (the acknowledgement of cdk-nag's AwsSolutions-SMG4
@@ -31,6 +39,28 @@ export const LINK_SECRET_ROTATION =
   '(3) expect unsubscribe requests from older mail to fail, and offer customers another way out (reply or customer service) meanwhile.';
 /** How long the send's copy of the SMS opt-out list (`PREFIX.optOuts`) is kept. */
 export const OPT_OUT_COPY_LIFETIME = Duration.days(30);
+
+/** What each role's group says in the Cognito console, and its precedence (the lower, the stronger). */
+export const ROLE_GROUPS: Readonly<Record<Role, { description: string; precedence: number }>> = {
+  marketer: {
+    description: 'Marketers: upload segment files, plan campaigns, read plans and reports, test send, pause',
+    precedence: 1,
+  },
+  approver: {
+    description: 'Approvers: everything a marketer may, and approve, resume and cancel (no need to join marketer too)',
+    precedence: 0,
+  },
+};
+
+/** The password rules of the marketers' sign-in: long, and every kind of character. */
+export const PASSWORD_POLICY = {
+  minLength: 12,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireDigits: true,
+  requireSymbols: true,
+  tempPasswordValidity: Duration.days(3),
+} as const;
 
 /** Every table of the campaign, keyed like `TABLES` in functions/config.ts. */
 export type CampaignTables = Readonly<Record<TableName, TableV2>>;
@@ -69,6 +99,14 @@ export class StatefulStack extends Stack {
    * worker (seals) and the unsubscribe function (opens) may read it.
    */
   public readonly linkSigningSecret: Secret;
+  /**
+   * The marketers and approvers who may sign in to the console and the marketer API. State:
+   * the users, their passwords and MFA devices and their group memberships cannot be
+   * regenerated, so it is retained and protected from deletion.
+   */
+  public readonly userPool: UserPool;
+  /** One group per role (`marketer`, `approver`): a user's groups are their roles. */
+  public readonly roleGroups: Readonly<Record<Role, UserPoolGroup>>;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -153,6 +191,43 @@ export class StatefulStack extends Stack {
       reason: `Automatic rotation would break the unsubscribe link of every email already sent. ${LINK_SECRET_ROTATION}`,
     });
 
+    this.userPool = new UserPool(this, 'Marketers', {
+      // An administrator creates every user (admin-create-user): nobody signs up themselves.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      // The invitation with the temporary password goes to this address; it also recovers the account.
+      standardAttributes: { email: { required: true, mutable: true } },
+      autoVerify: { email: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      passwordPolicy: PASSWORD_POLICY,
+      // Required, not optional: an approver's sign-in schedules real SMS and email to the whole
+      // customer base, and a password alone is what phishing takes. An authenticator app (TOTP)
+      // only: SMS codes would need an SMS role and spend, and are the weaker factor.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false, email: false },
+      // Plus: threat protection blocks sign-ins from compromised credentials and risky sign-ins
+      // (a handful of users, so a few cents a month).
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      userInvitation: {
+        emailSubject: '双11 活动控制台：你的账号 / Your Double-11 console account',
+        emailBody:
+          '你的用户名是 {username}，临时密码是 {####}，首次登录时请设置新密码并绑定身份验证器。<br>' +
+          'Your user name is {username} and your temporary password is {####}; at the first sign-in set a new password and an authenticator app.',
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.roleGroups = {
+      marketer: this.roleGroup('marketer'),
+      approver: this.roleGroup('approver'),
+    };
+    new CfnOutput(this, 'UserPoolId', {
+      description: 'The marketers and approvers: aws cognito-idp admin-create-user --user-pool-id <this> ...',
+      value: this.userPool.userPoolId,
+    });
+
     this.customersTable = this.campaignTable('Customers');
     this.importsTable = this.campaignTable('Imports');
     // The rate limiter's per-second rows carry an expiry; without TTL they would pile up for ever.
@@ -164,6 +239,17 @@ export class StatefulStack extends Stack {
       campaigns: this.campaignsTable,
       touches: this.touchesTable,
     };
+  }
+
+  /** A role's group; retained with the pool, since deleting it would drop every member's role. */
+  private roleGroup(role: Role): UserPoolGroup {
+    const group = new UserPoolGroup(this, `${role[0]?.toUpperCase()}${role.slice(1)}Group`, {
+      userPool: this.userPool,
+      groupName: role,
+      ...ROLE_GROUPS[role],
+    });
+    group.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return group;
   }
 
   /**

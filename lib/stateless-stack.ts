@@ -35,6 +35,13 @@ export interface StatelessStackProps extends StackProps {
    * @default - the HTTP API's own invoke URL
    */
   readonly publicBaseUrl?: string;
+  /**
+   * The console's URL, where the managed login returns after sign-in and sign-out (a custom
+   * domain or CDN in front of the API). @default - `<HttpApiUrl>console`
+   */
+  readonly consoleUrl?: string;
+  /** The managed login's domain prefix (unique in the region). @default - `d11-campaign-<account id>` */
+  readonly signInDomainPrefix?: string;
 }
 
 /** Code and wiring: everything here can be destroyed and redeployed without losing data. */
@@ -102,6 +109,9 @@ export class StatelessStack extends Stack {
       runtimeEnvironment: this.delivery.runtimeEnvironment,
       delivery: this.delivery,
       alarms: this.alarms,
+      userPool: stateful.userPool,
+      ...(props.consoleUrl ? { consoleUrl: props.consoleUrl } : {}),
+      ...(props.signInDomainPrefix ? { signInDomainPrefix: props.signInDomainPrefix } : {}),
     });
     // Links are made by the worker and by the test send (the test mail's unsubscribe link is
     // made as the worker makes it). The API's URL names only the API resource, which depends on
@@ -111,7 +121,7 @@ export class StatelessStack extends Stack {
     this.httpApi.testSend.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     new CfnOutput(this, 'HttpApiUrl', {
       description:
-        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need IAM (SigV4) signing, e.g. campaign status ID --api <url>; customers follow <url>unsubscribe?t=... from emails',
+        'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need a Cognito token of a signed-in user (Authorization: Bearer), e.g. campaign status ID --api <url> --token <token>; customers follow <url>unsubscribe?t=... from emails',
       value: this.httpApi.url,
     });
   }

@@ -1,14 +1,23 @@
 /**
  * `campaign status|approve|pause|resume|cancel|test-send <campaign-id>`: the marketer's
  * controls, over the campaign HTTP API (see api-client.ts: the local server, or a deployed
- * stack with SigV4). A readable summary goes to stdout (`--json`: the API's answer as it is);
+ * stack with the user's Cognito token). A readable summary goes to stdout (`--json`: the API's answer as it is);
  * a refusal goes to stderr with the API's message and every field error. Exit codes: 0 done,
  * 2 refused (a 4xx: the message says which field, state or version) or a wrong command line,
  * 1 the API failed (5xx) or could not be reached.
  */
 import { parseArgs } from 'node:util';
 import { formatInstant } from '../domain/local-time.ts';
-import { API_OPTION_HELP, API_OPTIONS, type ApiAnswer, ApiClient, ApiUnreachableError, apiBase } from './api-client.ts';
+import {
+  API_OPTION_HELP,
+  API_OPTIONS,
+  type ApiAnswer,
+  ApiClient,
+  ApiUnreachableError,
+  apiBase,
+  bearerToken,
+  TOKEN_HINT,
+} from './api-client.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
 
@@ -57,7 +66,7 @@ function help(
     description: [
       ...description,
       'It talks to the campaign HTTP API: the local one by default (npm start), or a deployed',
-      "stack's (--api https://...), signing each request with your AWS credentials (SigV4).",
+      "stack's (--api https://...) as the signed-in user whose token --token gives.",
     ],
     options: [...options, ...OPTIONS_TAIL],
     outputs: ["stdout: a summary of the API's answer (--json: the answer itself); stderr: a refusal and why"],
@@ -70,7 +79,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   status: help(
     'status',
     "show a campaign's state, versions, sends and audit trail",
-    'CAMPAIGN-ID [--api URL] [--region R] [--json]',
+    'CAMPAIGN-ID [--api URL] [--token T] [--json]',
     [
       'Shows the state (draft, approved, running, paused, completed, cancelled), the versions',
       'planned and which one is approved, the sends and who changed what, when and why.',
@@ -84,7 +93,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   approve: help(
     'approve',
     'approve one planned version of a campaign: it is scheduled and sent',
-    'CAMPAIGN-ID --version N [--api URL] [--region R]',
+    'CAMPAIGN-ID --version N [--api URL] [--token T]',
     [
       'Schedules exactly that version. Refused (exit 2) when a newer version was planned (the',
       'message names it), or when its first send is already past its window.',
@@ -95,7 +104,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   pause: help(
     'pause',
     'pause a campaign or one wave: nothing more is sent until it is resumed',
-    'CAMPAIGN-ID [--wave ID] [--reason TEXT] [--api URL] [--region R]',
+    'CAMPAIGN-ID [--wave ID] [--reason TEXT] [--api URL] [--token T]',
     ['Takes effect within a second on every send worker, also in the middle of a send.'],
     [WAVE_HELP('pause'), REASON_HELP],
     ['campaign pause d11-2026 --wave midnight --reason "wrong price"'],
@@ -103,7 +112,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   resume: help(
     'resume',
     'resume a paused campaign or wave where it stopped',
-    'CAMPAIGN-ID [--wave ID] [--api URL] [--region R]',
+    'CAMPAIGN-ID [--wave ID] [--api URL] [--token T]',
     [
       'Nobody gets a message twice; a message that would now land outside its window (quiet',
       'hours, the next wave, too long after its time) is dropped as expired, not sent stale.',
@@ -114,7 +123,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   cancel: help(
     'cancel',
     'cancel a campaign or one wave for good: every unsent message is dropped',
-    'CAMPAIGN-ID --yes [--wave ID] [--reason TEXT] [--api URL] [--region R]',
+    'CAMPAIGN-ID --yes [--wave ID] [--reason TEXT] [--api URL] [--token T]',
     ['Irreversible: the unsent messages are dropped as cancelled and the schedules deleted.', 'Refused without --yes.'],
     [{ flag: '--yes', text: 'confirm: cancelling cannot be undone', required: true }, WAVE_HELP('cancel'), REASON_HELP],
     ['campaign cancel d11-2026 --yes --reason "campaign withdrawn"'],
@@ -122,7 +131,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   'test-send': help(
     'test-send',
     "send a wave's real messages to your own phones and addresses, marked as tests",
-    'CAMPAIGN-ID --wave ID --to ADDRESS [--to ADDRESS ...] [--api URL] [--region R]',
+    'CAMPAIGN-ID --wave ID --to ADDRESS [--to ADDRESS ...] [--api URL] [--token T]',
     [
       'Each variant a customer could get (mobile and PC link, with a name and with the fallback',
       "亲): SMS to each phone, email to each address, from the latest version's texts. Only",
@@ -165,9 +174,9 @@ function parse(command: ControlCommand, args: string[]): Parsed {
     throw new UsageError(`CAMPAIGN-ID: "${campaignId}" is not a campaign id (letters, digits, - or _)`);
   }
   const given = values as Values;
-  const region = given.region as string | undefined;
   const base = apiBase(given.api as string | undefined);
-  const client = new ApiClient({ base, ...(region ? { region } : {}) });
+  const token = bearerToken(base, given.token as string | undefined);
+  const client = new ApiClient({ base, ...(token ? { token } : {}) });
   return { campaignId, values: given, client, base };
 }
 
@@ -227,8 +236,10 @@ async function call(
     `${name}: ${messageOf(answer)} (HTTP ${answer.status})`,
     ...fieldErrors(answer.body).map((l) => `  ${l}`),
   ];
-  if (answer.status === 403 && parsed.base.protocol === 'https:') {
-    lines.push('  the API refused your AWS credentials: they need execute-api:Invoke on this route');
+  if (answer.status === 401) {
+    lines.push(
+      `  your token is missing, expired (an hour) or not from this stack's sign-in: get a new one: ${TOKEN_HINT}`,
+    );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   return { exit: answer.status >= 400 && answer.status < 500 ? 2 : 1 };

@@ -1,6 +1,7 @@
 /**
- * The marketer's campaign API (IAM auth on AWS; locally the built-in user on 127.0.0.1): a
- * router over the campaign routes. Each route validates its path and body, calls one use
+ * The marketer's campaign API (a signed-in Cognito user on AWS; locally the built-in user on
+ * 127.0.0.1): a router over the campaign routes, each allowed only to the role it needs
+ * (actor.ts). Each route validates its path and body, calls one use
  * case and answers; every refusal maps to its status in one place (http.ts), bad input is
  * always a 4xx naming the field, and a 500 says nothing internal.
  */
@@ -19,7 +20,7 @@ import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { getCampaign } from '../usecases/get-campaign.ts';
 import { planDraft } from '../usecases/plan-draft.ts';
 import { renderReportPage } from '../views/report-page.ts';
-import { actorOf } from './actor.ts';
+import { authorize } from './actor.ts';
 import { errorResponse, header, internalError, json, rawBody } from './http.ts';
 
 const observed = observability(SERVICE.campaignApi);
@@ -120,22 +121,22 @@ const ROUTES: Record<CampaignRoute, Route> = {
   },
 };
 
-function routeOf(routeKey: string): Route | undefined {
-  return Object.hasOwn(ROUTES, routeKey) ? ROUTES[routeKey as CampaignRoute] : undefined;
+function isCampaignRoute(routeKey: string): routeKey is CampaignRoute {
+  return Object.hasOwn(ROUTES, routeKey);
 }
 
 async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = routeOf(event.routeKey);
-  if (!route) return json(404, { message: 'Not Found' });
+  const routeKey = event.routeKey;
+  if (!isCampaignRoute(routeKey)) return json(404, { message: 'Not Found' });
   const campaignId = event.pathParameters?.id ?? '';
   try {
+    const config = loadConfig();
+    // Who first: a caller without the role learns nothing, not even whether the id is well formed.
+    const { actor } = authorize(event, routeKey, config);
     if (!CAMPAIGN_ID.test(campaignId)) {
       throw invalidRequest([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]);
     }
-    const config = loadConfig();
-    const actor = actorOf(event, config.runtime);
-    if (!actor) throw new CampaignError('unauthenticated', 'the request carries no caller identity');
-    return await route({ event, campaignId, actor, deps: campaignApiDependencies(config) });
+    return await ROUTES[routeKey]({ event, campaignId, actor, deps: campaignApiDependencies(config) });
   } catch (error) {
     if (error instanceof CampaignError) return errorResponse(error);
     logger.error('campaign API failed', { routeKey: event.routeKey, campaignId, error });

@@ -41,6 +41,7 @@ export const ERROR_STATUS: Record<CampaignErrorCode, number> = {
   'not-test-recipient': 400,
   'invalid-request': 400,
   unauthenticated: 401,
+  forbidden: 403,
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `POST /campaigns/{id}/test-send {"waveId": ..., "to": [...]}` (IAM auth on AWS): the wave's
+ * `POST /campaigns/{id}/test-send {"waveId": ..., "to": [...]}` (a signed-in marketer on AWS): the wave's
  * real messages to the campaign's own test recipients. 202 with what was sent (and what a
  * provider refused); 400 with the field named for a bad body or an address not in
  * `testRecipients` (then nothing was sent at all); 404 unknown campaign, 400 unknown wave; 409 when the
@@ -9,11 +9,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { testSendDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
-import { SERVICE } from '../contract.ts';
+import { SERVICE, TEST_SEND_ROUTE } from '../contract.ts';
 import { observability } from '../observability.ts';
 import { CampaignError } from '../usecases/errors.ts';
 import { MAX_TEST_RECIPIENTS_PER_REQUEST, testSend } from '../usecases/test-send.ts';
-import { actorOf } from './actor.ts';
+import { authorize } from './actor.ts';
 import { errorResponse, internalError, json, rawBody } from './http.ts';
 
 const observed = observability(SERVICE.testSend);
@@ -35,8 +35,13 @@ const refused = (...args: ConstructorParameters<typeof CampaignError>) => errorR
 
 async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const config = loadConfig();
-  const actor = actorOf(event, config.runtime);
-  if (!actor) return refused('unauthenticated', 'the request carries no identity');
+  let actor: string;
+  try {
+    ({ actor } = authorize(event, TEST_SEND_ROUTE, config));
+  } catch (error) {
+    if (error instanceof CampaignError) return errorResponse(error);
+    throw error;
+  }
   const campaignId = event.pathParameters?.id ?? '';
   if (!CAMPAIGN_ID.test(campaignId)) return refused('invalid-request', 'id: not a campaign id');
   const text = rawBody(event);

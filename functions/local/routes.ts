@@ -1,10 +1,11 @@
 /**
  * The HTTP routes of the local server, each the same Lambda handler API Gateway calls on
- * AWS, with the same route keys (IAM auth on the marketer routes is AWS's; locally the
- * server binds 127.0.0.1 only and every caller is the built-in local user).
+ * AWS, with the same route keys (the sign-in on the marketer routes is AWS's Cognito; locally
+ * the server binds 127.0.0.1 only and every caller is the built-in local user, whose role
+ * LOCAL_USER_ROLE sets: the handlers check it as they check a signed-in user's).
  */
 import type { HttpRoute } from '../adapters/local/http-server.ts';
-import { CAMPAIGN_ROUTES, UNSUBSCRIBE_PATH } from '../contract.ts';
+import { CAMPAIGN_ROUTES, TEST_SEND_ROUTE, UNSUBSCRIBE_PATH } from '../contract.ts';
 import { handler as campaignApi } from '../handlers/campaign-api.ts';
 import { MAX_WEBHOOK_BYTES, handler as ordersWebhook, WEBHOOK_TOO_LARGE } from '../handlers/orders-webhook.ts';
 import { handler as testSend } from '../handlers/test-send.ts';
@@ -23,7 +24,7 @@ export function localRoutes(): HttpRoute[] {
       return { method, path, handler: campaignApi };
     }),
     // Its own function on AWS (it may send SMS and email): not one of the router's routes.
-    { method: 'POST', path: '/campaigns/{id}/test-send', handler: testSend },
+    { method: 'POST', path: TEST_SEND_ROUTE.split(' ')[1] as string, handler: testSend },
     // The token is the auth, as on AWS (no authorizer there either).
     { method: 'GET', path: UNSUBSCRIBE_PATH, handler: unsubscribe },
     { method: 'POST', path: UNSUBSCRIBE_PATH, handler: unsubscribe },

@@ -5,6 +5,7 @@
  * caller needs to put it right: the state, the current version, the sends, the fields.
  */
 
+import type { Role } from '../contract.ts';
 import type { CampaignFileError } from '../domain/campaign.ts';
 import type { CampaignState, LifecycleRefusal } from '../domain/campaign-lifecycle.ts';
 
@@ -19,6 +20,7 @@ export const CAMPAIGN_ERROR_CODES = [
   'not-test-recipient',
   'invalid-request',
   'unauthenticated',
+  'forbidden',
 ] as const;
 export type CampaignErrorCode = (typeof CAMPAIGN_ERROR_CODES)[number];
 
@@ -39,6 +41,8 @@ export interface CampaignErrorDetails {
   waveId?: string;
   /** invalid-request: every problem, each by its path. */
   fields?: FieldProblem[];
+  /** forbidden: the role the action needs. */
+  requiredRole?: Role;
 }
 
 export class CampaignError extends Error {

@@ -1,23 +1,16 @@
 /**
  * `campaign status|approve|pause|resume|cancel|test-send` as a user runs them, against a local
  * HTTP server that records what it is asked and answers as the campaign API does; and the
- * SigV4 signing of https calls, checked against AWS's own test vector and the SDK's signer.
+ * signed-in user's token on https calls.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, apiBase, signingRegion, signRequest } from '../../functions/cli/api-client.ts';
+import { ApiClient, apiBase, bearerToken } from '../../functions/cli/api-client.ts';
 import { statusSummary } from '../../functions/cli/control-commands.ts';
 
 const BIN = 'functions/cli/campaign.js';
-/** The credentials of AWS's SigV4 test suite (not a real key). */
-const EXAMPLE_CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
 
 interface Run {
   code: number | null;
@@ -28,7 +21,7 @@ interface Run {
 function campaign(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('node', [BIN, ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: '' },
+      env: { ...process.env, NODE_OPTIONS: '', PORT: '', CAMPAIGN_TOKEN: '' },
     });
     let stdout = '';
     let stderr = '';
@@ -329,6 +322,28 @@ describe('campaign approve, pause, resume, cancel', () => {
     expect(run.stderr).toMatch(/^campaign pause: cannot pause a campaign that is cancelled .* \(HTTP 409\)\n$/);
   });
 
+  it('a marketer approving: exit 2 with the role the API names; a 401: how to get a new token', async () => {
+    // Prepare
+    const forbidden = '批准活动需要审批人 (approver)角色，你的角色：营销人员 (marketer)。';
+    answers.set('POST /campaigns/d11-2026/approve', {
+      status: 403,
+      body: { error: 'forbidden', message: forbidden, requiredRole: 'approver' },
+    });
+    answers.set('POST /campaigns/d11-2026/resume', { status: 401, body: { message: 'Unauthorized' } });
+
+    // Act
+    const refused = await campaign(['approve', 'd11-2026', '--version', '2', '--api', api]);
+    const expired = await campaign(['resume', 'd11-2026', '--api', api]);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`campaign approve: ${forbidden} (HTTP 403)\n`);
+    expect(expired.code).toBe(2);
+    expect(expired.stderr).toMatch(
+      /^campaign resume: Unauthorized \(HTTP 401\)\n {2}your token is missing, expired .*initiate-auth --auth-flow USER_PASSWORD_AUTH/,
+    );
+  });
+
   it('cancel without --yes asks nothing and exits 2; with --yes it posts', async () => {
     // Prepare
     answers.set('POST /campaigns/d11-2026/cancel', { status: 200, body: { state: 'cancelled' } });
@@ -416,124 +431,56 @@ describe('campaign test-send', () => {
   });
 });
 
-describe('SigV4 signing of https calls', () => {
-  it("matches AWS's get-vanilla test vector", async () => {
-    // Prepare: the SigV4 test suite's request and its published signature.
-    const input = {
-      method: 'GET',
-      url: new URL('https://example.amazonaws.com/'),
-      headers: {},
-      credentials: EXAMPLE_CREDENTIALS,
-      region: 'us-east-1',
-      service: 'service',
-      date: new Date('2015-08-30T12:36:00Z'),
-    };
+describe('the token of https calls', () => {
+  const deployed = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
+  /** A well-formed JWT (not a real one: API Gateway checks the signature, not the CLI). */
+  const TOKEN = 'eyJraWQiOiJrIn0.eyJzdWIiOiJ1LTEiLCJ1c2VybmFtZSI6Im1laSJ9.c2lnbmF0dXJl';
 
-    // Act
-    const headers = await signRequest(input);
-
-    // Assess
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-    );
-    expect(headers['x-amz-date']).toBe('20150830T123600Z');
-  });
-
-  it("signs an execute-api POST exactly as the SDK's own signer does, session token included", async () => {
-    // Prepare
-    const url = new URL('https://abc123.execute-api.ap-northeast-1.amazonaws.com/campaigns/d11-2026/approve');
-    const body = JSON.stringify({ version: 2 });
-    const credentials = { ...EXAMPLE_CREDENTIALS, sessionToken: 'session-token-example' };
-    const date = new Date('2026-11-10T15:50:00Z');
-    const sdk = new SignatureV4({
-      service: 'execute-api',
-      region: 'ap-northeast-1',
-      credentials,
-      sha256: Sha256,
-      applyChecksum: false,
-    });
-    const expected = await sdk.sign(
-      {
-        method: 'POST',
-        protocol: 'https:',
-        hostname: url.hostname,
-        path: url.pathname,
-        query: {},
-        headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
-        body,
-      },
-      { signingDate: date },
-    );
-
-    // Act
-    const headers = await signRequest({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body,
-      credentials,
-      region: 'ap-northeast-1',
-      date,
-    });
-
-    // Assess
-    expect(headers.authorization).toBe(expected.headers.authorization);
-    expect(headers.authorization).toMatch(
-      /Credential=AKIDEXAMPLE\/20261110\/ap-northeast-1\/execute-api\/aws4_request/,
-    );
-    expect(headers['x-amz-security-token']).toBe('session-token-example');
-  });
-
-  it('sends Authorization for https URLs only, with the region of the execute-api host unless told another', async () => {
+  it('goes as Authorization: Bearer to https URLs only, from --token, else CAMPAIGN_TOKEN', async () => {
     // Prepare
     const requests: Array<{ url: string; headers: Record<string, string> }> = [];
     const fakeFetch = (async (url: URL | string, init?: RequestInit) => {
       requests.push({ url: String(url), headers: { ...(init?.headers as Record<string, string>) } });
       return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
     }) as typeof fetch;
-    const credentials = async () => EXAMPLE_CREDENTIALS;
-    const deployed = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-    const env = {};
+    const local = apiBase('http://127.0.0.1:3000');
+    const remote = apiBase(deployed);
 
     // Act
-    await new ApiClient({ base: apiBase('http://127.0.0.1:3000'), credentials, fetch: fakeFetch, env }).call(
-      'GET',
-      '/campaigns/d11-2026',
-    );
-    await new ApiClient({ base: apiBase(deployed), credentials, fetch: fakeFetch, env }).call(
+    const localToken = bearerToken(local, TOKEN, {});
+    await new ApiClient({ base: local, token: TOKEN, fetch: fakeFetch }).call('GET', '/campaigns/d11-2026');
+    const fromOption = bearerToken(remote, TOKEN, { CAMPAIGN_TOKEN: 'other.token.value' });
+    await new ApiClient({ base: remote, token: fromOption ?? '', fetch: fakeFetch }).call(
       'POST',
       '/campaigns/d11-2026/pause',
       {},
     );
-    await new ApiClient({ base: apiBase(deployed), region: 'cn-north-1', credentials, fetch: fakeFetch, env }).call(
-      'GET',
-      '/campaigns/d11-2026',
-    );
+    const fromEnv = bearerToken(remote, undefined, { CAMPAIGN_TOKEN: `Bearer ${TOKEN}` });
 
     // Assess
-    expect(requests.map((r) => r.url)).toEqual([
-      'http://127.0.0.1:3000/campaigns/d11-2026',
-      `${deployed}/campaigns/d11-2026/pause`,
-      `${deployed}/campaigns/d11-2026`,
-    ]);
-    expect(requests[0]?.headers.authorization).toBeUndefined();
-    expect(requests[1]?.headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-northeast-1\/execute-api\/aws4_request, SignedHeaders=accept;content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/,
-    );
-    expect(requests[2]?.headers.authorization).toMatch(/\/cn-north-1\/execute-api\//);
+    expect(localToken, 'a plain-http API gets no token').toBeUndefined();
+    expect(requests[0]?.headers.authorization, 'never sent over plain http').toBeUndefined();
+    expect(fromOption).toBe(TOKEN);
+    expect(requests[1]?.url).toBe(`${deployed}/campaigns/d11-2026/pause`);
+    expect(requests[1]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(fromEnv, 'a pasted "Bearer " prefix is dropped').toBe(TOKEN);
   });
 
-  it('takes --region, else the execute-api host region, else AWS_REGION, and needs one for a host that names none', () => {
-    // Prepare
-    const url = new URL('https://api.d11-shop.cn/campaigns/x');
-
+  it('is required for an https API, with how to get one, and must look like a JWT', () => {
     // Act / Assess
-    expect(() => signingRegion(url, undefined, {})).toThrow(/--region: api\.d11-shop\.cn is not an execute-api host/);
-    expect(signingRegion(url, undefined, { AWS_REGION: 'ap-east-1' })).toBe('ap-east-1');
-    expect(signingRegion(url, 'eu-west-1', { AWS_REGION: 'ap-east-1' })).toBe('eu-west-1');
-    // The execute-api host's own region wins over the environment's: a signature for another is refused there.
-    const host = new URL('https://abc123.execute-api.cn-north-1.amazonaws.com.cn/campaigns/x');
-    expect(signingRegion(host, undefined, { AWS_REGION: 'ap-east-1' })).toBe('cn-north-1');
+    expect(() => bearerToken(apiBase(deployed), undefined, {})).toThrow(
+      /--token: abc123\.execute-api\.ap-northeast-1\.amazonaws\.com wants a signed-in user: .*CAMPAIGN_TOKEN.*initiate-auth --auth-flow USER_PASSWORD_AUTH/,
+    );
+    expect(() => bearerToken(apiBase(deployed), 'not a token', {})).toThrow(/--token: not a token/);
+  });
+
+  it('an https call without a token is refused before any request, exit 2', async () => {
+    // Act
+    const run = await campaign(['status', 'd11-2026', '--api', deployed]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--token: .* wants a signed-in user/);
   });
 
   it('refuses an --api that is not an http(s) URL', () => {

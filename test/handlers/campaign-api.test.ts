@@ -1,15 +1,18 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { CAMPAIGN_ROUTES } from '../../functions/contract.ts';
+import { type Config, loadConfig } from '../../functions/config.ts';
+import { CAMPAIGN_ROUTES, ENV, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
-import { actorOf } from '../../functions/handlers/actor.ts';
+import { authorize, callerOf, groupsOf, LOCAL_ACTOR, rolesOf } from '../../functions/handlers/actor.ts';
 import { handler as campaignApi } from '../../functions/handlers/campaign-api.ts';
+import { handler as testSend } from '../../functions/handlers/test-send.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import type { CampaignError } from '../../functions/usecases/errors.ts';
 
 let stack: LocalStack;
 let http: LocalHttpServer;
@@ -23,7 +26,7 @@ beforeAll(async () => {
     clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00')),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
-  for (const id of ['api', 'flow', 'fuzz']) {
+  for (const id of ['api', 'flow', 'fuzz', 'roles', 'roles-local']) {
     await uploadSegmentAndWait(stack.config, `segments/${id}/customers.csv`, CUSTOMERS);
   }
 });
@@ -334,21 +337,247 @@ describe('bad requests', () => {
   });
 });
 
-describe('the actor', () => {
-  const base = { requestContext: {} } as unknown as APIGatewayProxyEventV2;
-  const withAuthorizer = (authorizer: unknown) =>
-    ({ ...base, requestContext: { authorizer } }) as unknown as APIGatewayProxyEventV2;
+/** Every variable the AWS runtime requires, as the CDK sets them (the tables are the embedded stack's). */
+function awsEnvironment(): Record<string, string> {
+  return {
+    [ENV.runtime]: 'aws',
+    [ENV.region]: 'ap-northeast-1',
+    [ENV.customersTable]: stack.config.tables.customers,
+    [ENV.importsTable]: stack.config.tables.imports,
+    [ENV.campaignsTable]: stack.config.tables.campaigns,
+    [ENV.touchesTable]: stack.config.tables.touches,
+    [ENV.dataBucket]: stack.config.dataBucket,
+    [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
+    [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',
+    [ENV.scheduleTargetArn]: 'arn:aws:lambda:ap-northeast-1:000000000000:function:dispatch',
+    [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
+    [ENV.schedulerDeadLetterArn]: 'arn:aws:sqs:ap-northeast-1:000000000000:dlq',
+    [ENV.emailFrom]: 'campaign@mail.d11-shop.cn',
+    [ENV.sesConfigurationSet]: 'campaign',
+    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:webhook',
+    [ENV.linkSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:link',
+    // The embedded DynamoDB answers any key; the endpoint variable is the stack's own (AWS_ENDPOINT_URL_DYNAMODB).
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
 
-  it('is the signed-in user (email, else sub) over the IAM principal on AWS, and the local user locally', () => {
+/** Runs `act` with the handlers on the AWS runtime, as behind the HTTP API; the environment is restored after. */
+async function onAws<T>(act: () => Promise<T>): Promise<T> {
+  for (const [name, value] of Object.entries(awsEnvironment())) vi.stubEnv(name, value);
+  try {
+    return await act();
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/** The claims the HTTP API's JWT authorizer passes on: array claims as one `[a b]` string. */
+type Claims = Record<string, string | string[]>;
+
+/** An API Gateway event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */
+function gatewayEvent(routeKey: MarketerRoute, id: string, body?: unknown, claims?: Claims): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const rawPath = path.replace('{id}', id);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: 'r',
+      routeKey,
+      stage: '$default',
+      time: '20/Oct/2026:04:00:00 +0000',
+      timeEpoch: 0,
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+    },
+    pathParameters: { id },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  } as APIGatewayProxyEventV2;
+}
+
+const MEI = { sub: 'u-mei', 'cognito:username': 'mei', email: 'mei@d11-shop.cn' };
+const MARKETER: Claims = { ...MEI, 'cognito:groups': '[marketer]' };
+const APPROVER: Claims = { sub: 'u-li', username: 'li', 'cognito:groups': '[approver]' };
+const APPROVER_ONLY_ROUTES: MarketerRoute[] = [
+  'POST /campaigns/{id}/approve',
+  'POST /campaigns/{id}/resume',
+  'POST /campaigns/{id}/cancel',
+];
+
+describe('who may do what: the caller from the JWT claims', () => {
+  const aws = { runtime: 'aws' } as Config;
+  const withClaims = (claims: Claims) => gatewayEvent('GET /campaigns/{id}', 'x', undefined, claims);
+
+  it('is the Cognito user name (ID or access token), else the sub, never the e-mail address', () => {
     // Act + Assess
-    expect(actorOf(withAuthorizer({ iam: { userArn: 'arn:aws:iam::1:user/mei' } }), 'aws')).toBe(
-      'arn:aws:iam::1:user/mei',
+    expect(callerOf(withClaims(MARKETER), aws)).toEqual({ actor: 'mei', roles: ['marketer'] });
+    expect(callerOf(withClaims(APPROVER), aws)).toEqual({ actor: 'li', roles: ['marketer', 'approver'] });
+    expect(callerOf(withClaims({ sub: 'u-1', email: 'a@d11-shop.cn' }), aws)).toEqual({ actor: 'u-1', roles: [] });
+    expect(callerOf(gatewayEvent('GET /campaigns/{id}', 'x'), aws), 'no authorizer claims').toBeUndefined();
+    expect(callerOf(withClaims({ email: 'a@d11-shop.cn' }), aws), 'no user name and no sub').toBeUndefined();
+  });
+
+  it('reads cognito:groups as a JSON array or as the HTTP API string, and ignores groups that are no role', () => {
+    // Act + Assess
+    expect(groupsOf('[approver marketer]')).toEqual(['approver', 'marketer']);
+    expect(groupsOf(['marketer'])).toEqual(['marketer']);
+    expect(groupsOf('[]')).toEqual([]);
+    expect(groupsOf(undefined)).toEqual([]);
+    expect(rolesOf(['approver'])).toEqual(['marketer', 'approver']);
+    expect(rolesOf(['ap-northeast-1_x_Google', 'admins'])).toEqual([]);
+  });
+
+  it('lets a marketer plan, read, test send and pause, and refuses approve, resume and cancel naming the role', () => {
+    // Act
+    const allowed = MARKETER_ROUTES.filter((route) => !APPROVER_ONLY_ROUTES.includes(route));
+    const refusals = APPROVER_ONLY_ROUTES.map((route) => {
+      try {
+        authorize(gatewayEvent(route, 'x', undefined, MARKETER), route, aws);
+        return undefined;
+      } catch (error) {
+        return error as CampaignError;
+      }
+    });
+
+    // Assess
+    for (const route of allowed) {
+      expect(authorize(gatewayEvent(route, 'x', undefined, MARKETER), route, aws).actor, route).toBe('mei');
+    }
+    expect(refusals.map((e) => e?.code)).toEqual(['forbidden', 'forbidden', 'forbidden']);
+    expect(refusals.map((e) => e?.details.requiredRole)).toEqual(['approver', 'approver', 'approver']);
+    expect(refusals[0]?.message).toMatch(/^批准活动需要审批人 \(approver\)角色，你的角色：营销人员 \(marketer\)/);
+    expect(refusals[2]?.message).toContain('To cancel a campaign you need the approver role; you have: marketer');
+  });
+
+  it('lets an approver do everything, and refuses a signed-in user in neither group everything', () => {
+    // Act + Assess
+    for (const route of MARKETER_ROUTES) {
+      expect(authorize(gatewayEvent(route, 'x', undefined, APPROVER), route, aws).actor, route).toBe('li');
+      expect(() => authorize(gatewayEvent(route, 'x', undefined, { sub: 'u-2' }), route, aws), route).toThrow(
+        /你的角色：无 \(none\)/,
+      );
+    }
+  });
+
+  it('is the built-in local user with the role LOCAL_USER_ROLE gives, approver by default', () => {
+    // Prepare
+    const local = (role?: string) =>
+      loadConfig({ CAMPAIGN_RUNTIME: 'local', ...(role ? { LOCAL_USER_ROLE: role } : {}) });
+
+    // Act + Assess
+    expect(callerOf(gatewayEvent('GET /campaigns/{id}', 'x', undefined, APPROVER), local())).toEqual({
+      actor: LOCAL_ACTOR,
+      roles: ['marketer', 'approver'],
+    });
+    expect(callerOf(gatewayEvent('GET /campaigns/{id}', 'x'), local('marketer'))?.roles).toEqual(['marketer']);
+    expect(() => local('admin')).toThrow(/LOCAL_USER_ROLE: must be one of marketer, approver/);
+  });
+});
+
+describe('who may do what: the handlers', () => {
+  it('on AWS answer 401 without claims and 403 to a marketer approving, resuming or cancelling, before any read', async () => {
+    // Act
+    const { unauthenticated, testSendUnauthenticated, forbidden } = await onAws(async () => ({
+      unauthenticated: await campaignApi(gatewayEvent('GET /campaigns/{id}', 'roles')),
+      testSendUnauthenticated: await testSend(
+        gatewayEvent('POST /campaigns/{id}/test-send', 'roles', { waveId: 'w', to: ['+8613800138000'] }),
+      ),
+      forbidden: await Promise.all(
+        APPROVER_ONLY_ROUTES.map((route) =>
+          campaignApi(
+            gatewayEvent(route, 'no-such-campaign', route.endsWith('approve') ? { version: 1 } : {}, MARKETER),
+          ),
+        ),
+      ),
+    }));
+
+    // Assess
+    expect(unauthenticated.statusCode).toBe(401);
+    expect(JSON.parse(unauthenticated.body ?? '{}')).toMatchObject({ error: 'unauthenticated', message: /^请先登录/ });
+    expect(testSendUnauthenticated.statusCode).toBe(401);
+    // 403, not 404: the role is checked before the campaign is even looked up.
+    expect(forbidden.map((r) => r.statusCode)).toEqual([403, 403, 403]);
+    expect(forbidden.map((r) => JSON.parse(r.body ?? '{}'))).toEqual(
+      ['批准活动', '恢复活动', '取消活动'].map((action) =>
+        expect.objectContaining({
+          error: 'forbidden',
+          requiredRole: 'approver',
+          message: expect.stringMatching(new RegExp(`^${action}需要审批人`)),
+        }),
+      ),
     );
-    expect(actorOf(withAuthorizer({ jwt: { claims: { email: 'mei@store.cn', sub: 'u-1' } } }), 'aws')).toBe(
-      'mei@store.cn',
+  });
+
+  it('on AWS record the signed-in user (not the e-mail) in the audit trail when a marketer plans, and let an approver read it', async () => {
+    // Prepare: dates ahead of the real clock, which the AWS runtime uses.
+    const year = new Date().getUTCFullYear() + 1;
+    const input = {
+      ...campaign('roles'),
+      midnight: `${year}-11-11T00:00`,
+      waves: [{ id: 'warmup', sms: `${year}-11-05T12:00`, audience: ['*'] }],
+    };
+
+    // Act
+    const { planned, readByApprover, view } = await onAws(async () => ({
+      planned: await campaignApi(gatewayEvent('PUT /campaigns/{id}', 'roles', input, MARKETER)),
+      readByApprover: await campaignApi(gatewayEvent('GET /campaigns/{id}', 'roles', undefined, APPROVER)),
+      view: await campaignApi(gatewayEvent('GET /campaigns/{id}', 'roles', undefined, MARKETER)),
+    }));
+
+    // Assess
+    expect(planned.statusCode, planned.body).toBe(201);
+    expect(readByApprover.statusCode, readByApprover.body).toBe(200);
+    const audit = JSON.parse(view.body ?? '{}').audit as Array<Record<string, unknown>>;
+    expect(audit.map((e) => `${e.actor} ${e.action}`)).toEqual(['mei plan']);
+    expect(view.body, 'the e-mail address is not copied into the audit trail').not.toContain('d11-shop.cn');
+  });
+
+  it('locally refuse the built-in user as a marketer approve, resume and cancel, and let it plan and pause', async () => {
+    // Prepare
+    expect((await call('PUT', '/campaigns/roles-local', campaign('roles-local'))).status).toBe(201);
+    vi.stubEnv('LOCAL_USER_ROLE', 'marketer');
+
+    // Act
+    let answers: Awaited<ReturnType<typeof call>>[];
+    let planned: Awaited<ReturnType<typeof call>>;
+    let paused: Awaited<ReturnType<typeof call>>;
+    try {
+      answers = [
+        await call('POST', '/campaigns/roles-local/approve', { version: 1 }),
+        await call('POST', '/campaigns/roles-local/resume'),
+        await call('POST', '/campaigns/roles-local/cancel'),
+      ];
+      planned = await call('PUT', '/campaigns/roles-local', campaign('roles-local', { signature: '【新店】' }));
+      // A draft cannot be paused: 409 names the state, so the role check let it through.
+      paused = await call('POST', '/campaigns/roles-local/pause');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const approved = await call('POST', '/campaigns/roles-local/approve', { version: 2 });
+    const view = await call('GET', '/campaigns/roles-local');
+
+    // Assess
+    expect(answers.map((a) => `${a.status} ${a.json.error} ${a.json.requiredRole}`)).toEqual(
+      Array(3).fill('403 forbidden approver'),
     );
-    expect(actorOf(withAuthorizer({ jwt: { claims: { sub: 'u-1' } } }), 'aws')).toBe('u-1');
-    expect(actorOf(base, 'aws')).toBeUndefined();
-    expect(actorOf(withAuthorizer({ iam: { userArn: 'arn:aws:iam::1:user/mei' } }), 'local')).toBe('local-marketer');
+    expect(planned.status).toBe(201);
+    expect(paused.status).toBe(409);
+    expect(paused.json.error).toBe('wrong-state');
+    expect(approved.status, 'the default local role is approver').toBe(200);
+    const audit = view.json.audit as Array<Record<string, unknown>>;
+    expect(audit.map((e) => `${e.actor} ${e.action} v${e.version}`)).toEqual([
+      'local-marketer plan v1',
+      'local-marketer plan v2',
+      'local-marketer approve v2',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config.ts';
+import { MARKETER_ROUTES } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import {
   acknowledged,
@@ -42,6 +43,7 @@ describe('campaign HTTP API', () => {
     Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties) as {
       RouteKey: string;
       AuthorizationType: string;
+      AuthorizerId?: unknown;
       Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
     }[];
   /** The function ARN the integration a route targets invokes. */
@@ -99,29 +101,41 @@ describe('campaign HTTP API', () => {
   });
 
   describe('routes', () => {
-    it('are exactly the webhook and the unsubscribe link without authorization and every marketer route with IAM', () => {
+    it('are exactly the webhook and the unsubscribe link without authorization and every marketer route behind the JWT authorizer', () => {
       // Prepare
+      const [authorizerId, ...others] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+      const jwt = { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } };
+      const open = { AuthorizationType: 'NONE' };
       const expected = [
-        { RouteKey: 'GET /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'GET /campaigns/{id}/report', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'POST /campaigns/{id}/approve', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'POST /campaigns/{id}/cancel', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'POST /campaigns/{id}/pause', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'POST /campaigns/{id}/resume', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'POST /campaigns/{id}/test-send', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'PUT /campaigns/{id}', AuthorizationType: 'AWS_IAM' },
-        { RouteKey: 'GET /unsubscribe', AuthorizationType: 'NONE' },
-        { RouteKey: 'POST /unsubscribe', AuthorizationType: 'NONE' },
-        { RouteKey: 'POST /webhooks/orders', AuthorizationType: 'NONE' },
+        { RouteKey: 'GET /campaigns/{id}', ...jwt },
+        { RouteKey: 'GET /campaigns/{id}/report', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/approve', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/cancel', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/pause', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/resume', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/test-send', ...jwt },
+        { RouteKey: 'PUT /campaigns/{id}', ...jwt },
+        { RouteKey: 'GET /unsubscribe', ...open },
+        { RouteKey: 'POST /unsubscribe', ...open },
+        { RouteKey: 'POST /webhooks/orders', ...open },
       ];
 
       // Act
       const found = routes()
-        .map(({ RouteKey, AuthorizationType }) => ({ RouteKey, AuthorizationType }))
+        .map(({ RouteKey, AuthorizationType, AuthorizerId }) => ({
+          RouteKey,
+          AuthorizationType,
+          ...(AuthorizerId ? { AuthorizerId } : {}),
+        }))
         .sort((a, b) => a.RouteKey.localeCompare(b.RouteKey));
 
       // Assess
+      expect(others, 'one authorizer').toEqual([]);
       expect(found).toEqual([...expected].sort((a, b) => a.RouteKey.localeCompare(b.RouteKey)));
+      expect(
+        found.filter((route) => route.AuthorizationType === 'JWT').map((route) => route.RouteKey),
+        "the JWT routes are exactly the contract's marketer routes",
+      ).toEqual([...MARKETER_ROUTES].sort((a, b) => a.localeCompare(b)));
     });
 
     it('send the webhook to OrdersWebhook, the campaign reads to CampaignApi, PUT to CampaignPlanApi, the controls to CampaignControl, the test send to TestSend and the link to Unsubscribe, as Lambda proxy 2.0', () => {

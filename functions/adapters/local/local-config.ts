@@ -19,5 +19,7 @@ export function localConfigFor(
     linkSecret: LOCAL_LINK_SECRET,
     dataDir: options.dataDir ?? '.local-data',
     maxOrderAmount: DEFAULT_MAX_ORDER_AMOUNT,
+    // Simulations and benches play the whole campaign: the built-in user may approve.
+    localUserRole: 'approver',
   };
 }
