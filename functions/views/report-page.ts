@@ -630,7 +630,7 @@ function reasonRow(kind: ReasonKind, code: string, n: number, lang: Lang): strin
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;background:#f1f5f9;color:#1e293b;font:14px/1.45 -apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
-main{max-width:1290px;margin:0 auto;padding:20px 24px 40px}
+main{max-width:1400px;margin:0 auto;padding:20px 24px 40px}
 h1{font-size:22px;margin:0 0 4px}
 h2{font-size:16px;margin:0 0 10px}
 h2 .count{color:#64748b;font-weight:500}
@@ -714,6 +714,9 @@ thead th{font-size:12px;color:#64748b;font-weight:600;border-bottom:2px solid #c
 tbody th{font-weight:650;white-space:nowrap}
 table.report tbody tr.first td,table.report tbody tr.first th{border-top:2px solid #cbd5e1}
 table.report th.wave{font-size:14px;color:#0f172a}
+table.report th,table.report td{padding:6px 5px}
+table.report thead th{white-space:normal;vertical-align:bottom}
+table.report td.num .sub{white-space:normal}
 td.channel{white-space:nowrap;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.num .sub{font-size:11px;color:#15803d;font-weight:500}
@@ -721,7 +724,7 @@ td.warn{background:#fffbeb;color:#92400e;font-weight:700}
 td.roi{font-weight:650;color:#15803d}
 td.blank{background:repeating-linear-gradient(135deg,transparent 0 6px,#f8fafc 6px 8px)}
 .zero{color:#cbd5e1}
-.reasons-cell{min-width:170px;max-width:260px}
+.reasons-cell{min-width:110px;max-width:175px}
 .reasons-cell .tot{font-weight:650;font-variant-numeric:tabular-nums}
 .reasons-cell.failed .tot{color:#b91c1c}.reasons-cell.suppressed .tot{color:#6d28d9}
 .reasons-cell ul{list-style:none;margin:2px 0 0;padding:0}
