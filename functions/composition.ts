@@ -28,6 +28,7 @@ import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
 import { localRuntime } from './adapters/local/runtime.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
+import { S3UploadSigner } from './adapters/s3-upload-signer.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
@@ -42,12 +43,14 @@ import type { ImportRef } from './ports/import-store.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { ApproveDeps } from './usecases/approve-campaign.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
+import type { ConsoleDeps } from './usecases/console-campaign.ts';
 import type { ControlDeps } from './usecases/control-campaign.ts';
 import type { GetCampaignDeps } from './usecases/get-campaign.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
+import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
 import type { TestSendDeps } from './usecases/test-send.ts';
 import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
@@ -419,5 +422,38 @@ export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
     clock: clockFor(config),
+  };
+}
+
+/** The console's pages: the lifecycle and the latest version, read only. */
+export function consoleDependencies(config: Config): ConsoleDeps {
+  return { lifecycle: lifecycleStore(config), clock: clockFor(config) };
+}
+
+const signerCache = new Map<string, S3UploadSigner>();
+
+/**
+ * The console's uploads: presigned PUTs into the bucket (signed with the function's own role on
+ * AWS, the local key pair against s3rver), the folder's objects, the import records, the rejects.
+ */
+export function segmentUploadDependencies(config: Config): SegmentUploadDeps {
+  const clients = clientsFor(config);
+  const key = JSON.stringify(config);
+  let signer = signerCache.get(key);
+  if (!signer) {
+    signer = new S3UploadSigner(
+      clients.s3,
+      config.dataBucket,
+      config.runtime === 'local'
+        ? { ...common(config), endpoint: config.endpoints.s3, forcePathStyle: true }
+        : common(config),
+    );
+    signerCache.set(key, signer);
+  }
+  return {
+    imports: new DynamoImportStore(clients.documents, config.tables.imports),
+    listing: signer,
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    signer,
   };
 }

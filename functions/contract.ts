@@ -107,6 +107,10 @@ export const SERVICE = {
   /** `POST /campaigns/{id}/test-send`. */
   testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
+  /** The marketer's console pages: `GET /` and `GET /console/campaigns/{id}`. */
+  console: 'campaign-console',
+  /** The console's segment uploads: presigned upload requests, the imports and their rejects. */
+  segmentUploads: 'campaign-uploads',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
 
@@ -123,8 +127,30 @@ export const CAMPAIGN_ROUTES = [
   'POST /campaigns/{id}/resume',
   'POST /campaigns/{id}/cancel',
   'GET /campaigns/{id}/report',
+  /** The night's live counts (sent, failed, unknown, pending, sent per second, time to finish). */
+  'GET /campaigns/{id}/live',
 ] as const;
 export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];
+
+/**
+ * The console's pages (server-rendered HTML): the start page (at `/` and `/console`, where a
+ * sign-in returns to) and one campaign's page. Marketer routes: the page's buttons call the
+ * campaign routes above from the same origin.
+ */
+export const CONSOLE_ROUTES = ['GET /', 'GET /console', 'GET /console/campaigns/{id}'] as const;
+export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];
+
+/**
+ * The console's segment uploads: a presigned request to put one file straight into the
+ * bucket under `segments/<id>/` (never through the API's 10 MB body limit), the campaign's
+ * imports with their progress and result, and one import's rejected rows.
+ */
+export const UPLOAD_ROUTES = [
+  'POST /campaigns/{id}/uploads',
+  'GET /campaigns/{id}/imports',
+  'GET /campaigns/{id}/imports/rejects',
+] as const;
+export type UploadRoute = (typeof UPLOAD_ROUTES)[number];
 
 /** The test send: its own function on AWS (it may send SMS and email), not one of the router's routes. */
 export const TEST_SEND_ROUTE = 'POST /campaigns/{id}/test-send';
@@ -134,7 +160,7 @@ export const TEST_SEND_ROUTE = 'POST /campaigns/{id}/test-send';
  * the built-in local user locally. A route added here needs a role in `REQUIRED_ROLE` (or
  * the code does not compile), and the CDK puts the authorizer on exactly these.
  */
-export const MARKETER_ROUTES = [...CAMPAIGN_ROUTES, TEST_SEND_ROUTE] as const;
+export const MARKETER_ROUTES = [...CAMPAIGN_ROUTES, TEST_SEND_ROUTE, ...CONSOLE_ROUTES, ...UPLOAD_ROUTES] as const;
 export type MarketerRoute = (typeof MARKETER_ROUTES)[number];
 
 /**
@@ -159,6 +185,13 @@ export const REQUIRED_ROLE: Readonly<Record<MarketerRoute, Role>> = {
   'PUT /campaigns/{id}': 'marketer',
   'GET /campaigns/{id}': 'marketer',
   'GET /campaigns/{id}/report': 'marketer',
+  'GET /campaigns/{id}/live': 'marketer',
+  'GET /': 'marketer',
+  'GET /console': 'marketer',
+  'GET /console/campaigns/{id}': 'marketer',
+  'POST /campaigns/{id}/uploads': 'marketer',
+  'GET /campaigns/{id}/imports': 'marketer',
+  'GET /campaigns/{id}/imports/rejects': 'marketer',
   'POST /campaigns/{id}/pause': 'marketer',
   'POST /campaigns/{id}/test-send': 'marketer',
   'POST /campaigns/{id}/approve': 'approver',

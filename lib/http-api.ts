@@ -14,6 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
@@ -22,6 +23,7 @@ import {
   ENV,
   MARKETER_ROUTES,
   type MarketerRoute,
+  PREFIX,
   SERVICE,
   UNSUBSCRIBE_PATH,
 } from '../functions/contract.ts';
@@ -71,6 +73,9 @@ export const CAMPAIGN_ROUTE_THROTTLE = {
   control: { rate: 5, burst: 10 },
   plan: { rate: 1, burst: 2 },
   testSend: { rate: 1, burst: 3 },
+  /** The console's pages and its uploads: people in a browser, a few requests a minute each. */
+  console: { rate: 10, burst: 20 },
+  uploads: { rate: 10, burst: 20 },
 } as const;
 export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
 
@@ -82,13 +87,23 @@ export type CampaignRouteKind = keyof typeof CAMPAIGN_ROUTE_THROTTLE;
 export const MARKETER_ROUTE_KIND: Readonly<Record<MarketerRoute, CampaignRouteKind>> = {
   'GET /campaigns/{id}': 'read',
   'GET /campaigns/{id}/report': 'read',
+  'GET /campaigns/{id}/live': 'read',
   'PUT /campaigns/{id}': 'plan',
   'POST /campaigns/{id}/approve': 'control',
   'POST /campaigns/{id}/pause': 'control',
   'POST /campaigns/{id}/resume': 'control',
   'POST /campaigns/{id}/cancel': 'control',
   'POST /campaigns/{id}/test-send': 'testSend',
+  'GET /': 'console',
+  'GET /console': 'console',
+  'GET /console/campaigns/{id}': 'console',
+  'POST /campaigns/{id}/uploads': 'uploads',
+  'GET /campaigns/{id}/imports': 'uploads',
+  'GET /campaigns/{id}/imports/rejects': 'uploads',
 };
+
+/** The console's own functions: its pages, and its uploads. */
+const CONSOLE_KINDS: ReadonlySet<CampaignRouteKind> = new Set(['console', 'uploads']);
 
 // All inside the 30 s HTTP API integration limit, so a slow call fails in the function, not at the gateway.
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
@@ -109,6 +124,8 @@ export interface CampaignHttpApiProps {
   /** Scheduling (for approvals), the send queue, the SES identity and configuration set: the delivery's. */
   readonly delivery: CampaignDelivery;
   readonly alarms: OperatorAlarms;
+  /** The data bucket: the console's uploads go straight to its `segments/` prefix. */
+  readonly dataBucket: IBucket;
   /** The marketers and approvers (the stateful stack's user pool): the JWT authorizer's issuer. */
   readonly userPool: IUserPool;
   /** Where the sign-in returns to. @default - the console on this API: `<url>console` */
@@ -164,6 +181,12 @@ export class CampaignHttpApi extends Construct {
   public readonly unsubscribeRoutes: readonly HttpRoute[];
   /** Every marketer route (JWT): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
+  /** `GET /` and `GET /console/campaigns/{id}`: the console's pages. */
+  public readonly console: CampaignFunction;
+  /** `POST /campaigns/{id}/uploads`, `GET /campaigns/{id}/imports[/rejects]`. */
+  public readonly segmentUploads: CampaignFunction;
+  /** The console's routes (pages and uploads): marketer routes, behind the JWT authorizer. */
+  public readonly consoleRoutes: readonly HttpRoute[];
   /** The console's and the command line's sign-in: app clients, managed login, the JWT authorizer. */
   public readonly signIn: MarketerSignIn;
   /** The invoke URL of the `$default` stage (ends with `/`). */
@@ -171,7 +194,7 @@ export class CampaignHttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CampaignHttpApiProps) {
     super(scope, id);
-    const { tables, webhookSecret, linkSecret, runtimeEnvironment, delivery, alarms } = props;
+    const { tables, webhookSecret, linkSecret, runtimeEnvironment, delivery, alarms, dataBucket } = props;
 
     // --- Functions ------------------------------------------------------------------------------
 
@@ -279,6 +302,40 @@ export class CampaignHttpApi extends Construct {
       .useSecret(linkSecret, ENV.linkSecretArn)
       .useNames(runtimeEnvironment);
 
+    this.console = new CampaignFunction(this, 'Console', {
+      entry: 'functions/handlers/console.ts',
+      handler: 'handler',
+      serviceName: SERVICE.console,
+      description: "GET / and GET /console/campaigns/{id}: the marketer's console pages",
+      timeout: CAMPAIGN_API_TIMEOUT,
+      memorySize: 512,
+    })
+      // The lifecycle and the latest version, to render; the page's buttons call the campaign routes.
+      .useTable(tables.campaigns, ENV.campaignsTable, 'read')
+      .useNames(runtimeEnvironment);
+
+    this.segmentUploads = new CampaignFunction(this, 'SegmentUploads', {
+      entry: 'functions/handlers/segment-uploads.ts',
+      handler: 'handler',
+      serviceName: SERVICE.segmentUploads,
+      description:
+        'POST /campaigns/{id}/uploads (a presigned PUT straight to segments/), GET /campaigns/{id}/imports and their rejects',
+      timeout: CAMPAIGN_API_TIMEOUT,
+      memorySize: 512,
+    })
+      .useTable(tables.imports, ENV.importsTable, 'read')
+      // A presigned PUT carries its signer's rights: this role may put segment files, never read them.
+      .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.segments)
+      // The campaign's folder, listed for its imports (names and sizes only).
+      .allow({
+        actions: ['s3:ListBucket'],
+        resources: [dataBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${PREFIX.segments}*`] } },
+      })
+      // The rejects report beside each import, read only.
+      .useBucket(dataBucket, ENV.dataBucket, 'read', `${PREFIX.reports}${PREFIX.segments}`)
+      .useNames(runtimeEnvironment);
+
     // --- API ------------------------------------------------------------------------------------
 
     this.api = new HttpApi(this, 'Api', {
@@ -326,6 +383,8 @@ export class CampaignHttpApi extends Construct {
       plan: { id: 'CampaignPlanApiIntegration', fn: this.campaignPlanApi },
       control: { id: 'CampaignControlIntegration', fn: this.campaignControl },
       testSend: { id: 'TestSendIntegration', fn: this.testSend },
+      console: { id: 'ConsoleIntegration', fn: this.console },
+      uploads: { id: 'SegmentUploadsIntegration', fn: this.segmentUploads },
     };
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     const throttledRoutes: HttpRoute[] = [];
@@ -336,7 +395,9 @@ export class CampaignHttpApi extends Construct {
       integrations.set(kind, integration);
       return integration;
     };
-    this.campaignRoutes = MARKETER_ROUTES.flatMap((routeKey) => {
+    const marketerRoutes = (consoleOnes: boolean) =>
+      MARKETER_ROUTES.filter((routeKey) => CONSOLE_KINDS.has(MARKETER_ROUTE_KIND[routeKey]) === consoleOnes);
+    const addMarketerRoute = (routeKey: MarketerRoute) => {
       const kind = MARKETER_ROUTE_KIND[routeKey];
       const [method, path] = routeKey.split(' ') as [HttpMethod, string];
       const { rate, burst } = CAMPAIGN_ROUTE_THROTTLE[kind];
@@ -349,7 +410,12 @@ export class CampaignHttpApi extends Construct {
       });
       throttledRoutes.push(...routes);
       return routes;
-    });
+    };
+    this.campaignRoutes = marketerRoutes(false).flatMap(addMarketerRoute);
+    // The console's pages and uploads: the same JWT authorizer. A browser's navigation carries no
+    // bearer token, so on AWS the pages open only once they are served as a public shell that
+    // signs in first (the sign-in script's seam is in functions/handlers/console.ts).
+    this.consoleRoutes = marketerRoutes(true).flatMap(addMarketerRoute);
 
     this.unsubscribeRoutes = this.api.addRoutes({
       path: UNSUBSCRIBE_PATH,

@@ -8,7 +8,14 @@ import {
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 // Type only: the stacks name their tables with the functions' own keys, and the CDK app loads no function code.
@@ -135,6 +142,11 @@ export class StatefulStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Versions let a marketer recover a segment file that was overwritten by mistake.
       versioned: true,
+      // The console uploads segment files from the browser with a presigned PUT, straight to the
+      // bucket. The signature (one key under segments/, 15 minutes) is what authorizes it; CORS
+      // only lets the page read the answer. Any origin: the console's address is the API's, made
+      // in the stateless stack after this one, and a rule cannot grant what the signature does not.
+      cors: [{ allowedMethods: [HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 600 }],
       lifecycleRules: [
         {
           id: 'expire-old-versions',

@@ -103,6 +103,7 @@ export class StatelessStack extends Stack {
     this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);
 
     this.httpApi = new CampaignHttpApi(this, 'HttpApi', {
+      dataBucket: stateful.dataBucket,
       tables: stateful.tables,
       webhookSecret: stateful.webhookSigningSecret,
       linkSecret: stateful.linkSigningSecret,

@@ -18,6 +18,7 @@ import { buildReport } from '../usecases/build-report.ts';
 import { controlCampaign } from '../usecases/control-campaign.ts';
 import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { getCampaign } from '../usecases/get-campaign.ts';
+import { readLiveProgress } from '../usecases/live-progress.ts';
 import { planDraft } from '../usecases/plan-draft.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { authorize } from './actor.ts';
@@ -119,6 +120,9 @@ const ROUTES: Record<CampaignRoute, Route> = {
       body: renderReportPage(report, { lang, otherHref }),
     };
   },
+  // Polled every few seconds by the console on the night: never cached on the way.
+  'GET /campaigns/{id}/live': async ({ campaignId, deps }) =>
+    json(200, await readLiveProgress(deps, campaignId), { 'cache-control': 'no-store' }),
 };
 
 function isCampaignRoute(routeKey: string): routeKey is CampaignRoute {

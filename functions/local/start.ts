@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     ['SES', servers.endpoints.ses],
     ['SES mail', `${servers.endpoints.ses}/`],
     ['HTTP API', http.url],
+    ['Console', `${http.url}/  (the marketer's console, in Chinese; ?lang=en for English)`],
     ['Health', `${http.url}/health`],
     ['Links', `${linkBase}${UNSUBSCRIBE_PATH}?t=…  (unsubscribe links in mail)`],
     ['Data', dataDir],

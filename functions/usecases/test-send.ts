@@ -96,13 +96,14 @@ function masked(address: TestAddress): string {
   return address.kind === 'sms' ? maskPhone(address.address) : maskEmail(address.address);
 }
 
-interface Variant {
+export interface Variant {
   label: string;
   device: Device;
   name: string | undefined;
 }
 
-const VARIANTS: readonly Variant[] = [
+/** Every variant a customer could get: the mobile and the PC link, each with a name and with the fallback. */
+export const VARIANTS: readonly Variant[] = [
   { label: 'mobile/name', device: 'mobile', name: TEST_NAME },
   { label: 'mobile/fallback-name', device: 'mobile', name: undefined },
   { label: 'pc/name', device: 'pc', name: TEST_NAME },

@@ -14,6 +14,7 @@ import {
   ENV,
   functionProps,
   logicalId,
+  objectsUnder,
   permissions,
   refOf,
   resourcesOf,
@@ -109,6 +110,13 @@ describe('campaign HTTP API', () => {
       const expected = [
         { RouteKey: 'GET /campaigns/{id}', ...jwt },
         { RouteKey: 'GET /campaigns/{id}/report', ...jwt },
+        { RouteKey: 'GET /campaigns/{id}/live', ...jwt },
+        { RouteKey: 'GET /', ...jwt },
+        { RouteKey: 'GET /console', ...jwt },
+        { RouteKey: 'GET /console/campaigns/{id}', ...jwt },
+        { RouteKey: 'POST /campaigns/{id}/uploads', ...jwt },
+        { RouteKey: 'GET /campaigns/{id}/imports', ...jwt },
+        { RouteKey: 'GET /campaigns/{id}/imports/rejects', ...jwt },
         { RouteKey: 'POST /campaigns/{id}/approve', ...jwt },
         { RouteKey: 'POST /campaigns/{id}/cancel', ...jwt },
         { RouteKey: 'POST /campaigns/{id}/pause', ...jwt },
@@ -150,6 +158,13 @@ describe('campaign HTTP API', () => {
         'POST /webhooks/orders': arnOf(httpApi().ordersWebhook.function),
         'GET /campaigns/{id}': arnOf(httpApi().campaignApi.function),
         'GET /campaigns/{id}/report': arnOf(httpApi().campaignApi.function),
+        'GET /campaigns/{id}/live': arnOf(httpApi().campaignApi.function),
+        'GET /': arnOf(httpApi().console.function),
+        'GET /console': arnOf(httpApi().console.function),
+        'GET /console/campaigns/{id}': arnOf(httpApi().console.function),
+        'POST /campaigns/{id}/uploads': arnOf(httpApi().segmentUploads.function),
+        'GET /campaigns/{id}/imports': arnOf(httpApi().segmentUploads.function),
+        'GET /campaigns/{id}/imports/rejects': arnOf(httpApi().segmentUploads.function),
         'PUT /campaigns/{id}': arnOf(httpApi().campaignPlanApi.function),
         'POST /campaigns/{id}/approve': arnOf(httpApi().campaignControl.function),
         'POST /campaigns/{id}/pause': arnOf(httpApi().campaignControl.function),
@@ -190,9 +205,13 @@ describe('campaign HTTP API', () => {
         },
       ]);
       expect(campaignApi.map((p) => p.SourceArn)).toEqual(
-        expect.arrayContaining([sourceArn('/campaigns/{id}'), sourceArn('/campaigns/{id}/report')]),
+        expect.arrayContaining([
+          sourceArn('/campaigns/{id}'),
+          sourceArn('/campaigns/{id}/report'),
+          sourceArn('/campaigns/{id}/live'),
+        ]),
       );
-      expect(campaignApi).toHaveLength(2);
+      expect(campaignApi).toHaveLength(3);
       // Both methods of the one path share the source ARN pattern.
       expect(unsubscribe.map((p) => p.SourceArn)).toEqual([sourceArn('/unsubscribe'), sourceArn('/unsubscribe')]);
     });
@@ -235,6 +254,13 @@ describe('campaign HTTP API', () => {
         'POST /unsubscribe': limit(50, 100),
         'GET /campaigns/{id}': limit(20, 40),
         'GET /campaigns/{id}/report': limit(20, 40),
+        'GET /campaigns/{id}/live': limit(20, 40),
+        'GET /': limit(10, 20),
+        'GET /console': limit(10, 20),
+        'GET /console/campaigns/{id}': limit(10, 20),
+        'POST /campaigns/{id}/uploads': limit(10, 20),
+        'GET /campaigns/{id}/imports': limit(10, 20),
+        'GET /campaigns/{id}/imports/rejects': limit(10, 20),
         'PUT /campaigns/{id}': limit(1, 2),
         'POST /campaigns/{id}/approve': limit(5, 10),
         'POST /campaigns/{id}/pause': limit(5, 10),
@@ -244,10 +270,13 @@ describe('campaign HTTP API', () => {
       });
       expect(stages[stageId]?.DependsOn).toEqual(
         expect.arrayContaining(
-          [...httpApi().unsubscribeRoutes, ...httpApi().campaignRoutes].map((route) => logicalId(route)),
+          [...httpApi().unsubscribeRoutes, ...httpApi().campaignRoutes, ...httpApi().consoleRoutes].map((route) =>
+            logicalId(route),
+          ),
         ),
       );
-      expect(httpApi().campaignRoutes).toHaveLength(8);
+      expect(httpApi().campaignRoutes).toHaveLength(9);
+      expect(httpApi().consoleRoutes).toHaveLength(6);
       template.hasOutput('HttpApiUrl', {
         Value: {
           'Fn::Join': [
@@ -435,6 +464,66 @@ describe('campaign HTTP API', () => {
         expect.arrayContaining([tables.campaigns, tables.touches, tables.customers].map((t) => consumed(t.tableArn))),
       );
       expect(read).toHaveLength(3);
+    });
+  });
+
+  describe('console function (the pages)', () => {
+    it('reads the campaigns table only, and may write nothing and reach no object', () => {
+      // Prepare
+      const statements = statementsOf(template, httpApi().console.role);
+      const readOnly = (action: string) =>
+        DYNAMODB_READS.has(action) ||
+        ['logs:CreateLogStream', 'logs:PutLogEvents'].includes(action) ||
+        action.startsWith('xray:');
+
+      // Act
+      const actions = actionsOf(statements);
+      const read = resourcesOf(statements, 'dynamodb:Query');
+
+      // Assess
+      expect(
+        actions.filter((a) => !readOnly(a)),
+        'the pages change nothing',
+      ).toEqual([]);
+      expect(read).toEqual([consumed(stacks.stateful.tables.campaigns.tableArn)]);
+    });
+  });
+
+  describe('segment uploads function (presigned uploads, imports, rejects)', () => {
+    it('may put segment files (what its presigned PUTs carry) but never read them, list the folder, read the rejects and the imports', () => {
+      // Prepare
+      const statements = statementsOf(template, httpApi().segmentUploads.role);
+
+      // Act
+      const writable = resourcesOf(statements, 's3:PutObject');
+      const readable = resourcesOf(statements, 's3:GetObject');
+      const listings = statements.filter((statement) => [statement.Action].flat().includes('s3:ListBucket'));
+      const read = resourcesOf(statements, 'dynamodb:Query');
+      const written = DYNAMODB_WRITES.flatMap((action) => resourcesOf(statements, action));
+
+      // Assess
+      expect(writable).toEqual([objectsUnder(stacks, 'segments/')]);
+      expect(readable, 'no customer file is readable, only the rejects reports').toEqual([
+        objectsUnder(stacks, 'reports/segments/'),
+      ]);
+      expect(listings.map((statement) => statement.Condition)).toEqual(
+        expect.arrayContaining([{ StringLike: { 's3:prefix': ['segments/*'] } }]),
+      );
+      expect(read).toEqual([consumed(stacks.stateful.tables.imports.tableArn)]);
+      expect(written).toEqual([]);
+    });
+
+    it('the data bucket lets a browser PUT with a presigned request (CORS: PUT only)', () => {
+      // Act
+      const buckets = Object.values(stateful.findResources('AWS::S3::Bucket')).filter(
+        (bucket) => bucket.Properties.CorsConfiguration,
+      );
+
+      // Assess
+      expect(buckets).toHaveLength(1);
+      expect(buckets[0]?.Properties.CorsConfiguration).toEqual({
+        CorsRules: [{ AllowedMethods: ['PUT'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAge: 600 }],
+      });
     });
   });
 
@@ -771,8 +860,8 @@ describe('cdk-nag on the HTTP API', () => {
       expect(acknowledged(l1(route))).toEqual(['Annotation::AwsSolutions-APIG4']);
       expect(acknowledged(route)).toEqual([]);
     }
-    expect(httpApi.campaignRoutes).toHaveLength(8);
-    for (const route of httpApi.campaignRoutes) {
+    expect(httpApi.campaignRoutes).toHaveLength(9);
+    for (const route of [...httpApi.campaignRoutes, ...httpApi.consoleRoutes]) {
       expect(acknowledged(route)).toEqual([]);
       expect(acknowledged(l1(route))).toEqual([]);
     }

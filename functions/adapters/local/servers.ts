@@ -60,8 +60,23 @@ interface S3rverInstance {
 type S3rverConstructor = new (options: {
   directory: string;
   silent: boolean;
-  configureBuckets: { name: string }[];
+  configureBuckets: { name: string; configs?: string[] }[];
 }) => S3rverInstance;
+
+/**
+ * The console's uploads go from the browser straight to the bucket with a presigned PUT (as on
+ * AWS, where the bucket has the same rule): the page on the local HTTP server may send them.
+ */
+const LOCAL_UPLOAD_CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>http://127.0.0.1:*</AllowedOrigin>
+    <AllowedOrigin>http://localhost:*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
 
 type SesServer = (config?: { host?: string; port?: number }) => Promise<Server>;
 
@@ -147,7 +162,11 @@ async function startS3(
   log: (line: string) => void,
 ): Promise<Running> {
   const S3rver = require('s3rver') as S3rverConstructor;
-  const s3rver = new S3rver({ directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const s3rver = new S3rver({
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket, configs: [LOCAL_UPLOAD_CORS] }],
+  });
   s3rver.on('event', onEvent);
   // Koa emits every S3 error response here; only server faults are worth a line.
   s3rver.on('error', (error) => {

@@ -1,0 +1,224 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
+import { formatInstant } from '../../functions/domain/local-time.ts';
+import { localRoutes } from '../../functions/local/routes.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
+import { systemClock } from '../../functions/ports/clock.ts';
+import {
+  assertNoHorizontalOverflow,
+  closePage,
+  DESKTOP,
+  launchBrowser,
+  openUrl,
+  PHONE,
+  SCREENSHOT_DIR,
+  saveScreenshot,
+} from '../support/browser.ts';
+
+/**
+ * The console end to end, in chromium against the whole local stack on the real clock: a
+ * marketer uploads a segment file and reads its rejects, saves a campaign file (first with a
+ * mistake, shown by its JSON path), reads the draft's message texts and cost, test sends, is
+ * refused a stale approval in Chinese, approves with confirmation, pauses and resumes while the
+ * wave sends, and watches the live view count up to the end; in Chinese and English, at 390 and
+ * 1440 px with nothing running off the screen. Every wait is for something on the page.
+ */
+
+const CAMPAIGN = 'console-e2e';
+const CUSTOMERS = 120;
+/** Sending takes about CUSTOMERS / RATE seconds: long enough to pause in the middle. */
+const RATE = 4;
+const WAIT = { timeout: 240_000 };
+
+let stack: LocalStack;
+let http: LocalHttpServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startEphemeralStack({ clock: systemClock, log: (line) => console.error(line) });
+  http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+  stack.runtime.publicBaseUrl = http.url;
+  stack.runtime.scheduler.start(systemClock);
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await http?.stop();
+  await stack?.stop();
+});
+
+/** A zone where it is about noon now, so the test's wave is never in quiet hours, whenever it runs. */
+function noonZone(now: number): string {
+  let offset = 12 - new Date(now).getUTCHours();
+  if (offset < -12) offset += 24;
+  if (offset > 14) offset -= 24;
+  // POSIX-style names: Etc/GMT-8 is UTC+8.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+function campaignFile(now: number, extra: Record<string, unknown> = {}) {
+  const timezone = noonZone(now);
+  // The wave's minute: at least two minutes ahead, so planning and approval are done before it.
+  const sendAt = formatInstant(Math.ceil((now + 150_000) / 60_000) * 60_000, timezone).slice(0, 16);
+  const tomorrow = formatInstant(now + 86_400_000, timezone).slice(0, 10);
+  return {
+    id: CAMPAIGN,
+    timezone,
+    midnight: `${tomorrow}T00:00`,
+    smsRatePerSecond: RATE,
+    waves: [
+      { id: 'presale', sms: sendAt, audience: ['*'] },
+      { id: 'midnight', sms: 'midnight', audience: ['vip'] },
+    ],
+    caps: { touches: 3, smsPerMonth: 4, multiSmsShare: 1 },
+    testRecipients: ['+8613900139000'],
+    ...extra,
+  };
+}
+
+function segmentCsv(): string {
+  const rows = ['customer_id,phone,name'];
+  for (let i = 1; i <= CUSTOMERS; i += 1) rows.push(`C${i},1380013${String(i).padStart(4, '0')},客户${i}`);
+  rows.push('BAD1,12345,坏行');
+  return `${rows.join('\n')}\n`;
+}
+
+async function shoot(page: Page, name: string, width: number): Promise<void> {
+  await assertNoHorizontalOverflow(page, `${name} at ${width}px`);
+  await saveScreenshot(page, `console-${name}`, width);
+}
+
+const liveNumber = async (page: Page, key: string) =>
+  Number(((await page.textContent(`[data-live="${key}"]`)) ?? '').replace(/,/g, '')) || 0;
+
+describe('the console in chromium', () => {
+  it('uploads, plans, reviews, approves with confirmation, pauses and resumes while it sends, and follows it live', async () => {
+    // Prepare: the start page, then the campaign's page before any plan.
+    const page = await openUrl(browser, `${http.url}/`, DESKTOP);
+    expect(await page.textContent('h1')).toBe('打开一个活动');
+    await shoot(page, 'start', DESKTOP);
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await shoot(page, 'start', PHONE);
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
+    await page.fill('#campaign-id', CAMPAIGN);
+    await Promise.all([page.waitForURL(`**/console/campaigns/${CAMPAIGN}`), page.click('#open-form button')]);
+    expect(await page.textContent('main')).toContain('这个活动还没有计划');
+
+    // Act: upload the segment file straight to the bucket; its import shows up with its result.
+    await page.setInputFiles('#upload-file', {
+      name: 'vip.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(segmentCsv()),
+    });
+    await page.click('#upload-form button');
+    await page.waitForSelector('tr[data-import="segments/console-e2e/vip.csv"][data-status="succeeded"]', WAIT);
+    const importRow = await page.textContent('tr[data-import="segments/console-e2e/vip.csv"]');
+    expect(importRow, 'the import row shows its imported and rejected counts').toContain(String(CUSTOMERS));
+    await page.click('button[data-rejects="segments/console-e2e/vip.csv"]');
+    await page.waitForSelector('#rejects-table');
+    expect(await page.textContent('#rejects-table'), 'the bad row is in the rejects table').toContain('phone');
+
+    // A campaign file with a mistake: the problem is listed by its JSON path, nothing is planned.
+    const now = Date.now();
+    await page.fill('#campaign-json', JSON.stringify(campaignFile(now, { smsRatePerSecond: -1 }), null, 2));
+    await page.click('#campaign-form button[type=submit]');
+    await page.waitForSelector('#campaign-errors .field-error code[data-path="smsRatePerSecond"]');
+    expect(await page.getAttribute('#campaign-json', 'aria-invalid')).toBe('true');
+    await shoot(page, 'not-planned', DESKTOP);
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await shoot(page, 'not-planned', PHONE);
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
+
+    // The right file plans version 1: the page reloads with its plan.
+    await page.fill('#campaign-json', JSON.stringify(campaignFile(now), null, 2));
+    await Promise.all([page.waitForEvent('load'), page.click('#campaign-form button[type=submit]')]);
+    await page.waitForSelector('#plan');
+
+    // Assess: the draft's message texts in every variant, their parts, and the cost.
+    const sms = await page.$$eval('#wave-presale .message.sms', (nodes) => nodes.map((n) => n.textContent ?? ''));
+    expect(sms.length, 'a text with a name and one with the fallback').toBeGreaterThanOrEqual(2);
+    expect(sms.some((text) => text.includes('王小明'))).toBe(true);
+    expect(sms.some((text) => text.includes('亲，'))).toBe(true);
+    expect(
+      sms.every((text) => /\d+ 条计费短信/.test(text)),
+      'each text says its SMS parts',
+    ).toBe(true);
+    expect(await page.textContent('#cost-total')).toMatch(/^¥\d/);
+    expect(await page.textContent('#wave-presale table.sends')).toContain(String(CUSTOMERS));
+
+    // Test send to the campaign's own test phone.
+    await page.click('#test-send-form button[type=submit]');
+    await page.waitForSelector('#test-result.ok');
+    expect(await page.textContent('#test-result')).toMatch(/已发送 \d+ 条测试消息/);
+    for (const width of [PHONE, DESKTOP]) {
+      await page.setViewportSize({ width, height: 900 });
+      await shoot(page, 'draft', width);
+    }
+
+    // A stale approval: someone planned version 2 meanwhile; the refusal is said in Chinese.
+    const replanned = await fetch(`${http.url}/campaigns/${CAMPAIGN}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(campaignFile(now)),
+    });
+    expect(replanned.status).toBe(201);
+    await page.click('[data-action="approve"]');
+    await page.waitForSelector('#confirm-approve[open]');
+    await page.click('#confirm-approve [data-confirm="approve"]');
+    await page.waitForSelector('#action-result.error');
+    expect(await page.textContent('#action-result')).toContain('请刷新页面后审批版本 2');
+
+    // Approve version 2, after the confirmation.
+    await page.reload();
+    await page.click('[data-action="approve"]');
+    await page.waitForSelector('#confirm-approve[open]');
+    await saveScreenshot(page, 'console-confirm-approve', DESKTOP);
+    // The dialog as a phone shows it (the viewport only: a modal covers the screen, not the page).
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `console-confirm-approve-${PHONE}.png`) });
+    await page.setViewportSize({ width: DESKTOP, height: 900 });
+    await Promise.all([page.waitForEvent('load'), page.click('#confirm-approve [data-confirm="approve"]')]);
+    await page.waitForSelector('.badge[data-state="approved"]');
+
+    // The wave starts on time: the live view counts it.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-live="sent"]')?.textContent?.replace(/,/g, '')) > 0,
+      undefined,
+      WAIT,
+    );
+    await Promise.all([page.waitForEvent('load'), page.click('[data-action="pause"]')]);
+    await page.waitForSelector('.badge[data-state="paused"]');
+    await page.waitForFunction(() => document.querySelector('[data-live="sent"]')?.textContent !== '—');
+    const sentWhilePaused = await liveNumber(page, 'sent');
+    expect(sentWhilePaused, 'a pause in the middle of the wave').toBeLessThan(CUSTOMERS);
+    await shoot(page, 'paused', DESKTOP);
+
+    await Promise.all([page.waitForEvent('load'), page.click('[data-action="resume"]')]);
+    await page.waitForSelector('.badge[data-state="running"]');
+    await page.setViewportSize({ width: PHONE, height: 844 });
+    // The live view refreshes by itself until every customer has an outcome.
+    await page.waitForFunction(
+      (total) => Number(document.querySelector('[data-live="done"]')?.textContent?.replace(/,/g, '')) >= total,
+      CUSTOMERS,
+      WAIT,
+    );
+    expect(await liveNumber(page, 'sent')).toBe(CUSTOMERS);
+    expect(await liveNumber(page, 'failed')).toBe(0);
+    expect(await liveNumber(page, 'unknown')).toBe(0);
+    await shoot(page, 'live-done', PHONE);
+
+    // English, remembered in a cookie.
+    await page.goto(`${http.url}/console/campaigns/${CAMPAIGN}?lang=en`);
+    expect(await page.textContent('#plan h2')).toBe('Approved plan: version 2');
+    await page.goto(`${http.url}/console/campaigns/${CAMPAIGN}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    for (const width of [PHONE, DESKTOP]) {
+      await page.setViewportSize({ width, height: 900 });
+      await shoot(page, 'en', width);
+    }
+    await closePage(page);
+  }, 600_000);
+});

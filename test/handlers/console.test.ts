@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
+import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { localRoutes } from '../../functions/local/routes.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
+import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+
+/**
+ * The console's routes over the local HTTP server and the embedded DynamoDB and S3: its pages
+ * (language, escaping, what each state offers), the live figures, and the upload flow from a
+ * presigned PUT to the import's record and rejects.
+ */
+
+let stack: LocalStack;
+let http: LocalHttpServer;
+const NOW = Date.parse('2026-10-20T12:00:00+08:00');
+
+beforeAll(async () => {
+  stack = await startEphemeralStack({ log: (line) => console.error(line), clock: new VirtualClock(NOW) });
+  http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+  for (const id of ['page', 'page2']) {
+    await uploadSegmentAndWait(
+      stack.config,
+      `segments/${id}/customers.csv`,
+      'customer_id,phone,name\nC1,13800138001,王一\nC2,13800138002,\n',
+    );
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await http.stop();
+  await stack.stop();
+});
+
+function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    waves: [
+      {
+        id: 'warmup',
+        sms: '2026-11-05T12:00',
+        audience: ['*'],
+        templates: { sms: '{signature}{name}<b>抢</b>&{link} {optOut}' },
+      },
+      { id: 'midnight', sms: 'midnight', audience: ['*'] },
+    ],
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    testRecipients: ['+8613900139000'],
+    ...extra,
+  };
+}
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${http.url}${path}`, { headers, redirect: 'manual' });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+async function send(method: string, path: string, body: unknown) {
+  const response = await fetch(`${http.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('the console pages', () => {
+  it('GET / is in Chinese by default; ?lang=en answers in English and remembers it in a cookie', async () => {
+    // Act
+    const chinese = await get('/');
+    const english = await get('/?lang=en');
+    const remembered = await get('/console', { cookie: 'console_lang=en' });
+
+    // Assess
+    expect(chinese.status).toBe(200);
+    expect(chinese.text).toContain('<html lang="zh-CN">');
+    expect(chinese.text).toContain('打开一个活动');
+    expect(chinese.headers.get('set-cookie'), 'no cookie unless the language was chosen').toBeNull();
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.headers.get('set-cookie')).toMatch(/^console_lang=en; Path=\/; Max-Age=\d+; SameSite=Lax/);
+    expect(remembered.text).toContain('Open a campaign');
+    expect(chinese.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+  });
+
+  it('GET /?id=<campaign> opens that campaign; a bad id stays on the start page', async () => {
+    // Act
+    const open = await get('/?id=d11-2026');
+    const bad = await get('/?id=../x');
+
+    // Assess
+    expect(open.status).toBe(303);
+    expect(open.headers.get('location')).toBe('/console/campaigns/d11-2026');
+    expect(bad.status).toBe(200);
+  });
+
+  it('a campaign not planned yet offers its imports and a first campaign file, and no action', async () => {
+    // Act
+    const page = await get('/console/campaigns/nothing-yet');
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('这个活动还没有计划');
+    expect(page.text).toContain('id="upload-form"');
+    expect(page.text).toContain('&quot;id&quot;: &quot;nothing-yet&quot;');
+    expect(page.text).not.toContain('data-action=');
+  });
+
+  it('a draft shows every variant of its texts escaped, its cost, and offers approve, cancel and the test send', async () => {
+    // Prepare
+    const planned = await send('PUT', '/campaigns/page', campaign('page'));
+    expect(planned.status).toBe(201);
+
+    // Act
+    const page = await get('/console/campaigns/page');
+
+    // Assess
+    expect(page.text, 'the template text is shown, never run as markup').toContain('&lt;b&gt;抢&lt;/b&gt;&amp;');
+    expect(page.text).not.toContain('<b>抢</b>');
+    expect(page.text).toContain('王小明');
+    expect(page.text).toContain('亲');
+    expect(page.text).toContain('手机链接 · 有姓名');
+    expect(page.text).toContain('电脑链接 · 无姓名');
+    expect(page.text).toMatch(/id="cost-total">¥\d+\.\d\d</);
+    expect(page.text).toContain('data-action="approve" data-version="1"');
+    expect(page.text).toContain('data-action="cancel"');
+    expect(page.text, 'a draft cannot be paused').not.toContain('data-action="pause"');
+    expect(page.text).toContain('id="test-send-form"');
+    expect(page.text).toContain('id="confirm-approve"');
+    expect(page.text).toContain('id="confirm-cancel"');
+  });
+
+  it('an approved campaign offers pause, not approve; a paused one offers resume', async () => {
+    // Prepare
+    await send('PUT', '/campaigns/page2', campaign('page2'));
+    expect((await send('POST', '/campaigns/page2/approve', { version: 1 })).status).toBe(200);
+
+    // Act
+    const approved = await get('/console/campaigns/page2');
+    await send('POST', '/campaigns/page2/pause', {});
+    const paused = await get('/console/campaigns/page2');
+
+    // Assess
+    expect(approved.text).toContain('data-action="pause"');
+    expect(approved.text).not.toContain('data-action="approve"');
+    expect(approved.text).toContain('已批准的计划：版本 1');
+    expect(paused.text).toContain('data-action="resume"');
+    expect(paused.text).not.toContain('data-action="pause"');
+  });
+
+  it('a bad campaign id in the path is a 400 naming the field', async () => {
+    // Act
+    const page = await get('/console/campaigns/..%2Fx');
+
+    // Assess
+    expect(page.status).toBe(400);
+    expect(JSON.parse(page.text)).toMatchObject({ error: 'invalid-request', fields: [{ path: 'id' }] });
+  });
+});
+
+describe('GET /campaigns/{id}/live', () => {
+  it('before the first send: every customer of the approved sends is still waiting, nothing is done', async () => {
+    // Act
+    const live = await get('/campaigns/page2/live');
+
+    // Assess
+    expect(live.status).toBe(200);
+    expect(live.headers.get('cache-control')).toBe('no-store');
+    const body = JSON.parse(live.text);
+    expect(body).toMatchObject({
+      campaignId: 'page2',
+      state: 'paused',
+      approvedVersion: 1,
+      done: 0,
+      sent: 0,
+      pending: 0,
+      perSecond: 0,
+      secondsToFinish: null,
+    });
+    expect(body.waiting, 'both waves, two customers each').toBe(4);
+    expect(body.sends).toHaveLength(2);
+  });
+
+  it('an unknown campaign is a 404', async () => {
+    // Act
+    const live = await get('/campaigns/nobody/live');
+
+    // Assess
+    expect(live.status).toBe(404);
+    expect(JSON.parse(live.text)).toMatchObject({ error: 'unknown-campaign' });
+  });
+});
+
+describe('segment uploads', () => {
+  it('a presigned PUT straight to the bucket starts the import, which the imports list follows to its result and rejects', async () => {
+    // Prepare
+    const csv = 'customer_id,phone\nU1,13800138011\nU2,12345\n';
+
+    // Act
+    const presigned = await send('POST', '/campaigns/up/uploads', { fileName: 'VIP客户.csv', size: csv.length });
+    const { url, method, headers, key } = presigned.json as {
+      url: string;
+      method: string;
+      headers: Record<string, string>;
+      key: string;
+    };
+    const put = await fetch(url, { method, headers, body: csv });
+    expect(put.status, await put.clone().text()).toBe(200);
+    let imports: Array<Record<string, unknown>> = [];
+    for (let attempt = 0; attempt < 600; attempt += 1) {
+      imports = JSON.parse((await get('/campaigns/up/imports')).text).imports;
+      if (imports[0]?.status === 'succeeded') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const rejects = JSON.parse((await get(`/campaigns/up/imports/rejects?key=${encodeURIComponent(key)}`)).text);
+
+    // Assess
+    expect(presigned.status).toBe(200);
+    expect(key).toBe('segments/up/VIP客户.csv');
+    expect(new URL(url).origin, 'the upload goes to the bucket, not through the API').toBe(stack.config.endpoints.s3);
+    expect(put.status).toBe(200);
+    expect(imports).toEqual([
+      expect.objectContaining({ key, file: 'VIP客户.csv', status: 'succeeded', rows: 2, imported: 1, rejected: 1 }),
+    ]);
+    expect(rejects).toMatchObject({ key, total: 1, truncated: false });
+    expect(rejects.rows[0]).toMatchObject({
+      line: 3,
+      customerId: 'U2',
+      problems: [expect.objectContaining({ column: 'phone' })],
+    });
+  });
+
+  it('refuses a file that is not a segment file, a reserved name and a key of another campaign, by field', async () => {
+    // Act
+    const pdf = await send('POST', '/campaigns/up/uploads', { fileName: 'list.pdf' });
+    const columns = await send('POST', '/campaigns/up/uploads', { fileName: 'a.csv', segment: 'columns' });
+    const unknown = await send('POST', '/campaigns/up/uploads', { fileName: 'a.csv', bucket: 'x' });
+    const elsewhere = await get('/campaigns/up/imports/rejects?key=segments/page/customers.csv');
+
+    // Assess
+    expect(pdf.status).toBe(400);
+    expect(pdf.json).toMatchObject({ error: 'invalid-request', fields: [{ path: 'fileName' }] });
+    expect(columns.json).toMatchObject({ fields: [{ path: 'segment' }] });
+    expect(unknown.json).toMatchObject({ fields: [{ path: '(body)', message: 'has unknown field(s): bucket' }] });
+    expect(elsewhere.status).toBe(400);
+    expect(JSON.parse(elsewhere.text)).toMatchObject({ fields: [{ path: 'key' }] });
+  });
+});
