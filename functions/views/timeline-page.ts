@@ -766,7 +766,10 @@ function renderPanels(timeline: Timeline, waves: WaveView[], clock: Clock, midni
       if (w.summary?.stopOnPurchase) badges.push(`<span class="badge stop">${escapeHtml(tx.stopsOnPurchase)}</span>`);
       const audience = w.summary
         ? `<div class="audience">${escapeHtml(tx.audience(formatInt(w.summary.audience_size)))}: ${w.summary.audience
-            .map((a) => `<span class="group" title="${escapeHtml(a)}">${escapeHtml(groupName(a, clock.lang))}</span>`)
+            .map(
+              (a) =>
+                `<span class="group" title="${escapeHtml(a)}">${escapeHtml(groupName(a, clock.lang, timeline.groupLabels))}</span>`,
+            )
             .join('、')}</div>`
         : '';
       return `<section class="panel-card${w.isMidnight ? ' is-midnight' : ''}"><div class="panel-head"><h3>${escapeHtml(w.id)}</h3>${badges.join('')}<div class="facts">${facts.join('')}</div></div>${audience}<div class="chart-scroll">${renderPanel(timeline, w, clock, midnight)}</div>${renderSendDetails(w, clock)}</section>`;
@@ -881,14 +884,14 @@ function renderGroups(timeline: Timeline, lang: Lang): string {
   const segs = entries
     .map(
       ([g, n], i) =>
-        `<span class="seg" style="width:${px((n / total) * 100)}%;background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}" title="${escapeHtml(`${groupName(g, lang)}: ${formatInt(n)} (${formatPercent(n, total)})`)}"></span>`,
+        `<span class="seg" style="width:${px((n / total) * 100)}%;background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}" title="${escapeHtml(`${groupName(g, lang, timeline.groupLabels)}: ${formatInt(n)} (${formatPercent(n, total)})`)}"></span>`,
     )
     .join('');
   // The numbers are written out beside each name: the bar's tooltips are for a mouse only.
   const legend = entries
     .map(
       ([g, n], i) =>
-        `<span class="lg" title="${escapeHtml(g)}"><span class="dot" style="background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}"></span>${escapeHtml(groupName(g, lang))} ${formatInt(n)} <span class="muted">${formatPercent(n, total)}</span></span>`,
+        `<span class="lg" title="${escapeHtml(g)}"><span class="dot" style="background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}"></span>${escapeHtml(groupName(g, lang, timeline.groupLabels))} ${formatInt(n)} <span class="muted">${formatPercent(n, total)}</span></span>`,
     )
     .join('');
   return `<div class="groups"><div class="groups-title">${escapeHtml(TIMELINE_TEXTS[lang].groupsTitle)}</div><div class="stack-bar">${segs}</div><div class="legend-row">${legend}</div></div>`;

@@ -226,6 +226,21 @@ describe('the page in Chinese, with English as a switch', () => {
     expect(en).not.toContain('双11忠诚客');
   });
 
+  it("shows the marketer's own group labels instead of the built-in names, in both languages", () => {
+    // Prepare
+    const timeline: Timeline = { ...fixtureTimeline, groupLabels: { 'd11-loyal': '双11老粉' } };
+
+    // Act
+    const zh = renderTimelinePage(timeline);
+    const en = renderTimelinePage(timeline, { lang: 'en' });
+
+    // Assess
+    expect(zh, 'the label on the Chinese page').toContain('双11老粉');
+    expect(zh, 'the built-in name is replaced').not.toContain('双11忠诚客');
+    expect(en, "the label is the marketer's words, in either language").toContain('双11老粉');
+    expect(en).not.toContain('Double-11 loyal');
+  });
+
   it('lists every send as text too, so a touch screen reads what a mouse hovers', () => {
     // Act
     const html = renderTimelinePage(fixtureTimeline);
