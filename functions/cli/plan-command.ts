@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localSegmentFile } from '../adapters/local/file-bytes.ts';
 import { parseCampaign } from '../domain/campaign.ts';
+import { warningTexts } from '../domain/i18n.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { SegmentSource } from '../usecases/plan-offline.ts';
 import { planOffline } from '../usecases/plan-offline.ts';
 import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
-import { cliTexts } from './messages.ts';
+import { cliLang, cliTexts } from './messages.ts';
 import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
@@ -227,7 +228,7 @@ export async function runPlan(args: string[]): Promise<number> {
       seconds: ((Date.now() - started) / 1000).toFixed(1),
     }),
   );
-  for (const warning of timeline.warnings) progress.warn(say.warning(warning));
+  for (const warning of warningTexts(timeline, cliLang())) progress.warn(say.warning(warning));
   if (rejected > 0) progress.result(say.rejectedRows(rejected, join(options.outDir, 'rejects.jsonl')));
   progress.result(say.timeline(join(options.outDir, 'timeline.html'), join(options.outDir, 'timeline.en.html')));
   return 0;

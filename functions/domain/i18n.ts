@@ -1,17 +1,18 @@
 /**
  * The words a marketer reads, in Simplified Chinese (the default) and English: reason codes,
- * playbook group names, channels, wave kinds, outcomes and campaign states. Every dictionary is
+ * playbook group names, channels, wave kinds, outcomes, campaign states and the planner's warnings. Every dictionary is
  * keyed by the union type of its codes, so a code added to the planner, the sender or the report
  * without its text does not compile. Pages and CLI messages take their words from here.
  */
 import type { CampaignState, LifecycleAction } from './campaign-lifecycle.ts';
 import type { UnknownReason } from './incremental.ts';
-import { DAY_MS, wallClockAt } from './local-time.ts';
+import { DAY_MS, formatInstant, isValidTimeZone, wallClockAt } from './local-time.ts';
 import type { WaveKind } from './messages.ts';
 import type { DropReason } from './planner.ts';
 import type { PlaybookGroup } from './segments.ts';
 import type { WindowEnd } from './send-windows.ts';
-import type { Channel } from './timeline.ts';
+import { formatCount } from './text.ts';
+import type { Channel, PlanWarning, WarningCode, WarningLimit } from './timeline.ts';
 
 export const LANGS = ['zh', 'en'] as const;
 /** `zh` is Simplified Chinese (zh-CN), the default; `en` the English switch. */
@@ -349,4 +350,157 @@ export function formatDay(instantMs: number, timeZone: string, lang: Lang): stri
 export function formatDateTime(instantMs: number, timeZone: string, lang: Lang): string {
   const w = wallClockAt(instantMs, timeZone);
   return `${formatDay(instantMs, timeZone, lang)} ${pad2(w.hour)}:${pad2(w.minute)}`;
+}
+
+// ---------------------------------------------------------------------------
+// The planner's warnings
+
+/** The warning of one code, in one language, in the campaign's zone. */
+type WarningText<C extends WarningCode> = (w: Extract<PlanWarning, { code: C }>, timeZone: string) => string;
+
+/** Seconds -> "2 h 5 min", "3 min 20 s", "45 s": the planner's English durations. */
+export function formatDurationEn(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return `${minutes} min ${rest} s`;
+  return `${rest} s`;
+}
+
+/** The same in Chinese: "2 小时 5 分钟", "3 分钟 20 秒", "45 秒". */
+function formatDurationZh(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) return `${hours} 小时 ${minutes} 分钟`;
+  if (minutes > 0) return `${minutes} 分钟 ${rest} 秒`;
+  return `${rest} 秒`;
+}
+
+/** An instant of a warning (ISO 8601 with offset) as the marketer reads it in the campaign's zone. */
+function whenZh(iso: string, timeZone: string): string {
+  return formatDateTime(Date.parse(iso), timeZone, 'zh');
+}
+
+/** The English sentences keep the ISO form they have always had in timeline.json. */
+function whenEn(iso: string, timeZone: string): string {
+  return formatInstant(Date.parse(iso), timeZone);
+}
+
+function limitZh(limit: WarningLimit, timeZone: string): string {
+  switch (limit.kind) {
+    case 'email-window':
+      return `邮件发送窗口（短信前 ${limit.minHours} 到 ${limit.maxHours} 小时，且不在免打扰时段）结束`;
+    case 'next-wave':
+      return `下一波次（${limit.waveId}，${whenZh(limit.at, timeZone)}）开始`;
+    case 'month-end':
+      return `月底（${whenZh(limit.at, timeZone)}）`;
+  }
+}
+
+function limitEn(limit: WarningLimit, timeZone: string): string {
+  switch (limit.kind) {
+    case 'email-window':
+      return `its email window (${limit.minHours} to ${limit.maxHours} h before the SMS, outside quiet hours)`;
+    case 'next-wave':
+      return `the next wave (${limit.waveId}, ${whenEn(limit.at, timeZone)})`;
+    case 'month-end':
+      return `the end of the month (${whenEn(limit.at, timeZone)})`;
+  }
+}
+
+const unitZh = (channel: Channel): string => (channel === 'sms' ? '条短信' : '封邮件');
+const unitEn = (channel: Channel): string => (channel === 'sms' ? 'SMS' : 'emails');
+
+/** Every warning code in both languages; the English is byte for byte what `timeline.warnings` holds. */
+export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> } = {
+  'no-customers': {
+    zh: () => '没有客户：客群文件里没有有效的行',
+    en: () => 'no customers: the segment files hold no valid rows',
+  },
+  'unknown-tier': {
+    zh: (w) =>
+      `波次 ${w.wave}：受众“${w.audience}”是文件里没有任何客户拥有的会员等级，不会匹配到任何人` +
+      (w.knownTiers.length > 0
+        ? `（文件里的等级：${w.knownTiers.join('、')}${w.moreTiers ? '……' : ''}）`
+        : '（文件里没有 member_tier 列）'),
+    en: (w) =>
+      `wave ${w.wave}: audience "${w.audience}" is a member tier no customer in the files has; it matches nobody` +
+      (w.knownTiers.length > 0
+        ? ` (tiers in the files: ${w.knownTiers.join(', ')}${w.moreTiers ? ', ...' : ''})`
+        : ' (the files have no member_tier column)'),
+  },
+  'unknown-audience': {
+    zh: (w) => `波次 ${w.wave}：受众“${w.audience}”既不是玩法分组，也不是文件里的客群标签，不会匹配到任何人`,
+    en: (w) =>
+      `wave ${w.wave}: audience "${w.audience}" is neither a playbook group nor a segment label in the files; it matches nobody`,
+  },
+  'past-wave': {
+    zh: (w, tz) => `波次 ${w.wave}：短信时间 ${whenZh(w.smsAt, tz)} 早于规划时间，它的触达全部放弃（已过时）`,
+    en: (w, tz) =>
+      `wave ${w.wave}: its SMS time ${whenEn(w.smsAt, tz)} is before the planning time; its touches are dropped (past)`,
+  },
+  'empty-audience': {
+    zh: (w) => `波次 ${w.wave}：受众里没有任何客户`,
+    en: (w) => `wave ${w.wave}: no customer is in its audience`,
+  },
+  'no-window': {
+    zh: (w, tz) =>
+      `波次 ${w.wave}：按每秒 ${w.rate} ${w.channel === 'sms' ? '条短信（计费条数）' : '封邮件'}的速率，有 ${formatCount(w.count)} ${unitZh(w.channel)}无法在${limitZh(w.limit, tz)}之前发出，将被放弃（没有发送窗口）。请提高发送速率或调整波次时间。`,
+    en: (w, tz) =>
+      `wave ${w.wave}: ${formatCount(w.count)} ${unitEn(w.channel)} cannot be sent before ${limitEn(w.limit, tz)} at ${w.rate} ${w.channel === 'sms' ? 'parts' : 'emails'}/s; they are dropped (no-window). Raise the rate or move the wave.`,
+  },
+  'quiet-split': {
+    zh: (w) =>
+      `波次 ${w.wave}：${w.channel === 'sms' ? '短信' : '邮件'}发送在免打扰时段（${w.quietStart} 到 ${w.quietEnd}）暂停，结束后继续（第 ${w.groups.join('、')} 组）`,
+    en: (w) =>
+      `wave ${w.wave}: the ${unitEn(w.channel)} send pauses for quiet hours (${w.quietStart} to ${w.quietEnd}) and resumes after them (group${w.groups.length > 1 ? 's' : ''} ${w.groups.join(', ')})`,
+  },
+  'midnight-slow': {
+    zh: (w) =>
+      `波次 ${w.wave}：按每秒 ${w.rate} 条计费短信，零点推送需要 ${formatDurationZh(w.seconds)}（${formatCount(w.sms)} 条短信，${formatCount(w.parts)} 条计费，${w.groups} 组）；最后几组客户在 01:00 之后才收到，错过第一小时的高峰。请提高短信速率（例如每秒 100 条的短号码），让所有人在一小时内收到。`,
+    en: (w) =>
+      `wave ${w.wave}: the midnight push takes ${formatDurationEn(w.seconds)} at ${w.rate} SMS parts/s (${formatCount(w.sms)} SMS, ${formatCount(w.parts)} parts, ${w.groups} groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.`,
+  },
+  'midnight-past-night': {
+    zh: (w, tz) => `波次 ${w.wave}：零点推送一直持续到 ${whenZh(w.until, tz)}，超出了夜间时段`,
+    en: (w, tz) => `wave ${w.wave}: the midnight push runs until ${whenEn(w.until, tz)}, past the end of the night`,
+  },
+  'columns-not-used': {
+    zh: (w) =>
+      `活动文件的 "columns" 只映射 \`campaign plan\` 读取的文件表头；已上传的客群文件按 ${w.columnsKey} 读取：请在那里放入同样的映射（\`campaign import --columns FILE\` 会这样做），如果文件表头没有被读出，请重新上传文件`,
+    en: (w) =>
+      `the campaign file's "columns" map the headers of the files \`campaign plan\` reads; uploaded segment files ` +
+      `were read with ${w.columnsKey}: put the same mapping there (\`campaign import --columns FILE\` does) ` +
+      'and upload the files again if their headers were not read',
+  },
+};
+
+/** A warning in one language; the times in the campaign's zone. */
+export function warningText(warning: PlanWarning, lang: Lang, timeZone: string): string {
+  const text = WARNING_TEXTS[warning.code][lang] as WarningText<WarningCode>;
+  return text(warning as never, timeZone);
+}
+
+/**
+ * The warnings of a timeline as the marketer reads them: from the typed values when the plan has them,
+ * else the English sentences (a plan stored before the values existed, or one whose values or zone
+ * this code cannot read).
+ */
+export function warningTexts(
+  timeline: { warnings?: readonly string[]; warningDetails?: readonly PlanWarning[]; timezone?: unknown },
+  lang: Lang,
+): string[] {
+  const english = [...(timeline.warnings ?? [])];
+  const details = timeline.warningDetails;
+  const zone = timeline.timezone;
+  if (!Array.isArray(details) || details.length !== english.length) return english;
+  if (typeof zone !== 'string' || !isValidTimeZone(zone)) return english;
+  if (!details.every((warning) => Object.hasOwn(WARNING_TEXTS, warning?.code))) return english;
+  try {
+    return details.map((warning) => warningText(warning, lang, zone));
+  } catch {
+    return english;
+  }
 }

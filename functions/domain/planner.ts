@@ -27,6 +27,7 @@ import {
 import { normaliseTier } from './cell-values.ts';
 import type { Customer, Device } from './customer.ts';
 import type { CustomerSet } from './customer-set.ts';
+import { warningText } from './i18n.ts';
 import { DAY_MS, formatInstant, HOUR_MS, monthKey, parseClock, parseDateTime, startOfNextMonth } from './local-time.ts';
 import {
   NAME_FALLBACK,
@@ -40,8 +41,7 @@ import {
 } from './messages.ts';
 import { customerValue, EVERYONE, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from './segments.ts';
 import { allowedIntervals, evenGroupSizes, type Layout, layOut, type QuietHours } from './send-windows.ts';
-import { formatCount } from './text.ts';
-import type { Channel, PlannedSend, Timeline, WaveSummary } from './timeline.ts';
+import type { Channel, PlannedSend, PlanWarning, Timeline, WarningLimit, WaveSummary } from './timeline.ts';
 
 export const DROP_REASONS = {
   past: 'the send time is before the planning time',
@@ -110,7 +110,7 @@ export function planCampaign(input: PlanInput): Plan {
   const year = campaignYearOf(campaign);
   const midnight = midnightInstant(campaign);
   const waves = prepareWaves(campaign, now);
-  const warnings: string[] = [];
+  const warnings: PlanWarning[] = [];
   if (waves.length > MAX_WAVES) throw new RangeError(`a campaign has at most ${MAX_WAVES} waves`);
 
   const count = customers.size;
@@ -367,7 +367,7 @@ export function planCampaign(input: PlanInput): Plan {
   });
 
   warnings.unshift(...audienceWarnings(waves, customers, tiersSeen, audienceSizes, now, tz));
-  if (count === 0) warnings.unshift('no customers: the segment files hold no valid rows');
+  if (count === 0) warnings.unshift({ code: 'no-customers' });
 
   const touches = { sms: 0, email: 0 };
   let totalParts = 0;
@@ -389,7 +389,8 @@ export function planCampaign(input: PlanInput): Plan {
     emailRatePerSecond: campaign.emailRatePerSecond,
     sends: sends.map((s) => s.send),
     dropped: sortedRecord(dropped),
-    warnings,
+    warnings: warnings.map((warning) => warningText(warning, 'en', tz)),
+    ...(warnings.length > 0 ? { warningDetails: warnings } : {}),
     waves: waveSummaries,
     summary: {
       customers: count,
@@ -689,35 +690,33 @@ function audienceWarnings(
   audienceSizes: number[],
   now: number,
   timeZone: string,
-): string[] {
-  const warnings: string[] = [];
+): PlanWarning[] {
+  const warnings: PlanWarning[] = [];
   const labels = customers.allLabels();
   for (const wave of waves) {
+    const id = wave.wave.id;
     for (const entry of wave.wave.audience) {
       if (entry.startsWith(TIER_AUDIENCE_PREFIX)) {
         if (!tiersSeen.has(audienceTier(entry))) {
-          const known = [...tiersSeen].sort().slice(0, 10);
-          warnings.push(
-            `wave ${wave.wave.id}: audience "${entry}" is a member tier no customer in the files has; it matches nobody` +
-              (known.length > 0
-                ? ` (tiers in the files: ${known.join(', ')}${tiersSeen.size > 10 ? ', ...' : ''})`
-                : ' (the files have no member_tier column)'),
-          );
+          const knownTiers = [...tiersSeen].sort().slice(0, 10);
+          warnings.push({
+            code: 'unknown-tier',
+            wave: id,
+            audience: entry,
+            knownTiers,
+            moreTiers: tiersSeen.size > 10,
+          });
         }
         continue;
       }
       if (entry !== EVERYONE && !(PLAYBOOK_GROUPS as readonly string[]).includes(entry) && !labels.has(entry)) {
-        warnings.push(
-          `wave ${wave.wave.id}: audience "${entry}" is neither a playbook group nor a segment label in the files; it matches nobody`,
-        );
+        warnings.push({ code: 'unknown-audience', wave: id, audience: entry });
       }
     }
     if (wave.smsAt < now) {
-      warnings.push(
-        `wave ${wave.wave.id}: its SMS time ${formatInstant(wave.smsAt, timeZone)} is before the planning time; its touches are dropped (past)`,
-      );
+      warnings.push({ code: 'past-wave', wave: id, smsAt: formatInstant(wave.smsAt, timeZone) });
     } else if ((audienceSizes[wave.index] ?? 0) === 0 && customers.size > 0) {
-      warnings.push(`wave ${wave.wave.id}: no customer is in its audience`);
+      warnings.push({ code: 'empty-audience', wave: id });
     }
   }
   return warnings;
@@ -730,57 +729,59 @@ function layoutWarnings(
   waves: WavePlan[],
   midnight: number,
   quiet: QuietHours,
-): string[] {
+): PlanWarning[] {
   const { wave, channel, members, layout, rate, totalUnits } = slotLayout;
   const tz = campaign.timezone;
-  const warnings: string[] = [];
-  const unit = channel === SMS ? 'SMS' : 'emails';
-  const label = `wave ${wave.wave.id}`;
+  const warnings: PlanWarning[] = [];
+  const id = wave.wave.id;
+  const channelName: Channel = channel === SMS ? 'sms' : 'email';
   const overflow = members.length - layout.overflowFrom;
   if (overflow > 0) {
-    const limit =
+    const limit: WarningLimit =
       channel === EMAIL
-        ? `its email window (${campaign.emailLeadDays.min * 24} to ${campaign.emailLeadDays.max * 24} h before the SMS, outside quiet hours)`
+        ? { kind: 'email-window', minHours: campaign.emailLeadDays.min * 24, maxHours: campaign.emailLeadDays.max * 24 }
         : nextBoundary(wave, waves, tz);
-    warnings.push(
-      `${label}: ${formatCount(overflow)} ${unit} cannot be sent before ${limit} at ${rate} ${channel === SMS ? 'parts' : 'emails'}/s; they are dropped (no-window). Raise the rate or move the wave.`,
-    );
+    warnings.push({ code: 'no-window', wave: id, channel: channelName, count: overflow, limit, rate });
   }
   const slicedGroups = new Set(layout.slices.filter((s) => s.slice > 1).map((s) => s.group + 1));
   if (slicedGroups.size > 0) {
-    warnings.push(
-      `${label}: the ${unit} send pauses for quiet hours (${campaign.quietHours.start} to ${campaign.quietHours.end}) and resumes after them (group${slicedGroups.size > 1 ? 's' : ''} ${[...slicedGroups].join(', ')})`,
-    );
+    warnings.push({
+      code: 'quiet-split',
+      wave: id,
+      channel: channelName,
+      quietStart: campaign.quietHours.start,
+      quietEnd: campaign.quietHours.end,
+      groups: [...slicedGroups],
+    });
   }
   if (channel === SMS && wave.kind === 'midnight' && members.length > 0) {
     const seconds = Math.ceil(totalUnits / rate);
     const end = midnight + seconds * 1000;
     if (seconds > HOUR_MS / 1000) {
-      warnings.push(
-        `${label}: the midnight push takes ${formatDuration(seconds)} at ${rate} SMS parts/s (${formatCount(members.length)} SMS, ${formatCount(totalUnits)} parts, ${groups} groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.`,
-      );
+      warnings.push({
+        code: 'midnight-slow',
+        wave: id,
+        seconds,
+        rate,
+        sms: members.length,
+        parts: totalUnits,
+        groups,
+      });
     }
     if (end > midnight + quiet.end * 60_000) {
-      warnings.push(`${label}: the midnight push runs until ${formatInstant(end, tz)}, past the end of the night`);
+      warnings.push({ code: 'midnight-past-night', wave: id, until: formatInstant(end, tz) });
     }
   }
   return warnings;
 }
 
-function nextBoundary(wave: WavePlan, waves: WavePlan[], timeZone: string): string {
+function nextBoundary(wave: WavePlan, waves: WavePlan[], timeZone: string): WarningLimit {
   const next = waves.find((other) => other.smsAt > wave.smsAt);
   const monthEnd = startOfNextMonth(wave.smsAt, timeZone);
-  if (next && next.smsAt <= monthEnd) return `the next wave (${next.wave.id}, ${formatInstant(next.smsAt, timeZone)})`;
-  return `the end of the month (${formatInstant(monthEnd, timeZone)})`;
-}
-
-export function formatDuration(seconds: number): string {
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = seconds % 60;
-  if (hours > 0) return `${hours} h ${minutes} min`;
-  if (minutes > 0) return `${minutes} min ${rest} s`;
-  return `${rest} s`;
+  if (next && next.smsAt <= monthEnd) {
+    return { kind: 'next-wave', waveId: next.wave.id, at: formatInstant(next.smsAt, timeZone) };
+  }
+  return { kind: 'month-end', at: formatInstant(monthEnd, timeZone) };
 }
 
 /** A customer's stable draw in [0, 1) for a campaign: the same every time the campaign is planned. */

@@ -6,6 +6,30 @@
 
 export type Channel = 'sms' | 'email';
 
+/** What bounds an overflowing send: the email window, the next wave or the end of the month. */
+export type WarningLimit =
+  | { kind: 'email-window'; minHours: number; maxHours: number }
+  | { kind: 'next-wave'; waveId: string; at: string }
+  | { kind: 'month-end'; at: string };
+
+/**
+ * One planner warning as a value; instants are ISO 8601 with the campaign zone's offset. The text in
+ * either language comes from one dictionary keyed by `code` (functions/domain/i18n.ts).
+ */
+export type PlanWarning =
+  | { code: 'no-customers' }
+  | { code: 'unknown-tier'; wave: string; audience: string; knownTiers: string[]; moreTiers: boolean }
+  | { code: 'unknown-audience'; wave: string; audience: string }
+  | { code: 'past-wave'; wave: string; smsAt: string }
+  | { code: 'empty-audience'; wave: string }
+  | { code: 'no-window'; wave: string; channel: Channel; count: number; limit: WarningLimit; rate: number }
+  | { code: 'quiet-split'; wave: string; channel: Channel; quietStart: string; quietEnd: string; groups: number[] }
+  | { code: 'midnight-slow'; wave: string; seconds: number; rate: number; sms: number; parts: number; groups: number }
+  | { code: 'midnight-past-night'; wave: string; until: string }
+  | { code: 'columns-not-used'; columnsKey: string };
+
+export type WarningCode = PlanWarning['code'];
+
 /** One scheduled send: one wave, one channel, one customer group or a slice of it. */
 export interface PlannedSend {
   id: string;
@@ -82,7 +106,10 @@ export interface Timeline {
   emailRatePerSecond: number;
   sends: PlannedSend[];
   dropped: Record<string, number>;
+  /** The warnings as English sentences (what tools and old readers read). */
   warnings: string[];
+  /** The same warnings as typed values, in the same order, for pages in the marketer's language; absent when none. */
+  warningDetails?: PlanWarning[];
   waves: WaveSummary[];
   summary: TimelineSummary;
 }

@@ -12,9 +12,10 @@
 import { type Campaign, CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { decide, type Lifecycle } from '../domain/campaign-lifecycle.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
+import { warningText } from '../domain/i18n.ts';
 import { type CostEstimate, diffPlans, estimateCost, type PlanDiff } from '../domain/plan-review.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
-import type { Timeline } from '../domain/timeline.ts';
+import type { PlanWarning, Timeline } from '../domain/timeline.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import { CampaignError, type FieldProblem, invalidRequest, refusalError } from './errors.ts';
@@ -71,7 +72,8 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
 
   const customers = await deps.loadCustomers(campaign);
   const plan = planCampaign({ campaign, customers, now: request.now });
-  if (Object.keys(campaign.columns).length > 0) plan.timeline.warnings.push(columnsNotUsedHere(campaign.id));
+  if (Object.keys(campaign.columns).length > 0)
+    plan.timeline = withWarning(plan.timeline, columnsNotUsedHere(campaign.id));
   const plannedAt = new Date(request.now).toISOString();
   const version = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
   await writeTouches(deps.touches, campaign.id, version, plan, customers);
@@ -102,12 +104,28 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
  * A campaign planned from the store plans customers already imported: its `columns` read no
  * file here. Said, so that a marketer who wrote the mapping only there learns where uploads take it.
  */
-function columnsNotUsedHere(campaignId: string): string {
-  return (
-    `the campaign file's "columns" map the headers of the files \`campaign plan\` reads; uploaded segment files ` +
-    `were read with ${columnsKeyFor(campaignId)}: put the same mapping there (\`campaign import --columns FILE\` does) ` +
-    'and upload the files again if their headers were not read'
-  );
+function columnsNotUsedHere(campaignId: string): PlanWarning {
+  return { code: 'columns-not-used', columnsKey: columnsKeyFor(campaignId) };
+}
+
+/**
+ * The timeline with one more warning at the end of both lists, which stay the same length and order;
+ * `warningDetails` sits right after `warnings` in the file, as the planner writes it.
+ */
+function withWarning(timeline: Timeline, warning: PlanWarning): Timeline {
+  const warnings = [...timeline.warnings, warningText(warning, 'en', timeline.timezone)];
+  const warningDetails = [...(timeline.warningDetails ?? []), warning];
+  const entries = Object.entries(timeline).filter(([key]) => key !== 'warningDetails');
+  return Object.fromEntries(
+    entries.flatMap(([key, value]) =>
+      key === 'warnings'
+        ? [
+            ['warnings', warnings],
+            ['warningDetails', warningDetails],
+          ]
+        : [[key, value]],
+    ),
+  ) as unknown as Timeline;
 }
 
 function parseRequested(request: PlanDraftRequest): Campaign {

@@ -12,7 +12,15 @@
  * email and SMS windows), a per-wave table and the dropped-touch reasons in plain words.
  */
 
-import { channelName, DEFAULT_LANG, formatDay, groupName, type Lang, reasonText } from '../domain/i18n.ts';
+import {
+  channelName,
+  DEFAULT_LANG,
+  formatDay,
+  groupName,
+  type Lang,
+  reasonText,
+  warningTexts,
+} from '../domain/i18n.ts';
 import { instantOf, isValidTimeZone, offsetMinutesAt } from '../domain/local-time.ts';
 import { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from '../domain/timeline.ts';
@@ -1134,7 +1142,7 @@ function timelineView(
     },
   ];
 
-  const warnings = [...(timeline.warnings ?? [])];
+  const warnings = warningTexts(timeline, lang);
   if (unreadable.length) warnings.push(tx.unreadableSends(unreadable.join(', ')));
   return {
     lang,

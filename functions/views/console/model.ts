@@ -6,6 +6,7 @@
 import { REQUIRED_ROLE, type Role } from '../../contract.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { type AuditEntry, type CampaignState, decide, type Lifecycle } from '../../domain/campaign-lifecycle.ts';
+import { warningTexts } from '../../domain/i18n.ts';
 import { wallClockAt } from '../../domain/local-time.ts';
 import type { CostEstimate, PlanDiff } from '../../domain/plan-review.ts';
 import type { Timeline } from '../../domain/timeline.ts';
@@ -129,7 +130,7 @@ export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
     pausedWaves: lifecycle.pausedWaves,
     cancelledWaves: lifecycle.cancelledWaves,
     actions: actionsFor(lifecycle, latest, now, input.roles),
-    plan: planModel(latest, campaign, timeline),
+    plan: planModel(latest, campaign, timeline, lang),
     campaignFile: `${JSON.stringify(campaign, null, 2)}\n`,
     audit: [...lifecycle.audit].reverse().slice(0, 20),
     timezone: campaign.timezone,
@@ -170,7 +171,7 @@ function actionsFor(lifecycle: Lifecycle, latest: StoredVersion, now: number, ro
   };
 }
 
-function planModel(latest: StoredVersion, campaign: Campaign, timeline: Timeline): PlanModel {
+function planModel(latest: StoredVersion, campaign: Campaign, timeline: Timeline, lang: Lang): PlanModel {
   return {
     version: latest.version,
     plannedAt: latest.plannedAt,
@@ -179,7 +180,7 @@ function planModel(latest: StoredVersion, campaign: Campaign, timeline: Timeline
     timezone: campaign.timezone,
     prices: campaign.prices,
     cost: latest.cost,
-    warnings: timeline.warnings,
+    warnings: warningTexts(timeline, lang),
     ...(latest.diff ? { diff: latest.diff } : {}),
     waves: timeline.waves.map((summary) => {
       const wave = campaign.waves.find((candidate) => candidate.id === summary.id);
