@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { CampaignFileError, type CampaignInput, parseCampaign } from '../../functions/domain/campaign.ts';
 import type { Customer } from '../../functions/domain/customer.ts';
 import { CustomerSet } from '../../functions/domain/customer-set.ts';
+import { warningText } from '../../functions/domain/i18n.ts';
 import { planCampaign } from '../../functions/domain/planner.ts';
+import type { Timeline } from '../../functions/domain/timeline.ts';
 import { brokenPlaybookRules } from '../support/playbook-rules.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
@@ -77,6 +79,7 @@ describe('wave times and quiet hours', () => {
     expect(first).toMatchObject({ at: '2026-11-05T21:59:00+08:00', customers: 60, slice: 1, group: 1 });
     expect(second).toMatchObject({ at: '2026-11-06T09:00:00+08:00', customers: 1940, slice: 2, group: 1 });
     expect(timeline.warnings.join('\n')).toMatch(/wave late: the SMS send pauses for quiet hours/);
+    expectWarningValues(timeline);
   });
 
   it('drops what cannot be sent before the next wave as no-window, least valuable last in line', () => {
@@ -97,6 +100,7 @@ describe('wave times and quiet hours', () => {
     expect(first?.planned.sms).toBeLessThan(100);
     expect(first?.dropped['no-window']).toBe(100 - (first?.planned.sms ?? 0));
     expect(timeline.warnings.join('\n')).toMatch(/wave first: .* SMS cannot be sent before the next wave/);
+    expectWarningValues(timeline);
   });
 
   it('places an email wave whose window crosses quiet hours in allowed time, 48 to 72 h ahead', () => {
@@ -139,6 +143,8 @@ describe('groups and the midnight push', () => {
     const { timeline } = plan(campaign, customers(30_001));
 
     // Assess
+    expect(timeline.warnings, 'this plan should have no warnings').toEqual([]);
+    expect('warningDetails' in timeline, 'a plan without warnings writes no warningDetails').toBe(false);
     expect(timeline.sends.map((s) => [s.group, s.customers])).toEqual([
       [1, 15_001],
       [2, 15_000],
@@ -158,6 +164,7 @@ describe('groups and the midnight push', () => {
     expect(timeline.sends.map((s) => s.estimatedSeconds)).toEqual([1250, 1250, 1250, 1250]);
     expect(timeline.sends[3]?.at).toBe('2026-11-11T01:02:30+08:00');
     expect(timeline.warnings.join('\n')).toMatch(/midnight push takes 1 h 23 min at 20 SMS parts\/s/);
+    expectWarningValues(timeline);
   });
 
   it('gives the midnight push to every eligible customer before any other wave', () => {
@@ -211,6 +218,7 @@ describe('reasons a touch does not happen', () => {
     expect(timeline.waves[0]?.dropped).toEqual({ past: 4 });
     expect(timeline.waves[1]?.dropped).toEqual({ 'no-email': 2, 'no-phone': 2 });
     expect(timeline.warnings.join('\n')).toMatch(/wave gone: .* before the planning time/);
+    expectWarningValues(timeline);
   });
 
   it('keeps an email wave to the domains its condition names', () => {
@@ -237,6 +245,7 @@ describe('reasons a touch does not happen', () => {
     expect(timeline.warnings).toContain(
       'wave w: audience "vvip" is neither a playbook group nor a segment label in the files; it matches nobody',
     );
+    expectWarningValues(timeline);
   });
 });
 
@@ -272,3 +281,13 @@ describe("the marketer's own group labels", () => {
     expect('groupLabels' in without, 'a plan without labels keeps the timeline file as before').toBe(false);
   });
 });
+
+/** The typed warnings are the English sentences' source: same order, same length, Chinese in zh. */
+function expectWarningValues(timeline: Timeline): void {
+  const details = timeline.warningDetails ?? [];
+  expect(details.length, 'one value per warning sentence').toBe(timeline.warnings.length);
+  expect(details.map((w) => warningText(w, 'en', timeline.timezone))).toEqual(timeline.warnings);
+  for (const warning of details) {
+    expect(warningText(warning, 'zh', timeline.timezone), warning.code).toMatch(/[\u4e00-\u9fff]/);
+  }
+}

@@ -76,6 +76,13 @@ describe('tier audiences (tier:VIP2)', () => {
     expect(timeline.warnings).toContain(
       'wave vip: audience "tier:VIP9" is a member tier no customer in the files has; it matches nobody (tiers in the files: VIP1, VIP2)',
     );
+    expect(timeline.warningDetails).toContainEqual({
+      code: 'unknown-tier',
+      wave: 'vip',
+      audience: 'tier:VIP9',
+      knownTiers: ['VIP1', 'VIP2'],
+      moreTiers: false,
+    });
   });
 
   it.each([

@@ -87,9 +87,14 @@ export const fixtureTimeline: Timeline = {
     'cap:sms-month': 1_200,
   },
   warnings: [
-    'wave midnight: the midnight push takes 2 h 30 min at 20 SMS/s; customers in the last groups receive it after 01:00',
-    'wave presale: the SMS is 2 parts (78 characters), so it takes twice as long and costs twice as much',
-    'wave presale: SMS group 3 reaches quiet hours at 22:00; 9,000 of its customers and group 4 are sent from 09:00 on 10/25',
+    'wave midnight: the midnight push takes 2 h 30 min at 20 SMS parts/s (150,000 SMS, 180,000 parts, 10 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.',
+    'wave presale: the SMS send pauses for quiet hours (22:00 to 09:00) and resumes after them (groups 3, 4)',
+    'wave midnight: the midnight push runs until 2026-11-11T02:30:00+08:00, past the end of the night',
+  ],
+  warningDetails: [
+    { code: 'midnight-slow', wave: 'midnight', seconds: 9_000, rate: 20, sms: 150_000, parts: 180_000, groups: 10 },
+    { code: 'quiet-split', wave: 'presale', channel: 'sms', quietStart: '22:00', quietEnd: '09:00', groups: [3, 4] },
+    { code: 'midnight-past-night', wave: 'midnight', until: '2026-11-11T02:30:00+08:00' },
   ],
   waves: [
     {

@@ -139,6 +139,36 @@ describe('renderTimelinePage', () => {
     expect(html).toContain('<code>brand-new-code</code>');
   });
 
+  it('shows the planner warnings in Chinese on the Chinese page, the times in the campaign zone', () => {
+    // Prepare
+    const timeline = clone(fixtureTimeline);
+
+    // Act
+    const zh = renderTimelinePage(timeline);
+    const en = renderTimelinePage(timeline, { lang: 'en' });
+
+    // Assess
+    expect(zh).toContain('⚠ 3 条提醒');
+    expect(zh).toContain('零点推送需要 2 小时 30 分钟');
+    expect(zh).toContain('发送在免打扰时段（22:00 到 09:00）暂停');
+    expect(zh).toContain('零点推送一直持续到 11月11日 周三 02:30');
+    expect(zh, 'an English warning on the Chinese page').not.toContain('the midnight push takes');
+    for (const sentence of timeline.warnings) expect(en).toContain(sentence);
+  });
+
+  it('shows the English warnings of a plan stored before warnings were values', () => {
+    // Prepare
+    const timeline = clone(fixtureTimeline);
+    delete timeline.warningDetails;
+
+    // Act
+    const zh = renderTimelinePage(timeline);
+
+    // Assess
+    expect(zh).toContain('⚠ 3 条提醒');
+    expect(zh).toContain('the midnight push takes 2 h 30 min');
+  });
+
   it('loads nothing from the network', () => {
     // Prepare
     const timeline = fixtureTimeline;
