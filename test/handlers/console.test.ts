@@ -131,6 +131,26 @@ describe('the console pages', () => {
     expect(page.text).toContain('id="confirm-cancel"');
   });
 
+  it('shows the planner warnings in the marketer language: Chinese by default, English on the switch', async () => {
+    // Prepare: a wave whose audience matches nobody, so the plan warns.
+    const input = campaign('warns');
+    const first = input.waves[0];
+    if (first) first.audience = ['nobody-has-this'];
+    const planned = await send('PUT', '/campaigns/warns', input);
+    expect(planned.status).toBe(201);
+
+    // Act
+    const chinese = await get('/console/campaigns/warns');
+    const english = await get('/console/campaigns/warns?lang=en');
+
+    // Assess
+    expect(chinese.text).toContain('波次 warmup：受众“nobody-has-this”既不是玩法分组，也不是文件里的客群标签');
+    expect(chinese.text, 'an English warning on the Chinese console').not.toContain('it matches nobody');
+    expect(english.text).toContain(
+      'wave warmup: audience &quot;nobody-has-this&quot; is neither a playbook group nor a segment label in the files; it matches nobody',
+    );
+  });
+
   it('an approved campaign offers pause, not approve; a paused one offers resume', async () => {
     // Prepare
     await send('PUT', '/campaigns/page2', campaign('page2'));
