@@ -215,7 +215,7 @@ describe('the console in chromium', () => {
     const [report] = await Promise.all([page.context().waitForEvent('page'), page.click('#open-report')]);
     await report.waitForSelector('header h1', WAIT);
     expect(report.url()).toBe(`${http.url}/console/campaigns/${CAMPAIGN}/report`);
-    expect(await report.textContent('header h1')).toBe(`${CAMPAIGN} · campaign report`);
+    expect(await report.textContent('header h1')).toBe(`${CAMPAIGN} · 活动报告`);
     expect(await report.textContent('body')).toContain(String(CUSTOMERS));
     await shoot(report, 'report', PHONE);
     await report.close();

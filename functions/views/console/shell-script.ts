@@ -47,7 +47,8 @@ export const SHELL_SCRIPT = `(function () {
     var lang = new URLSearchParams(search).get('lang');
     var query = lang ? 'lang=' + encodeURIComponent(lang) : '';
     var match = /^\\/console\\/campaigns\\/([^/]+)\\/report\\/?$/.exec(path);
-    if (match) return { url: '/campaigns/' + match[1] + '/report?format=html' + (query ? '&' + query : ''), document: true };
+    // The report knows no cookie: it is asked in the language the shell was served in.
+    if (match) return { url: '/campaigns/' + match[1] + '/report?format=html&lang=' + encodeURIComponent(lang || shell.lang), document: true };
     match = /^\\/console\\/campaigns\\/([^/]+)\\/?$/.exec(path);
     if (match) return { url: '/console/campaigns/' + match[1] + '/view' + (query ? '?' + query : '') };
     if (path === '/' || path === '/console' || path === '/console/') return { url: '/console/view' + (query ? '?' + query : '') };
