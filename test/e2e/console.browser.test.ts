@@ -217,7 +217,8 @@ describe('the console in chromium', () => {
     expect(report.url()).toBe(`${http.url}/console/campaigns/${CAMPAIGN}/report`);
     expect(await report.textContent('header h1')).toBe(`${CAMPAIGN} · 活动报告`);
     expect(await report.textContent('body')).toContain(String(CUSTOMERS));
-    await shoot(report, 'report', PHONE);
+    // A new tab opens at the context's width (the desktop's).
+    await shoot(report, 'report', DESKTOP);
     await report.close();
 
     // English, remembered in a cookie.
