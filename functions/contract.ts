@@ -107,7 +107,7 @@ export const SERVICE = {
   /** `POST /campaigns/{id}/test-send`. */
   testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
-  /** The marketer's console pages: `GET /` and `GET /console/campaigns/{id}`. */
+  /** The marketer's console: its page shells (open) and their views (signed in). */
   console: 'campaign-console',
   /** The console's segment uploads: presigned upload requests, the imports and their rejects. */
   segmentUploads: 'campaign-uploads',
@@ -133,11 +133,30 @@ export const CAMPAIGN_ROUTES = [
 export type CampaignRoute = (typeof CAMPAIGN_ROUTES)[number];
 
 /**
- * The console's pages (server-rendered HTML): the start page (at `/` and `/console`, where a
- * sign-in returns to) and one campaign's page. Marketer routes: the page's buttons call the
- * campaign routes above from the same origin.
+ * The console's page shells: open routes (no sign-in at the gateway), because a browser's
+ * navigation cannot carry a bearer token. A shell holds no data: the page's frame, its inline
+ * scripts (the sign-in on AWS) and a "loading" line; it then fetches the page's body from its
+ * view route below, signed in. The start page (at `/` and `/console`, where a sign-in returns
+ * to), one campaign's page, and the campaign's report.
  */
-export const CONSOLE_ROUTES = ['GET /', 'GET /console', 'GET /console/campaigns/{id}'] as const;
+export const CONSOLE_SHELL_ROUTES = [
+  'GET /',
+  'GET /console',
+  'GET /console/campaigns/{id}',
+  'GET /console/campaigns/{id}/report',
+] as const;
+export type ConsoleShellRoute = (typeof CONSOLE_SHELL_ROUTES)[number];
+
+/**
+ * The console's views: the server-rendered, escaped body of a page, which its shell fetches
+ * and puts in place. Marketer routes (the campaign's data is here). The report's shell fetches
+ * `GET /campaigns/{id}/report?format=html`, a campaign route.
+ */
+export const CONSOLE_VIEW_ROUTES = ['GET /console/view', 'GET /console/campaigns/{id}/view'] as const;
+export type ConsoleViewRoute = (typeof CONSOLE_VIEW_ROUTES)[number];
+
+/** Every route of the console's function: the shells and their views. */
+export const CONSOLE_ROUTES = [...CONSOLE_SHELL_ROUTES, ...CONSOLE_VIEW_ROUTES] as const;
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];
 
 /**
@@ -160,7 +179,7 @@ export const TEST_SEND_ROUTE = 'POST /campaigns/{id}/test-send';
  * the built-in local user locally. A route added here needs a role in `REQUIRED_ROLE` (or
  * the code does not compile), and the CDK puts the authorizer on exactly these.
  */
-export const MARKETER_ROUTES = [...CAMPAIGN_ROUTES, TEST_SEND_ROUTE, ...CONSOLE_ROUTES, ...UPLOAD_ROUTES] as const;
+export const MARKETER_ROUTES = [...CAMPAIGN_ROUTES, TEST_SEND_ROUTE, ...CONSOLE_VIEW_ROUTES, ...UPLOAD_ROUTES] as const;
 export type MarketerRoute = (typeof MARKETER_ROUTES)[number];
 
 /**
@@ -186,9 +205,8 @@ export const REQUIRED_ROLE: Readonly<Record<MarketerRoute, Role>> = {
   'GET /campaigns/{id}': 'marketer',
   'GET /campaigns/{id}/report': 'marketer',
   'GET /campaigns/{id}/live': 'marketer',
-  'GET /': 'marketer',
-  'GET /console': 'marketer',
-  'GET /console/campaigns/{id}': 'marketer',
+  'GET /console/view': 'marketer',
+  'GET /console/campaigns/{id}/view': 'marketer',
   'POST /campaigns/{id}/uploads': 'marketer',
   'GET /campaigns/{id}/imports': 'marketer',
   'GET /campaigns/{id}/imports/rejects': 'marketer',

@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
 import {
   CONSOLE_PATH,
+  CONSOLE_SHELL_ROUTES,
   ENV,
   MARKETER_ROUTES,
   type MarketerRoute,
@@ -94,9 +95,8 @@ export const MARKETER_ROUTE_KIND: Readonly<Record<MarketerRoute, CampaignRouteKi
   'POST /campaigns/{id}/resume': 'control',
   'POST /campaigns/{id}/cancel': 'control',
   'POST /campaigns/{id}/test-send': 'testSend',
-  'GET /': 'console',
-  'GET /console': 'console',
-  'GET /console/campaigns/{id}': 'console',
+  'GET /console/view': 'console',
+  'GET /console/campaigns/{id}/view': 'console',
   'POST /campaigns/{id}/uploads': 'uploads',
   'GET /campaigns/{id}/imports': 'uploads',
   'GET /campaigns/{id}/imports/rejects': 'uploads',
@@ -154,6 +154,10 @@ export interface CampaignHttpApiProps {
  *   - `POST /campaigns/{id}/test-send` -> TestSend: reads the campaign, records the audit
  *     entry, writes test records (touches items under `TEST#` only), SMS and the SES identity,
  *     the link key (unsubscribe links).
+ * - The console's page shells (CONSOLE_SHELL_ROUTES: `GET /`, `/console`,
+ *   `/console/campaigns/{id}` and its `/report`) -> Console, no API Gateway authorization:
+ *   a navigation cannot carry a token, and a shell holds no data; it signs in and fetches the
+ *   page's view (`GET /console/view`, `GET /console/campaigns/{id}/view`: marketer routes, JWT).
  * - `GET /unsubscribe` and `POST /unsubscribe` -> Unsubscribe, no API Gateway authorization:
  *   the link's sealed token is the auth (the function refuses any token it did not seal),
  *   throttled on their own. The customer's browser and mail client call them.
@@ -181,12 +185,14 @@ export class CampaignHttpApi extends Construct {
   public readonly unsubscribeRoutes: readonly HttpRoute[];
   /** Every marketer route (JWT): the reads, PUT, the controls and the test send. */
   public readonly campaignRoutes: readonly HttpRoute[];
-  /** `GET /` and `GET /console/campaigns/{id}`: the console's pages. */
+  /** The console's shells and views. */
   public readonly console: CampaignFunction;
   /** `POST /campaigns/{id}/uploads`, `GET /campaigns/{id}/imports[/rejects]`. */
   public readonly segmentUploads: CampaignFunction;
-  /** The console's routes (pages and uploads): marketer routes, behind the JWT authorizer. */
+  /** The console's routes (its views and uploads): marketer routes, behind the JWT authorizer. */
   public readonly consoleRoutes: readonly HttpRoute[];
+  /** The console's page shells (`CONSOLE_SHELL_ROUTES`): open, no data; they sign in and fetch their views. */
+  public readonly consoleShellRoutes: readonly HttpRoute[];
   /** The console's and the command line's sign-in: app clients, managed login, the JWT authorizer. */
   public readonly signIn: MarketerSignIn;
   /** The invoke URL of the `$default` stage (ends with `/`). */
@@ -306,7 +312,8 @@ export class CampaignHttpApi extends Construct {
       entry: 'functions/handlers/console.ts',
       handler: 'handler',
       serviceName: SERVICE.console,
-      description: "GET / and GET /console/campaigns/{id}: the marketer's console pages",
+      description:
+        "The marketer's console: its page shells (GET /, /console, /console/campaigns/{id}[/report]) and their views",
       timeout: CAMPAIGN_API_TIMEOUT,
       memorySize: 512,
     })
@@ -412,10 +419,32 @@ export class CampaignHttpApi extends Construct {
       return routes;
     };
     this.campaignRoutes = marketerRoutes(false).flatMap(addMarketerRoute);
-    // The console's pages and uploads: the same JWT authorizer. A browser's navigation carries no
-    // bearer token, so on AWS the pages open only once they are served as a public shell that
-    // signs in first (the sign-in script's seam is in functions/handlers/console.ts).
+    // The console's views and uploads: the same JWT authorizer.
     this.consoleRoutes = marketerRoutes(true).flatMap(addMarketerRoute);
+    // The console's page shells: open. A browser's navigation carries no bearer token, so the
+    // document it opens holds no data: the shell signs in (the sign-in script, with the console
+    // app client's settings) and fetches the page's view from its JWT route.
+    this.console.useNames(this.signIn.consoleEnvironment);
+    this.consoleShellRoutes = CONSOLE_SHELL_ROUTES.flatMap((routeKey) => {
+      const [method, path] = routeKey.split(' ') as [HttpMethod, string];
+      const { rate, burst } = CAMPAIGN_ROUTE_THROTTLE.console;
+      routeSettings[routeKey] = { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
+      const routes = this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: integrationOf('console'),
+        authorizer: new HttpNoneAuthorizer(),
+      });
+      throttledRoutes.push(...routes);
+      for (const route of routes) {
+        Validations.of(route.node.defaultChild as CfnResource).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "The console's page shell: a browser's navigation (typing the address, a bookmark, the managed login's return) cannot carry a bearer token. The shell holds no data: the page frame, a loading line and the inline sign-in script (its hash in the page's CSP); it signs in with Cognito (authorization code with PKCE) and fetches the page's body from its view route, which stays behind the JWT authorizer like every other data route. Only the console's shell routes are open this way.",
+        });
+      }
+      return routes;
+    });
 
     this.unsubscribeRoutes = this.api.addRoutes({
       path: UNSUBSCRIBE_PATH,

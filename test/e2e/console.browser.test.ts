@@ -22,7 +22,8 @@ import {
  * marketer uploads a segment file and reads its rejects, saves a campaign file (first with a
  * mistake, shown by its JSON path), reads the draft's message texts and cost, test sends, is
  * refused a stale approval in Chinese, approves with confirmation, pauses and resumes while the
- * wave sends, and watches the live view count up to the end; in Chinese and English, at 390 and
+ * wave sends, watches the live view count up to the end and opens the report; every page is a
+ * shell that fetches its view, as on AWS (without the sign-in); in Chinese and English, at 390 and
  * 1440 px with nothing running off the screen. Every wait is for something on the page.
  */
 
@@ -209,6 +210,16 @@ describe('the console in chromium', () => {
     expect(await liveNumber(page, 'failed')).toBe(0);
     expect(await liveNumber(page, 'unknown')).toBe(0);
     await shoot(page, 'live-done', PHONE);
+
+    // The report opens in a new tab through its own shell, which fetches it as the console does.
+    const [report] = await Promise.all([page.context().waitForEvent('page'), page.click('#open-report')]);
+    await report.waitForSelector('header h1', WAIT);
+    expect(report.url()).toBe(`${http.url}/console/campaigns/${CAMPAIGN}/report`);
+    expect(await report.textContent('header h1')).toBe(`${CAMPAIGN} · 活动报告`);
+    expect(await report.textContent('body')).toContain(String(CUSTOMERS));
+    // A new tab opens at the context's width (the desktop's).
+    await shoot(report, 'report', DESKTOP);
+    await report.close();
 
     // English, remembered in a cookie.
     await page.goto(`${http.url}/console/campaigns/${CAMPAIGN}?lang=en`);

@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import { type ConsoleRoute, ENV } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { handler as consoleHandler } from '../../functions/handlers/console.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import { consoleSignInScript } from '../../functions/views/console-sign-in.ts';
 
 /**
  * The console's routes over the local HTTP server and the embedded DynamoDB and S3: its pages
@@ -67,21 +72,60 @@ async function send(method: string, path: string, body: unknown) {
 }
 
 describe('the console pages', () => {
-  it('GET / is in Chinese by default; ?lang=en answers in English and remembers it in a cookie', async () => {
+  it('GET / is a shell in Chinese by default; ?lang=en answers in English and remembers it in a cookie', async () => {
     // Act
     const chinese = await get('/');
     const english = await get('/?lang=en');
     const remembered = await get('/console', { cookie: 'console_lang=en' });
+    const view = await get('/console/view', { cookie: 'console_lang=en' });
 
     // Assess
     expect(chinese.status).toBe(200);
     expect(chinese.text).toContain('<html lang="zh-CN">');
-    expect(chinese.text).toContain('打开一个活动');
+    expect(chinese.text, 'the shell says it is loading').toContain('加载中…');
+    expect(chinese.text, 'the start page itself is the view').not.toContain('打开一个活动');
     expect(chinese.headers.get('set-cookie'), 'no cookie unless the language was chosen').toBeNull();
     expect(english.text).toContain('<html lang="en">');
     expect(english.headers.get('set-cookie')).toMatch(/^console_lang=en; Path=\/; Max-Age=\d+; SameSite=Lax/);
-    expect(remembered.text).toContain('Open a campaign');
-    expect(chinese.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(remembered.text).toContain('Loading…');
+    expect(view.status).toBe(200);
+    expect(view.text).toContain('Open a campaign');
+    expect(view.text, 'a view is a part of a page, not a document').not.toContain('<html');
+    expect(chinese.headers.get('content-security-policy')).toMatch(
+      /script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+';/,
+    );
+  });
+
+  it("a campaign's shell and its report's shell hold no campaign data; its view does", async () => {
+    // Prepare
+    expect((await send('PUT', '/campaigns/shell', campaign('shell'))).status).toBe(201);
+
+    // Act
+    const shells = [await get('/console/campaigns/shell'), await get('/console/campaigns/shell/report')];
+    const view = await get('/console/campaigns/shell/view');
+
+    // Assess
+    for (const shell of shells) {
+      expect(shell.status).toBe(200);
+      expect(shell.text).toContain('id="console-shell"');
+      expect(shell.text).toContain('id="console-status"');
+      for (const data of [
+        '王小明',
+        'data-action="',
+        'id="cost-total"',
+        'id="console-data"',
+        'testRecipients',
+        '+8613900139000',
+      ]) {
+        expect(shell.text, `the shell holds no ${data}`).not.toContain(data);
+      }
+    }
+    expect(view.text).toContain('data-action="approve"');
+    expect(view.text).toContain('id="console-data"');
+    expect(view.text, 'the report opens through its shell').toContain('href="/console/campaigns/shell/report"');
+    expect(view.headers.get('content-security-policy'), 'a view opened on its own runs nothing').toMatch(
+      /^default-src 'none'/,
+    );
   });
 
   it('GET /?id=<campaign> opens that campaign; a bad id stays on the start page', async () => {
@@ -97,7 +141,7 @@ describe('the console pages', () => {
 
   it('a campaign not planned yet offers its imports and a first campaign file, and no action', async () => {
     // Act
-    const page = await get('/console/campaigns/nothing-yet');
+    const page = await get('/console/campaigns/nothing-yet/view');
 
     // Assess
     expect(page.status).toBe(200);
@@ -113,7 +157,7 @@ describe('the console pages', () => {
     expect(planned.status).toBe(201);
 
     // Act
-    const page = await get('/console/campaigns/page');
+    const page = await get('/console/campaigns/page/view');
 
     // Assess
     expect(page.text, 'the template text is shown, never run as markup').toContain('&lt;b&gt;抢&lt;/b&gt;&amp;');
@@ -157,9 +201,9 @@ describe('the console pages', () => {
     expect((await send('POST', '/campaigns/page2/approve', { version: 1 })).status).toBe(200);
 
     // Act
-    const approved = await get('/console/campaigns/page2');
+    const approved = await get('/console/campaigns/page2/view');
     await send('POST', '/campaigns/page2/pause', {});
-    const paused = await get('/console/campaigns/page2');
+    const paused = await get('/console/campaigns/page2/view');
 
     // Assess
     expect(approved.text).toContain('data-action="pause"');
@@ -169,13 +213,15 @@ describe('the console pages', () => {
     expect(paused.text).not.toContain('data-action="pause"');
   });
 
-  it('a bad campaign id in the path is a 400 naming the field', async () => {
+  it('a bad campaign id in the path is a 400 naming the field, for the shell and the view', async () => {
     // Act
-    const page = await get('/console/campaigns/..%2Fx');
+    const pages = [await get('/console/campaigns/..%2Fx'), await get('/console/campaigns/..%2Fx/view')];
 
     // Assess
-    expect(page.status).toBe(400);
-    expect(JSON.parse(page.text)).toMatchObject({ error: 'invalid-request', fields: [{ path: 'id' }] });
+    for (const page of pages) {
+      expect(page.status).toBe(400);
+      expect(JSON.parse(page.text)).toMatchObject({ error: 'invalid-request', fields: [{ path: 'id' }] });
+    }
   });
 });
 
@@ -265,5 +311,139 @@ describe('segment uploads', () => {
     expect(unknown.json).toMatchObject({ fields: [{ path: '(body)', message: 'has unknown field(s): bucket' }] });
     expect(elsewhere.status).toBe(400);
     expect(JSON.parse(elsewhere.text)).toMatchObject({ fields: [{ path: 'key' }] });
+  });
+});
+
+/** Every variable the AWS runtime requires, as the CDK sets them for the console (the tables are the embedded stack's). */
+const SIGN_IN = {
+  signInUrl: 'https://d11-campaign-000000000000.auth.ap-northeast-1.amazoncognito.com',
+  clientId: 'consoleclient1',
+  redirectUri: 'https://api.example/console',
+};
+function awsEnvironment(): Record<string, string> {
+  return {
+    [ENV.runtime]: 'aws',
+    [ENV.region]: 'ap-northeast-1',
+    [ENV.customersTable]: stack.config.tables.customers,
+    [ENV.importsTable]: stack.config.tables.imports,
+    [ENV.campaignsTable]: stack.config.tables.campaigns,
+    [ENV.touchesTable]: stack.config.tables.touches,
+    [ENV.dataBucket]: stack.config.dataBucket,
+    [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
+    [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',
+    [ENV.scheduleTargetArn]: 'arn:aws:lambda:ap-northeast-1:000000000000:function:dispatch',
+    [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
+    [ENV.schedulerDeadLetterArn]: 'arn:aws:sqs:ap-northeast-1:000000000000:dlq',
+    [ENV.emailFrom]: 'campaign@mail.d11-shop.cn',
+    [ENV.sesConfigurationSet]: 'campaign',
+    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:webhook',
+    [ENV.linkSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:link',
+    [ENV.signInUrl]: SIGN_IN.signInUrl,
+    [ENV.consoleClientId]: SIGN_IN.clientId,
+    [ENV.consoleUrl]: SIGN_IN.redirectUri,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+async function onAws<T>(act: () => Promise<T>): Promise<T> {
+  for (const [name, value] of Object.entries(awsEnvironment())) vi.stubEnv(name, value);
+  try {
+    return await act();
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/** An API Gateway event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */
+function gatewayEvent(routeKey: ConsoleRoute, id: string, claims?: Record<string, string>): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const rawPath = path.replace('{id}', id);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: {},
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: 'r',
+      routeKey,
+      stage: '$default',
+      time: '20/Oct/2026:04:00:00 +0000',
+      timeEpoch: 0,
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+    },
+    ...(routeKey.includes('{id}') ? { pathParameters: { id } } : {}),
+    isBase64Encoded: false,
+  } as APIGatewayProxyEventV2;
+}
+
+const call = async (event: APIGatewayProxyEventV2) =>
+  (await consoleHandler(event, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string };
+
+describe('the console on AWS', () => {
+  it('serves the shells to anyone, with the sign-in script allowed by its hash and the token endpoint in connect-src', async () => {
+    // Prepare
+    await send('PUT', '/campaigns/aws-page', campaign('aws-page'));
+    const signIn = consoleSignInScript(SIGN_IN);
+    const hash = `'sha256-${createHash('sha256').update(signIn).digest('base64')}'`;
+
+    // Act
+    const shells = await onAws(async () =>
+      Promise.all([
+        call(gatewayEvent('GET /', '')),
+        call(gatewayEvent('GET /console', '')),
+        call(gatewayEvent('GET /console/campaigns/{id}', 'aws-page')),
+        call(gatewayEvent('GET /console/campaigns/{id}/report', 'aws-page')),
+      ]),
+    );
+
+    // Assess
+    for (const shell of shells) {
+      expect(shell.statusCode, 'a navigation carries no token: the shell is open').toBe(200);
+      expect(shell.body).toContain(signIn);
+      expect(shell.body, 'the shell says it is signing in').toContain('正在登录…');
+      expect(shell.body).not.toContain('王小明');
+      expect(shell.body).not.toContain('data-action="');
+      const csp = shell.headers['content-security-policy'] ?? '';
+      expect(csp).toContain(hash);
+      expect(csp).toMatch(
+        /connect-src 'self' https:\/\/\*\.amazonaws\.com https:\/\/d11-campaign-000000000000\.auth\.ap-northeast-1\.amazoncognito\.com;/,
+      );
+    }
+  });
+
+  it('answers a view 401 without claims and 403 to a user in no group, and renders it for a marketer', async () => {
+    // Act
+    const { unauthenticated, startUnauthenticated, forbidden, marketer } = await onAws(async () => ({
+      unauthenticated: await call(gatewayEvent('GET /console/campaigns/{id}/view', 'aws-page')),
+      startUnauthenticated: await call(gatewayEvent('GET /console/view', '')),
+      forbidden: await call(
+        gatewayEvent('GET /console/campaigns/{id}/view', 'aws-page', { sub: 'u-2', username: 'wu' }),
+      ),
+      marketer: await call(
+        gatewayEvent('GET /console/campaigns/{id}/view', 'aws-page', {
+          sub: 'u-1',
+          username: 'mei',
+          'cognito:groups': '[marketer]',
+        }),
+      ),
+    }));
+
+    // Assess
+    expect(unauthenticated.statusCode).toBe(401);
+    expect(JSON.parse(unauthenticated.body)).toMatchObject({ error: 'unauthenticated' });
+    expect(startUnauthenticated.statusCode).toBe(401);
+    expect(forbidden.statusCode).toBe(403);
+    expect(JSON.parse(forbidden.body)).toMatchObject({ error: 'forbidden', requiredRole: 'marketer' });
+    expect(marketer.statusCode).toBe(200);
+    expect(marketer.body).toContain('王小明');
+    expect(marketer.body, 'a marketer may pause, not approve').not.toContain('data-action="approve"');
+    expect(marketer.body).not.toContain(consoleSignInScript(SIGN_IN));
   });
 });

@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config.ts';
-import { MARKETER_ROUTES } from '../../functions/contract.ts';
+import { CONSOLE_SHELL_ROUTES, ENV as ENV_NAMES, MARKETER_ROUTES } from '../../functions/contract.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import {
   acknowledged,
@@ -102,7 +102,7 @@ describe('campaign HTTP API', () => {
   });
 
   describe('routes', () => {
-    it('are exactly the webhook and the unsubscribe link without authorization and every marketer route behind the JWT authorizer', () => {
+    it("are exactly the webhook, the unsubscribe link and the console's page shells without authorization and every marketer route behind the JWT authorizer", () => {
       // Prepare
       const [authorizerId, ...others] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
       const jwt = { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } };
@@ -111,9 +111,12 @@ describe('campaign HTTP API', () => {
         { RouteKey: 'GET /campaigns/{id}', ...jwt },
         { RouteKey: 'GET /campaigns/{id}/report', ...jwt },
         { RouteKey: 'GET /campaigns/{id}/live', ...jwt },
-        { RouteKey: 'GET /', ...jwt },
-        { RouteKey: 'GET /console', ...jwt },
-        { RouteKey: 'GET /console/campaigns/{id}', ...jwt },
+        { RouteKey: 'GET /', ...open },
+        { RouteKey: 'GET /console', ...open },
+        { RouteKey: 'GET /console/campaigns/{id}', ...open },
+        { RouteKey: 'GET /console/campaigns/{id}/report', ...open },
+        { RouteKey: 'GET /console/view', ...jwt },
+        { RouteKey: 'GET /console/campaigns/{id}/view', ...jwt },
         { RouteKey: 'POST /campaigns/{id}/uploads', ...jwt },
         { RouteKey: 'GET /campaigns/{id}/imports', ...jwt },
         { RouteKey: 'GET /campaigns/{id}/imports/rejects', ...jwt },
@@ -144,6 +147,12 @@ describe('campaign HTTP API', () => {
         found.filter((route) => route.AuthorizationType === 'JWT').map((route) => route.RouteKey),
         "the JWT routes are exactly the contract's marketer routes",
       ).toEqual([...MARKETER_ROUTES].sort((a, b) => a.localeCompare(b)));
+      expect(
+        found
+          .filter((route) => route.AuthorizationType === 'NONE' && !/unsubscribe|webhooks/.test(route.RouteKey))
+          .map((route) => route.RouteKey),
+        "the other open routes are exactly the contract's console shells",
+      ).toEqual([...CONSOLE_SHELL_ROUTES].sort((a, b) => a.localeCompare(b)));
     });
 
     it('send the webhook to OrdersWebhook, the campaign reads to CampaignApi, PUT to CampaignPlanApi, the controls to CampaignControl, the test send to TestSend and the link to Unsubscribe, as Lambda proxy 2.0', () => {
@@ -162,6 +171,9 @@ describe('campaign HTTP API', () => {
         'GET /': arnOf(httpApi().console.function),
         'GET /console': arnOf(httpApi().console.function),
         'GET /console/campaigns/{id}': arnOf(httpApi().console.function),
+        'GET /console/campaigns/{id}/report': arnOf(httpApi().console.function),
+        'GET /console/view': arnOf(httpApi().console.function),
+        'GET /console/campaigns/{id}/view': arnOf(httpApi().console.function),
         'POST /campaigns/{id}/uploads': arnOf(httpApi().segmentUploads.function),
         'GET /campaigns/{id}/imports': arnOf(httpApi().segmentUploads.function),
         'GET /campaigns/{id}/imports/rejects': arnOf(httpApi().segmentUploads.function),
@@ -258,6 +270,9 @@ describe('campaign HTTP API', () => {
         'GET /': limit(10, 20),
         'GET /console': limit(10, 20),
         'GET /console/campaigns/{id}': limit(10, 20),
+        'GET /console/campaigns/{id}/report': limit(10, 20),
+        'GET /console/view': limit(10, 20),
+        'GET /console/campaigns/{id}/view': limit(10, 20),
         'POST /campaigns/{id}/uploads': limit(10, 20),
         'GET /campaigns/{id}/imports': limit(10, 20),
         'GET /campaigns/{id}/imports/rejects': limit(10, 20),
@@ -270,13 +285,17 @@ describe('campaign HTTP API', () => {
       });
       expect(stages[stageId]?.DependsOn).toEqual(
         expect.arrayContaining(
-          [...httpApi().unsubscribeRoutes, ...httpApi().campaignRoutes, ...httpApi().consoleRoutes].map((route) =>
-            logicalId(route),
-          ),
+          [
+            ...httpApi().unsubscribeRoutes,
+            ...httpApi().campaignRoutes,
+            ...httpApi().consoleRoutes,
+            ...httpApi().consoleShellRoutes,
+          ].map((route) => logicalId(route)),
         ),
       );
       expect(httpApi().campaignRoutes).toHaveLength(9);
-      expect(httpApi().consoleRoutes).toHaveLength(6);
+      expect(httpApi().consoleRoutes).toHaveLength(5);
+      expect(httpApi().consoleShellRoutes).toHaveLength(4);
       template.hasOutput('HttpApiUrl', {
         Value: {
           'Fn::Join': [
@@ -486,6 +505,27 @@ describe('campaign HTTP API', () => {
         'the pages change nothing',
       ).toEqual([]);
       expect(read).toEqual([consumed(stacks.stateful.tables.campaigns.tableArn)]);
+    });
+
+    it("alone has the console's sign-in settings (managed login, app client, callback), so its shells include the sign-in script", () => {
+      // Prepare
+      const variables = (fn: IConstruct) => functionProps(template, fn)?.Environment?.Variables ?? {};
+      const others = [httpApi().campaignApi, httpApi().segmentUploads, httpApi().testSend, httpApi().unsubscribe];
+
+      // Act
+      const consoleVariables = variables(httpApi().console.function);
+      const config = loadConfig({ ...atRuntime(consoleVariables), AWS_REGION: ENV.region });
+
+      // Assess
+      expect(consoleVariables).toMatchObject({
+        [ENV_NAMES.signInUrl]: consumed(httpApi().signIn.signInUrl),
+        [ENV_NAMES.consoleClientId]: consumed(httpApi().signIn.consoleClient.userPoolClientId),
+        [ENV_NAMES.consoleUrl]: expect.anything(),
+      });
+      expect(config.runtime === 'aws' && config.consoleSignIn, 'the console function loads its sign-in').toBeTruthy();
+      for (const other of others) {
+        expect(Object.keys(variables(other.function)), other.node.id).not.toContain(ENV_NAMES.signInUrl);
+      }
     });
   });
 
@@ -841,7 +881,7 @@ describe('campaign HTTP API', () => {
 });
 
 describe('cdk-nag on the HTTP API', () => {
-  it('passes, with APIG4 acknowledged on the webhook and unsubscribe routes only and SMG4 on the secrets only', () => {
+  it('passes, with APIG4 acknowledged on the webhook, unsubscribe and console shell routes only and SMG4 on the secrets only', () => {
     // Prepare
     const app = testApp();
     const { stateful, stateless } = buildApp(app, ENV);
@@ -860,6 +900,12 @@ describe('cdk-nag on the HTTP API', () => {
       expect(acknowledged(l1(route))).toEqual(['Annotation::AwsSolutions-APIG4']);
       expect(acknowledged(route)).toEqual([]);
     }
+    expect(httpApi.consoleShellRoutes).toHaveLength(4);
+    for (const route of httpApi.consoleShellRoutes) {
+      expect(acknowledged(l1(route))).toEqual(['Annotation::AwsSolutions-APIG4']);
+      expect(acknowledged(route)).toEqual([]);
+    }
+    expect(httpApi.consoleRoutes, 'the two views and the three upload routes').toHaveLength(5);
     expect(httpApi.campaignRoutes).toHaveLength(9);
     for (const route of [...httpApi.campaignRoutes, ...httpApi.consoleRoutes]) {
       expect(acknowledged(route)).toEqual([]);

@@ -10,6 +10,7 @@ import { formatCny, formatCount, formatWhen } from './format.ts';
 import { html, jsonScript, raw, type SafeHtml } from './html.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
 import { CONSOLE_SCRIPT } from './script.ts';
+import { SHELL_SCRIPT } from './shell-script.ts';
 import { ACTION_NAMES, type ConsoleWord, ERROR_TEXTS, fill, type Lang, STATE_NAMES, WORDS } from './words.ts';
 
 const CSS = `
@@ -86,6 +87,7 @@ dialog::backdrop{background:rgba(0,0,0,.35)}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}
 form.inline > div{min-width:0}
 main > * + *{margin-top:12px}
+.shell{max-width:1240px;margin:0 auto;padding:12px}
 .hidden-file{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}
 .picker{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 span.label{display:block;margin:6px 0 2px;font-size:14px}
@@ -104,27 +106,59 @@ function langSwitch(lang: Lang, path: string): SafeHtml {
   return html`<a class="lang" href="${path}?lang=${other}" hreflang="${other}">${WORDS[lang].switchLang}</a>`;
 }
 
-/** `scripts`: trusted inline scripts run before the console's own (the sign-in on AWS). */
-function htmlDocument(lang: Lang, title: string, body: SafeHtml, data: unknown, scripts: readonly string[]): string {
+/**
+ * A page's view: its body (escaped by the template) and its data, which the shell puts in its
+ * place once the signed-in fetch returns; `title` and `htmlLang` go to the document.
+ */
+function view(lang: Lang, title: string, body: SafeHtml, data: Record<string, unknown>): string {
+  return html`${body}
+<script type="application/json" id="console-data">${jsonScript({ ...data, title, htmlLang: HTML_LANG[lang] })}</script>
+`.value;
+}
+
+/** The words the shell shows before (and instead of) its view. */
+const SHELL_WORDS = [
+  'signingIn',
+  'loading',
+  'viewUnauthorized',
+  'viewForbidden',
+  'viewNotFound',
+  'viewFailed',
+  'signInFailed',
+  'tryAgain',
+  'networkError',
+] as const satisfies readonly ConsoleWord[];
+
+/**
+ * A page's shell: the document every console address opens, with no data in it (a navigation
+ * carries no token, so on AWS it is an open route). It shows the header and "loading", runs
+ * `scripts` (trusted inline scripts: the sign-in on AWS) and then the shell's script, which
+ * fetches the page's view signed in and starts the console's script on it. `path`: the page's
+ * own address, for the language switch.
+ */
+export function renderShell(lang: Lang, path: string, scripts: readonly string[] = []): string {
+  const say = sayer(lang);
+  const words = Object.fromEntries(SHELL_WORDS.map((word) => [word, say(word)]));
   return html`<!doctype html>
 <html lang="${HTML_LANG[lang]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>${say('product')}</title>
 <style>${raw(CSS)}</style>
 </head>
 <body>
-${body}
-<script type="application/json" id="console-data">${jsonScript(data)}</script>
-${scripts.map((script) => html`<script>${raw(script)}</script>`)}<script>${raw(CONSOLE_SCRIPT)}</script>
+<div id="console-root"><header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(lang, path)}</header>
+<div class="shell"><p class="notice info" id="console-status" role="status" aria-live="polite">${say(scripts.length > 0 ? 'signingIn' : 'loading')}</p></div></div>
+<script type="application/json" id="console-shell">${jsonScript({ lang, words })}</script>
+${scripts.map((script) => html`<script>${raw(script)}</script>`)}<script>${raw(CONSOLE_SCRIPT)}</script><script>${raw(SHELL_SCRIPT)}</script>
 </body>
 </html>
 `.value;
 }
 
-/** `GET /`: open a campaign by its id. */
-export function renderStartPage(lang: Lang, scripts: readonly string[] = []): string {
+/** `GET /console/view`: the start page's view (open a campaign by its id). */
+export function renderStartView(lang: Lang): string {
   const say = sayer(lang);
   const body = html`<header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(lang, '/')}</header>
 <main>
@@ -139,7 +173,7 @@ export function renderStartPage(lang: Lang, scripts: readonly string[] = []): st
 <p class="muted">${say('campaignIdHelp')}</p>
 </section>
 </main>`;
-  return htmlDocument(lang, say('product'), body, { page: 'start', lang }, scripts);
+  return view(lang, say('product'), body, { page: 'start', lang });
 }
 
 function variantName(say: Say, label: string): string {
@@ -340,7 +374,7 @@ function reportCard(model: CampaignPageModel, say: Say): SafeHtml {
   return html`<section class="card" id="report">
 <h2>${say('report')}</h2>
 <p class="muted">${say('reportLead')}</p>
-<a class="button" href="/campaigns/${encodeURIComponent(model.campaignId)}/report?format=html" target="_blank" rel="noopener">${say('openReport')}</a>
+<a class="button" id="open-report" href="/console/campaigns/${encodeURIComponent(model.campaignId)}/report" target="_blank" rel="opener">${say('openReport')}</a>
 </section>`;
 }
 
@@ -355,8 +389,8 @@ function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
 </section>`;
 }
 
-/** `GET /console/campaigns/{id}`. */
-export function renderCampaignPage(model: CampaignPageModel, scripts: readonly string[] = []): string {
+/** `GET /console/campaigns/{id}/view`: a campaign's page, its view. */
+export function renderCampaignView(model: CampaignPageModel): string {
   const say = sayer(model.lang);
   const path = `/console/campaigns/${encodeURIComponent(model.campaignId)}`;
   const nav: Array<[string, ConsoleWord]> = [
@@ -383,20 +417,14 @@ ${planCard(model, say)}`
 <div class="grid two">${importsCard(say)}${fileCard(model, say)}</div>
 ${model.exists ? html`${reportCard(model, say)}${auditCard(model, say)}` : ''}
 </main>`;
-  return htmlDocument(
-    model.lang,
-    `${model.campaignId} · ${say('product')}`,
-    body,
-    {
-      page: 'campaign',
-      lang: model.lang,
-      campaignId: model.campaignId,
-      exists: model.exists,
-      timezone: model.timezone,
-      words: WORDS[model.lang],
-      states: STATE_NAMES[model.lang],
-      errors: ERROR_TEXTS[model.lang],
-    },
-    scripts,
-  );
+  return view(model.lang, `${model.campaignId} · ${say('product')}`, body, {
+    page: 'campaign',
+    lang: model.lang,
+    campaignId: model.campaignId,
+    exists: model.exists,
+    timezone: model.timezone,
+    words: WORDS[model.lang],
+    states: STATE_NAMES[model.lang],
+    errors: ERROR_TEXTS[model.lang],
+  });
 }

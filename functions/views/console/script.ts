@@ -3,8 +3,10 @@
  * test send, the live view (polled every 3 s), the uploads straight to storage with the
  * presigned request, the imports and their rejects, and the campaign file. Plain browser
  * JavaScript with no build step; every text it shows comes from the page's dictionary.
+ * It defines `window.consoleStart`, which the shell's script calls once the page's view is in
+ * place (the view is fetched signed in, so it cannot be part of the document the browser opens).
  */
-export const CONSOLE_SCRIPT = `(function () {
+export const CONSOLE_SCRIPT = `window.consoleStart = function () {
   'use strict';
   var data = JSON.parse(document.getElementById('console-data').textContent);
   if (data.page !== 'campaign') return;
@@ -353,5 +355,5 @@ export const CONSOLE_SCRIPT = `(function () {
       show(errors, 'error', problem.fields.length ? W.fieldErrors : problem.text, fieldItems(problem.fields, pick));
     });
   });
-})();
+};
 `;
