@@ -184,8 +184,8 @@ describe('the console pages', () => {
     expect(planned.status).toBe(201);
 
     // Act
-    const chinese = await get('/console/campaigns/warns');
-    const english = await get('/console/campaigns/warns?lang=en');
+    const chinese = await get('/console/campaigns/warns/view');
+    const english = await get('/console/campaigns/warns/view?lang=en');
 
     // Assess
     expect(chinese.text).toContain('波次 warmup：受众“nobody-has-this”既不是玩法分组，也不是文件里的客群标签');
