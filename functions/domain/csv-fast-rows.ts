@@ -38,6 +38,9 @@ const MAX_ID_BYTES = 128;
 const FIRST_YEAR = 2009;
 const LAST_YEAR = 2100;
 const SEMICOLON = 0x3b;
+const PLUS = 0x2b;
+const UPPER_Z = 0x5a;
+const LOWER_Z = 0x7a;
 const MAX_FAST_YEARS = 7;
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -239,28 +242,38 @@ export class FastRowReader {
     return true;
   }
 
-  /** `2026-10-06` and `2026-10-06T11:12:47` (or with a space): the forms nearly every export writes. */
+  /**
+   * `2026-10-06`, `2026-10-06T11:12:47` (or with a space), and the latter with an offset,
+   * `Z`, `+08:00`, `-0500`: the forms nearly every export writes.
+   */
   private date(bytes: Buffer, from: number, to: number): boolean {
     const length = to - from;
-    if (length !== 10 && length !== 19) return false;
+    if (length !== 10 && (length < 19 || length > 25)) return false;
     if (bytes[from + 4] !== DASH || bytes[from + 7] !== DASH) return false;
     const year = digits(bytes, from, from + 4, 4);
     const month = digits(bytes, from + 5, from + 7, 2);
     const day = digits(bytes, from + 8, from + 10, 2);
     // Not a real date (2025-02-30): the column's reader says so.
     if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-    let seconds = 0;
-    if (length === 19) {
-      const separator = bytes[from + 10];
-      if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return false;
-      if (bytes[from + 13] !== COLON || bytes[from + 16] !== COLON) return false;
-      const hour = digits(bytes, from + 11, from + 13, 2);
-      const minute = digits(bytes, from + 14, from + 16, 2);
-      const second = digits(bytes, from + 17, from + 19, 2);
-      if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-      seconds = hour * 3600 + minute * 60 + second;
+    if (length === 10) {
+      this.customer.lastOrderAt = this.instant(year, month, day, 0);
+      return true;
     }
-    this.customer.lastOrderAt = this.instant(year, month, day, seconds);
+    const separator = bytes[from + 10];
+    if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return false;
+    if (bytes[from + 13] !== COLON || bytes[from + 16] !== COLON) return false;
+    const hour = digits(bytes, from + 11, from + 13, 2);
+    const minute = digits(bytes, from + 14, from + 16, 2);
+    const second = digits(bytes, from + 17, from + 19, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+    const seconds = hour * 3600 + minute * 60 + second;
+    if (length === 19) {
+      this.customer.lastOrderAt = this.instant(year, month, day, seconds);
+      return true;
+    }
+    const offset = offsetOf(bytes, from + 19, to);
+    if (Number.isNaN(offset)) return false;
+    this.customer.lastOrderAt = Date.UTC(year, month - 1, day) + seconds * 1000 - offset * MINUTE_MS;
     return true;
   }
 
@@ -343,8 +356,30 @@ function digits(bytes: Buffer, from: number, to: number, most: number): number {
   return value;
 }
 
-/** An 11-digit mainland mobile, `13800138000`. */
-function phone(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
+/**
+ * `Z`, `+08:00`, `-0500` after a time: the offset in minutes, as the column's reader takes it
+ * (hours up to 14, minutes up to 59), or NaN.
+ */
+function offsetOf(bytes: Buffer, from: number, to: number): number {
+  const length = to - from;
+  if (length === 1) return bytes[from] === UPPER_Z || bytes[from] === LOWER_Z ? 0 : Number.NaN;
+  if (length !== 5 && length !== 6) return Number.NaN;
+  const sign = bytes[from];
+  if (sign !== PLUS && sign !== DASH) return Number.NaN;
+  const minutesAt = length === 6 ? from + 4 : from + 3;
+  if (length === 6 && bytes[from + 3] !== COLON) return Number.NaN;
+  const hours = digits(bytes, from + 1, from + 3, 2);
+  const minutes = digits(bytes, minutesAt, minutesAt + 2, 2);
+  if (hours < 0 || hours > 14 || minutes < 0 || minutes > 59) return Number.NaN;
+  return (sign === DASH ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** An 11-digit mainland mobile, `13800138000`, or the same after `+86`. */
+function phone(bytes: Buffer, start: number, to: number, customer: Customer): boolean {
+  const from =
+    to - start === 14 && bytes[start] === PLUS && bytes[start + 1] === 0x38 && bytes[start + 2] === 0x36
+      ? start + 3
+      : start;
   if (to - from !== 11 || bytes[from] !== 0x31) return false;
   const second = bytes[from + 1] as number;
   if (second < 0x33 || second > NINE) return false;
