@@ -283,7 +283,8 @@ export class CustomerSet {
 
   /** Writes every column of the customer at `index`; `keptFlags` are opt-outs that stay set. */
   private write(index: number, customer: Customer, keptFlags: number): void {
-    this.otherPhones.delete(index);
+    // Empty in practice (the readers give plain digits): a look-up a row saved.
+    if (this.otherPhones.size > 0) this.otherPhones.delete(index);
     const phone = customer.phone;
     if (phone === undefined) this.phones[index] = Number.NaN;
     else {
