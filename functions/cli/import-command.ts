@@ -21,6 +21,7 @@ import { columnsKeyFor, importEtag, parseSegmentKey, readFolderMapping } from '.
 import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
+import { cliTexts } from './messages.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const IMPORT_USAGE =
@@ -151,7 +152,7 @@ export async function runImport(args: string[]): Promise<number> {
         ContentType: 'application/json',
       }),
     );
-    progress.result(`uploaded ${values.columns} to s3://${config.dataBucket}/${columnsKey}`);
+    progress.result(cliTexts().uploaded(String(values.columns), `s3://${config.dataBucket}/${columnsKey}`));
   }
   const upload = new Upload({
     client: clients.s3,
@@ -169,7 +170,7 @@ export async function runImport(args: string[]): Promise<number> {
   const uploadStarted = new Date().toISOString();
   const uploaded = await upload.done();
   const objectEtag = (uploaded.ETag ?? '').replaceAll('"', '');
-  progress.result(`uploaded ${file} to s3://${config.dataBucket}/${key}`);
+  progress.result(cliTexts().uploaded(file, `s3://${config.dataBucket}/${key}`));
   // The import is of this content read with the folder's mapping as it is now.
   const etag = importEtag(objectEtag, await readFolderMapping(storage, values.campaign), values.sheet);
 
@@ -181,7 +182,7 @@ export async function runImport(args: string[]): Promise<number> {
     record = await imports.get({ key, etag });
     if (record && record.status !== 'running') break;
     if (Date.now() > deadline) {
-      progress.warn(`the import of ${key} did not finish within ${values.timeout} s; it goes on in the local stack`);
+      progress.warn(cliTexts().importRecord.notFinished(key, String(values.timeout)));
       return 1;
     }
     const rows = record?.progressRows ?? 0;
@@ -190,10 +191,12 @@ export async function runImport(args: string[]): Promise<number> {
   }
   printRecord(record, (line) => progress.result(line));
   if (record.finishedAt && record.finishedAt < uploadStarted) {
-    progress.result('  (this exact content was imported before: the upload changed nothing)');
+    progress.result(cliTexts().importRecord.unchanged);
   }
   if (record.status === 'succeeded') return 0;
-  progress.warn(`campaign import: the import of ${key} ${record.status}${record.error ? `: ${record.error}` : ''}`);
+  progress.warn(
+    cliTexts().importRecord.ended(key, cliTexts().importStatus(record.status), record.error ? record.error : ''),
+  );
   return 2;
 }
 
@@ -208,14 +211,17 @@ async function requireRunningStack(config: LocalConfig): Promise<void> {
 }
 
 function printRecord(record: ImportRecord, print: (line: string) => void): void {
-  print(`import ${record.status}: ${record.key} (etag ${record.etag})`);
-  if (record.columnsKey) print(`  mapping:   s3://…/${record.columnsKey}`);
-  if (record.error) print(`  error:     ${record.error}`);
-  const read = record.sheet !== undefined ? `xlsx, sheet "${record.sheet}"` : `${record.format}, ${record.encoding}`;
-  print(`  rows:      ${formatCount(record.rows)}${record.format ? ` (${read})` : ''}`);
-  print(`  imported:  ${formatCount(record.imported)} customers`);
-  print(`  rejected:  ${formatCount(record.rejected)} rows -> s3://…/${record.rejectsKey}`);
-  print(`  repeats:   ${formatCount(record.repeats)} (repeated customer_id; the last row won)`);
-  print(`  duration:  ${((record.durationMs ?? 0) / 1000).toFixed(1)} s in ${record.invocations} invocation(s)`);
+  const say = cliTexts();
+  const t = say.importRecord;
+  const l = t.labels;
+  print(t.head(say.importStatus(record.status), record.key, record.etag));
+  if (record.columnsKey) print(`  ${l.mapping}s3://…/${record.columnsKey}`);
+  if (record.error) print(`  ${l.error}${record.error}`);
+  const read = record.sheet !== undefined ? `xlsx, ${say.sheet(record.sheet)}` : `${record.format}, ${record.encoding}`;
+  print(`  ${l.rows}${formatCount(record.rows)}${record.format ? ` (${read})` : ''}`);
+  print(`  ${l.imported}${t.imported(record.imported)}`);
+  print(`  ${l.rejected}${t.rejected(record.rejected, `s3://…/${record.rejectsKey}`)}`);
+  print(`  ${l.repeats}${t.repeats(record.repeats)}`);
+  print(`  ${l.duration}${t.duration(((record.durationMs ?? 0) / 1000).toFixed(1), record.invocations)}`);
   for (const line of columnLines(record)) print(`  ${line}`);
 }

@@ -10,6 +10,7 @@ import { CONTROL_COMMANDS } from './control-commands.ts';
 import { UsageError } from './errors.ts';
 import { type CommandHelp, renderHelp, usageHint } from './help.ts';
 import { IMPORT_HELP, runImport } from './import-command.ts';
+import { campaignMessage, cliTexts, LANG_ENV, setCliLang, takeLang } from './messages.ts';
 import { PLAN_HELP, runPlan } from './plan-command.ts';
 import { runSample, SAMPLE_HELP } from './sample-command.ts';
 import { runSimulate, SIMULATE_HELP } from './simulate-command.ts';
@@ -35,6 +36,7 @@ function overview(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]?.help.summary}`),
     '',
     'Results go to stdout; progress, warnings and errors to stderr.',
+    `Messages are in Chinese; --lang en on any command (or ${LANG_ENV}=en) prints them in English.`,
     'Exit codes: 0 success, 2 invalid input or a refused request (the message names the field, path,',
     'line or state), 1 unexpected (or the API failed or could not be reached).',
     '',
@@ -53,7 +55,17 @@ function isHelp(arg: string | undefined): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+  let name: string | undefined;
+  let args: string[];
+  try {
+    const taken = takeLang(argv);
+    setCliLang(taken.lang);
+    [name, ...args] = taken.args;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`campaign: ${error.message}\n`);
+    return 2;
+  }
   if (name === undefined) {
     process.stderr.write(`campaign: give a command\n${overview()}`);
     return 2;
@@ -84,7 +96,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(args);
   } catch (error) {
-    if (error instanceof CampaignFileError || error instanceof SegmentFileError) {
+    if (error instanceof CampaignFileError) {
+      const lines = error.problems.map((p) => `  ${p.path}: ${campaignMessage(p.message)}`);
+      process.stderr.write(
+        `campaign ${name}: ${cliTexts().campaignInvalid(error.problems.length)}\n${lines.join('\n')}\n`,
+      );
+      return 2;
+    }
+    if (error instanceof SegmentFileError) {
       process.stderr.write(`campaign ${name}: ${error.message}\n`);
       return 2;
     }
@@ -96,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`campaign ${name}: ${error.message}\n${usageHint(command.help)}`);
       return 2;
     }
-    process.stderr.write(`campaign ${name}: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`campaign ${name}: ${cliTexts().unexpected}: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

@@ -13,6 +13,7 @@ import { planOffline } from '../usecases/plan-offline.ts';
 import { columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
+import { cliTexts } from './messages.ts';
 import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
@@ -170,10 +171,7 @@ export async function runPlan(args: string[]): Promise<number> {
   const progress = progressOn(process.stderr, options.quiet);
   const campaignText = await readCampaignFile(options.campaignFile);
   if (!options.nowGiven) {
-    progress.warn(
-      `no --now given: planning as of ${formatInstant(options.now, timeZoneOf(campaignText))}, the current time ` +
-        '(give --now to plan again from the same instant)',
-    );
+    progress.warn(cliTexts().noNow(formatInstant(options.now, timeZoneOf(campaignText))));
   }
   const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
   const sources = await fileSources(options.customerFiles, options.sheet);
@@ -198,29 +196,40 @@ export async function runPlan(args: string[]): Promise<number> {
     },
   });
   await rejects.close();
+  const say = cliTexts();
   for (const file of result.files) {
     progress.result(
-      `read ${file.file} (${file.sheet !== undefined ? `sheet "${file.sheet}"` : `${file.format}, ${file.encoding}`}): ${formatCount(file.rows)} rows, ${formatCount(file.accepted)} accepted, ${formatCount(file.rejected)} rejected`,
+      say.read({
+        file: file.file,
+        how: file.sheet !== undefined ? say.sheet(file.sheet) : `${file.format}, ${file.encoding}`,
+        rows: file.rows,
+        accepted: file.accepted,
+        rejected: file.rejected,
+      }),
     );
     for (const line of columnLines(file)) progress.result(`  ${line}`);
   }
   const { stats } = result.customers;
   if (stats.repeatsInFile + stats.seenInEarlierFile > 0) {
-    progress.result(
-      `repeated customer_id: ${formatCount(stats.repeatsInFile)} within a file, ${formatCount(stats.seenInEarlierFile)} across files (the last row wins)`,
-    );
+    progress.result(say.repeats(stats.repeatsInFile, stats.seenInEarlierFile));
   }
-  progress.update('writing the plan...');
+  progress.update(say.writingPlan);
   await writePlanFiles(options.outDir, result.plan, result.customers);
   const { timeline } = result.plan;
   progress.result(
-    `planned ${timeline.campaignId}: ${formatCount(timeline.summary.customers)} customers, ${formatCount(timeline.sends.length)} sends, ` +
-      `${formatCount(timeline.summary.touches.sms)} SMS and ${formatCount(timeline.summary.touches.email)} emails to ${formatCount(timeline.summary.reached)} customers` +
-      ` in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    say.planned({
+      campaignId: timeline.campaignId,
+      customers: timeline.summary.customers,
+      sends: timeline.sends.length,
+      sms: timeline.summary.touches.sms,
+      emails: timeline.summary.touches.email,
+      reached: timeline.summary.reached,
+      seconds: ((Date.now() - started) / 1000).toFixed(1),
+    }),
   );
-  for (const warning of timeline.warnings) progress.warn(`warning: ${warning}`);
-  if (rejected > 0) progress.result(`${formatCount(rejected)} rejected rows: ${join(options.outDir, 'rejects.jsonl')}`);
-  progress.result(`timeline: ${join(options.outDir, 'timeline.html')}`);
+  for (const warning of timeline.warnings) progress.warn(say.warning(warning));
+  if (rejected > 0) progress.result(say.rejectedRows(rejected, join(options.outDir, 'rejects.jsonl')));
+  progress.result(say.timeline(join(options.outDir, 'timeline.html'), join(options.outDir, 'timeline.en.html')));
   return 0;
 }
 

@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import type { Plan } from '../domain/planner.ts';
 import type { RejectedRow } from '../domain/segment-reader.ts';
+import { bilingualPages } from '../views/page-files.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 
 const CHUNK_CHARS = 256 * 1024;
@@ -134,5 +135,8 @@ export async function writePlanFiles(outDir: string, plan: Plan, customers: Cust
     }
   }
   await touches.close();
-  await writeFile(join(outDir, 'timeline.html'), renderTimelinePage(plan.timeline));
+  for (const page of bilingualPages(join(outDir, 'timeline'), (lang, otherHref) =>
+    renderTimelinePage(plan.timeline, { lang, otherHref }),
+  ))
+    await writeFile(page.path, page.html);
 }

@@ -43,6 +43,7 @@ import { type ControlDeps, controlCampaign } from '../usecases/control-campaign.
 import { CampaignError } from '../usecases/errors.ts';
 import { columnsKeyFor, rejectsKeyFor } from '../usecases/import-segment.ts';
 import { testCustomerId, testSendId } from '../usecases/test-send.ts';
+import { bilingualPages } from '../views/page-files.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { columnLines, readColumnsFile } from './columns-file.ts';
@@ -345,7 +346,10 @@ export async function writeOutputs(
   await mkdir(outDir, { recursive: true });
 
   await writeFile(join(outDir, 'timeline.json'), `${JSON.stringify(plan.timeline, null, 2)}\n`);
-  await writeFile(join(outDir, 'timeline.html'), renderTimelinePage(plan.timeline));
+  for (const page of bilingualPages(join(outDir, 'timeline'), (lang, otherHref) =>
+    renderTimelinePage(plan.timeline, { lang, otherHref }),
+  ))
+    await writeFile(page.path, page.html);
   const sendOrder = new Map(plan.timeline.sends.map((send, position) => [send.id, position]));
   const sendAt = new Map(plan.timeline.sends.map((send) => [send.id, send.at]));
   const ordered = [...touches].sort(
@@ -457,7 +461,10 @@ export async function writeOutputs(
   await outboxFile.close();
 
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(outDir, 'report.html'), renderReportPage(report));
+  for (const page of bilingualPages(join(outDir, 'report'), (lang, otherHref) =>
+    renderReportPage(report, { lang, otherHref }),
+  ))
+    await writeFile(page.path, page.html);
 }
 
 function compareText(a: string, b: string): number {

@@ -173,6 +173,17 @@ const campaignObject = z.strictObject({
    * Who may receive a test send of a wave (its real texts, marked as tests): the marketer's
    * own phones and addresses. Nobody else can be sent a test, so the test send is no open relay.
    */
+  /**
+   * The marketer's own names for groups, segments and tiers, shown instead of the built-in
+   * ones on every page (`{"d11-loyal": "双11老粉", "tier:VIP2": "金卡会员"}`); codes stay in files.
+   */
+  groupLabels: z
+    .record(
+      z.string().trim().min(1).max(64),
+      z.string().trim().min(1, 'is empty').max(24, 'is longer than 24 characters'),
+    )
+    .refine((labels) => Object.keys(labels).length <= 200, 'has more than 200 labels')
+    .default({}),
   testRecipients: z
     .array(testRecipient)
     .max(MAX_TEST_RECIPIENTS, `lists at most ${MAX_TEST_RECIPIENTS} test recipients`)

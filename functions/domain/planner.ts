@@ -382,6 +382,7 @@ export function planCampaign(input: PlanInput): Plan {
     plannedAt: formatInstant(now, tz),
     midnight: formatInstant(midnight, tz),
     quietHours: { ...campaign.quietHours },
+    ...(Object.keys(campaign.groupLabels).length > 0 ? { groupLabels: { ...campaign.groupLabels } } : {}),
     caps: { ...campaign.caps },
     groupSize: campaign.groupSize,
     smsRatePerSecond: campaign.smsRatePerSecond,

@@ -74,6 +74,8 @@ export interface Timeline {
   /** The midnight push instant, ISO 8601 with offset. */
   midnight: string;
   quietHours: { start: string; end: string };
+  /** The marketer's own names for groups, segments and tiers (absent when the campaign gives none). */
+  groupLabels?: Record<string, string>;
   caps: { touches: number; smsPerMonth: number; multiSmsShare: number };
   groupSize: number;
   smsRatePerSecond: number;

@@ -11,6 +11,7 @@ import { type CampaignApiDeps, campaignApiDependencies } from '../composition.ts
 import { loadConfig } from '../config.ts';
 import { type CampaignRoute, SERVICE } from '../contract.ts';
 import { formatPath } from '../domain/campaign.ts';
+import { DEFAULT_LANG, HTML_LANG, type Lang, parseLang } from '../domain/i18n.ts';
 import { observability } from '../observability.ts';
 import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
@@ -63,6 +64,15 @@ function validBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): T {
   );
 }
 
+/** The page's language from `?lang=`: Chinese when absent; a language the pages do not have is refused by name. */
+function pageLang(event: APIGatewayProxyEventV2): Lang {
+  const asked = event.queryStringParameters?.lang;
+  if (asked === undefined || asked === '') return DEFAULT_LANG;
+  const lang = parseLang(asked);
+  if (!lang) throw invalidRequest([{ path: 'lang', message: 'must be zh or en' }]);
+  return lang;
+}
+
 function wantsHtml(event: APIGatewayProxyEventV2): boolean {
   if (event.queryStringParameters?.format === 'html') return true;
   const accept = header(event, 'accept') ?? '';
@@ -100,9 +110,15 @@ const ROUTES: Record<CampaignRoute, Route> = {
   'POST /campaigns/{id}/cancel': control('cancel'),
   'GET /campaigns/{id}/report': async ({ event, campaignId, deps }) => {
     const { report } = await buildReport(deps, campaignId);
-    return wantsHtml(event)
-      ? { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderReportPage(report) }
-      : json(200, report);
+    if (!wantsHtml(event)) return json(200, report);
+    // Chinese by default; `?lang=en` is the English switch, and each page links to the other.
+    const lang = pageLang(event);
+    const otherHref = `?format=html&lang=${lang === 'zh' ? 'en' : 'zh'}`;
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-language': HTML_LANG[lang] },
+      body: renderReportPage(report, { lang, otherHref }),
+    };
   },
   // Polled every few seconds by the console on the night: never cached on the way.
   'GET /campaigns/{id}/live': async ({ campaignId, deps }) =>

@@ -7,6 +7,7 @@
 import { PREFIX } from '../contract.ts';
 import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
+import { bilingualPages } from '../views/page-files.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { CampaignError } from './errors.ts';
 import { type PlanDraftDeps, planDraft } from './plan-draft.ts';
@@ -74,11 +75,10 @@ export async function planUploadedCampaign(
       ...(result.diff ? { diff: result.diff } : {}),
     };
     if (key && reportKey) {
-      await deps.storage.put(
-        `${PREFIX.reports}${key}.timeline.html`,
-        renderTimelinePage(result.timeline),
-        'text/html; charset=utf-8',
-      );
+      for (const page of bilingualPages(`${PREFIX.reports}${key}.timeline`, (lang, otherHref) =>
+        renderTimelinePage(result.timeline, { lang, otherHref }),
+      ))
+        await deps.storage.put(page.path, page.html, 'text/html; charset=utf-8');
       await deps.storage.put(
         reportKey,
         JSON.stringify({ ...planned, state: result.lifecycle.state, timeline: result.timeline }, null, 2),

@@ -1,8 +1,10 @@
 /**
  * report.html: the campaign report drawn for a marketer after the campaign.
  *
- * A pure function of the CampaignReport: no I/O, no clock, no locale, no machine time zone.
- * The "as of" wall-clock time comes from the offset written in the ISO string itself.
+ * A pure function of the CampaignReport and a language: no I/O, no clock, no machine time zone.
+ * The "as of" time is read in the report's zone (domain/local-time.ts). Simplified Chinese by
+ * default; the English page is report.en.html (or `?lang=en` on the report route), each
+ * linking to the other, since the page has no scripts.
  *
  * Layout: header with headline numbers (outcomes, then money when orders were attributed),
  * a 100%-stacked outcome bar per wave and channel (sent / failed / suppressed / unknown /
@@ -11,11 +13,24 @@
  * reason code in plain words, and the newest entries of the audit trail.
  */
 
-import type { CampaignState, LifecycleAction } from '../domain/campaign-lifecycle.ts';
-import type { Estimate, UnknownReason, WaveIncrement } from '../domain/incremental.ts';
-import { formatInstant, isValidTimeZone } from '../domain/local-time.ts';
+import {
+  ACTION_NAMES,
+  channelName as channelWord,
+  DEFAULT_LANG,
+  formatDateTime,
+  type Lang,
+  nameOf,
+  OUTCOME_NAMES,
+  type ReasonText,
+  reasonText,
+  STATE_NAMES,
+  UNKNOWN_LIFT,
+} from '../domain/i18n.ts';
+import type { Estimate, WaveIncrement } from '../domain/incremental.ts';
+import { formatInstant, isValidTimeZone, offsetMinutesAt } from '../domain/local-time.ts';
 import type { CampaignReport, ReportIncremental, ReportRow, UnknownTouch } from '../domain/report-types.ts';
 import { htmlPage } from './page-shell.ts';
+import { REPORT_TEXTS, type ReportTexts } from './report-texts.ts';
 import { escapeHtml, formatInt } from './timeline-page.ts';
 
 // ---------------------------------------------------------------------------
@@ -69,10 +84,10 @@ function trimDecimal(value: number, digits: number): string {
   return `${head}.${String(frac).padStart(digits, '0').replace(/0+$/, '')}`;
 }
 
-/** Revenue for every yuan of cost: "¥73.7 per ¥1", "¥1,791 per ¥1". */
-function perYuan1(revenue: number, cost: number): string {
+/** Revenue for every yuan of cost: "每 ¥1 带来 ¥73.7", "¥1,791 per ¥1". */
+function perYuan1(revenue: number, cost: number, tx: ReportTexts): string {
   const r = revenue / cost;
-  return `¥${trimDecimal(r, Math.abs(r) >= 100 ? 0 : 1)} per ¥1`;
+  return tx.perYuan(`¥${trimDecimal(r, Math.abs(r) >= 100 ? 0 : 1)}`);
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
@@ -116,120 +131,46 @@ function formatRoi(roi: number, mode: RoiMode): string {
   return mode === 'net' && roi > 0 ? `+${pct}%` : `${pct}%`;
 }
 
-const ROI_DEFINITION: Record<RoiMode, string> = {
-  net: 'ROI = (revenue − cost) ÷ cost: 0% means the revenue just covered the cost, +100% means ¥2 of revenue for every ¥1 spent.',
-  gross: 'ROI = revenue ÷ cost: 5× means ¥5 of attributed revenue for every ¥1 spent on the touches.',
-  'as-given': 'ROI as computed by the report (it matches neither (revenue − cost) ÷ cost nor revenue ÷ cost).',
-};
-
 // ---------------------------------------------------------------------------
 // Time: "as of" in the wall clock of its own offset
 
-const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const AS_OF_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})$/;
 
-/** "2026-11-14T10:00:00+08:00" -> "2026-11-14 周六 10:00 (UTC+08:00)"; unreadable strings as given. */
-function formatAsOf(value: unknown): string {
-  const m = AS_OF_RE.exec(String(value ?? '').trim());
-  if (!m) return escapeHtml(value ?? '—');
-  const [, y, mo, d, h, mi] = m;
-  const weekday = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDay();
+function fmtOffset(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+}
+
+/** "2026-11-14T10:00:00+08:00" -> "11月14日 周六 10:00 (UTC+08:00)" in the report's zone; unreadable strings as given. */
+function formatAsOf(value: unknown, zone: string | undefined, lang: Lang): string {
+  const text = String(value ?? '').trim();
+  const m = AS_OF_RE.exec(text);
+  const instant = m ? Date.parse(text) : Number.NaN;
+  if (!m || Number.isNaN(instant)) return escapeHtml(value ?? '—');
   const tz = m[7] ?? 'Z';
-  const offset = tz === 'Z' || tz === 'z' ? '+00:00' : tz.includes(':') ? tz : `${tz.slice(0, 3)}:${tz.slice(3)}`;
-  if (Number.isNaN(weekday)) return escapeHtml(value);
-  return `${y}-${mo}-${d} ${WEEKDAYS[weekday]} ${h}:${mi}${m[6] && m[6] !== '00' ? `:${pad2(Number(m[6]))}` : ''} <span class="muted">(UTC${offset})</span>`;
+  const written =
+    tz === 'Z' || tz === 'z'
+      ? 0
+      : (tz.startsWith('-') ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.replace(':', '').slice(3, 5)));
+  // In the report's zone when it is known; else the wall clock the string itself was written in.
+  const shown = zone ? formatDateTime(instant, zone, lang) : formatDateTime(instant + written * 60_000, 'UTC', lang);
+  const offset = zone ? offsetMinutesAt(instant, zone) : written;
+  return `${escapeHtml(shown)} <span class="muted">(UTC${fmtOffset(offset)})</span>`;
 }
 
 // ---------------------------------------------------------------------------
-// Reason codes in plain words
+// Reason codes in plain words (the dictionary: domain/i18n.ts)
 
-interface Reason {
-  /** A few words for table cells. */
-  short: string;
-  /** Fewer words still, for the headline cards; `short` when absent. */
-  tag?: string;
-  /** The full explanation for the reasons section. */
-  long: string;
-}
-
-const REASONS: Record<string, Reason> = {
-  'suppressed:purchase': {
-    short: 'paid before the send: left the reminder wave',
-    tag: 'paid before the reminder',
-    long: 'Paid before the send: left the reminder wave. The customer paid during the campaign, so the waves that stop on purchase (unpaid-order reminders) skipped them. A good outcome, not a loss.',
-  },
-  'opt-out': {
-    short: 'opted out of this channel',
-    long: 'The customer opted out of this channel (for example by replying 回T退订) before the send. Opt-outs are absolute: nothing more goes to that channel.',
-  },
-  'cap:touches': {
-    short: 'touch cap reached',
-    long: 'Touch cap: the customer had already received the most touches the campaign allows (email and SMS both count), so this one was skipped.',
-  },
-  'cap:sms-month': {
-    short: 'monthly SMS cap reached',
-    long: 'Monthly SMS cap: the customer had already received the most marketing SMS allowed in this calendar month.',
-  },
-  'cap:multi-sms': {
-    short: 'one SMS only for this customer',
-    long: 'A second SMS is kept for the most valuable customers (the multi-SMS share); this customer gets one SMS only.',
-  },
-  'no-phone': { short: 'no mobile number', long: 'No usable mobile number, so no SMS could be sent.' },
-  'no-email': { short: 'no email address', long: 'No valid email address, so no email could be sent.' },
-  throttled: {
-    short: 'throttled: gave up after retries',
-    long: 'Throttled: the provider kept answering "too many requests"; the sender backed off and retried, then gave up on this message. It was not sent.',
-  },
-  rejected: {
-    short: 'refused by the provider',
-    long: 'Rejected: the provider refused the message (for example an invalid or blocked number or address, or content it would not accept). It was not sent.',
-  },
-  past: { short: 'send time already past', long: 'The send time was already past, so it could no longer be sent.' },
-  'no-window': {
-    short: 'no time left in its window',
-    long: 'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
-  },
-  'window:quiet-hours': {
-    short: 'expired: quiet hours began',
-    long: 'Expired: the send was late (paused, then resumed) and quiet hours had begun, so it was dropped rather than sent at night.',
-  },
-  'window:night': {
-    short: 'expired: the midnight push’s night was over',
-    long: 'Expired: the midnight push was resumed after its night (quiet hours had ended that morning), so the rest was dropped rather than delivered stale.',
-  },
-  'window:next-wave': {
-    short: 'expired: the next wave had started',
-    long: 'Expired: by the time it could leave, the next wave had started, so it was dropped rather than sent on top of it.',
-  },
-  'window:month-end': {
-    short: 'expired: its calendar month was over',
-    long: 'Expired: its calendar month (the unit of the SMS cap) was over, so it was dropped.',
-  },
-  'window:grace': {
-    short: 'expired: later than the resume grace',
-    long: "Expired: it could only have left later than the campaign's resume grace after its planned time, so it was dropped rather than delivered stale.",
-  },
-  cancelled: {
-    short: 'the campaign or its wave was cancelled',
-    long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
-  },
-  'email-condition': {
-    short: 'outside the email condition',
-    long: "Outside the wave's email condition (it narrows who gets the email).",
-  },
-};
-
-function reasonOf(code: string): Reason | undefined {
-  return Object.hasOwn(REASONS, code) ? REASONS[code] : undefined;
+function reasonOf(code: string, lang: Lang): ReasonText | undefined {
+  return reasonText(code, lang);
 }
 
 // ---------------------------------------------------------------------------
 // Model
 
 const CHANNEL_ORDER: Record<string, number> = { email: 0, sms: 1 };
-const CHANNEL_NAME: Record<string, string> = { email: 'email', sms: 'SMS' };
-const channelName = (ch: unknown): string =>
-  Object.hasOwn(CHANNEL_NAME, String(ch)) ? CHANNEL_NAME[String(ch)]! : escapeHtml(ch);
+/** The channel's name, escaped: a code the dictionary does not know is shown as written. */
+const channelName = (ch: unknown, lang: Lang): string => escapeHtml(channelWord(String(ch), lang));
 /** A CSS class for the channel: only the two known channels get their colour. */
 const channelClass = (ch: unknown): string => (ch === 'email' || ch === 'sms' ? ch : 'other');
 
@@ -263,15 +204,6 @@ function groupWaves(rows: ReportRow[]): WaveGroup[] {
 
 type Outcome = 'sent' | 'failed' | 'suppressed' | 'unknown' | 'expired' | 'cancelled' | 'pending';
 const OUTCOMES: Outcome[] = ['sent', 'failed', 'suppressed', 'unknown', 'expired', 'cancelled', 'pending'];
-const OUTCOME_LABEL: Record<Outcome, string> = {
-  sent: 'sent',
-  failed: 'failed',
-  suppressed: 'suppressed',
-  unknown: 'unknown',
-  expired: 'expired',
-  cancelled: 'cancelled',
-  pending: 'pending',
-};
 
 interface Outcomes {
   planned: number;
@@ -342,17 +274,18 @@ function segmentWidths(counts: number[], width: number): number[] {
   return widths;
 }
 
-function rowTitle(wave: string, row: ReportRow): string {
-  return `${wave} · ${CHANNEL_NAME[row.channel] ?? String(row.channel)}`;
+function rowTitle(wave: string, row: ReportRow, lang: Lang): string {
+  return `${wave} · ${channelWord(String(row.channel), lang)}`;
 }
 
-function reasonList(record: Record<string, number> | undefined): string {
+function reasonList(record: Record<string, number> | undefined, lang: Lang): string {
   return sortedEntries(record)
-    .map(([code, n]) => `${code} ${formatInt(n)}`)
+    .map(([code, n]) => `${reasonOf(code, lang)?.short ?? code} ${formatInt(n)}`)
     .join(', ');
 }
 
-function renderOutcomeChart(waves: WaveGroup[]): string {
+function renderOutcomeChart(waves: WaveGroup[], lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const barH = 22;
   const rowH = 38;
   const waveGap = 8;
@@ -368,7 +301,7 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
   const height = y + 4;
   const out: string[] = [];
   out.push(
-    `<svg class="chart outcomes" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="Outcome of every planned touch, per wave and channel">`,
+    `<svg class="chart outcomes" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="${escapeHtml(tx.outcomesAria)}">`,
   );
   out.push(
     '<defs><pattern id="hatch-unknown" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde68a"/><rect width="2.5" height="6" fill="#b45309"/></pattern></defs>',
@@ -381,8 +314,10 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
       `<line class="grid" x1="${px(x)}" y1="${top - 6}" x2="${px(x)}" y2="${px(y - waveGap)}"/><text class="tick" x="${px(x)}" y="${top - 12}" text-anchor="${anchor}">${t}%</text>`,
     );
   }
-  out.push(`<text class="axis-title" x="${BAR_X - 14}" y="${top - 12}" text-anchor="end">share of planned →</text>`);
-  out.push(`<text class="axis-title" x="${RIGHT_X}" y="${top - 12}">sent ÷ (sent + failed + unknown)</text>`);
+  out.push(
+    `<text class="axis-title" x="${BAR_X - 14}" y="${top - 12}" text-anchor="end">${escapeHtml(tx.shareOfPlanned)}</text>`,
+  );
+  out.push(`<text class="axis-title" x="${RIGHT_X}" y="${top - 12}">${escapeHtml(tx.deliveryFormula)}</text>`);
 
   layout.forEach(({ wave, y: wy, h }, wi) => {
     out.push(
@@ -392,20 +327,20 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
     out.push(
       `<text class="wave-id" x="8" y="${px(wy + 18)}">${escapeHtml(truncate(wave.id, 16))}<title>${escapeHtml(wave.id)}</title></text>`,
     );
-    out.push(`<text class="wave-sub" x="8" y="${px(wy + 34)}">${formatInt(planned)} planned</text>`);
+    out.push(`<text class="wave-sub" x="8" y="${px(wy + 34)}">${escapeHtml(tx.planned(formatInt(planned)))}</text>`);
     wave.rows.forEach((row, ri) => {
       const o = outcomes(row);
       const ry = wy + ri * rowH + (rowH - barH) / 2;
       const cls = channelClass(row.channel);
       out.push(
-        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel)}</tspan> ${formatInt(o.planned)}</text>`,
+        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel, lang)}</tspan> ${formatInt(o.planned)}</text>`,
       );
       out.push(`<rect class="ch-stripe ch-${cls}" x="${BAR_X - 8}" y="${px(ry)}" width="4" height="${barH}" rx="1"/>`);
       const counts = OUTCOMES.map((k) => o[k]);
       const whole = counts.reduce((a, b) => a + b, 0);
       if (whole <= 0) {
         out.push(
-          `<rect class="seg empty" x="${BAR_X}" y="${px(ry)}" width="${BAR_W}" height="${barH}" rx="2"/><text class="seg-label dark" x="${px(BAR_X + 8)}" y="${px(ry + barH / 2 + 4)}">nothing planned</text>`,
+          `<rect class="seg empty" x="${BAR_X}" y="${px(ry)}" width="${BAR_W}" height="${barH}" rx="2"/><text class="seg-label dark" x="${px(BAR_X + 8)}" y="${px(ry + barH / 2 + 4)}">${escapeHtml(tx.nothingPlanned)}</text>`,
         );
       } else {
         const widths = segmentWidths(counts, BAR_W);
@@ -415,15 +350,17 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
           const w = widths[i] ?? 0;
           if (c <= 0 || w <= 0) return;
           const share = formatShare(c, o.planned > 0 ? o.planned : whole);
-          const detail = k === 'failed' ? reasonList(row.failed) : k === 'suppressed' ? reasonList(row.suppressed) : '';
-          const title = `${rowTitle(wave.id, row)}\n${OUTCOME_LABEL[k]} ${formatInt(c)} (${share} of planned)${detail ? `\n${detail}` : ''}`;
-          const full = `${OUTCOME_LABEL[k]} ${formatInt(c)} · ${share}`;
+          const detail =
+            k === 'failed' ? reasonList(row.failed, lang) : k === 'suppressed' ? reasonList(row.suppressed, lang) : '';
+          const outcomeName = OUTCOME_NAMES[k][lang];
+          const title = `${rowTitle(wave.id, row, lang)}\n${outcomeName} ${formatInt(c)} (${tx.ofPlanned(share)})${detail ? `\n${detail}` : ''}`;
+          const full = `${outcomeName} ${formatInt(c)} · ${share}`;
           const mid = `${formatInt(c)} · ${share}`;
           const small = formatInt(c);
           let label = '';
-          if (w >= textWidth(full, 11) + 12) label = full;
-          else if (w >= textWidth(mid, 11) + 10) label = mid;
-          else if (w >= textWidth(small, 11) + 8) label = small;
+          if (w >= textWidth(full, 12) + 12) label = full;
+          else if (w >= textWidth(mid, 12) + 10) label = mid;
+          else if (w >= textWidth(small, 12) + 8) label = small;
           const dark = k === 'unknown' || k === 'pending' || k === 'expired';
           out.push(
             `<g class="seg-g" data-outcome="${k}"><rect class="seg seg-${k}" x="${px(x)}" y="${px(ry)}" width="${px(w)}" height="${barH}"/>${
@@ -439,14 +376,10 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
       // Right: delivery rate and what did not go.
       const tried = attempted(o);
       const notes: string[] = [];
-      if (o.failed) notes.push(`<tspan class="t-failed">${formatInt(o.failed)} failed</tspan>`);
-      if (o.suppressed) notes.push(`<tspan class="t-suppressed">${formatInt(o.suppressed)} suppressed</tspan>`);
-      if (o.unknown) notes.push(`<tspan class="t-unknown">${formatInt(o.unknown)} unknown</tspan>`);
-      if (o.expired) notes.push(`<tspan class="t-expired">${formatInt(o.expired)} expired</tspan>`);
-      if (o.cancelled) notes.push(`<tspan class="t-cancelled">${formatInt(o.cancelled)} cancelled</tspan>`);
-      if (o.pending) notes.push(`<tspan class="t-pending">${formatInt(o.pending)} pending</tspan>`);
+      for (const k of ['failed', 'suppressed', 'unknown', 'expired', 'cancelled', 'pending'] as const)
+        if (o[k]) notes.push(`<tspan class="t-${k}">${escapeHtml(OUTCOME_NAMES[k][lang])} ${formatInt(o[k])}</tspan>`);
       out.push(
-        `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> delivered` : '<tspan class="muted-t">not sent yet</tspan>'}</text>`,
+        `<text class="rate" x="${RIGHT_X}" y="${px(ry + 9)}">${tried > 0 ? `<tspan class="rate-v">${formatShare(o.sent, tried)}</tspan> ${escapeHtml(tx.delivered)}` : `<tspan class="muted-t">${escapeHtml(tx.notSentYet)}</tspan>`}</text>`,
       );
       if (notes.length)
         out.push(`<text class="rate-sub" x="${RIGHT_X}" y="${px(ry + 23)}">${notes.join('<tspan> · </tspan>')}</text>`);
@@ -459,7 +392,8 @@ function renderOutcomeChart(waves: WaveGroup[]): string {
 /** The revenue bars leave room after them for their label and, right-aligned, the ROI. */
 const REV_W = 500;
 
-function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
+function renderRevenueChart(waves: WaveGroup[], mode: RoiMode, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const barH = 16;
   const rowH = 30;
   const waveGap = 8;
@@ -476,7 +410,7 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
   const height = y + 2;
   const out: string[] = [];
   out.push(
-    `<svg class="chart revenue" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="Attributed revenue and ROI per wave and channel">`,
+    `<svg class="chart revenue" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="${escapeHtml(tx.revenueAria)}">`,
   );
   layout.forEach(({ wave, y: wy, h }, wi) => {
     out.push(
@@ -489,7 +423,7 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
       const ry = wy + ri * rowH + (rowH - barH) / 2;
       const cls = channelClass(row.channel);
       out.push(
-        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel)}</tspan></text>`,
+        `<text class="lane-label" x="${BAR_X - 14}" y="${px(ry + barH / 2 + 4)}" text-anchor="end"><tspan class="ch-${cls}">${channelName(row.channel, lang)}</tspan></text>`,
       );
       const revenue = finite(row.revenue);
       const orders = finite(row.orders);
@@ -497,22 +431,22 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
       const roi = finite(row.roi);
       const facts: string[] = [];
       if (revenue !== null) facts.push(`<tspan class="money">${escapeHtml(formatCny(revenue))}</tspan>`);
-      if (orders !== null) facts.push(`${formatInt(orders)} order${orders === 1 ? '' : 's'}`);
-      if (cost !== null) facts.push(`cost ${escapeHtml(formatCny(cost))}`);
+      if (orders !== null) facts.push(escapeHtml(tx.orders(orders)));
+      if (cost !== null) facts.push(escapeHtml(tx.cost(formatCny(cost))));
       let x = BAR_X;
       if (revenue !== null && revenue > 0 && max > 0) {
         const w = Math.max(2, (revenue / max) * REV_W);
         out.push(
-          `<rect class="rev-bar ch-${cls}" x="${BAR_X}" y="${px(ry)}" width="${px(w)}" height="${barH}" rx="2"><title>${escapeHtml(`${rowTitle(wave.id, row)}\nrevenue ${formatCny(revenue)}${orders !== null ? `, ${formatInt(orders)} orders` : ''}${cost !== null ? `\ncost ${formatCny(cost)}` : ''}`)}</title></rect>`,
+          `<rect class="rev-bar ch-${cls}" x="${BAR_X}" y="${px(ry)}" width="${px(w)}" height="${barH}" rx="2"><title>${escapeHtml(`${rowTitle(wave.id, row, lang)}\n${tx.revenue(formatCny(revenue))}${orders !== null ? `, ${tx.orders(orders)}` : ''}${cost !== null ? `\n${tx.cost(formatCny(cost))}` : ''}`)}</title></rect>`,
         );
         x += w;
       }
       out.push(
-        `<text class="rev-label" x="${px(x + 8)}" y="${px(ry + barH / 2 + 4)}">${facts.length ? facts.join('<tspan class="sep"> · </tspan>') : '<tspan class="muted-t">no orders attributed</tspan>'}</text>`,
+        `<text class="rev-label" x="${px(x + 8)}" y="${px(ry + barH / 2 + 4)}">${facts.length ? facts.join('<tspan class="sep"> · </tspan>') : `<tspan class="muted-t">${escapeHtml(tx.noOrders)}</tspan>`}</text>`,
       );
       const perYuan =
         revenue !== null && cost !== null && cost > 0
-          ? `<tspan class="per-yuan">${perYuan1(revenue, cost)} · </tspan>`
+          ? `<tspan class="per-yuan">${escapeHtml(perYuan1(revenue, cost, tx))} · </tspan>`
           : '';
       if (roi !== null || perYuan)
         out.push(
@@ -529,13 +463,13 @@ function renderRevenueChart(waves: WaveGroup[], mode: RoiMode): string {
 
 type ReasonKind = 'failed' | 'suppressed' | 'expired' | 'cancelled';
 
-function reasonCell(record: Record<string, number> | undefined, kind: ReasonKind): string {
+function reasonCell(record: Record<string, number> | undefined, kind: ReasonKind, lang: Lang): string {
   const entries = sortedEntries(record);
   const total = entries.reduce((a, [, n]) => a + n, 0);
   if (entries.length === 0) return `<td class="reasons-cell"><span class="zero">0</span></td>`;
   const items = entries
     .map(([code, n]) => {
-      const r = reasonOf(code);
+      const r = reasonOf(code, lang);
       return `<li><span class="rc"><code>${escapeHtml(code)}</code> <b>${formatInt(n)}</b></span>${r ? `<span class="why">${escapeHtml(r.short)}</span>` : ''}</li>`;
     })
     .join('');
@@ -548,22 +482,23 @@ const numCell = (value: unknown, format: (n: number) => string = formatInt, cls 
 };
 
 /** The cells after wave and channel; the money columns only when the report has any money at all. */
-function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, money: boolean): string {
+function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, money: boolean, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const o = outcomes(r);
   const tried = attempted(o);
   const unknownCls = o.unknown > 0 ? ' warn' : '';
   return [
     `<td class="num">${formatInt(o.planned)}</td>`,
-    `<td class="num">${formatInt(o.sent)}${tried > 0 ? `<div class="sub">${formatShare(o.sent, tried)} delivered</div>` : ''}</td>`,
-    reasonCell(r.failed, 'failed'),
-    reasonCell(r.suppressed, 'suppressed'),
+    `<td class="num">${formatInt(o.sent)}${tried > 0 ? `<div class="sub">${formatShare(o.sent, tried)} ${escapeHtml(tx.delivered)}</div>` : ''}</td>`,
+    reasonCell(r.failed, 'failed', lang),
+    reasonCell(r.suppressed, 'suppressed', lang),
     `<td class="num${unknownCls}">${o.unknown > 0 ? `<a href="#unknown">${formatInt(o.unknown)}</a>` : '<span class="zero">0</span>'}</td>`,
     // By reason when the report says why; a count alone otherwise.
     r.expiredBy
-      ? reasonCell(r.expiredBy, 'expired')
+      ? reasonCell(r.expiredBy, 'expired', lang)
       : `<td class="num">${o.expired > 0 ? formatInt(o.expired) : '<span class="zero">0</span>'}</td>`,
     r.cancelledBy
-      ? reasonCell(r.cancelledBy, 'cancelled')
+      ? reasonCell(r.cancelledBy, 'cancelled', lang)
       : `<td class="num">${o.cancelled > 0 ? formatInt(o.cancelled) : '<span class="zero">0</span>'}</td>`,
     `<td class="num">${o.pending > 0 ? formatInt(o.pending) : '<span class="zero">0</span>'}</td>`,
     numCell(r.smsParts),
@@ -578,7 +513,11 @@ function outcomeCells(r: Omit<ReportRow, 'waveId' | 'channel'>, mode: RoiMode, m
   ].join('');
 }
 
-function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, money: boolean): string {
+function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, money: boolean, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
+  const h = tx.head;
+  const th = (text: string, cls = '', title = ''): string =>
+    `<th${cls ? ` class="${cls}"` : ''}${title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(text)}</th>`;
   const body = waves
     .map((w) =>
       w.rows
@@ -586,17 +525,30 @@ function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, 
           const waveCell =
             i === 0 ? `<th scope="rowgroup" rowspan="${w.rows.length}" class="wave">${escapeHtml(w.id)}</th>` : '';
           const cls = channelClass(row.channel);
-          return `<tr class="${i === 0 ? 'first' : ''}">${waveCell}<td class="channel"><span class="swatch ${cls}"></span>${channelName(row.channel)}</td>${outcomeCells(row, mode, money)}</tr>`;
+          return `<tr class="${i === 0 ? 'first' : ''}">${waveCell}<td class="channel"><span class="swatch ${cls}"></span>${channelName(row.channel, lang)}</td>${outcomeCells(row, mode, money, lang)}</tr>`;
         })
         .join(''),
     )
     .join('');
   const totals = report.totals ?? ({} as CampaignReport['totals']);
-  const foot = `<tr><th scope="row" colspan="2">All waves</th>${outcomeCells(totals, mode, money)}</tr>`;
+  const foot = `<tr><th scope="row" colspan="2">${escapeHtml(tx.allWaves)}</th>${outcomeCells(totals, mode, money, lang)}</tr>`;
   const moneyHead = money
-    ? '<th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th>'
+    ? [th(h.orders, 'num'), th(h.revenue, 'num'), th(h.cost, 'num'), th('ROI', 'num')].join('')
     : '';
-  return `<div class="table-wrap"><table class="report"><thead><tr><th>Wave</th><th>Channel</th><th class="num">Planned</th><th class="num">Sent</th><th>Failed, by reason</th><th>Suppressed, by reason</th><th class="num">Unknown</th><th class="num" title="not sent: it would have landed outside its window">Expired</th><th class="num">Cancelled</th><th class="num">Pending</th><th class="num">SMS parts</th>${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
+  const head = [
+    th(h.wave),
+    th(h.channel),
+    th(h.planned, 'num'),
+    th(h.sent, 'num'),
+    th(h.failed),
+    th(h.suppressed),
+    th(h.unknown, 'num'),
+    th(h.expired, 'num', h.expiredTitle),
+    th(h.cancelled, 'num'),
+    th(h.pending, 'num'),
+    th(h.smsParts, 'num'),
+  ].join('');
+  return `<div class="swipe">${escapeHtml(tx.swipe)}</div><div class="table-wrap"><table class="report"><thead><tr>${head}${moneyHead}</tr></thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -604,7 +556,13 @@ function renderTable(waves: WaveGroup[], report: CampaignReport, mode: RoiMode, 
 
 const MAX_UNKNOWN_ROWS = 200;
 
-function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, totalUnknown: number): string {
+function renderUnknown(
+  report: CampaignReport,
+  waveOrder: Map<string, number>,
+  totalUnknown: number,
+  lang: Lang,
+): string {
+  const tx = REPORT_TEXTS[lang];
   const list: UnknownTouch[] = [...(report.unknownTouches ?? [])];
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   list.sort(
@@ -615,29 +573,27 @@ function renderUnknown(report: CampaignReport, waveOrder: Map<string, number>, t
       cmp(String(a.sendId), String(b.sendId)) ||
       cmp(String(a.customerId), String(b.customerId)),
   );
-  const explain =
-    '<p class="explain">These touches were claimed but no provider answer was recorded (the sender stopped mid-send). They are <b>never re-sent automatically</b>, so a customer is not messaged twice. <b>Check them with the provider</b> (SMS or email delivery logs): some may have gone out.</p>';
+  const explain = `<p class="explain">${tx.unknownExplain}</p>`;
   if (list.length === 0) {
     return totalUnknown > 0
-      ? `${explain}<p class="empty">The totals count ${formatInt(totalUnknown)} unknown outcome${totalUnknown === 1 ? '' : 's'}, but the report lists none.</p>`
-      : '<p class="ok">No unknown outcomes: every claimed touch has an answer from the provider.</p>';
+      ? `${explain}<p class="empty">${escapeHtml(tx.unknownNoneListed(totalUnknown))}</p>`
+      : `<p class="ok">${escapeHtml(tx.noUnknown)}</p>`;
   }
   const shown = list.slice(0, MAX_UNKNOWN_ROWS);
   const rows = shown
     .map(
       (t, i) =>
-        `<tr><td class="num idx">${i + 1}</td><td><code>${escapeHtml(t.customerId)}</code></td><td>${escapeHtml(t.waveId)}</td><td><span class="swatch ${channelClass(t.channel)}"></span>${channelName(t.channel)}</td><td><code>${escapeHtml(t.sendId)}</code></td></tr>`,
+        `<tr><td class="num idx">${i + 1}</td><td><code>${escapeHtml(t.customerId)}</code></td><td>${escapeHtml(t.waveId)}</td><td><span class="swatch ${channelClass(t.channel)}"></span>${channelName(t.channel, lang)}</td><td><code>${escapeHtml(t.sendId)}</code></td></tr>`,
     )
     .join('');
   const more = list.length - shown.length;
-  const moreNote =
-    more > 0
-      ? `<p class="note more">… and ${formatInt(more)} more not shown (${formatInt(list.length)} in all); the full list is in the report data (<code>unknownTouches</code> in report.json).</p>`
-      : '';
-  return `${explain}<table class="unknown-list"><thead><tr><th class="num">#</th><th>Customer</th><th>Wave</th><th>Channel</th><th>Send</th></tr></thead><tbody>${rows}</tbody></table>${moreNote}`;
+  const moreNote = more > 0 ? `<p class="note more">${tx.moreNotShown(more, list.length)}</p>` : '';
+  const h = tx.unknownHead;
+  return `${explain}<div class="table-wrap"><table class="unknown-list"><thead><tr><th class="num">#</th><th>${escapeHtml(h.customer)}</th><th>${escapeHtml(h.wave)}</th><th>${escapeHtml(h.channel)}</th><th>${escapeHtml(h.send)}</th></tr></thead><tbody>${rows}</tbody></table></div>${moreNote}`;
 }
 
-function renderReasons(report: CampaignReport): string {
+function renderReasons(report: CampaignReport, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const FIELD = { failed: 'failed', suppressed: 'suppressed', expired: 'expiredBy', cancelled: 'cancelledBy' } as const;
   const tally = (kind: ReasonKind): Map<string, number> => {
     const m = new Map<string, number>();
@@ -653,16 +609,19 @@ function renderReasons(report: CampaignReport): string {
     for (const code of fromRows.keys())
       if (!entries.some(([c]) => c === code)) entries.push([code, fromRows.get(code) ?? 0]);
     entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const [code, n] of entries) sections.push(reasonRow(kind, code, n));
+    for (const [code, n] of entries) sections.push(reasonRow(kind, code, n, lang));
   }
-  if (sections.length === 0) return '<p class="ok">Nothing failed and nothing was suppressed.</p>';
-  return `<table class="reasons"><thead><tr><th>Reason</th><th>Outcome</th><th class="num">Touches</th><th>What it means</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
+  if (sections.length === 0) return `<p class="ok">${escapeHtml(tx.nothingFailed)}</p>`;
+  const h = tx.reasonHead;
+  return `<table class="reasons stack"><thead><tr><th>${escapeHtml(h.reason)}</th><th>${escapeHtml(h.outcome)}</th><th class="num">${escapeHtml(h.touches)}</th><th>${escapeHtml(h.meaning)}</th></tr></thead><tbody>${sections.join('')}</tbody></table>`;
 }
 
-function reasonRow(kind: ReasonKind, code: string, n: number): string {
-  const r = reasonOf(code);
-  const text = r ? escapeHtml(r.long) : '<span class="muted">No description for this code; shown as reported.</span>';
-  return `<tr><td><code>${escapeHtml(code)}</code></td><td><span class="pill ${kind}">${kind}</span></td><td class="num">${formatInt(n)}</td><td>${text}</td></tr>`;
+function reasonRow(kind: ReasonKind, code: string, n: number, lang: Lang): string {
+  const h = REPORT_TEXTS[lang].reasonHead;
+  const r = reasonOf(code, lang);
+  const text = r ? escapeHtml(r.long) : `<span class="muted">${escapeHtml(REPORT_TEXTS[lang].noDescription)}</span>`;
+  const name = r ? `<b>${escapeHtml(r.short)}</b> ` : '';
+  return `<tr><td data-label="${escapeHtml(h.reason)}">${name}<code>${escapeHtml(code)}</code></td><td data-label="${escapeHtml(h.outcome)}"><span class="pill ${kind}">${escapeHtml(OUTCOME_NAMES[kind][lang])}</span></td><td data-label="${escapeHtml(h.touches)}" class="num">${formatInt(n)}</td><td data-label="${escapeHtml(h.meaning)}">${text}</td></tr>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -671,7 +630,7 @@ function reasonRow(kind: ReasonKind, code: string, n: number): string {
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;background:#f1f5f9;color:#1e293b;font:14px/1.45 -apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
-main{max-width:1290px;margin:0 auto;padding:20px 24px 40px}
+main{max-width:1400px;margin:0 auto;padding:20px 24px 40px}
 h1{font-size:22px;margin:0 0 4px}
 h2{font-size:16px;margin:0 0 10px}
 h2 .count{color:#64748b;font-weight:500}
@@ -714,13 +673,15 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .swatch.pending{background:#e2e8f0;border:1px solid #cbd5e1}
 .swatch.expired{background:#fcd34d}.swatch.cancelled{background:#475569}
 .legend .sep{color:#cbd5e1}
+.chart-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.swipe{display:none;color:#64748b;font-size:12px;margin:2px 0 4px}
 .chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
-.chart text{font-size:11px;fill:#475569}
+.chart text{font-size:12px;fill:#475569}
 .chart .grid{stroke:#e2e8f0;stroke-width:1}
-.chart .tick{font-size:10.5px;fill:#94a3b8;font-variant-numeric:tabular-nums}
-.chart .axis-title{font-size:10.5px;fill:#94a3b8;font-style:italic}
+.chart .tick{font-size:12px;fill:#94a3b8;font-variant-numeric:tabular-nums}
+.chart .axis-title{font-size:12px;fill:#94a3b8;font-style:italic}
 .chart .wave-id{font-size:13px;font-weight:650;fill:#0f172a}
-.chart .wave-sub{font-size:11px;fill:#64748b;font-variant-numeric:tabular-nums}
+.chart .wave-sub{font-size:12px;fill:#64748b;font-variant-numeric:tabular-nums}
 .chart .lane-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
 .chart .ch-email{fill:#2563eb;font-weight:600}
 .chart .ch-sms{fill:#c2410c;font-weight:600}
@@ -731,12 +692,12 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .chart .seg-expired{fill:#fcd34d}.chart .seg-cancelled{fill:#475569}.chart .seg.empty{fill:#f1f5f9}
 .chart .seg{stroke:#fff;stroke-width:1}
 .chart .bar-frame{fill:none;stroke:#cbd5e1;stroke-width:1}
-.chart .seg-label{font-size:11px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
+.chart .seg-label{font-size:12px;fill:#fff;font-weight:600;pointer-events:none;font-variant-numeric:tabular-nums}
 .chart .seg-label.dark{fill:#334155}
 .chart .seg-label.on-hatch{fill:#451a03;paint-order:stroke;stroke:#fef3c7;stroke-width:3px}
 .chart .rate{font-size:12px;fill:#334155}
 .chart .rate-v{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
-.chart .rate-sub{font-size:11px;font-variant-numeric:tabular-nums}
+.chart .rate-sub{font-size:12px;font-variant-numeric:tabular-nums}
 .chart .t-failed{fill:#b91c1c}.chart .t-suppressed{fill:#6d28d9}.chart .t-unknown{fill:#b45309;font-weight:700}.chart .t-pending{fill:#64748b}
 .chart .t-expired{fill:#a16207}.chart .t-cancelled{fill:#334155}
 .chart .muted-t{fill:#94a3b8;font-style:italic}
@@ -745,7 +706,7 @@ table.increment tr.unknown-effect td{color:#64748b;font-style:italic}
 .chart .rev-label .sep{fill:#94a3b8}
 .chart .roi-label{font-size:13px;font-weight:700;fill:#15803d;font-variant-numeric:tabular-nums}
 .chart .roi-label.neg{fill:#b91c1c}
-.chart .per-yuan{font-size:11.5px;font-weight:500;fill:#64748b}
+.chart .per-yuan{font-size:12px;font-weight:500;fill:#64748b}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top}
@@ -753,6 +714,9 @@ thead th{font-size:12px;color:#64748b;font-weight:600;border-bottom:2px solid #c
 tbody th{font-weight:650;white-space:nowrap}
 table.report tbody tr.first td,table.report tbody tr.first th{border-top:2px solid #cbd5e1}
 table.report th.wave{font-size:14px;color:#0f172a}
+table.report th,table.report td{padding:6px 5px}
+table.report thead th{white-space:normal;vertical-align:bottom}
+table.report td.num .sub{white-space:normal}
 td.channel{white-space:nowrap;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.num .sub{font-size:11px;color:#15803d;font-weight:500}
@@ -760,7 +724,7 @@ td.warn{background:#fffbeb;color:#92400e;font-weight:700}
 td.roi{font-weight:650;color:#15803d}
 td.blank{background:repeating-linear-gradient(135deg,transparent 0 6px,#f8fafc 6px 8px)}
 .zero{color:#cbd5e1}
-.reasons-cell{min-width:170px;max-width:260px}
+.reasons-cell{min-width:110px;max-width:175px}
 .reasons-cell .tot{font-weight:650;font-variant-numeric:tabular-nums}
 .reasons-cell.failed .tot{color:#b91c1c}.reasons-cell.suppressed .tot{color:#6d28d9}
 .reasons-cell ul{list-style:none;margin:2px 0 0;padding:0}
@@ -770,7 +734,7 @@ td.blank{background:repeating-linear-gradient(135deg,transparent 0 6px,#f8fafc 6
 .reasons-cell .why{display:block;color:#64748b;font-size:11.5px}
 tfoot th,tfoot td{font-weight:600;border-top:2px solid #94a3b8;border-bottom:none;background:#f8fafc}
 tfoot .reasons-cell .why{display:none}
-.pill{display:inline-block;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
+.pill{display:inline-block;white-space:nowrap;font-size:11px;border-radius:10px;padding:0 8px;font-weight:600}
 .pill.failed{background:#fee2e2;color:#991b1b}.pill.suppressed{background:#ede9fe;color:#5b21b6}
 .pill.expired{background:#fef3c7;color:#92400e}.pill.cancelled{background:#e2e8f0;color:#334155}
 .unknown-card{border-left:6px solid #d97706}
@@ -783,6 +747,16 @@ table.unknown-list td.idx{color:#94a3b8}
 .note{color:#64748b;font-size:12px;margin-top:6px}
 .note.more{font-size:13px;color:#92400e}
 footer{color:#94a3b8;font-size:12px;margin-top:18px}
+h1{overflow-wrap:anywhere}
+@media (max-width:900px){.chart{width:1240px;max-width:none}.swipe{display:block}}
+@media (max-width:640px){
+.card{padding:12px 10px}
+table.stack thead{display:none}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
+table.stack tr{border-bottom:1px solid #e2e8f0;padding:6px 0}
+table.stack td{border:none;padding:2px 0;text-align:left;white-space:normal}
+table.stack td[data-label]::before{content:attr(data-label) "：";color:#64748b;font-weight:400}
+}
 `;
 
 function stat(k: string, v: string, s: string, cls: string): string {
@@ -808,15 +782,6 @@ function signedPoints(value: number): string {
   return `${value > 0 && text !== '0.00' ? '+' : ''}${text}`;
 }
 
-/** An estimate's 95% interval, "¥898 至 ¥5,102", or why there is none. */
-function intervalText(estimate: Estimate | null | undefined, format: (n: number) => string): string {
-  const low = finite(estimate?.interval?.low);
-  const high = finite(estimate?.interval?.high);
-  if (low === null || high === null)
-    return '<span class="muted">买家太少，无区间 · too few buyers for an interval</span>';
-  return `95% 区间 <span class="ci">${escapeHtml(format(low))} 至 ${escapeHtml(format(high))}</span>`;
-}
-
 /** Whether the interval lies wholly above zero, wholly below, or spans it. */
 function intervalSign(estimate: Estimate | null | undefined): 'up' | 'down' | 'unsure' {
   const low = finite(estimate?.interval?.low);
@@ -826,106 +791,94 @@ function intervalSign(estimate: Estimate | null | undefined): 'up' | 'down' | 'u
   return 'unsure';
 }
 
-const UNKNOWN_WHY: Record<UnknownReason, string> = {
-  'no-control': '未设对照组，效果未知 · no control group: its effect is unknown',
-  'empty-control': '对照组为空，效果未知 · the control group is empty: its effect is unknown',
-  'nobody-sent': '尚未发送，效果未知 · nobody was sent it yet: its effect is unknown',
-};
-
 const roundedCny = (value: number): string => formatCny(Math.round(value)).replace(/\.00$/, '');
 const signedRoundedCny = (value: number): string => signedCny(Math.round(value)).replace(/\.00$/, '');
 
+/** An estimate's 95% interval, "¥898 至 ¥5,102", or why there is none. */
+function intervalText(estimate: Estimate | null | undefined, format: (n: number) => string, tx: ReportTexts): string {
+  const low = finite(estimate?.interval?.low);
+  const high = finite(estimate?.interval?.high);
+  if (low === null || high === null) return `<span class="muted">${escapeHtml(tx.tooFewBuyers)}</span>`;
+  return tx.interval(escapeHtml(format(low)), escapeHtml(format(high)));
+}
+
 /** The headline: what the waves with a control group added, beside attribution's credit. */
-function renderIncrementalHero(incremental: ReportIncremental | undefined): string {
+function renderIncrementalHero(incremental: ReportIncremental | undefined, tx: ReportTexts): string {
   const totals = incremental?.totals;
   const revenue = totals?.revenue ?? null;
   const orders = totals?.orders ?? null;
   const value = finite(revenue?.value);
   if (!totals || value === null || !orders) {
-    return '<div class="hero unknown-effect"><div class="k">活动增量 · what the campaign added</div><div class="v">未知 · unknown</div><div class="s">没有波次设对照组，无法衡量增量。下方成交是末次触达归因，不是因果。<br>No wave has a control group, so what the campaign added cannot be measured; the revenue below is last-touch attribution, not cause.</div></div>';
+    return `<div class="hero unknown-effect"><div class="k">${escapeHtml(tx.unknownEffectTitle)}</div><div class="v">${escapeHtml(tx.unknownEffectValue)}</div><div class="s">${escapeHtml(tx.unknownEffectNote)}</div></div>`;
   }
   const sign = intervalSign(revenue);
-  const verdict =
-    sign === 'up'
-      ? '区间高于零：确有增量 · above zero: a real gain'
-      : sign === 'down'
-        ? '区间低于零：带来了损失 · below zero: a loss'
-        : '区间含零：无法确认有增量 · includes zero: no proven gain';
+  const verdict = sign === 'up' ? tx.verdictUp : sign === 'down' ? tx.verdictDown : tx.verdictUnsure;
   const waves = totals.waves.map((id) => escapeHtml(id)).join('、');
   const unknown = totals.unknownWaves.length
-    ? `<br>未计入（无对照组）· not counted (no control group): ${totals.unknownWaves.map((id) => escapeHtml(id)).join('、')}`
+    ? `<br>${escapeHtml(tx.notCounted)}${totals.unknownWaves.map((id) => escapeHtml(id)).join('、')}`
     : '';
-  return `<div class="hero incremental ${sign}"><div class="k">活动增量成交 · revenue the campaign added</div><div class="v">${escapeHtml(signedRoundedCny(value))}</div><div class="s">${intervalText(revenue, roundedCny)}<br>增量订单 · added orders <b>${escapeHtml(signedCount(n0(orders.value)))}</b> (${intervalText(orders, (n) => trimDecimal(n, 0))})<br>${escapeHtml(verdict)}<br>对照组对比 · against the control groups of: ${waves}${unknown}</div></div>`;
+  return `<div class="hero incremental ${sign}"><div class="k">${escapeHtml(tx.addedTitle)}</div><div class="v">${escapeHtml(signedRoundedCny(value))}</div><div class="s">${intervalText(revenue, roundedCny, tx)}<br>${escapeHtml(tx.addedOrders)} <b>${escapeHtml(signedCount(n0(orders.value)))}</b> (${intervalText(orders, (n) => trimDecimal(n, 0), tx)})<br>${escapeHtml(verdict)}<br>${escapeHtml(tx.againstControls)}${waves}${unknown}</div></div>`;
 }
 
-function waveIncrementRow(wave: WaveIncrement): string {
+function waveIncrementRow(wave: WaveIncrement, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const id = `<th scope="row">${escapeHtml(wave.waveId)}</th>`;
   if (!wave.known) {
-    return `<tr class="unknown-effect">${id}<td colspan="6">${escapeHtml(UNKNOWN_WHY[wave.why] ?? wave.why)}</td></tr>`;
+    return `<tr class="unknown-effect">${id}<td colspan="6">${escapeHtml(nameOf(UNKNOWN_LIFT, wave.why, lang))}</td></tr>`;
   }
   const rate = (r: number) => `${(r * 100).toFixed(1)}%`;
   const cell = (estimate: Estimate, text: string, format: (n: number) => string) =>
-    `<td class="num ${intervalSign(estimate)}"><b>${escapeHtml(text)}</b><div class="sub">${intervalText(estimate, format)}</div></td>`;
+    `<td class="num ${intervalSign(estimate)}"><b>${escapeHtml(text)}</b><div class="sub">${intervalText(estimate, format, tx)}</div></td>`;
   return [
     `<tr>${id}`,
-    `<td class="num">${formatInt(wave.treated.customers)}<div class="sub">${rate(wave.treatedRate)} 购买 bought</div></td>`,
-    `<td class="num">${formatInt(wave.control.customers)}<div class="sub">${rate(wave.controlRate)} 购买 bought</div></td>`,
-    cell(wave.conversionPoints, `${signedPoints(wave.conversionPoints.value)} 点 pts`, (n) => signedPoints(n)),
+    `<td class="num">${formatInt(wave.treated.customers)}<div class="sub">${escapeHtml(tx.bought(rate(wave.treatedRate)))}</div></td>`,
+    `<td class="num">${formatInt(wave.control.customers)}<div class="sub">${escapeHtml(tx.bought(rate(wave.controlRate)))}</div></td>`,
+    cell(wave.conversionPoints, tx.points(signedPoints(wave.conversionPoints.value)), (n) => signedPoints(n)),
     cell(wave.orders, signedCount(wave.orders.value), (n) => trimDecimal(n, 0)),
     cell(wave.revenue, signedRoundedCny(wave.revenue.value), roundedCny),
-    `<td class="num">${escapeHtml(roundedCny(wave.treated.revenue))}<div class="sub">${escapeHtml(roundedCny(wave.control.revenue))} 对照 held out</div></td>`,
+    `<td class="num">${escapeHtml(roundedCny(wave.treated.revenue))}<div class="sub">${escapeHtml(tx.heldOut(roundedCny(wave.control.revenue)))}</div></td>`,
     '</tr>',
   ].join('');
 }
 
 /** Every wave: its treated vs its control group, and what it added with 95% intervals; or that it is unknown. */
-function renderIncremental(report: CampaignReport): string {
+function renderIncremental(report: CampaignReport, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const incremental = report.incremental;
   if (!incremental || !Array.isArray(incremental.waves) || incremental.waves.length === 0) return '';
-  const hours = escapeHtml(incremental.windowHours ?? report.attributionHours ?? 72);
-  const rows = incremental.waves.map(waveIncrementRow).join('');
-  return `<section class="card" id="incremental"><h2>活动增量（对照组）· What each wave added, against its control group</h2><div class="table-wrap"><table class="increment"><thead><tr><th>波次 Wave</th><th class="num">发送 Sent</th><th class="num">对照 Held out</th><th class="num">转化提升 Lift</th><th class="num">增量订单 Added orders</th><th class="num">增量成交 Added revenue</th><th class="num">窗口内成交 Revenue in window</th></tr></thead><tbody>${rows}</tbody></table></div><div class="note">对照组的客户（按客户与活动稳定抽取）不收到该波次。比较两组在波次短信时间后 ${hours} 小时内的已付款、未退款订单：差值 × 发送人数 = 该波次带来的增量。区间为 95% 置信区间；含零表示无法确认有增量。未设对照组的波次效果未知，不计为零。<br>Customers held out of a wave (a stable draw per customer and campaign) get nothing from it. Both groups' paid, unrefunded orders within ${hours} h after the wave's SMS time are compared: the difference per customer × the customers sent = what the wave added. Intervals are 95% confidence intervals (conversion: Newcombe's score method; orders and revenue: Welch's); one that includes zero means no gain is proven. A wave without a control group has an unknown effect, never counted as zero.</div></section>`;
+  const hours = String(incremental.windowHours ?? report.attributionHours ?? 72);
+  const rows = incremental.waves.map((w) => waveIncrementRow(w, lang)).join('');
+  const h = tx.incrementalHead;
+  const heads = [h.sent, h.heldOut, h.lift, h.orders, h.revenue, h.inWindow]
+    .map((text) => `<th class="num">${escapeHtml(text)}</th>`)
+    .join('');
+  return `<section class="card" id="incremental"><h2>${escapeHtml(tx.incrementalTitle)}</h2><div class="table-wrap"><table class="increment"><thead><tr><th>${escapeHtml(h.wave)}</th>${heads}</tr></thead><tbody>${rows}</tbody></table></div><div class="note">${escapeHtml(tx.incrementalNote(hours))}</div></section>`;
 }
 
 /** Results by member tier: who was reached in each tier, what it cost and what it brought. */
-function renderTiers(report: CampaignReport): string {
+function renderTiers(report: CampaignReport, lang: Lang): string {
   if (!report.byTier || report.byTier.length === 0) return '';
+  const tx = REPORT_TEXTS[lang];
   const mode = roiMode(report);
   const rows = report.byTier
     .map(
       (row) =>
-        `<tr><td><b>${row.tier === '' ? '<span class="muted">无等级 · no tier</span>' : escapeHtml(row.tier)}</b></td><td class="num">${formatInt(row.customers)}</td><td class="num">${formatInt(row.planned)}</td><td class="num">${formatInt(row.sent)}</td><td class="num">${formatInt(row.orders)}</td><td class="num">${formatCny(row.revenue)}</td><td class="num">${formatCny(row.cost)}</td><td class="num">${row.roi === undefined ? '–' : formatRoi(row.roi, mode)}</td></tr>`,
+        `<tr><td><b>${row.tier === '' ? `<span class="muted">${escapeHtml(tx.noTier)}</span>` : escapeHtml(row.tier)}</b></td><td class="num">${formatInt(row.customers)}</td><td class="num">${formatInt(row.planned)}</td><td class="num">${formatInt(row.sent)}</td><td class="num">${formatInt(row.orders)}</td><td class="num">${formatCny(row.revenue)}</td><td class="num">${formatCny(row.cost)}</td><td class="num">${row.roi === undefined ? '–' : formatRoi(row.roi, mode)}</td></tr>`,
     )
     .join('');
-  return `<section class="card"><h2>By member tier · 按会员等级</h2><table class="reasons"><thead><tr><th>Tier 等级</th><th class="num">Customers</th><th class="num">Planned</th><th class="num">Sent</th><th class="num">Orders</th><th class="num">Revenue</th><th class="num">Cost</th><th class="num">ROI</th></tr></thead><tbody>${rows}</tbody></table><div class="note">The tier (会员等级 / member_tier) each customer had in the segment files when the plan was made. Orders are credited as in the wave rows (the last touch within the attribution window), so the tiers add up to the totals.</div></section>`;
+  const h = tx.head;
+  const heads = [tx.tierHead.customers, h.planned, h.sent, h.orders, h.revenue, h.cost, 'ROI']
+    .map((text) => `<th class="num">${escapeHtml(text)}</th>`)
+    .join('');
+  return `<section class="card"><h2>${escapeHtml(tx.tiersTitle)}</h2><div class="table-wrap"><table class="tiers"><thead><tr><th>${escapeHtml(tx.tierHead.tier)}</th>${heads}</tr></thead><tbody>${rows}</tbody></table></div><div class="note">${escapeHtml(tx.tiersNote)}</div></section>`;
 }
-
-const ACTION_LABELS: Record<LifecycleAction, string> = {
-  plan: '规划 · planned',
-  approve: '批准 · approved',
-  start: '开始发送 · started',
-  pause: '暂停 · paused',
-  resume: '恢复 · resumed',
-  cancel: '取消 · cancelled',
-  complete: '完成 · completed',
-  'test-send': '测试发送 · test send',
-  'fired-while-paused': '暂停中到点 · fired while paused',
-};
-
-const STATE_LABELS: Record<CampaignState, string> = {
-  draft: '草稿 draft',
-  approved: '已批准 approved',
-  running: '发送中 running',
-  paused: '已暂停 paused',
-  completed: '已完成 completed',
-  cancelled: '已取消 cancelled',
-};
 
 /** The newest entries shown; the whole trail is in report.json. */
 const AUDIT_SHOWN = 20;
 
 /** The audit trail, newest first and brief: when, who, what, and the version, wave or reason. */
-function renderAudit(report: CampaignReport): string {
+function renderAudit(report: CampaignReport, lang: Lang): string {
+  const tx = REPORT_TEXTS[lang];
   const entries = Array.isArray(report.audit) ? report.audit : [];
   if (entries.length === 0) return '';
   const zone = typeof report.timezone === 'string' && isValidTimeZone(report.timezone) ? report.timezone : 'UTC';
@@ -933,31 +886,43 @@ function renderAudit(report: CampaignReport): string {
     const instant = typeof at === 'string' ? Date.parse(at) : Number.NaN;
     return Number.isNaN(instant) ? '—' : formatInstant(instant, zone).slice(0, 19).replace('T', ' ');
   };
+  const state = (code: string | null | undefined): string => (code ? nameOf(STATE_NAMES, code, lang) : '—');
+  const h = tx.auditHead;
   const shown = entries.slice(-AUDIT_SHOWN).reverse();
   const rows = shown
     .map((entry) => {
-      const label = ACTION_LABELS[entry.action] ?? String(entry.action);
+      const label = nameOf(ACTION_NAMES, entry.action, lang);
       const details = [
         entry.version !== undefined ? `v${entry.version}` : '',
-        entry.waveId ? `wave ${entry.waveId}` : '',
+        entry.waveId ? tx.auditWave(entry.waveId) : '',
         entry.reason ?? '',
       ]
         .filter(Boolean)
         .map((part) => escapeHtml(part))
         .join(' · ');
-      const change = entry.from === entry.to ? '' : `${escapeHtml(entry.from ?? '—')} → ${escapeHtml(entry.to)}`;
-      return `<tr><td class="num">${escapeHtml(when(entry.at))}</td><td>${escapeHtml(entry.actor)}</td><td><b>${escapeHtml(label)}</b></td><td>${change}</td><td>${details}</td></tr>`;
+      const change = entry.from === entry.to ? '' : `${escapeHtml(state(entry.from))} → ${escapeHtml(state(entry.to))}`;
+      return `<tr><td data-label="${escapeHtml(h.when(zone))}" class="num">${escapeHtml(when(entry.at))}</td><td data-label="${escapeHtml(h.who)}">${escapeHtml(entry.actor)}</td><td data-label="${escapeHtml(h.what)}"><b>${escapeHtml(label)}</b></td><td data-label="${escapeHtml(h.state)}">${change}</td><td data-label="${escapeHtml(h.details)}">${details}</td></tr>`;
     })
     .join('');
   const more =
     entries.length > shown.length
-      ? `<p class="note more">… and ${formatInt(entries.length - shown.length)} earlier (${formatInt(entries.length)} in all) in the report data (<code>audit</code> in report.json).</p>`
+      ? `<p class="note more">${tx.auditMore(entries.length - shown.length, entries.length)}</p>`
       : '';
-  const state = report.state ? ` · ${escapeHtml(STATE_LABELS[report.state] ?? report.state)}` : '';
-  return `<section class="card" id="audit"><h2>Audit trail · 操作记录${state}</h2><table class="reasons"><thead><tr><th>When (${escapeHtml(zone)})</th><th>Who</th><th>What</th><th>State</th><th>Version · wave · reason</th></tr></thead><tbody>${rows}</tbody></table>${more}</section>`;
+  const current = report.state ? ` · ${escapeHtml(state(report.state))}` : '';
+  return `<section class="card" id="audit"><h2>${escapeHtml(tx.auditTitle)}${current}</h2><table class="audit stack"><thead><tr><th>${escapeHtml(h.when(zone))}</th><th>${escapeHtml(h.who)}</th><th>${escapeHtml(h.what)}</th><th>${escapeHtml(h.state)}</th><th>${escapeHtml(h.details)}</th></tr></thead><tbody>${rows}</tbody></table>${more}</section>`;
 }
 
-export function renderReportPage(report: CampaignReport): string {
+export interface ReportPageOptions {
+  /** Simplified Chinese unless told otherwise. */
+  lang?: Lang;
+  /** The address of the same report in the other language, for the switch (`report.en.html`, `?lang=en`). */
+  otherHref?: string;
+}
+
+export function renderReportPage(report: CampaignReport, options: ReportPageOptions = {}): string {
+  const lang = options.lang ?? DEFAULT_LANG;
+  const tx = REPORT_TEXTS[lang];
+  const zone = typeof report.timezone === 'string' && isValidTimeZone(report.timezone) ? report.timezone : undefined;
   const rows = Array.isArray(report.rows) ? report.rows : [];
   const waves = groupWaves(rows);
   const waveOrder = new Map(waves.map((w, i) => [w.id, i]));
@@ -970,111 +935,108 @@ export function renderReportPage(report: CampaignReport): string {
   const cost = finite(totals.cost);
   const roi = finite(totals.roi);
   const orders = finite(totals.orders);
+  const st = tx.stat;
+  const e = escapeHtml;
 
-  const title = `${report.campaignId} · campaign report`;
+  const title = tx.title(report.campaignId);
   const meta = [
-    `<span>As of <b>${formatAsOf(report.asOf)}</b></span>`,
-    `<span>Time zone <b>${escapeHtml(report.timezone ?? '—')}</b></span>`,
-    `<span><b>${formatInt(waves.length)}</b> wave${waves.length === 1 ? '' : 's'}, <b>${formatInt(rows.length)}</b> wave × channel row${rows.length === 1 ? '' : 's'}</span>`,
-    money ? '<span>Money in CNY (¥)</span>' : '',
+    `<span>${e(tx.asOf)} <b>${formatAsOf(report.asOf, zone, lang)}</b></span>`,
+    `<span>${e(tx.timeZone)} <b>${e(report.timezone ?? '—')}</b></span>`,
+    `<span>${e(tx.wavesRows(waves.length, rows.length))}</span>`,
+    money ? `<span>${e(tx.moneyInCny)}</span>` : '',
   ].join('');
 
-  // Headline: revenue when orders were attributed, the delivery rate otherwise.
   const topReason = (record: Record<string, number> | undefined): string => {
     const first = sortedEntries(record)[0];
     if (!first) return '';
-    const r = reasonOf(first[0]);
-    return `most: ${formatInt(first[1])} ${escapeHtml(r ? (r.tag ?? r.short) : first[0])}`;
+    const r = reasonOf(first[0], lang);
+    return e(tx.most(formatInt(first[1]), r ? (r.tag ?? r.short) : first[0]));
   };
   // Headline: what the campaign added (against control groups) once orders exist; the delivery rate before.
   const hero = money
-    ? renderIncrementalHero(report.incremental)
-    : `<div class="hero"><div class="k">送达 · delivery rate</div><div class="v">${formatShare(t.sent, tried)}</div><div class="s">${formatInt(t.sent)} of ${formatInt(tried)} touches handed to the providers were accepted</div></div>`;
+    ? renderIncrementalHero(report.incremental, tx)
+    : `<div class="hero"><div class="k">${e(tx.deliveryHero)}</div><div class="v">${formatShare(t.sent, tried)}</div><div class="s">${e(tx.deliveryHeroNote(formatInt(t.sent), formatInt(tried)))}</div></div>`;
   const outcomeStats = [
-    stat('Planned', formatInt(t.planned), 'touches in the plan', ''),
-    stat('Sent', formatInt(t.sent), `${formatShare(t.sent, t.planned)} of planned`, 'sent'),
-    stat('Delivery rate', formatShare(t.sent, tried), 'of the touches tried', 'sent'),
-    stat('Failed', formatInt(t.failed), topReason(totals.failed), 'failed'),
-    stat('Suppressed', formatInt(t.suppressed), topReason(totals.suppressed), 'suppressed'),
+    stat(e(st.planned[0]), formatInt(t.planned), e(st.planned[1]), ''),
+    stat(e(st.sent), formatInt(t.sent), e(tx.ofPlanned(formatShare(t.sent, t.planned))), 'sent'),
+    stat(e(st.deliveryRate[0]), formatShare(t.sent, tried), e(st.deliveryRate[1]), 'sent'),
+    stat(e(st.failed), formatInt(t.failed), topReason(totals.failed), 'failed'),
+    stat(e(st.suppressed), formatInt(t.suppressed), topReason(totals.suppressed), 'suppressed'),
     stat(
-      'Unknown',
+      e(st.unknown),
       formatInt(t.unknown),
-      t.unknown > 0 ? '<a href="#unknown">check with the provider ↓</a>' : 'every touch has an answer',
+      t.unknown > 0 ? `<a href="#unknown">${e(st.checkProvider)}</a>` : e(st.everyAnswer),
       t.unknown > 0 ? 'unknown alert' : 'unknown',
     ),
     t.pending > 0
-      ? stat('Pending', formatInt(t.pending), 'send time still ahead', 'pending')
+      ? stat(e(st.pending[0]), formatInt(t.pending), e(st.pending[1]), 'pending')
       : t.expired + t.cancelled > 0
         ? stat(
-            'Expired · cancelled',
+            e(st.expiredCancelled[0]),
             `${formatInt(t.expired)} · ${formatInt(t.cancelled)}`,
-            'not sent: outside their window, or cancelled',
+            e(st.expiredCancelled[1]),
             'pending',
           )
-        : stat('SMS parts', finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—', 'billed', ''),
+        : stat(
+            e(st.smsParts[0]),
+            finite(totals.smsParts) !== null ? formatInt(n0(totals.smsParts)) : '—',
+            e(st.smsParts[1]),
+            '',
+          ),
   ];
   const moneyStats = money
     ? [
+        stat(e(st.attributedOrders[0]), orders !== null ? formatInt(orders) : '—', e(st.attributedOrders[1]), 'money'),
         stat(
-          '归因订单 · attributed orders',
-          orders !== null ? formatInt(orders) : '—',
-          '末次触达 · last touch: credit, not cause',
+          e(st.attributedRevenue[0]),
+          revenue !== null ? e(formatCny(revenue)) : '—',
+          e(st.attributedRevenue[1]),
           'money',
         ),
+        stat(e(st.cost[0]), cost !== null ? e(formatCny(cost)) : '—', e(st.cost[1]), 'money'),
         stat(
-          '归因成交 · attributed revenue',
-          revenue !== null ? escapeHtml(formatCny(revenue)) : '—',
-          '是归因，不是因果 · attribution, not cause',
-          'money',
-        ),
-        stat('成本 · cost', cost !== null ? escapeHtml(formatCny(cost)) : '—', 'of the touches', 'money'),
-        stat(
-          '归因 ROI · attributed ROI',
-          roi !== null ? escapeHtml(formatRoi(roi, mode)) : '—',
-          mode === 'gross'
-            ? 'attributed revenue ÷ cost'
-            : mode === 'net'
-              ? '(attributed revenue − cost) ÷ cost'
-              : 'as reported',
+          e(st.attributedRoi),
+          roi !== null ? e(formatRoi(roi, mode)) : '—',
+          e(mode === 'gross' ? st.roiGross : mode === 'net' ? st.roiNet : st.roiAsGiven),
           'money',
         ),
       ]
     : [];
 
-  const running =
-    t.pending > 0
-      ? `<div class="running">The campaign is still running: <b>${formatInt(t.pending)}</b> planned touch${t.pending === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.</div>`
-      : '';
+  const running = t.pending > 0 ? `<div class="running">${tx.running(t.pending)}</div>` : '';
 
-  const legend = `<div class="legend"><span><span class="swatch sent"></span>sent (accepted by the provider)</span><span><span class="swatch failed"></span>failed</span><span><span class="swatch suppressed"></span>suppressed on purpose</span><span><span class="swatch unknown"></span>unknown outcome</span><span><span class="swatch expired"></span>expired (outside its window, not sent)</span><span><span class="swatch cancelled"></span>cancelled</span><span><span class="swatch pending"></span>pending (not reached yet)</span><span class="sep">|</span><span><span class="swatch email"></span>email</span><span><span class="swatch sms"></span>SMS</span></div>`;
+  const lg = tx.legend;
+  const legend = `<div class="legend"><span><span class="swatch sent"></span>${e(lg.sent)}</span><span><span class="swatch failed"></span>${e(lg.failed)}</span><span><span class="swatch suppressed"></span>${e(lg.suppressed)}</span><span><span class="swatch unknown"></span>${e(lg.unknown)}</span><span><span class="swatch expired"></span>${e(lg.expired)}</span><span><span class="swatch cancelled"></span>${e(lg.cancelled)}</span><span><span class="swatch pending"></span>${e(lg.pending)}</span><span class="sep">|</span><span><span class="swatch email"></span>${channelName('email', lang)}</span><span><span class="swatch sms"></span>${channelName('sms', lang)}</span></div>`;
+  const swipe = `<div class="swipe">${e(tx.swipe)}</div>`;
 
   const outcomeCard = waves.length
-    ? `<section class="card"><h2>What happened to every planned touch · 触达结果</h2>${legend}<div class="note" style="margin:0 0 4px">Each bar is one wave and channel, as shares of its planned touches; the number after the channel is how many were planned. Hover a segment for details.</div>${renderOutcomeChart(waves)}</section>`
-    : '<section class="card"><h2>What happened to every planned touch · 触达结果</h2><p class="empty">The report has no rows.</p></section>';
+    ? `<section class="card"><h2>${e(tx.outcomesTitle)}</h2>${legend}<div class="note" style="margin:0 0 4px">${e(tx.outcomesNote)}</div>${swipe}<div class="chart-scroll">${renderOutcomeChart(waves, lang)}</div></section>`
+    : `<section class="card"><h2>${e(tx.outcomesTitle)}</h2><p class="empty">${e(tx.noRows)}</p></section>`;
+  const rl = tx.revenueLegend;
   const revenueCard =
     money && waves.length
-      ? `<section class="card"><h2>归因成交与投入产出 · Attributed revenue and ROI per wave (last touch: credit, not cause)</h2><div class="legend"><span><span class="swatch email"></span>email revenue</span><span><span class="swatch sms"></span>SMS revenue</span><span>bars on one scale: the longest is the best-selling wave and channel</span></div>${renderRevenueChart(waves, mode)}<div class="note">末次触达归因：客户在触达后的归因窗口内下单，订单记在最后一次触达上。这是记账，不是因果：不发消息也会下的单同样被记入。活动真正带来的增量见上方对照组结果。<br>Last-touch attribution: an order within the attribution window after a touch is credited to the last touch before it. That is credit, not cause: orders the customer would have placed anyway are credited too; what the campaign added is measured against the control groups above. ${escapeHtml(ROI_DEFINITION[mode])}</div></section>`
+      ? `<section class="card"><h2>${e(tx.revenueTitle)}</h2><div class="legend"><span><span class="swatch email"></span>${e(rl.email)}</span><span><span class="swatch sms"></span>${e(rl.sms)}</span><span>${e(rl.scale)}</span></div>${swipe}<div class="chart-scroll">${renderRevenueChart(waves, mode, lang)}</div><div class="note">${e(tx.attributionNote)} ${e(tx.roiDefinition[mode])}</div></section>`
       : '';
 
   const body = [
-    `<header><h1>${escapeHtml(title)}</h1><div class="meta">${meta}</div></header>`,
+    `<header><h1>${e(title)}</h1><div class="meta">${meta}</div></header>`,
     `<div class="top">${hero}<div class="stats wide">${outcomeStats.join('')}</div></div>`,
     moneyStats.length ? `<div class="top"><div class="stats">${moneyStats.join('')}</div></div>` : '',
     running,
-    renderIncremental(report),
+    renderIncremental(report, lang),
     outcomeCard,
     revenueCard,
-    `<section class="card"><h2>Per wave and channel · 分波次明细</h2>${renderTable(waves, report, mode, money)}<div class="note">${
-      money
-        ? 'Blank cells: not reported for that row (SMS parts on email rows, no orders attributed, or no cost known). '
-        : 'No orders in the report yet: orders, revenue, cost and ROI appear once order webhooks have been ingested. '
-    }Delivery rate = sent ÷ touches tried (sent + failed + unknown): suppressed and pending touches were never tried.</div></section>`,
-    renderTiers(report),
-    `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>Unknown outcomes · 结果未知 <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown)}</section>`,
-    `<section class="card"><h2>What the reasons mean · 原因说明</h2>${renderReasons(report)}</section>`,
-    renderAudit(report),
-    `<footer>Campaign ${escapeHtml(report.campaignId)} · as of ${escapeHtml(report.asOf)} · ${escapeHtml(report.timezone)}.</footer>`,
+    `<section class="card"><h2>${e(tx.tableTitle)}</h2>${renderTable(waves, report, mode, money, lang)}<div class="note">${e(money ? tx.blankCells : tx.noOrdersYet)} ${e(tx.deliveryNote)}</div></section>`,
+    renderTiers(report, lang),
+    `<section class="card${t.unknown > 0 || (report.unknownTouches ?? []).length > 0 ? ' unknown-card' : ''}" id="unknown"><h2>${e(tx.unknownTitle)} <span class="count">(${formatInt(Math.max(t.unknown, (report.unknownTouches ?? []).length))})</span></h2>${renderUnknown(report, waveOrder, t.unknown, lang)}</section>`,
+    `<section class="card"><h2>${e(tx.reasonsTitle)}</h2>${renderReasons(report, lang)}</section>`,
+    renderAudit(report, lang),
+    `<footer>${e(tx.footer(String(report.campaignId), String(report.asOf), String(report.timezone)))}</footer>`,
   ].join('\n');
 
-  return htmlPage(title, CSS, body);
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  return htmlPage(title, CSS, body, {
+    lang,
+    ...(options.otherHref ? { other: { href: options.otherHref, label: tx.switchTo, lang: other } } : {}),
+  });
 }

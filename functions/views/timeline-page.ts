@@ -1,38 +1,43 @@
 /**
  * timeline.html: the campaign timeline drawn for a marketer.
  *
- * A pure function of the Timeline: no I/O, no clock, no locale, no machine time zone.
- * Wall-clock times come from the offsets carried by the ISO strings themselves; the chart
- * axis uses the offset of the midnight push (the campaign offset).
+ * A pure function of the Timeline and a language: no I/O, no clock, no machine time zone.
+ * Wall-clock times are read in the campaign's zone with its DST rules (domain/local-time.ts);
+ * a timeline whose zone is unreadable falls back to the offset written in its midnight push.
+ * Simplified Chinese by default; the English page is a second file (timeline.en.html), each
+ * linking to the other, since the page has no scripts.
  *
  * Layout: header with headline numbers and the midnight push, warnings, an overview Gantt
  * of the whole campaign (days), one zoomed panel per wave (hours, broken axis between the
  * email and SMS windows), a per-wave table and the dropped-touch reasons in plain words.
  */
 
+import { channelName, DEFAULT_LANG, formatDay, groupName, type Lang, reasonText } from '../domain/i18n.ts';
+import { instantOf, isValidTimeZone, offsetMinutesAt } from '../domain/local-time.ts';
 import { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from '../domain/timeline.ts';
 import { htmlPage } from './page-shell.ts';
+import { TIMELINE_TEXTS, type TimelineTexts } from './timeline-texts.ts';
 
 // ---------------------------------------------------------------------------
 // Text and number formatting (deterministic, locale-free)
 
 export { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 
-/** Seconds -> "45 s", "9 min", "2 h 30 min". */
-export function formatDuration(seconds: number): string {
+/** Seconds -> "45 秒", "9 分钟", "2 小时 30 分钟"; in English "45 s", "9 min", "2 h 30 min". */
+export function formatDuration(seconds: number, lang: Lang = DEFAULT_LANG): string {
+  const d = TIMELINE_TEXTS[lang].duration;
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return d.s(s);
   const totalMin = Math.round(s / 60);
   const h = Math.floor(totalMin / 60);
   const m = totalMin % 60;
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  if (h === 0) return d.min(m);
+  return m === 0 ? d.h(h) : `${d.h(h)} ${d.min(m)}`;
 }
 
-function formatHours(ms: number): string {
-  const h = Math.round((ms / HOUR) * 10) / 10;
-  return `${h} h`;
+function formatHours(ms: number, lang: Lang): string {
+  return TIMELINE_TEXTS[lang].duration.h(Math.round((ms / HOUR) * 10) / 10);
 }
 
 function formatPercent(part: number, whole: number): string {
@@ -50,7 +55,6 @@ const px = (n: number): string => String(Math.round(n * 10) / 10);
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 
 interface Instant {
   /** Epoch milliseconds. */
@@ -112,12 +116,14 @@ function wall(ms: number, offset: number): Wall {
   };
 }
 
+const WEEKDAY_SHORT: Record<Lang, readonly string[]> = {
+  zh: ['周日', '周一', '周二', '周三', '周四', '周五', '周六'],
+  en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+};
 const fmtMonthDay = (w: Wall): string => `${w.month}/${w.day}`;
-const fmtDay = (w: Wall): string => `${w.month}/${w.day} ${WEEKDAYS[w.weekday]}`;
 const fmtHm = (w: Wall): string => `${pad2(w.hour)}:${pad2(w.minute)}`;
 const fmtHms = (w: Wall): string => (w.second ? `${fmtHm(w)}:${pad2(w.second)}` : fmtHm(w));
 const fmtIsoDate = (w: Wall): string => `${w.year}-${pad2(w.month)}-${pad2(w.day)}`;
-const fmtFull = (w: Wall): string => `${fmtIsoDate(w)} ${WEEKDAYS[w.weekday]} ${fmtHm(w)}`;
 
 function fmtOffset(offset: number): string {
   const sign = offset < 0 ? '-' : '+';
@@ -125,13 +131,13 @@ function fmtOffset(offset: number): string {
   return `UTC${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
 }
 
-/** "20:00 → 21:40" on one day, "10/24 周六 20:00 → 10/25 周日 10:00" across days. */
-function fmtSpan(start: Instant, endMs: number, withDay: boolean): string {
-  const a = wall(start.ms, start.offset);
-  const b = wall(endMs, start.offset);
+/** "20:00 → 21:40" on one day, "10月24日 周六 20:00 → 10月25日 周日 10:00" across days. */
+function fmtSpan(clock: Clock, start: number, endMs: number, withDay: boolean): string {
+  const a = clock.wall(start);
+  const b = clock.wall(endMs);
   const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
-  const head = withDay ? `${fmtDay(a)} ${fmtHm(a)}` : fmtHm(a);
-  return sameDay ? `${head} → ${fmtHm(b)}` : `${head} → ${fmtDay(b)} ${fmtHm(b)}`;
+  const head = withDay ? `${clock.day(start)} ${fmtHm(a)}` : fmtHm(a);
+  return sameDay ? `${head} → ${fmtHm(b)}` : `${head} → ${clock.day(endMs)} ${fmtHm(b)}`;
 }
 
 function parseClock(value: string | undefined): number | null {
@@ -143,20 +149,67 @@ function parseClock(value: string | undefined): number | null {
   return (h * 60 + min) * MINUTE;
 }
 
-/** Axis helpers: a fixed campaign offset maps instants to local wall-clock days. */
+/**
+ * The campaign's wall clock: instants to local days and hours in its zone, with its DST rules
+ * (a Europe/Berlin campaign's axis moves by an hour on the last Sunday of October). A zone the
+ * runtime does not know falls back to one fixed offset.
+ */
 class Clock {
-  constructor(readonly offset: number) {}
-  local(ms: number): number {
-    return ms + this.offset * MINUTE;
+  constructor(
+    readonly zone: string | undefined,
+    readonly fallbackOffset: number,
+    readonly lang: Lang,
+  ) {}
+  /** The offset from UTC in minutes at an instant. */
+  offsetAt(ms: number): number {
+    return this.zone ? offsetMinutesAt(ms, this.zone) : this.fallbackOffset;
   }
+  /** The wall clock at an instant, as if it were UTC (for rounding to local hours and days). */
+  local(ms: number): number {
+    return ms + this.offsetAt(ms) * MINUTE;
+  }
+  /** The instant a local wall-clock time (as from `local`) happens. */
   instant(localMs: number): number {
-    return localMs - this.offset * MINUTE;
+    if (!this.zone) return localMs - this.fallbackOffset * MINUTE;
+    const d = new Date(localMs);
+    return instantOf(
+      {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+      },
+      this.zone,
+    );
   }
   dayStart(ms: number): number {
     return this.instant(Math.floor(this.local(ms) / DAY) * DAY);
   }
+  /** The start of the local day `n` days after the day of `dayStartMs` (23 or 25 hours on DST days). */
+  addDays(dayStartMs: number, n: number): number {
+    return this.instant(Math.floor(this.local(dayStartMs) / DAY) * DAY + n * DAY);
+  }
+  /** `msIntoDay` of wall-clock time after the local midnight of the day starting at `dayStartMs`. */
+  atClock(dayStartMs: number, msIntoDay: number): number {
+    return this.instant(Math.floor(this.local(dayStartMs) / DAY) * DAY + msIntoDay);
+  }
   wall(ms: number): Wall {
-    return wall(ms, this.offset);
+    return wall(ms, this.offsetAt(ms));
+  }
+  /** `10月24日 周六` / `Sat 24 Oct`. */
+  day(ms: number): string {
+    if (this.zone) return formatDay(ms, this.zone, this.lang);
+    const w = this.wall(ms);
+    return formatDay(Date.UTC(w.year, w.month - 1, w.day, 12), 'UTC', this.lang);
+  }
+  weekday(ms: number): string {
+    return WEEKDAY_SHORT[this.lang][this.wall(ms).weekday] ?? '';
+  }
+  /** `10月20日 周二 10:00`. */
+  full(ms: number): string {
+    return `${this.day(ms)} ${fmtHm(this.wall(ms))}`;
   }
 }
 
@@ -173,9 +226,9 @@ function quietBands(timeline: Timeline, clock: Clock, from: number, to: number):
   const qe = parseClock(timeline.quietHours?.end);
   if (qs === null || qe === null || qs === qe) return [];
   const bands: QuietBand[] = [];
-  for (let day = clock.dayStart(from) - DAY; day < to; day += DAY) {
-    const start = day + qs;
-    const end = qe > qs ? day + qe : day + DAY + qe;
+  for (let day = clock.addDays(clock.dayStart(from), -1); day < to; day = clock.addDays(day, 1)) {
+    const start = clock.atClock(day, qs);
+    const end = qe > qs ? clock.atClock(day, qe) : clock.atClock(clock.addDays(day, 1), qe);
     const s = Math.max(start, from);
     const e = Math.min(end, to);
     if (e > s) bands.push({ start: s, end: e, night: fmtIsoDate(clock.wall(day)) });
@@ -240,21 +293,21 @@ function groupCount(wave: WaveView, channel: Channel): number {
   return new Set(wave.sends.filter((v) => v.send.channel === channel).map((v) => v.send.group)).size;
 }
 
-const CHANNEL_NAME: Record<Channel, string> = { email: 'email', sms: 'SMS' };
-
-function sendTitle(v: SendView): string {
+/** What a send is, in words: the tooltip of its bar and, for touch screens, its row in the send details. */
+function sendTitle(v: SendView, clock: Clock): string {
+  const tx = TIMELINE_TEXTS[clock.lang];
   const s = v.send;
-  const a = wall(v.start.ms, v.start.offset);
-  const b = wall(v.end, v.start.offset);
+  const a = clock.wall(v.start.ms);
+  const b = clock.wall(v.end);
   const lines = [
     `${s.id}`,
-    `${CHANNEL_NAME[s.channel] ?? s.channel} · wave ${s.waveId} · group ${s.group}${s.slice > 1 ? `, slice ${s.slice} (continues after quiet hours)` : ''}`,
-    `${fmtDay(a)} ${fmtHms(a)} → ${fmtHms(b)}`,
-    `${formatInt(s.customers)} customers · ${formatDuration(s.estimatedSeconds)}`,
+    `${channelName(s.channel, clock.lang)} · ${tx.sendTitleWave(s.waveId, s.group)}${s.slice > 1 ? `, ${tx.sliceNote(s.slice)}` : ''}`,
+    `${clock.day(v.start.ms)} ${fmtHms(a)} → ${fmtHms(b)}`,
+    tx.customersDuration(formatInt(s.customers), formatDuration(s.estimatedSeconds, clock.lang)),
   ];
-  if (typeof s.smsParts === 'number') lines.push(`${formatInt(s.smsParts)} SMS parts`);
-  if (s.midnight) lines.push('midnight push: exempt from quiet hours, top priority');
-  if (s.stopOnPurchase) lines.push('buyers who pay before the send leave it');
+  if (typeof s.smsParts === 'number') lines.push(tx.smsPartsLine(formatInt(s.smsParts)));
+  if (s.midnight) lines.push(tx.midnightNote);
+  if (s.stopOnPurchase) lines.push(tx.stopNote);
   return lines.join('\n');
 }
 
@@ -270,14 +323,13 @@ function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-const MIDNIGHT_LABEL = '00:00 午夜开抢 / midnight push';
-
 // ---------------------------------------------------------------------------
 // Overview chart: the whole campaign on a day axis
 
 const SVG_W = 1240;
 
 function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, midnight: Instant | null): string {
+  const tx = TIMELINE_TEXTS[clock.lang];
   const times: number[] = [];
   const ends: number[] = [];
   for (const w of waves) {
@@ -285,19 +337,19 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
       times.push(v.start.ms);
       ends.push(v.end);
     }
-    const sms = parseIso(w.summary?.smsAt, clock.offset);
-    const email = parseIso(w.summary?.emailAt, clock.offset);
+    const sms = parseIso(w.summary?.smsAt, clock.fallbackOffset);
+    const email = parseIso(w.summary?.emailAt, clock.fallbackOffset);
     if (sms) times.push(sms.ms);
     if (email) times.push(email.ms);
   }
   if (midnight) times.push(midnight.ms);
-  if (times.length === 0) return '<p class="empty">No send has a readable time; nothing to draw.</p>';
+  if (times.length === 0) return `<p class="empty">${escapeHtml(tx.nothingToDraw)}</p>`;
   let first = Math.min(...times);
   const last = Math.max(...times, ...ends);
-  const planned = parseIso(timeline.plannedAt, clock.offset);
+  const planned = parseIso(timeline.plannedAt, clock.fallbackOffset);
   if (planned && planned.ms < first && first - planned.ms <= 3 * DAY) first = planned.ms;
   const from = clock.dayStart(first);
-  const to = clock.dayStart(last) + DAY;
+  const to = clock.addDays(clock.dayStart(last), 1);
   const days = Math.round((to - from) / DAY);
 
   const gutter = 230;
@@ -326,7 +378,7 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
 
   const out: string[] = [];
   out.push(
-    `<svg class="chart overview" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="Campaign overview">`,
+    `<svg class="chart overview" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="${escapeHtml(tx.overviewAria)}">`,
   );
   out.push(
     '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#475569"/></marker></defs>',
@@ -340,7 +392,7 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
   // Quiet hours.
   for (const b of quietBands(timeline, clock, from, to)) {
     out.push(
-      `<rect class="quiet-band" data-night="${b.night}" x="${px(xOf(b.start))}" y="${plotTop}" width="${px(xOf(b.end) - xOf(b.start))}" height="${px(plotBottom - plotTop)}"><title>quiet hours ${escapeHtml(timeline.quietHours.start)}–${escapeHtml(timeline.quietHours.end)} (night of ${b.night})</title></rect>`,
+      `<rect class="quiet-band" data-night="${b.night}" x="${px(xOf(b.start))}" y="${plotTop}" width="${px(xOf(b.end) - xOf(b.start))}" height="${px(plotBottom - plotTop)}"><title>${escapeHtml(tx.quietTitle(`${timeline.quietHours.start}–${timeline.quietHours.end}`, b.night))}</title></rect>`,
     );
   }
   // Day grid and labels.
@@ -348,7 +400,7 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
   const showWeekday = pxPerDay * every >= 34;
   const midnightDay = midnight ? clock.dayStart(midnight.ms) : Number.NaN;
   for (let i = 0; i <= days; i++) {
-    const t = from + i * DAY;
+    const t = clock.addDays(from, i);
     const x = xOf(t);
     const w = clock.wall(t);
     const monthStart = w.day === 1;
@@ -356,12 +408,12 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
       `<line class="day-grid" x1="${px(x)}" y1="${plotTop - 4}" x2="${px(x)}" y2="${px(plotBottom)}" stroke="${monthStart ? '#94a3b8' : '#e2e8f0'}" stroke-width="1"/>`,
     );
     if (i < days && i % every === 0) {
-      const cx = x + (pxPerDay * every) / 2;
+      const cx = (x + xOf(clock.addDays(from, i + every))) / 2;
       const isD11 = t === midnightDay;
       const cls = isD11 ? 'day-label d11' : 'day-label';
       out.push(`<text class="${cls}" x="${px(cx)}" y="36" text-anchor="middle">${fmtMonthDay(w)}</text>`);
       if (showWeekday)
-        out.push(`<text class="${cls} wd" x="${px(cx)}" y="50" text-anchor="middle">${WEEKDAYS[w.weekday]}</text>`);
+        out.push(`<text class="${cls} wd" x="${px(cx)}" y="50" text-anchor="middle">${clock.weekday(t)}</text>`);
     }
   }
   // Row separators and gutter labels.
@@ -377,13 +429,13 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
     );
     if (w.summary) {
       out.push(
-        `<text class="wave-sub" x="8" y="${px(ly + laneH + laneGap)}">audience ${formatInt(w.summary.audience_size)}</text>`,
+        `<text class="wave-sub" x="8" y="${px(ly + laneH + laneGap)}">${escapeHtml(tx.audience(formatInt(w.summary.audience_size)))}</text>`,
       );
     }
     for (const ch of w.channels) {
       const yy = laneY(row, w, ch) + laneH / 2 + 4;
       out.push(
-        `<text class="lane-label" x="${gutter - 10}" y="${px(yy)}" text-anchor="end"><tspan class="ch-${ch}">${CHANNEL_NAME[ch]}</tspan> ${formatInt(channelTotal(w, ch))}</text>`,
+        `<text class="lane-label" x="${gutter - 10}" y="${px(yy)}" text-anchor="end"><tspan class="ch-${ch}">${channelName(ch, clock.lang)}</tspan> ${formatInt(channelTotal(w, ch))}</text>`,
       );
     }
   }
@@ -393,8 +445,8 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
     out.push(
       `<line class="planned-line" x1="${px(x)}" y1="16" x2="${px(x)}" y2="${px(plotBottom)}" stroke="#64748b" stroke-width="1" stroke-dasharray="3 3"/>`,
     );
-    const label = `planned ${fmtDay(wall(planned.ms, planned.offset))} ${fmtHm(wall(planned.ms, planned.offset))}`;
-    const anchorEnd = x + textWidth(label, 11) + 6 > SVG_W;
+    const label = tx.plannedMarker(clock.full(planned.ms));
+    const anchorEnd = x + textWidth(label, 12) + 6 > SVG_W;
     out.push(
       `<text class="marker-label planned" x="${px(anchorEnd ? x - 4 : x + 4)}" y="13" text-anchor="${anchorEnd ? 'end' : 'start'}">${escapeHtml(label)}</text>`,
     );
@@ -403,8 +455,8 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
   for (const row of rows) {
     const w = row.wave;
     if (!w.channels.includes('email') || !w.channels.includes('sms')) continue;
-    const email = parseIso(w.summary?.emailAt, clock.offset) ?? firstOf(w, 'email');
-    const sms = parseIso(w.summary?.smsAt, clock.offset) ?? firstOf(w, 'sms');
+    const email = parseIso(w.summary?.emailAt, clock.fallbackOffset) ?? firstOf(w, 'email');
+    const sms = parseIso(w.summary?.smsAt, clock.fallbackOffset) ?? firstOf(w, 'sms');
     if (!email || !sms || sms.ms <= email.ms) continue;
     const emailEnd = Math.max(
       xOf(email.ms) + 4,
@@ -417,12 +469,12 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
     out.push(
       `<path class="lead" d="M${px(emailEnd)},${px(ey)} H${px(xs)} V${px(sy - 1)}" fill="none" stroke="#475569" stroke-width="1.2" marker-end="url(#arrow)"/>`,
     );
-    const label = formatHours(sms.ms - email.ms);
-    const lw = textWidth(label, 10) + 10;
+    const label = formatHours(sms.ms - email.ms, clock.lang);
+    const lw = textWidth(label, 12) + 10;
     const mid = (emailEnd + xs) / 2;
     const lx = xs - emailEnd > lw + 8 ? mid : xs + 4 + lw / 2;
     out.push(
-      `<g class="lead-label"><rect x="${px(lx - lw / 2)}" y="${px(ey - 7)}" width="${px(lw)}" height="14" rx="7" fill="#ffffff" stroke="#94a3b8" stroke-width="0.8"/><text x="${px(lx)}" y="${px(ey + 3.5)}" text-anchor="middle">${escapeHtml(label)}</text><title>email goes ${escapeHtml(label)} before the SMS</title></g>`,
+      `<g class="lead-label"><rect x="${px(lx - lw / 2)}" y="${px(ey - 8)}" width="${px(lw)}" height="16" rx="8" fill="#ffffff" stroke="#94a3b8" stroke-width="0.8"/><text x="${px(lx)}" y="${px(ey + 4)}" text-anchor="middle">${escapeHtml(label)}</text><title>${escapeHtml(tx.leadTitle(label))}</title></g>`,
     );
   }
   // Send bars, and the start time of each lane left of its first bar.
@@ -433,7 +485,7 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
       if (!first || w.sends.some((v) => v.send.channel === ch && v.send.midnight)) continue;
       const yy = laneY(row, w, ch) + laneH / 2 + 4;
       out.push(
-        `<text class="start-label" x="${px(xOf(first.ms) - 4)}" y="${px(yy)}" text-anchor="end">${fmtHm(wall(first.ms, first.offset))}</text>`,
+        `<text class="start-label" x="${px(xOf(first.ms) - 4)}" y="${px(yy)}" text-anchor="end">${fmtHm(clock.wall(first.ms))}</text>`,
       );
     }
     for (const v of w.sends) {
@@ -443,7 +495,7 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
       const width = Math.max(3, xOf(v.end) - x0);
       const cls = v.send.midnight ? 'bar bar-midnight' : `bar bar-${ch}`;
       out.push(
-        `<rect class="${cls}" data-send="${escapeHtml(v.send.id)}" x="${px(x0)}" y="${px(laneY(row, w, ch))}" width="${px(width)}" height="${laneH}" rx="1.5"><title>${escapeHtml(sendTitle(v))}</title></rect>`,
+        `<rect class="${cls}" data-send="${escapeHtml(v.send.id)}" x="${px(x0)}" y="${px(laneY(row, w, ch))}" width="${px(width)}" height="${laneH}" rx="1.5"><title>${escapeHtml(sendTitle(v, clock))}</title></rect>`,
       );
     }
   }
@@ -454,9 +506,9 @@ function renderOverview(timeline: Timeline, waves: WaveView[], clock: Clock, mid
       `<line class="midnight-line" x1="${px(x)}" y1="18" x2="${px(x)}" y2="${px(plotBottom)}" stroke="#c2185b" stroke-width="2.5"/>`,
     );
     out.push(`<path class="midnight-marker" d="M${px(x - 6)},16 L${px(x + 6)},16 L${px(x)},24 z" fill="#c2185b"/>`);
-    const anchorEnd = x + textWidth(MIDNIGHT_LABEL, 12) + 10 > SVG_W;
+    const anchorEnd = x + textWidth(tx.midnightLabel, 12) + 10 > SVG_W;
     out.push(
-      `<text class="marker-label midnight" x="${px(anchorEnd ? x - 10 : x + 10)}" y="13" text-anchor="${anchorEnd ? 'end' : 'start'}">${MIDNIGHT_LABEL}</text>`,
+      `<text class="marker-label midnight" x="${px(anchorEnd ? x - 10 : x + 10)}" y="13" text-anchor="${anchorEnd ? 'end' : 'start'}">${escapeHtml(tx.midnightLabel)}</text>`,
     );
   }
   out.push('</svg>');
@@ -482,7 +534,7 @@ interface Segment {
 function waveSegments(timeline: Timeline, wave: WaveView, clock: Clock): { from: number; to: number }[] {
   const spans = wave.sends.map((v) => ({ s: v.start.ms, e: v.end })).sort((a, b) => a.s - b.s || a.e - b.e);
   if (spans.length === 0) {
-    const at = parseIso(wave.summary?.smsAt, clock.offset);
+    const at = parseIso(wave.summary?.smsAt, clock.fallbackOffset);
     if (at) spans.push({ s: at.ms, e: at.ms });
   }
   const gap = Math.max(quietLengthMs(timeline) + 3 * HOUR, 6 * HOUR);
@@ -501,8 +553,9 @@ function waveSegments(timeline: Timeline, wave: WaveView, clock: Clock): { from:
 }
 
 function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight: Instant | null): string {
+  const tx = TIMELINE_TEXTS[clock.lang];
   const ranges = waveSegments(timeline, wave, clock);
-  if (ranges.length === 0) return '<p class="empty">No send with a readable time.</p>';
+  if (ranges.length === 0) return `<p class="empty">${escapeHtml(tx.noReadableSend)}</p>`;
   const gutter = 150;
   const right = 16;
   const breakW = 40;
@@ -539,7 +592,7 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
 
   const out: string[] = [];
   out.push(
-    `<svg class="chart panel" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="${escapeHtml(`wave ${wave.id}, hour by hour`)}">`,
+    `<svg class="chart panel" viewBox="0 0 ${SVG_W} ${px(height)}" width="${SVG_W}" height="${px(height)}" role="img" aria-label="${escapeHtml(tx.panelAria(wave.id))}">`,
   );
   // Plot backgrounds and quiet hours per segment.
   for (const s of segments) {
@@ -548,36 +601,36 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
     );
     for (const b of quietBands(timeline, clock, s.from, s.to)) {
       out.push(
-        `<rect class="quiet-band-zoom" data-night="${b.night}" x="${px(xIn(s, b.start))}" y="${plotTop}" width="${px(xIn(s, b.end) - xIn(s, b.start))}" height="${px(plotBottom - plotTop)}"><title>quiet hours ${escapeHtml(timeline.quietHours.start)}–${escapeHtml(timeline.quietHours.end)}</title></rect>`,
+        `<rect class="quiet-band-zoom" data-night="${b.night}" x="${px(xIn(s, b.start))}" y="${plotTop}" width="${px(xIn(s, b.end) - xIn(s, b.start))}" height="${px(plotBottom - plotTop)}"><title>${escapeHtml(tx.quietTitle(`${timeline.quietHours.start}–${timeline.quietHours.end}`))}</title></rect>`,
       );
     }
   }
   // Hour ticks and date labels.
   for (const s of segments) {
     const pxPerHour = s.w / ((s.to - s.from) / HOUR);
-    const step = [1, 2, 3, 4, 6, 12, 24].find((h) => h * pxPerHour >= 42) ?? 24;
+    const step = [1, 2, 3, 4, 6, 12, 24].find((h) => h * pxPerHour >= 46) ?? 24;
     const dateLabels: { x: number; text: string; strong: boolean }[] = [];
     let lastRight = Number.NEGATIVE_INFINITY;
     for (let t = s.from; t <= s.to; t += HOUR) {
       const w = clock.wall(t);
       const x = xIn(s, t);
       const isDayStart = w.hour === 0 && w.minute === 0;
-      if (isDayStart && t > s.from) dateLabels.push({ x, text: fmtDay(w), strong: true });
+      if (isDayStart && t > s.from) dateLabels.push({ x, text: clock.day(t), strong: true });
       if (w.hour % step !== 0 && !isDayStart) continue;
       out.push(
         `<line x1="${px(x)}" y1="${plotTop - 4}" x2="${px(x)}" y2="${px(plotBottom)}" stroke="${isDayStart ? '#94a3b8' : '#e2e8f0'}" stroke-width="1"/>`,
       );
       const label = fmtHm(w);
-      const lw = textWidth(label, 11);
+      const lw = textWidth(label, 12);
       const anchor = t === s.from ? 'start' : t === s.to ? 'end' : 'middle';
       const left = anchor === 'start' ? x : anchor === 'end' ? x - lw : x - lw / 2;
       if (left < lastRight + 1) continue;
       lastRight = left + lw;
       out.push(`<text class="hour-label" x="${px(x)}" y="${plotTop - 8}" text-anchor="${anchor}">${label}</text>`);
     }
-    const startLabel = fmtDay(clock.wall(s.from));
+    const startLabel = clock.day(s.from);
     const firstDate = dateLabels[0];
-    if (!firstDate || firstDate.x - s.x > textWidth(startLabel, 11) + 12)
+    if (!firstDate || firstDate.x - s.x > textWidth(startLabel, 12) + 12)
       dateLabels.unshift({ x: s.x, text: startLabel, strong: false });
     for (const d of dateLabels) {
       out.push(`<text class="date-label" x="${px(d.x + (d.strong ? 3 : 0))}" y="12">${escapeHtml(d.text)}</text>`);
@@ -590,9 +643,9 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
     if (!prev || !next) continue;
     const cx = prev.x + prev.w + breakW / 2;
     const skipped = next.from - prev.to;
-    const label = skipped >= 2 * DAY ? `+${Math.round(skipped / DAY)} d` : `+${Math.round(skipped / HOUR)} h`;
+    const label = skipped >= 2 * DAY ? tx.days(Math.round(skipped / DAY)) : tx.hours(Math.round(skipped / HOUR));
     out.push(
-      `<g class="axis-break"><path d="M${px(cx - 7)},${px(plotTop + 6)} l6,-12 M${px(cx + 1)},${px(plotTop + 6)} l6,-12" stroke="#64748b" stroke-width="1.5" fill="none"/><text x="${px(cx)}" y="${px(plotTop + 8 + lanesH / 2 + 4)}" text-anchor="middle">${label}</text><title>${escapeHtml(formatHours(skipped))} skipped</title></g>`,
+      `<g class="axis-break"><path d="M${px(cx - 7)},${px(plotTop + 6)} l6,-12 M${px(cx + 1)},${px(plotTop + 6)} l6,-12" stroke="#64748b" stroke-width="1.5" fill="none"/><text x="${px(cx)}" y="${px(plotTop + 8 + lanesH / 2 + 4)}" text-anchor="middle">${label}</text><title>${escapeHtml(tx.skipped(formatHours(skipped, clock.lang)))}</title></g>`,
     );
   }
   // Name wide quiet bands, in a lane where no bar is in the way.
@@ -600,8 +653,8 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
     for (const b of quietBands(timeline, clock, s.from, s.to)) {
       const x0 = xIn(s, b.start);
       const x1 = xIn(s, b.end);
-      const label = 'quiet hours';
-      const lw = textWidth(label, 11);
+      const label = tx.quietLabel;
+      const lw = textWidth(label, 12);
       if (x1 - x0 < lw + 16) continue;
       const cx = (x0 + x1) / 2;
       const free = wave.channels.find(
@@ -615,7 +668,7 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
       );
       if (!free) continue;
       out.push(
-        `<text class="quiet-label" x="${px(cx)}" y="${px(laneY(free) + laneH / 2 + 4)}" text-anchor="middle">${label}</text>`,
+        `<text class="quiet-label" x="${px(cx)}" y="${px(laneY(free) + laneH / 2 + 4)}" text-anchor="middle">${escapeHtml(label)}</text>`,
       );
     }
   }
@@ -624,10 +677,10 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
     const y0 = laneY(ch);
     const n = groupCount(wave, ch);
     out.push(
-      `<text class="lane-label" x="${gutter - 12}" y="${px(y0 + 10)}" text-anchor="end"><tspan class="ch-${ch}">${CHANNEL_NAME[ch]}</tspan> ${formatInt(channelTotal(wave, ch))}</text>`,
+      `<text class="lane-label" x="${gutter - 12}" y="${px(y0 + 10)}" text-anchor="end"><tspan class="ch-${ch}">${channelName(ch, clock.lang)}</tspan> ${formatInt(channelTotal(wave, ch))}</text>`,
     );
     out.push(
-      `<text class="lane-sub" x="${gutter - 12}" y="${px(y0 + 22)}" text-anchor="end">${n === 0 ? 'nothing planned' : `${n} group${n === 1 ? '' : 's'} · ${formatInt(rateOf(timeline, ch))}/s`}</text>`,
+      `<text class="lane-sub" x="${gutter - 12}" y="${px(y0 + 22)}" text-anchor="end">${escapeHtml(n === 0 ? tx.nothingPlanned : tx.groupsAtRate(n, formatInt(rateOf(timeline, ch))))}</text>`,
     );
   }
   // Bars.
@@ -640,19 +693,19 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
     const width = Math.max(4, x1 - x0);
     const y0 = laneY(ch);
     const cls = v.send.midnight ? 'bar bar-midnight' : `bar bar-${ch}`;
-    const g = `G${v.send.group}${v.send.slice > 1 ? `·${v.send.slice}` : ''}`;
+    const g = tx.groupLabel(v.send.group, v.send.slice);
     const full = `${g} · ${formatInt(v.send.customers)}`;
     const count = formatInt(v.send.customers);
     let label = '';
-    if (width >= textWidth(full, 10.5) + 8) label = full;
-    else if (width >= textWidth(count, 10.5) + 6) label = count;
-    else if (width >= textWidth(g, 10.5) + 4) label = g;
+    if (width >= textWidth(full, 12) + 8) label = full;
+    else if (width >= textWidth(count, 12) + 6) label = count;
+    else if (width >= textWidth(g, 12) + 4) label = g;
     out.push(
       `<g class="send" data-send="${escapeHtml(v.send.id)}"><rect class="${cls}" x="${px(x0)}" y="${px(y0)}" width="${px(width)}" height="${laneH}" rx="2"/>${
         label
           ? `<text class="bar-label${ch === 'sms' && !v.send.midnight ? ' dark' : ''}" x="${px(x0 + width / 2)}" y="${px(y0 + laneH / 2 + 4)}" text-anchor="middle">${escapeHtml(label)}</text>`
           : ''
-      }<title>${escapeHtml(sendTitle(v))}</title></g>`,
+      }<title>${escapeHtml(sendTitle(v, clock))}</title></g>`,
     );
   }
   // Midnight push line.
@@ -663,9 +716,9 @@ function renderPanel(timeline: Timeline, wave: WaveView, clock: Clock, midnight:
       out.push(
         `<line class="midnight-line" x1="${px(x)}" y1="${plotTop - 2}" x2="${px(x)}" y2="${px(plotBottom + 4)}" stroke="#c2185b" stroke-width="2.5"/>`,
       );
-      const anchorEnd = x + textWidth(MIDNIGHT_LABEL, 12) + 8 > SVG_W;
+      const anchorEnd = x + textWidth(tx.midnightLabel, 12) + 8 > SVG_W;
       out.push(
-        `<text class="marker-label midnight" x="${px(anchorEnd ? x - 6 : x + 6)}" y="${px(plotBottom + 16)}" text-anchor="${anchorEnd ? 'end' : 'start'}">${MIDNIGHT_LABEL}</text>`,
+        `<text class="marker-label midnight" x="${px(anchorEnd ? x - 6 : x + 6)}" y="${px(plotBottom + 16)}" text-anchor="${anchorEnd ? 'end' : 'start'}">${escapeHtml(tx.midnightLabel)}</text>`,
       );
     }
   }
@@ -680,14 +733,18 @@ function rateOf(timeline: Timeline, channel: Channel): number {
 function channelSpan(wave: WaveView, channel: Channel, clock: Clock): string {
   const list = wave.sends.filter((v) => v.send.channel === channel);
   const atIso = channel === 'sms' ? wave.summary?.smsAt : wave.summary?.emailAt;
-  const start = list.length ? firstOf(wave, channel) : parseIso(atIso, clock.offset);
+  const start = list.length ? firstOf(wave, channel) : parseIso(atIso, clock.fallbackOffset);
   if (!start) return '';
   const endIso = channel === 'sms' ? wave.summary?.smsEndsAt : wave.summary?.emailEndsAt;
-  const end = list.length ? Math.max(...list.map((v) => v.end)) : (parseIso(endIso, clock.offset)?.ms ?? start.ms);
-  return fmtSpan(start, end, true);
+  const end = list.length
+    ? Math.max(...list.map((v) => v.end))
+    : (parseIso(endIso, clock.fallbackOffset)?.ms ?? start.ms);
+  return fmtSpan(clock, start.ms, end, true);
 }
 
+/** Each wave's panel: its facts, the hour-by-hour chart, and the same sends as a list to open by tap. */
 function renderPanels(timeline: Timeline, waves: WaveView[], clock: Clock, midnight: Instant | null): string {
+  const tx = TIMELINE_TEXTS[clock.lang];
   return waves
     .map((w) => {
       const facts: string[] = [];
@@ -695,48 +752,76 @@ function renderPanels(timeline: Timeline, waves: WaveView[], clock: Clock, midni
         const span = channelSpan(w, ch, clock);
         if (span)
           facts.push(
-            `<span class="fact"><span class="swatch ${w.isMidnight && ch === 'sms' ? 'midnight' : ch}"></span>${CHANNEL_NAME[ch]} ${escapeHtml(span)}</span>`,
+            `<span class="fact"><span class="swatch ${w.isMidnight && ch === 'sms' ? 'midnight' : ch}"></span>${escapeHtml(channelName(ch, clock.lang))} ${escapeHtml(span)}</span>`,
           );
       }
-      const email = parseIso(w.summary?.emailAt, clock.offset);
-      const sms = parseIso(w.summary?.smsAt, clock.offset);
+      const email = parseIso(w.summary?.emailAt, clock.fallbackOffset);
+      const sms = parseIso(w.summary?.smsAt, clock.fallbackOffset);
       if (email && sms && sms.ms > email.ms)
-        facts.push(`<span class="fact">email ${escapeHtml(formatHours(sms.ms - email.ms))} before SMS</span>`);
+        facts.push(
+          `<span class="fact">${escapeHtml(tx.emailBeforeSms(formatHours(sms.ms - email.ms, clock.lang)))}</span>`,
+        );
       const badges: string[] = [];
-      if (w.isMidnight)
-        badges.push('<span class="badge midnight">午夜开抢 midnight push · exempt from quiet hours</span>');
-      if (w.summary?.stopOnPurchase) badges.push('<span class="badge stop">stops on purchase</span>');
+      if (w.isMidnight) badges.push(`<span class="badge midnight">${escapeHtml(tx.midnightBadge)}</span>`);
+      if (w.summary?.stopOnPurchase) badges.push(`<span class="badge stop">${escapeHtml(tx.stopsOnPurchase)}</span>`);
       const audience = w.summary
-        ? `<div class="audience">audience ${formatInt(w.summary.audience_size)}: ${w.summary.audience.map((a) => `<code>${escapeHtml(a)}</code>`).join(' ')}</div>`
+        ? `<div class="audience">${escapeHtml(tx.audience(formatInt(w.summary.audience_size)))}: ${w.summary.audience
+            .map(
+              (a) =>
+                `<span class="group" title="${escapeHtml(a)}">${escapeHtml(groupName(a, clock.lang, timeline.groupLabels))}</span>`,
+            )
+            .join('、')}</div>`
         : '';
-      return `<section class="panel-card${w.isMidnight ? ' is-midnight' : ''}"><div class="panel-head"><h3>${escapeHtml(w.id)}</h3>${badges.join('')}<div class="facts">${facts.join('')}</div></div>${audience}${renderPanel(timeline, w, clock, midnight)}</section>`;
+      return `<section class="panel-card${w.isMidnight ? ' is-midnight' : ''}"><div class="panel-head"><h3>${escapeHtml(w.id)}</h3>${badges.join('')}<div class="facts">${facts.join('')}</div></div>${audience}<div class="chart-scroll">${renderPanel(timeline, w, clock, midnight)}</div>${renderSendDetails(w, clock)}</section>`;
     })
     .join('');
+}
+
+/** The bars' tooltips as a list: a touch screen cannot hover, so every value is also text behind a tap. */
+function renderSendDetails(wave: WaveView, clock: Clock): string {
+  if (wave.sends.length === 0) return '';
+  const tx = TIMELINE_TEXTS[clock.lang];
+  const h = tx.sendHead;
+  const rows = [...wave.sends]
+    .sort((a, b) => a.start.ms - b.start.ms || (a.send.id < b.send.id ? -1 : 1))
+    .map((v) => {
+      const s = v.send;
+      const when = `${clock.day(v.start.ms)} ${fmtHms(clock.wall(v.start.ms))} → ${fmtHms(clock.wall(v.end))}`;
+      const notes = [
+        s.slice > 1 ? tx.sliceNote(s.slice) : '',
+        s.midnight ? tx.midnightNote : '',
+        s.stopOnPurchase ? tx.stopNote : '',
+      ]
+        .filter(Boolean)
+        .join('；');
+      return `<tr data-send-row="${escapeHtml(s.id)}"><td data-label="${escapeHtml(h.group)}"><b>${escapeHtml(tx.groupLabel(s.group, s.slice))}</b></td><td data-label="${escapeHtml(h.channel)}"><span class="swatch ${s.midnight ? 'midnight' : s.channel}"></span>${escapeHtml(channelName(s.channel, clock.lang))}</td><td data-label="${escapeHtml(h.when)}" class="when">${escapeHtml(when)}${notes ? `<div class="sub">${escapeHtml(notes)}</div>` : ''}</td><td data-label="${escapeHtml(h.customers)}" class="num">${formatInt(s.customers)}</td><td data-label="${escapeHtml(h.duration)}" class="num">${escapeHtml(formatDuration(s.estimatedSeconds, clock.lang))}</td><td data-label="${escapeHtml(h.parts)}" class="num">${typeof s.smsParts === 'number' ? formatInt(s.smsParts) : '<span class="muted">—</span>'}</td></tr>`;
+    })
+    .join('');
+  return `<details class="send-details"><summary>${escapeHtml(tx.sendDetails(wave.sends.length))}</summary><table class="sends stack"><thead><tr><th>${escapeHtml(h.group)}</th><th>${escapeHtml(h.channel)}</th><th>${escapeHtml(h.when)}</th><th class="num">${escapeHtml(h.customers)}</th><th class="num">${escapeHtml(h.duration)}</th><th class="num">${escapeHtml(h.parts)}</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
 // ---------------------------------------------------------------------------
 // Tables
 
-const REASONS: Record<string, (t: Timeline) => string> = {
-  'cap:touches': (t) =>
-    `Touch cap: each customer gets at most ${t.caps.touches} touches in the whole campaign; email and SMS both count, and higher-priority touches keep their place.`,
-  'cap:sms-month': (t) => `At most ${t.caps.smsPerMonth} SMS per customer in one calendar month.`,
-  'cap:multi-sms': (t) =>
-    `More than one SMS only for the top ${Math.round(t.caps.multiSmsShare * 100)}% of reached customers by value (here at most ${formatInt(t.summary?.multiSmsLimit ?? 0)} customers); the others get one SMS.`,
-  'opt-out': () => 'The customer opted out of this channel. Opt-outs are absolute.',
-  'no-phone': () => 'No usable mobile number for the SMS.',
-  'no-email': () => 'No valid email address, so the customer is not in the email wave.',
-  past: () => 'The send time is before the planning time, so it can no longer be sent.',
-  'no-window': () =>
-    'Could not be sent within its window at the configured rate (quiet hours or the next wave came first).',
-  'email-condition': () => 'Outside the email condition of the wave (it narrows who gets the email).',
-  control: () =>
-    "Held out as the wave's control group (controlShare): never sent, so the report can show what the wave added.",
-};
+/** A dropped touch's reason: the caps in this plan's own numbers, the others from the dictionary. */
+function explain(code: string, timeline: Timeline, lang: Lang): string {
+  const tx = TIMELINE_TEXTS[lang];
+  if (code === 'cap:touches') return escapeHtml(tx.capTouches(timeline.caps.touches));
+  if (code === 'cap:sms-month') return escapeHtml(tx.capSmsMonth(timeline.caps.smsPerMonth));
+  if (code === 'cap:multi-sms')
+    return escapeHtml(
+      tx.capMultiSms(Math.round(timeline.caps.multiSmsShare * 100), formatInt(timeline.summary?.multiSmsLimit ?? 0)),
+    );
+  const text = reasonText(code, lang);
+  return text ? escapeHtml(text.long) : `<span class="muted">${escapeHtml(tx.noDescription)}</span>`;
+}
 
-function explain(code: string, timeline: Timeline): string {
-  const fn = REASONS[code];
-  return fn ? escapeHtml(fn(timeline)) : '<span class="muted">(no description for this code)</span>';
+/** A reason code with its few words, the code itself kept small for whoever asks support. */
+function reasonLabel(code: string, lang: Lang): string {
+  const text = reasonText(code, lang);
+  return text
+    ? `<span class="why-short">${escapeHtml(text.short)}</span> <code class="code">${escapeHtml(code)}</code>`
+    : `<code>${escapeHtml(code)}</code>`;
 }
 
 function sortedDropped(dropped: Record<string, number> | undefined): [string, number][] {
@@ -746,31 +831,35 @@ function sortedDropped(dropped: Record<string, number> | undefined): [string, nu
 }
 
 function renderWaveTable(waves: WaveView[], clock: Clock): string {
+  const tx = TIMELINE_TEXTS[clock.lang];
+  const h = tx.waveHead;
   const rows = waves.map((w) => {
     const s = w.summary;
     const dropped = sortedDropped(s?.dropped);
     const droppedCell = dropped.length
       ? dropped
-          .map(([code, n]) => `<span class="chip"><code>${escapeHtml(code)}</code> ${formatInt(n)}</span>`)
+          .map(([code, n]) => `<span class="chip">${reasonLabel(code, clock.lang)} ${formatInt(n)}</span>`)
           .join(' ')
-      : '<span class="muted">none</span>';
+      : `<span class="muted">${escapeHtml(tx.none)}</span>`;
     const sms = channelSpan(w, 'sms', clock);
     const email = w.channels.includes('email') ? channelSpan(w, 'email', clock) : '';
-    return `<tr${w.isMidnight ? ' class="is-midnight"' : ''}><th scope="row">${escapeHtml(w.id)}${w.isMidnight ? ' <span class="badge midnight small">00:00</span>' : ''}${s?.stopOnPurchase ? ' <span class="badge stop small">stop on purchase</span>' : ''}</th><td class="when">${escapeHtml(sms) || '—'}</td><td class="when">${escapeHtml(email) || '<span class="muted">—</span>'}</td><td class="num">${s ? formatInt(s.audience_size) : '—'}</td><td class="num">${formatInt(channelTotal(w, 'sms'))}</td><td class="num">${w.channels.includes('email') ? formatInt(channelTotal(w, 'email')) : '<span class="muted">—</span>'}</td><td class="dropped">${droppedCell}</td></tr>`;
+    return `<tr${w.isMidnight ? ' class="is-midnight"' : ''}><th scope="row">${escapeHtml(w.id)}${w.isMidnight ? ' <span class="badge midnight small">00:00</span>' : ''}${s?.stopOnPurchase ? ` <span class="badge stop small">${escapeHtml(tx.stopsOnPurchase)}</span>` : ''}</th><td data-label="${escapeHtml(h.sms)}" class="when">${escapeHtml(sms) || '—'}</td><td data-label="${escapeHtml(h.email)}" class="when">${escapeHtml(email) || '<span class="muted">—</span>'}</td><td data-label="${escapeHtml(h.audience)}" class="num">${s ? formatInt(s.audience_size) : '—'}</td><td data-label="${escapeHtml(h.plannedSms)}" class="num">${formatInt(channelTotal(w, 'sms'))}</td><td data-label="${escapeHtml(h.plannedEmail)}" class="num">${w.channels.includes('email') ? formatInt(channelTotal(w, 'email')) : '<span class="muted">—</span>'}</td><td data-label="${escapeHtml(h.dropped)}" class="dropped">${droppedCell}</td></tr>`;
   });
-  return `<table class="waves"><thead><tr><th>Wave</th><th>SMS</th><th>Email</th><th class="num">Audience</th><th class="num">Planned SMS</th><th class="num">Planned email</th><th>Dropped, by reason</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="table-wrap"><table class="waves stack"><thead><tr><th>${escapeHtml(h.wave)}</th><th>${escapeHtml(h.sms)}</th><th>${escapeHtml(h.email)}</th><th class="num">${escapeHtml(h.audience)}</th><th class="num">${escapeHtml(h.plannedSms)}</th><th class="num">${escapeHtml(h.plannedEmail)}</th><th>${escapeHtml(h.dropped)}</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function renderReasons(timeline: Timeline): string {
+function renderReasons(timeline: Timeline, lang: Lang): string {
+  const tx = TIMELINE_TEXTS[lang];
+  const h = tx.reasonHead;
   const entries = sortedDropped(timeline.dropped);
-  if (entries.length === 0) return '<p class="muted">No touch was dropped.</p>';
+  if (entries.length === 0) return `<p class="muted">${escapeHtml(tx.noDropped)}</p>`;
   const max = Math.max(...entries.map(([, n]) => n), 1);
   const total = sum(entries.map(([, n]) => n));
   const rows = entries.map(
     ([code, n]) =>
-      `<tr><td><code>${escapeHtml(code)}</code></td><td class="num">${formatInt(n)}</td><td class="meter"><span style="width:${px((n / max) * 100)}%"></span></td><td>${explain(code, timeline)}</td></tr>`,
+      `<tr><td data-label="${escapeHtml(h.reason)}">${reasonLabel(code, lang)}</td><td data-label="${escapeHtml(h.touches)}" class="num">${formatInt(n)}</td><td class="meter"><span style="width:${px((n / max) * 100)}%"></span></td><td data-label="${escapeHtml(h.meaning)}">${explain(code, timeline, lang)}</td></tr>`,
   );
-  return `<table class="reasons"><thead><tr><th>Reason</th><th class="num">Touches</th><th></th><th>What it means</th></tr></thead><tbody>${rows.join('')}</tbody><tfoot><tr><td>total</td><td class="num">${formatInt(total)}</td><td></td><td class="muted">touches the waves asked for that will not be sent</td></tr></tfoot></table>`;
+  return `<table class="reasons stack"><thead><tr><th>${escapeHtml(h.reason)}</th><th class="num">${escapeHtml(h.touches)}</th><th></th><th>${escapeHtml(h.meaning)}</th></tr></thead><tbody>${rows.join('')}</tbody><tfoot><tr><td>${escapeHtml(tx.total)}</td><td class="num">${formatInt(total)}</td><td class="meter"></td><td class="muted">${escapeHtml(tx.totalNote)}</td></tr></tfoot></table>`;
 }
 
 const GROUP_COLOURS = [
@@ -788,23 +877,24 @@ const GROUP_COLOURS = [
   '#ca8a04',
 ];
 
-function renderGroups(timeline: Timeline): string {
+function renderGroups(timeline: Timeline, lang: Lang): string {
   const entries = Object.entries(timeline.summary?.groups ?? {}).filter(([, n]) => typeof n === 'number' && n > 0);
   if (entries.length === 0) return '';
   const total = sum(entries.map(([, n]) => n));
   const segs = entries
     .map(
       ([g, n], i) =>
-        `<span class="seg" style="width:${px((n / total) * 100)}%;background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}" title="${escapeHtml(`${g}: ${formatInt(n)} (${formatPercent(n, total)})`)}"></span>`,
+        `<span class="seg" style="width:${px((n / total) * 100)}%;background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}" title="${escapeHtml(`${groupName(g, lang, timeline.groupLabels)}: ${formatInt(n)} (${formatPercent(n, total)})`)}"></span>`,
     )
     .join('');
+  // The numbers are written out beside each name: the bar's tooltips are for a mouse only.
   const legend = entries
     .map(
       ([g, n], i) =>
-        `<span class="lg"><span class="dot" style="background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}"></span><code>${escapeHtml(g)}</code> ${formatInt(n)}</span>`,
+        `<span class="lg" title="${escapeHtml(g)}"><span class="dot" style="background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}"></span>${escapeHtml(groupName(g, lang, timeline.groupLabels))} ${formatInt(n)} <span class="muted">${formatPercent(n, total)}</span></span>`,
     )
     .join('');
-  return `<div class="groups"><div class="groups-title">Customers by playbook group</div><div class="stack">${segs}</div><div class="legend-row">${legend}</div></div>`;
+  return `<div class="groups"><div class="groups-title">${escapeHtml(TIMELINE_TEXTS[lang].groupsTitle)}</div><div class="stack-bar">${segs}</div><div class="legend-row">${legend}</div></div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -841,8 +931,8 @@ code{font:12px/1.3 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono 
 .warnings li{margin:2px 0}
 .groups{margin-top:12px}
 .groups-title{font-size:12px;color:#64748b;margin-bottom:4px}
-.stack{display:flex;height:10px;border-radius:5px;overflow:hidden;background:#e2e8f0}
-.stack .seg{display:block;height:100%}
+.stack-bar{display:flex;height:10px;border-radius:5px;overflow:hidden;background:#e2e8f0}
+.stack-bar .seg{display:block;height:100%}
 .legend-row{display:flex;flex-wrap:wrap;gap:2px 14px;margin-top:6px;font-size:12px;color:#475569}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px;vertical-align:0}
 .legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:12px;color:#475569;margin:0 0 6px}
@@ -851,33 +941,33 @@ code{font:12px/1.3 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono 
 .swatch.quiet{background:#e2e8f0;border:1px solid #cbd5e1}
 .swatch.planned{background:none;border-left:2px dashed #64748b;width:2px;border-radius:0}
 .chart{display:block;width:100%;height:auto;font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
-.chart text{font-size:11px;fill:#475569}
+.chart text{font-size:12px;fill:#475569}
 .chart .quiet-band,.chart .quiet-band-zoom{fill:#e2e8f0;fill-opacity:.75}
 .chart .bar-email{fill:#3b82f6}
 .chart .bar-sms{fill:#f59e0b}
 .chart .bar-midnight{fill:#c2185b}
 .chart.panel .bar{stroke:#fff;stroke-width:1}
-.chart .day-label{font-size:11px;fill:#334155}
-.chart .day-label.wd{font-size:10px;fill:#94a3b8}
+.chart .day-label{font-size:12px;fill:#334155}
+.chart .day-label.wd{font-size:12px;fill:#94a3b8}
 .chart .day-label.d11{fill:#c2185b;font-weight:700}
 .chart .wave-id{font-size:13px;font-weight:650;fill:#0f172a}
 .chart .wave-id.mid{fill:#c2185b}
-.chart .wave-sub{font-size:11px;fill:#64748b}
-.chart .start-label{font-size:10.5px;fill:#475569;font-variant-numeric:tabular-nums}
+.chart .wave-sub{font-size:12px;fill:#64748b}
+.chart .start-label{font-size:12px;fill:#475569;font-variant-numeric:tabular-nums}
 .chart .lane-label{font-size:12px;fill:#334155;font-variant-numeric:tabular-nums}
-.chart .lane-sub{font-size:10.5px;fill:#94a3b8}
+.chart .lane-sub{font-size:12px;fill:#94a3b8}
 .chart .ch-email{fill:#2563eb;font-weight:600}
 .chart .ch-sms{fill:#c2410c;font-weight:600}
-.chart .marker-label{font-size:11px}
+.chart .marker-label{font-size:12px}
 .chart .marker-label.midnight{font-size:12px;font-weight:700;fill:#c2185b}
 .chart .marker-label.planned{fill:#64748b}
-.chart .lead-label text{font-size:10px;fill:#334155;font-weight:600}
-.chart .hour-label{font-size:11px;fill:#64748b;font-variant-numeric:tabular-nums}
-.chart .date-label{font-size:11px;fill:#334155;font-weight:600}
-.chart .bar-label{font-size:10.5px;fill:#fff;font-weight:600;pointer-events:none}
+.chart .lead-label text{font-size:12px;fill:#334155;font-weight:600}
+.chart .hour-label{font-size:12px;fill:#64748b;font-variant-numeric:tabular-nums}
+.chart .date-label{font-size:12px;fill:#334155;font-weight:600}
+.chart .bar-label{font-size:12px;fill:#fff;font-weight:600;pointer-events:none}
 .chart .bar-label.dark{fill:#451a03}
-.chart .quiet-label{font-size:11px;fill:#94a3b8;font-style:italic}
-.chart .axis-break text{font-size:10.5px;fill:#64748b}
+.chart .quiet-label{font-size:12px;fill:#94a3b8;font-style:italic}
+.chart .axis-break text{font-size:12px;fill:#64748b}
 .panel-card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:10px 14px 8px;margin-top:10px}
 .panel-card.is-midnight{border-color:#f9a8d4;box-shadow:inset 4px 0 0 #c2185b}
 .panel-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 12px}
@@ -893,24 +983,205 @@ thead th{font-size:12px;color:#64748b;font-weight:600;border-bottom:2px solid #c
 tbody th{font-weight:650;white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.is-midnight th{color:#c2185b}
-.chip{display:inline-block;white-space:nowrap;margin:1px 8px 1px 0;font-variant-numeric:tabular-nums}
+.chip{display:inline-block;margin:1px 8px 1px 0;font-variant-numeric:tabular-nums}
+td.dropped{min-width:240px}
 td.when{white-space:nowrap}
 td.meter{width:140px}
-.reasons td:first-child{white-space:nowrap}
+@media (min-width:641px){.reasons td:first-child{white-space:nowrap}}
 td.meter span{display:block;height:8px;margin-top:6px;background:#94a3b8;border-radius:4px;min-width:2px}
 tfoot td{font-weight:600;border-bottom:none}
 .muted{color:#94a3b8}
 .empty{color:#64748b;font-style:italic}
 .note{color:#64748b;font-size:12px;margin-top:6px}
 footer{color:#94a3b8;font-size:12px;margin-top:18px}
+h1{overflow-wrap:anywhere}
+code.code{font-size:11px;color:#64748b;background:none;padding:0}
+.why-short{font-weight:600}
+.group{white-space:nowrap}
+.table-wrap,.chart-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.swipe{display:none;color:#64748b;font-size:12px;margin:2px 0 4px}
+details.send-details{margin:4px 0 2px;font-size:13px}
+details.send-details summary{cursor:pointer;color:#1d4ed8;padding:4px 0;min-height:28px}
+table.sends td .sub{font-size:12px;color:#64748b;white-space:normal}
+@media (max-width:900px){
+.chart{width:1240px;max-width:none}
+.swipe{display:block}
+}
+@media (max-width:640px){
+main{padding:12px 10px 30px}
+.top{flex-wrap:wrap}
+.push{width:auto;flex:1 1 100%}
+.stats{grid-template-columns:repeat(2,minmax(0,1fr))}
+.stat .k{white-space:normal}
+.card{padding:12px 10px}
+.panel-card{padding:10px 8px 8px}
+table.stack thead{display:none}
+table.stack,table.stack tbody,table.stack tfoot,table.stack tr,table.stack td{display:block;width:auto}
+table.stack td.when{white-space:normal}
+table.stack tr{border-bottom:1px solid #e2e8f0;padding:6px 0}
+table.stack td,table.stack tbody th{border:none;padding:2px 0;text-align:left;white-space:normal}
+table.stack tbody th{display:block;font-size:15px}
+table.stack td[data-label]::before{content:attr(data-label) "：";color:#64748b;font-weight:400}
+table.stack td.meter{display:none}
+.chip{white-space:normal}
+}
 `;
 
-export function renderTimelinePage(timeline: Timeline): string {
+export interface TimelinePageOptions {
+  /** Simplified Chinese unless told otherwise. */
+  lang?: Lang;
+  /** The address of the same page in the other language, for the switch (`timeline.en.html`). */
+  otherHref?: string;
+}
+
+interface Stat {
+  k: string;
+  v: string;
+  /** HTML (escaped by the model). */
+  s: string;
+  over?: boolean;
+}
+
+/** What the page says above its charts, as texts and numbers (escaped when rendered). */
+interface TimelineView {
+  lang: Lang;
+  tx: TimelineTexts;
+  title: string;
+  meta: Array<{ k: string; v: string; after?: string }>;
+  push: { title: string; when: string; lines: string[] };
+  stats: Stat[];
+  warnings: string[];
+  quietSpan: string;
+  zoneNote: string;
+}
+
+function fmtOffsetAt(clock: Clock, ms: number): string {
+  return fmtOffset(clock.offsetAt(ms));
+}
+
+function timelineView(
+  timeline: Timeline,
+  views: SendView[],
+  waves: WaveView[],
+  clock: Clock,
+  unreadable: string[],
+): TimelineView {
+  const lang = clock.lang;
+  const tx = TIMELINE_TEXTS[lang];
+  const summary = timeline.summary;
+  const planned = parseIso(timeline.plannedAt, clock.fallbackOffset);
+  const midnight = parseIso(timeline.midnight, clock.fallbackOffset);
+  const refMs = midnight?.ms ?? planned?.ms ?? 0;
+  const sendsIn = timeline.sends ?? [];
+
+  const meta = [
+    { k: tx.timeZone, v: String(timeline.timezone), after: `(${fmtOffsetAt(clock, refMs)})` },
+    { k: tx.plannedAt, v: planned ? clock.full(planned.ms) : String(timeline.plannedAt) },
+    { k: tx.quietHours, v: `${timeline.quietHours?.start}–${timeline.quietHours?.end}` },
+    {
+      k: tx.rates,
+      v: tx.ratesValue(formatInt(timeline.smsRatePerSecond), formatInt(timeline.emailRatePerSecond)),
+    },
+    { k: '', v: tx.sendsInWaves(sendsIn.length, waves.length) },
+  ];
+
+  const midnightSends = views.filter((v) => v.send.midnight);
+  const pushEnd = midnightSends.length ? Math.max(...midnightSends.map((v) => v.end)) : null;
+  const pushCustomers = sum(midnightSends.map((v) => v.send.customers));
+  const pushGroups = new Set(midnightSends.map((v) => v.send.group)).size;
+  const push = midnight
+    ? {
+        title: tx.midnightPush,
+        when: clock.full(midnight.ms),
+        lines:
+          pushEnd !== null
+            ? [
+                tx.pushCustomers(pushCustomers, pushGroups),
+                tx.pushDone(fmtHm(clock.wall(pushEnd)), formatDuration((pushEnd - midnight.ms) / 1000, lang)),
+              ]
+            : [tx.noMidnightSend],
+      }
+    : { title: tx.midnightPush, when: String(timeline.midnight), lines: [] };
+
+  const customers = summary?.customers ?? 0;
+  const reached = summary?.reached ?? 0;
+  const smsTouches = summary?.touches?.sms ?? 0;
+  const multi = summary?.multiSms ?? 0;
+  const limit = summary?.multiSmsLimit ?? 0;
+  const [reachedK, reachedS] = tx.stats.reached(formatPercent(reached, customers));
+  const stats: Stat[] = [
+    { k: tx.stats.customers[0], v: formatInt(customers), s: escapeHtml(tx.stats.customers[1]) },
+    { k: reachedK, v: formatInt(reached), s: escapeHtml(reachedS) },
+    { k: tx.stats.smsTouches[0], v: formatInt(smsTouches), s: escapeHtml(tx.stats.smsTouches[1]) },
+    {
+      k: tx.stats.emailTouches[0],
+      v: formatInt(summary?.touches?.email ?? 0),
+      s: escapeHtml(tx.stats.emailTouches[1]),
+    },
+    {
+      k: tx.stats.smsParts,
+      v: formatInt(summary?.smsParts ?? 0),
+      s:
+        smsTouches > 0
+          ? escapeHtml(tx.stats.partsPerSms(String(Math.round(((summary?.smsParts ?? 0) / smsTouches) * 100) / 100)))
+          : '',
+    },
+    {
+      k: tx.stats.multiSms,
+      v: formatInt(multi),
+      s: `${escapeHtml(tx.stats.limit(formatInt(limit)))}<div class="bar-track"><span style="width:${px(Math.min(100, limit > 0 ? (multi / limit) * 100 : 0))}%"></span></div>`,
+      over: multi > limit,
+    },
+  ];
+
+  const warnings = [...(timeline.warnings ?? [])];
+  if (unreadable.length) warnings.push(tx.unreadableSends(unreadable.join(', ')));
+  return {
+    lang,
+    tx,
+    title: tx.title(timeline.campaignId),
+    meta,
+    push,
+    stats,
+    warnings,
+    quietSpan: `${timeline.quietHours?.start}–${timeline.quietHours?.end}`,
+    zoneNote: tx.footer(String(timeline.timezone), fmtOffsetAt(clock, refMs), timeline.campaignId),
+  };
+}
+
+function renderHeader(view: TimelineView): string {
+  const meta = view.meta
+    .map((m) =>
+      m.k
+        ? `<span>${escapeHtml(m.k)} <b>${escapeHtml(m.v)}</b>${m.after ? ` ${escapeHtml(m.after)}` : ''}</span>`
+        : `<span>${escapeHtml(m.v)}</span>`,
+    )
+    .join('');
+  const push = `<div class="push"><div class="k">${escapeHtml(view.push.title)}</div><div class="v">${escapeHtml(view.push.when)}</div>${
+    view.push.lines.length ? `<div class="s">${view.push.lines.map((l) => escapeHtml(l)).join('<br>')}</div>` : ''
+  }</div>`;
+  const stats = view.stats
+    .map(
+      (st) =>
+        `<div class="stat${st.over ? ' over' : ''}"><div class="k">${escapeHtml(st.k)}</div><div class="v">${escapeHtml(st.v)}</div>${st.s ? `<div class="s">${st.s}</div>` : ''}</div>`,
+    )
+    .join('');
+  const warnings = view.warnings.length
+    ? `<section class="warnings" role="alert"><h2>${escapeHtml(view.tx.warnings(view.warnings.length))}</h2><ul>${view.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
+    : '';
+  return `<header><h1>${escapeHtml(view.title)}</h1><div class="meta">${meta}</div></header>\n<div class="top">${push}<div class="stats">${stats}</div></div>\n${warnings}`;
+}
+
+export function renderTimelinePage(timeline: Timeline, options: TimelinePageOptions = {}): string {
+  const lang = options.lang ?? DEFAULT_LANG;
+  const tx = TIMELINE_TEXTS[lang];
   const sendsIn = timeline.sends ?? [];
   const midnightGuess = parseIso(timeline.midnight, 0);
   const firstWithOffset = sendsIn.map((s) => parseIso(s.at, 0)).find((x) => x !== null);
   const offset = midnightGuess?.offset ?? firstWithOffset?.offset ?? 0;
-  const clock = new Clock(offset);
+  const zone =
+    typeof timeline.timezone === 'string' && isValidTimeZone(timeline.timezone) ? timeline.timezone : undefined;
+  const clock = new Clock(zone, offset, lang);
   const midnight = parseIso(timeline.midnight, offset);
 
   const views: SendView[] = [];
@@ -925,78 +1196,24 @@ export function renderTimelinePage(timeline: Timeline): string {
     views.push({ send, start, end: start.ms + seconds * 1000 });
   }
   const waves = buildWaves(timeline, views);
-  const summary = timeline.summary;
-  const planned = parseIso(timeline.plannedAt, offset);
+  const view = timelineView(timeline, views, waves, clock, unreadable);
 
-  // Header.
-  const title = `${timeline.campaignId} · campaign timeline`;
-  const meta = [
-    `<span>Time zone <b>${escapeHtml(timeline.timezone)}</b> (${fmtOffset(offset)})</span>`,
-    planned
-      ? `<span>Planned at <b>${escapeHtml(fmtFull(wall(planned.ms, planned.offset)))}</b></span>`
-      : `<span>Planned at <b>${escapeHtml(timeline.plannedAt)}</b></span>`,
-    `<span>Quiet hours <b>${escapeHtml(timeline.quietHours?.start)}–${escapeHtml(timeline.quietHours?.end)}</b></span>`,
-    `<span>Rates <b>${formatInt(timeline.smsRatePerSecond)} SMS/s</b>, <b>${formatInt(timeline.emailRatePerSecond)} email/s</b></span>`,
-    `<span><b>${formatInt(sendsIn.length)}</b> sends in <b>${formatInt(waves.length)}</b> waves</span>`,
-  ].join('');
-
-  const midnightSends = views.filter((v) => v.send.midnight);
-  const pushEnd = midnightSends.length ? Math.max(...midnightSends.map((v) => v.end)) : null;
-  const pushCustomers = sum(midnightSends.map((v) => v.send.customers));
-  const pushGroups = new Set(midnightSends.map((v) => v.send.group)).size;
-  const pushBox = midnight
-    ? `<div class="push"><div class="k">午夜开抢 · midnight push</div><div class="v">${escapeHtml(fmtFull(wall(midnight.ms, midnight.offset)))}</div><div class="s">${
-        pushEnd !== null
-          ? `${formatInt(pushCustomers)} customers in ${pushGroups} group${pushGroups === 1 ? '' : 's'}<br>all handed to the provider by ${escapeHtml(fmtHm(wall(pushEnd, midnight.offset)))} (${escapeHtml(formatDuration((pushEnd - midnight.ms) / 1000))})`
-          : 'no midnight send planned'
-      }</div></div>`
-    : `<div class="push"><div class="k">midnight push</div><div class="v">${escapeHtml(timeline.midnight)}</div></div>`;
-
-  const stat = (k: string, v: string, s = '', extra = ''): string =>
-    `<div class="stat${extra}"><div class="k">${k}</div><div class="v">${v}</div>${s ? `<div class="s">${s}</div>` : ''}</div>`;
-  const customers = summary?.customers ?? 0;
-  const reached = summary?.reached ?? 0;
-  const smsTouches = summary?.touches?.sms ?? 0;
-  const multi = summary?.multiSms ?? 0;
-  const limit = summary?.multiSmsLimit ?? 0;
-  const over = multi > limit;
-  const stats = [
-    stat('Customers', formatInt(customers), 'in the segment files'),
-    stat('Reached', formatInt(reached), `${formatPercent(reached, customers)} get at least one touch`),
-    stat('SMS touches', formatInt(smsTouches), 'planned messages'),
-    stat('Email touches', formatInt(summary?.touches?.email ?? 0), 'planned messages'),
-    stat(
-      'SMS parts',
-      formatInt(summary?.smsParts ?? 0),
-      smsTouches > 0 ? `${Math.round(((summary?.smsParts ?? 0) / smsTouches) * 100) / 100} parts per SMS` : '',
-    ),
-    stat(
-      'Multi-SMS customers',
-      `${formatInt(multi)}`,
-      `limit ${formatInt(limit)}<div class="bar-track"><span style="width:${px(Math.min(100, limit > 0 ? (multi / limit) * 100 : 0))}%"></span></div>`,
-      over ? ' over' : '',
-    ),
-  ].join('');
-
-  const warnings = [...(timeline.warnings ?? [])];
-  if (unreadable.length) warnings.push(`sends with an unreadable time (not drawn): ${unreadable.join(', ')}`);
-  const warningBox = warnings.length
-    ? `<section class="warnings" role="alert"><h2>⚠ ${warnings.length} warning${warnings.length === 1 ? '' : 's'}</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
-    : '';
-
-  const quietText = `${escapeHtml(timeline.quietHours?.start)}–${escapeHtml(timeline.quietHours?.end)}`;
-  const legend = `<div class="legend"><span><span class="swatch email"></span>email send</span><span><span class="swatch sms"></span>SMS send</span><span><span class="swatch midnight"></span>midnight push</span><span><span class="swatch quiet"></span>quiet hours ${quietText} (only the midnight push may send)</span><span><span class="swatch planned"></span>planning time</span><span>→ email lead before the SMS</span></div>`;
+  const lg = tx.legend;
+  const legend = `<div class="legend"><span><span class="swatch email"></span>${escapeHtml(lg.email)}</span><span><span class="swatch sms"></span>${escapeHtml(lg.sms)}</span><span><span class="swatch midnight"></span>${escapeHtml(lg.midnight)}</span><span><span class="swatch quiet"></span>${escapeHtml(lg.quiet(view.quietSpan))}</span><span><span class="swatch planned"></span>${escapeHtml(lg.planned)}</span><span>${escapeHtml(lg.lead)}</span></div>`;
+  const swipe = `<div class="swipe">${escapeHtml(tx.swipe)}</div>`;
 
   const body = [
-    `<header><h1>${escapeHtml(title)}</h1><div class="meta">${meta}</div></header>`,
-    `<div class="top">${pushBox}<div class="stats">${stats}</div></div>`,
-    warningBox,
-    `<section class="card"><h2>Campaign overview · 活动总览</h2>${legend}${renderOverview(timeline, waves, clock, midnight)}${renderGroups(timeline)}</section>`,
-    `<section class="card"><h2>Each wave hour by hour · 波次细节</h2><div class="note">Bars are sends, one per customer group (G1, G2, …; G3·2 is the part of group 3 sent after quiet hours), drawn for the time they take at the configured rate. Hover a bar for details.</div>${renderPanels(timeline, waves, clock, midnight)}</section>`,
-    `<section class="card"><h2>Waves · 波次</h2>${renderWaveTable(waves, clock)}</section>`,
-    `<section class="card"><h2>Why touches were dropped · 未发送原因</h2>${renderReasons(timeline)}</section>`,
-    `<footer>All times in ${escapeHtml(timeline.timezone)} (${fmtOffset(offset)}). Campaign ${escapeHtml(timeline.campaignId)}.</footer>`,
+    renderHeader(view),
+    `<section class="card"><h2>${escapeHtml(tx.overview)}</h2>${legend}${swipe}<div class="chart-scroll">${renderOverview(timeline, waves, clock, midnight)}</div>${renderGroups(timeline, lang)}</section>`,
+    `<section class="card"><h2>${escapeHtml(tx.wavesHourByHour)}</h2><div class="note">${escapeHtml(tx.panelsNote)}</div>${swipe}${renderPanels(timeline, waves, clock, midnight)}</section>`,
+    `<section class="card"><h2>${escapeHtml(tx.waves)}</h2>${renderWaveTable(waves, clock)}</section>`,
+    `<section class="card"><h2>${escapeHtml(tx.dropped)}</h2>${renderReasons(timeline, lang)}</section>`,
+    `<footer>${escapeHtml(view.zoneNote)}</footer>`,
   ].join('\n');
 
-  return htmlPage(title, CSS, body);
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  return htmlPage(view.title, CSS, body, {
+    lang,
+    ...(options.otherHref ? { other: { href: options.otherHref, label: tx.switchTo, lang: other } } : {}),
+  });
 }

@@ -27,7 +27,10 @@ interface Run {
 /** Spawns `node functions/cli/campaign.js ...args` as a user runs it and collects both streams. */
 function campaign(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [BIN, ...args], { env: { ...process.env, NODE_OPTIONS: '', ...env } });
+    // English messages unless a test asks otherwise: most tests read English words.
+    const child = spawn('node', [BIN, ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', CAMPAIGN_LANG: 'en', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -218,7 +221,7 @@ describe('streams: results on stdout, diagnostics on stderr', () => {
     expect(run.stdout).toMatch(/^read customers\.csv \(csv, utf-8\): 300 rows, /m);
     expect(run.stdout).toMatch(/^planned d11-2026: /m);
     expect(run.stdout).toMatch(/^\d+ rejected rows: .*rejects\.jsonl$/m);
-    expect(run.stdout).toMatch(/^timeline: .*timeline\.html$/m);
+    expect(run.stdout).toMatch(/^timeline: .*timeline\.en\.html \(中文: .*timeline\.html\)$/m);
     expect(run.stdout).not.toMatch(/warning/);
     expect(run.stderr).toMatch(/^warning: wave presale: audience "nobody-has-this-label"/m);
     expect(run.stderr).not.toMatch(/planned d11-2026|timeline: /);
@@ -236,6 +239,54 @@ describe('streams: results on stdout, diagnostics on stderr', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/waves: needs at least one wave/);
+  });
+
+  it('campaign plan: a marketer reads the summary in Chinese by default, in English with --lang en', async () => {
+    // Prepare
+    const args = ['plan', '--campaign', CAMPAIGN, '--customers', customersCsv, '--now', NOW];
+
+    // Act
+    const zh = await campaign([...args, '--out', join(work, 'zh-plan')], { CAMPAIGN_LANG: '' });
+    const en = await campaign([...args, '--out', join(work, 'en-plan'), '--lang', 'en'], { CAMPAIGN_LANG: '' });
+
+    // Assess
+    expect(zh.code, zh.stderr).toBe(0);
+    expect(zh.stdout).toMatch(/^已读取 customers\.csv（csv, utf-8）：300 行，接受 \d+ 行，拒绝 \d+ 行$/m);
+    expect(zh.stdout).toMatch(/^已规划 d11-2026：[\d,]+ 位客户，\d+ 批发送，/m);
+    expect(zh.stdout).toMatch(/^\d+ 行被拒绝：.*rejects\.jsonl$/m);
+    expect(zh.stdout).toMatch(/^时间线：.*timeline\.html（English: .*timeline\.en\.html）$/m);
+    expect(en.code, en.stderr).toBe(0);
+    expect(en.stdout).toMatch(/^planned d11-2026: /m);
+    expect(en.stdout).not.toMatch(/已规划/);
+  });
+
+  it('campaign plan: the campaign file problems in Chinese by default, each by its JSON path', async () => {
+    // Prepare
+    const file = join(work, 'invalid-zh.campaign.json');
+    await writeFile(file, JSON.stringify({ id: 'x', midnight: '2026-11-11T00:00', waves: [] }));
+
+    // Act
+    const run = await campaign(['plan', '--campaign', file, '--customers', customersCsv, '--now', NOW, '--out', work], {
+      CAMPAIGN_LANG: 'zh-CN',
+    });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^campaign plan: 活动文件有 \d+ 处问题（按 JSON 路径）：$/m);
+    expect(run.stderr).toMatch(/^ {2}waves: 至少需要一个波次$/m);
+  });
+
+  it('refuses a language it does not have, by name', async () => {
+    // Act
+    const option = await campaign(['plan', '--lang', 'fr'], { CAMPAIGN_LANG: '' });
+    const env = await campaign(['plan'], { CAMPAIGN_LANG: 'de' });
+
+    // Assess
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('--lang: "fr" is not a language of the messages: give zh or en');
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('CAMPAIGN_LANG: "de" is not a language of the messages: give zh or en');
   });
 
   it('campaign sample: what it wrote on stdout; --quiet prints nothing', async () => {
@@ -363,6 +414,21 @@ describe('streams of campaign import, against `npm start`', () => {
       expect(run.stdout).toMatch(line);
       expect(run.stderr).not.toMatch(line);
     }
+  });
+
+  it('prints the import result in Chinese by default', async () => {
+    // Prepare
+    const env = { PORT: ports.http, S3_PORT: ports.s3, DYNAMODB_PORT: ports.dynamodb, CAMPAIGN_LANG: '' };
+
+    // Act
+    const run = await campaign(['import', customersCsv, '--segment', 'vip-zh'], env);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^已上传 .*customers\.csv 到 s3:\/\/campaign-data\/segments\/d11-2026\/vip-zh\.csv$/m);
+    expect(run.stdout).toMatch(/^导入成功：segments\/d11-2026\/vip-zh\.csv（etag [0-9a-f]+）$/m);
+    expect(run.stdout).toMatch(/^ {2}已导入： {2}\d+ 位客户$/m);
+    expect(run.stdout).toMatch(/^ {2}已拒绝： {2}\d+ 行 -> /m);
   });
 
   it('uploads --columns beside the file first and prints which header became which column', async () => {

@@ -9,7 +9,7 @@ import { runCli } from '../support/cli-run.ts';
 
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
-const PLAN_FILES = ['timeline.json', 'touches.jsonl', 'rejects.jsonl', 'timeline.html'];
+const PLAN_FILES = ['timeline.json', 'touches.jsonl', 'rejects.jsonl', 'timeline.html', 'timeline.en.html'];
 let work: string;
 let customersCsv: string;
 
@@ -152,7 +152,7 @@ describe('campaign plan', () => {
 
     // Act
     const { stdout } = await promisify(execFile)('node', ['functions/cli/campaign.js', ...planArgs(out)], {
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', CAMPAIGN_LANG: 'en' },
     });
 
     // Assess

@@ -141,6 +141,23 @@ describe('campaign file', () => {
     expect(campaign.testRecipients).toEqual(['+8613800138000', 'me@store.cn', '+8613900139000']);
   });
 
+  it("takes the marketer's own group labels, trimmed, and names a label that is empty or too long", () => {
+    // Prepare
+    const base = { id: 'd11-2026', midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight' }] };
+
+    // Act
+    const campaign = parseCampaign({ ...base, groupLabels: { 'd11-loyal': ' 双11老粉 ', 'tier:VIP2': '金卡会员' } });
+    const problems = problemsOf({ ...base, groupLabels: { 'd11-loyal': ' ', 'recent-high': '很'.repeat(25) } });
+
+    // Assess
+    expect(campaign.groupLabels).toEqual({ 'd11-loyal': '双11老粉', 'tier:VIP2': '金卡会员' });
+    expect(parseCampaign(base).groupLabels, 'none by default').toEqual({});
+    expect(problems).toEqual([
+      'groupLabels["d11-loyal"]: is empty',
+      'groupLabels["recent-high"]: is longer than 24 characters',
+    ]);
+  });
+
   it('refuses a test recipient that is neither a phone nor an email, naming its place in the list', () => {
     // Prepare
     const input = {

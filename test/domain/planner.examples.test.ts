@@ -256,3 +256,19 @@ describe('message parts and durations', () => {
     expect(timeline.waves[0]?.smsExample?.parts).toBe(2);
   });
 });
+
+describe("the marketer's own group labels", () => {
+  it('are carried into the timeline for the pages, and only when the campaign gives some', () => {
+    // Prepare
+    const waves: CampaignInput['waves'] = [{ id: 'midnight', sms: 'midnight', audience: ['*'] }];
+    const labelled = campaignWith(waves, { groupLabels: { 'd11-loyal': '双11老粉' } });
+
+    // Act
+    const withLabels = plan(labelled, customers(3)).timeline;
+    const without = plan(campaignWith(waves), customers(3)).timeline;
+
+    // Assess
+    expect(withLabels.groupLabels).toEqual({ 'd11-loyal': '双11老粉' });
+    expect('groupLabels' in without, 'a plan without labels keeps the timeline file as before').toBe(false);
+  });
+});

@@ -86,7 +86,7 @@ describe('campaign simulate', () => {
     const midnight = outbox.filter((entry) => entry.waveId === 'midnight' && entry.channel === 'sms');
     const first = Math.min(...midnight.map((entry) => Date.parse(entry.at)));
     expect(first).toBe(Date.parse('2026-11-11T00:00:00+08:00'));
-    for (const file of ['rejects.jsonl', 'timeline.html', 'report.html']) {
+    for (const file of ['rejects.jsonl', 'timeline.html', 'timeline.en.html', 'report.html', 'report.en.html']) {
       expect((await readFile(join(out, file))).length, file).toBeGreaterThan(0);
     }
   });

@@ -236,6 +236,23 @@ describe('the campaign routes', () => {
     expect(asHtml.type).toMatch(/text\/html/);
     expect(asHtml.text).toMatch(/<svg|<table/);
   });
+
+  it('GET /campaigns/{id}/report?lang=en is the English page; Chinese by default; another language is refused', async () => {
+    // Act
+    const zh = await call('GET', '/campaigns/api/report?format=html');
+    const en = await call('GET', '/campaigns/api/report?format=html&lang=en');
+    const fr = await call('GET', '/campaigns/api/report?format=html&lang=fr');
+
+    // Assess
+    expect(zh.text).toContain('<html lang="zh-CN">');
+    expect(zh.text).toContain('活动报告');
+    expect(zh.text, 'the switch to English').toContain('href="?format=html&amp;lang=en"');
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('campaign report');
+    expect(en.text, 'the switch back').toContain('href="?format=html&amp;lang=zh"');
+    expect(fr.status).toBe(400);
+    expect(fr.text).toContain('lang');
+  });
 });
 
 describe('bad requests', () => {

@@ -12,7 +12,12 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[]): Promise<CliRun> {
+/**
+ * Runs `campaign ...args`. The messages are Chinese by default; these runs ask for English
+ * (`--lang en`) because most tests read English words; `{ lang: 'zh' }` runs as a marketer does.
+ */
+export async function runCli(args: string[], options: { lang?: 'zh' | 'en' } = {}): Promise<CliRun> {
+  const lang = options.lang ?? 'en';
   let stdout = '';
   let stderr = '';
   const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -26,7 +31,7 @@ export async function runCli(args: string[]): Promise<CliRun> {
     return true;
   });
   try {
-    return { code: await main(args), stdout, stderr };
+    return { code: await main(lang === 'en' ? [...args, '--lang', 'en'] : args), stdout, stderr };
   } finally {
     errSpy.mockRestore();
     outSpy.mockRestore();

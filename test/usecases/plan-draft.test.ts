@@ -120,6 +120,7 @@ describe('planning makes drafts', () => {
     });
     const storage = new S3ObjectStorage(clientsFor(local.config).s3, local.config.dataBucket);
     expect(await storage.head('reports/campaigns/upload.json.timeline.html')).toBeDefined();
+    expect(await storage.head('reports/campaigns/upload.json.timeline.en.html')).toBeDefined();
   });
 
   it('says where uploads take a column mapping when the campaign file has columns', async () => {

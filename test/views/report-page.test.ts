@@ -4,6 +4,8 @@ import type { CampaignReport, UnknownTouch } from '../../functions/domain/report
 import { formatCny, renderReportPage } from '../../functions/views/report-page.ts';
 import { fixtureReport, fixtureReportNoOrders, totalsOf } from './fixture-report.ts';
 
+/** The English page: most assertions below read its words; the Chinese page has its own tests. */
+const EN = { lang: 'en' } as const;
 const clone = (r: CampaignReport): CampaignReport => structuredClone(r);
 const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 /** The text a reader sees: tags removed, the entities this page writes decoded. */
@@ -24,16 +26,16 @@ describe('renderReportPage', () => {
 
     // Act
     process.env.TZ = 'America/Los_Angeles';
-    const west = renderReportPage(clone(fixtureReport));
+    const west = renderReportPage(clone(fixtureReport), EN);
     process.env.TZ = 'Asia/Tokyo';
-    const east = renderReportPage(clone(fixtureReport));
+    const east = renderReportPage(clone(fixtureReport), EN);
     if (before === undefined) delete process.env.TZ;
     else process.env.TZ = before;
 
     // Assess
     expect(west).toBe(east);
     expect(west.startsWith('<!doctype html>')).toBe(true);
-    expect(west).toContain('2026-11-14 周六 10:00');
+    expect(west).toContain('Sat 14 Nov 10:00');
   });
 
   it('escapes every string from the input, including a <script> wave id', () => {
@@ -53,7 +55,7 @@ describe('renderReportPage', () => {
     report.totals = totalsOf(report.rows);
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(html).not.toMatch(/<script/i);
@@ -72,7 +74,7 @@ describe('renderReportPage', () => {
     const report = fixtureReport;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     const start = html.indexOf('<table class="report">');
@@ -94,7 +96,7 @@ describe('renderReportPage', () => {
     const report = fixtureReport;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     for (const outcome of ['sent', 'failed', 'suppressed', 'unknown'])
@@ -114,7 +116,7 @@ describe('renderReportPage', () => {
     const report = fixtureReport;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(html).toContain('paid before the send: left the reminder wave');
@@ -142,7 +144,7 @@ describe('renderReportPage', () => {
     midnight.cancelledBy = { cancelled: 7 };
 
     // Act
-    const text = visibleText(renderReportPage(report)).replace(/\s+/g, ' ');
+    const text = visibleText(renderReportPage(report, EN)).replace(/\s+/g, ' ');
 
     // Assess
     expect(text).toContain('window:night 120');
@@ -157,7 +159,7 @@ describe('renderReportPage', () => {
     const report = fixtureReport;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     const section = html.slice(html.indexOf('id="unknown"'));
@@ -186,7 +188,7 @@ describe('renderReportPage', () => {
     report.unknownTouches = many;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(count(html, '<td class="num idx">')).toBe(200);
@@ -200,7 +202,7 @@ describe('renderReportPage', () => {
     const report = fixtureReportNoOrders;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(html).not.toMatch(/NaN|undefined|null|Infinity/);
@@ -223,7 +225,7 @@ describe('renderReportPage', () => {
     report.totals.roi = Number.NaN;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(visibleText(html)).not.toMatch(/NaN|undefined|null|Infinity/);
@@ -242,7 +244,7 @@ describe('renderReportPage', () => {
     };
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(html).toContain('</html>');
@@ -253,7 +255,7 @@ describe('renderReportPage', () => {
 
   it('loads nothing from the network and needs no script', () => {
     // Prepare
-    const pages = [renderReportPage(fixtureReport), renderReportPage(fixtureReportNoOrders)];
+    const pages = [renderReportPage(fixtureReport, EN), renderReportPage(fixtureReportNoOrders, EN)];
 
     // Act
     const found = pages.map((html) => ({
@@ -276,39 +278,41 @@ describe('what the campaign added, on the page', () => {
 
   it('headlines the revenue the waves with a control group added, with its interval, not the ROI', () => {
     // Act
-    const html = renderReportPage(fixtureReport);
+    const html = renderReportPage(fixtureReport, EN);
 
     // Assess
     const hero = heroOf(html);
-    expect(hero, 'the headline').toContain('活动增量成交 · revenue the campaign added');
+    expect(hero, 'the headline').toContain('Revenue the campaign added');
     expect(hero).toContain('+¥547,500');
-    expect(hero).toContain('¥321,149 至 ¥773,851');
+    expect(hero).toContain('¥321,149 to ¥773,851');
     expect(hero, 'added orders with their interval').toContain('<b>+1,631</b>');
-    expect(hero).toContain('1,044 至 2,218');
+    expect(hero).toContain('1,044 to 2,218');
     expect(hero).toContain('above zero: a real gain');
     expect(hero, 'the waves it leaves out').toContain('presale、unpaid、midnight');
     expect(hero, 'no ROI in the headline').not.toContain('ROI');
     // Attribution is still there, labelled as what it is.
-    expect(html).toContain('归因成交 · attributed revenue');
+    expect(html).toContain('Attributed revenue');
     expect(html).toContain('attribution, not cause');
-    expect(html).toContain('归因 ROI · attributed ROI');
+    expect(html).toContain('Attributed ROI');
   });
 
   it('shows each wave against its control group, and says a wave without one has an unknown effect', () => {
     // Act
-    const html = renderReportPage(fixtureReport);
+    const html = renderReportPage(fixtureReport, EN);
 
     // Assess
     const card = /<section class="card" id="incremental">.*?<\/section>/s.exec(html)?.[0] ?? '';
     expect(card, 'the card').not.toBe('');
-    expect(card).toContain('6.0% 购买 bought');
-    expect(card).toContain('5.0% 购买 bought');
-    expect(card).toContain('+1.00 点 pts');
-    expect(card).toContain('+0.63 至 +1.35');
+    expect(card).toContain('6.0% bought');
+    expect(card).toContain('5.0% bought');
+    expect(card).toContain('+1.00 pts');
+    expect(card).toContain('+0.63 to +1.35');
     for (const wave of ['presale', 'unpaid', 'midnight']) {
-      expect(card, wave).toMatch(new RegExp(`<th scope="row">${wave}</th><td colspan="6">未设对照组，效果未知`));
+      expect(card, wave).toMatch(
+        new RegExp(`<th scope="row">${wave}</th><td colspan="6">no control group: its effect is unknown`),
+      );
     }
-    expect(card, 'an unknown effect is never shown as zero').not.toMatch(/\+0\.00 点|\+¥0\b/);
+    expect(card, 'an unknown effect is never shown as zero').not.toMatch(/\+0\.00 pts|\+¥0\b/);
   });
 
   it('says when the interval includes zero, and when nothing can be measured', () => {
@@ -327,15 +331,15 @@ describe('what the campaign added, on the page', () => {
     delete old.incremental;
 
     // Act
-    const unsureHero = heroOf(renderReportPage(unsure));
-    const unmeasuredHero = heroOf(renderReportPage(unmeasured));
-    const oldHero = heroOf(renderReportPage(old));
+    const unsureHero = heroOf(renderReportPage(unsure, EN));
+    const unmeasuredHero = heroOf(renderReportPage(unmeasured, EN));
+    const oldHero = heroOf(renderReportPage(old, EN));
 
     // Assess
-    expect(unsureHero).toContain('-¥57,285 至 ¥392,285');
-    expect(unsureHero).toContain('区间含零：无法确认有增量 · includes zero: no proven gain');
+    expect(unsureHero).toContain('-¥57,285 to ¥392,285');
+    expect(unsureHero).toContain('includes zero: no proven gain');
     for (const hero of [unmeasuredHero, oldHero]) {
-      expect(hero).toContain('未知 · unknown');
+      expect(hero).toContain('unknown');
       expect(hero).toContain('last-touch attribution, not cause');
       expect(hero).not.toContain('¥');
     }
@@ -362,16 +366,14 @@ describe('the audit trail on the page', () => {
     ];
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
     const section = visibleText(html.slice(html.indexOf('id="audit"')));
 
     // Assess: 15:50 UTC is 23:50 in Shanghai.
-    expect(section).toMatch(/Audit trail · 操作记录 · 已暂停 paused/);
+    expect(section).toMatch(/Audit trail · paused/);
     expect(section.indexOf('2026-11-10 23:50:00')).toBeLessThan(section.indexOf('2026-11-10 23:00:00'));
-    expect(section).toMatch(
-      /mei@store\.cn\s+暂停 · paused\s+running → paused\s+wave midnight · wrong price <b>99<\/b>/,
-    );
-    expect(section).toMatch(/boss@store\.cn\s+批准 · approved\s+draft → approved\s+v2/);
+    expect(section).toMatch(/mei@store\.cn\s+paused\s+running → paused\s+wave midnight · wrong price <b>99<\/b>/);
+    expect(section).toMatch(/boss@store\.cn\s+approved\s+draft → approved\s+v2/);
     expect(html).not.toContain('<b>99</b>');
   });
 
@@ -381,7 +383,7 @@ describe('the audit trail on the page', () => {
     report.audit = Array.from({ length: 25 }, (_, minute) => entry(minute, { reason: `step ${minute}` }));
 
     // Act
-    const section = visibleText(renderReportPage(report).split('id="audit"')[1] ?? '');
+    const section = visibleText(renderReportPage(report, EN).split('id="audit"')[1] ?? '');
 
     // Assess
     expect(section).toContain('step 24');
@@ -392,7 +394,7 @@ describe('the audit trail on the page', () => {
 
   it('has no audit section when the report has no trail', () => {
     // Act
-    const html = renderReportPage(clone(fixtureReport));
+    const html = renderReportPage(clone(fixtureReport), EN);
 
     // Assess
     expect(html).not.toContain('id="audit"');
@@ -431,13 +433,13 @@ describe('results by member tier on the page', () => {
     ];
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     const section = visibleText(html.split('By member tier')[1]?.split('</section>')[0] ?? '');
-    expect(section).toContain('按会员等级');
+    expect(section).toContain('Tier');
     expect(section).toMatch(/VIP<2>\s+1,200\s+2,400\s+2,300\s+57\s+¥12,345\.50\s+¥115\.00\s+\S+/);
-    expect(section).toMatch(/无等级 · no tier\s+30\s+30\s+30\s+0\s+¥0\.00\s+¥1\.50/);
+    expect(section).toMatch(/no tier\s+30\s+30\s+30\s+0\s+¥0\.00\s+¥1\.50/);
     expect(section.indexOf('VIP<2>')).toBeLessThan(section.indexOf('no tier'));
     expect(html).not.toContain('VIP<2>');
   });
@@ -448,9 +450,53 @@ describe('results by member tier on the page', () => {
     delete report.byTier;
 
     // Act
-    const html = renderReportPage(report);
+    const html = renderReportPage(report, EN);
 
     // Assess
     expect(html).not.toContain('By member tier');
+  });
+});
+
+describe('the report in Chinese, with English as a switch', () => {
+  it('says every heading, reason, channel and state in Chinese by default, each code kept beside its words', () => {
+    // Prepare
+    const report = clone(fixtureReport);
+    report.state = 'paused';
+
+    // Act
+    const html = renderReportPage(report);
+    const text = visibleText(html);
+
+    // Assess
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(text).toContain('d11-2026 · 活动报告');
+    expect(text, 'the date in the campaign zone').toContain('11月14日 周六 10:00');
+    expect(text, 'a reason in words, its code beside it').toMatch(/发送前已付款：退出催付波次\s+suppressed:purchase/);
+    expect(text, 'an unknown code is shown as reported').toContain('此代码暂无说明，按原样显示。');
+    expect(text, 'the headline').toContain('活动增量成交');
+    expect(text).toMatch(/95% 区间\s+¥321,149 至 ¥773,851/);
+    expect(text, 'a wave without a control group').toContain('未设对照组：效果未知（不计为零）');
+    expect(text, 'a channel').toContain('短信');
+    for (const english of [
+      'campaign report',
+      'What the reasons mean',
+      'Hover a segment',
+      'delivered',
+      'Per wave and channel',
+      'paid before the send',
+    ])
+      expect(text, `English left on the Chinese page: ${english}`).not.toContain(english);
+  });
+
+  it('links each language to the other when told where the other page is', () => {
+    // Act
+    const zh = renderReportPage(fixtureReport, { otherHref: 'report.en.html' });
+    const en = renderReportPage(fixtureReport, { lang: 'en', otherHref: 'report.html' });
+
+    // Assess
+    expect(zh).toContain('<a href="report.en.html" hreflang="en" lang="en">English</a>');
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('<a href="report.html" hreflang="zh-CN" lang="zh-CN">中文</a>');
+    expect(visibleText(en)).not.toMatch(/活动报告|原因说明|已发送/);
   });
 });

@@ -35,7 +35,7 @@ describe('renderTimelinePage', () => {
 
     // Assess
     expect(west).toBe(east);
-    expect(west).toContain('10/24 周六 20:00');
+    expect(west).toContain('10月24日 周六 20:00');
   });
 
   it('draws an SVG chart that names every send', () => {
@@ -109,10 +109,14 @@ describe('renderTimelinePage', () => {
 
     // Act
     const html = renderTimelinePage(timeline);
+    const en = renderTimelinePage(timeline, { lang: 'en' });
 
     // Assess
     expect(html).toContain('class="midnight-line"');
-    expect(html).toContain('00:00 午夜开抢 / midnight push');
+    expect(html).toContain('00:00 零点开抢');
+    expect(html).toContain('11月11日 周三 00:00');
+    expect(en).toContain('00:00 midnight push');
+    expect(en).toContain('Wed 11 Nov 00:00');
     expect(count(html, 'class="bar bar-midnight"')).toBeGreaterThanOrEqual(6);
   });
 
@@ -122,7 +126,7 @@ describe('renderTimelinePage', () => {
     timeline.dropped['brand-new-code'] = 7;
 
     // Act
-    const html = renderTimelinePage(timeline);
+    const html = renderTimelinePage(timeline, { lang: 'en' });
 
     // Assess
     expect(html).toContain('412,386');
@@ -158,12 +162,14 @@ describe('renderTimelinePage', () => {
     timeline.dropped = {};
 
     // Act
-    const html = renderTimelinePage(timeline);
+    const html = renderTimelinePage(timeline, { lang: 'en' });
+    const zh = renderTimelinePage(timeline);
 
     // Assess
     expect(html).toContain('</html>');
     expect(html).not.toContain('class="warnings"');
     expect(html).toContain('No touch was dropped.');
+    expect(zh).toContain('没有被放弃的触达。');
   });
 });
 
@@ -177,9 +183,87 @@ describe('formatters', () => {
 
     // Assess
     expect(formatted).toEqual(['0', '999', '1,000', '30,000', '1,234,567', '-4,500']);
-    expect(formatDuration(45)).toBe('45 s');
-    expect(formatDuration(540)).toBe('9 min');
-    expect(formatDuration(9_000)).toBe('2 h 30 min');
-    expect(formatDuration(7_200)).toBe('2 h');
+    expect(formatDuration(45, 'en')).toBe('45 s');
+    expect(formatDuration(540, 'en')).toBe('9 min');
+    expect(formatDuration(9_000, 'en')).toBe('2 h 30 min');
+    expect(formatDuration(7_200, 'en')).toBe('2 h');
+    expect(formatDuration(9_000)).toBe('2 小时 30 分钟');
+    expect(formatDuration(45)).toBe('45 秒');
+  });
+});
+
+describe('the page in Chinese, with English as a switch', () => {
+  it('says every reason, group and channel in Chinese by default, each code kept beside its words', () => {
+    // Prepare
+    const timeline = fixtureTimeline;
+
+    // Act
+    const html = renderTimelinePage(timeline);
+
+    // Assess
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('d11-2026 · 活动时间线');
+    expect(html, 'the multi-SMS reason in words').toContain(
+      '<span class="why-short">该客户只发一条短信</span> <code class="code">cap:multi-sms</code>',
+    );
+    expect(html, 'a group name').toContain('双11忠诚客');
+    expect(html, 'a channel name').toContain('短信');
+    expect(html, "the cap explained with this plan's number").toContain('每位客户每个自然月最多 2 条短信。');
+    for (const english of ['campaign timeline', 'Quiet hours', 'Why touches were dropped', 'Hover a bar', 'audience '])
+      expect(html, `English left on the Chinese page: ${english}`).not.toContain(english);
+  });
+
+  it('links each language to the other when told where the other page is', () => {
+    // Act
+    const zh = renderTimelinePage(fixtureTimeline, { otherHref: 'timeline.en.html' });
+    const en = renderTimelinePage(fixtureTimeline, { lang: 'en', otherHref: 'timeline.html' });
+
+    // Assess
+    expect(zh).toContain('<a href="timeline.en.html" hreflang="en" lang="en">English</a>');
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('<a href="timeline.html" hreflang="zh-CN" lang="zh-CN">中文</a>');
+    expect(en).toContain('Double-11 loyal');
+    expect(en).not.toContain('双11忠诚客');
+  });
+
+  it("shows the marketer's own group labels instead of the built-in names, in both languages", () => {
+    // Prepare
+    const timeline: Timeline = { ...fixtureTimeline, groupLabels: { 'd11-loyal': '双11老粉' } };
+
+    // Act
+    const zh = renderTimelinePage(timeline);
+    const en = renderTimelinePage(timeline, { lang: 'en' });
+
+    // Assess
+    expect(zh, 'the label on the Chinese page').toContain('双11老粉');
+    expect(zh, 'the built-in name is replaced').not.toContain('双11忠诚客');
+    expect(en, "the label is the marketer's words, in either language").toContain('双11老粉');
+    expect(en).not.toContain('Double-11 loyal');
+  });
+
+  it('lists every send as text too, so a touch screen reads what a mouse hovers', () => {
+    // Act
+    const html = renderTimelinePage(fixtureTimeline);
+
+    // Assess
+    for (const send of fixtureTimeline.sends) expect(html, send.id).toContain(`data-send-row="${send.id}"`);
+    expect(html).toContain('<details class="send-details"><summary>发送明细');
+  });
+
+  it("draws the hour axis in the campaign's zone with its DST rules", () => {
+    // Prepare: the same instants in a Berlin campaign. The presale SMS at 12:00 UTC on Saturday
+    // 24 October is 14:00 CEST (UTC+2); the midnight push on 11 November is in CET (UTC+1).
+    // One fixed offset (the midnight push's) would draw the presale an hour early, at 13:00.
+    const timeline = clone(fixtureTimeline);
+    timeline.timezone = 'Europe/Berlin';
+    timeline.midnight = '2026-11-11T00:00:00+01:00';
+
+    // Act
+    const html = renderTimelinePage(timeline, { lang: 'en' });
+
+    // Assess
+    expect(html).toContain('Sat 24 Oct 14:00 → 14:45');
+    expect(html).not.toContain('Sat 24 Oct 13:00 → 13:45');
+    expect(html).toContain('(UTC+01:00)');
   });
 });

@@ -45,6 +45,8 @@ export interface PlanModel {
   plannedAt: string;
   plannedBy: string;
   timezone: string;
+  /** The marketer's own names for groups, segments and tiers. */
+  groupLabels: Readonly<Record<string, string>>;
   prices: Campaign['prices'];
   cost: CostEstimate;
   warnings: string[];
@@ -172,6 +174,7 @@ function planModel(latest: StoredVersion, campaign: Campaign, timeline: Timeline
   return {
     version: latest.version,
     plannedAt: latest.plannedAt,
+    groupLabels: campaign.groupLabels ?? {},
     plannedBy: latest.plannedBy,
     timezone: campaign.timezone,
     prices: campaign.prices,

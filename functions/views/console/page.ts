@@ -253,7 +253,7 @@ function waveBlock(wave: WaveRow, plan: PlanModel, model: CampaignPageModel, say
 <div class="wave-head"><strong>${wave.id}</strong>
 ${wave.midnight ? html`<span class="tag hot">${say('midnightPush')}</span>` : ''}
 ${wave.stopOnPurchase ? html`<span class="tag">${say('stopOnPurchase')}</span>` : ''}
-<span class="muted">${say('audience')}: ${wave.audience.map((code) => groupName(code, model.lang)).join('、')} (${formatCount(wave.audienceSize)})</span></div>
+<span class="muted">${say('audience')}: ${wave.audience.map((code) => groupName(code, model.lang, plan.groupLabels)).join('、')} (${formatCount(wave.audienceSize)})</span></div>
 <div class="scroll"><table class="sends">
 <thead><tr><th>${say('time')}</th><th>${say('channel')}</th><th class="num">${say('group')}</th><th class="num">${say('reach')}</th></tr></thead>
 <tbody>${wave.sends.map((send) => html`<tr><td class="nowrap">${when(send.at)}</td><td>${channelName(send.channel, model.lang)}</td><td class="num">${send.group}${send.slice > 1 ? `.${send.slice}` : ''}</td><td class="num">${formatCount(send.customers)}</td></tr>`)}</tbody>

@@ -1,0 +1,246 @@
+/**
+ * What the CLI tells a marketer (plan summary, import result, rejects, an invalid campaign file),
+ * in Simplified Chinese by default, in English with `--lang en` on any command or CAMPAIGN_LANG=en.
+ * Machine output (JSON, the files written) keeps its codes whatever the language. Help texts stay
+ * English: they are read by whoever installs and scripts the tool.
+ */
+import { z } from 'zod';
+import { DEFAULT_LANG, type Lang, parseLang } from '../domain/i18n.ts';
+import { formatCount } from '../domain/text.ts';
+import type { ImportStatus } from '../ports/import-store.ts';
+import { UsageError } from './errors.ts';
+
+export const LANG_ENV = 'CAMPAIGN_LANG';
+
+/**
+ * The language of this run and the arguments without `--lang`: the option wins over the
+ * environment; an unknown value of either is refused by name rather than ignored.
+ */
+export function takeLang(args: string[], env: NodeJS.ProcessEnv = process.env): { lang: Lang; args: string[] } {
+  const rest: string[] = [];
+  let asked: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--lang') {
+      asked = args[i + 1] ?? '';
+      i += 1;
+    } else if (arg.startsWith('--lang=')) asked = arg.slice('--lang='.length);
+    else rest.push(arg);
+  }
+  if (asked !== undefined) {
+    const lang = parseLang(asked);
+    if (!lang) throw new UsageError(`--lang: "${asked}" is not a language of the messages: give zh or en`);
+    return { lang, args: rest };
+  }
+  const fromEnv = env[LANG_ENV];
+  if (fromEnv === undefined || fromEnv === '') return { lang: DEFAULT_LANG, args: rest };
+  const lang = parseLang(fromEnv);
+  if (!lang) throw new UsageError(`${LANG_ENV}: "${fromEnv}" is not a language of the messages: give zh or en`);
+  return { lang, args: rest };
+}
+
+let current: Lang = DEFAULT_LANG;
+
+/** Sets the run's language: the messages below and zod's own validation messages follow it. */
+export function setCliLang(lang: Lang): void {
+  current = lang;
+  z.config(lang === 'zh' ? z.locales.zhCN() : z.locales.en());
+}
+
+export function cliLang(): Lang {
+  return current;
+}
+
+export function cliTexts(): CliTexts {
+  return CLI_TEXTS[current];
+}
+
+export interface FileRead {
+  file: string;
+  how: string;
+  rows: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface CliTexts {
+  sheet: (name: string) => string;
+  read: (r: FileRead) => string;
+  repeats: (inFile: number, across: number) => string;
+  writingPlan: string;
+  planned: (p: {
+    campaignId: string;
+    customers: number;
+    sends: number;
+    sms: number;
+    emails: number;
+    reached: number;
+    seconds: string;
+  }) => string;
+  warning: (text: string) => string;
+  rejectedRows: (n: number, path: string) => string;
+  timeline: (zh: string, en: string) => string;
+  noNow: (instant: string) => string;
+  campaignInvalid: (n: number) => string;
+  unexpected: string;
+  importRecord: {
+    head: (status: string, key: string, etag: string) => string;
+    /** The line labels, padded so the values line up. */
+    labels: {
+      mapping: string;
+      error: string;
+      rows: string;
+      imported: string;
+      rejected: string;
+      repeats: string;
+      duration: string;
+    };
+    imported: (n: number) => string;
+    rejected: (n: number, where: string) => string;
+    repeats: (n: number) => string;
+    duration: (seconds: string, invocations: number) => string;
+    unchanged: string;
+    notFinished: (key: string, seconds: string) => string;
+    ended: (key: string, status: string, error: string) => string;
+  };
+  importStatus: (status: ImportStatus) => string;
+  uploaded: (file: string, url: string) => string;
+}
+
+const IMPORT_STATUS_ZH: Record<ImportStatus, string> = {
+  succeeded: '成功',
+  failed: '失败',
+  running: '进行中',
+};
+
+export const CLI_TEXTS: Record<Lang, CliTexts> = {
+  zh: {
+    sheet: (name) => `工作表“${name}”`,
+    read: (r) =>
+      `已读取 ${r.file}（${r.how}）：${formatCount(r.rows)} 行，接受 ${formatCount(r.accepted)} 行，拒绝 ${formatCount(r.rejected)} 行`,
+    repeats: (inFile, across) =>
+      `重复的 customer_id：文件内 ${formatCount(inFile)} 个，跨文件 ${formatCount(across)} 个（以最后一行为准）`,
+    writingPlan: '正在写入计划……',
+    planned: (p) =>
+      `已规划 ${p.campaignId}：${formatCount(p.customers)} 位客户，${formatCount(p.sends)} 批发送，向 ${formatCount(p.reached)} 位客户发送短信 ${formatCount(p.sms)} 条、邮件 ${formatCount(p.emails)} 封，用时 ${p.seconds} 秒`,
+    warning: (text) => `提醒：${text}`,
+    rejectedRows: (n, path) => `${formatCount(n)} 行被拒绝：${path}`,
+    timeline: (zh, en) => `时间线：${zh}（English: ${en}）`,
+    noNow: (instant) => `未给出 --now：按当前时间 ${instant} 规划（给出 --now 可从同一时刻重新规划）`,
+    campaignInvalid: (n) => `活动文件有 ${formatCount(n)} 处问题（按 JSON 路径）：`,
+    unexpected: '意外错误',
+    importRecord: {
+      head: (status, key, etag) => `导入${status}：${key}（etag ${etag}）`,
+      labels: {
+        mapping: '列映射：  ',
+        error: '错误：    ',
+        rows: '行数：    ',
+        imported: '已导入：  ',
+        rejected: '已拒绝：  ',
+        repeats: '重复：    ',
+        duration: '用时：    ',
+      },
+      imported: (n) => `${formatCount(n)} 位客户`,
+      rejected: (n, where) => `${formatCount(n)} 行 -> ${where}`,
+      repeats: (n) => `${formatCount(n)}（重复的 customer_id，以最后一行为准）`,
+      duration: (s, n) => `${s} 秒，${formatCount(n)} 次调用`,
+      unchanged: '  （此前已导入完全相同的内容：本次上传没有改变任何数据）',
+      notFinished: (key, s) => `${key} 的导入未在 ${s} 秒内完成；它会在本地服务中继续`,
+      ended: (key, status, error) => `campaign import：${key} 的导入${status}${error ? `：${error}` : ''}`,
+    },
+    importStatus: (status) => IMPORT_STATUS_ZH[status] ?? status,
+    uploaded: (file, url) => `已上传 ${file} 到 ${url}`,
+  },
+  en: {
+    sheet: (name) => `sheet "${name}"`,
+    read: (r) =>
+      `read ${r.file} (${r.how}): ${formatCount(r.rows)} rows, ${formatCount(r.accepted)} accepted, ${formatCount(r.rejected)} rejected`,
+    repeats: (inFile, across) =>
+      `repeated customer_id: ${formatCount(inFile)} within a file, ${formatCount(across)} across files (the last row wins)`,
+    writingPlan: 'writing the plan...',
+    planned: (p) =>
+      `planned ${p.campaignId}: ${formatCount(p.customers)} customers, ${formatCount(p.sends)} sends, ` +
+      `${formatCount(p.sms)} SMS and ${formatCount(p.emails)} emails to ${formatCount(p.reached)} customers in ${p.seconds} s`,
+    warning: (text) => `warning: ${text}`,
+    rejectedRows: (n, path) => `${formatCount(n)} rejected rows: ${path}`,
+    timeline: (zh, en) => `timeline: ${en} (中文: ${zh})`,
+    noNow: (instant) =>
+      `no --now given: planning as of ${instant}, the current time (give --now to plan again from the same instant)`,
+    campaignInvalid: () => 'invalid campaign file:',
+    unexpected: 'unexpected error',
+    importRecord: {
+      head: (status, key, etag) => `import ${status}: ${key} (etag ${etag})`,
+      labels: {
+        mapping: 'mapping:   ',
+        error: 'error:     ',
+        rows: 'rows:      ',
+        imported: 'imported:  ',
+        rejected: 'rejected:  ',
+        repeats: 'repeats:   ',
+        duration: 'duration:  ',
+      },
+      imported: (n) => `${formatCount(n)} customers`,
+      rejected: (n, where) => `${formatCount(n)} rows -> ${where}`,
+      repeats: (n) => `${formatCount(n)} (repeated customer_id; the last row won)`,
+      duration: (s, n) => `${s} s in ${n} invocation(s)`,
+      unchanged: '  (this exact content was imported before: the upload changed nothing)',
+      notFinished: (key, s) => `the import of ${key} did not finish within ${s} s; it goes on in the local stack`,
+      ended: (key, status, error) => `campaign import: the import of ${key} ${status}${error ? `: ${error}` : ''}`,
+    },
+    importStatus: (status) => status,
+    uploaded: (file, url) => `uploaded ${file} to ${url}`,
+  },
+};
+
+/**
+ * The campaign file's own checks in Chinese; zod's built-in messages come in Chinese from its
+ * zh-CN locale. A message not listed here is shown as written (English), never dropped.
+ */
+const CAMPAIGN_MESSAGES_ZH: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/^needs at least one wave$/, () => '至少需要一个波次'],
+  [/^must be an http\(s\) URL$/, () => '必须是 http(s) 网址'],
+  [/^must be "midnight" or local time like (.+)$/, (m) => `必须是 "midnight" 或当地时间，例如 ${m[1]}`],
+  [
+    /^must be a phone \(\+8613800138000 or an 11-digit mainland mobile\) or an email address$/,
+    () => '必须是手机号（+8613800138000 或 11 位大陆手机号）或邮箱地址',
+  ],
+  [/^must list each playbook group once: (.+)$/, (m) => `必须把每个营销客群各列一次：${m[1]}`],
+  [/^must satisfy recentDays < shallowDays < deepDays$/, () => '必须满足 recentDays < shallowDays < deepDays'],
+  [/^min must not exceed max$/, () => 'min 不能大于 max'],
+  [/^repeats the id of (.+)$/, (m) => `与 ${m[1]} 的 id 重复`],
+  [/^is not a real date and time$/, () => '不是真实存在的日期时间'],
+  [
+    /^is not before the midnight push \((.+)\): it is the final wave$/,
+    (m) => `不早于零点开抢（${m[1]}）：零点开抢是最后一个波次`,
+  ],
+  [
+    /^falls in quiet hours \((.+) to (.+)\); only the midnight push may$/,
+    (m) => `落在免打扰时段（${m[1]} 至 ${m[2]}）内；只有零点开抢可以`,
+  ],
+  [/^falls in quiet hours$/, () => '落在免打扰时段内'],
+  [
+    /^is (.+) h before the SMS; it must be (.+) to (.+) h before$/,
+    (m) => `比短信早 ${m[1]} 小时；必须早 ${m[2]} 至 ${m[3]} 小时`,
+  ],
+  [/^has unknown placeholder (\{[^}]*\}); known: (.+)$/, (m) => `含有未知占位符 ${m[1]}；可用的有：${m[2]}`],
+  [/^must carry the store signature: (.+)$/, (m) => `必须带店铺签名：${m[1]}`],
+  [
+    /^must carry an opt-out instruction: \{optOut\} or text like 回T退订$/,
+    () => '必须带退订说明：{optOut} 或类似“回T退订”的文字',
+  ],
+  [/^has spaces around it$/, () => '前后有空格'],
+  [/^must be tier:<name> .*$/, () => '必须写成 tier:<等级名>（与客群文件中的会员等级一致，例如 tier:VIP2）'],
+  [/^names a tier longer than (\d+) characters$/, (m) => `等级名超过 ${m[1]} 个字符`],
+  [/^has more than one midnight push$/, () => '有不止一个零点开抢'],
+  [/^is not valid JSON: (.+)$/, (m) => `不是有效的 JSON：${m[1]}`],
+];
+
+/** One problem of the campaign file in the run's language. */
+export function campaignMessage(message: string, lang: Lang = current): string {
+  if (lang === 'en') return message;
+  for (const [pattern, say] of CAMPAIGN_MESSAGES_ZH) {
+    const m = pattern.exec(message);
+    if (m) return say(m);
+  }
+  return message;
+}
