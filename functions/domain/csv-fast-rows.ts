@@ -15,7 +15,7 @@
  * again on the full path, which finds its reasons.
  */
 import { type ColumnAt, type Customer, type CustomerColumn, type RowContext, readColumn } from './customer.ts';
-import { instantOf, isRealWallClock } from './local-time.ts';
+import { daysInMonth, instantOf, offsetMinutesAt } from './local-time.ts';
 
 /** What read() returns for a row it leaves to the full path. */
 export const NOT_COMMON = -1;
@@ -37,6 +37,18 @@ const EF_LEAD = 0xef;
 const MAX_ID_BYTES = 128;
 const FIRST_YEAR = 2009;
 const LAST_YEAR = 2100;
+const SEMICOLON = 0x3b;
+const PLUS = 0x2b;
+const UPPER_Z = 0x5a;
+const LOWER_Z = 0x7a;
+const MAX_FAST_YEARS = 7;
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** Days cached for date -> instant: 1990-01-01 to 2100-12-31 (other dates take instantOf). */
+const FIRST_CACHED_DAY = Date.UTC(1990, 0, 1) / DAY_MS;
+const CACHED_DAYS = Date.UTC(2101, 0, 1) / DAY_MS - FIRST_CACHED_DAY;
+const UNKNOWN_OFFSET = Number.POSITIVE_INFINITY;
+const NEAR_CHANGE = Number.NaN;
 
 /** Node's own Buffer decoders, without toString's argument checks (they exist on every Buffer). */
 interface Slices {
@@ -86,6 +98,11 @@ export class FastRowReader {
   private readonly flags: Array<Flag | undefined>;
   /** Year lists of one year, shared by the rows (a reused customer is copied by its taker). */
   private readonly singleYears = new Map<number, number[]>();
+  /** Year lists of several years, by their years packed in a number. */
+  private readonly yearLists = new Map<number, number[]>();
+  private readonly yearScratch = new Uint16Array(MAX_FAST_YEARS + 1);
+  /** By day from FIRST_CACHED_DAY: the zone's offset (minutes) that holds from the day before to the day after, NEAR_CHANGE, or UNKNOWN_OFFSET. */
+  private readonly dayOffsets = new Float64Array(CACHED_DAYS).fill(UNKNOWN_OFFSET);
   readonly customer: Customer;
 
   constructor(
@@ -225,43 +242,102 @@ export class FastRowReader {
     return true;
   }
 
-  /** `2026-10-06` and `2026-10-06T11:12:47` (or with a space): the forms nearly every export writes. */
+  /**
+   * `2026-10-06`, `2026-10-06T11:12:47` (or with a space), and the latter with an offset,
+   * `Z`, `+08:00`, `-0500`: the forms nearly every export writes.
+   */
   private date(bytes: Buffer, from: number, to: number): boolean {
     const length = to - from;
-    if (length !== 10 && length !== 19) return false;
+    if (length !== 10 && (length < 19 || length > 25)) return false;
     if (bytes[from + 4] !== DASH || bytes[from + 7] !== DASH) return false;
     const year = digits(bytes, from, from + 4, 4);
     const month = digits(bytes, from + 5, from + 7, 2);
     const day = digits(bytes, from + 8, from + 10, 2);
-    if (year < 0 || month < 0 || day < 0) return false;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
-    if (length === 19) {
-      const separator = bytes[from + 10];
-      if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return false;
-      if (bytes[from + 13] !== COLON || bytes[from + 16] !== COLON) return false;
-      hour = digits(bytes, from + 11, from + 13, 2);
-      minute = digits(bytes, from + 14, from + 16, 2);
-      second = digits(bytes, from + 17, from + 19, 2);
-      if (hour < 0 || minute < 0 || second < 0) return false;
-    }
-    const wall = { year, month, day, hour, minute, second };
     // Not a real date (2025-02-30): the column's reader says so.
-    if (!isRealWallClock(wall)) return false;
-    this.customer.lastOrderAt = instantOf(wall, this.context.timeZone);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+    if (length === 10) {
+      this.customer.lastOrderAt = this.instant(year, month, day, 0);
+      return true;
+    }
+    const separator = bytes[from + 10];
+    if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return false;
+    if (bytes[from + 13] !== COLON || bytes[from + 16] !== COLON) return false;
+    const hour = digits(bytes, from + 11, from + 13, 2);
+    const minute = digits(bytes, from + 14, from + 16, 2);
+    const second = digits(bytes, from + 17, from + 19, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+    const seconds = hour * 3600 + minute * 60 + second;
+    if (length === 19) {
+      this.customer.lastOrderAt = this.instant(year, month, day, seconds);
+      return true;
+    }
+    const offset = offsetOf(bytes, from + 19, to);
+    if (Number.isNaN(offset)) return false;
+    this.customer.lastOrderAt = Date.UTC(year, month - 1, day) + seconds * 1000 - offset * MINUTE_MS;
     return true;
   }
 
-  /** One year, `2025`. */
+  /**
+   * The instant of a local wall clock, by the zone's offset on that day when the offset
+   * holds from the day before to the day after (then it is what instantOf finds, without
+   * its two offset look-ups); days near an offset change go to instantOf.
+   */
+  private instant(year: number, month: number, day: number, seconds: number): number {
+    const dayStart = Date.UTC(year, month - 1, day);
+    const asUtc = dayStart + seconds * 1000;
+    const slot = dayStart / DAY_MS - FIRST_CACHED_DAY;
+    if (slot >= 0 && slot < CACHED_DAYS) {
+      let offset = this.dayOffsets[slot] as number;
+      if (offset === UNKNOWN_OFFSET) {
+        offset = steadyOffset(dayStart, this.context.timeZone);
+        this.dayOffsets[slot] = offset;
+      }
+      if (!Number.isNaN(offset)) return asUtc - offset * MINUTE_MS;
+    }
+    const hour = Math.floor(seconds / 3600);
+    const minute = Math.floor(seconds / 60) % 60;
+    return instantOf({ year, month, day, hour, minute, second: seconds % 60 }, this.context.timeZone);
+  }
+
+  /** One year, `2025`, or years split by `;`, `2023;2025` (ascending, no repeats, as the column's reader gives them). */
   private years(bytes: Buffer, from: number, to: number): boolean {
-    if (to - from !== 4) return false;
-    const year = digits(bytes, from, to, 4);
-    if (year < FIRST_YEAR || year > LAST_YEAR) return false;
-    let list = this.singleYears.get(year);
+    if (to - from === 4) {
+      const year = digits(bytes, from, to, 4);
+      if (year < FIRST_YEAR || year > LAST_YEAR) return false;
+      let list = this.singleYears.get(year);
+      if (list === undefined) {
+        list = Object.freeze([year]) as number[];
+        this.singleYears.set(year, list);
+      }
+      this.customer.d11Years = list;
+      return true;
+    }
+    // Up to 7 years (more take the column's reader), kept ascending without repeats.
+    const years = this.yearScratch;
+    let count = 0;
+    for (let at = from; ; at += 5) {
+      if (at + 4 > to) return false;
+      const year = digits(bytes, at, at + 4, 4);
+      if (year < FIRST_YEAR || year > LAST_YEAR) return false;
+      let place = count;
+      while (place > 0 && (years[place - 1] as number) > year) place -= 1;
+      if (place === 0 || years[place - 1] !== year) {
+        if (count === MAX_FAST_YEARS) return false;
+        years.copyWithin(place + 1, place, count);
+        years[place] = year;
+        count += 1;
+      }
+      if (at + 4 === to) break;
+      // Only `;` between years here: `、`, `/`, spaces, `年` and the rest take the column's reader.
+      if (bytes[at + 4] !== SEMICOLON) return false;
+    }
+    // 7 bits a year (1 + its distance from the first): 7 years fit a float64's integers.
+    let key = 0;
+    for (let at = 0; at < count; at += 1) key = key * 128 + ((years[at] as number) - FIRST_YEAR + 1);
+    let list = this.yearLists.get(key);
     if (list === undefined) {
-      list = [year];
-      this.singleYears.set(year, list);
+      list = Object.freeze(Array.from(years.subarray(0, count))) as number[];
+      this.yearLists.set(key, list);
     }
     this.customer.d11Years = list;
     return true;
@@ -280,8 +356,30 @@ function digits(bytes: Buffer, from: number, to: number, most: number): number {
   return value;
 }
 
-/** An 11-digit mainland mobile, `13800138000`. */
-function phone(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
+/**
+ * `Z`, `+08:00`, `-0500` after a time: the offset in minutes, as the column's reader takes it
+ * (hours up to 14, minutes up to 59), or NaN.
+ */
+function offsetOf(bytes: Buffer, from: number, to: number): number {
+  const length = to - from;
+  if (length === 1) return bytes[from] === UPPER_Z || bytes[from] === LOWER_Z ? 0 : Number.NaN;
+  if (length !== 5 && length !== 6) return Number.NaN;
+  const sign = bytes[from];
+  if (sign !== PLUS && sign !== DASH) return Number.NaN;
+  const minutesAt = length === 6 ? from + 4 : from + 3;
+  if (length === 6 && bytes[from + 3] !== COLON) return Number.NaN;
+  const hours = digits(bytes, from + 1, from + 3, 2);
+  const minutes = digits(bytes, minutesAt, minutesAt + 2, 2);
+  if (hours < 0 || hours > 14 || minutes < 0 || minutes > 59) return Number.NaN;
+  return (sign === DASH ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** An 11-digit mainland mobile, `13800138000`, or the same after `+86`. */
+function phone(bytes: Buffer, start: number, to: number, customer: Customer): boolean {
+  const from =
+    to - start === 14 && bytes[start] === PLUS && bytes[start + 1] === 0x38 && bytes[start + 2] === 0x36
+      ? start + 3
+      : start;
   if (to - from !== 11 || bytes[from] !== 0x31) return false;
   const second = bytes[from + 1] as number;
   if (second < 0x33 || second > NINE) return false;
@@ -296,12 +394,30 @@ function phone(bytes: Buffer, from: number, to: number, customer: Customer): boo
 /** `mobile`, `pc`, `both` as the product writes them. */
 function device(bytes: Buffer, from: number, to: number, customer: Customer): boolean {
   const length = to - from;
-  const first = bytes[from];
-  const text = (bytes as unknown as Slices).latin1Slice;
-  if (length === 6 && first === 0x6d && text.call(bytes, from, to) === 'mobile') customer.device = 'mobile';
-  else if (length === 2 && first === 0x70 && bytes[from + 1] === 0x63) customer.device = 'pc';
-  else if (length === 4 && first === 0x62 && text.call(bytes, from, to) === 'both') customer.device = 'both';
+  if (length === 6 && isWord(bytes, from, MOBILE)) customer.device = 'mobile';
+  else if (length === 2 && isWord(bytes, from, PC)) customer.device = 'pc';
+  else if (length === 4 && isWord(bytes, from, BOTH)) customer.device = 'both';
   else return false;
+  return true;
+}
+
+const MOBILE = [0x6d, 0x6f, 0x62, 0x69, 0x6c, 0x65];
+const PC = [0x70, 0x63];
+const BOTH = [0x62, 0x6f, 0x74, 0x68];
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const YES = [0x79, 0x65, 0x73];
+const NO = [0x6e, 0x6f];
+
+/** Whether the bytes from `from` are `word` exactly. */
+function isWord(bytes: Buffer, from: number, word: readonly number[]): boolean {
+  for (let at = 0; at < word.length; at += 1) if (bytes[from + at] !== word[at]) return false;
+  return true;
+}
+
+/** Whether the bytes from `from` are the lower-case letters of `word` in any case. */
+function isWordInAnyCase(bytes: Buffer, from: number, word: readonly number[]): boolean {
+  for (let at = 0; at < word.length; at += 1) if (((bytes[from + at] as number) | 0x20) !== word[at]) return false;
   return true;
 }
 
@@ -338,13 +454,23 @@ function flag(bytes: Buffer, from: number, to: number, customer: Customer, field
     if (only === 0x31 || only === 0x79 || only === 0x59) value = true;
     else if (only === 0x30 || only === 0x6e || only === 0x4e) value = false;
     else return false;
-  } else {
-    if (length > 5) return false;
-    const word = (bytes as unknown as Slices).latin1Slice(from, to).toLowerCase();
-    if (word === 'true' || word === 'yes') value = true;
-    else if (word === 'false' || word === 'no') value = false;
-    else return false;
-  }
+  } else if (length === 4 && isWordInAnyCase(bytes, from, TRUE)) value = true;
+  else if (length === 5 && isWordInAnyCase(bytes, from, FALSE)) value = false;
+  else if (length === 3 && isWordInAnyCase(bytes, from, YES)) value = true;
+  else if (length === 2 && isWordInAnyCase(bytes, from, NO)) value = false;
+  else return false;
   customer[field] = value;
   return true;
+}
+
+/**
+ * The zone's offset on the UTC day starting at `dayStart` when it holds throughout the day
+ * before and the day after (so any wall clock of the day has that one instant), else NEAR_CHANGE.
+ */
+function steadyOffset(dayStart: number, timeZone: string): number {
+  const offset = offsetMinutesAt(dayStart - DAY_MS, timeZone);
+  for (const at of [dayStart - 1, dayStart + DAY_MS, dayStart + 2 * DAY_MS - 1]) {
+    if (offsetMinutesAt(at, timeZone) !== offset) return NEAR_CHANGE;
+  }
+  return offset;
 }

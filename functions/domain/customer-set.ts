@@ -152,6 +152,8 @@ export class CustomerSet {
   private lastSegment = { segment: '\u0000', number: 0 };
   /** Year lists by their only year (most customers have none or one). */
   private readonly singleYears = new Map<number, number>();
+  /** Year-list numbers by frozen list (weakly: a caller's lists may come and go). */
+  private readonly frozenYears = new WeakMap<readonly number[], number>();
 
   get size(): number {
     return this.count;
@@ -281,7 +283,8 @@ export class CustomerSet {
 
   /** Writes every column of the customer at `index`; `keptFlags` are opt-outs that stay set. */
   private write(index: number, customer: Customer, keptFlags: number): void {
-    this.otherPhones.delete(index);
+    // Empty in practice (the readers give plain digits): a look-up a row saved.
+    if (this.otherPhones.size > 0) this.otherPhones.delete(index);
     const phone = customer.phone;
     if (phone === undefined) this.phones[index] = Number.NaN;
     else {
@@ -327,7 +330,17 @@ export class CustomerSet {
   }
 
   private yearListNumber(years: readonly number[]): number {
-    if (years.length > 1) return this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+    if (years.length > 1) {
+      // A frozen list cannot change, so its number can be found by the list itself (the CSV
+      // reader shares one list among the rows of the same years) without joining its years.
+      if (!Object.isFrozen(years)) return this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+      let number = this.frozenYears.get(years);
+      if (number === undefined) {
+        number = this.years.numberOf(years.join(','), () => Object.freeze([...years]));
+        this.frozenYears.set(years, number);
+      }
+      return number;
+    }
     const only = years.length === 0 ? -1 : (years[0] as number);
     let number = this.singleYears.get(only);
     if (number === undefined) {

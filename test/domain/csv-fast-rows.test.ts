@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_COLUMNS, type Customer, type CustomerColumn } from '../../functions/domain/customer.ts';
+import { offsetMinutesAt } from '../../functions/domain/local-time.ts';
 import {
   type AcceptedRow,
   type RejectedRow,
@@ -42,6 +43,14 @@ const CELLS: Record<CustomerColumn, string[]> = {
   ],
   phone: [
     '13800138000',
+    '+8613800138000',
+    '+8612800138000',
+    '+86138001380000',
+    '+861380013800',
+    '+8613800l38000',
+    '+8513800138000',
+    '8613800138000',
+    '008613800138000',
     '12800138000',
     '1380013800',
     '138001380000',
@@ -70,7 +79,7 @@ const CELLS: Record<CustomerColumn, string[]> = {
     '\uFFFD',
     '',
   ],
-  device: ['mobile', 'pc', 'both', 'MOBILE', 'Both', 'PC端', '无线端', ' pc', 'tablet', ''],
+  device: ['mobile', 'pc', 'both', 'MOBILE', 'mobilE', 'Both', 'bot', 'pcs', 'PC端', '无线端', ' pc', 'tablet', ''],
   last_order_at: [
     '2026-10-06T11:12:47',
     '2026-10-06 11:12:47',
@@ -80,8 +89,37 @@ const CELLS: Record<CustomerColumn, string[]> = {
     '2025-02-29',
     '2026-13-06',
     '2026-10-06T24:00:00',
+    '2026-10-06T23:59:59',
+    '2026-10-06T12:60:00',
+    '2026-10-06T12:00:60',
+    '2026-02-30',
+    '2026-00-06',
+    '2026-10-00',
+    '2026-10-32',
+    '0099-10-06',
+    '1985-07-01T08:00:00',
+    '1991-04-14T02:30:00',
+    '1991-09-15T01:30:00',
+    '2150-01-01',
     '2026-10-06T11:12',
     '2026-10-06T11:12:47+08:00',
+    '2026-10-06T11:12:47+0800',
+    '2026-10-06T11:12:47-05:30',
+    '2026-10-06T11:12:47-00:00',
+    '2026-10-06T11:12:47+14:00',
+    '2026-10-06T11:12:47+15:00',
+    '2026-10-06T11:12:47+08:60',
+    '2026-10-06T11:12:47+8:00',
+    '2026-10-06T11:12:47+08:0',
+    '2026-10-06T11:12:47+08-00',
+    '2026-10-06T11:12:47 +08:00',
+    '2026-10-06T11:12:47Z',
+    '2026-10-06T11:12:47z',
+    '2026-10-06T11:12:47Y',
+    '2026-10-06T24:00:00+08:00',
+    '2025-02-29T10:00:00+08:00',
+    '2026-10-06+08:00',
+    '2026-10-06Z',
     '2025/11/11 10:00',
     '2025年11月11日',
     '2025.11.11',
@@ -106,10 +144,57 @@ const CELLS: Record<CustomerColumn, string[]> = {
     'abc',
     '',
   ],
-  d11_years: ['2025', '2009', '2100', '2008', '2101', '2024;2025', '2024,2025', '2024、2025', '20245', ''],
-  unpaid_order: ['TRUE', 'true', 'True', '1', 'y', 'Y', 'yes', 'YES', '否', 'maybe', 'tru', '2', ''],
-  opt_out_sms: ['0', 'FALSE', 'false', 'n', 'N', 'no', 'No', '是', 'x', ''],
-  opt_out_email: ['FALSE', '是', 'x', '1', '0', 'nope', ''],
+  d11_years: [
+    '2025',
+    '2009',
+    '2100',
+    '2008',
+    '2101',
+    '2024;2025',
+    '2025;2023',
+    '2024;2024',
+    '2026;2009;2100;2025',
+    '2019;2020;2021;2022;2023;2024;2025',
+    '2018;2019;2020;2021;2022;2023;2024;2025',
+    '2025;2025;2025;2025;2025;2025;2025;2025;2024',
+    '2024;',
+    ';2024',
+    '2024;;2025',
+    '2024; 2025',
+    '2024 2025',
+    '2024,2025',
+    '2024、2025',
+    '2024；2025',
+    '2024/2025',
+    '２０２４;２０２５',
+    '2024;２０２５',
+    '2024;2025年',
+    '2024;2008',
+    '2024;20255',
+    '2024;202',
+    '20245',
+    '',
+  ],
+  unpaid_order: [
+    'TRUE',
+    'true',
+    'True',
+    'tRuE',
+    '1',
+    'y',
+    'Y',
+    'yes',
+    'YES',
+    'yEs',
+    '否',
+    'maybe',
+    'tru',
+    'truE ',
+    '2',
+    '',
+  ],
+  opt_out_sms: ['0', 'FALSE', 'false', 'FaLsE', 'n', 'N', 'no', 'No', 'nO', 'fals', 'falsy', 'on', '是', 'x', ''],
+  opt_out_email: ['FALSE', '是', 'x', '1', '0', 'nope', 'ye', 'ｙｅｓ', ''],
   segment: ['vip', '老客', 's'.repeat(65), ''],
   member_tier: ['VIP2', 'vip2', '钻石会员', 't\u0002', ''],
 };
@@ -117,14 +202,14 @@ const CELLS: Record<CustomerColumn, string[]> = {
 /** What most rows hold: the forms of the generated sample and of a tidy export (every one accepted). */
 const COMMON: Record<CustomerColumn, string[]> = {
   customer_id: ['C00000001', 'C00000002', 'c-2_x', 'nick'],
-  phone: ['13800138000', '19116017324', ''],
+  phone: ['13800138000', '19116017324', '+8615150047154', ''],
   email: ['wang@qq.com', 'lj6702@163.com', ''],
   name: ['王芳', '林静梓', 'Li Wei', '郑强', ''],
   device: ['mobile', 'pc', 'both'],
-  last_order_at: ['2026-10-06T11:12:47', '2026-10-06 11:12:47', '2024-02-29', ''],
+  last_order_at: ['2026-10-06T11:12:47', '2026-10-06 11:12:47', '2024-02-29', '2026-07-08T03:25:30+08:00', ''],
   order_count: ['3', '0', '999999999', ''],
   total_spend: ['45.73', '0.00', '0.5', '1299', '999999999.99', ''],
-  d11_years: ['2025', '2009', ''],
+  d11_years: ['2025', '2009', '2024;2025', '2025;2023;2024', ''],
   unpaid_order: ['TRUE', 'false', '1', 'Y', ''],
   opt_out_sms: ['0', 'FALSE', 'no', ''],
   opt_out_email: ['false', 'Yes', ''],
@@ -158,19 +243,19 @@ function copyOf(customer: Customer): Customer {
   return copy;
 }
 
-async function read(bytes: Uint8Array, cuts: number[], withAccept: boolean): Promise<ReadResult> {
+async function read(bytes: Uint8Array, cuts: number[], withAccept: boolean, timeZone = TIME_ZONE): Promise<ReadResult> {
   const accepted: AcceptedRow[] = [];
   const rejected: RejectedRow[] = [];
   const reader = new SegmentReader({
     fileName: FILE,
-    timeZone: TIME_ZONE,
+    timeZone,
     ...(withAccept
       ? { accept: (customer: Customer, line: number) => accepted.push({ line, customer: copyOf(customer) }) }
       : {}),
   });
   for await (const batch of reader.read(cutAt(bytes, cuts))) {
-    accepted.push(...batch.accepted.map(({ line, customer }) => ({ line, customer: copyOf(customer) })));
-    rejected.push(...batch.rejected);
+    for (const { line, customer } of batch.accepted) accepted.push({ line, customer: copyOf(customer) });
+    for (const row of batch.rejected) rejected.push(row);
   }
   return { accepted, rejected, summary: reader.summary };
 }
@@ -311,6 +396,37 @@ describe('the common CSV rows read from their bytes (SegmentReader with accept)'
         expect(fast, `${column} in chunks of ${chunk} bytes`).toEqual(full);
         expect(full.summary.encoding).toBe('utf-8');
       }
+    },
+  );
+
+  it.each(['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Shanghai', 'UTC'])(
+    'reads last-order times around every offset change of %s from 1985 to 2027 as the full path does',
+    async (timeZone) => {
+      // Prepare: each hour of the days around each change (China kept summer time from 1986 to 1991).
+      const header = ['customer_id', 'last_order_at'];
+      const rows: string[] = [];
+      const pad = (value: number) => String(value).padStart(2, '0');
+      for (let day = Date.UTC(1985, 0, 1); day < Date.UTC(2028, 0, 1); day += 86_400_000) {
+        const near = [-1, 0, 1, 2].map((days) => offsetMinutesAt(day + days * 86_400_000, timeZone));
+        const date = new Date(day).toISOString().slice(0, 10);
+        if (near.every((offset) => offset === near[0])) {
+          if (date.endsWith('-01')) rows.push(`M${rows.length},${date}T12:34:56`);
+          continue;
+        }
+        for (let hour = 0; hour < 24; hour += 1) {
+          rows.push(`T${rows.length},${date}T${pad(hour)}:30:00`, `Q${rows.length},${date} ${pad(hour)}:59:59`);
+        }
+        rows.push(`D${rows.length},${date}`);
+      }
+      const bytes = Buffer.from(`${[header.join(','), ...rows].join('\n')}\n`, 'utf8');
+
+      // Act
+      const full = await read(bytes, [bytes.length], false, timeZone);
+      const fast = await read(bytes, [bytes.length], true, timeZone);
+
+      // Assess
+      expect(full.accepted).toHaveLength(rows.length);
+      expect(fast, `${timeZone}: the byte reader's instants differ from the full path's`).toEqual(full);
     },
   );
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { type Config, loadConfig } from '../../functions/config.ts';
-import { CAMPAIGN_ROUTES, ENV, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
+import { CAMPAIGN_ROUTES, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { authorize, callerOf, groupsOf, LOCAL_ACTOR, rolesOf } from '../../functions/handlers/actor.ts';
 import { handler as campaignApi } from '../../functions/handlers/campaign-api.ts';
@@ -13,6 +13,7 @@ import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { CampaignError } from '../../functions/usecases/errors.ts';
+import { awsRuntimeEnvironment, withEnvironment } from '../support/aws-runtime.ts';
 
 let stack: LocalStack;
 let http: LocalHttpServer;
@@ -339,37 +340,16 @@ describe('bad requests', () => {
 
 /** Every variable the AWS runtime requires, as the CDK sets them (the tables are the embedded stack's). */
 function awsEnvironment(): Record<string, string> {
-  return {
-    [ENV.runtime]: 'aws',
-    [ENV.region]: 'ap-northeast-1',
-    [ENV.customersTable]: stack.config.tables.customers,
-    [ENV.importsTable]: stack.config.tables.imports,
-    [ENV.campaignsTable]: stack.config.tables.campaigns,
-    [ENV.touchesTable]: stack.config.tables.touches,
-    [ENV.dataBucket]: stack.config.dataBucket,
-    [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
-    [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',
-    [ENV.scheduleTargetArn]: 'arn:aws:lambda:ap-northeast-1:000000000000:function:dispatch',
-    [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
-    [ENV.schedulerDeadLetterArn]: 'arn:aws:sqs:ap-northeast-1:000000000000:dlq',
-    [ENV.emailFrom]: 'campaign@mail.d11-shop.cn',
-    [ENV.sesConfigurationSet]: 'campaign',
-    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:webhook',
-    [ENV.linkSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:link',
-    // The embedded DynamoDB answers any key; the endpoint variable is the stack's own (AWS_ENDPOINT_URL_DYNAMODB).
+  // The embedded DynamoDB answers any key; the endpoint variable is the stack's own (AWS_ENDPOINT_URL_DYNAMODB).
+  return awsRuntimeEnvironment(stack.config, {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-  };
+  });
 }
 
 /** Runs `act` with the handlers on the AWS runtime, as behind the HTTP API; the environment is restored after. */
 async function onAws<T>(act: () => Promise<T>): Promise<T> {
-  for (const [name, value] of Object.entries(awsEnvironment())) vi.stubEnv(name, value);
-  try {
-    return await act();
-  } finally {
-    vi.unstubAllEnvs();
-  }
+  return withEnvironment(awsEnvironment(), act);
 }
 
 /** The claims the HTTP API's JWT authorizer passes on: array claims as one `[a b]` string. */

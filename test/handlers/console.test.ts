@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { type ConsoleRoute, ENV } from '../../functions/contract.ts';
@@ -10,6 +10,7 @@ import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { consoleSignInScript } from '../../functions/views/console-sign-in.ts';
+import { awsRuntimeEnvironment, withEnvironment } from '../support/aws-runtime.ts';
 
 /**
  * The console's routes over the local HTTP server and the embedded DynamoDB and S3: its pages
@@ -321,38 +322,18 @@ const SIGN_IN = {
   redirectUri: 'https://api.example/console',
 };
 function awsEnvironment(): Record<string, string> {
-  return {
-    [ENV.runtime]: 'aws',
-    [ENV.region]: 'ap-northeast-1',
-    [ENV.customersTable]: stack.config.tables.customers,
-    [ENV.importsTable]: stack.config.tables.imports,
-    [ENV.campaignsTable]: stack.config.tables.campaigns,
-    [ENV.touchesTable]: stack.config.tables.touches,
-    [ENV.dataBucket]: stack.config.dataBucket,
-    [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
-    [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',
-    [ENV.scheduleTargetArn]: 'arn:aws:lambda:ap-northeast-1:000000000000:function:dispatch',
-    [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
-    [ENV.schedulerDeadLetterArn]: 'arn:aws:sqs:ap-northeast-1:000000000000:dlq',
-    [ENV.emailFrom]: 'campaign@mail.d11-shop.cn',
-    [ENV.sesConfigurationSet]: 'campaign',
-    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:webhook',
-    [ENV.linkSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:link',
+  // The embedded DynamoDB answers any key; the endpoint variable is the stack's own (AWS_ENDPOINT_URL_DYNAMODB).
+  return awsRuntimeEnvironment(stack.config, {
     [ENV.signInUrl]: SIGN_IN.signInUrl,
     [ENV.consoleClientId]: SIGN_IN.clientId,
     [ENV.consoleUrl]: SIGN_IN.redirectUri,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-  };
+  });
 }
 
 async function onAws<T>(act: () => Promise<T>): Promise<T> {
-  for (const [name, value] of Object.entries(awsEnvironment())) vi.stubEnv(name, value);
-  try {
-    return await act();
-  } finally {
-    vi.unstubAllEnvs();
-  }
+  return withEnvironment(awsEnvironment(), act);
 }
 
 /** An API Gateway event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */

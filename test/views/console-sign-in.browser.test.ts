@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSOLE_ROUTES, type ConsoleRoute, ENV } from '../../functions/contract.ts';
 import { handler as consoleHandler } from '../../functions/handlers/console.ts';
 import { SIGN_IN_STORAGE } from '../../functions/views/console-sign-in.ts';
+import { awsRuntimeEnvironment } from '../support/aws-runtime.ts';
 import { DESKTOP, launchBrowser, PHONE, saveScreenshot } from '../support/browser.ts';
 
 /**
@@ -25,27 +26,13 @@ const CALLBACK = `${CONSOLE}/console`;
 const WAIT = { timeout: 60_000 };
 
 /** The AWS runtime's variables, as the CDK sets them for the console function (no table is read here). */
-const AWS_ENVIRONMENT: Record<string, string> = {
-  [ENV.runtime]: 'aws',
-  [ENV.region]: 'ap-northeast-1',
-  [ENV.customersTable]: 'customers',
-  [ENV.importsTable]: 'imports',
-  [ENV.campaignsTable]: 'campaigns',
-  [ENV.touchesTable]: 'touches',
-  [ENV.dataBucket]: 'data',
-  [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
-  [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',
-  [ENV.scheduleTargetArn]: 'arn:aws:lambda:ap-northeast-1:000000000000:function:dispatch',
-  [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
-  [ENV.schedulerDeadLetterArn]: 'arn:aws:sqs:ap-northeast-1:000000000000:dlq',
-  [ENV.emailFrom]: 'campaign@mail.d11-shop.cn',
-  [ENV.sesConfigurationSet]: 'campaign',
-  [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:webhook',
-  [ENV.linkSecretArn]: 'arn:aws:secretsmanager:ap-northeast-1:000000000000:secret:link',
-  [ENV.signInUrl]: SIGN_IN_URL,
-  [ENV.consoleClientId]: CLIENT_ID,
-  [ENV.consoleUrl]: CALLBACK,
-};
+const AWS_ENVIRONMENT = awsRuntimeEnvironment(
+  {
+    tables: { customers: 'customers', imports: 'imports', campaigns: 'campaigns', touches: 'touches' },
+    dataBucket: 'data',
+  },
+  { [ENV.signInUrl]: SIGN_IN_URL, [ENV.consoleClientId]: CLIENT_ID, [ENV.consoleUrl]: CALLBACK },
+);
 
 let browser: Browser;
 
