@@ -268,7 +268,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     // 5. The files.
     await writeOutputs(stack, campaign.id, options.outDir, keys);
     progress.result(
-      `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, outbox.jsonl, report.json, report.html`,
+      `wrote ${options.outDir}: timeline.json, touches.jsonl, rejects.jsonl, timeline.html, timeline.en.html, outbox.jsonl, report.json, report.html, report.en.html`,
     );
     // The one wall-clock fact of the run: on stderr, never in the files, which repeat exactly.
     progress.done(
