@@ -13,7 +13,7 @@ import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { CampaignError } from '../../functions/usecases/errors.ts';
-import { awsRuntimeEnvironment, withEnvironment } from '../support/aws-runtime.ts';
+import { awsRuntimeEnvironment, gatewayEvent as eventOf, withEnvironment } from '../support/aws-runtime.ts';
 
 let stack: LocalStack;
 let http: LocalHttpServer;
@@ -357,31 +357,7 @@ type Claims = Record<string, string | string[]>;
 
 /** An API Gateway event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */
 function gatewayEvent(routeKey: MarketerRoute, id: string, body?: unknown, claims?: Claims): APIGatewayProxyEventV2 {
-  const [method, path] = routeKey.split(' ') as [string, string];
-  const rawPath = path.replace('{id}', id);
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: 'r',
-      routeKey,
-      stage: '$default',
-      time: '20/Oct/2026:04:00:00 +0000',
-      timeEpoch: 0,
-      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
-    },
-    pathParameters: { id },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  } as APIGatewayProxyEventV2;
+  return eventOf(routeKey, id, { body, claims, headers: { 'content-type': 'application/json' } });
 }
 
 const MEI = { sub: 'u-mei', 'cognito:username': 'mei', email: 'mei@d11-shop.cn' };

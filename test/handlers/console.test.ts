@@ -10,7 +10,7 @@ import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { consoleSignInScript } from '../../functions/views/console-sign-in.ts';
-import { awsRuntimeEnvironment, withEnvironment } from '../support/aws-runtime.ts';
+import { awsRuntimeEnvironment, gatewayEvent as eventOf, withEnvironment } from '../support/aws-runtime.ts';
 
 /**
  * The console's routes over the local HTTP server and the embedded DynamoDB and S3: its pages
@@ -338,30 +338,7 @@ async function onAws<T>(act: () => Promise<T>): Promise<T> {
 
 /** An API Gateway event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */
 function gatewayEvent(routeKey: ConsoleRoute, id: string, claims?: Record<string, string>): APIGatewayProxyEventV2 {
-  const [method, path] = routeKey.split(' ') as [string, string];
-  const rawPath = path.replace('{id}', id);
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString: '',
-    headers: {},
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: 'r',
-      routeKey,
-      stage: '$default',
-      time: '20/Oct/2026:04:00:00 +0000',
-      timeEpoch: 0,
-      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
-    },
-    ...(routeKey.includes('{id}') ? { pathParameters: { id } } : {}),
-    isBase64Encoded: false,
-  } as APIGatewayProxyEventV2;
+  return eventOf(routeKey, id, { claims });
 }
 
 const call = async (event: APIGatewayProxyEventV2) =>

@@ -2,6 +2,7 @@
  * The variables the AWS runtime requires, as the CDK sets them, for tests that run a handler
  * as it runs behind the HTTP API (strict config) against the embedded stack's tables.
  */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { vi } from 'vitest';
 import { ENV } from '../../functions/contract.ts';
 
@@ -40,4 +41,38 @@ export async function withEnvironment<T>(environment: Record<string, string>, ac
   } finally {
     vi.unstubAllEnvs();
   }
+}
+
+/** An API Gateway (HTTP API v2) event of `routeKey` on campaign `id`, with the JWT authorizer's claims when given. */
+export function gatewayEvent(
+  routeKey: string,
+  id: string,
+  options: { body?: unknown; claims?: Record<string, string | string[]>; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const rawPath = path.replace('{id}', id);
+  const { body, claims, headers = {} } = options;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: 'r',
+      routeKey,
+      stage: '$default',
+      time: '20/Oct/2026:04:00:00 +0000',
+      timeEpoch: 0,
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+    },
+    ...(routeKey.includes('{id}') ? { pathParameters: { id } } : {}),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  } as APIGatewayProxyEventV2;
 }
