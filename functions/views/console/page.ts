@@ -6,8 +6,8 @@
  */
 import type { AuditEntry } from '../../domain/campaign-lifecycle.ts';
 import { channelName, groupName, HTML_LANG, reasonText } from '../../domain/i18n.ts';
+import { html, jsonScript, raw, type SafeHtml } from '../html.ts';
 import { formatCny, formatCount, formatWhen } from './format.ts';
-import { html, jsonScript, raw, type SafeHtml } from './html.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
 import { CONSOLE_SCRIPT } from './script.ts';
 import { SHELL_SCRIPT } from './shell-script.ts';

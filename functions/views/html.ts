@@ -1,10 +1,10 @@
 /**
- * An auto-escaping HTML template for the console: every value put into `html\`...\`` is
+ * An auto-escaping HTML template for every page: every value put into `html\`...\`` is
  * escaped unless it is itself a piece made by `html` (or `raw`, for the few trusted strings:
  * the inline CSS and script). Lists of pieces are joined. So a campaign id, a message text or
  * a file name can never become markup.
  */
-import { escapeHtml } from '../../domain/text.ts';
+import { escapeHtml } from '../domain/text.ts';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
