@@ -254,6 +254,7 @@ export interface TiersModel {
 export interface GroupsModel {
   title: string;
   note: string;
+  swipe: string;
   heads: { text: string; num: boolean }[];
   waves: {
     waveId: string;
@@ -1007,11 +1008,14 @@ function groupsOf(report: CampaignReport, lang: Lang): GroupsModel | undefined {
   return {
     title: tx.groupsTitle,
     note: tx.groupsNote(MIN_GROUP_CONTROL),
+    swipe: tx.swipe,
     heads: [
       { text: h.group, num: false },
-      ...[h.customers, h.sent, h.failed, h.orders, h.revenue, h.cost].map((text) => ({ text, num: true })),
-      { text: h.lift, num: true },
-      { text: h.addedOrders, num: true },
+      // What the wave caused (against control) before what attribution credits.
+      ...[h.customers, h.sent, h.failed, h.lift, h.addedOrders, h.orders, h.revenue, h.cost].map((text) => ({
+        text,
+        num: true,
+      })),
     ],
     waves: report.byGroup.map((wave: WaveGroupResults) => ({
       waveId: String(wave.waveId),

@@ -224,19 +224,19 @@ function tiers(m: TiersModel): SafeHtml {
 }
 
 function groupRow(row: GroupRowModel): SafeHtml {
-  const [customers, sent, ...rest] = row.cells;
+  const [customers, sent, failed, ...credit] = row.cells;
   const lift =
     row.lift.kind === 'known'
       ? html`${estimate(row.lift.points)}${estimate(row.lift.orders)}`
       : html`<td class="num lift-${row.lift.kind}" colspan="2">${row.lift.text}</td>`;
-  return html`<tr><th scope="row">${row.name}${row.code ? html` <code>${row.code}</code>` : ''}</th><td class="num">${customers}</td><td class="num">${sent}${row.delivered ? html`<div class="sub">${row.delivered}</div>` : ''}</td>${rest.map((text) => html`<td class="num">${text}</td>`)}${lift}</tr>`;
+  return html`<tr><th scope="row">${row.name}${row.code ? html` <code>${row.code}</code>` : ''}</th><td class="num">${customers}</td><td class="num">${sent}${row.delivered ? html`<div class="sub">${row.delivered}</div>` : ''}</td><td class="num">${failed}</td>${lift}${credit.map((text) => html`<td class="num">${text}</td>`)}</tr>`;
 }
 
 function groups(m: GroupsModel): SafeHtml {
   const heads = m.heads.map((h) => (h.num ? html`<th class="num">${h.text}</th>` : html`<th>${h.text}</th>`));
   const waves = m.waves.map(
     (wave) =>
-      html`<h3>${wave.title}</h3><div class="table-wrap"><table class="groups"><thead><tr>${heads}</tr></thead>${wave.sections.map(
+      html`<h3>${wave.title}</h3><div class="swipe">${m.swipe}</div><div class="table-wrap"><table class="groups"><thead><tr>${heads}</tr></thead>${wave.sections.map(
         (section) =>
           html`<tbody><tr class="caption"><th colspan="${m.heads.length}">${section.caption}</th></tr>${section.rows.map(groupRow)}</tbody>`,
       )}</table></div>`,
@@ -262,7 +262,7 @@ function reasons(m: ReasonsModel): SafeHtml {
     (r) =>
       html`<tr><td data-label="${h.reason}">${r.name !== undefined ? html`<b>${r.name}</b> ` : ''}<code>${r.code}</code></td><td data-label="${h.outcome}"><span class="pill ${r.kind}">${r.outcome}</span></td><td data-label="${h.touches}" class="num">${r.touches}</td><td data-label="${h.meaning}">${r.meaning !== undefined ? r.meaning : html`<span class="muted">${r.undescribed}</span>`}</td></tr>`,
   );
-  return html`<section class="card"><h2>${m.title}</h2><table class="reasons stack"><thead><tr><th>${h.reason}</th><th>${h.outcome}</th><th class="num">${h.touches}</th><th>${h.meaning}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return html`<section class="card"><h2>${m.title}</h2><div class="table-wrap"><table class="reasons stack"><thead><tr><th>${h.reason}</th><th>${h.outcome}</th><th class="num">${h.touches}</th><th>${h.meaning}</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 function audit(m: AuditModel): SafeHtml {
@@ -271,5 +271,5 @@ function audit(m: AuditModel): SafeHtml {
     (r) =>
       html`<tr><td data-label="${h.when}" class="num">${r.when}</td><td data-label="${h.who}">${r.who}</td><td data-label="${h.what}"><b>${r.what}</b></td><td data-label="${h.state}">${r.change}</td><td data-label="${h.details}">${r.details}</td></tr>`,
   );
-  return html`<section class="card" id="audit"><h2>${m.title}${m.state ? ` · ${m.state}` : ''}</h2><table class="audit stack"><thead><tr><th>${h.when}</th><th>${h.who}</th><th>${h.what}</th><th>${h.state}</th><th>${h.details}</th></tr></thead><tbody>${rows}</tbody></table>${m.more ? html`<p class="note more">${m.more}</p>` : ''}</section>`;
+  return html`<section class="card" id="audit"><h2>${m.title}${m.state ? ` · ${m.state}` : ''}</h2><div class="table-wrap"><table class="audit stack"><thead><tr><th>${h.when}</th><th>${h.who}</th><th>${h.what}</th><th>${h.state}</th><th>${h.details}</th></tr></thead><tbody>${rows}</tbody></table></div>${m.more ? html`<p class="note more">${m.more}</p>` : ''}</section>`;
 }

@@ -41,6 +41,8 @@ table.groups td.down b{color:#b91c1c}
 table.groups td.num .sub{color:#64748b}
 table.groups td.lift-none,table.groups td.lift-unknown{color:#64748b;font-style:italic;white-space:normal;text-align:left}
 #groups h3{font-size:14px;margin:14px 0 6px}
+table.groups tbody th{position:sticky;left:0;background:#fff;z-index:1}
+table.groups tbody tr.caption th{position:static;background:#f8fafc}
 #groups h3:first-of-type{margin-top:4px}
 .ci{white-space:nowrap}
 @media (max-width:640px){main{padding:12px 10px 30px}.top{flex-wrap:wrap}.hero{width:auto;flex:1 1 100%}.stats,.stats.wide{grid-template-columns:repeat(2,minmax(0,1fr))}.stat .k,.stat .v{white-space:normal}}
@@ -134,7 +136,7 @@ h1{overflow-wrap:anywhere}
 table.stack thead{display:none}
 table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
 table.stack tr{border-bottom:1px solid #e2e8f0;padding:6px 0}
-table.stack td{border:none;padding:2px 0;text-align:left;white-space:normal}
+table.stack td{border:none;padding:2px 0;text-align:left;white-space:normal;overflow-wrap:anywhere}
 table.stack td[data-label]::before{content:attr(data-label) "：";color:#64748b;font-weight:400}
 }
 `;
