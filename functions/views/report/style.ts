@@ -138,5 +138,7 @@ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:
 table.stack tr{border-bottom:1px solid #e2e8f0;padding:6px 0}
 table.stack td{border:none;padding:2px 0;text-align:left;white-space:normal;overflow-wrap:anywhere}
 table.stack td[data-label]::before{content:attr(data-label) "：";color:#64748b;font-weight:400}
+table.groups tbody th{white-space:normal;min-width:6.5em;max-width:9em}
+table.groups tbody th code{display:block;margin-top:2px;width:max-content;max-width:100%;overflow-wrap:anywhere}
 }
 `;
