@@ -64,17 +64,27 @@ export interface SprintWave {
   eligible: number;
 }
 
-/** A warning for each promotional wave of the first sprint whose reach is outside the band. */
+/** When the plan is for: the midnight push's instant, the campaign's zone and the planning time. */
+export interface SprintContext {
+  midnight: number;
+  timeZone: string;
+  now: number;
+}
+
+/**
+ * A warning for each promotional wave of the first sprint whose reach is outside the band.
+ * A wave already past has its own warning (it reaches nobody), so it gets no second one.
+ */
 export function sprintReachWarnings(
   waves: readonly SprintWave[],
-  midnight: number,
-  timeZone: string,
+  { midnight, timeZone, now }: SprintContext,
   band: { low: number; high: number } = SPRINT_REACH_BAND,
 ): PlanWarning[] {
   const [from, to] = firstSprintWindow(midnight, timeZone);
   const warnings: PlanWarning[] = [];
   for (const wave of waves) {
-    if (!wave.promotional || wave.smsAt < from || wave.smsAt >= to || wave.eligible === 0) continue;
+    if (!wave.promotional || wave.smsAt < now || wave.eligible === 0) continue;
+    if (wave.smsAt < from || wave.smsAt >= to) continue;
     const share = wave.reached / wave.eligible;
     if (share >= band.low && share <= band.high) continue;
     warnings.push({

@@ -11,6 +11,7 @@ import {
 
 const TZ = 'Asia/Shanghai';
 const MIDNIGHT = parseDateTime('2026-11-11T00:00', TZ);
+const AT = { midnight: MIDNIGHT, timeZone: TZ, now: parseDateTime('2026-10-20T12:00', TZ) };
 
 function wave(sms: string, reached: number, extra: Partial<SprintWave> = {}): SprintWave {
   return {
@@ -55,7 +56,7 @@ describe('the first sprint, 11.1 to 11.8', () => {
     ['95% on 9 November: the last three days', '2026-11-09T10:00', 950, false],
   ])('%s', (_, sms, reached, warns) => {
     // Act
-    const warnings = sprintReachWarnings([wave(sms, reached)], MIDNIGHT, TZ);
+    const warnings = sprintReachWarnings([wave(sms, reached)], AT);
 
     // Assess
     expect(warnings.length, JSON.stringify(warnings)).toBe(warns ? 1 : 0);
@@ -63,7 +64,7 @@ describe('the first sprint, 11.1 to 11.8', () => {
 
   it('says which wave, when, and the counts and band it compared', () => {
     // Act
-    const warnings = sprintReachWarnings([wave('2026-11-05T12:00', 950)], MIDNIGHT, TZ);
+    const warnings = sprintReachWarnings([wave('2026-11-05T12:00', 950)], AT);
 
     // Assess
     expect(warnings).toEqual([
@@ -79,12 +80,22 @@ describe('the first sprint, 11.1 to 11.8', () => {
     ]);
   });
 
+  it('leaves a wave already past to its own warning', () => {
+    // Act
+    const warnings = sprintReachWarnings([wave('2026-11-03T12:00', 0)], {
+      ...AT,
+      now: parseDateTime('2026-11-04T09:00', TZ),
+    });
+
+    // Assess
+    expect(warnings).toEqual([]);
+  });
+
   it('leaves reminders and waves nobody can be reached by alone', () => {
     // Act
     const warnings = sprintReachWarnings(
       [wave('2026-11-05T12:00', 20, { promotional: false }), wave('2026-11-06T12:00', 0, { eligible: 0 })],
-      MIDNIGHT,
-      TZ,
+      AT,
     );
 
     // Assess
