@@ -265,6 +265,9 @@ describe('summary', () => {
       audienceSizes: [2],
       control: [new Int32Array(0)],
       groupSizes: new Map([['churned', 2]]),
+      groups: Uint8Array.of(8, 8),
+      subGroupSizes: new Map([['churned:new-low', 2]]),
+      reachable: { sms: 1, any: 1 },
       tiersSeen: new Set(),
       layouts,
       sends: sends.map((s) => s.send),
@@ -279,6 +282,8 @@ describe('summary', () => {
     expect(timeline.summary.touches).toEqual({ sms: 1, email: 0 });
     expect(timeline.waves[0]?.planned).toEqual({ sms: 1, email: 0 });
     expect(timeline.dropped).toEqual({ 'no-phone': 1 });
-    expect(timeline.warningDetails?.map((w) => w.code)).toEqual(['unknown-audience']);
+    expect(timeline.summary.subGroups).toEqual({ 'churned:new-low': 2 });
+    // A first-sprint wave (5 November) to everyone reachable: beyond the playbook's "about 70%".
+    expect(timeline.warningDetails?.map((w) => w.code)).toEqual(['unknown-audience', 'sprint-reach']);
   });
 });

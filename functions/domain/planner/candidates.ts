@@ -7,6 +7,7 @@ import type { Campaign } from '../campaign.ts';
 import type { Customer } from '../customer.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
+import { SUB_GROUPS, subGroupIndexOf } from '../sub-groups.ts';
 import { type DropReason, DropTally } from './drops.ts';
 import { EMAIL, inAudience, SMS, slotOf, type WavePlan } from './waves.ts';
 
@@ -32,6 +33,15 @@ export interface Candidates {
   audienceSizes: number[];
   /** Primary group sizes, in PLAYBOOK_GROUPS order. */
   groupSizes: Map<string, number>;
+  /** Per customer, the sub-group as an index into SUB_GROUPS; -1 when the group is not split. */
+  subGroups: Int8Array;
+  /** Sub-group sizes, in SUB_GROUPS order. */
+  subGroupSizes: Map<string, number>;
+  /**
+   * Customers each channel could reach at all, whatever the audiences: `sms` with a phone and
+   * no SMS opt-out, `any` with that or an email and no email opt-out.
+   */
+  reachable: { sms: number; any: number };
   /** Member tiers seen in the customer set. */
   tiersSeen: Set<string>;
   drops: DropTally;
@@ -54,6 +64,9 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const masks = new Uint32Array(count);
   const values = new Float64Array(count);
   const groups = new Uint8Array(count);
+  const subGroups = new Int8Array(count);
+  const subGroupCounts = new Array<number>(SUB_GROUPS.length).fill(0);
+  const reachable = { sms: 0, any: 0 };
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
@@ -64,10 +77,17 @@ export function findCandidates(input: CandidatesInput): Candidates {
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     groups[index] = GROUP_INDEX.get(group) ?? 0;
     values[index] = customerValue(customer, now, input.campaignYear);
+    const subGroup = subGroupIndexOf(group, customer, campaign.segments);
+    subGroups[index] = subGroup;
+    if (subGroup >= 0) subGroupCounts[subGroup] = (subGroupCounts[subGroup] as number) + 1;
+    // As the channel checks below read a customer: a phone (or email) and no opt-out.
+    const smsReachable = Boolean(customer.phone) && !customer.optOutSms;
+    if (smsReachable) reachable.sms += 1;
+    if (smsReachable || (Boolean(customer.email) && !customer.optOutEmail)) reachable.any += 1;
     let mask = 0;
     const holdout = controlDraw(campaign.id, customer.customerId);
     for (const wave of waves) {
-      if (!inAudience(wave, group, labels, customer.tier)) continue;
+      if (!inAudience(wave, group, labels, customer.tier, subGroup)) continue;
       audienceSizes[wave.index] = (audienceSizes[wave.index] ?? 0) + 1;
       const smsSlot = slotOf(wave.index, SMS);
       if (holdout < wave.wave.controlShare) {
@@ -95,6 +115,9 @@ export function findCandidates(input: CandidatesInput): Candidates {
     control: control.map((members) => Int32Array.from(members)),
     audienceSizes,
     groupSizes,
+    subGroups,
+    subGroupSizes: new Map(SUB_GROUPS.map((code, position) => [code, subGroupCounts[position] as number])),
+    reachable,
     tiersSeen,
     drops,
   };

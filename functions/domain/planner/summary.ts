@@ -7,7 +7,9 @@ import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
 import { render, smsLength, smsParts } from '../messages.ts';
+import { midnightRiskWarning, type SprintWave, sprintReachWarnings } from '../playbook-warnings.ts';
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
+import { subGroupsNamedBy } from '../sub-groups.ts';
 import type { PlannedSend, PlanWarning, Timeline, WaveSummary } from '../timeline.ts';
 import { multiSmsCount, reachedCount } from './allocation.ts';
 import type { DropTally } from './drops.ts';
@@ -24,6 +26,11 @@ export interface SummaryInput {
   audienceSizes: readonly number[];
   control: readonly Int32Array[];
   groupSizes: ReadonlyMap<string, number>;
+  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS (phase 1). */
+  groups: Uint8Array;
+  subGroupSizes: ReadonlyMap<string, number>;
+  /** Customers the channels could reach at all (phase 1). */
+  reachable: { sms: number; any: number };
   tiersSeen: ReadonlySet<string>;
   layouts: readonly SlotLayout[];
   sends: readonly PlannedSend[];
@@ -93,6 +100,7 @@ export function summarise(input: SummaryInput): Timeline {
     ...(customers.size === 0 ? [{ code: 'no-customers' } as const] : []),
     ...audienceWarnings(waves, customers, input.tiersSeen, input.audienceSizes, now, tz),
     ...input.layoutWarnings,
+    ...playbookWarnings(input),
   ];
 
   const touches = { sms: 0, email: 0 };
@@ -126,6 +134,7 @@ export function summarise(input: SummaryInput): Timeline {
       touches,
       smsParts: totalParts,
       groups: Object.fromEntries(input.groupSizes),
+      subGroups: Object.fromEntries(input.subGroupSizes),
     },
   };
 }
@@ -160,7 +169,12 @@ function audienceWarnings(
         }
         continue;
       }
-      if (entry !== EVERYONE && !(PLAYBOOK_GROUPS as readonly string[]).includes(entry) && !labels.has(entry)) {
+      if (
+        entry !== EVERYONE &&
+        !(PLAYBOOK_GROUPS as readonly string[]).includes(entry) &&
+        !subGroupsNamedBy(entry) &&
+        !labels.has(entry)
+      ) {
         warnings.push({ code: 'unknown-audience', wave: id, audience: entry });
       }
     }
@@ -169,6 +183,48 @@ function audienceWarnings(
     } else if ((audienceSizes[wave.index] ?? 0) === 0 && customers.size > 0) {
       warnings.push({ code: 'empty-audience', wave: id });
     }
+  }
+  return warnings;
+}
+
+const DORMANT_DEEP = PLAYBOOK_GROUPS.indexOf('dormant-deep');
+const CHURNED = PLAYBOOK_GROUPS.indexOf('churned');
+
+/**
+ * The playbook's advice on the plan as made: the first sprint's reach against "about 70%", and
+ * the midnight push's SMS to the groups it should spare (functions/domain/playbook-warnings.ts).
+ */
+function playbookWarnings(input: SummaryInput): PlanWarning[] {
+  const { campaign, waves, planned, groups, now } = input;
+  const promotional = (wave: WavePlan) => wave.kind !== 'midnight' && wave.kind !== 'reminder';
+  // One pass over the plan: per wave, the customers with a touch on either channel.
+  const reached = new Array<number>(waves.length).fill(0);
+  const midnightWave = waves.find((wave) => wave.kind === 'midnight');
+  const midnightBit = midnightWave ? 1 << slotOf(midnightWave.index, SMS) : 0;
+  let dormantDeep = 0;
+  let churned = 0;
+  for (let index = 0; index < planned.length; index += 1) {
+    const mask = planned[index] as number;
+    if (mask === 0) continue;
+    for (const wave of waves) {
+      if ((mask >>> slotOf(wave.index, SMS)) & 0b11) reached[wave.index] = (reached[wave.index] as number) + 1;
+    }
+    if ((mask & midnightBit) !== 0) {
+      if (groups[index] === DORMANT_DEEP) dormantDeep += 1;
+      else if (groups[index] === CHURNED) churned += 1;
+    }
+  }
+  const sprintWaves: SprintWave[] = waves.map((wave) => ({
+    id: wave.wave.id,
+    smsAt: wave.smsAt,
+    promotional: promotional(wave),
+    reached: (reached[wave.index] ?? 0) + (input.control[wave.index]?.length ?? 0),
+    eligible: wave.hasEmail ? input.reachable.any : input.reachable.sms,
+  }));
+  const warnings = sprintReachWarnings(sprintWaves, { midnight: input.midnight, timeZone: campaign.timezone, now });
+  if (midnightWave) {
+    const risky = midnightRiskWarning(midnightWave.wave.id, { 'dormant-deep': dormantDeep, churned });
+    if (risky) warnings.push(risky);
   }
   return warnings;
 }

@@ -7,6 +7,7 @@ import { normaliseTier } from '../cell-values.ts';
 import { DAY_MS, parseDateTime } from '../local-time.ts';
 import { render, smsLength, templatesFor, type WaveKind, type WaveTemplates } from '../messages.ts';
 import { EVERYONE } from '../segments.ts';
+import { subGroupMaskOf } from '../sub-groups.ts';
 
 export const SMS = 0;
 export const EMAIL = 1;
@@ -23,6 +24,8 @@ export interface WavePlan {
   audience: Set<string>;
   /** The member tiers the audience names (`tier:VIP2`), as normaliseTier spells them. */
   tiers: Set<string>;
+  /** The sub-groups the audience names (`dormant-deep:returning-high`, `churned:high`): bit i is SUB_GROUPS[i]. */
+  subGroups: number;
   hasEmail: boolean;
   emailDomains: Set<string> | null;
   /** The email window [from, to): 48 to 72 h before the SMS by default, never before `now`. */
@@ -66,6 +69,7 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       links,
       audience: new Set(wave.audience),
       tiers: new Set(audienceTiers(wave.audience)),
+      subGroups: subGroupMaskOf(wave.audience),
       hasEmail: wave.email !== false,
       emailDomains: emailOption?.domains ? new Set(emailOption.domains.map((d) => d.toLowerCase())) : null,
       emailWindow,
@@ -83,14 +87,17 @@ export function smsSlotMask(waves: readonly WavePlan[]): number {
   return mask >>> 0;
 }
 
+/** Whether a customer is in a wave's audience; `subGroup` is its index in SUB_GROUPS, -1 when its group is not split. */
 export function inAudience(
   wave: WavePlan,
   group: string,
   labels: readonly string[],
   tier: string | undefined,
+  subGroup = -1,
 ): boolean {
   const { audience } = wave;
   if (audience.has(EVERYONE) || audience.has(group)) return true;
+  if (subGroup >= 0 && (wave.subGroups & (1 << subGroup)) !== 0) return true;
   if (tier !== undefined && wave.tiers.has(tier)) return true;
   for (const label of labels) if (audience.has(label)) return true;
   return false;
