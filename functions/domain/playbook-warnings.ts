@@ -28,6 +28,12 @@ export const FIRST_SPRINT_DAYS = { from: 10, to: 2 } as const;
  */
 export const SPRINT_REACH_BAND = { aim: 0.7, low: 0.55, high: 0.85 } as const;
 
+/**
+ * Below this many customers a wave's channels can reach, a share is a handful of people (two of
+ * two is 100%), not a targeting choice: the sprint check starts here.
+ */
+export const SPRINT_MIN_ELIGIBLE = 50;
+
 /** The groups the midnight push should spare: their complaints put the sending channel at risk. */
 export const MIDNIGHT_RISK_GROUPS = ['dormant-deep', 'churned'] as const;
 
@@ -83,7 +89,7 @@ export function sprintReachWarnings(
   const [from, to] = firstSprintWindow(midnight, timeZone);
   const warnings: PlanWarning[] = [];
   for (const wave of waves) {
-    if (!wave.promotional || wave.smsAt < now || wave.eligible === 0) continue;
+    if (!wave.promotional || wave.smsAt < now || wave.eligible < SPRINT_MIN_ELIGIBLE) continue;
     if (wave.smsAt < from || wave.smsAt >= to) continue;
     const share = wave.reached / wave.eligible;
     if (share >= band.low && share <= band.high) continue;

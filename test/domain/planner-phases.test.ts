@@ -283,7 +283,6 @@ describe('summary', () => {
     expect(timeline.waves[0]?.planned).toEqual({ sms: 1, email: 0 });
     expect(timeline.dropped).toEqual({ 'no-phone': 1 });
     expect(timeline.summary.subGroups).toEqual({ 'churned:new-low': 2 });
-    // A first-sprint wave (5 November) to everyone reachable: beyond the playbook's "about 70%".
-    expect(timeline.warningDetails?.map((w) => w.code)).toEqual(['unknown-audience', 'sprint-reach']);
+    expect(timeline.warningDetails?.map((w) => w.code)).toEqual(['unknown-audience']);
   });
 });

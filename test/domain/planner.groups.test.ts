@@ -95,9 +95,9 @@ describe('sub-groups in a plan', () => {
 
 describe('the first sprint, 11.1 to 11.8, aims at about 70%', () => {
   const customers = store([
-    [7, RECENT],
-    [2, DEEP_NEW_LOW],
-    [1, CHURNED_NEVER],
+    [70, RECENT],
+    [20, DEEP_NEW_LOW],
+    [10, CHURNED_NEVER],
   ]);
 
   it('is quiet when a sprint wave reaches 70% of the customers it can reach', () => {
@@ -118,13 +118,13 @@ describe('the first sprint, 11.1 to 11.8, aims at about 70%', () => {
         code: 'sprint-reach',
         wave: 'sprint',
         smsAt: '2026-11-03T12:00:00+08:00',
-        reached: 10,
-        eligible: 10,
+        reached: 100,
+        eligible: 100,
         low: 0.55,
         high: 0.85,
       },
     ]);
-    expect(plan.timeline.warnings[0]).toContain('reaches 10 of the 10 customers its channels can reach (100%)');
+    expect(plan.timeline.warnings[0]).toContain('reaches 100 of the 100 customers its channels can reach (100%)');
     expect(warningText(plan.timeline.warningDetails?.[0] as never, 'zh', 'Asia/Shanghai')).toContain('70% 左右');
   });
 

@@ -4,6 +4,7 @@ import { parseDateTime } from '../../functions/domain/local-time.ts';
 import {
   firstSprintWindow,
   midnightRiskWarning,
+  SPRINT_MIN_ELIGIBLE,
   SPRINT_REACH_BAND,
   type SprintWave,
   sprintReachWarnings,
@@ -44,6 +45,7 @@ describe('the first sprint, 11.1 to 11.8', () => {
   it('states its band around the playbook\'s "about 70%"', () => {
     // Assess
     expect(SPRINT_REACH_BAND).toEqual({ aim: 0.7, low: 0.55, high: 0.85 });
+    expect(SPRINT_MIN_ELIGIBLE).toBe(50);
   });
 
   it.each([
@@ -91,10 +93,14 @@ describe('the first sprint, 11.1 to 11.8', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('leaves reminders and waves nobody can be reached by alone', () => {
+  it('leaves reminders and small stores alone (two of two is no targeting choice)', () => {
     // Act
     const warnings = sprintReachWarnings(
-      [wave('2026-11-05T12:00', 20, { promotional: false }), wave('2026-11-06T12:00', 0, { eligible: 0 })],
+      [
+        wave('2026-11-05T12:00', 20, { promotional: false }),
+        wave('2026-11-06T12:00', 49, { eligible: 49 }),
+        wave('2026-11-07T12:00', 0, { eligible: 0 }),
+      ],
       AT,
     );
 

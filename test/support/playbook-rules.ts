@@ -7,7 +7,7 @@ import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../funct
 import type { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
 import type { Plan } from '../../functions/domain/planner.ts';
-import { SPRINT_REACH_BAND } from '../../functions/domain/playbook-warnings.ts';
+import { SPRINT_MIN_ELIGIBLE, SPRINT_REACH_BAND } from '../../functions/domain/playbook-warnings.ts';
 import { EVERYONE, type PLAYBOOK_GROUPS, primaryGroup } from '../../functions/domain/segments.ts';
 import { SUB_GROUPS, subGroupOf, subGroupsNamedBy } from '../../functions/domain/sub-groups.ts';
 
@@ -240,7 +240,7 @@ function brokenGroupRules(campaign: Campaign, customers: CustomerSet, plan: Plan
     const eligible = customers.customers.filter(
       (c) => (c.phone && !c.optOutSms) || (hasEmail && c.email && !c.optOutEmail),
     ).length;
-    if (eligible === 0) continue;
+    if (eligible < SPRINT_MIN_ELIGIBLE) continue;
     const reached = (reachedBy.get(wave.id)?.size ?? 0) + (plan.control.get(wave.id)?.length ?? 0);
     const share = reached / eligible;
     if (share < SPRINT_REACH_BAND.low || share > SPRINT_REACH_BAND.high) wantSprint.push(wave.id);
