@@ -289,6 +289,14 @@ const VALUE_BAND_NAMES: Record<ValueBand, Words> = {
   low: { zh: '低价值', en: 'lower value' },
 };
 
+/** A sub-group's name under its group's: `多次购买·高价值` / `repeat buyers, higher value`. */
+export function subGroupShortName(code: SubGroup, lang: Lang): string {
+  const [tenure, band] = code.slice(code.indexOf(':') + 1).split('-') as [Tenure, ValueBand];
+  return lang === 'zh'
+    ? `${TENURE_NAMES[tenure].zh}·${VALUE_BAND_NAMES[band].zh}`
+    : `${TENURE_NAMES[tenure].en}, ${VALUE_BAND_NAMES[band].en}`;
+}
+
 /**
  * A playbook group's or sub-group's name: the marketer's own label when the campaign gives
  * one, else the dictionary's; an unknown code (a tier audience such as `tier:VIP2`) as written.
