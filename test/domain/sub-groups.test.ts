@@ -7,6 +7,7 @@ import { type CustomerFacts, PLAYBOOK_GROUPS, primaryGroup } from '../../functio
 import {
   SPLIT_GROUPS,
   SUB_GROUPS,
+  subGroupIndexOf,
   subGroupMaskOf,
   subGroupOf,
   subGroupsNamedBy,
@@ -146,6 +147,7 @@ describe('sub-groups over generated stores', () => {
           // Assess
           if (!(SPLIT_GROUPS as readonly string[]).includes(group)) {
             expect(sub, `${group} is not split`).toBeUndefined();
+            expect(subGroupIndexOf(group, customer, own)).toBe(-1);
             continue;
           }
           expect(SUB_GROUPS, `${JSON.stringify(customer)} in ${group}`).toContain(sub);
@@ -155,6 +157,7 @@ describe('sub-groups over generated stores', () => {
           const high =
             spend > 0 && (spend >= own.subGroupSpend || spend / Math.max(1, orders) >= own.subGroupOrderValue);
           expect(sub).toBe(`${group}:${orders > 1 ? 'returning' : 'new'}-${high ? 'high' : 'low'}`);
+          expect(SUB_GROUPS[subGroupIndexOf(group, customer, own)], 'the index the planner keeps').toBe(sub);
         }
       }),
       { numRuns: 200 },
