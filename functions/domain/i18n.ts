@@ -530,12 +530,12 @@ export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> }
       `波次 ${w.wave}（${whenZh(w.smsAt, tz)}，11.1 到 11.8 的第一波冲刺）触达 ${formatCount(w.reached)} 位客户，占可触达客户 ${formatCount(w.eligible)} 位的 ${percent(w.reached, w.eligible)}；玩法建议第一波冲刺针对中等以上的客户群，占比 70% 左右（${percent(w.low, 1)} 到 ${percent(w.high, 1)}）。` +
       (w.reached / Math.max(1, w.eligible) > w.high
         ? '请把最弱的客群（如深睡客、流失客）移出受众。'
-        : '请把中等客群（如近期活跃客、浅睡客）加入受众。'),
+        : '请把中等客群（如近期活跃客、浅睡客）加入受众，或查看频次上限从中放弃了多少触达。'),
     en: (w, tz) =>
       `wave ${w.wave} (${whenEn(w.smsAt, tz)}, the first sprint of 11.1 to 11.8) reaches ${formatCount(w.reached)} of the ${formatCount(w.eligible)} customers its channels can reach (${percent(w.reached, w.eligible)}); the playbook aims the first sprint at the middle-and-above customers, about 70% (${percent(w.low, 1)} to ${percent(w.high, 1)}). ` +
       (w.reached / Math.max(1, w.eligible) > w.high
         ? 'Take the weakest groups (such as dormant-deep and churned) out of its audience.'
-        : 'Add the middle groups (such as recent and dormant-shallow) to its audience.'),
+        : 'Add the middle groups (such as recent and dormant-shallow) to its audience, or check how many of its touches the caps drop.'),
   },
   'midnight-risky-groups': {
     zh: (w) =>

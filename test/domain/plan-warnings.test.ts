@@ -167,8 +167,8 @@ const EXAMPLES: Record<WarningCode, Array<{ warning: PlanWarning; en: string; zh
         low: 0.55,
         high: 0.85,
       },
-      en: 'wave sprint (2026-11-03T12:00:00+08:00, the first sprint of 11.1 to 11.8) reaches 3,333 of the 10,000 customers its channels can reach (33.3%); the playbook aims the first sprint at the middle-and-above customers, about 70% (55% to 85%). Add the middle groups (such as recent and dormant-shallow) to its audience.',
-      zhHas: ['33.3%', '加入受众'],
+      en: 'wave sprint (2026-11-03T12:00:00+08:00, the first sprint of 11.1 to 11.8) reaches 3,333 of the 10,000 customers its channels can reach (33.3%); the playbook aims the first sprint at the middle-and-above customers, about 70% (55% to 85%). Add the middle groups (such as recent and dormant-shallow) to its audience, or check how many of its touches the caps drop.',
+      zhHas: ['33.3%', '加入受众', '频次上限'],
     },
   ],
   'midnight-risky-groups': [
