@@ -10,6 +10,7 @@ import { normaliseEmail, normalisePhone } from './customer.ts';
 import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
 import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
+import { isSplitGroup, SPLIT_GROUPS, subGroupSpellings, subGroupsNamedBy } from './sub-groups.ts';
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -108,6 +109,10 @@ const segmentSettings = z
     highSpend: z.number().min(0).default(1000),
     /** Member tiers that count as high value for `recent-high`, beside the order and spend thresholds. */
     highTiers: z.array(tierName).max(50).default([]),
+    /** The dormant and churned sub-groups' value split, CNY: higher value from this average order value... */
+    subGroupOrderValue: z.number().min(0).default(300),
+    /** ...or from this total spend. */
+    subGroupSpend: z.number().min(0).default(1000),
     order: z
       .array(z.enum(PLAYBOOK_GROUPS))
       .refine((order) => new Set(order).size === PLAYBOOK_GROUPS.length, {
@@ -286,10 +291,31 @@ function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$Refi
         } else if (tier.length > MAX_TIER_LENGTH) {
           add({ path: at('audience', index2), message: `names a tier longer than ${MAX_TIER_LENGTH} characters` });
         }
+      } else {
+        const problem = subGroupProblem(label);
+        if (problem) add({ path: at('audience', index2), message: problem });
       }
     }
   });
   if (midnightWaves > 1) add({ path: ['waves'], message: 'has more than one midnight push' });
+}
+
+/**
+ * What is wrong with an audience entry written as a playbook group's sub-group
+ * (`dormant-deep:returning-high`), or null when it is right or not written as one.
+ */
+function subGroupProblem(entry: string): string | null {
+  const colon = entry.search(COLON);
+  if (colon < 0) return null;
+  const group = entry.slice(0, colon).trim();
+  if (!(PLAYBOOK_GROUPS as readonly string[]).includes(group)) return null;
+  if (!isSplitGroup(group)) {
+    return `names a sub-group of ${group}, which has none; only ${SPLIT_GROUPS.join(', ')} are split`;
+  }
+  if (!subGroupsNamedBy(entry)) {
+    return `must be one of ${subGroupSpellings(group).join(', ')}`;
+  }
+  return null;
 }
 
 /** Whether a local minute of the day is inside quiet hours [start, end), which may wrap midnight. */

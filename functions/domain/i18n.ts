@@ -11,6 +11,7 @@ import type { WaveKind } from './messages.ts';
 import type { DropReason } from './planner.ts';
 import type { PlaybookGroup } from './segments.ts';
 import type { WindowEnd } from './send-windows.ts';
+import { isSplitGroup, type SubGroup, subGroupsNamedBy, type Tenure, type ValueBand } from './sub-groups.ts';
 import { formatCount } from './text.ts';
 import type { Channel, PlanWarning, WarningCode, WarningLimit } from './timeline.ts';
 
@@ -263,15 +264,64 @@ export const GROUP_NAMES: Record<PlaybookGroup, Words> = {
   churned: { zh: '流失客', en: 'churned' },
 };
 
+/** The sub-groups of the dormant and churned groups: one order or more, higher or lower value. */
+export const SUB_GROUP_NAMES: Record<SubGroup, Words> = {
+  'dormant-shallow:new-high': { zh: '浅睡客·单次购买·高价值', en: 'lightly dormant, one order, higher value' },
+  'dormant-shallow:new-low': { zh: '浅睡客·单次购买·低价值', en: 'lightly dormant, one order, lower value' },
+  'dormant-shallow:returning-high': {
+    zh: '浅睡客·多次购买·高价值',
+    en: 'lightly dormant, repeat buyers, higher value',
+  },
+  'dormant-shallow:returning-low': { zh: '浅睡客·多次购买·低价值', en: 'lightly dormant, repeat buyers, lower value' },
+  'dormant-deep:new-high': { zh: '深睡客·单次购买·高价值', en: 'deeply dormant, one order, higher value' },
+  'dormant-deep:new-low': { zh: '深睡客·单次购买·低价值', en: 'deeply dormant, one order, lower value' },
+  'dormant-deep:returning-high': { zh: '深睡客·多次购买·高价值', en: 'deeply dormant, repeat buyers, higher value' },
+  'dormant-deep:returning-low': { zh: '深睡客·多次购买·低价值', en: 'deeply dormant, repeat buyers, lower value' },
+  'churned:new-high': { zh: '流失客·单次购买·高价值', en: 'churned, one order, higher value' },
+  'churned:new-low': { zh: '流失客·单次或未购买·低价值', en: 'churned, one order or none, lower value' },
+  'churned:returning-high': { zh: '流失客·多次购买·高价值', en: 'churned, repeat buyers, higher value' },
+  'churned:returning-low': { zh: '流失客·多次购买·低价值', en: 'churned, repeat buyers, lower value' },
+};
+
+/** Half of a sub-group split, as an audience may name it (`dormant-deep:returning`, `churned:high`). */
+const TENURE_NAMES: Record<Tenure, Words> = {
+  new: { zh: '单次购买', en: 'one order' },
+  returning: { zh: '多次购买', en: 'repeat buyers' },
+};
+const VALUE_BAND_NAMES: Record<ValueBand, Words> = {
+  high: { zh: '高价值', en: 'higher value' },
+  low: { zh: '低价值', en: 'lower value' },
+};
+
+/** A sub-group's name under its group's: `多次购买·高价值` / `repeat buyers, higher value`. */
+export function subGroupShortName(code: SubGroup, lang: Lang): string {
+  const [tenure, band] = code.slice(code.indexOf(':') + 1).split('-') as [Tenure, ValueBand];
+  return lang === 'zh'
+    ? `${TENURE_NAMES[tenure].zh}·${VALUE_BAND_NAMES[band].zh}`
+    : `${TENURE_NAMES[tenure].en}, ${VALUE_BAND_NAMES[band].en}`;
+}
+
 /**
- * A playbook group's name: the marketer's own label when the campaign gives one, else the
- * dictionary's; an unknown code (a tier audience such as `tier:VIP2`) as written.
+ * A playbook group's or sub-group's name: the marketer's own label when the campaign gives
+ * one, else the dictionary's; an unknown code (a tier audience such as `tier:VIP2`) as written.
  */
 export function groupName(code: string, lang: Lang, labels?: Readonly<Record<string, string>>): string {
   const own = labels && Object.hasOwn(labels, code) ? labels[code] : undefined;
   if (own !== undefined && own.trim() !== '') return own;
   if (code === '*') return lang === 'zh' ? '全部客户' : 'everyone';
-  return Object.hasOwn(GROUP_NAMES, code) ? GROUP_NAMES[code as PlaybookGroup][lang] : code;
+  if (Object.hasOwn(GROUP_NAMES, code)) return GROUP_NAMES[code as PlaybookGroup][lang];
+  if (Object.hasOwn(SUB_GROUP_NAMES, code)) return SUB_GROUP_NAMES[code as SubGroup][lang];
+  const group = code.slice(0, code.indexOf(':'));
+  const half = code.slice(code.indexOf(':') + 1);
+  if (isSplitGroup(group) && subGroupsNamedBy(code)) {
+    const words = Object.hasOwn(TENURE_NAMES, half)
+      ? TENURE_NAMES[half as Tenure]
+      : VALUE_BAND_NAMES[half as ValueBand];
+    // The group's own label when the marketer gave one, so `dormant-deep:high` reads as theirs.
+    const groupWords = groupName(group, lang, labels);
+    return lang === 'zh' ? `${groupWords}·${words.zh}` : `${groupWords}, ${words.en}`;
+  }
+  return code;
 }
 
 export const CHANNEL_NAMES: Record<Channel, Words> = {
@@ -479,7 +529,30 @@ export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> }
       `were read with ${w.columnsKey}: put the same mapping there (\`campaign import --columns FILE\` does) ` +
       'and upload the files again if their headers were not read',
   },
+  'sprint-reach': {
+    zh: (w, tz) =>
+      `波次 ${w.wave}（${whenZh(w.smsAt, tz)}，11.1 到 11.8 的第一波冲刺）触达 ${formatCount(w.reached)} 位客户，占可触达客户 ${formatCount(w.eligible)} 位的 ${percent(w.reached, w.eligible)}；玩法建议第一波冲刺针对中等以上的客户群，占比 70% 左右（${percent(w.low, 1)} 到 ${percent(w.high, 1)}）。` +
+      (w.reached / Math.max(1, w.eligible) > w.high
+        ? '请把最弱的客群（如深睡客、流失客）移出受众。'
+        : '请把中等客群（如近期活跃客、浅睡客）加入受众，或查看频次上限从中放弃了多少触达。'),
+    en: (w, tz) =>
+      `wave ${w.wave} (${whenEn(w.smsAt, tz)}, the first sprint of 11.1 to 11.8) reaches ${formatCount(w.reached)} of the ${formatCount(w.eligible)} customers its channels can reach (${percent(w.reached, w.eligible)}); the playbook aims the first sprint at the middle-and-above customers, about 70% (${percent(w.low, 1)} to ${percent(w.high, 1)}). ` +
+      (w.reached / Math.max(1, w.eligible) > w.high
+        ? 'Take the weakest groups (such as dormant-deep and churned) out of its audience.'
+        : 'Add the middle groups (such as recent and dormant-shallow) to its audience, or check how many of its touches the caps drop.'),
+  },
+  'midnight-risky-groups': {
+    zh: (w) =>
+      `波次 ${w.wave}：零点推送发给了 ${formatCount(w.dormantDeep)} 位深睡客和 ${formatCount(w.churned)} 位流失客。他们很久没有购买，深夜收到营销短信最容易投诉，投诉会让短信通道被限流或关停；请考虑把 dormant-deep 和 churned 移出零点推送的受众。`,
+    en: (w) =>
+      `wave ${w.wave}: the midnight push goes to ${formatCount(w.dormantDeep)} deeply dormant and ${formatCount(w.churned)} churned customers. Long without an order, they are the likeliest to complain about a marketing SMS at midnight, and complaints get the SMS channel throttled or closed; consider taking dormant-deep and churned out of the push's audience.`,
+  },
 };
+
+/** A share as the warnings write it: `68%`, `55.5%`. */
+function percent(part: number, whole: number): string {
+  return `${Math.round((part / Math.max(1, whole)) * 1000) / 10}%`;
+}
 
 /** A warning in one language; the times in the campaign's zone. */
 export function warningText(warning: PlanWarning, lang: Lang, timeZone: string): string {

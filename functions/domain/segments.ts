@@ -72,15 +72,16 @@ const RULES: Record<PlaybookGroup, Rule> = {
     return true;
   },
   // A store export has no order list, so "every order was on a Double-11" is read as:
-  // no more orders than Double-11 years, and the last order fell on an 11 November.
-  'd11-only': (facts, { timeZone }) => {
-    if (facts.d11Years.length === 0) return false;
-    if (facts.orderCount !== undefined && (facts.orderCount === 0 || facts.orderCount > facts.d11Years.length)) {
-      return false;
-    }
+  // no more orders than past Double-11 years, and the last order fell on an 11 November.
+  // Past ones only, as for the other Double-11 groups: a year of this campaign (a file
+  // exported on the day) or later is no Double-11 history yet.
+  'd11-only': (facts, { timeZone, campaignYear }) => {
+    const past = pastDouble11s(facts, campaignYear);
+    if (past === 0) return false;
+    if (facts.orderCount !== undefined && (facts.orderCount === 0 || facts.orderCount > past)) return false;
     if (facts.lastOrderAt === undefined) return true;
     const last = wallClockAt(facts.lastOrderAt, timeZone);
-    return last.month === 11 && last.day === 11 && facts.d11Years.includes(last.year);
+    return last.month === 11 && last.day === 11 && last.year < campaignYear && facts.d11Years.includes(last.year);
   },
   'd11-veteran': (facts, { campaignYear }) => pastDouble11s(facts, campaignYear) > 0,
   // A high member tier is high value too: the store's own judgment of a customer.

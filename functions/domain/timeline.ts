@@ -26,7 +26,18 @@ export type PlanWarning =
   | { code: 'quiet-split'; wave: string; channel: Channel; quietStart: string; quietEnd: string; groups: number[] }
   | { code: 'midnight-slow'; wave: string; seconds: number; rate: number; sms: number; parts: number; groups: number }
   | { code: 'midnight-past-night'; wave: string; until: string }
-  | { code: 'columns-not-used'; columnsKey: string };
+  | { code: 'columns-not-used'; columnsKey: string }
+  | {
+      code: 'sprint-reach';
+      wave: string;
+      smsAt: string;
+      reached: number;
+      eligible: number;
+      /** The band around the playbook's "about 70%", as shares 0 to 1. */
+      low: number;
+      high: number;
+    }
+  | { code: 'midnight-risky-groups'; wave: string; dormantDeep: number; churned: number };
 
 export type WarningCode = PlanWarning['code'];
 
@@ -88,6 +99,11 @@ export interface TimelineSummary {
   smsParts: number;
   /** Primary playbook group sizes, in group order. */
   groups: Record<string, number>;
+  /**
+   * The dormant and churned groups' sub-groups (`dormant-deep:returning-high`), in sub-group
+   * order; each group's sub-groups add up to its size. Absent in plans made before they existed.
+   */
+  subGroups?: Record<string, number>;
 }
 
 export interface Timeline {

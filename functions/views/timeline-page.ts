@@ -25,6 +25,7 @@ import { instantOf, isValidTimeZone, offsetMinutesAt } from '../domain/local-tim
 import { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 import type { Channel, PlannedSend, Timeline, WaveSummary } from '../domain/timeline.ts';
 import { htmlPage } from './page-shell.ts';
+import { subGroupRows } from './sub-group-rows.ts';
 import { TIMELINE_TEXTS, type TimelineTexts } from './timeline-texts.ts';
 
 // ---------------------------------------------------------------------------
@@ -902,7 +903,17 @@ function renderGroups(timeline: Timeline, lang: Lang): string {
         `<span class="lg" title="${escapeHtml(g)}"><span class="dot" style="background:${GROUP_COLOURS[i % GROUP_COLOURS.length]}"></span>${escapeHtml(groupName(g, lang, timeline.groupLabels))} ${formatInt(n)} <span class="muted">${formatPercent(n, total)}</span></span>`,
     )
     .join('');
-  return `<div class="groups"><div class="groups-title">${escapeHtml(TIMELINE_TEXTS[lang].groupsTitle)}</div><div class="stack-bar">${segs}</div><div class="legend-row">${legend}</div></div>`;
+  // The dormant and churned groups' sub-groups, one line per group: who among the weak groups is worth more.
+  const subGroups = subGroupRows(timeline.summary, lang, timeline.groupLabels)
+    .map(
+      (row) =>
+        `<div class="sub-groups"><div class="sg-name" title="${escapeHtml(row.group)}">${escapeHtml(row.name)} ${row.count}</div><div class="legend-row">${row.parts.map((p) => `<span class="lg" title="${escapeHtml(p.code)}">${escapeHtml(p.name)} ${p.count} <span class="muted">${p.share}</span></span>`).join('')}</div></div>`,
+    )
+    .join('');
+  const subTitle = subGroups
+    ? `<div class="groups-title sub">${escapeHtml(TIMELINE_TEXTS[lang].subGroupsTitle)}</div>`
+    : '';
+  return `<div class="groups"><div class="groups-title">${escapeHtml(TIMELINE_TEXTS[lang].groupsTitle)}</div><div class="stack-bar">${segs}</div><div class="legend-row">${legend}</div>${subTitle}${subGroups}</div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -939,6 +950,9 @@ code{font:12px/1.3 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono 
 .warnings li{margin:2px 0}
 .groups{margin-top:12px}
 .groups-title{font-size:12px;color:#64748b;margin-bottom:4px}
+.groups-title.sub{margin-top:10px}
+.sub-groups{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 14px;margin-top:4px}
+.sub-groups .sg-name{font-size:12px;font-weight:600;color:#334155;min-width:120px;margin-top:6px}
 .stack-bar{display:flex;height:10px;border-radius:5px;overflow:hidden;background:#e2e8f0}
 .stack-bar .seg{display:block;height:100%}
 .legend-row{display:flex;flex-wrap:wrap;gap:2px 14px;margin-top:6px;font-size:12px;color:#475569}

@@ -90,6 +90,8 @@ export interface TimelineTexts {
   capSmsMonth: (n: number) => string;
   capMultiSms: (share: number, limit: string) => string;
   groupsTitle: string;
+  /** Above the dormant and churned groups' sub-groups. */
+  subGroupsTitle: string;
   swipe: string;
   footer: (zone: string, offset: string, campaignId: string) => string;
   duration: { s: (n: number) => string; min: (n: number) => string; h: (n: number) => string };
@@ -184,6 +186,7 @@ export const TIMELINE_TEXTS: Record<Lang, TimelineTexts> = {
     capMultiSms: (share, limit) =>
       `只有按价值排在前 ${share}% 的触达客户可以收到多于一条短信（本次最多 ${limit} 位）；其他客户只收一条。`,
     groupsTitle: '按营销客群划分的客户',
+    subGroupsTitle: '睡眠与流失客户细分（单次/多次购买，高/低价值）',
     swipe: '← 左右滑动查看图表 →',
     footer: (zone, offset, id) => `所有时间均为 ${zone}（${offset}）。活动 ${id}。`,
     duration: { s: (n) => `${n} 秒`, min: (n) => `${n} 分钟`, h: (n) => `${n} 小时` },
@@ -283,6 +286,7 @@ export const TIMELINE_TEXTS: Record<Lang, TimelineTexts> = {
     capMultiSms: (share, limit) =>
       `More than one SMS only for the top ${share}% of reached customers by value (here at most ${limit} customers); the others get one SMS.`,
     groupsTitle: 'Customers by playbook group',
+    subGroupsTitle: 'Dormant and churned customers by sub-group (one order or more, higher or lower value)',
     swipe: '← swipe the chart sideways →',
     footer: (zone, offset, id) => `All times in ${zone} (${offset}). Campaign ${id}.`,
     duration: { s: (n) => `${n} s`, min: (n) => `${n} min`, h: (n) => `${n} h` },

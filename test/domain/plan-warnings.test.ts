@@ -143,6 +143,41 @@ const EXAMPLES: Record<WarningCode, Array<{ warning: PlanWarning; en: string; zh
       zhHas: ['uploads/d11/columns.json'],
     },
   ],
+  'sprint-reach': [
+    {
+      warning: {
+        code: 'sprint-reach',
+        wave: 'sprint',
+        smsAt: '2026-11-03T12:00:00+08:00',
+        reached: 9_500,
+        eligible: 10_000,
+        low: 0.55,
+        high: 0.85,
+      },
+      en: 'wave sprint (2026-11-03T12:00:00+08:00, the first sprint of 11.1 to 11.8) reaches 9,500 of the 10,000 customers its channels can reach (95%); the playbook aims the first sprint at the middle-and-above customers, about 70% (55% to 85%). Take the weakest groups (such as dormant-deep and churned) out of its audience.',
+      zhHas: ['11月3日 周二 12:00', '95%', '55% 到 85%', '移出受众'],
+    },
+    {
+      warning: {
+        code: 'sprint-reach',
+        wave: 'sprint',
+        smsAt: '2026-11-03T12:00:00+08:00',
+        reached: 3_333,
+        eligible: 10_000,
+        low: 0.55,
+        high: 0.85,
+      },
+      en: 'wave sprint (2026-11-03T12:00:00+08:00, the first sprint of 11.1 to 11.8) reaches 3,333 of the 10,000 customers its channels can reach (33.3%); the playbook aims the first sprint at the middle-and-above customers, about 70% (55% to 85%). Add the middle groups (such as recent and dormant-shallow) to its audience, or check how many of its touches the caps drop.',
+      zhHas: ['33.3%', '加入受众', '频次上限'],
+    },
+  ],
+  'midnight-risky-groups': [
+    {
+      warning: { code: 'midnight-risky-groups', wave: 'midnight', dormantDeep: 1_400, churned: 1_600 },
+      en: "wave midnight: the midnight push goes to 1,400 deeply dormant and 1,600 churned customers. Long without an order, they are the likeliest to complain about a marketing SMS at midnight, and complaints get the SMS channel throttled or closed; consider taking dormant-deep and churned out of the push's audience.",
+      zhHas: ['1,400 位深睡客', '1,600 位流失客', '投诉'],
+    },
+  ],
 };
 
 describe('planner warnings in the marketer language', () => {

@@ -55,7 +55,10 @@ const customersArbitrary = fc
   .integer({ min: 0, max: 120 })
   .chain((count) => fc.tuple(...Array.from({ length: count }, (_, index) => customerArbitrary(index))));
 
-const audienceArbitrary = fc.uniqueArray(fc.constantFrom('*', ...PLAYBOOK_GROUPS, ...LABELS), {
+/** Sub-group entries as a marketer writes them: a whole sub-group, or half of the split. */
+const SUB_GROUP_ENTRIES = ['dormant-deep:returning-high', 'churned:high', 'dormant-shallow:new', 'churned:new-low'];
+
+const audienceArbitrary = fc.uniqueArray(fc.constantFrom('*', ...PLAYBOOK_GROUPS, ...LABELS, ...SUB_GROUP_ENTRIES), {
   minLength: 1,
   maxLength: 4,
 });

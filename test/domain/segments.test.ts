@@ -60,6 +60,19 @@ describe('primary group, first match wins', () => {
     expect([two, three]).toEqual(['d11-veteran', 'd11-loyal']);
   });
 
+  it("reads d11-only from past Double-11s only, as the other Double-11 groups do (not this campaign's own)", () => {
+    // Prepare: replanned on the festival's day, for a customer whose one order is from this morning.
+    const onTheDay: SegmentationContext = { ...context, now: Date.parse('2026-11-11T12:00:00+08:00') };
+    const thisYear = { d11Years: [2026], orderCount: 1, lastOrderAt: Date.parse('2026-11-11T00:05:00+08:00') };
+    const pastToo = { d11Years: [2025, 2026], orderCount: 2, lastOrderAt: Date.parse('2026-11-11T00:05:00+08:00') };
+
+    // Act
+    const groups = [groupOf(thisYear, onTheDay), groupOf(pastToo, onTheDay)];
+
+    // Assess: a first order on this Double-11 is no Double-11 history yet; two orders against one past year is not "only".
+    expect(groups).toEqual(['recent', 'd11-veteran']);
+  });
+
   it('follows a custom group order', () => {
     // Prepare
     const recentFirst: SegmentationContext = {

@@ -18,7 +18,8 @@ import { awsRuntimeEnvironment, gatewayEvent as eventOf, withEnvironment } from 
 let stack: LocalStack;
 let http: LocalHttpServer;
 
-const CUSTOMERS = 'customer_id,phone\nC1,13800138001\nC2,13800138002\n';
+/** Recent buyers: a midnight push to them carries no warning. */
+const CUSTOMERS = 'customer_id,phone,last_order_at\nC1,13800138001,2026-10-01\nC2,13800138002,2026-10-01\n';
 
 beforeAll(async () => {
   stack = await startEphemeralStack({

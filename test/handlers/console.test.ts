@@ -174,6 +174,10 @@ describe('the console pages', () => {
     expect(page.text).toContain('id="test-send-form"');
     expect(page.text).toContain('id="confirm-approve"');
     expect(page.text).toContain('id="confirm-cancel"');
+    // Who the plan is for: both customers have no order on file, so churned, one order or none, lower value.
+    expect(page.text).toContain('客群（睡眠与流失客户按单次/多次购买、高/低价值细分）');
+    expect(page.text).toContain('<span class="group" title="churned">流失客 2</span>');
+    expect(page.text).toContain('<span class="group" title="churned:new-low">单次购买·低价值 2');
   });
 
   it('shows the planner warnings in the marketer language: Chinese by default, English on the switch', async () => {

@@ -7,7 +7,9 @@ import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../funct
 import type { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
 import type { Plan } from '../../functions/domain/planner.ts';
-import { EVERYONE, primaryGroup } from '../../functions/domain/segments.ts';
+import { SPRINT_MIN_ELIGIBLE, SPRINT_REACH_BAND } from '../../functions/domain/playbook-warnings.ts';
+import { EVERYONE, type PLAYBOOK_GROUPS, primaryGroup } from '../../functions/domain/segments.ts';
+import { SUB_GROUPS, subGroupOf, subGroupsNamedBy } from '../../functions/domain/sub-groups.ts';
 
 export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, plan: Plan, now: number): string[] {
   const broken: string[] = [];
@@ -97,13 +99,14 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
     }
     const labels = customers.labels[index] ?? [];
     const group = primaryGroup(customer, segmentation);
+    const subGroup = subGroupOf(group, customer, campaign.segments);
     if (touches.length > campaign.caps.touches) broken.push(`${customer.customerId}: ${touches.length} touches`);
     const smsByMonth = new Map<string, number>();
     let sms = 0;
     for (const touch of touches) {
       const wave = wavesById.get(touch.waveId);
       const audience = wave?.audience ?? [];
-      if (!inAudience(audience, group, labels, customer.tier)) {
+      if (!inAudience(audience, group, subGroup, labels, customer.tier)) {
         broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
       }
       if (touch.channel === 'sms') {
@@ -133,7 +136,7 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       const group = primaryGroup(customer, segmentation);
       const labels = customers.labels[index] ?? [];
       const audience = midnightWave.audience;
-      if (!inAudience(audience, group, labels, customer.tier)) return;
+      if (!inAudience(audience, group, subGroupOf(group, customer, campaign.segments), labels, customer.tier)) return;
       const got = touchesOf.get(index)?.some((t) => t.waveId === midnightWave.id && t.channel === 'sms');
       if (!got) broken.push(`${customer.customerId}: eligible but no midnight push`);
     });
@@ -151,6 +154,102 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       );
     }
   }
+  broken.push(...brokenGroupRules(campaign, customers, plan, now));
+  return broken;
+}
+
+/**
+ * The sub-group counts of the plan's summary, and the playbook's warnings on the first sprint
+ * and the midnight push, re-derived from the customers and the sends.
+ */
+function brokenGroupRules(campaign: Campaign, customers: CustomerSet, plan: Plan, now: number): string[] {
+  const broken: string[] = [];
+  const { timeline } = plan;
+  const tz = campaign.timezone;
+  const segmentation = {
+    settings: campaign.segments,
+    now,
+    campaignYear: Number(campaign.midnight.slice(0, 4)),
+    timeZone: tz,
+  };
+  const groupOf = customers.customers.map((customer) => primaryGroup(customer, segmentation));
+
+  // Every customer of a split group in exactly one of its sub-groups, as the summary counts them.
+  const expected = new Map<string, number>(SUB_GROUPS.map((code) => [code, 0]));
+  customers.customers.forEach((customer, index) => {
+    const sub = subGroupOf(groupOf[index] as (typeof PLAYBOOK_GROUPS)[number], customer, campaign.segments);
+    if (sub !== undefined) expected.set(sub, (expected.get(sub) ?? 0) + 1);
+  });
+  const subGroups = timeline.summary.subGroups ?? {};
+  for (const [code, count] of expected) {
+    if ((subGroups[code] ?? 0) !== count) broken.push(`summary.subGroups[${code}]: ${subGroups[code]} != ${count}`);
+  }
+  for (const group of ['dormant-shallow', 'dormant-deep', 'churned']) {
+    const total = SUB_GROUPS.filter((code) => code.startsWith(`${group}:`)).reduce(
+      (n, c) => n + (subGroups[c] ?? 0),
+      0,
+    );
+    if (total !== (timeline.summary.groups[group] ?? 0)) {
+      broken.push(`${group}: sub-groups add up to ${total}, not the group's ${timeline.summary.groups[group]}`);
+    }
+  }
+
+  // Who each wave reached, from the sends.
+  const reachedBy = new Map<string, Set<number>>();
+  const midnightSmsTo = new Set<number>();
+  timeline.sends.forEach((send, position) => {
+    const set = reachedBy.get(send.waveId) ?? new Set<number>();
+    for (const index of plan.members[position] ?? []) {
+      set.add(index);
+      if (send.midnight) midnightSmsTo.add(index);
+    }
+    reachedBy.set(send.waveId, set);
+  });
+  const details = timeline.warningDetails ?? [];
+
+  // The midnight push warns, with the right counts, exactly when it goes to dormant-deep or churned customers.
+  const midnightWave = campaign.waves.find((wave) => wave.sms === 'midnight');
+  let dormantDeep = 0;
+  let churned = 0;
+  for (const index of midnightSmsTo) {
+    if (groupOf[index] === 'dormant-deep') dormantDeep += 1;
+    if (groupOf[index] === 'churned') churned += 1;
+  }
+  const risky = details.filter((w) => w.code === 'midnight-risky-groups');
+  const wantRisky =
+    midnightWave && dormantDeep + churned > 0
+      ? [{ code: 'midnight-risky-groups', wave: midnightWave.id, dormantDeep, churned }]
+      : [];
+  if (JSON.stringify(risky) !== JSON.stringify(wantRisky)) {
+    broken.push(`midnight-risky-groups: ${JSON.stringify(risky)} != ${JSON.stringify(wantRisky)}`);
+  }
+
+  // A promotional wave between 11.1 and 11.8 warns exactly when its reach is outside the band.
+  const midnightDay = campaign.midnight.slice(0, 10);
+  const day = (offset: number) =>
+    new Date(Date.parse(`${midnightDay}T00:00:00Z`) - offset * 86_400_000).toISOString().slice(0, 10);
+  const sprintFrom = day(10);
+  const sprintTo = day(2);
+  const sprint = details.filter((w) => w.code === 'sprint-reach').map((w) => w.wave);
+  const wantSprint: string[] = [];
+  for (const wave of campaign.waves) {
+    if (wave.sms === 'midnight' || wave.stopOnPurchase || smsInstant(campaign, wave) < now) continue;
+    const date = wave.sms.slice(0, 10);
+    if (date < sprintFrom || date >= sprintTo) continue;
+    const hasEmail = wave.email !== false;
+    const eligible = customers.customers.filter(
+      (c) => (c.phone && !c.optOutSms) || (hasEmail && c.email && !c.optOutEmail),
+    ).length;
+    if (eligible < SPRINT_MIN_ELIGIBLE) continue;
+    const reached = (reachedBy.get(wave.id)?.size ?? 0) + (plan.control.get(wave.id)?.length ?? 0);
+    const share = reached / eligible;
+    if (share < SPRINT_REACH_BAND.low || share > SPRINT_REACH_BAND.high) wantSprint.push(wave.id);
+  }
+  if (JSON.stringify([...sprint].sort()) !== JSON.stringify(wantSprint.sort())) {
+    broken.push(
+      `sprint-reach warnings for ${sprint.join(',') || 'no wave'}, expected ${wantSprint.join(',') || 'none'}`,
+    );
+  }
   return broken;
 }
 
@@ -158,10 +257,15 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
 function inAudience(
   audience: readonly string[],
   group: string,
+  subGroup: string | undefined,
   labels: readonly string[],
   tier: string | undefined,
 ): boolean {
   if (audience.includes(EVERYONE) || audience.includes(group) || labels.some((l) => audience.includes(l))) return true;
+  // A sub-group entry: the whole sub-group or half of the split (`churned:high`).
+  if (subGroup !== undefined && audience.some((entry) => (subGroupsNamedBy(entry) ?? []).includes(subGroup as never))) {
+    return true;
+  }
   // Tiers compare without case or width: `tier:vip2` is the file's VIP2.
   return (
     tier !== undefined &&

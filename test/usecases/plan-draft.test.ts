@@ -16,7 +16,9 @@ import { CampaignError } from '../../functions/usecases/errors.ts';
 import { planDraft } from '../../functions/usecases/plan-draft.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
-const CUSTOMERS = 'customer_id,phone,email\nC1,13800138001,a@qq.com\nC2,13800138002,b@qq.com\nC3,13800138003,\n';
+/** Recent buyers: a midnight push to them carries no warning. */
+const CUSTOMERS =
+  'customer_id,phone,email,last_order_at\nC1,13800138001,a@qq.com,2026-10-01\nC2,13800138002,b@qq.com,2026-10-01\nC3,13800138003,,2026-10-01\n';
 let stack: LocalStack | undefined;
 let planned: PlanHandlerResult[] = [];
 

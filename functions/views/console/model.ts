@@ -6,12 +6,14 @@
 import { REQUIRED_ROLE, type Role } from '../../contract.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { type AuditEntry, type CampaignState, decide, type Lifecycle } from '../../domain/campaign-lifecycle.ts';
-import { warningTexts } from '../../domain/i18n.ts';
+import { groupName, warningTexts } from '../../domain/i18n.ts';
 import { wallClockAt } from '../../domain/local-time.ts';
 import type { CostEstimate, PlanDiff } from '../../domain/plan-review.ts';
+import { formatCount } from '../../domain/text.ts';
 import type { Timeline } from '../../domain/timeline.ts';
 import type { StoredVersion } from '../../ports/lifecycle-store.ts';
 import { type WaveMessages, waveMessages } from '../../usecases/wave-messages.ts';
+import { type SubGroupRow, subGroupRows } from '../sub-group-rows.ts';
 import type { Lang } from './words.ts';
 
 export interface ConsoleActions {
@@ -52,6 +54,9 @@ export interface PlanModel {
   cost: CostEstimate;
   warnings: string[];
   diff?: PlanDiff;
+  /** The plan's playbook groups with customers, and the dormant and churned groups' sub-groups. */
+  groups: Array<{ code: string; name: string; count: string }>;
+  subGroups: SubGroupRow[];
   waves: WaveRow[];
 }
 
@@ -182,6 +187,10 @@ function planModel(latest: StoredVersion, campaign: Campaign, timeline: Timeline
     cost: latest.cost,
     warnings: warningTexts(timeline, lang),
     ...(latest.diff ? { diff: latest.diff } : {}),
+    groups: Object.entries(timeline.summary?.groups ?? {})
+      .filter(([, count]) => typeof count === 'number' && count > 0)
+      .map(([code, count]) => ({ code, name: groupName(code, lang, campaign.groupLabels), count: formatCount(count) })),
+    subGroups: subGroupRows(timeline.summary, lang, campaign.groupLabels),
     waves: timeline.waves.map((summary) => {
       const wave = campaign.waves.find((candidate) => candidate.id === summary.id);
       return {

@@ -54,6 +54,8 @@ label{display:block;margin:6px 0 2px;font-size:14px}
 .notice.ok{background:#e6f5ea;color:#14632f;border:1px solid #b5dfc1}
 .notice.info{background:#eef4fb;color:#0b4c8c;border:1px solid #c4daf3}
 ul.plain{margin:4px 0;padding-left:20px}
+p.groups{display:flex;flex-wrap:wrap;gap:2px 14px;margin:4px 0;font-size:13px}
+p.groups.sub strong{flex-basis:100%;font-size:13px}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border-bottom:1px solid #e6e8eb;padding:6px 8px;text-align:left;vertical-align:top}
@@ -306,6 +308,17 @@ ${mail.body}</div><div class="meta">${say('unsubscribeAdded')}</div></div>`,
 </div>`;
 }
 
+/** Who the plan is for: the playbook groups, and the sub-groups of the dormant and churned ones. */
+function groupsBlock(plan: PlanModel, say: Say): SafeHtml {
+  if (plan.groups.length === 0) return html``;
+  return html`<h3>${say('customerGroups')}</h3>
+<p class="groups">${plan.groups.map((g) => html`<span class="group" title="${g.code}">${g.name} ${g.count}</span>`)}</p>
+${plan.subGroups.map(
+  (row) =>
+    html`<p class="groups sub"><strong title="${row.group}">${row.name} ${row.count}</strong> ${row.parts.map((p) => html`<span class="group" title="${p.code}">${p.name} ${p.count} <span class="muted">${p.share}</span></span>`)}</p>`,
+)}`;
+}
+
 function planCard(model: CampaignPageModel, say: Say): SafeHtml {
   const { plan } = model;
   if (!plan) return html``;
@@ -320,6 +333,7 @@ ${plan.warnings.length === 0 ? html`<p class="muted">${say('noWarnings')}</p>` :
 ${diffBlock(plan, model, say)}
 </div>
 </div>
+${groupsBlock(plan, say)}
 <h3>${say('timeline')}</h3>
 ${plan.waves.map((wave) => waveBlock(wave, plan, model, say))}
 </section>`;
