@@ -4,10 +4,11 @@
  *
  * Held as columns, not as one object per customer: a million Customer objects (with their
  * year arrays and phone strings) cost about 400 MB and make every garbage collection walk
- * them all. Numbers, flags and the phone live in typed arrays; labels, segments, tiers,
- * year lists and names are interned (a file's million rows share a handful of each); only
- * ids and emails are strings of their own. `get(index)` gives a customer back as a
- * Customer, equal to the one that went in.
+ * them all. Numbers, flags and the phone live in typed arrays; labels, segments, tiers and
+ * year lists are interned (a file's million rows share a handful of each); ids, emails and
+ * names are UTF-8 bytes in one buffer a column (a million strings kept alive are what the
+ * collector walks and copies), decoded when asked for. `get(index)` gives a customer back
+ * as a Customer, equal to the one that went in.
  */
 import { type Customer, DEVICES, type Device } from './customer.ts';
 
@@ -26,9 +27,9 @@ const OPT_OUT_SMS = 8;
 const EMAIL_GIVEN = 16;
 const OPT_OUT_EMAIL = 32;
 
-/** Distinct names interned; past this, names are kept as they come (a file of unique names gains nothing). */
-const MAX_INTERNED_NAMES = 1 << 16;
 const INITIAL_CAPACITY = 1024;
+/** Slots of the id table per customer, at least: below half full, a probe finds its slot in one or two steps. */
+const SLOTS_PER_ID = 2;
 const DEVICE_INDEX = new Map<string, number>(DEVICES.map((device, index) => [device, index]));
 
 /** The digits of an E.164 phone that fits a float64 exactly (`+` and 2 to 15 digits, no leading 0), or NaN. */
@@ -45,18 +46,128 @@ function phoneDigits(phone: string): number {
 }
 
 /**
+ * Texts by index as UTF-8 bytes in one growing buffer (a value replaced by a later row is
+ * written anew; the old bytes stay unused): a column of a million texts is one object for
+ * the collector, not a million. Texts that are not well-formed UTF-16 (a lone surrogate
+ * from a JSON \uD800) would not survive UTF-8, so they are kept as they came.
+ */
+class TextColumn {
+  private bytes: Buffer;
+  private used = 0;
+  private starts: Float64Array;
+  /** 1 + the byte length of each text, 0 for none (so that fresh room needs no filling). */
+  private lengths: Int32Array;
+  private readonly odd = new Map<number, string>();
+
+  constructor(capacity: number, bytesPerText: number) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(4096, capacity * bytesPerText));
+    this.starts = new Float64Array(capacity);
+    this.lengths = new Int32Array(capacity);
+  }
+
+  /** Makes room for `capacity` texts (indexes below it), keeping those written. */
+  reserve(capacity: number): void {
+    if (capacity <= this.lengths.length) return;
+    const starts = new Float64Array(capacity);
+    starts.set(this.starts);
+    this.starts = starts;
+    const lengths = new Int32Array(capacity);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+  }
+
+  set(index: number, text: string | undefined): void {
+    if (this.odd.size > 0) this.odd.delete(index);
+    if (text === undefined) {
+      this.lengths[index] = 0;
+      return;
+    }
+    const length = text.length;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.used + 3 * length > this.bytes.length) this.grow(3 * length);
+    const bytes = this.bytes;
+    const start = this.used;
+    let at = 0;
+    for (; at < length; at += 1) {
+      const code = text.charCodeAt(at);
+      if (code >= 0x80) break;
+      bytes[start + at] = code;
+    }
+    let written = at;
+    if (at < length) {
+      if (!(text as unknown as WellFormed).isWellFormed()) {
+        this.odd.set(index, text);
+        this.lengths[index] = 0;
+        return;
+      }
+      written += (bytes as unknown as Utf8Buffer).utf8Write(text.slice(at), start + at, bytes.length - start - at);
+    }
+    this.starts[index] = start;
+    this.lengths[index] = written + 1;
+    this.used += written;
+  }
+
+  get(index: number): string | undefined {
+    const length = (this.lengths[index] as number) - 1;
+    if (length < 0) return this.odd.size > 0 ? this.odd.get(index) : undefined;
+    const start = this.starts[index] as number;
+    return (this.bytes as unknown as Utf8Buffer).utf8Slice(start, start + length);
+  }
+
+  /** Whether the text at `index` is `text`, without decoding it (ASCII) or by decoding it (the rest). */
+  equals(index: number, text: string): boolean {
+    const length = (this.lengths[index] as number) - 1;
+    if (length < 0) return this.odd.size > 0 && this.odd.get(index) === text;
+    if (length < text.length) return false;
+    const start = this.starts[index] as number;
+    const bytes = this.bytes;
+    for (let at = 0; at < text.length; at += 1) {
+      const code = text.charCodeAt(at);
+      if (code >= 0x80) return this.get(index) === text;
+      if (bytes[start + at] !== code) return false;
+    }
+    return length === text.length;
+  }
+
+  private grow(needed: number): void {
+    const bytes = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.used + needed));
+    this.bytes.copy(bytes, 0, 0, this.used);
+    this.bytes = bytes;
+  }
+}
+
+/** ES2024's String#isWellFormed (Node 20 has it; the project's lib is ES2023). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+/** Node's own Buffer coders, without toString's and write's argument checks (they exist on every Buffer). */
+interface Utf8Buffer {
+  utf8Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number, length: number): number;
+}
+
+/**
  * Customer ids -> their index, by open addressing over typed arrays: a Map of a million
  * fresh strings costs about a microsecond a row (hashing, probing, growing a table of
  * objects the collector walks); here a row costs a string hash and one or two probes.
  */
 class IdTable {
   /** 1 + the index of the id in each slot, 0 for an empty slot. */
-  private slots = new Int32Array(1 << 12);
+  private slots: Int32Array;
   /** The hash of each id, by index, to grow without hashing again and to compare cheaply. */
-  private hashes = new Int32Array(1 << 11);
+  private hashes: Int32Array;
   private count = 0;
 
-  constructor(private readonly ids: readonly string[]) {}
+  constructor(
+    private readonly ids: TextColumn,
+    capacity: number,
+  ) {
+    let slots = 1 << 12;
+    while (slots < SLOTS_PER_ID * capacity) slots *= 2;
+    this.slots = new Int32Array(slots);
+    this.hashes = new Int32Array(Math.max(1 << 11, capacity));
+  }
 
   /** The index of `id`, or -1 with `id` not present. */
   find(id: string, hash: number): number {
@@ -65,7 +176,7 @@ class IdTable {
       const entry = this.slots[slot] as number;
       if (entry === 0) return -1;
       const index = entry - 1;
-      if (this.hashes[index] === hash && this.ids[index] === id) return index;
+      if (this.hashes[index] === hash && this.ids.equals(index, id)) return index;
     }
   }
 
@@ -120,15 +231,23 @@ class Interned<T> {
   }
 }
 
+export interface CustomerSetOptions {
+  /**
+   * About how many customers will go in (an estimate from the files' sizes): the columns
+   * are made that large at once instead of grown and copied step by step. More go in
+   * regardless; room never used costs address space, not memory.
+   */
+  expectedSize?: number;
+}
+
 export class CustomerSet {
   readonly stats: CustomerSetStats = { repeatsInFile: 0, seenInEarlierFile: 0 };
   private count = 0;
   private capacity = 0;
-  private readonly ids: string[] = [];
-  private readonly indexById = new IdTable(this.ids);
-  private readonly emails: Array<string | undefined> = [];
-  private readonly names: Array<string | undefined> = [];
-  private readonly internedNames = new Map<string, string>();
+  private readonly ids: TextColumn;
+  private readonly indexById: IdTable;
+  private readonly emails: TextColumn;
+  private readonly names: TextColumn;
   /** Phones that are not plain digits after the `+` (none from the readers today), by index. */
   private readonly otherPhones = new Map<number, string>();
   private phones = new Float64Array(0);
@@ -155,6 +274,17 @@ export class CustomerSet {
   /** Year-list numbers by frozen list (weakly: a caller's lists may come and go). */
   private readonly frozenYears = new WeakMap<readonly number[], number>();
 
+  constructor(options: CustomerSetOptions = {}) {
+    const expected = Math.max(0, Math.floor(options.expectedSize ?? 0));
+    const capacity = expected > INITIAL_CAPACITY ? expected : INITIAL_CAPACITY;
+    // Bytes a text: ids like C00000001, emails like lj6702@163.com, names of three characters.
+    this.ids = new TextColumn(capacity, 12);
+    this.emails = new TextColumn(capacity, 20);
+    this.names = new TextColumn(capacity, 10);
+    this.indexById = new IdTable(this.ids, capacity);
+    this.grow(capacity);
+  }
+
   get size(): number {
     return this.count;
   }
@@ -168,9 +298,7 @@ export class CustomerSet {
       const index = this.count;
       if (index >= this.capacity) this.grow();
       this.count += 1;
-      this.ids.push(customer.customerId);
-      this.emails.push(undefined);
-      this.names.push(undefined);
+      this.ids.set(index, customer.customerId);
       this.indexById.add(index, hash);
       this.write(index, customer, 0);
       this.labelListOf[index] = this.singleLabelList(customer.segment);
@@ -197,16 +325,16 @@ export class CustomerSet {
   get(index: number): Customer {
     const flags = this.flags[index] as number;
     const customer: Customer = {
-      customerId: this.ids[index] as string,
+      customerId: this.ids.get(index) as string,
       device: this.deviceOf(index),
       d11Years: [...(this.years.values[this.yearLists[index] as number] ?? [])],
       segment: this.segments.values[this.segmentOf[index] as number] as string,
     };
     const phone = this.phoneOf(index);
     if (phone !== undefined) customer.phone = phone;
-    const email = this.emails[index];
+    const email = this.emails.get(index);
     if (email !== undefined) customer.email = email;
-    const name = this.names[index];
+    const name = this.names.get(index);
     if (name !== undefined) customer.name = name;
     const lastOrderAt = this.lastOrderAt[index] as number;
     if (!Number.isNaN(lastOrderAt)) customer.lastOrderAt = lastOrderAt;
@@ -223,7 +351,7 @@ export class CustomerSet {
   }
 
   idOf(index: number): string {
-    return this.ids[index] as string;
+    return this.ids.get(index) as string;
   }
 
   phoneOf(index: number): string | undefined {
@@ -233,11 +361,11 @@ export class CustomerSet {
   }
 
   emailOf(index: number): string | undefined {
-    return this.emails[index];
+    return this.emails.get(index);
   }
 
   nameOf(index: number): string | undefined {
-    return this.names[index];
+    return this.names.get(index);
   }
 
   deviceOf(index: number): Device {
@@ -292,8 +420,8 @@ export class CustomerSet {
       this.phones[index] = digits;
       if (Number.isNaN(digits)) this.otherPhones.set(index, phone);
     }
-    this.emails[index] = customer.email;
-    this.names[index] = customer.name === undefined ? undefined : this.internName(customer.name);
+    this.emails.set(index, customer.email);
+    this.names.set(index, customer.name);
     this.devices[index] = DEVICE_INDEX.get(customer.device) ?? 0;
     this.lastOrderAt[index] = customer.lastOrderAt ?? Number.NaN;
     this.orderCounts[index] = customer.orderCount ?? Number.NaN;
@@ -350,17 +478,8 @@ export class CustomerSet {
     return number;
   }
 
-  private internName(name: string): string {
-    // Once the table is full, names are mostly distinct: looking them up would cost more than it saves.
-    if (this.internedNames.size >= MAX_INTERNED_NAMES) return name;
-    const known = this.internedNames.get(name);
-    if (known !== undefined) return known;
-    this.internedNames.set(name, name);
-    return name;
-  }
-
-  private grow(): void {
-    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
+  private grow(atLeast = 0): void {
+    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2, atLeast);
     const grown = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, make: (length: number) => T): T => {
       const next = make(capacity);
       next.set(old);
@@ -377,6 +496,9 @@ export class CustomerSet {
     this.tierOf = grown(this.tierOf, (length) => new Uint32Array(length));
     this.labelListOf = grown(this.labelListOf, (length) => new Uint32Array(length));
     this.lastFile = grown(this.lastFile, (length) => new Uint32Array(length));
+    this.ids.reserve(capacity);
+    this.emails.reserve(capacity);
+    this.names.reserve(capacity);
     this.capacity = capacity;
   }
 }
