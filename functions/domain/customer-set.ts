@@ -10,6 +10,7 @@
  * collector walks and copies), decoded when asked for. `get(index)` gives a customer back
  * as a Customer, equal to the one that went in.
  */
+import type { CellBytes } from './csv-fast-rows.ts';
 import { type Customer, DEVICES, type Device } from './customer.ts';
 
 export interface CustomerSetStats {
@@ -30,7 +31,12 @@ const OPT_OUT_EMAIL = 32;
 const INITIAL_CAPACITY = 1024;
 /** Slots of the id table per customer, at least: below half full, a probe finds its slot in one or two steps. */
 const SLOTS_PER_ID = 2;
-const DEVICE_INDEX = new Map<string, number>(DEVICES.map((device, index) => [device, index]));
+
+/** The device's place in DEVICES (a compare a row, not a look-up). */
+function deviceIndex(device: Device): number {
+  if (device === DEVICES[0]) return 0;
+  return device === DEVICES[1] ? 1 : device === DEVICES[2] ? 2 : 0;
+}
 
 /** The digits of an E.164 phone that fits a float64 exactly (`+` and 2 to 15 digits, no leading 0), or NaN. */
 function phoneDigits(phone: string): number {
@@ -114,6 +120,31 @@ class TextColumn {
     return (this.bytes as unknown as Utf8Buffer).utf8Slice(start, start + length);
   }
 
+  /** Writes `bytes[from, to)` (UTF-8 text) as the text at `index`. */
+  setBytes(index: number, bytes: Buffer, from: number, to: number): void {
+    if (this.odd.size > 0) this.odd.delete(index);
+    const length = to - from;
+    if (this.used + length > this.bytes.length) this.grow(length);
+    const start = this.used;
+    const into = this.bytes;
+    // A call to copy costs more than a loop over a short cell.
+    if (length > 32) bytes.copy(into, start, from, to);
+    else for (let at = 0; at < length; at += 1) into[start + at] = bytes[from + at] as number;
+    this.starts[index] = start;
+    this.lengths[index] = length + 1;
+    this.used += length;
+  }
+
+  /** Whether the text at `index` is the UTF-8 text `bytes[from, to)`. */
+  equalsBytes(index: number, bytes: Buffer, from: number, to: number): boolean {
+    const length = (this.lengths[index] as number) - 1;
+    if (length !== to - from) return false;
+    const start = this.starts[index] as number;
+    const own = this.bytes;
+    for (let at = 0; at < length; at += 1) if (own[start + at] !== bytes[from + at]) return false;
+    return true;
+  }
+
   /** Whether the text at `index` is `text`, without decoding it (ASCII) or by decoding it (the rest). */
   equals(index: number, text: string): boolean {
     const length = (this.lengths[index] as number) - 1;
@@ -180,6 +211,17 @@ class IdTable {
     }
   }
 
+  /** The index of the id `bytes[from, to)` (UTF-8), or -1 with it not present. */
+  findBytes(bytes: Buffer, from: number, to: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
+      if (entry === 0) return -1;
+      const index = entry - 1;
+      if (this.hashes[index] === hash && this.ids.equalsBytes(index, bytes, from, to)) return index;
+    }
+  }
+
   /** Records `index` (the next one, its id already in `ids`) under `hash`. */
   add(index: number, hash: number): void {
     if (index >= this.hashes.length) {
@@ -210,6 +252,15 @@ class IdTable {
 function hashOf(id: string): number {
   let hash = 0x811c9dc5;
   for (let at = 0; at < id.length; at += 1) hash = Math.imul(hash ^ id.charCodeAt(at), 0x01000193);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash, 0x2c1b3c6d);
+  return hash ^ (hash >>> 12);
+}
+
+/** hashOf of an ASCII id given as its bytes (the same code units, so the same hash). */
+function hashOfAscii(bytes: Buffer, from: number, to: number): number {
+  let hash = 0x811c9dc5;
+  for (let at = from; at < to; at += 1) hash = Math.imul(hash ^ (bytes[at] as number), 0x01000193);
   hash ^= hash >>> 15;
   hash = Math.imul(hash, 0x2c1b3c6d);
   return hash ^ (hash >>> 12);
@@ -289,18 +340,31 @@ export class CustomerSet {
     return this.count;
   }
 
-  /** Adds or replaces a customer (keeping any opt-out); `file` numbers the source file so repeats can be told apart. */
-  upsert(customer: Customer, file: number): void {
+  /**
+   * Adds or replaces a customer (keeping any opt-out); `file` numbers the source file so
+   * repeats can be told apart. With `cells` (a CSV row read from its bytes), the id, phone,
+   * email and name that `cells` holds are taken from there, not from the customer.
+   */
+  upsert(customer: Customer, file: number, cells?: CellBytes): void {
     this.materialised = undefined;
-    const hash = hashOf(customer.customerId);
-    const known = this.indexById.find(customer.customerId, hash);
+    const idInBytes = cells !== undefined && cells.idFrom >= 0;
+    let hash: number;
+    let known: number;
+    if (idInBytes) {
+      hash = hashOfAscii(cells.bytes, cells.idFrom, cells.idTo);
+      known = this.indexById.findBytes(cells.bytes, cells.idFrom, cells.idTo, hash);
+    } else {
+      hash = hashOf(customer.customerId);
+      known = this.indexById.find(customer.customerId, hash);
+    }
     if (known < 0) {
       const index = this.count;
       if (index >= this.capacity) this.grow();
       this.count += 1;
-      this.ids.set(index, customer.customerId);
+      if (idInBytes) this.ids.setBytes(index, cells.bytes, cells.idFrom, cells.idTo);
+      else this.ids.set(index, customer.customerId);
       this.indexById.add(index, hash);
-      this.write(index, customer, 0);
+      this.write(index, customer, 0, cells);
       this.labelListOf[index] = this.singleLabelList(customer.segment);
       this.lastFile[index] = file;
       return;
@@ -310,7 +374,7 @@ export class CustomerSet {
     this.lastFile[known] = file;
     // The last row wins, except that an opt-out is absolute: one given in any row stays.
     const previous = this.flags[known] as number;
-    this.write(known, customer, previous & (OPT_OUT_SMS | OPT_OUT_EMAIL));
+    this.write(known, customer, previous & (OPT_OUT_SMS | OPT_OUT_EMAIL), cells);
     const labels = this.labelsOf(known);
     if (!labels.includes(customer.segment))
       this.labelListOf[known] = this.labelListNumber([...labels, customer.segment]);
@@ -410,19 +474,24 @@ export class CustomerSet {
   }
 
   /** Writes every column of the customer at `index`; `keptFlags` are opt-outs that stay set. */
-  private write(index: number, customer: Customer, keptFlags: number): void {
+  private write(index: number, customer: Customer, keptFlags: number, cells: CellBytes | undefined): void {
     // Empty in practice (the readers give plain digits): a look-up a row saved.
     if (this.otherPhones.size > 0) this.otherPhones.delete(index);
     const phone = customer.phone;
-    if (phone === undefined) this.phones[index] = Number.NaN;
+    if (cells !== undefined && !Number.isNaN(cells.phoneDigits)) this.phones[index] = cells.phoneDigits;
+    else if (phone === undefined) this.phones[index] = Number.NaN;
     else {
       const digits = phoneDigits(phone);
       this.phones[index] = digits;
       if (Number.isNaN(digits)) this.otherPhones.set(index, phone);
     }
-    this.emails.set(index, customer.email);
-    this.names.set(index, customer.name);
-    this.devices[index] = DEVICE_INDEX.get(customer.device) ?? 0;
+    if (cells !== undefined && cells.emailFrom >= 0) {
+      this.emails.setBytes(index, cells.bytes, cells.emailFrom, cells.emailTo);
+    } else this.emails.set(index, customer.email);
+    if (cells !== undefined && cells.nameFrom >= 0) {
+      this.names.setBytes(index, cells.bytes, cells.nameFrom, cells.nameTo);
+    } else this.names.set(index, customer.name);
+    this.devices[index] = deviceIndex(customer.device);
     this.lastOrderAt[index] = customer.lastOrderAt ?? Number.NaN;
     this.orderCounts[index] = customer.orderCount ?? Number.NaN;
     this.totalSpends[index] = customer.totalSpend ?? Number.NaN;

@@ -61,8 +61,9 @@ export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCu
       fileName: source.name,
       timeZone: input.timeZone,
       ...(input.columns ? { columns: input.columns } : {}),
-      // Straight into the set: the set copies each customer into its columns.
-      accept: (customer) => customers.upsert(customer, fileNumber),
+      // Straight into the set: the set copies each customer into its columns, cells as bytes.
+      accept: (customer, _line, cells) => customers.upsert(customer, fileNumber, cells),
+      cellBytes: true,
     });
     for await (const batch of readSegmentFile(reader, source)) {
       for (const row of batch.rejected) input.onRejected(row);
