@@ -9,7 +9,7 @@
  *   xlsx-rows       the product's sheet reader, every row as cell texts, unvalidated (readXlsxRows)
  *   validated-xlsx  the product's read of a workbook: the same rows mapped and validated into the customer set
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
@@ -41,7 +41,9 @@ async function csvParse(): Promise<number> {
   return rows;
 }
 
-async function validated(source: SegmentSource = { name: basename(file), open }): Promise<number> {
+async function validated(
+  source: SegmentSource = { name: basename(file), open, size: statSync(file).size },
+): Promise<number> {
   let rejected = 0;
   const { customers } = await loadCustomers({
     sources: [source],

@@ -20,6 +20,24 @@ import { daysInMonth, instantOf, offsetMinutesAt } from './local-time.ts';
 /** What read() returns for a row it leaves to the full path. */
 export const NOT_COMMON = -1;
 
+/**
+ * The cells of the row just read that are kept as they are in the file's bytes, for a
+ * taker that copies bytes (the customer set): `bytes[idFrom, idTo)` is the id (plain ASCII),
+ * `emailFrom`/`nameFrom` are -1 when the row's email or name is not given in bytes (then
+ * it is on the customer, or there is none), `phoneDigits` is the phone's digits after the
+ * `+` (`8613800138000`), NaN when not given so. What is given here is left off the customer.
+ */
+export interface CellBytes {
+  bytes: Buffer;
+  idFrom: number;
+  idTo: number;
+  emailFrom: number;
+  emailTo: number;
+  nameFrom: number;
+  nameTo: number;
+  phoneDigits: number;
+}
+
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const ZERO = 0x30;
@@ -57,13 +75,13 @@ interface Slices {
 }
 
 /** How a column's bytes are read: kinds with a byte reader of their own, the rest as text. */
-type Kind = 'id' | 'phone' | 'device' | 'date' | 'count' | 'amount' | 'years' | 'flag' | 'text';
+type Kind = 'id' | 'phone' | 'email' | 'name' | 'device' | 'date' | 'count' | 'amount' | 'years' | 'flag' | 'text';
 
 const KINDS: Record<CustomerColumn, Kind> = {
   customer_id: 'id',
   phone: 'phone',
-  email: 'text',
-  name: 'text',
+  email: 'email',
+  name: 'name',
   device: 'device',
   last_order_at: 'date',
   order_count: 'count',
@@ -83,7 +101,8 @@ const FLAG_FIELDS: Partial<Record<CustomerColumn, Flag>> = {
   opt_out_email: 'optOutEmail',
 };
 
-const NO_YEARS: number[] = [];
+/** Frozen, as the year lists are: the customer set knows a frozen list by itself. */
+const NO_YEARS = Object.freeze([]) as unknown as number[];
 
 /**
  * Reads the rows of one header. `read` fills one customer object, reused from row to row:
@@ -104,11 +123,24 @@ export class FastRowReader {
   /** By day from FIRST_CACHED_DAY: the zone's offset (minutes) that holds from the day before to the day after, NEAR_CHANGE, or UNKNOWN_OFFSET. */
   private readonly dayOffsets = new Float64Array(CACHED_DAYS).fill(UNKNOWN_OFFSET);
   readonly customer: Customer;
+  /** With `inBytes`, the row's id, phone, email and name as bytes (not on the customer). */
+  readonly cells: CellBytes = {
+    bytes: Buffer.alloc(0),
+    idFrom: -1,
+    idTo: -1,
+    emailFrom: -1,
+    emailTo: -1,
+    nameFrom: -1,
+    nameTo: -1,
+    phoneDigits: Number.NaN,
+  };
 
+  /** `inBytes`: give the id, phone, email and name in `cells` where the bytes hold them as they are. */
   constructor(
     private readonly fieldCount: number,
     columns: readonly ColumnAt[],
     private readonly context: RowContext,
+    private readonly inBytes = false,
   ) {
     this.cuts = new Int32Array(fieldCount + 1);
     this.indexes = columns.map(({ index }) => index);
@@ -164,6 +196,13 @@ export class FastRowReader {
     customer.optOutEmail = undefined;
     customer.segment = this.context.defaultSegment;
     customer.tier = undefined;
+    const cells = this.cells;
+    cells.bytes = bytes;
+    cells.idFrom = -1;
+    cells.emailFrom = -1;
+    cells.nameFrom = -1;
+    cells.phoneDigits = Number.NaN;
+    const inBytes = this.inBytes;
 
     let masked = 0;
     const kinds = this.kinds;
@@ -182,7 +221,13 @@ export class FastRowReader {
           done = this.id(bytes, from, to);
           break;
         case 'phone':
-          done = phone(bytes, from, to, customer);
+          done = phone(bytes, from, to, customer, inBytes ? cells : undefined);
+          break;
+        case 'email':
+          done = email(bytes, from, to, customer, inBytes ? cells : undefined);
+          break;
+        case 'name':
+          done = inBytes && name(bytes, from, to, cells);
           break;
         case 'device':
           done = device(bytes, from, to, customer);
@@ -238,7 +283,10 @@ export class FastRowReader {
     }
     // `-`, `--`: a "no value" mark, and `null`, `NULL`: the column's reader says why.
     if (!letterOrDigit || (to - from === 4 && ((bytes[from] as number) | 0x20) === 0x6e)) return false;
-    this.customer.customerId = (bytes as unknown as Slices).latin1Slice(from, to);
+    if (this.inBytes) {
+      this.cells.idFrom = from;
+      this.cells.idTo = to;
+    } else this.customer.customerId = (bytes as unknown as Slices).latin1Slice(from, to);
     return true;
   }
 
@@ -375,7 +423,7 @@ function offsetOf(bytes: Buffer, from: number, to: number): number {
 }
 
 /** An 11-digit mainland mobile, `13800138000`, or the same after `+86`. */
-function phone(bytes: Buffer, start: number, to: number, customer: Customer): boolean {
+function phone(bytes: Buffer, start: number, to: number, customer: Customer, cells: CellBytes | undefined): boolean {
   const from =
     to - start === 14 && bytes[start] === PLUS && bytes[start + 1] === 0x38 && bytes[start + 2] === 0x36
       ? start + 3
@@ -383,13 +431,95 @@ function phone(bytes: Buffer, start: number, to: number, customer: Customer): bo
   if (to - from !== 11 || bytes[from] !== 0x31) return false;
   const second = bytes[from + 1] as number;
   if (second < 0x33 || second > NINE) return false;
-  for (let at = from + 2; at < to; at += 1) {
+  // +86 and the 11 digits: 13 digits, exact in a float64.
+  let value = 86;
+  for (let at = from; at < to; at += 1) {
     const byte = bytes[at] as number;
     if (byte < ZERO || byte > NINE) return false;
+    value = value * 10 + (byte - ZERO);
   }
-  customer.phone = `+86${(bytes as unknown as Slices).latin1Slice(from, to)}`;
+  if (cells) cells.phoneDigits = value;
+  else customer.phone = `+86${(bytes as unknown as Slices).latin1Slice(from, to)}`;
   return true;
 }
+
+/**
+ * A plain ASCII address, `lj6702@163.com`, as the column's reader takes it (one `@`, a dot
+ * and two or more letters at the end, none of the characters addresses may not hold), and
+ * not masked: lower-cased. Anything else (a `*`, a space, non-ASCII text): the column's reader.
+ */
+function email(bytes: Buffer, from: number, to: number, customer: Customer, cells: CellBytes | undefined): boolean {
+  let at = -1;
+  let dot = -1;
+  let upper = false;
+  for (let index = from; index < to; index += 1) {
+    const byte = bytes[index] as number;
+    if (byte <= SPACE || byte >= 0x7f || NOT_IN_EMAIL[byte] === 1) return false;
+    if (byte === AT) {
+      if (at >= 0) return false;
+      at = index;
+    } else if (byte === DOT) dot = index;
+    else if (byte >= 0x41 && byte <= UPPER_Z) upper = true;
+  }
+  // Something before the `@`, something between it and the last dot, 2+ letters after that.
+  if (at <= from || dot <= at + 1 || to - dot - 1 < 2) return false;
+  for (let index = dot + 1; index < to; index += 1) {
+    const lower = (bytes[index] as number) | 0x20;
+    if (lower < 0x61 || lower > LOWER_Z) return false;
+  }
+  if (cells && !upper) {
+    cells.emailFrom = from;
+    cells.emailTo = to;
+    return true;
+  }
+  const text = (bytes as unknown as Slices).latin1Slice(from, to);
+  customer.email = upper ? text.toLowerCase() : text;
+  return true;
+}
+
+/** Lead bytes of the CJK ideographs U+4E00 to U+9FFF, the letters of nearly every Chinese name. */
+const FIRST_CJK_LEAD = 0xe4;
+const LAST_CJK_LEAD = 0xe9;
+const MAX_NAME_BYTES = 64;
+/** `暂无` ("none yet"), a "no value" mark: the column's reader skips it. */
+const NONE_YET = [0xe6, 0x9a, 0x82, 0xe6, 0x97, 0xa0];
+
+/**
+ * A name the column's reader would keep as it is: no space or other blank at either end
+ * (ASCII or CJK characters there), no `*` (masked), not a "no value" mark, not too long.
+ */
+function name(bytes: Buffer, from: number, to: number, cells: CellBytes): boolean {
+  // At most 64 bytes: surely at most 64 characters.
+  if (to - from > MAX_NAME_BYTES) return false;
+  const first = bytes[from] as number;
+  let lastLead = to - 1;
+  while (lastLead > from && ((bytes[lastLead] as number) & 0xc0) === 0x80) lastLead -= 1;
+  if (!plainEnd(first) || !plainEnd(bytes[lastLead] as number)) return false;
+  // `-`, `/`, `null`, `N/A`, `#N/A` and the like: the column's reader knows them.
+  if (to - from <= 4 && (first === DASH || first === SLASH || first === HASH || (first | 0x20) === 0x6e)) return false;
+  if (to - from === NONE_YET.length && isWord(bytes, from, NONE_YET)) return false;
+  for (let at = from; at < to; at += 1) {
+    const byte = bytes[at] as number;
+    if (byte === STAR || byte < SPACE) return false;
+  }
+  cells.nameFrom = from;
+  cells.nameTo = to;
+  return true;
+}
+
+const SLASH = 0x2f;
+const HASH = 0x23;
+const STAR = 0x2a;
+
+/** A first or last character of a cell that trimming keeps: visible ASCII, or a CJK ideograph. */
+function plainEnd(lead: number): boolean {
+  return (lead > SPACE && lead < 0x7f) || (lead >= FIRST_CJK_LEAD && lead <= LAST_CJK_LEAD);
+}
+
+const AT = 0x40;
+/** Bytes an address may not hold (beside spaces and controls), as the column's reader says, and `*` (masking). */
+const NOT_IN_EMAIL = new Uint8Array(128);
+for (const character of '"<>(),;:*') NOT_IN_EMAIL[character.charCodeAt(0)] = 1;
 
 /** `mobile`, `pc`, `both` as the product writes them. */
 function device(bytes: Buffer, from: number, to: number, customer: Customer): boolean {

@@ -4,11 +4,13 @@
  *
  * Held as columns, not as one object per customer: a million Customer objects (with their
  * year arrays and phone strings) cost about 400 MB and make every garbage collection walk
- * them all. Numbers, flags and the phone live in typed arrays; labels, segments, tiers,
- * year lists and names are interned (a file's million rows share a handful of each); only
- * ids and emails are strings of their own. `get(index)` gives a customer back as a
- * Customer, equal to the one that went in.
+ * them all. Numbers, flags and the phone live in typed arrays; labels, segments, tiers and
+ * year lists are interned (a file's million rows share a handful of each); ids, emails and
+ * names are UTF-8 bytes in one buffer a column (a million strings kept alive are what the
+ * collector walks and copies), decoded when asked for. `get(index)` gives a customer back
+ * as a Customer, equal to the one that went in.
  */
+import type { CellBytes } from './csv-fast-rows.ts';
 import { type Customer, DEVICES, type Device } from './customer.ts';
 
 export interface CustomerSetStats {
@@ -26,10 +28,15 @@ const OPT_OUT_SMS = 8;
 const EMAIL_GIVEN = 16;
 const OPT_OUT_EMAIL = 32;
 
-/** Distinct names interned; past this, names are kept as they come (a file of unique names gains nothing). */
-const MAX_INTERNED_NAMES = 1 << 16;
 const INITIAL_CAPACITY = 1024;
-const DEVICE_INDEX = new Map<string, number>(DEVICES.map((device, index) => [device, index]));
+/** Slots of the id table per customer, at least: below half full, a probe finds its slot in one or two steps. */
+const SLOTS_PER_ID = 2;
+
+/** The device's place in DEVICES (a compare a row, not a look-up). */
+function deviceIndex(device: Device): number {
+  if (device === DEVICES[0]) return 0;
+  return device === DEVICES[1] ? 1 : device === DEVICES[2] ? 2 : 0;
+}
 
 /** The digits of an E.164 phone that fits a float64 exactly (`+` and 2 to 15 digits, no leading 0), or NaN. */
 function phoneDigits(phone: string): number {
@@ -45,18 +52,153 @@ function phoneDigits(phone: string): number {
 }
 
 /**
+ * Texts by index as UTF-8 bytes in one growing buffer (a value replaced by a later row is
+ * written anew; the old bytes stay unused): a column of a million texts is one object for
+ * the collector, not a million. Texts that are not well-formed UTF-16 (a lone surrogate
+ * from a JSON \uD800) would not survive UTF-8, so they are kept as they came.
+ */
+class TextColumn {
+  private bytes: Buffer;
+  private used = 0;
+  private starts: Float64Array;
+  /** 1 + the byte length of each text, 0 for none (so that fresh room needs no filling). */
+  private lengths: Int32Array;
+  private readonly odd = new Map<number, string>();
+
+  constructor(capacity: number, bytesPerText: number) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(4096, capacity * bytesPerText));
+    this.starts = new Float64Array(capacity);
+    this.lengths = new Int32Array(capacity);
+  }
+
+  /** Makes room for `capacity` texts (indexes below it), keeping those written. */
+  reserve(capacity: number): void {
+    if (capacity <= this.lengths.length) return;
+    const starts = new Float64Array(capacity);
+    starts.set(this.starts);
+    this.starts = starts;
+    const lengths = new Int32Array(capacity);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+  }
+
+  set(index: number, text: string | undefined): void {
+    if (this.odd.size > 0) this.odd.delete(index);
+    if (text === undefined) {
+      this.lengths[index] = 0;
+      return;
+    }
+    const length = text.length;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.used + 3 * length > this.bytes.length) this.grow(3 * length);
+    const bytes = this.bytes;
+    const start = this.used;
+    let at = 0;
+    for (; at < length; at += 1) {
+      const code = text.charCodeAt(at);
+      if (code >= 0x80) break;
+      bytes[start + at] = code;
+    }
+    let written = at;
+    if (at < length) {
+      if (!(text as unknown as WellFormed).isWellFormed()) {
+        this.odd.set(index, text);
+        this.lengths[index] = 0;
+        return;
+      }
+      written += (bytes as unknown as Utf8Buffer).utf8Write(text.slice(at), start + at, bytes.length - start - at);
+    }
+    this.starts[index] = start;
+    this.lengths[index] = written + 1;
+    this.used += written;
+  }
+
+  get(index: number): string | undefined {
+    const length = (this.lengths[index] as number) - 1;
+    if (length < 0) return this.odd.size > 0 ? this.odd.get(index) : undefined;
+    const start = this.starts[index] as number;
+    return (this.bytes as unknown as Utf8Buffer).utf8Slice(start, start + length);
+  }
+
+  /** Writes `bytes[from, to)` (UTF-8 text) as the text at `index`. */
+  setBytes(index: number, bytes: Buffer, from: number, to: number): void {
+    if (this.odd.size > 0) this.odd.delete(index);
+    const length = to - from;
+    if (this.used + length > this.bytes.length) this.grow(length);
+    const start = this.used;
+    const into = this.bytes;
+    // A call to copy costs more than a loop over a short cell.
+    if (length > 32) bytes.copy(into, start, from, to);
+    else for (let at = 0; at < length; at += 1) into[start + at] = bytes[from + at] as number;
+    this.starts[index] = start;
+    this.lengths[index] = length + 1;
+    this.used += length;
+  }
+
+  /** Whether the text at `index` is the UTF-8 text `bytes[from, to)`. */
+  equalsBytes(index: number, bytes: Buffer, from: number, to: number): boolean {
+    const length = (this.lengths[index] as number) - 1;
+    if (length !== to - from) return false;
+    const start = this.starts[index] as number;
+    const own = this.bytes;
+    for (let at = 0; at < length; at += 1) if (own[start + at] !== bytes[from + at]) return false;
+    return true;
+  }
+
+  /** Whether the text at `index` is `text`, without decoding it (ASCII) or by decoding it (the rest). */
+  equals(index: number, text: string): boolean {
+    const length = (this.lengths[index] as number) - 1;
+    if (length < 0) return this.odd.size > 0 && this.odd.get(index) === text;
+    if (length < text.length) return false;
+    const start = this.starts[index] as number;
+    const bytes = this.bytes;
+    for (let at = 0; at < text.length; at += 1) {
+      const code = text.charCodeAt(at);
+      if (code >= 0x80) return this.get(index) === text;
+      if (bytes[start + at] !== code) return false;
+    }
+    return length === text.length;
+  }
+
+  private grow(needed: number): void {
+    const bytes = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.used + needed));
+    this.bytes.copy(bytes, 0, 0, this.used);
+    this.bytes = bytes;
+  }
+}
+
+/** ES2024's String#isWellFormed (Node 20 has it; the project's lib is ES2023). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+/** Node's own Buffer coders, without toString's and write's argument checks (they exist on every Buffer). */
+interface Utf8Buffer {
+  utf8Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number, length: number): number;
+}
+
+/**
  * Customer ids -> their index, by open addressing over typed arrays: a Map of a million
  * fresh strings costs about a microsecond a row (hashing, probing, growing a table of
  * objects the collector walks); here a row costs a string hash and one or two probes.
  */
 class IdTable {
   /** 1 + the index of the id in each slot, 0 for an empty slot. */
-  private slots = new Int32Array(1 << 12);
+  private slots: Int32Array;
   /** The hash of each id, by index, to grow without hashing again and to compare cheaply. */
-  private hashes = new Int32Array(1 << 11);
+  private hashes: Int32Array;
   private count = 0;
 
-  constructor(private readonly ids: readonly string[]) {}
+  constructor(
+    private readonly ids: TextColumn,
+    capacity: number,
+  ) {
+    let slots = 1 << 12;
+    while (slots < SLOTS_PER_ID * capacity) slots *= 2;
+    this.slots = new Int32Array(slots);
+    this.hashes = new Int32Array(Math.max(1 << 11, capacity));
+  }
 
   /** The index of `id`, or -1 with `id` not present. */
   find(id: string, hash: number): number {
@@ -65,7 +207,18 @@ class IdTable {
       const entry = this.slots[slot] as number;
       if (entry === 0) return -1;
       const index = entry - 1;
-      if (this.hashes[index] === hash && this.ids[index] === id) return index;
+      if (this.hashes[index] === hash && this.ids.equals(index, id)) return index;
+    }
+  }
+
+  /** The index of the id `bytes[from, to)` (UTF-8), or -1 with it not present. */
+  findBytes(bytes: Buffer, from: number, to: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
+      if (entry === 0) return -1;
+      const index = entry - 1;
+      if (this.hashes[index] === hash && this.ids.equalsBytes(index, bytes, from, to)) return index;
     }
   }
 
@@ -104,6 +257,15 @@ function hashOf(id: string): number {
   return hash ^ (hash >>> 12);
 }
 
+/** hashOf of an ASCII id given as its bytes (the same code units, so the same hash). */
+function hashOfAscii(bytes: Buffer, from: number, to: number): number {
+  let hash = 0x811c9dc5;
+  for (let at = from; at < to; at += 1) hash = Math.imul(hash ^ (bytes[at] as number), 0x01000193);
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash, 0x2c1b3c6d);
+  return hash ^ (hash >>> 12);
+}
+
 /** Strings (or lists) kept once, numbered in first-seen order. */
 class Interned<T> {
   readonly values: T[] = [];
@@ -120,15 +282,23 @@ class Interned<T> {
   }
 }
 
+export interface CustomerSetOptions {
+  /**
+   * About how many customers will go in (an estimate from the files' sizes): the columns
+   * are made that large at once instead of grown and copied step by step. More go in
+   * regardless; room never used costs address space, not memory.
+   */
+  expectedSize?: number;
+}
+
 export class CustomerSet {
   readonly stats: CustomerSetStats = { repeatsInFile: 0, seenInEarlierFile: 0 };
   private count = 0;
   private capacity = 0;
-  private readonly ids: string[] = [];
-  private readonly indexById = new IdTable(this.ids);
-  private readonly emails: Array<string | undefined> = [];
-  private readonly names: Array<string | undefined> = [];
-  private readonly internedNames = new Map<string, string>();
+  private readonly ids: TextColumn;
+  private readonly indexById: IdTable;
+  private readonly emails: TextColumn;
+  private readonly names: TextColumn;
   /** Phones that are not plain digits after the `+` (none from the readers today), by index. */
   private readonly otherPhones = new Map<number, string>();
   private phones = new Float64Array(0);
@@ -155,24 +325,46 @@ export class CustomerSet {
   /** Year-list numbers by frozen list (weakly: a caller's lists may come and go). */
   private readonly frozenYears = new WeakMap<readonly number[], number>();
 
+  constructor(options: CustomerSetOptions = {}) {
+    const expected = Math.max(0, Math.floor(options.expectedSize ?? 0));
+    const capacity = expected > INITIAL_CAPACITY ? expected : INITIAL_CAPACITY;
+    // Bytes a text: ids like C00000001, emails like lj6702@163.com, names of three characters.
+    this.ids = new TextColumn(capacity, 12);
+    this.emails = new TextColumn(capacity, 20);
+    this.names = new TextColumn(capacity, 10);
+    this.indexById = new IdTable(this.ids, capacity);
+    this.grow(capacity);
+  }
+
   get size(): number {
     return this.count;
   }
 
-  /** Adds or replaces a customer (keeping any opt-out); `file` numbers the source file so repeats can be told apart. */
-  upsert(customer: Customer, file: number): void {
+  /**
+   * Adds or replaces a customer (keeping any opt-out); `file` numbers the source file so
+   * repeats can be told apart. With `cells` (a CSV row read from its bytes), the id, phone,
+   * email and name that `cells` holds are taken from there, not from the customer.
+   */
+  upsert(customer: Customer, file: number, cells?: CellBytes): void {
     this.materialised = undefined;
-    const hash = hashOf(customer.customerId);
-    const known = this.indexById.find(customer.customerId, hash);
+    const idInBytes = cells !== undefined && cells.idFrom >= 0;
+    let hash: number;
+    let known: number;
+    if (idInBytes) {
+      hash = hashOfAscii(cells.bytes, cells.idFrom, cells.idTo);
+      known = this.indexById.findBytes(cells.bytes, cells.idFrom, cells.idTo, hash);
+    } else {
+      hash = hashOf(customer.customerId);
+      known = this.indexById.find(customer.customerId, hash);
+    }
     if (known < 0) {
       const index = this.count;
       if (index >= this.capacity) this.grow();
       this.count += 1;
-      this.ids.push(customer.customerId);
-      this.emails.push(undefined);
-      this.names.push(undefined);
+      if (idInBytes) this.ids.setBytes(index, cells.bytes, cells.idFrom, cells.idTo);
+      else this.ids.set(index, customer.customerId);
       this.indexById.add(index, hash);
-      this.write(index, customer, 0);
+      this.write(index, customer, 0, cells);
       this.labelListOf[index] = this.singleLabelList(customer.segment);
       this.lastFile[index] = file;
       return;
@@ -182,7 +374,7 @@ export class CustomerSet {
     this.lastFile[known] = file;
     // The last row wins, except that an opt-out is absolute: one given in any row stays.
     const previous = this.flags[known] as number;
-    this.write(known, customer, previous & (OPT_OUT_SMS | OPT_OUT_EMAIL));
+    this.write(known, customer, previous & (OPT_OUT_SMS | OPT_OUT_EMAIL), cells);
     const labels = this.labelsOf(known);
     if (!labels.includes(customer.segment))
       this.labelListOf[known] = this.labelListNumber([...labels, customer.segment]);
@@ -197,16 +389,16 @@ export class CustomerSet {
   get(index: number): Customer {
     const flags = this.flags[index] as number;
     const customer: Customer = {
-      customerId: this.ids[index] as string,
+      customerId: this.ids.get(index) as string,
       device: this.deviceOf(index),
       d11Years: [...(this.years.values[this.yearLists[index] as number] ?? [])],
       segment: this.segments.values[this.segmentOf[index] as number] as string,
     };
     const phone = this.phoneOf(index);
     if (phone !== undefined) customer.phone = phone;
-    const email = this.emails[index];
+    const email = this.emails.get(index);
     if (email !== undefined) customer.email = email;
-    const name = this.names[index];
+    const name = this.names.get(index);
     if (name !== undefined) customer.name = name;
     const lastOrderAt = this.lastOrderAt[index] as number;
     if (!Number.isNaN(lastOrderAt)) customer.lastOrderAt = lastOrderAt;
@@ -223,7 +415,7 @@ export class CustomerSet {
   }
 
   idOf(index: number): string {
-    return this.ids[index] as string;
+    return this.ids.get(index) as string;
   }
 
   phoneOf(index: number): string | undefined {
@@ -233,11 +425,11 @@ export class CustomerSet {
   }
 
   emailOf(index: number): string | undefined {
-    return this.emails[index];
+    return this.emails.get(index);
   }
 
   nameOf(index: number): string | undefined {
-    return this.names[index];
+    return this.names.get(index);
   }
 
   deviceOf(index: number): Device {
@@ -282,19 +474,24 @@ export class CustomerSet {
   }
 
   /** Writes every column of the customer at `index`; `keptFlags` are opt-outs that stay set. */
-  private write(index: number, customer: Customer, keptFlags: number): void {
+  private write(index: number, customer: Customer, keptFlags: number, cells: CellBytes | undefined): void {
     // Empty in practice (the readers give plain digits): a look-up a row saved.
     if (this.otherPhones.size > 0) this.otherPhones.delete(index);
     const phone = customer.phone;
-    if (phone === undefined) this.phones[index] = Number.NaN;
+    if (cells !== undefined && !Number.isNaN(cells.phoneDigits)) this.phones[index] = cells.phoneDigits;
+    else if (phone === undefined) this.phones[index] = Number.NaN;
     else {
       const digits = phoneDigits(phone);
       this.phones[index] = digits;
       if (Number.isNaN(digits)) this.otherPhones.set(index, phone);
     }
-    this.emails[index] = customer.email;
-    this.names[index] = customer.name === undefined ? undefined : this.internName(customer.name);
-    this.devices[index] = DEVICE_INDEX.get(customer.device) ?? 0;
+    if (cells !== undefined && cells.emailFrom >= 0) {
+      this.emails.setBytes(index, cells.bytes, cells.emailFrom, cells.emailTo);
+    } else this.emails.set(index, customer.email);
+    if (cells !== undefined && cells.nameFrom >= 0) {
+      this.names.setBytes(index, cells.bytes, cells.nameFrom, cells.nameTo);
+    } else this.names.set(index, customer.name);
+    this.devices[index] = deviceIndex(customer.device);
     this.lastOrderAt[index] = customer.lastOrderAt ?? Number.NaN;
     this.orderCounts[index] = customer.orderCount ?? Number.NaN;
     this.totalSpends[index] = customer.totalSpend ?? Number.NaN;
@@ -350,17 +547,8 @@ export class CustomerSet {
     return number;
   }
 
-  private internName(name: string): string {
-    // Once the table is full, names are mostly distinct: looking them up would cost more than it saves.
-    if (this.internedNames.size >= MAX_INTERNED_NAMES) return name;
-    const known = this.internedNames.get(name);
-    if (known !== undefined) return known;
-    this.internedNames.set(name, name);
-    return name;
-  }
-
-  private grow(): void {
-    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
+  private grow(atLeast = 0): void {
+    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2, atLeast);
     const grown = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, make: (length: number) => T): T => {
       const next = make(capacity);
       next.set(old);
@@ -377,6 +565,9 @@ export class CustomerSet {
     this.tierOf = grown(this.tierOf, (length) => new Uint32Array(length));
     this.labelListOf = grown(this.labelListOf, (length) => new Uint32Array(length));
     this.lastFile = grown(this.lastFile, (length) => new Uint32Array(length));
+    this.ids.reserve(capacity);
+    this.emails.reserve(capacity);
+    this.names.reserve(capacity);
     this.capacity = capacity;
   }
 }

@@ -15,6 +15,8 @@ export interface SegmentFile {
   bytes?: RandomAccessBytes;
   /** The sheet of a workbook to read; its first visible sheet when not given. */
   sheet?: string;
+  /** The file's size in bytes, when known: how many customers to make room for at once. */
+  size?: number;
 }
 
 export async function* readSegmentFile(reader: SegmentReader, file: SegmentFile): AsyncGenerator<SegmentBatch> {

@@ -36,17 +36,34 @@ export interface LoadedCustomers {
   files: FileReport[];
 }
 
+/**
+ * Bytes a row of a CSV export takes, at the short end (ids, a phone, an email, a name and a
+ * few numbers): the files' sizes over this are the customers the set makes room for at once.
+ * Too many costs only address space (room never written is never touched); too few, a copy.
+ */
+const SHORT_ROW_BYTES = 64;
+/** Customers the set makes room for at once, at most (past this it grows as it fills). */
+const MAX_EXPECTED_CUSTOMERS = 20_000_000;
+
+function expectedCustomers(sources: readonly SegmentSource[]): number {
+  let bytes = 0;
+  // A workbook is compressed: its size says little, so its rows are left to grow the set.
+  for (const source of sources) if (!source.name.toLowerCase().endsWith('.xlsx')) bytes += source.size ?? 0;
+  return Math.min(MAX_EXPECTED_CUSTOMERS, Math.ceil(bytes / SHORT_ROW_BYTES));
+}
+
 /** Reads every segment file into one customer set (last row wins, labels gathered). */
 export async function loadCustomers(input: LoadCustomersInput): Promise<LoadedCustomers> {
-  const customers = new CustomerSet();
+  const customers = new CustomerSet({ expectedSize: expectedCustomers(input.sources) });
   const files: FileReport[] = [];
   for (const [fileNumber, source] of input.sources.entries()) {
     const reader = new SegmentReader({
       fileName: source.name,
       timeZone: input.timeZone,
       ...(input.columns ? { columns: input.columns } : {}),
-      // Straight into the set: the set copies each customer into its columns.
-      accept: (customer) => customers.upsert(customer, fileNumber),
+      // Straight into the set: the set copies each customer into its columns, cells as bytes.
+      accept: (customer, _line, cells) => customers.upsert(customer, fileNumber, cells),
+      cellBytes: true,
     });
     for await (const batch of readSegmentFile(reader, source)) {
       for (const row of batch.rejected) input.onRejected(row);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import type { CellBytes } from '../../functions/domain/csv-fast-rows.ts';
 import { CUSTOMER_COLUMNS, type Customer, type CustomerColumn } from '../../functions/domain/customer.ts';
 import { offsetMinutesAt } from '../../functions/domain/local-time.ts';
 import {
@@ -64,7 +65,28 @@ const CELLS: Record<CustomerColumn, string[]> = {
     '-',
     '',
   ],
-  email: ['wang@qq.com', 'Wang@QQ.com', 'w***@qq.com', 'not-an-email', ' li@163.com\t', 'null', ''],
+  email: [
+    'wang@qq.com',
+    'Wang@QQ.com',
+    'w***@qq.com',
+    'w*g@qq.com',
+    'not-an-email',
+    ' li@163.com\t',
+    'null',
+    'a.b@sub.163.com',
+    'a@b.cn',
+    'a@.cn',
+    '@qq.com',
+    'a@@qq.com',
+    'a@qq.c0m',
+    'a@qq.c',
+    'a;b@qq.com',
+    'a@qq.com.',
+    'a@qq',
+    'wang@qq。com',
+    'wáng@qq.com',
+    '',
+  ],
   name: [
     '王芳',
     '林静梓',
@@ -77,6 +99,23 @@ const CELLS: Record<CustomerColumn, string[]> = {
     'a"b',
     'x\ny',
     '\uFFFD',
+    ' 王芳',
+    '王芳\u3000',
+    '\u3000王芳',
+    '王 芳',
+    'Wang Fang',
+    '暂无',
+    '暂无名',
+    '—',
+    'n/a',
+    'Null',
+    'nick',
+    '#1',
+    '/',
+    '王*',
+    '王\u0001芳',
+    '芳'.repeat(21),
+    '芳'.repeat(22),
     '',
   ],
   device: ['mobile', 'pc', 'both', 'MOBILE', 'mobilE', 'Both', 'bot', 'pcs', 'PC端', '无线端', ' pc', 'tablet', ''],
@@ -243,21 +282,55 @@ function copyOf(customer: Customer): Customer {
   return copy;
 }
 
+/**
+ * Reads the file with the full path, or (`withAccept`) with `accept`, where the common rows
+ * are read from their bytes: then twice, with the cells on the customer and with the id,
+ * phone, email and name handed as bytes (`cellBytes`, as the customer set takes them), and
+ * both must give the same customers.
+ */
 async function read(bytes: Uint8Array, cuts: number[], withAccept: boolean, timeZone = TIME_ZONE): Promise<ReadResult> {
+  if (!withAccept) return readOnce(bytes, cuts, 'batches', timeZone);
+  const onCustomer = await readOnce(bytes, cuts, 'accept', timeZone);
+  const inBytes = await readOnce(bytes, cuts, 'cell-bytes', timeZone);
+  expect(inBytes, 'the cells handed as bytes differ from the cells on the customer').toEqual(onCustomer);
+  return onCustomer;
+}
+
+async function readOnce(
+  bytes: Uint8Array,
+  cuts: number[],
+  way: 'batches' | 'accept' | 'cell-bytes',
+  timeZone: string,
+): Promise<ReadResult> {
   const accepted: AcceptedRow[] = [];
   const rejected: RejectedRow[] = [];
   const reader = new SegmentReader({
     fileName: FILE,
     timeZone,
-    ...(withAccept
-      ? { accept: (customer: Customer, line: number) => accepted.push({ line, customer: copyOf(customer) }) }
-      : {}),
+    ...(way === 'batches'
+      ? {}
+      : {
+          accept: (customer: Customer, line: number, cells?: CellBytes) =>
+            accepted.push({ line, customer: withCells(copyOf(customer), cells) }),
+          cellBytes: way === 'cell-bytes',
+        }),
   });
   for await (const batch of reader.read(cutAt(bytes, cuts))) {
     for (const { line, customer } of batch.accepted) accepted.push({ line, customer: copyOf(customer) });
     for (const row of batch.rejected) rejected.push(row);
   }
   return { accepted, rejected, summary: reader.summary };
+}
+
+/** The customer with the cells given as bytes put back as the customer's own. */
+function withCells(customer: Customer, cells: CellBytes | undefined): Customer {
+  if (!cells) return customer;
+  const text = (from: number, to: number) => cells.bytes.toString('utf8', from, to);
+  if (cells.idFrom >= 0) customer.customerId = text(cells.idFrom, cells.idTo);
+  if (!Number.isNaN(cells.phoneDigits)) customer.phone = `+${cells.phoneDigits}`;
+  if (cells.emailFrom >= 0) customer.email = text(cells.emailFrom, cells.emailTo);
+  if (cells.nameFrom >= 0) customer.name = text(cells.nameFrom, cells.nameTo);
+  return customer;
 }
 
 function csvField(value: string, quote: boolean): string {

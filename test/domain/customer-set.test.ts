@@ -134,3 +134,44 @@ describe('CustomerSet columns', () => {
     expect(set.labelsOf(0)).toEqual(['vip', 'winback']);
   });
 });
+
+describe('CustomerSet texts', () => {
+  it('gives back every id, email and name as it went in, past the size it expected and after a later row replaced them', () => {
+    // Prepare: ASCII, Chinese, an emoji (a surrogate pair), and a lone surrogate a JSON line can hold.
+    const set = new CustomerSet({ expectedSize: 10 });
+    const texts = ['C1', '客户二', 'w😀x', 'lone\ud800', ''];
+    const rows: Customer[] = [];
+    for (let n = 0; n < 3_000; n += 1) {
+      const text = texts[n % texts.length] as string;
+      rows.push(
+        row({
+          customerId: `${text}#${n}`,
+          email: n % 7 === 0 ? undefined : `${text}${n}@qq.com`,
+          name: n % 5 === 4 ? undefined : `${text}名${n}`,
+        }),
+      );
+    }
+
+    // Act
+    for (const customer of rows) set.upsert(customer, 0);
+    set.upsert(row({ customerId: 'C1#0', email: 'later@qq.com', name: undefined }), 1);
+    set.upsert(row({ customerId: 'lone\ud800#3', name: '王芳' }), 1);
+
+    // Assess
+    expect(set.size).toBe(rows.length);
+    for (const [at, customer] of rows.entries()) {
+      const index = set.indexOf(customer.customerId);
+      if (index !== at) expect.fail(`${JSON.stringify(customer.customerId)} found at ${index}, went in at ${at}`);
+      if (at === 0 || at === 3) continue;
+      const back = set.get(at);
+      if (set.idOf(at) !== customer.customerId || back.email !== customer.email || back.name !== customer.name) {
+        expect.fail(`row ${at} came back as ${JSON.stringify(back)}, went in as ${JSON.stringify(customer)}`);
+      }
+    }
+    expect(set.get(0), 'the later row won').toMatchObject({ customerId: 'C1#0', email: 'later@qq.com' });
+    expect(set.nameOf(0)).toBeUndefined();
+    expect(set.idOf(3)).toBe('lone\ud800#3');
+    expect(set.nameOf(3)).toBe('王芳');
+    expect(set.indexOf('lone\ufffd#3'), 'a lone surrogate is not its replacement character').toBeUndefined();
+  });
+});

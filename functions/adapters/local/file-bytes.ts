@@ -28,6 +28,7 @@ export async function localSegmentFile(path: string, sheet?: string): Promise<Se
     name: basename(path),
     open: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
     bytes: localFileBytes(path, size),
+    size,
   };
   if (sheet !== undefined) file.sheet = sheet;
   return file;
