@@ -9,6 +9,7 @@ import { columnMappingSchema } from './column-mapping.ts';
 import { normaliseEmail, normalisePhone } from './customer.ts';
 import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
 import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
+import { DEFAULT_MULTI_SMS_GROUPS } from './second-touch.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
@@ -128,8 +129,10 @@ const campaignObject = z.strictObject({
       touches: z.int().min(1).max(50).default(3),
       smsPerMonth: z.int().min(1).max(50).default(2),
       multiSmsShare: z.number().min(0).max(1).default(0.3),
+      /** The groups whose customers may get more than one SMS (within the share): see second-touch.ts. */
+      multiSmsGroups: z.array(z.enum(PLAYBOOK_GROUPS)).default([...DEFAULT_MULTI_SMS_GROUPS]),
     })
-    .default({ touches: 3, smsPerMonth: 2, multiSmsShare: 0.3 }),
+    .default({ touches: 3, smsPerMonth: 2, multiSmsShare: 0.3, multiSmsGroups: [...DEFAULT_MULTI_SMS_GROUPS] }),
   groupSize: z.int().min(1).max(10_000_000).default(30_000),
   quietHours: z.strictObject({ start: clock, end: clock }).default({ start: '22:00', end: '09:00' }),
   emailLeadDays: z

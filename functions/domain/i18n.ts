@@ -109,11 +109,11 @@ export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
   'cap:multi-sms': {
     zh: {
       short: '该客户只发一条短信',
-      long: '第二条短信只留给价值最高的客户（多短信比例）；该客户只收到一条短信。',
+      long: '第二条短信只留给活动允许的客户组中最值得再次触达的客户（双11老客、沉睡客户中质量较高的、未付款订单），且不超过多短信比例；近期购买的客户一般不需要多次营销。该客户只收到一条短信。',
     },
     en: {
       short: 'one SMS only for this customer',
-      long: 'A second SMS is kept for the most valuable customers (the multi-SMS share); this customer gets one SMS only.',
+      long: 'A second SMS is kept for the customers who gain most from it (Double-11 history, the better dormant customers, unpaid orders) in the groups the campaign allows, within the multi-SMS share; recent buyers generally need no repeated marketing. This customer gets one SMS only.',
     },
   },
   'no-window': {

@@ -7,7 +7,8 @@
  *    the touches that could happen at all; the rest are dropped with their reason: `past`,
  *    `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`.
  * 2. allocation (planner/allocation.ts): the caps per customer, the midnight push first; only
- *    the most valuable customers, up to the multi-SMS share of those reached, get a second SMS.
+ *    customers of the groups allowed it, most benefit from a second touch first (second-touch.ts),
+ *    up to the multi-SMS share of those reached, get a second SMS.
  * 3. layout (planner/layout.ts): each wave and channel most valuable first, in even groups of at
  *    most `groupSize`, at the configured rate, around quiet hours; what cannot be sent before its
  *    deadline is dropped as `no-window`.
@@ -16,7 +17,14 @@
 import { type Campaign, campaignYear as campaignYearOf, MAX_WAVES, midnightInstant } from './campaign.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { parseClock } from './local-time.ts';
-import { allocateTouches, demoteLeastValuable, multiSmsCount, reachedCount, valueOrder } from './planner/allocation.ts';
+import {
+  allocateTouches,
+  demoteLeastValuable,
+  multiSmsCount,
+  reachedCount,
+  secondTouchOrder,
+  valueOrder,
+} from './planner/allocation.ts';
 import { findCandidates } from './planner/candidates.ts';
 import { DropTally } from './planner/drops.ts';
 import {
@@ -68,7 +76,8 @@ export function planCampaign(input: PlanInput): Plan {
 
   const candidates = findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
   const order = valueOrder(candidates.values);
-  const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, order });
+  const multiOrder = secondTouchOrder(candidates.secondTouch);
+  const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, multiOrder });
 
   // Dropping for lack of time can only remove touches; if it removes a customer's only touch,
   // the multi-SMS base shrinks, so the share is checked again after layout. Demoting keeps every
@@ -81,7 +90,7 @@ export function planCampaign(input: PlanInput): Plan {
   for (let round = 0; round < 2; round += 1) {
     const excess = multiSmsCount(sendable, waves) - Math.floor(campaign.caps.multiSmsShare * reachedCount(sendable));
     if (excess <= 0) break;
-    const demoted = demoteLeastValuable({ waves, order, planned, sendable, excess });
+    const demoted = demoteLeastValuable({ waves, multiOrder, planned, sendable, excess });
     planned = demoted.planned;
     demotions.push(demoted.drops);
     layouts = layOutAll(context, planned);

@@ -100,7 +100,8 @@ export interface Timeline {
   quietHours: { start: string; end: string };
   /** The marketer's own names for groups, segments and tiers (absent when the campaign gives none). */
   groupLabels?: Record<string, string>;
-  caps: { touches: number; smsPerMonth: number; multiSmsShare: number };
+  /** `multiSmsGroups`: the groups that may get more than one SMS (absent in plans made before the setting). */
+  caps: { touches: number; smsPerMonth: number; multiSmsShare: number; multiSmsGroups?: string[] };
   groupSize: number;
   smsRatePerSecond: number;
   emailRatePerSecond: number;

@@ -6,6 +6,7 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { type Config, loadConfig } from '../../functions/config.ts';
 import { CAMPAIGN_ROUTES, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { authorize, callerOf, groupsOf, LOCAL_ACTOR, rolesOf } from '../../functions/handlers/actor.ts';
 import { handler as campaignApi } from '../../functions/handlers/campaign-api.ts';
 import { handler as testSend } from '../../functions/handlers/test-send.ts';
@@ -45,7 +46,7 @@ function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput
       { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
       { id: 'midnight', sms: 'midnight', audience: ['*'] },
     ],
-    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
     ...extra,
   };
 }

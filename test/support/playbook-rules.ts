@@ -121,6 +121,9 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       if (count > campaign.caps.smsPerMonth) broken.push(`${customer.customerId}: ${count} SMS in ${month}`);
     }
     if (sms > 1) multiSms += 1;
+    if (sms > 1 && !(campaign.caps.multiSmsGroups as readonly string[]).includes(group)) {
+      broken.push(`${customer.customerId}: ${sms} SMS, but ${group} may not get more than one`);
+    }
   }
   const limit = Math.floor(campaign.caps.multiSmsShare * touchesOf.size);
   if (multiSms > limit) broken.push(`multi-SMS customers ${multiSms} > ${limit} (share of ${touchesOf.size})`);

@@ -6,6 +6,7 @@
 import type { Campaign } from '../campaign.ts';
 import type { Customer } from '../customer.ts';
 import type { CustomerSet } from '../customer-set.ts';
+import { secondTouchBenefit } from '../second-touch.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
 import { type DropReason, DropTally } from './drops.ts';
 import { EMAIL, inAudience, SMS, slotOf, type WavePlan } from './waves.ts';
@@ -24,6 +25,11 @@ export interface Candidates {
   masks: Uint32Array;
   /** Per customer, the value score, 0 to 1: the send order. */
   values: Float64Array;
+  /**
+   * Per customer, the benefit of a second SMS, 0 to 1 (second-touch.ts); -1 when the
+   * customer's group may not get more than one SMS (`caps.multiSmsGroups`).
+   */
+  secondTouch: Float64Array;
   /** Per customer, the primary group as an index into PLAYBOOK_GROUPS. */
   groups: Uint8Array;
   /** Per wave index, the customers held out as its control group, in file order. */
@@ -54,6 +60,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const masks = new Uint32Array(count);
   const values = new Float64Array(count);
   const groups = new Uint8Array(count);
+  const secondTouch = new Float64Array(count);
+  const multiGroups = new Set<string>(campaign.caps.multiSmsGroups);
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
@@ -64,6 +72,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     groups[index] = GROUP_INDEX.get(group) ?? 0;
     values[index] = customerValue(customer, now, input.campaignYear);
+    secondTouch[index] = multiGroups.has(group) ? secondTouchBenefit(customer, now, input.campaignYear) : -1;
     let mask = 0;
     const holdout = controlDraw(campaign.id, customer.customerId);
     for (const wave of waves) {
@@ -91,6 +100,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
   return {
     masks,
     values,
+    secondTouch,
     groups,
     control: control.map((members) => Int32Array.from(members)),
     audienceSizes,

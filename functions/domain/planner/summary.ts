@@ -109,7 +109,7 @@ export function summarise(input: SummaryInput): Timeline {
     midnight: formatInstant(input.midnight, tz),
     quietHours: { ...campaign.quietHours },
     ...(Object.keys(campaign.groupLabels).length > 0 ? { groupLabels: { ...campaign.groupLabels } } : {}),
-    caps: { ...campaign.caps },
+    caps: { ...campaign.caps, multiSmsGroups: [...campaign.caps.multiSmsGroups] },
     groupSize: campaign.groupSize,
     smsRatePerSecond: campaign.smsRatePerSecond,
     emailRatePerSecond: campaign.emailRatePerSecond,
