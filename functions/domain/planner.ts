@@ -12,7 +12,8 @@
  * 3. layout (planner/layout.ts): each wave and channel most valuable first, in even groups of at
  *    most `groupSize`, at the configured rate, around quiet hours; what cannot be sent before its
  *    deadline is dropped as `no-window`.
- * 4. summary (planner/summary.ts): counts, drops and warnings: the timeline file.
+ *    Then the budget (planner/budget.ts): over it, touches are cut, never the midnight push.
+ * 4. summary (planner/summary.ts): counts, cost, drops and warnings: the timeline file.
  */
 import { type Campaign, campaignYear as campaignYearOf, MAX_WAVES, midnightInstant } from './campaign.ts';
 import type { CustomerSet } from './customer-set.ts';
@@ -25,6 +26,7 @@ import {
   secondTouchOrder,
   valueOrder,
 } from './planner/allocation.ts';
+import { fitBudget } from './planner/budget.ts';
 import { findCandidates } from './planner/candidates.ts';
 import { DropTally } from './planner/drops.ts';
 import {
@@ -40,6 +42,7 @@ import { prepareWaves } from './planner/waves.ts';
 import type { QuietHours } from './send-windows.ts';
 import type { Timeline } from './timeline.ts';
 
+export { BudgetTooSmallError } from './planner/budget.ts';
 export { controlDraw } from './planner/candidates.ts';
 export { DROP_REASONS, type DropReason } from './planner/drops.ts';
 
@@ -83,18 +86,38 @@ export function planCampaign(input: PlanInput): Plan {
   // the multi-SMS base shrinks, so the share is checked again after layout. Demoting keeps every
   // demoted customer reached and only shrinks sends, so one round settles it.
   const context: LayoutContext = { campaign, customers, waves, order, quiet, nameUnits: nameLengths(customers) };
-  let planned = allocation.planned;
   const demotions: DropTally[] = [];
-  let layouts = layOutAll(context, planned);
-  let sendable = withoutOverflow(planned, layouts);
-  for (let round = 0; round < 2; round += 1) {
-    const excess = multiSmsCount(sendable, waves) - Math.floor(campaign.caps.multiSmsShare * reachedCount(sendable));
-    if (excess <= 0) break;
-    const demoted = demoteLeastValuable({ waves, multiOrder, planned, sendable, excess });
-    planned = demoted.planned;
-    demotions.push(demoted.drops);
-    layouts = layOutAll(context, planned);
-    sendable = withoutOverflow(planned, layouts);
+  const settle = (from: Uint32Array) => {
+    let planned = from;
+    let layouts = layOutAll(context, planned);
+    let sendable = withoutOverflow(planned, layouts);
+    for (let round = 0; round < 2; round += 1) {
+      const excess = multiSmsCount(sendable, waves) - Math.floor(campaign.caps.multiSmsShare * reachedCount(sendable));
+      if (excess <= 0) break;
+      const demoted = demoteLeastValuable({ waves, multiOrder, planned, sendable, excess });
+      planned = demoted.planned;
+      demotions.push(demoted.drops);
+      layouts = layOutAll(context, planned);
+      sendable = withoutOverflow(planned, layouts);
+    }
+    return { layouts, sendable };
+  };
+  let { layouts, sendable } = settle(allocation.planned);
+  const overflow = [overflowDrops(slots, layouts)];
+  // The budget only removes touches from what can be sent, so laying out again moves nothing out of
+  // its window; cutting a customer's only touch can shrink the multi-SMS base, so it settles again.
+  const budget = fitBudget({
+    campaign,
+    customers,
+    waves,
+    nameUnits: context.nameUnits,
+    planned: sendable,
+    order,
+    multiOrder,
+  });
+  if (budget.cut > 0) {
+    ({ layouts, sendable } = settle(budget.planned));
+    overflow.push(overflowDrops(slots, layouts));
   }
 
   const { sends, waveEnds, warnings } = plannedSends(campaign, waves, layouts, midnight, quiet);
@@ -112,8 +135,9 @@ export function planCampaign(input: PlanInput): Plan {
     sends: sends.map((s) => s.send),
     waveEnds,
     layoutWarnings: warnings,
-    drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, overflowDrops(slots, layouts)]),
+    drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, ...overflow, budget.drops]),
     planned: sendable,
+    budgetCut: budget.cut,
   });
   return {
     timeline,

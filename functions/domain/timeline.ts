@@ -88,6 +88,15 @@ export interface TimelineSummary {
   smsParts: number;
   /** Primary playbook group sizes, in group order. */
   groups: Record<string, number>;
+  /** The estimated cost at the campaign's prices, CNY: per channel, in total, and per wave and channel. */
+  cost?: {
+    sms: { messages: number; parts: number; cny: number };
+    email: { messages: number; cny: number };
+    totalCny: number;
+    lines: Array<{ waveId: string; channel: Channel; messages: number; parts?: number; cny: number }>;
+  };
+  /** When the campaign sets a budget: the budget, CNY, and how many touches were cut to keep within it. */
+  budget?: { cny: number; cut: number };
 }
 
 export interface Timeline {

@@ -106,6 +106,16 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       if (!inAudience(audience, group, labels, customer.tier)) {
         broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
       }
+      // Care before promotion: no promotional wave (not the midnight push, not a reminder) to a recent buyer.
+      const promotional = wave !== undefined && wave.sms !== 'midnight' && !wave.stopOnPurchase;
+      if (
+        promotional &&
+        campaign.careDays > 0 &&
+        customer.lastOrderAt !== undefined &&
+        customer.lastOrderAt >= smsInstant(campaign, wave) - campaign.careDays * 24 * HOUR_MS
+      ) {
+        broken.push(`${customer.customerId}: ${touch.waveId} within ${campaign.careDays} days of an order`);
+      }
       if (touch.channel === 'sms') {
         sms += 1;
         if (customer.optOutSms) broken.push(`${customer.customerId}: SMS despite opt-out`);

@@ -1,7 +1,7 @@
 /**
  * Phase 1, candidates: per customer, the playbook group, the value score, and which wave and
  * channel touches could happen at all; a touch that cannot is counted with its reason
- * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`).
+ * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`, `care-window`).
  */
 import type { Campaign } from '../campaign.ts';
 import type { Customer } from '../customer.ts';
@@ -86,12 +86,25 @@ export function findCandidates(input: CandidatesInput): Candidates {
         if (wave.hasEmail) drops.add(slotOf(wave.index, EMAIL), 'control');
         continue;
       }
-      const smsDrop = wave.smsAt < now ? 'past' : customer.optOutSms ? 'opt-out' : customer.phone ? null : 'no-phone';
+      // Care before promotion: a recent buyer gets no promotion (a touch that could not happen
+      // anyway keeps its own reason).
+      const cared =
+        wave.careFrom !== null && customer.lastOrderAt !== undefined && customer.lastOrderAt >= wave.careFrom;
+      const smsDrop =
+        wave.smsAt < now
+          ? 'past'
+          : customer.optOutSms
+            ? 'opt-out'
+            : !customer.phone
+              ? 'no-phone'
+              : cared
+                ? 'care-window'
+                : null;
       if (smsDrop) drops.add(smsSlot, smsDrop);
       else mask |= 1 << smsSlot;
       if (!wave.hasEmail) continue;
       const emailSlot = slotOf(wave.index, EMAIL);
-      const emailDrop = emailDropReason(wave, customer);
+      const emailDrop = emailDropReason(wave, customer) ?? (cared ? 'care-window' : null);
       if (emailDrop) drops.add(emailSlot, emailDrop);
       else mask |= 1 << emailSlot;
     }

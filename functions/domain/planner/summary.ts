@@ -7,6 +7,7 @@ import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
 import { render, smsLength, smsParts } from '../messages.ts';
+import { estimateCost } from '../plan-review.ts';
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
 import type { PlannedSend, PlanWarning, Timeline, WaveSummary } from '../timeline.ts';
 import { multiSmsCount, reachedCount } from './allocation.ts';
@@ -34,6 +35,8 @@ export interface SummaryInput {
   drops: DropTally;
   /** The final plan per customer. */
   planned: Uint32Array;
+  /** Touches cut to keep within the budget. */
+  budgetCut?: number;
 }
 
 export function summarise(input: SummaryInput): Timeline {
@@ -126,6 +129,8 @@ export function summarise(input: SummaryInput): Timeline {
       touches,
       smsParts: totalParts,
       groups: Object.fromEntries(input.groupSizes),
+      cost: estimateCost({ sends: input.sends as PlannedSend[] }, campaign.prices),
+      ...(campaign.budget !== undefined ? { budget: { cny: campaign.budget, cut: input.budgetCut ?? 0 } } : {}),
     },
   };
 }
