@@ -123,7 +123,7 @@ describe('the budget', () => {
       BudgetTooSmallError,
     );
     expect(() => planCampaign({ campaign: campaignOf(0.49), customers: setOf(10), now: NOW })).toThrow(
-      /budget: 0\.49 CNY is less than the midnight push alone costs \(0\.5 CNY for 10 SMS\)/,
+      /budget: is 0\.49 CNY, less than the midnight push alone costs \(0\.5 CNY for 10 SMS\)/,
     );
   });
 

@@ -5,23 +5,29 @@
  * remaining SMS (least valuable first). The midnight push SMS is never cut: when it alone
  * costs more than the budget, the plan is refused.
  */
-import type { Campaign } from '../campaign.ts';
+import { type Campaign, CampaignFileError } from '../campaign.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { fen } from '../plan-review.ts';
 import { DropTally } from './drops.ts';
 import { smsUnitsFor } from './layout.ts';
 import { EMAIL, SMS, slotOf, type WavePlan } from './waves.ts';
 
-/** The budget cannot pay even for the midnight push: nothing is planned. */
-export class BudgetTooSmallError extends Error {
+/**
+ * The budget cannot pay even for the midnight push: nothing is planned. A campaign file error
+ * on `budget`, so every edge (the CLI, the API) reports it as the field to change.
+ */
+export class BudgetTooSmallError extends CampaignFileError {
   constructor(
     readonly budgetCny: number,
     readonly midnightCny: number,
     readonly midnightSms: number,
   ) {
-    super(
-      `budget: ${budgetCny} CNY is less than the midnight push alone costs (${midnightCny} CNY for ${midnightSms} SMS); raise the budget or narrow the midnight push's audience`,
-    );
+    super([
+      {
+        path: 'budget',
+        message: `is ${budgetCny} CNY, less than the midnight push alone costs (${midnightCny} CNY for ${midnightSms} SMS): raise the budget or narrow the midnight push's audience`,
+      },
+    ]);
     this.name = 'BudgetTooSmallError';
   }
 }
