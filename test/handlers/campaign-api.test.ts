@@ -118,6 +118,22 @@ describe('the campaign routes', () => {
     ]);
   });
 
+  it('PUT answers 400 naming the budget when the midnight push alone costs more, and plans no version', async () => {
+    // Prepare
+    const before = await call('GET', '/campaigns/api');
+
+    // Act: four customers' midnight SMS cost more than 0.01 CNY.
+    const refused = await call('PUT', '/campaigns/api', campaign('api', { budget: 0.01 }));
+    const after = await call('GET', '/campaigns/api');
+
+    // Assess
+    expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+    expect(refused.json.fields).toEqual([
+      { path: 'budget', message: expect.stringContaining('less than the midnight push alone costs') },
+    ]);
+    expect(after.json, 'no version was made').toEqual(before.json);
+  });
+
   it('answers 404 for an unknown campaign on every route, and 400 naming the id for a malformed one', async () => {
     // Act
     const answers = await Promise.all([
