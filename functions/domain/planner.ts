@@ -62,6 +62,12 @@ export interface Plan {
   members: Int32Array[];
   /** Per wave id, the customers held out as its control group (indices in the customer set). */
   control: Map<string, Int32Array>;
+  /**
+   * The group the plan put each customer in (its code, as the timeline's group sizes count
+   * it): `codes[ofCustomer[index]]`. Recorded on every touch, so the report can break results
+   * down by the groups the plan really used.
+   */
+  groups: { codes: string[]; ofCustomer: Uint16Array };
 }
 
 /** Makes the plan. */
@@ -147,5 +153,6 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (candidates.control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
+    groups: candidates.groups,
   };
 }

@@ -30,8 +30,8 @@ export interface Candidates {
    * customer's group may not get more than one SMS (`caps.multiSmsGroups`).
    */
   secondTouch: Float64Array;
-  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS. */
-  groups: Uint8Array;
+  /** Per customer, the primary group: `codes[ofCustomer[index]]`, codes in the order first seen. */
+  groups: { codes: string[]; ofCustomer: Uint16Array };
   /** Per wave index, the customers held out as its control group, in file order. */
   control: Int32Array[];
   /** Per wave index, customers in its audience (before channel checks and caps). */
@@ -42,8 +42,6 @@ export interface Candidates {
   tiersSeen: Set<string>;
   drops: DropTally;
 }
-
-const GROUP_INDEX = new Map<string, number>(PLAYBOOK_GROUPS.map((group, index) => [group, index]));
 
 export function findCandidates(input: CandidatesInput): Candidates {
   const { campaign, customers, waves, now } = input;
@@ -59,7 +57,9 @@ export function findCandidates(input: CandidatesInput): Candidates {
   };
   const masks = new Uint32Array(count);
   const values = new Float64Array(count);
-  const groups = new Uint8Array(count);
+  const groupCodes: string[] = [];
+  const groupNumbers = new Map<string, number>();
+  const groupOfCustomer = new Uint16Array(count);
   const secondTouch = new Float64Array(count);
   const multiGroups = new Set<string>(campaign.caps.multiSmsGroups);
   const tiersSeen = new Set<string>();
@@ -70,7 +70,12 @@ export function findCandidates(input: CandidatesInput): Candidates {
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    groups[index] = GROUP_INDEX.get(group) ?? 0;
+    let groupNumber = groupNumbers.get(group);
+    if (groupNumber === undefined) {
+      groupNumber = groupCodes.push(group) - 1;
+      groupNumbers.set(group, groupNumber);
+    }
+    groupOfCustomer[index] = groupNumber;
     values[index] = customerValue(customer, now, input.campaignYear);
     secondTouch[index] = multiGroups.has(group) ? secondTouchBenefit(customer, now, input.campaignYear) : -1;
     let mask = 0;
@@ -114,7 +119,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
     masks,
     values,
     secondTouch,
-    groups,
+    groups: { codes: groupCodes, ofCustomer: groupOfCustomer },
     control: control.map((members) => Int32Array.from(members)),
     audienceSizes,
     groupSizes,
