@@ -9,6 +9,7 @@ import { columnMappingSchema } from './column-mapping.ts';
 import { normaliseEmail, normalisePhone } from './customer.ts';
 import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
 import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
+import { DEFAULT_MULTI_SMS_GROUPS } from './second-touch.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
 import { isSplitGroup, SPLIT_GROUPS, subGroupSpellings, subGroupsNamedBy } from './sub-groups.ts';
 
@@ -133,8 +134,16 @@ const campaignObject = z.strictObject({
       touches: z.int().min(1).max(50).default(3),
       smsPerMonth: z.int().min(1).max(50).default(2),
       multiSmsShare: z.number().min(0).max(1).default(0.3),
+      /** The groups whose customers may get more than one SMS (within the share): see second-touch.ts. */
+      multiSmsGroups: z.array(z.enum(PLAYBOOK_GROUPS)).default([...DEFAULT_MULTI_SMS_GROUPS]),
     })
-    .default({ touches: 3, smsPerMonth: 2, multiSmsShare: 0.3 }),
+    .default({ touches: 3, smsPerMonth: 2, multiSmsShare: 0.3, multiSmsGroups: [...DEFAULT_MULTI_SMS_GROUPS] }),
+  /**
+   * Care before promotion: a customer whose last order is this many days or fewer before a
+   * promotional wave (any wave but the midnight push and stop-on-purchase reminders) is kept
+   * out of it (`care-window`); 0 turns the rule off.
+   */
+  careDays: z.int().min(0).max(365).default(15),
   groupSize: z.int().min(1).max(10_000_000).default(30_000),
   quietHours: z.strictObject({ start: clock, end: clock }).default({ start: '22:00', end: '09:00' }),
   emailLeadDays: z
@@ -165,6 +174,11 @@ const campaignObject = z.strictObject({
   prices: z
     .strictObject({ smsPart: z.number().min(0).default(0.045), email: z.number().min(0).default(0.001) })
     .default({ smsPart: 0.045, email: 0.001 }),
+  /**
+   * The most the plan may cost at `prices`, CNY: over it, touches are cut (second SMS, then the
+   * least valuable customers' emails, then their SMS; never the midnight push). None: no limit.
+   */
+  budget: z.number().positive().max(1_000_000_000).optional(),
   /**
    * How late a send may still leave after its planned time (a resume, an approval, a late
    * firing); later than this it is dropped as expired rather than delivered stale.

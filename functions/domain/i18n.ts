@@ -110,11 +110,11 @@ export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
   'cap:multi-sms': {
     zh: {
       short: '该客户只发一条短信',
-      long: '第二条短信只留给价值最高的客户（多短信比例）；该客户只收到一条短信。',
+      long: '第二条短信只留给活动允许的客户组中最值得再次触达的客户（双11老客、沉睡客户中质量较高的、未付款订单），且不超过多短信比例；近期购买的客户一般不需要多次营销。该客户只收到一条短信。',
     },
     en: {
       short: 'one SMS only for this customer',
-      long: 'A second SMS is kept for the most valuable customers (the multi-SMS share); this customer gets one SMS only.',
+      long: 'A second SMS is kept for the customers who gain most from it (Double-11 history, the better dormant customers, unpaid orders) in the groups the campaign allows, within the multi-SMS share; recent buyers generally need no repeated marketing. This customer gets one SMS only.',
     },
   },
   'no-window': {
@@ -132,6 +132,30 @@ export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
     en: {
       short: 'held out as the control group',
       long: "Held out as the wave's control group (never sent), to measure what the wave added.",
+    },
+  },
+  budget: {
+    zh: {
+      short: '超出预算：未安排',
+      tag: '超出预算',
+      long: '按活动单价估算的费用超过预算，按顺序削减：先削第二条短信（最不需要再次触达的客户先削），再削价值最低客户的邮件，最后削价值最低客户的短信；零点推送从不削减。',
+    },
+    en: {
+      short: 'over budget: not planned',
+      tag: 'over budget',
+      long: "The plan's estimated cost at the campaign's prices was over its budget, so touches were cut in this order: second SMS (those who gain least from one first), then the least valuable customers' emails, then their SMS; the midnight push is never cut.",
+    },
+  },
+  'care-window': {
+    zh: {
+      short: '近期已购买：不发促销',
+      tag: '近期已购',
+      long: '客户在该促销波次前的关怀期内（默认15天）购买过，不再发送促销信息：近期购买的客户适合关怀，而不是再次促销。零点推送和未付款催付不受此限。',
+    },
+    en: {
+      short: 'bought recently: no promotion',
+      tag: 'bought recently',
+      long: 'The customer bought within the care window (15 days by default) before this promotional wave, so it sends them no promotion: a recent buyer is cared for, not promoted to again. The midnight push and unpaid reminders are exempt.',
     },
   },
   'suppressed:purchase': {

@@ -10,7 +10,7 @@ import type { Channel, PlannedSend, Timeline } from './timeline.ts';
  * CNY to the fen, once per figure (lines are not summed from rounded lines). Through a fixed
  * 6-decimal step first, so 3 x 0.045 (0.13499999999999998 in binary) rounds to 0.14, as on paper.
  */
-const fen = (value: number): number => Math.round(Number((value * 100).toFixed(6))) / 100;
+export const fen = (value: number): number => Math.round(Number((value * 100).toFixed(6))) / 100;
 
 export interface CostLine {
   waveId: string;

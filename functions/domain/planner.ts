@@ -7,16 +7,26 @@
  *    the touches that could happen at all; the rest are dropped with their reason: `past`,
  *    `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`.
  * 2. allocation (planner/allocation.ts): the caps per customer, the midnight push first; only
- *    the most valuable customers, up to the multi-SMS share of those reached, get a second SMS.
+ *    customers of the groups allowed it, most benefit from a second touch first (second-touch.ts),
+ *    up to the multi-SMS share of those reached, get a second SMS.
  * 3. layout (planner/layout.ts): each wave and channel most valuable first, in even groups of at
  *    most `groupSize`, at the configured rate, around quiet hours; what cannot be sent before its
  *    deadline is dropped as `no-window`.
- * 4. summary (planner/summary.ts): counts, drops and warnings: the timeline file.
+ *    Then the budget (planner/budget.ts): over it, touches are cut, never the midnight push.
+ * 4. summary (planner/summary.ts): counts, cost, drops and warnings: the timeline file.
  */
 import { type Campaign, campaignYear as campaignYearOf, MAX_WAVES, midnightInstant } from './campaign.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { parseClock } from './local-time.ts';
-import { allocateTouches, demoteLeastValuable, multiSmsCount, reachedCount, valueOrder } from './planner/allocation.ts';
+import {
+  allocateTouches,
+  demoteLeastValuable,
+  multiSmsCount,
+  reachedCount,
+  secondTouchOrder,
+  valueOrder,
+} from './planner/allocation.ts';
+import { fitBudget } from './planner/budget.ts';
 import { findCandidates } from './planner/candidates.ts';
 import { DropTally } from './planner/drops.ts';
 import {
@@ -29,10 +39,10 @@ import {
 } from './planner/layout.ts';
 import { summarise } from './planner/summary.ts';
 import { prepareWaves } from './planner/waves.ts';
-import { PLAYBOOK_GROUPS } from './segments.ts';
 import type { QuietHours } from './send-windows.ts';
 import type { Timeline } from './timeline.ts';
 
+export { BudgetTooSmallError } from './planner/budget.ts';
 export { controlDraw } from './planner/candidates.ts';
 export { DROP_REASONS, type DropReason } from './planner/drops.ts';
 
@@ -57,7 +67,7 @@ export interface Plan {
    * it): `codes[ofCustomer[index]]`. Recorded on every touch, so the report can break results
    * down by the groups the plan really used.
    */
-  groups: { codes: readonly string[]; ofCustomer: Uint8Array };
+  groups: { codes: string[]; ofCustomer: Uint16Array };
 }
 
 /** Makes the plan. */
@@ -75,24 +85,45 @@ export function planCampaign(input: PlanInput): Plan {
 
   const candidates = findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
   const order = valueOrder(candidates.values);
-  const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, order });
+  const multiOrder = secondTouchOrder(candidates.secondTouch);
+  const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, multiOrder });
 
   // Dropping for lack of time can only remove touches; if it removes a customer's only touch,
   // the multi-SMS base shrinks, so the share is checked again after layout. Demoting keeps every
   // demoted customer reached and only shrinks sends, so one round settles it.
   const context: LayoutContext = { campaign, customers, waves, order, quiet, nameUnits: nameLengths(customers) };
-  let planned = allocation.planned;
   const demotions: DropTally[] = [];
-  let layouts = layOutAll(context, planned);
-  let sendable = withoutOverflow(planned, layouts);
-  for (let round = 0; round < 2; round += 1) {
-    const excess = multiSmsCount(sendable, waves) - Math.floor(campaign.caps.multiSmsShare * reachedCount(sendable));
-    if (excess <= 0) break;
-    const demoted = demoteLeastValuable({ waves, order, planned, sendable, excess });
-    planned = demoted.planned;
-    demotions.push(demoted.drops);
-    layouts = layOutAll(context, planned);
-    sendable = withoutOverflow(planned, layouts);
+  const settle = (from: Uint32Array) => {
+    let planned = from;
+    let layouts = layOutAll(context, planned);
+    let sendable = withoutOverflow(planned, layouts);
+    for (let round = 0; round < 2; round += 1) {
+      const excess = multiSmsCount(sendable, waves) - Math.floor(campaign.caps.multiSmsShare * reachedCount(sendable));
+      if (excess <= 0) break;
+      const demoted = demoteLeastValuable({ waves, multiOrder, planned, sendable, excess });
+      planned = demoted.planned;
+      demotions.push(demoted.drops);
+      layouts = layOutAll(context, planned);
+      sendable = withoutOverflow(planned, layouts);
+    }
+    return { layouts, sendable };
+  };
+  let { layouts, sendable } = settle(allocation.planned);
+  const overflow = [overflowDrops(slots, layouts)];
+  // The budget only removes touches from what can be sent, so laying out again moves nothing out of
+  // its window; cutting a customer's only touch can shrink the multi-SMS base, so it settles again.
+  const budget = fitBudget({
+    campaign,
+    customers,
+    waves,
+    nameUnits: context.nameUnits,
+    planned: sendable,
+    order,
+    multiOrder,
+  });
+  if (budget.cut > 0) {
+    ({ layouts, sendable } = settle(budget.planned));
+    overflow.push(overflowDrops(slots, layouts));
   }
 
   const { sends, waveEnds, warnings } = plannedSends(campaign, waves, layouts, midnight, quiet);
@@ -113,8 +144,9 @@ export function planCampaign(input: PlanInput): Plan {
     sends: sends.map((s) => s.send),
     waveEnds,
     layoutWarnings: warnings,
-    drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, overflowDrops(slots, layouts)]),
+    drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, ...overflow, budget.drops]),
     planned: sendable,
+    budgetCut: budget.cut,
   });
   return {
     timeline,
@@ -124,6 +156,6 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (candidates.control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
-    groups: { codes: PLAYBOOK_GROUPS, ofCustomer: candidates.groups },
+    groups: candidates.groups,
   };
 }

@@ -104,6 +104,15 @@ export interface TimelineSummary {
    * order; each group's sub-groups add up to its size. Absent in plans made before they existed.
    */
   subGroups?: Record<string, number>;
+  /** The estimated cost at the campaign's prices, CNY: per channel, in total, and per wave and channel. */
+  cost?: {
+    sms: { messages: number; parts: number; cny: number };
+    email: { messages: number; cny: number };
+    totalCny: number;
+    lines: Array<{ waveId: string; channel: Channel; messages: number; parts?: number; cny: number }>;
+  };
+  /** When the campaign sets a budget: the budget, CNY, and how many touches were cut to keep within it. */
+  budget?: { cny: number; cut: number };
 }
 
 export interface Timeline {
@@ -116,7 +125,8 @@ export interface Timeline {
   quietHours: { start: string; end: string };
   /** The marketer's own names for groups, segments and tiers (absent when the campaign gives none). */
   groupLabels?: Record<string, string>;
-  caps: { touches: number; smsPerMonth: number; multiSmsShare: number };
+  /** `multiSmsGroups`: the groups that may get more than one SMS (absent in plans made before the setting). */
+  caps: { touches: number; smsPerMonth: number; multiSmsShare: number; multiSmsGroups?: string[] };
   groupSize: number;
   smsRatePerSecond: number;
   emailRatePerSecond: number;

@@ -71,7 +71,7 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
   if (!early.ok) throw refusalError(early.refusal);
 
   const customers = await deps.loadCustomers(campaign);
-  const plan = planCampaign({ campaign, customers, now: request.now });
+  const plan = planOrRefuse({ campaign, customers, now: request.now });
   if (Object.keys(campaign.columns).length > 0)
     plan.timeline = withWarning(plan.timeline, columnsNotUsedHere(campaign.id));
   const plannedAt = new Date(request.now).toISOString();
@@ -266,4 +266,14 @@ async function recordPlan(
     'plan-conflict',
     `version ${version} of ${campaign.id} is planned, but the campaign kept changing while it was recorded; plan again`,
   );
+}
+
+/** The plan, or the campaign's own problem (a budget below the midnight push's cost) as an invalid request. */
+function planOrRefuse(input: Parameters<typeof planCampaign>[0]): ReturnType<typeof planCampaign> {
+  try {
+    return planCampaign(input);
+  } catch (error) {
+    if (error instanceof CampaignFileError) throw invalidRequest(error.problems);
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ import {
   demoteLeastValuable,
   multiSmsCount,
   reachedCount,
+  secondTouchOrder,
   valueOrder,
 } from '../../functions/domain/planner/allocation.ts';
 import { controlDraw, findCandidates } from '../../functions/domain/planner/candidates.ts';
@@ -23,7 +24,6 @@ import {
 } from '../../functions/domain/planner/layout.ts';
 import { summarise } from '../../functions/domain/planner/summary.ts';
 import { EMAIL, prepareWaves, SMS, slotOf } from '../../functions/domain/planner/waves.ts';
-import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const DAY = 86_400_000;
@@ -74,7 +74,7 @@ describe('candidates', () => {
     expect(result.drops.of(slotOf(1, SMS)).get('no-phone')).toBe(1);
     expect(result.drops.of(slotOf(0, EMAIL)).get('opt-out')).toBe(1);
     expect(result.audienceSizes).toEqual([3, 3]);
-    expect(result.groups.length).toBe(3);
+    expect(result.groups.ofCustomer.length).toBe(3);
   });
 
   it("holds the control group out of the wave, by each customer's stable draw", () => {
@@ -104,22 +104,22 @@ describe('candidates', () => {
     const result = findCandidates({ campaign, customers, waves, now: NOW, campaignYear: 2026 });
 
     // Assess
-    expect([...result.groups].map((g) => PLAYBOOK_GROUPS[g])).toEqual(['unpaid', 'churned']);
+    expect([...result.groups.ofCustomer].map((g) => result.groups.codes[g])).toEqual(['unpaid', 'churned']);
     expect(result.groupSizes.get('unpaid')).toBe(1);
   });
 });
 
 describe('allocation', () => {
-  it('plans the midnight push first and keeps a second SMS for the most valuable share', () => {
+  it('plans the midnight push first and keeps a second SMS for the share with most benefit', () => {
     // Prepare: ten customers who could all get both SMS; a 20% share.
     const campaign = campaignOf(TWO_WAVES, { caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 0.2 } });
     const waves = prepareWaves(campaign, NOW);
     const bothSms = (1 << slotOf(0, SMS)) | (1 << slotOf(1, SMS));
     const masks = new Uint32Array(10).fill(bothSms);
-    const order = valueOrder(Float64Array.from({ length: 10 }, (_, i) => i / 10));
+    const multiOrder = secondTouchOrder(Float64Array.from({ length: 10 }, (_, i) => i / 10));
 
     // Act
-    const { planned, drops } = allocateTouches({ campaign, waves, masks, order });
+    const { planned, drops } = allocateTouches({ campaign, waves, masks, multiOrder });
 
     // Assess: the two most valuable (indices 9 and 8) get both; everyone gets the midnight push.
     expect([...planned].map((mask, i) => (mask === bothSms ? i : -1)).filter((i) => i >= 0)).toEqual([8, 9]);
@@ -136,7 +136,7 @@ describe('allocation', () => {
     const masks = Uint32Array.of((1 << slotOf(0, SMS)) | (1 << slotOf(0, EMAIL)) | (1 << slotOf(1, SMS)));
 
     // Act
-    const { planned, drops } = allocateTouches({ campaign, waves, masks, order: Int32Array.of(0) });
+    const { planned, drops } = allocateTouches({ campaign, waves, masks, multiOrder: Int32Array.of(0) });
 
     // Assess
     expect(planned[0]).toBe(1 << slotOf(1, SMS));
@@ -144,17 +144,17 @@ describe('allocation', () => {
     expect(drops.of(slotOf(0, EMAIL)).get('cap:touches')).toBe(1);
   });
 
-  it('demotes the least valuable second SMS, never the midnight push', () => {
+  it('demotes the second SMS of least benefit, never the midnight push', () => {
     // Prepare
     const campaign = campaignOf(TWO_WAVES);
     const waves = prepareWaves(campaign, NOW);
     const bothSms = (1 << slotOf(0, SMS)) | (1 << slotOf(1, SMS));
     const planned = Uint32Array.of(bothSms, bothSms, bothSms);
 
-    // Act: customer 2 is least valuable.
+    // Act: customer 2 gains least from a second SMS.
     const demoted = demoteLeastValuable({
       waves,
-      order: Int32Array.of(0, 1, 2),
+      multiOrder: Int32Array.of(0, 1, 2),
       planned,
       sendable: planned,
       excess: 1,
@@ -168,6 +168,30 @@ describe('allocation', () => {
 
   it('orders by value, ties in file order', () => {
     expect([...valueOrder(Float64Array.of(0.2, 0.9, 0.2, 1))]).toEqual([3, 1, 0, 2]);
+  });
+
+  it('ranks for a second SMS only the customers whose group allows one', () => {
+    expect([...secondTouchOrder(Float64Array.of(0.2, -1, 0.2, 0.7, -1))]).toEqual([3, 0, 2]);
+  });
+
+  it('gives nobody outside the allowed groups a second SMS, whatever the share', () => {
+    // Prepare: a share of 1, but customer 1's group is not allowed (benefit -1).
+    const campaign = campaignOf(TWO_WAVES, { caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 } });
+    const waves = prepareWaves(campaign, NOW);
+    const bothSms = (1 << slotOf(0, SMS)) | (1 << slotOf(1, SMS));
+    const masks = Uint32Array.of(bothSms, bothSms);
+
+    // Act
+    const { planned, drops } = allocateTouches({
+      campaign,
+      waves,
+      masks,
+      multiOrder: secondTouchOrder(Float64Array.of(0.1, -1)),
+    });
+
+    // Assess
+    expect([...planned]).toEqual([bothSms, 1 << slotOf(1, SMS)]);
+    expect(drops.of(slotOf(0, SMS)).get('cap:multi-sms')).toBe(1);
   });
 });
 
@@ -265,7 +289,7 @@ describe('summary', () => {
       audienceSizes: [2],
       control: [new Int32Array(0)],
       groupSizes: new Map([['churned', 2]]),
-      groups: Uint8Array.of(8, 8),
+      groups: { codes: ['churned'], ofCustomer: Uint16Array.of(0, 0) },
       subGroupSizes: new Map([['churned:new-low', 2]]),
       reachable: { sms: 1, any: 1 },
       tiersSeen: new Set(),

@@ -9,7 +9,8 @@ import { type CampaignInput, parseCampaign } from '../../functions/domain/campai
 import type { Customer } from '../../functions/domain/customer.ts';
 import { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { planCampaign } from '../../functions/domain/planner.ts';
-import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
+import { secondTouchBenefit } from '../../functions/domain/second-touch.ts';
+import { PLAYBOOK_GROUPS, type PlaybookGroup, primaryGroup } from '../../functions/domain/segments.ts';
 import { brokenPlaybookRules } from '../support/playbook-rules.ts';
 
 const NOW = Date.parse('2026-10-15T12:00:00+08:00');
@@ -158,10 +159,10 @@ describe('planner properties', () => {
     );
   });
 
-  it('a second SMS goes to more valuable customers before less valuable ones', () => {
+  it('a second SMS goes to customers who gain more from it before those who gain less', () => {
     fc.assert(
       fc.property(customersArbitrary, (customerList) => {
-        // Prepare: two SMS waves in November to everyone, a 30% share.
+        // Prepare: two SMS waves in November to everyone, a 30% share, the default groups.
         const campaign = parseCampaign({
           id: 'value',
           midnight: '2026-11-11T00:00',
@@ -175,28 +176,54 @@ describe('planner properties', () => {
         // Act
         const plan = planCampaign({ campaign, customers, now: NOW });
 
-        // Assess: nobody left with one SMS is worth more than someone given two.
+        // Assess: of the customers allowed a second SMS and able to take it, nobody left with
+        // one gains clearly more from it than someone given two.
         const smsCount = new Map<number, number>();
         plan.members.forEach((members) => {
           for (const index of members) smsCount.set(index, (smsCount.get(index) ?? 0) + 1);
         });
-        const value = (index: number) => {
-          const c = customers.customers[index] as Customer;
-          return [c.totalSpend ?? 0, c.lastOrderAt ?? 0, c.d11Years.length];
-        };
+        const context = { settings: campaign.segments, now: NOW, campaignYear: 2026, timeZone: campaign.timezone };
+        const benefit = (index: number) => secondTouchBenefit(customers.customers[index] as Customer, NOW, 2026);
+        const allowed = (index: number) =>
+          (campaign.caps.multiSmsGroups as readonly string[]).includes(
+            primaryGroup(customers.customers[index] as Customer, context),
+          );
         const twice = [...smsCount].filter(([, n]) => n === 2).map(([i]) => i);
-        const once = [...smsCount].filter(([, n]) => n === 1).map(([i]) => i);
-        for (const low of twice) {
-          for (const high of once) {
-            const [spendHigh, lastHigh, yearsHigh] = value(high) as [number, number, number];
-            const [spendLow, lastLow, yearsLow] = value(low) as [number, number, number];
-            // A customer who dominates on every value signal must not be passed over.
-            const dominates = spendHigh > spendLow && lastHigh > lastLow && yearsHigh > yearsLow;
-            expect(dominates && customers.customers[high]?.phone !== undefined).toBe(false);
-          }
+        const once = [...smsCount].filter(([i, n]) => n === 1 && allowed(i)).map(([i]) => i);
+        const lowestGiven = Math.min(...twice.map(benefit));
+        for (const high of once) {
+          expect(benefit(high), `customer ${high} passed over for a second SMS`).toBeLessThanOrEqual(
+            lowestGiven + 2 ** -19,
+          );
         }
+        for (const index of twice) expect(allowed(index), `customer ${index} outside the allowed groups`).toBe(true);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('no customer outside the groups the campaign allows gets two SMS, and every cap holds', () => {
+    fc.assert(
+      fc.property(
+        campaignArbitrary,
+        fc.subarray([...PLAYBOOK_GROUPS]),
+        customersArbitrary,
+        (input, multiSmsGroups, customerList) => {
+          // Prepare
+          const campaign = parseCampaign({
+            ...input,
+            caps: { ...input.caps, multiSmsShare: 1, multiSmsGroups: multiSmsGroups as PlaybookGroup[] },
+          });
+          const customers = customerSetOf(customerList);
+
+          // Act
+          const plan = planCampaign({ campaign, customers, now: NOW });
+
+          // Assess: brokenPlaybookRules checks the allowed groups along with every cap.
+          expect(brokenPlaybookRules(campaign, customers, plan, NOW)).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

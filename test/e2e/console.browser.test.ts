@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { formatInstant } from '../../functions/domain/local-time.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { systemClock } from '../../functions/ports/clock.ts';
@@ -74,7 +75,7 @@ function campaignFile(now: number, extra: Record<string, unknown> = {}) {
       { id: 'presale', sms: sendAt, audience: ['*'] },
       { id: 'midnight', sms: 'midnight', audience: ['vip'] },
     ],
-    caps: { touches: 3, smsPerMonth: 4, multiSmsShare: 1 },
+    caps: { touches: 3, smsPerMonth: 4, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
     testRecipients: ['+8613900139000'],
     ...extra,
   };

@@ -13,6 +13,7 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor, planDependencies, reportDependencies } from '../../functions/composition.ts';
 import { type CampaignInput, parseCampaign } from '../../functions/domain/campaign.ts';
 import { planCampaign } from '../../functions/domain/planner.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { playSchedules, type TimedEvents } from '../../functions/local/play.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -41,7 +42,7 @@ const CAMPAIGN: CampaignInput = {
   id: 'unsub',
   midnight: '2026-11-11T00:00',
   // Two SMS and two emails each: room for all four touches, so only the opt-out removes one.
-  caps: { touches: 4, smsPerMonth: 2, multiSmsShare: 1 },
+  caps: { touches: 4, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
   waves: [
     { id: 'first', sms: '2026-10-24T20:00', audience: ['*'], email: true },
     { id: 'second', sms: '2026-11-05T12:00', audience: ['*'], email: true },

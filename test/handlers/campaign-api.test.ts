@@ -6,6 +6,7 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { type Config, loadConfig } from '../../functions/config.ts';
 import { CAMPAIGN_ROUTES, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { authorize, callerOf, groupsOf, LOCAL_ACTOR, rolesOf } from '../../functions/handlers/actor.ts';
 import { handler as campaignApi } from '../../functions/handlers/campaign-api.ts';
 import { handler as testSend } from '../../functions/handlers/test-send.ts';
@@ -46,7 +47,7 @@ function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput
       { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
       { id: 'midnight', sms: 'midnight', audience: ['*'] },
     ],
-    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
     ...extra,
   };
 }
@@ -116,6 +117,22 @@ describe('the campaign routes', () => {
     expect(tooManyWaves.json.fields).toEqual([
       { path: 'waves', message: expect.stringContaining('more than 16 waves') },
     ]);
+  });
+
+  it('PUT answers 400 naming the budget when the midnight push alone costs more, and plans no version', async () => {
+    // Prepare
+    const before = await call('GET', '/campaigns/api');
+
+    // Act: four customers' midnight SMS cost more than 0.01 CNY.
+    const refused = await call('PUT', '/campaigns/api', campaign('api', { budget: 0.01 }));
+    const after = await call('GET', '/campaigns/api');
+
+    // Assess
+    expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+    expect(refused.json.fields).toEqual([
+      { path: 'budget', message: expect.stringContaining('less than the midnight push alone costs') },
+    ]);
+    expect(after.json, 'no version was made').toEqual(before.json);
   });
 
   it('answers 404 for an unknown campaign on every route, and 400 naming the id for a malformed one', async () => {

@@ -5,6 +5,7 @@ import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { type ConsoleRoute, ENV } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { handler as consoleHandler } from '../../functions/handlers/console.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -52,7 +53,7 @@ function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput
       },
       { id: 'midnight', sms: 'midnight', audience: ['*'] },
     ],
-    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
     testRecipients: ['+8613900139000'],
     ...extra,
   };

@@ -109,6 +109,16 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       if (!inAudience(audience, group, subGroup, labels, customer.tier)) {
         broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
       }
+      // Care before promotion: no promotional wave (not the midnight push, not a reminder) to a recent buyer.
+      const promotional = wave !== undefined && wave.sms !== 'midnight' && !wave.stopOnPurchase;
+      if (
+        promotional &&
+        campaign.careDays > 0 &&
+        customer.lastOrderAt !== undefined &&
+        customer.lastOrderAt >= smsInstant(campaign, wave) - campaign.careDays * 24 * HOUR_MS
+      ) {
+        broken.push(`${customer.customerId}: ${touch.waveId} within ${campaign.careDays} days of an order`);
+      }
       if (touch.channel === 'sms') {
         sms += 1;
         if (customer.optOutSms) broken.push(`${customer.customerId}: SMS despite opt-out`);
@@ -124,6 +134,9 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       if (count > campaign.caps.smsPerMonth) broken.push(`${customer.customerId}: ${count} SMS in ${month}`);
     }
     if (sms > 1) multiSms += 1;
+    if (sms > 1 && !(campaign.caps.multiSmsGroups as readonly string[]).includes(group)) {
+      broken.push(`${customer.customerId}: ${sms} SMS, but ${group} may not get more than one`);
+    }
   }
   const limit = Math.floor(campaign.caps.multiSmsShare * touchesOf.size);
   if (multiSms > limit) broken.push(`multi-SMS customers ${multiSms} > ${limit} (share of ${touchesOf.size})`);

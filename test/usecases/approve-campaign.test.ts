@@ -10,6 +10,7 @@ import {
 } from '../../functions/composition.ts';
 import { scheduleGroup } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -39,7 +40,13 @@ async function startWithCustomers(campaignId: string) {
 
 /** Every customer may get every SMS (multi-SMS share 1): a wave added or moved changes no other wave. */
 function campaign(id: string, waves: CampaignInput['waves'], extra: Partial<CampaignInput> = {}): CampaignInput {
-  return { id, midnight: '2026-11-11T00:00', caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 }, waves, ...extra };
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
+    waves,
+    ...extra,
+  };
 }
 
 const WARMUP_AND_MIDNIGHT: CampaignInput['waves'] = [

@@ -9,6 +9,7 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { controlDependencies, reportDependencies } from '../../functions/composition.ts';
 import { scheduleGroup } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -255,7 +256,7 @@ describe('cancel', () => {
     return {
       id,
       midnight: '2026-11-11T00:00',
-      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
         { id: 'evening', sms: '2026-11-10T20:00', audience: ['*'] },
         { id: 'midnight', sms: 'midnight', audience: ['*'] },

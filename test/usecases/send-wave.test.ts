@@ -8,6 +8,7 @@ import { SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
 import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
 import { CAMPAIGNS_TTL_ATTRIBUTE, SERVICE } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
@@ -184,7 +185,7 @@ describe('the send path', () => {
       id: 'second',
       midnight: '2026-11-11T00:00',
       smsRatePerSecond: 50,
-      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
         { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
         { id: 'midnight', sms: 'midnight', audience: ['*'] },
@@ -223,7 +224,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'brand-a',
       midnight: '2026-11-11T00:00',
-      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+      caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
         { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
         { id: 'midnight', sms: 'midnight', audience: ['*'] },

@@ -2,9 +2,9 @@
  * Phase 2, allocation: which of each customer's candidate touches are planned under the caps.
  * Per customer the midnight push SMS comes first, then one touch per wave in time order (SMS
  * where allowed, else the wave's email), then the remaining channel of each wave; each touch
- * must pass the touch cap, the SMS-per-month cap and the multi-SMS rule. Only the most
- * valuable customers, up to the multi-SMS share of the customers reached, may receive more
- * than one SMS.
+ * must pass the touch cap, the SMS-per-month cap and the multi-SMS rule: only customers of
+ * the groups allowed more than one SMS, those with the most benefit from a second touch first,
+ * up to the multi-SMS share of the customers reached, may receive more than one SMS.
  */
 import type { Campaign } from '../campaign.ts';
 import { monthKey } from '../local-time.ts';
@@ -16,8 +16,8 @@ export interface AllocationInput {
   waves: readonly WavePlan[];
   /** Per customer, the candidate touches (phase 1). */
   masks: Uint32Array;
-  /** Customer indices, most valuable first (valueOrder). */
-  order: Int32Array;
+  /** The customers who may get a second SMS, most benefit first (secondTouchOrder). */
+  multiOrder: Int32Array;
 }
 
 export interface Allocation {
@@ -28,16 +28,18 @@ export interface Allocation {
 }
 
 export function allocateTouches(input: AllocationInput): Allocation {
-  const { campaign, waves, masks, order } = input;
+  const { campaign, waves, masks, multiOrder } = input;
   const count = masks.length;
   const caps = new CapAllocator(campaign, waves);
-  // First pass: who would get more than one SMS if allowed; they compete on value.
+  const smsMask = smsSlotMask(waves);
   let reached = 0;
+  for (const mask of masks) if (mask !== 0) reached += 1;
+  // First pass: who of those allowed would get more than one SMS; they compete on the benefit.
   const wantsMulti: number[] = [];
-  for (const index of order) {
+  for (const index of multiOrder) {
     const mask = masks[index] as number;
-    if (mask === 0) continue;
-    reached += 1;
+    const sms = (mask & smsMask) >>> 0;
+    if ((sms & (sms - 1)) === 0) continue;
     if (caps.allocate(mask, true).smsCount > 1) wantsMulti.push(index);
   }
   const multiLimit = Math.floor(campaign.caps.multiSmsShare * reached);
@@ -58,7 +60,8 @@ export function allocateTouches(input: AllocationInput): Allocation {
 
 export interface DemotionInput {
   waves: readonly WavePlan[];
-  order: Int32Array;
+  /** The customers who may get a second SMS, most benefit first. */
+  multiOrder: Int32Array;
   /** The allocation being corrected. */
   planned: Uint32Array;
   /** What of it can really be sent (the layout's overflow removed). */
@@ -68,16 +71,16 @@ export interface DemotionInput {
 }
 
 /**
- * Least valuable first, customers with two or more sendable SMS give up their last
+ * Least benefit first, customers with two or more sendable SMS give up their last
  * non-midnight one, until `excess` have: the share is kept after the layout has dropped touches.
  */
 export function demoteLeastValuable(input: DemotionInput): Allocation {
-  const { waves, order, sendable, excess } = input;
+  const { waves, multiOrder, sendable, excess } = input;
   const planned = input.planned.slice();
   const drops = new DropTally(waves.length * 2);
   let left = excess;
-  for (let position = order.length - 1; position >= 0 && left > 0; position -= 1) {
-    const index = order[position] as number;
+  for (let position = multiOrder.length - 1; position >= 0 && left > 0; position -= 1) {
+    const index = multiOrder[position] as number;
     const smsSlots = waves.map((w) => slotOf(w.index, SMS)).filter((slot) => (sendable[index] as number) & (1 << slot));
     if (smsSlots.length < 2) continue;
     const nonMidnight = smsSlots.filter((slot) => waves[slot >> 1]?.kind !== 'midnight');
@@ -89,18 +92,39 @@ export function demoteLeastValuable(input: DemotionInput): Allocation {
   return { planned, drops };
 }
 
+const SCORE_SCALE = 2 ** 20 - 1;
+
+/** A sort key: higher scores first, ties in file order (the index), so the plan is deterministic. */
+function rankKey(score: number, index: number): number {
+  const quantised = Math.round(Math.min(1, Math.max(0, score)) * SCORE_SCALE);
+  return (SCORE_SCALE - quantised) * 2 ** 32 + index;
+}
+
+function indicesOf(keys: Float64Array): Int32Array {
+  keys.sort();
+  const order = new Int32Array(keys.length);
+  for (let position = 0; position < keys.length; position += 1) order[position] = (keys[position] as number) % 2 ** 32;
+  return order;
+}
+
 /** Customer indices, most valuable first; ties keep file order so the plan is deterministic. */
 export function valueOrder(values: Float64Array): Int32Array {
   const keys = new Float64Array(values.length);
-  const scale = 2 ** 20 - 1;
-  for (let index = 0; index < values.length; index += 1) {
-    const quantised = Math.round(Math.min(1, Math.max(0, values[index] as number)) * scale);
-    keys[index] = (scale - quantised) * 2 ** 32 + index;
+  for (let index = 0; index < values.length; index += 1) keys[index] = rankKey(values[index] as number, index);
+  return indicesOf(keys);
+}
+
+/** The customers allowed a second SMS (benefit >= 0), most benefit first, ties in file order. */
+export function secondTouchOrder(benefits: Float64Array): Int32Array {
+  let allowed = 0;
+  for (const benefit of benefits) if (benefit >= 0) allowed += 1;
+  const keys = new Float64Array(allowed);
+  let position = 0;
+  for (let index = 0; index < benefits.length; index += 1) {
+    const benefit = benefits[index] as number;
+    if (benefit >= 0) keys[position++] = rankKey(benefit, index);
   }
-  keys.sort();
-  const order = new Int32Array(values.length);
-  for (let position = 0; position < keys.length; position += 1) order[position] = (keys[position] as number) % 2 ** 32;
-  return order;
+  return indicesOf(keys);
 }
 
 export function reachedCount(planned: Uint32Array): number {

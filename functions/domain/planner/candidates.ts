@@ -1,11 +1,12 @@
 /**
  * Phase 1, candidates: per customer, the playbook group, the value score, and which wave and
  * channel touches could happen at all; a touch that cannot is counted with its reason
- * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`).
+ * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`, `care-window`).
  */
 import type { Campaign } from '../campaign.ts';
 import type { Customer } from '../customer.ts';
 import type { CustomerSet } from '../customer-set.ts';
+import { secondTouchBenefit } from '../second-touch.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
 import { SUB_GROUPS, subGroupIndexOf } from '../sub-groups.ts';
 import { type DropReason, DropTally } from './drops.ts';
@@ -25,8 +26,13 @@ export interface Candidates {
   masks: Uint32Array;
   /** Per customer, the value score, 0 to 1: the send order. */
   values: Float64Array;
-  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS. */
-  groups: Uint8Array;
+  /**
+   * Per customer, the benefit of a second SMS, 0 to 1 (second-touch.ts); -1 when the
+   * customer's group may not get more than one SMS (`caps.multiSmsGroups`).
+   */
+  secondTouch: Float64Array;
+  /** Per customer, the primary group: `codes[ofCustomer[index]]`, codes in the order first seen. */
+  groups: { codes: string[]; ofCustomer: Uint16Array };
   /** Per wave index, the customers held out as its control group, in file order. */
   control: Int32Array[];
   /** Per wave index, customers in its audience (before channel checks and caps). */
@@ -47,8 +53,6 @@ export interface Candidates {
   drops: DropTally;
 }
 
-const GROUP_INDEX = new Map<string, number>(PLAYBOOK_GROUPS.map((group, index) => [group, index]));
-
 export function findCandidates(input: CandidatesInput): Candidates {
   const { campaign, customers, waves, now } = input;
   const count = customers.size;
@@ -63,10 +67,14 @@ export function findCandidates(input: CandidatesInput): Candidates {
   };
   const masks = new Uint32Array(count);
   const values = new Float64Array(count);
-  const groups = new Uint8Array(count);
+  const groupCodes: string[] = [];
+  const groupNumbers = new Map<string, number>();
+  const groupOfCustomer = new Uint16Array(count);
   const subGroups = new Int8Array(count);
   const subGroupCounts = new Array<number>(SUB_GROUPS.length).fill(0);
   const reachable = { sms: 0, any: 0 };
+  const secondTouch = new Float64Array(count);
+  const multiGroups = new Set<string>(campaign.caps.multiSmsGroups);
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
   for (let index = 0; index < count; index += 1) {
@@ -75,7 +83,12 @@ export function findCandidates(input: CandidatesInput): Candidates {
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    groups[index] = GROUP_INDEX.get(group) ?? 0;
+    let groupNumber = groupNumbers.get(group);
+    if (groupNumber === undefined) {
+      groupNumber = groupCodes.push(group) - 1;
+      groupNumbers.set(group, groupNumber);
+    }
+    groupOfCustomer[index] = groupNumber;
     values[index] = customerValue(customer, now, input.campaignYear);
     const subGroup = subGroupIndexOf(group, customer, campaign.segments);
     subGroups[index] = subGroup;
@@ -84,6 +97,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
     const smsReachable = Boolean(customer.phone) && !customer.optOutSms;
     if (smsReachable) reachable.sms += 1;
     if (smsReachable || (Boolean(customer.email) && !customer.optOutEmail)) reachable.any += 1;
+    secondTouch[index] = multiGroups.has(group) ? secondTouchBenefit(customer, now, input.campaignYear) : -1;
     let mask = 0;
     const holdout = controlDraw(campaign.id, customer.customerId);
     for (const wave of waves) {
@@ -97,12 +111,25 @@ export function findCandidates(input: CandidatesInput): Candidates {
         if (wave.hasEmail) drops.add(slotOf(wave.index, EMAIL), 'control');
         continue;
       }
-      const smsDrop = wave.smsAt < now ? 'past' : customer.optOutSms ? 'opt-out' : customer.phone ? null : 'no-phone';
+      // Care before promotion: a recent buyer gets no promotion (a touch that could not happen
+      // anyway keeps its own reason).
+      const cared =
+        wave.careFrom !== null && customer.lastOrderAt !== undefined && customer.lastOrderAt >= wave.careFrom;
+      const smsDrop =
+        wave.smsAt < now
+          ? 'past'
+          : customer.optOutSms
+            ? 'opt-out'
+            : !customer.phone
+              ? 'no-phone'
+              : cared
+                ? 'care-window'
+                : null;
       if (smsDrop) drops.add(smsSlot, smsDrop);
       else mask |= 1 << smsSlot;
       if (!wave.hasEmail) continue;
       const emailSlot = slotOf(wave.index, EMAIL);
-      const emailDrop = emailDropReason(wave, customer);
+      const emailDrop = emailDropReason(wave, customer) ?? (cared ? 'care-window' : null);
       if (emailDrop) drops.add(emailSlot, emailDrop);
       else mask |= 1 << emailSlot;
     }
@@ -111,7 +138,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
   return {
     masks,
     values,
-    groups,
+    secondTouch,
+    groups: { codes: groupCodes, ofCustomer: groupOfCustomer },
     control: control.map((members) => Int32Array.from(members)),
     audienceSizes,
     groupSizes,

@@ -8,9 +8,11 @@ export const DROP_REASONS = {
   'email-condition': "the email is outside the wave's email condition",
   'cap:touches': 'the customer reached the touch cap',
   'cap:sms-month': 'the customer reached the SMS cap for the calendar month',
-  'cap:multi-sms': 'a second SMS is kept for the most valuable customers (multi-SMS share)',
+  'cap:multi-sms': 'a second SMS is kept for the allowed groups, most benefit first (multi-SMS share)',
   'no-window': 'the send cannot finish within its window at the configured rate',
   control: "held out as the wave's control group, to measure its lift",
+  'care-window': 'the customer bought within the care window before this promotional wave',
+  budget: "cut to keep the plan within the campaign's budget",
 } as const;
 export type DropReason = keyof typeof DROP_REASONS;
 

@@ -7,6 +7,7 @@ import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
 import { render, smsLength, smsParts } from '../messages.ts';
+import { estimateCost } from '../plan-review.ts';
 import { midnightRiskWarning, type SprintWave, sprintReachWarnings } from '../playbook-warnings.ts';
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
 import { subGroupsNamedBy } from '../sub-groups.ts';
@@ -26,8 +27,8 @@ export interface SummaryInput {
   audienceSizes: readonly number[];
   control: readonly Int32Array[];
   groupSizes: ReadonlyMap<string, number>;
-  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS (phase 1). */
-  groups: Uint8Array;
+  /** Per customer, the primary group: `codes[ofCustomer[index]]` (phase 1). */
+  groups: { readonly codes: readonly string[]; readonly ofCustomer: Uint16Array };
   subGroupSizes: ReadonlyMap<string, number>;
   /** Customers the channels could reach at all (phase 1). */
   reachable: { sms: number; any: number };
@@ -41,6 +42,8 @@ export interface SummaryInput {
   drops: DropTally;
   /** The final plan per customer. */
   planned: Uint32Array;
+  /** Touches cut to keep within the budget. */
+  budgetCut?: number;
 }
 
 export function summarise(input: SummaryInput): Timeline {
@@ -117,7 +120,7 @@ export function summarise(input: SummaryInput): Timeline {
     midnight: formatInstant(input.midnight, tz),
     quietHours: { ...campaign.quietHours },
     ...(Object.keys(campaign.groupLabels).length > 0 ? { groupLabels: { ...campaign.groupLabels } } : {}),
-    caps: { ...campaign.caps },
+    caps: { ...campaign.caps, multiSmsGroups: [...campaign.caps.multiSmsGroups] },
     groupSize: campaign.groupSize,
     smsRatePerSecond: campaign.smsRatePerSecond,
     emailRatePerSecond: campaign.emailRatePerSecond,
@@ -135,6 +138,8 @@ export function summarise(input: SummaryInput): Timeline {
       smsParts: totalParts,
       groups: Object.fromEntries(input.groupSizes),
       subGroups: Object.fromEntries(input.subGroupSizes),
+      cost: estimateCost({ sends: input.sends as PlannedSend[] }, campaign.prices),
+      ...(campaign.budget !== undefined ? { budget: { cny: campaign.budget, cut: input.budgetCut ?? 0 } } : {}),
     },
   };
 }
@@ -187,9 +192,6 @@ function audienceWarnings(
   return warnings;
 }
 
-const DORMANT_DEEP = PLAYBOOK_GROUPS.indexOf('dormant-deep');
-const CHURNED = PLAYBOOK_GROUPS.indexOf('churned');
-
 /**
  * The playbook's advice on the plan as made: the first sprint's reach against "about 70%", and
  * the midnight push's SMS to the groups it should spare (functions/domain/playbook-warnings.ts).
@@ -203,6 +205,8 @@ function playbookWarnings(input: SummaryInput): PlanWarning[] {
   const midnightBit = midnightWave ? 1 << slotOf(midnightWave.index, SMS) : 0;
   let dormantDeep = 0;
   let churned = 0;
+  const DORMANT_DEEP = groups.codes.indexOf('dormant-deep');
+  const CHURNED = groups.codes.indexOf('churned');
   for (let index = 0; index < planned.length; index += 1) {
     const mask = planned[index] as number;
     if (mask === 0) continue;
@@ -210,8 +214,9 @@ function playbookWarnings(input: SummaryInput): PlanWarning[] {
       if ((mask >>> slotOf(wave.index, SMS)) & 0b11) reached[wave.index] = (reached[wave.index] as number) + 1;
     }
     if ((mask & midnightBit) !== 0) {
-      if (groups[index] === DORMANT_DEEP) dormantDeep += 1;
-      else if (groups[index] === CHURNED) churned += 1;
+      const group = groups.ofCustomer[index];
+      if (group === DORMANT_DEEP) dormantDeep += 1;
+      else if (group === CHURNED) churned += 1;
     }
   }
   const sprintWaves: SprintWave[] = waves.map((wave) => ({

@@ -33,6 +33,11 @@ export interface WavePlan {
   /** Rendered SMS length without the name, per device link (mobile, pc). */
   smsBaseLength: { mobile: number; pc: number };
   smsUcs2: boolean;
+  /**
+   * Care before promotion: a customer whose last order is at or after this instant is kept out
+   * of the wave (`care-window`); null when the rule does not apply to the wave.
+   */
+  careFrom: number | null;
 }
 
 /** The campaign's waves in SMS time order (file order breaks ties), ready for planning at `now`. */
@@ -76,8 +81,18 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       // The name placeholder was rendered as one character; the customer's own name replaces it.
       smsBaseLength: { mobile: mobile.length - 1, pc: pc.length - 1 },
       smsUcs2: mobile.ucs2 || pc.ucs2,
+      careFrom: isPromotionBeforeFestival(kind) && campaign.careDays > 0 ? smsAt - campaign.careDays * DAY_MS : null,
     };
   });
+}
+
+/**
+ * Whether the care window keeps recent buyers out of a wave of this kind: every wave before the
+ * festival promotes, except the stop-on-purchase reminder (it follows up an order the customer
+ * began) and the midnight push itself (the festival's opening, which every customer may get).
+ */
+export function isPromotionBeforeFestival(kind: WaveKind): boolean {
+  return kind !== 'midnight' && kind !== 'reminder';
 }
 
 /** The mask of every SMS slot of these waves. */
