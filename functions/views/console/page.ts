@@ -100,6 +100,18 @@ main > * + *{margin-top:12px}
 .picker{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 span.label{display:block;margin:6px 0 2px;font-size:14px}
 td button{white-space:nowrap;min-height:32px;padding:4px 10px}
+#imports-table td.file{overflow-wrap:anywhere;min-width:12em}
+@media (max-width:600px){
+#imports-table thead{display:none}
+#imports-table,#imports-table tbody,#imports-table tr,#imports-table td{display:block;width:auto}
+#imports-table tr{border-bottom:1px solid #e6e8eb;padding:6px 0}
+#imports-table td{border:0;padding:2px 0;text-align:left;white-space:normal}
+#imports-table td.file{font-weight:600;min-width:0}
+#imports-table td.num{display:inline-block;margin-right:14px}
+#imports-table td[data-label]:not(.file)::before{content:attr(data-label) "：";color:#59636e}
+html[lang=en] #imports-table td[data-label]:not(.file)::before{content:attr(data-label) ": "}
+#imports-table td.act:empty{display:none}
+}
 @media (max-width:600px){th,td{padding:5px 5px}th{white-space:normal}main{padding:8px}section.card{padding:12px}}
 `;
 
@@ -450,7 +462,8 @@ ${
 ${planCard(model, say)}`
     : html`<section class="card"><h2>${say('notPlanned')}</h2><p>${say('notPlannedLead')}</p></section>`
 }
-<div class="grid two">${importsCard(say)}${fileCard(model, say)}</div>
+${importsCard(say)}
+${fileCard(model, say)}
 ${model.exists ? html`${reportCard(model, say)}${auditCard(model, say)}` : ''}
 </main>`;
   return view(model.lang, `${model.campaignId} · ${say('product')}`, body, {

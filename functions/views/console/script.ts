@@ -218,13 +218,14 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
       var rejects = el('button', { type: 'button', 'data-rejects': item.key, text: W.showRejects });
       rejects.addEventListener('click', function () { loadRejects(item.key); });
       importsBody.appendChild(el('tr', { 'data-import': item.key, 'data-status': item.status }, [
-        el('td', { text: item.file }),
-        el('td', { text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
-        el('td', { class: 'num', text: count(item.status === 'running' ? item.progressRows : item.rows) }),
-        el('td', { class: 'num', text: count(item.imported) }),
-        el('td', { class: 'num', text: count(item.rejected) }),
-        el('td', { class: 'num', text: item.durationMs === undefined ? '' : duration(item.durationMs / 1000) }),
-        el('td', {}, item.status === 'running' ? [] : [rejects]),
+        // data-label: a phone shows each import as a card, every value under its column's name.
+        el('td', { class: 'file', 'data-label': W.file, text: item.file }),
+        el('td', { 'data-label': W.status, text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
+        el('td', { class: 'num', 'data-label': W.rows, text: count(item.status === 'running' ? item.progressRows : item.rows) }),
+        el('td', { class: 'num', 'data-label': W.imported, text: count(item.imported) }),
+        el('td', { class: 'num', 'data-label': W.rejected, text: count(item.rejected) }),
+        el('td', { class: 'num', 'data-label': W.duration, text: item.durationMs === undefined ? '' : duration(item.durationMs / 1000) }),
+        el('td', { class: 'act' }, item.status === 'running' ? [] : [rejects]),
       ]));
     });
   }
