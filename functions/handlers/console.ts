@@ -16,6 +16,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { consoleDependencies } from '../composition.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { type ConsoleShellRoute, type ConsoleViewRoute, SERVICE } from '../contract.ts';
+import { withChineseMessages } from '../domain/field-texts.ts';
 import { observability } from '../observability.ts';
 import { loadConsoleCampaign } from '../usecases/console-campaign.ts';
 import { CampaignError } from '../usecases/errors.ts';
@@ -120,7 +121,7 @@ function badCampaignId(): APIGatewayProxyStructuredResultV2 {
   return json(400, {
     error: 'invalid-request',
     message: 'id: is not a campaign id (1-48 letters, digits, - or _)',
-    fields: [{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }],
+    fields: withChineseMessages([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]),
   });
 }
 

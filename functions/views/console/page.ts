@@ -426,10 +426,24 @@ function reportCard(model: CampaignPageModel, say: Say): SafeHtml {
 </section>`;
 }
 
+/**
+ * An audit entry's reason in the page's language: the two the system writes (a test send's
+ * recipients, a send held while paused) have their words; a marketer's own reason is shown as written.
+ */
+export function auditReason(entry: AuditEntry, lang: Lang): string {
+  const say = sayer(lang);
+  const reason = entry.reason ?? '';
+  const recipients = entry.action === 'test-send' ? /^(\d+) recipient\(s\)$/.exec(reason) : null;
+  if (recipients?.[1]) return say('auditTestSendReason', { count: recipients[1] });
+  const held = entry.action === 'fired-while-paused' ? /^schedule of (.+) held$/.exec(reason) : null;
+  if (held?.[1]) return say('auditHeldReason', { sendId: held[1] });
+  return reason;
+}
+
 function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
   if (model.audit.length === 0) return html``;
   const row = (entry: AuditEntry) =>
-    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${entry.reason ?? ''}</td></tr>`;
+    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${auditReason(entry, model.lang)}</td></tr>`;
   return html`<section class="card" id="audit">
 <h2>${say('audit')}</h2>
 <div class="scroll"><table><thead><tr><th>${say('time')}</th><th>${say('actor')}</th><th>${say('action')}</th><th>${say('state')}</th><th>${say('version')}</th><th>${say('auditReason')}</th></tr></thead>

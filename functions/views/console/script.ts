@@ -101,7 +101,9 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
         code.addEventListener('click', function () { onPick(field.path); });
         code.addEventListener('keydown', function (event) { if (event.key === 'Enter') onPick(field.path); });
       }
-      return el('li', { class: 'field-error' }, [code, ' ' + field.message]);
+      // The API keeps the English message; its Chinese text is beside it.
+      var message = data.lang === 'zh' && field.messageZh ? field.messageZh : field.message;
+      return el('li', { class: 'field-error' }, [code, ' ' + message]);
     });
   }
 
