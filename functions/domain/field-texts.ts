@@ -155,11 +155,11 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   },
   'sms-time': {
     pattern: /^must be "midnight" or local time like (.+)$/,
-    zh: (example) => `必须是 "midnight"（零点开抢）或当地时间，例如 ${example}`,
+    zh: (example) => `必须是 "midnight" 或当地时间，例如 ${example}`,
   },
   'playbook-groups': {
     pattern: /^must list each playbook group once: (.+)$/,
-    zh: (groups) => `必须把每个运营分组各列一次：${groups}`,
+    zh: (groups) => `必须把每个营销客群各列一次：${groups}`,
   },
   'recency-order': {
     pattern: /^must satisfy recentDays < shallowDays < deepDays$/,
@@ -167,10 +167,10 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   },
   'min-max': { pattern: /^min must not exceed max$/, zh: () => 'min 不能大于 max' },
   'repeated-wave': { pattern: /^repeats the id of (waves\[\d+\])$/, zh: (wave) => `与 ${wave} 的 id 重复` },
-  'not-a-date': { pattern: /^is not a real date and time$/, zh: () => '不是有效的日期和时间' },
+  'not-a-date': { pattern: /^is not a real date and time$/, zh: () => '不是真实存在的日期时间' },
   'not-before-midnight': {
     pattern: /^is not before the midnight push \((.+)\): it is the final wave$/,
-    zh: (midnight) => `不在零点开抢（${midnight}）之前：零点开抢是最后一个波次`,
+    zh: (midnight) => `不早于零点开抢（${midnight}）：零点开抢是最后一个波次`,
   },
   'quiet-hours-range': {
     pattern: /^falls in quiet hours \((.+) to (.+)\); only the midnight push may$/,
@@ -183,7 +183,7 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   'quiet-hours': { pattern: /^falls in quiet hours$/, zh: () => '落在免打扰时段内' },
   'unknown-placeholder': {
     pattern: /^has unknown placeholder (\{[^}]*\}); known: (.+)$/,
-    zh: (placeholder, known) => `含有未知占位符 ${placeholder}；可用：${known}`,
+    zh: (placeholder, known) => `含有未知占位符 ${placeholder}；可用的有：${known}`,
   },
   signature: {
     pattern: /^must carry the store signature: \{signature\} or (.+)$/,
@@ -196,13 +196,13 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   spaces: { pattern: /^has spaces around it$/, zh: () => '前后有空格' },
   'tier-form': {
     pattern: /^must be tier:<name> \(.*\)$/,
-    zh: () => '必须写成 tier:<名称>（会员等级，与客群文件中的写法一致，例如 tier:VIP2）',
+    zh: () => '必须写成 tier:<等级名>（与客群文件中的会员等级一致，例如 tier:VIP2）',
   },
   'tier-length': {
     pattern: /^names a tier longer than (\d+) characters$/,
-    zh: (max) => `会员等级名称超过 ${max} 个字符`,
+    zh: (max) => `等级名超过 ${max} 个字符`,
   },
-  'two-midnights': { pattern: /^has more than one midnight push$/, zh: () => '有多于一个零点开抢波次' },
+  'two-midnights': { pattern: /^has more than one midnight push$/, zh: () => '有不止一个零点开抢' },
   'file-json': { pattern: /^is not valid JSON: (.*)$/s, zh: (detail) => `不是有效的 JSON：${detail}` },
   'body-json': { pattern: /^is not valid JSON$/, zh: () => '不是有效的 JSON' },
   'address-id': {
