@@ -107,6 +107,7 @@ td button{white-space:nowrap;min-height:32px;padding:4px 10px}
 #imports-table tr{border-bottom:1px solid #e6e8eb;padding:6px 0}
 #imports-table td{border:0;padding:2px 0;text-align:left;white-space:normal}
 #imports-table td.file{font-weight:600;min-width:0}
+#imports-table td.file .muted{font-weight:400}
 #imports-table td.num{display:inline-block;margin-right:14px}
 #imports-table td[data-label]:not(.file)::before{content:attr(data-label) "：";color:#59636e}
 html[lang=en] #imports-table td[data-label]:not(.file)::before{content:attr(data-label) ": "}

@@ -221,7 +221,9 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
       rejects.addEventListener('click', function () { loadRejects(item.key); });
       importsBody.appendChild(el('tr', { 'data-import': item.key, 'data-status': item.status }, [
         // data-label: a phone shows each import as a card, every value under its column's name.
-        el('td', { class: 'file', 'data-label': W.file, text: item.file }),
+        el('td', { class: 'file', 'data-label': W.file }, [el('div', { text: item.file })].concat(item.uploadedBy
+          ? [el('div', { class: 'muted', 'data-uploaded-by': '', text: W.uploadedBy + ' ' + item.uploadedBy })]
+          : [])),
         el('td', { 'data-label': W.status, text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
         el('td', { class: 'num', 'data-label': W.rows, text: count(item.status === 'running' ? item.progressRows : item.rows) }),
         el('td', { class: 'num', 'data-label': W.imported, text: count(item.imported) }),
