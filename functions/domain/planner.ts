@@ -73,6 +73,12 @@ export interface Plan {
   members: Int32Array[];
   /** Per wave id, the customers held out as its control group (indices in the customer set). */
   control: Map<string, Int32Array>;
+  /**
+   * The group the plan put each customer in (its code, as the timeline's group sizes count
+   * it): `codes[ofCustomer[index]]`. Recorded on every touch, so the report can break results
+   * down by the groups the plan really used.
+   */
+  groups: { codes: string[]; ofCustomer: Uint16Array };
 }
 
 interface WavePlan {
@@ -134,10 +140,19 @@ export function planCampaign(input: PlanInput): Plan {
   const tiersSeen = new Set<string>();
   const values = new Float64Array(count);
   const control: number[][] = waves.map(() => []);
+  const groupCodes: string[] = [];
+  const groupNumbers = new Map<string, number>();
+  const groupOfCustomer = new Uint16Array(count);
   for (let index = 0; index < count; index += 1) {
     const customer = customers.get(index);
     const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
+    let groupNumber = groupNumbers.get(group);
+    if (groupNumber === undefined) {
+      groupNumber = groupCodes.push(group) - 1;
+      groupNumbers.set(group, groupNumber);
+    }
+    groupOfCustomer[index] = groupNumber;
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     values[index] = customerValue(customer, now, year);
@@ -410,6 +425,7 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, Int32Array.from(control[wave.index] ?? [])]),
     ),
+    groups: { codes: groupCodes, ofCustomer: groupOfCustomer },
   };
 }
 

@@ -215,6 +215,7 @@ async function writeTouches(
       };
       if (customer.name) touch.name = customer.name;
       if (customer.tier) touch.tier = customer.tier;
+      Object.assign(touch, groupFields(plan, customers, index));
       planned.push(touch);
     }
     // The shard count follows the send's customers, which is how approval counts them too.
@@ -233,11 +234,19 @@ async function writeTouches(
         address: customer.phone ?? customer.email ?? '',
         device: customer.device,
         ...(customer.tier ? { tier: customer.tier } : {}),
+        ...groupFields(plan, customers, index),
         status: 'control',
       });
     }
     await touches.writeTouches(campaignId, version, shardsFor(held.length), held);
   }
+}
+
+/** The customer's group in the plan and labels, as recorded on each of its touches (sent or held out). */
+function groupFields(plan: Plan, customers: CustomerSet, index: number): Pick<Touch, 'group' | 'labels'> {
+  const group = plan.groups.codes[plan.groups.ofCustomer[index] ?? -1];
+  const labels = customers.labelsOf(index);
+  return { ...(group !== undefined ? { group } : {}), ...(labels.length > 0 ? { labels: [...labels] } : {}) };
 }
 
 /** `plan` on the lifecycle: decided again on a fresh read whenever someone changed it first. */

@@ -26,7 +26,8 @@ export function pageChrome(title: string, lang: Lang, other?: { href: string; la
   };
 }
 
-const SHELL_CSS =
+/** The language switch sits top right; without scripts it is a plain link to the other page. */
+export const SHELL_CSS =
   '.lang-switch{float:right;margin:2px 0 0 12px;font-size:13px}.lang-switch a{display:inline-block;padding:4px 10px;border:1px solid #cbd5e1;border-radius:14px;background:#fff;color:#1e293b;text-decoration:none}';
 
 /** The whole document. `css` is the page's own stylesheet, written by this code, never from input. */

@@ -9,6 +9,9 @@ export interface PageLanguage {
   other?: { href: string; label: string; lang: Lang };
 }
 
+// The language switch's CSS, for pages that write their own document (the report page).
+export { SHELL_CSS } from './page-chrome.ts';
+
 /** `body` is markup the caller escaped itself; a page built with `html` calls renderDocument directly. */
 export function htmlPage(title: string, css: string, body: string, language: PageLanguage = { lang: 'zh' }): string {
   const other = language.other;
