@@ -20,6 +20,7 @@ import {
 } from './api-client.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
+import { cliLang } from './messages.ts';
 
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 const TIME_ZONE = 'Asia/Shanghai';
@@ -188,7 +189,9 @@ function fieldErrors(body: unknown): string[] {
   if (Array.isArray(list)) {
     return list.map((item) => {
       if (typeof item === 'string') return item;
-      const { path, message } = item as { path?: unknown; message?: unknown };
+      const { path, message: english, messageZh } = item as { path?: unknown; message?: unknown; messageZh?: unknown };
+      // The API gives each field's Chinese beside its English.
+      const message = cliLang() === 'zh' && typeof messageZh === 'string' ? messageZh : english;
       const where = Array.isArray(path) ? path.join('.') : path;
       return where ? `${String(where)}: ${String(message)}` : String(message);
     });

@@ -4,6 +4,9 @@
  * every help reads the same way and a test can check that no option is left out.
  */
 
+import type { Lang } from '../domain/i18n.ts';
+import { HELP_WORDS } from './help-zh.ts';
+
 export interface OptionHelp {
   /** `--out DIR`, `--quiet`. */
   flag: string;
@@ -42,24 +45,36 @@ export const COMMON_OPTIONS: OptionHelp[] = [
 
 const INDENT = '  ';
 
-export function renderHelp(help: CommandHelp): string {
+/** A command's help in `lang`: in Chinese its summary and description from `zh`, and every heading. */
+export function renderHelp(
+  help: CommandHelp,
+  lang: Lang = 'en',
+  zh?: { summary: string; description: readonly string[] },
+): string {
+  const w = HELP_WORDS[lang];
+  const chinese = lang === 'zh' && zh !== undefined;
   const width = Math.max(...help.options.map((option) => option.flag.length));
-  const lines: string[] = [`${help.name}: ${help.summary}`, '', `usage: ${help.usage}`, ''];
-  lines.push(...help.description, '', 'options:');
+  const lines: string[] = [
+    `${help.name}${lang === 'zh' ? ' — ' : ': '}${chinese ? zh.summary : help.summary}`,
+    '',
+    `${w.usage}: ${help.usage}`,
+    '',
+  ];
+  lines.push(...(chinese ? zh.description : help.description), '', `${w.options}:`);
   for (const option of help.options) {
     const [first = '', ...rest] = option.text.split('\n');
     lines.push(`${INDENT}${option.flag.padEnd(width)}  ${first}`);
     for (const line of rest) lines.push(`${INDENT}${' '.repeat(width)}  ${line}`);
     const note = option.required
-      ? `required${option.required === true ? '' : `, ${option.required}`}`
+      ? `${w.required}${option.required === true ? '' : `, ${option.required}`}`
       : option.default !== undefined
-        ? `default: ${option.default}`
+        ? `${w.default}: ${option.default}`
         : undefined;
     if (note) lines.push(`${INDENT}${' '.repeat(width)}  (${note})`);
   }
-  if (help.outputs.length > 0) lines.push('', 'writes:', ...help.outputs.map((line) => `${INDENT}${line}`));
-  lines.push('', 'exit codes:', ...help.exitCodes.map((line) => `${INDENT}${line}`));
-  lines.push('', help.examples.length > 1 ? 'examples:' : 'example:');
+  if (help.outputs.length > 0) lines.push('', `${w.writes}:`, ...help.outputs.map((line) => `${INDENT}${line}`));
+  lines.push('', `${w.exitCodes}:`, ...help.exitCodes.map((line) => `${INDENT}${line}`));
+  lines.push('', `${help.examples.length > 1 ? w.examples : w.example}:`);
   for (const example of help.examples) {
     const [first = '', ...rest] = example.split('\n');
     lines.push(`${INDENT}${first}${rest.length > 0 ? ' \\' : ''}`);
@@ -71,6 +86,7 @@ export function renderHelp(help: CommandHelp): string {
 }
 
 /** The short form that follows a wrong command line on stderr. */
-export function usageHint(help: Pick<CommandHelp, 'name' | 'usage'>): string {
-  return `usage: ${help.usage}\n(${help.name} --help explains every option)\n`;
+export function usageHint(help: Pick<CommandHelp, 'name' | 'usage'>, lang: Lang = 'en'): string {
+  const w = HELP_WORDS[lang];
+  return `${w.usage}: ${help.usage}\n${w.moreHelp(help.name)}\n`;
 }

@@ -9,13 +9,14 @@ import { SegmentFileError } from '../domain/segment-reader.ts';
 import { CONTROL_COMMANDS } from './control-commands.ts';
 import { UsageError } from './errors.ts';
 import { type CommandHelp, renderHelp, usageHint } from './help.ts';
+import { API_DESCRIPTION_ZH, type CliCommand, COMMAND_TEXTS_ZH, HELP_WORDS } from './help-zh.ts';
 import { IMPORT_HELP, runImport } from './import-command.ts';
-import { campaignMessage, cliTexts, LANG_ENV, setCliLang, takeLang } from './messages.ts';
+import { campaignMessage, cliLang, cliTexts, LANG_ENV, setCliLang, takeLang } from './messages.ts';
 import { PLAN_HELP, runPlan } from './plan-command.ts';
 import { runSample, SAMPLE_HELP } from './sample-command.ts';
 import { runSimulate, SIMULATE_HELP } from './simulate-command.ts';
 
-export const COMMANDS: Record<string, { help: CommandHelp; run: (args: string[]) => Promise<number> }> = {
+export const COMMANDS: Record<CliCommand, { help: CommandHelp; run: (args: string[]) => Promise<number> }> = {
   plan: { help: PLAN_HELP, run: runPlan },
   sample: { help: SAMPLE_HELP, run: runSample },
   import: { help: IMPORT_HELP, run: runImport },
@@ -23,24 +24,34 @@ export const COMMANDS: Record<string, { help: CommandHelp; run: (args: string[])
   ...CONTROL_COMMANDS,
 };
 
+const isCommand = (name: string): name is CliCommand => Object.hasOwn(COMMANDS, name);
+
+/** A command's help in the run's language (the Chinese of a command that calls the API ends with how it does). */
+function helpOf(name: CliCommand): string {
+  const zh = COMMAND_TEXTS_ZH[name];
+  const api = Object.hasOwn(CONTROL_COMMANDS, name) ? API_DESCRIPTION_ZH : [];
+  return renderHelp(COMMANDS[name].help, cliLang(), { summary: zh.summary, description: [...zh.description, ...api] });
+}
+
 function overview(): string {
-  const names = Object.keys(COMMANDS);
+  const lang = cliLang();
+  const w = HELP_WORDS[lang].overview;
+  const names = Object.keys(COMMANDS) as CliCommand[];
   const width = Math.max(...names.map((name) => name.length));
+  const summary = (name: CliCommand): string =>
+    lang === 'zh' ? COMMAND_TEXTS_ZH[name].summary : COMMANDS[name].help.summary;
   return [
-    'campaign: plan, try and run a Double-11 campaign from the command line',
+    w.title,
     '',
-    'usage: campaign <command> [options]',
+    `${HELP_WORDS[lang].usage}: campaign <command> [options]`,
     '       campaign <command> --help',
     '',
-    'commands:',
-    ...names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]?.help.summary}`),
+    `${w.commands}:`,
+    ...names.map((name) => `  ${name.padEnd(width)}  ${summary(name)}`),
     '',
-    'Results go to stdout; progress, warnings and errors to stderr.',
-    `Messages are in Chinese; --lang en on any command (or ${LANG_ENV}=en) prints them in English.`,
-    'Exit codes: 0 success, 2 invalid input or a refused request (the message names the field, path,',
-    'line or state), 1 unexpected (or the API failed or could not be reached).',
+    ...w.lines(LANG_ENV),
     '',
-    'examples:',
+    `${HELP_WORDS[lang].examples}:`,
     '  campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
     '  campaign plan --campaign functions/sample/d11-2026.campaign.json \\',
     '    --customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
@@ -76,21 +87,20 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(overview());
       return 0;
     }
-    const command = COMMANDS[topic];
-    if (!command) {
+    if (!isCommand(topic)) {
       process.stderr.write(`campaign: unknown command "${topic}"\n${overview()}`);
       return 2;
     }
-    process.stdout.write(renderHelp(command.help));
+    process.stdout.write(helpOf(topic));
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (!isCommand(name)) {
     process.stderr.write(`campaign: unknown command "${name}"\n${overview()}`);
     return 2;
   }
+  const command = COMMANDS[name];
   if (args.some(isHelp)) {
-    process.stdout.write(renderHelp(command.help));
+    process.stdout.write(helpOf(name));
     return 0;
   }
   try {
@@ -108,11 +118,13 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`campaign ${name}: ${error.message}\n${error.showUsage ? usageHint(command.help) : ''}`);
+      process.stderr.write(
+        `campaign ${name}: ${error.message}\n${error.showUsage ? usageHint(command.help, cliLang()) : ''}`,
+      );
       return 2;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`campaign ${name}: ${error.message}\n${usageHint(command.help)}`);
+      process.stderr.write(`campaign ${name}: ${error.message}\n${usageHint(command.help, cliLang())}`);
       return 2;
     }
     process.stderr.write(`campaign ${name}: ${cliTexts().unexpected}: ${(error as Error).stack ?? String(error)}\n`);

@@ -5,6 +5,7 @@
  * English: they are read by whoever installs and scripts the tool.
  */
 import { z } from 'zod';
+import { fieldMessageZh } from '../domain/field-texts.ts';
 import { DEFAULT_LANG, type Lang, parseLang } from '../domain/i18n.ts';
 import { formatCount } from '../domain/text.ts';
 import type { ImportStatus } from '../ports/import-store.ts';
@@ -192,55 +193,9 @@ export const CLI_TEXTS: Record<Lang, CliTexts> = {
   },
 };
 
-/**
- * The campaign file's own checks in Chinese; zod's built-in messages come in Chinese from its
- * zh-CN locale. A message not listed here is shown as written (English), never dropped.
- */
-const CAMPAIGN_MESSAGES_ZH: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-  [/^needs at least one wave$/, () => '至少需要一个波次'],
-  [/^must be an http\(s\) URL$/, () => '必须是 http(s) 网址'],
-  [/^must be "midnight" or local time like (.+)$/, (m) => `必须是 "midnight" 或当地时间，例如 ${m[1]}`],
-  [
-    /^must be a phone \(\+8613800138000 or an 11-digit mainland mobile\) or an email address$/,
-    () => '必须是手机号（+8613800138000 或 11 位大陆手机号）或邮箱地址',
-  ],
-  [/^must list each playbook group once: (.+)$/, (m) => `必须把每个营销客群各列一次：${m[1]}`],
-  [/^must satisfy recentDays < shallowDays < deepDays$/, () => '必须满足 recentDays < shallowDays < deepDays'],
-  [/^min must not exceed max$/, () => 'min 不能大于 max'],
-  [/^repeats the id of (.+)$/, (m) => `与 ${m[1]} 的 id 重复`],
-  [/^is not a real date and time$/, () => '不是真实存在的日期时间'],
-  [
-    /^is not before the midnight push \((.+)\): it is the final wave$/,
-    (m) => `不早于零点开抢（${m[1]}）：零点开抢是最后一个波次`,
-  ],
-  [
-    /^falls in quiet hours \((.+) to (.+)\); only the midnight push may$/,
-    (m) => `落在免打扰时段（${m[1]} 至 ${m[2]}）内；只有零点开抢可以`,
-  ],
-  [/^falls in quiet hours$/, () => '落在免打扰时段内'],
-  [
-    /^is (.+) h before the SMS; it must be (.+) to (.+) h before$/,
-    (m) => `比短信早 ${m[1]} 小时；必须早 ${m[2]} 至 ${m[3]} 小时`,
-  ],
-  [/^has unknown placeholder (\{[^}]*\}); known: (.+)$/, (m) => `含有未知占位符 ${m[1]}；可用的有：${m[2]}`],
-  [/^must carry the store signature: (.+)$/, (m) => `必须带店铺签名：${m[1]}`],
-  [
-    /^must carry an opt-out instruction: \{optOut\} or text like 回T退订$/,
-    () => '必须带退订说明：{optOut} 或类似“回T退订”的文字',
-  ],
-  [/^has spaces around it$/, () => '前后有空格'],
-  [/^must be tier:<name> .*$/, () => '必须写成 tier:<等级名>（与客群文件中的会员等级一致，例如 tier:VIP2）'],
-  [/^names a tier longer than (\d+) characters$/, (m) => `等级名超过 ${m[1]} 个字符`],
-  [/^has more than one midnight push$/, () => '有不止一个零点开抢'],
-  [/^is not valid JSON: (.+)$/, (m) => `不是有效的 JSON：${m[1]}`],
-];
-
 /** One problem of the campaign file in the run's language. */
 export function campaignMessage(message: string, lang: Lang = current): string {
-  if (lang === 'en') return message;
-  for (const [pattern, say] of CAMPAIGN_MESSAGES_ZH) {
-    const m = pattern.exec(message);
-    if (m) return say(m);
-  }
-  return message;
+  // The campaign file's own checks from the one typed dictionary the API's messageZh uses;
+  // zod's built-in messages come in Chinese already, from its zh-CN locale (setCliLang).
+  return lang === 'en' ? message : fieldMessageZh(message);
 }

@@ -11,7 +11,7 @@ import { type CampaignApiDeps, campaignApiDependencies } from '../composition.ts
 import { loadConfig } from '../config.ts';
 import { type CampaignRoute, SERVICE } from '../contract.ts';
 import { formatPath } from '../domain/campaign.ts';
-import { DEFAULT_LANG, HTML_LANG, type Lang, parseLang } from '../domain/i18n.ts';
+import { DEFAULT_LANG, HTML_LANG, type Lang, parseLang, warningTexts } from '../domain/i18n.ts';
 import { observability } from '../observability.ts';
 import { approveCampaign } from '../usecases/approve-campaign.ts';
 import { buildReport } from '../usecases/build-report.ts';
@@ -97,6 +97,8 @@ const ROUTES: Record<CampaignRoute, Route> = {
       diff: result.diff ?? null,
       cost: result.cost,
       warnings: result.warnings,
+      // The same warnings in Chinese, in the same order, for the marketer's console.
+      warningsZh: warningTexts(result.timeline, 'zh'),
     });
   },
   'GET /campaigns/{id}': async ({ campaignId, deps }) => json(200, await getCampaign(deps, campaignId)),

@@ -16,11 +16,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { consoleDependencies } from '../composition.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { type ConsoleShellRoute, type ConsoleViewRoute, SERVICE } from '../contract.ts';
+import { withChineseMessages } from '../domain/field-texts.ts';
 import { observability } from '../observability.ts';
 import { loadConsoleCampaign } from '../usecases/console-campaign.ts';
 import { CampaignError } from '../usecases/errors.ts';
 import { campaignPageModel } from '../views/console/model.ts';
-import { renderCampaignView, renderShell, renderStartView } from '../views/console/page.ts';
+import { type ConsoleUser, renderCampaignView, renderShell, renderStartView } from '../views/console/page.ts';
 import { CONSOLE_SCRIPT } from '../views/console/script.ts';
 import { SHELL_SCRIPT } from '../views/console/shell-script.ts';
 import { type Lang, langOf } from '../views/console/words.ts';
@@ -120,7 +121,7 @@ function badCampaignId(): APIGatewayProxyStructuredResultV2 {
   return json(400, {
     error: 'invalid-request',
     message: 'id: is not a campaign id (1-48 letters, digits, - or _)',
-    fields: [{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }],
+    fields: withChineseMessages([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]),
   });
 }
 
@@ -157,15 +158,23 @@ const SHELLS: Record<ConsoleShellRoute, Shell> = {
   'GET /console/campaigns/{id}/report': campaignShell('/report'),
 };
 
+/** The header's user: the caller's name and roles; locally the built-in user, who cannot sign out. */
+const userOf = (config: Config, caller: Caller): ConsoleUser => ({
+  name: caller.actor,
+  roles: caller.roles,
+  local: config.runtime === 'local',
+});
+
 /** The views: marketer routes, each checked for its role. */
 const VIEWS: Record<ConsoleViewRoute, View> = {
-  'GET /console/view': async (event, _config, lang) => viewPart(event, lang, renderStartView(lang)),
+  'GET /console/view': async (event, config, lang, caller) =>
+    viewPart(event, lang, renderStartView(lang, userOf(config, caller))),
   'GET /console/campaigns/{id}/view': async (event, config, lang, caller) => {
     const campaignId = event.pathParameters?.id ?? '';
     if (!CAMPAIGN_ID.test(campaignId)) return badCampaignId();
     const loaded = await loadConsoleCampaign(consoleDependencies(config), campaignId);
     const model = campaignPageModel({ lang, campaignId, ...loaded, roles: caller.roles });
-    return viewPart(event, lang, renderCampaignView(model));
+    return viewPart(event, lang, renderCampaignView(model, userOf(config, caller)));
   },
 };
 

@@ -3,6 +3,7 @@
  * action, and 500s that say nothing internal.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { withChineseMessages } from '../domain/field-texts.ts';
 import type { CampaignError, CampaignErrorCode } from '../usecases/errors.ts';
 
 export function json(
@@ -47,7 +48,14 @@ export const ERROR_STATUS: Record<CampaignErrorCode, number> = {
 /**
  * A refusal as its response: `{ error: <code>, message, ...details }`, the details naming
  * what to put right (the state, the current version, the sends, the fields by JSON path).
+ * Each field keeps its English `message` and gets its Chinese `messageZh` beside it.
  */
 export function errorResponse(error: CampaignError): APIGatewayProxyStructuredResultV2 {
-  return json(ERROR_STATUS[error.code], { error: error.code, message: error.message, ...error.details });
+  const { fields, ...details } = error.details;
+  return json(ERROR_STATUS[error.code], {
+    error: error.code,
+    message: error.message,
+    ...details,
+    ...(fields ? { fields: withChineseMessages(fields) } : {}),
+  });
 }

@@ -187,7 +187,9 @@ const SCRIPT = `(() => {
     /** Who is signed in (from the ID token, for the page header only: the API checks the access token). */
     user: () => {
       const c = claims();
-      return c ? { name: c['cognito:username'] || c.sub, groups: c['cognito:groups'] || [] } : undefined;
+      return c
+        ? { name: c['cognito:username'] || c.sub, email: c.email || undefined, groups: c['cognito:groups'] || [] }
+        : undefined;
     },
   };
 })();

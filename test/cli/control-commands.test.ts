@@ -213,7 +213,8 @@ describe('campaign status', () => {
 
     // Assess
     for (const run of [none, two, bad]) expect(run.code).toBe(2);
-    expect(none.stderr).toMatch(/CAMPAIGN-ID: give exactly one campaign id[\s\S]*usage: campaign status/);
+    // The usage in the run's language: Chinese by default.
+    expect(none.stderr).toMatch(/CAMPAIGN-ID: give exactly one campaign id[\s\S]*用法: campaign status/);
     expect(bad.stderr).toMatch(/"\.\.\/x" is not a campaign id/);
     expect(seen).toEqual([]);
   });

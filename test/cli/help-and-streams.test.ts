@@ -92,6 +92,28 @@ describe('campaign --help', () => {
     expect(run.stdout).toMatch(/campaign <command> --help/);
   });
 
+  it('is in Chinese by default: the overview, every command and the headings of a command help', async () => {
+    // Prepare: the CLI's own default language (these tests otherwise ask for English).
+    const chinese = { CAMPAIGN_LANG: '' };
+
+    // Act
+    const overview = await campaign(['--help'], chinese);
+    const plan = await campaign(['plan', '--help'], chinese);
+    const english = await campaign(['--help', '--lang', 'en'], chinese);
+
+    // Assess
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toMatch(/^campaign：在命令行里规划、试跑和执行双11活动/);
+    for (const command of COMMANDS) {
+      expect(overview.stdout, command).toMatch(new RegExp(`^ {2}${command} +\\S*[\\u4e00-\\u9fff]`, 'm'));
+    }
+    expect(plan.stdout).toMatch(/^campaign plan — 离线规划一个活动/);
+    expect(plan.stdout).toMatch(/^用法: campaign plan /m);
+    expect(plan.stdout).toMatch(/^选项:$/m);
+    expect(plan.stdout).toMatch(/^退出码:$/m);
+    expect(english.stdout, '--lang en is the switch').toMatch(/^campaign: plan, try and run/);
+  });
+
   it('without a command, exits 2 with the usage on stderr and nothing on stdout', async () => {
     // Prepare: nothing beyond the command line.
 

@@ -130,6 +130,10 @@ describe('the console in chromium', () => {
     await page.click('#campaign-form button[type=submit]');
     await page.waitForSelector('#campaign-errors .field-error code[data-path="smsRatePerSecond"]');
     expect(await page.getAttribute('#campaign-json', 'aria-invalid')).toBe('true');
+    expect(
+      await page.textContent('#campaign-errors .field-error'),
+      "the field's problem in Chinese (the API's messageZh), beside its path",
+    ).toMatch(/smsRatePerSecond .*[\u4e00-\u9fff]/);
     await shoot(page, 'not-planned', DESKTOP);
     await page.setViewportSize({ width: PHONE, height: 844 });
     await shoot(page, 'not-planned', PHONE);

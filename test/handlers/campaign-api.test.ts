@@ -81,6 +81,7 @@ describe('the campaign routes', () => {
       diff: null,
       cost: expect.objectContaining({ sms: { messages: 4, parts: expect.any(Number), cny: expect.any(Number) } }),
       warnings: [],
+      warningsZh: [],
     });
   });
 
@@ -108,14 +109,28 @@ describe('the campaign routes', () => {
       fields: [{ path: 'id', message: 'must be the campaign id of the address, "api"' }],
     });
     expect(badWave.status).toBe(400);
-    expect(badWave.json.fields).toEqual([{ path: 'waves[0].sms', message: expect.stringContaining('quiet hours') }]);
+    expect(badWave.json.fields).toEqual([
+      {
+        path: 'waves[0].sms',
+        message: expect.stringContaining('quiet hours'),
+        messageZh: expect.stringContaining('免打扰时段'),
+      },
+    ]);
     expect(notJson.status).toBe(400);
-    expect(notJson.json.fields).toEqual([{ path: '(body)', message: 'is not valid JSON' }]);
+    expect(notJson.json.fields).toEqual([
+      { path: '(body)', message: 'is not valid JSON', messageZh: '不是有效的 JSON' },
+    ]);
     expect(notObject.status).toBe(400);
-    expect(notObject.json.fields).toEqual([{ path: '(body)', message: 'must be a campaign JSON object' }]);
+    expect(notObject.json.fields).toEqual([
+      { path: '(body)', message: 'must be a campaign JSON object', messageZh: '必须是活动文件的 JSON 对象' },
+    ]);
     expect(tooManyWaves.status).toBe(400);
     expect(tooManyWaves.json.fields).toEqual([
-      { path: 'waves', message: expect.stringContaining('more than 16 waves') },
+      {
+        path: 'waves',
+        message: expect.stringContaining('more than 16 waves'),
+        messageZh: expect.stringContaining('波次超过 16 个'),
+      },
     ]);
   });
 
@@ -150,7 +165,13 @@ describe('the campaign routes', () => {
     // Assess
     expect(answers.map((a) => `${a.status} ${a.json.error}`)).toEqual(Array(6).fill('404 unknown-campaign'));
     expect(malformed.status).toBe(400);
-    expect(malformed.json.fields).toEqual([{ path: 'id', message: expect.stringContaining('not a campaign id') }]);
+    expect(malformed.json.fields).toEqual([
+      {
+        path: 'id',
+        message: expect.stringContaining('not a campaign id'),
+        messageZh: expect.stringContaining('活动编号'),
+      },
+    ]);
   });
 
   it('walks a campaign through approve, pause, resume and cancel, with 409s and 400s that name the state, version or wave', async () => {
@@ -164,10 +185,14 @@ describe('the campaign routes', () => {
     expect(stale.json).toMatchObject({ error: 'stale-version', currentVersion: 2 });
     const badVersion = await call('POST', '/campaigns/flow/approve', { version: 'two' });
     expect(badVersion.status).toBe(400);
-    expect(badVersion.json.fields).toEqual([{ path: 'version', message: expect.any(String) }]);
+    expect(badVersion.json.fields).toEqual([
+      { path: 'version', message: expect.any(String), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) },
+    ]);
     const extraField = await call('POST', '/campaigns/flow/approve', { version: 2, force: true });
     expect(extraField.status).toBe(400);
-    expect(extraField.json.fields).toEqual([{ path: '(body)', message: 'has unknown field(s): force' }]);
+    expect(extraField.json.fields).toEqual([
+      { path: '(body)', message: 'has unknown field(s): force', messageZh: '含有未知字段：force' },
+    ]);
     const approved = await call('POST', '/campaigns/flow/approve', { version: 2 });
     expect(approved.status).toBe(200);
     expect(approved.json).toMatchObject({ campaignId: 'flow', state: 'approved', approvedVersion: 2 });

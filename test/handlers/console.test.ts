@@ -417,5 +417,23 @@ describe('the console on AWS', () => {
     expect(marketer.body).toContain('王小明');
     expect(marketer.body, 'a marketer may pause, not approve').not.toContain('data-action="approve"');
     expect(marketer.body).not.toContain(consoleSignInScript(SIGN_IN));
+    expect(marketer.body, 'the header names the signed-in user').toContain(
+      '<span class="who" id="console-user-name">mei</span>',
+    );
+    expect(marketer.body).toContain('<span class="role" id="console-user-role">营销</span>');
+    expect(marketer.body, 'a signed-in user may sign out').toContain('id="sign-out"');
+  });
+
+  it('locally the header shows the built-in user and its role, with no sign-out', async () => {
+    // Act
+    const zh = await get('/console/view');
+    const en = await get('/console/view?lang=en');
+
+    // Assess
+    expect(zh.status).toBe(200);
+    expect(zh.text).toContain('<span class="who" id="console-user-name">本地用户</span>');
+    expect(zh.text, 'the local user is an approver by default').toContain('id="console-user-role">审批人</span>');
+    expect(en.text).toContain('id="console-user-name">Local user</span>');
+    expect(zh.text + en.text, 'the built-in user cannot sign out').not.toContain('id="sign-out"');
   });
 });

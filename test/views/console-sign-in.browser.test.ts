@@ -61,6 +61,8 @@ function routeOf(path: string): { routeKey: ConsoleRoute; id?: string } | undefi
 interface FakeAuth {
   authorizations: URLSearchParams[];
   exchanges: URLSearchParams[];
+  /** The query of every visit to the managed login's logout endpoint. */
+  logouts: URLSearchParams[];
   /** The Authorization header of every view request. */
   viewAuth: Array<{ path: string; authorization: string | undefined }>;
 }
@@ -71,7 +73,7 @@ interface FakeAuth {
  */
 async function signInContext(groups: string, width: number): Promise<{ context: BrowserContext; auth: FakeAuth }> {
   const context = await browser.newContext({ viewport: { width, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 1 });
-  const auth: FakeAuth = { authorizations: [], exchanges: [], viewAuth: [] };
+  const auth: FakeAuth = { authorizations: [], exchanges: [], logouts: [], viewAuth: [] };
   const issued = new Map<string, string>();
 
   await context.route(
@@ -127,6 +129,15 @@ async function signInContext(groups: string, width: number): Promise<{ context: 
           body: `<!doctype html><meta http-equiv="refresh" content="0;url=${back.href.replace(/&/g, '&amp;')}">`,
         });
       }
+      if (url.pathname === '/logout') {
+        auth.logouts.push(url.searchParams);
+        // The managed login ends its session and would send the browser back to logout_uri.
+        return route.fulfill({
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+          body: '<!doctype html><p>signed out',
+        });
+      }
       if (url.pathname === '/oauth2/token' && request.method() === 'POST') {
         const form = new URLSearchParams(request.postData() ?? '');
         auth.exchanges.push(form);
@@ -145,7 +156,7 @@ async function signInContext(groups: string, width: number): Promise<{ context: 
         issued.set(access, groups);
         const idToken = [
           base64url('{"alg":"none"}'),
-          base64url(JSON.stringify({ 'cognito:username': 'mei' })),
+          base64url(JSON.stringify({ 'cognito:username': 'mei', email: 'mei@d11-shop.cn' })),
           'x',
         ].join('.');
         return route.fulfill({
@@ -221,6 +232,36 @@ describe('the console signing in on AWS, in chromium', () => {
     expect(await page.textContent('#console-status')).toContain('Your account may not open this page (403)');
     expect(await page.getAttribute('#console-retry', 'href')).toBe(`${CONSOLE}/console/campaigns/d11-2026?lang=en`);
     await saveScreenshot(page, 'console-sign-in-forbidden', PHONE);
+    await context.close();
+  }, 120_000);
+
+  it('shows who is signed in and their role in the header, and signs out through the managed login', async () => {
+    // Prepare: an approver, the page at a phone's width.
+    const { context, auth } = await signInContext('[approver marketer]', PHONE);
+    const page = await context.newPage();
+    await page.goto(`${CONSOLE}/`);
+    await page.waitForSelector('#console-user', WAIT);
+
+    // Act
+    const header = {
+      name: await page.textContent('#console-user-name'),
+      email: await page.textContent('#console-user-email'),
+      role: await page.textContent('#console-user-role'),
+      button: await page.textContent('#sign-out'),
+    };
+    await saveScreenshot(page, 'console-header-signed-in', PHONE);
+    await Promise.all([page.waitForURL((url) => url.origin === SIGN_IN_URL, WAIT), page.click('#sign-out')]);
+
+    // Assess
+    expect(header).toEqual({ name: 'mei', email: 'mei@d11-shop.cn', role: '审批人', button: '退出登录' });
+    expect(auth.logouts.map((query) => Object.fromEntries(query))).toEqual([
+      { client_id: CLIENT_ID, logout_uri: CALLBACK },
+    ]);
+    // The tokens are gone: the console signs in again instead of using them.
+    await page.goto(`${CONSOLE}/`);
+    await page.waitForSelector('h1', WAIT);
+    expect(auth.authorizations, 'a second trip to the managed login after signing out').toHaveLength(2);
+    expect(auth.viewAuth.at(-1)).toEqual({ path: '/console/view', authorization: 'Bearer access-2' });
     await context.close();
   }, 120_000);
 });

@@ -4,6 +4,7 @@
  * warnings and diff, the live view, the imports, the campaign file and the report). One column
  * on a phone, two on a desktop; tables scroll inside their own box, never the page.
  */
+import type { Role } from '../../contract.ts';
 import type { AuditEntry } from '../../domain/campaign-lifecycle.ts';
 import { channelName, groupName, HTML_LANG, reasonText } from '../../domain/i18n.ts';
 import { html, jsonScript, raw, type SafeHtml } from '../html.ts';
@@ -20,6 +21,13 @@ body{margin:0;font:15px/1.55 system-ui,-apple-system,"PingFang SC","Microsoft Ya
 header.top{background:#b4121b;color:#fff;padding:10px 16px;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between}
 header.top a{color:#fff}
 header.top .brand{font-weight:700;font-size:17px;text-decoration:none}
+header.top .end{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center;min-width:0}
+header.top .user{display:flex;flex-wrap:wrap;gap:4px 8px;align-items:center;font-size:14px;min-width:0}
+header.top .who{font-weight:600;overflow-wrap:anywhere}
+header.top .role{font-size:12px;border-radius:10px;padding:1px 8px;background:rgba(255,255,255,.2)}
+header.top .email{font-size:13px;opacity:.9;overflow-wrap:anywhere}
+@media (max-width:600px){header.top .email{display:none}}
+header.top button.sign-out{min-height:30px;padding:2px 10px;font-size:14px;background:transparent;color:#fff;border:1px solid rgba(255,255,255,.6);border-radius:14px}
 header.top .lang{font-size:14px;border:1px solid rgba(255,255,255,.6);border-radius:14px;padding:2px 10px;text-decoration:none}
 nav.sections{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid #dde0e4;display:flex;gap:4px;overflow-x:auto;padding:0 8px}
 nav.sections a{flex:none;padding:10px 10px;color:#1f2328;text-decoration:none;font-size:14px}
@@ -94,6 +102,19 @@ main > * + *{margin-top:12px}
 .picker{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 span.label{display:block;margin:6px 0 2px;font-size:14px}
 td button{white-space:nowrap;min-height:32px;padding:4px 10px}
+#imports-table td.file{overflow-wrap:anywhere;min-width:12em}
+@media (max-width:600px){
+#imports-table thead{display:none}
+#imports-table,#imports-table tbody,#imports-table tr,#imports-table td{display:block;width:auto}
+#imports-table tr{border-bottom:1px solid #e6e8eb;padding:6px 0}
+#imports-table td{border:0;padding:2px 0;text-align:left;white-space:normal}
+#imports-table td.file{font-weight:600;min-width:0}
+#imports-table td.file .muted{font-weight:400}
+#imports-table td.num{display:inline-block;margin-right:14px}
+#imports-table td[data-label]:not(.file)::before{content:attr(data-label) "：";color:#59636e}
+html[lang=en] #imports-table td[data-label]:not(.file)::before{content:attr(data-label) ": "}
+#imports-table td.act:empty{display:none}
+}
 @media (max-width:600px){th,td{padding:5px 5px}th{white-space:normal}main{padding:8px}section.card{padding:12px}}
 `;
 
@@ -106,6 +127,34 @@ function sayer(lang: Lang): Say {
 function langSwitch(lang: Lang, path: string): SafeHtml {
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
   return html`<a class="lang" href="${path}?lang=${other}" hreflang="${other}">${WORDS[lang].switchLang}</a>`;
+}
+
+/** Who is signed in, for the header: their user name and role, or the local stack's built-in user. */
+export interface ConsoleUser {
+  /** The Cognito user name (the marketer's own, shown on their own page only; never logged). */
+  name: string;
+  roles: readonly Role[];
+  /** The local stack's built-in user: no sign-in, so no sign-out either. */
+  local: boolean;
+}
+
+function userBox(say: Say, user: ConsoleUser | undefined): SafeHtml | '' {
+  if (!user) return '';
+  const role = user.roles.includes('approver')
+    ? say('roleApprover')
+    : user.roles.includes('marketer')
+      ? say('roleMarketer')
+      : '';
+  return html`<span class="user" id="console-user" aria-label="${say('signedInAs')}"><span class="who" id="console-user-name">${
+    user.local ? say('localUser') : user.name
+  }</span>${role ? html`<span class="role" id="console-user-role">${role}</span>` : ''}${
+    user.local ? '' : html`<button type="button" class="sign-out" id="sign-out">${say('signOut')}</button>`
+  }</span>`;
+}
+
+/** The console's top bar: the product, who is signed in (once the view knows), the language switch. */
+function topBar(say: Say, lang: Lang, path: string, user?: ConsoleUser): SafeHtml {
+  return html`<header class="top"><a class="brand" href="/">${say('product')}</a><div class="end">${userBox(say, user)}${langSwitch(lang, path)}</div></header>`;
 }
 
 /**
@@ -150,7 +199,7 @@ export function renderShell(lang: Lang, path: string, scripts: readonly string[]
 <style>${raw(CSS)}</style>
 </head>
 <body>
-<div id="console-root"><header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(lang, path)}</header>
+<div id="console-root">${topBar(say, lang, path)}
 <div class="shell"><p class="notice info" id="console-status" role="status" aria-live="polite">${say(scripts.length > 0 ? 'signingIn' : 'loading')}</p></div></div>
 <script type="application/json" id="console-shell">${jsonScript({ lang, words })}</script>
 ${scripts.map((script) => html`<script>${raw(script)}</script>`)}<script>${raw(CONSOLE_SCRIPT)}</script><script>${raw(SHELL_SCRIPT)}</script>
@@ -160,9 +209,9 @@ ${scripts.map((script) => html`<script>${raw(script)}</script>`)}<script>${raw(C
 }
 
 /** `GET /console/view`: the start page's view (open a campaign by its id). */
-export function renderStartView(lang: Lang): string {
+export function renderStartView(lang: Lang, user?: ConsoleUser): string {
   const say = sayer(lang);
-  const body = html`<header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(lang, '/')}</header>
+  const body = html`${topBar(say, lang, '/', user)}
 <main>
 <section class="card">
 <h1>${say('startTitle')}</h1>
@@ -392,10 +441,24 @@ function reportCard(model: CampaignPageModel, say: Say): SafeHtml {
 </section>`;
 }
 
+/**
+ * An audit entry's reason in the page's language: the two the system writes (a test send's
+ * recipients, a send held while paused) have their words; a marketer's own reason is shown as written.
+ */
+export function auditReason(entry: AuditEntry, lang: Lang): string {
+  const say = sayer(lang);
+  const reason = entry.reason ?? '';
+  const recipients = entry.action === 'test-send' ? /^(\d+) recipient\(s\)$/.exec(reason) : null;
+  if (recipients?.[1]) return say('auditTestSendReason', { count: recipients[1] });
+  const held = entry.action === 'fired-while-paused' ? /^schedule of (.+) held$/.exec(reason) : null;
+  if (held?.[1]) return say('auditHeldReason', { sendId: held[1] });
+  return reason;
+}
+
 function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
   if (model.audit.length === 0) return html``;
   const row = (entry: AuditEntry) =>
-    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${entry.reason ?? ''}</td></tr>`;
+    html`<tr><td class="nowrap">${formatWhen(entry.at, model.timezone, model.lang)}</td><td>${entry.actor}</td><td>${ACTION_NAMES[model.lang][entry.action]}${entry.waveId ? ` (${entry.waveId})` : ''}</td><td>${entry.from ? STATE_NAMES[model.lang][entry.from] : ''} → ${STATE_NAMES[model.lang][entry.to]}</td><td>${entry.version ?? ''}</td><td>${auditReason(entry, model.lang)}</td></tr>`;
   return html`<section class="card" id="audit">
 <h2>${say('audit')}</h2>
 <div class="scroll"><table><thead><tr><th>${say('time')}</th><th>${say('actor')}</th><th>${say('action')}</th><th>${say('state')}</th><th>${say('version')}</th><th>${say('auditReason')}</th></tr></thead>
@@ -404,7 +467,7 @@ function auditCard(model: CampaignPageModel, say: Say): SafeHtml {
 }
 
 /** `GET /console/campaigns/{id}/view`: a campaign's page, its view. */
-export function renderCampaignView(model: CampaignPageModel): string {
+export function renderCampaignView(model: CampaignPageModel, user?: ConsoleUser): string {
   const say = sayer(model.lang);
   const path = `/console/campaigns/${encodeURIComponent(model.campaignId)}`;
   const nav: Array<[string, ConsoleWord]> = [
@@ -418,7 +481,7 @@ export function renderCampaignView(model: CampaignPageModel): string {
     ['file', 'navFile'],
     ...(model.exists ? ([['report', 'navReport']] as Array<[string, ConsoleWord]>) : []),
   ];
-  const body = html`<header class="top"><a class="brand" href="/">${say('product')}</a>${langSwitch(model.lang, path)}</header>
+  const body = html`${topBar(say, model.lang, path, user)}
 <nav class="sections">${nav.map(([id, word]) => html`<a href="#${id}">${say(word)}</a>`)}</nav>
 <main>
 <h1>${model.campaignId}</h1>
@@ -428,7 +491,8 @@ ${
 ${planCard(model, say)}`
     : html`<section class="card"><h2>${say('notPlanned')}</h2><p>${say('notPlannedLead')}</p></section>`
 }
-<div class="grid two">${importsCard(say)}${fileCard(model, say)}</div>
+${importsCard(say)}
+${fileCard(model, say)}
 ${model.exists ? html`${reportCard(model, say)}${auditCard(model, say)}` : ''}
 </main>`;
   return view(model.lang, `${model.campaignId} · ${say('product')}`, body, {

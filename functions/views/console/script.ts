@@ -101,7 +101,9 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
         code.addEventListener('click', function () { onPick(field.path); });
         code.addEventListener('keydown', function (event) { if (event.key === 'Enter') onPick(field.path); });
       }
-      return el('li', { class: 'field-error' }, [code, ' ' + field.message]);
+      // The API keeps the English message; its Chinese text is beside it.
+      var message = data.lang === 'zh' && field.messageZh ? field.messageZh : field.message;
+      return el('li', { class: 'field-error' }, [code, ' ' + message]);
     });
   }
 
@@ -218,15 +220,16 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
       var rejects = el('button', { type: 'button', 'data-rejects': item.key, text: W.showRejects });
       rejects.addEventListener('click', function () { loadRejects(item.key); });
       importsBody.appendChild(el('tr', { 'data-import': item.key, 'data-status': item.status }, [
-        el('td', {}, [el('div', { text: item.file })].concat(item.uploadedBy
+        // data-label: a phone shows each import as a card, every value under its column's name.
+        el('td', { class: 'file', 'data-label': W.file }, [el('div', { text: item.file })].concat(item.uploadedBy
           ? [el('div', { class: 'muted', 'data-uploaded-by': '', text: W.uploadedBy + ' ' + item.uploadedBy })]
           : [])),
-        el('td', { text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
-        el('td', { class: 'num', text: count(item.status === 'running' ? item.progressRows : item.rows) }),
-        el('td', { class: 'num', text: count(item.imported) }),
-        el('td', { class: 'num', text: count(item.rejected) }),
-        el('td', { class: 'num', text: item.durationMs === undefined ? '' : duration(item.durationMs / 1000) }),
-        el('td', {}, item.status === 'running' ? [] : [rejects]),
+        el('td', { 'data-label': W.status, text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
+        el('td', { class: 'num', 'data-label': W.rows, text: count(item.status === 'running' ? item.progressRows : item.rows) }),
+        el('td', { class: 'num', 'data-label': W.imported, text: count(item.imported) }),
+        el('td', { class: 'num', 'data-label': W.rejected, text: count(item.rejected) }),
+        el('td', { class: 'num', 'data-label': W.duration, text: item.durationMs === undefined ? '' : duration(item.durationMs / 1000) }),
+        el('td', { class: 'act' }, item.status === 'running' ? [] : [rejects]),
       ]));
     });
   }

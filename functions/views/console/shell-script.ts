@@ -61,9 +61,33 @@ export const SHELL_SCRIPT = `(function () {
     var data = JSON.parse(document.getElementById('console-data').textContent);
     document.title = data.title;
     document.documentElement.lang = data.htmlLang;
+    signOutButton();
     if (window.consoleStart) window.consoleStart();
     var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (target) target.scrollIntoView();
+  }
+  /**
+   * The header's sign-out (AWS): forget the tokens and leave through the managed login's logout,
+   * which comes back to the console signed out. The header also shows the ID token's e-mail
+   * beside the user name. Without a sign-in (locally) there is no button.
+   */
+  function signOutButton() {
+    var button = document.getElementById('sign-out');
+    if (!button) return;
+    if (!signIn) {
+      button.hidden = true;
+      return;
+    }
+    button.addEventListener('click', function () { signIn.signOut(); });
+    var user = signIn.user ? signIn.user() : undefined;
+    var name = document.getElementById('console-user-name');
+    if (user && user.email && name && user.email !== name.textContent && !document.getElementById('console-user-email')) {
+      var email = document.createElement('span');
+      email.className = 'email';
+      email.id = 'console-user-email';
+      email.textContent = user.email;
+      name.parentNode.insertBefore(email, name.nextSibling);
+    }
   }
   function showDocument(text) {
     var page = new DOMParser().parseFromString(text, 'text/html');
