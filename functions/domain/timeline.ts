@@ -26,7 +26,9 @@ export type PlanWarning =
   | { code: 'quiet-split'; wave: string; channel: Channel; quietStart: string; quietEnd: string; groups: number[] }
   | { code: 'midnight-slow'; wave: string; seconds: number; rate: number; sms: number; parts: number; groups: number }
   | { code: 'midnight-past-night'; wave: string; until: string }
-  | { code: 'columns-not-used'; columnsKey: string };
+  | { code: 'columns-not-used'; columnsKey: string }
+  | { code: 'sms-night-promotion'; waves: string[]; start: string; end: string }
+  | { code: 'sms-banned-words'; wave: string; words: string[] };
 
 export type WarningCode = PlanWarning['code'];
 
