@@ -1,0 +1,122 @@
+/**
+ * Phase 1, candidates: per customer, the playbook group, the value score, and which wave and
+ * channel touches could happen at all; a touch that cannot is counted with its reason
+ * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`).
+ */
+import type { Campaign } from '../campaign.ts';
+import type { Customer } from '../customer.ts';
+import type { CustomerSet } from '../customer-set.ts';
+import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
+import { type DropReason, DropTally } from './drops.ts';
+import { EMAIL, inAudience, SMS, slotOf, type WavePlan } from './waves.ts';
+
+export interface CandidatesInput {
+  campaign: Campaign;
+  customers: CustomerSet;
+  waves: readonly WavePlan[];
+  /** The planning time, epoch ms. */
+  now: number;
+  campaignYear: number;
+}
+
+export interface Candidates {
+  /** Per customer, the touches that could happen at all: bit `slotOf(wave, channel)`. */
+  masks: Uint32Array;
+  /** Per customer, the value score, 0 to 1: the send order. */
+  values: Float64Array;
+  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS. */
+  groups: Uint8Array;
+  /** Per wave index, the customers held out as its control group, in file order. */
+  control: Int32Array[];
+  /** Per wave index, customers in its audience (before channel checks and caps). */
+  audienceSizes: number[];
+  /** Primary group sizes, in PLAYBOOK_GROUPS order. */
+  groupSizes: Map<string, number>;
+  /** Member tiers seen in the customer set. */
+  tiersSeen: Set<string>;
+  drops: DropTally;
+}
+
+const GROUP_INDEX = new Map<string, number>(PLAYBOOK_GROUPS.map((group, index) => [group, index]));
+
+export function findCandidates(input: CandidatesInput): Candidates {
+  const { campaign, customers, waves, now } = input;
+  const count = customers.size;
+  const drops = new DropTally(waves.length * 2);
+  const audienceSizes = new Array<number>(waves.length).fill(0);
+  const groupSizes = new Map<string, number>(PLAYBOOK_GROUPS.map((group) => [group, 0]));
+  const segmentation: SegmentationContext = {
+    settings: campaign.segments,
+    now,
+    campaignYear: input.campaignYear,
+    timeZone: campaign.timezone,
+  };
+  const masks = new Uint32Array(count);
+  const values = new Float64Array(count);
+  const groups = new Uint8Array(count);
+  const tiersSeen = new Set<string>();
+  const control: number[][] = waves.map(() => []);
+  for (let index = 0; index < count; index += 1) {
+    const customer = customers.get(index);
+    const labels = customers.labelsOf(index);
+    const group = primaryGroup(customer, segmentation);
+    if (customer.tier !== undefined) tiersSeen.add(customer.tier);
+    groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
+    groups[index] = GROUP_INDEX.get(group) ?? 0;
+    values[index] = customerValue(customer, now, input.campaignYear);
+    let mask = 0;
+    const holdout = controlDraw(campaign.id, customer.customerId);
+    for (const wave of waves) {
+      if (!inAudience(wave, group, labels, customer.tier)) continue;
+      audienceSizes[wave.index] = (audienceSizes[wave.index] ?? 0) + 1;
+      const smsSlot = slotOf(wave.index, SMS);
+      if (holdout < wave.wave.controlShare) {
+        // The control group: in the audience, never sent, so the report can show the wave's lift.
+        control[wave.index]?.push(index);
+        drops.add(smsSlot, 'control');
+        if (wave.hasEmail) drops.add(slotOf(wave.index, EMAIL), 'control');
+        continue;
+      }
+      const smsDrop = wave.smsAt < now ? 'past' : customer.optOutSms ? 'opt-out' : customer.phone ? null : 'no-phone';
+      if (smsDrop) drops.add(smsSlot, smsDrop);
+      else mask |= 1 << smsSlot;
+      if (!wave.hasEmail) continue;
+      const emailSlot = slotOf(wave.index, EMAIL);
+      const emailDrop = emailDropReason(wave, customer);
+      if (emailDrop) drops.add(emailSlot, emailDrop);
+      else mask |= 1 << emailSlot;
+    }
+    masks[index] = mask >>> 0;
+  }
+  return {
+    masks,
+    values,
+    groups,
+    control: control.map((members) => Int32Array.from(members)),
+    audienceSizes,
+    groupSizes,
+    tiersSeen,
+    drops,
+  };
+}
+
+function emailDropReason(wave: WavePlan, customer: Customer): DropReason | null {
+  if (wave.emailWindow[1] <= wave.emailWindow[0]) return 'past';
+  if (customer.optOutEmail) return 'opt-out';
+  if (!customer.email) return 'no-email';
+  if (wave.emailDomains) {
+    const domain = customer.email.slice(customer.email.lastIndexOf('@') + 1);
+    if (!wave.emailDomains.has(domain)) return 'email-condition';
+  }
+  return null;
+}
+
+/** A customer's stable draw in [0, 1) for a campaign: the same every time the campaign is planned. */
+export function controlDraw(campaignId: string, customerId: string): number {
+  let hash = 2166136261;
+  const text = `${campaignId}\u0000${customerId}`;
+  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 16777619);
+  hash = Math.imul(hash ^ (hash >>> 15), 2246822507);
+  hash = Math.imul(hash ^ (hash >>> 13), 3266489909);
+  return ((hash ^ (hash >>> 16)) >>> 0) / 4294967296;
+}

@@ -1,0 +1,106 @@
+/**
+ * The waves as the planner's phases see them: in SMS time order, each with its two slots
+ * (SMS and email) in a customer's 32-bit touch mask, its rendered lengths and its windows.
+ */
+import { type Campaign, smsInstant, TIER_AUDIENCE_PREFIX, type Wave } from '../campaign.ts';
+import { normaliseTier } from '../cell-values.ts';
+import { DAY_MS, parseDateTime } from '../local-time.ts';
+import { render, smsLength, templatesFor, type WaveKind, type WaveTemplates } from '../messages.ts';
+import { EVERYONE } from '../segments.ts';
+
+export const SMS = 0;
+export const EMAIL = 1;
+/** A wave's channel as a bit position in a customer's touch mask. */
+export const slotOf = (wave: number, channel: number): number => wave * 2 + channel;
+
+export interface WavePlan {
+  wave: Wave;
+  index: number;
+  kind: WaveKind;
+  smsAt: number;
+  templates: WaveTemplates;
+  links: { mobile: string; pc: string };
+  audience: Set<string>;
+  /** The member tiers the audience names (`tier:VIP2`), as normaliseTier spells them. */
+  tiers: Set<string>;
+  hasEmail: boolean;
+  emailDomains: Set<string> | null;
+  /** The email window [from, to): 48 to 72 h before the SMS by default, never before `now`. */
+  emailWindow: [number, number];
+  /** Rendered SMS length without the name, per device link (mobile, pc). */
+  smsBaseLength: { mobile: number; pc: number };
+  smsUcs2: boolean;
+}
+
+/** The campaign's waves in SMS time order (file order breaks ties), ready for planning at `now`. */
+export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
+  const tz = campaign.timezone;
+  const ordered = campaign.waves
+    .map((wave, position) => ({ wave, position, smsAt: smsInstant(campaign, wave) }))
+    .sort((a, b) => a.smsAt - b.smsAt || a.position - b.position);
+  return ordered.map(({ wave, smsAt }, index) => {
+    const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';
+    const templates = templatesFor(kind, wave.templates);
+    const links = wave.links ?? campaign.links;
+    const lengthWith = (link: string) =>
+      smsLength(render(templates.sms, { name: ' ', link, signature: campaign.signature, optOut: campaign.optOutText }));
+    const mobile = lengthWith(links.mobile);
+    const pc = lengthWith(links.pc);
+    const emailOption = typeof wave.email === 'object' ? wave.email : null;
+    let emailWindow: [number, number] = [
+      smsAt - campaign.emailLeadDays.max * DAY_MS,
+      smsAt - campaign.emailLeadDays.min * DAY_MS,
+    ];
+    if (emailOption?.at) {
+      const fixed = parseDateTime(emailOption.at, tz);
+      emailWindow = [fixed, emailWindow[1]];
+    }
+    // Whole minutes: a window clipped by `now` starts at the next minute.
+    emailWindow = [Math.max(emailWindow[0], Math.ceil(now / 60_000) * 60_000), emailWindow[1]];
+    return {
+      wave,
+      index,
+      kind,
+      smsAt,
+      templates,
+      links,
+      audience: new Set(wave.audience),
+      tiers: new Set(audienceTiers(wave.audience)),
+      hasEmail: wave.email !== false,
+      emailDomains: emailOption?.domains ? new Set(emailOption.domains.map((d) => d.toLowerCase())) : null,
+      emailWindow,
+      // The name placeholder was rendered as one character; the customer's own name replaces it.
+      smsBaseLength: { mobile: mobile.length - 1, pc: pc.length - 1 },
+      smsUcs2: mobile.ucs2 || pc.ucs2,
+    };
+  });
+}
+
+/** The mask of every SMS slot of these waves. */
+export function smsSlotMask(waves: readonly WavePlan[]): number {
+  let mask = 0;
+  for (const wave of waves) mask |= 1 << slotOf(wave.index, SMS);
+  return mask >>> 0;
+}
+
+export function inAudience(
+  wave: WavePlan,
+  group: string,
+  labels: readonly string[],
+  tier: string | undefined,
+): boolean {
+  const { audience } = wave;
+  if (audience.has(EVERYONE) || audience.has(group)) return true;
+  if (tier !== undefined && wave.tiers.has(tier)) return true;
+  for (const label of labels) if (audience.has(label)) return true;
+  return false;
+}
+
+/** `tier:VIP2` entries of an audience: the tiers, compared as the segment files' are (case and width aside). */
+function audienceTiers(audience: readonly string[]): string[] {
+  return audience.filter((entry) => entry.startsWith(TIER_AUDIENCE_PREFIX)).map(audienceTier);
+}
+
+export function audienceTier(entry: string): string {
+  return normaliseTier(entry.slice(TIER_AUDIENCE_PREFIX.length));
+}
