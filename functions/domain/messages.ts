@@ -112,7 +112,7 @@ interface GroupPush {
 
 const GROUP_PUSH: Record<PlaybookGroup, GroupPush> = {
   unpaid: { before: '您还有订单未支付，别忘了付款', onSale: '您还有订单未支付，现在付款' },
-  'd11-loyal': { before: '老朋友，好物先加购，零点直接付款', onSale: '老朋友，购物车里的好物现在下单' },
+  'd11-loyal': { before: '老朋友，好物先加购，零点直接付款', onSale: '老朋友，心仪好物现在下单' },
   'd11-only': {
     before: '一年一度囤货时，先把好物加入购物车',
     onSale: '一年一度囤货时，好物现在下单',
@@ -127,17 +127,17 @@ const GROUP_PUSH: Record<PlaybookGroup, GroupPush> = {
   },
   'dormant-shallow': {
     before: '好久不见，回来看看今年的双11好价',
-    onSale: '好久不见，回来看看双11好价',
+    onSale: '好久不见，回来看看好价',
     coupon: { before: '好久不见，送您{coupon}，双11回来逛逛', onSale: '好久不见，送您{coupon}，现在下单可用' },
   },
   'dormant-deep': {
     before: '好久不见，双11好价等您回来看看',
-    onSale: '好久不见，双11好价等您回来',
+    onSale: '好久不见，好价等您回来',
     coupon: { before: '好久不见，送您{coupon}，双11回来逛逛', onSale: '好久不见，送您{coupon}，现在下单可用' },
   },
   churned: {
     before: '许久未见，双11回来逛逛吧',
-    onSale: '许久未见，双11好价等您回来',
+    onSale: '许久未见，好价等您回来',
     coupon: { before: '许久未见，送您{coupon}，双11回来逛逛', onSale: '许久未见，送您{coupon}，现在下单可用' },
   },
 };

@@ -13,7 +13,15 @@
  *    deadline is dropped as `no-window`.
  * 4. summary (planner/summary.ts): counts, drops and warnings: the timeline file.
  */
-import { type Campaign, campaignYear as campaignYearOf, MAX_WAVES, midnightInstant } from './campaign.ts';
+import {
+  type Campaign,
+  CampaignFileError,
+  campaignYear as campaignYearOf,
+  formatPath,
+  MAX_WAVES,
+  midnightInstant,
+  type Wave,
+} from './campaign.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { parseClock } from './local-time.ts';
 import { allocateTouches, demoteLeastValuable, multiSmsCount, reachedCount, valueOrder } from './planner/allocation.ts';
@@ -29,8 +37,16 @@ import {
 } from './planner/layout.ts';
 import { summarise } from './planner/summary.ts';
 import { prepareWaves } from './planner/waves.ts';
+import { PLAYBOOK_GROUPS } from './segments.ts';
 import type { QuietHours } from './send-windows.ts';
-import type { Timeline } from './timeline.ts';
+import {
+  bannedWordWarnings,
+  effectiveSmsRules,
+  nightPromotionWarning,
+  smsRuleProblems,
+  waveSmsTexts,
+} from './sms-rules.ts';
+import type { PlanWarning, Timeline } from './timeline.ts';
 
 export { controlDraw } from './planner/candidates.ts';
 export { DROP_REASONS, type DropReason } from './planner/drops.ts';
@@ -51,6 +67,13 @@ export interface Plan {
   members: Int32Array[];
   /** Per wave id, the customers held out as its control group (indices in the customer set). */
   control: Map<string, Int32Array>;
+  /** Per customer (index in the customer set), the primary playbook group: which default text it reads. */
+  groups: Uint8Array;
+}
+
+/** A customer's group in a plan, as its touches record it. */
+export function planGroup(plan: Pick<Plan, 'groups'>, index: number): string | undefined {
+  return PLAYBOOK_GROUPS[plan.groups[index] as number];
 }
 
 /** Makes the plan. */
@@ -67,13 +90,36 @@ export function planCampaign(input: PlanInput): Plan {
   const slots = waves.length * 2;
 
   const candidates = findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
+  // China's SMS rules, before anything is laid out: what a carrier would refuse refuses the plan.
+  const smsRules = effectiveSmsRules(campaign, candidates.mainlandSms);
+  const groupsByWave = new Map<Wave, string[]>(
+    waves.map((wave) => [
+      wave.wave,
+      PLAYBOOK_GROUPS.filter((_, group) => ((candidates.smsGroups[wave.index] as number) & (1 << group)) !== 0),
+    ]),
+  );
+  const smsTexts = waveSmsTexts(campaign, groupsByWave);
+  const problems = smsRuleProblems(campaign, smsRules, smsTexts);
+  if (problems.length > 0) {
+    throw new CampaignFileError(
+      problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message })),
+    );
+  }
   const order = valueOrder(candidates.values);
   const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, order });
 
   // Dropping for lack of time can only remove touches; if it removes a customer's only touch,
   // the multi-SMS base shrinks, so the share is checked again after layout. Demoting keeps every
   // demoted customer reached and only shrinks sends, so one round settles it.
-  const context: LayoutContext = { campaign, customers, waves, order, quiet, nameUnits: nameLengths(customers) };
+  const context: LayoutContext = {
+    campaign,
+    customers,
+    waves,
+    order,
+    quiet,
+    nameUnits: nameLengths(customers),
+    groups: candidates.groups,
+  };
   let planned = allocation.planned;
   const demotions: DropTally[] = [];
   let layouts = layOutAll(context, planned);
@@ -89,6 +135,12 @@ export function planCampaign(input: PlanInput): Plan {
   }
 
   const { sends, waveEnds, warnings } = plannedSends(campaign, waves, layouts, midnight, quiet);
+  const night = nightPromotionWarning(
+    smsRules,
+    sends.map((s) => s.send),
+    campaign.timezone,
+  );
+  const smsWarnings: PlanWarning[] = [...bannedWordWarnings(campaign, smsRules, smsTexts), ...(night ? [night] : [])];
   const timeline = summarise({
     campaign,
     customers,
@@ -102,7 +154,8 @@ export function planCampaign(input: PlanInput): Plan {
     layouts,
     sends: sends.map((s) => s.send),
     waveEnds,
-    layoutWarnings: warnings,
+    layoutWarnings: [...warnings, ...smsWarnings],
+    smsGroups: candidates.smsGroups,
     drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, overflowDrops(slots, layouts)]),
     planned: sendable,
   });
@@ -114,5 +167,6 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (candidates.control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
+    groups: candidates.groups,
   };
 }

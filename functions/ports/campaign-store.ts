@@ -47,6 +47,8 @@ export interface Touch {
   device: 'mobile' | 'pc' | 'both';
   /** The customer's member tier when the plan was made: the report's breakdown by tier. */
   tier?: string;
+  /** The customer's playbook group when the plan was made: picks the group's default text. */
+  group?: string;
   status: TouchStatus;
   providerMessageId?: string;
   /** Why it failed or was suppressed (`suppressed:purchase`, `opt-out`, `cap:touches`, `rejected: ...`). */

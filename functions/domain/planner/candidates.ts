@@ -7,6 +7,7 @@ import type { Campaign } from '../campaign.ts';
 import type { Customer } from '../customer.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
+import { isMainlandPhone } from '../sms-rules.ts';
 import { type DropReason, DropTally } from './drops.ts';
 import { EMAIL, inAudience, SMS, slotOf, type WavePlan } from './waves.ts';
 
@@ -34,6 +35,10 @@ export interface Candidates {
   groupSizes: Map<string, number>;
   /** Member tiers seen in the customer set. */
   tiersSeen: Set<string>;
+  /** Per wave index, the groups (bit per PLAYBOOK_GROUPS index) of the customers it could send an SMS. */
+  smsGroups: Uint32Array;
+  /** Whether any of those customers has a mainland China (+86) number: the China SMS rules' default. */
+  mainlandSms: boolean;
   drops: DropTally;
 }
 
@@ -56,13 +61,16 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const groups = new Uint8Array(count);
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
+  const smsGroups = new Uint32Array(waves.length);
+  let mainlandSms = false;
   for (let index = 0; index < count; index += 1) {
     const customer = customers.get(index);
     const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    groups[index] = GROUP_INDEX.get(group) ?? 0;
+    const groupIndex = GROUP_INDEX.get(group) ?? 0;
+    groups[index] = groupIndex;
     values[index] = customerValue(customer, now, input.campaignYear);
     let mask = 0;
     const holdout = controlDraw(campaign.id, customer.customerId);
@@ -79,7 +87,11 @@ export function findCandidates(input: CandidatesInput): Candidates {
       }
       const smsDrop = wave.smsAt < now ? 'past' : customer.optOutSms ? 'opt-out' : customer.phone ? null : 'no-phone';
       if (smsDrop) drops.add(smsSlot, smsDrop);
-      else mask |= 1 << smsSlot;
+      else {
+        mask |= 1 << smsSlot;
+        smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
+        if (!mainlandSms && isMainlandPhone(customer.phone)) mainlandSms = true;
+      }
       if (!wave.hasEmail) continue;
       const emailSlot = slotOf(wave.index, EMAIL);
       const emailDrop = emailDropReason(wave, customer);
@@ -96,6 +108,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
     audienceSizes,
     groupSizes,
     tiersSeen,
+    smsGroups,
+    mainlandSms,
     drops,
   };
 }

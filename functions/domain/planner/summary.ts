@@ -6,8 +6,9 @@ import { type Campaign, TIER_AUDIENCE_PREFIX } from '../campaign.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
-import { render, smsLength, smsParts } from '../messages.ts';
+import { deliveredSms, render, renderSms, smsLength, smsParts, templatesFor } from '../messages.ts';
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
+import { fixedValues } from '../sms-rules.ts';
 import type { PlannedSend, PlanWarning, Timeline, WaveSummary } from '../timeline.ts';
 import { multiSmsCount, reachedCount } from './allocation.ts';
 import type { DropTally } from './drops.ts';
@@ -30,6 +31,8 @@ export interface SummaryInput {
   waveEnds: ReadonlyMap<number, number>;
   /** The layout's warnings (phase 3), after the audience warnings this phase adds. */
   layoutWarnings: readonly PlanWarning[];
+  /** Per wave index, the groups it could send an SMS (phase 1): the example is the first group's text. */
+  smsGroups?: Uint32Array;
   /** Every phase's drops, summed. */
   drops: DropTally;
   /** The final plan per customer. */
@@ -68,12 +71,14 @@ export function summarise(input: SummaryInput): Timeline {
     if (smsEnd !== undefined) summary.smsEndsAt = formatInstant(smsEnd, tz);
     const emailEnd = input.waveEnds.get(slotOf(wave.index, EMAIL));
     if (emailEnd !== undefined) summary.emailEndsAt = formatInstant(emailEnd, tz);
-    const example = render(wave.templates.sms, {
-      name: '王小明',
-      link: wave.links.mobile,
-      signature: campaign.signature,
-      optOut: campaign.optOutText,
-    });
+    const example = deliveredSms(
+      renderSms(exampleTemplate(campaign, wave, input.smsGroups?.[wave.index]), {
+        ...fixedValues(campaign, wave.wave),
+        name: '王小明',
+        link: wave.links.mobile,
+      }),
+      campaign.providerSuffix,
+    );
     summary.smsExample = { text: example, parts: smsParts(example), characters: smsLength(example).length };
     if (wave.hasEmail) {
       summary.emailExample = {
@@ -171,4 +176,12 @@ function audienceWarnings(
     }
   }
   return warnings;
+}
+
+/** The SMS a wave's example shows: its own text, or the default of the first group it sends to. */
+function exampleTemplate(campaign: Campaign, wave: WavePlan, groups: number | undefined): string {
+  if (wave.groupSms === null || !groups) return wave.templates.sms;
+  const first = PLAYBOOK_GROUPS[31 - Math.clz32(groups & -groups)];
+  const coupon = (wave.wave.coupon ?? campaign.coupon) !== undefined;
+  return templatesFor(wave.kind, wave.wave.templates, { group: first, coupon }).sms;
 }
