@@ -48,6 +48,7 @@ import type { ControlDeps } from './usecases/control-campaign.ts';
 import type { GetCampaignDeps } from './usecases/get-campaign.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
+import type { LiveDeps } from './usecases/live-progress.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
@@ -207,7 +208,8 @@ export type CampaignApiDeps = PlanDraftDeps &
   ApproveDeps &
   ControlDeps &
   GetCampaignDeps &
-  ReportDeps & { clock: Clock };
+  ReportDeps &
+  LiveDeps & { clock: Clock };
 
 export function campaignApiDependencies(config: Config): CampaignApiDeps {
   const clients = clientsFor(config);

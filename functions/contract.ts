@@ -63,6 +63,8 @@ export const PREFIX = {
  * is read. `campaign import --sheet` sets it.
  */
 export const SHEET_METADATA = 'sheet';
+/** Object metadata naming who uploaded a segment file from the console (signed into its presigned PUT). */
+export const UPLOADED_BY_METADATA = 'uploaded-by';
 
 /**
  * Where the marketer's console lives under the API's URL: the sign-in sends the browser back

@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { SHEET_METADATA } from '../contract.ts';
+import { SHEET_METADATA, UPLOADED_BY_METADATA } from '../contract.ts';
 import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
 
 const LINE_BUFFER_CHARS = 256 * 1024;
@@ -30,6 +30,8 @@ export class S3ObjectStorage implements ObjectStorage {
       };
       const sheet = sheetFromMetadata(result.Metadata?.[SHEET_METADATA]);
       if (sheet !== undefined) object.sheet = sheet;
+      const uploadedBy = sheetFromMetadata(result.Metadata?.[UPLOADED_BY_METADATA]);
+      if (uploadedBy !== undefined) object.uploadedBy = uploadedBy;
       return object;
     } catch (error) {
       if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
@@ -115,7 +117,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 }
 
-/** The sheet named in an object's metadata: percent-encoded UTF-8, or plain ASCII as typed into a console. */
+/** A text in an object's metadata (a sheet, an uploader): percent-encoded UTF-8, or plain ASCII as typed into a console. */
 export function sheetFromMetadata(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   try {
@@ -125,7 +127,7 @@ export function sheetFromMetadata(value: string | undefined): string | undefined
   }
 }
 
-/** The metadata value for a sheet name (S3 metadata travels in ASCII headers). */
+/** The metadata value for a text (a sheet name, an uploader; S3 metadata travels in ASCII headers). */
 export function sheetMetadata(sheet: string): string {
   return encodeURIComponent(sheet);
 }

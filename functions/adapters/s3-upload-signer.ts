@@ -6,6 +6,7 @@
 import { ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectListing, PresignedUpload, UploadSigner } from '../ports/upload-signer.ts';
+import { sheetMetadata } from './s3-object-storage.ts';
 
 export class S3UploadSigner implements UploadSigner, ObjectListing {
   private readonly signing: S3Client;
@@ -22,15 +23,27 @@ export class S3UploadSigner implements UploadSigner, ObjectListing {
     });
   }
 
-  async presignPut(key: string, expiresInSeconds: number): Promise<PresignedUpload> {
+  async presignPut(
+    key: string,
+    expiresInSeconds: number,
+    metadata: Readonly<Record<string, string>> = {},
+  ): Promise<PresignedUpload> {
     // Signed on the machine's real clock, whatever clock the campaign runs on: the bucket
     // judges the signature's age by its own.
     const now = Date.now();
-    const url = await getSignedUrl(this.signing, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-      signingDate: new Date(now),
-    });
-    return { method: 'PUT', url, headers: {}, key, expiresAt: new Date(now + expiresInSeconds * 1000).toISOString() };
+    const encoded = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name, sheetMetadata(value)]));
+    const headers = Object.fromEntries(Object.entries(encoded).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+    const url = await getSignedUrl(
+      this.signing,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Metadata: encoded }),
+      {
+        expiresIn: expiresInSeconds,
+        signingDate: new Date(now),
+        // Kept as signed headers, not query parameters: the upload must send them as they are.
+        unhoistableHeaders: new Set(Object.keys(headers)),
+      },
+    );
+    return { method: 'PUT', url, headers, key, expiresAt: new Date(now + expiresInSeconds * 1000).toISOString() };
   }
 
   async list(prefix: string): Promise<Array<{ key: string; size: number; lastModified?: string }>> {

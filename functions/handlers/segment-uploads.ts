@@ -15,7 +15,7 @@ import { formatPath } from '../domain/campaign.ts';
 import { observability } from '../observability.ts';
 import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { listImports, readRejects, requestUpload, type SegmentUploadDeps } from '../usecases/segment-uploads.ts';
-import { authorize } from './actor.ts';
+import { authorize, type Caller } from './actor.ts';
 import { errorResponse, internalError, json, rawBody } from './http.ts';
 
 const observed = observability(SERVICE.segmentUploads);
@@ -49,11 +49,14 @@ type Route = (
   event: APIGatewayProxyEventV2,
   campaignId: string,
   deps: SegmentUploadDeps,
+  caller: Caller,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ROUTES: Record<UploadRoute, Route> = {
-  'POST /campaigns/{id}/uploads': async (event, campaignId, deps) =>
-    json(200, await requestUpload(deps, { campaignId, ...parseBody(event) }), { 'cache-control': 'no-store' }),
+  'POST /campaigns/{id}/uploads': async (event, campaignId, deps, caller) =>
+    json(200, await requestUpload(deps, { campaignId, ...parseBody(event) }, caller.actor), {
+      'cache-control': 'no-store',
+    }),
   'GET /campaigns/{id}/imports': async (_event, campaignId, deps) =>
     json(200, { campaignId, imports: await listImports(deps, campaignId) }, { 'cache-control': 'no-store' }),
   'GET /campaigns/{id}/imports/rejects': async (event, campaignId, deps) => {
@@ -70,11 +73,11 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
   try {
     const config = loadConfig();
     // Who first: a caller without the role learns nothing, not even whether the id is well formed.
-    authorize(event, event.routeKey as UploadRoute, config);
+    const caller = authorize(event, event.routeKey as UploadRoute, config);
     if (!CAMPAIGN_ID.test(campaignId)) {
       throw invalidRequest([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]);
     }
-    return await route(event, campaignId, segmentUploadDependencies(config));
+    return await route(event, campaignId, segmentUploadDependencies(config), caller);
   } catch (error) {
     if (error instanceof CampaignError) return errorResponse(error);
     logger.error('segment uploads failed', { routeKey: event.routeKey, campaignId, error });

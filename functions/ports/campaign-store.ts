@@ -3,6 +3,7 @@
  * version (DynamoDB `campaigns` and `touches` tables). The plans themselves are versions in
  * the lifecycle store.
  */
+import type { ShardTally } from '../domain/live-progress.ts';
 import type { Channel, PlannedSend } from '../domain/timeline.ts';
 
 /**
@@ -91,7 +92,15 @@ export interface CampaignStore {
   parkShard(shard: ShardRef, owner: string): Promise<void>;
   /** Shards stopped by a pause and not taken up since. */
   parkedShards(campaignId: string): Promise<ShardRef[]>;
-  finishShard(shard: ShardRef, owner: string): Promise<void>;
+  /** Finished for good, with the shard's final tally (none when the shard was dropped unsent: re-planned away). */
+  finishShard(shard: ShardRef, owner: string, tally?: ShardTally): Promise<void>;
+  /**
+   * The worker's tally of its shard so far, for the live view; false (and nothing written)
+   * when the lease is no longer this owner's: the worker that took over writes its own.
+   */
+  reportShard(shard: ShardRef, owner: string, tally: ShardTally): Promise<boolean>;
+  /** The tallies the workers of a send's shards wrote (one per shard started). */
+  shardTallies(campaignId: string, version: number, sendId: string): Promise<ShardTally[]>;
   /**
    * Counts a finished shard on its send, once however often it is told (a set of shard numbers):
    * how many of the send's shards have finished, or undefined when the send is gone or re-planned.

@@ -25,6 +25,8 @@ export interface ImportCounts {
 export interface ImportRecord extends ImportRef, ImportCounts {
   campaignId: string;
   segment: string;
+  /** Who uploaded the file from the console (absent for an upload by other means). */
+  uploadedBy?: string;
   status: ImportStatus;
   owner: string;
   /** Epoch ms until which `owner` holds the import. */
@@ -86,6 +88,8 @@ export interface NewImport extends ImportRef {
   campaignId: string;
   segment: string;
   rejectsKey: string;
+  /** Who uploaded the file from the console (absent for an upload by other means). */
+  uploadedBy?: string;
 }
 
 export interface ImportStore {

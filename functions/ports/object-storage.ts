@@ -7,6 +7,8 @@ export interface StoredObject {
   size: number;
   /** For a workbook: the sheet the uploader chose (metadata `sheet`), when one was chosen. */
   sheet?: string;
+  /** Who uploaded it from the console (metadata `uploaded-by`, signed into the presigned PUT). */
+  uploadedBy?: string;
 }
 
 /** The object is no longer the content that was asked for: it was replaced while being read. */

@@ -14,8 +14,15 @@ export interface PresignedUpload {
 }
 
 export interface UploadSigner {
-  /** Signed on the real clock (the bucket checks the signature's age against its own). */
-  presignPut(key: string, expiresInSeconds: number): Promise<PresignedUpload>;
+  /**
+   * Signed on the real clock (the bucket checks the signature's age against its own). The
+   * metadata is signed in as headers the upload must carry, so it cannot be changed or left out.
+   */
+  presignPut(
+    key: string,
+    expiresInSeconds: number,
+    metadata?: Readonly<Record<string, string>>,
+  ): Promise<PresignedUpload>;
 }
 
 /** The objects under a prefix, for the imports of one campaign's folder. */

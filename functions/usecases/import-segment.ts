@@ -186,6 +186,7 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
       campaignId: parsed?.campaignId ?? '',
       segment: parsed?.label ?? '',
       rejectsKey: rejectsKeyFor(ref.key),
+      ...(object.uploadedBy === undefined ? {} : { uploadedBy: object.uploadedBy }),
     },
     deps.owner,
     now,

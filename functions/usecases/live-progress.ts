@@ -1,18 +1,17 @@
 /**
- * `GET /campaigns/{id}/live`: the live view's figures, read as the report reads them (the
- * approved version's sends and the recorded outcomes of their touches). Only sends already
- * dispatched are read touch by touch; the others are still all to go.
+ * `GET /campaigns/{id}/live`: the live view's figures, from the approved version's sends and
+ * the tallies their shards' workers keep (one small item per shard, never the touches: the
+ * view polls every few seconds through the night). Sends not dispatched are all still to go.
  */
-import { type LiveProgress, liveProgress } from '../domain/live-progress.ts';
-import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
+import { type LiveProgress, liveProgress, type ShardTally } from '../domain/live-progress.ts';
+import type { CampaignStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import { unknownCampaign } from './errors.ts';
 
 export interface LiveDeps {
   lifecycle: Pick<LifecycleStore, 'getLifecycle'>;
-  campaigns: Pick<CampaignStore, 'getSends'>;
-  touches: Pick<TouchStore, 'readShard'>;
+  campaigns: Pick<CampaignStore, 'getSends' | 'shardTallies'>;
   clock: Pick<Clock, 'now'>;
 }
 
@@ -27,18 +26,14 @@ export async function readLiveProgress(deps: LiveDeps, campaignId: string): Prom
   const lifecycle = await deps.lifecycle.getLifecycle(campaignId);
   if (!lifecycle) throw unknownCampaign(campaignId);
   const sends = await deps.campaigns.getSends(campaignId);
-  const touchesBySend = new Map<string, Touch[]>();
-  for (const send of sends) {
-    if (send.state !== 'dispatched') continue;
-    const touches: Touch[] = [];
-    for (let shard = 0; shard < send.shards; shard += 1) {
-      touches.push(...(await deps.touches.readShard({ campaignId, version: send.version, sendId: send.id, shard })));
-    }
-    touchesBySend.set(send.id, touches);
-  }
+  const dispatched = sends.filter((send) => send.state === 'dispatched');
+  const tallies = await Promise.all(
+    dispatched.map((send) => deps.campaigns.shardTallies(campaignId, send.version, send.id)),
+  );
+  const talliesBySend = new Map<string, ShardTally[]>(dispatched.map((send, index) => [send.id, tallies[index] ?? []]));
   const cancelled = new Set(lifecycle.state === 'cancelled' ? ['*'] : lifecycle.cancelledWaves);
   const now = deps.clock.now();
-  const progress = liveProgress({ now, sends, touchesBySend, cancelled });
+  const progress = liveProgress({ now, sends, talliesBySend, cancelled });
   return {
     campaignId,
     state: lifecycle.state,

@@ -4,6 +4,7 @@
  * as any upload there does), the folder's imports with their progress and result, and the
  * rejected rows of one import, read from the rejects report beside it.
  */
+import { UPLOADED_BY_METADATA } from '../contract.ts';
 import { maskPersonalData } from '../domain/masking.ts';
 import type { ImportRecord, ImportStore } from '../ports/import-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
@@ -60,8 +61,13 @@ export function uploadKey(request: UploadRequest): string {
   return key;
 }
 
-export async function requestUpload(deps: SegmentUploadDeps, request: UploadRequest): Promise<PresignedUpload> {
-  return deps.signer.presignPut(uploadKey(request), UPLOAD_EXPIRES_SECONDS);
+/** A presigned PUT of the file, with who asked for it signed in: the import records its uploader. */
+export async function requestUpload(
+  deps: SegmentUploadDeps,
+  request: UploadRequest,
+  uploadedBy: string,
+): Promise<PresignedUpload> {
+  return deps.signer.presignPut(uploadKey(request), UPLOAD_EXPIRES_SECONDS, { [UPLOADED_BY_METADATA]: uploadedBy });
 }
 
 export interface ImportItem {
@@ -81,6 +87,8 @@ export interface ImportItem {
   durationMs?: number;
   format?: string;
   encoding?: string;
+  /** Who uploaded it from the console. */
+  uploadedBy?: string;
   error?: string;
 }
 
@@ -118,6 +126,7 @@ export async function listImports(deps: SegmentUploadDeps, campaignId: string): 
         ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),
         ...(record.format ? { format: record.format } : {}),
         ...(record.encoding ? { encoding: record.encoding } : {}),
+        ...(record.uploadedBy ? { uploadedBy: record.uploadedBy } : {}),
         ...(record.error ? { error: maskPersonalData(record.error) } : {}),
       };
     }),

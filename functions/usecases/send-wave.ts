@@ -30,6 +30,7 @@ import {
   type SendPermission,
   sendPermission,
 } from '../domain/campaign-lifecycle.ts';
+import { ShardTallyKeeper } from '../domain/live-progress.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { maskPersonalData } from '../domain/masking.ts';
 import {
@@ -390,10 +391,17 @@ export async function sendShard(
       await deps.campaigns.renewShard(message, deps.owner, 0);
       return { kind: 'ignored', reason: `a sweep of a send that is ${first}, not cancelled: nothing dropped` };
     }
-    const left = (await deps.touches.readShard(message)).filter((touch) => touch.status === 'planned');
-    return dropAndFinish(deps, message, left, { status: 'cancelled', reason: CANCELLED }, {});
+    const touches = await deps.touches.readShard(message);
+    const left = touches.filter((touch) => touch.status === 'planned');
+    const tally = new ShardTallyKeeper(touches);
+    return dropAndFinish(deps, message, left, { status: 'cancelled', reason: CANCELLED }, {}, tally);
   }
-  if (first === 'paused') return park(deps, message, send, watch, {});
+  if (first === 'paused') {
+    // A run that died after reporting may have counted outcomes it never made durable: the
+    // shard's tally is set from its touches again while it waits for the resume.
+    await report(deps, message, new ShardTallyKeeper(await deps.touches.readShard(message)));
+    return park(deps, message, send, watch, {});
+  }
   if (first === 'stale') {
     await deps.campaigns.renewShard(message, deps.owner, 0);
     return { kind: 'ignored', reason: `v${message.version} is not the approved version` };
@@ -442,13 +450,10 @@ export async function sendShard(
         return;
       }
       count(outcome.reason ? `${outcome.status}:${outcome.reason}` : outcome.status);
-      await hold(
-        deps.touches.recordOutcome(message, {
-          ...touch,
-          ...outcome,
-          updatedAt: new Date(deps.clock.now()).toISOString(),
-        }),
-      );
+      const at = deps.clock.now();
+      await hold(deps.touches.recordOutcome(message, { ...touch, ...outcome, updatedAt: new Date(at).toISOString() }));
+      staged.tally.record(outcome.status, at);
+      if (staged.tally.due(at)) await hold(report(deps, message, staged.tally));
       if (deps.clock.now() > renewAt) {
         renewAt = deps.clock.now() + leaseMs / 3;
         await hold(deps.campaigns.renewShard(message, deps.owner, deps.clock.now() + leaseMs));
@@ -462,11 +467,14 @@ export async function sendShard(
   if (stopped === 'expired') {
     // The reason names what closed the window (quiet hours, the night, the next wave, the month, the grace).
     const reason = `window:${control.window.closedBy}`;
-    return dropAndFinish(deps, message, queue, { status: 'expired', reason }, counts);
+    return dropAndFinish(deps, message, queue, { status: 'expired', reason }, counts, staged.tally);
   }
   if (stopped === 'cancelled')
-    return dropAndFinish(deps, message, queue, { status: 'cancelled', reason: CANCELLED }, counts);
-  if (stopped === 'paused') return park(deps, message, send, watch, counts);
+    return dropAndFinish(deps, message, queue, { status: 'cancelled', reason: CANCELLED }, counts, staged.tally);
+  if (stopped === 'paused') {
+    await report(deps, message, staged.tally);
+    return park(deps, message, send, watch, counts);
+  }
   if (stopped === 'stale') {
     await deps.campaigns.renewShard(message, deps.owner, 0);
     deps.log.info('shard stopped: its version is no longer approved', { sendId: send.id, shard: message.shard });
@@ -474,14 +482,23 @@ export async function sendShard(
   }
   if (handOver) {
     // The rest goes to a fresh invocation: outcomes so far are durable, the lease is let go.
+    await report(deps, message, staged.tally);
     await deps.campaigns.renewShard(message, deps.owner, 0);
     await deps.queue.enqueue([message]);
     return { kind: 'continued', counts };
   }
-  await deps.campaigns.finishShard(message, deps.owner);
+  await deps.campaigns.finishShard(message, deps.owner, staged.tally.snapshot(deps.clock.now()));
   await countFinished(deps, message);
   deps.log.info('shard sent', { sendId: send.id, shard: message.shard, ...counts });
   return { kind: 'sent', counts };
+}
+
+/**
+ * The shard's tally for the live view. Only a live view waits on it: a lost lease (another
+ * worker took over and reports its own) is no error of this send.
+ */
+async function report(deps: SendShardDeps, shard: ShardRef, tally: ShardTallyKeeper): Promise<void> {
+  await deps.campaigns.reportShard(shard, deps.owner, tally.snapshot(deps.clock.now()));
 }
 
 /** What the messages of one shard share about stopping. */
@@ -522,6 +539,7 @@ async function dropAndFinish(
   touches: readonly Touch[],
   drop: { status: 'expired' | 'cancelled'; reason: string },
   counts: Record<string, number>,
+  tally: ShardTallyKeeper,
 ): Promise<ShardOutcome> {
   const { status } = drop;
   const claimed = await deps.ledger.claimedAmong(
@@ -534,9 +552,10 @@ async function dropAndFinish(
       : drop;
     counts[`${outcome.status}:${outcome.reason}`] = (counts[`${outcome.status}:${outcome.reason}`] ?? 0) + 1;
     await deps.touches.recordOutcome(message, { ...touch, ...outcome, updatedAt });
+    tally.record(outcome.status, Date.parse(updatedAt));
   }
   await deps.touches.flush();
-  await deps.campaigns.finishShard(message, deps.owner);
+  await deps.campaigns.finishShard(message, deps.owner, tally.snapshot(deps.clock.now()));
   await countFinished(deps, message);
   deps.log.info(`shard ${status}`, { sendId: message.sendId, shard: message.shard, ...counts });
   return status === 'cancelled' ? { kind: 'cancelled', counts } : { kind: 'sent', counts };
@@ -564,6 +583,8 @@ interface Staged {
   templatesOf: (group: string | undefined) => WaveTemplates;
   rate: number;
   pending: Touch[];
+  /** The shard's outcomes so far (an earlier run's included), kept for the live view. */
+  tally: ShardTallyKeeper;
   /** SMS: the numbers opted out at the provider (回T退订). */
   optedOut: Set<string>;
   /** Email: the customers who unsubscribed through a link. */
@@ -607,6 +628,7 @@ async function stage(
     templatesOf: memoByGroup((group) => waveTemplates(campaign, wave, group)),
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
+    tally: new ShardTallyKeeper(touches),
     optedOut,
     emailOptedOut,
     paid,

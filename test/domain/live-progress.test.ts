@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { liveProgress, PACE_WINDOW_SECONDS } from '../../functions/domain/live-progress.ts';
+import {
+  liveProgress,
+  PACE_WINDOW_SECONDS,
+  type ShardTally,
+  ShardTallyKeeper,
+  TALLY_EVERY_MS,
+} from '../../functions/domain/live-progress.ts';
 import type { StoredSend, Touch } from '../../functions/ports/campaign-store.ts';
 
 const NOW = Date.parse('2026-11-11T00:00:30+08:00');
@@ -17,54 +23,100 @@ function send(id: string, waveId: string, state: StoredSend['state'], customers:
     estimatedSeconds: 60,
     campaignId: 'c',
     version: 1,
-    shards: 1,
+    shards: 2,
     state,
   };
 }
 
-function touch(status: Touch['status'], updatedSecondsAgo?: number): Touch {
-  return {
-    customerId: `C${Math.random()}`,
-    waveId: 'midnight',
-    channel: 'sms',
-    sendId: 'm1',
-    address: '+8613800138000',
-    device: 'mobile',
-    status,
-    ...(updatedSecondsAgo === undefined ? {} : { updatedAt: at(updatedSecondsAgo) }),
-  };
+function touch(status: Touch['status'], updatedSecondsAgo?: number): Pick<Touch, 'status' | 'updatedAt'> {
+  return { status, ...(updatedSecondsAgo === undefined ? {} : { updatedAt: at(updatedSecondsAgo) }) };
 }
 
+const tallyOf = (touches: Pick<Touch, 'status' | 'updatedAt'>[]): ShardTally =>
+  new ShardTallyKeeper(touches).snapshot(NOW);
+
+describe('ShardTallyKeeper', () => {
+  it('counts an earlier run’s outcomes, then each new one, and keeps only the pace window’s sends', () => {
+    // Prepare: a shard resumed after a pause: 3 sent long ago, 1 failed, 2 still planned, a control touch.
+    const keeper = new ShardTallyKeeper([
+      touch('sent', 300),
+      touch('sent', 300),
+      touch('sent', 300),
+      touch('failed', 300),
+      touch('planned'),
+      touch('planned'),
+      touch('control'),
+    ]);
+
+    // Act: this run sends one now and finds the other opted out.
+    keeper.record('sent', NOW);
+    keeper.record('suppressed', NOW);
+    const tally = keeper.snapshot(NOW);
+
+    // Assess
+    expect(tally.counts, 'planned and control touches are no outcome').toEqual({ sent: 4, failed: 1, suppressed: 1 });
+    expect(tally.sentBySecond, 'the sends of 5 minutes ago are outside the pace window').toEqual({
+      [String(Math.floor(NOW / 1000))]: 1,
+    });
+    expect(tally.at).toBe(NOW);
+  });
+
+  it('is due for a write at most every TALLY_EVERY_MS', () => {
+    // Prepare
+    const keeper = new ShardTallyKeeper([]);
+
+    // Act / Assess
+    expect(keeper.due(NOW), 'never written: due').toBe(true);
+    keeper.snapshot(NOW);
+    expect(keeper.due(NOW + TALLY_EVERY_MS - 1), 'just written').toBe(false);
+    expect(keeper.due(NOW + TALLY_EVERY_MS)).toBe(true);
+  });
+});
+
 describe('liveProgress', () => {
-  it('counts outcomes, paces on the last seconds only, and says when the running sends finish at that pace', () => {
-    // Prepare: 20 sent in the pace window, 5 sent long before, 2 failed, 1 unknown, 40 to go.
-    const touches = [
-      ...Array.from({ length: 20 }, () => touch('sent', 3)),
+  it('adds up the shards’ tallies, paces on the last seconds only, and says when the running sends finish', () => {
+    // Prepare: over two shards, 20 sent in the pace window, 5 sent long before, 2 failed, 1 unknown; 40 to go.
+    const shardA = tallyOf([...Array.from({ length: 12 }, () => touch('sent', 3)), touch('failed', 2)]);
+    const shardB = tallyOf([
+      ...Array.from({ length: 8 }, () => touch('sent', 9)),
       ...Array.from({ length: 5 }, () => touch('sent', 25)),
       touch('failed', 2),
-      touch('failed', 2),
       touch('unknown', 4),
-      ...Array.from({ length: 40 }, () => touch('planned')),
-      touch('control'),
-    ];
+      touch('sent', PACE_WINDOW_SECONDS),
+    ]);
 
     // Act
     const live = liveProgress({
       now: NOW,
-      sends: [send('m1', 'midnight', 'dispatched', 68), send('later', 'reminder', 'scheduled', 500)],
-      touchesBySend: new Map([['m1', touches]]),
+      sends: [send('m1', 'midnight', 'dispatched', 69), send('later', 'reminder', 'scheduled', 500)],
+      talliesBySend: new Map([['m1', [shardA, shardB]]]),
       cancelled: new Set(),
     });
 
     // Assess
-    expect(live).toMatchObject({ sent: 25, failed: 2, unknown: 1, done: 28, pending: 40, waiting: 500, planned: 568 });
-    expect(live.perSecond, `20 sent in the last ${PACE_WINDOW_SECONDS} s`).toBe(20 / PACE_WINDOW_SECONDS);
+    expect(live).toMatchObject({ sent: 26, failed: 2, unknown: 1, done: 29, pending: 40, waiting: 500, planned: 569 });
+    expect(live.perSecond, `20 sent in the last ${PACE_WINDOW_SECONDS} s (not the one exactly that long ago)`).toBe(
+      20 / PACE_WINDOW_SECONDS,
+    );
     expect(live.secondsToFinish, '40 left at 2 a second').toBe(20);
     // Both at 00:00: in id order.
     expect(live.sends.map((s) => [s.id, s.done])).toEqual([
       ['later', 0],
-      ['m1', 28],
+      ['m1', 29],
     ]);
+  });
+
+  it('counts a dispatched send whose shards have not started as all to go', () => {
+    // Act
+    const live = liveProgress({
+      now: NOW,
+      sends: [send('m1', 'midnight', 'dispatched', 1_000)],
+      talliesBySend: new Map([['m1', []]]),
+      cancelled: new Set(),
+    });
+
+    // Assess
+    expect(live).toMatchObject({ pending: 1_000, waiting: 0, done: 0, perSecond: 0, secondsToFinish: null });
   });
 
   it('has no time to finish while nothing moves, and counts a cancelled wave as cancelled before its sweep', () => {
@@ -72,7 +124,7 @@ describe('liveProgress', () => {
     const live = liveProgress({
       now: NOW,
       sends: [send('m1', 'midnight', 'dispatched', 2), send('later', 'reminder', 'scheduled', 7)],
-      touchesBySend: new Map([['m1', [touch('planned'), touch('sent', 60)]]]),
+      talliesBySend: new Map([['m1', [tallyOf([touch('planned'), touch('sent', 60)])]]]),
       cancelled: new Set(['reminder']),
     });
 

@@ -118,6 +118,7 @@ describe('the console in chromium', () => {
     await page.waitForSelector('tr[data-import="segments/console-e2e/vip.csv"][data-status="succeeded"]', WAIT);
     const importRow = await page.textContent('tr[data-import="segments/console-e2e/vip.csv"]');
     expect(importRow, 'the import row shows its imported and rejected counts').toContain(String(CUSTOMERS));
+    expect(importRow, 'the import row says who uploaded the file').toContain('上传人 local-marketer');
     await page.click('button[data-rejects="segments/console-e2e/vip.csv"]');
     await page.waitForSelector('#rejects-table');
     expect(await page.textContent('#rejects-table'), 'the bad row is in the rejects table').toContain('phone');

@@ -287,8 +287,17 @@ describe('segment uploads', () => {
     expect(key).toBe('segments/up/VIP客户.csv');
     expect(new URL(url).origin, 'the upload goes to the bucket, not through the API').toBe(stack.config.endpoints.s3);
     expect(put.status).toBe(200);
+    expect(headers['x-amz-meta-uploaded-by'], 'who asked is signed into the upload').toBe('local-marketer');
     expect(imports).toEqual([
-      expect.objectContaining({ key, file: 'VIP客户.csv', status: 'succeeded', rows: 2, imported: 1, rejected: 1 }),
+      expect.objectContaining({
+        key,
+        file: 'VIP客户.csv',
+        status: 'succeeded',
+        rows: 2,
+        imported: 1,
+        rejected: 1,
+        uploadedBy: 'local-marketer',
+      }),
     ]);
     expect(rejects).toMatchObject({ key, total: 1, truncated: false });
     expect(rejects.rows[0]).toMatchObject({

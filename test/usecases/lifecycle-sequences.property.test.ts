@@ -76,7 +76,6 @@ import {
   dispatchSend,
   type SendQueue,
   type SendShardDeps,
-  type ShardMessage,
   sendShard,
 } from '../../functions/usecases/send-wave.ts';
 
@@ -470,9 +469,9 @@ async function runScenario(scenario: Timed[], options: RunOptions = {}): Promise
     return {
       campaigns: mortal({
         ...bindAll<CampaignStore>(campaigns),
-        finishShard: async (shard: ShardMessage, owner: string) => {
+        finishShard: async (...args: Parameters<DynamoCampaignStore['finishShard']>) => {
           if (fault?.mode === 'before-finish') die('before finishing its shard');
-          await campaigns.finishShard(shard, owner);
+          await campaigns.finishShard(...args);
         },
       }),
       lifecycle: mortal(bindAll(lifecycle)),
@@ -788,6 +787,22 @@ async function runScenario(scenario: Timed[], options: RunOptions = {}): Promise
         final !== undefined &&
         (final.state === 'paused' || final.pausedWaves.includes(send.waveId)) &&
         !final.cancelledWaves.includes(send.waveId);
+      // 7. The live view's figures (the workers' tallies, never the touches) agree with the touches.
+      if (send.state === 'dispatched') {
+        const tallied: Record<string, number> = {};
+        for (const tally of await campaigns.shardTallies(campaignId, send.version, send.id)) {
+          for (const [status, count] of Object.entries(tally.counts)) tallied[status] = (tallied[status] ?? 0) + count;
+        }
+        const counted: Record<string, number> = {};
+        for (const touch of touches) {
+          if (touch.status !== 'planned') counted[touch.status] = (counted[touch.status] ?? 0) + 1;
+        }
+        if (JSON.stringify(sortedEntries(tallied)) !== JSON.stringify(sortedEntries(counted))) {
+          violations.push(
+            `send ${send.id} v${send.version}: the live view counts ${JSON.stringify(sortedEntries(tallied))}, its touches ${JSON.stringify(sortedEntries(counted))}`,
+          );
+        }
+      }
       for (const touch of touches) {
         statuses[touch.status] = (statuses[touch.status] ?? 0) + 1;
         const what = `touch ${touch.customerId} of ${send.id} v${send.version}`;
@@ -837,6 +852,8 @@ async function runScenario(scenario: Timed[], options: RunOptions = {}): Promise
     return violations;
   }
 }
+
+const sortedEntries = (counts: Record<string, number>) => Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1));
 
 /** A store with its methods bound, so a spread copy still calls them on the store. */
 function bindAll<T extends object>(store: T): T {

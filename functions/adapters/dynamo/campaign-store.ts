@@ -13,6 +13,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { ShardTally } from '../../domain/live-progress.ts';
 import type {
   CampaignStore,
   SendState,
@@ -279,17 +280,52 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async finishShard(shard: ShardRef, owner: string): Promise<void> {
+  async finishShard(shard: ShardRef, owner: string, tally?: ShardTally): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: campaignPk(shard.campaignId), sk: shardSk(shard) },
-        UpdateExpression: 'SET done = :true, leaseUntil = :zero REMOVE #parked',
+        UpdateExpression: `SET done = :true, leaseUntil = :zero${tally ? ', tally = :tally' : ''} REMOVE #parked`,
         ConditionExpression: '#owner = :owner',
         ExpressionAttributeNames: { '#owner': 'owner', '#parked': 'parked' },
-        ExpressionAttributeValues: { ':true': true, ':zero': 0, ':owner': owner },
+        ExpressionAttributeValues: {
+          ':true': true,
+          ':zero': 0,
+          ':owner': owner,
+          ...(tally ? { ':tally': tally } : {}),
+        },
       }),
     );
+  }
+
+  async reportShard(shard: ShardRef, owner: string, tally: ShardTally): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: campaignPk(shard.campaignId), sk: shardSk(shard) },
+          UpdateExpression: 'SET tally = :tally',
+          // A finished shard's tally is final; a lease taken over is the new owner's to report.
+          ConditionExpression: '#owner = :owner AND attribute_not_exists(done)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':tally': tally, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async shardTallies(campaignId: string, version: number, sendId: string): Promise<ShardTally[]> {
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':prefix': `SHARD#v${version}#${sendId}#` },
+      ProjectionExpression: 'tally',
+    });
+    return items.flatMap((item) => (item.tally ? [item.tally as ShardTally] : []));
   }
 }
 

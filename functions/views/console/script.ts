@@ -218,7 +218,9 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
       var rejects = el('button', { type: 'button', 'data-rejects': item.key, text: W.showRejects });
       rejects.addEventListener('click', function () { loadRejects(item.key); });
       importsBody.appendChild(el('tr', { 'data-import': item.key, 'data-status': item.status }, [
-        el('td', { text: item.file }),
+        el('td', {}, [el('div', { text: item.file })].concat(item.uploadedBy
+          ? [el('div', { class: 'muted', 'data-uploaded-by': '', text: W.uploadedBy + ' ' + item.uploadedBy })]
+          : [])),
         el('td', { text: (statusWord[item.status] || item.status) + (item.error ? ': ' + item.error : '') }),
         el('td', { class: 'num', text: count(item.status === 'running' ? item.progressRows : item.rows) }),
         el('td', { class: 'num', text: count(item.imported) }),
