@@ -6,8 +6,8 @@
 import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../functions/domain/campaign.ts';
 import type { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
-import type { Plan } from '../../functions/domain/planner.ts';
 import { deliveredSms, renderSms, smsParts } from '../../functions/domain/messages.ts';
+import type { Plan } from '../../functions/domain/planner.ts';
 import { EVERYONE, primaryGroup } from '../../functions/domain/segments.ts';
 import { messageValues, waveTemplates } from '../../functions/usecases/send-wave.ts';
 

@@ -39,7 +39,14 @@ async function startWithCustomers(campaignId: string) {
 
 /** Every customer may get every SMS (multi-SMS share 1): a wave added or moved changes no other wave. */
 function campaign(id: string, waves: CampaignInput['waves'], extra: Partial<CampaignInput> = {}): CampaignInput {
-  return { id, midnight: '2026-11-11T00:00', caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 }, waves, ...extra };
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    smsRules: 'none',
+    caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
+    waves,
+    ...extra,
+  };
 }
 
 const WARMUP_AND_MIDNIGHT: CampaignInput['waves'] = [

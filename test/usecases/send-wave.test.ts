@@ -67,7 +67,13 @@ async function planCampaign(campaign: CampaignInput) {
 }
 
 function midnightCampaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
-  return { id, midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }], ...extra };
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    smsRules: 'none',
+    waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }],
+    ...extra,
+  };
 }
 
 async function touchesOf(target: LocalStack, campaignId: string): Promise<Touch[]> {
@@ -183,6 +189,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'second',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       smsRatePerSecond: 50,
       caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
       waves: [
@@ -223,6 +230,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'brand-a',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1 },
       waves: [
         { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
@@ -232,6 +240,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'brand-b',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       waves: [{ id: 'flash', sms: '2026-11-07T12:00', audience: ['*'] }],
     });
 
