@@ -43,6 +43,8 @@ export interface Candidates {
 }
 
 const GROUP_INDEX = new Map<string, number>(PLAYBOOK_GROUPS.map((group, index) => [group, index]));
+/** In `groups`, a customer whose group is not one of PLAYBOOK_GROUPS. */
+export const NO_GROUP = 255;
 
 export function findCandidates(input: CandidatesInput): Candidates {
   const { campaign, customers, waves, now } = input;
@@ -69,7 +71,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    const groupIndex = GROUP_INDEX.get(group) ?? 0;
+    // A group without a text of its own (none today) reads the kind's general text, never another group's.
+    const groupIndex = GROUP_INDEX.get(group) ?? NO_GROUP;
     groups[index] = groupIndex;
     values[index] = customerValue(customer, now, input.campaignYear);
     let mask = 0;
@@ -89,7 +92,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
       if (smsDrop) drops.add(smsSlot, smsDrop);
       else {
         mask |= 1 << smsSlot;
-        smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
+        if (groupIndex !== NO_GROUP)
+          smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
         if (!mainlandSms && isMainlandPhone(customer.phone)) mainlandSms = true;
       }
       if (!wave.hasEmail) continue;
