@@ -22,7 +22,7 @@ import { bar, formatCount, progressOn } from './progress.ts';
 const SAMPLE_CAMPAIGN = fileURLToPath(new URL('../sample/d11-2026.campaign.json', import.meta.url));
 
 export const SAMPLE_USAGE =
-  'campaign sample --customers N --out FILE [--format csv|tmall-csv|tmall-xlsx] [--canonical FILE] [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--campaign FILE]] [--quiet]';
+  'campaign sample --customers N --out FILE [--format csv|tmall-csv|tmall-xlsx] [--canonical FILE] [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--uplift-group G] [--campaign FILE]] [--quiet]';
 
 export const SAMPLE_OPTIONS = {
   customers: { type: 'string' },
@@ -34,6 +34,7 @@ export const SAMPLE_OPTIONS = {
   'bad-rows': { type: 'string' },
   orders: { type: 'string' },
   uplift: { type: 'string' },
+  'uplift-group': { type: 'string' },
   campaign: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -98,6 +99,11 @@ export const SAMPLE_HELP: CommandHelp = {
       default: String(DEFAULT_UPLIFT),
     },
     {
+      flag: '--uplift-group G',
+      text: 'with --orders: only customers the plan puts in group G (d11-loyal, recent, ...)\nrespond to a message; the report then shows the lift in that group alone',
+      default: 'every group',
+    },
+    {
       flag: '--campaign FILE',
       text: 'with --orders: the campaign whose waves the customers respond to',
       default: 'the bundled sample campaign (functions/sample/d11-2026.campaign.json)',
@@ -133,8 +139,9 @@ export async function runSample(args: string[]): Promise<number> {
   }
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`);
-  if (!values.orders && (values.uplift !== undefined || values.campaign !== undefined)) {
-    throw new UsageError(`--${values.uplift !== undefined ? 'uplift' : 'campaign'}: only with --orders`);
+  if (!values.orders) {
+    const given = (['uplift', 'uplift-group', 'campaign'] as const).find((flag) => values[flag] !== undefined);
+    if (given) throw new UsageError(`--${given}: only with --orders`);
   }
   const uplift = upliftOf(values.uplift);
   const progress = progressOn(process.stderr, values.quiet === true);
@@ -179,7 +186,16 @@ export async function runSample(args: string[]): Promise<number> {
     });
     // Whom each wave reaches: the same plan `campaign simulate` makes from these customers at --now.
     let reach: WaveReach[] = [];
-    if (uplift > 0) reach = reachOf(planCampaign({ campaign, customers, now: now.getTime() }), customers, campaign);
+    if (uplift > 0) {
+      const plan = planCampaign({ campaign, customers, now: now.getTime() });
+      const group = values['uplift-group'];
+      if (group !== undefined && !plan.groups.codes.includes(group)) {
+        throw new UsageError(
+          `--uplift-group: "${group}" is not a group the plan puts any of these customers in (${[...plan.groups.codes].sort().join(', ')})`,
+        );
+      }
+      reach = reachOf(plan, customers, campaign, group);
+    }
     const lines = sampleOrderLines(customers.customers, { year: now.getUTCFullYear(), uplift, reach });
     await writeFile(values.orders, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     const responses = lines.filter(

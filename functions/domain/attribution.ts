@@ -13,6 +13,9 @@ export interface SentTouch {
   at: number;
   /** The customer's member tier, when the plan knew it. */
   tier?: string | undefined;
+  /** The customer's group in the plan and the marketer's labels, when the touch recorded them. */
+  group?: string | undefined;
+  labels?: readonly string[] | undefined;
 }
 
 export interface Credit {

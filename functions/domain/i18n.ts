@@ -5,7 +5,7 @@
  * without its text does not compile. Pages and CLI messages take their words from here.
  */
 import type { CampaignState, LifecycleAction } from './campaign-lifecycle.ts';
-import type { UnknownReason } from './incremental.ts';
+import { MIN_GROUP_CONTROL, type UnknownReason } from './incremental.ts';
 import { DAY_MS, formatInstant, isValidTimeZone, wallClockAt } from './local-time.ts';
 import type { WaveKind } from './messages.ts';
 import type { DropReason } from './planner.ts';
@@ -242,6 +242,10 @@ export const UNKNOWN_LIFT: Record<UnknownReason, Words> = {
     en: 'a control group was asked for but nobody was drawn into it: its effect is unknown',
   },
   'nobody-sent': { zh: '尚未发送：效果未知', en: 'nobody was sent the wave yet: its effect is unknown' },
+  'too-few': {
+    zh: `未知：对照太少（该人群的对照组不足 ${MIN_GROUP_CONTROL} 人）`,
+    en: `unknown: too few (fewer than ${MIN_GROUP_CONTROL} of this group held out)`,
+  },
 };
 
 // ---------------------------------------------------------------------------

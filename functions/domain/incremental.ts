@@ -74,7 +74,9 @@ export type UnknownReason =
   /** A control group was asked for but nobody was drawn into it. */
   | 'empty-control'
   /** Nobody was sent the wave (yet). */
-  | 'nobody-sent';
+  | 'nobody-sent'
+  /** A part of a wave (one customer group) with fewer than MIN_GROUP_CONTROL customers held out. */
+  | 'too-few';
 
 export interface UnknownIncrement {
   waveId: string;
@@ -235,6 +237,25 @@ export function waveIncrement(waveId: string, treated: ArmOutcomes, control: Arm
     orders: scaled(mean(treated.orders, treated.ordersSquares, control.orders, control.ordersSquares), n),
     revenue: scaled(mean(treated.revenue, treated.revenueSquares, control.revenue, control.revenueSquares), n),
   };
+}
+
+/**
+ * Below this many customers held out in one customer group of a wave, that group's effect is
+ * unknown: a handful of held-out customers would give an interval too wide to read (or, at
+ * the extremes, a misleading one), so none is shown rather than a noisy number.
+ */
+export const MIN_GROUP_CONTROL = 30;
+
+/**
+ * What a wave added within one customer group: its treated and its control customers of that
+ * group, as `waveIncrement`; unknown (`too-few`) when fewer than MIN_GROUP_CONTROL of the
+ * group were held out. Undefined `control`: the wave had no control group at all.
+ */
+export function groupIncrement(waveId: string, treated: ArmOutcomes, control: ArmOutcomes | undefined): WaveIncrement {
+  if (control && control.customers < MIN_GROUP_CONTROL && treated.customers > 0) {
+    return { waveId, known: false, why: 'too-few' };
+  }
+  return waveIncrement(waveId, treated, control);
 }
 
 /** The MOVER sum of independent estimates; no interval if any part has none. */

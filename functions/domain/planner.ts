@@ -67,13 +67,29 @@ export interface Plan {
   members: Int32Array[];
   /** Per wave id, the customers held out as its control group (indices in the customer set). */
   control: Map<string, Int32Array>;
-  /** Per customer (index in the customer set), the primary playbook group: which default text it reads. */
-  groups: Uint8Array;
+  /**
+   * The group the plan put each customer in (its code, as the timeline's group sizes count
+   * it): `codes[ofCustomer[index]]`. Recorded on every touch, so the report can break results
+   * down by the groups the plan really used, and the send path picks the group's default text.
+   */
+  groups: { codes: string[]; ofCustomer: Uint16Array };
 }
 
-/** A customer's group in a plan, as its touches record it. */
-export function planGroup(plan: Pick<Plan, 'groups'>, index: number): string | undefined {
-  return PLAYBOOK_GROUPS[plan.groups[index] as number];
+/** The groups present, numbered in the order the customers first show them. */
+function groupCodes(groups: Uint8Array): Plan['groups'] {
+  const numbers = new Int32Array(256).fill(-1);
+  const codes: string[] = [];
+  const ofCustomer = new Uint16Array(groups.length);
+  for (let index = 0; index < groups.length; index += 1) {
+    const group = groups[index] as number;
+    let number = numbers[group] as number;
+    if (number < 0) {
+      number = codes.push(PLAYBOOK_GROUPS[group] ?? 'other') - 1;
+      numbers[group] = number;
+    }
+    ofCustomer[index] = number;
+  }
+  return { codes, ofCustomer };
 }
 
 /** Makes the plan. */
@@ -167,6 +183,6 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (candidates.control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
-    groups: candidates.groups,
+    groups: groupCodes(candidates.groups),
   };
 }

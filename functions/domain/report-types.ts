@@ -72,6 +72,47 @@ export interface CampaignReport {
   audit?: AuditEntry[];
   /** Results by member tier (会员等级), when the segment files gave tiers; tiers by name, "no tier" last. */
   byTier?: TierRow[];
+  /**
+   * Every wave broken down by customer group (人群): the group the plan put each customer in,
+   * and the marketer's own labels. Absent when no touch recorded a group or a label (a plan
+   * made before they were recorded).
+   */
+  byGroup?: WaveGroupResults[];
+  /** The marketer's own names for groups, segments and tiers (the campaign's `groupLabels`). */
+  groupLabels?: Record<string, string>;
+}
+
+/** One wave's results per customer group. */
+export interface WaveGroupResults {
+  waveId: string;
+  /** By the group the plan put each customer in (its code as recorded on the touches), in the playbook's order. */
+  groups: GroupResult[];
+  /** By the marketer's labels, by name: a customer with two labels counts under both, so labels need not add up to the wave. */
+  labels: GroupResult[];
+}
+
+/** One customer group's part of one wave, over both channels. */
+export interface GroupResult {
+  /** The group's code (`d11-loyal`) or the label; '' for touches that recorded none. */
+  code: string;
+  /** Customers of the group with a touch of the wave (held-out customers are not counted). */
+  customers: number;
+  /** Touches planned, sent (accepted by the provider), failed, with no answer, and suppressed at send time. */
+  planned: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  suppressed: number;
+  /** Orders credited to the group's touches of the wave (last touch in the attribution window, as the wave rows) and their CNY. */
+  orders: number;
+  revenue: number;
+  /** CNY spent on the group's touches of the wave. */
+  cost: number;
+  /**
+   * What the wave added in this group, against the group's own held-out customers; absent
+   * when the wave has no control group. Unknown (`too-few`) when too few of the group were held out.
+   */
+  increment?: WaveIncrement;
 }
 
 export interface TierRow {

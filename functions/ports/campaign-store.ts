@@ -48,8 +48,10 @@ export interface Touch {
   device: 'mobile' | 'pc' | 'both';
   /** The customer's member tier when the plan was made: the report's breakdown by tier. */
   tier?: string;
-  /** The customer's playbook group when the plan was made: picks the group's default text. */
+  /** The group the plan put the customer in (`d11-loyal`, ...): the report's breakdown by group. */
   group?: string;
+  /** The marketer's own labels of the customer (segment files' `segment`, or their names): the report's breakdown by label. */
+  labels?: string[];
   status: TouchStatus;
   providerMessageId?: string;
   /** Why it failed or was suppressed (`suppressed:purchase`, `opt-out`, `cap:touches`, `rejected: ...`). */

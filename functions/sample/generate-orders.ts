@@ -55,8 +55,13 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Per wave, the customers the plan sends it to (any channel), and when their SMS goes. */
-export function reachOf(plan: Plan, customers: CustomerSet, campaign: Campaign): WaveReach[] {
+/**
+ * Per wave, the customers the plan sends it to (any channel), and when their SMS goes; only
+ * those the plan put in `onlyGroup` when it is given (an uplift in one customer group).
+ */
+export function reachOf(plan: Plan, customers: CustomerSet, campaign: Campaign, onlyGroup?: string): WaveReach[] {
+  const inGroup = (index: number) =>
+    onlyGroup === undefined || plan.groups.codes[plan.groups.ofCustomer[index] ?? -1] === onlyGroup;
   return plan.timeline.waves.map((wave) => {
     const smsAt = Date.parse(wave.smsAt);
     const reached = new Map<string, number>();
@@ -64,6 +69,7 @@ export function reachOf(plan: Plan, customers: CustomerSet, campaign: Campaign):
       if (send.waveId !== wave.id) return;
       const at = send.channel === 'sms' ? Math.max(smsAt, Date.parse(send.at)) : smsAt;
       for (const index of plan.members[position] ?? []) {
+        if (!inGroup(index)) continue;
         const id = (customers.customers[index] as Customer).customerId;
         reached.set(id, Math.max(reached.get(id) ?? smsAt, at));
       }

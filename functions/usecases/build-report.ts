@@ -17,11 +17,19 @@ import {
 } from '../domain/incremental.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import type { OrderState } from '../domain/orders.ts';
-import type { CampaignReport, ReportIncremental, ReportRow, TierRow, UnknownTouch } from '../domain/report-types.ts';
+import type {
+  CampaignReport,
+  GroupResult,
+  ReportIncremental,
+  ReportRow,
+  TierRow,
+  UnknownTouch,
+} from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import { unknownCampaign } from './errors.ts';
+import { type GroupWave, groupResults } from './group-results.ts';
 import { controlSendId, shardsFor } from './plan-campaign.ts';
 
 const roundCny = (value: number) => Math.round(value * 100) / 100;
@@ -121,6 +129,7 @@ export async function buildReport(
   const allOrders = await deps.orders.allOrders();
   const windowMs = plan.campaign.attributionHours * 3_600_000;
   const increments: WaveIncrement[] = [];
+  const groupWaves: GroupWave[] = [];
   for (const wave of plan.timeline.waves) {
     // Treated: sent the wave on any channel. Compared over the same window from the wave's SMS time.
     const treated = new Set(all.filter((t) => t.waveId === wave.id && t.status === 'sent').map((t) => t.customerId));
@@ -139,7 +148,8 @@ export async function buildReport(
         );
       }
       control = outcomesInWindow(new Set(held.map((t) => t.customerId)), allOrders, from, from + windowMs);
-    }
+      groupWaves.push({ id: wave.id, smsAt: wave.smsAt, held });
+    } else groupWaves.push({ id: wave.id, smsAt: wave.smsAt, held: undefined });
     increments.push(waveIncrement(wave.id, outcomesInWindow(treated, allOrders, from, from + windowMs), control));
   }
   // Summed before rounding; rounded only for report.json.
@@ -164,6 +174,8 @@ export async function buildReport(
       channel: touch.channel,
       at: Date.parse(touch.updatedAt as string),
       tier: touch.tier,
+      group: touch.group,
+      labels: touch.labels,
     }));
   const { campaign } = plan;
   const credits = attribute(sentTouches, allOrders, campaign.attributionHours);
@@ -205,6 +217,11 @@ export async function buildReport(
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;
   const { waveId: _w, channel: _c, ...totalCounts } = totals;
   const byTier = tierRows(all, sentTouches, allOrders, campaign);
+  const byGroup = groupResults(groupWaves, all, sentTouches, allOrders, campaign)?.map((wave) => ({
+    ...wave,
+    groups: wave.groups.map(roundedGroup),
+    labels: wave.labels.map(roundedGroup),
+  }));
   unknownTouches.sort((a, b) =>
     a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
   );
@@ -222,6 +239,8 @@ export async function buildReport(
       incremental,
       audit: lifecycle.audit,
       ...(byTier ? { byTier } : {}),
+      ...(byGroup ? { byGroup } : {}),
+      ...(Object.keys(campaign.groupLabels ?? {}).length > 0 ? { groupLabels: { ...campaign.groupLabels } } : {}),
     },
     touches: all,
   };
@@ -279,6 +298,11 @@ function rounded(estimate: Estimate, per: number): Estimate {
     value: round(estimate.value),
     interval: estimate.interval && { low: round(estimate.interval.low), high: round(estimate.interval.high) },
   };
+}
+
+function roundedGroup(result: GroupResult): GroupResult {
+  const increment = result.increment;
+  return increment?.known ? { ...result, increment: roundedIncrement(increment) } : result;
 }
 
 function roundedIncrement(wave: Extract<WaveIncrement, { known: true }>): WaveIncrement {

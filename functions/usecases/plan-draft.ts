@@ -14,7 +14,7 @@ import { decide, type Lifecycle } from '../domain/campaign-lifecycle.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { warningText } from '../domain/i18n.ts';
 import { type CostEstimate, diffPlans, estimateCost, type PlanDiff } from '../domain/plan-review.ts';
-import { type Plan, planCampaign, planGroup } from '../domain/planner.ts';
+import { type Plan, planCampaign } from '../domain/planner.ts';
 import type { PlanWarning, Timeline } from '../domain/timeline.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
@@ -225,8 +225,7 @@ async function writeTouches(
       };
       if (customer.name) touch.name = customer.name;
       if (customer.tier) touch.tier = customer.tier;
-      const group = planGroup(plan, index);
-      if (group) touch.group = group;
+      Object.assign(touch, groupFields(plan, customers, index));
       planned.push(touch);
     }
     // The shard count follows the send's customers, which is how approval counts them too.
@@ -245,11 +244,19 @@ async function writeTouches(
         address: customer.phone ?? customer.email ?? '',
         device: customer.device,
         ...(customer.tier ? { tier: customer.tier } : {}),
+        ...groupFields(plan, customers, index),
         status: 'control',
       });
     }
     await touches.writeTouches(campaignId, version, shardsFor(held.length), held);
   }
+}
+
+/** The customer's group in the plan and labels, as recorded on each of its touches (sent or held out). */
+function groupFields(plan: Plan, customers: CustomerSet, index: number): Pick<Touch, 'group' | 'labels'> {
+  const group = plan.groups.codes[plan.groups.ofCustomer[index] ?? -1];
+  const labels = customers.labelsOf(index);
+  return { ...(group !== undefined ? { group } : {}), ...(labels.length > 0 ? { labels: [...labels] } : {}) };
 }
 
 /** `plan` on the lifecycle: decided again on a fresh read whenever someone changed it first. */

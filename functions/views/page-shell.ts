@@ -9,7 +9,7 @@ export interface PageLanguage {
 }
 
 /** The language switch sits top right; without scripts it is a plain link to the other page. */
-const SHELL_CSS =
+export const SHELL_CSS =
   '.lang-switch{float:right;margin:2px 0 0 12px;font-size:13px}.lang-switch a{display:inline-block;padding:4px 10px;border:1px solid #cbd5e1;border-radius:14px;background:#fff;color:#1e293b;text-decoration:none}';
 
 export function htmlPage(title: string, css: string, body: string, language: PageLanguage = { lang: 'zh' }): string {

@@ -5,6 +5,7 @@
  */
 import type { Lang } from '../domain/i18n.ts';
 import { formatCount as formatInt } from '../domain/text.ts';
+import { html, type SafeHtml } from './html.ts';
 
 export type RoiModeName = 'net' | 'gross' | 'as-given';
 
@@ -52,17 +53,17 @@ export interface ReportTexts {
   };
   allWaves: string;
   // unknown outcomes
-  unknownExplain: string;
+  unknownExplain: SafeHtml;
   unknownNoneListed: (n: number) => string;
   noUnknown: string;
   unknownHead: { customer: string; wave: string; channel: string; send: string };
-  moreNotShown: (more: number, all: number) => string;
+  moreNotShown: (more: number, all: number) => SafeHtml;
   // reasons
   nothingFailed: string;
   reasonHead: { reason: string; outcome: string; touches: string; meaning: string };
   noDescription: string;
   // what the campaign added
-  interval: (low: string, high: string) => string;
+  interval: (low: string, high: string) => SafeHtml;
   tooFewBuyers: string;
   unknownEffectTitle: string;
   unknownEffectValue: string;
@@ -93,11 +94,30 @@ export interface ReportTexts {
   tierHead: { tier: string; customers: string };
   noTier: string;
   tiersNote: string;
+  // per customer group
+  groupsTitle: string;
+  groupsNote: (minControl: number) => string;
+  groupsWave: (waveId: string) => string;
+  groupHead: {
+    group: string;
+    customers: string;
+    sent: string;
+    failed: string;
+    orders: string;
+    revenue: string;
+    cost: string;
+    lift: string;
+    addedOrders: string;
+  };
+  byGroupCaption: string;
+  byLabelCaption: string;
+  noGroup: string;
+  noControlShort: string;
   // audit
   auditTitle: string;
   auditHead: { when: (zone: string) => string; who: string; what: string; state: string; details: string };
   auditWave: (id: string) => string;
-  auditMore: (more: number, all: number) => string;
+  auditMore: (more: number, all: number) => SafeHtml;
   // headline
   most: (n: string, what: string) => string;
   deliveryHero: string;
@@ -122,7 +142,7 @@ export interface ReportTexts {
     roiNet: string;
     roiAsGiven: string;
   };
-  running: (n: number) => string;
+  running: (n: number) => SafeHtml;
   legend: {
     sent: string;
     failed: string;
@@ -195,17 +215,16 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       cost: '成本',
     },
     allWaves: '全部波次',
-    unknownExplain:
-      '这些触达已被认领，但没有记录到服务商的回复（发送中途停止）。它们<b>不会被自动重发</b>，以免客户收到两次。<b>请向服务商核对</b>（短信或邮件的投递日志）：其中一些可能已经发出。',
+    unknownExplain: html`这些触达已被认领，但没有记录到服务商的回复（发送中途停止）。它们<b>不会被自动重发</b>，以免客户收到两次。<b>请向服务商核对</b>（短信或邮件的投递日志）：其中一些可能已经发出。`,
     unknownNoneListed: (n) => `合计中有 ${formatInt(n)} 个结果未知，但报告没有列出。`,
     noUnknown: '没有结果未知的触达：每个已认领的触达都有服务商的回复。',
     unknownHead: { customer: '客户', wave: '波次', channel: '渠道', send: '发送批次' },
     moreNotShown: (more, all) =>
-      `…… 另有 ${formatInt(more)} 个未显示（共 ${formatInt(all)} 个）；完整列表在报告数据中（report.json 的 <code>unknownTouches</code>）。`,
+      html`…… 另有 ${formatInt(more)} 个未显示（共 ${formatInt(all)} 个）；完整列表在报告数据中（report.json 的 <code>unknownTouches</code>）。`,
     nothingFailed: '没有失败，也没有被拦截的触达。',
     reasonHead: { reason: '原因', outcome: '结果', touches: '触达数', meaning: '说明' },
     noDescription: '此代码暂无说明，按原样显示。',
-    interval: (low, high) => `95% 区间 <span class="ci">${low} 至 ${high}</span>`,
+    interval: (low, high) => html`95% 区间 <span class="ci">${low} 至 ${high}</span>`,
     tooFewBuyers: '买家太少，无区间',
     unknownEffectTitle: '活动增量',
     unknownEffectValue: '未知',
@@ -237,6 +256,25 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     noTier: '无等级',
     tiersNote:
       '每位客户在规划时客群文件中的会员等级（会员等级 / member_tier）。订单按与波次明细相同的方式归因（归因窗口内的最后一次触达），因此各等级之和等于合计。',
+    groupsTitle: '分人群结果',
+    groupsNote: (min) =>
+      `每个波次按人群拆分：“人群”是规划时每位客户被分入的人群，“营销标签”是客群文件里的标签（一位客户有两个标签时两边都计入，所以标签之和不一定等于波次合计）。订单按与波次明细相同的末次触达归因。有对照组的波次，每个人群与该人群自己的对照客户比较，给出增量及 95% 区间；某人群的对照客户少于 ${min} 人时，写作“未知：对照太少”，不给数字。`,
+    groupsWave: (id) => `波次 ${id}`,
+    groupHead: {
+      group: '人群',
+      customers: '客户',
+      sent: '已发送',
+      failed: '失败',
+      orders: '归因订单',
+      revenue: '归因成交',
+      cost: '成本',
+      lift: '转化提升（对照组）',
+      addedOrders: '增量订单',
+    },
+    byGroupCaption: '按人群',
+    byLabelCaption: '按营销标签',
+    noGroup: '未记录人群',
+    noControlShort: '未设对照组',
     auditTitle: '操作记录',
     auditHead: {
       when: (zone) => `时间（${zone}）`,
@@ -247,7 +285,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     },
     auditWave: (id) => `波次 ${id}`,
     auditMore: (more, all) =>
-      `…… 另有 ${formatInt(more)} 条更早的记录（共 ${formatInt(all)} 条），在报告数据中（report.json 的 <code>audit</code>）。`,
+      html`…… 另有 ${formatInt(more)} 条更早的记录（共 ${formatInt(all)} 条），在报告数据中（report.json 的 <code>audit</code>）。`,
     most: (n, what) => `最多：${what} ${n}`,
     deliveryHero: '送达率',
     deliveryHeroNote: (sent, tried) => `交给服务商的 ${tried} 个触达中，${sent} 个被接受`,
@@ -271,7 +309,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       roiNet: '（归因成交 − 成本）÷ 成本',
       roiAsGiven: '按报告给出',
     },
-    running: (n) => `活动仍在进行：还有 <b>${formatInt(n)}</b> 个计划触达待发送，数字还会变化。`,
+    running: (n) => html`活动仍在进行：还有 <b>${formatInt(n)}</b> 个计划触达待发送，数字还会变化。`,
     legend: {
       sent: '已发送（服务商已接受）',
       failed: '失败',
@@ -343,18 +381,17 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       cost: 'Cost',
     },
     allWaves: 'All waves',
-    unknownExplain:
-      'These touches were claimed but no provider answer was recorded (the sender stopped mid-send). They are <b>never re-sent automatically</b>, so a customer is not messaged twice. <b>Check them with the provider</b> (SMS or email delivery logs): some may have gone out.',
+    unknownExplain: html`These touches were claimed but no provider answer was recorded (the sender stopped mid-send). They are <b>never re-sent automatically</b>, so a customer is not messaged twice. <b>Check them with the provider</b> (SMS or email delivery logs): some may have gone out.`,
     unknownNoneListed: (n) =>
       `The totals count ${plural(n, 'unknown outcome', 'unknown outcomes')}, but the report lists none.`,
     noUnknown: 'No unknown outcomes: every claimed touch has an answer from the provider.',
     unknownHead: { customer: 'Customer', wave: 'Wave', channel: 'Channel', send: 'Send' },
     moreNotShown: (more, all) =>
-      `… and ${formatInt(more)} more not shown (${formatInt(all)} in all); the full list is in the report data (<code>unknownTouches</code> in report.json).`,
+      html`… and ${formatInt(more)} more not shown (${formatInt(all)} in all); the full list is in the report data (<code>unknownTouches</code> in report.json).`,
     nothingFailed: 'Nothing failed and nothing was suppressed.',
     reasonHead: { reason: 'Reason', outcome: 'Outcome', touches: 'Touches', meaning: 'What it means' },
     noDescription: 'No description for this code; shown as reported.',
-    interval: (low, high) => `95% interval <span class="ci">${low} to ${high}</span>`,
+    interval: (low, high) => html`95% interval <span class="ci">${low} to ${high}</span>`,
     tooFewBuyers: 'too few buyers for an interval',
     unknownEffectTitle: 'What the campaign added',
     unknownEffectValue: 'unknown',
@@ -387,6 +424,25 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     noTier: 'no tier',
     tiersNote:
       'The tier (会员等级 / member_tier) each customer had in the segment files when the plan was made. Orders are credited as in the wave rows (the last touch within the attribution window), so the tiers add up to the totals.',
+    groupsTitle: 'Results per customer group',
+    groupsNote: (min) =>
+      `Each wave broken down by customer group: the group is the one the plan put each customer in; labels are the segment files' labels (a customer with two labels counts under both, so labels need not add up to the wave). Orders are credited by the same last-touch attribution as the wave rows. For a wave with a control group, each group is compared with its own held-out customers, with a 95% interval; when fewer than ${min} of a group were held out, its lift reads "unknown: too few" and no number is given.`,
+    groupsWave: (id) => `Wave ${id}`,
+    groupHead: {
+      group: 'Group',
+      customers: 'Customers',
+      sent: 'Sent',
+      failed: 'Failed',
+      orders: 'Attributed orders',
+      revenue: 'Attributed revenue',
+      cost: 'Cost',
+      lift: 'Lift (against control)',
+      addedOrders: 'Added orders',
+    },
+    byGroupCaption: 'By customer group',
+    byLabelCaption: 'By your labels',
+    noGroup: 'no group recorded',
+    noControlShort: 'no control group',
     auditTitle: 'Audit trail',
     auditHead: {
       when: (zone) => `When (${zone})`,
@@ -397,7 +453,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     },
     auditWave: (id) => `wave ${id}`,
     auditMore: (more, all) =>
-      `… and ${formatInt(more)} earlier (${formatInt(all)} in all) in the report data (<code>audit</code> in report.json).`,
+      html`… and ${formatInt(more)} earlier (${formatInt(all)} in all) in the report data (<code>audit</code> in report.json).`,
     most: (n, what) => `most: ${n} ${what}`,
     deliveryHero: 'Delivery rate',
     deliveryHeroNote: (sent, tried) => `${sent} of ${tried} touches handed to the providers were accepted`,
@@ -422,7 +478,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       roiAsGiven: 'as reported',
     },
     running: (n) =>
-      `The campaign is still running: <b>${formatInt(n)}</b> planned touch${n === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.`,
+      html`The campaign is still running: <b>${formatInt(n)}</b> planned touch${n === 1 ? ' is' : 'es are'} still ahead (pending). Numbers will change.`,
     legend: {
       sent: 'sent (accepted by the provider)',
       failed: 'failed',

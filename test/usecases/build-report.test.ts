@@ -15,6 +15,7 @@ import { orderDependencies, reportDependencies } from '../../functions/compositi
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import type { KnownIncrement } from '../../functions/domain/incremental.ts';
 import { bodyDigest, orderEventSchema } from '../../functions/domain/orders.ts';
+import type { CampaignReport, GroupResult } from '../../functions/domain/report-types.ts';
 import { playSchedules, type TimedEvents } from '../../functions/local/play.ts';
 import type { LocalStack } from '../../functions/local/stack.ts';
 import { startEphemeralStack } from '../../functions/local/stack.ts';
@@ -109,7 +110,11 @@ function aroundTheWave(lines: OrderLine[]): OrderLine[] {
  * returns its wave's result. Every run has the same customers, campaign id (so the same
  * control group) and seed (so the same orders placed anyway): only the responses differ.
  */
-async function measuredLift(name: string, uplift: string): Promise<KnownIncrement> {
+async function measuredLift(
+  name: string,
+  uplift: string,
+  extra: string[] = [],
+): Promise<{ wave: KnownIncrement; report: CampaignReport }> {
   // Prepare: the customers and their orders, as `campaign sample` writes them.
   const campaign = liftCampaign('lift');
   const campaignFile = join(work, `${name}.campaign.json`);
@@ -118,7 +123,7 @@ async function measuredLift(name: string, uplift: string): Promise<KnownIncremen
   const ordersFile = join(work, `${name}.orders.jsonl`);
   await sample([
     ...['--customers', CUSTOMERS, '--bad-rows', '0', '--now', NOW, '--out', customersFile, '--orders', ordersFile],
-    ...['--uplift', uplift, '--campaign', campaignFile, '--quiet'],
+    ...['--uplift', uplift, '--campaign', campaignFile, '--quiet', ...extra],
   ]);
   const lines = (await readFile(ordersFile, 'utf8'))
     .split('\n')
@@ -148,7 +153,7 @@ async function measuredLift(name: string, uplift: string): Promise<KnownIncremen
   expect(known.treated.customers, 'about half sent').toBeGreaterThan(1500);
   expect(known.control.customers, 'about half held out').toBeGreaterThan(1500);
   expect(report.incremental?.totals.waves).toEqual(['warmup']);
-  return known;
+  return { wave: known, report };
 }
 
 const contains = (interval: { low: number; high: number } | null | undefined, value: number) =>
@@ -159,7 +164,7 @@ describe('the report recovers a known uplift', () => {
     timeout: GENEROUS_MS,
   }, async () => {
     const uplift = 0.03;
-    const wave = await measuredLift('lift-3', String(uplift));
+    const { wave } = await measuredLift('lift-3', String(uplift));
     const reached = wave.treated.customers;
     // Added orders: uplift x the customers sent.
     expect(contains(wave.orders.interval, uplift * reached), `orders ${JSON.stringify(wave.orders)}`).toBe(true);
@@ -178,9 +183,64 @@ describe('the report recovers a known uplift', () => {
   });
 
   it('puts zero inside its intervals when the messages change nothing', { timeout: GENEROUS_MS }, async () => {
-    const wave = await measuredLift('lift-0', '0');
+    const { wave } = await measuredLift('lift-0', '0');
     expect(contains(wave.orders.interval, 0), `orders ${JSON.stringify(wave.orders)}`).toBe(true);
     expect(contains(wave.conversionPoints.interval, 0), `points ${JSON.stringify(wave.conversionPoints)}`).toBe(true);
     expect(contains(wave.revenue.interval, 0), `revenue ${JSON.stringify(wave.revenue)}`).toBe(true);
+  });
+
+  it('recovers a lift put into one customer group in that group, and none in the others', {
+    timeout: GENEROUS_MS,
+  }, async () => {
+    // Prepare: only the `recent` group (about 600 of the 4,000, half held out) responds, 30 in 100.
+    const uplift = 0.3;
+
+    // Act
+    const { report } = await measuredLift('lift-recent', String(uplift), ['--uplift-group', 'recent']);
+
+    // Assess: the wave is broken down by the groups the plan recorded on its touches.
+    const groups = report.byGroup?.find((wave) => wave.waveId === 'warmup')?.groups ?? [];
+    const byCode = new Map(groups.map((group) => [group.code, group]));
+    expect([...byCode.keys()].sort(), 'every group the plan used').toEqual([
+      'churned',
+      'd11-loyal',
+      'd11-only',
+      'd11-veteran',
+      'dormant-deep',
+      'dormant-shallow',
+      'recent',
+      'recent-high',
+      'unpaid',
+    ]);
+    const knownIn = (group: GroupResult | undefined): KnownIncrement => {
+      expect(group?.increment?.known, `${group?.code}: ${JSON.stringify(group?.increment)}`).toBe(true);
+      return group?.increment as KnownIncrement;
+    };
+    const recent = knownIn(byCode.get('recent'));
+    const reached = recent.treated.customers;
+    expect(reached, 'the recent customers sent').toBeGreaterThan(200);
+    expect(recent.control.customers, 'the recent customers held out').toBeGreaterThan(200);
+    expect(contains(recent.orders.interval, uplift * reached), `recent orders ${JSON.stringify(recent.orders)}`).toBe(
+      true,
+    );
+    expect(recent.orders.interval?.low, 'the lift in the group is told apart from none').toBeGreaterThan(0);
+    expect(recent.conversionPoints.interval?.low).toBeGreaterThan(0);
+    // The groups that did not respond: their intervals contain zero.
+    for (const code of ['dormant-shallow', 'churned']) {
+      const other = knownIn(byCode.get(code));
+      expect(contains(other.orders.interval, 0), `${code} orders ${JSON.stringify(other.orders)}`).toBe(true);
+    }
+    // The whole wave's sums are the groups' sums.
+    const sum = (pick: (group: GroupResult) => number) => groups.reduce((total, group) => total + pick(group), 0);
+    const rows = report.rows.filter((row) => row.waveId === 'warmup');
+    expect(sum((g) => g.sent)).toBe(rows.reduce((total, row) => total + row.sent, 0));
+    expect(sum((g) => g.orders)).toBe(rows.reduce((total, row) => total + (row.orders ?? 0), 0));
+    // The labels: the sample's `segment` column (`vip`, `cart-abandon`), else the file's name; one each here.
+    const labels = report.byGroup?.find((wave) => wave.waveId === 'warmup')?.labels ?? [];
+    expect(labels.map((label) => label.code)).toEqual(['cart-abandon', 'customers', 'vip']);
+    expect(
+      labels.reduce((total, label) => total + label.sent, 0),
+      'one label per customer',
+    ).toBe(sum((g) => g.sent));
   });
 });

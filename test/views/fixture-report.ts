@@ -1,4 +1,5 @@
-import type { CampaignReport, ReportRow } from '../../functions/domain/report-types.ts';
+import { type ArmOutcomes, groupIncrement } from '../../functions/domain/incremental.ts';
+import type { CampaignReport, GroupResult, ReportRow, WaveGroupResults } from '../../functions/domain/report-types.ts';
 import type { Channel } from '../../functions/domain/timeline.ts';
 
 /**
@@ -153,6 +154,122 @@ const rows: ReportRow[] = [
   }),
 ];
 
+/** One side of a comparison: `buyers` of `customers` bought one order each, of about `mean` CNY. */
+function arm(customers: number, buyers: number, mean: number): ArmOutcomes {
+  return {
+    customers,
+    buyers,
+    orders: buyers,
+    ordersSquares: buyers,
+    revenue: buyers * mean,
+    revenueSquares: buyers * mean * mean * 1.3,
+  };
+}
+
+interface GroupSpec {
+  code: string;
+  customers: number;
+  failed: number;
+  orders: number;
+  revenue: number;
+  /** Treated and held-out customers and buyers, for a wave with a control group. */
+  lift?: { sent: [number, number]; held: [number, number] };
+}
+
+function groupResult(waveId: string, spec: GroupSpec): GroupResult {
+  const sent = spec.customers - spec.failed;
+  return {
+    code: spec.code,
+    customers: spec.customers,
+    planned: spec.customers,
+    sent,
+    failed: spec.failed,
+    unknown: 0,
+    suppressed: 0,
+    orders: spec.orders,
+    revenue: spec.revenue,
+    cost: Math.round(sent * 5) / 100,
+    ...(spec.lift
+      ? {
+          increment: groupIncrement(
+            waveId,
+            arm(spec.lift.sent[0], spec.lift.sent[1], 350),
+            arm(spec.lift.held[0], spec.lift.held[1], 350),
+          ),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The warmup wave (10% held out) by playbook group and by the marketer's labels: the loyal
+ * customers responded, the dormant barely, and only 12 unpaid customers were held out (too few
+ * to tell); the midnight push (no control group) by group only.
+ */
+const byGroup: WaveGroupResults[] = [
+  {
+    waveId: 'warmup',
+    groups: (
+      [
+        {
+          code: 'unpaid',
+          customers: 120,
+          failed: 1,
+          orders: 9,
+          revenue: 2_900,
+          lift: { sent: [119, 9], held: [12, 0] },
+        },
+        {
+          code: 'd11-loyal',
+          customers: 42_000,
+          failed: 400,
+          orders: 3_900,
+          revenue: 1_380_000,
+          lift: { sent: [41_600, 3_500], held: [4_600, 290] },
+        },
+        {
+          code: 'recent-high',
+          customers: 38_000,
+          failed: 350,
+          orders: 2_700,
+          revenue: 960_000,
+          lift: { sent: [37_650, 2_300], held: [4_200, 240] },
+        },
+        {
+          code: 'dormant-deep',
+          customers: 69_880,
+          failed: 836,
+          orders: 2_991,
+          revenue: 1_020_000,
+          lift: { sent: [69_044, 2_600], held: [7_188, 250] },
+        },
+      ] satisfies GroupSpec[]
+    ).map((spec) => groupResult('warmup', spec)),
+    labels: (
+      [
+        {
+          code: 'vip-2025',
+          customers: 31_000,
+          failed: 300,
+          orders: 2_800,
+          revenue: 990_000,
+          lift: { sent: [30_700, 2_500], held: [3_400, 200] },
+        },
+        { code: 'autumn-new', customers: 400, failed: 4, orders: 20, revenue: 6_100 },
+      ] satisfies GroupSpec[]
+    ).map((spec) => groupResult('warmup', spec)),
+  },
+  {
+    waveId: 'midnight',
+    groups: [
+      { code: 'd11-loyal', customers: 80_000, failed: 900, orders: 3_100, revenue: 1_200_000 },
+      { code: 'recent-high', customers: 70_000, failed: 700, orders: 2_000, revenue: 800_000 },
+      { code: 'dormant-deep', customers: 30_000, failed: 276, orders: 1_020, revenue: 417_886.5 },
+    ].map((spec) => groupResult('midnight', spec)),
+    labels: [],
+  },
+];
+
 export const fixtureReport: CampaignReport = {
   campaignId: 'd11-2026',
   timezone: 'Asia/Shanghai',
@@ -202,6 +319,8 @@ export const fixtureReport: CampaignReport = {
       revenue: { value: 547_500, interval: { low: 321_148.57, high: 773_851.43 } },
     },
   },
+  byGroup,
+  groupLabels: { 'vip-2025': '去年VIP' },
   unknownTouches: [
     { customerId: 'c-0048213', waveId: 'midnight', channel: 'sms', sendId: 'midnight-sms-g2' },
     { customerId: '买家_小鱼儿88', waveId: 'midnight', channel: 'sms', sendId: 'midnight-sms-g2' },
