@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { MAX_TIER_LENGTH, normaliseTier } from './cell-values.ts';
 import { columnMappingSchema } from './column-mapping.ts';
 import { normaliseEmail, normalisePhone } from './customer.ts';
-import { HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
-import { OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
+import { DAY_MS, HOUR_MS, isValidTimeZone, minuteOfDay, parseClock, parseDateTime } from './local-time.ts';
+import { CHOSEN_WAVE_KINDS, OPT_OUT_PATTERN, placeholdersIn, TEMPLATE_PLACEHOLDERS } from './messages.ts';
 import { DEFAULT_MULTI_SMS_GROUPS } from './second-touch.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
 import { isSplitGroup, SPLIT_GROUPS, subGroupSpellings, subGroupsNamedBy } from './sub-groups.ts';
@@ -67,7 +67,39 @@ const emailWave = z.strictObject({
     .optional(),
 });
 
+/** A template id as the SMS provider gives it (SMS_123456789, 1234567, tpl-d11-a). */
+const templateId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be the template id your SMS provider gave');
+/** What a coupon is called in a text (满300减50券, 20元无门槛券). */
+const coupon = z.string().trim().min(1).max(20, 'must be at most 20 characters');
+
+/** The China marketing-SMS rules, or none (a store that sends outside mainland China). */
+export const SMS_RULE_SETS = ['cn-marketing', 'none'] as const;
+export type SmsRuleSet = (typeof SMS_RULE_SETS)[number];
+
+/** Words Chinese SMS platforms refuse or hold in marketing texts: 引流 to WeChat, lotteries, loans, cash-back. */
+export const DEFAULT_BANNED_WORDS = [
+  '加微信',
+  '加V',
+  '微信号',
+  '加群',
+  '抽奖',
+  '中奖',
+  '彩票',
+  '返现',
+  '刷单',
+  '贷款',
+  '套现',
+  '免费领',
+];
+
 const templates = z.strictObject({
+  /**
+   * The provider's template id for this wave's own SMS text: the text must be the one
+   * registered under that id (`registeredTemplates`), so a text changed after registration is caught.
+   */
+  templateId: templateId.optional(),
   sms: z.string().min(1).max(500).optional(),
   emailSubject: z.string().min(1).max(200).optional(),
   emailBody: z.string().min(1).max(20_000).optional(),
@@ -81,6 +113,10 @@ const wave = z.strictObject({
   audience: z.array(z.string().min(1).max(64)).min(1).default(['*']),
   email: z.union([z.boolean(), emailWave]).default(false),
   stopOnPurchase: z.boolean().default(false),
+  /** What the wave is for, which picks its default texts; the midnight push and reminders have their own. */
+  kind: z.enum(CHOSEN_WAVE_KINDS).optional(),
+  /** The coupon this wave's texts name as {coupon}; default: the campaign's. */
+  coupon: coupon.optional(),
   /** Share of the wave's audience held out (never sent) to measure the wave's lift against. */
   controlShare: z.number().min(0).max(0.5).default(0),
   templates: templates.default({}),
@@ -158,6 +194,33 @@ const campaignObject = z.strictObject({
     .regex(SIGNATURE, 'must be the store name in 【】, e.g. 【示例旗舰店】')
     .default('【示例旗舰店】'),
   optOutText: z.string().regex(OPT_OUT_PATTERN, 'must tell how to opt out, e.g. 回T退订').default('回T退订'),
+  /**
+   * Which SMS rules the plan checks before anything is scheduled: `cn-marketing` (mainland
+   * China's marketing SMS: signature first, opt-out, registered templates) or `none`. Default:
+   * `cn-marketing` when the SMS audience has +86 numbers.
+   */
+  smsRules: z.enum(SMS_RULE_SETS, { error: 'must be "cn-marketing" or "none"' }).optional(),
+  /**
+   * The opt-out text the SMS provider appends to every message itself (拒收请回复R): it then
+   * replaces {optOut}, and its characters count in every SMS's parts and cost.
+   */
+  providerSuffix: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(OPT_OUT_PATTERN, 'must be the opt-out text your provider appends, e.g. 拒收请回复R')
+    .optional(),
+  /**
+   * The SMS templates registered with the provider: template id -> the fingerprint of the
+   * registered text (the plan prints it for each text that is not registered yet).
+   */
+  registeredTemplates: z
+    .record(templateId, z.string().regex(/^[0-9a-f]{16}$/, 'must be the 16-character fingerprint the plan printed'))
+    .default({}),
+  /** Words the plan warns about in an SMS text: content Chinese SMS platforms refuse. */
+  bannedWords: z.array(z.string().trim().min(1).max(20)).max(200).default(DEFAULT_BANNED_WORDS),
+  /** The coupon texts name as {coupon} (满300减50券): a text with {coupon} needs one, on the campaign or its wave. */
+  coupon: coupon.optional(),
   segments: segmentSettings.default(segmentSettings.parse({})),
   /**
    * The marketer's header mapping for segment files read with this campaign (`campaign
@@ -277,6 +340,31 @@ function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$Refi
           });
         }
       }
+    }
+    const waveCoupon = wave.coupon ?? campaign.coupon;
+    for (const field of ['sms', 'emailSubject', 'emailBody'] as const) {
+      const text = wave.templates[field];
+      if (text?.includes('{coupon}') && waveCoupon === undefined) {
+        add({
+          path: at('templates', field),
+          message: 'uses {coupon} but no coupon is set: set "coupon" on the wave or the campaign (e.g. 满300减50券)',
+        });
+      }
+    }
+    if (wave.kind !== undefined && (wave.sms === 'midnight' || wave.stopOnPurchase)) {
+      add({
+        path: at('kind'),
+        message:
+          wave.sms === 'midnight'
+            ? 'does not apply to the midnight push, whose kind is midnight'
+            : 'does not apply to a wave that stops on purchase, whose kind is reminder',
+      });
+    } else if (
+      wave.kind === 'tonight' &&
+      !Number.isNaN(smsAt) &&
+      !(smsAt >= midnightAt - DAY_MS && smsAt < midnightAt)
+    ) {
+      add({ path: at('kind'), message: 'tonight (今晚零点开抢) must send on the day before the midnight push' });
     }
     const sms = wave.templates.sms;
     if (sms !== undefined) {

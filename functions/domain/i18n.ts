@@ -361,6 +361,10 @@ export const WAVE_KINDS: Record<WaveKind, Words> = {
   midnight: { zh: '零点推送', en: 'midnight push' },
   reminder: { zh: '催付提醒（购买即停）', en: 'unpaid reminder (stops on purchase)' },
   regular: { zh: '常规波次', en: 'regular wave' },
+  presale: { zh: '预售', en: 'presale' },
+  warmup: { zh: '预热（加购收藏）', en: 'warm-up (add to cart, favourite)' },
+  sprint: { zh: '第一波开抢（11.1 至 11.8）', en: 'first sale days (1 to 8 November)' },
+  tonight: { zh: '今晚零点开抢（11月10日晚）', en: 'tonight at midnight (the evening of 10 November)' },
 };
 
 /** What became of a planned touch, as the report counts it. */
@@ -491,6 +495,21 @@ function limitEn(limit: WarningLimit, timeZone: string): string {
 const unitZh = (channel: Channel): string => (channel === 'sms' ? '条短信' : '封邮件');
 const unitEn = (channel: Channel): string => (channel === 'sms' ? 'SMS' : 'emails');
 
+/** The SMS rules' warnings (China's marketing-SMS platforms); merged into WARNING_TEXTS. */
+const SMS_RULE_WARNING_TEXTS: { [C in 'sms-night-promotion' | 'sms-banned-words']: Record<Lang, WarningText<C>> } = {
+  'sms-night-promotion': {
+    zh: (w) =>
+      `波次 ${w.waves.join('、')}：短信在营销短信常规时段（${w.start} 到 ${w.end}）之外发送。零点推送是您的选择，但运营商和短信平台可能拦截或延后夜间营销短信：请提前向短信服务商报备零点发送（签名、模板、发送时间和预计数量）。`,
+    en: (w) =>
+      `wave${w.waves.length > 1 ? 's' : ''} ${w.waves.join(', ')}: SMS sent outside the usual hours for marketing SMS (${w.start} to ${w.end}). The midnight push is your choice, but carriers and SMS platforms may hold or delay night promotions: tell your SMS provider in advance (signature, templates, send time and expected volume).`,
+  },
+  'sms-banned-words': {
+    zh: (w) => `波次 ${w.wave}：短信含有短信平台会拒发或拦截的内容：${w.words.join('、')}。请修改文案。`,
+    en: (w) =>
+      `wave ${w.wave}: the SMS holds words SMS platforms refuse or hold: ${w.words.join(', ')}. Change the text.`,
+  },
+};
+
 /** Every warning code in both languages; the English is byte for byte what `timeline.warnings` holds. */
 export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> } = {
   'no-customers': {
@@ -571,6 +590,7 @@ export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> }
     en: (w) =>
       `wave ${w.wave}: the midnight push goes to ${formatCount(w.dormantDeep)} deeply dormant and ${formatCount(w.churned)} churned customers. Long without an order, they are the likeliest to complain about a marketing SMS at midnight, and complaints get the SMS channel throttled or closed; consider taking dormant-deep and churned out of the push's audience.`,
   },
+  ...SMS_RULE_WARNING_TEXTS,
 };
 
 /** A share as the warnings write it: `68%`, `55.5%`. */

@@ -15,7 +15,15 @@
  *    Then the budget (planner/budget.ts): over it, touches are cut, never the midnight push.
  * 4. summary (planner/summary.ts): counts, cost, drops and warnings: the timeline file.
  */
-import { type Campaign, campaignYear as campaignYearOf, MAX_WAVES, midnightInstant } from './campaign.ts';
+import {
+  type Campaign,
+  CampaignFileError,
+  campaignYear as campaignYearOf,
+  formatPath,
+  MAX_WAVES,
+  midnightInstant,
+  type Wave,
+} from './campaign.ts';
 import type { CustomerSet } from './customer-set.ts';
 import { parseClock } from './local-time.ts';
 import {
@@ -39,8 +47,16 @@ import {
 } from './planner/layout.ts';
 import { summarise } from './planner/summary.ts';
 import { prepareWaves } from './planner/waves.ts';
+import { PLAYBOOK_GROUPS } from './segments.ts';
 import type { QuietHours } from './send-windows.ts';
-import type { Timeline } from './timeline.ts';
+import {
+  bannedWordWarnings,
+  effectiveSmsRules,
+  nightPromotionWarning,
+  smsRuleProblems,
+  waveSmsTexts,
+} from './sms-rules.ts';
+import type { PlanWarning, Timeline } from './timeline.ts';
 
 export { BudgetTooSmallError } from './planner/budget.ts';
 export { controlDraw } from './planner/candidates.ts';
@@ -65,9 +81,26 @@ export interface Plan {
   /**
    * The group the plan put each customer in (its code, as the timeline's group sizes count
    * it): `codes[ofCustomer[index]]`. Recorded on every touch, so the report can break results
-   * down by the groups the plan really used.
+   * down by the groups the plan really used, and the send path picks the group's default text.
    */
   groups: { codes: string[]; ofCustomer: Uint16Array };
+}
+
+/** The groups present, numbered in the order the customers first show them. */
+function groupCodes(groups: Uint8Array): Plan['groups'] {
+  const numbers = new Int32Array(256).fill(-1);
+  const codes: string[] = [];
+  const ofCustomer = new Uint16Array(groups.length);
+  for (let index = 0; index < groups.length; index += 1) {
+    const group = groups[index] as number;
+    let number = numbers[group] as number;
+    if (number < 0) {
+      number = codes.push(PLAYBOOK_GROUPS[group] ?? 'other') - 1;
+      numbers[group] = number;
+    }
+    ofCustomer[index] = number;
+  }
+  return { codes, ofCustomer };
 }
 
 /** Makes the plan. */
@@ -84,6 +117,21 @@ export function planCampaign(input: PlanInput): Plan {
   const slots = waves.length * 2;
 
   const candidates = findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
+  // China's SMS rules, before anything is laid out: what a carrier would refuse refuses the plan.
+  const smsRules = effectiveSmsRules(campaign, candidates.mainlandSms);
+  const groupsByWave = new Map<Wave, string[]>(
+    waves.map((wave) => [
+      wave.wave,
+      PLAYBOOK_GROUPS.filter((_, group) => ((candidates.smsGroups[wave.index] as number) & (1 << group)) !== 0),
+    ]),
+  );
+  const smsTexts = waveSmsTexts(campaign, groupsByWave);
+  const problems = smsRuleProblems(campaign, smsRules, smsTexts);
+  if (problems.length > 0) {
+    throw new CampaignFileError(
+      problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message })),
+    );
+  }
   const order = valueOrder(candidates.values);
   const multiOrder = secondTouchOrder(candidates.secondTouch);
   const allocation = allocateTouches({ campaign, waves, masks: candidates.masks, multiOrder });
@@ -91,7 +139,15 @@ export function planCampaign(input: PlanInput): Plan {
   // Dropping for lack of time can only remove touches; if it removes a customer's only touch,
   // the multi-SMS base shrinks, so the share is checked again after layout. Demoting keeps every
   // demoted customer reached and only shrinks sends, so one round settles it.
-  const context: LayoutContext = { campaign, customers, waves, order, quiet, nameUnits: nameLengths(customers) };
+  const context: LayoutContext = {
+    campaign,
+    customers,
+    waves,
+    order,
+    quiet,
+    nameUnits: nameLengths(customers),
+    groups: candidates.groups,
+  };
   const demotions: DropTally[] = [];
   const settle = (from: Uint32Array) => {
     let planned = from;
@@ -127,6 +183,12 @@ export function planCampaign(input: PlanInput): Plan {
   }
 
   const { sends, waveEnds, warnings } = plannedSends(campaign, waves, layouts, midnight, quiet);
+  const night = nightPromotionWarning(
+    smsRules,
+    sends.map((s) => s.send),
+    campaign.timezone,
+  );
+  const smsWarnings: PlanWarning[] = [...bannedWordWarnings(campaign, smsRules, smsTexts), ...(night ? [night] : [])];
   const timeline = summarise({
     campaign,
     customers,
@@ -143,7 +205,8 @@ export function planCampaign(input: PlanInput): Plan {
     layouts,
     sends: sends.map((s) => s.send),
     waveEnds,
-    layoutWarnings: warnings,
+    layoutWarnings: [...warnings, ...smsWarnings],
+    smsGroups: candidates.smsGroups,
     drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, ...overflow, budget.drops]),
     planned: sendable,
     budgetCut: budget.cut,
@@ -156,6 +219,6 @@ export function planCampaign(input: PlanInput): Plan {
         .filter((wave) => (candidates.control[wave.index]?.length ?? 0) > 0)
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
-    groups: candidates.groups,
+    groups: groupCodes(candidates.groups),
   };
 }

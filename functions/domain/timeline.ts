@@ -37,7 +37,9 @@ export type PlanWarning =
       low: number;
       high: number;
     }
-  | { code: 'midnight-risky-groups'; wave: string; dormantDeep: number; churned: number };
+  | { code: 'midnight-risky-groups'; wave: string; dormantDeep: number; churned: number }
+  | { code: 'sms-night-promotion'; waves: string[]; start: string; end: string }
+  | { code: 'sms-banned-words'; wave: string; words: string[] };
 
 export type WarningCode = PlanWarning['code'];
 

@@ -18,7 +18,7 @@ import { type Plan, planCampaign } from '../domain/planner.ts';
 import type { PlanWarning, Timeline } from '../domain/timeline.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
-import { CampaignError, type FieldProblem, invalidRequest, refusalError } from './errors.ts';
+import { CampaignError, type FieldProblem, invalidCampaign, invalidRequest, refusalError } from './errors.ts';
 import { columnsKeyFor } from './import-segment.ts';
 import { controlSendId, shardsFor } from './plan-campaign.ts';
 
@@ -71,7 +71,7 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
   if (!early.ok) throw refusalError(early.refusal);
 
   const customers = await deps.loadCustomers(campaign);
-  const plan = planOrRefuse({ campaign, customers, now: request.now });
+  const plan = planWithRules(campaign, customers, request.now);
   if (Object.keys(campaign.columns).length > 0)
     plan.timeline = withWarning(plan.timeline, columnsNotUsedHere(campaign.id));
   const plannedAt = new Date(request.now).toISOString();
@@ -126,6 +126,16 @@ function withWarning(timeline: Timeline, warning: PlanWarning): Timeline {
         : [[key, value]],
     ),
   ) as unknown as Timeline;
+}
+
+/** The plan, or the SMS rules' refusals (found with the customers) as the campaign file's problems. */
+function planWithRules(campaign: Campaign, customers: CustomerSet, now: number): Plan {
+  try {
+    return planCampaign({ campaign, customers, now });
+  } catch (error) {
+    if (error instanceof CampaignFileError) throw invalidCampaign(error);
+    throw error;
+  }
 }
 
 function parseRequested(request: PlanDraftRequest): Campaign {
@@ -266,14 +276,4 @@ async function recordPlan(
     'plan-conflict',
     `version ${version} of ${campaign.id} is planned, but the campaign kept changing while it was recorded; plan again`,
   );
-}
-
-/** The plan, or the campaign's own problem (a budget below the midnight push's cost) as an invalid request. */
-function planOrRefuse(input: Parameters<typeof planCampaign>[0]): ReturnType<typeof planCampaign> {
-  try {
-    return planCampaign(input);
-  } catch (error) {
-    if (error instanceof CampaignFileError) throw invalidRequest(error.problems);
-    throw error;
-  }
 }

@@ -34,13 +34,15 @@ import { ShardTallyKeeper } from '../domain/live-progress.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { maskPersonalData } from '../domain/masking.ts';
 import {
+  deliveredSms,
   linkFor,
   type MessageValues,
   render,
+  renderSms,
   smsParts,
   templatesFor,
-  type WaveKind,
   type WaveTemplates,
+  waveKind,
 } from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
 import { escapeHtml } from '../domain/text.ts';
@@ -577,8 +579,8 @@ function touchIdOf(campaignId: string, touch: Pick<Touch, 'waveId' | 'channel'>)
 interface Staged {
   campaign: Campaign;
   wave: Wave;
-  /** The wave's texts (its own or the defaults for its kind), resolved once per shard. */
-  templates: WaveTemplates;
+  /** The wave's texts (its own or the defaults for its kind and the customer's group), resolved once per group. */
+  templatesOf: (group: string | undefined) => WaveTemplates;
   rate: number;
   pending: Touch[];
   /** The shard's outcomes so far (an earlier run's included), kept for the live view. */
@@ -623,7 +625,7 @@ async function stage(
   return {
     campaign,
     wave,
-    templates: waveTemplates(wave),
+    templatesOf: memoByGroup((group) => waveTemplates(campaign, wave, group)),
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
     tally: new ShardTallyKeeper(touches),
@@ -724,10 +726,10 @@ async function claimAndSend(
   if (claim.kind === 'already') return { status: 'unknown', reason: CLAIMED_WITHOUT_OUTCOME };
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
 
-  const { templates } = staged;
+  const templates = staged.templatesOf(touch.group);
   const values = messageValues(campaign, staged.wave, touch);
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
-  const text = render(templates.sms, values);
+  const text = renderSms(templates.sms, values);
   for (let throttled = 0; ; ) {
     if (throttled > 0) {
       await limiter.take();
@@ -743,7 +745,12 @@ async function claimAndSend(
     try {
       if (send.channel === 'sms') {
         const { messageId } = await deps.sms.send({ phone: touch.address, text, tags });
-        return { status: 'sent', providerMessageId: messageId, parts: smsParts(text) };
+        // The provider's appended opt-out is billed with the text.
+        return {
+          status: 'sent',
+          providerMessageId: messageId,
+          parts: smsParts(deliveredSms(text, campaign.providerSuffix)),
+        };
       }
       const unsubscribeUrl = (staged.links as UnsubscribeLinks).urlFor(campaign.id, touch.customerId);
       const { messageId } = await deps.email.send({
@@ -773,19 +780,37 @@ async function claimAndSend(
   }
 }
 
-/** The wave's texts: its own where given, else the defaults for its kind (midnight push, unpaid reminder, regular). */
-export function waveTemplates(wave: Wave): WaveTemplates {
-  const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';
-  return templatesFor(kind, wave.templates);
+/**
+ * The wave's texts: its own where given, else the defaults for its kind (presale, warm-up,
+ * sprint, tonight, midnight push, unpaid reminder, regular) and the customer's playbook group.
+ */
+export function waveTemplates(campaign: Campaign, wave: Wave, group?: string): WaveTemplates {
+  return templatesFor(waveKind(wave), wave.templates, {
+    group,
+    coupon: (wave.coupon ?? campaign.coupon) !== undefined,
+  });
 }
 
-/** What fills a wave's placeholders for one customer: the name (or the fallback), the link for the device. */
+function memoByGroup<T>(make: (group: string | undefined) => T): (group: string | undefined) => T {
+  const made = new Map<string | undefined, T>();
+  return (group) => {
+    if (!made.has(group)) made.set(group, make(group));
+    return made.get(group) as T;
+  };
+}
+
+/**
+ * What fills a wave's placeholders for one customer: the name (or the fallback), the link for
+ * the device, the coupon; no opt-out of our own when the provider appends its own.
+ */
 export function messageValues(campaign: Campaign, wave: Wave, customer: Pick<Touch, 'name' | 'device'>): MessageValues {
+  const coupon = wave.coupon ?? campaign.coupon;
   return {
     name: customer.name,
     link: linkFor(customer.device, wave.links ?? campaign.links),
     signature: campaign.signature,
-    optOut: campaign.optOutText,
+    optOut: campaign.providerSuffix ? '' : campaign.optOutText,
+    ...(coupon === undefined ? {} : { coupon }),
   };
 }
 

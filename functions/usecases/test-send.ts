@@ -19,7 +19,7 @@ import { type Campaign, parseTestAddress, type TestAddress, type Wave } from '..
 import { decide, type LifecycleRefusal } from '../domain/campaign-lifecycle.ts';
 import type { Device } from '../domain/customer.ts';
 import { maskEmail, maskPersonalData, maskPhone } from '../domain/masking.ts';
-import { render } from '../domain/messages.ts';
+import { renderSms } from '../domain/messages.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
@@ -225,7 +225,7 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     if (!lifecycle) throw new CampaignError('unknown-campaign', `no campaign ${campaignId}`);
   }
 
-  const templates = waveTemplates(wave);
+  const templates = waveTemplates(campaign, wave);
   const links = recipients.some((r) => r.kind === 'email') ? await deps.unsubscribeLinks() : undefined;
   const requestId = (deps.newRequestId ?? randomUUID)();
   const result: TestSendResult = { version, sent: [], failed: [] };
@@ -234,7 +234,7 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     const tags: MessageTags = { campaignId, waveId, sendId: testSendId(waveId), customerId, test: true };
     const variants =
       recipient.kind === 'sms'
-        ? distinct((variant) => render(templates.sms, messageValues(campaign, wave, variant)))
+        ? distinct((variant) => renderSms(templates.sms, messageValues(campaign, wave, variant)))
         : distinct((variant) => {
             const unsubscribeUrl = (links as UnsubscribeLinks).urlFor(campaignId, customerId);
             return {

@@ -90,7 +90,7 @@ describe('campaign file', () => {
       'waves[1].id: repeats the id of waves[0]',
       'waves[1].sms: falls in quiet hours (22:00 to 09:00); only the midnight push may',
       'waves[2].sms: is not before the midnight push (2026-11-11T00:00): it is the final wave',
-      'waves[3].templates.sms: has unknown placeholder {nmae}; known: {name} {link} {signature} {optOut}',
+      'waves[3].templates.sms: has unknown placeholder {nmae}; known: {name} {link} {signature} {optOut} {coupon}',
       'waves[3].templates.sms: must carry the store signature: {signature} or 【示例旗舰店】',
       'waves[3].templates.sms: must carry an opt-out instruction: {optOut} or text like 回T退订',
       'waves[4].email.at: is 24 h before the SMS; it must be 48 to 72 h before',

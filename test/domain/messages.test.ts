@@ -25,9 +25,7 @@ describe('messages', () => {
     const text = render(template, { link: links.mobile, signature: '【示例旗舰店】', optOut: '回T退订' });
 
     // Assess
-    expect(text).toBe(
-      '【示例旗舰店】亲，双11零点已开抢！老客专享价仅限前1小时，手慢无 https://s.example.cn/d11 回T退订',
-    );
+    expect(text).toBe('【示例旗舰店】亲，双11已开抢，好物现在下单 https://s.example.cn/d11 回T退订');
     expect(text).not.toMatch(/\{/);
   });
 

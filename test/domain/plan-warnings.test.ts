@@ -178,6 +178,20 @@ const EXAMPLES: Record<WarningCode, Array<{ warning: PlanWarning; en: string; zh
       zhHas: ['1,400 位深睡客', '1,600 位流失客', '投诉'],
     },
   ],
+  'sms-night-promotion': [
+    {
+      warning: { code: 'sms-night-promotion', waves: ['midnight'], start: '08:00', end: '22:00' },
+      en: 'wave midnight: SMS sent outside the usual hours for marketing SMS (08:00 to 22:00). The midnight push is your choice, but carriers and SMS platforms may hold or delay night promotions: tell your SMS provider in advance (signature, templates, send time and expected volume).',
+      zhHas: ['08:00 到 22:00', '报备'],
+    },
+  ],
+  'sms-banned-words': [
+    {
+      warning: { code: 'sms-banned-words', wave: 'warmup', words: ['加微信', '抽奖'] },
+      en: 'wave warmup: the SMS holds words SMS platforms refuse or hold: 加微信, 抽奖. Change the text.',
+      zhHas: ['加微信、抽奖'],
+    },
+  ],
 };
 
 describe('planner warnings in the marketer language', () => {

@@ -24,6 +24,7 @@ import {
 } from '../../functions/domain/planner/layout.ts';
 import { summarise } from '../../functions/domain/planner/summary.ts';
 import { EMAIL, prepareWaves, SMS, slotOf } from '../../functions/domain/planner/waves.ts';
+import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const DAY = 86_400_000;
@@ -74,7 +75,7 @@ describe('candidates', () => {
     expect(result.drops.of(slotOf(1, SMS)).get('no-phone')).toBe(1);
     expect(result.drops.of(slotOf(0, EMAIL)).get('opt-out')).toBe(1);
     expect(result.audienceSizes).toEqual([3, 3]);
-    expect(result.groups.ofCustomer.length).toBe(3);
+    expect(result.groups.length).toBe(3);
   });
 
   it("holds the control group out of the wave, by each customer's stable draw", () => {
@@ -104,7 +105,7 @@ describe('candidates', () => {
     const result = findCandidates({ campaign, customers, waves, now: NOW, campaignYear: 2026 });
 
     // Assess
-    expect([...result.groups.ofCustomer].map((g) => result.groups.codes[g])).toEqual(['unpaid', 'churned']);
+    expect([...result.groups].map((g) => PLAYBOOK_GROUPS[g])).toEqual(['unpaid', 'churned']);
     expect(result.groupSizes.get('unpaid')).toBe(1);
   });
 });
@@ -289,7 +290,7 @@ describe('summary', () => {
       audienceSizes: [2],
       control: [new Int32Array(0)],
       groupSizes: new Map([['churned', 2]]),
-      groups: { codes: ['churned'], ofCustomer: Uint16Array.of(0, 0) },
+      groups: Uint8Array.of(8, 8),
       subGroupSizes: new Map([['churned:new-low', 2]]),
       reachable: { sms: 1, any: 1 },
       tiersSeen: new Set(),

@@ -31,8 +31,9 @@ function customers(count: number, overrides: Partial<Customer> = {}): CustomerSe
   return set;
 }
 
+// These examples are about caps, times and audiences: China's SMS rules (registered templates) have their own tests.
 function campaignWith(waves: CampaignInput['waves'], settings: Partial<CampaignInput> = {}) {
-  return parseCampaign({ id: 'edge', midnight: '2026-11-11T00:00', ...settings, waves });
+  return parseCampaign({ id: 'edge', midnight: '2026-11-11T00:00', smsRules: 'none', ...settings, waves });
 }
 
 function plan(input: ReturnType<typeof campaignWith>, set: CustomerSet, now = NOW) {

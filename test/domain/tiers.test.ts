@@ -29,8 +29,9 @@ function setOf(...list: Customer[]): CustomerSet {
   return set;
 }
 
+// These examples are about caps, times and audiences: China's SMS rules (registered templates) have their own tests.
 function campaignWith(waves: CampaignInput['waves'], settings: Partial<CampaignInput> = {}) {
-  return parseCampaign({ id: 'tiers', midnight: '2026-11-11T00:00', ...settings, waves });
+  return parseCampaign({ id: 'tiers', midnight: '2026-11-11T00:00', smsRules: 'none', ...settings, waves });
 }
 
 /** The customers each wave's SMS goes to, by wave id. */

@@ -41,6 +41,7 @@ function customersCsv(): string {
 const CAMPAIGN: CampaignInput = {
   id: 'unsub',
   midnight: '2026-11-11T00:00',
+  smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
   // Two SMS and two emails each: room for all four touches, so only the opt-out removes one.
   caps: { touches: 4, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
   waves: [
@@ -223,6 +224,7 @@ describe('planning again', () => {
     const result = await planAndApprove(stack.config, {
       id: 'unsub-later',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'], email: true }],
     });
 

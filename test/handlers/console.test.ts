@@ -44,6 +44,7 @@ function campaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput
   return {
     id,
     midnight: '2026-11-11T00:00',
+    smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
     waves: [
       {
         id: 'warmup',

@@ -30,6 +30,7 @@ const EMAIL = 'me@store.cn';
 const CAMPAIGN = {
   id: 'ts-d11',
   midnight: '2026-11-11T00:00',
+  smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
   links: { mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com/d11' },
   testRecipients: ['13800138000', 'Me@Store.CN', '+8613900139000'],
   waves: [

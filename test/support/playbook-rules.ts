@@ -6,10 +6,12 @@
 import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../functions/domain/campaign.ts';
 import type { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
+import { deliveredSms, renderSms, smsParts } from '../../functions/domain/messages.ts';
 import type { Plan } from '../../functions/domain/planner.ts';
 import { SPRINT_MIN_ELIGIBLE, SPRINT_REACH_BAND } from '../../functions/domain/playbook-warnings.ts';
 import { EVERYONE, type PLAYBOOK_GROUPS, primaryGroup } from '../../functions/domain/segments.ts';
 import { SUB_GROUPS, subGroupOf, subGroupsNamedBy } from '../../functions/domain/sub-groups.ts';
+import { messageValues, waveTemplates } from '../../functions/usecases/send-wave.ts';
 
 export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, plan: Plan, now: number): string[] {
   const broken: string[] = [];
@@ -167,6 +169,20 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       );
     }
   }
+  // Each SMS send's parts are its customers' texts as the send path renders them: their group's
+  // default (or the wave's own text), their link and name, and what the provider appends.
+  sends.forEach((send, position) => {
+    const wave = wavesById.get(send.waveId);
+    if (send.channel !== 'sms' || !wave) return;
+    let parts = 0;
+    for (const index of plan.members[position] ?? []) {
+      const customer = customers.get(index);
+      const templates = waveTemplates(campaign, wave, primaryGroup(customer, segmentation));
+      const text = renderSms(templates.sms, messageValues(campaign, wave, customer));
+      parts += smsParts(deliveredSms(text, campaign.providerSuffix));
+    }
+    if (parts !== send.smsParts) broken.push(`send ${send.id}: ${send.smsParts} SMS parts, its texts have ${parts}`);
+  });
   broken.push(...brokenGroupRules(campaign, customers, plan, now));
   return broken;
 }

@@ -43,6 +43,7 @@ function campaign(id: string, waves: CampaignInput['waves'], extra: Partial<Camp
   return {
     id,
     midnight: '2026-11-11T00:00',
+    smsRules: 'none',
     caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
     waves,
     ...extra,

@@ -54,6 +54,7 @@ function liftCampaign(id: string): CampaignInput {
   return {
     id,
     midnight: '2026-11-11T00:00',
+    smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
     waves: [{ id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'], controlShare: 0.5 }],
   };
 }

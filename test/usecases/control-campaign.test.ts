@@ -53,7 +53,13 @@ async function startWith(campaign: CampaignInput, customers = CUSTOMERS) {
 }
 
 function midnightOnly(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
-  return { id, midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }], ...extra };
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    smsRules: 'none',
+    waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }],
+    ...extra,
+  };
 }
 
 /** The marketer's actions at their virtual instants, through the use case the routes call. */
@@ -256,6 +262,7 @@ describe('cancel', () => {
     return {
       id,
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
         { id: 'evening', sms: '2026-11-10T20:00', audience: ['*'] },

@@ -331,6 +331,7 @@ function campaignFile(campaignId: string, variant: 'A' | 'B', marker: string) {
   return {
     id: campaignId,
     midnight: '2026-11-11T00:00',
+    smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
     smsRatePerSecond: SMS_RATE,
     resumeGraceMinutes: GRACE_MS / MINUTE,
     // Groups of 4: a wave is several sends, sent by several workers at once (a pause stops each).

@@ -68,7 +68,13 @@ async function planCampaign(campaign: CampaignInput) {
 }
 
 function midnightCampaign(id: string, extra: Partial<CampaignInput> = {}): CampaignInput {
-  return { id, midnight: '2026-11-11T00:00', waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }], ...extra };
+  return {
+    id,
+    midnight: '2026-11-11T00:00',
+    smsRules: 'none',
+    waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }],
+    ...extra,
+  };
 }
 
 async function touchesOf(target: LocalStack, campaignId: string): Promise<Touch[]> {
@@ -184,6 +190,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'second',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       smsRatePerSecond: 50,
       caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
@@ -224,6 +231,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'brand-a',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       caps: { touches: 3, smsPerMonth: 2, multiSmsShare: 1, multiSmsGroups: [...PLAYBOOK_GROUPS] },
       waves: [
         { id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'] },
@@ -233,6 +241,7 @@ describe('the send path', () => {
     await planCampaign({
       id: 'brand-b',
       midnight: '2026-11-11T00:00',
+      smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
       waves: [{ id: 'flash', sms: '2026-11-07T12:00', audience: ['*'] }],
     });
 

@@ -8,6 +8,7 @@ import type { Customer } from '../customer.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { secondTouchBenefit } from '../second-touch.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
+import { isMainlandPhone } from '../sms-rules.ts';
 import { SUB_GROUPS, subGroupIndexOf } from '../sub-groups.ts';
 import { type DropReason, DropTally } from './drops.ts';
 import { EMAIL, inAudience, SMS, slotOf, type WavePlan } from './waves.ts';
@@ -32,7 +33,8 @@ export interface Candidates {
    */
   secondTouch: Float64Array;
   /** Per customer, the primary group: `codes[ofCustomer[index]]`, codes in the order first seen. */
-  groups: { codes: string[]; ofCustomer: Uint16Array };
+  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS (NO_GROUP for any other). */
+  groups: Uint8Array;
   /** Per wave index, the customers held out as its control group, in file order. */
   control: Int32Array[];
   /** Per wave index, customers in its audience (before channel checks and caps). */
@@ -50,8 +52,16 @@ export interface Candidates {
   reachable: { sms: number; any: number };
   /** Member tiers seen in the customer set. */
   tiersSeen: Set<string>;
+  /** Per wave index, the groups (bit per PLAYBOOK_GROUPS index) of the customers it could send an SMS. */
+  smsGroups: Uint32Array;
+  /** Whether any of those customers has a mainland China (+86) number: the China SMS rules' default. */
+  mainlandSms: boolean;
   drops: DropTally;
 }
+
+const GROUP_INDEX = new Map<string, number>(PLAYBOOK_GROUPS.map((group, index) => [group, index]));
+/** In `groups`, a customer whose group is not one of PLAYBOOK_GROUPS. */
+export const NO_GROUP = 255;
 
 export function findCandidates(input: CandidatesInput): Candidates {
   const { campaign, customers, waves, now } = input;
@@ -67,9 +77,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
   };
   const masks = new Uint32Array(count);
   const values = new Float64Array(count);
-  const groupCodes: string[] = [];
-  const groupNumbers = new Map<string, number>();
-  const groupOfCustomer = new Uint16Array(count);
+  const groups = new Uint8Array(count);
   const subGroups = new Int8Array(count);
   const subGroupCounts = new Array<number>(SUB_GROUPS.length).fill(0);
   const reachable = { sms: 0, any: 0 };
@@ -77,18 +85,17 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const multiGroups = new Set<string>(campaign.caps.multiSmsGroups);
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
+  const smsGroups = new Uint32Array(waves.length);
+  let mainlandSms = false;
   for (let index = 0; index < count; index += 1) {
     const customer = customers.get(index);
     const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
     groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    let groupNumber = groupNumbers.get(group);
-    if (groupNumber === undefined) {
-      groupNumber = groupCodes.push(group) - 1;
-      groupNumbers.set(group, groupNumber);
-    }
-    groupOfCustomer[index] = groupNumber;
+    // A group without a text of its own (none today) reads the kind's general text, never another group's.
+    const groupIndex = GROUP_INDEX.get(group) ?? NO_GROUP;
+    groups[index] = groupIndex;
     values[index] = customerValue(customer, now, input.campaignYear);
     const subGroup = subGroupIndexOf(group, customer, campaign.segments);
     subGroups[index] = subGroup;
@@ -126,7 +133,12 @@ export function findCandidates(input: CandidatesInput): Candidates {
                 ? 'care-window'
                 : null;
       if (smsDrop) drops.add(smsSlot, smsDrop);
-      else mask |= 1 << smsSlot;
+      else {
+        mask |= 1 << smsSlot;
+        if (groupIndex !== NO_GROUP)
+          smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
+        if (!mainlandSms && isMainlandPhone(customer.phone)) mainlandSms = true;
+      }
       if (!wave.hasEmail) continue;
       const emailSlot = slotOf(wave.index, EMAIL);
       const emailDrop = emailDropReason(wave, customer) ?? (cared ? 'care-window' : null);
@@ -139,7 +151,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
     masks,
     values,
     secondTouch,
-    groups: { codes: groupCodes, ofCustomer: groupOfCustomer },
+    groups,
     control: control.map((members) => Int32Array.from(members)),
     audienceSizes,
     groupSizes,
@@ -147,6 +159,8 @@ export function findCandidates(input: CandidatesInput): Candidates {
     subGroupSizes: new Map(SUB_GROUPS.map((code, position) => [code, subGroupCounts[position] as number])),
     reachable,
     tiersSeen,
+    smsGroups,
+    mainlandSms,
     drops,
   };
 }

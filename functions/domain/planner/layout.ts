@@ -22,6 +22,8 @@ export interface LayoutContext {
   quiet: QuietHours;
   /** Per customer, the name's SMS length (nameLengths). */
   nameUnits: Uint16Array;
+  /** Per customer, the primary group (index into PLAYBOOK_GROUPS): which default text it reads. */
+  groups?: Uint8Array;
 }
 
 /** One wave and channel laid out: its members in send order and where each group falls. */
@@ -48,7 +50,7 @@ export function layOutAll(context: LayoutContext, planned: Uint32Array): SlotLay
 }
 
 export function layOutSlot(context: LayoutContext, planned: Uint32Array, wave: WavePlan, channel: number): SlotLayout {
-  const { campaign, customers, waves, order, quiet, nameUnits } = context;
+  const { campaign, customers, waves, order, quiet, nameUnits, groups } = context;
   const slot = slotOf(wave.index, channel);
   const bit = 1 << slot;
   const members: number[] = [];
@@ -56,7 +58,7 @@ export function layOutSlot(context: LayoutContext, planned: Uint32Array, wave: W
   const units = new Float64Array(members.length);
   let totalUnits = 0;
   members.forEach((index, position) => {
-    const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index) : 1;
+    const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index, groups?.[index]) : 1;
     units[position] = value;
     totalUnits += value;
   });
@@ -181,10 +183,12 @@ export function nameLengths(customers: CustomerSet): Uint16Array {
 }
 
 /** The SMS parts of one customer's message in a wave. */
-export function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number): number {
+export function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number, group?: number): number {
   const name = names[index] as number;
-  const base = device === 'pc' ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
-  return smsPartsFor(base + (name & 0x7fff), wave.smsUcs2 || (name & 0x8000) !== 0);
+  const text = group === undefined ? undefined : wave.groupSms?.[group];
+  const pc = device === 'pc';
+  const base = text ? (pc ? text.pc : text.mobile) : pc ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
+  return smsPartsFor(base + (name & 0x7fff), (text ? text.ucs2 : wave.smsUcs2) || (name & 0x8000) !== 0);
 }
 
 /** A regular SMS wave must be sent before the next wave starts and within its calendar month. */

@@ -6,10 +6,11 @@ import { type Campaign, TIER_AUDIENCE_PREFIX } from '../campaign.ts';
 import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
-import { render, smsLength, smsParts } from '../messages.ts';
+import { deliveredSms, render, renderSms, smsLength, smsParts, templatesFor } from '../messages.ts';
 import { estimateCost } from '../plan-review.ts';
 import { midnightRiskWarning, type SprintWave, sprintReachWarnings } from '../playbook-warnings.ts';
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
+import { fixedValues } from '../sms-rules.ts';
 import { subGroupsNamedBy } from '../sub-groups.ts';
 import type { PlannedSend, PlanWarning, Timeline, WaveSummary } from '../timeline.ts';
 import { multiSmsCount, reachedCount } from './allocation.ts';
@@ -27,8 +28,8 @@ export interface SummaryInput {
   audienceSizes: readonly number[];
   control: readonly Int32Array[];
   groupSizes: ReadonlyMap<string, number>;
-  /** Per customer, the primary group: `codes[ofCustomer[index]]` (phase 1). */
-  groups: { readonly codes: readonly string[]; readonly ofCustomer: Uint16Array };
+  /** Per customer, the primary group as an index into PLAYBOOK_GROUPS (phase 1). */
+  groups: Uint8Array;
   subGroupSizes: ReadonlyMap<string, number>;
   /** Customers the channels could reach at all (phase 1). */
   reachable: { sms: number; any: number };
@@ -38,6 +39,8 @@ export interface SummaryInput {
   waveEnds: ReadonlyMap<number, number>;
   /** The layout's warnings (phase 3), after the audience warnings this phase adds. */
   layoutWarnings: readonly PlanWarning[];
+  /** Per wave index, the groups it could send an SMS (phase 1): the example is the first group's text. */
+  smsGroups?: Uint32Array;
   /** Every phase's drops, summed. */
   drops: DropTally;
   /** The final plan per customer. */
@@ -78,12 +81,14 @@ export function summarise(input: SummaryInput): Timeline {
     if (smsEnd !== undefined) summary.smsEndsAt = formatInstant(smsEnd, tz);
     const emailEnd = input.waveEnds.get(slotOf(wave.index, EMAIL));
     if (emailEnd !== undefined) summary.emailEndsAt = formatInstant(emailEnd, tz);
-    const example = render(wave.templates.sms, {
-      name: '王小明',
-      link: wave.links.mobile,
-      signature: campaign.signature,
-      optOut: campaign.optOutText,
-    });
+    const example = deliveredSms(
+      renderSms(exampleTemplate(campaign, wave, input.smsGroups?.[wave.index]), {
+        ...fixedValues(campaign, wave.wave),
+        name: '王小明',
+        link: wave.links.mobile,
+      }),
+      campaign.providerSuffix,
+    );
     summary.smsExample = { text: example, parts: smsParts(example), characters: smsLength(example).length };
     if (wave.hasEmail) {
       summary.emailExample = {
@@ -205,8 +210,8 @@ function playbookWarnings(input: SummaryInput): PlanWarning[] {
   const midnightBit = midnightWave ? 1 << slotOf(midnightWave.index, SMS) : 0;
   let dormantDeep = 0;
   let churned = 0;
-  const DORMANT_DEEP = groups.codes.indexOf('dormant-deep');
-  const CHURNED = groups.codes.indexOf('churned');
+  const DORMANT_DEEP = PLAYBOOK_GROUPS.indexOf('dormant-deep');
+  const CHURNED = PLAYBOOK_GROUPS.indexOf('churned');
   for (let index = 0; index < planned.length; index += 1) {
     const mask = planned[index] as number;
     if (mask === 0) continue;
@@ -214,7 +219,7 @@ function playbookWarnings(input: SummaryInput): PlanWarning[] {
       if ((mask >>> slotOf(wave.index, SMS)) & 0b11) reached[wave.index] = (reached[wave.index] as number) + 1;
     }
     if ((mask & midnightBit) !== 0) {
-      const group = groups.ofCustomer[index];
+      const group = groups[index];
       if (group === DORMANT_DEEP) dormantDeep += 1;
       else if (group === CHURNED) churned += 1;
     }
@@ -232,4 +237,12 @@ function playbookWarnings(input: SummaryInput): PlanWarning[] {
     if (risky) warnings.push(risky);
   }
   return warnings;
+}
+
+/** The SMS a wave's example shows: its own text, or the default of the first group it sends to. */
+function exampleTemplate(campaign: Campaign, wave: WavePlan, groups: number | undefined): string {
+  if (wave.groupSms === null || !groups) return wave.templates.sms;
+  const first = PLAYBOOK_GROUPS[31 - Math.clz32(groups & -groups)];
+  const coupon = (wave.wave.coupon ?? campaign.coupon) !== undefined;
+  return templatesFor(wave.kind, wave.wave.templates, { group: first, coupon }).sms;
 }

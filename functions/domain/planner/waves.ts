@@ -5,8 +5,18 @@
 import { type Campaign, smsInstant, TIER_AUDIENCE_PREFIX, type Wave } from '../campaign.ts';
 import { normaliseTier } from '../cell-values.ts';
 import { DAY_MS, parseDateTime } from '../local-time.ts';
-import { render, smsLength, templatesFor, type WaveKind, type WaveTemplates } from '../messages.ts';
-import { EVERYONE } from '../segments.ts';
+import {
+  deliveredSms,
+  renderSms,
+  smsLength,
+  smsVariesByGroup,
+  templatesFor,
+  type WaveKind,
+  type WaveTemplates,
+  waveKind,
+} from '../messages.ts';
+import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
+import { fixedValues } from '../sms-rules.ts';
 import { subGroupMaskOf } from '../sub-groups.ts';
 
 export const SMS = 0;
@@ -30,7 +40,7 @@ export interface WavePlan {
   emailDomains: Set<string> | null;
   /** The email window [from, to): 48 to 72 h before the SMS by default, never before `now`. */
   emailWindow: [number, number];
-  /** Rendered SMS length without the name, per device link (mobile, pc). */
+  /** Rendered SMS length without the name, per device link (mobile, pc), with the provider's appended text. */
   smsBaseLength: { mobile: number; pc: number };
   smsUcs2: boolean;
   /**
@@ -38,6 +48,18 @@ export interface WavePlan {
    * of the wave (`care-window`); null when the rule does not apply to the wave.
    */
   careFrom: number | null;
+  /**
+   * For a wave without its own SMS text, the same per playbook group (index into
+   * PLAYBOOK_GROUPS): each group reads its own default, so its parts follow its text.
+   */
+  groupSms: ReadonlyArray<SmsBase> | null;
+}
+
+/** An SMS text's length without the customer's name, per device link, and whether it is UCS-2. */
+export interface SmsBase {
+  mobile: number;
+  pc: number;
+  ucs2: boolean;
 }
 
 /** The campaign's waves in SMS time order (file order breaks ties), ready for planning at `now`. */
@@ -47,13 +69,23 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
     .map((wave, position) => ({ wave, position, smsAt: smsInstant(campaign, wave) }))
     .sort((a, b) => a.smsAt - b.smsAt || a.position - b.position);
   return ordered.map(({ wave, smsAt }, index) => {
-    const kind: WaveKind = wave.sms === 'midnight' ? 'midnight' : wave.stopOnPurchase ? 'reminder' : 'regular';
-    const templates = templatesFor(kind, wave.templates);
+    const kind = waveKind(wave);
+    const coupon = (wave.coupon ?? campaign.coupon) !== undefined;
+    const templates = templatesFor(kind, wave.templates, { coupon });
     const links = wave.links ?? campaign.links;
-    const lengthWith = (link: string) =>
-      smsLength(render(templates.sms, { name: ' ', link, signature: campaign.signature, optOut: campaign.optOutText }));
-    const mobile = lengthWith(links.mobile);
-    const pc = lengthWith(links.pc);
+    const fixed = fixedValues(campaign, wave);
+    // The name placeholder is rendered as one character; the customer's own name replaces it.
+    const baseOf = (sms: string): SmsBase => {
+      const lengthWith = (link: string) =>
+        smsLength(deliveredSms(renderSms(sms, { ...fixed, name: ' ', link }), campaign.providerSuffix));
+      const mobile = lengthWith(links.mobile);
+      const pc = lengthWith(links.pc);
+      return { mobile: mobile.length - 1, pc: pc.length - 1, ucs2: mobile.ucs2 || pc.ucs2 };
+    };
+    const base = baseOf(templates.sms);
+    const groupSms = smsVariesByGroup(wave.templates)
+      ? PLAYBOOK_GROUPS.map((group) => baseOf(templatesFor(kind, wave.templates, { group, coupon }).sms))
+      : null;
     const emailOption = typeof wave.email === 'object' ? wave.email : null;
     let emailWindow: [number, number] = [
       smsAt - campaign.emailLeadDays.max * DAY_MS,
@@ -78,9 +110,9 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       hasEmail: wave.email !== false,
       emailDomains: emailOption?.domains ? new Set(emailOption.domains.map((d) => d.toLowerCase())) : null,
       emailWindow,
-      // The name placeholder was rendered as one character; the customer's own name replaces it.
-      smsBaseLength: { mobile: mobile.length - 1, pc: pc.length - 1 },
-      smsUcs2: mobile.ucs2 || pc.ucs2,
+      smsBaseLength: { mobile: base.mobile, pc: base.pc },
+      smsUcs2: base.ucs2,
+      groupSms,
       careFrom: isPromotionBeforeFestival(kind) && campaign.careDays > 0 ? smsAt - campaign.careDays * DAY_MS : null,
     };
   });
