@@ -66,6 +66,21 @@ export const FIELD_MESSAGE_KINDS = [
   'too-small-number',
   'too-big-length',
   'too-big-number',
+  'budget-below-midnight',
+  'signature-length',
+  'signature-first',
+  'sms-opt-out',
+  'template-unknown-id',
+  'template-changed',
+  'template-unregistered',
+  'template-id-form',
+  'sms-rules-value',
+  'provider-suffix',
+  'fingerprint-form',
+  'coupon-missing',
+  'tonight-day',
+  'no-sub-groups',
+  'sub-group-spelling',
 ] as const;
 export type FieldMessageKind = (typeof FIELD_MESSAGE_KINDS)[number];
 
@@ -84,6 +99,9 @@ const TYPE_ZH: Readonly<Record<string, string>> = {
   object: '对象',
 };
 const typeZh = (name: string): string => TYPE_ZH[name] ?? name;
+/** "the default text for group X" in Chinese; "the text" needs no words before the verb. */
+const whoseZh = (whose: string): string =>
+  whose === 'the text' ? '短信文字' : `客群 ${whose.replace('the default text for group ', '')} 的默认文字`;
 const unitZh = (unit: string): string => (unit === 'characters' ? '个字符' : unit === 'items' ? '项' : unit);
 
 export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
@@ -247,6 +265,73 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   'too-big-number': {
     pattern: /^Too big: expected number to be <(=?)(-?[\d.]+)$/,
     zh: (eq, n) => `太大：必须${eq ? '不大于' : '小于'} ${n}`,
+  },
+  'budget-below-midnight': {
+    pattern: /^is (\S+) CNY, less than the midnight push alone costs \((\S+) CNY for (\d+) SMS\): .*$/,
+    zh: (budget, cost, sms) =>
+      `预算 ${budget} 元，低于零点开抢本身的费用（${sms} 条短信 ${cost} 元）：请提高预算，或缩小零点开抢的受众`,
+  },
+  'signature-length': {
+    pattern: /^has (\d+) characters inside 【】; China's carriers take a registered signature of (\d+) to (\d+)$/,
+    zh: (n, min, max) => `【】内有 ${n} 个字符；运营商只接受 ${min} 到 ${max} 个字符的已报备签名`,
+  },
+  'signature-first': {
+    pattern:
+      /^(the text|the default text for group \S+) must start with the store signature (.+): China's carriers require it at the very start \(put \{signature\} first\)$/,
+    zh: (whose, signature) =>
+      `${whoseZh(whose)}必须以店铺签名 ${signature} 开头：运营商要求签名在最前面（把 {signature} 放在开头）`,
+  },
+  'sms-opt-out': {
+    pattern:
+      /^(the text|the default text for group \S+) must carry an opt-out instruction \(.*\), or set "providerSuffix" to the text your provider appends$/,
+    zh: (whose) =>
+      `${whoseZh(whose)}必须带退订说明（回T退订、拒收请回复R……），或把服务商追加的文字设为 "providerSuffix"`,
+  },
+  'template-unknown-id': {
+    pattern:
+      /^names template (\S+), which is not in "registeredTemplates": add "\S+": "(\w+)" once the provider has approved this text: (.+)$/s,
+    zh: (id, fingerprint, form) =>
+      `指定的模板 ${id} 不在 "registeredTemplates" 中：服务商审核通过这段文字后，加上 "${id}": "${fingerprint}"。要报备的文字：${form}`,
+  },
+  'template-changed': {
+    pattern: /^changed since it was registered as template (\S+) \(fingerprint (\w+), now (\w+)\): .*$/,
+    zh: (id, registered, now) =>
+      `报备为模板 ${id} 之后文字改过了（指纹 ${registered}，现在是 ${now}）：服务商会拒发未报备的文字；请重新报备并更新 "registeredTemplates"，或改回已报备的文字`,
+  },
+  'template-unregistered': {
+    pattern:
+      /^(the text|the default text for group \S+) is not a registered SMS template \(marketing SMS in China must be\): register it with your SMS provider, then add "registeredTemplates": \{"<its template id>": "(\w+)"\}\. The text to register: (.+)$/s,
+    zh: (whose, fingerprint, form) =>
+      `${whoseZh(whose)}不是已报备的短信模板（国内营销短信必须报备）：请向短信服务商报备，然后加上 "registeredTemplates": {"<模板编号>": "${fingerprint}"}。要报备的文字：${form}`,
+  },
+  'template-id-form': {
+    pattern: /^must be the template id your SMS provider gave$/,
+    zh: () => '必须是短信服务商给的模板编号',
+  },
+  'sms-rules-value': { pattern: /^must be "cn-marketing" or "none"$/, zh: () => '必须是 "cn-marketing" 或 "none"' },
+  'provider-suffix': {
+    pattern: /^must be the opt-out text your provider appends, e\.g\. (.+)$/,
+    zh: (example) => `必须是服务商追加的退订文字，例如 ${example}`,
+  },
+  'fingerprint-form': {
+    pattern: /^must be the 16-character fingerprint the plan printed$/,
+    zh: () => '必须是计划给出的 16 位指纹',
+  },
+  'coupon-missing': {
+    pattern: /^uses \{coupon\} but no coupon is set: .*$/,
+    zh: () => '用了 {coupon} 但没有设置优惠券：请在波次或活动上设置 "coupon"（例如 满300减50券）',
+  },
+  'tonight-day': {
+    pattern: /^tonight \(今晚零点开抢\) must send on the day before the midnight push$/,
+    zh: () => 'tonight（今晚零点开抢）必须在零点开抢的前一天发送',
+  },
+  'no-sub-groups': {
+    pattern: /^names a sub-group of (\S+), which has none; only (.+) are split$/,
+    zh: (group, split) => `${group} 没有细分客群；只有 ${split} 有细分`,
+  },
+  'sub-group-spelling': {
+    pattern: /^must be one of ((?:[a-z-]+:[a-z-]+(?:, )?)+)$/,
+    zh: (spellings) => `必须是以下之一：${spellings}`,
   },
 };
 

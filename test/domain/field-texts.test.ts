@@ -95,3 +95,32 @@ describe('a field problem in Chinese beside its English', () => {
     ]);
   });
 });
+
+describe('the Chinese texts of the plan-time refusals', () => {
+  it('has a Chinese text for every refusal of China’s SMS rules, the budget and sub-group audiences', () => {
+    // Prepare: the messages as the planner, the SMS rules and the campaign file write them.
+    const messages = [
+      "is 0.01 CNY, less than the midnight push alone costs (0.09 CNY for 2 SMS): raise the budget or narrow the midnight push's audience",
+      "has 13 characters inside 【】; China's carriers take a registered signature of 2 to 12",
+      "the default text for group churned must start with the store signature 【示例旗舰店】: China's carriers require it at the very start (put {signature} first)",
+      'the text must carry an opt-out instruction (回T退订, 拒收请回复R...), or set "providerSuffix" to the text your provider appends',
+      'names template SMS_1, which is not in "registeredTemplates": add "SMS_1": "0123456789abcdef" once the provider has approved this text: 【店】{name} 回T退订',
+      'changed since it was registered as template SMS_1 (fingerprint 0123456789abcdef, now fedcba9876543210): the provider refuses an unregistered text; register the new text and update "registeredTemplates", or restore the registered one',
+      'the default text for group recent is not a registered SMS template (marketing SMS in China must be): register it with your SMS provider, then add "registeredTemplates": {"<its template id>": "01e9ff2cae39054b"}. The text to register: 【示例旗舰店】{name} 回T退订',
+      'uses {coupon} but no coupon is set: set "coupon" on the wave or the campaign (e.g. 满300减50券)',
+      'tonight (今晚零点开抢) must send on the day before the midnight push',
+      'names a sub-group of d11-loyal, which has none; only dormant-shallow, dormant-deep, churned are split',
+      'must be one of dormant-deep:new, dormant-deep:returning-high',
+    ];
+
+    // Act
+    const untranslated = messages.filter((message) => fieldMessageKind(message) === undefined);
+
+    // Assess
+    expect(untranslated, 'messages with no Chinese text').toEqual([]);
+    expect(fieldMessageZh(messages[0] as string)).toBe(
+      '预算 0.01 元，低于零点开抢本身的费用（2 条短信 0.09 元）：请提高预算，或缩小零点开抢的受众',
+    );
+    expect(fieldMessageZh(messages[6] as string)).toContain('客群 recent 的默认文字不是已报备的短信模板');
+  });
+});

@@ -146,7 +146,11 @@ describe('the campaign routes', () => {
     // Assess
     expect(refused.status, JSON.stringify(refused.json)).toBe(400);
     expect(refused.json.fields).toEqual([
-      { path: 'budget', message: expect.stringContaining('less than the midnight push alone costs') },
+      {
+        path: 'budget',
+        message: expect.stringContaining('less than the midnight push alone costs'),
+        messageZh: expect.stringContaining('低于零点开抢本身的费用'),
+      },
     ]);
     expect(after.json, 'no version was made').toEqual(before.json);
   });
