@@ -8,7 +8,7 @@
  * regex, and the rarer forms (full-width characters, Chinese dates, currency signs) only
  * when it fails.
  */
-import { instantOf, parseDateTime, type WallClock } from './local-time.ts';
+import { instantOf, parseDateTime, utcWallClock, type WallClock } from './local-time.ts';
 
 export const DEVICES = ['mobile', 'pc', 'both'] as const;
 export type Device = (typeof DEVICES)[number];
@@ -215,18 +215,7 @@ export function readDateTime(text: string, timeZone: string): number {
 export function excelSerialInstant(serial: number, timeZone: string): number {
   if (!(serial >= EXCEL_SERIAL_RANGE.min && serial <= EXCEL_SERIAL_RANGE.max)) return Number.NaN;
   const asUtc = Math.round(((serial - EXCEL_EPOCH_SERIAL) * DAY_MS) / 1000) * 1000;
-  const date = new Date(asUtc);
-  return instantOf(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: date.getUTCHours(),
-      minute: date.getUTCMinutes(),
-      second: date.getUTCSeconds(),
-    },
-    timeZone,
-  );
+  return instantOf(utcWallClock(new Date(asUtc)), timeZone);
 }
 
 function isRealWallClock(w: WallClock): boolean {

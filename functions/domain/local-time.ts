@@ -119,17 +119,24 @@ function wallClockAtUncached(instantMs: number, timeZone: string): WallClock {
   };
 }
 
+/**
+ * A Date's UTC fields as a wall clock: how a zone-less time (an Excel serial, a day counted in
+ * UTC, a time already shifted by its offset) is read, with no zone of its own.
+ */
+export function utcWallClock(date: Date): WallClock {
+  return {
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: date.getUTCHours(),
+    minute: date.getUTCMinutes(),
+    second: date.getUTCSeconds(),
+  };
+}
+
 /** The wall clock in `timeZone` at an instant. */
 export function wallClockAt(instantMs: number, timeZone: string): WallClock {
-  const local = new Date(instantMs + offsetMinutesAt(instantMs, timeZone) * MINUTE_MS);
-  return {
-    year: local.getUTCFullYear(),
-    month: local.getUTCMonth() + 1,
-    day: local.getUTCDate(),
-    hour: local.getUTCHours(),
-    minute: local.getUTCMinutes(),
-    second: local.getUTCSeconds(),
-  };
+  return utcWallClock(new Date(instantMs + offsetMinutesAt(instantMs, timeZone) * MINUTE_MS));
 }
 
 /**

@@ -4,7 +4,7 @@
  * for durations. Pure: no clock, no machine time zone, no locale.
  */
 import { DEFAULT_LANG, formatDay, type Lang } from '../../domain/i18n.ts';
-import { instantOf, offsetMinutesAt } from '../../domain/local-time.ts';
+import { instantOf, offsetMinutesAt, utcWallClock } from '../../domain/local-time.ts';
 import type { Timeline } from '../../domain/timeline.ts';
 import { TIMELINE_TEXTS } from '../timeline-texts.ts';
 
@@ -88,15 +88,7 @@ export interface Wall {
 
 export function wall(ms: number, offset: number): Wall {
   const d = new Date(ms + offset * MINUTE);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-  };
+  return { ...utcWallClock(d), weekday: d.getUTCDay() };
 }
 
 export const WEEKDAY_SHORT: Record<Lang, readonly string[]> = {
@@ -154,18 +146,7 @@ export class Clock {
   /** The instant a local wall-clock time (as from `local`) happens. */
   instant(localMs: number): number {
     if (!this.zone) return localMs - this.fallbackOffset * MINUTE;
-    const d = new Date(localMs);
-    return instantOf(
-      {
-        year: d.getUTCFullYear(),
-        month: d.getUTCMonth() + 1,
-        day: d.getUTCDate(),
-        hour: d.getUTCHours(),
-        minute: d.getUTCMinutes(),
-        second: d.getUTCSeconds(),
-      },
-      this.zone,
-    );
+    return instantOf(utcWallClock(new Date(localMs)), this.zone);
   }
   dayStart(ms: number): number {
     return this.instant(Math.floor(this.local(ms) / DAY) * DAY);
