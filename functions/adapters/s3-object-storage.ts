@@ -28,9 +28,9 @@ export class S3ObjectStorage implements ObjectStorage {
         etag: (result.ETag ?? '').replaceAll('"', ''),
         size: result.ContentLength ?? 0,
       };
-      const sheet = sheetFromMetadata(result.Metadata?.[SHEET_METADATA]);
+      const sheet = metadataText(result.Metadata?.[SHEET_METADATA]);
       if (sheet !== undefined) object.sheet = sheet;
-      const uploadedBy = sheetFromMetadata(result.Metadata?.[UPLOADED_BY_METADATA]);
+      const uploadedBy = metadataText(result.Metadata?.[UPLOADED_BY_METADATA]);
       if (uploadedBy !== undefined) object.uploadedBy = uploadedBy;
       return object;
     } catch (error) {
@@ -118,7 +118,7 @@ export class S3ObjectStorage implements ObjectStorage {
 }
 
 /** A text in an object's metadata (a sheet, an uploader): percent-encoded UTF-8, or plain ASCII as typed into a console. */
-export function sheetFromMetadata(value: string | undefined): string | undefined {
+export function metadataText(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   try {
     return decodeURIComponent(value);
@@ -128,6 +128,6 @@ export function sheetFromMetadata(value: string | undefined): string | undefined
 }
 
 /** The metadata value for a text (a sheet name, an uploader; S3 metadata travels in ASCII headers). */
-export function sheetMetadata(sheet: string): string {
+export function metadataValue(sheet: string): string {
   return encodeURIComponent(sheet);
 }

@@ -6,7 +6,7 @@
 import { ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectListing, PresignedUpload, UploadSigner } from '../ports/upload-signer.ts';
-import { sheetMetadata } from './s3-object-storage.ts';
+import { metadataValue } from './s3-object-storage.ts';
 
 export class S3UploadSigner implements UploadSigner, ObjectListing {
   private readonly signing: S3Client;
@@ -31,7 +31,7 @@ export class S3UploadSigner implements UploadSigner, ObjectListing {
     // Signed on the machine's real clock, whatever clock the campaign runs on: the bucket
     // judges the signature's age by its own.
     const now = Date.now();
-    const encoded = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name, sheetMetadata(value)]));
+    const encoded = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name, metadataValue(value)]));
     const headers = Object.fromEntries(Object.entries(encoded).map(([name, value]) => [`x-amz-meta-${name}`, value]));
     const url = await getSignedUrl(
       this.signing,

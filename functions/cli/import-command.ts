@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
-import { S3ObjectStorage, sheetMetadata } from '../adapters/s3-object-storage.ts';
+import { metadataValue, S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, loadConfig } from '../config.ts';
 import { SHEET_METADATA } from '../contract.ts';
@@ -161,7 +161,7 @@ export async function runImport(args: string[]): Promise<number> {
       Key: key,
       Body: createReadStream(file),
       ContentType: CONTENT_TYPES[format],
-      ...(values.sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(values.sheet) } } : {}),
+      ...(values.sheet !== undefined ? { Metadata: { [SHEET_METADATA]: metadataValue(values.sheet) } } : {}),
     },
   });
   upload.on('httpUploadProgress', (event) =>

@@ -5,7 +5,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoImportStore } from '../adapters/dynamo/import-store.ts';
-import { S3ObjectStorage, sheetMetadata } from '../adapters/s3-object-storage.ts';
+import { metadataValue, S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { clientsFor } from '../composition.ts';
 import type { LocalConfig } from '../config.ts';
 import { SHEET_METADATA } from '../contract.ts';
@@ -26,7 +26,7 @@ export async function uploadSegmentAndWait(
       Bucket: config.dataBucket,
       Key: key,
       Body: body,
-      ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(sheet) } } : {}),
+      ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: metadataValue(sheet) } } : {}),
     }),
   );
   const storage = new S3ObjectStorage(clients.s3, config.dataBucket);

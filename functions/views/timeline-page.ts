@@ -16,8 +16,6 @@ import type { Timeline } from '../domain/timeline.ts';
 import { type TimelineModelOptions, timelinePageModel } from './timeline/model.ts';
 import { renderTimelineModel } from './timeline/render.ts';
 
-// The report page still formats its own markup with these two; they live in domain/text.ts.
-export { escapeHtml, formatCount as formatInt } from '../domain/text.ts';
 export { formatDuration } from './timeline/clock.ts';
 export { type TimelinePageModel, timelinePageModel } from './timeline/model.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
 import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
-import { sheetMetadata } from '../../functions/adapters/s3-object-storage.ts';
+import { metadataValue } from '../../functions/adapters/s3-object-storage.ts';
 import { clientsFor, importDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
 import { SHEET_METADATA } from '../../functions/contract.ts';
@@ -57,7 +57,7 @@ async function upload(key: string, body: Uint8Array, sheet?: string): Promise<vo
       Bucket: BUCKET,
       Key: key,
       Body: body,
-      ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: sheetMetadata(sheet) } } : {}),
+      ...(sheet !== undefined ? { Metadata: { [SHEET_METADATA]: metadataValue(sheet) } } : {}),
     }),
   );
 }

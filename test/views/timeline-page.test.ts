@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatCount as formatInt } from '../../functions/domain/text.ts';
 import type { Timeline } from '../../functions/domain/timeline.ts';
-import { formatDuration, formatInt, renderTimelinePage } from '../../functions/views/timeline-page.ts';
+import { formatDuration, renderTimelinePage } from '../../functions/views/timeline-page.ts';
 import { fixtureTimeline } from './fixture-timeline.ts';
 
 const clone = (t: Timeline): Timeline => structuredClone(t);
