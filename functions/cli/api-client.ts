@@ -23,19 +23,36 @@ export const TOKEN_HINT =
   'aws cognito-idp initiate-auth --auth-flow USER_PASSWORD_AUTH --client-id <CliClientId> ' +
   '--auth-parameters USERNAME=<you>,PASSWORD=<password> (then respond-to-auth-challenge with your MFA code); ' +
   'the AccessToken it answers is the token';
+export const TOKEN_HINT_ZH =
+  'aws cognito-idp initiate-auth --auth-flow USER_PASSWORD_AUTH --client-id <CliClientId> ' +
+  '--auth-parameters USERNAME=<用户名>,PASSWORD=<密码>（再用 respond-to-auth-challenge 提交 MFA 验证码）；' +
+  '返回的 AccessToken 就是令牌';
 
 export const API_OPTION_HELP: OptionHelp[] = [
   {
     flag: '--api URL',
     text: "the campaign HTTP API: the local one (npm start), or a deployed stack's\nHttpApiUrl output (https: needs a signed-in user's token, --token)",
     default: 'http://127.0.0.1:3000 (the port in PORT, when set)',
+    zh: {
+      text: '活动的 HTTP 接口：本地的（npm start），或已部署环境输出的 HttpApiUrl\n（https 需要登录用户的令牌，见 --token）',
+      default: 'http://127.0.0.1:3000（设置了 PORT 时用它的端口）',
+    },
   },
   {
     flag: '--token T',
     text: `your Cognito token for a deployed API (https only; sent as Authorization: Bearer):\n${TOKEN_HINT}`,
     default: `the ${TOKEN_ENV} variable`,
+    zh: {
+      text: `已部署接口的 Cognito 令牌（仅 https；以 Authorization: Bearer 发送）：\n${TOKEN_HINT_ZH}`,
+      default: `环境变量 ${TOKEN_ENV}`,
+    },
   },
-  { flag: '--json', text: "print the API's JSON answer as it is instead of the summary", default: 'off' },
+  {
+    flag: '--json',
+    text: "print the API's JSON answer as it is instead of the summary",
+    default: 'off',
+    zh: { text: '原样打印接口返回的 JSON，不打印摘要', default: '关' },
+  },
 ];
 
 /** The default API: the local server on this machine. */
@@ -48,7 +65,10 @@ export function apiBase(option: string | undefined, env: NodeJS.ProcessEnv = pro
   const text = option ?? defaultApi(env);
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new UsageError(`--api: "${text}" is not an http(s) URL like http://127.0.0.1:3000`, { showUsage: true });
+    throw new UsageError(`--api: "${text}" is not an http(s) URL like http://127.0.0.1:3000`, {
+      showUsage: true,
+      zh: `--api："${text}" 不是 http(s) 地址，例如 http://127.0.0.1:3000`,
+    });
   }
   return url;
 }
@@ -64,10 +84,15 @@ export function bearerToken(base: URL, option: string | undefined, env: NodeJS.P
   if (!token) {
     throw new UsageError(
       `--token: ${base.host} wants a signed-in user: give your Cognito token with --token or ${TOKEN_ENV}. To get one: ${TOKEN_HINT}.`,
+      {
+        zh: `--token：${base.host} 需要登录用户：请用 --token 或 ${TOKEN_ENV} 给出你的 Cognito 令牌。获取方法：${TOKEN_HINT_ZH}。`,
+      },
     );
   }
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) {
-    throw new UsageError('--token: not a token (a JWT is three base64url parts separated by dots)');
+    throw new UsageError('--token: not a token (a JWT is three base64url parts separated by dots)', {
+      zh: '--token：不是令牌（JWT 是以点分隔的三段 base64url）',
+    });
   }
   return token;
 }

@@ -24,12 +24,13 @@ export async function readColumnsFile(path: string): Promise<ColumnsFile> {
   try {
     bytes = await readFile(path);
   } catch {
-    throw new UsageError(`--columns: cannot read ${path}`);
+    throw new UsageError(`--columns: cannot read ${path}`, { zh: `--columns：无法读取 ${path}` });
   }
   try {
     return { bytes, mapping: toColumnMapping(parseColumnMappingText(bytes.toString('utf8'), path)) };
   } catch (error) {
-    if (error instanceof ColumnMappingError) throw new UsageError(`--columns: ${error.message}`);
+    if (error instanceof ColumnMappingError)
+      throw new UsageError(`--columns: ${error.message}`, { zh: `--columns：${error.message}` });
     throw error;
   }
 }

@@ -17,10 +17,11 @@ import {
   apiBase,
   bearerToken,
   TOKEN_HINT,
+  TOKEN_HINT_ZH,
 } from './api-client.ts';
 import { UsageError } from './errors.ts';
-import { COMMON_OPTIONS, type CommandHelp } from './help.ts';
-import { cliLang } from './messages.ts';
+import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
+import { CALL_HINTS, cliLang, type RefusalDetails, refusalText } from './messages.ts';
 
 const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 const TIME_ZONE = 'Asia/Shanghai';
@@ -38,18 +39,31 @@ export const CONTROL_OPTIONS = {
 } as const;
 export type ControlCommand = keyof typeof CONTROL_OPTIONS;
 
+const EXIT_CODES_ZH = [
+  '0  完成',
+  '2  被接口拒绝（4xx：信息会指出字段、状态或版本）或命令行有误',
+  '1  接口出错（5xx）或无法连接（npm start 是否在运行？）',
+];
+
 const EXIT_CODES = [
   '0  done',
   '2  refused by the API (4xx: the message names the field, state or version) or a wrong command line',
   '1  the API failed (5xx) or could not be reached (is npm start running?)',
 ];
 
-const WAVE_HELP = (what: string) => ({
+const WAVE_VERB_ZH: Record<'pause' | 'resume' | 'cancel', string> = { pause: '暂停', resume: '恢复', cancel: '取消' };
+const WAVE_HELP = (what: 'pause' | 'resume' | 'cancel'): OptionHelp => ({
   flag: '--wave ID',
   text: `${what} only this wave of the campaign`,
   default: 'the whole campaign',
+  zh: { text: `只${WAVE_VERB_ZH[what]}活动中的这个波次`, default: '整个活动' },
 });
-const REASON_HELP = { flag: '--reason TEXT', text: 'why, for the audit trail (e.g. "wrong price")', default: 'none' };
+const REASON_HELP: OptionHelp = {
+  flag: '--reason TEXT',
+  text: 'why, for the audit trail (e.g. "wrong price")',
+  default: 'none',
+  zh: { text: '原因，记入审计记录（例如 "价格写错"）', default: '无' },
+};
 const OPTIONS_TAIL = [...API_OPTION_HELP, ...COMMON_OPTIONS];
 
 function help(
@@ -73,6 +87,10 @@ function help(
     outputs: ["stdout: a summary of the API's answer (--json: the answer itself); stderr: a refusal and why"],
     exitCodes: EXIT_CODES,
     examples,
+    zh: {
+      outputs: ['stdout：接口答复的摘要（--json 时为答复本身）；stderr：拒绝及其原因'],
+      exitCodes: EXIT_CODES_ZH,
+    },
   };
 }
 
@@ -99,7 +117,14 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
       'Schedules exactly that version. Refused (exit 2) when a newer version was planned (the',
       'message names it), or when its first send is already past its window.',
     ],
-    [{ flag: '--version N', text: 'the version to approve, as campaign status lists it', required: true }],
+    [
+      {
+        flag: '--version N',
+        text: 'the version to approve, as campaign status lists it',
+        required: true,
+        zh: { text: '要批准的版本号，即 campaign status 列出的版本' },
+      },
+    ],
     ['campaign approve d11-2026 --version 2'],
   ),
   pause: help(
@@ -126,7 +151,16 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
     'cancel a campaign or one wave for good: every unsent message is dropped',
     'CAMPAIGN-ID --yes [--wave ID] [--reason TEXT] [--api URL] [--token T]',
     ['Irreversible: the unsent messages are dropped as cancelled and the schedules deleted.', 'Refused without --yes.'],
-    [{ flag: '--yes', text: 'confirm: cancelling cannot be undone', required: true }, WAVE_HELP('cancel'), REASON_HELP],
+    [
+      {
+        flag: '--yes',
+        text: 'confirm: cancelling cannot be undone',
+        required: true,
+        zh: { text: '确认：取消后无法撤销' },
+      },
+      WAVE_HELP('cancel'),
+      REASON_HELP,
+    ],
     ['campaign cancel d11-2026 --yes --reason "campaign withdrawn"'],
   ),
   'test-send': help(
@@ -140,11 +174,20 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
       'refused and nothing is sent. Tests count against no cap and never appear in the report.',
     ],
     [
-      { flag: '--wave ID', text: 'the wave whose messages to send', required: true },
+      {
+        flag: '--wave ID',
+        text: 'the wave whose messages to send',
+        required: true,
+        zh: { text: '要发送其消息的波次' },
+      },
       {
         flag: '--to ADDRESS',
         text: 'a phone (+8613800138000 or 13800138000) or an email address listed in\ntestRecipients; give it once per recipient',
         required: 'at least once',
+        zh: {
+          text: 'testRecipients 中列出的手机号（+8613800138000 或 13800138000）或邮箱地址；\n每个收件人给一次',
+          required: '至少一次',
+        },
       },
     ],
     ['campaign test-send d11-2026 --wave presale --to +8613800138000 --to me@store.cn'],
@@ -169,10 +212,15 @@ function parse(command: ControlCommand, args: string[]): Parsed {
   });
   const [campaignId] = positionals;
   if (campaignId === undefined || positionals.length > 1) {
-    throw new UsageError('CAMPAIGN-ID: give exactly one campaign id, e.g. d11-2026', { showUsage: true });
+    throw new UsageError('CAMPAIGN-ID: give exactly one campaign id, e.g. d11-2026', {
+      showUsage: true,
+      zh: 'CAMPAIGN-ID：请给恰好一个活动 ID，例如 d11-2026',
+    });
   }
   if (!CAMPAIGN_ID.test(campaignId)) {
-    throw new UsageError(`CAMPAIGN-ID: "${campaignId}" is not a campaign id (letters, digits, - or _)`);
+    throw new UsageError(`CAMPAIGN-ID: "${campaignId}" is not a campaign id (letters, digits, - or _)`, {
+      zh: `CAMPAIGN-ID："${campaignId}" 不是活动 ID（字母、数字、- 或 _）`,
+    });
   }
   const given = values as Values;
   const base = apiBase(given.api as string | undefined);
@@ -205,7 +253,8 @@ function fieldErrors(body: unknown): string[] {
 function messageOf(answer: ApiAnswer): string {
   const body = answer.body;
   if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
-    return (body as { message: string }).message;
+    const { error, message, ...details } = body as { error?: unknown; message: string } & RefusalDetails;
+    return refusalText(error, message, details);
   }
   return typeof body === 'string' && body.trim() !== '' ? body.trim().slice(0, 500) : `HTTP ${answer.status}`;
 }
@@ -225,13 +274,9 @@ async function call(
   } catch (error) {
     if (!(error instanceof ApiUnreachableError)) throw error;
     const local = ['127.0.0.1', 'localhost', '[::1]'].includes(error.base.hostname);
-    process.stderr.write(
-      `${name}: ${error.message}\n${
-        local
-          ? '  is the local stack running? Start it with: npm start (or give --api URL)\n'
-          : "  check --api (the stack's HttpApiUrl output) and your network\n"
-      }`,
-    );
+    const hints = CALL_HINTS[cliLang()];
+    const said = cliLang() === 'zh' ? `${hints.unreachable} ${error.base.origin}` : error.message;
+    process.stderr.write(`${name}: ${said}\n${local ? hints.localHint : hints.remoteHint}\n`);
     return { exit: 1 };
   }
   if (answer.status >= 200 && answer.status < 300) return { answer };
@@ -240,9 +285,7 @@ async function call(
     ...fieldErrors(answer.body).map((l) => `  ${l}`),
   ];
   if (answer.status === 401) {
-    lines.push(
-      `  your token is missing, expired (an hour) or not from this stack's sign-in: get a new one: ${TOKEN_HINT}`,
-    );
+    lines.push(`${CALL_HINTS[cliLang()].tokenHint}${cliLang() === 'zh' ? TOKEN_HINT_ZH : TOKEN_HINT}`);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   return { exit: answer.status >= 400 && answer.status < 500 ? 2 : 1 };
@@ -361,9 +404,12 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
       if (text === undefined)
         throw new UsageError('--version: give the version to approve (campaign status lists them)', {
           showUsage: true,
+          zh: '--version：请给出要批准的版本（campaign status 会列出）',
         });
       if (!/^[1-9]\d{0,8}$/.test(text))
-        throw new UsageError(`--version: "${text}" is not a version number (1, 2, ...)`);
+        throw new UsageError(`--version: "${text}" is not a version number (1, 2, ...)`, {
+          zh: `--version："${text}" 不是版本号（1、2……）`,
+        });
       const result = await call(command, parsed, 'POST', path(campaignId, '/approve'), { version: Number(text) });
       return 'exit' in result
         ? result.exit
@@ -381,6 +427,9 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
       if (!values.yes) {
         throw new UsageError(
           `--yes: cancelling ${wave ? `wave ${wave} of ` : ''}${campaignId} cannot be undone (every unsent message is dropped); add --yes to confirm`,
+          {
+            zh: `--yes：取消${wave ? `${campaignId} 的波次 ${wave}` : ` ${campaignId}`}后无法撤销（所有未发送的消息都会被丢弃）；加 --yes 确认`,
+          },
         );
       }
       const result = await call(command, parsed, 'POST', path(campaignId, '/cancel'), optional);
@@ -391,9 +440,16 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
     }
     case 'test-send': {
       const to = (values.to as string[] | undefined) ?? [];
-      if (!wave) throw new UsageError('--wave: give the wave whose messages to send', { showUsage: true });
+      if (!wave)
+        throw new UsageError('--wave: give the wave whose messages to send', {
+          showUsage: true,
+          zh: '--wave：请给出要发送其消息的波次',
+        });
       if (to.length === 0)
-        throw new UsageError('--to: give at least one phone or email address from testRecipients', { showUsage: true });
+        throw new UsageError('--to: give at least one phone or email address from testRecipients', {
+          showUsage: true,
+          zh: '--to：请至少给一个 testRecipients 中的手机号或邮箱地址',
+        });
       const result = await call(command, parsed, 'POST', path(campaignId, '/test-send'), { waveId: wave, to });
       return 'exit' in result
         ? result.exit

@@ -2,8 +2,8 @@
  * `campaign --help` in Simplified Chinese (the CLI's default language; `--lang en` or
  * CAMPAIGN_LANG=en gives the English): the overview, the section headings and, per command,
  * what it does. Keyed by the command names, so a command without its Chinese does not compile.
- * The options' own lines stay as the English help writes them: flags, defaults and examples
- * are what a script copies.
+ * Each option's Chinese sits beside its English in the command's help (OptionHelp.zh); flags
+ * and examples stay as they are: they are what a script copies.
  */
 import type { Lang } from '../domain/i18n.ts';
 import type { ControlCommand } from './control-commands.ts';
@@ -19,6 +19,10 @@ export interface HelpWords {
   examples: string;
   required: string;
   default: string;
+  /** Between a note's parts (`required, at least once`) and after its label (`default: off`). */
+  comma: string;
+  colon: string;
+  parens: (text: string) => string;
   /** The line under a wrong command line: where the whole help is. */
   moreHelp: (name: string) => string;
   overview: {
@@ -38,6 +42,9 @@ export const HELP_WORDS: Record<Lang, HelpWords> = {
     examples: '示例',
     required: '必填',
     default: '默认',
+    comma: '，',
+    colon: '：',
+    parens: (text) => `（${text}）`,
     moreHelp: (name) => `（${name} --help 说明每个选项）`,
     overview: {
       title: 'campaign：在命令行里规划、试跑和执行双11活动',
@@ -59,6 +66,9 @@ export const HELP_WORDS: Record<Lang, HelpWords> = {
     examples: 'examples',
     required: 'required',
     default: 'default',
+    comma: ', ',
+    colon: ': ',
+    parens: (text) => `(${text})`,
     moreHelp: (name) => `(${name} --help explains every option)`,
     overview: {
       title: 'campaign: plan, try and run a Double-11 campaign from the command line',

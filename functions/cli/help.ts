@@ -15,6 +15,8 @@ export interface OptionHelp {
   /** The default in words, or `required` (with how often, when it may repeat). */
   default?: string;
   required?: true | string;
+  /** The same in Chinese (the CLI's default language): required, so an option without it does not compile. */
+  zh: { text: string; default?: string; required?: string };
 }
 
 export interface CommandHelp {
@@ -31,6 +33,8 @@ export interface CommandHelp {
   exitCodes: string[];
   /** Whole command lines; a long one breaks with `\n` and is indented after the break. */
   examples: string[];
+  /** What it writes and its exit codes, in Chinese: required, like every option's `zh`. */
+  zh: { outputs: string[]; exitCodes: string[] };
 }
 
 /** Every command takes these two. */
@@ -39,8 +43,9 @@ export const COMMON_OPTIONS: OptionHelp[] = [
     flag: '--quiet',
     text: 'print no progress and no summary; warnings and errors still go to stderr',
     default: 'off',
+    zh: { text: '不打印进度和摘要；提醒和错误仍写到 stderr', default: '关' },
   },
-  { flag: '-h, --help', text: 'print this help on stdout and exit 0' },
+  { flag: '-h, --help', text: 'print this help on stdout and exit 0', zh: { text: '在 stdout 打印本说明并以 0 退出' } },
 ];
 
 const INDENT = '  ';
@@ -57,24 +62,29 @@ export function renderHelp(
   const lines: string[] = [
     `${help.name}${lang === 'zh' ? ' — ' : ': '}${chinese ? zh.summary : help.summary}`,
     '',
-    `${w.usage}: ${help.usage}`,
+    `${w.usage}${w.colon}${help.usage}`,
     '',
   ];
-  lines.push(...(chinese ? zh.description : help.description), '', `${w.options}:`);
+  lines.push(...(chinese ? zh.description : help.description), '', `${w.options}${w.colon.trim()}`);
   for (const option of help.options) {
-    const [first = '', ...rest] = option.text.split('\n');
+    const words = lang === 'zh' ? option.zh : option;
+    const [first = '', ...rest] = words.text.split('\n');
     lines.push(`${INDENT}${option.flag.padEnd(width)}  ${first}`);
     for (const line of rest) lines.push(`${INDENT}${' '.repeat(width)}  ${line}`);
+    const how = lang === 'zh' ? option.zh.required : option.required;
+    const fallback = lang === 'zh' ? option.zh.default : option.default;
     const note = option.required
-      ? `${w.required}${option.required === true ? '' : `, ${option.required}`}`
+      ? `${w.required}${how === true || how === undefined ? '' : `${w.comma}${how}`}`
       : option.default !== undefined
-        ? `${w.default}: ${option.default}`
+        ? `${w.default}${w.colon}${fallback ?? option.default}`
         : undefined;
-    if (note) lines.push(`${INDENT}${' '.repeat(width)}  (${note})`);
+    if (note) lines.push(`${INDENT}${' '.repeat(width)}  ${w.parens(note)}`);
   }
-  if (help.outputs.length > 0) lines.push('', `${w.writes}:`, ...help.outputs.map((line) => `${INDENT}${line}`));
-  lines.push('', `${w.exitCodes}:`, ...help.exitCodes.map((line) => `${INDENT}${line}`));
-  lines.push('', `${help.examples.length > 1 ? w.examples : w.example}:`);
+  const outputs = lang === 'zh' ? help.zh.outputs : help.outputs;
+  const exitCodes = lang === 'zh' ? help.zh.exitCodes : help.exitCodes;
+  if (outputs.length > 0) lines.push('', `${w.writes}${w.colon.trim()}`, ...outputs.map((line) => `${INDENT}${line}`));
+  lines.push('', `${w.exitCodes}${w.colon.trim()}`, ...exitCodes.map((line) => `${INDENT}${line}`));
+  lines.push('', `${help.examples.length > 1 ? w.examples : w.example}${w.colon.trim()}`);
   for (const example of help.examples) {
     const [first = '', ...rest] = example.split('\n');
     lines.push(`${INDENT}${first}${rest.length > 0 ? ' \\' : ''}`);
@@ -88,5 +98,5 @@ export function renderHelp(
 /** The short form that follows a wrong command line on stderr. */
 export function usageHint(help: Pick<CommandHelp, 'name' | 'usage'>, lang: Lang = 'en'): string {
   const w = HELP_WORDS[lang];
-  return `${w.usage}: ${help.usage}\n${w.moreHelp(help.name)}\n`;
+  return `${w.usage}${w.colon}${help.usage}\n${w.moreHelp(help.name)}\n`;
 }

@@ -57,21 +57,32 @@ export const IMPORT_HELP: CommandHelp = {
     'name or built-in alias (客户ID, 手机号, 最近下单时间, ...); --columns maps the others.',
   ],
   options: [
-    { flag: 'FILE', text: 'the segment file: .csv, .jsonl, .ndjson or .xlsx', required: 'exactly one' },
+    {
+      flag: 'FILE',
+      text: 'the segment file: .csv, .jsonl, .ndjson or .xlsx',
+      required: 'exactly one',
+      zh: { text: '客群文件：.csv、.jsonl、.ndjson 或 .xlsx', required: '恰好一个' },
+    },
     {
       flag: '--segment NAME',
       text: "the label the rows get (a wave's audience can name it); a row's own\nsegment cell wins",
       default: 'the file name without its extension',
+      zh: {
+        text: '这些行得到的客群标签（波次的受众可以用它）；行内自己的\nsegment 单元格优先',
+        default: '去掉扩展名的文件名',
+      },
     },
     {
       flag: '--campaign ID',
       text: 'the campaign the file belongs to (letters, digits, - or _)',
       default: `$CAMPAIGN_ID, else ${DEFAULT_CAMPAIGN}`,
+      zh: { text: '文件所属的活动（字母、数字、- 或 _）', default: `$CAMPAIGN_ID，否则 ${DEFAULT_CAMPAIGN}` },
     },
     {
       flag: '--sheet NAME',
       text: 'the sheet of an .xlsx file to import (kept with the upload as its\nmetadata `sheet`)',
       default: 'the first visible sheet',
+      zh: { text: '要导入的 .xlsx 工作表（作为上传对象的元数据 `sheet` 保存）', default: '第一个可见的工作表' },
     },
     {
       flag: '--columns FILE',
@@ -80,11 +91,16 @@ export const IMPORT_HELP: CommandHelp = {
         'uploaded first as segments/<campaign>/columns.json: every later import of that\n' +
         "campaign's files reads it too",
       default: 'the columns.json already in the folder, if any; else the built-in aliases',
+      zh: {
+        text: '列映射（JSON：{"<你的表头>": "<列>"}，null 表示忽略该表头），先上传为\nsegments/<活动>/columns.json：该活动之后的每次导入都会读取它',
+        default: '文件夹里已有的 columns.json（如有）；否则用内置别名',
+      },
     },
     {
       flag: '--timeout SECONDS',
       text: 'how long to wait for the import; past it the command exits 1 and the\nimport goes on in the local stack',
       default: DEFAULT_TIMEOUT_SECONDS,
+      zh: { text: '等待导入的时长；超过后命令以 1 退出，导入在本地环境中继续' },
     },
     ...COMMON_OPTIONS,
   ],
@@ -97,6 +113,17 @@ export const IMPORT_HELP: CommandHelp = {
     '2  a wrong option, no such file, the local stack not running, or the import failed',
     '1  the import did not finish within --timeout, or anything unexpected',
   ],
+  zh: {
+    outputs: [
+      '本地 S3 的 s3://campaign-data/segments/<活动>/<客群>.<扩展名>，本地 DynamoDB 中的客户，',
+      's3://campaign-data/reports/segments/<活动>/<客群>.<扩展名>.rejects.jsonl',
+    ],
+    exitCodes: [
+      '0  已导入',
+      '2  选项有误、文件不存在、本地环境未运行，或导入失败',
+      '1  导入未在 --timeout 内完成，或意外错误',
+    ],
+  },
   examples: ['campaign import out/customers.csv --segment vip     # with `npm start` running in another terminal'],
 };
 
@@ -113,26 +140,38 @@ export async function runImport(args: string[]): Promise<number> {
     timeout: given.timeout ?? DEFAULT_TIMEOUT_SECONDS,
   };
   if (!/^\d+$/.test(values.timeout) || Number(values.timeout) === 0) {
-    throw new UsageError(`--timeout: "${values.timeout}" is not a whole number of seconds above 0`);
+    throw new UsageError(`--timeout: "${values.timeout}" is not a whole number of seconds above 0`, {
+      zh: `--timeout："${values.timeout}" 不是大于 0 的整秒数`,
+    });
   }
   const [file] = positionals;
   if (!file || positionals.length > 1) {
-    throw new UsageError('FILE: give exactly one segment file (.csv, .jsonl or .xlsx)', { showUsage: true });
+    throw new UsageError('FILE: give exactly one segment file (.csv, .jsonl or .xlsx)', {
+      showUsage: true,
+      zh: 'FILE：请给恰好一个客群文件（.csv、.jsonl 或 .xlsx）',
+    });
   }
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new UsageError(`FILE: no such file ${file}`);
+  if (!info?.isFile()) throw new UsageError(`FILE: no such file ${file}`, { zh: `FILE：文件不存在 ${file}` });
   const format = formatOf(file);
-  if (!format) throw new UsageError(`FILE: ${file} is not .csv, .jsonl or .xlsx`);
+  if (!format)
+    throw new UsageError(`FILE: ${file} is not .csv, .jsonl or .xlsx`, {
+      zh: `FILE：${file} 不是 .csv、.jsonl 或 .xlsx`,
+    });
   if (values.sheet !== undefined && format !== 'xlsx') {
-    throw new UsageError(`--sheet: only an .xlsx file has sheets (${file} is ${format})`);
+    throw new UsageError(`--sheet: only an .xlsx file has sheets (${file} is ${format})`, {
+      zh: `--sheet：只有 .xlsx 文件有工作表（${file} 是 ${format}）`,
+    });
   }
-  if (values.sheet?.trim() === '') throw new UsageError('--sheet: give the name of a sheet');
+  if (values.sheet?.trim() === '')
+    throw new UsageError('--sheet: give the name of a sheet', { zh: '--sheet：请给出工作表的名称' });
   const columns = values.columns === undefined ? undefined : await readColumnsFile(values.columns);
   const segment = values.segment ?? basename(file, extname(file));
   const key = `segments/${values.campaign}/${segment}${extname(file).toLowerCase()}`;
   if (!parseSegmentKey(key)) {
     throw new UsageError(
       `--campaign: "${values.campaign}" must be letters, digits, - or _ (it becomes part of ${key})`,
+      { zh: `--campaign："${values.campaign}" 只能由字母、数字、- 或 _ 组成（它是 ${key} 的一部分）` },
     );
   }
   const config = loadConfig({ ...process.env, CAMPAIGN_RUNTIME: 'local' }) as LocalConfig;
@@ -206,7 +245,9 @@ async function requireRunningStack(config: LocalConfig): Promise<void> {
     .then((response) => response.ok)
     .catch(() => false);
   if (!healthy) {
-    throw new UsageError(`the local stack is not running (no answer from ${url}): start it with \`npm start\``);
+    throw new UsageError(`the local stack is not running (no answer from ${url}): start it with \`npm start\``, {
+      zh: `本地环境没有运行（${url} 无应答）：请用 \`npm start\` 启动`,
+    });
   }
 }
 

@@ -5,6 +5,7 @@
  * help on stdout and exits 0.
  */
 import { CampaignFileError } from '../domain/campaign.ts';
+import type { Lang } from '../domain/i18n.ts';
 import { SegmentFileError } from '../domain/segment-reader.ts';
 import { CONTROL_COMMANDS } from './control-commands.ts';
 import { UsageError } from './errors.ts';
@@ -43,15 +44,16 @@ function overview(): string {
   return [
     w.title,
     '',
-    `${HELP_WORDS[lang].usage}: campaign <command> [options]`,
-    '       campaign <command> --help',
+    `${HELP_WORDS[lang].usage}${HELP_WORDS[lang].colon}campaign <command> [options]`,
+    // Under the first line's command: "用法：" is as wide as six Latin letters, "usage: " seven.
+    `${' '.repeat(lang === 'zh' ? 6 : 7)}campaign <command> --help`,
     '',
-    `${w.commands}:`,
+    `${w.commands}${HELP_WORDS[lang].colon.trim()}`,
     ...names.map((name) => `  ${name.padEnd(width)}  ${summary(name)}`),
     '',
     ...w.lines(LANG_ENV),
     '',
-    `${HELP_WORDS[lang].examples}:`,
+    `${HELP_WORDS[lang].examples}${HELP_WORDS[lang].colon.trim()}`,
     '  campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
     '  campaign plan --campaign functions/sample/d11-2026.campaign.json \\',
     '    --customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
@@ -59,6 +61,28 @@ function overview(): string {
     '  campaign test-send d11-2026 --wave presale --to +8613800138000 --to me@store.cn',
     '',
   ].join('\n');
+}
+
+const MAIN_TEXTS: Record<Lang, { giveCommand: string; unknownCommand: (name: string) => string }> = {
+  zh: { giveCommand: '请给出一个命令', unknownCommand: (name) => `没有 "${name}" 这个命令` },
+  en: { giveCommand: 'give a command', unknownCommand: (name) => `unknown command "${name}"` },
+};
+
+/**
+ * node:util parseArgs's refusals, in the run's language: an unknown option, an option without
+ * its value or with one it does not take, a stray argument. Its own English stays for the rest.
+ */
+export function argsProblem(error: TypeError, lang: Lang): string {
+  if (lang === 'en') return error.message;
+  const code = (error as { code?: string }).code;
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `没有 ${quoted} 这个选项（--help 列出所有选项）`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `多余的参数 "${quoted}"：这个命令不接受它`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = quoted.split(' ')[0] ?? quoted;
+    return /does not take an argument/.test(error.message) ? `${flag} 不带值` : `${flag} 缺少它的值（${quoted}）`;
+  }
+  return error.message;
 }
 
 function isHelp(arg: string | undefined): boolean {
@@ -74,11 +98,12 @@ export async function main(argv: string[]): Promise<number> {
     [name, ...args] = taken.args;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`campaign: ${error.message}\n`);
+    // The language itself is what is wrong: say it in both.
+    process.stderr.write(`campaign: ${error.zh}\ncampaign: ${error.message}\n`);
     return 2;
   }
   if (name === undefined) {
-    process.stderr.write(`campaign: give a command\n${overview()}`);
+    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].giveCommand}\n${overview()}`);
     return 2;
   }
   if (isHelp(name) || name === 'help') {
@@ -88,14 +113,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (!isCommand(topic)) {
-      process.stderr.write(`campaign: unknown command "${topic}"\n${overview()}`);
+      process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(topic)}\n${overview()}`);
       return 2;
     }
     process.stdout.write(helpOf(topic));
     return 0;
   }
   if (!isCommand(name)) {
-    process.stderr.write(`campaign: unknown command "${name}"\n${overview()}`);
+    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(name)}\n${overview()}`);
     return 2;
   }
   const command = COMMANDS[name];
@@ -119,12 +144,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof UsageError) {
       process.stderr.write(
-        `campaign ${name}: ${error.message}\n${error.showUsage ? usageHint(command.help, cliLang()) : ''}`,
+        `campaign ${name}: ${error.textIn(cliLang())}\n${error.showUsage ? usageHint(command.help, cliLang()) : ''}`,
       );
       return 2;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`campaign ${name}: ${error.message}\n${usageHint(command.help, cliLang())}`);
+      process.stderr.write(`campaign ${name}: ${argsProblem(error, cliLang())}\n${usageHint(command.help, cliLang())}`);
       return 2;
     }
     process.stderr.write(`campaign ${name}: ${cliTexts().unexpected}: ${(error as Error).stack ?? String(error)}\n`);

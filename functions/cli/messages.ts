@@ -1,14 +1,16 @@
 /**
  * What the CLI tells a marketer (plan summary, import result, rejects, an invalid campaign file),
  * in Simplified Chinese by default, in English with `--lang en` on any command or CAMPAIGN_LANG=en.
- * Machine output (JSON, the files written) keeps its codes whatever the language. Help texts stay
- * English: they are read by whoever installs and scripts the tool.
+ * Machine output (JSON, the files written) keeps its codes whatever the language; so do flags
+ * and examples in the help, which scripts copy.
  */
 import { z } from 'zod';
+import type { CampaignState } from '../domain/campaign-lifecycle.ts';
 import { fieldMessageZh } from '../domain/field-texts.ts';
-import { DEFAULT_LANG, type Lang, parseLang } from '../domain/i18n.ts';
+import { DEFAULT_LANG, type Lang, parseLang, STATE_NAMES } from '../domain/i18n.ts';
 import { formatCount } from '../domain/text.ts';
 import type { ImportStatus } from '../ports/import-store.ts';
+import type { CampaignErrorCode } from '../usecases/errors.ts';
 import { UsageError } from './errors.ts';
 
 export const LANG_ENV = 'CAMPAIGN_LANG';
@@ -30,13 +32,19 @@ export function takeLang(args: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   if (asked !== undefined) {
     const lang = parseLang(asked);
-    if (!lang) throw new UsageError(`--lang: "${asked}" is not a language of the messages: give zh or en`);
+    if (!lang)
+      throw new UsageError(`--lang: "${asked}" is not a language of the messages: give zh or en`, {
+        zh: `--lang："${asked}" 不是支持的提示语言：请给 zh 或 en`,
+      });
     return { lang, args: rest };
   }
   const fromEnv = env[LANG_ENV];
   if (fromEnv === undefined || fromEnv === '') return { lang: DEFAULT_LANG, args: rest };
   const lang = parseLang(fromEnv);
-  if (!lang) throw new UsageError(`${LANG_ENV}: "${fromEnv}" is not a language of the messages: give zh or en`);
+  if (!lang)
+    throw new UsageError(`${LANG_ENV}: "${fromEnv}" is not a language of the messages: give zh or en`, {
+      zh: `${LANG_ENV}："${fromEnv}" 不是支持的提示语言：请给 zh 或 en`,
+    });
   return { lang, args: rest };
 }
 
@@ -199,3 +207,57 @@ export function campaignMessage(message: string, lang: Lang = current): string {
   // zod's built-in messages come in Chinese already, from its zh-CN locale (setCliLang).
   return lang === 'en' ? message : fieldMessageZh(message);
 }
+
+/** What an API refusal's details can name (the answer's JSON beside `error` and `message`). */
+export interface RefusalDetails {
+  state?: string;
+  currentVersion?: number;
+  sendIds?: string[];
+  waveId?: string;
+  requiredRole?: string;
+}
+
+/** The Chinese of each refusal the campaign API answers, by its `error` code: a code without it does not compile. */
+const REFUSALS_ZH: Record<CampaignErrorCode, (details: RefusalDetails) => string> = {
+  'unknown-campaign': () => '找不到这个活动：请先上传活动文件生成计划（或用 PUT）',
+  'wrong-state': ({ state }) =>
+    `活动当前为“${state && state in STATE_NAMES ? STATE_NAMES[state as CampaignState].zh : (state ?? '?')}”，不能执行这个操作`,
+  'stale-version': ({ currentVersion }) =>
+    `这个版本已不是最新版本：请批准版本 ${currentVersion ?? '?'}（campaign status 会列出各版本）`,
+  'past-window': () => '这个版本的第一批发送时间已过（超过恢复宽限时间）：请按更晚的时间重新规划',
+  'send-started': ({ sendIds }) => `这个版本会改动或删除已经开始的发送（${(sendIds ?? []).join('、')}），未做任何修改`,
+  'plan-conflict': () => '有其他人同时在规划这个活动：请稍后再试',
+  'unknown-wave': ({ waveId }) => `活动中没有波次“${waveId ?? '?'}”`,
+  'not-test-recipient': () => '有收件人不在活动文件的 testRecipients 中，未发送任何消息',
+  'invalid-request': () => '请求有误：',
+  unauthenticated: () => '需要登录：令牌缺失、已过期或不是这个环境签发的',
+  forbidden: ({ requiredRole }) => `你的角色不能执行这个操作：需要 ${requiredRole ?? '?'} 角色，请管理员把你加入该组`,
+};
+
+/**
+ * An API refusal in the run's language: the Chinese from its code and details, the API's own
+ * English otherwise (or when the code is not one this CLI knows: a newer API).
+ */
+export function refusalText(code: unknown, english: string, details: RefusalDetails): string {
+  if (current === 'en' || typeof code !== 'string' || !(code in REFUSALS_ZH)) return english;
+  return REFUSALS_ZH[code as CampaignErrorCode](details);
+}
+
+/** The lines under a failed call that say what to do, in the run's language. */
+export const CALL_HINTS: Record<
+  Lang,
+  { unreachable: string; localHint: string; remoteHint: string; tokenHint: string }
+> = {
+  zh: {
+    unreachable: '无法连接活动接口',
+    localHint: '  本地环境在运行吗？用 npm start 启动（或用 --api URL 指定地址）',
+    remoteHint: '  请检查 --api（环境输出的 HttpApiUrl）和网络',
+    tokenHint: '  令牌缺失、已过期（一小时）或不是这个环境的登录签发的：请重新获取：',
+  },
+  en: {
+    unreachable: 'cannot reach the campaign API',
+    localHint: '  is the local stack running? Start it with: npm start (or give --api URL)',
+    remoteHint: "  check --api (the stack's HttpApiUrl output) and your network",
+    tokenHint: "  your token is missing, expired (an hour) or not from this stack's sign-in: get a new one: ",
+  },
+};

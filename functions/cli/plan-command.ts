@@ -33,18 +33,31 @@ export const PLAN_OPTIONS = {
 } as const;
 
 /** The help of the options `campaign plan` and `campaign simulate` share; `now` says what --now is there. */
-export function planOptionHelp(now: { text: string; default: string }): OptionHelp[] {
+export function planOptionHelp(now: Pick<OptionHelp, 'text' | 'default' | 'zh'>): OptionHelp[] {
   return [
-    { flag: '--campaign FILE', text: 'the campaign file (JSON): waves, times, caps, templates', required: true },
+    {
+      flag: '--campaign FILE',
+      text: 'the campaign file (JSON): waves, times, caps, templates',
+      required: true,
+      zh: { text: '活动文件（JSON）：波次、时间、上限、文案' },
+    },
     {
       flag: '--customers FILE',
       text: 'a segment file: .csv with a header row, or .jsonl (.ndjson), in UTF-8\n(with or without BOM) or GB18030/GBK, or an Excel workbook (.xlsx);\ngive it once per file',
       required: 'at least once',
+      zh: {
+        text: '一个客群文件：带表头的 .csv，或 .jsonl（.ndjson），UTF-8（有无 BOM 均可）\n或 GB18030/GBK，或 Excel 工作簿（.xlsx）；每个文件给一次',
+        required: '至少一次',
+      },
     },
     {
       flag: '--sheet NAME',
       text: 'the sheet of each .xlsx file to read (case and spaces at the ends do not\nmatter); a workbook without it names its sheets',
       default: 'the first visible sheet',
+      zh: {
+        text: '每个 .xlsx 文件要读的工作表（大小写和首尾空格不计）；没有该表的工作簿\n会列出它有哪些表',
+        default: '第一个可见的工作表',
+      },
     },
     {
       flag: '--columns FILE',
@@ -52,9 +65,18 @@ export function planOptionHelp(now: { text: string; default: string }): OptionHe
         'a column mapping (JSON: {"<your header>": "<column>"}, null to ignore a header)\n' +
         'for headers the built-in aliases do not know; it wins over the campaign file\'s "columns"',
       default: 'the campaign file\'s "columns", then the built-in aliases (客户ID, 手机号, ...)',
+      zh: {
+        text: '列映射（JSON：{"<你的表头>": "<列>"}，null 表示忽略该表头），用于内置别名\n不认识的表头；它优先于活动文件的 "columns"',
+        default: '活动文件的 "columns"，其次是内置别名（客户ID、手机号……）',
+      },
     },
     { flag: '--now ISO', ...now },
-    { flag: '--out DIR', text: 'the folder to write to (created when missing)', required: true },
+    {
+      flag: '--out DIR',
+      text: 'the folder to write to (created when missing)',
+      required: true,
+      zh: { text: '输出文件夹（不存在时创建）' },
+    },
   ];
 }
 
@@ -74,6 +96,10 @@ export const PLAN_HELP: CommandHelp = {
         'the planning instant, ISO 8601 with an offset (2026-10-20T12:00:00+08:00):\n' +
         'days since a last order count back from it; sends before it are dropped ("past")',
       default: 'the current time (to the second), said on stderr',
+      zh: {
+        text: '规划时刻，带时区偏移的 ISO 8601（2026-10-20T12:00:00+08:00）：\n距上次下单的天数从它往回数；早于它的发送被丢弃（"past"）',
+        default: '当前时间（精确到秒），写在 stderr',
+      },
     }),
     ...COMMON_OPTIONS,
   ],
@@ -88,6 +114,15 @@ export const PLAN_HELP: CommandHelp = {
     '2  invalid input: the message on stderr names the option, the JSON path or the file',
     '1  anything unexpected',
   ],
+  zh: {
+    outputs: [
+      'DIR/timeline.json   每批发送：波次、渠道、客群、时间、客户、预计秒数',
+      'DIR/touches.jsonl   每个计划触达一行：客户、波次、渠道、发送批次、时间',
+      'DIR/rejects.jsonl   每个被拒绝的行一行：文件、行号、按列列出的每个问题',
+      'DIR/timeline.html   给营销人员看的时间线图（用浏览器打开）',
+    ],
+    exitCodes: ['0  已规划', '2  输入有误：stderr 上的信息会指出选项、JSON 路径或文件', '1  意外错误'],
+  },
   examples: [
     'campaign plan --campaign functions/sample/d11-2026.campaign.json\n' +
       '--customers out/customers.csv --now 2026-10-20T12:00:00+08:00 --out out/plan',
@@ -118,11 +153,22 @@ export function parsePlanOptions(
     strict: true,
     allowPositionals: false,
   });
-  if (!values.campaign) throw new UsageError('--campaign: required (the campaign JSON file)', { showUsage: true });
+  if (!values.campaign)
+    throw new UsageError('--campaign: required (the campaign JSON file)', {
+      showUsage: true,
+      zh: '--campaign：必填（活动 JSON 文件）',
+    });
   const customers = values.customers as string[] | undefined;
   if (!customers || customers.length === 0)
-    throw new UsageError('--customers: required (a segment .csv or .jsonl file)', { showUsage: true });
-  if (!values.out) throw new UsageError('--out: required (the folder to write the plan to)', { showUsage: true });
+    throw new UsageError('--customers: required (a segment .csv or .jsonl file)', {
+      showUsage: true,
+      zh: '--customers：必填（一个客群 .csv、.jsonl 或 .xlsx 文件）',
+    });
+  if (!values.out)
+    throw new UsageError('--out: required (the folder to write the plan to)', {
+      showUsage: true,
+      zh: '--out：必填（写出计划的文件夹）',
+    });
   // Whole seconds, so the instant said on stderr, given back as --now, plans exactly the same.
   const now = values.now === undefined ? Math.floor(Date.now() / 1000) * 1000 : parseNow(values.now as string);
   const options: PlanCommandOptions = {
@@ -135,7 +181,8 @@ export function parsePlanOptions(
     ...(typeof values.columns === 'string' ? { columnsFile: values.columns } : {}),
   };
   if (typeof values.sheet === 'string') {
-    if (values.sheet.trim() === '') throw new UsageError('--sheet: give the name of a sheet');
+    if (values.sheet.trim() === '')
+      throw new UsageError('--sheet: give the name of a sheet', { zh: '--sheet：请给出工作表的名称' });
     options.sheet = values.sheet;
   }
   return { options, values };
@@ -144,7 +191,9 @@ export function parsePlanOptions(
 function parseNow(text: string): number {
   // An instant needs an offset: "now" without one would depend on the machine's zone.
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(text) || Number.isNaN(Date.parse(text))) {
-    throw new UsageError(`--now: "${text}" is not an ISO 8601 instant with an offset, e.g. 2026-10-20T12:00:00+08:00`);
+    throw new UsageError(`--now: "${text}" is not an ISO 8601 instant with an offset, e.g. 2026-10-20T12:00:00+08:00`, {
+      zh: `--now："${text}" 不是带时区偏移的 ISO 8601 时刻，例如 2026-10-20T12:00:00+08:00`,
+    });
   }
   return Date.parse(text);
 }
@@ -153,7 +202,8 @@ export async function fileSources(paths: string[], sheet?: string): Promise<Segm
   const sources: SegmentSource[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) throw new UsageError(`--customers: no such file ${path}`);
+    if (!info?.isFile())
+      throw new UsageError(`--customers: no such file ${path}`, { zh: `--customers：文件不存在 ${path}` });
     sources.push(await localSegmentFile(path, sheet));
   }
   return sources;
@@ -163,7 +213,7 @@ export async function readCampaignFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(`--campaign: cannot read ${path}`);
+    throw new UsageError(`--campaign: cannot read ${path}`, { zh: `--campaign：无法读取 ${path}` });
   }
 }
 

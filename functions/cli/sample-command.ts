@@ -55,11 +55,17 @@ export const SAMPLE_HELP: CommandHelp = {
     'progress to stderr.',
   ],
   options: [
-    { flag: '--customers N', text: 'how many customers (data rows), 0 to 99,999,999', required: true },
+    {
+      flag: '--customers N',
+      text: 'how many customers (data rows), 0 to 99,999,999',
+      required: true,
+      zh: { text: '客户数（数据行），0 到 99,999,999' },
+    },
     {
       flag: '--out FILE',
       text: 'the file to write: .csv, or .xlsx for tmall-xlsx (folders are created)',
       required: true,
+      zh: { text: '要写的文件：.csv，tmall-xlsx 时为 .xlsx（会创建文件夹）' },
     },
     {
       flag: '--format F',
@@ -69,6 +75,12 @@ export const SAMPLE_HELP: CommandHelp = {
         '无线端, 2025年11月11日, 2025.11.11, Excel serials, ￥1,299.00, 2024,2025, 会员等级,\n' +
         'GBK, CRLF); tmall-xlsx: the same as a workbook with typed cells under a title row',
       default: 'csv',
+      zh: {
+        text:
+          'csv：本产品自己的列，UTF-8；tmall-csv：像中文 Windows 上的 Excel 保存的天猫/淘宝 CRM\n' +
+          '导出（中文表头、掩码手机号 138****8000、无线端、2025年11月11日、2025.11.11、Excel 序列号、\n' +
+          '￥1,299.00、2024,2025、会员等级、GBK、CRLF）；tmall-xlsx：同样内容的工作簿，标题行下是带类型的单元格',
+      },
     },
     {
       flag: '--canonical FILE',
@@ -76,42 +88,75 @@ export const SAMPLE_HELP: CommandHelp = {
         "with a tmall format: also write the same customers in the product's own columns\n" +
         '(UTF-8 .csv), what the platform masked left empty; both plan alike',
       default: 'none',
+      zh: {
+        text: '用 tmall 格式时：同时把这些客户按本产品自己的列写出（UTF-8 .csv），平台掩码的值留空；\n两个文件规划结果相同',
+        default: '无',
+      },
     },
-    { flag: '--seed N', text: 'the random seed: another seed, other customers', default: '11' },
+    {
+      flag: '--seed N',
+      text: 'the random seed: another seed, other customers',
+      default: '11',
+      zh: { text: '随机种子：换一个种子，换一批客户' },
+    },
     {
       flag: '--now ISO',
       text: 'the reference time: last orders are so many days before it, and past\nDouble-11s are the years before its year',
       default: 'the current time',
+      zh: { text: '参照时间：上次下单在它之前若干天，往年双11是它所在年份之前的年份', default: '当前时间' },
     },
     {
       flag: '--bad-rows N',
       text: 'rows with one or two invalid values, at most --customers',
       default: 'about 0.2% of the rows; at least 3 from 100 rows, 1 from 20, none below 20',
+      zh: {
+        text: '含一两个无效值的行数，最多 --customers',
+        default: '约 0.2% 的行；100 行起至少 3 行，20 行起 1 行，不足 20 行没有',
+      },
     },
     {
       flag: '--orders FILE',
       text: 'also write order events for these customers, one JSON line each:\n{"at": ISO, "event": <webhook body>}',
       default: 'none',
+      zh: {
+        text: '同时为这些客户写出订单事件，每行一个 JSON：\n{"at": ISO, "event": <webhook 请求体>}',
+        default: '无',
+      },
     },
     {
       flag: '--uplift U',
       text: 'with --orders: each customer a wave reaches places, with probability U (0 to 1),\none more paid order within a day after the wave; 0 for messages that change nothing',
       default: String(DEFAULT_UPLIFT),
+      zh: {
+        text: '与 --orders 一起用：波次触达的每个客户以概率 U（0 到 1）在波次后一天内多下一个\n已付款订单；0 表示消息不改变任何行为',
+      },
     },
     {
       flag: '--uplift-group G',
       text: 'with --orders: only customers the plan puts in group G (d11-loyal, recent, ...)\nrespond to a message; the report then shows the lift in that group alone',
       default: 'every group',
+      zh: {
+        text: '与 --orders 一起用：只有计划分到客群 G（d11-loyal、recent……）的客户会响应消息；\n报告随之只在该客群显示增量',
+        default: '所有客群',
+      },
     },
     {
       flag: '--campaign FILE',
       text: 'with --orders: the campaign whose waves the customers respond to',
       default: 'the bundled sample campaign (functions/sample/d11-2026.campaign.json)',
+      zh: {
+        text: '与 --orders 一起用：客户所响应的波次所属的活动',
+        default: '自带的示例活动（functions/sample/d11-2026.campaign.json）',
+      },
     },
     ...COMMON_OPTIONS,
   ],
   outputs: ['FILE (the --out file), and the --canonical and --orders files when given'],
   exitCodes: ['0  written', '2  a wrong option (the message on stderr names it)', '1  anything unexpected'],
+  zh: {
+    outputs: ['FILE（--out 的文件），以及给出时的 --canonical 和 --orders 文件'],
+    exitCodes: ['0  已写出', '2  选项有误（stderr 上的信息会指出）', '1  意外错误'],
+  },
   examples: [
     'campaign sample --customers 50000 --now 2026-10-20T12:00:00+08:00 --out out/customers.csv',
     'campaign sample --customers 20000 --now 2026-10-20T12:00:00+08:00\n' +
@@ -124,24 +169,36 @@ export const SAMPLE_HELP: CommandHelp = {
 export async function runSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SAMPLE_OPTIONS, strict: true });
   const customers = wholeNumber('--customers', values.customers, true);
-  if (!values.out) throw new UsageError('--out: required (the file to write)', { showUsage: true });
+  if (!values.out)
+    throw new UsageError('--out: required (the file to write)', { showUsage: true, zh: '--out：必填（要写的文件）' });
   const format = (values.format ?? 'csv') as SampleFormat;
   if (!SAMPLE_FORMATS.includes(format)) {
-    throw new UsageError(`--format: "${values.format}" is not one of ${SAMPLE_FORMATS.join(', ')}`);
+    throw new UsageError(`--format: "${values.format}" is not one of ${SAMPLE_FORMATS.join(', ')}`, {
+      zh: `--format："${values.format}" 不是 ${SAMPLE_FORMATS.join('、')} 之一`,
+    });
   }
   const extension = format === 'tmall-xlsx' ? '.xlsx' : '.csv';
   if (!values.out.toLowerCase().endsWith(extension)) {
-    throw new UsageError(`--out: must end in ${extension} for --format ${format}`);
+    throw new UsageError(`--out: must end in ${extension} for --format ${format}`, {
+      zh: `--out：--format ${format} 时必须以 ${extension} 结尾`,
+    });
   }
   if (values.canonical !== undefined) {
-    if (format === 'csv') throw new UsageError('--canonical: only with --format tmall-csv or tmall-xlsx');
-    if (!values.canonical.toLowerCase().endsWith('.csv')) throw new UsageError('--canonical: must end in .csv');
+    if (format === 'csv')
+      throw new UsageError('--canonical: only with --format tmall-csv or tmall-xlsx', {
+        zh: '--canonical：只能与 --format tmall-csv 或 tmall-xlsx 一起用',
+      });
+    if (!values.canonical.toLowerCase().endsWith('.csv'))
+      throw new UsageError('--canonical: must end in .csv', { zh: '--canonical：必须以 .csv 结尾' });
   }
   const now = values.now === undefined ? new Date() : new Date(values.now);
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`);
+  if (Number.isNaN(now.getTime()))
+    throw new UsageError(`--now: "${values.now}" is not an ISO 8601 time`, {
+      zh: `--now："${values.now}" 不是 ISO 8601 时间`,
+    });
   if (!values.orders) {
     const given = (['uplift', 'uplift-group', 'campaign'] as const).find((flag) => values[flag] !== undefined);
-    if (given) throw new UsageError(`--${given}: only with --orders`);
+    if (given) throw new UsageError(`--${given}: only with --orders`, { zh: `--${given}：只能与 --orders 一起用` });
   }
   const uplift = upliftOf(values.uplift);
   const progress = progressOn(process.stderr, values.quiet === true);
@@ -167,7 +224,7 @@ export async function runSample(args: string[]): Promise<number> {
       await writeCanonicalTwin(values.canonical, options, format);
     }
   } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
+    if (error instanceof RangeError) throw new UsageError(error.message, { zh: error.message });
     throw error;
   }
   progress.result(
@@ -192,6 +249,9 @@ export async function runSample(args: string[]): Promise<number> {
       if (group !== undefined && !plan.groups.codes.includes(group)) {
         throw new UsageError(
           `--uplift-group: "${group}" is not a group the plan puts any of these customers in (${[...plan.groups.codes].sort().join(', ')})`,
+          {
+            zh: `--uplift-group：计划没有把这些客户中的任何人分到 "${group}"（有：${[...plan.groups.codes].sort().join('、')}）`,
+          },
         );
       }
       reach = reachOf(plan, customers, campaign, group);
@@ -212,16 +272,19 @@ function upliftOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_UPLIFT;
   const value = Number(text);
   if (!/^\d*\.?\d+$/.test(text) || !(value >= 0 && value <= 1)) {
-    throw new UsageError(`--uplift: "${text}" is not a number from 0 to 1 (0.03 = 3 more orders per 100 reached)`);
+    throw new UsageError(`--uplift: "${text}" is not a number from 0 to 1 (0.03 = 3 more orders per 100 reached)`, {
+      zh: `--uplift："${text}" 不是 0 到 1 之间的数（0.03 表示每触达 100 人多 3 单）`,
+    });
   }
   return value;
 }
 
 function wholeNumber(flag: string, text: string | undefined, required: boolean): number | undefined {
   if (text === undefined) {
-    if (required) throw new UsageError(`${flag}: required`, { showUsage: true });
+    if (required) throw new UsageError(`${flag}: required`, { showUsage: true, zh: `${flag}：必填` });
     return undefined;
   }
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number`);
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`${flag}: "${text}" is not a whole number`, { zh: `${flag}："${text}" 不是整数` });
   return Number(text);
 }

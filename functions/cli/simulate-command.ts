@@ -77,16 +77,25 @@ export const SIMULATE_HELP: CommandHelp = {
         'where the virtual clock starts, and the planning instant: ISO 8601 with an offset\n' +
         '(2026-10-20T12:00:00+08:00); sends before it are dropped (reason "past")',
       default: 'the current time',
+      zh: {
+        text: '虚拟时钟的起点，也是规划时刻：带时区偏移的 ISO 8601\n（2026-10-20T12:00:00+08:00）；早于它的发送被丢弃（原因 "past"）',
+        default: '当前时间',
+      },
     }),
     {
       flag: '--orders FILE',
       text: 'order events, one JSON line each: {"at": ISO, "event": <webhook body>},\nposted signed at their time (`campaign sample --orders` writes such a file)',
       default: 'none',
+      zh: {
+        text: '订单事件，每行一个 JSON：{"at": ISO, "event": <webhook 请求体>}，\n在各自的时间签名后发出（`campaign sample --orders` 会写出这样的文件）',
+        default: '无',
+      },
     },
     {
       flag: '--sms-rate N',
       text: 'messages a second the local SMS sink accepts; past it, it answers\nas SNS throttling does',
       default: "the campaign's smsRatePerSecond",
+      zh: { text: '本地短信接收端每秒接受的消息数；超过时像 SNS 限流那样应答', default: '活动的 smsRatePerSecond' },
     },
     {
       flag: '--pause-at ISO',
@@ -94,6 +103,10 @@ export const SIMULATE_HELP: CommandHelp = {
         'pauses the whole campaign at this virtual instant (ISO 8601 with an offset), as the\n' +
         'pause route does (actor "simulate"): nothing more is sent from a second after it',
       default: 'no pause',
+      zh: {
+        text: '在这个虚拟时刻（带时区偏移的 ISO 8601）暂停整个活动，与暂停接口相同\n（操作人 "simulate"）：从其后一秒起不再发送',
+        default: '不暂停',
+      },
     },
     {
       flag: '--resume-at ISO',
@@ -102,6 +115,10 @@ export const SIMULATE_HELP: CommandHelp = {
         'now land outside its window (quiet hours, the next wave, its month, the resume grace) is\n' +
         'dropped as "expired"',
       default: 'paused to the end',
+      zh: {
+        text: '在之后的这个虚拟时刻恢复：从停下处继续发送；此时会落在窗口之外的消息\n（免打扰时段、下一个波次、所在月份、恢复宽限期）按 "expired" 丢弃',
+        default: '一直暂停到结束',
+      },
     },
     {
       flag: '--base-url URL',
@@ -109,6 +126,10 @@ export const SIMULATE_HELP: CommandHelp = {
         'the base the links in the messages are written with (unsubscribe): fixed, so the\n' +
         "outbox is the same on every run; the simulation's own server listens on a free port",
       default: 'PUBLIC_BASE_URL, else http://127.0.0.1:3000 (where npm start listens)',
+      zh: {
+        text: '消息中链接（退订）使用的基础地址：固定不变，所以每次运行的 outbox 相同；\n模拟自己的服务器监听一个空闲端口',
+        default: 'PUBLIC_BASE_URL，否则 http://127.0.0.1:3000（npm start 监听的地址）',
+      },
     },
     ...COMMON_OPTIONS,
   ],
@@ -122,6 +143,18 @@ export const SIMULATE_HELP: CommandHelp = {
     '2  invalid input (the message on stderr names the option, the JSON path or the file)',
     '1  shard messages ended in the dead letters, or anything unexpected',
   ],
+  zh: {
+    outputs: [
+      'DIR/timeline.json、touches.jsonl、rejects.jsonl、timeline.html：计划，与 campaign plan 写出的相同',
+      'DIR/outbox.jsonl：本地短信接收端和 SES 收到的每条消息，从它们读回（测试消息标记 "test": true）',
+      'DIR/report.json、report.html：每个波次和渠道的已发送、失败、被抑制、过期、取消、订单、收入、ROI',
+    ],
+    exitCodes: [
+      '0  已模拟',
+      '2  输入有误（stderr 上的信息会指出选项、JSON 路径或文件）',
+      '1  有发送批次的消息进了死信队列，或意外错误',
+    ],
+  },
   examples: [
     'campaign simulate --campaign functions/sample/d11-2026.campaign.json\n' +
       '--customers out/demo/customers.csv --orders out/demo/orders.jsonl\n' +
@@ -157,7 +190,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     campaign = parseCampaign(campaignText);
   } catch (error) {
     if (error instanceof CampaignFileError) throw error;
-    throw new UsageError(`--campaign: ${(error as Error).message}`);
+    throw new UsageError(`--campaign: ${(error as Error).message}`, { zh: `--campaign：${(error as Error).message}` });
   }
   const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
   const extra = values as Record<string, unknown>;
@@ -230,7 +263,9 @@ export async function runSimulate(args: string[]): Promise<number> {
     while (!planned) await new Promise((resolve) => setTimeout(resolve, 100));
     if (planned.status !== 'planned') {
       const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
-      throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+      throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
+        zh: `规划处理程序拒绝了该活动：\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      });
     }
     // 3. Approved as a marketer would, through the same use case as the approve route.
     const approved = await approveCampaign(approveDependencies(config), {
@@ -297,10 +332,12 @@ function linkBase(text: string | undefined): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--base-url: "${text}" is not a URL`);
+    throw new UsageError(`--base-url: "${text}" is not a URL`, { zh: `--base-url："${text}" 不是网址` });
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
-    throw new UsageError(`--base-url: "${text}" must be an http(s) URL without query or fragment`);
+    throw new UsageError(`--base-url: "${text}" must be an http(s) URL without query or fragment`, {
+      zh: `--base-url："${text}" 必须是不带查询和片段的 http(s) 地址`,
+    });
   }
   return text.replace(/\/+$/, '');
 }
@@ -308,7 +345,8 @@ function linkBase(text: string | undefined): string {
 function positive(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: "${text}" is not a positive number`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag}: "${text}" is not a positive number`, { zh: `${flag}："${text}" 不是正数` });
   return value;
 }
 
@@ -481,7 +519,7 @@ async function readOrderLines(path: string): Promise<OrderLineInput[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(`--orders: cannot read ${path}`);
+    throw new UsageError(`--orders: cannot read ${path}`, { zh: `--orders：无法读取 ${path}` });
   }
   const lines: OrderLineInput[] = [];
   for (const [index, raw] of text.split('\n').entries()) {
@@ -490,10 +528,12 @@ async function readOrderLines(path: string): Promise<OrderLineInput[]> {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw new UsageError(`--orders: line ${index + 1} is not JSON`);
+      throw new UsageError(`--orders: line ${index + 1} is not JSON`, { zh: `--orders：第 ${index + 1} 行不是 JSON` });
     }
     if (typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at)) || value.event === undefined) {
-      throw new UsageError(`--orders: line ${index + 1} needs "at" (ISO 8601) and "event" (the webhook body)`);
+      throw new UsageError(`--orders: line ${index + 1} needs "at" (ISO 8601) and "event" (the webhook body)`, {
+        zh: `--orders：第 ${index + 1} 行需要 "at"（ISO 8601）和 "event"（webhook 请求体）`,
+      });
     }
     lines.push({ at: value.at, event: value.event });
   }
@@ -579,14 +619,22 @@ interface TimedControl {
 /** --pause-at and --resume-at as instants: at or after --now, the resume after the pause. */
 function controlTimes(now: number, pauseText: string | undefined, resumeText: string | undefined): TimedControl[] {
   if (resumeText !== undefined && pauseText === undefined) {
-    throw new UsageError('--resume-at: needs --pause-at (only a paused campaign can be resumed)');
+    throw new UsageError('--resume-at: needs --pause-at (only a paused campaign can be resumed)', {
+      zh: '--resume-at：需要 --pause-at（只有已暂停的活动才能恢复）',
+    });
   }
   if (pauseText === undefined) return [];
   const pauseAt = instantOption('--pause-at', pauseText);
-  if (pauseAt < now) throw new UsageError(`--pause-at: ${pauseText} is before --now; the clock starts at --now`);
+  if (pauseAt < now)
+    throw new UsageError(`--pause-at: ${pauseText} is before --now; the clock starts at --now`, {
+      zh: `--pause-at：${pauseText} 早于 --now；时钟从 --now 开始`,
+    });
   if (resumeText === undefined) return [{ at: pauseAt, action: 'pause' }];
   const resumeAt = instantOption('--resume-at', resumeText);
-  if (resumeAt <= pauseAt) throw new UsageError(`--resume-at: ${resumeText} is not after --pause-at ${pauseText}`);
+  if (resumeAt <= pauseAt)
+    throw new UsageError(`--resume-at: ${resumeText} is not after --pause-at ${pauseText}`, {
+      zh: `--resume-at：${resumeText} 不晚于 --pause-at ${pauseText}`,
+    });
   return [
     { at: pauseAt, action: 'pause' },
     { at: resumeAt, action: 'resume' },
@@ -598,6 +646,7 @@ function instantOption(flag: string, text: string): number {
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(text) || Number.isNaN(Date.parse(text))) {
     throw new UsageError(
       `${flag}: "${text}" is not an ISO 8601 instant with an offset, e.g. 2026-11-11T00:00:20+08:00`,
+      { zh: `${flag}："${text}" 不是带时区偏移的 ISO 8601 时刻，例如 2026-11-11T00:00:20+08:00` },
     );
   }
   return Date.parse(text);

@@ -18,10 +18,11 @@ interface Run {
   stderr: string;
 }
 
-function campaign(args: string[]): Promise<Run> {
+/** In English unless `lang` says otherwise: these tests are about what is sent and refused, one test about the words. */
+function campaign(args: string[], lang: 'en' | '' = 'en'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('node', [BIN, ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: '', CAMPAIGN_TOKEN: '' },
+      env: { ...process.env, NODE_OPTIONS: '', PORT: '', CAMPAIGN_TOKEN: '', CAMPAIGN_LANG: lang },
     });
     let stdout = '';
     let stderr = '';
@@ -207,14 +208,14 @@ describe('campaign status', () => {
 
   it('refuses a command line without one campaign id, or with a malformed one, asking nothing', async () => {
     // Act
-    const none = await campaign(['status', '--api', api]);
+    const none = await campaign(['status', '--api', api], '');
     const two = await campaign(['status', 'a', 'b', '--api', api]);
     const bad = await campaign(['status', '../x', '--api', api]);
 
     // Assess
     for (const run of [none, two, bad]) expect(run.code).toBe(2);
-    // The usage in the run's language: Chinese by default.
-    expect(none.stderr).toMatch(/CAMPAIGN-ID: give exactly one campaign id[\s\S]*用法: campaign status/);
+    // The message and the usage in the run's language: Chinese by default.
+    expect(none.stderr).toMatch(/CAMPAIGN-ID：请给恰好一个活动 ID[\s\S]*用法：campaign status/);
     expect(bad.stderr).toMatch(/"\.\.\/x" is not a campaign id/);
     expect(seen).toEqual([]);
   });
@@ -321,6 +322,52 @@ describe('campaign approve, pause, resume, cancel', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^campaign pause: cannot pause a campaign that is cancelled .* \(HTTP 409\)\n$/);
+  });
+
+  it('in Chinese by default: a refusal from its code and details, a usage error and an unreachable API', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/pause', {
+      status: 409,
+      body: { error: 'wrong-state', message: 'cannot pause a campaign that is cancelled', state: 'cancelled' },
+    });
+    answers.set('POST /campaigns/d11-2026/approve', {
+      status: 409,
+      body: {
+        error: 'stale-version',
+        message: 'version 1 is not the current one: approve version 2',
+        currentVersion: 2,
+      },
+    });
+    answers.set('POST /campaigns/d11-2026/resume', {
+      status: 409,
+      body: { error: 'a-newer-code', message: 'as sent' },
+    });
+
+    // Act
+    const paused = await campaign(['pause', 'd11-2026', '--api', api], '');
+    const stale = await campaign(['approve', 'd11-2026', '--version', '1', '--api', api], '');
+    const unknownCode = await campaign(['resume', 'd11-2026', '--api', api], '');
+    const usage = await campaign(['approve', 'd11-2026', '--version', 'two', '--api', api], '');
+    const unknownOption = await campaign(['pause', 'd11-2026', '--bogus', '--api', api], '');
+    const unreachable = await campaign(['status', 'd11-2026', '--api', 'http://127.0.0.1:9'], '');
+
+    // Assess
+    expect(paused.stderr, 'the state in Chinese').toBe(
+      'campaign pause: 活动当前为“已取消”，不能执行这个操作 (HTTP 409)\n',
+    );
+    expect(stale.stderr).toMatch(/^campaign approve: 这个版本已不是最新版本：请批准版本 2/);
+    expect(unknownCode.stderr, "a code this CLI does not know keeps the API's words").toBe(
+      'campaign resume: as sent (HTTP 409)\n',
+    );
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^campaign approve: --version："two" 不是版本号/);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toMatch(/^campaign pause: 没有 --bogus 这个选项/);
+    expect(unknownOption.stderr).toMatch(/^用法：campaign pause /m);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /^campaign status: 无法连接活动接口 http:\/\/127\.0\.0\.1:9\n {2}本地环境在运行吗/,
+    );
   });
 
   it('a marketer approving: exit 2 with the role the API names; a 401: how to get a new token', async () => {

@@ -108,9 +108,9 @@ describe('campaign --help', () => {
       expect(overview.stdout, command).toMatch(new RegExp(`^ {2}${command} +\\S*[\\u4e00-\\u9fff]`, 'm'));
     }
     expect(plan.stdout).toMatch(/^campaign plan — 离线规划一个活动/);
-    expect(plan.stdout).toMatch(/^用法: campaign plan /m);
-    expect(plan.stdout).toMatch(/^选项:$/m);
-    expect(plan.stdout).toMatch(/^退出码:$/m);
+    expect(plan.stdout).toMatch(/^用法：campaign plan /m);
+    expect(plan.stdout).toMatch(/^选项：$/m);
+    expect(plan.stdout).toMatch(/^退出码：$/m);
     expect(english.stdout, '--lang en is the switch').toMatch(/^campaign: plan, try and run/);
   });
 
@@ -146,6 +146,26 @@ describe.each(COMMANDS)('campaign %s --help', (command) => {
       expect(entry, `--${option} gives no default in the help of ${command}`).toMatch(/\((default: |required)/);
     }
     expect(run.stdout).toMatch(new RegExp(`^example[s]?:\\n {2}campaign ${command} `, 'm'));
+  });
+
+  it('in Chinese, says every option, what it writes and its exit codes in Chinese', async () => {
+    // Prepare
+    const options = OPTIONS[command] ?? [];
+
+    // Act
+    const run = await campaign([command, '--help'], { CAMPAIGN_LANG: '' });
+
+    // Assess
+    expect(run.code).toBe(0);
+    for (const option of [...options, 'quiet']) {
+      const entry = optionEntry(run.stdout, `--${option}`);
+      expect(entry, `--${option} has no Chinese in the help of ${command}`).toMatch(/[\u4e00-\u9fff]/);
+      expect(entry, `--${option} gives no default in the Chinese help of ${command}`).toMatch(/（(默认：|必填)/);
+    }
+    const exits = run.stdout.split('退出码：\n')[1]?.split('\n\n')[0] ?? '';
+    expect(exits.split('\n'), 'each exit code says what it means in Chinese').toSatisfy((lines: string[]) =>
+      lines.every((line) => /^ {2}\d {2}.*[\u4e00-\u9fff]/.test(line)),
+    );
   });
 
   it('exits 2 on an unknown option, with the usage on stderr and nothing on stdout', async () => {
