@@ -42,26 +42,62 @@ export interface SlotLayout {
 
 /** Every wave's SMS and (when it has one) email, laid out for the planned touches. */
 export function layOutAll(context: LayoutContext, planned: Uint32Array): SlotLayout[] {
+  const members = membersBySlot(context, planned);
   return context.waves.flatMap((wave) => {
-    const result = [layOutSlot(context, planned, wave, SMS)];
-    if (wave.hasEmail) result.push(layOutSlot(context, planned, wave, EMAIL));
+    const result = [layOutSlot(context, planned, wave, SMS, members[slotOf(wave.index, SMS)])];
+    if (wave.hasEmail) result.push(layOutSlot(context, planned, wave, EMAIL, members[slotOf(wave.index, EMAIL)]));
     return result;
   });
 }
 
-export function layOutSlot(context: LayoutContext, planned: Uint32Array, wave: WavePlan, channel: number): SlotLayout {
+/** Per slot, its planned customers most valuable first: one pass over the order for every slot. */
+function membersBySlot(context: LayoutContext, planned: Uint32Array): number[][] {
+  const members: number[][] = Array.from({ length: context.waves.length * 2 }, () => []);
+  for (const index of context.order) {
+    let mask = planned[index] as number;
+    while (mask !== 0) {
+      const slot = 31 - Math.clz32(mask);
+      (members[slot] as number[]).push(index);
+      mask ^= 1 << slot;
+    }
+  }
+  return members;
+}
+
+export function layOutSlot(
+  context: LayoutContext,
+  planned: Uint32Array,
+  wave: WavePlan,
+  channel: number,
+  slotMembers?: number[],
+): SlotLayout {
   const { campaign, customers, waves, order, quiet, nameUnits, groups } = context;
   const slot = slotOf(wave.index, channel);
   const bit = 1 << slot;
-  const members: number[] = [];
-  for (const index of order) if (((planned[index] as number) & bit) !== 0) members.push(index);
+  let members = slotMembers;
+  if (members === undefined) {
+    members = [];
+    for (const index of order) if (((planned[index] as number) & bit) !== 0) members.push(index);
+  }
   const units = new Float64Array(members.length);
   let totalUnits = 0;
-  members.forEach((index, position) => {
-    const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index, groups?.[index]) : 1;
-    units[position] = value;
-    totalUnits += value;
-  });
+  if (channel === SMS) {
+    const lengths = smsLengths(wave);
+    for (let position = 0; position < members.length; position += 1) {
+      const index = members[position] as number;
+      const value = smsUnitsOf(
+        lengths,
+        customers.deviceOf(index) === 'pc',
+        nameUnits[index] as number,
+        groups?.[index],
+      );
+      units[position] = value;
+      totalUnits += value;
+    }
+  } else {
+    units.fill(1);
+    totalUnits = members.length;
+  }
   const rate = channel === SMS ? campaign.smsRatePerSecond : campaign.emailRatePerSecond;
   const isMidnight = channel === SMS && wave.kind === 'midnight';
   let start: number;
@@ -184,11 +220,45 @@ export function nameLengths(customers: CustomerSet): Uint16Array {
 
 /** The SMS parts of one customer's message in a wave. */
 export function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number, group?: number): number {
-  const name = names[index] as number;
-  const text = group === undefined ? undefined : wave.groupSms?.[group];
-  const pc = device === 'pc';
-  const base = text ? (pc ? text.pc : text.mobile) : pc ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
-  return smsPartsFor(base + (name & 0x7fff), (text ? text.ucs2 : wave.smsUcs2) || (name & 0x8000) !== 0);
+  return smsUnitsOf(smsLengths(wave), device === 'pc', names[index] as number, group);
+}
+
+/**
+ * A wave's SMS lengths without the name, per text a customer may read: [group * 2 + pc] for
+ * each group's own text, then the general text's two at GENERAL; ucs2 alike, as 0 or 1.
+ * Worked out once a wave, so the million-customer loops only add the name and divide.
+ */
+interface SmsLengths {
+  base: Int32Array;
+  ucs2: Uint8Array;
+}
+
+const GENERAL = 256 * 2;
+const lengthsOfWave = new WeakMap<WavePlan, SmsLengths>();
+
+function smsLengths(wave: WavePlan): SmsLengths {
+  let lengths = lengthsOfWave.get(wave);
+  if (lengths) return lengths;
+  const base = new Int32Array(GENERAL + 2);
+  const ucs2 = new Uint8Array(GENERAL + 2);
+  for (let group = 0; group <= 256; group += 1) {
+    const text = group < 256 ? wave.groupSms?.[group] : undefined;
+    const at = group < 256 ? group * 2 : GENERAL;
+    const useGeneral = !text;
+    base[at] = useGeneral ? wave.smsBaseLength.mobile : text.mobile;
+    base[at + 1] = useGeneral ? wave.smsBaseLength.pc : text.pc;
+    const forced = useGeneral ? wave.smsUcs2 : text.ucs2;
+    ucs2[at] = forced ? 1 : 0;
+    ucs2[at + 1] = forced ? 1 : 0;
+  }
+  lengths = { base, ucs2 };
+  lengthsOfWave.set(wave, lengths);
+  return lengths;
+}
+
+function smsUnitsOf(lengths: SmsLengths, pc: boolean, name: number, group: number | undefined): number {
+  const at = (group === undefined ? GENERAL : group * 2) + (pc ? 1 : 0);
+  return smsPartsFor((lengths.base[at] as number) + (name & 0x7fff), lengths.ucs2[at] === 1 || (name & 0x8000) !== 0);
 }
 
 /** A regular SMS wave must be sent before the next wave starts and within its calendar month. */
