@@ -53,6 +53,11 @@ export interface Candidates {
   tiersSeen: Set<string>;
   /** Per wave index, the groups (bit per PLAYBOOK_GROUPS index) of the customers it could send an SMS. */
   smsGroups: Uint32Array;
+  /**
+   * Per customer, the waves (bit per wave index) whose SMS is its care text: a recent buyer in a
+   * wave with a care text gets that instead of the promotion (and no email from the wave).
+   */
+  care: Uint32Array;
   /** Whether any of those customers has a mainland China (+86) number: the China SMS rules' default. */
   mainlandSms: boolean;
   drops: DropTally;
@@ -91,6 +96,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
   const smsGroups = new Uint32Array(waves.length);
+  const care = new Uint32Array(count);
   let mainlandSms = false;
   for (let index = 0; index < count; index += 1) {
     // The facts without the strings: only the id (the control draw) and, when a rule reads
@@ -140,13 +146,15 @@ export function findCandidates(input: CandidatesInput): Candidates {
             ? 'opt-out'
             : !customer.hasPhone
               ? 'no-phone'
-              : cared
+              : cared && wave.careSms === null
                 ? 'care-window'
                 : null;
       if (smsDrop) drops.add(smsSlot, smsDrop);
       else {
         mask |= 1 << smsSlot;
-        if (groupIndex !== NO_GROUP)
+        // A recent buyer reads the wave's care text, not the group's promotion.
+        if (cared) care[index] = ((care[index] as number) | (1 << wave.index)) >>> 0;
+        else if (groupIndex !== NO_GROUP)
           smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
         if (!mainlandSms && isMainlandPhone(customers.phoneOf(index))) mainlandSms = true;
       }
@@ -176,6 +184,7 @@ export function findCandidates(input: CandidatesInput): Candidates {
     reachable,
     tiersSeen,
     smsGroups,
+    care,
     mainlandSms,
     drops,
   };

@@ -24,6 +24,8 @@ export interface LayoutContext {
   nameUnits: Uint16Array;
   /** Per customer, the primary group (index into PLAYBOOK_GROUPS): which default text it reads. */
   groups?: Uint8Array;
+  /** Per customer, the waves (bit per wave index) whose SMS is its care text (candidates' `care`). */
+  care?: Uint32Array;
 }
 
 /** One wave and channel laid out: its members in send order and where each group falls. */
@@ -71,7 +73,7 @@ export function layOutSlot(
   channel: number,
   slotMembers?: number[],
 ): SlotLayout {
-  const { campaign, customers, waves, order, quiet, nameUnits, groups } = context;
+  const { campaign, customers, waves, order, quiet, nameUnits, groups, care } = context;
   const slot = slotOf(wave.index, channel);
   const bit = 1 << slot;
   let members = slotMembers;
@@ -83,14 +85,11 @@ export function layOutSlot(
   let totalUnits = 0;
   if (channel === SMS) {
     const lengths = smsLengths(wave);
+    const careBit = 1 << wave.index;
     for (let position = 0; position < members.length; position += 1) {
       const index = members[position] as number;
-      const value = smsUnitsOf(
-        lengths,
-        customers.deviceOf(index) === 'pc',
-        nameUnits[index] as number,
-        groups?.[index],
-      );
+      const text = care !== undefined && ((care[index] as number) & careBit) !== 0 ? CARE : groups?.[index];
+      const value = smsUnitsOf(lengths, customers.deviceOf(index) === 'pc', nameUnits[index] as number, text);
       units[position] = value;
       totalUnits += value;
     }
@@ -218,14 +217,25 @@ export function nameLengths(customers: CustomerSet): Uint16Array {
   return lengths;
 }
 
-/** The SMS parts of one customer's message in a wave. */
-export function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number, group?: number): number {
-  return smsUnitsOf(smsLengths(wave), device === 'pc', names[index] as number, group);
+/**
+ * The SMS parts of one customer's message in a wave: the text the customer gets (the care
+ * text, its group's own text, or the wave's general one) with its name and the provider's suffix.
+ */
+export function smsUnitsFor(
+  wave: WavePlan,
+  device: Device,
+  names: Uint16Array,
+  index: number,
+  group?: number,
+  care = false,
+): number {
+  return smsUnitsOf(smsLengths(wave), device === 'pc', names[index] as number, care ? CARE : group);
 }
 
 /**
  * A wave's SMS lengths without the name, per text a customer may read: [group * 2 + pc] for
- * each group's own text, then the general text's two at GENERAL; ucs2 alike, as 0 or 1.
+ * each group's own text, then the general text's two at GENERAL and the care text's at
+ * CARE * 2; ucs2 alike, as 0 or 1.
  * Worked out once a wave, so the million-customer loops only add the name and divide.
  */
 interface SmsLengths {
@@ -234,13 +244,21 @@ interface SmsLengths {
 }
 
 const GENERAL = 256 * 2;
+/** The care text, as smsUnitsOf's `text`: after every group (NO_GROUP is 255) and the general text. */
+const CARE = 257;
 const lengthsOfWave = new WeakMap<WavePlan, SmsLengths>();
 
 function smsLengths(wave: WavePlan): SmsLengths {
   let lengths = lengthsOfWave.get(wave);
   if (lengths) return lengths;
-  const base = new Int32Array(GENERAL + 2);
-  const ucs2 = new Uint8Array(GENERAL + 2);
+  const base = new Int32Array(CARE * 2 + 2);
+  const ucs2 = new Uint8Array(CARE * 2 + 2);
+  // A wave without a care text never has a customer read it; the general text stands in.
+  const careText = wave.careSms ?? { ...wave.smsBaseLength, ucs2: wave.smsUcs2 };
+  base[CARE * 2] = careText.mobile;
+  base[CARE * 2 + 1] = careText.pc;
+  ucs2[CARE * 2] = careText.ucs2 ? 1 : 0;
+  ucs2[CARE * 2 + 1] = careText.ucs2 ? 1 : 0;
   for (let group = 0; group <= 256; group += 1) {
     const text = group < 256 ? wave.groupSms?.[group] : undefined;
     const at = group < 256 ? group * 2 : GENERAL;
@@ -256,8 +274,9 @@ function smsLengths(wave: WavePlan): SmsLengths {
   return lengths;
 }
 
-function smsUnitsOf(lengths: SmsLengths, pc: boolean, name: number, group: number | undefined): number {
-  const at = (group === undefined ? GENERAL : group * 2) + (pc ? 1 : 0);
+/** `text`: a group index (its own text), CARE, or undefined (the general text). */
+function smsUnitsOf(lengths: SmsLengths, pc: boolean, name: number, text: number | undefined): number {
+  const at = (text === undefined ? GENERAL : text * 2) + (pc ? 1 : 0);
   return smsPartsFor((lengths.base[at] as number) + (name & 0x7fff), lengths.ucs2[at] === 1 || (name & 0x8000) !== 0);
 }
 
