@@ -250,3 +250,30 @@ describe('the care text of a wave', () => {
     ]);
   });
 });
+
+describe('the budget with care texts', () => {
+  it('costs each customer’s own text: a long care text’s parts count, not the promotion’s', () => {
+    // Prepare: a recent buyer (a care text of several parts) and another (a one-part promotion), no
+    // midnight push; a budget for three parts: the promotion's length alone would fit both.
+    const long = `{signature}{name}，${'感谢您近期的购买，收到的商品用得还满意吗？'.repeat(7)} {link} {optOut}`;
+    const customers = setOf([WARMUP - 3 * DAY, undefined], { email: undefined });
+    const campaign = parseCampaign({
+      smsRules: 'none',
+      id: 'care-budget',
+      midnight: '2026-11-11T00:00',
+      prices: { smsPart: 0.1, email: 0.001 },
+      budget: 0.3,
+      waves: [{ id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'], care: { sms: long } }],
+    });
+
+    // Act
+    const plan = planCampaign({ campaign, customers, now: NOW });
+
+    // Assess
+    const careParts = plan.timeline.waves[0]?.care?.example.parts ?? 0;
+    expect(careParts, 'the care text is long').toBeGreaterThan(2);
+    expect(plan.timeline.summary.budget?.cut, 'one SMS cut to keep within the budget').toBe(1);
+    expect(plan.timeline.summary.cost?.totalCny ?? 0).toBeLessThanOrEqual(0.3);
+    expect(plan.timeline.dropped.budget).toBe(1);
+  });
+});
