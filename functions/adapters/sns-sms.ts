@@ -24,7 +24,10 @@ export interface SnsSmsOptions {
   originationNumber?: string;
   /** Regulated countries (India DLT): the registered entity id (`AWS.MM.SMS.EntityId`). */
   entityId?: string;
-  /** Regulated countries: the registered template id (`AWS.MM.SMS.TemplateId`). */
+  /**
+   * Regulated countries: the registered template id (`AWS.MM.SMS.TemplateId`) for every
+   * message; a message's own `templateId` (the text's registration) takes its place.
+   */
   templateId?: string;
 }
 
@@ -103,7 +106,7 @@ export class SnsSmsSender implements SmsSender {
         new PublishCommand({
           PhoneNumber: message.phone,
           Message: message.text,
-          MessageAttributes: { ...this.fixedAttributes },
+          MessageAttributes: messageAttributes(this.fixedAttributes, message.templateId),
         }),
       );
       if (!result.MessageId) throw new Error('SNS Publish answered without a MessageId');
@@ -112,6 +115,16 @@ export class SnsSmsSender implements SmsSender {
       throw classifySnsError(error);
     }
   }
+}
+
+/** The Publish attributes of one message: the fixed ones, and the text's own registered template id. */
+export function messageAttributes(
+  fixed: Readonly<Record<string, MessageAttributeValue>>,
+  templateId: string | undefined,
+): Record<string, MessageAttributeValue> {
+  const attributes = { ...fixed };
+  if (templateId !== undefined) attributes['AWS.MM.SMS.TemplateId'] = stringAttribute(templateId);
+  return attributes;
 }
 
 /** ThrottledError, RejectedMessageError, or the error itself (transient). */

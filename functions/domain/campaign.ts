@@ -105,6 +105,16 @@ const templates = z.strictObject({
   emailBody: z.string().min(1).max(20_000).optional(),
 });
 
+/**
+ * The care text of a promotional wave (关怀短信): what a customer who bought within `careDays`
+ * gets from the wave instead of its promotion. Without it such customers are kept out of the wave.
+ */
+const care = z.strictObject({
+  sms: z.string().min(1).max(500),
+  /** The provider's template id for the care text, as for the wave's own text. */
+  templateId: templateId.optional(),
+});
+
 const wave = z.strictObject({
   id,
   sms: z.union([z.literal('midnight'), localDateTime], {
@@ -120,6 +130,7 @@ const wave = z.strictObject({
   /** Share of the wave's audience held out (never sent) to measure the wave's lift against. */
   controlShare: z.number().min(0).max(0.5).default(0),
   templates: templates.default({}),
+  care: care.optional(),
   links: links.optional(),
 });
 
@@ -365,6 +376,39 @@ function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$Refi
       !(smsAt >= midnightAt - DAY_MS && smsAt < midnightAt)
     ) {
       add({ path: at('kind'), message: 'tonight (今晚零点开抢) must send on the day before the midnight push' });
+    }
+    if (wave.care !== undefined) {
+      if (wave.sms === 'midnight' || wave.stopOnPurchase) {
+        add({
+          path: at('care'),
+          message:
+            'does not apply: recent buyers are kept out of promotional waves before the festival only, not the midnight push or a reminder',
+        });
+      }
+      const careSms = wave.care.sms;
+      for (const placeholder of placeholdersIn(careSms)) {
+        if (!TEMPLATE_PLACEHOLDERS.includes(placeholder)) {
+          add({
+            path: at('care', 'sms'),
+            message: `has unknown placeholder {${placeholder}}; known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+          });
+        }
+      }
+      if (careSms.includes('{coupon}') && waveCoupon === undefined) {
+        add({
+          path: at('care', 'sms'),
+          message: 'uses {coupon} but no coupon is set: set "coupon" on the wave or the campaign (e.g. 满300减50券)',
+        });
+      }
+      if (!careSms.includes('{signature}') && !careSms.includes(campaign.signature)) {
+        add({
+          path: at('care', 'sms'),
+          message: `must carry the store signature: {signature} or ${campaign.signature}`,
+        });
+      }
+      if (!careSms.includes('{optOut}') && !OPT_OUT_PATTERN.test(careSms)) {
+        add({ path: at('care', 'sms'), message: 'must carry an opt-out instruction: {optOut} or text like 回T退订' });
+      }
     }
     const sms = wave.templates.sms;
     if (sms !== undefined) {

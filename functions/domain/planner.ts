@@ -46,7 +46,7 @@ import {
   withoutOverflow,
 } from './planner/layout.ts';
 import { summarise } from './planner/summary.ts';
-import { prepareWaves } from './planner/waves.ts';
+import { prepareWaves, type WavePlan } from './planner/waves.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
 import type { QuietHours } from './send-windows.ts';
 import {
@@ -84,6 +84,30 @@ export interface Plan {
    * down by the groups the plan really used, and the send path picks the group's default text.
    */
   groups: { codes: string[]; ofCustomer: Uint16Array };
+  /**
+   * The customers who get a wave's care text instead of its promotion (they bought within
+   * `careDays`), per id of a wave that has one: a flag per customer index. Every touch of
+   * theirs in that wave records it, so the send path, the report and test sends show it.
+   */
+  care: Map<string, Uint8Array>;
+}
+
+/** Whether the customer at `index` gets the care text of wave `waveId`. */
+export function isCareTouch(plan: Pick<Plan, 'care'>, waveId: string, index: number): boolean {
+  return plan.care.get(waveId)?.[index] === 1;
+}
+
+/** Per wave with a care text, who reads it (from the candidates' per-customer wave bits). */
+function careByWave(waves: readonly WavePlan[], care: Uint32Array): Map<string, Uint8Array> {
+  const result = new Map<string, Uint8Array>();
+  for (const wave of waves) {
+    if (wave.careSms === null) continue;
+    const bit = 1 << wave.index;
+    const flags = new Uint8Array(care.length);
+    for (let index = 0; index < care.length; index += 1) if (((care[index] as number) & bit) !== 0) flags[index] = 1;
+    result.set(wave.wave.id, flags);
+  }
+  return result;
 }
 
 /** The groups present, numbered in the order the customers first show them. */
@@ -147,6 +171,7 @@ export function planCampaign(input: PlanInput): Plan {
     quiet,
     nameUnits: nameLengths(customers),
     groups: candidates.groups,
+    care: candidates.care,
   };
   const demotions: DropTally[] = [];
   const settle = (from: Uint32Array) => {
@@ -173,6 +198,8 @@ export function planCampaign(input: PlanInput): Plan {
     customers,
     waves,
     nameUnits: context.nameUnits,
+    groups: candidates.groups,
+    care: candidates.care,
     planned: sendable,
     order,
     multiOrder,
@@ -210,6 +237,7 @@ export function planCampaign(input: PlanInput): Plan {
     drops: DropTally.merged(slots, [candidates.drops, allocation.drops, ...demotions, ...overflow, budget.drops]),
     planned: sendable,
     budgetCut: budget.cut,
+    care: candidates.care,
   });
   return {
     timeline,
@@ -220,5 +248,6 @@ export function planCampaign(input: PlanInput): Plan {
         .map((wave) => [wave.wave.id, candidates.control[wave.index] as Int32Array]),
     ),
     groups: groupCodes(candidates.groups),
+    care: careByWave(waves, candidates.care),
   };
 }

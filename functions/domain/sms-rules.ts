@@ -47,6 +47,8 @@ export interface WaveSmsText {
   wave: Wave;
   /** The customers' group, when the text is the group's default. */
   group?: string;
+  /** The wave's care text (`care.sms`), which recent buyers get instead of its promotion. */
+  care?: true;
   template: string;
 }
 
@@ -56,6 +58,7 @@ export function waveSmsTexts(campaign: Campaign, groupsByWave: ReadonlyMap<Wave,
   campaign.waves.forEach((wave, position) => {
     const kind = waveKind(wave);
     const hasCoupon = (wave.coupon ?? campaign.coupon) !== undefined;
+    if (wave.care !== undefined) texts.push({ position, wave, care: true, template: wave.care.sms });
     if (!smsVariesByGroup(wave.templates)) {
       texts.push({ position, wave, template: templatesFor(kind, wave.templates).sms });
       return;
@@ -105,8 +108,12 @@ export function smsRuleProblems(
   const registeredIds = new Map<string, string>();
   for (const [id, fingerprint] of Object.entries(campaign.registeredTemplates)) registeredIds.set(fingerprint, id);
   for (const text of texts) {
-    const path = ['waves', text.position, 'templates', 'sms'];
-    const whose = text.group === undefined ? 'the text' : `the default text for group ${text.group}`;
+    const path = text.care ? ['waves', text.position, 'care', 'sms'] : ['waves', text.position, 'templates', 'sms'];
+    const whose = text.care
+      ? 'the care text'
+      : text.group === undefined
+        ? 'the text'
+        : `the default text for group ${text.group}`;
     const form = registrableForm(text.template, fixedValues(campaign, text.wave));
     if (!form.startsWith(campaign.signature)) {
       problems.push({
@@ -121,12 +128,16 @@ export function smsRuleProblems(
       });
     }
     const fingerprint = templateFingerprint(form);
-    const pinned = text.group === undefined ? text.wave.templates.templateId : undefined;
+    const pinned = text.care
+      ? text.wave.care?.templateId
+      : text.group === undefined
+        ? text.wave.templates.templateId
+        : undefined;
     if (pinned !== undefined) {
       const registered = campaign.registeredTemplates[pinned];
       if (registered === undefined) {
         problems.push({
-          path: ['waves', text.position, 'templates', 'templateId'],
+          path: ['waves', text.position, text.care ? 'care' : 'templates', 'templateId'],
           message: `names template ${pinned}, which is not in "registeredTemplates": add "${pinned}": "${fingerprint}" once the provider has approved this text: ${form}`,
         });
       } else if (registered !== fingerprint) {

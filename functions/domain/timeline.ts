@@ -87,6 +87,11 @@ export interface WaveSummary {
   /** Rendered example of the SMS (for a customer named in the template), and its part count. */
   smsExample?: { text: string; parts: number; characters: number };
   emailExample?: { subject: string };
+  /**
+   * A wave with a care text: how many of its planned SMS are the care text (recent buyers,
+   * who get it instead of the promotion), and an example of it.
+   */
+  care?: { sms: number; example: { text: string; parts: number; characters: number } };
 }
 
 export interface TimelineSummary {

@@ -29,6 +29,8 @@ const body = z.strictObject({
     .array(z.string().min(1).max(254), { error: 'must be a list of phones and email addresses' })
     .min(1, 'name at least one test recipient')
     .max(MAX_TEST_RECIPIENTS_PER_REQUEST, `at most ${MAX_TEST_RECIPIENTS_PER_REQUEST} recipients per test send`),
+  /** Whose text: a playbook group, or `care`; default: the first group of the wave's audience. */
+  group: z.string().min(1).max(64).optional(),
 });
 
 const refused = (...args: ConstructorParameters<typeof CampaignError>) => errorResponse(new CampaignError(...args));
@@ -71,6 +73,7 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
       campaignId,
       waveId: parsed.data.waveId,
       to: parsed.data.to,
+      ...(parsed.data.group === undefined ? {} : { group: parsed.data.group }),
       actor,
     });
     // Counts only: the addresses are personal data.

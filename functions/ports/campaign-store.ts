@@ -35,6 +35,9 @@ export type TouchStatus =
   | 'cancelled'
   | 'control';
 
+/** Which of a wave's texts a touch is: only the care text is named. */
+export type TouchVariant = 'care';
+
 /** One planned message and, once known, its outcome. */
 export interface Touch {
   customerId: string;
@@ -52,6 +55,11 @@ export interface Touch {
   group?: string;
   /** The marketer's own labels of the customer (segment files' `segment`, or their names): the report's breakdown by label. */
   labels?: string[];
+  /**
+   * `care`: the customer bought within `careDays` and gets the wave's care text (关怀短信)
+   * instead of its promotion. Absent: the promotion (the wave's or the group's text).
+   */
+  variant?: TouchVariant;
   status: TouchStatus;
   providerMessageId?: string;
   /** Why it failed or was suppressed (`suppressed:purchase`, `opt-out`, `cap:touches`, `rejected: ...`). */

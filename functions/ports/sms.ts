@@ -15,6 +15,11 @@ export interface SmsMessage {
   text: string;
   /** Carried to the provider for tracing and to the sink's record. */
   tags: MessageTags;
+  /**
+   * The id the provider registered this text under (the campaign's `registeredTemplates`),
+   * when it is a registered text: regulated destinations refuse a marketing SMS without one.
+   */
+  templateId?: string;
 }
 
 export interface SmsSender {

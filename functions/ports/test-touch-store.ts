@@ -12,6 +12,8 @@ export interface TestTouch {
   channel: Channel;
   /** Which rendering: `mobile/name`, `pc/fallback-name`, ... (see testSend). */
   variant: string;
+  /** Whose SMS text it was: a playbook group, or `care` (the wave's care text). */
+  group?: string;
   /** The phone (E.164) or email address, as listed in the campaign's testRecipients. */
   address: string;
   status: 'sent' | 'failed';

@@ -14,7 +14,7 @@ import { decide, type Lifecycle } from '../domain/campaign-lifecycle.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { warningText } from '../domain/i18n.ts';
 import { type CostEstimate, diffPlans, estimateCost, type PlanDiff } from '../domain/plan-review.ts';
-import { type Plan, planCampaign } from '../domain/planner.ts';
+import { isCareTouch, type Plan, planCampaign } from '../domain/planner.ts';
 import type { PlanWarning, Timeline } from '../domain/timeline.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
@@ -226,6 +226,7 @@ async function writeTouches(
       if (customer.name) touch.name = customer.name;
       if (customer.tier) touch.tier = customer.tier;
       Object.assign(touch, groupFields(plan, customers, index));
+      if (isCareTouch(plan, send.waveId, index)) touch.variant = 'care';
       planned.push(touch);
     }
     // The shard count follows the send's customers, which is how approval counts them too.

@@ -40,11 +40,13 @@ import {
   render,
   renderSms,
   smsParts,
+  smsVariesByGroup,
   templatesFor,
   type WaveTemplates,
   waveKind,
 } from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
+import { registeredTemplateId } from '../domain/sms-rules.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -581,6 +583,8 @@ interface Staged {
   wave: Wave;
   /** The wave's texts (its own or the defaults for its kind and the customer's group), resolved once per group. */
   templatesOf: (group: string | undefined) => WaveTemplates;
+  /** The SMS a touch reads (its group's, or the care text) and its registered template id, once per text. */
+  smsOf: (touch: Pick<Touch, 'group' | 'variant'>) => WaveSms;
   rate: number;
   pending: Touch[];
   /** The shard's outcomes so far (an earlier run's included), kept for the live view. */
@@ -626,6 +630,7 @@ async function stage(
     campaign,
     wave,
     templatesOf: memoByGroup((group) => waveTemplates(campaign, wave, group)),
+    smsOf: memoBySms(campaign, wave),
     rate: send.channel === 'sms' ? campaign.smsRatePerSecond : campaign.emailRatePerSecond,
     pending,
     tally: new ShardTallyKeeper(touches),
@@ -729,7 +734,8 @@ async function claimAndSend(
   const templates = staged.templatesOf(touch.group);
   const values = messageValues(campaign, staged.wave, touch);
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
-  const text = renderSms(templates.sms, values);
+  const sms = send.channel === 'sms' ? staged.smsOf(touch) : undefined;
+  const text = renderSms(sms?.template ?? templates.sms, values);
   for (let throttled = 0; ; ) {
     if (throttled > 0) {
       await limiter.take();
@@ -744,7 +750,12 @@ async function claimAndSend(
     }
     try {
       if (send.channel === 'sms') {
-        const { messageId } = await deps.sms.send({ phone: touch.address, text, tags });
+        const { messageId } = await deps.sms.send({
+          phone: touch.address,
+          text,
+          tags,
+          ...(sms?.templateId === undefined ? {} : { templateId: sms.templateId }),
+        });
         // The provider's appended opt-out is billed with the text.
         return {
           status: 'sent',
@@ -789,6 +800,42 @@ export function waveTemplates(campaign: Campaign, wave: Wave, group?: string): W
     group,
     coupon: (wave.coupon ?? campaign.coupon) !== undefined,
   });
+}
+
+/** One SMS text a wave sends, with the id the provider registered it under (when it is registered). */
+export interface WaveSms {
+  template: string;
+  templateId?: string;
+}
+
+/**
+ * The SMS a customer of the wave reads: the wave's care text for a recent buyer (variant
+ * `care`), else the wave's own text or its group's default; and the template id the provider
+ * registered that text under: the wave's `templateId` (or the care text's) when set, else
+ * the id in `registeredTemplates` whose fingerprint is the text's.
+ */
+export function waveSms(campaign: Campaign, wave: Wave, group?: string, variant?: Touch['variant']): WaveSms {
+  if (variant === 'care' && wave.care !== undefined) {
+    const templateId = wave.care.templateId ?? registeredTemplateId(campaign, wave, wave.care.sms);
+    return templateId === undefined ? { template: wave.care.sms } : { template: wave.care.sms, templateId };
+  }
+  const template = waveTemplates(campaign, wave, group).sms;
+  const pinned = smsVariesByGroup(wave.templates) ? undefined : wave.templates.templateId;
+  const templateId = pinned ?? registeredTemplateId(campaign, wave, template);
+  return templateId === undefined ? { template } : { template, templateId };
+}
+
+function memoBySms(campaign: Campaign, wave: Wave): (touch: Pick<Touch, 'group' | 'variant'>) => WaveSms {
+  const made = new Map<string, WaveSms>();
+  return (touch) => {
+    const key = touch.variant === 'care' ? '\u0000care' : (touch.group ?? '');
+    let sms = made.get(key);
+    if (sms === undefined) {
+      sms = waveSms(campaign, wave, touch.group, touch.variant);
+      made.set(key, sms);
+    }
+    return sms;
+  };
 }
 
 function memoByGroup<T>(make: (group: string | undefined) => T): (group: string | undefined) => T {

@@ -19,14 +19,16 @@ import { type Campaign, parseTestAddress, type TestAddress, type Wave } from '..
 import { decide, type LifecycleRefusal } from '../domain/campaign-lifecycle.ts';
 import type { Device } from '../domain/customer.ts';
 import { maskEmail, maskPersonalData, maskPhone } from '../domain/masking.ts';
-import { renderSms } from '../domain/messages.ts';
+import { renderSms, smsVariesByGroup } from '../domain/messages.ts';
+import { PLAYBOOK_GROUPS } from '../domain/segments.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import { type MessageTags, RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
 import type { TestTouch, TestTouchStore } from '../ports/test-touch-store.ts';
 import { CampaignError, type CampaignErrorCode } from './errors.ts';
-import { composeEmail, messageValues, type UnsubscribeLinks, waveTemplates } from './send-wave.ts';
+import { composeEmail, messageValues, type UnsubscribeLinks, waveSms, waveTemplates } from './send-wave.ts';
+import { textGroups } from './wave-messages.ts';
 
 /** The most recipients one test send may name. */
 export const MAX_TEST_RECIPIENTS_PER_REQUEST = 10;
@@ -54,6 +56,12 @@ export interface TestSendRequest {
   waveId: string;
   /** Phones (E.164 or 11-digit mainland mobiles) and email addresses. */
   to: string[];
+  /**
+   * Whose SMS text to send: a playbook group (`d11-loyal`, ...) gets exactly the text that
+   * group's customers get, `care` the wave's care text. Default: the first group of the
+   * wave's audience when its SMS follows the group, else the wave's own text.
+   */
+  group?: string;
   /** Who asked (the IAM principal on AWS). */
   actor: string;
 }
@@ -76,6 +84,8 @@ export interface FailedTestMessage {
 
 export interface TestSendResult {
   version: number;
+  /** Whose SMS text was sent: the group, or `care`; absent when the wave has one text for all. */
+  group?: string;
   sent: TestMessage[];
   /** Messages the provider refused (an opted-out number, an address it cannot send to). */
   failed: FailedTestMessage[];
@@ -208,6 +218,7 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     );
   }
   const recipients = checkRecipients(campaign, wave, request.to);
+  const choice = textChoice(wave, request.group, recipients);
 
   // Recorded before anything leaves: a test never goes out unaudited, nor for a campaign that is over.
   for (let attempt = 1; ; attempt += 1) {
@@ -225,16 +236,19 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     if (!lifecycle) throw new CampaignError('unknown-campaign', `no campaign ${campaignId}`);
   }
 
-  const templates = waveTemplates(campaign, wave);
+  const templates = waveTemplates(campaign, wave, choice.group);
+  // Exactly what the chosen customers get: their group's text (or the care text), with the id it is registered under.
+  const sms = waveSms(campaign, wave, choice.group, choice.variant);
   const links = recipients.some((r) => r.kind === 'email') ? await deps.unsubscribeLinks() : undefined;
   const requestId = (deps.newRequestId ?? randomUUID)();
-  const result: TestSendResult = { version, sent: [], failed: [] };
+  const chosen = choice.variant ?? choice.group;
+  const result: TestSendResult = { version, ...(chosen === undefined ? {} : { group: chosen }), sent: [], failed: [] };
   for (const recipient of recipients) {
     const customerId = testCustomerId(recipient.address);
     const tags: MessageTags = { campaignId, waveId, sendId: testSendId(waveId), customerId, test: true };
     const variants =
       recipient.kind === 'sms'
-        ? distinct((variant) => renderSms(templates.sms, messageValues(campaign, wave, variant)))
+        ? distinct((variant) => renderSms(sms.template, messageValues(campaign, wave, variant)))
         : distinct((variant) => {
             const unsubscribeUrl = (links as UnsubscribeLinks).urlFor(campaignId, customerId);
             return {
@@ -245,7 +259,12 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     for (const { label, content } of variants) {
       const outcome = await deliver(deps, () =>
         typeof content === 'string'
-          ? deps.sms.send({ phone: recipient.address, text: content, tags })
+          ? deps.sms.send({
+              phone: recipient.address,
+              text: content,
+              tags,
+              ...(sms.templateId === undefined ? {} : { templateId: sms.templateId }),
+            })
           : deps.email.send({ to: recipient.address, ...content, tags }),
       );
       const touch: TestTouch = {
@@ -254,6 +273,7 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
         waveId,
         channel: recipient.kind,
         variant: label,
+        ...(chosen === undefined ? {} : { group: chosen }),
         address: recipient.address,
         requestId,
         actor: request.actor,
@@ -274,6 +294,42 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     }
   }
   return result;
+}
+
+/** A test send's `group` naming the wave's care text. */
+export const CARE_TEXT = 'care';
+
+/**
+ * Whose texts a test sends, checked before anything is: a playbook group, the care text, or
+ * (none named) the first group of the audience when the wave's SMS follows the group.
+ */
+function textChoice(
+  wave: Wave,
+  group: string | undefined,
+  recipients: readonly TestAddress[],
+): { group?: string; variant?: 'care' } {
+  if (group === CARE_TEXT) {
+    if (wave.care === undefined) {
+      throw new CampaignError('invalid-request', `group: wave ${wave.id} has no care text; nothing was sent`);
+    }
+    if (recipients.some((recipient) => recipient.kind === 'email')) {
+      throw new CampaignError(
+        'invalid-request',
+        `group: the care text is an SMS (recent buyers get no email from wave ${wave.id}); name phones only; nothing was sent`,
+      );
+    }
+    return { variant: 'care' };
+  }
+  if (group !== undefined) {
+    if (!(PLAYBOOK_GROUPS as readonly string[]).includes(group)) {
+      throw new CampaignError(
+        'invalid-request',
+        `group: "${group}" is neither a playbook group (${PLAYBOOK_GROUPS.join(', ')}) nor ${CARE_TEXT}; nothing was sent`,
+      );
+    }
+    return { group };
+  }
+  return smsVariesByGroup(wave.templates) ? { group: textGroups(wave)[0] as string } : {};
 }
 
 type Outcome = { status: 'sent'; providerMessageId: string } | { status: 'failed'; reason: string };

@@ -18,6 +18,8 @@ export interface SmsVariant {
   variants: string[];
   /** The playbook group this text is for, when the wave's SMS follows the group. */
   group?: string;
+  /** The wave's care text: what its recent buyers (within careDays) get instead of the promotion. */
+  care?: true;
   /** What the phone receives: the text as sent, then the provider's appended text. */
   text: string;
   /** The provider's appended text at the end of `text`, when it appends one. */
@@ -52,7 +54,7 @@ export function waveMessages(campaign: Campaign, wave: Wave): WaveMessages {
   const sms = new Map<string, SmsVariant>();
   const email = new Map<string, EmailVariant>();
   const suffix = campaign.providerSuffix;
-  const addSms = (label: string, text: string, group?: string) => {
+  const addSms = (label: string, text: string, group?: string, care?: true) => {
     const delivered = deliveredSms(text, suffix);
     const seen = sms.get(delivered);
     if (seen) {
@@ -62,6 +64,7 @@ export function waveMessages(campaign: Campaign, wave: Wave): WaveMessages {
     sms.set(delivered, {
       variants: [label],
       ...(group === undefined ? {} : { group }),
+      ...(care ? { care } : {}),
       text: delivered,
       ...(suffix ? { providerSuffix: suffix } : {}),
       characters: [...delivered].length,
@@ -87,6 +90,17 @@ export function waveMessages(campaign: Campaign, wave: Wave): WaveMessages {
     const mail = email.get(key);
     if (mail) mail.variants.push(variant.label);
     else email.set(key, { variants: [variant.label], subject, body });
+  }
+  // Last, as the exception it is: the care text of recent buyers, per link and name.
+  if (wave.care !== undefined) {
+    for (const variant of VARIANTS) {
+      addSms(
+        `care:${variant.label}`,
+        renderSms(wave.care.sms, messageValues(campaign, wave, variant)),
+        undefined,
+        true,
+      );
+    }
   }
   return { waveId: wave.id, sms: [...sms.values()], email: [...email.values()] };
 }

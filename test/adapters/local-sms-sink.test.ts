@@ -91,6 +91,19 @@ describe('LocalSmsSink', () => {
     expect(sink.messages()).toHaveLength(20);
   });
 
+  it('records the registered template id the sender names, and none when it names none', async () => {
+    // Prepare
+    const sink = new LocalSmsSink({ ratePerSecond: undefined, clock: fakeClock(MIDNIGHT) });
+
+    // Act
+    await sink.send({ ...sms(1), templateId: 'SMS_123456789' });
+    await sink.send(sms(2));
+
+    // Assess
+    expect(sink.messages().map((message) => message.templateId)).toEqual(['SMS_123456789', undefined]);
+    expect('templateId' in (sink.messages()[1] ?? {}), 'no key for a message without a template').toBe(false);
+  });
+
   it('records accepted messages in order with phone, text, tags and the clock time', async () => {
     // Prepare
     const clock = fakeClock(MIDNIGHT);

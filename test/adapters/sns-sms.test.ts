@@ -69,6 +69,24 @@ describe('SnsSmsSender', () => {
     });
   });
 
+  it('names each message’s own registered template (AWS.MM.SMS.TemplateId), in place of a configured one', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-3' });
+    const plain = new SnsSmsSender(client);
+    const configured = new SnsSmsSender(client, { templateId: 'TPL-9' });
+
+    // Act
+    await plain.send({ ...MESSAGE, templateId: 'SMS_123456789' });
+    await configured.send({ ...MESSAGE, templateId: 'SMS_CARE' });
+    await configured.send(MESSAGE);
+
+    // Assess
+    const templateIds = sns
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input.MessageAttributes?.['AWS.MM.SMS.TemplateId']?.StringValue);
+    expect(templateIds).toEqual(['SMS_123456789', 'SMS_CARE', 'TPL-9']);
+  });
+
   it('maps SNS throttling (ThrottledException, Throttling, HTTP 429) to ThrottledError', async () => {
     // Prepare
     const errors = [

@@ -175,3 +175,35 @@ describe('CustomerSet texts', () => {
     expect(set.indexOf('lone\ufffd#3'), 'a lone surrogate is not its replacement character').toBeUndefined();
   });
 });
+
+describe('CustomerSet.factsOf', () => {
+  it('reads every fact the planner uses as get() gives it, empty and odd phones and emails included', () => {
+    // Prepare: customers with and without each fact, an empty phone and email, a phone that is not digits.
+    const set = new CustomerSet();
+    const rows: Customer[] = [
+      row({ customerId: 'a', phone: '+8613800138000', email: 'a@163.com', tier: 'VIP2', d11Years: [2024, 2025] }),
+      row({ customerId: 'b', phone: '', email: '', optOutSms: true, optOutEmail: false, unpaidOrder: true }),
+      row({ customerId: 'c', phone: '0086-138', lastOrderAt: 1_700_000_000_000, orderCount: 3, totalSpend: 99.5 }),
+      row({ customerId: 'd', unpaidOrder: false, optOutEmail: true, email: '客户@例子.中国' }),
+    ];
+    for (const customer of rows) set.upsert(customer, 0);
+
+    // Act / Assess
+    for (let index = 0; index < set.size; index += 1) {
+      const customer = set.get(index);
+      const facts = set.factsOf(index);
+      expect(facts, `customer ${customer.customerId}`).toEqual({
+        d11Years: customer.d11Years,
+        lastOrderAt: customer.lastOrderAt,
+        orderCount: customer.orderCount,
+        totalSpend: customer.totalSpend,
+        unpaidOrder: customer.unpaidOrder,
+        optOutSms: customer.optOutSms === true,
+        optOutEmail: customer.optOutEmail === true,
+        tier: customer.tier,
+        hasPhone: Boolean(customer.phone),
+        hasEmail: Boolean(customer.email),
+      });
+    }
+  });
+});

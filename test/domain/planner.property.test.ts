@@ -64,6 +64,9 @@ const audienceArbitrary = fc.uniqueArray(fc.constantFrom('*', ...PLAYBOOK_GROUPS
   maxLength: 4,
 });
 
+const CARE_SHORT = '{signature}{name}，感谢您近期的购买，双11见 {link} {optOut}';
+const CARE_LONG = `{signature}{name}，${'感谢您近期的购买，收到的商品用得还满意吗？'.repeat(4)} {link} {optOut}`;
+
 /** A wave on a day between 10-16 and 11-10, at a time outside default quiet hours (09:00 to 21:59). */
 const waveArbitrary = fc.record({
   day: fc.integer({ min: 16, max: 41 }),
@@ -72,6 +75,8 @@ const waveArbitrary = fc.record({
   email: fc.oneof(fc.boolean(), fc.constant({ domains: ['qq.com'] as string[] })),
   stopOnPurchase: fc.boolean(),
   controlShare: fc.constantFrom(0, 0, 0.2, 0.5),
+  /** A care text for recent buyers (a promotional wave only): they get it instead of being kept out. */
+  care: fc.constantFrom(undefined, CARE_SHORT, CARE_LONG),
 });
 
 function localTime(day: number, minute: number): string {
@@ -93,6 +98,7 @@ const campaignArbitrary = fc
     groupSize: fc.integer({ min: 1, max: 40 }),
     smsRatePerSecond: fc.constantFrom(0.01, 0.05, 1, 20),
     emailRatePerSecond: fc.constantFrom(0.01, 1, 50),
+    careDays: fc.constantFrom(0, 15, 30),
   })
   .filter((c) => c.waves.length > 0 || c.midnightAudience !== undefined)
   .map((c): CampaignInput => {
@@ -103,6 +109,7 @@ const campaignArbitrary = fc
       email: wave.email,
       stopOnPurchase: wave.stopOnPurchase,
       controlShare: wave.controlShare,
+      ...(wave.care !== undefined && !wave.stopOnPurchase ? { care: { sms: wave.care } } : {}),
     }));
     if (c.midnightAudience)
       waves.push({ id: 'midnight', sms: 'midnight', audience: c.midnightAudience, email: c.midnightEmail });
@@ -113,6 +120,7 @@ const campaignArbitrary = fc
       smsRules: 'none',
       caps: { touches: c.touches, smsPerMonth: c.smsPerMonth, multiSmsShare: c.multiSmsShare },
       groupSize: c.groupSize,
+      careDays: c.careDays,
       smsRatePerSecond: c.smsRatePerSecond,
       emailRatePerSecond: c.emailRatePerSecond,
       waves,

@@ -405,6 +405,36 @@ describe('parts follow the text each customer reads', () => {
     expect(plan.timeline.waves[0]?.smsExample?.text.endsWith('拒收请回复R')).toBe(true);
   });
 
+  it('shows the console the wave’s care text as its own variant, per link and name', () => {
+    // Prepare
+    const campaign = parseCampaign({
+      id: 'care-console',
+      midnight: '2026-11-11T00:00',
+      smsRules: 'none',
+      waves: [
+        {
+          id: 'warmup',
+          sms: '2026-11-05T12:00',
+          care: { sms: '{signature}{name}，感谢您近期的购买 {link} {optOut}' },
+        },
+      ],
+    });
+
+    // Act
+    const messages = waveMessages(campaign, campaign.waves[0] as NonNullable<(typeof campaign.waves)[0]>);
+
+    // Assess
+    const care = messages.sms.filter((sms) => sms.care === true);
+    expect(care.flatMap((sms) => sms.variants)).toEqual([
+      'care:mobile/name',
+      'care:mobile/fallback-name',
+      'care:pc/name',
+      'care:pc/fallback-name',
+    ]);
+    expect(care[0]?.text).toBe('【示例旗舰店】王小明，感谢您近期的购买 https://s.example.cn/d11 回T退订');
+    expect(messages.sms.filter((sms) => sms.care !== true).length, 'the promotions are still shown').toBeGreaterThan(0);
+  });
+
   it('shows the console each group’s text with the provider’s suffix in its parts, and the PC link to PC-only customers', () => {
     // Prepare
     const campaign = parseCampaign({

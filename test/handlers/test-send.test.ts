@@ -17,24 +17,38 @@ import { TEST_HEADER } from '../../functions/adapters/ses-email.ts';
 import { writeOutputs } from '../../functions/cli/simulate-command.ts';
 import { clientsFor, reportDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
+import { parseCampaign, type Wave } from '../../functions/domain/campaign.ts';
 import { decide, type LifecycleCommand } from '../../functions/domain/campaign-lifecycle.ts';
+import { registrableForm, renderSms, templateFingerprint } from '../../functions/domain/messages.ts';
 import { handler as plan } from '../../functions/handlers/plan-campaign.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { buildReport } from '../../functions/usecases/build-report.ts';
+import { messageValues, waveSms } from '../../functions/usecases/send-wave.ts';
+import { VARIANTS } from '../../functions/usecases/test-send.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const PHONE = '+8613800138000';
 const EMAIL = 'me@store.cn';
+const CARE_SMS = '{signature}{name}，感谢您近期的购买，商品用得还满意吗？ {link} {optOut}';
 const CAMPAIGN = {
   id: 'ts-d11',
+  registeredTemplates: {
+    SMS_CARE: templateFingerprint(registrableForm(CARE_SMS, { signature: '【示例旗舰店】', optOut: '回T退订' })),
+  },
   midnight: '2026-11-11T00:00',
   smsRules: 'none', // not about China's SMS rules (registered templates): those have their own tests
   links: { mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com/d11' },
   testRecipients: ['13800138000', 'Me@Store.CN', '+8613900139000'],
   waves: [
-    { id: 'presale', sms: '2026-10-24T20:00', audience: ['*'], email: true },
+    {
+      id: 'presale',
+      sms: '2026-10-24T20:00',
+      audience: ['*'],
+      email: true,
+      care: { sms: CARE_SMS, templateId: 'SMS_CARE' },
+    },
     { id: 'midnight', sms: 'midnight', audience: ['*'] },
   ],
 };
@@ -159,6 +173,46 @@ describe('POST /campaigns/{id}/test-send', () => {
       ].sort(),
     );
     expect(response.body).toMatchObject({ campaignId: CAMPAIGN.id, waveId: 'presale', version: 1, failed: [] });
+  });
+
+  it('sends exactly the chosen group’s text, or the care text with its registered template id', async () => {
+    // Prepare: what the send path gives a d11-only customer of the presale, per variant.
+    const campaign = parseCampaign(CAMPAIGN);
+    const wave = campaign.waves[0] as Wave;
+    const groupTexts = VARIANTS.map((variant) =>
+      renderSms(waveSms(campaign, wave, 'd11-only').template, messageValues(campaign, wave, variant)),
+    );
+
+    // Act
+    const group = await testSend(CAMPAIGN.id, { waveId: 'presale', to: [PHONE], group: 'd11-only' });
+    const groupSms = stack.runtime.sms.messages().map((m) => ({ text: m.text, templateId: m.templateId }));
+    stack.runtime.sms.clear();
+    const care = await testSend(CAMPAIGN.id, { waveId: 'presale', to: [PHONE], group: 'care' });
+    const careSms = [...stack.runtime.sms.messages()];
+    stack.runtime.sms.clear();
+    const unknown = await testSend(CAMPAIGN.id, { waveId: 'presale', to: [PHONE], group: 'vip' });
+    const careByEmail = await testSend(CAMPAIGN.id, { waveId: 'presale', to: [EMAIL], group: 'care' });
+
+    // Assess
+    expect(group.status, JSON.stringify(group.body)).toBe(202);
+    expect(group.body.group).toBe('d11-only');
+    expect(groupSms.map((m) => m.text).sort(), 'the d11-only customers’ own text').toEqual([...groupTexts].sort());
+    expect(
+      groupSms.every((m) => m.templateId === undefined),
+      'an unregistered text names no template',
+    ).toBe(true);
+    expect(care.status, JSON.stringify(care.body)).toBe(202);
+    expect(care.body.group).toBe('care');
+    expect(careSms.length).toBeGreaterThan(0);
+    for (const message of careSms) {
+      expect(message.text).toContain('感谢您近期的购买');
+      expect(message.templateId, 'the care text’s registered template reaches the provider').toBe('SMS_CARE');
+    }
+    expect(unknown.status).toBe(400);
+    expect(String(unknown.body.message)).toMatch(/group: "vip" is neither a playbook group/);
+    expect(careByEmail.status).toBe(400);
+    expect(String(careByEmail.body.message)).toMatch(/the care text is an SMS/);
+    expect(stack.runtime.sms.messages(), 'a refused request sends nothing').toEqual([]);
   });
 
   it('records the test apart from the plan and in the audit trail, and never touches the ledger or the report', async () => {

@@ -7,11 +7,11 @@ import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../funct
 import type { CustomerSet } from '../../functions/domain/customer-set.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
 import { deliveredSms, renderSms, smsParts } from '../../functions/domain/messages.ts';
-import type { Plan } from '../../functions/domain/planner.ts';
+import { isCareTouch, type Plan } from '../../functions/domain/planner.ts';
 import { SPRINT_MIN_ELIGIBLE, SPRINT_REACH_BAND } from '../../functions/domain/playbook-warnings.ts';
 import { EVERYONE, type PLAYBOOK_GROUPS, primaryGroup } from '../../functions/domain/segments.ts';
 import { SUB_GROUPS, subGroupOf, subGroupsNamedBy } from '../../functions/domain/sub-groups.ts';
-import { messageValues, waveTemplates } from '../../functions/usecases/send-wave.ts';
+import { messageValues, waveSms } from '../../functions/usecases/send-wave.ts';
 
 export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, plan: Plan, now: number): string[] {
   const broken: string[] = [];
@@ -112,14 +112,23 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
         broken.push(`${customer.customerId}: ${touch.waveId} outside its audience`);
       }
       // Care before promotion: no promotional wave (not the midnight push, not a reminder) to a recent buyer.
+      // With a care text, the recent buyer gets that SMS (and only that: no email, no promotion).
       const promotional = wave !== undefined && wave.sms !== 'midnight' && !wave.stopOnPurchase;
-      if (
+      const recent =
         promotional &&
         campaign.careDays > 0 &&
         customer.lastOrderAt !== undefined &&
-        customer.lastOrderAt >= smsInstant(campaign, wave) - campaign.careDays * 24 * HOUR_MS
-      ) {
-        broken.push(`${customer.customerId}: ${touch.waveId} within ${campaign.careDays} days of an order`);
+        customer.lastOrderAt >= smsInstant(campaign, wave) - campaign.careDays * 24 * HOUR_MS;
+      const care = isCareTouch(plan, touch.waveId, index);
+      if (recent && !(wave?.care !== undefined && touch.channel === 'sms' && care)) {
+        broken.push(
+          `${customer.customerId}: ${touch.waveId} ${touch.channel} within ${campaign.careDays} days of an order`,
+        );
+      }
+      if (care && !(recent && touch.channel === 'sms')) {
+        broken.push(
+          `${customer.customerId}: ${touch.waveId} ${touch.channel} is the care text, but no recent buyer's SMS`,
+        );
       }
       if (touch.channel === 'sms') {
         sms += 1;
@@ -169,16 +178,18 @@ export function brokenPlaybookRules(campaign: Campaign, customers: CustomerSet, 
       );
     }
   }
-  // Each SMS send's parts are its customers' texts as the send path renders them: their group's
-  // default (or the wave's own text), their link and name, and what the provider appends.
+  // Each SMS send's parts are its customers' texts as the send path renders them: the care text
+  // (a recent buyer), their group's default (or the wave's own text), their link and name, and
+  // what the provider appends.
   sends.forEach((send, position) => {
     const wave = wavesById.get(send.waveId);
     if (send.channel !== 'sms' || !wave) return;
     let parts = 0;
     for (const index of plan.members[position] ?? []) {
       const customer = customers.get(index);
-      const templates = waveTemplates(campaign, wave, primaryGroup(customer, segmentation));
-      const text = renderSms(templates.sms, messageValues(campaign, wave, customer));
+      const variant = isCareTouch(plan, send.waveId, index) ? 'care' : undefined;
+      const { template } = waveSms(campaign, wave, primaryGroup(customer, segmentation), variant);
+      const text = renderSms(template, messageValues(campaign, wave, customer));
       parts += smsParts(deliveredSms(text, campaign.providerSuffix));
     }
     if (parts !== send.smsParts) broken.push(`send ${send.id}: ${send.smsParts} SMS parts, its texts have ${parts}`);

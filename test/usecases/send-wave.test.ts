@@ -8,6 +8,7 @@ import { SnsSmsSender } from '../../functions/adapters/sns-sms.ts';
 import { clientsFor, dispatchDependencies, reportDependencies, sendDependencies } from '../../functions/composition.ts';
 import { CAMPAIGNS_TTL_ATTRIBUTE, SERVICE } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
+import { registrableForm, templateFingerprint } from '../../functions/domain/messages.ts';
 import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { handler as dispatch } from '../../functions/handlers/send-dispatch.ts';
 import { playSchedules } from '../../functions/local/play.ts';
@@ -253,6 +254,52 @@ describe('the send path', () => {
     const refused = (await touchesOf(local, 'brand-a')).filter((t) => t.reason === 'cap:sms-month');
     expect(refused).toHaveLength(100);
     expect(refused.every((t) => t.waveId === 'midnight' && t.status === 'suppressed')).toBe(true);
+  });
+
+  it('sends a recent buyer the wave’s care text, the others its promotion, each with its registered template id', async () => {
+    // Prepare: C0 bought 5 days before the warm-up (care), C1 long ago; both texts registered.
+    const { stack: local, clock } = await startStack();
+    const own = '{signature}{name}，双11即将开抢，好物先加购 {link} {optOut}';
+    const care = '{signature}{name}，感谢您近期的购买，商品用得还满意吗？ {link} {optOut}';
+    const fixed = { signature: '【示例旗舰店】', optOut: '回T退订' };
+    await uploadSegmentAndWait(
+      local.config,
+      'segments/care-send/customers.csv',
+      'customer_id,phone,last_order_at\nC0,13800130000,2026-10-31T10:00:00+08:00\nC1,13800130001,2025-01-01T10:00:00+08:00\n',
+    );
+    await planCampaign({
+      id: 'care-send',
+      midnight: '2026-11-11T00:00',
+      smsRules: 'cn-marketing',
+      registeredTemplates: {
+        SMS_OWN: templateFingerprint(registrableForm(own, fixed)),
+        SMS_CARE: templateFingerprint(registrableForm(care, fixed)),
+      },
+      waves: [{ id: 'warmup', sms: '2026-11-05T12:00', audience: ['*'], templates: { sms: own }, care: { sms: care } }],
+    });
+
+    // Act
+    await playSchedules(local.runtime, clock);
+
+    // Assess
+    const sent = local.runtime.sms
+      .messages()
+      .map((m) => ({ customer: m.tags.customerId, text: m.text, id: m.templateId }));
+    expect(sent.sort((a, b) => a.customer.localeCompare(b.customer))).toEqual([
+      {
+        customer: 'C0',
+        text: '【示例旗舰店】亲，感谢您近期的购买，商品用得还满意吗？ https://s.example.cn/d11 回T退订',
+        id: 'SMS_CARE',
+      },
+      {
+        customer: 'C1',
+        text: '【示例旗舰店】亲，双11即将开抢，好物先加购 https://s.example.cn/d11 回T退订',
+        id: 'SMS_OWN',
+      },
+    ]);
+    const touches = await touchesOf(local, 'care-send');
+    expect(touches.find((t) => t.customerId === 'C0')?.variant, 'the touch records the care variant').toBe('care');
+    expect(touches.find((t) => t.customerId === 'C1')?.variant).toBeUndefined();
   });
 
   it('masks the phone number SNS echoes in its refusal, in the touch reason and in the log', async () => {

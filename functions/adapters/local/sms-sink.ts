@@ -13,6 +13,8 @@ export interface SinkMessage {
   phone: string;
   text: string;
   tags: SmsMessage['tags'];
+  /** The registered template id the sender named, as a provider would receive it. */
+  templateId?: string;
   /** clock.now() when accepted, epoch ms. */
   at: number;
 }
@@ -83,7 +85,15 @@ export class LocalSmsSink implements SmsSender {
     this.acceptedPerSecond.set(second, accepted + 1);
     this.sequence += 1;
     const messageId = `local-sms-${String(this.sequence).padStart(6, '0')}`;
-    this.records.push({ messageId, phone: message.phone, text: message.text, tags: { ...message.tags }, at: now });
+    const record: SinkMessage = {
+      messageId,
+      phone: message.phone,
+      text: message.text,
+      tags: { ...message.tags },
+      at: now,
+    };
+    if (message.templateId !== undefined) record.templateId = message.templateId;
+    this.records.push(record);
     return { messageId };
   }
 

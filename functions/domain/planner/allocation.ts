@@ -53,7 +53,8 @@ export function allocateTouches(input: AllocationInput): Allocation {
     if (mask === 0) continue;
     const allocation = caps.allocate(mask, multiAllowed[index] === 1);
     planned[index] = allocation.planned;
-    for (const [slot, reason] of allocation.refused) drops.add(slot, reason);
+    // Most customers have no refusal: no iterator made for them.
+    if (allocation.refused.size > 0) for (const [slot, reason] of allocation.refused) drops.add(slot, reason);
   }
   return { planned, drops };
 }

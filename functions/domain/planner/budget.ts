@@ -38,6 +38,10 @@ export interface BudgetInput {
   waves: readonly WavePlan[];
   /** Per customer, the name's SMS length (layout's nameLengths). */
   nameUnits: Uint16Array;
+  /** Per customer, the primary group (index into PLAYBOOK_GROUPS): whose default text it reads. */
+  groups?: Uint8Array;
+  /** Per customer, the waves (bit per wave index) whose SMS is its care text. */
+  care?: Uint32Array;
   /** The touches that can be sent (after caps and layout). */
   planned: Uint32Array;
   /** Customer indices, most valuable first. */
@@ -65,7 +69,11 @@ export function fitBudget(input: BudgetInput): BudgetCut {
   const costOf = (index: number, slot: number): number => {
     const wave = waves[slot >> 1] as WavePlan;
     if ((slot & 1) === EMAIL) return emailPrice;
-    return smsPart * smsUnitsFor(wave, input.customers.deviceOf(index), input.nameUnits, index);
+    // The parts of the text this customer gets: the care text, its group's, or the wave's own.
+    const cared = input.care !== undefined && ((input.care[index] as number) & (1 << wave.index)) !== 0;
+    return (
+      smsPart * smsUnitsFor(wave, input.customers.deviceOf(index), input.nameUnits, index, input.groups?.[index], cared)
+    );
   };
 
   let total = 0;

@@ -4,8 +4,7 @@
  * (`past`, `opt-out`, `no-phone`, `no-email`, `email-condition`, `control`, `care-window`).
  */
 import type { Campaign } from '../campaign.ts';
-import type { Customer } from '../customer.ts';
-import type { CustomerSet } from '../customer-set.ts';
+import type { CustomerSet, PlanningFacts } from '../customer-set.ts';
 import { secondTouchBenefit } from '../second-touch.ts';
 import { customerValue, PLAYBOOK_GROUPS, primaryGroup, type SegmentationContext } from '../segments.ts';
 import { isMainlandPhone } from '../sms-rules.ts';
@@ -54,6 +53,11 @@ export interface Candidates {
   tiersSeen: Set<string>;
   /** Per wave index, the groups (bit per PLAYBOOK_GROUPS index) of the customers it could send an SMS. */
   smsGroups: Uint32Array;
+  /**
+   * Per customer, the waves (bit per wave index) whose SMS is its care text: a recent buyer in a
+   * wave with a care text gets that instead of the promotion (and no email from the wave).
+   */
+  care: Uint32Array;
   /** Whether any of those customers has a mainland China (+86) number: the China SMS rules' default. */
   mainlandSms: boolean;
   drops: DropTally;
@@ -68,7 +72,6 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const count = customers.size;
   const drops = new DropTally(waves.length * 2);
   const audienceSizes = new Array<number>(waves.length).fill(0);
-  const groupSizes = new Map<string, number>(PLAYBOOK_GROUPS.map((group) => [group, 0]));
   const segmentation: SegmentationContext = {
     settings: campaign.segments,
     now,
@@ -82,31 +85,45 @@ export function findCandidates(input: CandidatesInput): Candidates {
   const subGroupCounts = new Array<number>(SUB_GROUPS.length).fill(0);
   const reachable = { sms: 0, any: 0 };
   const secondTouch = new Float64Array(count);
-  const multiGroups = new Set<string>(campaign.caps.multiSmsGroups);
+  // By group index, not by name: a look-up by string a customer is what a million rows notice.
+  const multiGroup = new Uint8Array(256);
+  for (const group of campaign.caps.multiSmsGroups) {
+    const groupIndex = GROUP_INDEX.get(group);
+    if (groupIndex !== undefined) multiGroup[groupIndex] = 1;
+  }
+  const groupCounts = new Float64Array(256);
+  const otherGroups = new Map<string, number>();
   const tiersSeen = new Set<string>();
   const control: number[][] = waves.map(() => []);
   const smsGroups = new Uint32Array(waves.length);
+  const care = new Uint32Array(count);
   let mainlandSms = false;
   for (let index = 0; index < count; index += 1) {
-    const customer = customers.get(index);
+    // The facts without the strings: only the id (the control draw) and, when a rule reads
+    // them, the phone and the email are decoded.
+    const customer = customers.factsOf(index);
     const labels = customers.labelsOf(index);
     const group = primaryGroup(customer, segmentation);
     if (customer.tier !== undefined) tiersSeen.add(customer.tier);
-    groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     // A group without a text of its own (none today) reads the kind's general text, never another group's.
     const groupIndex = GROUP_INDEX.get(group) ?? NO_GROUP;
+    if (groupIndex !== NO_GROUP) groupCounts[groupIndex] = (groupCounts[groupIndex] as number) + 1;
+    else otherGroups.set(group, (otherGroups.get(group) ?? 0) + 1);
     groups[index] = groupIndex;
     values[index] = customerValue(customer, now, input.campaignYear);
     const subGroup = subGroupIndexOf(group, customer, campaign.segments);
     subGroups[index] = subGroup;
     if (subGroup >= 0) subGroupCounts[subGroup] = (subGroupCounts[subGroup] as number) + 1;
     // As the channel checks below read a customer: a phone (or email) and no opt-out.
-    const smsReachable = Boolean(customer.phone) && !customer.optOutSms;
+    const smsReachable = customer.hasPhone && !customer.optOutSms;
     if (smsReachable) reachable.sms += 1;
-    if (smsReachable || (Boolean(customer.email) && !customer.optOutEmail)) reachable.any += 1;
-    secondTouch[index] = multiGroups.has(group) ? secondTouchBenefit(customer, now, input.campaignYear) : -1;
+    if (smsReachable || (customer.hasEmail && !customer.optOutEmail)) reachable.any += 1;
+    secondTouch[index] =
+      groupIndex !== NO_GROUP && multiGroup[groupIndex] === 1
+        ? secondTouchBenefit(customer, now, input.campaignYear)
+        : -1;
     let mask = 0;
-    const holdout = controlDraw(campaign.id, customer.customerId);
+    const holdout = controlDraw(campaign.id, customers.idOf(index));
     for (const wave of waves) {
       if (!inAudience(wave, group, labels, customer.tier, subGroup)) continue;
       audienceSizes[wave.index] = (audienceSizes[wave.index] ?? 0) + 1;
@@ -127,26 +144,33 @@ export function findCandidates(input: CandidatesInput): Candidates {
           ? 'past'
           : customer.optOutSms
             ? 'opt-out'
-            : !customer.phone
+            : !customer.hasPhone
               ? 'no-phone'
-              : cared
+              : cared && wave.careSms === null
                 ? 'care-window'
                 : null;
       if (smsDrop) drops.add(smsSlot, smsDrop);
       else {
         mask |= 1 << smsSlot;
-        if (groupIndex !== NO_GROUP)
+        // A recent buyer reads the wave's care text, not the group's promotion.
+        if (cared) care[index] = ((care[index] as number) | (1 << wave.index)) >>> 0;
+        else if (groupIndex !== NO_GROUP)
           smsGroups[wave.index] = ((smsGroups[wave.index] as number) | (1 << groupIndex)) >>> 0;
-        if (!mainlandSms && isMainlandPhone(customer.phone)) mainlandSms = true;
+        if (!mainlandSms && isMainlandPhone(customers.phoneOf(index))) mainlandSms = true;
       }
       if (!wave.hasEmail) continue;
       const emailSlot = slotOf(wave.index, EMAIL);
-      const emailDrop = emailDropReason(wave, customer) ?? (cared ? 'care-window' : null);
+      const emailDrop = emailDropReason(wave, customers, index, customer) ?? (cared ? 'care-window' : null);
       if (emailDrop) drops.add(emailSlot, emailDrop);
       else mask |= 1 << emailSlot;
     }
     masks[index] = mask >>> 0;
   }
+  // In PLAYBOOK_GROUPS order, as the timeline lists them.
+  const groupSizes = new Map<string, number>(
+    PLAYBOOK_GROUPS.map((group, groupIndex) => [group, groupCounts[groupIndex] as number]),
+  );
+  for (const [group, size] of otherGroups) groupSizes.set(group, size);
   return {
     masks,
     values,
@@ -160,17 +184,24 @@ export function findCandidates(input: CandidatesInput): Candidates {
     reachable,
     tiersSeen,
     smsGroups,
+    care,
     mainlandSms,
     drops,
   };
 }
 
-function emailDropReason(wave: WavePlan, customer: Customer): DropReason | null {
+function emailDropReason(
+  wave: WavePlan,
+  customers: CustomerSet,
+  index: number,
+  customer: PlanningFacts,
+): DropReason | null {
   if (wave.emailWindow[1] <= wave.emailWindow[0]) return 'past';
   if (customer.optOutEmail) return 'opt-out';
-  if (!customer.email) return 'no-email';
+  if (!customer.hasEmail) return 'no-email';
   if (wave.emailDomains) {
-    const domain = customer.email.slice(customer.email.lastIndexOf('@') + 1);
+    const email = customers.emailOf(index) as string;
+    const domain = email.slice(email.lastIndexOf('@') + 1);
     if (!wave.emailDomains.has(domain)) return 'email-condition';
   }
   return null;

@@ -24,6 +24,8 @@ export interface LayoutContext {
   nameUnits: Uint16Array;
   /** Per customer, the primary group (index into PLAYBOOK_GROUPS): which default text it reads. */
   groups?: Uint8Array;
+  /** Per customer, the waves (bit per wave index) whose SMS is its care text (candidates' `care`). */
+  care?: Uint32Array;
 }
 
 /** One wave and channel laid out: its members in send order and where each group falls. */
@@ -42,26 +44,59 @@ export interface SlotLayout {
 
 /** Every wave's SMS and (when it has one) email, laid out for the planned touches. */
 export function layOutAll(context: LayoutContext, planned: Uint32Array): SlotLayout[] {
+  const members = membersBySlot(context, planned);
   return context.waves.flatMap((wave) => {
-    const result = [layOutSlot(context, planned, wave, SMS)];
-    if (wave.hasEmail) result.push(layOutSlot(context, planned, wave, EMAIL));
+    const result = [layOutSlot(context, planned, wave, SMS, members[slotOf(wave.index, SMS)])];
+    if (wave.hasEmail) result.push(layOutSlot(context, planned, wave, EMAIL, members[slotOf(wave.index, EMAIL)]));
     return result;
   });
 }
 
-export function layOutSlot(context: LayoutContext, planned: Uint32Array, wave: WavePlan, channel: number): SlotLayout {
-  const { campaign, customers, waves, order, quiet, nameUnits, groups } = context;
+/** Per slot, its planned customers most valuable first: one pass over the order for every slot. */
+function membersBySlot(context: LayoutContext, planned: Uint32Array): number[][] {
+  const members: number[][] = Array.from({ length: context.waves.length * 2 }, () => []);
+  for (const index of context.order) {
+    let mask = planned[index] as number;
+    while (mask !== 0) {
+      const slot = 31 - Math.clz32(mask);
+      (members[slot] as number[]).push(index);
+      mask ^= 1 << slot;
+    }
+  }
+  return members;
+}
+
+export function layOutSlot(
+  context: LayoutContext,
+  planned: Uint32Array,
+  wave: WavePlan,
+  channel: number,
+  slotMembers?: number[],
+): SlotLayout {
+  const { campaign, customers, waves, order, quiet, nameUnits, groups, care } = context;
   const slot = slotOf(wave.index, channel);
   const bit = 1 << slot;
-  const members: number[] = [];
-  for (const index of order) if (((planned[index] as number) & bit) !== 0) members.push(index);
+  let members = slotMembers;
+  if (members === undefined) {
+    members = [];
+    for (const index of order) if (((planned[index] as number) & bit) !== 0) members.push(index);
+  }
   const units = new Float64Array(members.length);
   let totalUnits = 0;
-  members.forEach((index, position) => {
-    const value = channel === SMS ? smsUnitsFor(wave, customers.deviceOf(index), nameUnits, index, groups?.[index]) : 1;
-    units[position] = value;
-    totalUnits += value;
-  });
+  if (channel === SMS) {
+    const lengths = smsLengths(wave);
+    const careBit = 1 << wave.index;
+    for (let position = 0; position < members.length; position += 1) {
+      const index = members[position] as number;
+      const text = care !== undefined && ((care[index] as number) & careBit) !== 0 ? CARE : groups?.[index];
+      const value = smsUnitsOf(lengths, customers.deviceOf(index) === 'pc', nameUnits[index] as number, text);
+      units[position] = value;
+      totalUnits += value;
+    }
+  } else {
+    units.fill(1);
+    totalUnits = members.length;
+  }
   const rate = channel === SMS ? campaign.smsRatePerSecond : campaign.emailRatePerSecond;
   const isMidnight = channel === SMS && wave.kind === 'midnight';
   let start: number;
@@ -182,13 +217,67 @@ export function nameLengths(customers: CustomerSet): Uint16Array {
   return lengths;
 }
 
-/** The SMS parts of one customer's message in a wave. */
-export function smsUnitsFor(wave: WavePlan, device: Device, names: Uint16Array, index: number, group?: number): number {
-  const name = names[index] as number;
-  const text = group === undefined ? undefined : wave.groupSms?.[group];
-  const pc = device === 'pc';
-  const base = text ? (pc ? text.pc : text.mobile) : pc ? wave.smsBaseLength.pc : wave.smsBaseLength.mobile;
-  return smsPartsFor(base + (name & 0x7fff), (text ? text.ucs2 : wave.smsUcs2) || (name & 0x8000) !== 0);
+/**
+ * The SMS parts of one customer's message in a wave: the text the customer gets (the care
+ * text, its group's own text, or the wave's general one) with its name and the provider's suffix.
+ */
+export function smsUnitsFor(
+  wave: WavePlan,
+  device: Device,
+  names: Uint16Array,
+  index: number,
+  group?: number,
+  care = false,
+): number {
+  return smsUnitsOf(smsLengths(wave), device === 'pc', names[index] as number, care ? CARE : group);
+}
+
+/**
+ * A wave's SMS lengths without the name, per text a customer may read: [group * 2 + pc] for
+ * each group's own text, then the general text's two at GENERAL and the care text's at
+ * CARE * 2; ucs2 alike, as 0 or 1.
+ * Worked out once a wave, so the million-customer loops only add the name and divide.
+ */
+interface SmsLengths {
+  base: Int32Array;
+  ucs2: Uint8Array;
+}
+
+const GENERAL = 256 * 2;
+/** The care text, as smsUnitsOf's `text`: after every group (NO_GROUP is 255) and the general text. */
+const CARE = 257;
+const lengthsOfWave = new WeakMap<WavePlan, SmsLengths>();
+
+function smsLengths(wave: WavePlan): SmsLengths {
+  let lengths = lengthsOfWave.get(wave);
+  if (lengths) return lengths;
+  const base = new Int32Array(CARE * 2 + 2);
+  const ucs2 = new Uint8Array(CARE * 2 + 2);
+  // A wave without a care text never has a customer read it; the general text stands in.
+  const careText = wave.careSms ?? { ...wave.smsBaseLength, ucs2: wave.smsUcs2 };
+  base[CARE * 2] = careText.mobile;
+  base[CARE * 2 + 1] = careText.pc;
+  ucs2[CARE * 2] = careText.ucs2 ? 1 : 0;
+  ucs2[CARE * 2 + 1] = careText.ucs2 ? 1 : 0;
+  for (let group = 0; group <= 256; group += 1) {
+    const text = group < 256 ? wave.groupSms?.[group] : undefined;
+    const at = group < 256 ? group * 2 : GENERAL;
+    const useGeneral = !text;
+    base[at] = useGeneral ? wave.smsBaseLength.mobile : text.mobile;
+    base[at + 1] = useGeneral ? wave.smsBaseLength.pc : text.pc;
+    const forced = useGeneral ? wave.smsUcs2 : text.ucs2;
+    ucs2[at] = forced ? 1 : 0;
+    ucs2[at + 1] = forced ? 1 : 0;
+  }
+  lengths = { base, ucs2 };
+  lengthsOfWave.set(wave, lengths);
+  return lengths;
+}
+
+/** `text`: a group index (its own text), CARE, or undefined (the general text). */
+function smsUnitsOf(lengths: SmsLengths, pc: boolean, name: number, text: number | undefined): number {
+  const at = (text === undefined ? GENERAL : text * 2) + (pc ? 1 : 0);
+  return smsPartsFor((lengths.base[at] as number) + (name & 0x7fff), lengths.ucs2[at] === 1 || (name & 0x8000) !== 0);
 }
 
 /** A regular SMS wave must be sent before the next wave starts and within its calendar month. */

@@ -47,6 +47,8 @@ export interface SummaryInput {
   planned: Uint32Array;
   /** Touches cut to keep within the budget. */
   budgetCut?: number;
+  /** Per customer, the waves (bit per wave index) whose SMS is its care text (phase 1). */
+  care?: Uint32Array;
 }
 
 export function summarise(input: SummaryInput): Timeline {
@@ -90,6 +92,16 @@ export function summarise(input: SummaryInput): Timeline {
       campaign.providerSuffix,
     );
     summary.smsExample = { text: example, parts: smsParts(example), characters: smsLength(example).length };
+    if (wave.careSms !== null && wave.wave.care !== undefined) {
+      const careExample = deliveredSms(
+        renderSms(wave.wave.care.sms, { ...fixedValues(campaign, wave.wave), name: '王小明', link: wave.links.mobile }),
+        campaign.providerSuffix,
+      );
+      summary.care = {
+        sms: careCount(planned, input.care, wave.index),
+        example: { text: careExample, parts: smsParts(careExample), characters: smsLength(careExample).length },
+      };
+    }
     if (wave.hasEmail) {
       summary.emailExample = {
         subject: render(wave.templates.emailSubject, {
@@ -245,4 +257,16 @@ function exampleTemplate(campaign: Campaign, wave: WavePlan, groups: number | un
   const first = PLAYBOOK_GROUPS[31 - Math.clz32(groups & -groups)];
   const coupon = (wave.wave.coupon ?? campaign.coupon) !== undefined;
   return templatesFor(wave.kind, wave.wave.templates, { group: first, coupon }).sms;
+}
+
+/** The wave's planned SMS that are its care text. */
+function careCount(planned: Uint32Array, care: Uint32Array | undefined, waveIndex: number): number {
+  if (care === undefined) return 0;
+  const smsBit = 1 << slotOf(waveIndex, SMS);
+  const careBit = 1 << waveIndex;
+  let count = 0;
+  for (let index = 0; index < planned.length; index += 1) {
+    if (((planned[index] as number) & smsBit) !== 0 && ((care[index] as number) & careBit) !== 0) count += 1;
+  }
+  return count;
 }

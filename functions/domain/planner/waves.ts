@@ -53,6 +53,11 @@ export interface WavePlan {
    * PLAYBOOK_GROUPS): each group reads its own default, so its parts follow its text.
    */
   groupSms: ReadonlyArray<SmsBase> | null;
+  /**
+   * The wave's care text (`care.sms`), when it has one and the care window applies to it: a
+   * recent buyer gets this instead of being kept out.
+   */
+  careSms: SmsBase | null;
 }
 
 /** An SMS text's length without the customer's name, per device link, and whether it is UCS-2. */
@@ -86,6 +91,8 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
     const groupSms = smsVariesByGroup(wave.templates)
       ? PLAYBOOK_GROUPS.map((group) => baseOf(templatesFor(kind, wave.templates, { group, coupon }).sms))
       : null;
+    const careFrom =
+      isPromotionBeforeFestival(kind) && campaign.careDays > 0 ? smsAt - campaign.careDays * DAY_MS : null;
     const emailOption = typeof wave.email === 'object' ? wave.email : null;
     let emailWindow: [number, number] = [
       smsAt - campaign.emailLeadDays.max * DAY_MS,
@@ -113,7 +120,8 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       smsBaseLength: { mobile: base.mobile, pc: base.pc },
       smsUcs2: base.ucs2,
       groupSms,
-      careFrom: isPromotionBeforeFestival(kind) && campaign.careDays > 0 ? smsAt - campaign.careDays * DAY_MS : null,
+      careFrom,
+      careSms: careFrom !== null && wave.care !== undefined ? baseOf(wave.care.sms) : null,
     };
   });
 }

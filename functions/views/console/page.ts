@@ -234,7 +234,8 @@ function variantName(say: Say, label: string): string {
     'pc/name': 'variantPcName',
     'pc/fallback-name': 'variantPcFallback',
   };
-  const word = names[label];
+  // The care text's variants: `care:mobile/name`, named as the variant they render.
+  const word = names[label.startsWith('care:') ? label.slice('care:'.length) : label];
   return word ? say(word) : label;
 }
 
@@ -346,7 +347,7 @@ ${wave.stopOnPurchase ? html`<span class="tag">${say('stopOnPurchase')}</span>` 
 <p class="muted">${say('reach')}: ${say('costSms')} ${formatCount(wave.planned.sms)} · ${say('costEmail')} ${formatCount(wave.planned.email)} · ${say('control')} ${formatCount(wave.control)}${wave.dropped.length > 0 ? html` · ${say('dropped')}: ${wave.dropped.map(([reason, count]) => `${reasonText(reason, model.lang)?.short ?? reason} ${formatCount(count)}`).join(', ')}` : ''}</p>
 <h3>${say('messageTexts')}</h3>
 <div class="messages">
-${wave.messages.sms.map((sms) => html`<div class="message sms"><div class="label">${say('smsText')}${sms.group === undefined ? '' : ` · ${groupName(sms.group, model.lang, plan.groupLabels)}`} · ${sms.variants.map((v) => variantName(say, v)).join(' / ')}</div><div class="text">${sms.text}</div><div class="meta">${say('characters', { count: sms.characters })} · ${say(sms.parts === 1 ? 'onePart' : 'manyParts', { n: sms.parts })}${sms.providerSuffix === undefined ? '' : ` · ${say('providerSuffixIncluded', { suffix: sms.providerSuffix })}`}</div></div>`)}
+${wave.messages.sms.map((sms) => html`<div class="message sms"><div class="label">${say(sms.care ? 'careSmsText' : 'smsText')}${sms.group === undefined ? '' : ` · ${groupName(sms.group, model.lang, plan.groupLabels)}`} · ${sms.variants.map((v) => variantName(say, v)).join(' / ')}</div><div class="text">${sms.text}</div><div class="meta">${say('characters', { count: sms.characters })} · ${say(sms.parts === 1 ? 'onePart' : 'manyParts', { n: sms.parts })}${sms.providerSuffix === undefined ? '' : ` · ${say('providerSuffixIncluded', { suffix: sms.providerSuffix })}`}</div></div>`)}
 ${wave.messages.email.map(
   (
     mail,
