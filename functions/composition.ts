@@ -24,12 +24,14 @@ import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.ts';
 import { DynamoTestTouchStore } from './adapters/dynamo/test-touch-store.ts';
+import { DynamoContactBook, DynamoTriggerStore } from './adapters/dynamo/trigger-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
 import { localRuntime } from './adapters/local/runtime.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
 import { S3UploadSigner } from './adapters/s3-upload-signer.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
+import { SnsOptOutCheck } from './adapters/sns-opt-out-check.ts';
 import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
 import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
@@ -54,6 +56,7 @@ import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
 import type { TestSendDeps } from './usecases/test-send.ts';
+import type { FireCheckDeps, ScheduleChecksDeps } from './usecases/trigger-check.ts';
 import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 
 /** s3rver accepts only this key pair; every local client uses it (the others ignore it). */
@@ -172,6 +175,40 @@ function schedulerFor(config: Config): Scheduler {
     : localRuntime().scheduler;
 }
 
+/** The trigger checks' scheduler: their own target and role on AWS (none configured: no checks), the local one locally. */
+function triggerSchedulerFor(config: Config): Scheduler | undefined {
+  if (config.runtime !== 'aws') return localRuntime().scheduler;
+  if (!config.triggerScheduler) return undefined;
+  return new EventBridgeScheduler(clientsFor(config).scheduler as SchedulerClient, {
+    ...config.triggerScheduler,
+    deadLetterArn: config.scheduler.deadLetterArn,
+  });
+}
+
+function triggerStore(config: Config): DynamoTriggerStore {
+  return new DynamoTriggerStore(clientsFor(config).documents, config.tables.campaigns);
+}
+
+/** A trigger check: the order, the contact, the one number's opt-out, the ledger, the SMS sender. */
+export function triggerCheckDependencies(config: Config): FireCheckDeps {
+  const clients = clientsFor(config);
+  const scheduler = triggerSchedulerFor(config);
+  return {
+    triggers: triggerStore(config),
+    lifecycle: lifecycleStore(config),
+    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    contacts: new DynamoContactBook(clients.documents, config.tables.customers),
+    optOuts: config.runtime === 'aws' ? new SnsOptOutCheck(clients.snsReads as SNSClient) : localRuntime().optOuts,
+    ledger: new DynamoLedger(clients.documents, config.tables.customers),
+    sms: smsSenderFor(config, clients),
+    scheduler: scheduler ?? {
+      ensureGroup: () => Promise.reject(new ConfigError([`${ENV.triggerCheckArn}: not set, a check cannot wait`])),
+      upsert: () => Promise.reject(new ConfigError([`${ENV.triggerCheckArn}: not set, a check cannot wait`])),
+    },
+    clock: clockFor(config),
+  };
+}
+
 /** Planning a draft: customers and imports to read, the version and its touches to write. */
 export function planDependencies(config: Config): PlanDraftDeps & { clock: Clock } {
   const clients = clientsFor(config);
@@ -200,6 +237,7 @@ export function approveDependencies(config: Config): ApproveDeps & { clock: Cloc
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     scheduler: schedulerFor(config),
     clock: clockFor(config),
+    triggers: triggerStore(config),
   };
 }
 
@@ -413,7 +451,15 @@ export function orderDependencies(config: Config): IngestOrderDeps {
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
     timeZone: DEFAULT_TIME_ZONE,
     clock: clockFor(config),
+    ...orderTriggers(config),
   };
+}
+
+function orderTriggers(config: Config): { triggers?: Omit<ScheduleChecksDeps, 'clock'> } {
+  const scheduler = triggerSchedulerFor(config);
+  return scheduler
+    ? { triggers: { triggers: triggerStore(config), lifecycle: lifecycleStore(config), scheduler } }
+    : {};
 }
 
 export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps {

@@ -54,6 +54,8 @@ const awsSchema = z.object({
   sendQueueUrl: z.url(),
   /** What each schedule invokes (the send dispatcher), as whom, and where failed deliveries go. */
   scheduler: z.object({ targetArn: name, roleArn: name, deadLetterArn: name }),
+  /** What a trigger check's schedule invokes and as whom (given to the functions that schedule checks). */
+  triggerScheduler: z.object({ targetArn: name, roleArn: name }).optional(),
   email: z.object({ from: name, configurationSet: name }),
   sms: z.object({ senderId: z.string().optional() }),
   /** The order webhook's signing secret lives in Secrets Manager; the function reads it once. */
@@ -178,6 +180,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
     'scheduler.targetArn': ENV.scheduleTargetArn,
     'scheduler.roleArn': ENV.schedulerRoleArn,
     'scheduler.deadLetterArn': ENV.schedulerDeadLetterArn,
+    'triggerScheduler.targetArn': ENV.triggerCheckArn,
+    'triggerScheduler.roleArn': ENV.triggerSchedulerRoleArn,
     'email.from': ENV.emailFrom,
     'email.configurationSet': ENV.sesConfigurationSet,
     webhookSecretArn: ENV.webhookSecretArn,
@@ -206,6 +210,14 @@ function validate(env: NodeJS.ProcessEnv): Config {
           roleArn: env.SCHEDULER_ROLE_ARN,
           deadLetterArn: env.SCHEDULER_DLQ_ARN,
         },
+        ...(env[ENV.triggerCheckArn] || env[ENV.triggerSchedulerRoleArn]
+          ? {
+              triggerScheduler: {
+                targetArn: env[ENV.triggerCheckArn],
+                roleArn: env[ENV.triggerSchedulerRoleArn],
+              },
+            }
+          : {}),
         email: { from: env.EMAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET },
         sms: { senderId: env.SMS_SENDER_ID },
         webhookSecretArn: env.WEBHOOK_SECRET_ARN,

@@ -36,6 +36,9 @@ export const ENV = {
   signInUrl: 'SIGN_IN_URL',
   consoleClientId: 'CONSOLE_CLIENT_ID',
   consoleUrl: 'CONSOLE_URL',
+  /** What a trigger check's schedule invokes (the trigger-check Lambda) and as whom. */
+  triggerCheckArn: 'TRIGGER_CHECK_ARN',
+  triggerSchedulerRoleArn: 'TRIGGER_SCHEDULER_ROLE_ARN',
   /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
   localUserRole: 'LOCAL_USER_ROLE',
 } as const;
@@ -88,6 +91,12 @@ export const CAMPAIGNS_TTL_ATTRIBUTE = 'expiresAt';
 /** Every campaign's send schedules live in a group of their own: `campaign-<id>`. */
 export const SCHEDULE_GROUP_PREFIX = 'campaign-';
 export const scheduleGroup = (campaignId: string): string => `${SCHEDULE_GROUP_PREFIX}${campaignId}`;
+/**
+ * A campaign's triggered-reminder checks live in a group of their own, `triggers-<id>`: a
+ * prefix of its own, so the send schedules' role and the trigger role never reach each other's.
+ */
+export const TRIGGER_GROUP_PREFIX = 'triggers-';
+export const triggerScheduleGroup = (campaignId: string): string => `${TRIGGER_GROUP_PREFIX}${campaignId}`;
 
 /**
  * One service name per function: the CDK sets it as POWERTOOLS_SERVICE_NAME and the
@@ -100,6 +109,8 @@ export const SERVICE = {
   sendDispatch: 'campaign-dispatch',
   sendWorker: 'campaign-send',
   ordersWebhook: 'campaign-orders',
+  /** A triggered reminder's check fires (EventBridge Scheduler). */
+  triggerCheck: 'campaign-trigger-check',
   /** The campaign reads: `GET /campaigns/{id}` and its report. */
   campaignApi: 'campaign-api',
   /** `PUT /campaigns/{id}`: plans a draft version. */

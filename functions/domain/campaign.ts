@@ -134,6 +134,63 @@ const wave = z.strictObject({
   links: links.optional(),
 });
 
+/** An ISO-8601 duration of days, hours, minutes and seconds (PT30M, PT2H, P1DT6H): how long after an event. */
+const DURATION = /^P(?:(\d{1,3})D)?(?:T(?:(\d{1,4})H)?(?:(\d{1,5})M)?(?:(\d{1,6})S)?)?$/;
+
+/** A duration's length in ms, or NaN when it is not one (`P`, `PT`, `PT1.5H`). */
+export function durationMs(text: string): number {
+  const match = DURATION.exec(text);
+  if (!match || text === 'P' || text.endsWith('T')) return Number.NaN;
+  const [, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
+  return (((days ?? 0) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
+}
+
+const duration = z
+  .string()
+  .refine((text) => durationMs(text) > 0, 'must be an ISO-8601 duration above zero like PT30M, PT2H or P1DT6H');
+
+/** A reminder's SMS: its own text (or the unpaid reminder's default) and the provider's template id. */
+const reminderSms = z.strictObject({
+  text: z.string().min(1).max(500).optional(),
+  templateId: templateId.optional(),
+});
+
+/** What a triggered reminder does in quiet hours: wait for their end, or expire. */
+export const QUIET_HOURS_MODES = ['wait', 'expire'] as const;
+
+/** The order events a trigger may start from, and those that stop its reminder. */
+export const TRIGGER_EVENTS = ['order.created'] as const;
+export const TRIGGER_STOPS = ['order.paid', 'order.cancelled'] as const;
+
+/**
+ * An order-triggered reminder (催付): an order event inside the window schedules one check
+ * `after` it; the check sends the SMS only if none of `unless` has happened by then.
+ */
+const trigger = z.strictObject({
+  id,
+  on: z.enum(TRIGGER_EVENTS),
+  after: duration,
+  unless: z.array(z.enum(TRIGGER_STOPS)).default([...TRIGGER_STOPS]),
+  sms: reminderSms.default({}),
+  /** Campaign-zone local times: orders created in [from, to) are reminded, and no reminder leaves after `to`. */
+  window: z.strictObject({ from: localDateTime, to: localDateTime }),
+  quietHours: z.enum(QUIET_HOURS_MODES, { error: 'must be "wait" or "expire"' }).default('wait'),
+});
+
+/**
+ * Presale balances (定金/尾款): an order of type presale with its deposit paid gets a reminder when
+ * its balance opens (`atOpen`) and another `beforeClose` its end; none once the balance is paid.
+ */
+const presaleBalance = z.strictObject({
+  sms: reminderSms.default({}),
+  atOpen: z.boolean().default(true),
+  beforeClose: duration.optional(),
+  quietHours: z.enum(QUIET_HOURS_MODES, { error: 'must be "wait" or "expire"' }).default('wait'),
+});
+
+/** At most this many triggers in a campaign. */
+export const MAX_TRIGGERS = 10;
+
 /** A member tier as a campaign file names it: compared as the segment files' tiers are (case and width aside). */
 const tierName = z
   .string()
@@ -282,6 +339,10 @@ const campaignObject = z.strictObject({
     .max(MAX_TEST_RECIPIENTS, `lists at most ${MAX_TEST_RECIPIENTS} test recipients`)
     .transform((addresses) => [...new Set(addresses)])
     .default([]),
+  /** Order-triggered reminders (催付): see `trigger`. */
+  triggers: z.array(trigger).max(MAX_TRIGGERS, `has more than ${MAX_TRIGGERS} triggers`).default([]),
+  /** Presale balance reminders (尾款): see `presaleBalance`. */
+  presaleBalance: presaleBalance.optional(),
   waves: z
     .array(wave)
     .min(1, 'needs at least one wave')
@@ -294,6 +355,9 @@ export type CampaignInput = z.input<typeof campaignSchema>;
 export type Campaign = z.output<typeof campaignSchema>;
 export type Wave = Campaign['waves'][number];
 export type SegmentSettings = Campaign['segments'];
+export type Trigger = Campaign['triggers'][number];
+export type PresaleBalance = NonNullable<Campaign['presaleBalance']>;
+export type ReminderSms = Trigger['sms'];
 
 type Issue = { path: PropertyKey[]; message: string };
 
@@ -444,6 +508,63 @@ function checkWaves(campaign: z.output<typeof campaignObject>, ctx: z.core.$Refi
     }
   });
   if (midnightWaves > 1) add({ path: ['waves'], message: 'has more than one midnight push' });
+  checkTriggers(campaign, add);
+}
+
+/** Trigger ids, windows and texts; presale texts. */
+function checkTriggers(campaign: z.output<typeof campaignObject>, add: (issue: Issue) => void): void {
+  const tz = campaign.timezone;
+  const seen = new Map<string, number>();
+  campaign.triggers.forEach((trigger, index) => {
+    const at = (...rest: PropertyKey[]) => ['triggers', index, ...rest];
+    const earlier = seen.get(trigger.id);
+    if (earlier !== undefined) add({ path: at('id'), message: `repeats the id of triggers[${earlier}]` });
+    seen.set(trigger.id, index);
+    const from = parseDateTime(trigger.window.from, tz);
+    const to = parseDateTime(trigger.window.to, tz);
+    if (Number.isNaN(from)) add({ path: at('window', 'from'), message: 'is not a real date and time' });
+    if (Number.isNaN(to)) add({ path: at('window', 'to'), message: 'is not a real date and time' });
+    else if (!Number.isNaN(from) && to <= from) add({ path: at('window', 'to'), message: 'must be after window.from' });
+    checkReminderText(campaign, trigger.sms, at('sms', 'text'), add);
+  });
+  if (campaign.presaleBalance) {
+    const { atOpen, beforeClose, sms } = campaign.presaleBalance;
+    if (!atOpen && beforeClose === undefined) {
+      add({ path: ['presaleBalance'], message: 'sends nothing: set atOpen to true or give beforeClose' });
+    }
+    checkReminderText(campaign, sms, ['presaleBalance', 'sms', 'text'], add);
+  }
+}
+
+/** A reminder's own text follows the waves' rules: known placeholders, the signature, an opt-out. */
+function checkReminderText(
+  campaign: z.output<typeof campaignObject>,
+  sms: { text?: string | undefined },
+  path: PropertyKey[],
+  add: (issue: Issue) => void,
+): void {
+  const text = sms.text;
+  if (text === undefined) return;
+  for (const placeholder of placeholdersIn(text)) {
+    if (!TEMPLATE_PLACEHOLDERS.includes(placeholder)) {
+      add({
+        path,
+        message: `has unknown placeholder {${placeholder}}; known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+      });
+    }
+  }
+  if (text.includes('{coupon}') && campaign.coupon === undefined) {
+    add({
+      path,
+      message: 'uses {coupon} but no coupon is set: set "coupon" on the wave or the campaign (e.g. 满300减50券)',
+    });
+  }
+  if (!text.includes('{signature}') && !text.includes(campaign.signature)) {
+    add({ path, message: `must carry the store signature: {signature} or ${campaign.signature}` });
+  }
+  if (!text.includes('{optOut}') && !OPT_OUT_PATTERN.test(text)) {
+    add({ path, message: 'must carry an opt-out instruction: {optOut} or text like 回T退订' });
+  }
 }
 
 /**

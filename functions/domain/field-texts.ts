@@ -81,6 +81,12 @@ export const FIELD_MESSAGE_KINDS = [
   'tonight-day',
   'no-sub-groups',
   'sub-group-spelling',
+  'duration',
+  'repeated-trigger',
+  'window-order',
+  'too-many-triggers',
+  'presale-nothing',
+  'quiet-mode',
 ] as const;
 export type FieldMessageKind = (typeof FIELD_MESSAGE_KINDS)[number];
 
@@ -328,6 +334,24 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   'no-sub-groups': {
     pattern: /^names a sub-group of (\S+), which has none; only (.+) are split$/,
     zh: (group, split) => `${group} 没有细分客群；只有 ${split} 有细分`,
+  },
+  duration: {
+    pattern: /^must be an ISO-8601 duration above zero like (.+)$/,
+    zh: (examples) => `必须是大于零的 ISO-8601 时长，例如 ${examples.replace(/ or /g, '、').replace(/, /g, '、')}`,
+  },
+  'repeated-trigger': {
+    pattern: /^repeats the id of (triggers\[\d+\])$/,
+    zh: (trigger) => `与 ${trigger} 的 id 重复`,
+  },
+  'window-order': { pattern: /^must be after window\.from$/, zh: () => '必须晚于 window.from（窗口开始时间）' },
+  'too-many-triggers': { pattern: /^has more than (\d+) triggers$/, zh: (max) => `触发规则超过 ${max} 个` },
+  'presale-nothing': {
+    pattern: /^sends nothing: set atOpen to true or give beforeClose$/,
+    zh: () => '不会发送任何提醒：请把 atOpen 设为 true，或设置 beforeClose（尾款截止前多久提醒）',
+  },
+  'quiet-mode': {
+    pattern: /^must be "wait" or "expire"$/,
+    zh: () => '必须是 "wait"（等免打扰结束）或 "expire"（作废）',
   },
   'sub-group-spelling': {
     pattern: /^must be one of ((?:[a-z-]+:[a-z-]+(?:, )?)+)$/,

@@ -14,6 +14,7 @@ import type { WindowEnd } from './send-windows.ts';
 import { isSplitGroup, type SubGroup, subGroupsNamedBy, type Tenure, type ValueBand } from './sub-groups.ts';
 import { formatCount } from './text.ts';
 import type { Channel, PlanWarning, WarningCode, WarningLimit } from './timeline.ts';
+import type { TriggerReason } from './triggers.ts';
 
 export const LANGS = ['zh', 'en'] as const;
 /** `zh` is Simplified Chinese (zh-CN), the default; `en` the English switch. */
@@ -49,7 +50,7 @@ export type DeliveryReason =
 /** What closed an expired touch's window. */
 export type ExpiryReason = `window:${WindowEnd}`;
 /** Every reason code the planner, the sender and the report emit. */
-export type ReasonCode = DropReason | DeliveryReason | ExpiryReason;
+export type ReasonCode = DropReason | DeliveryReason | ExpiryReason | TriggerReason;
 
 export interface ReasonText {
   /** A few words for table cells. */
@@ -195,6 +196,45 @@ export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
     en: {
       short: 'the campaign or its wave was cancelled',
       long: 'Cancelled: the campaign or this wave was cancelled before the touch was sent; it never will be.',
+    },
+  },
+  'trigger:paid': {
+    zh: {
+      short: '提醒前已付款：不再提醒',
+      tag: '提醒前已付款',
+      long: '订单在提醒发出前已付款，因此不再发送催付提醒。这是好结果，不是损失。',
+    },
+    en: {
+      short: 'paid before the reminder: none sent',
+      tag: 'paid before the reminder',
+      long: 'The order was paid before its reminder was due, so no reminder was sent. A good outcome, not a loss.',
+    },
+  },
+  'trigger:cancelled': {
+    zh: { short: '订单已取消：不再提醒', long: '订单在提醒发出前已取消，因此不发送催付提醒。' },
+    en: {
+      short: 'order cancelled: no reminder',
+      long: 'The order was cancelled before its reminder was due, so no reminder was sent.',
+    },
+  },
+  'trigger:expired': {
+    zh: {
+      short: '过期：已超出提醒窗口',
+      long: '过期：提醒到期时已超出触发规则的时间窗口（或尾款已截止），或落在免打扰时段且设置为作废，因此不再发送。',
+    },
+    en: {
+      short: 'expired: outside the reminder window',
+      long: "Expired: when the reminder was due it was outside the trigger's window (or the balance had closed), or in quiet hours with the trigger set to expire there, so it was not sent.",
+    },
+  },
+  'trigger:not-live': {
+    zh: {
+      short: '活动未在进行：不提醒',
+      long: '提醒到期时活动已暂停、取消或结束（或已批准新版本而该规则不在其中），因此不发送。',
+    },
+    en: {
+      short: 'campaign not live: no reminder',
+      long: 'When the reminder was due the campaign was paused, cancelled or over (or a newer approved version no longer has the rule), so it was not sent.',
     },
   },
   'window:quiet-hours': {

@@ -96,10 +96,11 @@ const KIND_TEXTS: Record<
 };
 
 const REMINDER: WaveTemplates = {
-  sms: '{signature}{name}，您有一笔订单尚未支付，双11好价别错过，立即支付 {link} {optOut}',
+  // True whenever it leaves (days before the sale, or months after the order): nothing says a discount is ending.
+  sms: '{signature}{name}，您有一笔订单尚未支付，付款后我们尽快为您发货，立即支付 {link} {optOut}',
   emailSubject: '{name}，您有一笔订单尚未支付',
   emailBody:
-    '{name}，您好：\n\n您的订单还在等待支付，别让心仪好物错过双11。\n\n立即支付：{link}\n\n{signature}\n如不想再收到此类邮件，可随时退订。',
+    '{name}，您好：\n\n您的订单还在等待支付，付款后我们会尽快为您安排发货。\n\n立即支付：{link}\n\n{signature}\n如不想再收到此类邮件，可随时退订。',
 };
 
 /** What moves each group (the playbook): before the sale, and once it has started (sprint, midnight). */

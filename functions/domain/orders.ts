@@ -9,7 +9,14 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { wallClockAt } from './local-time.ts';
 
-export const ORDER_EVENT_TYPES = ['order.created', 'order.paid', 'order.cancelled', 'order.refunded'] as const;
+export const ORDER_EVENT_TYPES = [
+  'order.created',
+  'order.paid',
+  'order.cancelled',
+  'order.refunded',
+  /** A presale order's deposit (定金) is paid; its balance (尾款) is due from `balanceDueFrom`. */
+  'order.deposit_paid',
+] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 const instant = z.iso.datetime({
@@ -29,6 +36,11 @@ export const orderEventSchema = z
       currency: z.literal('CNY', { error: 'must be CNY' }),
       createdAt: instant,
       paidAt: instant.optional(),
+      /** Presale orders (定金/尾款): all optional, so bodies without them mean what they always did. */
+      type: z.enum(['normal', 'presale']).optional(),
+      depositPaidAt: instant.optional(),
+      balanceDueFrom: instant.optional(),
+      balanceDueTo: instant.optional(),
     }),
   })
   .superRefine((event, ctx) => {
@@ -49,6 +61,11 @@ export interface OrderState {
   paidAt?: string;
   cancelledAt?: string;
   refundedAt?: string;
+  /** Presale orders: when the deposit was paid and when the balance may be paid (`paidAt` is the balance's). */
+  type?: 'normal' | 'presale';
+  depositPaidAt?: string;
+  balanceDueFrom?: string;
+  balanceDueTo?: string;
 }
 
 export interface OrderStats {
@@ -148,6 +165,12 @@ export function implausibleFields(event: OrderEvent, limits: OrderLimits): Field
   }
   if (order.paidAt && Date.parse(order.paidAt) < Date.parse(order.createdAt))
     errors.push({ path: 'order.paidAt', message: 'must not be before createdAt' });
+  if (order.depositPaidAt && Date.parse(order.depositPaidAt) < Date.parse(order.createdAt))
+    errors.push({ path: 'order.depositPaidAt', message: 'must not be before createdAt' });
+  if (order.balanceDueFrom && order.balanceDueTo && Date.parse(order.balanceDueTo) <= Date.parse(order.balanceDueFrom))
+    errors.push({ path: 'order.balanceDueTo', message: 'must be after balanceDueFrom' });
+  if (event.type === 'order.deposit_paid' && !order.depositPaidAt)
+    errors.push({ path: 'order.depositPaidAt', message: 'is required for order.deposit_paid' });
   if (UNPRINTABLE.test(order.customerId))
     errors.push({ path: 'order.customerId', message: 'must be printable characters only' });
   if (order.customerId.includes(KEY_SEPARATOR))

@@ -25,6 +25,7 @@ import { LocalSmsSink } from '../adapters/local/sms-sink.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { clientsFor } from '../composition.ts';
 import { type LocalConfig, TABLES } from '../config.ts';
+import { TRIGGER_GROUP_PREFIX } from '../contract.ts';
 import { mulberry32 } from '../domain/random.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -119,7 +120,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }),
     optOuts,
     scheduler: new LocalScheduler({
-      invoke: async (payload) => (await import('../handlers/send-dispatch.ts')).handler(payload),
+      // As on AWS, where the trigger groups' schedules target the trigger-check function.
+      invoke: async (payload, schedule) =>
+        schedule.group.startsWith(TRIGGER_GROUP_PREFIX)
+          ? (await import('../handlers/trigger-check.ts')).handler(payload)
+          : (await import('../handlers/send-dispatch.ts')).handler(payload),
       log,
       oneAtATime: virtual !== undefined,
     }),

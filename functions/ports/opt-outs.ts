@@ -3,3 +3,8 @@ export interface SmsOptOuts {
   /** Every opted-out number, E.164; read once before a wave, not per message. */
   list(): Promise<Set<string>>;
 }
+
+/** One number's SMS opt-out, asked when one message is due (a triggered reminder), not a whole list. */
+export interface SmsOptOutCheck {
+  isOptedOut(phone: string): Promise<boolean>;
+}

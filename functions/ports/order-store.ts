@@ -18,6 +18,8 @@ export interface OrderStore {
   ordersOf(customerId: string): Promise<{ orders: OrderState[]; eventsSeen: number }>;
   /** Writes the customer's stats unless stats from more events are already there. */
   saveStats(customerId: string, stats: OrderStats, eventsSeen: number, updatedAt: string): Promise<void>;
+  /** One order as it stands now (read consistently): what a triggered reminder checks before it goes. */
+  getOrder(customerId: string, orderId: string): Promise<OrderState | undefined>;
   /** Every order of every customer (for attribution). */
   allOrders(): Promise<OrderState[]>;
 }

@@ -12,10 +12,12 @@
  */
 import { scheduleGroup } from '../contract.ts';
 import { decide, type Lifecycle } from '../domain/campaign-lifecycle.ts';
+import { hasOrderRules } from '../domain/triggers.ts';
 import type { CampaignStore, StoredSend } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
+import type { TriggerStore } from '../ports/trigger-store.ts';
 import { CampaignError, refusalError, unknownCampaign } from './errors.ts';
 import { fireAtFor, shardsFor } from './plan-campaign.ts';
 
@@ -27,6 +29,8 @@ export interface ApproveDeps {
   scheduler: Scheduler;
   /** Read again when the schedules are written. */
   clock: Pick<Clock, 'now'>;
+  /** Where the order webhook finds the approved campaigns with order rules (triggers, presale balances). */
+  triggers?: Pick<TriggerStore, 'register' | 'unregister'>;
 }
 
 export interface ApproveRequest {
@@ -129,6 +133,10 @@ async function syncSends(
   stored: StoredVersion,
 ): Promise<Pick<ApproveResult, 'scheduled' | 'frozen' | 'removed'>> {
   const { campaignId, version, campaign } = stored;
+  if (deps.triggers) {
+    if (hasOrderRules(campaign)) await deps.triggers.register({ campaignId, version, campaign });
+    else await deps.triggers.unregister(campaignId);
+  }
   const existing = await deps.campaigns.getSends(campaignId);
   const startedIds = new Set(existing.filter((send) => send.state !== 'scheduled').map((send) => send.id));
   const sends: StoredSend[] = stored.timeline.sends

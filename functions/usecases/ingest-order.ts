@@ -9,11 +9,14 @@
  */
 import { type OrderEvent, statsOf } from '../domain/orders.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import { type ScheduleChecksDeps, scheduleChecks } from './trigger-check.ts';
 
 export interface IngestOrderDeps {
   orders: OrderStore;
   timeZone: string;
   clock: { now(): number };
+  /** Order-triggered reminders: the checks an event starts are scheduled before it is marked applied. */
+  triggers?: Omit<ScheduleChecksDeps, 'clock'>;
 }
 
 export type IngestOutcome = 'accepted' | 'duplicate' | 'conflict';
@@ -32,6 +35,9 @@ export async function ingestOrder(
   await deps.orders.applyToOrder(event, receivedAt);
   const { orders, eventsSeen } = await deps.orders.ordersOf(event.order.customerId);
   await deps.orders.saveStats(event.order.customerId, statsOf(orders, deps.timeZone), eventsSeen, receivedAt);
+  // Before the mark: a delivery that dies here is finished by the redelivery, and the
+  // checks' names are fixed, so scheduling again upserts the same ones.
+  if (deps.triggers) await scheduleChecks({ ...deps.triggers, clock: deps.clock }, event);
   await deps.orders.markApplied(event.eventId);
   return claim === 'new' ? 'accepted' : 'duplicate';
 }

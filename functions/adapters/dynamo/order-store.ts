@@ -112,6 +112,12 @@ export class DynamoOrderStore implements OrderStore {
       sets.push('paidAt = :paidAt');
       values[':paidAt'] = event.order.paidAt;
     }
+    for (const field of ['type', 'depositPaidAt', 'balanceDueFrom', 'balanceDueTo'] as const) {
+      const value = event.order[field];
+      if (value === undefined) continue;
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
     if (event.type === 'order.cancelled' || event.type === 'order.refunded') {
       const field = event.type === 'order.cancelled' ? 'cancelledAt' : 'refundedAt';
       sets.push(`${field} = if_not_exists(${field}, :receivedAt)`);
@@ -125,6 +131,15 @@ export class DynamoOrderStore implements OrderStore {
           UpdateExpression: `SET ${sets.join(', ')} ADD events :event`,
           ConditionExpression: 'attribute_not_exists(events) OR NOT contains(events, :eventId)',
           ExpressionAttributeValues: values,
+          ...(sets.some((set) => set.startsWith('#'))
+            ? {
+                ExpressionAttributeNames: Object.fromEntries(
+                  sets
+                    .filter((set) => set.startsWith('#'))
+                    .map((set) => [set.split(' ')[0], set.slice(1).split(' ')[0]]),
+                ),
+              }
+            : {}),
         }),
       );
     } catch (error) {
@@ -149,6 +164,19 @@ export class DynamoOrderStore implements OrderStore {
       return state as OrderState;
     });
     return { orders, eventsSeen };
+  }
+
+  async getOrder(customerId: string, orderId: string): Promise<OrderState | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: customerPk(customerId), sk: orderSk(orderId) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, events: _events, ...state } = Item;
+    return state as OrderState;
   }
 
   async saveStats(customerId: string, stats: OrderStats, eventsSeen: number, updatedAt: string): Promise<void> {

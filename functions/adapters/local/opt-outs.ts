@@ -1,7 +1,7 @@
 /** The local stand-in for the SNS opt-out list: a set of E.164 numbers, given or added to. */
-import type { SmsOptOuts } from '../../ports/opt-outs.ts';
+import type { SmsOptOutCheck, SmsOptOuts } from '../../ports/opt-outs.ts';
 
-export class LocalSmsOptOuts implements SmsOptOuts {
+export class LocalSmsOptOuts implements SmsOptOuts, SmsOptOutCheck {
   private readonly numbers: Set<string>;
 
   constructor(numbers: Iterable<string> = []) {
@@ -14,6 +14,10 @@ export class LocalSmsOptOuts implements SmsOptOuts {
   }
 
   has(phone: string): boolean {
+    return this.numbers.has(phone);
+  }
+
+  async isOptedOut(phone: string): Promise<boolean> {
     return this.numbers.has(phone);
   }
 
