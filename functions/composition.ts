@@ -52,6 +52,7 @@ import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts'
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { LiveDeps } from './usecases/live-progress.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
+import type { PlanShardDeps } from './usecases/plan-shards.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
@@ -218,6 +219,17 @@ export function planDependencies(config: Config): PlanDraftDeps & { clock: Clock
     lifecycle: lifecycleStore(config),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     clock: clockFor(config),
+  };
+}
+
+/** The sharded plan's passes: the bucket their files live in, and the table a shard reads its segments of. */
+export function planShardDependencies(config: Config): PlanShardDeps {
+  const clients = clientsFor(config);
+  const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  return {
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    readTableSegments: (campaignId, segments) =>
+      readCampaignCustomers(clients, config.tables.customers, imports, campaignId, segments),
   };
 }
 

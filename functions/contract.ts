@@ -58,6 +58,12 @@ export const PREFIX = {
    * writes here and only the send worker reads; no rule routes it and no marketer sees it.
    */
   optOuts: 'private/opt-outs/',
+  /**
+   * A sharded plan's intermediate files: `private/plan-shards/<campaign-id>/v<version>/`
+   * (the campaign as planned, each shard's columns and summary, the reduce's plan, the
+   * touch parts). Only the shard handler reads and writes here.
+   */
+  planShards: 'private/plan-shards/',
 } as const;
 
 /**
@@ -124,6 +130,8 @@ export const SERVICE = {
   console: 'campaign-console',
   /** The console's segment uploads: presigned upload requests, the imports and their rejects. */
   segmentUploads: 'campaign-uploads',
+  /** The sharded plan's passes (first pass, reduce, second pass), run by the plan state machine. */
+  planShards: 'campaign-plan-shards',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
 

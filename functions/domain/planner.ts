@@ -35,7 +35,7 @@ import {
   valueOrder,
 } from './planner/allocation.ts';
 import { fitBudget } from './planner/budget.ts';
-import { findCandidates } from './planner/candidates.ts';
+import { type Candidates, findCandidates } from './planner/candidates.ts';
 import { DropTally } from './planner/drops.ts';
 import {
   type LayoutContext,
@@ -45,6 +45,7 @@ import {
   plannedSends,
   withoutOverflow,
 } from './planner/layout.ts';
+import type { PlanningCustomers } from './planner/planning-customers.ts';
 import { summarise } from './planner/summary.ts';
 import { prepareWaves, type WavePlan } from './planner/waves.ts';
 import { PLAYBOOK_GROUPS } from './segments.ts';
@@ -130,6 +131,39 @@ function groupCodes(groups: Uint8Array): Plan['groups'] {
 /** Makes the plan. */
 export function planCampaign(input: PlanInput): Plan {
   const { campaign, customers, now } = input;
+  const candidates = planCandidates(campaign, customers, now);
+  return planFromCandidates({ campaign, customers, now, candidates, nameUnits: nameLengths(customers) });
+}
+
+/**
+ * Phase 1 alone: each customer's candidate touches, value and second-touch score, and the
+ * counts. Per customer, so a sharded plan runs it on each shard's customers and
+ * concatenates the results in file order (planner/shards/).
+ */
+export function planCandidates(campaign: Campaign, customers: CustomerSet, now: number): Candidates {
+  const waves = prepareWaves(campaign, now);
+  if (waves.length > MAX_WAVES) throw new RangeError(`a campaign has at most ${MAX_WAVES} waves`);
+  return findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
+}
+
+export interface PlanFromCandidatesInput {
+  campaign: Campaign;
+  /** What the global phases read of the customers: how many, their devices, their labels. */
+  customers: PlanningCustomers;
+  now: number;
+  /** Phase 1's results for every customer, in file order. */
+  candidates: Candidates;
+  /** Per customer, the name's SMS length (layout's nameLengths). */
+  nameUnits: Uint16Array;
+}
+
+/**
+ * The phases after the candidates: the global ones (the multi-SMS share of the whole reach,
+ * even groups in value order, the budget's cut) and the summary. They read the customers
+ * only through columns, so a sharded plan runs them on the shards' concatenated columns.
+ */
+export function planFromCandidates(input: PlanFromCandidatesInput): Plan {
+  const { campaign, customers, now, candidates } = input;
   const quiet: QuietHours = {
     start: parseClock(campaign.quietHours.start),
     end: parseClock(campaign.quietHours.end),
@@ -140,7 +174,6 @@ export function planCampaign(input: PlanInput): Plan {
   if (waves.length > MAX_WAVES) throw new RangeError(`a campaign has at most ${MAX_WAVES} waves`);
   const slots = waves.length * 2;
 
-  const candidates = findCandidates({ campaign, customers, waves, now, campaignYear: campaignYearOf(campaign) });
   // China's SMS rules, before anything is laid out: what a carrier would refuse refuses the plan.
   const smsRules = effectiveSmsRules(campaign, candidates.mainlandSms);
   const groupsByWave = new Map<Wave, string[]>(
@@ -169,7 +202,7 @@ export function planCampaign(input: PlanInput): Plan {
     waves,
     order,
     quiet,
-    nameUnits: nameLengths(customers),
+    nameUnits: input.nameUnits,
     groups: candidates.groups,
     care: candidates.care,
   };

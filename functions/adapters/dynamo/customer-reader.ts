@@ -53,17 +53,23 @@ export async function readCampaignCustomers(
   tableName: string,
   imports: ImportStore,
   campaignId: string,
+  /**
+   * Which Scan segments to read, [from, to) of `total`: a sharded plan's shard reads its own
+   * (a customer's items share a partition key, so each customer is in one segment). All by default.
+   */
+  segments: { from: number; to: number; total: number } = { from: 0, to: SEGMENTS, total: SEGMENTS },
 ): Promise<CustomerSet> {
   const byCustomer = new Map<string, { segments: SegmentItem[]; orders?: OrdersItem; optOuts?: Set<string> }>();
   await Promise.all(
-    Array.from({ length: SEGMENTS }, async (_, segment) => {
+    Array.from({ length: Math.max(0, segments.to - segments.from) }, async (_, position) => {
+      const segment = segments.from + position;
       let start: ScanCommandOutput['LastEvaluatedKey'];
       do {
         const page: ScanCommandOutput = await clients.dynamodb.send(
           new ScanCommand({
             TableName: tableName,
             Segment: segment,
-            TotalSegments: SEGMENTS,
+            TotalSegments: segments.total,
             ExclusiveStartKey: start,
           }),
         );

@@ -6,10 +6,10 @@
  * costs more than the budget, the plan is refused.
  */
 import { type Campaign, CampaignFileError } from '../campaign.ts';
-import type { CustomerSet } from '../customer-set.ts';
 import { fen } from '../plan-review.ts';
 import { DropTally } from './drops.ts';
 import { smsUnitsFor } from './layout.ts';
+import type { PlanningCustomers } from './planning-customers.ts';
 import { EMAIL, SMS, slotOf, type WavePlan } from './waves.ts';
 
 /**
@@ -34,7 +34,7 @@ export class BudgetTooSmallError extends CampaignFileError {
 
 export interface BudgetInput {
   campaign: Campaign;
-  customers: CustomerSet;
+  customers: PlanningCustomers;
   waves: readonly WavePlan[];
   /** Per customer, the name's SMS length (layout's nameLengths). */
   nameUnits: Uint16Array;

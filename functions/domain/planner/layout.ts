@@ -11,11 +11,12 @@ import { NAME_FALLBACK, smsLength, smsPartsFor } from '../messages.ts';
 import { allowedIntervals, evenGroupSizes, type Layout, layOut, type QuietHours } from '../send-windows.ts';
 import type { Channel, PlannedSend, PlanWarning, WarningLimit } from '../timeline.ts';
 import { DropTally } from './drops.ts';
+import type { PlanningCustomers } from './planning-customers.ts';
 import { EMAIL, SMS, slotOf, type WavePlan } from './waves.ts';
 
 export interface LayoutContext {
   campaign: Campaign;
-  customers: CustomerSet;
+  customers: PlanningCustomers;
   waves: readonly WavePlan[];
   /** Customer indices, most valuable first. */
   order: Int32Array;

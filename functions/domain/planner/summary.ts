@@ -3,7 +3,6 @@
  * and drops, the totals, and every warning in the order the marketer reads them.
  */
 import { type Campaign, TIER_AUDIENCE_PREFIX } from '../campaign.ts';
-import type { CustomerSet } from '../customer-set.ts';
 import { warningText } from '../i18n.ts';
 import { formatInstant } from '../local-time.ts';
 import { deliveredSms, render, renderSms, smsLength, smsParts, templatesFor } from '../messages.ts';
@@ -16,11 +15,12 @@ import type { PlannedSend, PlanWarning, Timeline, WaveSummary } from '../timelin
 import { multiSmsCount, reachedCount } from './allocation.ts';
 import type { DropTally } from './drops.ts';
 import type { SlotLayout } from './layout.ts';
+import type { PlanningCustomers } from './planning-customers.ts';
 import { audienceTier, EMAIL, SMS, slotOf, type WavePlan } from './waves.ts';
 
 export interface SummaryInput {
   campaign: Campaign;
-  customers: CustomerSet;
+  customers: PlanningCustomers;
   now: number;
   midnight: number;
   waves: readonly WavePlan[];
@@ -167,7 +167,7 @@ function sortedRecord(record: Record<string, number>): Record<string, number> {
 
 function audienceWarnings(
   waves: readonly WavePlan[],
-  customers: CustomerSet,
+  customers: PlanningCustomers,
   tiersSeen: ReadonlySet<string>,
   audienceSizes: readonly number[],
   now: number,

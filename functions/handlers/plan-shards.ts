@@ -1,0 +1,122 @@
+/**
+ * The sharded plan's three passes, one Lambda each, run by the plan state machine (a
+ * Distributed Map over the shards, a reduce, a second Distributed Map) on AWS and by the
+ * local runner (functions/local/plan-shards-runner.ts) in child processes:
+ *
+ * - `firstPass`: one shard of the customers (a byte range of the segment CSV cut at line
+ *   boundaries, or a range of the customers table's parallel-Scan segments) becomes each
+ *   customer's candidate touches, value and second-touch score (compact columns) and the
+ *   shard's summary (counts, drops, groups): both to S3 under the work prefix.
+ * - `reduce`: every shard's columns in shard order make the whole campaign's global decisions
+ *   (the multi-SMS share, even groups in value order, the budget's cut), the very phases the
+ *   single-process planner runs: the timeline and each send's members to S3.
+ * - `secondPass`: one range of the touch sequence becomes its part of touches.jsonl; the parts
+ *   in shard order are byte for byte the single-process plan's file.
+ *
+ * Step Functions passes at most 256 KB between states: events and results carry keys and
+ * counts only; every list lives in S3 under `workPrefix` (planShardKeys names each file).
+ */
+import { z } from 'zod';
+import { planShardDependencies } from '../composition.ts';
+import { loadConfig } from '../config.ts';
+import { SERVICE } from '../contract.ts';
+import { observability } from '../observability.ts';
+import {
+  type FirstPassResult,
+  type ReduceResult,
+  runFirstPass,
+  runReduce,
+  runSecondPass,
+  type SecondPassResult,
+} from '../usecases/plan-shards.ts';
+
+const observed = observability(SERVICE.planShards);
+const { logger } = observed;
+
+/** Shards per pass at most: a Distributed Map runs up to 10,000 child executions at once. */
+export const MAX_SHARDS = 10_000;
+
+const shard = z
+  .object({ index: z.int().min(0), count: z.int().min(1).max(MAX_SHARDS) })
+  .refine((value) => value.index < value.count, { message: 'index must be less than count', path: ['index'] });
+
+const base = {
+  campaignId: z.string().min(1).max(200),
+  version: z.int().min(1),
+  /** Where this plan's files live: `private/plan-shards/<campaign-id>/v<version>/`, ending in `/`. */
+  workPrefix: z.string().min(1).max(900).endsWith('/'),
+};
+
+/** Where a shard's customers come from. */
+export const shardSource = z.discriminatedUnion('kind', [
+  z.object({
+    /** One segment CSV (a header line, one customer a line): shard i reads the i-th of count byte ranges, cut at line starts. */
+    kind: z.literal('csv'),
+    key: z.string().min(1).max(1024),
+    /** The content the plan was started on: a file replaced meanwhile fails the shard, never mixes versions. */
+    etag: z.string().min(1),
+  }),
+  z.object({
+    /** The customers table: shard i of count scans segments [i * totalSegments / count, (i + 1) * totalSegments / count). */
+    kind: z.literal('table'),
+    totalSegments: z.int().min(1).max(1_000_000),
+  }),
+]);
+export type ShardSource = z.infer<typeof shardSource>;
+
+export const firstPassEvent = z.object({ ...base, shard, source: shardSource });
+export type FirstPassEvent = z.infer<typeof firstPassEvent>;
+
+export const reduceEvent = z.object({ ...base, shardCount: z.int().min(1).max(MAX_SHARDS) });
+export type ReduceEvent = z.infer<typeof reduceEvent>;
+
+export const secondPassEvent = z.object({ ...base, shard });
+export type SecondPassEvent = z.infer<typeof secondPassEvent>;
+
+export type { FirstPassResult, ReduceResult, SecondPassResult };
+
+/** A malformed event cannot become valid by retrying: the state machine's Catch sees this name. */
+export class ShardEventError extends Error {
+  constructor(
+    readonly pass: string,
+    readonly issues: string[],
+  ) {
+    super(`not a ${pass} event: ${issues.join('; ')}`);
+    this.name = 'ShardEventError';
+  }
+}
+
+function parse<T>(pass: string, schema: z.ZodType<T>, event: unknown): T {
+  const parsed = schema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
+  logger.error('not a plan shard event', { pass, issues });
+  throw new ShardEventError(pass, issues);
+}
+
+async function firstPass(event: unknown): Promise<FirstPassResult> {
+  const input = parse('firstPass', firstPassEvent, event);
+  const result = await runFirstPass(planShardDependencies(loadConfig()), input);
+  logger.info('plan shard first pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
+  return result;
+}
+
+async function reduce(event: unknown): Promise<ReduceResult> {
+  const input = parse('reduce', reduceEvent, event);
+  const result = await runReduce(planShardDependencies(loadConfig()), input);
+  logger.info('plan shards reduced', { campaignId: input.campaignId, version: input.version, ...result.counts });
+  return result;
+}
+
+async function secondPass(event: unknown): Promise<SecondPassResult> {
+  const input = parse('secondPass', secondPassEvent, event);
+  const result = await runSecondPass(planShardDependencies(loadConfig()), input);
+  logger.info('plan shard second pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
+  return result;
+}
+
+/** The Lambda entry points (one function, three handlers: `plan-shards.firstPass` and so on). */
+export const firstPassHandler = observed.handler(firstPass);
+export const reduceHandler = observed.handler(reduce);
+export const secondPassHandler = observed.handler(secondPass);
+export { firstPassHandler as firstPass, reduceHandler as reduce, secondPassHandler as secondPass };

@@ -1,0 +1,449 @@
+/**
+ * The sharded plan's passes as use cases (handlers/plan-shards.ts on AWS, the local runner in
+ * child processes): the same code whichever runs them, reading and writing one object store
+ * (S3, or a folder locally) under the plan's work prefix.
+ *
+ * Every pass only writes its own keys, each whole (`put`), from inputs nobody changes: a
+ * repeated or racing delivery writes the same bytes again.
+ */
+import { basename } from 'node:path';
+import { type Campaign, parseCampaign } from '../domain/campaign.ts';
+import { mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
+import type { CustomerSet } from '../domain/customer-set.ts';
+import { nameLengths } from '../domain/planner/layout.ts';
+import {
+  decodeShardPart,
+  deviceColumn,
+  encodeColumns,
+  mergeShardParts,
+  type ShardPart,
+  type ShardSummary,
+  summaryOf,
+} from '../domain/planner/shards/shard-part.ts';
+import { encodeIds, IdColumn, touchLines } from '../domain/planner/shards/touch-lines.ts';
+import { type Plan, planCandidates, planFromCandidates } from '../domain/planner.ts';
+import type { SegmentFile } from '../domain/segment-file.ts';
+import type { Timeline } from '../domain/timeline.ts';
+import type { ObjectStorage } from '../ports/object-storage.ts';
+import { loadCustomers } from './plan-offline.ts';
+
+/** The input every pass reads: the campaign as validated and the planning instant. */
+export interface PlanShardsInput {
+  campaign: unknown;
+  /** The planning time, epoch ms. */
+  now: number;
+}
+
+export interface ShardRef {
+  index: number;
+  count: number;
+}
+
+/** Where a shard's customers come from (handlers/plan-shards.ts validates it). */
+export type ShardCustomerSource = { kind: 'csv'; key: string; etag: string } | { kind: 'table'; totalSegments: number };
+
+export interface PlanShardDeps {
+  storage: ObjectStorage;
+  /**
+   * The customers of a campaign in table Scan segments [from, to) of `total`: each customer's
+   * items share a partition key, so each customer is in exactly one segment.
+   */
+  readTableSegments?(campaignId: string, segments: { from: number; to: number; total: number }): Promise<CustomerSet>;
+}
+
+/** Every key of a sharded plan, under its work prefix. */
+export const planShardKeys = (workPrefix: string) => {
+  const shard = (index: number) => `${workPrefix}shards/${String(index).padStart(5, '0')}`;
+  const part = (index: number) => `${workPrefix}touches/${String(index).padStart(5, '0')}.jsonl`;
+  return {
+    /** `{ campaign, now }`, written by whoever starts the plan. */
+    input: `${workPrefix}input.json`,
+    columns: (index: number) => `${shard(index)}.columns`,
+    summary: (index: number) => `${shard(index)}.summary.json`,
+    ids: (index: number) => `${shard(index)}.ids`,
+    rejects: (index: number) => `${shard(index)}.rejects.jsonl`,
+    timeline: `${workPrefix}plan/timeline.json`,
+    /** Each send's members (merged indices), as little-endian int32, the sends in timeline order. */
+    members: `${workPrefix}plan/members.bin`,
+    /** The control groups' members, int32, waves in `plan.json`'s order. */
+    control: `${workPrefix}plan/control.bin`,
+    /** Per customer, the number of its group in `plan.json`'s `groupCodes`, uint16. */
+    groups: `${workPrefix}plan/groups.bin`,
+    plan: `${workPrefix}plan/plan.json`,
+    touchPart: part,
+  };
+};
+
+export interface FirstPassResult {
+  shard: ShardRef;
+  counts: { customers: number; rejected: number; lines: number };
+  keys: { columns: string; summary: string; ids: string; rejects: string };
+}
+
+export interface ReduceResult {
+  counts: { customers: number; sends: number; touches: number; shards: number };
+  keys: { timeline: string; members: string; control: string; groups: string; plan: string };
+}
+
+export interface SecondPassResult {
+  shard: ShardRef;
+  counts: { touches: number; from: number; to: number };
+  keys: { touches: string };
+}
+
+/** What the reduce records beside the timeline: how to read its binary files back. */
+export interface ReducedPlan {
+  shardCount: number;
+  /** Where each shard's customers start in the merged order. */
+  offsets: number[];
+  customers: number;
+  touches: number;
+  control: Array<[string, number]>;
+  groupCodes: string[];
+  /** Data lines before each shard's first line (a rejected row's line is its shard's plus this). */
+  linesBefore: number[];
+}
+
+/** A shard's summary file: phase 1's counts and what the reader saw. */
+interface StoredSummary extends ShardSummary {
+  lines: number;
+  rejected: number;
+}
+
+export async function readInput(
+  storage: ObjectStorage,
+  workPrefix: string,
+): Promise<{ campaign: Campaign; now: number }> {
+  const text = new TextDecoder().decode(await readAll(storage, planShardKeys(workPrefix).input));
+  const input = JSON.parse(text) as PlanShardsInput;
+  if (typeof input.now !== 'number') throw new Error(`${planShardKeys(workPrefix).input}: now must be epoch ms`);
+  return { campaign: parseCampaign(input.campaign), now: input.now };
+}
+
+export interface FirstPassRequest {
+  campaignId: string;
+  version: number;
+  workPrefix: string;
+  shard: ShardRef;
+  source: ShardCustomerSource;
+}
+
+/** Pass 1: the shard's customers become phase 1 columns and a summary; rejected rows a file of their own. */
+export async function runFirstPass(deps: PlanShardDeps, request: FirstPassRequest): Promise<FirstPassResult> {
+  const { storage } = deps;
+  const keys = planShardKeys(request.workPrefix);
+  const { campaign, now } = await readInput(storage, request.workPrefix);
+  const rejects: string[] = [];
+  let customers: CustomerSet;
+  let lines = 0;
+  if (request.source.kind === 'csv') {
+    const range = await csvShardRange(storage, request.source, request.shard);
+    lines = range.lines;
+    const columns = mergeMappings(toColumnMapping(campaign.columns), new Map());
+    const loaded = await loadCustomers({
+      sources: [range.file],
+      timeZone: campaign.timezone,
+      columns,
+      onRejected: (row) => rejects.push(JSON.stringify(row)),
+    });
+    customers = loaded.customers;
+  } else {
+    if (!deps.readTableSegments) throw new Error('this runtime reads no customers table');
+    const { index, count } = request.shard;
+    const total = request.source.totalSegments;
+    customers = await deps.readTableSegments(request.campaignId, {
+      from: Math.floor((total * index) / count),
+      to: Math.floor((total * (index + 1)) / count),
+      total,
+    });
+  }
+  const part = shardPartOf(campaign, customers, now);
+  const summary: StoredSummary = { ...summaryOf(part), lines, rejected: rejects.length };
+  const index = request.shard.index;
+  await storage.put(keys.columns(index), encodeColumns(part), 'application/octet-stream');
+  await storage.put(keys.ids(index), encodeIds(customers), 'application/octet-stream');
+  await storage.put(keys.rejects(index), rejects.map((line) => `${line}\n`).join(''), 'application/x-ndjson');
+  // The summary last: a shard whose summary exists has written everything.
+  await storage.put(keys.summary(index), JSON.stringify(summary), 'application/json');
+  return {
+    shard: request.shard,
+    counts: { customers: customers.size, rejected: rejects.length, lines },
+    keys: {
+      columns: keys.columns(index),
+      summary: keys.summary(index),
+      ids: keys.ids(index),
+      rejects: keys.rejects(index),
+    },
+  };
+}
+
+/** Phase 1 of one shard's customers, with the columns the global phases read. */
+export function shardPartOf(campaign: Campaign, customers: CustomerSet, now: number): ShardPart {
+  const candidates = planCandidates(campaign, customers, now);
+  return {
+    candidates,
+    nameUnits: nameLengths(customers),
+    devices: deviceColumn(customers),
+    labels: [...customers.allLabels()],
+  };
+}
+
+/** The global phases on the shards' parts concatenated in shard order: the single-process plan. */
+export function planFromParts(
+  campaign: Campaign,
+  now: number,
+  parts: readonly ShardPart[],
+): { plan: Plan; offsets: number[] } {
+  const merged = mergeShardParts(parts);
+  const plan = planFromCandidates({
+    campaign,
+    customers: merged.customers,
+    now,
+    candidates: merged.candidates,
+    nameUnits: merged.nameUnits,
+  });
+  return { plan, offsets: merged.offsets };
+}
+
+export interface ReduceRequest {
+  campaignId: string;
+  version: number;
+  workPrefix: string;
+  shardCount: number;
+}
+
+/** The reduce: every shard's columns make the global decisions; the plan goes to S3 as files. */
+export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Promise<ReduceResult> {
+  const { storage } = deps;
+  const keys = planShardKeys(request.workPrefix);
+  const { campaign, now } = await readInput(storage, request.workPrefix);
+  const parts: ShardPart[] = [];
+  const linesBefore: number[] = [];
+  let lines = 0;
+  for (let index = 0; index < request.shardCount; index += 1) {
+    const summary = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.summary(index)))) as StoredSummary;
+    parts.push(decodeShardPart(await readAll(storage, keys.columns(index)), summary));
+    linesBefore.push(lines);
+    lines += summary.lines;
+  }
+  const { plan, offsets } = planFromParts(campaign, now, parts);
+  parts.length = 0;
+  const written = await writeReducedPlan(storage, request.workPrefix, plan, { offsets, linesBefore });
+  return {
+    counts: {
+      customers: written.customers,
+      sends: plan.timeline.sends.length,
+      touches: written.touches,
+      shards: request.shardCount,
+    },
+    keys: {
+      timeline: keys.timeline,
+      members: keys.members,
+      control: keys.control,
+      groups: keys.groups,
+      plan: keys.plan,
+    },
+  };
+}
+
+async function writeReducedPlan(
+  storage: ObjectStorage,
+  workPrefix: string,
+  plan: Plan,
+  layout: { offsets: number[]; linesBefore: number[] },
+): Promise<ReducedPlan> {
+  const keys = planShardKeys(workPrefix);
+  const touches = plan.members.reduce((sum, members) => sum + members.length, 0);
+  const members = new Int32Array(touches);
+  let at = 0;
+  for (const send of plan.members) {
+    members.set(send, at);
+    at += send.length;
+  }
+  const controlEntries = [...plan.control];
+  const control = new Int32Array(controlEntries.reduce((sum, [, ids]) => sum + ids.length, 0));
+  at = 0;
+  for (const [, ids] of controlEntries) {
+    control.set(ids, at);
+    at += ids.length;
+  }
+  const reduced: ReducedPlan = {
+    shardCount: layout.offsets.length,
+    offsets: layout.offsets,
+    customers: plan.groups.ofCustomer.length,
+    touches,
+    control: controlEntries.map(([wave, ids]) => [wave, ids.length]),
+    groupCodes: plan.groups.codes,
+    linesBefore: layout.linesBefore,
+  };
+  await storage.put(keys.members, littleEndian(members), 'application/octet-stream');
+  await storage.put(keys.control, littleEndian(control), 'application/octet-stream');
+  await storage.put(keys.groups, littleEndian(plan.groups.ofCustomer), 'application/octet-stream');
+  await storage.put(keys.timeline, `${JSON.stringify(plan.timeline, null, 2)}\n`, 'application/json');
+  // The plan record last: a reduce whose plan.json exists has written everything.
+  await storage.put(keys.plan, JSON.stringify(reduced), 'application/json');
+  return reduced;
+}
+
+/** Reads back what the reduce wrote: the whole plan, as the single-process planner returns it. */
+export async function readReducedPlan(
+  storage: ObjectStorage,
+  workPrefix: string,
+): Promise<{ plan: Plan; reduced: ReducedPlan }> {
+  const keys = planShardKeys(workPrefix);
+  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
+  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
+  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const members = int32s(await readAll(storage, keys.members));
+  const control = int32s(await readAll(storage, keys.control));
+  const groupBytes = await readAll(storage, keys.groups);
+  const ofCustomer = new Uint16Array(groupBytes.length / 2);
+  new Uint8Array(ofCustomer.buffer).set(groupBytes);
+  let at = 0;
+  const sendMembers = timeline.sends.map((send) => {
+    const slice = members.slice(at, at + send.customers);
+    at += send.customers;
+    return slice;
+  });
+  at = 0;
+  const controlMap = new Map<string, Int32Array>();
+  for (const [wave, length] of reduced.control) {
+    controlMap.set(wave, control.slice(at, at + length));
+    at += length;
+  }
+  return {
+    plan: { timeline, members: sendMembers, control: controlMap, groups: { codes: reduced.groupCodes, ofCustomer } },
+    reduced,
+  };
+}
+
+export interface SecondPassRequest {
+  campaignId: string;
+  version: number;
+  workPrefix: string;
+  shard: ShardRef;
+}
+
+/**
+ * Pass 2: the shard's range of the touch sequence (sends in timeline order, each one's
+ * members in send order) as touches.jsonl lines: the parts in shard order are the file.
+ */
+export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequest): Promise<SecondPassResult> {
+  const { storage } = deps;
+  const keys = planShardKeys(request.workPrefix);
+  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
+  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
+  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const { index, count } = request.shard;
+  const from = Math.floor((reduced.touches * index) / count);
+  const to = Math.floor((reduced.touches * (index + 1)) / count);
+  const head = await storage.head(keys.members);
+  if (!head) throw new Error(`${keys.members} is missing: run the reduce first`);
+  const members =
+    from === to
+      ? new Int32Array(0)
+      : int32s(await collect(storage.readRange(keys.members, head.etag, from * 4, to * 4)));
+  const ids: IdColumn[] = [];
+  for (let shard = 0; shard < reduced.shardCount; shard += 1)
+    ids.push(new IdColumn(await readAll(storage, keys.ids(shard))));
+  const bytes = touchLines(timeline.sends, from, members, (merged) => idBytesOf(ids, reduced.offsets, merged));
+  await storage.put(keys.touchPart(index), bytes, 'application/x-ndjson');
+  return {
+    shard: request.shard,
+    counts: { touches: to - from, from, to },
+    keys: { touches: keys.touchPart(index) },
+  };
+}
+
+/** The JSON text of the id of the customer at `merged` (its shard found from the offsets). */
+function idBytesOf(ids: readonly IdColumn[], offsets: readonly number[], merged: number): Uint8Array {
+  let low = 0;
+  let high = offsets.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((offsets[middle] as number) <= merged) low = middle;
+    else high = middle - 1;
+  }
+  return (ids[low] as IdColumn).json(merged - (offsets[low] as number));
+}
+
+/**
+ * Shard `index` of `count` of a CSV file: the i-th of `count` equal byte ranges, each moved
+ * to the start of the line it falls in, so every data line is in exactly one shard; each
+ * shard reads the header line first. A quoted cell holding a line break would be cut: the
+ * store exports this reads write none (a row cut so is rejected, never planned half).
+ */
+export async function csvShardRange(
+  storage: ObjectStorage,
+  source: { key: string; etag: string },
+  shard: ShardRef,
+): Promise<{ file: SegmentFile; start: number; end: number; lines: number }> {
+  const head = await storage.head(source.key);
+  if (!head) throw new Error(`${source.key} is missing`);
+  if (head.etag !== source.etag)
+    throw new Error(`${source.key} changed since the plan started (it is no longer ${source.etag})`);
+  const { size, etag } = head;
+  const lineAt = async (offset: number): Promise<number> => {
+    // The first line start at or after `offset`: just past the first newline at offset - 1 or later.
+    if (offset <= 0) return 0;
+    let from = offset - 1;
+    while (from < size) {
+      const to = Math.min(size, from + 64 * 1024);
+      const bytes = await collect(storage.readRange(source.key, etag, from, to));
+      const newline = bytes.indexOf(0x0a);
+      if (newline >= 0) return from + newline + 1;
+      from = to;
+    }
+    return size;
+  };
+  const headerEnd = await lineAt(1);
+  const boundary = async (index: number) =>
+    index >= shard.count ? size : Math.max(headerEnd, await lineAt(Math.floor((size * index) / shard.count)));
+  const start = await boundary(shard.index);
+  const end = Math.max(start, await boundary(shard.index + 1));
+  const header = await collect(storage.readRange(source.key, etag, 0, headerEnd));
+  const body = start < end ? await collect(storage.readRange(source.key, etag, start, end)) : new Uint8Array(0);
+  let lines = 0;
+  for (let at = body.indexOf(0x0a); at >= 0; at = body.indexOf(0x0a, at + 1)) lines += 1;
+  if (body.length > 0 && body[body.length - 1] !== 0x0a) lines += 1;
+  const file: SegmentFile = {
+    name: basename(source.key),
+    open: async function* () {
+      yield header;
+      if (body.length > 0) yield body;
+    },
+    size: header.length + body.length,
+  };
+  return { file, start, end, lines };
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    length += chunk.length;
+  }
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
+
+export async function readAll(storage: ObjectStorage, key: string): Promise<Uint8Array> {
+  return collect(storage.read(key));
+}
+
+function littleEndian(values: Int32Array | Uint16Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function int32s(bytes: Uint8Array): Int32Array {
+  const values = new Int32Array(bytes.length / 4);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
+}

@@ -1,0 +1,160 @@
+/**
+ * A sharded plan is the single-process plan: for generated stores and campaigns, split into
+ * 2, 3 or 8 shards at generated cut points (empty shards included), the shards' phase 1
+ * columns, written and read back as the files the passes exchange, give the same timeline,
+ * the same members of every send, the same control groups and byte for byte the same
+ * touches.jsonl; every playbook cap holds on the sharded plan.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Campaign, parseCampaign } from '../../functions/domain/campaign.ts';
+import type { Customer } from '../../functions/domain/customer.ts';
+import {
+  decodeShardPart,
+  encodeColumns,
+  type ShardSummary,
+  summaryOf,
+} from '../../functions/domain/planner/shards/shard-part.ts';
+import { encodeIds, IdColumn, touchLines } from '../../functions/domain/planner/shards/touch-lines.ts';
+import { type Plan, planCampaign } from '../../functions/domain/planner.ts';
+import { planFromParts, shardPartOf } from '../../functions/usecases/plan-shards.ts';
+import { campaignArbitrary, customerSetOf, customersArbitrary, NOW } from '../support/planner-arbitraries.ts';
+import { brokenPlaybookRules } from '../support/playbook-rules.ts';
+
+/** Where the customer list is cut into `count` shards: sorted fractions, so shards may be empty. */
+const cutsArbitrary = (count: number) =>
+  fc
+    .array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: count - 1, maxLength: count - 1 })
+    .map((cuts) => cuts.sort((a, b) => a - b));
+
+function shardsOf(customers: readonly Customer[], cuts: readonly number[]): Customer[][] {
+  const bounds = [0, ...cuts.map((cut) => Math.floor(cut * customers.length)), customers.length];
+  return bounds.slice(1).map((end, shard) => customers.slice(bounds[shard] as number, end));
+}
+
+/** touches.jsonl as the single-process writer spells each line (the file's contract). */
+function expectedTouches(plan: Plan, idOf: (index: number) => string): string {
+  let text = '';
+  plan.timeline.sends.forEach((send, position) => {
+    for (const index of plan.members[position] ?? []) {
+      text += `${JSON.stringify({ customerId: idOf(index), waveId: send.waveId, channel: send.channel, sendId: send.id, at: send.at })}\n`;
+    }
+  });
+  return text;
+}
+
+type Outcome = { plan: Plan } | { error: string };
+
+function attempt(make: () => Plan): Outcome {
+  try {
+    return { plan: make() };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** The passes as the handlers run them, the files in between encoded and decoded. */
+function shardedPlan(campaign: Campaign, shards: readonly Customer[][]) {
+  const sets = shards.map((list) => customerSetOf(list));
+  const parts = sets.map((set) => {
+    const part = shardPartOf(campaign, set, NOW);
+    const summary = JSON.parse(JSON.stringify(summaryOf(part))) as ShardSummary;
+    return decodeShardPart(encodeColumns(part), summary);
+  });
+  const ids = sets.map((set) => new IdColumn(encodeIds(set)));
+  return { sets, ids, ...planFromParts(campaign, NOW, parts) };
+}
+
+const budgetArbitrary = fc.option(fc.constantFrom(0.05, 0.3, 1, 5, 1000), { nil: undefined });
+
+describe('sharded planning', () => {
+  for (const count of [2, 3, 8]) {
+    it(`in ${count} shards gives the single-process plan, byte for byte, and every cap holds`, () => {
+      fc.assert(
+        fc.property(
+          campaignArbitrary,
+          budgetArbitrary,
+          customersArbitrary,
+          cutsArbitrary(count),
+          (input, budget, customerList, cuts) => {
+            // Prepare
+            const campaign = parseCampaign({ ...input, ...(budget !== undefined ? { budget } : {}) });
+            const whole = customerSetOf(customerList);
+            const shards = shardsOf(customerList, cuts);
+
+            // Act
+            const single = attempt(() => planCampaign({ campaign, customers: whole, now: NOW }));
+            let sharded: ReturnType<typeof shardedPlan> | undefined;
+            const outcome = attempt(() => {
+              sharded = shardedPlan(campaign, shards);
+              return sharded.plan;
+            });
+
+            // Assess
+            if ('error' in single) {
+              expect(outcome, 'the sharded plan refuses as the single-process one does').toEqual(single);
+              return;
+            }
+            if ('error' in outcome || !sharded) throw new Error(`the sharded plan failed: ${JSON.stringify(outcome)}`);
+            const { plan, offsets, ids } = sharded;
+            expect(JSON.stringify(plan.timeline, null, 2), 'timeline.json').toBe(
+              JSON.stringify(single.plan.timeline, null, 2),
+            );
+            expect(
+              plan.members.map((members) => [...members]),
+              'members of each send',
+            ).toEqual(single.plan.members.map((members) => [...members]));
+            expect(
+              [...plan.control].map(([wave, members]) => [wave, [...members]]),
+              'control groups',
+            ).toEqual([...single.plan.control].map(([wave, members]) => [wave, [...members]]));
+            expect(plan.groups.codes).toEqual(single.plan.groups.codes);
+            expect([...plan.groups.ofCustomer]).toEqual([...single.plan.groups.ofCustomer]);
+            expect(offsets).toEqual(shards.map((_, shard) => shards.slice(0, shard).reduce((n, s) => n + s.length, 0)));
+            // touches.jsonl in second-pass ranges (as many as shards), concatenated.
+            const all = Int32Array.from(plan.members.flatMap((members) => [...members]));
+            const idJson = (merged: number) => {
+              let shard = offsets.length - 1;
+              while ((offsets[shard] as number) > merged) shard -= 1;
+              return (ids[shard] as IdColumn).json(merged - (offsets[shard] as number));
+            };
+            let text = '';
+            for (let part = 0; part < count; part += 1) {
+              const from = Math.floor((all.length * part) / count);
+              const to = Math.floor((all.length * (part + 1)) / count);
+              text += new TextDecoder().decode(touchLines(plan.timeline.sends, from, all.subarray(from, to), idJson));
+            }
+            expect(text, 'touches.jsonl').toBe(expectedTouches(single.plan, (index) => whole.idOf(index)));
+            expect(brokenPlaybookRules(campaign, whole, plan, NOW)).toEqual([]);
+          },
+        ),
+        { numRuns: count === 8 ? 150 : 200 },
+      );
+    });
+  }
+
+  it('reads a shard part back exactly as it was written', () => {
+    fc.assert(
+      fc.property(campaignArbitrary, customersArbitrary, (input, customerList) => {
+        // Prepare
+        const campaign = parseCampaign(input);
+        const part = shardPartOf(campaign, customerSetOf(customerList), NOW);
+
+        // Act
+        const back = decodeShardPart(encodeColumns(part), JSON.parse(JSON.stringify(summaryOf(part))) as ShardSummary);
+
+        // Assess
+        expect([...back.candidates.masks]).toEqual([...part.candidates.masks]);
+        expect([...back.candidates.values]).toEqual([...part.candidates.values]);
+        expect([...back.candidates.secondTouch]).toEqual([...part.candidates.secondTouch]);
+        expect([...back.candidates.groups]).toEqual([...part.candidates.groups]);
+        expect([...back.candidates.subGroups]).toEqual([...part.candidates.subGroups]);
+        expect([...back.nameUnits]).toEqual([...part.nameUnits]);
+        expect([...back.devices]).toEqual([...part.devices]);
+        expect(back.candidates.control.map((c) => [...c])).toEqual(part.candidates.control.map((c) => [...c]));
+        expect(summaryOf(back)).toEqual(summaryOf(part));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
