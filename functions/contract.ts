@@ -36,6 +36,10 @@ export const ENV = {
   signInUrl: 'SIGN_IN_URL',
   consoleClientId: 'CONSOLE_CLIENT_ID',
   consoleUrl: 'CONSOLE_URL',
+  /** The import state machine (the Distributed Map over a large CSV): only the importer starts it. */
+  importStateMachineArn: 'IMPORT_STATE_MACHINE_ARN',
+  /** Files at least this many bytes import through the Distributed Map; unset: DISTRIBUTED_IMPORT.thresholdBytes. */
+  distributedImportBytes: 'IMPORT_DISTRIBUTED_BYTES',
   /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
   localUserRole: 'LOCAL_USER_ROLE',
 } as const;
@@ -55,7 +59,34 @@ export const PREFIX = {
    * writes here and only the send worker reads; no rule routes it and no marketer sees it.
    */
   optOuts: 'private/opt-outs/',
+  /**
+   * The Distributed Map import's work: `private/import-runs/<run>/parts/<first row>.json` (one
+   * batch's rows read: counts, ids, rejects) and the map's own result files. Only the batch
+   * writer and the state machine write here, only the finish step reads; no marketer sees it.
+   */
+  importRuns: 'private/import-runs/',
 } as const;
+
+/**
+ * The Distributed Map import (lib/segment-import-map.ts builds it, the batch writer and the
+ * local runner read the same numbers). A batch is at most `maxItemsPerBatch` rows and
+ * `maxInputBytesPerBatch` bytes of state input: under the 256 KB payload limit of a Step
+ * Functions state with room for the batch input beside the rows.
+ */
+export const DISTRIBUTED_IMPORT = {
+  /** Files at least this big go to the map (200 MB: about 2 million rows of a typical export). */
+  thresholdBytes: 200 * 1024 * 1024,
+  maxItemsPerBatch: 1_000,
+  maxInputBytesPerBatch: 200 * 1024,
+  /** Batches written at once: with the importer's own writers, the write pressure on the customers table. */
+  maxConcurrency: 40,
+  /** The bytes read before the map to resolve the header and check the encoding. */
+  headBytes: 1024 * 1024,
+} as const;
+
+/** The key of one map batch's part (see `PREFIX.importRuns`), ordered by its first row. */
+export const importRunPartKey = (run: string, firstIndex: number): string =>
+  `${PREFIX.importRuns}${run}/parts/${String(firstIndex).padStart(12, '0')}.json`;
 
 /**
  * The object metadata (`x-amz-meta-sheet`) naming the sheet of an uploaded workbook to
@@ -96,6 +127,9 @@ export const scheduleGroup = (campaignId: string): string => `${SCHEDULE_GROUP_P
 export const SERVICE = {
   health: 'campaign-health',
   importSegment: 'campaign-import',
+  /** The Distributed Map import's batch writer and its finish step. */
+  importBatch: 'campaign-import-batch',
+  importFinish: 'campaign-import-finish',
   planCampaign: 'campaign-plan',
   sendDispatch: 'campaign-dispatch',
   sendWorker: 'campaign-send',
