@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,27 +28,31 @@ import { DynamoTestTouchStore } from './adapters/dynamo/test-touch-store.ts';
 import { DynamoContactBook, DynamoTriggerStore } from './adapters/dynamo/trigger-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
+import { LocalMapImport, type LocalMapSteps } from './adapters/local/map-import-runner.ts';
 import { localRuntime } from './adapters/local/runtime.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
 import { S3UploadSigner } from './adapters/s3-upload-signer.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SnsOptOutCheck } from './adapters/sns-opt-out-check.ts';
+import { StepFunctionsMapImport } from './adapters/sfn-map-import.ts';
 import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
 import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
 import { type Config, ConfigError } from './config.ts';
-import { ENV } from './contract.ts';
+import { DISTRIBUTED_IMPORT, ENV } from './contract.ts';
 import { type TokenKeys, tokenKeys } from './domain/signed-token.ts';
 import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/unsubscribe-link.ts';
 import { instrument } from './observability.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
-import type { ImportRef } from './ports/import-store.ts';
+import type { ImportRef, MapImportStarter } from './ports/import-store.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { ApproveDeps } from './usecases/approve-campaign.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
 import type { ConsoleDeps } from './usecases/console-campaign.ts';
 import type { ControlDeps } from './usecases/control-campaign.ts';
 import type { GetCampaignDeps } from './usecases/get-campaign.ts';
+import type { ImportBatchDeps } from './usecases/import-batch.ts';
+import type { ImportFinishDeps } from './usecases/import-finish.ts';
 import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts';
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { LiveDeps } from './usecases/live-progress.ts';
@@ -146,6 +151,8 @@ export function importDependencies(
     owner?: string;
     /** Locally, how a continuation is delivered (the handler itself). */
     deliverLocally: (body: { continueImport: ImportRef }) => Promise<unknown>;
+    /** Locally, the map import's steps (its handlers): without them every file streams through one writer. */
+    localMapSteps?: LocalMapSteps;
   },
 ): ImportSegmentDeps {
   const clients = clientsFor(config);
@@ -153,8 +160,18 @@ export function importDependencies(
     config.runtime === 'aws'
       ? new SqsImportContinuation(clients.sqs as NonNullable<AwsClients['sqs']>, config.importQueueUrl)
       : new InProcessImportContinuation(options.deliverLocally);
+  const storage = new S3ObjectStorage(clients.s3, config.dataBucket);
+  const starter = mapImportStarter(config, storage, options.localMapSteps);
   return {
-    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    ...(starter
+      ? {
+          mapImport: {
+            starter,
+            thresholdBytes: config.distributedImportBytes ?? DISTRIBUTED_IMPORT.thresholdBytes,
+          },
+        }
+      : {}),
+    storage,
     customers: new DynamoCustomerStore(clients.dynamodb, config.tables.customers),
     imports: new DynamoImportStore(clients.documents, config.tables.imports),
     continuation,
@@ -162,6 +179,47 @@ export function importDependencies(
     owner: options.owner ?? randomUUID(),
     clock: Date.now,
     log: options.log,
+  };
+}
+
+const sfnClients = new Map<string, SFNClient>();
+
+/** The Distributed Map import's starter: the state machine on AWS (where deployed), the local runner here. */
+function mapImportStarter(
+  config: Config,
+  storage: S3ObjectStorage,
+  localSteps: LocalMapSteps | undefined,
+): MapImportStarter | undefined {
+  if (config.runtime === 'aws') {
+    if (!config.importStateMachineArn) return undefined;
+    let sfn = sfnClients.get(config.region);
+    if (!sfn) {
+      sfn = instrument(new SFNClient(common(config)));
+      sfnClients.set(config.region, sfn);
+    }
+    return new StepFunctionsMapImport(sfn, config.importStateMachineArn);
+  }
+  return localSteps ? new LocalMapImport(storage, localSteps) : undefined;
+}
+
+/** One batch of the map import: the file's rows into the customers table (last line wins), its part to storage. */
+export function importBatchDependencies(config: Config): ImportBatchDeps {
+  const clients = clientsFor(config);
+  const customers = new DynamoCustomerStore(clients.dynamodb, config.tables.customers);
+  return {
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    openWriter: () => customers.openLastLineWinsWriter(),
+  };
+}
+
+/** The map import's finish step: the parts in, the import record and the rejects report out. */
+export function importFinishDependencies(config: Config, log: ImportLog): ImportFinishDeps {
+  const clients = clientsFor(config);
+  return {
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    imports: new DynamoImportStore(clients.documents, config.tables.imports),
+    clock: Date.now,
+    log,
   };
 }
 

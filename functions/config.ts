@@ -31,6 +31,15 @@ const maxOrderAmount = z
   .number({ error: 'must be a number of CNY, e.g. 1000000' })
   .positive('must be above 0')
   .default(DEFAULT_MAX_ORDER_AMOUNT);
+/**
+ * Both runtimes: files of at least this many bytes import through the Distributed Map
+ * (where one is deployed); unset, DISTRIBUTED_IMPORT.thresholdBytes.
+ */
+const distributedImportBytes = z
+  .number({ error: 'must be a number of bytes, e.g. 209715200' })
+  .int('must be a whole number of bytes')
+  .positive('must be above 0')
+  .optional();
 /** A link base: no query or fragment (a path is fine), kept without its trailing slash. */
 const baseUrl = (protocol: RegExp, rule: string) =>
   z
@@ -51,6 +60,9 @@ const awsSchema = z.object({
   tables: z.object(Object.fromEntries(TABLES.map((table) => [table, name])) as Record<TableName, typeof name>),
   dataBucket: name,
   importQueueUrl: z.url(),
+  /** The import state machine: only the importer is given it; without it every file takes the continuation path. */
+  importStateMachineArn: name.optional(),
+  distributedImportBytes,
   sendQueueUrl: z.url(),
   /** What each schedule invokes (the send dispatcher), as whom, and where failed deliveries go. */
   scheduler: z.object({ targetArn: name, roleArn: name, deadLetterArn: name }),
@@ -89,6 +101,7 @@ const localSchema = z.object({
   /** Locally the signing secret is the WEBHOOK_SECRET variable (absent: the webhook refuses every request). */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   maxOrderAmount,
+  distributedImportBytes,
   /** The key of the links in messages (LINK_SECRET; default LOCAL_LINK_SECRET). */
   linkSecret: z.string().min(16, 'must be at least 16 characters'),
   /** Absent: the links point at the local HTTP server the stack runs (its real port). */
@@ -169,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function validate(env: NodeJS.ProcessEnv): Config {
   const maxOrderAmountText = env[ENV.maxOrderAmount]?.trim();
   const maxOrderAmount = maxOrderAmountText ? Number(maxOrderAmountText) : undefined;
+  const distributedBytesText = env[ENV.distributedImportBytes]?.trim();
+  const distributedImportBytes = distributedBytesText ? Number(distributedBytesText) : undefined;
   const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');
   const tableNames = (fallback: (table: TableName) => string | undefined) =>
     Object.fromEntries(TABLES.map((table) => [table, env[TABLE_ENV[table]] ?? fallback(table)]));
@@ -187,6 +202,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
     webhookSecretArn: ENV.webhookSecretArn,
     webhookSecret: ENV.webhookSecret,
     maxOrderAmount: ENV.maxOrderAmount,
+    importStateMachineArn: ENV.importStateMachineArn,
+    distributedImportBytes: ENV.distributedImportBytes,
     linkSecretArn: ENV.linkSecretArn,
     linkSecret: ENV.linkSecret,
     publicBaseUrl: ENV.publicBaseUrl,
@@ -204,6 +221,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
         tables: tableNames(() => undefined),
         dataBucket: env.DATA_BUCKET,
         importQueueUrl: env.IMPORT_QUEUE_URL,
+        ...(env[ENV.importStateMachineArn] ? { importStateMachineArn: env[ENV.importStateMachineArn] } : {}),
+        ...(distributedImportBytes === undefined ? {} : { distributedImportBytes }),
         sendQueueUrl: env.SEND_QUEUE_URL,
         scheduler: {
           targetArn: env.SCHEDULE_TARGET_ARN,
@@ -257,6 +276,7 @@ function validate(env: NodeJS.ProcessEnv): Config {
       httpPort: port('PORT', LOCAL_DEFAULTS.ports.http),
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
       maxOrderAmount,
+      ...(distributedImportBytes === undefined ? {} : { distributedImportBytes }),
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
       linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
       ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),

@@ -39,6 +39,10 @@ export const ENV = {
   /** What a trigger check's schedule invokes (the trigger-check Lambda) and as whom. */
   triggerCheckArn: 'TRIGGER_CHECK_ARN',
   triggerSchedulerRoleArn: 'TRIGGER_SCHEDULER_ROLE_ARN',
+  /** The import state machine (the Distributed Map over a large CSV): only the importer starts it. */
+  importStateMachineArn: 'IMPORT_STATE_MACHINE_ARN',
+  /** Files at least this many bytes import through the Distributed Map; unset: DISTRIBUTED_IMPORT.thresholdBytes. */
+  distributedImportBytes: 'IMPORT_DISTRIBUTED_BYTES',
   /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
   localUserRole: 'LOCAL_USER_ROLE',
 } as const;
@@ -64,7 +68,34 @@ export const PREFIX = {
    * touch parts). Only the shard handler reads and writes here.
    */
   planShards: 'private/plan-shards/',
+  /**
+   * The Distributed Map import's work: `private/import-runs/<run>/parts/<first row>.json` (one
+   * batch's rows read: counts, ids, rejects) and the map's own result files. Only the batch
+   * writer and the state machine write here, only the finish step reads; no marketer sees it.
+   */
+  importRuns: 'private/import-runs/',
 } as const;
+
+/**
+ * The Distributed Map import (lib/segment-import-map.ts builds it, the batch writer and the
+ * local runner read the same numbers). A batch is at most `maxItemsPerBatch` rows and
+ * `maxInputBytesPerBatch` bytes of state input: under the 256 KB payload limit of a Step
+ * Functions state with room for the batch input beside the rows.
+ */
+export const DISTRIBUTED_IMPORT = {
+  /** Files at least this big go to the map (200 MB: about 2 million rows of a typical export). */
+  thresholdBytes: 200 * 1024 * 1024,
+  maxItemsPerBatch: 1_000,
+  maxInputBytesPerBatch: 200 * 1024,
+  /** Batches written at once: with the importer's own writers, the write pressure on the customers table. */
+  maxConcurrency: 40,
+  /** The bytes read before the map to resolve the header and check the encoding. */
+  headBytes: 1024 * 1024,
+} as const;
+
+/** The key of one map batch's part (see `PREFIX.importRuns`), ordered by its first row. */
+export const importRunPartKey = (run: string, firstIndex: number): string =>
+  `${PREFIX.importRuns}${run}/parts/${String(firstIndex).padStart(12, '0')}.json`;
 
 /**
  * The object metadata (`x-amz-meta-sheet`) naming the sheet of an uploaded workbook to
@@ -111,6 +142,9 @@ export const triggerScheduleGroup = (campaignId: string): string => `${TRIGGER_G
 export const SERVICE = {
   health: 'campaign-health',
   importSegment: 'campaign-import',
+  /** The Distributed Map import's batch writer and its finish step. */
+  importBatch: 'campaign-import-batch',
+  importFinish: 'campaign-import-finish',
   planCampaign: 'campaign-plan',
   sendDispatch: 'campaign-dispatch',
   sendWorker: 'campaign-send',

@@ -4,17 +4,24 @@ import {
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NotFound,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { SHEET_METADATA, UPLOADED_BY_METADATA } from '../contract.ts';
-import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
+import {
+  type LineWriter,
+  ObjectChangedError,
+  type ObjectListing,
+  type ObjectStorage,
+  type StoredObject,
+} from '../ports/object-storage.ts';
 
 const LINE_BUFFER_CHARS = 256 * 1024;
 
-export class S3ObjectStorage implements ObjectStorage {
+export class S3ObjectStorage implements ObjectStorage, ObjectListing {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -110,6 +117,21 @@ export class S3ObjectStorage implements ObjectStorage {
         await done.catch(() => undefined);
       },
     };
+  }
+
+  async *listKeys(prefix: string): AsyncIterable<string> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {

@@ -11,6 +11,8 @@ import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { observability } from '../observability.ts';
 import { importSegment } from '../usecases/import-segment.ts';
+import { handler as batchHandler } from './import-batch.ts';
+import { handler as finishHandler } from './import-finish.ts';
 
 const observed = observability(SERVICE.importSegment);
 const { logger } = observed;
@@ -69,6 +71,8 @@ async function importFiles(payload: unknown, context: Partial<Context> | undefin
     log: importLog,
     ...(context?.awsRequestId ? { owner: context.awsRequestId } : {}),
     deliverLocally: (body) => handler(body),
+    // Locally the map's steps are these same handlers, run by the local runner.
+    localMapSteps: { batch: (batch) => batchHandler(batch), finish: (event) => finishHandler(event) },
   });
   const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
   for (const keys of filesOf(payload)) {

@@ -62,6 +62,14 @@ export interface ImportRecord extends ImportRef, ImportCounts {
   maskedEmails?: number;
   maskedNames?: number;
   error?: string;
+  /**
+   * `distributed`: a file too large for one writer, handed to a Step Functions Distributed
+   * Map run (`run` is the execution's name and the import's owner until it finishes;
+   * `executionArn` where to see it, redrive it). Absent: one writer, continuing itself.
+   */
+  mode?: 'distributed';
+  run?: string;
+  executionArn?: string;
 }
 
 /** What a finished import records beside its counts. */
@@ -111,6 +119,13 @@ export interface ImportStore {
         durationMs: number;
       },
   ): Promise<ImportRecord>;
+  /**
+   * Hands the import to a Distributed Map run: `run` becomes its owner, holding it until
+   * `leaseUntil`; throws LeaseLostError when `owner` no longer holds it.
+   */
+  handOverToRun(ref: ImportRef, owner: string, run: string, leaseUntil: number): Promise<void>;
+  /** Notes the run's execution ARN (for operators: where to look, what to redrive). */
+  recordExecution(ref: ImportRef, run: string, executionArn: string): Promise<void>;
   get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined>;
   /** The newest import record of a key, whatever its content. */
   latest(key: string): Promise<ImportRecord | undefined>;
@@ -126,4 +141,17 @@ export class LeaseLostError extends Error {
 /** Hands a large file's import to a fresh invocation, resuming from its checkpoint. */
 export interface ImportContinuation {
   continueLater(ref: ImportRef): Promise<void>;
+}
+
+/** A run of the Distributed Map import, as the importer starts it. */
+export interface MapImportRun {
+  /** The execution's name: unique per import and attempt, so a repeated start is the same run. */
+  name: string;
+  /** The execution's input (the map reads the file named in it). */
+  input: unknown;
+}
+
+/** Starts (idempotently: the same name again is the same run) the Distributed Map import. */
+export interface MapImportStarter {
+  start(run: MapImportRun): Promise<{ executionArn: string }>;
 }

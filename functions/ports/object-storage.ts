@@ -43,3 +43,8 @@ export interface ObjectStorage {
   openLineWriter(key: string, contentType: string): LineWriter;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
 }
+
+/** The keys under a prefix, in key order (the map import's finish step reads its batches' parts so). */
+export interface ObjectListing {
+  listKeys(prefix: string): AsyncIterable<string>;
+}

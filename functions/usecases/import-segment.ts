@@ -10,18 +10,27 @@
  */
 
 import { createHash } from 'node:crypto';
-import { PREFIX } from '../contract.ts';
+import { DISTRIBUTED_IMPORT, PREFIX } from '../contract.ts';
 import {
   type ColumnMapping,
   ColumnMappingError,
+  mappingToJson,
   parseColumnMappingText,
   toColumnMapping,
 } from '../domain/column-mapping.ts';
+import { type MapBatchInput, mapEligibility } from '../domain/map-import.ts';
 import { SeenKeys } from '../domain/seen-keys.ts';
 import { readSegmentFile, type SegmentFile } from '../domain/segment-file.ts';
 import { SegmentFileError, SegmentReader } from '../domain/segment-reader.ts';
 import type { CustomerStore } from '../ports/customer-store.ts';
-import type { ImportContinuation, ImportCounts, ImportRecord, ImportRef, ImportStore } from '../ports/import-store.ts';
+import type {
+  ImportContinuation,
+  ImportCounts,
+  ImportRecord,
+  ImportRef,
+  ImportStore,
+  MapImportStarter,
+} from '../ports/import-store.ts';
 import { type LineWriter, ObjectChangedError, type ObjectStorage, type StoredObject } from '../ports/object-storage.ts';
 
 /** How often, in rows, a long batch looks at the clock and the checkpoint. */
@@ -49,6 +58,20 @@ export interface ImportSegmentDeps {
   checkpointEveryMs?: number;
   /** Hand over to a continuation when less time than this is left. */
   handOverMarginMs?: number;
+  /**
+   * The Distributed Map import, where one is deployed: UTF-8 CSV files of at least
+   * `thresholdBytes` are handed to it; everything else streams through this writer.
+   */
+  mapImport?: { starter: MapImportStarter; thresholdBytes: number; headBytes?: number };
+}
+
+/** How long a map run holds its import: a redrive within this time finishes it; after it, a new event may start over. */
+export const MAP_RUN_LEASE_MS = 24 * 60 * 60 * 1000;
+
+/** The execution input the import state machine takes: the file its ItemReader reads and every batch's fixed part. */
+export interface MapImportInput {
+  key: string;
+  batchInput: MapBatchInput;
 }
 
 export interface ImportRequest {
@@ -63,6 +86,8 @@ export type ImportOutcome =
   | { kind: 'failed'; record: ImportRecord }
   | { kind: 'duplicate'; record: ImportRecord }
   | { kind: 'continued'; ref: ImportRef; checkpointLine: number }
+  /** Handed to (or already with) a Distributed Map run; its finish step completes the record. */
+  | { kind: 'distributed'; ref: ImportRef; run: string; executionArn?: string }
   | { kind: 'ignored'; reason: string };
 
 /**
@@ -193,6 +218,10 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
     leaseMs,
   );
   if (claim.kind === 'done') return { kind: 'duplicate', record: claim.record };
+  if (claim.kind === 'busy' && claim.record.mode === 'distributed' && claim.record.run !== undefined) {
+    // A map run holds the import: a repeated event changes nothing (a start is idempotent by name).
+    return { kind: 'distributed', ref, run: claim.record.run, ...arnOf(claim.record) };
+  }
   if (claim.kind === 'busy') throw new ImportBusyError(ref.key, Math.max(0, claim.record.leaseUntil - now));
   // This invocation's work starts at its claim and adds to what earlier ones checkpointed.
   const worked = () => (claim.record.workedMs ?? 0) + (deps.clock() - now);
@@ -208,11 +237,78 @@ export async function importSegment(deps: ImportSegmentDeps, request: ImportRequ
     if (folderMapping?.error !== undefined) {
       return await failWhole(deps, ref, rejects, worked, { reason: folderMapping.error, record: claim.record });
     }
+    const handed = await startMapRun(deps, ref, object, parsed, folderMapping, claim.record);
+    if (handed) {
+      await rejects.abort();
+      return handed;
+    }
     return await run(deps, request, ref, object, parsed, folderMapping, claim.record, rejects, leaseMs, worked);
   } catch (error) {
     await rejects.abort();
     throw error;
   }
+}
+
+function arnOf(record: ImportRecord): { executionArn?: string } {
+  return record.executionArn === undefined ? {} : { executionArn: record.executionArn };
+}
+
+/** The map run's name: the import's identity and attempt, within Step Functions' 80 characters. */
+export function mapRunName(ref: Pick<ImportRef, 'key' | 'etag'>, attempt: number): string {
+  const id = createHash('sha256').update(`${ref.key}\u0000${ref.etag}`).digest('hex').slice(0, 32);
+  return `import-${id}-${attempt}`;
+}
+
+/**
+ * A large UTF-8 CSV goes to the Distributed Map: the import's header is resolved here, once,
+ * from the first bytes, then the run is named, given the import (its owner from now on) and
+ * started. Anything the map cannot read (small, .xlsx, .jsonl, GB18030, a header the reader
+ * refuses) returns undefined and streams through this writer as before.
+ */
+async function startMapRun(
+  deps: ImportSegmentDeps,
+  ref: ImportRef,
+  object: StoredObject,
+  target: { campaignId: string; label: string },
+  folderMapping: FolderMapping | undefined,
+  record: ImportRecord,
+): Promise<ImportOutcome | undefined> {
+  const map = deps.mapImport;
+  if (!map || object.size < map.thresholdBytes || object.sheet !== undefined || record.checkpointLine > 0) {
+    return undefined;
+  }
+  const headBytes = Math.min(object.size, map.headBytes ?? DISTRIBUTED_IMPORT.headBytes);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of deps.storage.readRange(object.key, object.etag, 0, headBytes)) chunks.push(chunk);
+  const mapping = folderMapping?.mapping ? mappingToJson(folderMapping.mapping) : undefined;
+  const eligibility = await mapEligibility(ref.key, Buffer.concat(chunks), {
+    timeZone: deps.timeZone,
+    label: target.label,
+    mapping,
+  });
+  if (!eligibility.eligible) {
+    deps.log.info('large file streams through one writer', { key: ref.key, reason: eligibility.reason });
+    return undefined;
+  }
+  const name = mapRunName(ref, record.invocations);
+  const input: MapImportInput = {
+    key: ref.key,
+    batchInput: {
+      run: name,
+      key: ref.key,
+      etag: ref.etag,
+      campaignId: target.campaignId,
+      label: target.label,
+      timeZone: deps.timeZone,
+      header: eligibility.header,
+      ...(mapping ? { mapping } : {}),
+    },
+  };
+  await deps.imports.handOverToRun(ref, deps.owner, name, deps.clock() + MAP_RUN_LEASE_MS);
+  const { executionArn } = await map.starter.start({ name, input });
+  await deps.imports.recordExecution(ref, name, executionArn);
+  deps.log.info('handed the import to a Distributed Map run', { key: ref.key, run: name, executionArn });
+  return { kind: 'distributed', ref, run: name, executionArn };
 }
 
 /**

@@ -5,7 +5,8 @@
  * state). Order-webhook stats live in their own item (sk `ORDERS`) that imports never
  * touch, so a re-import cannot clobber them.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { CustomerStore, CustomerWriter, SegmentRow } from '../../ports/customer-store.ts';
 import { BatchWriter } from './batch-writer.ts';
 
@@ -47,6 +48,59 @@ export class DynamoCustomerStore implements CustomerStore {
     private readonly tableName: string,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /**
+   * A writer for rows written by many writers at once (the Distributed Map's batches): each
+   * row is one conditional put that stands only if no later line of the same import holds the
+   * item, so the file's last row of a customer wins whatever order the batches land in, and a
+   * batch written again (a retry, a redrive) changes nothing. BatchWriteItem cannot carry a
+   * condition; the write units are the same (one per item up to 1 KB).
+   */
+  openLastLineWinsWriter(concurrency = 32): CustomerWriter & { readonly written: number } {
+    const importedAt = new Date(this.clock()).toISOString();
+    const running = new Set<Promise<void>>();
+    let failure: unknown;
+    let written = 0;
+    const put = async (row: SegmentRow) => {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshall(segmentItem(row, importedAt), { removeUndefinedValues: true }),
+            ConditionExpression:
+              'attribute_not_exists(pk) OR sourceKey <> :key OR sourceEtag <> :etag OR sourceLine <= :line',
+            ExpressionAttributeValues: marshall({
+              ':key': row.source.key,
+              ':etag': row.source.etag,
+              ':line': row.source.line,
+            }),
+          }),
+        );
+        written += 1;
+      } catch (error) {
+        // A later row of this import already holds the item: it wins, as it would in file order.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    };
+    return {
+      write: async (row) => {
+        if (failure !== undefined) throw failure;
+        while (running.size >= concurrency) await Promise.race(running);
+        const task = put(row).catch((error: unknown) => {
+          failure ??= error;
+        });
+        running.add(task);
+        void task.finally(() => running.delete(task));
+      },
+      flush: async () => {
+        await Promise.all(running);
+        if (failure !== undefined) throw failure;
+      },
+      get written() {
+        return written;
+      },
+    };
+  }
 
   openWriter(): CustomerWriter & { readonly written: number } {
     const writer = new BatchWriter({ client: this.client, tableName: this.tableName });

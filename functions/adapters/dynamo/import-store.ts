@@ -152,6 +152,48 @@ export class DynamoImportStore implements ImportStore {
     }
   }
 
+  async handOverToRun(ref: ImportRef, owner: string, run: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.key, sk: ref.etag },
+          UpdateExpression: 'SET #owner = :run, #run = :run, #mode = :distributed, leaseUntil = :lease',
+          ConditionExpression: '#owner = :owner AND #status = :running',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status', '#run': 'run', '#mode': 'mode' },
+          ExpressionAttributeValues: {
+            ':run': run,
+            ':distributed': 'distributed',
+            ':lease': leaseUntil,
+            ':owner': owner,
+            ':running': 'running',
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
+      throw error;
+    }
+  }
+
+  async recordExecution(ref: ImportRef, run: string, executionArn: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.key, sk: ref.etag },
+          UpdateExpression: 'SET executionArn = :arn',
+          ConditionExpression: '#owner = :run',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':arn': executionArn, ':run': run },
+        }),
+      );
+    } catch (error) {
+      // The run finished first (it no longer owns a running import): the ARN is only a pointer.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined> {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: ref.key, sk: ref.etag }, ConsistentRead: true }),
