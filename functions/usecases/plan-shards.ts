@@ -69,6 +69,7 @@ export const planShardKeys = (workPrefix: string) => {
     control: `${workPrefix}plan/control.bin`,
     /** Per customer, the number of its group in `plan.json`'s `groupCodes`, uint16. */
     groups: `${workPrefix}plan/groups.bin`,
+    care: `${workPrefix}plan/care.bin`,
     plan: `${workPrefix}plan/plan.json`,
     touchPart: part,
   };
@@ -100,6 +101,8 @@ export interface ReducedPlan {
   touches: number;
   control: Array<[string, number]>;
   groupCodes: string[];
+  /** The waves with a care text, in the order of their flag columns (a byte per customer each) in care.bin. */
+  careWaves: string[];
   /** Data lines before each shard's first line (a rejected row's line is its shard's plus this). */
   linesBefore: number[];
 }
@@ -274,11 +277,17 @@ async function writeReducedPlan(
     touches,
     control: controlEntries.map(([wave, ids]) => [wave, ids.length]),
     groupCodes: plan.groups.codes,
+    careWaves: [...plan.care.keys()],
     linesBefore: layout.linesBefore,
   };
   await storage.put(keys.members, littleEndian(members), 'application/octet-stream');
   await storage.put(keys.control, littleEndian(control), 'application/octet-stream');
   await storage.put(keys.groups, littleEndian(plan.groups.ofCustomer), 'application/octet-stream');
+  const careFlags = new Uint8Array(plan.care.size * plan.groups.ofCustomer.length);
+  [...plan.care.values()].forEach((flags, position) => {
+    careFlags.set(flags, position * plan.groups.ofCustomer.length);
+  });
+  await storage.put(keys.care, careFlags, 'application/octet-stream');
   await storage.put(keys.timeline, `${JSON.stringify(plan.timeline, null, 2)}\n`, 'application/json');
   // The plan record last: a reduce whose plan.json exists has written everything.
   await storage.put(keys.plan, JSON.stringify(reduced), 'application/json');
@@ -311,8 +320,19 @@ export async function readReducedPlan(
     controlMap.set(wave, control.slice(at, at + length));
     at += length;
   }
+  const careBytes = await readAll(storage, keys.care);
+  const care = new Map<string, Uint8Array>();
+  reduced.careWaves.forEach((wave, position) => {
+    care.set(wave, careBytes.slice(position * ofCustomer.length, (position + 1) * ofCustomer.length));
+  });
   return {
-    plan: { timeline, members: sendMembers, control: controlMap, groups: { codes: reduced.groupCodes, ofCustomer } },
+    plan: {
+      timeline,
+      members: sendMembers,
+      control: controlMap,
+      groups: { codes: reduced.groupCodes, ofCustomer },
+      care,
+    },
     reduced,
   };
 }

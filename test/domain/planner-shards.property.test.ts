@@ -110,6 +110,10 @@ describe('sharded planning', () => {
             ).toEqual([...single.plan.control].map(([wave, members]) => [wave, [...members]]));
             expect(plan.groups.codes).toEqual(single.plan.groups.codes);
             expect([...plan.groups.ofCustomer]).toEqual([...single.plan.groups.ofCustomer]);
+            expect(
+              [...plan.care].map(([wave, flags]) => [wave, [...flags]]),
+              "who reads each wave's care text",
+            ).toEqual([...single.plan.care].map(([wave, flags]) => [wave, [...flags]]));
             expect(offsets).toEqual(shards.map((_, shard) => shards.slice(0, shard).reduce((n, s) => n + s.length, 0)));
             // touches.jsonl in second-pass ranges (as many as shards), concatenated.
             const all = Int32Array.from(plan.members.flatMap((members) => [...members]));
@@ -145,6 +149,7 @@ describe('sharded planning', () => {
 
         // Assess
         expect([...back.candidates.masks]).toEqual([...part.candidates.masks]);
+        expect([...back.candidates.care]).toEqual([...part.candidates.care]);
         expect([...back.candidates.values]).toEqual([...part.candidates.values]);
         expect([...back.candidates.secondTouch]).toEqual([...part.candidates.secondTouch]);
         expect([...back.candidates.groups]).toEqual([...part.candidates.groups]);

@@ -1,7 +1,7 @@
 /**
  * A sharded plan's first pass, per shard: phase 1 (the candidates) of the shard's customers as
- * compact columns (24 bytes a customer: touch mask, value, second-touch score, group, sub-group,
- * name length, device) and a summary of the counts. Phase 1 is per customer, so the shards'
+ * compact columns (28 bytes a customer: touch mask, care mask, value, second-touch score, group,
+ * sub-group, name length, device) and a summary of the counts. Phase 1 is per customer, so the shards'
  * parts concatenated in file order are exactly the single-process phase 1: what the reduce
  * runs the global phases on (the multi-SMS share, even groups in value order, the budget).
  */
@@ -77,7 +77,7 @@ export function encodeColumns(part: ShardPart): Uint8Array {
   const size = candidates.masks.length;
   const controlTotal = candidates.control.reduce((sum, members) => sum + members.length, 0);
   const bytes =
-    HEADER_WORDS * 4 + size * 16 + size * 4 + candidates.control.length * 4 + controlTotal * 4 + size * 2 + size * 3;
+    HEADER_WORDS * 4 + size * 16 + size * 8 + candidates.control.length * 4 + controlTotal * 4 + size * 2 + size * 3;
   const buffer = new ArrayBuffer(bytes + ((8 - (bytes % 8)) % 8));
   const header = new Uint32Array(buffer, 0, HEADER_WORDS);
   header.set([MAGIC, size, candidates.control.length, controlTotal]);
@@ -93,6 +93,7 @@ export function encodeColumns(part: ShardPart): Uint8Array {
   put(Float64Array, candidates.values, 8);
   put(Float64Array, candidates.secondTouch, 8);
   put(Uint32Array, candidates.masks, 4);
+  put(Uint32Array, candidates.care, 4);
   put(
     Uint32Array,
     candidates.control.map((members) => members.length),
@@ -127,6 +128,7 @@ export function decodeShardPart(columns: Uint8Array, summary: ShardSummary): Sha
   const values = take(Float64Array, size as number, 8);
   const secondTouch = take(Float64Array, size as number, 8);
   const masks = take(Uint32Array, size as number, 4);
+  const care = take(Uint32Array, size as number, 4);
   const controlSizes = take(Uint32Array, waves as number, 4);
   const control: Int32Array[] = [];
   for (const length of controlSizes) control.push(take(Int32Array, length, 4));
@@ -144,6 +146,7 @@ export function decodeShardPart(columns: Uint8Array, summary: ShardSummary): Sha
   return {
     candidates: {
       masks,
+      care,
       values,
       secondTouch,
       groups,
@@ -183,6 +186,7 @@ export function mergeShardParts(parts: readonly ShardPart[]): MergedShards {
   if (!first) throw new Error('a sharded plan needs at least one shard');
   const waves = first.audienceSizes.length;
   const masks = new Uint32Array(size);
+  const care = new Uint32Array(size);
   const values = new Float64Array(size);
   const secondTouch = new Float64Array(size);
   const groups = new Uint8Array(size);
@@ -205,6 +209,7 @@ export function mergeShardParts(parts: readonly ShardPart[]): MergedShards {
     if (shard.audienceSizes.length !== waves) throw new Error('the shards were planned with different waves');
     offsets.push(offset);
     masks.set(shard.masks, offset);
+    care.set(shard.care, offset);
     values.set(shard.values, offset);
     secondTouch.set(shard.secondTouch, offset);
     groups.set(shard.groups, offset);
@@ -246,6 +251,7 @@ export function mergeShardParts(parts: readonly ShardPart[]): MergedShards {
   return {
     candidates: {
       masks,
+      care,
       values,
       secondTouch,
       groups,
