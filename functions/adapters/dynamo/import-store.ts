@@ -98,78 +98,54 @@ export class DynamoImportStore implements ImportStore {
     progress: { checkpointLine: number; progressRows: number; workedMs: number },
     leaseUntil: number,
   ): Promise<void> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: ref.key, sk: ref.etag },
-          UpdateExpression: 'SET checkpointLine = :line, progressRows = :rows, workedMs = :worked, leaseUntil = :lease',
-          ConditionExpression: '#owner = :owner AND #status = :running',
-          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':line': progress.checkpointLine,
-            ':rows': progress.progressRows,
-            ':worked': progress.workedMs,
-            ':lease': leaseUntil,
-            ':owner': owner,
-            ':running': 'running',
-          },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
-      throw error;
-    }
+    await this.whileLeased(ref, owner, {
+      checkpointLine: progress.checkpointLine,
+      progressRows: progress.progressRows,
+      workedMs: progress.workedMs,
+      leaseUntil,
+    });
   }
 
   async finish(ref: ImportRef, owner: string, result: Parameters<ImportStore['finish']>[2]): Promise<ImportRecord> {
-    const fields = Object.entries(result).filter(([, value]) => value !== undefined);
+    return toRecord(await this.whileLeased(ref, owner, { ...result, leaseUntil: 0 }));
+  }
+
+  async handOverToRun(ref: ImportRef, owner: string, run: string, leaseUntil: number): Promise<void> {
+    await this.whileLeased(ref, owner, { owner: run, run, mode: 'distributed', leaseUntil });
+  }
+
+  /**
+   * Sets these attributes only while `owner` holds the running import (every write of an import
+   * in progress is one): anyone else's write, after a lease was taken over, is LeaseLostError.
+   * Undefined values are left as they are. Answers the item as it now is.
+   */
+  private async whileLeased(
+    ref: ImportRef,
+    owner: string,
+    attributes: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const fields = Object.entries(attributes).filter(([, value]) => value !== undefined);
     try {
       const updated = await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: ref.key, sk: ref.etag },
-          UpdateExpression: `SET ${fields.map(([name]) => `#${name} = :${name}`).join(', ')}, leaseUntil = :zero`,
-          ConditionExpression: '#owner = :owner AND #state = :running',
+          UpdateExpression: `SET ${fields.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+          ConditionExpression: '#lease_owner = :lease_owner AND #lease_state = :lease_running',
           ExpressionAttributeNames: {
             ...Object.fromEntries(fields.map(([name]) => [`#${name}`, name])),
-            '#owner': 'owner',
-            '#state': 'status',
+            '#lease_owner': 'owner',
+            '#lease_state': 'status',
           },
           ExpressionAttributeValues: {
             ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
-            ':owner': owner,
-            ':running': 'running',
-            ':zero': 0,
+            ':lease_owner': owner,
+            ':lease_running': 'running',
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return toRecord(updated.Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
-      throw error;
-    }
-  }
-
-  async handOverToRun(ref: ImportRef, owner: string, run: string, leaseUntil: number): Promise<void> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: ref.key, sk: ref.etag },
-          UpdateExpression: 'SET #owner = :run, #run = :run, #mode = :distributed, leaseUntil = :lease',
-          ConditionExpression: '#owner = :owner AND #status = :running',
-          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status', '#run': 'run', '#mode': 'mode' },
-          ExpressionAttributeValues: {
-            ':run': run,
-            ':distributed': 'distributed',
-            ':lease': leaseUntil,
-            ':owner': owner,
-            ':running': 'running',
-          },
-        }),
-      );
+      return updated.Attributes ?? {};
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(ref.key);
       throw error;
