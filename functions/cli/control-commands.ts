@@ -7,6 +7,7 @@
  * 1 the API failed (5xx) or could not be reached.
  */
 import { parseArgs } from 'node:util';
+import { ACTION_NAMES, type Lang, nameOf, STATE_NAMES } from '../domain/i18n.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import {
   API_OPTION_HELP,
@@ -35,7 +36,12 @@ export const CONTROL_OPTIONS = {
   pause: { ...COMMON, wave: { type: 'string' }, reason: { type: 'string' } },
   resume: { ...COMMON, wave: { type: 'string' } },
   cancel: { ...COMMON, wave: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } },
-  'test-send': { ...COMMON, wave: { type: 'string' }, to: { type: 'string', multiple: true } },
+  'test-send': {
+    ...COMMON,
+    wave: { type: 'string' },
+    to: { type: 'string', multiple: true },
+    group: { type: 'string' },
+  },
 } as const;
 export type ControlCommand = keyof typeof CONTROL_OPTIONS;
 
@@ -166,7 +172,7 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
   'test-send': help(
     'test-send',
     "send a wave's real messages to your own phones and addresses, marked as tests",
-    'CAMPAIGN-ID --wave ID --to ADDRESS [--to ADDRESS ...] [--api URL] [--token T]',
+    'CAMPAIGN-ID --wave ID --to ADDRESS [--to ADDRESS ...] [--group G] [--api URL] [--token T]',
     [
       'Each variant a customer could get (mobile and PC link, with a name and with the fallback',
       "亲): SMS to each phone, email to each address, from the latest version's texts. Only",
@@ -187,6 +193,15 @@ export const CONTROL_HELP: Record<ControlCommand, CommandHelp> = {
         zh: {
           text: 'testRecipients 中列出的手机号（+8613800138000 或 13800138000）或邮箱地址；\n每个收件人给一次',
           required: '至少一次',
+        },
+      },
+      {
+        flag: '--group G',
+        text: "whose SMS text to send: a customer group (d11-only, unpaid, ...) gets exactly\nthat group's text, care the wave's care text (phones only)",
+        default: "the first group of the wave's audience",
+        zh: {
+          text: '发送哪个客群的短信文案：客群（d11-only、unpaid……）收到的正是该客群的文案，\ncare 为该波次的关怀短信（仅手机号）',
+          default: '波次受众中的第一个客群',
         },
       },
     ],
@@ -298,6 +313,88 @@ function print(values: Values, answer: ApiAnswer, summary: () => string[]): numb
   return 0;
 }
 
+/** The words of the summaries a control command prints, in the run's language (scripts read `--json`). */
+const SUMMARY: Record<
+  Lang,
+  {
+    wave: (id: string) => string;
+    version: (n: string | number) => string;
+    now: (state: string) => string;
+    unchanged: string;
+    latest: (latest: number, approved: number | undefined) => string;
+    pausedWaves: string;
+    cancelledWaves: string;
+    versions: string;
+    planned: (at: string, by: string | undefined) => string;
+    estimate: (cny: string) => string;
+    approvedMark: string;
+    sends: (count: number, byState: string) => string;
+    customers: (n: number | string) => string;
+    audit: string;
+    by: (actor: string) => string;
+    testOf: (
+      wave: string,
+      version: number | undefined,
+      group: string | undefined,
+      sent: number,
+      failed: number,
+    ) => string;
+    sent: string;
+    failed: string;
+    sep: string;
+  }
+> = {
+  zh: {
+    wave: (id) => `波次 ${id} `,
+    version: (n) => `版本 ${n}`,
+    now: (state) => `；当前${state}`,
+    unchanged: '（本来就是：未做任何修改）',
+    latest: (latest, approved) =>
+      `  最新版本 ${latest}${approved !== undefined ? `，已批准版本 ${approved}` : '，尚无已批准版本'}`,
+    pausedWaves: '  已暂停的波次：',
+    cancelledWaves: '  已取消的波次：',
+    versions: '版本：',
+    planned: (at, by) => `规划于 ${at}${by ? `，由 ${by}` : ''}`,
+    estimate: (cny) => `  预计 ${cny} 元`,
+    approvedMark: '  （已批准）',
+    sends: (count, byState) => `发送批次：${count}（${byState}）`,
+    customers: (n) => `${n} 位客户`,
+    audit: '审计记录：',
+    by: (actor) => `操作人 ${actor}`,
+    testOf: (wave, version, group, sent, failed) =>
+      `波次 ${wave} 的测试${version !== undefined ? `（版本 ${version}）` : ''}${group !== undefined ? `，${group} 的文案` : ''}：发送 ${sent} 条，失败 ${failed} 条`,
+    sent: '已发送',
+    failed: '失败  ',
+    sep: '、',
+  },
+  en: {
+    wave: (id) => `wave ${id} `,
+    version: (n) => `version ${n}`,
+    now: (state) => `; now ${state}`,
+    unchanged: ' (it already was: nothing changed)',
+    latest: (latest, approved) =>
+      `  latest version ${latest}${approved !== undefined ? `, approved version ${approved}` : ', none approved'}`,
+    pausedWaves: '  paused waves: ',
+    cancelledWaves: '  cancelled waves: ',
+    versions: 'versions:',
+    planned: (at, by) => `planned ${at}${by ? ` by ${by}` : ''}`,
+    estimate: (cny) => `  est. ${cny} CNY`,
+    approvedMark: '  (approved)',
+    sends: (count, byState) => `sends: ${count} (${byState})`,
+    customers: (n) => `${n} customers`,
+    audit: 'audit trail:',
+    by: (actor) => `by ${actor}`,
+    testOf: (wave, version, group, sent, failed) =>
+      `test of wave ${wave}${version !== undefined ? ` (version ${version})` : ''}${group !== undefined ? `, the text of ${group}` : ''}: ${sent} sent, ${failed} failed`,
+    sent: 'sent  ',
+    failed: 'FAILED',
+    sep: ', ',
+  },
+};
+
+/** A campaign state, an action or a send's state in the run's language (the code as written when unknown). */
+const stateWord = (code: string) => nameOf(STATE_NAMES, code, cliLang());
+
 interface AuditLine {
   at?: string;
   actor?: string;
@@ -313,12 +410,20 @@ const local = (iso: string | undefined) =>
   iso && !Number.isNaN(Date.parse(iso)) ? formatInstant(Date.parse(iso), TIME_ZONE) : (iso ?? '?');
 
 function auditLine(entry: AuditLine): string {
-  const change = entry.from && entry.from !== entry.to ? `${entry.from} -> ${entry.to}` : (entry.to ?? '');
+  const w = SUMMARY[cliLang()];
+  const lang = cliLang();
+  const change =
+    entry.from && entry.from !== entry.to
+      ? `${stateWord(entry.from)} -> ${stateWord(entry.to ?? '')}`
+      : entry.to
+        ? stateWord(entry.to)
+        : '';
+  const action = lang === 'zh' ? nameOf(ACTION_NAMES, entry.action ?? '?', lang) : (entry.action ?? '?');
   return [
     `  ${local(entry.at)}`,
-    `${entry.action ?? '?'}${entry.waveId ? ` wave ${entry.waveId}` : ''}${entry.version !== undefined ? ` v${entry.version}` : ''}`,
+    `${action}${entry.waveId ? ` ${w.wave(entry.waveId).trim()}` : ''}${entry.version !== undefined ? ` v${entry.version}` : ''}`,
     change,
-    `by ${entry.actor ?? '?'}`,
+    w.by(entry.actor ?? '?'),
     entry.reason ? `(${entry.reason})` : '',
   ]
     .filter((part) => part !== '')
@@ -338,48 +443,56 @@ export function statusSummary(campaignId: string, body: unknown): string[] {
     sends?: Array<{ id: string; channel?: string; at?: string; customers?: number; state?: string; version?: number }>;
     audit?: AuditLine[];
   };
-  const lines = [`campaign ${campaignId}: ${status.state ?? 'planned'}`];
+  const w = SUMMARY[cliLang()];
+  const lines = [
+    `campaign ${campaignId}: ${status.state ? stateWord(status.state) : cliLang() === 'zh' ? '已规划' : 'planned'}`,
+  ];
   const latest = status.latestVersion ?? status.version;
-  if (latest !== undefined) {
-    lines.push(
-      `  latest version ${latest}${status.approvedVersion !== undefined ? `, approved version ${status.approvedVersion}` : ', none approved'}`,
-    );
-  }
-  if (status.pausedWaves?.length) lines.push(`  paused waves: ${status.pausedWaves.join(', ')}`);
-  if (status.cancelledWaves?.length) lines.push(`  cancelled waves: ${status.cancelledWaves.join(', ')}`);
+  if (latest !== undefined) lines.push(w.latest(latest, status.approvedVersion));
+  if (status.pausedWaves?.length) lines.push(`${w.pausedWaves}${status.pausedWaves.join(w.sep)}`);
+  if (status.cancelledWaves?.length) lines.push(`${w.cancelledWaves}${status.cancelledWaves.join(w.sep)}`);
   if (status.versions?.length) {
-    lines.push('', 'versions:');
+    lines.push('', w.versions);
     for (const v of status.versions) {
-      const cost = v.cost?.totalCny !== undefined ? `  est. ${v.cost.totalCny.toFixed(2)} CNY` : '';
-      const mark = v.version === status.approvedVersion ? '  (approved)' : '';
-      lines.push(
-        `  v${v.version}  planned ${local(v.plannedAt)}${v.plannedBy ? ` by ${v.plannedBy}` : ''}${cost}${mark}`,
-      );
+      const cost = v.cost?.totalCny !== undefined ? w.estimate(v.cost.totalCny.toFixed(2)) : '';
+      const mark = v.version === status.approvedVersion ? w.approvedMark : '';
+      lines.push(`  v${v.version}  ${w.planned(local(v.plannedAt), v.plannedBy)}${cost}${mark}`);
     }
   }
   if (status.sends?.length) {
     const byState = new Map<string, number>();
     for (const send of status.sends) byState.set(send.state ?? '?', (byState.get(send.state ?? '?') ?? 0) + 1);
-    lines.push('', `sends: ${status.sends.length} (${[...byState].map(([state, n]) => `${n} ${state}`).join(', ')})`);
+    lines.push('', w.sends(status.sends.length, [...byState].map(([state, n]) => `${n} ${state}`).join(w.sep)));
     for (const send of status.sends) {
       lines.push(
-        `  ${local(send.at)}  ${send.id}  ${send.customers ?? '?'} customers  ${send.state ?? ''}${send.version !== undefined ? `  v${send.version}` : ''}`.trimEnd(),
+        `  ${local(send.at)}  ${send.id}  ${w.customers(send.customers ?? '?')}  ${send.state ?? ''}${send.version !== undefined ? `  v${send.version}` : ''}`.trimEnd(),
       );
     }
   }
   if (status.audit?.length) {
-    lines.push('', 'audit trail:');
+    lines.push('', w.audit);
     for (const entry of status.audit) lines.push(auditLine(entry));
   }
   return lines;
+}
+
+/** What a change did, as its summary says it: `version 2 approved`, `wave midnight paused`, `已暂停波次 midnight`. */
+function changeWhat(action: 'approve' | 'pause' | 'resume' | 'cancel', wave?: string, version?: string): string {
+  const lang = cliLang();
+  const w = SUMMARY[lang];
+  const done = lang === 'zh' ? `已${ACTION_NAMES[action].zh}` : ACTION_NAMES[action].en;
+  const what = version !== undefined ? w.version(version) : wave ? w.wave(wave).trim() : '';
+  if (lang === 'zh') return `${done}${what}`;
+  return version !== undefined ? `${what} ${done}` : `${wave ? w.wave(wave) : ''}${done}`;
 }
 
 /** A change's answer: the state it left, and the entry it added to the audit trail when the API says. */
 function changeSummary(campaignId: string, what: string, body: unknown): string[] {
   const answer = (body ?? {}) as { state?: string; entry?: AuditLine; audit?: AuditLine[]; changed?: boolean };
   const entry = answer.entry ?? answer.audit?.at(-1);
+  const w = SUMMARY[cliLang()];
   return [
-    `campaign ${campaignId}: ${what}${answer.state ? `; now ${answer.state}` : ''}${answer.changed === false ? ' (it already was: nothing changed)' : ''}`,
+    `campaign ${campaignId}: ${what}${answer.state ? w.now(stateWord(answer.state)) : ''}${answer.changed === false ? w.unchanged : ''}`,
     ...(entry ? [auditLine(entry)] : []),
   ];
 }
@@ -413,12 +526,14 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
       const result = await call(command, parsed, 'POST', path(campaignId, '/approve'), { version: Number(text) });
       return 'exit' in result
         ? result.exit
-        : print(values, result.answer, () => changeSummary(campaignId, `version ${text} approved`, result.answer.body));
+        : print(values, result.answer, () =>
+            changeSummary(campaignId, changeWhat('approve', undefined, text), result.answer.body),
+          );
     }
     case 'pause':
     case 'resume': {
       const result = await call(command, parsed, 'POST', path(campaignId, `/${command}`), optional);
-      const what = `${wave ? `wave ${wave} ` : ''}${command === 'pause' ? 'paused' : 'resumed'}`;
+      const what = changeWhat(command, wave);
       return 'exit' in result
         ? result.exit
         : print(values, result.answer, () => changeSummary(campaignId, what, result.answer.body));
@@ -433,7 +548,7 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
         );
       }
       const result = await call(command, parsed, 'POST', path(campaignId, '/cancel'), optional);
-      const what = `${wave ? `wave ${wave} ` : ''}cancelled`;
+      const what = changeWhat('cancel', wave);
       return 'exit' in result
         ? result.exit
         : print(values, result.answer, () => changeSummary(campaignId, what, result.answer.body));
@@ -450,7 +565,12 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
           showUsage: true,
           zh: '--to：请至少给一个 testRecipients 中的手机号或邮箱地址',
         });
-      const result = await call(command, parsed, 'POST', path(campaignId, '/test-send'), { waveId: wave, to });
+      const group = values.group as string | undefined;
+      const result = await call(command, parsed, 'POST', path(campaignId, '/test-send'), {
+        waveId: wave,
+        to,
+        ...(group === undefined ? {} : { group }),
+      });
       return 'exit' in result
         ? result.exit
         : print(values, result.answer, () => testSendSummary(campaignId, wave, result.answer.body));
@@ -461,15 +581,17 @@ async function run(command: ControlCommand, args: string[]): Promise<number> {
 function testSendSummary(campaignId: string, waveId: string, body: unknown): string[] {
   const answer = (body ?? {}) as {
     version?: number;
+    group?: string;
     sent?: Array<{ to: string; channel: string; variant: string; messageId: string }>;
     failed?: Array<{ to: string; channel: string; variant: string; reason: string }>;
   };
   const sent = answer.sent ?? [];
   const failed = answer.failed ?? [];
+  const w = SUMMARY[cliLang()];
   return [
-    `campaign ${campaignId}: test of wave ${waveId}${answer.version !== undefined ? ` (version ${answer.version})` : ''}: ${sent.length} sent, ${failed.length} failed`,
-    ...sent.map((m) => `  sent    ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.messageId}`),
-    ...failed.map((m) => `  FAILED  ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.reason}`),
+    `campaign ${campaignId}: ${w.testOf(waveId, answer.version, answer.group, sent.length, failed.length)}`,
+    ...sent.map((m) => `  ${w.sent}  ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.messageId}`),
+    ...failed.map((m) => `  ${w.failed}  ${m.channel.padEnd(5)}  ${m.to}  ${m.variant}  ${m.reason}`),
   ];
 }
 

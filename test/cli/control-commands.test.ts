@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, apiBase, bearerToken } from '../../functions/cli/api-client.ts';
 import { statusSummary } from '../../functions/cli/control-commands.ts';
+import { setCliLang } from '../../functions/cli/messages.ts';
 
 const BIN = 'functions/cli/campaign.js';
 
@@ -241,10 +242,14 @@ describe('campaign approve, pause, resume, cancel', () => {
 
     // Act
     const run = await campaign(['approve', 'd11-2026', '--version', '2', '--api', api]);
+    const chinese = await campaign(['approve', 'd11-2026', '--version', '2', '--api', api], '');
 
     // Assess
+    expect(chinese.stdout, 'the summary in Chinese by default').toMatch(
+      /^campaign d11-2026: 已批准版本 2；当前已批准\n {2}2026-10-20T12:00:00\+08:00 {2}批准 v2 {2}草稿 -> 已批准 {2}操作人 local-user/,
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(seen.map((s) => s.body)).toEqual([{ version: 2 }]);
+    expect(seen.map((s) => s.body)).toEqual([{ version: 2 }, { version: 2 }]);
     expect(run.stdout).toMatch(
       /^campaign d11-2026: version 2 approved; now approved\n {2}2026-10-20T12:00:00\+08:00 {2}approve v2 {2}draft -> approved {2}by local-user/,
     );
@@ -447,6 +452,27 @@ describe('campaign test-send', () => {
     expect(run.stdout).toMatch(/ {2}sent {4}sms {4}\+8613800138000 {2}mobile\/name {2}local-sms-000001/);
   });
 
+  it('--group picks whose text is sent, and the summary names it', async () => {
+    // Prepare
+    answers.set('POST /campaigns/d11-2026/test-send', {
+      status: 202,
+      body: { version: 3, group: 'd11-only', sent: [], failed: [] },
+    });
+
+    // Act
+    const args = ['test-send', 'd11-2026', '--wave', 'presale', '--to', '+8613800138000', '--group', 'd11-only'];
+    const run = await campaign([...args, '--api', api]);
+    const chinese = await campaign([...args, '--api', api], '');
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(seen[0]?.body).toEqual({ waveId: 'presale', to: ['+8613800138000'], group: 'd11-only' });
+    expect(run.stdout).toMatch(/^campaign d11-2026: test of wave presale \(version 3\), the text of d11-only: 0 sent/);
+    expect(chinese.stdout).toMatch(
+      /^campaign d11-2026: 波次 presale 的测试（版本 3），d11-only 的文案：发送 0 条，失败 0 条/,
+    );
+  });
+
   it('a recipient not in testRecipients: exit 2 with the message and the field named', async () => {
     // Prepare
     answers.set('POST /campaigns/d11-2026/test-send', {
@@ -542,9 +568,13 @@ describe('the token of https calls', () => {
 describe('the status summary', () => {
   it('reads an answer that has no lifecycle yet (a plan only) without inventing one', () => {
     // Act
+    setCliLang('en');
     const lines = statusSummary('api', { campaignId: 'api', version: 1, sends: [] });
+    setCliLang('zh');
+    const chinese = statusSummary('api', { campaignId: 'api', version: 1, sends: [] });
 
     // Assess
     expect(lines).toEqual(['campaign api: planned', '  latest version 1, none approved']);
+    expect(chinese).toEqual(['campaign api: 已规划', '  最新版本 1，尚无已批准版本']);
   });
 });

@@ -203,7 +203,13 @@ describe('campaign stacks', () => {
       );
 
       // Assess
-      expect(named.length).toBeGreaterThanOrEqual(Object.keys(SERVICE).length);
+      // Handlers built and tested locally whose functions (and state machines) the stacks do not deploy yet.
+      const notDeployedYet: Array<keyof typeof SERVICE> = ['importBatch', 'importFinish', 'triggerCheck', 'planShards'];
+      expect(named.length).toBeGreaterThanOrEqual(Object.keys(SERVICE).length - notDeployedYet.length);
+      const deployed = new Set(named.map((n) => n.cdk));
+      for (const service of notDeployedYet) {
+        expect(deployed.has(SERVICE[service]), `${service} is deployed now: take it off notDeployedYet`).toBe(false);
+      }
       for (const { entry, cdk, handler } of named) expect({ entry, cdk }).toEqual({ entry, cdk: handler });
       expect(new Set(named.map((n) => n.cdk)), 'one service name per function').toHaveProperty('size', named.length);
     });
