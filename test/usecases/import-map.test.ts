@@ -1,15 +1,6 @@
-/**
- * The Distributed Map import on the embedded servers (dynalite, s3rver), through the local
- * runner of the state machine's steps and the real batch and finish handlers: the same
- * file imported by the streamed (continuation) path and by the map gives the same customer
- * items, the same counts and the same rejects; a failed run redriven finishes the same way.
- */
-import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import {
   LocalMapImport,
   type LocalMapSteps,
@@ -23,6 +14,7 @@ import { handler as finishHandler } from '../../functions/handlers/import-finish
 import type { ImportRecord, MapImportRun } from '../../functions/ports/import-store.ts';
 import { type ImportSegmentDeps, importSegment, type MapImportInput } from '../../functions/usecases/import-segment.ts';
 import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
+import { freshImportConfig } from '../support/import-tables.ts';
 
 const BUCKET = 'campaign-data';
 const silent = { info: () => {}, warn: () => {} };
@@ -36,21 +28,7 @@ afterAll(async () => {
   await servers.stop();
 });
 
-/** Its own tables, and the handlers' environment pointing at them. */
-async function freshConfig(): Promise<LocalConfig> {
-  const config = localConfigFor(servers.endpoints, { dataBucket: BUCKET, suffix: randomUUID().slice(0, 8) });
-  Object.assign(process.env, {
-    CAMPAIGN_RUNTIME: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: servers.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: servers.endpoints.s3,
-    AWS_ENDPOINT_URL_SESV2: servers.endpoints.ses,
-    CUSTOMERS_TABLE: config.tables.customers,
-    IMPORTS_TABLE: config.tables.imports,
-    DATA_BUCKET: BUCKET,
-  });
-  await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
-  return config;
-}
+const freshConfig = (): Promise<LocalConfig> => freshImportConfig(servers, BUCKET);
 
 async function upload(config: LocalConfig, key: string, body: string | Uint8Array): Promise<void> {
   await clientsFor(config).s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));

@@ -1,15 +1,7 @@
-/**
- * The S3 segment import end to end on the embedded servers (dynalite, s3rver) with real
- * SDK clients: upload, event, handler, rows in DynamoDB, rejects report, import record.
- * Each test has its own tables.
- */
-import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
 import { clientsFor, importDependencies } from '../../functions/composition.ts';
 import type { LocalConfig } from '../../functions/config.ts';
@@ -23,6 +15,7 @@ import {
   rejectsKeyFor,
 } from '../../functions/usecases/import-segment.ts';
 import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
+import { freshImportConfig } from '../support/import-tables.ts';
 
 const BUCKET = 'campaign-data';
 const HEADER = 'customer_id,phone,email,name,device,unpaid_order';
@@ -46,18 +39,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Prepare (every test): its own tables, and the handler's environment pointing at them.
-  const suffix = randomUUID().slice(0, 8);
-  config = localConfigFor(servers.endpoints, { dataBucket: BUCKET, suffix });
-  Object.assign(process.env, {
-    CAMPAIGN_RUNTIME: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: servers.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: servers.endpoints.s3,
-    AWS_ENDPOINT_URL_SESV2: servers.endpoints.ses,
-    CUSTOMERS_TABLE: config.tables.customers,
-    IMPORTS_TABLE: config.tables.imports,
-    DATA_BUCKET: BUCKET,
-  });
-  await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
+  config = await freshImportConfig(servers, BUCKET);
   onEvent = async () => undefined;
 });
 

@@ -1,14 +1,5 @@
-/**
- * Workbooks (.xlsx) through the S3 segment import on the embedded servers (dynalite,
- * s3rver) with real SDK clients: read by ranged GETs, rows and rejects by Excel row
- * number, the sheet from the upload's metadata, and the checkpoints and hand-overs of a
- * large file, which resume by row as a CSV resumes by line. Each test has its own tables.
- */
-import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTables } from '../../functions/adapters/dynamo/ensure-tables.ts';
-import { localConfigFor } from '../../functions/adapters/local/local-config.ts';
 import { type LocalServers, startLocalServers } from '../../functions/adapters/local/servers.ts';
 import { metadataValue } from '../../functions/adapters/s3-object-storage.ts';
 import { clientsFor, importDependencies } from '../../functions/composition.ts';
@@ -19,6 +10,7 @@ import type { CustomerStore, SegmentRow } from '../../functions/ports/customer-s
 import type { ObjectStorage } from '../../functions/ports/object-storage.ts';
 import { type ImportSegmentDeps, importSegment } from '../../functions/usecases/import-segment.ts';
 import { customerItems, importRecords, rejectsOf } from '../support/import-store-reads.ts';
+import { freshImportConfig } from '../support/import-tables.ts';
 import { type FixtureSheet, wallClock, workbookBytes } from '../support/xlsx-fixtures.ts';
 
 const BUCKET = 'campaign-data';
@@ -37,18 +29,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Prepare (every test): its own tables, and the handler's environment pointing at them.
-  const suffix = randomUUID().slice(0, 8);
-  config = localConfigFor(servers.endpoints, { dataBucket: BUCKET, suffix });
-  Object.assign(process.env, {
-    CAMPAIGN_RUNTIME: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: servers.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: servers.endpoints.s3,
-    AWS_ENDPOINT_URL_SESV2: servers.endpoints.ses,
-    CUSTOMERS_TABLE: config.tables.customers,
-    IMPORTS_TABLE: config.tables.imports,
-    DATA_BUCKET: BUCKET,
-  });
-  await ensureTables(clientsFor(config).dynamodb, Object.values(config.tables));
+  config = await freshImportConfig(servers, BUCKET);
 });
 
 async function upload(key: string, body: Uint8Array, sheet?: string): Promise<void> {
