@@ -107,7 +107,11 @@ const TYPE_ZH: Readonly<Record<string, string>> = {
 const typeZh = (name: string): string => TYPE_ZH[name] ?? name;
 /** "the default text for group X" in Chinese; "the text" needs no words before the verb. */
 const whoseZh = (whose: string): string =>
-  whose === 'the text' ? '短信文字' : `客群 ${whose.replace('the default text for group ', '')} 的默认文字`;
+  whose === 'the text'
+    ? '短信文字'
+    : whose === 'the care text'
+      ? '关怀短信文字'
+      : `客群 ${whose.replace('the default text for group ', '')} 的默认文字`;
 const unitZh = (unit: string): string => (unit === 'characters' ? '个字符' : unit === 'items' ? '项' : unit);
 
 export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
@@ -283,13 +287,13 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   },
   'signature-first': {
     pattern:
-      /^(the text|the default text for group \S+) must start with the store signature (.+): China's carriers require it at the very start \(put \{signature\} first\)$/,
+      /^(the text|the care text|the default text for group \S+) must start with the store signature (.+): China's carriers require it at the very start \(put \{signature\} first\)$/,
     zh: (whose, signature) =>
       `${whoseZh(whose)}必须以店铺签名 ${signature} 开头：运营商要求签名在最前面（把 {signature} 放在开头）`,
   },
   'sms-opt-out': {
     pattern:
-      /^(the text|the default text for group \S+) must carry an opt-out instruction \(.*\), or set "providerSuffix" to the text your provider appends$/,
+      /^(the text|the care text|the default text for group \S+) must carry an opt-out instruction \(.*\), or set "providerSuffix" to the text your provider appends$/,
     zh: (whose) =>
       `${whoseZh(whose)}必须带退订说明（回T退订、拒收请回复R……），或把服务商追加的文字设为 "providerSuffix"`,
   },
@@ -306,7 +310,7 @@ export const FIELD_TEXTS: Readonly<Record<FieldMessageKind, FieldText>> = {
   },
   'template-unregistered': {
     pattern:
-      /^(the text|the default text for group \S+) is not a registered SMS template \(marketing SMS in China must be\): register it with your SMS provider, then add "registeredTemplates": \{"<its template id>": "(\w+)"\}\. The text to register: (.+)$/s,
+      /^(the text|the care text|the default text for group \S+) is not a registered SMS template \(marketing SMS in China must be\): register it with your SMS provider, then add "registeredTemplates": \{"<its template id>": "(\w+)"\}\. The text to register: (.+)$/s,
     zh: (whose, fingerprint, form) =>
       `${whoseZh(whose)}不是已报备的短信模板（国内营销短信必须报备）：请向短信服务商报备，然后加上 "registeredTemplates": {"<模板编号>": "${fingerprint}"}。要报备的文字：${form}`,
   },

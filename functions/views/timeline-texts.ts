@@ -60,6 +60,8 @@ export interface TimelineTexts {
   emailBeforeSms: (hours: string) => string;
   midnightBadge: string;
   stopsOnPurchase: string;
+  /** Under a wave's planned SMS: how many of them are its care text, sent to recent buyers instead. */
+  careSms: (count: string) => string;
   sendDetails: (n: number) => string;
   sendHead: { group: string; channel: string; when: string; customers: string; duration: string; parts: string };
   groupLabel: (group: number, slice: number) => string;
@@ -155,6 +157,7 @@ export const TIMELINE_TEXTS: Record<Lang, TimelineTexts> = {
     emailBeforeSms: (hours) => `邮件比短信早 ${hours}`,
     midnightBadge: '零点开抢 · 不受免打扰限制',
     stopsOnPurchase: '购买即停',
+    careSms: (count) => `其中关怀短信 ${count}`,
     sendDetails: (n) => `发送明细（${formatInt(n)} 批）`,
     sendHead: { group: '组', channel: '渠道', when: '时间', customers: '客户数', duration: '用时', parts: '短信段数' },
     groupLabel: (group, slice) => `G${group}${slice > 1 ? `·${slice}` : ''}`,
@@ -247,6 +250,7 @@ export const TIMELINE_TEXTS: Record<Lang, TimelineTexts> = {
     emailBeforeSms: (hours) => `email ${hours} before SMS`,
     midnightBadge: 'midnight push · exempt from quiet hours',
     stopsOnPurchase: 'stops on purchase',
+    careSms: (count) => `${count} of them care texts`,
     sendDetails: (n) => `send details (${plural(n, 'send', 'sends')})`,
     sendHead: {
       group: 'Group',

@@ -108,6 +108,8 @@ describe('the Chinese texts of the plan-time refusals', () => {
       'changed since it was registered as template SMS_1 (fingerprint 0123456789abcdef, now fedcba9876543210): the provider refuses an unregistered text; register the new text and update "registeredTemplates", or restore the registered one',
       'the default text for group recent is not a registered SMS template (marketing SMS in China must be): register it with your SMS provider, then add "registeredTemplates": {"<its template id>": "01e9ff2cae39054b"}. The text to register: 【示例旗舰店】{name} 回T退订',
       'uses {coupon} but no coupon is set: set "coupon" on the wave or the campaign (e.g. 满300减50券)',
+      'the care text is not a registered SMS template (marketing SMS in China must be): register it with your SMS provider, then add "registeredTemplates": {"<its template id>": "08666f85fd84611a"}. The text to register: 【示例旗舰店】{name}，感谢您近期的购买 拒收请回复R',
+      "the care text must start with the store signature 【示例旗舰店】: China's carriers require it at the very start (put {signature} first)",
       'tonight (今晚零点开抢) must send on the day before the midnight push',
       'names a sub-group of d11-loyal, which has none; only dormant-shallow, dormant-deep, churned are split',
       'must be one of dormant-deep:new, dormant-deep:returning-high',
@@ -122,5 +124,7 @@ describe('the Chinese texts of the plan-time refusals', () => {
       '预算 0.01 元，低于零点开抢本身的费用（2 条短信 0.09 元）：请提高预算，或缩小零点开抢的受众',
     );
     expect(fieldMessageZh(messages[6] as string)).toContain('客群 recent 的默认文字不是已报备的短信模板');
+    expect(fieldMessageZh(messages[8] as string)).toContain('关怀短信文字不是已报备的短信模板');
+    expect(fieldMessageZh(messages[9] as string)).toContain('关怀短信文字必须以店铺签名');
   });
 });

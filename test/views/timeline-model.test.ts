@@ -76,6 +76,31 @@ describe('timelinePageModel', () => {
     expect(model.reasons.total.count).toBe('552,940');
   });
 
+  it("says how many of a wave's planned SMS are its care text, in both languages", () => {
+    // Prepare: recent buyers of the warm-up get its care text instead of the promotion.
+    const timeline = clone(fixtureTimeline);
+    const warmup = timeline.waves?.find((w) => w.id === 'warmup');
+    if (!warmup) throw new Error('the fixture has a warmup wave');
+    warmup.care = {
+      sms: 12_345,
+      example: { text: '【示例旗舰店】感谢您近期的购买 回T退订', parts: 1, characters: 21 },
+    };
+
+    // Act
+    const zh = timelinePageModel(timeline);
+    const en = timelinePageModel(timeline, { lang: 'en' });
+
+    // Assess
+    expect(zh.waveTable.rows.find((r) => r.id === 'warmup')?.careSms).toBe('其中关怀短信 12,345');
+    expect(en.waveTable.rows.find((r) => r.id === 'warmup')?.careSms).toBe('12,345 of them care texts');
+    const without = zh.waveTable.rows.filter((r) => r.id !== 'warmup' && r.careSms !== undefined);
+    expect(
+      without.map((r) => r.id),
+      'waves without a care text say nothing of it',
+    ).toEqual([]);
+    expect(renderTimelinePage(timeline)).toContain('<span class="care-note">其中关怀短信 12,345</span>');
+  });
+
   it('moves the axis with the DST rules of a Berlin campaign', () => {
     // Prepare: the presale SMS at 12:00 UTC on 24 October is 14:00 CEST; summer time ends that
     // night, so its last send, ending 02:00 UTC on the 25th, ends at 03:00 CET; the push is in CET.

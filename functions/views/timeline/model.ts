@@ -214,6 +214,8 @@ export interface WaveRowModel {
   email: string;
   audience: string;
   plannedSms: string;
+  /** How many of the planned SMS are the wave's care text; absent when it has none. */
+  careSms?: string;
   /** Absent when the wave has no email lane. */
   plannedEmail?: string;
   dropped: Array<{ reason: ReasonLabel; count: string }>;
@@ -928,6 +930,7 @@ function waveRows(waves: WaveView[], clock: Clock): WaveRowModel[] {
       email: hasEmail ? channelSpan(w, 'email', clock) : '',
       audience: s ? formatInt(s.audience_size) : '—',
       plannedSms: formatInt(channelTotal(w, 'sms')),
+      ...(s?.care && s.care.sms > 0 ? { careSms: tx.careSms(formatInt(s.care.sms)) } : {}),
       ...(hasEmail ? { plannedEmail: formatInt(channelTotal(w, 'email')) } : {}),
       dropped: sortedDropped(s?.dropped).map(([code, n]) => ({
         reason: reasonLabel(code, clock.lang),

@@ -228,7 +228,7 @@ function renderWaveTable(t: TimelinePageModel['waveTable']): SafeHtml {
       : html`<span class="muted">${t.none}</span>`;
     return html`<tr${r.midnight ? raw(' class="is-midnight"') : ''}><th scope="row">${r.id}${
       r.midnight ? raw(' <span class="badge midnight small">00:00</span>') : ''
-    }${r.stop ? html` <span class="badge stop small">${r.stop}</span>` : ''}</th><td data-label="${h.sms}" class="when">${r.sms || '—'}</td><td data-label="${h.email}" class="when">${r.email || dash}</td><td data-label="${h.audience}" class="num">${r.audience}</td><td data-label="${h.plannedSms}" class="num">${r.plannedSms}</td><td data-label="${h.plannedEmail}" class="num">${r.plannedEmail ?? dash}</td><td data-label="${h.dropped}" class="dropped">${dropped}</td></tr>`;
+    }${r.stop ? html` <span class="badge stop small">${r.stop}</span>` : ''}</th><td data-label="${h.sms}" class="when">${r.sms || '—'}</td><td data-label="${h.email}" class="when">${r.email || dash}</td><td data-label="${h.audience}" class="num">${r.audience}</td><td data-label="${h.plannedSms}" class="num">${r.plannedSms}${r.careSms ? html`<span class="care-note">${r.careSms}</span>` : ''}</td><td data-label="${h.plannedEmail}" class="num">${r.plannedEmail ?? dash}</td><td data-label="${h.dropped}" class="dropped">${dropped}</td></tr>`;
   };
   return html`<div class="table-wrap"><table class="waves stack"><thead><tr><th>${h.wave}</th><th>${h.sms}</th><th>${h.email}</th><th class="num">${h.audience}</th><th class="num">${h.plannedSms}</th><th class="num">${h.plannedEmail}</th><th>${h.dropped}</th></tr></thead><tbody>${t.rows.map(row)}</tbody></table></div>`;
 }

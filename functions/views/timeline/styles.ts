@@ -93,6 +93,7 @@ td.meter{width:140px}
 td.meter span{display:block;height:8px;margin-top:6px;background:#94a3b8;border-radius:4px;min-width:2px}
 tfoot td{font-weight:600;border-bottom:none}
 .muted{color:#94a3b8}
+.care-note{display:block;font-size:11.5px;color:#64748b;font-weight:400}
 .empty{color:#64748b;font-style:italic}
 .note{color:#64748b;font-size:12px;margin-top:6px}
 footer{color:#94a3b8;font-size:12px;margin-top:18px}
