@@ -28,7 +28,7 @@ import { type MessageTags, RejectedMessageError, type SmsSender, ThrottledError 
 import type { TestTouch, TestTouchStore } from '../ports/test-touch-store.ts';
 import { CampaignError, type CampaignErrorCode } from './errors.ts';
 import { composeEmail, messageValues, type UnsubscribeLinks, waveSms, waveTemplates } from './send-wave.ts';
-import { textGroups } from './wave-messages.ts';
+import { CARE_TEXT, textGroups } from './wave-messages.ts';
 
 /** The most recipients one test send may name. */
 export const MAX_TEST_RECIPIENTS_PER_REQUEST = 10;
@@ -295,9 +295,6 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
   }
   return result;
 }
-
-/** A test send's `group` naming the wave's care text. */
-export const CARE_TEXT = 'care';
 
 /**
  * Whose texts a test sends, checked before anything is: a playbook group, the care text, or

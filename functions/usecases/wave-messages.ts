@@ -49,6 +49,17 @@ export function textGroups(wave: Wave): string[] {
   return onlyGroups ? named : [...PLAYBOOK_GROUPS];
 }
 
+/** A test send's `group` naming the wave's care text. */
+export const CARE_TEXT = 'care';
+
+/**
+ * The texts a test send of the wave can choose by `group`: each group's own SMS when the
+ * groups' texts differ, then the care text when the wave has one; empty when all read one text.
+ */
+export function testSendGroups(wave: Wave): string[] {
+  return [...(smsVariesByGroup(wave.templates) ? textGroups(wave) : []), ...(wave.care ? [CARE_TEXT] : [])];
+}
+
 export function waveMessages(campaign: Campaign, wave: Wave): WaveMessages {
   const templates = waveTemplates(campaign, wave);
   const sms = new Map<string, SmsVariant>();

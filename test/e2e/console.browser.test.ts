@@ -158,10 +158,31 @@ describe('the console in chromium', () => {
     expect(await page.textContent('#cost-total')).toMatch(/^¥\d/);
     expect(await page.textContent('#wave-presale table.sends')).toContain(String(CUSTOMERS));
 
-    // Test send to the campaign's own test phone.
+    // Test send to the campaign's own test phone, of one group's text: exactly what that group's customers get.
+    const offered = await page.$$eval('#test-group option:not([hidden])', (nodes) =>
+      nodes.map((n) => (n as HTMLOptionElement).value),
+    );
+    expect(offered, "the presale wave's texts by group are offered, and only its").toEqual([...PLAYBOOK_GROUPS]);
+    await page.selectOption('#test-group', 'churned');
+    const before = stack.runtime.sms.messages().length;
     await page.click('#test-send-form button[type=submit]');
     await page.waitForSelector('#test-result.ok');
-    expect(await page.textContent('#test-result')).toMatch(/已发送 \d+ 条测试消息/);
+    expect(await page.textContent('#test-result')).toMatch(/已发送 \d+ 条测试消息.*所发文案：流失客/);
+    const churnedText = await page.$$eval(
+      '#wave-presale .message.sms',
+      (nodes) =>
+        nodes.find((n) => n.querySelector('.label')?.textContent?.includes('流失客'))?.querySelector('.text')
+          ?.textContent,
+    );
+    const tested = stack.runtime.sms.messages().slice(before);
+    // The variants differ only in the link (mobile, PC) and the greeting (named or not).
+    const shape = (text: string | null | undefined) =>
+      (text ?? '').replace(/https?:\/\/\S+/g, '{link}').replace(/^(【[^】]+】)(王小明|亲)/, '$1{name}');
+    expect(tested.length, 'the test send reached the SMS sink').toBeGreaterThan(0);
+    expect(
+      tested.map((message) => shape(message.text)),
+      "every test message is the churned group's text as the page shows it",
+    ).toEqual(tested.map(() => shape(churnedText)));
     for (const width of [PHONE, DESKTOP]) {
       await page.setViewportSize({ width, height: 900 });
       await shoot(page, 'draft', width);

@@ -12,7 +12,7 @@ import type { CostEstimate, PlanDiff } from '../../domain/plan-review.ts';
 import { formatCount } from '../../domain/text.ts';
 import type { Timeline } from '../../domain/timeline.ts';
 import type { StoredVersion } from '../../ports/lifecycle-store.ts';
-import { type WaveMessages, waveMessages } from '../../usecases/wave-messages.ts';
+import { testSendGroups, type WaveMessages, waveMessages } from '../../usecases/wave-messages.ts';
 import { type SubGroupRow, subGroupRows } from '../sub-group-rows.ts';
 import type { Lang } from './words.ts';
 
@@ -22,8 +22,12 @@ export interface ConsoleActions {
   pause: boolean;
   resume: boolean;
   cancel: boolean;
-  /** Waves and the campaign's own test recipients; absent when a test send is not possible now. */
-  testSend?: { waves: string[]; recipients: string[] };
+  /**
+   * Waves, with the texts a test of each can choose (group codes and `care`; empty when the
+   * wave has one text for all), and the campaign's own test recipients; absent when a test
+   * send is not possible now.
+   */
+  testSend?: { waves: Array<{ id: string; groups: string[] }>; recipients: string[] };
   /** True when the campaign file lists no test recipients (the page says how to add them). */
   testSendNeedsRecipients: boolean;
 }
@@ -170,7 +174,12 @@ function actionsFor(lifecycle: Lifecycle, latest: StoredVersion, now: number, ro
     resume: may('resume') && would({ kind: 'resume' }),
     cancel: may('cancel') && would({ kind: 'cancel' }),
     ...(testable && recipients.length > 0
-      ? { testSend: { waves: latest.campaign.waves.map((wave) => wave.id), recipients: [...recipients] } }
+      ? {
+          testSend: {
+            waves: latest.campaign.waves.map((wave) => ({ id: wave.id, groups: testSendGroups(wave) })),
+            recipients: [...recipients],
+          },
+        }
       : {}),
     testSendNeedsRecipients: testable && recipients.length === 0,
   };

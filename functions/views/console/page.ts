@@ -7,6 +7,7 @@
 import type { Role } from '../../contract.ts';
 import type { AuditEntry } from '../../domain/campaign-lifecycle.ts';
 import { channelName, groupName, HTML_LANG, reasonText } from '../../domain/i18n.ts';
+import { CARE_TEXT } from '../../usecases/wave-messages.ts';
 import { html, jsonScript, raw, type SafeHtml } from '../html.ts';
 import { formatCny, formatCount, formatWhen } from './format.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
@@ -281,6 +282,25 @@ ${withReason ? html`<label for="confirm-${action}-reason">${say('reason')}</labe
 </dialog>`;
 }
 
+/**
+ * The texts one wave's test can send, as options tagged with the wave: the script shows only
+ * the chosen wave's. A wave with one text for all has one option, sent without a group.
+ */
+function testTextOptions(
+  wave: { id: string; groups: string[] },
+  shown: boolean,
+  model: CampaignPageModel,
+  say: Say,
+): SafeHtml {
+  const name = (group: string) =>
+    group === CARE_TEXT ? say('careSmsText') : groupName(group, model.lang, model.plan?.groupLabels);
+  const options =
+    wave.groups.length === 0
+      ? [{ value: '', label: say('sameTextForAll') }]
+      : wave.groups.map((group) => ({ value: group, label: name(group) }));
+  return html`${options.map((option, index) => html`<option data-wave="${wave.id}" value="${option.value}"${shown ? (index === 0 ? raw(' selected') : '') : raw(' hidden disabled')}>${option.label}</option>`)}`;
+}
+
 function testSendForm(model: CampaignPageModel, say: Say): SafeHtml {
   const { testSend } = model.actions;
   if (!testSend && !model.actions.testSendNeedsRecipients) return html``;
@@ -290,7 +310,9 @@ ${
   testSend
     ? html`<form id="test-send-form">
 <label for="test-wave">${say('wave')}</label>
-<select id="test-wave" name="waveId">${testSend.waves.map((wave) => html`<option value="${wave}">${wave}</option>`)}</select>
+<select id="test-wave" name="waveId">${testSend.waves.map((wave) => html`<option value="${wave.id}">${wave.id}</option>`)}</select>
+<label for="test-group">${say('testText')}</label>
+<select id="test-group" name="group">${testSend.waves.map((wave, index) => testTextOptions(wave, index === 0, model, say))}</select>
 <fieldset style="border:0;padding:0;margin:8px 0"><legend style="font-size:14px">${say('recipients')}</legend>
 ${testSend.recipients.map((to, index) => html`<div class="check"><input type="checkbox" name="to" id="to-${index}" value="${to}" checked><label for="to-${index}" style="margin:0">${to}</label></div>`)}
 </fieldset>

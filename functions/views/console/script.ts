@@ -145,6 +145,26 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
   // --- Test send.
   var testForm = document.getElementById('test-send-form');
   if (testForm) {
+    // Only the chosen wave's texts are offered; the care text is an SMS, so emails sit it out.
+    var showTexts = function () {
+      var first = null;
+      Array.prototype.forEach.call(testForm.group.options, function (option) {
+        var mine = option.getAttribute('data-wave') === testForm.waveId.value;
+        option.hidden = !mine;
+        option.disabled = !mine;
+        if (mine && first === null) first = option;
+      });
+      var current = testForm.group.options[testForm.group.selectedIndex];
+      if (first && (!current || current.disabled)) first.selected = true;
+      var care = testForm.group.value === 'care';
+      Array.prototype.forEach.call(testForm.querySelectorAll('input[name=to]'), function (box) {
+        var email = box.value.indexOf('@') >= 0;
+        box.disabled = care && email;
+        if (care && email) box.checked = false;
+      });
+    };
+    testForm.waveId.addEventListener('change', showTexts);
+    testForm.group.addEventListener('change', showTexts);
     testForm.addEventListener('submit', function (event) {
       event.preventDefault();
       var result = document.getElementById('test-result');
@@ -152,11 +172,13 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
       var submit = testForm.querySelector('button');
       submit.disabled = true;
       show(result, 'info', W.working);
-      api('POST', base + '/test-send', { waveId: testForm.waveId.value, to: to }).then(function (answer) {
+      var body = { waveId: testForm.waveId.value, to: to };
+      if (testForm.group.value) body.group = testForm.group.value;
+      api('POST', base + '/test-send', body).then(function (answer) {
         submit.disabled = false;
         if (answer.status === 202) {
           var failed = answer.json.failed || [];
-          show(result, failed.length ? 'error' : 'ok', fill(W.testSent, { sent: answer.json.sent.length, failed: failed.length }),
+          show(result, failed.length ? 'error' : 'ok', fill(W.testSent, { sent: answer.json.sent.length, failed: failed.length }) + (answer.json.group ? ' ' + fill(W.testSentText, { text: testForm.group.selectedOptions[0].textContent }) : ''),
             failed.map(function (f) { return el('li', { text: f.to + ' ' + f.variant + ': ' + f.reason }); }));
           return;
         }
