@@ -34,7 +34,8 @@ type States = Record<string, Json & { Type: string }>;
  */
 function definitionOf(template: Template, machine: CampaignStateMachine): { StartAt: string; States: States } {
   const resource = template.findResources('AWS::StepFunctions::StateMachine')[logicalId(machine.stateMachine)];
-  const [, parts] = resource?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+  if (!resource) throw new Error(`no state machine ${machine.node.path} in the template`);
+  const [, parts] = resource.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
   // Each value sits inside a JSON string of the definition: a marker there first, its text after parsing.
   const values: unknown[] = [];
   const text = parts
