@@ -45,6 +45,13 @@ export function buildApp(app: App, env: Environment = defaultEnvironment()): Cam
     reservedConcurrency: settings.reservedConcurrency,
     importWorkers: settings.importWorkers,
     sendWorkers: settings.sendWorkers,
+    ...(settings.importMapThresholdMb === undefined
+      ? {}
+      : { distributedImportBytes: settings.importMapThresholdMb * 1024 * 1024 }),
+    ...(settings.importMapConcurrency === undefined
+      ? {}
+      : { distributedImportConcurrency: settings.importMapConcurrency }),
+    ...(settings.planShardConcurrency === undefined ? {} : { planShardConcurrency: settings.planShardConcurrency }),
   });
   if (settings.dryRun) {
     refuseDeployment(stateful);

@@ -23,6 +23,9 @@ export const SETTING_NAMES = [
   'reservedConcurrency',
   'importWorkers',
   'sendWorkers',
+  'importMapThresholdMb',
+  'importMapConcurrency',
+  'planShardConcurrency',
   'dryRun',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -49,6 +52,12 @@ export interface DeploymentSettings {
   readonly importWorkers: number;
   /** Send shards worked at once (the send queue poller's cap). */
   readonly sendWorkers: number;
+  /** UTF-8 CSV files of at least this many MB import through the Distributed Map. Unset: 200. */
+  readonly importMapThresholdMb?: number;
+  /** Batches the Distributed Map import writes at once. Unset: 40. */
+  readonly importMapConcurrency?: number;
+  /** Shards a sharded plan runs at once in each pass. Unset: 100. */
+  readonly planShardConcurrency?: number;
   /** Synthesized with example values for what was not set: never to be deployed. */
   readonly dryRun: boolean;
 }
@@ -93,6 +102,19 @@ const HELP: Readonly<Record<SettingName, { meaning: string; example: string }>> 
   },
   importWorkers: { meaning: 'segment files imported at once, 2 to 1000', example: String(DEFAULT_IMPORT_WORKERS) },
   sendWorkers: { meaning: 'send shards worked at once, 2 to 1000', example: String(DEFAULT_SEND_WORKERS) },
+  importMapThresholdMb: {
+    meaning:
+      'UTF-8 CSV files of at least this many MB import through the Distributed Map, smaller ones through one writer, 1 to 10240 (default 200)',
+    example: '200',
+  },
+  importMapConcurrency: {
+    meaning: 'batches of 1,000 rows the Distributed Map import writes at once, 1 to 10000 (default 40)',
+    example: '40',
+  },
+  planShardConcurrency: {
+    meaning: 'shards a sharded plan runs at once in each pass, 1 to 1000 (default 100)',
+    example: '100',
+  },
   dryRun: { meaning: 'synthesize offline with example values; the templates cannot be deployed', example: 'true' },
 };
 
@@ -144,13 +166,15 @@ const domainName = z
   .refine((value) => DOMAIN.test(value), { message: 'is not a domain name such as mail.yourstore.cn' });
 
 // cdk.json gives JSON types, `-c key=value` always strings: both are read the same way.
-const workers = z
-  .preprocess(
-    (value) => (typeof value === 'number' ? String(value) : value),
-    z.string('must be a whole number').regex(/^\d+$/, 'must be a whole number'),
-  )
-  .transform(Number)
-  .pipe(z.int().min(2, 'must be at least 2').max(1000, 'must be at most 1000'));
+const wholeNumber = (min: number, max: number) =>
+  z
+    .preprocess(
+      (value) => (typeof value === 'number' ? String(value) : value),
+      z.string('must be a whole number').regex(/^\d+$/, 'must be a whole number'),
+    )
+    .transform(Number)
+    .pipe(z.int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const workers = wholeNumber(2, 1000);
 
 const flag = z
   .preprocess(
@@ -192,6 +216,11 @@ function schemas(dryRun: boolean) {
     reservedConcurrency: flag,
     importWorkers: workers,
     sendWorkers: workers,
+    // The Distributed Map's CSV reader takes files up to 10 GB.
+    importMapThresholdMb: wholeNumber(1, 10_240),
+    // A Distributed Map runs at most 10,000 child executions at once.
+    importMapConcurrency: wholeNumber(1, 10_000),
+    planShardConcurrency: wholeNumber(1, 1000),
     dryRun: flag,
   } satisfies Record<SettingName, z.ZodType>;
 }
@@ -253,6 +282,13 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
   const reservedConcurrency = read('reservedConcurrency', false);
   const importWorkers = read('importWorkers', DEFAULT_IMPORT_WORKERS);
   const sendWorkers = read('sendWorkers', DEFAULT_SEND_WORKERS);
+  const optional = <N extends 'importMapThresholdMb' | 'importMapConcurrency' | 'planShardConcurrency'>(name: N) =>
+    contextValue(scope, name) === undefined ? {} : ({ [name]: read(name) } as unknown as Record<N, number>);
+  const scale = {
+    ...optional('importMapThresholdMb'),
+    ...optional('importMapConcurrency'),
+    ...optional('planShardConcurrency'),
+  };
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {
     emailDomain,
@@ -264,6 +300,7 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
     reservedConcurrency,
     importWorkers,
     sendWorkers,
+    ...scale,
     dryRun,
   };
 }

@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** What sets one operator alarm apart: when it fires and what it tells the operator. */
@@ -102,6 +103,29 @@ export class OperatorAlarms extends Construct {
     });
     this.notifyOn(alarm);
     return alarm;
+  }
+
+  /**
+   * An alarm on the executions of `stateMachine` that failed or timed out in five minutes: a
+   * run that stopped for good (its own retries spent), which an operator redrives once the
+   * cause is fixed. Aborted runs are not counted: only an operator aborts one.
+   */
+  public failedExecutions(scope: Construct, id: string, stateMachine: IStateMachine, description: string): Alarm {
+    const period = Duration.minutes(5);
+    return this.alarm(
+      scope,
+      id,
+      new MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+        usingMetrics: {
+          failed: stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+        },
+        label: 'Failed or timed-out executions',
+        period,
+      }),
+      { ...AT_LEAST_ONE, description },
+    );
   }
 
   /** Notifies operators when `alarm` goes into ALARM and when it is back to OK. */

@@ -7,9 +7,10 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, PREFIX, SERVICE } from '../functions/contract.ts';
+import { DISTRIBUTED_IMPORT, ENV, PREFIX, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
+import { SegmentImportMap } from './segment-import-map.ts';
 
 /** At most this many files import at once: it caps the write pressure on the customers table. */
 const DEFAULT_IMPORT_WORKERS = 4;
@@ -32,6 +33,15 @@ export interface SegmentImportProps {
    * reservation at all; raise the Lambda concurrent-executions quota first. @default false
    */
   readonly reserveConcurrency?: boolean;
+  /**
+   * UTF-8 CSV files of at least this many bytes import through the Distributed Map; smaller
+   * files (and workbooks, JSON Lines, GB18030 text of any size) stream through the importer,
+   * handing over to a continuation when one invocation is not enough.
+   * @default DISTRIBUTED_IMPORT.thresholdBytes (200 MB)
+   */
+  readonly distributedImportBytes?: number;
+  /** Batches the Distributed Map writes at once (see SegmentImportMapProps.maxConcurrency). @default 40 */
+  readonly distributedImportConcurrency?: number;
 }
 
 /**
@@ -40,13 +50,16 @@ export interface SegmentImportProps {
  * function, one file per invocation. The queue absorbs bursts of uploads and
  * retries; after five failed receives a message goes to the dead-letter queue.
  * A file too large for one invocation is continued by a message the function
- * sends to the same queue.
+ * sends to the same queue; a UTF-8 CSV above `distributedImportBytes` is handed to the
+ * Distributed Map import instead (lib/segment-import-map.ts).
  */
 export class SegmentImport extends Construct {
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
   public readonly rule: Rule;
   public readonly importer: CampaignFunction;
+  /** The Distributed Map import the importer hands large CSV files to. */
+  public readonly map: SegmentImportMap;
 
   constructor(scope: Construct, id: string, props: SegmentImportProps) {
     super(scope, id);
@@ -89,6 +102,22 @@ export class SegmentImport extends Construct {
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
     });
 
+    this.map = new SegmentImportMap(this, 'Map', {
+      dataBucket,
+      customersTable,
+      importsTable,
+      alarms,
+      ...(props.distributedImportConcurrency === undefined
+        ? {}
+        : { maxConcurrency: props.distributedImportConcurrency }),
+    });
+    const thresholdBytes = props.distributedImportBytes ?? DISTRIBUTED_IMPORT.thresholdBytes;
+    if (!Number.isInteger(thresholdBytes) || thresholdBytes < 1) {
+      throw new Error(
+        `${this.node.path}: distributedImportBytes must be a whole number above 0, not ${thresholdBytes}`,
+      );
+    }
+
     this.importer = new CampaignFunction(this, 'Importer', {
       entry: 'functions/handlers/import-segment.ts',
       handler: 'handler',
@@ -104,7 +133,12 @@ export class SegmentImport extends Construct {
       .useTable(importsTable, ENV.importsTable, 'readWrite')
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
       .useBucket(dataBucket, ENV.dataBucket, 'write', PREFIX.reports)
-      .useQueue(this.queue, ENV.importQueueUrl, 'send');
+      .useQueue(this.queue, ENV.importQueueUrl, 'send')
+      .allow({ actions: ['states:StartExecution'], resources: [this.map.machine.stateMachine.stateMachineArn] })
+      .useNames({
+        [ENV.importStateMachineArn]: this.map.machine.stateMachine.stateMachineArn,
+        [ENV.distributedImportBytes]: String(thresholdBytes),
+      });
 
     this.importer.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -6,6 +6,7 @@ import { CampaignFunction } from './campaign-function.ts';
 import { CampaignHttpApi } from './http-api.ts';
 import { OperatorAlarms } from './operator-alarms.ts';
 import { SegmentImport } from './segment-import.ts';
+import { ShardedPlan } from './sharded-plan.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -26,6 +27,12 @@ export interface StatelessStackProps extends StackProps {
   readonly reservedConcurrency?: boolean;
   /** Segment files imported at once (see SegmentImportProps.importWorkers). @default 4 */
   readonly importWorkers?: number;
+  /** Files of at least this many bytes import through the Distributed Map (see SegmentImportProps). @default 200 MB */
+  readonly distributedImportBytes?: number;
+  /** Batches the Distributed Map import writes at once. @default 40 */
+  readonly distributedImportConcurrency?: number;
+  /** Shards the sharded plan runs at once in each pass. @default 100 */
+  readonly planShardConcurrency?: number;
   /** Send workers running at once (see CampaignDeliveryProps.sendWorkers). @default 8 */
   readonly sendWorkers?: number;
   /**
@@ -49,6 +56,7 @@ export class StatelessStack extends Stack {
   public readonly health: CampaignFunction;
   public readonly alarms: OperatorAlarms;
   public readonly segmentImport: SegmentImport;
+  public readonly shardedPlan: ShardedPlan;
   public readonly delivery: CampaignDelivery;
   public readonly httpApi: CampaignHttpApi;
   /** The base of the links in messages: the `publicBaseUrl` prop, else the HTTP API's URL. */
@@ -85,6 +93,15 @@ export class StatelessStack extends Stack {
       alarms: this.alarms,
       importWorkers: props.importWorkers,
       reserveConcurrency: props.reservedConcurrency,
+      distributedImportBytes: props.distributedImportBytes,
+      distributedImportConcurrency: props.distributedImportConcurrency,
+    });
+    this.shardedPlan = new ShardedPlan(this, 'ShardedPlan', {
+      dataBucket: stateful.dataBucket,
+      customersTable: stateful.customersTable,
+      importsTable: stateful.importsTable,
+      alarms: this.alarms,
+      ...(props.planShardConcurrency === undefined ? {} : { maxConcurrency: props.planShardConcurrency }),
     });
 
     this.delivery = new CampaignDelivery(this, 'Delivery', {
@@ -99,8 +116,12 @@ export class StatelessStack extends Stack {
       emailDomain: props.emailDomain,
       smsSenderId: props.smsSenderId,
     });
-    // The importer loads the same strict config: the rest of it by name, no grant.
-    this.segmentImport.importer.useNames(this.delivery.runtimeEnvironment);
+    // The importer, the map's steps and the plan's passes load the same strict config: the rest of it by name, no grant.
+    const { importer, map } = this.segmentImport;
+    const { firstPass, reduce, secondPass } = this.shardedPlan;
+    for (const fn of [importer, map.batchWriter, map.finisher, firstPass, reduce, secondPass]) {
+      fn.useNames(this.delivery.runtimeEnvironment);
+    }
 
     this.httpApi = new CampaignHttpApi(this, 'HttpApi', {
       dataBucket: stateful.dataBucket,

@@ -1,0 +1,149 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  DistributedMap,
+  JsonPath,
+  OutputType,
+  Pass,
+  TaskInput,
+  Transformation,
+  WriterConfig,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ENV, PREFIX, SERVICE } from '../functions/contract.ts';
+import { CampaignFunction } from './campaign-function.ts';
+import { CampaignStateMachine, lambdaStep, PrefixResultWriter } from './campaign-state-machine.ts';
+import type { OperatorAlarms } from './operator-alarms.ts';
+
+/**
+ * Shards one run may have: `States.ArrayRange`, which numbers them, makes at most 1,000
+ * items (the shard handler itself accepts up to 10,000).
+ */
+export const MAX_PLAN_SHARDS = 1_000;
+/** Where the two maps write their result files (one folder per map run). */
+export const PLAN_MAP_RESULTS_PREFIX = `${PREFIX.planShards}map-results`;
+const PLAN_TIMEOUT = Duration.minutes(15);
+
+export interface ShardedPlanProps {
+  readonly dataBucket: IBucket;
+  readonly customersTable: ITableV2;
+  readonly importsTable: ITableV2;
+  readonly alarms: OperatorAlarms;
+  /**
+   * Shards planned at once in each pass (the maps' MaxConcurrency). Each first pass scans its
+   * share of the customers table's segments, so this bounds the read pressure on it.
+   * @default 100
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * The sharded plan: a Distributed Map runs the first pass over every shard (a range of the
+ * customers table's parallel-Scan segments, or a byte range of one segment CSV), the reduce
+ * makes the campaign's global decisions from every shard's columns, and a second Distributed
+ * Map writes each shard's part of touches.jsonl. Every pass reads and writes only under the
+ * run's `workPrefix` in the data bucket; steps hand on keys and counts, never lists.
+ *
+ * The execution input, exactly what the shard handlers parse (handlers/plan-shards.ts):
+ * `{ campaignId, version, workPrefix, shardCount, source }` with `source` either
+ * `{ kind: 'table', totalSegments }` or `{ kind: 'csv', key, etag }`, after
+ * `<workPrefix>input.json` (`{ campaign, now }`) was written.
+ */
+export class ShardedPlan extends Construct {
+  public readonly firstPass: CampaignFunction;
+  public readonly reduce: CampaignFunction;
+  public readonly secondPass: CampaignFunction;
+  public readonly machine: CampaignStateMachine;
+  public readonly maxConcurrency: number;
+
+  constructor(scope: Construct, id: string, props: ShardedPlanProps) {
+    super(scope, id);
+    const { dataBucket, customersTable, importsTable, alarms } = props;
+    this.maxConcurrency = props.maxConcurrency ?? 100;
+    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > MAX_PLAN_SHARDS) {
+      throw new Error(
+        `${this.node.path}: maxConcurrency must be an integer from 1 to ${MAX_PLAN_SHARDS}, not ${this.maxConcurrency}`,
+      );
+    }
+
+    const pass = (passId: string, handler: string, description: string, memorySize: number) =>
+      new CampaignFunction(this, passId, {
+        entry: 'functions/handlers/plan-shards.ts',
+        handler,
+        serviceName: SERVICE.planShards,
+        description,
+        timeout: PLAN_TIMEOUT,
+        memorySize,
+      }).useBucket(dataBucket, ENV.dataBucket, 'readWrite', PREFIX.planShards);
+
+    // A shard of half a million customers plans in well under the 3 GB; the reduce holds every
+    // customer's columns at once (the bench measures both), so it gets Lambda's largest size.
+    this.firstPass = pass('FirstPass', 'firstPass', 'Plans one shard of a campaign: candidates and summary', 3008)
+      .useTable(customersTable, ENV.customersTable, 'read')
+      .useTable(importsTable, ENV.importsTable, 'read')
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments);
+    this.reduce = pass('Reduce', 'reduce', "Makes a sharded plan's global decisions from every shard", 10_240);
+    this.secondPass = pass('SecondPass', 'secondPass', "Writes one shard's part of a sharded plan's touches", 3008);
+
+    const shardOf = { index: JsonPath.numberAt('$$.Map.Item.Value'), count: JsonPath.numberAt('$.shardCount') };
+    const common = {
+      campaignId: JsonPath.stringAt('$.campaignId'),
+      version: JsonPath.numberAt('$.version'),
+      workPrefix: JsonPath.stringAt('$.workPrefix'),
+    };
+    const shardMap = (mapId: string, itemSelector: Record<string, unknown>) =>
+      new DistributedMap(this, mapId, {
+        label: mapId,
+        itemsPath: '$.numbered.shards',
+        itemSelector,
+        maxConcurrency: this.maxConcurrency,
+        // A thousand shards' results would pass the 256 KB a state may hand on: they go to S3.
+        resultWriterV2: new PrefixResultWriter({
+          bucket: dataBucket,
+          prefix: PLAN_MAP_RESULTS_PREFIX,
+          writerConfig: new WriterConfig({ outputType: OutputType.JSONL, transformation: Transformation.COMPACT }),
+        }),
+        resultPath: JsonPath.DISCARD,
+      });
+    const permanentErrors = ['ShardEventError'];
+
+    const numberShards = new Pass(this, 'NumberShards', {
+      comment: 'The shard indices 0 .. shardCount - 1, one map item each',
+      parameters: { 'shards.$': 'States.ArrayRange(0, States.MathAdd($.shardCount, -1), 1)' },
+      // Beside the input, not in place of it: every step after reads the input's fields.
+      resultPath: '$.numbered',
+    });
+    const firstPasses = shardMap('FirstPasses', {
+      ...common,
+      shard: shardOf,
+      source: JsonPath.objectAt('$.source'),
+    }).itemProcessor(lambdaStep(this, 'FirstPassStep', this.firstPass, { permanentErrors }));
+    const reduceStep = lambdaStep(this, 'ReduceStep', this.reduce, {
+      payload: TaskInput.fromObject({ ...common, shardCount: JsonPath.numberAt('$.shardCount') }),
+      resultPath: '$.reduced',
+      permanentErrors,
+    });
+    const secondPasses = shardMap('SecondPasses', { ...common, shard: shardOf }).itemProcessor(
+      lambdaStep(this, 'SecondPassStep', this.secondPass, { permanentErrors }),
+    );
+    const planned = new Pass(this, 'Planned', {
+      comment: "The plan's files are under workPrefix: touches/<shard>.jsonl in shard order are touches.jsonl",
+      parameters: { ...common, reduced: JsonPath.objectAt('$.reduced') },
+    });
+
+    this.machine = new CampaignStateMachine(this, 'Machine', {
+      definition: numberShards.next(firstPasses).next(reduceStep).next(secondPasses).next(planned),
+      comment: 'Plans one campaign in shards: first pass per shard, the reduce, second pass per shard',
+      timeout: Duration.hours(6),
+      alarms,
+      alarmDescription:
+        'A sharded campaign plan failed or timed out: see the execution, fix the cause, then redrive it (the shards that succeeded are not run again).',
+    })
+      .invokes(this.firstPass, this.reduce, this.secondPass)
+      .intendWildcard(
+        dataBucket.arnForObjects(`${PLAN_MAP_RESULTS_PREFIX}/*`),
+        `The maps write their result files under a folder named by the map run; writes are limited to ${PLAN_MAP_RESULTS_PREFIX}/ of this one bucket.`,
+      );
+  }
+}
