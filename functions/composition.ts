@@ -234,10 +234,18 @@ function schedulerFor(config: Config): Scheduler {
     : localRuntime().scheduler;
 }
 
-/** The trigger checks' scheduler: their own target and role on AWS (none configured: no checks), the local one locally. */
-function triggerSchedulerFor(config: Config): Scheduler | undefined {
+/**
+ * The trigger checks' scheduler: their own target and role on AWS, the local one locally. On
+ * AWS the two names are required of the functions that schedule checks (the order webhook,
+ * the check itself): without them an order would silently start no reminder.
+ */
+function triggerSchedulerFor(config: Config): Scheduler {
   if (config.runtime !== 'aws') return localRuntime().scheduler;
-  if (!config.triggerScheduler) return undefined;
+  if (!config.triggerScheduler) {
+    throw new ConfigError([
+      `${ENV.triggerCheckArn}, ${ENV.triggerSchedulerRoleArn}: required to schedule order reminders`,
+    ]);
+  }
   return new EventBridgeScheduler(clientsFor(config).scheduler as SchedulerClient, {
     ...config.triggerScheduler,
     deadLetterArn: config.scheduler.deadLetterArn,
@@ -260,10 +268,7 @@ export function triggerCheckDependencies(config: Config): FireCheckDeps {
     optOuts: config.runtime === 'aws' ? new SnsOptOutCheck(clients.snsReads as SNSClient) : localRuntime().optOuts,
     ledger: new DynamoLedger(clients.documents, config.tables.customers),
     sms: smsSenderFor(config, clients),
-    scheduler: scheduler ?? {
-      ensureGroup: () => Promise.reject(new ConfigError([`${ENV.triggerCheckArn}: not set, a check cannot wait`])),
-      upsert: () => Promise.reject(new ConfigError([`${ENV.triggerCheckArn}: not set, a check cannot wait`])),
-    },
+    scheduler,
     clock: clockFor(config),
   };
 }
@@ -326,6 +331,8 @@ export function campaignApiDependencies(config: Config): CampaignApiDeps {
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    // An approval registers the campaign's order rules for the webhook; the report counts their checks.
+    triggers: triggerStore(config),
     ...controlDependencies(config),
   };
 }
@@ -525,11 +532,14 @@ export function orderDependencies(config: Config): IngestOrderDeps {
   };
 }
 
-function orderTriggers(config: Config): { triggers?: Omit<ScheduleChecksDeps, 'clock'> } {
-  const scheduler = triggerSchedulerFor(config);
-  return scheduler
-    ? { triggers: { triggers: triggerStore(config), lifecycle: lifecycleStore(config), scheduler } }
-    : {};
+function orderTriggers(config: Config): { triggers: Omit<ScheduleChecksDeps, 'clock'> } {
+  return {
+    triggers: {
+      triggers: triggerStore(config),
+      lifecycle: lifecycleStore(config),
+      scheduler: triggerSchedulerFor(config),
+    },
+  };
 }
 
 export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps {
@@ -539,6 +549,7 @@ export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    triggers: triggerStore(config),
     clock: clockFor(config),
   };
 }

@@ -3,7 +3,6 @@ import { ComparisonOperator, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -228,7 +227,7 @@ export class CampaignDelivery extends Construct {
         'sns:ListPhoneNumbersOptedOut supports no resource-level permissions; the dispatcher reads the account opt-out list once per SMS send.',
       )
       .useNames(runtimeEnvironment(config(dispatchFunctionArn)));
-    this.onFailureTo(this.dispatcher, this.schedulerDeadLetterQueue);
+    this.dispatcher.failuresTo(this.schedulerDeadLetterQueue);
 
     // The scheduler role's only permissions, in a policy of its own.
     const schedulerPolicy = new Policy(this, 'SchedulerPolicy', {
@@ -281,7 +280,7 @@ export class CampaignDelivery extends Construct {
       // No scheduler permission: an upload plans a draft, and only an approval (the control
       // function, allowScheduling) schedules a version.
       .useNames(this.runtimeEnvironment);
-    this.onFailureTo(this.planner, this.planDeadLetterQueue);
+    this.planner.failuresTo(this.planDeadLetterQueue);
 
     this.planRule = new Rule(this, 'CampaignUploaded', {
       description: `Routes uploads under ${PREFIX.campaigns} of the data bucket to the plan function`,
@@ -439,17 +438,5 @@ export class CampaignDelivery extends Construct {
       enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
-  }
-
-  /**
-   * Asynchronous invocations (EventBridge, Scheduler) that still fail after Lambda's two
-   * retries go to `queue` instead of being dropped. Only sqs:SendMessage: the destination
-   * needs nothing else, unlike Lambda's SqsDestination, which also grants GetQueueUrl and
-   * GetQueueAttributes.
-   */
-  private onFailureTo(fn: CampaignFunction, queue: Queue): void {
-    fn.allow({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] });
-    const destination: IDestination = { bind: () => ({ destination: queue.queueArn }) };
-    fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: destination });
   }
 }

@@ -10,7 +10,7 @@ import {
   Role,
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IDestination, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -347,6 +347,19 @@ export class CampaignFunction extends Construct implements IGrantable {
     // An invocation right after deployment must not run before the permission exists.
     this.function.node.addDependency(policy);
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+    return this;
+  }
+
+  /**
+   * Asynchronous invocations (EventBridge, Scheduler) that still fail after Lambda's two
+   * retries go to `queue` instead of being dropped. Only sqs:SendMessage: the destination
+   * needs nothing else, unlike Lambda's SqsDestination, which also grants GetQueueUrl and
+   * GetQueueAttributes.
+   */
+  public failuresTo(queue: IQueue): this {
+    this.allow({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] });
+    const destination: IDestination = { bind: () => ({ destination: queue.queueArn }) };
+    this.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: destination });
     return this;
   }
 

@@ -8,6 +8,7 @@ import { OperatorAlarms } from './operator-alarms.ts';
 import { SegmentImport } from './segment-import.ts';
 import { ShardedPlan } from './sharded-plan.ts';
 import type { StatefulStack } from './stateful-stack.ts';
+import { TriggerChecks } from './trigger-checks.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulStack;
@@ -59,6 +60,8 @@ export class StatelessStack extends Stack {
   public readonly shardedPlan: ShardedPlan;
   public readonly delivery: CampaignDelivery;
   public readonly httpApi: CampaignHttpApi;
+  /** Order-triggered and presale balance reminders: the check function, its schedules' role. */
+  public readonly triggerChecks: TriggerChecks;
   /** The base of the links in messages: the `publicBaseUrl` prop, else the HTTP API's URL. */
   public readonly publicBaseUrl: string;
 
@@ -135,6 +138,14 @@ export class StatelessStack extends Stack {
       ...(props.consoleUrl ? { consoleUrl: props.consoleUrl } : {}),
       ...(props.signInDomainPrefix ? { signInDomainPrefix: props.signInDomainPrefix } : {}),
     });
+    this.triggerChecks = new TriggerChecks(this, 'TriggerChecks', {
+      tables: stateful.tables,
+      runtimeEnvironment: this.delivery.runtimeEnvironment,
+      schedulerDeadLetterQueue: this.delivery.schedulerDeadLetterQueue,
+      alarms: this.alarms,
+    });
+    // The webhook schedules each check an order event starts (and creates the campaign's trigger group).
+    this.triggerChecks.allowScheduling(this.httpApi.ordersWebhook);
     // Links are made by the worker and by the test send (the test mail's unsubscribe link is
     // made as the worker makes it). The API's URL names only the API resource, which depends on
     // no function, so even the test-send function behind it may carry it without a cycle.

@@ -38,6 +38,8 @@ const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 /** Target Input limit (256 KB). */
 const MAX_INPUT_BYTES = 256 * 1024;
 const LIST_PAGE_SIZE = 100;
+/** The groups this container has created or found (see ensureGroup). */
+const ensuredGroups = new Set<string>();
 
 function errorName(error: unknown): string {
   return ((error ?? {}) as { name?: string }).name ?? 'Error';
@@ -106,15 +108,21 @@ export class EventBridgeScheduler implements Scheduler {
     };
   }
 
-  /** CreateScheduleGroup; a group that exists already (ConflictException) is fine. */
+  /**
+   * CreateScheduleGroup; a group that exists already (ConflictException) is fine. Remembered
+   * per container: the order webhook ensures its campaign's trigger group before every check,
+   * and the group API's quota is far below the webhook's rate. The product never deletes a group.
+   */
   async ensureGroup(group: string): Promise<void> {
     if (!NAME.test(group))
       throw new RangeError(`schedule group must be 1-64 of [0-9a-zA-Z-_.]: ${JSON.stringify(group)}`);
+    if (ensuredGroups.has(group)) return;
     try {
       await this.scheduler.send(new CreateScheduleGroupCommand({ Name: group }));
     } catch (error) {
       if (errorName(error) !== 'ConflictException') throw error;
     }
+    ensuredGroups.add(group);
   }
 
   async upsert(schedule: SendSchedule): Promise<void> {

@@ -220,11 +220,23 @@ export const REASONS: Record<ReasonCode, Record<Lang, ReasonText>> = {
   'trigger:expired': {
     zh: {
       short: '过期：已超出提醒窗口',
-      long: '过期：提醒到期时已超出触发规则的时间窗口（或尾款已截止），或落在免打扰时段且设置为作废，因此不再发送。',
+      long: '过期：提醒到期时已超出触发规则的时间窗口（或尾款已截止），因此不再发送。',
     },
     en: {
       short: 'expired: outside the reminder window',
-      long: "Expired: when the reminder was due it was outside the trigger's window (or the balance had closed), or in quiet hours with the trigger set to expire there, so it was not sent.",
+      long: "Expired: when the reminder was due it was outside the trigger's window (or the balance had closed), so it was not sent.",
+    },
+  },
+  'trigger:quiet-hours': {
+    zh: {
+      short: '过期：到期时在免打扰时段',
+      tag: '免打扰时段作废',
+      long: '过期：提醒到期时在免打扰时段，且规则设置为作废（或免打扰结束时窗口已关闭），因此不在夜间发送，也不再补发。',
+    },
+    en: {
+      short: 'expired: due in quiet hours',
+      tag: 'dropped in quiet hours',
+      long: 'Expired: the reminder was due in quiet hours and its rule says expire there (or its window closed before they ended), so it was not sent at night, nor later.',
     },
   },
   'trigger:not-live': {

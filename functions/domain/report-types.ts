@@ -80,6 +80,55 @@ export interface CampaignReport {
   byGroup?: WaveGroupResults[];
   /** The marketer's own names for groups, segments and tiers (the campaign's `groupLabels`). */
   groupLabels?: Record<string, string>;
+  /**
+   * Order-triggered reminders (催付) and presale balance reminders (尾款): a row per rule of the
+   * campaign (and per rule of an earlier version that still has checks). Absent when the
+   * campaign has no order rules and no check was ever recorded.
+   */
+  triggers?: TriggerRow[];
+}
+
+/**
+ * One order rule's checks: each order event that started one is a check, which fires once
+ * (or waits for quiet hours to end, then fires) and ends sent, suppressed, failed or unknown.
+ */
+export interface TriggerRow {
+  /** `trigger:<id>` for a campaign trigger, `presale:open` or `presale:close` for the balance reminders. */
+  rule: string;
+  /** Checks scheduled: orders that started one. */
+  scheduled: number;
+  /** Checks that fired and reached their outcome (sent + suppressed + failed + unknown). */
+  checked: number;
+  /** Accepted by the provider. */
+  sent: number;
+  /**
+   * Not sent on purpose, by reason: `trigger:paid`, `trigger:cancelled`, `trigger:expired`
+   * (the window closed first), `trigger:quiet-hours` (due in quiet hours, set to expire there),
+   * `trigger:not-live`, `opt-out`, `no-phone`,
+   * `cap:touches`, `cap:sms-month`.
+   */
+  suppressed: Record<string, number>;
+  /** Refused by the provider, by reason. */
+  failed: Record<string, number>;
+  /** Claimed with no provider answer recorded (a crash in flight): never re-sent blindly. */
+  unknown: number;
+  /** Fired in quiet hours, waiting for their end. */
+  waiting: number;
+  /** Not fired yet. */
+  pending: number;
+  /** SMS parts billed. */
+  smsParts: number;
+  /**
+   * The reminded orders paid after their reminder left, within the attribution window, and
+   * not refunded (催付回款), and their CNY. The same order may also be credited to a wave by
+   * last touch: these are not added to the wave totals.
+   */
+  orders: number;
+  revenue: number;
+  /** CNY: SMS parts x the SMS part price. */
+  cost: number;
+  /** (revenue - cost) / cost; absent when nothing cost anything. */
+  roi?: number;
 }
 
 /** One wave's results per customer group. */

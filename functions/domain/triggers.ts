@@ -18,7 +18,12 @@ import type { OrderEvent, OrderState } from './orders.ts';
 import { inQuietHours, leaveQuietHours, quietHoursOf } from './send-windows.ts';
 
 /** Why a check sent nothing, besides the reasons the waves share (opt-out, no-phone, the caps). */
-export type TriggerReason = 'trigger:paid' | 'trigger:cancelled' | 'trigger:expired' | 'trigger:not-live';
+export type TriggerReason =
+  | 'trigger:paid'
+  | 'trigger:cancelled'
+  | 'trigger:expired'
+  | 'trigger:quiet-hours'
+  | 'trigger:not-live';
 
 /** A presale balance's two reminders. */
 export const PRESALE_RULES = ['presale:open', 'presale:close'] as const;
@@ -162,8 +167,9 @@ export function decideCheck(input: CheckInput): CheckDecision {
   const quiet = quietHoursOf(campaign);
   if (inQuietHours(now, quiet)) {
     const until = leaveQuietHours(now, quiet);
+    // Apart from the window's close: the marketer sees how many reminders the night took.
     if (settings.quietHours === 'expire' || until >= check.expiresAt)
-      return { kind: 'drop', reason: 'trigger:expired' };
+      return { kind: 'drop', reason: 'trigger:quiet-hours' };
     return { kind: 'wait', until };
   }
   return { kind: 'send' };

@@ -28,9 +28,11 @@ import type {
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import type { TriggerStore } from '../ports/trigger-store.ts';
 import { unknownCampaign } from './errors.ts';
 import { type GroupWave, groupResults } from './group-results.ts';
 import { controlSendId, shardsFor } from './plan-campaign.ts';
+import { triggerRows } from './trigger-results.ts';
 
 const roundCny = (value: number) => Math.round(value * 100) / 100;
 
@@ -39,6 +41,8 @@ export interface ReportDeps {
   campaigns: Pick<CampaignStore, 'getSends'>;
   touches: Pick<TouchStore, 'readShard'>;
   orders: Pick<OrderStore, 'allOrders'>;
+  /** The order rules' check records; without it the report has no trigger rows. */
+  triggers?: Pick<TriggerStore, 'checksOf'>;
   clock: { now(): number };
 }
 
@@ -222,6 +226,9 @@ export async function buildReport(
     groups: wave.groups.map(roundedGroup),
     labels: wave.labels.map(roundedGroup),
   }));
+  const triggers = deps.triggers
+    ? triggerRows(campaign, await deps.triggers.checksOf(campaignId), allOrders)
+    : undefined;
   unknownTouches.sort((a, b) =>
     a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
   );
@@ -241,6 +248,7 @@ export async function buildReport(
       ...(byTier ? { byTier } : {}),
       ...(byGroup ? { byGroup } : {}),
       ...(Object.keys(campaign.groupLabels ?? {}).length > 0 ? { groupLabels: { ...campaign.groupLabels } } : {}),
+      ...(triggers ? { triggers } : {}),
     },
     touches: all,
   };

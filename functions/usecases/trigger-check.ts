@@ -30,7 +30,12 @@ import type { Scheduler } from '../ports/scheduler.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
 import { type CheckRecord, type ContactBook, FINAL_CHECK_STATUSES, type TriggerStore } from '../ports/trigger-store.ts';
 
-const LIVE = new Set(['approved', 'running']);
+/**
+ * The states in which order rules run. A completed campaign has sent its last wave, but its
+ * triggers' windows may reach past it (reminders on the festival day after the midnight
+ * push): each check still ends at its own window's close. Paused and cancelled stop them.
+ */
+const LIVE = new Set(['approved', 'running', 'completed']);
 
 export interface ScheduleChecksDeps {
   triggers: Pick<TriggerStore, 'registered' | 'recordScheduled'>;

@@ -5,6 +5,7 @@
  */
 import type { Lang } from '../domain/i18n.ts';
 import { formatCount as formatInt } from '../domain/text.ts';
+import type { PresaleRule } from '../domain/triggers.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export type RoiModeName = 'net' | 'gross' | 'as-given';
@@ -94,6 +95,26 @@ export interface ReportTexts {
   tierHead: { tier: string; customers: string };
   noTier: string;
   tiersNote: string;
+  // order rules (催付, 尾款)
+  triggersTitle: string;
+  triggersNote: string;
+  /** A rule's name: a campaign trigger by its id, the presale balance reminders by kind. */
+  ruleNames: { trigger: (id: string) => string } & Record<PresaleRule, string>;
+  triggerHead: {
+    rule: string;
+    scheduled: string;
+    checked: string;
+    sent: string;
+    suppressed: string;
+    failed: string;
+    unknown: string;
+    waiting: string;
+    pending: string;
+    smsParts: string;
+    orders: string;
+    revenue: string;
+    cost: string;
+  };
   // per customer group
   groupsTitle: string;
   groupsNote: (minControl: number) => string;
@@ -256,6 +277,29 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     noTier: '无等级',
     tiersNote:
       '每位客户在规划时客群文件中的会员等级（会员等级 / member_tier）。订单按与波次明细相同的方式归因（归因窗口内的最后一次触达），因此各等级之和等于合计。',
+    triggersTitle: '订单触发提醒（催付、尾款）',
+    triggersNote:
+      '每个订单最多收到每条规则的一条提醒：订单事件排程一次检查，检查到期时，订单已付款或已取消、客户已退订、落在免打扰时段（设置为作废）、或触达/每月短信上限已满时不发送（与波次共用同一上限）。付款订单：被提醒的订单在提醒发出后、归因窗口内付款且未退款（催付回款）；同一订单也可能按末次触达计入某个波次，因此不计入上方合计。',
+    ruleNames: {
+      trigger: (id) => `催付 ${id}`,
+      'presale:open': '尾款开放提醒',
+      'presale:close': '尾款截止前提醒',
+    },
+    triggerHead: {
+      rule: '规则',
+      scheduled: '已排程',
+      checked: '已检查',
+      sent: '已发送',
+      suppressed: '未发送（原因）',
+      failed: '失败',
+      unknown: '结果未知',
+      waiting: '等免打扰结束',
+      pending: '待检查',
+      smsParts: '短信计费条数',
+      orders: '付款订单',
+      revenue: '回款（元）',
+      cost: '成本（元）',
+    },
     groupsTitle: '分人群结果',
     groupsNote: (min) =>
       `每个波次按人群拆分：“人群”是规划时每位客户被分入的人群，“营销标签”是客群文件里的标签（一位客户有两个标签时两边都计入，所以标签之和不一定等于波次合计）。订单按与波次明细相同的末次触达归因。有对照组的波次，每个人群与该人群自己的对照客户比较，给出增量及 95% 区间；某人群的对照客户少于 ${min} 人时，写作“未知：对照太少”，不给数字。`,
@@ -424,6 +468,29 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
     noTier: 'no tier',
     tiersNote:
       'The tier (会员等级 / member_tier) each customer had in the segment files when the plan was made. Orders are credited as in the wave rows (the last touch within the attribution window), so the tiers add up to the totals.',
+    triggersTitle: 'Order-triggered reminders (unpaid orders, presale balances)',
+    triggersNote:
+      'Each order gets at most one reminder per rule: the order event schedules one check, and when it is due nothing is sent if the order was paid or cancelled, the customer opted out, it fell in quiet hours (set to expire), or the touch or monthly SMS cap was full (the same caps as the waves). Paid orders: the reminded order paid after its reminder, within the attribution window, not refunded; the same order may also be credited to a wave by last touch, so these are not added to the totals above.',
+    ruleNames: {
+      trigger: (id) => `Unpaid reminder ${id}`,
+      'presale:open': 'Balance open',
+      'presale:close': 'Balance closing',
+    },
+    triggerHead: {
+      rule: 'Rule',
+      scheduled: 'Scheduled',
+      checked: 'Checked',
+      sent: 'Sent',
+      suppressed: 'Not sent (why)',
+      failed: 'Failed',
+      unknown: 'Unknown',
+      waiting: 'Waiting for quiet hours to end',
+      pending: 'Not checked yet',
+      smsParts: 'SMS parts',
+      orders: 'Paid orders',
+      revenue: 'Revenue (CNY)',
+      cost: 'Cost (CNY)',
+    },
     groupsTitle: 'Results per customer group',
     groupsNote: (min) =>
       `Each wave broken down by customer group: the group is the one the plan put each customer in; labels are the segment files' labels (a customer with two labels counts under both, so labels need not add up to the wave). Orders are credited by the same last-touch attribution as the wave rows. For a wave with a control group, each group is compared with its own held-out customers, with a 95% interval; when fewer than ${min} of a group were held out, its lift reads "unknown: too few" and no number is given.`,

@@ -200,23 +200,41 @@ describe('atExpression', () => {
 });
 
 describe('EventBridgeScheduler group, delete and list', () => {
-  it('ensureGroup creates the schedule group and accepts one that exists', async () => {
+  it('ensureGroup creates the schedule group, accepts one that exists, and asks once per group and container', async () => {
     // Prepare
     scheduler
       .on(CreateScheduleGroupCommand)
       .resolvesOnce({ ScheduleGroupArn: 'arn:group' })
       .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     const adapter = new EventBridgeScheduler(client, OPTIONS);
+    const another = new EventBridgeScheduler(client, OPTIONS);
 
     // Act
-    await adapter.ensureGroup('d11-2026');
-    await adapter.ensureGroup('d11-2026');
+    await adapter.ensureGroup('ensure-new');
+    await adapter.ensureGroup('ensure-existing');
+    await adapter.ensureGroup('ensure-new');
+    await another.ensureGroup('ensure-existing');
 
     // Assess
     expect(scheduler.commandCalls(CreateScheduleGroupCommand).map((call) => call.args[0].input)).toEqual([
-      { Name: 'd11-2026' },
-      { Name: 'd11-2026' },
+      { Name: 'ensure-new' },
+      { Name: 'ensure-existing' },
     ]);
+  });
+
+  it('ensureGroup asks again after a failure that is not a conflict', async () => {
+    // Prepare
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    scheduler.on(CreateScheduleGroupCommand).rejectsOnce(throttled).resolves({ ScheduleGroupArn: 'arn:group' });
+    const adapter = new EventBridgeScheduler(client, OPTIONS);
+
+    // Act
+    const failed = await adapter.ensureGroup('ensure-retried').catch((error: unknown) => error);
+    await adapter.ensureGroup('ensure-retried');
+
+    // Assess
+    expect(failed).toBe(throttled);
+    expect(scheduler.commandCalls(CreateScheduleGroupCommand)).toHaveLength(2);
   });
 
   it('delete ignores a schedule that is already gone, and rethrows other errors', async () => {

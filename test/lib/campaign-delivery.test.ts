@@ -569,20 +569,29 @@ describe('planning and sending', () => {
       expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     });
 
-    it('lets only the control function (approve, cancel) manage schedules or pass a role', () => {
+    it('lets only the control function (approve, cancel) manage send schedules or pass their role, and only the webhook and the trigger check the trigger schedules', () => {
       // Prepare
       const control = stacks.stateless.httpApi.campaignControl;
-      const controlPolicies = new Set(statementsOf(template, control.role).map((s) => JSON.stringify(s)));
+      const { triggerChecks } = stacks.stateless;
+      const schedulers = [control, stacks.stateless.httpApi.ordersWebhook, triggerChecks.checker];
+      const theirs = new Set(schedulers.flatMap((fn) => statementsOf(template, fn.role)).map((s) => JSON.stringify(s)));
+      const scheduling = (s: Statement) =>
+        [s.Action].flat().some((a) => a.startsWith('scheduler:') || a === 'iam:PassRole');
+      const onSends = (s: Statement) =>
+        JSON.stringify(s.Resource).includes(':schedule/campaign-') ||
+        JSON.stringify(s.Resource).includes(':schedule-group/campaign-') ||
+        JSON.stringify(s.Resource) === JSON.stringify(arnOf(delivery().schedulerRole));
 
       // Act
-      const others = everyStatement(template).filter((s) => !controlPolicies.has(JSON.stringify(s)));
-      const scheduling = actionsOf(statementsOf(template, control.role)).filter(
-        (a) => a.startsWith('scheduler:') || a === 'iam:PassRole',
-      );
+      const others = everyStatement(template).filter((s) => !theirs.has(JSON.stringify(s)));
+      const sendScheduling = (fn: (typeof schedulers)[number]) =>
+        statementsOf(template, fn.role).filter(scheduling).filter(onSends);
 
       // Assess
-      expect(actionsOf(others).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
-      expect(scheduling.length).toBeGreaterThan(0);
+      expect(actionsOf(others.filter(scheduling))).toEqual([]);
+      expect(sendScheduling(control).length).toBeGreaterThan(0);
+      expect(sendScheduling(stacks.stateless.httpApi.ordersWebhook)).toEqual([]);
+      expect(sendScheduling(triggerChecks.checker)).toEqual([]);
     });
   });
 

@@ -363,18 +363,31 @@ describe('campaign HTTP API', () => {
       expect(secretActions.sort()).toEqual(SECRET_READS);
     });
 
-    it('writes the customers table only, and has no S3 access', () => {
+    it('writes the customers table, puts only check records (CHECKS#) in the campaigns table, and has no S3 access', () => {
       // Prepare
       const { tables } = stacks.stateful;
-      const expected = [consumed(tables.customers.tableArn)];
+      const customers = consumed(tables.customers.tableArn);
+      const campaigns = consumed(tables.campaigns.tableArn);
 
       // Act
-      const written = DYNAMODB_WRITES.map((action) => resourcesOf(statements, action));
+      const written = Object.fromEntries(DYNAMODB_WRITES.map((action) => [action, resourcesOf(statements, action)]));
       const read = resourcesOf(statements, 'dynamodb:GetItem');
+      const checkPuts = statements.filter(
+        (s) =>
+          [s.Action].flat().includes('dynamodb:PutItem') && JSON.stringify(s.Resource) === JSON.stringify(campaigns),
+      );
 
       // Assess
-      for (const resources of written) expect(resources).toEqual(expected);
-      expect(read).toEqual(expected);
+      expect(written).toEqual({
+        'dynamodb:PutItem': [customers, campaigns],
+        'dynamodb:UpdateItem': [customers],
+        'dynamodb:DeleteItem': [customers],
+        'dynamodb:BatchWriteItem': [customers],
+      });
+      expect(checkPuts.map((s) => s.Condition)).toEqual([
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHECKS#*'] } },
+      ]);
+      expect(read).toEqual([customers, campaigns]);
       expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('sqs:'))).toEqual([]);
     });
   });

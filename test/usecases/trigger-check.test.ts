@@ -290,7 +290,7 @@ describe('order-triggered reminders', () => {
     // Assess
     expect(waits.outcomes[0]).toEqual({ kind: 'waiting', until: Date.parse('2026-11-11T09:00:00+08:00') });
     expect(waits.sms.sent, 'the waiting reminder was not sent when quiet hours ended').toHaveLength(1);
-    expect(expires.outcomes).toEqual([{ kind: 'dropped', status: 'suppressed', reason: 'trigger:expired' }]);
+    expect(expires.outcomes).toEqual([{ kind: 'dropped', status: 'suppressed', reason: 'trigger:quiet-hours' }]);
     expect(expires.sms.sent).toEqual([]);
   });
 

@@ -500,3 +500,75 @@ describe('the report in Chinese, with English as a switch', () => {
     expect(visibleText(en)).not.toMatch(/活动报告|原因说明|已发送/);
   });
 });
+
+describe('order-triggered reminders on the page', () => {
+  const withTriggers = (): CampaignReport => {
+    const report = clone(fixtureReport);
+    report.triggers = [
+      {
+        rule: 'trigger:pay-<reminder>',
+        scheduled: 120,
+        checked: 110,
+        sent: 40,
+        suppressed: { 'trigger:paid': 60, 'cap:touches': 6, 'trigger:quiet-hours': 4 },
+        failed: {},
+        unknown: 0,
+        waiting: 3,
+        pending: 7,
+        smsParts: 40,
+        orders: 12,
+        revenue: 7188,
+        cost: 2,
+        roi: 3593,
+      },
+      {
+        rule: 'presale:open',
+        scheduled: 5,
+        checked: 5,
+        sent: 5,
+        suppressed: {},
+        failed: {},
+        unknown: 1,
+        waiting: 0,
+        pending: 0,
+        smsParts: 10,
+        orders: 2,
+        revenue: 1000,
+        cost: 0.5,
+      },
+    ];
+    return report;
+  };
+
+  it('shows a row per rule in Chinese by default: checks, sends, suppressed by reason, paid orders, revenue and cost, names escaped', () => {
+    // Act
+    const html = renderReportPage(withTriggers());
+
+    // Assess
+    const section = visibleText(html.split('订单触发提醒（催付、尾款）')[1]?.split('</section>')[0] ?? '');
+    expect(section).toMatch(/催付 pay-<reminder>\s+trigger:pay-<reminder>\s+120\s+110\s+40\s+70/);
+    expect(section).toContain('提醒前已付款');
+    expect(section).toMatch(/cap:touches\s+6/);
+    expect(section).toMatch(/trigger:quiet-hours\s+4\s+过期：到期时在免打扰时段/);
+    expect(section).toMatch(/12\s+¥7,188\.00\s+¥2\.00/);
+    expect(section).toMatch(/尾款开放提醒\s+presale:open\s+5\s+5\s+5/);
+    expect(html).not.toContain('pay-<reminder>');
+  });
+
+  it('shows the same rows in English behind the switch, and no section without order rules', () => {
+    // Prepare
+    const without = clone(fixtureReport);
+    delete without.triggers;
+
+    // Act
+    const html = renderReportPage(withTriggers(), EN);
+    const none = renderReportPage(without, EN);
+
+    // Assess
+    const section = visibleText(html.split('Order-triggered reminders')[1]?.split('</section>')[0] ?? '');
+    expect(section).toMatch(/Unpaid reminder pay-<reminder>/);
+    expect(section).toContain('paid before the reminder');
+    expect(section).toMatch(/Balance open\s+presale:open/);
+    expect(none).not.toContain('Order-triggered reminders');
+  });
+});

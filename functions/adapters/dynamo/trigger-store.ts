@@ -21,7 +21,9 @@ import { customerPk } from './customer-store.ts';
 
 const REGISTRY_PK = 'TRIGGERS';
 const registrySk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
-const checksPk = (campaignId: string) => `CHECKS#${campaignId}`;
+/** The partition key prefix of the check records: the only items the webhook and the check write here. */
+export const CHECKS_PK_PREFIX = 'CHECKS#';
+const checksPk = (campaignId: string) => `${CHECKS_PK_PREFIX}${campaignId}`;
 const checkSk = (rule: CheckRule, orderId: string) => `${rule}#${orderId}`;
 
 function conditionFailed(error: unknown): boolean {

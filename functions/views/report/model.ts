@@ -71,6 +71,7 @@ export interface ReportModel {
   revenue?: RevenueCardModel;
   table: TableModel;
   tiers?: TiersModel;
+  triggers?: TriggersModel;
   groups?: GroupsModel;
   unknown: UnknownModel;
   reasons: ReasonsModel;
@@ -248,6 +249,14 @@ export interface TiersModel {
   title: string;
   heads: { text: string; num: boolean }[];
   rows: { tier: string; noTier: boolean; cells: string[] }[];
+  note: string;
+}
+
+export interface TriggersModel {
+  title: string;
+  swipe: string;
+  heads: { text: string; num: boolean }[];
+  rows: { name: string; rule: string; cells: CellModel[] }[];
   note: string;
 }
 
@@ -550,6 +559,7 @@ export function reportModel(report: CampaignReport, options: ReportModelOptions)
       : {}),
     table: tableOf(waves, totals, mode, money, lang),
     ...optional('tiers', tiersOf(report, mode, lang)),
+    ...optional('triggers', triggersOf(report, mode, lang)),
     ...optional('groups', groupsOf(report, lang)),
     unknown: unknownOf(waves, t.unknown, unknownListed, lang),
     reasons: reasonsOf(report, lang),
@@ -997,6 +1007,50 @@ function tiersOf(report: CampaignReport, mode: RoiModeName, lang: Lang): TiersMo
       ],
     })),
     note: tx.tiersNote,
+  };
+}
+
+function ruleName(rule: string, lang: Lang): string {
+  const names = REPORT_TEXTS[lang].ruleNames;
+  if (rule === 'presale:open' || rule === 'presale:close') return names[rule];
+  return rule.startsWith('trigger:') ? names.trigger(rule.slice('trigger:'.length)) : rule;
+}
+
+/** The order rules' rows: what their checks ended as, and the reminded orders paid after. */
+function triggersOf(report: CampaignReport, mode: RoiModeName, lang: Lang): TriggersModel | undefined {
+  if (!Array.isArray(report.triggers) || report.triggers.length === 0) return undefined;
+  const tx = REPORT_TEXTS[lang];
+  const h = tx.triggerHead;
+  const numeric = [h.scheduled, h.checked, h.sent, h.suppressed, h.failed, h.unknown, h.waiting, h.pending];
+  return {
+    title: tx.triggersTitle,
+    swipe: tx.swipe,
+    heads: [
+      { text: h.rule, num: false },
+      ...[...numeric, h.smsParts, h.orders, h.revenue, h.cost, 'ROI'].map((text) => ({ text, num: true })),
+    ],
+    rows: report.triggers.map((row) => ({
+      name: ruleName(String(row.rule), lang),
+      rule: String(row.rule),
+      cells: [
+        countCell(n0(row.scheduled)),
+        countCell(n0(row.checked)),
+        countCell(n0(row.sent)),
+        reasonCell(row.suppressed, 'suppressed', lang),
+        reasonCell(row.failed, 'failed', lang),
+        n0(row.unknown) > 0
+          ? { kind: 'num', text: formatInt(n0(row.unknown)), cls: 'warn' }
+          : { kind: 'num', text: '0', zero: true },
+        countCell(n0(row.waiting)),
+        countCell(n0(row.pending)),
+        numCell(row.smsParts),
+        numCell(row.orders),
+        numCell(row.revenue, formatCny),
+        numCell(row.cost, formatCny),
+        numCell(row.roi, (v) => formatRoi(v, mode), 'roi'),
+      ],
+    })),
+    note: tx.triggersNote,
   };
 }
 

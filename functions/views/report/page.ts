@@ -31,6 +31,7 @@ import type {
   StatModel,
   TableModel,
   TiersModel,
+  TriggersModel,
   UnknownModel,
 } from './model.ts';
 import { REPORT_CSS } from './style.ts';
@@ -65,6 +66,7 @@ ${outcomesCard(model)}
 ${model.revenue ? revenueCard(model.revenue) : ''}
 ${table(model.table)}
 ${model.tiers ? tiers(model.tiers) : ''}
+${model.triggers ? triggers(model.triggers) : ''}
 ${model.groups ? groups(model.groups) : ''}
 ${unknown(model.unknown)}
 ${reasons(model.reasons)}
@@ -212,6 +214,15 @@ function table(m: TableModel): SafeHtml {
     ),
   );
   return html`<section class="card"><h2>${m.title}</h2><div class="swipe">${m.swipe}</div><div class="table-wrap"><table class="report"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="2">${m.foot.label}</th>${m.foot.cells.map(cell)}</tr></tfoot></table></div><div class="note">${m.note}</div></section>`;
+}
+
+function triggers(m: TriggersModel): SafeHtml {
+  const heads = m.heads.map((h) => (h.num ? html`<th class="num">${h.text}</th>` : html`<th>${h.text}</th>`));
+  const rows = m.rows.map(
+    (row) =>
+      html`<tr><th scope="row"><b>${row.name}</b><div class="sub"><code>${row.rule}</code></div></th>${row.cells.map(cell)}</tr>`,
+  );
+  return html`<section class="card" id="triggers"><h2>${m.title}</h2><div class="swipe">${m.swipe}</div><div class="table-wrap"><table class="report triggers"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table></div><div class="note">${m.note}</div></section>`;
 }
 
 function tiers(m: TiersModel): SafeHtml {
