@@ -12,6 +12,8 @@ export const ENV = {
   importsTable: 'IMPORTS_TABLE',
   campaignsTable: 'CAMPAIGNS_TABLE',
   touchesTable: 'TOUCHES_TABLE',
+  /** Tracked links and their clicks: the only table the public redirect may touch. */
+  linksTable: 'LINKS_TABLE',
   dataBucket: 'DATA_BUCKET',
   importQueueUrl: 'IMPORT_QUEUE_URL',
   sendQueueUrl: 'SEND_QUEUE_URL',
@@ -114,6 +116,12 @@ export const CONSOLE_PATH = '/console';
 
 /** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
+/**
+ * Tracked links (`GET <base>/l/{id}`): the path the messages carry and the route that
+ * redirects them (`TRACKED_LINK_ROUTE`, in API Gateway's path syntax).
+ */
+export const TRACKED_LINK_PATH = '/l/';
+export const TRACKED_LINK_ROUTE = '/l/{token}';
 /** The key of one send's opt-out list (see `PREFIX.optOuts`). */
 export const optOutsKey = (send: { campaignId: string; sendId: string; version: number }): string =>
   `${PREFIX.optOuts}${send.campaignId}/${send.sendId}.v${send.version}.json`;

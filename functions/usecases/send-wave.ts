@@ -46,6 +46,7 @@ import {
   waveKind,
 } from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
+import { messageLinks } from '../domain/tracked-link.ts';
 import { registeredTemplateId } from '../domain/sms-rules.ts';
 import { escapeHtml } from '../domain/text.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
@@ -847,14 +848,19 @@ function memoByGroup<T>(make: (group: string | undefined) => T): (group: string 
 }
 
 /**
- * What fills a wave's placeholders for one customer: the name (or the fallback), the link for
- * the device, the coupon; no opt-out of our own when the provider appends its own.
+ * What fills a wave's placeholders for one customer: the name (or the fallback), the link (the
+ * customer's tracked link, or for the device), the coupon; no opt-out of our own when the provider appends its own.
  */
-export function messageValues(campaign: Campaign, wave: Wave, customer: Pick<Touch, 'name' | 'device'>): MessageValues {
+export function messageValues(
+  campaign: Campaign,
+  wave: Wave,
+  customer: Pick<Touch, 'name' | 'device'> & { link?: string },
+): MessageValues {
   const coupon = wave.coupon ?? campaign.coupon;
   return {
     name: customer.name,
-    link: linkFor(customer.device, wave.links ?? campaign.links),
+    // The customer's own tracked link when the caller has it, else one of its length (a preview).
+    link: customer.link ?? linkFor(customer.device, messageLinks(campaign, wave)),
     signature: campaign.signature,
     optOut: campaign.providerSuffix ? '' : campaign.optOutText,
     ...(coupon === undefined ? {} : { coupon }),
