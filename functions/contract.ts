@@ -121,6 +121,8 @@ export const UNSUBSCRIBE_PATH = '/unsubscribe';
  * redirects them (`TRACKED_LINK_ROUTE`, in API Gateway's path syntax).
  */
 export const TRACKED_LINK_PATH = '/l/';
+/** Where `npm start` listens by default: the links of offline plans and simulations point there. */
+export const LOCAL_BASE_URL = 'http://127.0.0.1:3000';
 export const TRACKED_LINK_ROUTE = '/l/{token}';
 /** The key of one send's opt-out list (see `PREFIX.optOuts`). */
 export const optOutsKey = (send: { campaignId: string; sendId: string; version: number }): string =>
@@ -168,6 +170,8 @@ export const SERVICE = {
   /** `POST /campaigns/{id}/test-send`. */
   testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
+  /** `GET /l/{token}`: the tracked links' redirect. */
+  trackedLink: 'campaign-link',
   /** The marketer's console: its page shells (open) and their views (signed in). */
   console: 'campaign-console',
   /** The console's segment uploads: presigned upload requests, the imports and their rejects. */

@@ -25,7 +25,7 @@ import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-se
 import { type TimedSource, VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { approveDependencies, clientsFor, controlDependencies, reportDependencies } from '../composition.ts';
-import { ENV } from '../contract.ts';
+import { ENV, LOCAL_BASE_URL } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { mappingToJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { formatInstant } from '../domain/local-time.ts';
@@ -167,7 +167,7 @@ export const SIMULATE_HELP: CommandHelp = {
 
 const BUCKET = 'campaign-data';
 /** Where `npm start` listens by default: links in a simulated message point there. */
-const SIMULATION_BASE_URL = 'http://127.0.0.1:3000';
+const SIMULATION_BASE_URL = LOCAL_BASE_URL;
 /** Order events wait at most this long (virtual) for the clock to post them: a fifth of the signature tolerance. */
 const ORDER_WINDOW_MS = (SIGNATURE_TOLERANCE_SECONDS * 1000) / 5;
 /** Order webhooks in flight at once (different customers). */
