@@ -87,7 +87,10 @@ describe('the link', () => {
 
   it('stands for {link} on both devices when the campaign tracks, the wave links when it does not', () => {
     // Prepare
-    const links = { mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' };
+    const links: { mobile: string; pc: string; trackingBase?: string } = {
+      mobile: 'https://s.example.cn/d11',
+      pc: 'https://shop.example.com',
+    };
     const wave = { links: { mobile: 'https://s.example.cn/w', pc: 'https://shop.example.com/w' } };
 
     // Act

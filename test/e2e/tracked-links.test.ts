@@ -7,9 +7,10 @@
  * credits only the order that followed a click to "clicked then ordered".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoLinkStore } from '../../functions/adapters/dynamo/link-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { orderDependencies, reportDependencies, trackedLinkDependencies } from '../../functions/composition.ts';
+import { clientsFor, orderDependencies, reportDependencies } from '../../functions/composition.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
 import { smsParts } from '../../functions/domain/messages.ts';
 import { bodyDigest, orderEventSchema } from '../../functions/domain/orders.ts';
@@ -149,7 +150,8 @@ beforeAll(async () => {
   const built = await buildReport(reportDependencies(stack.config), 'tracked');
   report = built.report;
   touches = built.touches;
-  clicks = await trackedLinkDependencies(stack.config).links.clicks('tracked');
+  const { dynamodb, documents } = clientsFor(stack.config);
+  clicks = await new DynamoLinkStore(dynamodb, documents, stack.config.tables.links).clicks('tracked');
 });
 
 afterAll(async () => {
