@@ -20,6 +20,7 @@ import { DynamoCustomerStore } from './adapters/dynamo/customer-store.ts';
 import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
 import { DynamoLedger } from './adapters/dynamo/ledger.ts';
 import { DynamoLifecycleStore } from './adapters/dynamo/lifecycle-store.ts';
+import { DynamoLinkStore } from './adapters/dynamo/link-store.ts';
 import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
@@ -41,6 +42,7 @@ import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
 import { type Config, ConfigError } from './config.ts';
 import { DISTRIBUTED_IMPORT, ENV } from './contract.ts';
 import { type TokenKeys, tokenKeys } from './domain/signed-token.ts';
+import { LINK_PURPOSE } from './domain/tracked-link.ts';
 import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/unsubscribe-link.ts';
 import { instrument } from './observability.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
@@ -50,6 +52,7 @@ import type { ApproveDeps } from './usecases/approve-campaign.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
 import type { ConsoleDeps } from './usecases/console-campaign.ts';
 import type { ControlDeps } from './usecases/control-campaign.ts';
+import type { FollowLinkDeps } from './usecases/follow-link.ts';
 import type { GetCampaignDeps } from './usecases/get-campaign.ts';
 import type { ImportBatchDeps } from './usecases/import-batch.ts';
 import type { ImportFinishDeps } from './usecases/import-finish.ts';
@@ -282,7 +285,13 @@ export function planDependencies(config: Config): PlanDraftDeps & { clock: Clock
     lifecycle: lifecycleStore(config),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     clock: clockFor(config),
+    linkBase: linkBaseFor(config),
   };
+}
+
+/** The base of tracked links a campaign does not set: PUBLIC_BASE_URL, else the local HTTP server once it listens. */
+function linkBaseFor(config: Config): () => string | undefined {
+  return () => config.publicBaseUrl ?? (config.runtime === 'local' ? localRuntime().publicBaseUrl : undefined);
 }
 
 /** The sharded plan's passes: the bucket their files live in, and the table a shard reads its segments of. */
@@ -330,6 +339,8 @@ export function campaignApiDependencies(config: Config): CampaignApiDeps {
   return {
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+    linkBase: linkBaseFor(config),
+    links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
     // An approval registers the campaign's order rules for the webhook; the report counts their checks.
     triggers: triggerStore(config),
@@ -431,6 +442,10 @@ export function sendDependencies(
     owner: options.owner ?? randomUUID(),
     emailOptOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
     unsubscribeLinks: unsubscribeLinksFor(config),
+    trackedLinks: {
+      store: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
+      keys: () => linkKeys(config, LINK_PURPOSE),
+    },
     log: options.log,
     ...(local?.sendInOrder ? { inOrder: true } : {}),
     ...(local?.random ? { random: local.random } : {}),
@@ -466,6 +481,16 @@ export function unsubscribeDependencies(config: Config): UnsubscribeDeps {
   return {
     keys: () => linkKeys(config, UNSUBSCRIBE_PURPOSE),
     optOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
+    clock: clockFor(config),
+  };
+}
+
+/** The tracked links' redirect: the links table and the link keys, nothing else. */
+export function trackedLinkDependencies(config: Config): FollowLinkDeps {
+  const clients = clientsFor(config);
+  return {
+    links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
+    keys: () => linkKeys(config, LINK_PURPOSE),
     clock: clockFor(config),
   };
 }
@@ -550,6 +575,7 @@ export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     orders: new DynamoOrderStore(clients.documents, config.tables.customers),
     triggers: triggerStore(config),
+    links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
     clock: clockFor(config),
   };
 }

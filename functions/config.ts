@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ENV, ROLES } from './contract.ts';
 
-export const TABLES = ['customers', 'imports', 'campaigns', 'touches'] as const;
+export const TABLES = ['customers', 'imports', 'campaigns', 'touches', 'links'] as const;
 export type TableName = (typeof TABLES)[number];
 
 export const TABLE_ENV: Readonly<Record<TableName, string>> = {
@@ -14,6 +14,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   imports: ENV.importsTable,
   campaigns: ENV.campaignsTable,
   touches: ENV.touchesTable,
+  links: ENV.linksTable,
 };
 
 const LOCAL_DEFAULTS = {

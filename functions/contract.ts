@@ -12,6 +12,8 @@ export const ENV = {
   importsTable: 'IMPORTS_TABLE',
   campaignsTable: 'CAMPAIGNS_TABLE',
   touchesTable: 'TOUCHES_TABLE',
+  /** Tracked links and their clicks: the only table the public redirect may touch. */
+  linksTable: 'LINKS_TABLE',
   dataBucket: 'DATA_BUCKET',
   importQueueUrl: 'IMPORT_QUEUE_URL',
   sendQueueUrl: 'SEND_QUEUE_URL',
@@ -114,6 +116,14 @@ export const CONSOLE_PATH = '/console';
 
 /** The one-click unsubscribe route (`GET|POST <base>/unsubscribe?t=<token>`): links and the API agree on it. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
+/**
+ * Tracked links (`GET <base>/l/{id}`): the path the messages carry and the route that
+ * redirects them (`TRACKED_LINK_ROUTE`, in API Gateway's path syntax).
+ */
+export const TRACKED_LINK_PATH = '/l/';
+/** Where `npm start` listens by default: the links of offline plans and simulations point there. */
+export const LOCAL_BASE_URL = 'http://127.0.0.1:3000';
+export const TRACKED_LINK_ROUTE = '/l/{token}';
 /** The key of one send's opt-out list (see `PREFIX.optOuts`). */
 export const optOutsKey = (send: { campaignId: string; sendId: string; version: number }): string =>
   `${PREFIX.optOuts}${send.campaignId}/${send.sendId}.v${send.version}.json`;
@@ -160,6 +170,8 @@ export const SERVICE = {
   /** `POST /campaigns/{id}/test-send`. */
   testSend: 'campaign-test-send',
   unsubscribe: 'campaign-unsubscribe',
+  /** `GET /l/{token}`: the tracked links' redirect. */
+  trackedLink: 'campaign-link',
   /** The marketer's console: its page shells (open) and their views (signed in). */
   console: 'campaign-console',
   /** The console's segment uploads: presigned upload requests, the imports and their rejects. */

@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { linkPk } from '../functions/adapters/dynamo/link-store.ts';
 import { ENV, PREFIX, SCHEDULE_GROUP_PREFIX, SERVICE } from '../functions/contract.ts';
 import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
@@ -320,6 +321,8 @@ export class CampaignDelivery extends Construct {
       .useTableWrites(tables.campaigns, ENV.campaignsTable, ['UpdateItem', 'PutItem'], { read: true })
       .useTable(tables.touches, ENV.touchesTable, 'readWrite')
       .useTable(tables.customers, ENV.customersTable, 'readWrite')
+      // Registers each message's tracked link before it leaves: link items only, never a click.
+      .useTableWrites(tables.links, ENV.linksTable, ['BatchWriteItem'], { partitionKeysLike: [`${linkPk('')}*`] })
       // A shard that cannot finish within one invocation hands the rest over as a new message.
       .useQueue(this.sendQueue, ENV.sendQueueUrl, 'send')
       // Seals each email's unsubscribe link; read once per container. (PUBLIC_BASE_URL, the links'

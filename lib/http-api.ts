@@ -17,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { clickPk, linkPk } from '../functions/adapters/dynamo/link-store.ts';
 import { TEST_TOUCH_PK_PREFIX } from '../functions/adapters/dynamo/test-touch-store.ts';
 import {
   CONSOLE_PATH,
@@ -26,6 +27,7 @@ import {
   type MarketerRoute,
   PREFIX,
   SERVICE,
+  TRACKED_LINK_ROUTE,
   UNSUBSCRIBE_PATH,
 } from '../functions/contract.ts';
 import type { CampaignDelivery } from './campaign-delivery.ts';
@@ -48,6 +50,15 @@ export const API_BURST_LIMIT = 400;
  */
 export const UNSUBSCRIBE_RATE_LIMIT = 50;
 export const UNSUBSCRIBE_BURST_LIMIT = 100;
+
+/**
+ * The tracked links' limits: open to anyone (the link's id is the auth), so they have their
+ * own budget apart from the stage's. The customers of a midnight push tap within minutes:
+ * 300,000 messages with a tenth of them tapped in ten minutes is 50/s; 500/s leaves room
+ * for a store ten times that size, and a flood of them costs at most this much.
+ */
+export const TRACKED_LINK_RATE_LIMIT = 500;
+export const TRACKED_LINK_BURST_LIMIT = 1000;
 
 /**
  * What each access log line holds: who asked what, and how it went. No request or
@@ -109,6 +120,8 @@ const CONSOLE_KINDS: ReadonlySet<CampaignRouteKind> = new Set(['console', 'uploa
 const WEBHOOK_TIMEOUT = Duration.seconds(10);
 const CAMPAIGN_API_TIMEOUT = Duration.seconds(20);
 const UNSUBSCRIBE_TIMEOUT = Duration.seconds(10);
+/** One read and one write: anything slower has failed, and the customer is better told at once. */
+const TRACKED_LINK_TIMEOUT = Duration.seconds(5);
 /** Planning a draft over HTTP: the most the gateway waits for; campaigns too large for it are uploaded instead. */
 const PLAN_API_TIMEOUT = Duration.seconds(28);
 const TEST_SEND_TIMEOUT = Duration.seconds(20);
@@ -158,6 +171,9 @@ export interface CampaignHttpApiProps {
  *   `/console/campaigns/{id}` and its `/report`) -> Console, no API Gateway authorization:
  *   a navigation cannot carry a token, and a shell holds no data; it signs in and fetches the
  *   page's view (`GET /console/view`, `GET /console/campaigns/{id}/view`: marketer routes, JWT).
+ * - `GET /l/{token}` -> TrackedLink, no API Gateway authorization: the link's self-checking
+ *   id is the auth; one GetItem of the link, one conditional PutItem of its click; throttled
+ *   on its own.
  * - `GET /unsubscribe` and `POST /unsubscribe` -> Unsubscribe, no API Gateway authorization:
  *   the link's sealed token is the auth (the function refuses any token it did not seal),
  *   throttled on their own. The customer's browser and mail client call them.
@@ -174,6 +190,9 @@ export class CampaignHttpApi extends Construct {
   public readonly ordersWebhook: CampaignFunction;
   public readonly campaignApi: CampaignFunction;
   public readonly unsubscribe: CampaignFunction;
+  /** `GET /l/{token}`: the tracked links' redirect. */
+  public readonly trackedLink: CampaignFunction;
+  public readonly trackedLinkRoute: HttpRoute;
   /** `PUT /campaigns/{id}`. */
   public readonly campaignPlanApi: CampaignFunction;
   /** `POST /campaigns/{id}/approve|pause|resume|cancel`. */
@@ -229,6 +248,8 @@ export class CampaignHttpApi extends Construct {
       .useTable(tables.campaigns, ENV.campaignsTable, 'read')
       .useTable(tables.touches, ENV.touchesTable, 'read')
       .useTable(tables.customers, ENV.customersTable, 'read')
+      // The report's clicks.
+      .useTable(tables.links, ENV.linksTable, 'read')
       .useNames(runtimeEnvironment);
 
     // The campaign router serves these too; each function is its own export of it, with its own service name.
@@ -305,6 +326,31 @@ export class CampaignHttpApi extends Construct {
       .allow({ actions: ['dynamodb:PutItem'], resources: [tables.customers.tableArn] })
       .useNames({ [ENV.customersTable]: tables.customers.tableName })
       // Opens the link's token; read once per container.
+      .useSecret(linkSecret, ENV.linkSecretArn)
+      .useNames(runtimeEnvironment);
+
+    this.trackedLink = new CampaignFunction(this, 'TrackedLink', {
+      entry: 'functions/handlers/tracked-link.ts',
+      handler: 'handler',
+      serviceName: SERVICE.trackedLink,
+      description: `GET ${TRACKED_LINK_ROUTE}: records the first click of a message's tracked link, then 302 to the wave's link`,
+      timeout: TRACKED_LINK_TIMEOUT,
+      memorySize: 512,
+    })
+      // One GetItem of a link and one conditional PutItem of its click, nothing else: the links
+      // table only, and in it only the link items to read and the click items to write.
+      .allow({
+        actions: ['dynamodb:GetItem'],
+        resources: [tables.links.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${linkPk('')}*`] } },
+      })
+      .allow({
+        actions: ['dynamodb:PutItem'],
+        resources: [tables.links.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${clickPk('')}*`] } },
+      })
+      .useNames({ [ENV.linksTable]: tables.links.tableName })
+      // Checks the id's own HMAC before anything is read; read once per container.
       .useSecret(linkSecret, ENV.linkSecretArn)
       .useNames(runtimeEnvironment);
 
@@ -459,9 +505,26 @@ export class CampaignHttpApi extends Construct {
         ThrottlingBurstLimit: UNSUBSCRIBE_BURST_LIMIT,
       };
     }
+    [this.trackedLinkRoute] = this.api.addRoutes({
+      path: TRACKED_LINK_ROUTE,
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('TrackedLinkIntegration', this.trackedLink.function),
+      authorizer: new HttpNoneAuthorizer(),
+    }) as [HttpRoute];
+    routeSettings[`GET ${TRACKED_LINK_ROUTE}`] = {
+      ThrottlingRateLimit: TRACKED_LINK_RATE_LIMIT,
+      ThrottlingBurstLimit: TRACKED_LINK_BURST_LIMIT,
+    };
+    Validations.of(this.trackedLinkRoute.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "A customer's phone or browser follows the link in an SMS or email: it cannot sign AWS requests or hold tokens. The link's id is the auth: an HMAC of the message under a key only the send worker and this function read, checked before anything is read; an id not made with it gets 404 and records nothing. The route only redirects and counts a first click, and has its own throttling.",
+    });
     stageL1.routeSettings = routeSettings;
     // CloudFormation refuses route settings of a route that does not exist yet.
-    for (const route of [...throttledRoutes, ...this.unsubscribeRoutes]) stageL1.node.addDependency(route);
+    for (const route of [...throttledRoutes, ...this.unsubscribeRoutes, this.trackedLinkRoute]) {
+      stageL1.node.addDependency(route);
+    }
     for (const route of this.unsubscribeRoutes) {
       Validations.of(route.node.defaultChild as CfnResource).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -497,6 +560,16 @@ export class CampaignHttpApi extends Construct {
         ...AT_LEAST_ONE,
         description:
           'The unsubscribe function crashed, timed out or could not start (e.g. no access to the link key) in the last five minutes: customers may be unable to unsubscribe.',
+      },
+    );
+    alarms.alarm(
+      this,
+      'TrackedLinkErrorsAlarm',
+      this.trackedLink.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      {
+        ...AT_LEAST_ONE,
+        description:
+          "The tracked-link function crashed, timed out or could not start (e.g. no access to the link key) in the last five minutes: customers tapping a message's link may not reach the store.",
       },
     );
     alarms.alarm(

@@ -90,7 +90,9 @@ export class StatefulStack extends Stack {
   public readonly campaignsTable: TableV2;
   /** Touches: one item per planned message to a customer, and its outcome. */
   public readonly touchesTable: TableV2;
-  /** All four tables, keyed like `TABLES` in functions/config.ts. */
+  /** Tracked links and their clicks: apart, so the public redirect reaches no other table. */
+  public readonly linksTable: TableV2;
+  /** All five tables, keyed like `TABLES` in functions/config.ts. */
   public readonly tables: CampaignTables;
   /**
    * The HMAC-SHA256 key of the order webhook's `X-Signature`, shared with the
@@ -245,11 +247,13 @@ export class StatefulStack extends Stack {
     // The rate limiter's per-second rows carry an expiry; without TTL they would pile up for ever.
     this.campaignsTable = this.campaignTable('Campaigns', CAMPAIGNS_TTL_ATTRIBUTE);
     this.touchesTable = this.campaignTable('Touches');
+    this.linksTable = this.campaignTable('Links');
     this.tables = {
       customers: this.customersTable,
       imports: this.importsTable,
       campaigns: this.campaignsTable,
       touches: this.touchesTable,
+      links: this.linksTable,
     };
   }
 

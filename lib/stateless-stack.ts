@@ -152,6 +152,9 @@ export class StatelessStack extends Stack {
     this.publicBaseUrl = props.publicBaseUrl ?? this.httpApi.url;
     this.delivery.worker.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     this.httpApi.testSend.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
+    // Planning counts SMS parts with the tracked links' length: it needs their base too.
+    this.delivery.planner.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
+    this.httpApi.campaignPlanApi.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     new CfnOutput(this, 'HttpApiUrl', {
       description:
         'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need a Cognito token of a signed-in user (Authorization: Bearer), e.g. campaign status ID --api <url> --token <token>; customers follow <url>unsubscribe?t=... from emails',

@@ -18,6 +18,7 @@ const AWS_ENV = {
   [ENV.importsTable]: 'imports',
   [ENV.campaignsTable]: 'campaigns',
   [ENV.touchesTable]: 'touches',
+  [ENV.linksTable]: 'links',
   [ENV.dataBucket]: 'data',
   [ENV.importQueueUrl]: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/import',
   [ENV.sendQueueUrl]: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/send',

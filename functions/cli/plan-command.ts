@@ -2,10 +2,12 @@
  * `campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR`
  * Plans offline: no AWS, no server. Results on stdout; progress, warnings and notes on stderr.
  */
+
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localSegmentFile } from '../adapters/local/file-bytes.ts';
+import { ENV, LOCAL_BASE_URL } from '../contract.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import { warningTexts } from '../domain/i18n.ts';
 import { formatInstant } from '../domain/local-time.ts';
@@ -235,6 +237,8 @@ export async function runPlan(args: string[]): Promise<number> {
     campaign: campaignText,
     sources,
     now: options.now,
+    // As `campaign simulate` and `npm start` send them: the same SMS parts and cost.
+    linkBase: process.env[ENV.publicBaseUrl] ?? LOCAL_BASE_URL,
     ...(columns ? { columns: columns.mapping } : {}),
     onRejected: (row) => {
       rejected += 1;

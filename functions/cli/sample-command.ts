@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { localSegmentFile } from '../adapters/local/file-bytes.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import { planCampaign } from '../domain/planner.ts';
+import { sampleClickLines } from '../sample/generate-clicks.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { DEFAULT_UPLIFT, reachOf, sampleOrderLines, type WaveReach } from '../sample/generate-orders.ts';
 import { SAMPLE_FORMATS, type SampleFormat, writeCanonicalTwin, writeTmallSample } from '../sample/tmall-export.ts';
@@ -22,7 +23,7 @@ import { bar, formatCount, progressOn } from './progress.ts';
 const SAMPLE_CAMPAIGN = fileURLToPath(new URL('../sample/d11-2026.campaign.json', import.meta.url));
 
 export const SAMPLE_USAGE =
-  'campaign sample --customers N --out FILE [--format csv|tmall-csv|tmall-xlsx] [--canonical FILE] [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--uplift U] [--uplift-group G] [--campaign FILE]] [--quiet]';
+  'campaign sample --customers N --out FILE [--format csv|tmall-csv|tmall-xlsx] [--canonical FILE] [--seed N] [--now ISO] [--bad-rows N] [--orders FILE [--clicks FILE] [--uplift U] [--uplift-group G] [--campaign FILE]] [--quiet]';
 
 export const SAMPLE_OPTIONS = {
   customers: { type: 'string' },
@@ -33,6 +34,7 @@ export const SAMPLE_OPTIONS = {
   now: { type: 'string' },
   'bad-rows': { type: 'string' },
   orders: { type: 'string' },
+  clicks: { type: 'string' },
   uplift: { type: 'string' },
   'uplift-group': { type: 'string' },
   campaign: { type: 'string' },
@@ -124,6 +126,15 @@ export const SAMPLE_HELP: CommandHelp = {
       },
     },
     {
+      flag: '--clicks FILE',
+      text: 'with --orders: also write taps on the messages\' tracked links, one JSON line each:\n{"at": ISO, "click": {"customerId", "waveId"}}, for `campaign simulate --clicks`',
+      default: 'none',
+      zh: {
+        text: '与 --orders 一起用：同时写出客户点击消息跟踪链接的记录，每行一个 JSON：\n{"at": ISO, "click": {"customerId", "waveId"}}，供 `campaign simulate --clicks` 使用',
+        default: '无',
+      },
+    },
+    {
       flag: '--uplift U',
       text: 'with --orders: each customer a wave reaches places, with probability U (0 to 1),\none more paid order within a day after the wave; 0 for messages that change nothing',
       default: String(DEFAULT_UPLIFT),
@@ -151,10 +162,10 @@ export const SAMPLE_HELP: CommandHelp = {
     },
     ...COMMON_OPTIONS,
   ],
-  outputs: ['FILE (the --out file), and the --canonical and --orders files when given'],
+  outputs: ['FILE (the --out file), and the --canonical, --orders and --clicks files when given'],
   exitCodes: ['0  written', '2  a wrong option (the message on stderr names it)', '1  anything unexpected'],
   zh: {
-    outputs: ['FILE（--out 的文件），以及给出时的 --canonical 和 --orders 文件'],
+    outputs: ['FILE（--out 的文件），以及给出时的 --canonical、--orders 和 --clicks 文件'],
     exitCodes: ['0  已写出', '2  选项有误（stderr 上的信息会指出）', '1  意外错误'],
   },
   examples: [
@@ -197,7 +208,9 @@ export async function runSample(args: string[]): Promise<number> {
       zh: `--now："${values.now}" 不是 ISO 8601 时间`,
     });
   if (!values.orders) {
-    const given = (['uplift', 'uplift-group', 'campaign'] as const).find((flag) => values[flag] !== undefined);
+    const given = (['clicks', 'uplift', 'uplift-group', 'campaign'] as const).find(
+      (flag) => values[flag] !== undefined,
+    );
     if (given) throw new UsageError(`--${given}: only with --orders`, { zh: `--${given}：只能与 --orders 一起用` });
   }
   const uplift = upliftOf(values.uplift);
@@ -243,7 +256,7 @@ export async function runSample(args: string[]): Promise<number> {
     });
     // Whom each wave reaches: the same plan `campaign simulate` makes from these customers at --now.
     let reach: WaveReach[] = [];
-    if (uplift > 0) {
+    if (uplift > 0 || values.clicks) {
       const plan = planCampaign({ campaign, customers, now: now.getTime() });
       const group = values['uplift-group'];
       if (group !== undefined && !plan.groups.codes.includes(group)) {
@@ -256,7 +269,11 @@ export async function runSample(args: string[]): Promise<number> {
       }
       reach = reachOf(plan, customers, campaign, group);
     }
-    const lines = sampleOrderLines(customers.customers, { year: now.getUTCFullYear(), uplift, reach });
+    const lines = sampleOrderLines(customers.customers, {
+      year: now.getUTCFullYear(),
+      uplift,
+      reach: uplift > 0 ? reach : [],
+    });
     await writeFile(values.orders, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     const responses = lines.filter(
       (line) => line.event.type === 'order.paid' && line.event.order.orderId.startsWith('R'),
@@ -264,6 +281,13 @@ export async function runSample(args: string[]): Promise<number> {
     progress.result(
       `wrote ${values.orders}: ${formatCount(lines.length)} order webhook events (${formatCount(responses.length)} orders placed because of a message, uplift ${uplift})`,
     );
+    if (values.clicks) {
+      // The whole reach, even in one --uplift-group: taps are not the lift, buyers tap in every group.
+      const everyone = reachOf(planCampaign({ campaign, customers, now: now.getTime() }), customers, campaign);
+      const clicks = sampleClickLines(everyone, lines);
+      await writeFile(values.clicks, clicks.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      progress.result(`wrote ${values.clicks}: ${formatCount(clicks.length)} taps on tracked links`);
+    }
   }
   return 0;
 }

@@ -25,13 +25,14 @@ import { type LocalHttpServer, startHttpServer } from '../adapters/local/http-se
 import { type TimedSource, VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { S3ObjectStorage } from '../adapters/s3-object-storage.ts';
 import { approveDependencies, clientsFor, controlDependencies, reportDependencies } from '../composition.ts';
-import { ENV } from '../contract.ts';
+import { ENV, LOCAL_BASE_URL } from '../contract.ts';
 import { CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { mappingToJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { formatInstant } from '../domain/local-time.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signBody } from '../domain/orders.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
 import { playSchedules, type TimedEvents } from '../local/play.ts';
+import { readTapLines, TrackedLinkTaps } from '../local/play-clicks.ts';
 import { localRoutes } from '../local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../local/stack.ts';
 import { uploadSegmentAndWait } from '../local/uploads.ts';
@@ -54,7 +55,7 @@ import { JsonLinesFile } from './plan-files.ts';
 import { bar, formatCount, progressOn } from './progress.ts';
 
 export const SIMULATE_USAGE =
-  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--sms-rate N] [--pause-at ISO [--resume-at ISO]] [--quiet]';
+  'campaign simulate --campaign FILE --customers FILE [--customers FILE ...] [--now ISO] --out DIR [--orders FILE] [--clicks FILE] [--sms-rate N] [--pause-at ISO [--resume-at ISO]] [--quiet]';
 
 export const SIMULATE_HELP: CommandHelp = {
   name: 'campaign simulate',
@@ -88,6 +89,15 @@ export const SIMULATE_HELP: CommandHelp = {
       default: 'none',
       zh: {
         text: '订单事件，每行一个 JSON：{"at": ISO, "event": <webhook 请求体>}，\n在各自的时间签名后发出（`campaign sample --orders` 会写出这样的文件）',
+        default: '无',
+      },
+    },
+    {
+      flag: '--clicks FILE',
+      text: 'taps on the tracked links, one JSON line each: {"at": ISO, "click": {"customerId", "waveId"}},\nfollowed on the local HTTP API at their time (`campaign sample --clicks` writes such a file)',
+      default: 'none',
+      zh: {
+        text: '跟踪链接的点击，每行一个 JSON：{"at": ISO, "click": {"customerId", "waveId"}}，\n在各自的时间于本地 HTTP API 上打开（`campaign sample --clicks` 会写出这样的文件）',
         default: '无',
       },
     },
@@ -167,7 +177,7 @@ export const SIMULATE_HELP: CommandHelp = {
 
 const BUCKET = 'campaign-data';
 /** Where `npm start` listens by default: links in a simulated message point there. */
-const SIMULATION_BASE_URL = 'http://127.0.0.1:3000';
+const SIMULATION_BASE_URL = LOCAL_BASE_URL;
 /** Order events wait at most this long (virtual) for the clock to post them: a fifth of the signature tolerance. */
 const ORDER_WINDOW_MS = (SIGNATURE_TOLERANCE_SECONDS * 1000) / 5;
 /** Order webhooks in flight at once (different customers). */
@@ -177,6 +187,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   const { options, values } = parsePlanOptions(args, {
     'sms-rate': { type: 'string' },
     orders: { type: 'string' },
+    clicks: { type: 'string' },
     'base-url': { type: 'string' },
     'pause-at': { type: 'string' },
     'resume-at': { type: 'string' },
@@ -196,6 +207,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   const extra = values as Record<string, unknown>;
   const smsRate = positive('--sms-rate', extra['sms-rate'] as string | undefined) ?? campaign.smsRatePerSecond;
   const orders = extra.orders ? await readOrderLines(extra.orders as string) : [];
+  const taps = extra.clicks ? await tapLines(extra.clicks as string) : [];
   const baseUrl = linkBase((extra['base-url'] as string | undefined) ?? process.env[ENV.publicBaseUrl]);
   const controls = controlTimes(
     options.now,
@@ -283,9 +295,10 @@ export async function runSimulate(args: string[]): Promise<number> {
     const totalTouches = await countPlanned(stack.config, campaign.id);
     const webhook = new SignedOrderPoster(`${http.url}/webhooks/orders`, process.env.WEBHOOK_SECRET as string, orders);
     const control = new TimedControls(controlDependencies(config), campaign, controls, (line) => progress.result(line));
+    const clicks = new TrackedLinkTaps(http.url, sms, taps);
     await playSchedules(stack.runtime, clock, {
-      // At one instant: order events, then the marketer's controls, then the schedules.
-      events: combineSources([webhook, control]),
+      // At one instant: taps, order events, then the marketer's controls, then the schedules.
+      events: combineSources([clicks, webhook, control]),
       onTick: () =>
         progress.update(
           `simulating ${formatInstant(clock.now(), campaign.timezone)} ${bar(sms.messages().length / Math.max(1, totalTouches.sms))} ${formatCount(sms.messages().length)} SMS`,
@@ -297,6 +310,14 @@ export async function runSimulate(args: string[]): Promise<number> {
         `orders: ${Object.entries(webhook.responses)
           .map(([status, count]) => `${formatCount(count)} x ${status}`)
           .join(', ')} from the webhook`,
+      );
+    }
+
+    if (taps.length > 0) {
+      progress.result(
+        `clicks: ${Object.entries(clicks.answers)
+          .map(([status, count]) => `${formatCount(count)} x ${status}`)
+          .join(', ')} from the tracked links`,
       );
     }
 
@@ -507,6 +528,15 @@ export async function writeOutputs(
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function tapLines(path: string) {
+  try {
+    return await readTapLines(path);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ? `cannot read ${path}` : (error as Error).message;
+    throw new UsageError(`--clicks: ${why}`, { zh: `--clicks：${why}` });
+  }
 }
 
 interface OrderLineInput {

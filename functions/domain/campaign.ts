@@ -26,6 +26,17 @@ const id = z.string().regex(ID, 'must be 1-48 letters, digits, - or _, starting 
 const clock = z.string().regex(CLOCK, 'must be HH:MM (24-hour)');
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const links = z.strictObject({ mobile: url, pc: url });
+/**
+ * The campaign's links, and the base its tracked links are built on: the store's own short
+ * domain when it fronts the redirect (`https://s.shop.cn`, any path, no query), else, filled in
+ * at planning, the product's HTTP API. The plan counts SMS parts with it, so the send uses the
+ * same one.
+ */
+const campaignLinks = links.extend({
+  trackingBase: url
+    .refine((text) => !/[?#]/.test(text), 'must be a base URL without ? or #: the link adds /l/<id> to it')
+    .optional(),
+});
 
 /** A test recipient: a phone normalised as segment phones are (E.164), or an email address (lower case). */
 export type TestAddress = { kind: 'sms'; address: string } | { kind: 'email'; address: string };
@@ -256,7 +267,7 @@ const campaignObject = z.strictObject({
     .default({ min: 2, max: 3 }),
   smsRatePerSecond: z.number().positive().max(100_000).default(20),
   emailRatePerSecond: z.number().positive().max(100_000).default(50),
-  links: links.default({ mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' }),
+  links: campaignLinks.default({ mobile: 'https://s.example.cn/d11', pc: 'https://shop.example.com' }),
   signature: z
     .string()
     .regex(SIGNATURE, 'must be the store name in 【】, e.g. 【示例旗舰店】')

@@ -39,6 +39,17 @@ export interface ReportRow {
   cost?: number;
   /** (revenue - cost) / cost; absent when nothing cost anything. */
   roi?: number;
+  /** Customers who followed the message's tracked link (once each, however often they tapped); tracked campaigns only. */
+  clicks?: number;
+  /** clicks / sent, 0 to 1; absent when nothing was sent. */
+  clickThrough?: number;
+  /**
+   * Clicked then ordered, a second attribution beside timing: orders paid within the
+   * attribution window after the customer's click on this wave and channel (the last click
+   * before the payment wins), and their CNY.
+   */
+  clickedOrders?: number;
+  clickedRevenue?: number;
 }
 
 export interface UnknownTouch {
@@ -157,6 +168,9 @@ export interface GroupResult {
   revenue: number;
   /** CNY spent on the group's touches of the wave. */
   cost: number;
+  /** Customers of the group who followed the wave's tracked link, and clicks / sent (tracked campaigns only). */
+  clicks?: number;
+  clickThrough?: number;
   /**
    * What the wave added in this group, against the group's own held-out customers; absent
    * when the wave has no control group. Unknown (`too-few`) when too few of the group were held out.

@@ -39,6 +39,8 @@ export interface TokenKeys {
   readonly encryption: Buffer;
   readonly iv: Buffer;
   readonly header: Buffer;
+  /** For ids that only need to be unforgeable and opaque, not opened again (tracked-link ids). */
+  readonly mac: Buffer;
 }
 
 export function tokenKeys(secret: string | Uint8Array, purpose: string): TokenKeys {
@@ -55,6 +57,7 @@ export function tokenKeys(secret: string | Uint8Array, purpose: string): TokenKe
     iv: derive('synthetic-iv'),
     // Authenticated with the ciphertext: the format byte and the purpose are bound to the token.
     header: Buffer.from(`${FORMAT}:${purpose}`, 'utf8'),
+    mac: derive('mac'),
   };
 }
 

@@ -91,7 +91,9 @@ const control =
 const ROUTES: Record<CampaignRoute, Route> = {
   'PUT /campaigns/{id}': async ({ event, campaignId, actor, deps }) => {
     const campaign = validBody(event, z.record(z.string(), z.unknown(), { error: 'must be a campaign JSON object' }));
-    const result = await planDraft(deps, { campaign, campaignId, actor, now: deps.clock.now() });
+    // Without a configured base, the links lead back through the API this request came in by.
+    const linkBase = () => deps.linkBase?.() ?? `https://${event.requestContext.domainName}`;
+    const result = await planDraft({ ...deps, linkBase }, { campaign, campaignId, actor, now: deps.clock.now() });
     return json(201, {
       version: result.version,
       diff: result.diff ?? null,

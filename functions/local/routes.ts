@@ -5,12 +5,20 @@
  * LOCAL_USER_ROLE sets: the handlers check it as they check a signed-in user's).
  */
 import type { HttpRoute } from '../adapters/local/http-server.ts';
-import { CAMPAIGN_ROUTES, CONSOLE_ROUTES, TEST_SEND_ROUTE, UNSUBSCRIBE_PATH, UPLOAD_ROUTES } from '../contract.ts';
+import {
+  CAMPAIGN_ROUTES,
+  CONSOLE_ROUTES,
+  TEST_SEND_ROUTE,
+  TRACKED_LINK_ROUTE,
+  UNSUBSCRIBE_PATH,
+  UPLOAD_ROUTES,
+} from '../contract.ts';
 import { handler as campaignApi } from '../handlers/campaign-api.ts';
 import { handler as consolePages } from '../handlers/console.ts';
 import { MAX_WEBHOOK_BYTES, handler as ordersWebhook, WEBHOOK_TOO_LARGE } from '../handlers/orders-webhook.ts';
 import { handler as segmentUploads } from '../handlers/segment-uploads.ts';
 import { handler as testSend } from '../handlers/test-send.ts';
+import { handler as trackedLink } from '../handlers/tracked-link.ts';
 import { handler as unsubscribe } from '../handlers/unsubscribe.ts';
 
 function route(routeKey: string, handler: HttpRoute['handler']): HttpRoute {
@@ -35,5 +43,6 @@ export function localRoutes(): HttpRoute[] {
     // The token is the auth, as on AWS (no authorizer there either).
     { method: 'GET', path: UNSUBSCRIBE_PATH, handler: unsubscribe },
     { method: 'POST', path: UNSUBSCRIBE_PATH, handler: unsubscribe },
+    { method: 'GET', path: TRACKED_LINK_ROUTE, handler: trackedLink },
   ];
 }

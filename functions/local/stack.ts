@@ -24,7 +24,7 @@ import { type LocalServers, startLocalServers } from '../adapters/local/servers.
 import { LocalSmsSink } from '../adapters/local/sms-sink.ts';
 import { VirtualClock } from '../adapters/local/virtual-clock.ts';
 import { clientsFor } from '../composition.ts';
-import { type LocalConfig, TABLES } from '../config.ts';
+import { type LocalConfig, TABLE_ENV, TABLES } from '../config.ts';
 import { TRIGGER_GROUP_PREFIX } from '../contract.ts';
 import { mulberry32 } from '../domain/random.ts';
 import type { PlanHandlerResult } from '../handlers/plan-campaign.ts';
@@ -67,10 +67,7 @@ function pointHandlersAt(config: LocalConfig): void {
     AWS_ENDPOINT_URL_S3: config.endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: config.endpoints.ses,
     DATA_BUCKET: config.dataBucket,
-    CUSTOMERS_TABLE: config.tables.customers,
-    IMPORTS_TABLE: config.tables.imports,
-    CAMPAIGNS_TABLE: config.tables.campaigns,
-    TOUCHES_TABLE: config.tables.touches,
+    ...Object.fromEntries(TABLES.map((table) => [TABLE_ENV[table], config.tables[table]])),
   });
 }
 

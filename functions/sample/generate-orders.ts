@@ -44,7 +44,7 @@ export interface OrderLine {
 const TZ = 'Asia/Shanghai';
 const at = (text: string) => Date.parse(text);
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

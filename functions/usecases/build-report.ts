@@ -27,6 +27,7 @@ import type {
 } from '../domain/report-types.ts';
 import type { CampaignStore, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore } from '../ports/lifecycle-store.ts';
+import type { Click, LinkStore } from '../ports/link-store.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { TriggerStore } from '../ports/trigger-store.ts';
 import { unknownCampaign } from './errors.ts';
@@ -44,6 +45,8 @@ export interface ReportDeps {
   /** The order rules' check records; without it the report has no trigger rows. */
   triggers?: Pick<TriggerStore, 'checksOf'>;
   clock: { now(): number };
+  /** The clicks on the campaign's tracked links; without it the report has no click columns. */
+  links?: Pick<LinkStore, 'clicks'>;
 }
 
 function emptyRow(waveId: string, channel: ReportRow['channel']): ReportRow {
@@ -192,6 +195,9 @@ export async function buildReport(
     );
     if (row.cost > 0) row.roi = Math.round(((row.revenue - row.cost) / row.cost) * 100) / 100;
   }
+  const clicks =
+    plan.campaign.links.trackingBase !== undefined && deps.links ? await deps.links.clicks(campaignId) : undefined;
+  if (clicks) countClicks(rows, clicks, allOrders, campaign.attributionHours);
   const ordered = [...rows.values()].filter(
     (row) => row.planned > 0 || plan.timeline.waves.some((w) => w.id === row.waveId),
   );
@@ -207,6 +213,11 @@ export async function buildReport(
     totals.orders = (totals.orders ?? 0) + (row.orders ?? 0);
     totals.revenue = roundCny((totals.revenue ?? 0) + (row.revenue ?? 0));
     totals.cost = roundCny((totals.cost ?? 0) + (row.cost ?? 0));
+    if (row.clicks !== undefined) {
+      totals.clicks = (totals.clicks ?? 0) + row.clicks;
+      totals.clickedOrders = (totals.clickedOrders ?? 0) + (row.clickedOrders ?? 0);
+      totals.clickedRevenue = roundCny((totals.clickedRevenue ?? 0) + (row.clickedRevenue ?? 0));
+    }
     for (const [reason, n] of Object.entries(row.failed)) totals.failed[reason] = (totals.failed[reason] ?? 0) + n;
     for (const [reason, n] of Object.entries(row.suppressed))
       totals.suppressed[reason] = (totals.suppressed[reason] ?? 0) + n;
@@ -217,13 +228,14 @@ export async function buildReport(
       totals.cancelledBy = { ...totals.cancelledBy, [reason]: (totals.cancelledBy?.[reason] ?? 0) + n };
     }
   }
+  if (totals.clicks !== undefined && totals.sent > 0) totals.clickThrough = share(totals.clicks, totals.sent);
   if (totals.cost && totals.cost > 0)
     totals.roi = Math.round((((totals.revenue ?? 0) - totals.cost) / totals.cost) * 100) / 100;
   const { waveId: _w, channel: _c, ...totalCounts } = totals;
   const byTier = tierRows(all, sentTouches, allOrders, campaign);
   const byGroup = groupResults(groupWaves, all, sentTouches, allOrders, campaign)?.map((wave) => ({
     ...wave,
-    groups: wave.groups.map(roundedGroup),
+    groups: wave.groups.map((group) => withGroupClicks(roundedGroup(group), wave.waveId, clicks)),
     labels: wave.labels.map(roundedGroup),
   }));
   const triggers = deps.triggers
@@ -252,6 +264,46 @@ export async function buildReport(
     },
     touches: all,
   };
+}
+
+/** A share rounded for report.json (0.1234 = 12.34%). */
+const share = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 10_000;
+
+/**
+ * Each row's clicks and click-through, and its "clicked then ordered": the orders paid within
+ * the attribution window after a click, credited to the last click before the payment, as
+ * timing credits the last touch.
+ */
+function countClicks(
+  rows: Map<string, ReportRow>,
+  clicks: readonly Click[],
+  orders: readonly OrderState[],
+  windowHours: number,
+): void {
+  const counted = new Map<string, number>();
+  for (const click of clicks)
+    counted.set(`${click.waveId}/${click.channel}`, (counted.get(`${click.waveId}/${click.channel}`) ?? 0) + 1);
+  const clicked: SentTouch[] = clicks.map((click) => ({
+    customerId: click.customerId,
+    waveId: click.waveId,
+    channel: click.channel,
+    at: Date.parse(click.at),
+  }));
+  const credits = attribute(clicked, orders, windowHours);
+  for (const [key, row] of rows) {
+    row.clicks = counted.get(key) ?? 0;
+    if (row.sent > 0) row.clickThrough = share(row.clicks, row.sent);
+    const credit = credits.get(key) ?? { orders: 0, revenue: 0 };
+    row.clickedOrders = credit.orders;
+    row.clickedRevenue = credit.revenue;
+  }
+}
+
+/** A group's clicks on one wave (both channels) and its click-through; unchanged when the campaign is not tracked. */
+function withGroupClicks(group: GroupResult, waveId: string, clicks: readonly Click[] | undefined): GroupResult {
+  if (!clicks) return group;
+  const count = clicks.filter((click) => click.waveId === waveId && (click.group ?? '') === group.code).length;
+  return { ...group, clicks: count, ...(group.sent > 0 ? { clickThrough: share(count, group.sent) } : {}) };
 }
 
 /** No tier, as a key: sorted after every tier. */

@@ -16,6 +16,7 @@ import { warningText } from '../domain/i18n.ts';
 import { type CostEstimate, diffPlans, estimateCost, type PlanDiff } from '../domain/plan-review.ts';
 import { isCareTouch, type Plan, planCampaign } from '../domain/planner.ts';
 import type { PlanWarning, Timeline } from '../domain/timeline.ts';
+import { withTrackingBase } from '../domain/tracked-link.ts';
 import type { Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
 import { CampaignError, type FieldProblem, invalidCampaign, invalidRequest, refusalError } from './errors.ts';
@@ -29,6 +30,12 @@ export interface PlanDraftDeps {
   loadCustomers(campaign: Campaign): Promise<CustomerSet>;
   lifecycle: LifecycleStore;
   touches: Pick<TouchStore, 'writeTouches'>;
+  /**
+   * The product's public base (the HTTP API, or PUBLIC_BASE_URL): the tracked links' base of a
+   * campaign that names none. Filled into the version's campaign, so the plan counts SMS parts
+   * with the very links its sends carry. None: the messages carry the wave's links untracked.
+   */
+  linkBase?: () => string | undefined;
 }
 
 export interface PlanDraftRequest {
@@ -56,7 +63,7 @@ export interface PlanDraftResult {
 }
 
 export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest): Promise<PlanDraftResult> {
-  const campaign = parseRequested(request);
+  const campaign = withTrackingBase(parseRequested(request), deps.linkBase?.());
   const current = await deps.lifecycle.getLifecycle(campaign.id);
   if (current && request.source) {
     const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);

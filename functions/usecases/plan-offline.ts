@@ -3,12 +3,14 @@
  * use case. Files stream through the segment reader; good rows become the customer set,
  * bad rows go to `onRejected` as they are found; then the pure planner decides.
  */
+
 import { type Campaign, parseCampaign } from '../domain/campaign.ts';
 import { type ColumnMapping, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import { CustomerSet } from '../domain/customer-set.ts';
 import { type Plan, planCampaign } from '../domain/planner.ts';
 import { readSegmentFile, type SegmentFile } from '../domain/segment-file.ts';
 import { type RejectedRow, SegmentReader, type SegmentReadSummary } from '../domain/segment-reader.ts';
+import { withTrackingBase } from '../domain/tracked-link.ts';
 
 /** A segment file: its bytes as a stream, and for a workbook (.xlsx) at any offset, with the sheet to read. */
 export type SegmentSource = SegmentFile;
@@ -78,6 +80,8 @@ export interface PlanOfflineInput extends Omit<LoadCustomersInput, 'timeZone'> {
   /** The campaign file's text (or parsed JSON). */
   campaign: unknown;
   now: number;
+  /** The tracked links' base of a campaign that names none (where the product will be reached). */
+  linkBase?: string;
 }
 
 export interface PlanOfflineResult extends LoadedCustomers {
@@ -91,7 +95,7 @@ export interface PlanOfflineResult extends LoadedCustomers {
  * over them header by header.
  */
 export async function planOffline(input: PlanOfflineInput): Promise<PlanOfflineResult> {
-  const campaign = parseCampaign(input.campaign);
+  const campaign = withTrackingBase(parseCampaign(input.campaign), input.linkBase);
   const columns = mergeMappings(toColumnMapping(campaign.columns), input.columns ?? new Map());
   const loaded = await loadCustomers({ ...input, timeZone: campaign.timezone, columns });
   const plan = planCampaign({ campaign, customers: loaded.customers, now: input.now });

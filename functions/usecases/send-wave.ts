@@ -46,13 +46,16 @@ import {
   waveKind,
 } from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
+import type { TokenKeys } from '../domain/signed-token.ts';
 import { registeredTemplateId } from '../domain/sms-rules.ts';
 import { escapeHtml } from '../domain/text.ts';
+import { messageLinks, trackedLinkId, trackedLinkUrl } from '../domain/tracked-link.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { Ledger, LedgerClaim, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
+import type { LinkRecord, LinkStore } from '../ports/link-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
@@ -322,6 +325,11 @@ export interface SendShardDeps {
   owner: string;
   /** The unsubscribe links of an email shard (the link keys are read once, when it is staged). */
   unsubscribeLinks(): Promise<UnsubscribeLinks>;
+  /**
+   * Where the tracked links of a shard are registered before its messages leave, and their
+   * keys; needed by any campaign with a tracking base (`links.trackingBase`).
+   */
+  trackedLinks?: TrackedLinkDeps;
   log: { info(message: string, data?: Record<string, unknown>): void };
   /** Messages in flight at once within one worker. */
   concurrency?: number;
@@ -597,6 +605,8 @@ interface Staged {
   month: string;
   /** Email only. */
   links: UnsubscribeLinks | undefined;
+  /** Customer id -> the tracked link of their message, registered before the send's second. */
+  tracked: ReadonlyMap<string, string> | undefined;
 }
 
 /** Everything a send needs before its second: read once, so the release is pure sending. */
@@ -639,7 +649,60 @@ async function stage(
     paid,
     month: monthKey(Date.parse(send.at), campaign.timezone),
     links: send.channel === 'email' ? await deps.unsubscribeLinks() : undefined,
+    tracked: await registerLinks(deps.trackedLinks, campaign, wave, send, pending),
   };
+}
+
+export interface TrackedLinkDeps {
+  store: Pick<LinkStore, 'register'>;
+  keys(): Promise<TokenKeys>;
+}
+
+export class MissingTrackedLinksError extends Error {
+  constructor(campaignId: string) {
+    super(`campaign ${campaignId} tracks its links, but this worker has no link store: nothing was sent`);
+    this.name = 'MissingTrackedLinksError';
+  }
+}
+
+/**
+ * Each pending touch's tracked link, registered (one batch write per 25) before any message
+ * of the shard leaves: a customer who taps at once finds it. Nothing when the campaign does
+ * not track its links.
+ */
+async function registerLinks(
+  deps: TrackedLinkDeps | undefined,
+  campaign: Campaign,
+  wave: Wave,
+  send: StoredSend,
+  pending: readonly Touch[],
+): Promise<Map<string, string> | undefined> {
+  const base = campaign.links.trackingBase;
+  if (base === undefined) return undefined;
+  if (!deps) throw new MissingTrackedLinksError(campaign.id);
+  const keys = await deps.keys();
+  const urls = new Map<string, string>();
+  const records: LinkRecord[] = pending.map((touch) => {
+    const id = trackedLinkId(keys, {
+      campaignId: campaign.id,
+      waveId: touch.waveId,
+      channel: touch.channel,
+      customerId: touch.customerId,
+    });
+    urls.set(touch.customerId, trackedLinkUrl(base, id));
+    return {
+      id,
+      campaignId: campaign.id,
+      waveId: touch.waveId,
+      channel: touch.channel,
+      customerId: touch.customerId,
+      sendId: send.id,
+      ...(touch.group === undefined ? {} : { group: touch.group }),
+      to: linkFor(touch.device, wave.links ?? campaign.links),
+    };
+  });
+  await deps.store.register(records);
+  return urls;
 }
 
 type Outcome = Pick<Touch, 'status' | 'reason' | 'providerMessageId' | 'parts'>;
@@ -732,7 +795,8 @@ async function claimAndSend(
   if (claim.kind === 'refused') return { status: 'suppressed', reason: claim.reason };
 
   const templates = staged.templatesOf(touch.group);
-  const values = messageValues(campaign, staged.wave, touch);
+  const link = staged.tracked?.get(touch.customerId);
+  const values = messageValues(campaign, staged.wave, link === undefined ? touch : { ...touch, link });
   const tags = { campaignId: campaign.id, waveId: touch.waveId, sendId: send.id, customerId: touch.customerId };
   const sms = send.channel === 'sms' ? staged.smsOf(touch) : undefined;
   const text = renderSms(sms?.template ?? templates.sms, values);
@@ -847,14 +911,19 @@ function memoByGroup<T>(make: (group: string | undefined) => T): (group: string 
 }
 
 /**
- * What fills a wave's placeholders for one customer: the name (or the fallback), the link for
- * the device, the coupon; no opt-out of our own when the provider appends its own.
+ * What fills a wave's placeholders for one customer: the name (or the fallback), the link (the
+ * customer's tracked link, or for the device), the coupon; no opt-out of our own when the provider appends its own.
  */
-export function messageValues(campaign: Campaign, wave: Wave, customer: Pick<Touch, 'name' | 'device'>): MessageValues {
+export function messageValues(
+  campaign: Campaign,
+  wave: Wave,
+  customer: Pick<Touch, 'name' | 'device'> & { link?: string },
+): MessageValues {
   const coupon = wave.coupon ?? campaign.coupon;
   return {
     name: customer.name,
-    link: linkFor(customer.device, wave.links ?? campaign.links),
+    // The customer's own tracked link when the caller has it, else one of its length (a preview).
+    link: customer.link ?? linkFor(customer.device, messageLinks(campaign, wave)),
     signature: campaign.signature,
     optOut: campaign.providerSuffix ? '' : campaign.optOutText,
     ...(coupon === undefined ? {} : { coupon }),

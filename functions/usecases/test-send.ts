@@ -19,7 +19,7 @@ import { type Campaign, parseTestAddress, type TestAddress, type Wave } from '..
 import { decide, type LifecycleRefusal } from '../domain/campaign-lifecycle.ts';
 import type { Device } from '../domain/customer.ts';
 import { maskEmail, maskPersonalData, maskPhone } from '../domain/masking.ts';
-import { renderSms, smsVariesByGroup } from '../domain/messages.ts';
+import { linkFor, renderSms, smsVariesByGroup } from '../domain/messages.ts';
 import { PLAYBOOK_GROUPS } from '../domain/segments.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
@@ -240,6 +240,9 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
   // Exactly what the chosen customers get: their group's text (or the care text), with the id it is registered under.
   const sms = waveSms(campaign, wave, choice.group, choice.variant);
   const links = recipients.some((r) => r.kind === 'email') ? await deps.unsubscribeLinks() : undefined;
+  // The wave's own links, not a tracked one: a tester's tap lands on the store's page, and counts no click.
+  const valuesOf = (variant: (typeof VARIANTS)[number]) =>
+    messageValues(campaign, wave, { ...variant, link: linkFor(variant.device, wave.links ?? campaign.links) });
   const requestId = (deps.newRequestId ?? randomUUID)();
   const chosen = choice.variant ?? choice.group;
   const result: TestSendResult = { version, ...(chosen === undefined ? {} : { group: chosen }), sent: [], failed: [] };
@@ -248,11 +251,11 @@ export async function testSend(deps: TestSendDeps, request: TestSendRequest): Pr
     const tags: MessageTags = { campaignId, waveId, sendId: testSendId(waveId), customerId, test: true };
     const variants =
       recipient.kind === 'sms'
-        ? distinct((variant) => renderSms(sms.template, messageValues(campaign, wave, variant)))
+        ? distinct((variant) => renderSms(sms.template, valuesOf(variant)))
         : distinct((variant) => {
             const unsubscribeUrl = (links as UnsubscribeLinks).urlFor(campaignId, customerId);
             return {
-              ...composeEmail(templates, messageValues(campaign, wave, variant), unsubscribeUrl),
+              ...composeEmail(templates, valuesOf(variant), unsubscribeUrl),
               unsubscribeUrl,
             };
           });

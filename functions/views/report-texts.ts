@@ -51,7 +51,15 @@ export interface ReportTexts {
     orders: string;
     revenue: string;
     cost: string;
+    clicks: string;
+    clicksTitle: string;
+    clickedOrders: string;
+    clickedOrdersTitle: string;
   };
+  /** Under the clicks: the click-through; under clicked-then-ordered: its revenue. */
+  clickThrough: (share: string) => string;
+  clickedRevenue: (cny: string) => string;
+  clicksNote: string;
   allWaves: string;
   // unknown outcomes
   unknownExplain: SafeHtml;
@@ -129,6 +137,7 @@ export interface ReportTexts {
     cost: string;
     lift: string;
     addedOrders: string;
+    clicks: string;
   };
   byGroupCaption: string;
   byLabelCaption: string;
@@ -234,7 +243,15 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       orders: '订单',
       revenue: '成交',
       cost: '成本',
+      clicks: '点击',
+      clicksTitle: '点过消息里链接的客户数（每人每条消息只算一次）',
+      clickedOrders: '点击后下单',
+      clickedOrdersTitle: '客户点击该波次链接后、在归因窗口内付款的订单（以最后一次点击归因）',
     },
+    clickThrough: (share) => `点击率 ${share}`,
+    clickedRevenue: (cny) => `成交 ${cny}`,
+    clicksNote:
+      '“点击”来自每条消息专属的跟踪链接，每位客户每条消息只计一次；“点击后下单”是按点击归因的第二种口径，与按发送时间归因的“订单”并列，可对照。',
     allWaves: '全部波次',
     unknownExplain: html`这些触达已被认领，但没有记录到服务商的回复（发送中途停止）。它们<b>不会被自动重发</b>，以免客户收到两次。<b>请向服务商核对</b>（短信或邮件的投递日志）：其中一些可能已经发出。`,
     unknownNoneListed: (n) => `合计中有 ${formatInt(n)} 个结果未知，但报告没有列出。`,
@@ -314,6 +331,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       cost: '成本',
       lift: '转化提升（对照组）',
       addedOrders: '增量订单',
+      clicks: '点击（点击率）',
     },
     byGroupCaption: '按人群',
     byLabelCaption: '按营销标签',
@@ -423,7 +441,16 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       orders: 'Orders',
       revenue: 'Revenue',
       cost: 'Cost',
+      clicks: 'Clicks',
+      clicksTitle: "customers who followed the message's link (once per customer and message)",
+      clickedOrders: 'Clicked, then ordered',
+      clickedOrdersTitle:
+        "orders paid within the attribution window after the customer clicked this wave's link (the last click wins)",
     },
+    clickThrough: (share) => `${share} click-through`,
+    clickedRevenue: (cny) => `revenue ${cny}`,
+    clicksNote:
+      'Clicks come from each message\'s own tracked link, once per customer and message; "clicked, then ordered" is a second attribution, by the click, beside the orders credited by the timing of the send.',
     allWaves: 'All waves',
     unknownExplain: html`These touches were claimed but no provider answer was recorded (the sender stopped mid-send). They are <b>never re-sent automatically</b>, so a customer is not messaged twice. <b>Check them with the provider</b> (SMS or email delivery logs): some may have gone out.`,
     unknownNoneListed: (n) =>
@@ -505,6 +532,7 @@ export const REPORT_TEXTS: Record<Lang, ReportTexts> = {
       cost: 'Cost',
       lift: 'Lift (against control)',
       addedOrders: 'Added orders',
+      clicks: 'Clicks (click-through)',
     },
     byGroupCaption: 'By customer group',
     byLabelCaption: 'By your labels',

@@ -215,7 +215,7 @@ describe('the SNS clients on AWS', () => {
   const config: AwsConfig = {
     runtime: 'aws',
     region: 'ap-northeast-1',
-    tables: { customers: 'c', imports: 'i', campaigns: 'k', touches: 't' },
+    tables: { customers: 'c', imports: 'i', campaigns: 'k', touches: 't', links: 'l' },
     dataBucket: 'data',
     importQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/import',
     sendQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/send',

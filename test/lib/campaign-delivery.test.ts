@@ -431,7 +431,8 @@ describe('planning and sending', () => {
         'dynamodb:PutItem': arns('campaigns', 'touches', 'customers'),
         'dynamodb:UpdateItem': arns('campaigns', 'touches', 'customers'),
         'dynamodb:DeleteItem': arns('touches', 'customers'),
-        'dynamodb:BatchWriteItem': arns('touches', 'customers'),
+        // The links table: link items only (test/lib/tracked-link.test.ts checks the condition).
+        'dynamodb:BatchWriteItem': arns('touches', 'customers', 'links'),
       });
       expect(read).toEqual(arns('campaigns', 'touches', 'customers'));
       expect(sent).toEqual([arnOf(delivery().sendQueue)]);

@@ -128,6 +128,7 @@ describe('campaign HTTP API', () => {
         { RouteKey: 'PUT /campaigns/{id}', ...jwt },
         { RouteKey: 'GET /unsubscribe', ...open },
         { RouteKey: 'POST /unsubscribe', ...open },
+        { RouteKey: 'GET /l/{token}', ...open },
         { RouteKey: 'POST /webhooks/orders', ...open },
       ];
 
@@ -149,7 +150,7 @@ describe('campaign HTTP API', () => {
       ).toEqual([...MARKETER_ROUTES].sort((a, b) => a.localeCompare(b)));
       expect(
         found
-          .filter((route) => route.AuthorizationType === 'NONE' && !/unsubscribe|webhooks/.test(route.RouteKey))
+          .filter((route) => route.AuthorizationType === 'NONE' && !/unsubscribe|webhooks|\/l\//.test(route.RouteKey))
           .map((route) => route.RouteKey),
         "the other open routes are exactly the contract's console shells",
       ).toEqual([...CONSOLE_SHELL_ROUTES].sort((a, b) => a.localeCompare(b)));
@@ -185,6 +186,7 @@ describe('campaign HTTP API', () => {
         'POST /campaigns/{id}/test-send': arnOf(httpApi().testSend.function),
         'GET /unsubscribe': arnOf(httpApi().unsubscribe.function),
         'POST /unsubscribe': arnOf(httpApi().unsubscribe.function),
+        'GET /l/{token}': arnOf(httpApi().trackedLink.function),
       });
       for (const integration of Object.values(template.findResources('AWS::ApiGatewayV2::Integration'))) {
         expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
@@ -264,6 +266,7 @@ describe('campaign HTTP API', () => {
       expect(stages[stageId]?.Properties.RouteSettings).toEqual({
         'GET /unsubscribe': limit(50, 100),
         'POST /unsubscribe': limit(50, 100),
+        'GET /l/{token}': limit(500, 1000),
         'GET /campaigns/{id}': limit(20, 40),
         'GET /campaigns/{id}/report': limit(20, 40),
         'GET /campaigns/{id}/live': limit(20, 40),
@@ -393,7 +396,7 @@ describe('campaign HTTP API', () => {
   });
 
   describe('who reads which secret', () => {
-    it('the webhook key only the order webhook, the link key only the send worker, the test send and the unsubscribe function', () => {
+    it('the webhook key only the order webhook, the link key only the send worker, the test send, the unsubscribe and the tracked-link functions', () => {
       // Prepare
       const webhookArn = JSON.stringify(consumed(stacks.stateful.webhookSigningSecret.secretArn));
       const linkArn = JSON.stringify(consumed(stacks.stateful.linkSigningSecret.secretArn));
@@ -420,6 +423,7 @@ describe('campaign HTTP API', () => {
         [logicalId(stacks.stateless.delivery.worker.role)]: [linkArn],
         [logicalId(httpApi().unsubscribe.role)]: [linkArn],
         [logicalId(httpApi().testSend.role)]: [linkArn],
+        [logicalId(httpApi().trackedLink.role)]: [linkArn],
       });
     });
   });
@@ -478,7 +482,7 @@ describe('campaign HTTP API', () => {
       expect(props).toMatchObject({ Handler: 'index.handler', Timeout: 20, MemorySize: 1024 });
     });
 
-    it('reads the campaigns, touches and customers tables and may write nothing', () => {
+    it('reads the campaigns, touches, customers and links tables and may write nothing', () => {
       // Prepare
       const { tables } = stacks.stateful;
       const readOnly = (action: string) =>
@@ -493,9 +497,11 @@ describe('campaign HTTP API', () => {
       // Assess
       expect(actions.filter((a) => !readOnly(a))).toEqual([]);
       expect(read).toEqual(
-        expect.arrayContaining([tables.campaigns, tables.touches, tables.customers].map((t) => consumed(t.tableArn))),
+        expect.arrayContaining(
+          [tables.campaigns, tables.touches, tables.customers, tables.links].map((t) => consumed(t.tableArn)),
+        ),
       );
-      expect(read).toHaveLength(3);
+      expect(read).toHaveLength(4);
     });
   });
 
@@ -743,22 +749,27 @@ describe('campaign HTTP API', () => {
   });
 
   describe('configuration', () => {
-    it.each(['ordersWebhook', 'campaignApi', 'campaignPlanApi', 'campaignControl', 'testSend', 'unsubscribe'] as const)(
-      'the %s environment passes loadConfig()',
-      (which) => {
-        // Prepare
-        const variables: Record<string, unknown> = functionProps(template, httpApi()[which].function).Environment
-          .Variables;
-        const env = atRuntime(variables);
+    it.each([
+      'ordersWebhook',
+      'campaignApi',
+      'campaignPlanApi',
+      'campaignControl',
+      'testSend',
+      'unsubscribe',
+      'trackedLink',
+    ] as const)('the %s environment passes loadConfig()', (which) => {
+      // Prepare
+      const variables: Record<string, unknown> = functionProps(template, httpApi()[which].function).Environment
+        .Variables;
+      const env = atRuntime(variables);
 
-        // Act
-        const config = loadConfig({ ...env, AWS_REGION: ENV.region });
+      // Act
+      const config = loadConfig({ ...env, AWS_REGION: ENV.region });
 
-        // Assess
-        expect(config.runtime).toBe('aws');
-        expect(variables.WEBHOOK_SECRET_ARN).toEqual(consumed(stacks.stateful.webhookSigningSecret.secretArn));
-      },
-    );
+      // Assess
+      expect(config.runtime).toBe('aws');
+      expect(variables.WEBHOOK_SECRET_ARN).toEqual(consumed(stacks.stateful.webhookSigningSecret.secretArn));
+    });
 
     it.each([
       ['WEBHOOK_SECRET_ARN', 'webhookSigningSecret'],
@@ -778,9 +789,16 @@ describe('campaign HTTP API', () => {
       expect(missing).toEqual([]);
     });
 
-    it('gives PUBLIC_BASE_URL, the base of the links in mail, to the send worker and the test send alone', () => {
+    it('gives PUBLIC_BASE_URL, the base of the links in messages, to the send worker, the test send and the two planners alone', () => {
       // Prepare
-      const expected = [stacks.stateless.delivery.worker.function, httpApi().testSend.function].map(logicalId).sort();
+      const expected = [
+        stacks.stateless.delivery.worker.function,
+        httpApi().testSend.function,
+        stacks.stateless.delivery.planner.function,
+        httpApi().campaignPlanApi.function,
+      ]
+        .map(logicalId)
+        .sort();
 
       // Act
       const having = Object.entries(template.findResources('AWS::Lambda::Function'))
@@ -793,7 +811,7 @@ describe('campaign HTTP API', () => {
 
       // Assess
       expect(having).toEqual(expected);
-      expect(values[0]).toEqual(values[1]);
+      for (const value of values) expect(value).toEqual(values[0]);
     });
   });
 

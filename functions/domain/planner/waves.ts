@@ -2,6 +2,7 @@
  * The waves as the planner's phases see them: in SMS time order, each with its two slots
  * (SMS and email) in a customer's 32-bit touch mask, its rendered lengths and its windows.
  */
+
 import { type Campaign, smsInstant, TIER_AUDIENCE_PREFIX, type Wave } from '../campaign.ts';
 import { normaliseTier } from '../cell-values.ts';
 import { DAY_MS, parseDateTime } from '../local-time.ts';
@@ -18,6 +19,7 @@ import {
 import { EVERYONE, PLAYBOOK_GROUPS } from '../segments.ts';
 import { fixedValues } from '../sms-rules.ts';
 import { subGroupMaskOf } from '../sub-groups.ts';
+import { messageLinks } from '../tracked-link.ts';
 
 export const SMS = 0;
 export const EMAIL = 1;
@@ -77,7 +79,8 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
     const kind = waveKind(wave);
     const coupon = (wave.coupon ?? campaign.coupon) !== undefined;
     const templates = templatesFor(kind, wave.templates, { coupon });
-    const links = wave.links ?? campaign.links;
+    // The link the messages carry: the tracked link's length when the campaign tracks them.
+    const links = messageLinks(campaign, wave);
     const fixed = fixedValues(campaign, wave);
     // The name placeholder is rendered as one character; the customer's own name replaces it.
     const baseOf = (sms: string): SmsBase => {

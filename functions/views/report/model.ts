@@ -557,7 +557,7 @@ export function reportModel(report: CampaignReport, options: ReportModelOptions)
           },
         }
       : {}),
-    table: tableOf(waves, totals, mode, money, lang),
+    table: tableOf(waves, totals, mode, money, lang, isTracked(report)),
     ...optional('tiers', tiersOf(report, mode, lang)),
     ...optional('triggers', triggersOf(report, mode, lang)),
     ...optional('groups', groupsOf(report, lang)),
@@ -899,6 +899,7 @@ function outcomeCells(
   mode: RoiModeName,
   money: boolean,
   lang: Lang,
+  tracked = false,
 ): CellModel[] {
   const tx = REPORT_TEXTS[lang];
   const o = outcomes(r);
@@ -928,6 +929,29 @@ function outcomeCells(
           numCell(r.roi, (v) => formatRoi(v, mode), 'roi'),
         ]
       : []),
+    ...(tracked ? clickCells(r, lang) : []),
+  ];
+}
+
+/** Whether the report counts clicks (the campaign tracks its links): then the table has their columns. */
+const isTracked = (report: CampaignReport) => finite(report.totals?.clicks) !== null;
+
+/** The clicks with their click-through, and clicked-then-ordered with its revenue. */
+function clickCells(r: Partial<Omit<ReportRow, 'waveId' | 'channel'>>, lang: Lang): CellModel[] {
+  const tx = REPORT_TEXTS[lang];
+  const through = finite(r.clickThrough);
+  const revenue = finite(r.clickedRevenue);
+  return [
+    {
+      kind: 'num',
+      text: formatInt(n0(r.clicks)),
+      ...(through !== null ? { sub: tx.clickThrough(formatShare(through * 10_000, 10_000)) } : {}),
+    },
+    {
+      kind: 'num',
+      text: formatInt(n0(r.clickedOrders)),
+      ...(revenue !== null && revenue > 0 ? { sub: tx.clickedRevenue(formatCny(revenue)) } : {}),
+    },
   ];
 }
 
@@ -937,6 +961,7 @@ function tableOf(
   mode: RoiModeName,
   money: boolean,
   lang: Lang,
+  tracked = false,
 ): TableModel {
   const tx = REPORT_TEXTS[lang];
   const h = tx.head;
@@ -963,17 +988,23 @@ function tableOf(
             { text: 'ROI', cls: 'num' },
           ]
         : []),
+      ...(tracked
+        ? [
+            { text: h.clicks, cls: 'num', title: h.clicksTitle },
+            { text: h.clickedOrders, cls: 'num', title: h.clickedOrdersTitle },
+          ]
+        : []),
     ],
     waves: waves.map((w) => ({
       id: w.id,
       rows: w.rows.map((row) => ({
         channelCls: channelClass(row.channel),
         channel: channelName(String(row.channel), lang),
-        cells: outcomeCells(row, mode, money, lang),
+        cells: outcomeCells(row, mode, money, lang, tracked),
       })),
     })),
-    foot: { label: tx.allWaves, cells: outcomeCells(totals, mode, money, lang) },
-    note: `${money ? tx.blankCells : tx.noOrdersYet} ${tx.deliveryNote}`,
+    foot: { label: tx.allWaves, cells: outcomeCells(totals, mode, money, lang, tracked) },
+    note: `${money ? tx.blankCells : tx.noOrdersYet} ${tx.deliveryNote}${tracked ? ` ${tx.clicksNote}` : ''}`,
   };
 }
 
@@ -1070,6 +1101,7 @@ function groupsOf(report: CampaignReport, lang: Lang): GroupsModel | undefined {
         text,
         num: true,
       })),
+      ...(isTracked(report) ? [{ text: h.clicks, num: true }] : []),
     ],
     waves: report.byGroup.map((wave: WaveGroupResults) => ({
       waveId: String(wave.waveId),
@@ -1102,6 +1134,11 @@ function groupRow(
       formatInt(n0(result.orders)),
       formatCny(n0(result.revenue)),
       formatCny(n0(result.cost)),
+      ...(finite(result.clicks) !== null
+        ? [
+            `${formatInt(n0(result.clicks))}${finite(result.clickThrough) !== null ? ` (${formatShare(n0(result.clickThrough) * 10_000, 10_000)})` : ''}`,
+          ]
+        : []),
     ],
     ...(tried > 0 ? { delivered: `${formatShare(n0(result.sent), tried)} ${tx.delivered}` } : {}),
     lift: !increment
