@@ -3,7 +3,8 @@
  * printed as a table. Inputs are generated once under .bench/ (git-ignored) and reused.
  *   npm run bench [-- --only reader --only cli] [-- --customers 1000000] [-- --rounds 3]
  * --only NAME runs one bench (repeatable): reader (.csv, then .xlsx at up to 200,000 rows), cli, plan, import, midnight, pause, webhook,
- * scale (4,000,000 customers, or --customers, planned in 8 shards and in one process).
+ * scale (4,000,000 customers, or --customers, planned in 8 shards and in one process), dispatch (the
+ * midnight push's fan-out in virtual time).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,9 +19,11 @@ import { startLocalServers } from '../adapters/local/servers.ts';
 import { bar, formatCount, progressOn } from '../cli/progress.ts';
 import { clientsFor } from '../composition.ts';
 import type { LocalConfig } from '../config.ts';
+import type { DispatchSimulation } from '../local/dispatch-simulation.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { writeTmallSample } from '../sample/tmall-export.ts';
 import { batchWriteCeiling } from './batch-write-ceiling.ts';
+import { DISPATCH_SMS, dispatchRows } from './dispatch-bench.ts';
 import type { PushRun } from './midnight-bench.ts';
 import type { PauseRun } from './pause-bench.ts';
 import { type CliUsage, scaleRows } from './scale-bench.ts';
@@ -526,6 +529,18 @@ BENCHES.scale = async () => {
       say: (text) => progress.done(text),
     })),
   );
+};
+
+BENCHES.dispatch = async () => {
+  const [sms, rate, workers] = [DISPATCH_SMS, 1000, 8];
+  progress.update(`dispatch: ${formatCount(sms)} SMS at ${rate}/s over ${workers} workers, in virtual time...`);
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const run = await inChild<DispatchSimulation>('functions/local/dispatch-simulation.ts', [
+    String(sms),
+    String(rate),
+    String(workers),
+  ]);
+  rows.push(...dispatchRows(run, (text) => progress.done(text)));
 };
 
 function printTable(table: Row[]): void {

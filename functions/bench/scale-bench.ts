@@ -77,7 +77,7 @@ export async function scaleRows(input: ScaleBenchInput): Promise<BenchRow[]> {
   const childrenMs = usage.reduce((sum, child) => sum + child.cpuMs, 0);
   const peakShardMb = Math.max(...shardUsage.map((child) => child.maxRssKb)) / 1024;
   say(
-    `scale: sharded ${shardedSeconds.toFixed(1)} s wall (first pass ${(stages.firstPass / 1000).toFixed(1)} s, reduce ${(stages.reduce / 1000).toFixed(1)} s, second pass ${(stages.secondPass / 1000).toFixed(1)} s); peak RSS per shard ${shardUsage.map((child) => `${Math.round(child.maxRssKb / 1024)}`).join(', ')} MB; reduce ${Math.round((reduceUsage?.maxRssKb ?? 0) / 1024)} MB; CPU ${((childrenMs + orchestratorMs) / 1000).toFixed(1)} s`,
+    `scale: sharded ${shardedSeconds.toFixed(1)} s wall (first pass ${(stages.firstPass / 1000).toFixed(1)} s, reduce ${(stages.reduce / 1000).toFixed(1)} s, second pass ${(stages.secondPass / 1000).toFixed(1)} s); peak RSS per shard ${shardUsage.map((child) => `${Math.round(child.maxRssKb / 1024)}`).join(', ')} MB; reduce ${Math.round((reduceUsage?.maxRssKb ?? 0) / 1024)} MB; CPU ${((childrenMs + orchestratorMs) / 1000).toFixed(1)} s (${usage.map((child) => `${child.name} ${(child.cpuMs / 1000).toFixed(1)}`).join(', ')}, runner ${(orchestratorMs / 1000).toFixed(1)})`,
   );
 
   say(`scale: the same file by campaign plan in one process...`);
