@@ -2,7 +2,9 @@
  * `npm run bench`: the product's performance figures, each against a ceiling measured in the same run,
  * printed as a table. Inputs are generated once under .bench/ (git-ignored) and reused.
  *   npm run bench [-- --only reader --only cli] [-- --customers 1000000] [-- --rounds 3]
- * --only NAME runs one bench (repeatable): reader (.csv, then .xlsx at up to 200,000 rows), cli, plan, import, midnight, pause, webhook.
+ * --only NAME runs one bench (repeatable): reader (.csv, then .xlsx at up to 200,000 rows), cli, plan, import, midnight, pause, webhook,
+ * scale (4,000,000 customers, or --customers, planned in 8 shards and in one process), dispatch (the
+ * midnight push's fan-out in virtual time).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,11 +19,14 @@ import { startLocalServers } from '../adapters/local/servers.ts';
 import { bar, formatCount, progressOn } from '../cli/progress.ts';
 import { clientsFor } from '../composition.ts';
 import type { LocalConfig } from '../config.ts';
+import type { DispatchSimulation } from '../local/dispatch-simulation.ts';
 import { writeSampleCsv } from '../sample/generate-customers.ts';
 import { writeTmallSample } from '../sample/tmall-export.ts';
 import { batchWriteCeiling } from './batch-write-ceiling.ts';
+import { DISPATCH_SMS, dispatchRows } from './dispatch-bench.ts';
 import type { PushRun } from './midnight-bench.ts';
 import type { PauseRun } from './pause-bench.ts';
+import { type CliUsage, scaleRows } from './scale-bench.ts';
 import type { WebhookRun } from './webhook-bench.ts';
 
 // Node 20 is supported by this SDK line; its notice about later releases is not a bench result.
@@ -122,7 +127,7 @@ async function readerTimes(file: string, modes: ReaderMode[]): Promise<Record<Re
 }
 
 /** Runs `campaign plan` exactly as a user does (the package's bin, a fresh Node) and reports its wall time and peak RSS. */
-async function runCli(args: string[]): Promise<{ seconds: number; peakRssMb: number }> {
+async function runCli(args: string[]): Promise<CliUsage> {
   const usageFile = join(BENCH_DIR, `cli-usage-${process.pid}.json`);
   await rm(usageFile, { force: true });
   const started = performance.now();
@@ -143,9 +148,9 @@ async function runCli(args: string[]): Promise<{ seconds: number; peakRssMb: num
   });
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`cli: campaign plan exited with ${code}:\n${stderr}`);
-  const usage = JSON.parse(await readFile(usageFile, 'utf8')) as { maxRssKb: number };
+  const usage = JSON.parse(await readFile(usageFile, 'utf8')) as { maxRssKb: number; userMs: number; systemMs: number };
   await rm(usageFile, { force: true });
-  return { seconds, peakRssMb: usage.maxRssKb / 1024 };
+  return { seconds, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000 };
 }
 
 const ONE_GB_MB = 1024;
@@ -506,6 +511,36 @@ BENCHES.webhook = async () => {
     target: '<= 1.0',
     verdict: run.p99 <= 100 ? 'ok' : 'MISSED',
   });
+};
+
+BENCHES.scale = async () => {
+  const customers = Number(values.customers ?? 4_000_000);
+  const file = await sampleFile(customers);
+  rows.push(
+    ...(await scaleRows({
+      file,
+      customers,
+      campaignFile: CAMPAIGN,
+      campaignText: await readFile(CAMPAIGN, 'utf8'),
+      nowIso: NOW,
+      benchDir: BENCH_DIR,
+      shards: 8,
+      runCli,
+      say: (text) => progress.done(text),
+    })),
+  );
+};
+
+BENCHES.dispatch = async () => {
+  const [sms, rate, workers] = [DISPATCH_SMS, 1000, 8];
+  progress.update(`dispatch: ${formatCount(sms)} SMS at ${rate}/s over ${workers} workers, in virtual time...`);
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const run = await inChild<DispatchSimulation>('functions/local/dispatch-simulation.ts', [
+    String(sms),
+    String(rate),
+    String(workers),
+  ]);
+  rows.push(...dispatchRows(run, (text) => progress.done(text)));
 };
 
 function printTable(table: Row[]): void {

@@ -87,6 +87,9 @@ export interface CliTexts {
     seconds: string;
   }) => string;
   warning: (text: string) => string;
+  /** `campaign plan --shards N`: a pass under way, then what the run took. */
+  shardPass: (pass: 'firstPass' | 'reduce' | 'secondPass', done: number, of: number) => string;
+  sharded: (p: { shards: number; firstPass: string; reduce: string; secondPass: string; peakMb: number }) => string;
   rejectedRows: (n: number, path: string) => string;
   timeline: (zh: string, en: string) => string;
   noNow: (instant: string) => string;
@@ -133,6 +136,12 @@ export const CLI_TEXTS: Record<Lang, CliTexts> = {
     planned: (p) =>
       `已规划 ${p.campaignId}：${formatCount(p.customers)} 位客户，${formatCount(p.sends)} 批发送，向 ${formatCount(p.reached)} 位客户发送短信 ${formatCount(p.sms)} 条、邮件 ${formatCount(p.emails)} 封，用时 ${p.seconds} 秒`,
     warning: (text) => `提醒：${text}`,
+    shardPass: (pass, done, of) =>
+      pass === 'reduce'
+        ? '汇总各分片（全局上限、分组、预算）……'
+        : `${pass === 'firstPass' ? '第一遍（候选触达）' : '第二遍（写出触达）'}：${done}/${of} 个分片完成`,
+    sharded: (p) =>
+      `分 ${p.shards} 个分片规划：第一遍 ${p.firstPass} 秒，汇总 ${p.reduce} 秒，第二遍 ${p.secondPass} 秒；单个分片内存峰值最高 ${formatCount(p.peakMb)} MB`,
     rejectedRows: (n, path) => `${formatCount(n)} 行被拒绝：${path}`,
     timeline: (zh, en) => `时间线：${zh}（English: ${en}）`,
     noNow: (instant) => `未给出 --now：按当前时间 ${instant} 规划（给出 --now 可从同一时刻重新规划）`,
@@ -171,6 +180,12 @@ export const CLI_TEXTS: Record<Lang, CliTexts> = {
       `planned ${p.campaignId}: ${formatCount(p.customers)} customers, ${formatCount(p.sends)} sends, ` +
       `${formatCount(p.sms)} SMS and ${formatCount(p.emails)} emails to ${formatCount(p.reached)} customers in ${p.seconds} s`,
     warning: (text) => `warning: ${text}`,
+    shardPass: (pass, done, of) =>
+      pass === 'reduce'
+        ? 'reducing the shards (global caps, groups, budget)...'
+        : `${pass === 'firstPass' ? 'first pass (candidate touches)' : 'second pass (writing the touches)'}: ${done} of ${of} shards done`,
+    sharded: (p) =>
+      `planned in ${p.shards} shards: first pass ${p.firstPass} s, reduce ${p.reduce} s, second pass ${p.secondPass} s; peak memory of a shard at most ${formatCount(p.peakMb)} MB`,
     rejectedRows: (n, path) => `${formatCount(n)} rejected rows: ${path}`,
     timeline: (zh, en) => `timeline: ${en} (中文: ${zh})`,
     noNow: (instant) =>

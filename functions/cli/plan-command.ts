@@ -11,17 +11,19 @@ import { ENV, LOCAL_BASE_URL } from '../contract.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import { warningTexts } from '../domain/i18n.ts';
 import { formatInstant } from '../domain/local-time.ts';
+import type { Timeline } from '../domain/timeline.ts';
 import type { SegmentSource } from '../usecases/plan-offline.ts';
 import { planOffline } from '../usecases/plan-offline.ts';
-import { columnLines, readColumnsFile } from './columns-file.ts';
+import { type ColumnsFile, columnLines, readColumnsFile } from './columns-file.ts';
 import { UsageError } from './errors.ts';
 import { COMMON_OPTIONS, type CommandHelp, type OptionHelp } from './help.ts';
 import { cliLang, cliTexts } from './messages.ts';
 import { JsonLinesFile, rejectLine, writePlanFiles } from './plan-files.ts';
-import { bar, formatCount, progressOn } from './progress.ts';
+import { parseShards, planInShards } from './plan-sharded.ts';
+import { bar, formatCount, type Progress, progressOn } from './progress.ts';
 
 export const PLAN_USAGE =
-  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--sheet NAME] [--columns FILE] [--now ISO] --out DIR [--quiet]';
+  'campaign plan --campaign FILE --customers FILE [--customers FILE ...] [--sheet NAME] [--columns FILE] [--now ISO] --out DIR [--shards N] [--quiet]';
 
 /** The options `campaign plan` takes (and `campaign simulate` starts from), as parseArgs reads them. */
 export const PLAN_OPTIONS = {
@@ -103,6 +105,18 @@ export const PLAN_HELP: CommandHelp = {
         default: '当前时间（精确到秒），写在 stderr',
       },
     }),
+    {
+      flag: '--shards N',
+      text:
+        'plan in N processes on this machine, as the sharded plan runs on AWS: each reads\n' +
+        'a part of the one .csv file, then one process fixes the campaign-wide caps and\n' +
+        'groups, then each writes a part of the touches; the same files as without it',
+      default: 'one process',
+      zh: {
+        text: '在本机用 N 个进程规划，与 AWS 上的分片规划相同：每个进程读取这唯一的 .csv\n文件的一段，再由一个进程确定全活动的上限和分组，最后每个进程写出一部分触达；\n输出文件与不带此选项时完全相同',
+        default: '一个进程',
+      },
+    },
     ...COMMON_OPTIONS,
   ],
   outputs: [
@@ -220,13 +234,16 @@ export async function readCampaignFile(path: string): Promise<string> {
 }
 
 export async function runPlan(args: string[]): Promise<number> {
-  const { options } = parsePlanOptions(args);
+  const { options, values } = parsePlanOptions(args, { shards: { type: 'string' } });
+  const shardsText = (values as { shards?: unknown }).shards;
+  const shards = typeof shardsText === 'string' ? parseShards(shardsText) : undefined;
   const progress = progressOn(process.stderr, options.quiet);
   const campaignText = await readCampaignFile(options.campaignFile);
   if (!options.nowGiven) {
     progress.warn(cliTexts().noNow(formatInstant(options.now, timeZoneOf(campaignText))));
   }
   const columns = options.columnsFile === undefined ? undefined : await readColumnsFile(options.columnsFile);
+  if (shards !== undefined) return runShardedPlan(options, { shards, campaignText, progress, columns });
   const sources = await fileSources(options.customerFiles, options.sheet);
   const sizes = await Promise.all(options.customerFiles.map(async (path) => (await stat(path)).size));
   await mkdir(options.outDir, { recursive: true });
@@ -270,7 +287,46 @@ export async function runPlan(args: string[]): Promise<number> {
   }
   progress.update(say.writingPlan);
   await writePlanFiles(options.outDir, result.plan, result.customers);
-  const { timeline } = result.plan;
+  reportPlan(progress, options.outDir, result.plan.timeline, rejected, started);
+  return 0;
+}
+
+/** `campaign plan --shards N`: the same files from N processes running the plan shard handler. */
+async function runShardedPlan(
+  options: PlanCommandOptions,
+  run: { shards: number; campaignText: string; progress: Progress; columns: ColumnsFile | undefined },
+): Promise<number> {
+  const { progress } = run;
+  const say = cliTexts();
+  const started = Date.now();
+  const result = await planInShards({
+    campaignText: run.campaignText,
+    customerFiles: options.customerFiles,
+    now: options.now,
+    ...(run.columns ? { columns: run.columns.mapping } : {}),
+    shards: run.shards,
+    outDir: options.outDir,
+    onStage: (stage) => progress.update(say.shardPass(stage.pass, stage.done, stage.of)),
+  });
+  const { stages, usage } = result.run;
+  progress.result(
+    say.sharded({
+      shards: run.shards,
+      firstPass: (stages.firstPass / 1000).toFixed(1),
+      reduce: (stages.reduce / 1000).toFixed(1),
+      secondPass: (stages.secondPass / 1000).toFixed(1),
+      peakMb: Math.round(
+        Math.max(...usage.filter((child) => child.name !== 'reduce').map((child) => child.maxRssKb)) / 1024,
+      ),
+    }),
+  );
+  reportPlan(progress, options.outDir, result.timeline, result.rejected, started);
+  return 0;
+}
+
+/** What the plan came to, its warnings, and where its files are. */
+function reportPlan(progress: Progress, outDir: string, timeline: Timeline, rejected: number, started: number): void {
+  const say = cliTexts();
   progress.result(
     say.planned({
       campaignId: timeline.campaignId,
@@ -283,9 +339,8 @@ export async function runPlan(args: string[]): Promise<number> {
     }),
   );
   for (const warning of warningTexts(timeline, cliLang())) progress.warn(say.warning(warning));
-  if (rejected > 0) progress.result(say.rejectedRows(rejected, join(options.outDir, 'rejects.jsonl')));
-  progress.result(say.timeline(join(options.outDir, 'timeline.html'), join(options.outDir, 'timeline.en.html')));
-  return 0;
+  if (rejected > 0) progress.result(say.rejectedRows(rejected, join(outDir, 'rejects.jsonl')));
+  progress.result(say.timeline(join(outDir, 'timeline.html'), join(outDir, 'timeline.en.html')));
 }
 
 /** The campaign's zone, to say the planning instant in; a file that does not parse is refused later. */

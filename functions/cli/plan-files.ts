@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import type { Plan } from '../domain/planner.ts';
 import type { RejectedRow } from '../domain/segment-reader.ts';
+import type { Timeline } from '../domain/timeline.ts';
 import { bilingualPages } from '../views/page-files.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 
@@ -135,8 +136,13 @@ export async function writePlanFiles(outDir: string, plan: Plan, customers: Cust
     }
   }
   await touches.close();
+  await writeTimelinePages(outDir, plan.timeline);
+}
+
+/** timeline.html and its English twin, drawn from the timeline alone. */
+export async function writeTimelinePages(outDir: string, timeline: Timeline): Promise<void> {
   for (const page of bilingualPages(join(outDir, 'timeline'), (lang, otherHref) =>
-    renderTimelinePage(plan.timeline, { lang, otherHref }),
+    renderTimelinePage(timeline, { lang, otherHref }),
   ))
     await writeFile(page.path, page.html);
 }

@@ -502,6 +502,16 @@ export function formatDurationEn(seconds: number): string {
   return `${rest} s`;
 }
 
+/** Hours to one decimal: 10,000 s is "2.8". */
+function hoursOf(seconds: number): string {
+  return (seconds / 3600).toFixed(1);
+}
+
+/** The SMS parts per second that send `parts` within one hour. */
+function hourRate(parts: number): number {
+  return Math.ceil(parts / 3600);
+}
+
 /** The same in Chinese: "2 小时 5 分钟", "3 分钟 20 秒", "45 秒". */
 function formatDurationZh(seconds: number): string {
   const hours = Math.floor(seconds / 3600);
@@ -608,9 +618,9 @@ export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> }
   },
   'midnight-slow': {
     zh: (w) =>
-      `波次 ${w.wave}：按每秒 ${w.rate} 条计费短信，零点推送需要 ${formatDurationZh(w.seconds)}（${formatCount(w.sms)} 条短信，${formatCount(w.parts)} 条计费，${w.groups} 组）；最后几组客户在 01:00 之后才收到，错过第一小时的高峰。请提高短信速率（例如每秒 100 条的短号码），让所有人在一小时内收到。`,
+      `波次 ${w.wave}：按每秒 ${w.rate} 条计费短信，零点推送需要 ${formatDurationZh(w.seconds)}（约 ${hoursOf(w.seconds)} 小时；${formatCount(w.sms)} 条短信，${formatCount(w.parts)} 条计费，${w.groups} 组）；最后几组客户在 01:00 之后才收到，错过第一小时的高峰。要在一小时内发完需要每秒 ${formatCount(hourRate(w.parts))} 条计费短信：请向短信服务商申请提高速率，或缩小零点推送的受众（按当前速率一小时可发 ${formatCount(w.rate * 3600)} 条计费短信）。`,
     en: (w) =>
-      `wave ${w.wave}: the midnight push takes ${formatDurationEn(w.seconds)} at ${w.rate} SMS parts/s (${formatCount(w.sms)} SMS, ${formatCount(w.parts)} parts, ${w.groups} groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.`,
+      `wave ${w.wave}: the midnight push takes ${formatDurationEn(w.seconds)} (${hoursOf(w.seconds)} hours) at ${w.rate} SMS parts/s (${formatCount(w.sms)} SMS, ${formatCount(w.parts)} parts, ${w.groups} groups); customers in the last groups receive it after 01:00, past the first-hour peak. Reaching everyone within the hour needs ${formatCount(hourRate(w.parts))} parts/s: ask the SMS provider for a higher rate, or narrow the midnight audience (an hour at this rate sends ${formatCount(w.rate * 3600)} parts).`,
   },
   'midnight-past-night': {
     zh: (w, tz) => `波次 ${w.wave}：零点推送一直持续到 ${whenZh(w.until, tz)}，超出了夜间时段`,

@@ -17,12 +17,12 @@
  * counts only; every list lives in S3 under `workPrefix` (planShardKeys names each file).
  */
 import { z } from 'zod';
-import { planShardDependencies } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { observability } from '../observability.ts';
 import {
   type FirstPassResult,
+  type PlanShardDeps,
   type ReduceResult,
   runFirstPass,
   runReduce,
@@ -94,29 +94,41 @@ function parse<T>(pass: string, schema: z.ZodType<T>, event: unknown): T {
   throw new ShardEventError(pass, issues);
 }
 
-async function firstPass(event: unknown): Promise<FirstPassResult> {
-  const input = parse('firstPass', firstPassEvent, event);
-  const result = await runFirstPass(planShardDependencies(loadConfig()), input);
-  logger.info('plan shard first pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
-  return result;
+/**
+ * The three passes over the dependencies `depsOf` gives (S3 and the customers table on AWS; a
+ * folder as the object store in the local runner's child processes): the same parsing, use
+ * cases and logs whichever runtime calls them.
+ */
+export function planShardPasses(depsOf: () => PlanShardDeps | Promise<PlanShardDeps>) {
+  return {
+    async firstPass(event: unknown): Promise<FirstPassResult> {
+      const input = parse('firstPass', firstPassEvent, event);
+      const result = await runFirstPass(await depsOf(), input);
+      logger.info('plan shard first pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
+      return result;
+    },
+    async reduce(event: unknown): Promise<ReduceResult> {
+      const input = parse('reduce', reduceEvent, event);
+      const result = await runReduce(await depsOf(), input);
+      logger.info('plan shards reduced', { campaignId: input.campaignId, version: input.version, ...result.counts });
+      return result;
+    },
+    async secondPass(event: unknown): Promise<SecondPassResult> {
+      const input = parse('secondPass', secondPassEvent, event);
+      const result = await runSecondPass(await depsOf(), input);
+      logger.info('plan shard second pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
+      return result;
+    },
+  };
 }
+export type PlanShardPasses = ReturnType<typeof planShardPasses>;
 
-async function reduce(event: unknown): Promise<ReduceResult> {
-  const input = parse('reduce', reduceEvent, event);
-  const result = await runReduce(planShardDependencies(loadConfig()), input);
-  logger.info('plan shards reduced', { campaignId: input.campaignId, version: input.version, ...result.counts });
-  return result;
-}
-
-async function secondPass(event: unknown): Promise<SecondPassResult> {
-  const input = parse('secondPass', secondPassEvent, event);
-  const result = await runSecondPass(planShardDependencies(loadConfig()), input);
-  logger.info('plan shard second pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
-  return result;
-}
+// The AWS composition (every SDK client) is loaded on the first event only: the local
+// runner's child processes, which bring their own store, never pay for it.
+const passes = planShardPasses(async () => (await import('../composition.ts')).planShardDependencies(loadConfig()));
 
 /** The Lambda entry points (one function, three handlers: `plan-shards.firstPass` and so on). */
-export const firstPassHandler = observed.handler(firstPass);
-export const reduceHandler = observed.handler(reduce);
-export const secondPassHandler = observed.handler(secondPass);
+export const firstPassHandler = observed.handler(passes.firstPass);
+export const reduceHandler = observed.handler(passes.reduce);
+export const secondPassHandler = observed.handler(passes.secondPass);
 export { firstPassHandler as firstPass, reduceHandler as reduce, secondPassHandler as secondPass };

@@ -8,7 +8,7 @@
  */
 import { basename } from 'node:path';
 import { type Campaign, parseCampaign } from '../domain/campaign.ts';
-import { mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
+import { type ColumnMappingJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { nameLengths } from '../domain/planner/layout.ts';
 import {
@@ -32,6 +32,8 @@ export interface PlanShardsInput {
   campaign: unknown;
   /** The planning time, epoch ms. */
   now: number;
+  /** A mapping of headers that wins over the campaign's `columns` (`campaign plan --columns FILE`). */
+  columns?: ColumnMappingJson;
 }
 
 export interface ShardRef {
@@ -116,11 +118,15 @@ interface StoredSummary extends ShardSummary {
 export async function readInput(
   storage: ObjectStorage,
   workPrefix: string,
-): Promise<{ campaign: Campaign; now: number }> {
+): Promise<{ campaign: Campaign; now: number; columns?: ColumnMappingJson }> {
   const text = new TextDecoder().decode(await readAll(storage, planShardKeys(workPrefix).input));
   const input = JSON.parse(text) as PlanShardsInput;
   if (typeof input.now !== 'number') throw new Error(`${planShardKeys(workPrefix).input}: now must be epoch ms`);
-  return { campaign: parseCampaign(input.campaign), now: input.now };
+  return {
+    campaign: parseCampaign(input.campaign),
+    now: input.now,
+    ...(input.columns ? { columns: input.columns } : {}),
+  };
 }
 
 export interface FirstPassRequest {
@@ -135,14 +141,14 @@ export interface FirstPassRequest {
 export async function runFirstPass(deps: PlanShardDeps, request: FirstPassRequest): Promise<FirstPassResult> {
   const { storage } = deps;
   const keys = planShardKeys(request.workPrefix);
-  const { campaign, now } = await readInput(storage, request.workPrefix);
+  const { campaign, now, columns: overrides } = await readInput(storage, request.workPrefix);
   const rejects: string[] = [];
   let customers: CustomerSet;
   let lines = 0;
   if (request.source.kind === 'csv') {
     const range = await csvShardRange(storage, request.source, request.shard);
     lines = range.lines;
-    const columns = mergeMappings(toColumnMapping(campaign.columns), new Map());
+    const columns = mergeMappings(toColumnMapping(campaign.columns), toColumnMapping(overrides));
     const loaded = await loadCustomers({
       sources: [range.file],
       timeZone: campaign.timezone,

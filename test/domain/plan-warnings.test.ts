@@ -122,8 +122,22 @@ const EXAMPLES: Record<WarningCode, Array<{ warning: PlanWarning; en: string; zh
         parts: 99_600,
         groups: 3,
       },
-      en: 'wave midnight: the midnight push takes 1 h 23 min at 20 SMS parts/s (80,000 SMS, 99,600 parts, 3 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.',
-      zhHas: ['1 小时 23 分钟', '80,000', '99,600'],
+      en: 'wave midnight: the midnight push takes 1 h 23 min (1.4 hours) at 20 SMS parts/s (80,000 SMS, 99,600 parts, 3 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Reaching everyone within the hour needs 28 parts/s: ask the SMS provider for a higher rate, or narrow the midnight audience (an hour at this rate sends 72,000 parts).',
+      zhHas: ['1 小时 23 分钟', '80,000', '99,600', '每秒 28 条'],
+    },
+    {
+      // Ten million at 1,000 SMS/s: the push the largest stores send.
+      warning: {
+        code: 'midnight-slow',
+        wave: 'midnight',
+        seconds: 10_000,
+        rate: 1000,
+        sms: 10_000_000,
+        parts: 10_000_000,
+        groups: 1000,
+      },
+      en: 'wave midnight: the midnight push takes 2 h 46 min (2.8 hours) at 1000 SMS parts/s (10,000,000 SMS, 10,000,000 parts, 1000 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Reaching everyone within the hour needs 2,778 parts/s: ask the SMS provider for a higher rate, or narrow the midnight audience (an hour at this rate sends 3,600,000 parts).',
+      zhHas: ['2 小时 46 分钟', '约 2.8 小时', '每秒 2,778 条', '3,600,000'],
     },
   ],
   'midnight-past-night': [

@@ -87,7 +87,7 @@ export const fixtureTimeline: Timeline = {
     'cap:sms-month': 1_200,
   },
   warnings: [
-    'wave midnight: the midnight push takes 2 h 30 min at 20 SMS parts/s (150,000 SMS, 180,000 parts, 10 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Raise the SMS rate (e.g. a short code at 100 MPS) to reach everyone within the hour.',
+    'wave midnight: the midnight push takes 2 h 30 min (2.5 hours) at 20 SMS parts/s (150,000 SMS, 180,000 parts, 10 groups); customers in the last groups receive it after 01:00, past the first-hour peak. Reaching everyone within the hour needs 50 parts/s: ask the SMS provider for a higher rate, or narrow the midnight audience (an hour at this rate sends 72,000 parts).',
     'wave presale: the SMS send pauses for quiet hours (22:00 to 09:00) and resumes after them (groups 3, 4)',
     'wave midnight: the midnight push runs until 2026-11-11T02:30:00+08:00, past the end of the night',
   ],

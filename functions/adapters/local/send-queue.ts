@@ -36,6 +36,11 @@ export class InProcessSendQueue implements SendQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Shard messages waiting for a worker, and being handled now: a simulation samples them over time. */
+  depth(): { waiting: number; running: number } {
+    return { waiting: this.waiting.length, running: this.running };
+  }
+
   isIdle(): boolean {
     return this.waiting.length === 0 && this.running === 0 && this.delayed === 0;
   }

@@ -1,0 +1,292 @@
+/**
+ * The sharded plan on this machine, as the plan state machine runs it on AWS: the plan shard
+ * handler (handlers/plan-shards.ts) in one child process per shard, a folder as the object
+ * store (DirectoryStorage). The first pass runs in every shard at once (shard i reads the i-th
+ * byte range of the CSV, cut at line starts), then the reduce in a process of its own, then the
+ * second pass in every shard at once (shard i writes the i-th part of touches.jsonl).
+ *
+ * Child processes rather than worker threads: each shard's peak memory and CPU time are then
+ * its own (process.resourceUsage), which is what the scale bench reports against its targets.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdir, symlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { DirectoryStorage } from '../adapters/local/directory-storage.ts';
+import type { ColumnMappingJson } from '../domain/column-mapping.ts';
+import { IdColumn } from '../domain/planner/shards/touch-lines.ts';
+import type { FirstPassEvent, FirstPassResult, ReduceResult, SecondPassResult } from '../handlers/plan-shards.ts';
+import {
+  type PlanShardsInput,
+  planShardKeys,
+  type ReducedPlan,
+  readAll,
+  type ShardRef,
+} from '../usecases/plan-shards.ts';
+import type { ChildPass, ChildReply, ChildRequest, ChildUsage } from './plan-shard-child.ts';
+
+const CHILD = new URL('./plan-shard-child.ts', import.meta.url);
+const WORK_PREFIX = 'work/';
+const SEGMENT_KEY = (file: string) => `segments/${basename(file)}`;
+
+export interface ShardedPlanRequest {
+  /** The segment CSV (a header line, one customer a line). */
+  csvPath: string;
+  /** The campaign file as parsed JSON (the passes validate it). */
+  campaign: unknown;
+  now: number;
+  /** `--columns FILE`'s mapping: it wins over the campaign's `columns`. */
+  columns?: ColumnMappingJson;
+  shards: number;
+  /** An empty folder the shards share (the object store); the caller removes it. */
+  workDir: string;
+  /** Each pass as it starts (done 0) and as each of its processes finishes, for a progress line. */
+  onStage?: (stage: ShardStage) => void;
+}
+
+export interface ShardStage {
+  pass: ChildPass;
+  done: number;
+  of: number;
+}
+
+/** One process of the run: what it did and its own peak memory and CPU time. */
+export interface ProcessUsage {
+  /** `shard 0`..`shard N-1` (both passes, one process), or `reduce`. */
+  name: string;
+  maxRssKb: number;
+  cpuMs: number;
+  /** Wall time of each pass it ran. */
+  passMs: number[];
+}
+
+export interface ShardedPlanRun {
+  storage: DirectoryStorage;
+  workPrefix: string;
+  first: FirstPassResult[];
+  reduce: ReduceResult;
+  second: SecondPassResult[];
+  reduced: ReducedPlan;
+  usage: ProcessUsage[];
+  /** Wall time of each stage, ms. */
+  stages: { firstPass: number; reduce: number; secondPass: number };
+}
+
+/** The shards' inputs repeat a customer: the passes, which dedupe within a shard only, would not give the single plan. */
+export class RepeatedAcrossShardsError extends Error {
+  constructor(readonly repeated: number) {
+    super(`${repeated} customer ids are in more than one shard`);
+    this.name = 'RepeatedAcrossShardsError';
+  }
+}
+
+/** A pass failed in a shard's process (its error, or the process died). */
+export class ShardProcessError extends Error {
+  constructor(
+    readonly process: string,
+    readonly pass: ChildPass,
+    detail: string,
+  ) {
+    super(`${process}, ${pass}: ${detail}`);
+    this.name = 'ShardProcessError';
+  }
+}
+
+/** A child process running the shard handler, one pass at a time. */
+class ShardProcess {
+  private readonly child: ChildProcess;
+  private last: ChildUsage = { maxRssKb: 0, userMs: 0, systemMs: 0 };
+  private readonly passMs: number[] = [];
+  private exited: string | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {
+    this.child = fork(CHILD, [], {
+      execArgv: ['--import', 'tsx'],
+      // The handler's logs are JSON lines for CloudWatch: kept off the command's output.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exited = signal ? `the process was ended by ${signal}` : `the process exited with code ${code}`;
+    });
+  }
+
+  run<T>(pass: ChildPass, event: unknown): Promise<T> {
+    return new Promise<T>((resolvePass, reject) => {
+      if (this.exited) return reject(new ShardProcessError(this.name, pass, this.exited));
+      const onExit = () => reject(new ShardProcessError(this.name, pass, this.exited ?? 'the process exited'));
+      this.child.once('exit', onExit);
+      this.child.once('message', (reply: ChildReply) => {
+        this.child.off('exit', onExit);
+        this.last = reply.usage;
+        if (!reply.ok) return reject(new ShardProcessError(this.name, pass, `${reply.name}: ${reply.error}`));
+        this.passMs.push(reply.ms);
+        resolvePass(reply.result as T);
+      });
+      const request: ChildRequest = { root: this.root, pass, event };
+      this.child.send(request);
+    });
+  }
+
+  usage(): ProcessUsage {
+    return {
+      name: this.name,
+      maxRssKb: this.last.maxRssKb,
+      cpuMs: this.last.userMs + this.last.systemMs,
+      passMs: [...this.passMs],
+    };
+  }
+
+  /** Lets the child end on its own (its IPC channel closed), or ends it when it is stuck. */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function runShardedPlan(request: ShardedPlanRequest): Promise<ShardedPlanRun> {
+  const root = resolve(request.workDir);
+  const storage = new DirectoryStorage(root);
+  const keys = planShardKeys(WORK_PREFIX);
+  const key = SEGMENT_KEY(request.csvPath);
+  // The file stays where it is: the store's key points at it.
+  await mkdir(join(root, 'segments'), { recursive: true });
+  await symlink(resolve(request.csvPath), storage.pathOf(key));
+  const input: PlanShardsInput = {
+    campaign: request.campaign,
+    now: request.now,
+    ...(request.columns ? { columns: request.columns } : {}),
+  };
+  await storage.put(keys.input, JSON.stringify(input), 'application/json');
+  const head = await storage.head(key);
+  if (!head) throw new Error(`${request.csvPath} is missing`);
+  const base = { campaignId: campaignIdOf(request.campaign), version: 1, workPrefix: WORK_PREFIX };
+  const count = request.shards;
+  const shardRef = (index: number): ShardRef => ({ index, count });
+  const say = request.onStage ?? (() => {});
+
+  const shards = Array.from({ length: count }, (_, index) => new ShardProcess(`shard ${index}`, root));
+  const processes = [...shards];
+  try {
+    let started = performance.now();
+    say({ pass: 'firstPass', done: 0, of: count });
+    let done = 0;
+    const first = await Promise.all(
+      shards.map(async (shard, index) => {
+        const event: FirstPassEvent = {
+          ...base,
+          shard: shardRef(index),
+          source: { kind: 'csv', key, etag: head.etag },
+        };
+        const result = await shard.run<FirstPassResult>('firstPass', event);
+        done += 1;
+        say({ pass: 'firstPass', done, of: count });
+        return result;
+      }),
+    );
+    const firstMs = performance.now() - started;
+    const repeated = await repeatedAcrossShards(storage, WORK_PREFIX, count);
+    if (repeated > 0) throw new RepeatedAcrossShardsError(repeated);
+
+    started = performance.now();
+    say({ pass: 'reduce', done: 0, of: 1 });
+    const reducer = new ShardProcess('reduce', root);
+    processes.push(reducer);
+    const reduce = await reducer.run<ReduceResult>('reduce', { ...base, shardCount: count });
+    await reducer.close();
+    const reduceMs = performance.now() - started;
+
+    started = performance.now();
+    say({ pass: 'secondPass', done: 0, of: count });
+    done = 0;
+    const second = await Promise.all(
+      shards.map(async (shard, index) => {
+        const result = await shard.run<SecondPassResult>('secondPass', { ...base, shard: shardRef(index) });
+        done += 1;
+        say({ pass: 'secondPass', done, of: count });
+        return result;
+      }),
+    );
+    const secondMs = performance.now() - started;
+    await Promise.all(shards.map((shard) => shard.close()));
+    const reduced = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.plan))) as ReducedPlan;
+    return {
+      storage,
+      workPrefix: WORK_PREFIX,
+      first,
+      reduce,
+      second,
+      reduced,
+      usage: processes.map((child) => child.usage()),
+      stages: { firstPass: firstMs, reduce: reduceMs, secondPass: secondMs },
+    };
+  } finally {
+    await Promise.all(processes.map((child) => child.close()));
+  }
+}
+
+function campaignIdOf(campaign: unknown): string {
+  const id = (campaign as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length > 0 ? id.slice(0, 200) : 'campaign';
+}
+
+/** Customer ids at most this many over all shards: a 24-bit index beside a 28-bit hash fits a double exactly. */
+const MAX_CHECKED = 2 ** 24;
+
+/**
+ * How many customer ids are in more than one shard. Each shard dedupes its own customers (a
+ * repeated row updates the first), so any two equal ids are in two shards: the single-process
+ * plan would have merged them. Hash and index in one double, sorted natively; equal hashes
+ * are compared byte for byte.
+ */
+export async function repeatedAcrossShards(storage: DirectoryStorage, workPrefix: string, count: number) {
+  const keys = planShardKeys(workPrefix);
+  const columns: IdColumn[] = [];
+  const offsets: number[] = [];
+  let total = 0;
+  for (let index = 0; index < count; index += 1) {
+    const column = new IdColumn(await readAll(storage, keys.ids(index)));
+    columns.push(column);
+    offsets.push(total);
+    total += column.size;
+  }
+  if (total > MAX_CHECKED) throw new Error(`the local runner checks at most ${MAX_CHECKED} customers, not ${total}`);
+  const keyed = new Float64Array(total);
+  columns.forEach((column, shard) => {
+    const offset = offsets[shard] as number;
+    for (let at = 0; at < column.size; at += 1)
+      keyed[offset + at] = (fnv1a(column.json(at)) >>> 4) * MAX_CHECKED + offset + at;
+  });
+  keyed.sort();
+  const idOf = (merged: number) => {
+    let shard = offsets.length - 1;
+    while ((offsets[shard] as number) > merged) shard -= 1;
+    return (columns[shard] as IdColumn).json(merged - (offsets[shard] as number));
+  };
+  let repeated = 0;
+  for (let at = 1; at < total; at += 1) {
+    const hash = Math.floor((keyed[at] as number) / MAX_CHECKED);
+    if (hash !== Math.floor((keyed[at - 1] as number) / MAX_CHECKED)) continue;
+    const id = idOf((keyed[at] as number) % MAX_CHECKED);
+    // Against every earlier one of the same hash: a collision between two other ids does not hide a repeat.
+    for (let back = at - 1; back >= 0 && Math.floor((keyed[back] as number) / MAX_CHECKED) === hash; back -= 1) {
+      if (Buffer.compare(id, idOf((keyed[back] as number) % MAX_CHECKED)) === 0) {
+        repeated += 1;
+        break;
+      }
+    }
+  }
+  return repeated;
+}
+
+function fnv1a(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return hash >>> 0;
+}
