@@ -21,7 +21,7 @@
  * (a serial the reader meets as text) is read in it too.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { DATE_1904_OFFSET_DAYS } from './cell-values.ts';
 import type { CellRow } from './segment-reader.ts';
 import { SegmentFileError } from './segment-reader.ts';
@@ -236,8 +236,10 @@ async function* sheetRows(
       throw error;
     }
   })();
+  // Loaded with the first workbook: a CSV plan does not pay for exceljs' start-up.
+  const { default: excel } = await import('exceljs');
   const input = Readable.from(source, { objectMode: false });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const workbook = new excel.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
