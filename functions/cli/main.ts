@@ -11,36 +11,66 @@ import { CONTROL_COMMANDS } from './control-commands.ts';
 import { UsageError } from './errors.ts';
 import { type CommandHelp, renderHelp, usageHint } from './help.ts';
 import { API_DESCRIPTION_ZH, type CliCommand, COMMAND_TEXTS_ZH, HELP_WORDS } from './help-zh.ts';
-import { IMPORT_HELP, runImport } from './import-command.ts';
 import { campaignMessage, cliLang, cliTexts, LANG_ENV, setCliLang, takeLang } from './messages.ts';
-import { PLAN_HELP, runPlan } from './plan-command.ts';
-import { runSample, SAMPLE_HELP } from './sample-command.ts';
-import { runSimulate, SIMULATE_HELP } from './simulate-command.ts';
 
-export const COMMANDS: Record<CliCommand, { help: CommandHelp; run: (args: string[]) => Promise<number> }> = {
-  plan: { help: PLAN_HELP, run: runPlan },
-  sample: { help: SAMPLE_HELP, run: runSample },
-  import: { help: IMPORT_HELP, run: runImport },
-  simulate: { help: SIMULATE_HELP, run: runSimulate },
-  ...CONTROL_COMMANDS,
-};
-
-const isCommand = (name: string): name is CliCommand => Object.hasOwn(COMMANDS, name);
-
-/** A command's help in the run's language (the Chinese of a command that calls the API ends with how it does). */
-function helpOf(name: CliCommand): string {
-  const zh = COMMAND_TEXTS_ZH[name];
-  const api = Object.hasOwn(CONTROL_COMMANDS, name) ? API_DESCRIPTION_ZH : [];
-  return renderHelp(COMMANDS[name].help, cliLang(), { summary: zh.summary, description: [...zh.description, ...api] });
+interface Command {
+  help: CommandHelp;
+  run: (args: string[]) => Promise<number>;
 }
 
-function overview(): string {
+/**
+ * The local commands' modules, loaded when one of them runs: `campaign plan` does not load
+ * the AWS SDK and the local stack that import and simulate use, nor exceljs before a
+ * workbook is read (together seconds of start-up on every run).
+ */
+const LOCAL_COMMANDS: Record<Exclude<CliCommand, keyof typeof CONTROL_COMMANDS>, () => Promise<Command>> = {
+  plan: async () => {
+    const { PLAN_HELP, runPlan } = await import('./plan-command.ts');
+    return { help: PLAN_HELP, run: runPlan };
+  },
+  sample: async () => {
+    const { SAMPLE_HELP, runSample } = await import('./sample-command.ts');
+    return { help: SAMPLE_HELP, run: runSample };
+  },
+  import: async () => {
+    const { IMPORT_HELP, runImport } = await import('./import-command.ts');
+    return { help: IMPORT_HELP, run: runImport };
+  },
+  simulate: async () => {
+    const { SIMULATE_HELP, runSimulate } = await import('./simulate-command.ts');
+    return { help: SIMULATE_HELP, run: runSimulate };
+  },
+};
+
+/** Every command in the order the overview lists them. */
+const COMMAND_NAMES = [...Object.keys(LOCAL_COMMANDS), ...Object.keys(CONTROL_COMMANDS)] as CliCommand[];
+
+const isCommand = (name: string): name is CliCommand => COMMAND_NAMES.includes(name as CliCommand);
+
+function commandOf(name: CliCommand): Promise<Command> {
+  if (Object.hasOwn(CONTROL_COMMANDS, name))
+    return Promise.resolve(CONTROL_COMMANDS[name as keyof typeof CONTROL_COMMANDS]);
+  return LOCAL_COMMANDS[name as keyof typeof LOCAL_COMMANDS]();
+}
+
+/** A command's help in the run's language (the Chinese of a command that calls the API ends with how it does). */
+async function helpOf(name: CliCommand): Promise<string> {
+  const zh = COMMAND_TEXTS_ZH[name];
+  const api = Object.hasOwn(CONTROL_COMMANDS, name) ? API_DESCRIPTION_ZH : [];
+  const { help } = await commandOf(name);
+  return renderHelp(help, cliLang(), { summary: zh.summary, description: [...zh.description, ...api] });
+}
+
+async function overview(): Promise<string> {
   const lang = cliLang();
   const w = HELP_WORDS[lang].overview;
-  const names = Object.keys(COMMANDS) as CliCommand[];
+  const names = COMMAND_NAMES;
   const width = Math.max(...names.map((name) => name.length));
+  // English summaries are in the commands' help, so the overview in English loads every command.
+  const english = new Map<CliCommand, string>();
+  if (lang !== 'zh') for (const name of names) english.set(name, (await commandOf(name)).help.summary);
   const summary = (name: CliCommand): string =>
-    lang === 'zh' ? COMMAND_TEXTS_ZH[name].summary : COMMANDS[name].help.summary;
+    lang === 'zh' ? COMMAND_TEXTS_ZH[name].summary : (english.get(name) as string);
   return [
     w.title,
     '',
@@ -103,29 +133,29 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (name === undefined) {
-    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].giveCommand}\n${overview()}`);
+    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].giveCommand}\n${await overview()}`);
     return 2;
   }
   if (isHelp(name) || name === 'help') {
     const topic = name === 'help' ? args[0] : undefined;
     if (topic === undefined) {
-      process.stdout.write(overview());
+      process.stdout.write(await overview());
       return 0;
     }
     if (!isCommand(topic)) {
-      process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(topic)}\n${overview()}`);
+      process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(topic)}\n${await overview()}`);
       return 2;
     }
-    process.stdout.write(helpOf(topic));
+    process.stdout.write(await helpOf(topic));
     return 0;
   }
   if (!isCommand(name)) {
-    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(name)}\n${overview()}`);
+    process.stderr.write(`campaign: ${MAIN_TEXTS[cliLang()].unknownCommand(name)}\n${await overview()}`);
     return 2;
   }
-  const command = COMMANDS[name];
+  const command = await commandOf(name);
   if (args.some(isHelp)) {
-    process.stdout.write(helpOf(name));
+    process.stdout.write(await helpOf(name));
     return 0;
   }
   try {

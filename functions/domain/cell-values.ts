@@ -185,13 +185,16 @@ const EXCEL_SERIAL = /^\d{5}(?:\.\d{1,12})?$/;
 export const EXCEL_SERIAL_RANGE = { min: 36_526, max: 73_051 } as const;
 /** Excel's day 25569 is 1970-01-01 (its day 0 being 1899-12-30, past its 1900 leap-year slip). */
 const EXCEL_EPOCH_SERIAL = 25_569;
+/** A workbook in the 1904 date system (Mac Excel's) counts from 1904-01-01: day 1462 of the usual system. */
+export const DATE_1904_OFFSET_DAYS = 1462;
 const DAY_MS = 86_400_000;
 
 /**
  * A last-order date as exports write it; without an offset it is wall-clock time in
- * `timeZone`. NaN when it is not a date (or not a real one: 2025-02-30).
+ * `timeZone`. NaN when it is not a date (or not a real one: 2025-02-30). `date1904`: an
+ * Excel date number counts days from 1904-01-01 (it came from a workbook in that system).
  */
-export function readDateTime(text: string, timeZone: string): number {
+export function readDateTime(text: string, timeZone: string, date1904 = false): number {
   const iso = parseDateTime(text, timeZone);
   if (!Number.isNaN(iso)) return iso;
   const match = CHINESE_OR_DOTTED.exec(text);
@@ -206,13 +209,17 @@ export function readDateTime(text: string, timeZone: string): number {
     };
     return isRealWallClock(wall) ? instantOf(wall, timeZone) : Number.NaN;
   }
-  if (EXCEL_SERIAL.test(text)) return excelSerialInstant(Number(text), timeZone);
+  if (EXCEL_SERIAL.test(text)) return excelSerialInstant(Number(text), timeZone, date1904);
   const wide = folded(text);
-  return wide === null ? Number.NaN : readDateTime(wide, timeZone);
+  return wide === null ? Number.NaN : readDateTime(wide, timeZone, date1904);
 }
 
-/** An Excel date number as wall-clock time in `timeZone`, to the second; NaN outside the plausible range. */
-export function excelSerialInstant(serial: number, timeZone: string): number {
+/**
+ * An Excel date number as wall-clock time in `timeZone`, to the second; NaN outside the
+ * plausible range. `date1904`: the number is of the 1904 date system.
+ */
+export function excelSerialInstant(dateNumber: number, timeZone: string, date1904 = false): number {
+  const serial = date1904 ? dateNumber + DATE_1904_OFFSET_DAYS : dateNumber;
   if (!(serial >= EXCEL_SERIAL_RANGE.min && serial <= EXCEL_SERIAL_RANGE.max)) return Number.NaN;
   const asUtc = Math.round(((serial - EXCEL_EPOCH_SERIAL) * DAY_MS) / 1000) * 1000;
   return instantOf(utcWallClock(new Date(asUtc)), timeZone);

@@ -90,6 +90,8 @@ export interface RowContext {
   timeZone: string;
   /** Label for rows whose `segment` cell is empty. */
   defaultSegment: string;
+  /** Excel date numbers count from 1904-01-01: the rows are of a workbook in the 1904 date system. */
+  date1904?: boolean;
 }
 
 /** Bits of RowResult's `masked`: which cells held a value the platform masked (kept as "not given"). */
@@ -193,7 +195,7 @@ const READERS: Record<CustomerColumn, CellReader> = {
     return undefined;
   },
   last_order_at: (text, customer, context) => {
-    const instant = readDateTime(text, context.timeZone);
+    const instant = readDateTime(text, context.timeZone, context.date1904 === true);
     if (Number.isNaN(instant)) return REASONS.date(text);
     customer.lastOrderAt = instant;
     return undefined;

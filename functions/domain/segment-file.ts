@@ -28,5 +28,5 @@ export async function* readSegmentFile(reader: SegmentReader, file: SegmentFile)
     throw new SegmentFileError(file.name, 'a workbook (.xlsx) is read from a file or an object, not from a stream');
   }
   const sheet = await openSheet(file.bytes, { file: file.name, sheet: file.sheet });
-  yield* reader.readRows(sheet.rows(), sheet.name);
+  yield* reader.readRows(sheet.rows(), sheet.name, sheet.date1904);
 }

@@ -261,7 +261,7 @@ class ByteOrderMark {
 const UTF16_REASON =
   'the file is UTF-16 text (what Excel saves as "Unicode Text"), not UTF-8 or GB18030: save it as "CSV UTF-8" and upload it again';
 
-type RowContext = { timeZone: string; defaultSegment: string };
+type RowContext = { timeZone: string; defaultSegment: string; date1904?: boolean };
 
 export class SegmentReader {
   private summaryState: SegmentReadSummary;
@@ -326,11 +326,16 @@ export class SegmentReader {
   /**
    * Reads rows already split into cells (one sheet of a workbook): the first row is the
    * header, as a CSV's first line is; each later row is read as a CSV row with the same
-   * cells would be, and rejected under its own line.
+   * cells would be, and rejected under its own line. `date1904`: the workbook counts its
+   * date numbers from 1904-01-01 (a serial in a General cell is read so).
    */
-  async *readRows(rows: AsyncIterable<readonly CellRow[]>, sheet?: string): AsyncGenerator<SegmentBatch> {
+  async *readRows(
+    rows: AsyncIterable<readonly CellRow[]>,
+    sheet?: string,
+    date1904 = false,
+  ): AsyncGenerator<SegmentBatch> {
     if (sheet !== undefined) this.summaryState.sheet = sheet;
-    const context = this.rowContext();
+    const context: RowContext = date1904 ? { ...this.rowContext(), date1904 } : this.rowContext();
     for await (const group of rows) {
       const batch: SegmentBatch = { accepted: [], rejected: [] };
       for (const row of group) {

@@ -14,9 +14,15 @@
  * campaign's), booleans as true/false, formulas by their result, errors as their code
  * (#N/A), empty as empty. Leading title rows (one filled cell, as 千牛 and CRM exports put
  * a title and an export time above the header) are skipped.
+ *
+ * A workbook saved in the 1904 date system (Mac Excel's, `<workbookPr date1904="1"/>`) counts
+ * its date numbers from 1904-01-01, 1462 days after the usual system's day 0: its date cells
+ * are read in its own system, and the sheet says so, so that a date number in a General cell
+ * (a serial the reader meets as text) is read in it too.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { DATE_1904_OFFSET_DAYS } from './cell-values.ts';
 import type { CellRow } from './segment-reader.ts';
 import { SegmentFileError } from './segment-reader.ts';
 import { SharedStrings, useSharedStrings } from './xlsx-shared-strings.ts';
@@ -151,6 +157,8 @@ export interface OpenSheetOptions {
 export interface OpenedSheet {
   /** The sheet's name as the workbook has it. */
   name: string;
+  /** The workbook counts dates in the 1904 date system: its date numbers are 1462 days less for the same day. */
+  date1904: boolean;
   /** Its rows as the segment reader takes them: the header first, title rows above it left out. */
   rows(): AsyncGenerator<CellRow[]>;
 }
@@ -165,6 +173,7 @@ export async function openSheet(bytes: RandomAccessBytes, options: OpenSheetOpti
   let entries: Map<string, ZipEntry>;
   let sheet: SheetInfo;
   let sheetEntry: ZipEntry;
+  let dates: DateSystem;
   try {
     entries = await readZipDirectory(bytes);
     const workbook = entries.get(WORKBOOK);
@@ -176,10 +185,9 @@ export async function openSheet(bytes: RandomAccessBytes, options: OpenSheetOpti
           : `the file is a zip but not an Excel workbook (no ${WORKBOOK})`,
       );
     }
-    const sheets = sheetsOf(
-      xmlText(await readEntry(bytes, workbook, MAX_PART_BYTES)),
-      xmlText(await readEntry(bytes, rels, MAX_PART_BYTES)),
-    );
+    const workbookXml = xmlText(await readEntry(bytes, workbook, MAX_PART_BYTES));
+    dates = dateSystemOf(workbookXml);
+    const sheets = sheetsOf(workbookXml, xmlText(await readEntry(bytes, rels, MAX_PART_BYTES)));
     try {
       sheet = chooseSheet(sheets, options.sheet);
     } catch (error) {
@@ -205,7 +213,8 @@ export async function openSheet(bytes: RandomAccessBytes, options: OpenSheetOpti
   parts.push({ entry: sheetEntry, as: SHEET_ENTRY });
   return {
     name: sheet.name,
-    rows: () => sheetRows(bytes, parts, refuse, new SharedStrings(options.sharedStringsBudget)),
+    date1904: dates.date1904,
+    rows: () => sheetRows(bytes, parts, refuse, new SharedStrings(options.sharedStringsBudget), dates),
   };
 }
 
@@ -214,6 +223,7 @@ async function* sheetRows(
   parts: OutputEntry[],
   refuse: (reason: string) => SegmentFileError,
   strings: SharedStrings,
+  dates: DateSystem,
 ): AsyncGenerator<CellRow[]> {
   // Errors of the storage (a network failure) are worth a retry and pass as they are; any
   // other error while parsing means the file is broken.
@@ -226,8 +236,10 @@ async function* sheetRows(
       throw error;
     }
   })();
+  // Loaded with the first workbook: a CSV plan does not pay for exceljs' start-up.
+  const { default: excel } = await import('exceljs');
   const input = Readable.from(source, { objectMode: false });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const workbook = new excel.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
@@ -240,7 +252,7 @@ async function* sheetRows(
   try {
     for await (const worksheet of workbook) {
       for await (const row of worksheet) {
-        const cells = cellTexts(row);
+        const cells = cellTexts(row, dates);
         if (cells.length === 0) continue;
         for (const ready of titles.push({ line: row.number, cells })) batch.push(ready);
         if (batch.length >= BATCH_ROWS) {
@@ -307,11 +319,11 @@ function filledCells(cells: readonly string[]): number {
 }
 
 /** The row's cells as text, by column (1-based in Excel, 0-based here), up to the last filled one; [] for a blank row. */
-function cellTexts(row: ExcelJS.Row): string[] {
+function cellTexts(row: ExcelJS.Row, dates: DateSystem): string[] {
   const cells: string[] = [];
   let last = -1;
   row.eachCell({ includeEmpty: false }, (cell, column) => {
-    const text = cellText(cell.value, cell.numFmt);
+    const text = cellText(cell.value, cell.numFmt, dates);
     if (text === '') return;
     while (cells.length < column - 1) cells.push('');
     cells[column - 1] = text;
@@ -320,20 +332,45 @@ function cellTexts(row: ExcelJS.Row): string[] {
   return last < 0 ? [] : cells.slice(0, last + 1).map((cell) => cell ?? '');
 }
 
+/** How a workbook counts its date numbers. */
+export interface DateSystem {
+  /** Days from 1904-01-01 (Mac Excel's 1904 date system), not from 1899-12-30. */
+  date1904: boolean;
+  /** exceljs read the workbook's date cells in the 1904 system already (it knows only `date1904="1"`, not `"true"`). */
+  shiftedByExcelJs: boolean;
+}
+
+export const DATE_1900: DateSystem = { date1904: false, shiftedByExcelJs: false };
+const DAY_MS = 86_400_000;
+
+/** The workbook's date system, from its `<workbookPr date1904="..."/>` (an XML boolean: 1 or true). */
+export function dateSystemOf(workbookXml: string): DateSystem {
+  const tag = /<(?:\w+:)?workbookPr\b[^>]*>/.exec(workbookXml);
+  const value = tag ? attributes(tag[0]).get('date1904')?.trim() : undefined;
+  return { date1904: value === '1' || value === 'true', shiftedByExcelJs: value === '1' };
+}
+
 /** One cell's value as the text a CSV export would hold. */
-export function cellText(value: ExcelJS.CellValue, numFmt?: string): string {
+export function cellText(value: ExcelJS.CellValue, numFmt?: string, dates: DateSystem = DATE_1900): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return isDateFormat(numFmt) ? dateText(excelDate(value)) : numberText(value);
+  if (typeof value === 'number') {
+    if (!isDateFormat(numFmt)) return numberText(value);
+    return dateText(excelDate(dates.date1904 ? value + DATE_1904_OFFSET_DAYS : value));
+  }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return dateText(value);
+  if (value instanceof Date) {
+    // exceljs reads a date cell of a `date1904="true"` workbook as if it were in the 1900 system.
+    const shift = dates.date1904 && !dates.shiftedByExcelJs ? DATE_1904_OFFSET_DAYS * DAY_MS : 0;
+    return dateText(shift === 0 ? value : new Date(value.getTime() + shift));
+  }
   if ('richText' in value) return value.richText.map((run) => run.text ?? '').join('');
   if ('error' in value) return String(value.error);
   if ('formula' in value || 'sharedFormula' in value) {
     // The result a formula had when the file was saved; a date result comes as its serial number.
-    return value.result === undefined ? '' : cellText(value.result, numFmt);
+    return value.result === undefined ? '' : cellText(value.result, numFmt, dates);
   }
-  if ('hyperlink' in value) return cellText(value.text as ExcelJS.CellValue, numFmt);
+  if ('hyperlink' in value) return cellText(value.text as ExcelJS.CellValue, numFmt, dates);
   return '';
 }
 
@@ -345,7 +382,7 @@ function isDateFormat(format: string | undefined): boolean {
 
 /** An Excel serial number (days since 1899-12-30, fractions of a day) as a Date whose UTC fields are the wall clock. */
 function excelDate(serial: number): Date {
-  return new Date(Math.round((serial - 25569) * 86_400_000));
+  return new Date(Math.round((serial - 25569) * DAY_MS));
 }
 
 /** Excel keeps 15 significant digits; beyond them a binary double shows noise (0.30000000000000004). */

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../functions/domain/customer.ts';
 import { readSegmentFile } from '../../functions/domain/segment-file.ts';
 import { type RejectedRow, SegmentFileError, SegmentReader } from '../../functions/domain/segment-reader.ts';
-import { cellText, openSheet } from '../../functions/domain/xlsx-sheet.ts';
-import { lastBoundary } from '../../functions/domain/zip-entries.ts';
+import { cellText, dateSystemOf, openSheet } from '../../functions/domain/xlsx-sheet.ts';
+import { lastBoundary, readEntry, readZipDirectory } from '../../functions/domain/zip-entries.ts';
 import { type FixtureSheet, memoryBytes, wallClock, workbookBytes } from '../support/xlsx-fixtures.ts';
 
 const ZONE = 'Asia/Shanghai';
@@ -15,7 +15,7 @@ const HEADER = ['customer_id', 'phone', 'email', 'last_order_at', 'order_count',
 
 async function readBook(
   sheets: readonly FixtureSheet[],
-  options: { sheet?: string; sharedStrings?: boolean; fileName?: string } = {},
+  options: { sheet?: string; sharedStrings?: boolean; fileName?: string; date1904?: boolean } = {},
 ) {
   const buffer = await workbookBytes(sheets, options);
   const reader = new SegmentReader({ fileName: options.fileName ?? 'vip.xlsx', timeZone: ZONE });
@@ -79,6 +79,41 @@ describe('an .xlsx segment file', () => {
       totalSpend: 1299,
       unpaidOrder: true,
     });
+  });
+
+  it('reads the dates of a workbook saved in the 1904 date system on their own days, not 4 years early', async () => {
+    // Prepare: the same day four ways in a 1904 workbook, where 2025-11-11 is day 44510 (45972 in the 1900 system).
+    const rows = [
+      ['customer_id', 'last_order_at'],
+      ['D1', wallClock(2025, 11, 11, 10, 0)],
+      ['D2', { value: 44_510.5, numFmt: 'yyyy"年"m"月"d"日"' }],
+      ['D3', 44_510],
+      ['D4', { value: { formula: 'DATE(2025,11,11)', result: 44_510 }, numFmt: 'yyyy-mm-dd' }],
+    ];
+    const buffer = await workbookBytes([{ name: 'Mac', rows }], { date1904: true });
+    const entries = await readZipDirectory(memoryBytes(buffer));
+    const entry = (name: string) => entries.get(name) as NonNullable<ReturnType<typeof entries.get>>;
+    const workbookXml = (await readEntry(memoryBytes(buffer), entry('xl/workbook.xml'), 1 << 20)).toString();
+    const sheetXml = (await readEntry(memoryBytes(buffer), entry('xl/worksheets/sheet1.xml'), 1 << 20)).toString();
+    expect(workbookXml, 'the fixture is a 1904 workbook').toMatch(/date1904="1"/);
+    expect(sheetXml, 'its Date cell is stored as a 1904 serial').toMatch(/<v>44510\.41666/);
+
+    // Act
+    const { accepted, rejected } = await readBook([{ name: 'Mac', rows }], { date1904: true });
+    const opened = await openSheet(memoryBytes(buffer), { file: 'mac.xlsx' });
+
+    // Assess
+    expect(rejected, 'no row is rejected').toEqual([]);
+    const dates = Object.fromEntries(
+      accepted.map(({ customer }) => [customer.customerId, new Date(customer.lastOrderAt ?? Number.NaN).toISOString()]),
+    );
+    expect(dates, 'each cell read on the day Excel on a Mac shows').toEqual({
+      D1: '2025-11-11T02:00:00.000Z',
+      D2: '2025-11-11T04:00:00.000Z',
+      D3: '2025-11-10T16:00:00.000Z',
+      D4: '2025-11-10T16:00:00.000Z',
+    });
+    expect(opened.date1904, 'the sheet says its workbook is in the 1904 system').toBe(true);
   });
 
   it('reports rejects under the row numbers Excel shows, past a title row and blank rows', async () => {
@@ -240,5 +275,19 @@ describe('cellText', () => {
     expect(cellText({ richText: [{ text: '王' }, { text: '芳' }] })).toBe('王芳');
     expect(cellText({ error: '#N/A' })).toBe('#N/A');
     expect(cellText(true)).toBe('true');
+  });
+
+  it("reads date numbers and Date values in the workbook's date system", () => {
+    const mac = dateSystemOf('<workbook><workbookPr date1904="1" defaultThemeVersion="124226"/></workbook>');
+    const macTrue = dateSystemOf('<x:workbook><x:workbookPr date1904="true"/></x:workbook>');
+    const windows = dateSystemOf('<workbook><workbookPr defaultThemeVersion="124226"/></workbook>');
+    expect([mac.date1904, macTrue.date1904, windows.date1904]).toEqual([true, true, false]);
+    expect(cellText(44_510.5, 'yyyy-mm-dd hh:mm', mac)).toBe('2025-11-11T12:00:00');
+    expect(cellText({ formula: 'A1', result: 44_510 }, 'm/d/yy', macTrue)).toBe('2025-11-11T00:00:00');
+    expect(cellText(44_510.5, 'yyyy-mm-dd hh:mm', windows)).toBe('2021-11-10T12:00:00');
+    // exceljs shifts the Date values of date1904="1" itself, not those of date1904="true".
+    const asExcelJsReadIt = new Date(Date.UTC(2021, 10, 10, 12));
+    expect(cellText(new Date(Date.UTC(2025, 10, 11, 12)), 'yyyy-mm-dd', mac)).toBe('2025-11-11T12:00:00');
+    expect(cellText(asExcelJsReadIt, 'yyyy-mm-dd', macTrue)).toBe('2025-11-11T12:00:00');
   });
 });

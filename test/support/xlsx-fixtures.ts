@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 
-export type FixtureCell = string | number | boolean | Date | null | { value: number | Date; numFmt: string };
+export type FixtureCell =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | { value: number | Date | ExcelJS.CellFormulaValue; numFmt: string };
 
 export interface FixtureSheet {
   name: string;
@@ -21,16 +27,37 @@ export function wallClock(year: number, month: number, day: number, hour = 0, mi
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
+export interface FixtureOptions {
+  sharedStrings?: boolean;
+  /**
+   * Saved in the 1904 date system (`<workbookPr date1904="1"/>`, as Mac Excel may): exceljs'
+   * streaming writer cannot, so its in-memory writer writes the book (Date cells as 1904 serials).
+   */
+  date1904?: boolean;
+}
+
 export async function writeWorkbook(
   path: string,
   sheets: readonly FixtureSheet[],
-  options: { sharedStrings?: boolean } = {},
+  options: FixtureOptions = {},
 ): Promise<void> {
+  if (options.date1904) {
+    const book = new ExcelJS.Workbook();
+    book.properties.date1904 = true;
+    addSheets(book, sheets);
+    await book.xlsx.writeFile(path, { useSharedStrings: options.sharedStrings ?? true, useStyles: true });
+    return;
+  }
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: path,
     useSharedStrings: options.sharedStrings ?? true,
     useStyles: true,
   });
+  addSheets(workbook, sheets);
+  await workbook.commit();
+}
+
+function addSheets(workbook: Pick<ExcelJS.Workbook, 'addWorksheet'>, sheets: readonly FixtureSheet[]): void {
   for (const sheet of sheets) {
     const worksheet = workbook.addWorksheet(sheet.name, sheet.hidden ? { state: 'hidden' } : {});
     for (const cells of sheet.rows) {
@@ -44,16 +71,13 @@ export async function writeWorkbook(
       });
       row.commit();
     }
-    worksheet.commit();
+    // Only the streaming writer's sheets are committed; the in-memory book writes them all at the end.
+    (worksheet as { commit?: () => void }).commit?.();
   }
-  await workbook.commit();
 }
 
 /** A workbook's bytes, written through a temporary file. */
-export async function workbookBytes(
-  sheets: readonly FixtureSheet[],
-  options: { sharedStrings?: boolean } = {},
-): Promise<Buffer> {
+export async function workbookBytes(sheets: readonly FixtureSheet[], options: FixtureOptions = {}): Promise<Buffer> {
   const path = join(await mkdtemp(join(tmpdir(), 'xlsx-fixture-')), 'book.xlsx');
   await writeWorkbook(path, sheets, options);
   return readFile(path);
