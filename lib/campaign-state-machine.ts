@@ -40,6 +40,14 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ];
 
+/** `value`, when it is a whole number from `min` to `max`; else a synthesis error naming `name` at `scope`. */
+export function wholeNumberIn(scope: Construct, name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${scope.node.path}: ${name} must be a whole number from ${min} to ${max}, not ${value}`);
+  }
+  return value;
+}
+
 export interface CampaignStateMachineProps {
   readonly definition: IChainable;
   readonly comment: string;

@@ -216,7 +216,7 @@ function schemas(dryRun: boolean) {
     reservedConcurrency: flag,
     importWorkers: workers,
     sendWorkers: workers,
-    // The Distributed Map's CSV reader takes files up to 10 GB.
+    // 10 GB is about 100 million rows, ten times the largest store: a larger threshold is a typo.
     importMapThresholdMb: wholeNumber(1, 10_240),
     // A Distributed Map runs at most 10,000 child executions at once.
     importMapConcurrency: wholeNumber(1, 10_000),

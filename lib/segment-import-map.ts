@@ -14,7 +14,13 @@ import {
 import { Construct } from 'constructs';
 import { DISTRIBUTED_IMPORT, ENV, PREFIX, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
-import { CampaignStateMachine, lambdaStep, PrefixCsvItemReader, PrefixResultWriter } from './campaign-state-machine.ts';
+import {
+  CampaignStateMachine,
+  lambdaStep,
+  PrefixCsvItemReader,
+  PrefixResultWriter,
+  wholeNumberIn,
+} from './campaign-state-machine.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 
 /** Where the map writes its own result files (one per run, under the run's id). */
@@ -53,13 +59,14 @@ export class SegmentImportMap extends Construct {
   constructor(scope: Construct, id: string, props: SegmentImportMapProps) {
     super(scope, id);
     const { dataBucket, customersTable, importsTable, alarms } = props;
-    this.maxConcurrency = props.maxConcurrency ?? DISTRIBUTED_IMPORT.maxConcurrency;
     // A Distributed Map runs at most 10,000 child executions at once.
-    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > 10_000) {
-      throw new Error(
-        `${this.node.path}: maxConcurrency must be an integer from 1 to 10000, not ${this.maxConcurrency}`,
-      );
-    }
+    this.maxConcurrency = wholeNumberIn(
+      this,
+      'maxConcurrency',
+      props.maxConcurrency ?? DISTRIBUTED_IMPORT.maxConcurrency,
+      1,
+      10_000,
+    );
 
     this.batchWriter = new CampaignFunction(this, 'BatchWriter', {
       entry: 'functions/handlers/import-batch.ts',

@@ -9,6 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DISTRIBUTED_IMPORT, ENV, PREFIX, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
+import { wholeNumberIn } from './campaign-state-machine.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import { SegmentImportMap } from './segment-import-map.ts';
 
@@ -111,12 +112,13 @@ export class SegmentImport extends Construct {
         ? {}
         : { maxConcurrency: props.distributedImportConcurrency }),
     });
-    const thresholdBytes = props.distributedImportBytes ?? DISTRIBUTED_IMPORT.thresholdBytes;
-    if (!Number.isInteger(thresholdBytes) || thresholdBytes < 1) {
-      throw new Error(
-        `${this.node.path}: distributedImportBytes must be a whole number above 0, not ${thresholdBytes}`,
-      );
-    }
+    const thresholdBytes = wholeNumberIn(
+      this,
+      'distributedImportBytes',
+      props.distributedImportBytes ?? DISTRIBUTED_IMPORT.thresholdBytes,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    );
 
     this.importer = new CampaignFunction(this, 'Importer', {
       entry: 'functions/handlers/import-segment.ts',

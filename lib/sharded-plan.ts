@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { ENV, PREFIX, SERVICE } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
-import { CampaignStateMachine, lambdaStep, PrefixResultWriter } from './campaign-state-machine.ts';
+import { CampaignStateMachine, lambdaStep, PrefixResultWriter, wholeNumberIn } from './campaign-state-machine.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 
 /**
@@ -60,12 +60,7 @@ export class ShardedPlan extends Construct {
   constructor(scope: Construct, id: string, props: ShardedPlanProps) {
     super(scope, id);
     const { dataBucket, customersTable, importsTable, alarms } = props;
-    this.maxConcurrency = props.maxConcurrency ?? 100;
-    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > MAX_PLAN_SHARDS) {
-      throw new Error(
-        `${this.node.path}: maxConcurrency must be an integer from 1 to ${MAX_PLAN_SHARDS}, not ${this.maxConcurrency}`,
-      );
-    }
+    this.maxConcurrency = wholeNumberIn(this, 'maxConcurrency', props.maxConcurrency ?? 100, 1, MAX_PLAN_SHARDS);
 
     const pass = (passId: string, handler: string, description: string, memorySize: number) =>
       new CampaignFunction(this, passId, {

@@ -162,6 +162,13 @@ export class StatefulStack extends Stack {
           prefix: PREFIX.optOuts,
           expiration: OPT_OUT_COPY_LIFETIME,
         },
+        {
+          // A Distributed Map import's parts (accepted ids, rejected rows) and result files: the
+          // finish step reads them, and a failed run can be redriven for 14 days after it stopped.
+          id: 'expire-import-runs',
+          prefix: PREFIX.importRuns,
+          expiration: Duration.days(30),
+        },
       ],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'data/',

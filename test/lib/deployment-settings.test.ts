@@ -84,6 +84,25 @@ describe('deployment settings', () => {
     ]);
   });
 
+  it('read the scale settings only when given, and refuse ones out of range, each by name', () => {
+    // Prepare
+    const given = { importMapThresholdMb: '500', importMapConcurrency: 120, planShardConcurrency: '50' };
+    const wrong = { importMapThresholdMb: '0', importMapConcurrency: '10001', planShardConcurrency: '1001' };
+
+    // Act
+    const read = settingsOf({ ...REAL_SETTINGS, ...given });
+    const problems = buildError({ ...REAL_SETTINGS, ...wrong })?.problems.map((problem) => problem.split(';')[0]);
+
+    // Assess
+    expect(read).toMatchObject({ importMapThresholdMb: 500, importMapConcurrency: 120, planShardConcurrency: 50 });
+    expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('importMapConcurrency');
+    expect(problems).toEqual([
+      'importMapThresholdMb: "0" must be at least 1',
+      'importMapConcurrency: "10001" must be at most 10000',
+      'planShardConcurrency: "1001" must be at most 1000',
+    ]);
+  });
+
   it('refuse links to an example host or a query string in the public base URL', () => {
     // Prepare
     const example = { ...REAL_SETTINGS, publicBaseUrl: 'https://shop.example.com/d11' };

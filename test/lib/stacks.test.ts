@@ -76,7 +76,7 @@ describe('campaign stacks', () => {
       expect(Object.keys(buckets)).toHaveLength(1);
     });
 
-    it("expires the sends' copies of the SMS opt-out list after 30 days, and nothing else", () => {
+    it("expires the sends' copies of the SMS opt-out list and the map imports' work after 30 days, and nothing else", () => {
       // Prepare
       const bucketId = logicalId(stacks.stateful.dataBucket);
 
@@ -87,6 +87,7 @@ describe('campaign stacks', () => {
       // Assess
       expect(expiring).toEqual([
         { Id: 'expire-opt-out-copies', Prefix: PREFIX.optOuts, ExpirationInDays: 30, Status: 'Enabled' },
+        { Id: 'expire-import-runs', Prefix: PREFIX.importRuns, ExpirationInDays: 30, Status: 'Enabled' },
       ]);
     });
 
