@@ -8,9 +8,7 @@
  * same check done directly (the use case on the same stores: order, contact, ledger claim,
  * SMS, record), as fast as it goes at the same concurrency, no scheduler and no HTTP.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoLifecycleStore } from '../adapters/dynamo/lifecycle-store.ts';
 import { DynamoTriggerStore } from '../adapters/dynamo/trigger-store.ts';
@@ -26,6 +24,7 @@ import { systemClock } from '../ports/clock.ts';
 import { FINAL_CHECK_STATUSES } from '../ports/trigger-store.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
 import { fireCheck } from '../usecases/trigger-check.ts';
+import { webhookLoad } from './webhook-bench.ts';
 
 export interface TriggerRun {
   /** Orders offered a second (created events; the paid ones come on top). */
@@ -176,19 +175,7 @@ export async function triggerBench(orders: number, perMinute: number, ceilingChe
     const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
     let load: { p99: number; lateP99: number; statuses: Record<string, number> };
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        '--import',
-        'tsx',
-        'functions/bench/webhook-load.ts',
-        `${http.url}/webhooks/orders`,
-        process.env.WEBHOOK_SECRET,
-        String(orders),
-        String(CONNECTIONS),
-        String(perMinute / 60),
-        'trigger',
-        '2000',
-      ]);
-      load = JSON.parse(stdout.trim());
+      load = await webhookLoad(http.url, [orders, CONNECTIONS, perMinute / 60, 'trigger', 2000]);
       // Every check is due AFTER_SECONDS after its order: wait for the last (a minute at most beyond).
       const deadline = Date.now() + (AFTER_SECONDS + 60) * 1000;
       for (;;) {
