@@ -22,6 +22,22 @@ export interface WebhookRun {
   statuses: Record<string, number>;
 }
 
+/**
+ * Runs the load generator (webhook-load.ts) in its own process against the local server's
+ * webhook, signed with WEBHOOK_SECRET: `args` after the URL and secret. Its JSON result.
+ */
+export async function webhookLoad<T>(baseUrl: string, args: ReadonlyArray<string | number>): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--import',
+    'tsx',
+    'functions/bench/webhook-load.ts',
+    `${baseUrl}/webhooks/orders`,
+    process.env.WEBHOOK_SECRET as string,
+    ...args.map(String),
+  ]);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as T;
+}
+
 export async function webhookBench(count: number, connections: number): Promise<WebhookRun> {
   process.env.WEBHOOK_SECRET = randomBytes(24).toString('hex');
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -57,16 +73,7 @@ export async function webhookBench(count: number, connections: number): Promise<
     const ceilingPerSecond = count / ((performance.now() - started) / 1000);
     const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        '--import',
-        'tsx',
-        'functions/bench/webhook-load.ts',
-        `${http.url}/webhooks/orders`,
-        process.env.WEBHOOK_SECRET,
-        String(count),
-        String(connections),
-      ]);
-      const load = JSON.parse(stdout.trim()) as Omit<WebhookRun, 'ceilingPerSecond'>;
+      const load = await webhookLoad<Omit<WebhookRun, 'ceilingPerSecond'>>(http.url, [count, connections]);
       return { ceilingPerSecond, ...load };
     } finally {
       await http.stop();

@@ -11,6 +11,12 @@
  * `uplift` more orders per customer reached, and a conversion lift of `uplift` times the share
  * who would not have bought in that window anyway. The responses come from a random stream of
  * their own, so the orders customers place anyway are the same whatever the uplift.
+ *
+ * For the order rules (the sample campaign's pay reminder and presale balance), from a third
+ * stream: orders placed on 11 November some of which are paid within the reminder's 30
+ * minutes, some later, some never, some cancelled, a few placed late in the evening (their
+ * reminder falls in quiet hours); and presale orders whose deposit is paid in October and
+ * whose balance is due on 11 November, paid early, late or never.
  */
 import type { Campaign } from '../domain/campaign.ts';
 import type { Customer } from '../domain/customer.ts';
@@ -36,8 +42,19 @@ export interface OrderLine {
   at: string;
   event: {
     eventId: string;
-    type: 'order.created' | 'order.paid' | 'order.refunded';
-    order: { orderId: string; customerId: string; amount: string; currency: 'CNY'; createdAt: string; paidAt?: string };
+    type: 'order.created' | 'order.paid' | 'order.refunded' | 'order.cancelled' | 'order.deposit_paid';
+    order: {
+      orderId: string;
+      customerId: string;
+      amount: string;
+      currency: 'CNY';
+      createdAt: string;
+      paidAt?: string;
+      type?: 'presale';
+      depositPaidAt?: string;
+      balanceDueFrom?: string;
+      balanceDueTo?: string;
+    };
   };
 }
 
@@ -142,6 +159,7 @@ export function sampleOrderLines(customers: readonly Customer[], options: Sample
     }
   }
   lines.push(...responseLines(customers, options.reach ?? [], uplift, (options.seed ?? 1111) ^ 0x5eed_0011));
+  lines.push(...festivalOrderLines(customers, year, (options.seed ?? 1111) ^ 0x7419_0013));
   return lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.event.eventId < b.event.eventId ? -1 : 1));
 }
 
@@ -187,6 +205,99 @@ function responseLines(customers: readonly Customer[], reach: readonly WaveReach
         at: formatInstant(paidAt + 2_000, TZ),
         event: { eventId: `evt_${orderId}_paid`, type: 'order.paid', order: paid },
       });
+    }
+  }
+  return lines;
+}
+
+/** Customers who place an order on the festival day (the pay reminder's orders), out of 100. */
+const FESTIVAL_ORDER_SHARE = 0.04;
+/** Customers who paid a presale deposit in October, out of 100. */
+const PRESALE_SHARE = 0.015;
+const MINUTE_MS = 60_000;
+
+/**
+ * Orders for the order rules, from their own random stream. Festival-day orders are placed on
+ * 11 November between 09:30 and 21:30, a tenth of them between 21:30 and 22:00 (their reminder
+ * would fall in quiet hours); each is paid within 25 minutes (no reminder), paid 40 minutes to
+ * 6 hours later (reminded, then paid), never paid, or cancelled within 20 minutes. Presale
+ * deposits are paid between 24 and 31 October; the balance is due from 10:00 to 23:59 on
+ * 11 November and is paid in the first hours, in the evening after the closing reminder, or never.
+ */
+function festivalOrderLines(customers: readonly Customer[], year: number, seed: number): OrderLine[] {
+  const random = mulberry32(seed);
+  const lines: OrderLine[] = [];
+  const day = (text: string) => at(`${year}-${text}+08:00`);
+  const balanceFrom = day('11-11T10:00:00');
+  const balanceTo = day('11-11T23:59:00');
+  let sequence = 0;
+  const amountOf = () => (59 + Math.floor(random() * 900) + random()).toFixed(2);
+  const line = (when: number, type: OrderLine['event']['type'], order: OrderLine['event']['order']): OrderLine => ({
+    at: formatInstant(when, TZ),
+    event: { eventId: `evt_${order.orderId}_${type.slice('order.'.length)}`, type, order },
+  });
+  for (const customer of customers) {
+    const draw = random();
+    const late = random();
+    const offset = random();
+    const outcome = random();
+    const delay = random();
+    const amount = amountOf();
+    if (draw < FESTIVAL_ORDER_SHARE) {
+      sequence += 1;
+      const createdAt =
+        late < 0.1
+          ? day('11-11T21:30:00') + Math.floor(offset * 29 * MINUTE_MS)
+          : day('11-11T09:30:00') + Math.floor(offset * 12 * 60 * MINUTE_MS);
+      const order = {
+        orderId: `F${String(sequence).padStart(7, '0')}`,
+        customerId: customer.customerId,
+        amount,
+        currency: 'CNY' as const,
+        createdAt: formatInstant(createdAt, TZ),
+      };
+      lines.push(line(createdAt, 'order.created', order));
+      if (outcome < 0.45) {
+        const paidAt = createdAt + Math.floor((2 + delay * 23) * MINUTE_MS);
+        lines.push(line(paidAt, 'order.paid', { ...order, paidAt: formatInstant(paidAt, TZ) }));
+      } else if (outcome < 0.7) {
+        const paidAt = createdAt + Math.floor((40 + delay * 320) * MINUTE_MS);
+        lines.push(line(paidAt, 'order.paid', { ...order, paidAt: formatInstant(paidAt, TZ) }));
+      } else if (outcome < 0.9) {
+        // Never paid: the reminder goes out, nothing follows.
+      } else {
+        lines.push(line(createdAt + Math.floor((1 + delay * 19) * MINUTE_MS), 'order.cancelled', order));
+      }
+    } else if (draw < FESTIVAL_ORDER_SHARE + PRESALE_SHARE) {
+      sequence += 1;
+      const createdAt = day('10-24T20:00:00') + Math.floor(offset * 7 * 24 * 60 * MINUTE_MS);
+      const depositPaidAt = createdAt + 3 * MINUTE_MS;
+      const order = {
+        orderId: `P${String(sequence).padStart(7, '0')}`,
+        customerId: customer.customerId,
+        amount,
+        currency: 'CNY' as const,
+        createdAt: formatInstant(createdAt, TZ),
+        type: 'presale' as const,
+      };
+      lines.push(line(createdAt, 'order.created', order));
+      const deposit = {
+        ...order,
+        depositPaidAt: formatInstant(depositPaidAt, TZ),
+        balanceDueFrom: formatInstant(balanceFrom, TZ),
+        balanceDueTo: formatInstant(balanceTo, TZ),
+      };
+      lines.push(line(depositPaidAt, 'order.deposit_paid', deposit));
+      // The balance: in the first hours after it opens, after the closing reminder, or never.
+      const paidAt =
+        outcome < 0.55
+          ? balanceFrom + Math.floor((5 + delay * 300) * MINUTE_MS)
+          : outcome < 0.8
+            ? day('11-11T21:05:00') + Math.floor(delay * 50 * MINUTE_MS)
+            : undefined;
+      if (paidAt !== undefined) {
+        lines.push(line(paidAt, 'order.paid', { ...deposit, paidAt: formatInstant(paidAt, TZ) }));
+      }
     }
   }
   return lines;

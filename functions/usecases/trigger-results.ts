@@ -1,6 +1,7 @@
 /**
  * The report's rows of order rules (催付 triggers and presale balance reminders), from the
- * check records: what each check ended as, and which reminded orders were paid after it.
+ * check records: what each check ended as, and which reminded orders were paid after it (each
+ * order credited once, to the last of its reminders that left before it was paid).
  */
 import type { Campaign } from '../domain/campaign.ts';
 import type { OrderState } from '../domain/orders.ts';
@@ -50,6 +51,7 @@ export function triggerRows(
   if (rows.size === 0 && records.length === 0) return undefined;
   const orderOf = new Map(orders.map((order) => [`${order.customerId}\u0000${order.orderId}`, order]));
   const windowMs = campaign.attributionHours * 3_600_000;
+  const lastReminder = new Map<string, { row: TriggerRow; sentAt: number; amount: number }>();
   const bump = (record: Record<string, number>, key: string) => {
     record[key] = (record[key] ?? 0) + 1;
   };
@@ -71,13 +73,18 @@ export function triggerRows(
     }
     if (check.status !== 'sent' || !check.sentAt) continue;
     row.smsParts += check.parts ?? 0;
-    const order = orderOf.get(`${check.customerId}\u0000${check.orderId}`);
+    // One credit per order: the last reminder that left before it was paid, within the window.
+    const key = `${check.customerId}\u0000${check.orderId}`;
+    const order = orderOf.get(key);
     const sentAt = Date.parse(check.sentAt);
     const paidAt = order?.paidAt === undefined ? Number.NaN : Date.parse(order.paidAt);
-    if (order && !order.refundedAt && paidAt >= sentAt && paidAt < sentAt + windowMs) {
-      row.orders += 1;
-      row.revenue += order.amount;
-    }
+    if (!order || order.refundedAt || !(paidAt >= sentAt && paidAt < sentAt + windowMs)) continue;
+    const earlier = lastReminder.get(key);
+    if (!earlier || sentAt > earlier.sentAt) lastReminder.set(key, { row, sentAt, amount: order.amount });
+  }
+  for (const { row, amount } of lastReminder.values()) {
+    row.orders += 1;
+    row.revenue += amount;
   }
   return [...rows.values()].map((row) => {
     const cost = roundCny(row.smsParts * campaign.prices.smsPart);

@@ -62,10 +62,25 @@ describe('campaign simulate', () => {
     const touches = await jsonLines<{ customerId: string; sendId: string }>(join(out, 'touches.jsonl'));
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CampaignReport;
     expect(brokenOutboxRules(campaign, outbox)).toEqual([]);
-    // Everything planned was delivered once, except reminders to customers who paid first.
+    // Everything planned was delivered once, except reminders to customers who paid first;
+    // beside the waves, the order reminders the report counts as sent, each once.
     const paidFirst = report.totals.suppressed['suppressed:purchase'] ?? 0;
     expect(paidFirst).toBeGreaterThan(0);
-    expect(outbox).toHaveLength(touches.length - paidFirst);
+    const waveIds = new Set(campaign.waves.map((wave) => wave.id));
+    const reminders = outbox.filter((entry) => !waveIds.has(entry.waveId));
+    expect(outbox.length - reminders.length).toBe(touches.length - paidFirst);
+    // Order-triggered reminders and presale balances: a row per rule, every check decided.
+    const triggers = report.triggers ?? [];
+    expect(triggers.map((row) => row.rule)).toEqual(['trigger:pay-reminder', 'presale:open', 'presale:close']);
+    for (const row of triggers) {
+      expect(row, `${row.rule}: every check fired and was decided`).toMatchObject({ pending: 0, waiting: 0 });
+      expect(row.scheduled, `${row.rule} had checks`).toBeGreaterThan(0);
+    }
+    const payReminder = triggers[0];
+    expect(payReminder?.sent, 'some unpaid orders were reminded').toBeGreaterThan(0);
+    expect(payReminder?.suppressed['trigger:paid'], 'orders paid within 30 minutes got none').toBeGreaterThan(0);
+    expect(reminders.length).toBe(triggers.reduce((sum, row) => sum + row.sent, 0));
+    expect(new Set(reminders.map((entry) => entry.sendId)).size, 'one reminder per check').toBe(reminders.length);
     expect(touches.length).toBe(timeline.summary.touches.sms + timeline.summary.touches.email);
     expect(report.totals).toMatchObject({
       planned: touches.length,

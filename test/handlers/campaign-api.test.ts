@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoTriggerStore } from '../../functions/adapters/dynamo/trigger-store.ts';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import { clientsFor } from '../../functions/composition.ts';
 import { type Config, loadConfig } from '../../functions/config.ts';
 import { CAMPAIGN_ROUTES, MARKETER_ROUTES, type MarketerRoute } from '../../functions/contract.ts';
 import type { CampaignInput } from '../../functions/domain/campaign.ts';
@@ -29,7 +31,7 @@ beforeAll(async () => {
     clock: new VirtualClock(Date.parse('2026-10-20T12:00:00+08:00')),
   });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
-  for (const id of ['api', 'flow', 'fuzz', 'roles', 'roles-local']) {
+  for (const id of ['api', 'flow', 'fuzz', 'roles', 'roles-local', 'rules']) {
     await uploadSegmentAndWait(stack.config, `segments/${id}/customers.csv`, CUSTOMERS);
   }
 });
@@ -176,6 +178,38 @@ describe('the campaign routes', () => {
         message: expect.stringContaining('not a campaign id'),
         messageZh: expect.stringContaining('活动编号'),
       },
+    ]);
+  });
+
+  it('an approval through the route registers the order rules for the webhook, and the report has a row per rule', async () => {
+    // Prepare
+    const rules = campaign('rules', {
+      triggers: [
+        {
+          id: 'pay-reminder',
+          on: 'order.created',
+          after: 'PT30M',
+          window: { from: '2026-11-11T00:00', to: '2026-11-12T00:00' },
+        },
+      ],
+      presaleBalance: { atOpen: true },
+    });
+    const planned = await call('PUT', '/campaigns/rules', rules);
+    const registry = new DynamoTriggerStore(clientsFor(stack.config).documents, stack.config.tables.campaigns);
+
+    // Act
+    const approved = await call('POST', '/campaigns/rules/approve', { version: planned.json.version });
+    const report = await call('GET', '/campaigns/rules/report');
+
+    // Assess
+    expect(approved.status).toBe(200);
+    expect(await registry.registeredOne('rules'), 'the webhook finds the approved rules').toMatchObject({
+      campaignId: 'rules',
+      version: planned.json.version,
+    });
+    expect((report.json.triggers as Array<{ rule: string; scheduled: number }>).map((row) => row.rule)).toEqual([
+      'trigger:pay-reminder',
+      'presale:open',
     ]);
   });
 

@@ -6,6 +6,7 @@
 import { type Campaign, isQuiet, midnightInstant, smsInstant } from '../../functions/domain/campaign.ts';
 import { HOUR_MS, minuteOfDay, monthKey, parseClock } from '../../functions/domain/local-time.ts';
 import { OPT_OUT_PATTERN } from '../../functions/domain/messages.ts';
+import { campaignRules } from '../../functions/usecases/trigger-results.ts';
 
 export interface OutboxEntry {
   customerId: string;
@@ -27,6 +28,7 @@ export function brokenOutboxRules(
   const quietEnd = parseClock(campaign.quietHours.end);
   const midnight = midnightInstant(campaign);
   const waves = new Map(campaign.waves.map((wave) => [wave.id, wave]));
+  const rules = new Set<string>(campaignRules(campaign));
   const seen = new Set<string>();
   const perCustomer = new Map<string, OutboxEntry[]>();
   for (const entry of outbox) {
@@ -38,6 +40,15 @@ export function brokenOutboxRules(
     perCustomer.set(entry.customerId, list);
     const at = Date.parse(entry.at);
     const wave = waves.get(entry.waveId);
+    if (!wave && rules.has(entry.waveId)) {
+      // An order reminder: never in quiet hours, an SMS like any other.
+      if (entry.channel !== 'sms') broken.push(`${key}: an order reminder by ${entry.channel}`);
+      if (isQuiet(minuteOfDay(at, tz), quietStart, quietEnd)) broken.push(`${key}: sent in quiet hours at ${entry.at}`);
+      if (!entry.body.includes(campaign.signature)) broken.push(`${key}: SMS without the signature`);
+      if (!OPT_OUT_PATTERN.test(entry.body)) broken.push(`${key}: SMS without an opt-out instruction`);
+      if (optedOut.sms.has(entry.customerId)) broken.push(`${key}: SMS to an opted-out customer`);
+      continue;
+    }
     if (!wave) {
       broken.push(`${key}: unknown wave`);
       continue;
@@ -63,7 +74,9 @@ export function brokenOutboxRules(
   for (const [customerId, entries] of perCustomer) {
     if (entries.length > campaign.caps.touches) broken.push(`${customerId}: ${entries.length} touches`);
     const sms = entries.filter((entry) => entry.channel === 'sms');
-    if (sms.length > 1) multiSms += 1;
+    // The multi-SMS share is a rule of the plan's waves; order reminders answer the customer's
+    // own order and are held to the per-customer caps (touches, SMS a month) by the ledger.
+    if (sms.filter((entry) => waves.has(entry.waveId)).length > 1) multiSms += 1;
     const months = new Map<string, number>();
     for (const entry of sms) {
       const month = monthKey(Date.parse(entry.at), tz);

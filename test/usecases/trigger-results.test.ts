@@ -53,7 +53,7 @@ describe('trigger rows of the report', () => {
     expect(openOnly).toEqual(['presale:open']);
   });
 
-  it('count every check by its outcome, suppressed by reason, and credit only reminded orders paid after the reminder, in the window, not refunded', () => {
+  it('count every check by its outcome, suppressed by reason, and credit each reminded order paid after a reminder (in the window, not refunded) once, to its last reminder', () => {
     // Prepare
     const sent = (orderId: string) => check(orderId, { status: 'sent', sentAt: SENT_AT, parts: 1 });
     const records = [
@@ -71,6 +71,8 @@ describe('trigger rows of the report', () => {
       check('w', { status: 'waiting' }),
       check('s', {}),
       check('b', { rule: 'presale:open', status: 'sent', sentAt: SENT_AT, parts: 2 }),
+      check('b2', { rule: 'presale:open', status: 'sent', sentAt: SENT_AT, parts: 2 }),
+      check('b2', { rule: 'presale:close', status: 'sent', sentAt: '2026-11-11T20:59:00+08:00', parts: 2 }),
     ];
     const orders = [
       order('paid-after', { paidAt: '2026-11-11T11:00:00+08:00', amount: 599.5 }),
@@ -78,6 +80,8 @@ describe('trigger rows of the report', () => {
       order('paid-too-late', { paidAt: '2026-11-12T10:30:00+08:00' }),
       order('refunded', { paidAt: '2026-11-11T11:00:00+08:00', refundedAt: '2026-11-11T12:00:00+08:00' }),
       order('b', { type: 'presale', paidAt: '2026-11-11T12:00:00+08:00', amount: 1000 }),
+      // Reminded twice, paid after the second: credited once, to the closing reminder.
+      order('b2', { type: 'presale', paidAt: '2026-11-11T21:30:00+08:00', amount: 800 }),
     ];
 
     // Act
@@ -103,6 +107,22 @@ describe('trigger rows of the report', () => {
       },
       {
         rule: 'presale:open',
+        scheduled: 2,
+        checked: 2,
+        sent: 2,
+        suppressed: {},
+        failed: {},
+        unknown: 0,
+        waiting: 0,
+        pending: 0,
+        smsParts: 4,
+        orders: 1,
+        revenue: 1000,
+        cost: 0.2,
+        roi: 4999,
+      },
+      {
+        rule: 'presale:close',
         scheduled: 1,
         checked: 1,
         sent: 1,
@@ -113,24 +133,9 @@ describe('trigger rows of the report', () => {
         pending: 0,
         smsParts: 2,
         orders: 1,
-        revenue: 1000,
+        revenue: 800,
         cost: 0.1,
-        roi: 9999,
-      },
-      {
-        rule: 'presale:close',
-        scheduled: 0,
-        checked: 0,
-        sent: 0,
-        suppressed: {},
-        failed: {},
-        unknown: 0,
-        waiting: 0,
-        pending: 0,
-        smsParts: 0,
-        orders: 0,
-        revenue: 0,
-        cost: 0,
+        roi: 7999,
       },
     ]);
   });
