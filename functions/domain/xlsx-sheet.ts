@@ -16,7 +16,7 @@
  * a title and an export time above the header) are skipped.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { CellRow } from './segment-reader.ts';
 import { SegmentFileError } from './segment-reader.ts';
 import { SharedStrings, useSharedStrings } from './xlsx-shared-strings.ts';
@@ -227,7 +227,10 @@ async function* sheetRows(
     }
   })();
   const input = Readable.from(source, { objectMode: false });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  // Loaded with the first workbook: exceljs and its dependencies are some 400 modules that a
+  // CSV plan (and each process of a sharded one) would load for nothing.
+  const excel = (await import('exceljs')).default;
+  const workbook = new excel.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
