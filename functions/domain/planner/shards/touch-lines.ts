@@ -78,25 +78,28 @@ export function touchLines(
     position = end;
     if (position >= to) break;
   }
-  let length = 0;
-  let send = 0;
-  for (let at = 0; at < members.length; at += 1) {
-    while (at >= (ends[send] as number)) send += 1;
-    length += HEAD.length + idOf(members[at] as number).length + (tails[send] as Uint8Array).length;
-  }
-  const out = new Uint8Array(length);
+  // One pass into a block that grows: each id is looked up once, and the few bytes of each
+  // piece are copied in a loop (TypedArray.set costs more than that for so few).
+  let out = new Uint8Array(Math.max(1024, members.length * 100));
   let offset = 0;
-  send = 0;
+  let send = 0;
+  const copy = (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length; at += 1) out[offset + at] = bytes[at] as number;
+    offset += bytes.length;
+  };
   for (let at = 0; at < members.length; at += 1) {
     while (at >= (ends[send] as number)) send += 1;
-    out.set(HEAD, offset);
-    offset += HEAD.length;
     const id = idOf(members[at] as number);
-    out.set(id, offset);
-    offset += id.length;
     const tail = tails[send] as Uint8Array;
-    out.set(tail, offset);
-    offset += tail.length;
+    const needed = offset + HEAD.length + id.length + tail.length;
+    if (needed > out.length) {
+      const larger = new Uint8Array(Math.max(needed, out.length * 2));
+      larger.set(out.subarray(0, offset));
+      out = larger;
+    }
+    copy(HEAD);
+    copy(id);
+    copy(tail);
   }
-  return out;
+  return out.subarray(0, offset);
 }
