@@ -14,7 +14,14 @@
  * another field count, a row that may not be plain UTF-8 returns NOT_COMMON and is read
  * again on the full path, which finds its reasons.
  */
-import { type ColumnAt, type Customer, type CustomerColumn, type RowContext, readColumn } from './customer.ts';
+import {
+  blankCustomer,
+  type ColumnAt,
+  type Customer,
+  type CustomerColumn,
+  type RowContext,
+  readColumn,
+} from './customer.ts';
 import { daysInMonth, instantOf, offsetMinutesAt } from './local-time.ts';
 
 /** What read() returns for a row it leaves to the full path. */
@@ -147,7 +154,8 @@ export class FastRowReader {
     this.names = columns.map(({ column }) => column);
     this.kinds = this.names.map((column) => KINDS[column]);
     this.flags = this.names.map((column) => FLAG_FIELDS[column]);
-    this.customer = { customerId: '', device: 'mobile', d11Years: NO_YEARS, segment: context.defaultSegment };
+    this.customer = blankCustomer(context.defaultSegment);
+    this.customer.d11Years = NO_YEARS;
   }
 
   /**

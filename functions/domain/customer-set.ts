@@ -11,7 +11,7 @@
  * as a Customer, equal to the one that went in.
  */
 import type { CellBytes } from './csv-fast-rows.ts';
-import { type Customer, DEVICES, type Device } from './customer.ts';
+import { blankCustomer, type Customer, DEVICES, type Device } from './customer.ts';
 
 export interface CustomerSetStats {
   /** Rows that repeated a customer_id already seen in the same file (the last row won). */
@@ -346,6 +346,8 @@ export class CustomerSet {
   private readonly singleYears = new Map<number, number>();
   /** Year-list numbers by frozen list (weakly: a caller's lists may come and go). */
   private readonly frozenYears = new WeakMap<readonly number[], number>();
+  /** A customer given without cells, copied into the shape the CSV reader's customer has (see blankCustomer). */
+  private readonly shaped = blankCustomer('');
 
   constructor(options: CustomerSetOptions = {}) {
     const expected = Math.max(0, Math.floor(options.expectedSize ?? 0));
@@ -367,8 +369,11 @@ export class CustomerSet {
    * repeats can be told apart. With `cells` (a CSV row read from its bytes), the id, phone,
    * email and name that `cells` holds are taken from there, not from the customer.
    */
-  upsert(customer: Customer, file: number, cells?: CellBytes): void {
+  upsert(given: Customer, file: number, cells?: CellBytes): void {
     this.materialised = undefined;
+    // The CSV reader's customer (given with cells) has blankCustomer's shape; any other is
+    // copied into it, or a few thousand odd rows would slow the reads of the million others.
+    const customer = cells === undefined ? this.shape(given) : given;
     const idInBytes = cells !== undefined && cells.idFrom >= 0;
     let hash: number;
     let known: number;
@@ -400,6 +405,25 @@ export class CustomerSet {
     const labels = this.labelsOf(known);
     if (!labels.includes(customer.segment))
       this.labelListOf[known] = this.labelListNumber([...labels, customer.segment]);
+  }
+
+  private shape(customer: Customer): Customer {
+    const shaped = this.shaped;
+    shaped.customerId = customer.customerId;
+    shaped.phone = customer.phone;
+    shaped.email = customer.email;
+    shaped.name = customer.name;
+    shaped.device = customer.device;
+    shaped.lastOrderAt = customer.lastOrderAt;
+    shaped.orderCount = customer.orderCount;
+    shaped.totalSpend = customer.totalSpend;
+    shaped.d11Years = customer.d11Years;
+    shaped.unpaidOrder = customer.unpaidOrder;
+    shaped.optOutSms = customer.optOutSms;
+    shaped.optOutEmail = customer.optOutEmail;
+    shaped.segment = customer.segment;
+    shaped.tier = customer.tier;
+    return shaped;
   }
 
   indexOf(customerId: string): number | undefined {

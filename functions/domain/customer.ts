@@ -49,6 +49,31 @@ export interface Customer {
   tier?: string;
 }
 
+/**
+ * A customer with every field present (unset ones undefined), always built here: objects
+ * of one shape, so that code reading a million of them (the customer set) reads each
+ * field at one known place. Customers built field by field have a shape per combination
+ * of given fields; mixed in, they make every such read a generic look-up.
+ */
+export function blankCustomer(segment: string): Customer {
+  return {
+    customerId: '',
+    phone: undefined,
+    email: undefined,
+    name: undefined,
+    device: 'mobile',
+    lastOrderAt: undefined,
+    orderCount: undefined,
+    totalSpend: undefined,
+    d11Years: [],
+    unpaidOrder: undefined,
+    optOutSms: undefined,
+    optOutEmail: undefined,
+    segment,
+    tier: undefined,
+  };
+}
+
 export const CUSTOMER_COLUMNS = [
   'customer_id',
   'phone',
