@@ -26,7 +26,7 @@ import { batchWriteCeiling } from './batch-write-ceiling.ts';
 import { DISPATCH_SMS, dispatchRows } from './dispatch-bench.ts';
 import type { PushRun } from './midnight-bench.ts';
 import type { PauseRun } from './pause-bench.ts';
-import { type CliUsage, scaleRows } from './scale-bench.ts';
+import { type BenchRow, type CliUsage, scaleRows } from './scale-bench.ts';
 import type { TriggerRun } from './trigger-bench.ts';
 import type { WebhookRun } from './webhook-bench.ts';
 
@@ -37,14 +37,7 @@ const BENCH_DIR = '.bench';
 const NOW = '2026-10-20T12:00:00+08:00';
 const CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
 
-interface Row {
-  figure: string;
-  measured: string;
-  ceiling: string;
-  ratio: string;
-  target: string;
-  verdict: string;
-}
+type Row = BenchRow;
 
 const { values } = parseArgs({
   options: {
