@@ -97,6 +97,14 @@ function recordOf(check: TriggerCheck, status: CheckRecord['status'], now: numbe
   } satisfies CheckRecord;
 }
 
+/**
+ * How long a throttled reminder waits before it fires again: 5 to 65 seconds, spread by the
+ * check's name so that a burst does not come back all at once.
+ */
+export function throttledRetryMs(check: Pick<TriggerCheck, 'rule' | 'orderId'>): number {
+  return 5_000 + (Number.parseInt(checkScheduleName(check).slice(4, 12), 16) % 60_000);
+}
+
 export interface FireCheckDeps {
   triggers: Pick<TriggerStore, 'registeredOne' | 'getCheck' | 'recordOutcome'>;
   lifecycle: Pick<LifecycleStore, 'getControl'>;
@@ -191,9 +199,13 @@ export async function fireCheck(deps: FireCheckDeps, check: TriggerCheck): Promi
     return { kind: 'sent', messageId };
   } catch (error) {
     if (error instanceof ThrottledError) {
-      // It never left: the claim goes back and the scheduler's retry tries again.
+      // It never left: the claim goes back and the check fires again a little later, on a
+      // schedule of its own. Not the scheduler's retry: a burst of checks due at one instant
+      // (a balance opening, quiet hours ending) would use up its retries within seconds.
       await deps.ledger.release(claim);
-      throw error;
+      const until = now + throttledRetryMs(check);
+      await scheduleOne(deps, campaign, check, until, now, `-t${Math.floor(until / 1000).toString(36)}`);
+      return { kind: 'waiting', until };
     }
     if (error instanceof RejectedMessageError) return drop('failed', 'rejected');
     // It may have reached the provider: unknown, never resent blindly.

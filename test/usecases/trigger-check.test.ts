@@ -16,9 +16,14 @@ import { type CampaignInput, parseCampaign } from '../../functions/domain/campai
 import { bodyDigest, type OrderEvent } from '../../functions/domain/orders.ts';
 import { checkTouchId, type TriggerCheck } from '../../functions/domain/triggers.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
-import type { SmsMessage, SmsSender } from '../../functions/ports/sms.ts';
+import { type SmsMessage, type SmsSender, ThrottledError } from '../../functions/ports/sms.ts';
 import { ingestOrder } from '../../functions/usecases/ingest-order.ts';
-import { type FireCheckDeps, type FireOutcome, fireCheck } from '../../functions/usecases/trigger-check.ts';
+import {
+  type FireCheckDeps,
+  type FireOutcome,
+  fireCheck,
+  throttledRetryMs,
+} from '../../functions/usecases/trigger-check.ts';
 
 const START = Date.parse('2026-11-10T20:00:00+08:00');
 const MIN = 60_000;
@@ -36,7 +41,12 @@ afterAll(async () => {
 class RecordingSms implements SmsSender {
   readonly sent: SmsMessage[] = [];
   failNext = false;
+  throttleNext = false;
   async send(message: SmsMessage): Promise<{ messageId: string }> {
+    if (this.throttleNext) {
+      this.throttleNext = false;
+      throw new ThrottledError();
+    }
     if (this.failNext) {
       this.failNext = false;
       throw new Error('worker crashed mid-send');
@@ -210,6 +220,28 @@ describe('order-triggered reminders', () => {
     expect(t.sms.sent[0]?.text).toContain('您的订单还未支付');
     expect(check?.status).toBe('sent');
     expect(again).toEqual({ kind: 'done' });
+  });
+
+  it('a throttled reminder gives its claim back and fires again later on a schedule of its own, then sends once', async () => {
+    // Prepare
+    const t = await setUp();
+    await t.customer('c9');
+    const event = created(`o-${t.campaignId}`, 'c9', START);
+    await t.ingest(event);
+    t.sms.throttleNext = true;
+    const retryAt = START + 30 * MIN + throttledRetryMs({ rule: 'trigger:pay-reminder', orderId: event.order.orderId });
+
+    // Act
+    await t.advanceTo(START + 30 * MIN);
+    const afterThrottle = (await t.triggers.checksOf(t.campaignId))[0]?.status;
+    await t.advanceTo(retryAt);
+
+    // Assess
+    expect(t.outcomes[0]).toEqual({ kind: 'waiting', until: retryAt });
+    expect(afterThrottle).toBe('scheduled');
+    expect(t.sms.sent, 'sent once, after the throttle').toHaveLength(1);
+    expect((await t.triggers.checksOf(t.campaignId))[0]?.status).toBe('sent');
+    expect(t.scheduler.deadLetters()).toEqual([]);
   });
 
   it('never resends after a crash mid-send: the claimed check becomes unknown', async () => {
