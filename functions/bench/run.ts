@@ -2,7 +2,7 @@
  * `npm run bench`: the product's performance figures, each against a ceiling measured in the same run,
  * printed as a table. Inputs are generated once under .bench/ (git-ignored) and reused.
  *   npm run bench [-- --only reader --only cli] [-- --customers 1000000] [-- --rounds 3]
- * --only NAME runs one bench (repeatable): reader (.csv, then .xlsx at up to 200,000 rows), cli, plan, import, midnight, pause, webhook.
+ * --only NAME runs one bench (repeatable): reader (.csv, then .xlsx at up to 200,000 rows), cli, plan, import, midnight, pause, webhook, links.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -486,7 +486,7 @@ BENCHES.pause = async () => {
 BENCHES.webhook = async () => {
   const count = 4000;
   progress.update(`webhook: ${formatCount(count)} signed events, 20 connections, against direct writes...`);
-  const run = await inChild<WebhookRun>('functions/bench/webhook-bench.ts', [String(count), '20']);
+  const run = await inChild<WebhookRun>('functions/bench/webhook-bench.ts', ['webhook', String(count), '20']);
   progress.done(
     `webhook: ${formatCount(Math.round(run.perSecond))} req/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms), direct ${formatCount(Math.round(run.ceilingPerSecond))}/s, statuses ${JSON.stringify(run.statuses)}`,
   );
@@ -505,6 +505,33 @@ BENCHES.webhook = async () => {
     ratio: (run.p99 / 100).toFixed(2),
     target: '<= 1.0',
     verdict: run.p99 <= 100 ? 'ok' : 'MISSED',
+  });
+};
+
+BENCHES.links = async () => {
+  const count = 4000;
+  progress.update(
+    `links: ${formatCount(count)} first clicks on tracked links, 50 connections, against direct writes...`,
+  );
+  const run = await inChild<WebhookRun>('functions/bench/webhook-bench.ts', ['links', String(count), '50']);
+  progress.done(
+    `links: ${formatCount(Math.round(run.perSecond))} redirects/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms), direct ${formatCount(Math.round(run.ceilingPerSecond))}/s, statuses ${JSON.stringify(run.statuses)}`,
+  );
+  rows.push({
+    figure: 'tracked link at 50 connections (redirects/s vs its read and click write done directly)',
+    measured: `${formatCount(Math.round(run.perSecond))}/s`,
+    ceiling: `${formatCount(Math.round(run.ceilingPerSecond))}/s`,
+    ratio: (run.perSecond / run.ceilingPerSecond).toFixed(2),
+    target: '>= 0.70',
+    verdict: run.perSecond / run.ceilingPerSecond >= 0.7 && run.statuses['302'] === count ? 'ok' : 'MISSED',
+  });
+  rows.push({
+    figure: '  tracked link p99 latency at 50 connections',
+    measured: `${run.p99.toFixed(1)} ms`,
+    ceiling: '50 ms',
+    ratio: (run.p99 / 50).toFixed(2),
+    target: '<= 1.0',
+    verdict: run.p99 <= 50 ? 'ok' : 'MISSED',
   });
 };
 
