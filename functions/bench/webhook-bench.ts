@@ -23,7 +23,7 @@ import { startEphemeralStack } from '../local/stack.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { LinkRecord } from '../ports/link-store.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
-import { type LoadRun, underLoad } from './webhook-load.ts';
+import { type LoadRun, orderEvent, underLoad } from './webhook-load.ts';
 
 export interface WebhookRun extends LoadRun {
   ceilingPerSecond: number;
@@ -52,18 +52,7 @@ export async function webhookBench(count: number, connections: number): Promise<
     const deps = orderDependencies(stack.config);
     const direct = await underLoad(count, connections, async (index) => {
       // Parsed and digested as the handler does, so the ceiling is the same work without HTTP and signature.
-      const body = JSON.stringify({
-        eventId: `evt_direct_${index}`,
-        type: 'order.paid',
-        order: {
-          orderId: `o_direct_${index}`,
-          customerId: `c_direct_${index % 5000}`,
-          amount: '199.00',
-          currency: 'CNY',
-          createdAt: '2026-11-11T00:03:12+08:00',
-          paidAt: '2026-11-11T00:04:00+08:00',
-        },
-      });
+      const body = orderEvent(index, 'direct', Date.parse('2026-11-11T00:04:00+08:00'));
       return ingestOrder(deps, orderEventSchema.parse(JSON.parse(body)), bodyDigest(body));
     });
     const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });

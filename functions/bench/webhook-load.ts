@@ -68,15 +68,14 @@ function send(
   });
 }
 
-function orderEvent(index: number): string {
-  // Times from the real clock: the webhook refuses orders more than a day ahead of now.
-  const paidAt = Date.now() - 60_000;
+/** One order event, a new one per index and `kind` (`load`, `direct`), paid at `paidAt` (epoch ms). */
+export function orderEvent(index: number, kind: string, paidAt: number): string {
   return JSON.stringify({
-    eventId: `evt_load_${index}`,
+    eventId: `evt_${kind}_${index}`,
     type: 'order.paid',
     order: {
-      orderId: `o_load_${index}`,
-      customerId: `c_load_${index % 5000}`,
+      orderId: `o_${kind}_${index}`,
+      customerId: `c_${kind}_${index % 5000}`,
       amount: '199.00',
       currency: 'CNY',
       createdAt: new Date(paidAt - 48_000).toISOString(),
@@ -99,7 +98,8 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
   const ids = get ? readFileSync(secretOrIds, 'utf8').split('\n').filter(Boolean) : [];
   const run = await underLoad(Number(countText), connections, (index) => {
     if (get) return send(agent, target, { method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
-    const body = orderEvent(index);
+    // Times from the real clock: the webhook refuses orders more than a day ahead of now.
+    const body = orderEvent(index, 'load', Date.now() - 60_000);
     return send(agent, target, {
       method: 'POST',
       path: target.pathname,
