@@ -25,6 +25,7 @@ import { FINAL_CHECK_STATUSES } from '../ports/trigger-store.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
 import { fireCheck } from '../usecases/trigger-check.ts';
 import { webhookLoad } from './webhook-bench.ts';
+import type { LoadRun } from './webhook-load.ts';
 
 export interface TriggerRun {
   /** Orders offered a second (created events; the paid ones come on top). */
@@ -173,9 +174,9 @@ export async function triggerBench(orders: number, perMinute: number, ceilingChe
       (await triggers.checksOf(CAMPAIGN_ID)).filter((record) => record.orderId.startsWith('o_trig_'));
     stack.runtime.scheduler.start(systemClock, 50);
     const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
-    let load: { p99: number; lateP99: number; statuses: Record<string, number> };
+    let load: LoadRun;
     try {
-      load = await webhookLoad(http.url, [orders, CONNECTIONS, perMinute / 60, 'trigger', 2000]);
+      load = await webhookLoad(http.url, [orders, CONNECTIONS, perMinute / 60, 2000]);
       // Every check is due AFTER_SECONDS after its order: wait for the last (a minute at most beyond).
       const deadline = Date.now() + (AFTER_SECONDS + 60) * 1000;
       for (;;) {
@@ -210,7 +211,7 @@ export async function triggerBench(orders: number, perMinute: number, ceilingChe
       lagP99: percentile(lags, 99),
       ceilingPerSecond,
       webhookP99: load.p99,
-      offeredLateP99: load.lateP99,
+      offeredLateP99: load.lateP99 ?? 0,
       statuses: load.statuses,
     };
   } finally {

@@ -1,41 +1,56 @@
 /**
- * The webhook figure: the handler behind the local HTTP server, loaded from a
- * separate process with 20 connections, against the ceiling of the same database writes
- * done directly (the ingest use case at the same concurrency, no HTTP, no signature).
+ * The HTTP figures: a handler behind the local HTTP server, loaded from a separate process,
+ * against the ceiling of its own database work done directly at the same concurrency.
+ * `webhook-bench.ts webhook|links COUNT CONNECTIONS`.
+ *
+ * The webhook: signed order events at 20 connections against the ingest use case (no HTTP,
+ * no signature).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoLinkStore } from '../adapters/dynamo/link-store.ts';
 import { startHttpServer } from '../adapters/local/http-server.ts';
-import { orderDependencies } from '../composition.ts';
+import { clientsFor, linkKeys, orderDependencies } from '../composition.ts';
+import { TRACKED_LINK_PATH } from '../contract.ts';
 import { bodyDigest, orderEventSchema } from '../domain/orders.ts';
+import { LINK_PURPOSE, trackedLinkId } from '../domain/tracked-link.ts';
 import { localRoutes } from '../local/routes.ts';
 import { startEphemeralStack } from '../local/stack.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { LinkRecord } from '../ports/link-store.ts';
 import { ingestOrder } from '../usecases/ingest-order.ts';
+import { type LoadRun, orderEvent, underLoad } from './webhook-load.ts';
 
-export interface WebhookRun {
+export interface WebhookRun extends LoadRun {
   ceilingPerSecond: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  statuses: Record<string, number>;
 }
 
-/**
- * Runs the load generator (webhook-load.ts) in its own process against the local server's
- * webhook, signed with WEBHOOK_SECRET: `args` after the URL and secret. Its JSON result.
- */
-export async function webhookLoad<T>(baseUrl: string, args: ReadonlyArray<string | number>): Promise<T> {
+/** The load generator in its own process (webhook-load.ts), so its work does not slow the server it measures. */
+async function loadFromChild(args: string[]): Promise<LoadRun> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     '--import',
     'tsx',
     'functions/bench/webhook-load.ts',
+    ...args,
+  ]);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadRun;
+}
+
+/**
+ * The trigger bench's paced order stream (webhook-load.ts --trigger) against the local
+ * server's webhook, signed with WEBHOOK_SECRET: `args` are COUNT CONNECTIONS RATE PAID_AFTER_MS.
+ */
+export function webhookLoad(baseUrl: string, args: ReadonlyArray<string | number>): Promise<LoadRun> {
+  return loadFromChild([
+    '--trigger',
     `${baseUrl}/webhooks/orders`,
     process.env.WEBHOOK_SECRET as string,
     ...args.map(String),
   ]);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as T;
 }
 
 export async function webhookBench(count: number, connections: number): Promise<WebhookRun> {
@@ -48,33 +63,20 @@ export async function webhookBench(count: number, connections: number): Promise<
   try {
     // The ceiling: the same writes, straight from the use case.
     const deps = orderDependencies(stack.config);
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        for (let index = next++; index < count; index = next++) {
-          // Parsed and digested as the handler does, so the ceiling is the same work without HTTP and signature.
-          const body = JSON.stringify({
-            eventId: `evt_direct_${index}`,
-            type: 'order.paid',
-            order: {
-              orderId: `o_direct_${index}`,
-              customerId: `c_direct_${index % 5000}`,
-              amount: '199.00',
-              currency: 'CNY',
-              createdAt: '2026-11-11T00:03:12+08:00',
-              paidAt: '2026-11-11T00:04:00+08:00',
-            },
-          });
-          await ingestOrder(deps, orderEventSchema.parse(JSON.parse(body)), bodyDigest(body));
-        }
-      }),
-    );
-    const ceilingPerSecond = count / ((performance.now() - started) / 1000);
+    const direct = await underLoad(count, connections, async (index) => {
+      // Parsed and digested as the handler does, so the ceiling is the same work without HTTP and signature.
+      const body = orderEvent(index, 'direct', Date.parse('2026-11-11T00:04:00+08:00'));
+      return ingestOrder(deps, orderEventSchema.parse(JSON.parse(body)), bodyDigest(body));
+    });
     const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
     try {
-      const load = await webhookLoad<Omit<WebhookRun, 'ceilingPerSecond'>>(http.url, [count, connections]);
-      return { ceilingPerSecond, ...load };
+      const load = await loadFromChild([
+        `${http.url}/webhooks/orders`,
+        process.env.WEBHOOK_SECRET,
+        String(count),
+        String(connections),
+      ]);
+      return { ceilingPerSecond: direct.perSecond, ...load };
     } finally {
       await http.stop();
     }
@@ -83,7 +85,58 @@ export async function webhookBench(count: number, connections: number): Promise<
   }
 }
 
+/**
+ * The tracked-link figure: `GET /l/{token}` behind the local HTTP server, loaded from a
+ * separate process with `connections` connections, each request a first click on its own
+ * link, against the ceiling of the same database work done directly (the link's GetItem and
+ * the click's conditional PutItem, at the same concurrency, no HTTP, no id check).
+ */
+export async function linksBench(count: number, connections: number): Promise<WebhookRun> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const stack = await startEphemeralStack({ dataBucket: 'bench-data', clock: systemClock });
+  const work = await mkdtemp(join(tmpdir(), 'links-bench-'));
+  try {
+    const { dynamodb, documents } = clientsFor(stack.config);
+    const store = new DynamoLinkStore(dynamodb, documents, stack.config.tables.links);
+    const keys = await linkKeys(stack.config, LINK_PURPOSE);
+    // Two sets of links, each clicked once: the direct run's, then the HTTP run's.
+    const links = (set: string): LinkRecord[] =>
+      Array.from({ length: count }, (_, index) => {
+        const touch = { campaignId: 'bench', waveId: set, channel: 'sms' as const, customerId: `C${index}` };
+        return { ...touch, id: trackedLinkId(keys, touch), sendId: `${set}.sms.g1`, to: 'https://s.example.cn/d11' };
+      });
+    const direct = links('direct');
+    const served = links('http');
+    await store.register([...direct, ...served]);
+    const ceiling = await underLoad(count, connections, async (index) => {
+      const link = await store.resolve((direct[index] as LinkRecord).id);
+      if (!link) return 'missing';
+      const { to: _to, ...touch } = link;
+      return store.recordClick({ ...touch, at: new Date().toISOString() });
+    });
+    const idsFile = join(work, 'ids.txt');
+    await writeFile(idsFile, served.map((link) => link.id).join('\n'));
+    const http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+    try {
+      const load = await loadFromChild([
+        '--get',
+        `${http.url}${TRACKED_LINK_PATH}`,
+        idsFile,
+        String(count),
+        String(connections),
+      ]);
+      return { ceilingPerSecond: ceiling.perSecond, ...load };
+    } finally {
+      await http.stop();
+    }
+  } finally {
+    await stack.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1]?.endsWith('webhook-bench.ts')) {
-  const [countText, connectionsText] = process.argv.slice(2);
-  process.stdout.write(`${JSON.stringify(await webhookBench(Number(countText), Number(connectionsText)))}\n`);
+  const [which, countText, connectionsText] = process.argv.slice(2);
+  const bench = which === 'links' ? linksBench : webhookBench;
+  process.stdout.write(`${JSON.stringify(await bench(Number(countText), Number(connectionsText)))}\n`);
 }

@@ -1,46 +1,84 @@
 /**
- * A load generator for the order webhook, run in its own process: `count` signed order
- * events from `connections` concurrent keep-alive connections on loopback, each a new
- * event. Prints requests per second, latency percentiles and status counts as JSON.
- *
- * As fast as it can by default (`order.paid` events). With a rate and the `trigger` kind it
- * offers a paced stream instead: `count` `order.created` events at `rate` a second, every
- * other order paid `paidAfterMs` later (before its reminder is due), the rest never paid.
- * Also prints how late against the stream's timetable the events went out (p99).
+ * A load generator for the HTTP API, run in its own process: `count` requests from
+ * `connections` concurrent keep-alive connections on loopback. Prints requests per second,
+ * latency percentiles and status counts as JSON.
+ *   webhook-load.ts URL SECRET COUNT CONNECTIONS         signed order events (POST), each a new event
+ *   webhook-load.ts --get BASE IDS_FILE COUNT CONNECTIONS GET BASE<id>, one id a line, each once
+ *   webhook-load.ts --trigger URL SECRET COUNT CONNECTIONS RATE PAID_AFTER_MS
+ *     a paced stream instead: COUNT `order.created` events at RATE a second, every other order
+ *     paid PAID_AFTER_MS later (before its reminder is due), the rest never paid; also prints
+ *     how late against the stream's timetable the events went out (lateP99).
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { signBody } from '../domain/orders.ts';
 
-const [url, secret, countText, connectionsText, rateText, kind, paidAfterText] = process.argv.slice(2) as [
-  string,
-  string,
-  string,
-  string,
-  string | undefined,
-  string | undefined,
-  string | undefined,
-];
-const count = Number(countText);
-const connections = Number(connectionsText);
-const rate = rateText === undefined ? undefined : Number(rateText);
-const paidAfterMs = Number(paidAfterText ?? 2000);
-const agent = new Agent({ keepAlive: true, maxSockets: connections });
-const target = new URL(url);
+export interface LoadRun {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** With a timetable: how late the calls went out against it, p99 (ms). */
+  lateP99?: number;
+  statuses: Record<string, number>;
+}
 
-function post(body: string): Promise<number> {
+/** `count` calls of `one(index)` from `connections` at once: its rate, its latency percentiles and what it answered. */
+export async function underLoad(
+  count: number,
+  connections: number,
+  one: (index: number) => Promise<number | string>,
+  /** A timetable (ms after the start each call is due): calls wait for it, and lateP99 says how late they went. */
+  dueMs?: (index: number) => number,
+): Promise<LoadRun> {
+  const lateness: number[] = [];
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let index = next++; index < count; index = next++) {
+        if (dueMs) {
+          const due = dueMs(index);
+          const wait = due - (performance.now() - started);
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          lateness.push(performance.now() - started - due);
+        }
+        const sent = performance.now();
+        const status = await one(index);
+        latencies.push(performance.now() - sent);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const percentile = (values: number[], p: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  };
+  return {
+    perSecond: count / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ...(dueMs ? { lateP99: percentile(lateness, 99) } : {}),
+    statuses,
+  };
+}
+
+function send(
+  agent: Agent,
+  target: URL,
+  options: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string | number>; body?: string },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: target.hostname,
         port: target.port,
-        path: target.pathname,
-        method: 'POST',
+        path: options.path,
+        method: options.method,
         agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-signature': signBody(body, secret, Date.now()),
-        },
+        headers: options.headers,
       },
       (response) => {
         response.resume();
@@ -48,30 +86,18 @@ function post(body: string): Promise<number> {
       },
     );
     req.on('error', reject);
-    req.end(body);
+    req.end(options.body);
   });
 }
 
-const latencies: number[] = [];
-const lateness: number[] = [];
-const statuses: Record<string, number> = {};
-const started = performance.now();
-
-/** One event of the stream: when it is due (ms after the start; 0: at once) and its body, made when sent. */
-interface Planned {
-  dueMs: number;
-  body: () => string;
-}
-
-function paidEvent(index: number): string {
-  // Times from the real clock: the webhook refuses orders more than a day ahead of now.
-  const paidAt = Date.now() - 60_000;
+/** One order event, a new one per index and `kind` (`load`, `direct`), paid at `paidAt` (epoch ms). */
+export function orderEvent(index: number, kind: string, paidAt: number): string {
   return JSON.stringify({
-    eventId: `evt_load_${index}`,
+    eventId: `evt_${kind}_${index}`,
     type: 'order.paid',
     order: {
-      orderId: `o_load_${index}`,
-      customerId: `c_load_${index % 5000}`,
+      orderId: `o_${kind}_${index}`,
+      customerId: `c_${kind}_${index % 5000}`,
       amount: '199.00',
       currency: 'CNY',
       createdAt: new Date(paidAt - 48_000).toISOString(),
@@ -80,8 +106,14 @@ function paidEvent(index: number): string {
   });
 }
 
-/** The paced stream of the trigger bench: orders made now, half of them paid soon after. */
-function triggerStream(perSecond: number): Planned[] {
+/** One event of the trigger bench's stream: when it is due (ms after the start) and its body, made when sent. */
+interface Planned {
+  dueMs: number;
+  body: () => string;
+}
+
+/** The paced stream of the trigger bench: orders made as they are sent, half of them paid soon after. */
+function triggerStream(count: number, perSecond: number, paidAfterMs: number): Planned[] {
   const events: Planned[] = [];
   const createdAt = new Map<number, string>();
   const order = (index: number) => ({
@@ -115,38 +147,57 @@ function triggerStream(perSecond: number): Planned[] {
   return events.sort((a, b) => a.dueMs - b.dueMs);
 }
 
-const planned: Planned[] =
-  rate !== undefined && kind === 'trigger'
-    ? triggerStream(rate)
-    : Array.from({ length: count }, (_, index) => ({ dueMs: 0, body: () => paidEvent(index) }));
-let next = 0;
-await Promise.all(
-  Array.from({ length: connections }, async () => {
-    for (let index = next++; index < planned.length; index = next++) {
-      const event = planned[index] as Planned;
-      const wait = event.dueMs - (performance.now() - started);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      if (event.dueMs > 0) lateness.push(performance.now() - started - event.dueMs);
-      const body = event.body();
-      const sent = performance.now();
-      const status = await post(body);
-      latencies.push(performance.now() - sent);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    }
-  }),
-);
-const seconds = (performance.now() - started) / 1000;
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
-process.stdout.write(
-  `${JSON.stringify({
-    perSecond: planned.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    lateP99: percentile(lateness, 99),
-    statuses,
-  })}\n`,
-);
-agent.destroy();
+function signedPost(agent: Agent, target: URL, secret: string, body: string): Promise<number> {
+  return send(agent, target, {
+    method: 'POST',
+    path: target.pathname,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-signature': signBody(body, secret, Date.now()),
+    },
+    body,
+  });
+}
+
+if (process.argv[1]?.endsWith('webhook-load.ts') && process.argv[2] === '--trigger') {
+  const [url, secret, countText, connectionsText, rateText, paidAfterText] = process.argv.slice(3) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const connections = Number(connectionsText);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const planned = triggerStream(Number(countText), Number(rateText), Number(paidAfterText));
+  const run = await underLoad(
+    planned.length,
+    connections,
+    (index) => signedPost(agent, target, secret, (planned[index] as Planned).body()),
+    (index) => (planned[index] as Planned).dueMs,
+  );
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+  agent.destroy();
+} else if (process.argv[1]?.endsWith('webhook-load.ts')) {
+  const get = process.argv[2] === '--get';
+  const [url, secretOrIds, countText, connectionsText] = process.argv.slice(get ? 3 : 2) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const connections = Number(connectionsText);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const ids = get ? readFileSync(secretOrIds, 'utf8').split('\n').filter(Boolean) : [];
+  const run = await underLoad(Number(countText), connections, (index) => {
+    if (get) return send(agent, target, { method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
+    // Times from the real clock: the webhook refuses orders more than a day ahead of now.
+    return signedPost(agent, target, secretOrIds, orderEvent(index, 'load', Date.now() - 60_000));
+  });
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+  agent.destroy();
+}

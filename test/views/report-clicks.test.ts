@@ -55,7 +55,10 @@ describe('the report of a tracked campaign', () => {
     expect(en.heads.slice(-2).map((head) => head.text)).toEqual(['Clicks', 'Clicked, then ordered']);
     const first = report.rows[0];
     const cells = zh.waves[0]?.rows[0]?.cells.slice(-2);
-    expect(cells?.[0]).toMatchObject({ text: formatInt(first?.clicks ?? -1), sub: expect.stringMatching(/^点击率 \d+\.\d%$/) });
+    expect(cells?.[0]).toMatchObject({
+      text: formatInt(first?.clicks ?? -1),
+      sub: expect.stringMatching(/^点击率 \d+\.\d%$/),
+    });
     expect(cells?.[1]).toMatchObject({ text: formatInt(first?.clickedOrders ?? -1) });
     expect(zh.foot.cells.at(-2)).toMatchObject({ text: formatInt(report.totals.clicks ?? -1) });
     expect(zh.note).toContain('点击后下单');
