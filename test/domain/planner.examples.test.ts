@@ -164,7 +164,7 @@ describe('groups and the midnight push', () => {
     expect(timeline.sends.every((s) => s.slice === 1)).toBe(true);
     expect(timeline.sends.map((s) => s.estimatedSeconds)).toEqual([1250, 1250, 1250, 1250]);
     expect(timeline.sends[3]?.at).toBe('2026-11-11T01:02:30+08:00');
-    expect(timeline.warnings.join('\n')).toMatch(/midnight push takes 1 h 23 min at 20 SMS parts\/s/);
+    expect(timeline.warnings.join('\n')).toMatch(/midnight push takes 1 h 23 min \(1\.4 hours\) at 20 SMS parts\/s/);
     expectWarningValues(timeline);
   });
 

@@ -307,6 +307,7 @@ describe('the console sign-in script', () => {
       IMPORTS_TABLE: 'i',
       CAMPAIGNS_TABLE: 'k',
       TOUCHES_TABLE: 't',
+      LINKS_TABLE: 'l',
       DATA_BUCKET: 'd',
       IMPORT_QUEUE_URL: 'https://sqs.ap-northeast-1.amazonaws.com/0/import',
       SEND_QUEUE_URL: 'https://sqs.ap-northeast-1.amazonaws.com/0/send',
