@@ -103,6 +103,8 @@ export class StatelessStack extends Stack {
       dataBucket: stateful.dataBucket,
       customersTable: stateful.customersTable,
       importsTable: stateful.importsTable,
+      campaignsTable: stateful.campaignsTable,
+      touchesTable: stateful.touchesTable,
       alarms: this.alarms,
       ...(props.planShardConcurrency === undefined ? {} : { maxConcurrency: props.planShardConcurrency }),
     });
