@@ -167,10 +167,10 @@ export async function ensureRecorded(
   now: number,
 ): Promise<Omit<PlanDraftResult, 'replayed'>> {
   const current = await lifecycle.getLifecycle(stored.campaignId);
-  const recorded =
-    current && current.latestVersion >= stored.version
-      ? current
-      : await recordPlan(lifecycle, { actor, now }, stored.campaign, stored.version);
+  // By its own audit entry, not by the latest number: a plan beside this one may have taken a higher one.
+  const recorded = current?.audit.some((entry) => entry.action === 'plan' && entry.version === stored.version)
+    ? current
+    : await recordPlan(lifecycle, { actor, now }, stored.campaign, stored.version);
   return { ...resultOf(stored), lifecycle: recorded };
 }
 
