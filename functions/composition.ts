@@ -302,6 +302,13 @@ export function planShardDependencies(config: Config): PlanShardDeps {
     storage: new S3ObjectStorage(clients.s3, config.dataBucket),
     readTableSegments: (campaignId, segments) =>
       readCampaignCustomers(clients, config.tables.customers, imports, campaignId, segments),
+    // Only the finish is given the campaigns and touches tables; the passes never build their stores.
+    get drafts() {
+      return {
+        lifecycle: lifecycleStore(config),
+        touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
+      };
+    },
   };
 }
 

@@ -29,6 +29,10 @@ export interface ShardedPlanProps {
   readonly dataBucket: IBucket;
   readonly customersTable: ITableV2;
   readonly importsTable: ITableV2;
+  /** Where the finish stores the draft version (its lifecycle and version items). */
+  readonly campaignsTable: ITableV2;
+  /** Where the finish writes the version's touches. */
+  readonly touchesTable: ITableV2;
   readonly alarms: OperatorAlarms;
   /**
    * Shards planned at once in each pass (the maps' MaxConcurrency). Each first pass scans its
@@ -42,7 +46,8 @@ export interface ShardedPlanProps {
  * The sharded plan: a Distributed Map runs the first pass over every shard (a range of the
  * customers table's parallel-Scan segments, or a byte range of one segment CSV), the reduce
  * makes the campaign's global decisions from every shard's columns, and a second Distributed
- * Map writes each shard's part of touches.jsonl. Every pass reads and writes only under the
+ * Map writes each shard's part of touches.jsonl, and the finish stores the plan as a draft
+ * version (the single-process plan's storing code). Every pass reads and writes only under the
  * run's `workPrefix` in the data bucket; steps hand on keys and counts, never lists.
  *
  * The execution input, exactly what the shard handlers parse (handlers/plan-shards.ts):
@@ -54,12 +59,13 @@ export class ShardedPlan extends Construct {
   public readonly firstPass: CampaignFunction;
   public readonly reduce: CampaignFunction;
   public readonly secondPass: CampaignFunction;
+  public readonly finish: CampaignFunction;
   public readonly machine: CampaignStateMachine;
   public readonly maxConcurrency: number;
 
   constructor(scope: Construct, id: string, props: ShardedPlanProps) {
     super(scope, id);
-    const { dataBucket, customersTable, importsTable, alarms } = props;
+    const { dataBucket, customersTable, importsTable, campaignsTable, touchesTable, alarms } = props;
     this.maxConcurrency = wholeNumberIn(this, 'maxConcurrency', props.maxConcurrency ?? 100, 1, MAX_PLAN_SHARDS);
 
     const pass = (passId: string, handler: string, description: string, memorySize: number) =>
@@ -80,6 +86,23 @@ export class ShardedPlan extends Construct {
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments);
     this.reduce = pass('Reduce', 'reduce', "Makes a sharded plan's global decisions from every shard", 10_240);
     this.secondPass = pass('SecondPass', 'secondPass', "Writes one shard's part of a sharded plan's touches", 3008);
+    // The finish reads the reduce's plan and each shard's customers again (one shard at a time),
+    // and writes only the draft: the version and lifecycle items, the version's touches.
+    this.finish = new CampaignFunction(this, 'Finish', {
+      entry: 'functions/handlers/plan-shards.ts',
+      handler: 'finish',
+      serviceName: SERVICE.planShards,
+      description: 'Stores a sharded plan as a draft version: its touches, the version, the lifecycle',
+      timeout: PLAN_TIMEOUT,
+      memorySize: 10_240,
+    })
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.planShards)
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
+      .useTable(customersTable, ENV.customersTable, 'read')
+      .useTable(importsTable, ENV.importsTable, 'read')
+      // Claims nothing (the starter claimed the version): saves the version over its reservation, records the plan.
+      .useTableWrites(campaignsTable, ENV.campaignsTable, ['PutItem'], { read: true })
+      .useTableWrites(touchesTable, ENV.touchesTable, ['BatchWriteItem']);
 
     const shardOf = { index: JsonPath.numberAt('$$.Map.Item.Value'), count: JsonPath.numberAt('$.shardCount') };
     const common = {
@@ -122,20 +145,31 @@ export class ShardedPlan extends Construct {
     const secondPasses = shardMap('SecondPasses', { ...common, shard: shardOf }).itemProcessor(
       lambdaStep(this, 'SecondPassStep', this.secondPass, { permanentErrors }),
     );
+    const finishStep = lambdaStep(this, 'FinishStep', this.finish, {
+      payload: TaskInput.fromObject({
+        ...common,
+        shardCount: JsonPath.numberAt('$.shardCount'),
+        source: JsonPath.objectAt('$.source'),
+      }),
+      resultPath: '$.draft',
+      // A refusal (the campaign was cancelled or completed meanwhile) stays one on a retry.
+      permanentErrors: [...permanentErrors, 'CampaignError'],
+    });
     const planned = new Pass(this, 'Planned', {
-      comment: "The plan's files are under workPrefix: touches/<shard>.jsonl in shard order are touches.jsonl",
-      parameters: { ...common, reduced: JsonPath.objectAt('$.reduced') },
+      comment: 'The draft version is stored; touches/<shard>.jsonl under workPrefix in shard order are touches.jsonl',
+      parameters: { ...common, reduced: JsonPath.objectAt('$.reduced'), draft: JsonPath.objectAt('$.draft') },
     });
 
     this.machine = new CampaignStateMachine(this, 'Machine', {
-      definition: numberShards.next(firstPasses).next(reduceStep).next(secondPasses).next(planned),
-      comment: 'Plans one campaign in shards: first pass per shard, the reduce, second pass per shard',
+      definition: numberShards.next(firstPasses).next(reduceStep).next(secondPasses).next(finishStep).next(planned),
+      comment:
+        'Plans one campaign in shards: first pass per shard, the reduce, second pass per shard, the draft stored',
       timeout: Duration.hours(6),
       alarms,
       alarmDescription:
         'A sharded campaign plan failed or timed out: see the execution, fix the cause, then redrive it (the shards that succeeded are not run again).',
     })
-      .invokes(this.firstPass, this.reduce, this.secondPass)
+      .invokes(this.firstPass, this.reduce, this.secondPass, this.finish)
       .intendWildcard(
         dataBucket.arnForObjects(`${PLAN_MAP_RESULTS_PREFIX}/*`),
         `The maps write their result files under a folder named by the map run; writes are limited to ${PLAN_MAP_RESULTS_PREFIX}/ of this one bucket.`,

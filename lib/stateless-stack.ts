@@ -103,6 +103,8 @@ export class StatelessStack extends Stack {
       dataBucket: stateful.dataBucket,
       customersTable: stateful.customersTable,
       importsTable: stateful.importsTable,
+      campaignsTable: stateful.campaignsTable,
+      touchesTable: stateful.touchesTable,
       alarms: this.alarms,
       ...(props.planShardConcurrency === undefined ? {} : { maxConcurrency: props.planShardConcurrency }),
     });
@@ -119,10 +121,10 @@ export class StatelessStack extends Stack {
       emailDomain: props.emailDomain,
       smsSenderId: props.smsSenderId,
     });
-    // The importer, the map's steps and the plan's passes load the same strict config: the rest of it by name, no grant.
+    // The importer, the map's steps, the plan's passes and its finish load the same strict config: the rest of it by name, no grant.
     const { importer, map } = this.segmentImport;
-    const { firstPass, reduce, secondPass } = this.shardedPlan;
-    for (const fn of [importer, map.batchWriter, map.finisher, firstPass, reduce, secondPass]) {
+    const { firstPass, reduce, secondPass, finish } = this.shardedPlan;
+    for (const fn of [importer, map.batchWriter, map.finisher, firstPass, reduce, secondPass, finish]) {
       fn.useNames(this.delivery.runtimeEnvironment);
     }
 

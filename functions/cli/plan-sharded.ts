@@ -9,9 +9,11 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { ENV, LOCAL_BASE_URL } from '../contract.ts';
 import { parseCampaign } from '../domain/campaign.ts';
 import type { ColumnMapping } from '../domain/column-mapping.ts';
 import type { Timeline } from '../domain/timeline.ts';
+import { withTrackingBase } from '../domain/tracked-link.ts';
 import {
   RepeatedAcrossShardsError,
   runShardedPlan,
@@ -59,14 +61,18 @@ export async function planInShards(input: {
       },
     );
   // An invalid campaign is refused here, before any process starts, as without --shards.
-  parseCampaign(input.campaignText);
+  // Tracked links on the base `campaign plan` gives them without --shards: the same SMS parts and cost.
+  const campaign = withTrackingBase(
+    parseCampaign(input.campaignText),
+    process.env[ENV.publicBaseUrl] ?? LOCAL_BASE_URL,
+  );
   const workDir = await mkdtemp(join(tmpdir(), 'campaign-plan-shards-'));
   try {
     let run: ShardedPlanRun;
     try {
       run = await runShardedPlan({
         csvPath: csv,
-        campaign: JSON.parse(input.campaignText),
+        campaign,
         now: input.now,
         ...(input.columns ? { columns: Object.fromEntries(input.columns) } : {}),
         shards: input.shards,

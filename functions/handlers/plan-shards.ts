@@ -1,5 +1,5 @@
 /**
- * The sharded plan's three passes, one Lambda each, run by the plan state machine (a
+ * The sharded plan's three passes and its finish, one Lambda each, run by the plan state machine (a
  * Distributed Map over the shards, a reduce, a second Distributed Map) on AWS and by the
  * local runner (functions/local/plan-shards-runner.ts) in child processes:
  *
@@ -12,6 +12,8 @@
  *   single-process planner runs: the timeline and each send's members to S3.
  * - `secondPass`: one range of the touch sequence becomes its part of touches.jsonl; the parts
  *   in shard order are byte for byte the single-process plan's file.
+ * - `finish`: the reduce's plan becomes the draft version (touches in the touches table, the
+ *   version with its timeline, cost and diff), stored by the single-process path's own code.
  *
  * Step Functions passes at most 256 KB between states: events and results carry keys and
  * counts only; every list lives in S3 under `workPrefix` (planShardKeys names each file).
@@ -20,6 +22,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { SERVICE } from '../contract.ts';
 import { observability } from '../observability.ts';
+import { type FinishResult, runFinish } from '../usecases/finish-sharded-plan.ts';
 import {
   type FirstPassResult,
   type PlanShardDeps,
@@ -73,7 +76,10 @@ export type ReduceEvent = z.infer<typeof reduceEvent>;
 export const secondPassEvent = z.object({ ...base, shard });
 export type SecondPassEvent = z.infer<typeof secondPassEvent>;
 
-export type { FirstPassResult, ReduceResult, SecondPassResult };
+export const finishEvent = z.object({ ...base, shardCount: z.int().min(1).max(MAX_SHARDS), source: shardSource });
+export type FinishEvent = z.infer<typeof finishEvent>;
+
+export type { FinishResult, FirstPassResult, ReduceResult, SecondPassResult };
 
 /** A malformed event cannot become valid by retrying: the state machine's Catch sees this name. */
 export class ShardEventError extends Error {
@@ -119,6 +125,17 @@ export function planShardPasses(depsOf: () => PlanShardDeps | Promise<PlanShardD
       logger.info('plan shard second pass', { campaignId: input.campaignId, version: input.version, ...result.counts });
       return result;
     },
+    async finish(event: unknown): Promise<FinishResult> {
+      const input = parse('finish', finishEvent, event);
+      const result = await runFinish(await depsOf(), input);
+      logger.info('sharded plan stored as a draft', {
+        campaignId: input.campaignId,
+        version: result.version,
+        replayed: result.replayed,
+        ...result.counts,
+      });
+      return result;
+    },
   };
 }
 export type PlanShardPasses = ReturnType<typeof planShardPasses>;
@@ -131,4 +148,10 @@ const passes = planShardPasses(async () => (await import('../composition.ts')).p
 export const firstPassHandler = observed.handler(passes.firstPass);
 export const reduceHandler = observed.handler(passes.reduce);
 export const secondPassHandler = observed.handler(passes.secondPass);
-export { firstPassHandler as firstPass, reduceHandler as reduce, secondPassHandler as secondPass };
+export const finishHandler = observed.handler(passes.finish);
+export {
+  finishHandler as finish,
+  firstPassHandler as firstPass,
+  reduceHandler as reduce,
+  secondPassHandler as secondPass,
+};

@@ -79,11 +79,60 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
 
   const customers = await deps.loadCustomers(campaign);
   const plan = planWithRules(campaign, customers, request.now);
-  if (Object.keys(campaign.columns).length > 0)
+  const stored = await storeDraft(deps, {
+    campaign,
+    plan,
+    actor: request.actor,
+    now: request.now,
+    current,
+    fromStore: true,
+    customerRuns: async function* () {
+      yield { offset: 0, customers };
+    },
+    ...(request.source ? { source: request.source } : {}),
+  });
+  return { ...stored, replayed: false };
+}
+
+/** A plan made (in one process, or by the sharded plan's passes) and what storing it as a draft needs. */
+export interface DraftToStore {
+  campaign: Campaign;
+  plan: Plan;
+  actor: string;
+  /** The planning instant, epoch ms. */
+  now: number;
+  /** The lifecycle as read before planning: its approved version is what the diff is against. */
+  current: Lifecycle | undefined;
+  /** Planned from the customers in the store (not a file): the campaign's `columns` read nothing. */
+  fromStore: boolean;
+  /**
+   * The plan's customers in runs: run `customers` holds the plan's customer indices
+   * [offset, offset + customers.size). One run in one process; one per shard, read one at a
+   * time, for a sharded plan, so no process holds every customer.
+   */
+  customerRuns: () => AsyncIterable<{ offset: number; customers: CustomerSet }>;
+  source?: string;
+  /** The version number already claimed (the sharded plan's, claimed when it started); none: the next free one. */
+  version?: number;
+}
+
+/**
+ * Stores a plan as a draft version: the version number claimed (conditional write), the
+ * touches written under it (keyed by version, send and customer: a rewrite puts the same
+ * items), then the version with its timeline, cost and diff, then `plan` on the lifecycle.
+ */
+export async function storeDraft(
+  deps: Pick<PlanDraftDeps, 'lifecycle' | 'touches'>,
+  draft: DraftToStore,
+): Promise<Omit<PlanDraftResult, 'replayed'>> {
+  const { campaign, plan, current } = draft;
+  if (draft.fromStore && Object.keys(campaign.columns).length > 0)
     plan.timeline = withWarning(plan.timeline, columnsNotUsedHere(campaign.id));
-  const plannedAt = new Date(request.now).toISOString();
-  const version = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
-  await writeTouches(deps.touches, campaign.id, version, plan, customers);
+  const plannedAt = new Date(draft.now).toISOString();
+  const version =
+    draft.version ?? (await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt));
+  for await (const run of draft.customerRuns())
+    await writeTouches(deps.touches, campaign.id, version, plan, run.customers, run.offset);
 
   const cost = estimateCost(plan.timeline, campaign.prices);
   const approved =
@@ -97,14 +146,32 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
     campaign,
     timeline: plan.timeline,
     plannedAt,
-    plannedBy: request.actor,
+    plannedBy: draft.actor,
     cost,
     ...(diff ? { diff } : {}),
-    ...(request.source ? { source: request.source } : {}),
+    ...(draft.source ? { source: draft.source } : {}),
   };
   await deps.lifecycle.saveVersion(stored);
-  const lifecycle = await recordPlan(deps.lifecycle, request, campaign, version);
-  return { ...resultOf(stored), lifecycle, replayed: false };
+  const lifecycle = await recordPlan(deps.lifecycle, draft, campaign, version);
+  return { ...resultOf(stored), lifecycle };
+}
+
+/**
+ * The lifecycle once `version` (already stored) is recorded as planned: recorded now unless
+ * an earlier attempt did (a retried step that stored the version, then stopped).
+ */
+export async function ensureRecorded(
+  lifecycle: LifecycleStore,
+  stored: StoredVersion,
+  actor: string,
+  now: number,
+): Promise<Omit<PlanDraftResult, 'replayed'>> {
+  const current = await lifecycle.getLifecycle(stored.campaignId);
+  // By its own audit entry, not by the latest number: a plan beside this one may have taken a higher one.
+  const recorded = current?.audit.some((entry) => entry.action === 'plan' && entry.version === stored.version)
+    ? current
+    : await recordPlan(lifecycle, { actor, now }, stored.campaign, stored.version);
+  return { ...resultOf(stored), lifecycle: recorded };
 }
 
 /**
@@ -174,7 +241,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function context(request: PlanDraftRequest, campaign: Campaign) {
+function context(request: Pick<PlanDraftRequest, 'actor' | 'now'>, campaign: Campaign) {
   return {
     campaignId: campaign.id,
     now: request.now,
@@ -205,20 +272,31 @@ async function reserveNext(lifecycle: LifecycleStore, campaignId: string, latest
   );
 }
 
-/** The version's touches, one shard set per send, and its control groups (stored, never sent). */
+/**
+ * The touches of the plan's customers [offset, offset + customers.size), one shard set per
+ * send, and their control groups (stored, never sent). Called once per run of customers: a
+ * send's shard count is its whole membership's, so every run puts its touches where approval
+ * looks for them.
+ */
 async function writeTouches(
   touches: Pick<TouchStore, 'writeTouches'>,
   campaignId: string,
   version: number,
   plan: Plan,
   customers: CustomerSet,
+  offset: number,
 ): Promise<void> {
+  const local = (index: number) => {
+    const at = index - offset;
+    return at >= 0 && at < customers.size ? at : -1;
+  };
   for (const [position, send] of plan.timeline.sends.entries()) {
     const members = plan.members[position] ?? new Int32Array();
     const planned: Touch[] = [];
     for (const index of members) {
-      if (index >= customers.size) continue;
-      const customer = customers.get(index);
+      const at = local(index);
+      if (at < 0) continue;
+      const customer = customers.get(at);
       const address = send.channel === 'sms' ? customer.phone : customer.email;
       if (!address) continue;
       const touch: Touch = {
@@ -232,7 +310,7 @@ async function writeTouches(
       };
       if (customer.name) touch.name = customer.name;
       if (customer.tier) touch.tier = customer.tier;
-      Object.assign(touch, groupFields(plan, customers, index));
+      Object.assign(touch, groupFields(plan, customers, index, at));
       if (isCareTouch(plan, send.waveId, index)) touch.variant = 'care';
       planned.push(touch);
     }
@@ -242,8 +320,9 @@ async function writeTouches(
   for (const [waveId, members] of plan.control) {
     const held: Touch[] = [];
     for (const index of members) {
-      if (index >= customers.size) continue;
-      const customer = customers.get(index);
+      const at = local(index);
+      if (at < 0) continue;
+      const customer = customers.get(at);
       held.push({
         customerId: customer.customerId,
         waveId,
@@ -252,25 +331,25 @@ async function writeTouches(
         address: customer.phone ?? customer.email ?? '',
         device: customer.device,
         ...(customer.tier ? { tier: customer.tier } : {}),
-        ...groupFields(plan, customers, index),
+        ...groupFields(plan, customers, index, at),
         status: 'control',
       });
     }
-    await touches.writeTouches(campaignId, version, shardsFor(held.length), held);
+    await touches.writeTouches(campaignId, version, shardsFor(members.length), held);
   }
 }
 
 /** The customer's group in the plan and labels, as recorded on each of its touches (sent or held out). */
-function groupFields(plan: Plan, customers: CustomerSet, index: number): Pick<Touch, 'group' | 'labels'> {
+function groupFields(plan: Plan, customers: CustomerSet, index: number, at: number): Pick<Touch, 'group' | 'labels'> {
   const group = plan.groups.codes[plan.groups.ofCustomer[index] ?? -1];
-  const labels = customers.labelsOf(index);
+  const labels = customers.labelsOf(at);
   return { ...(group !== undefined ? { group } : {}), ...(labels.length > 0 ? { labels: [...labels] } : {}) };
 }
 
 /** `plan` on the lifecycle: decided again on a fresh read whenever someone changed it first. */
 async function recordPlan(
   store: LifecycleStore,
-  request: PlanDraftRequest,
+  request: Pick<PlanDraftRequest, 'actor' | 'now'>,
   campaign: Campaign,
   version: number,
 ): Promise<Lifecycle> {

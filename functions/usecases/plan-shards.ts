@@ -25,6 +25,7 @@ import { type Plan, planCandidates, planFromCandidates } from '../domain/planner
 import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
+import type { PlanDraftDeps } from './plan-draft.ts';
 import { loadCustomers } from './plan-offline.ts';
 
 /** The input every pass reads: the campaign as validated and the planning instant. */
@@ -34,6 +35,10 @@ export interface PlanShardsInput {
   now: number;
   /** A mapping of headers that wins over the campaign's `columns` (`campaign plan --columns FILE`). */
   columns?: ColumnMappingJson;
+  /** Who asked for the plan: the version's `plannedBy` (default `system`). */
+  actor?: string;
+  /** The upload it came from (`<key>@<sequencer>`), recorded on the version as the single path does. */
+  source?: string;
 }
 
 export interface ShardRef {
@@ -51,6 +56,8 @@ export interface PlanShardDeps {
    * items share a partition key, so each customer is in exactly one segment.
    */
   readTableSegments?(campaignId: string, segments: { from: number; to: number; total: number }): Promise<CustomerSet>;
+  /** Where the finish stores the draft version (the campaigns and touches tables); absent where no finish runs. */
+  drafts?: Pick<PlanDraftDeps, 'lifecycle' | 'touches'>;
 }
 
 /** Every key of a sharded plan, under its work prefix. */
@@ -118,7 +125,7 @@ interface StoredSummary extends ShardSummary {
 export async function readInput(
   storage: ObjectStorage,
   workPrefix: string,
-): Promise<{ campaign: Campaign; now: number; columns?: ColumnMappingJson }> {
+): Promise<{ campaign: Campaign; now: number; columns?: ColumnMappingJson; actor?: string; source?: string }> {
   const text = new TextDecoder().decode(await readAll(storage, planShardKeys(workPrefix).input));
   const input = JSON.parse(text) as PlanShardsInput;
   if (typeof input.now !== 'number') throw new Error(`${planShardKeys(workPrefix).input}: now must be epoch ms`);
@@ -126,6 +133,8 @@ export async function readInput(
     campaign: parseCampaign(input.campaign),
     now: input.now,
     ...(input.columns ? { columns: input.columns } : {}),
+    ...(typeof input.actor === 'string' ? { actor: input.actor } : {}),
+    ...(typeof input.source === 'string' ? { source: input.source } : {}),
   };
 }
 
@@ -142,30 +151,7 @@ export async function runFirstPass(deps: PlanShardDeps, request: FirstPassReques
   const { storage } = deps;
   const keys = planShardKeys(request.workPrefix);
   const { campaign, now, columns: overrides } = await readInput(storage, request.workPrefix);
-  const rejects: string[] = [];
-  let customers: CustomerSet;
-  let lines = 0;
-  if (request.source.kind === 'csv') {
-    const range = await csvShardRange(storage, request.source, request.shard);
-    lines = range.lines;
-    const columns = mergeMappings(toColumnMapping(campaign.columns), toColumnMapping(overrides));
-    const loaded = await loadCustomers({
-      sources: [range.file],
-      timeZone: campaign.timezone,
-      columns,
-      onRejected: (row) => rejects.push(JSON.stringify(row)),
-    });
-    customers = loaded.customers;
-  } else {
-    if (!deps.readTableSegments) throw new Error('this runtime reads no customers table');
-    const { index, count } = request.shard;
-    const total = request.source.totalSegments;
-    customers = await deps.readTableSegments(request.campaignId, {
-      from: Math.floor((total * index) / count),
-      to: Math.floor((total * (index + 1)) / count),
-      total,
-    });
-  }
+  const { customers, rejects, lines } = await readShardCustomers(deps, request, campaign, overrides);
   const part = shardPartOf(campaign, customers, now);
   const summary: StoredSummary = { ...summaryOf(part), lines, rejected: rejects.length };
   const index = request.shard.index;
@@ -184,6 +170,39 @@ export async function runFirstPass(deps: PlanShardDeps, request: FirstPassReques
       rejects: keys.rejects(index),
     },
   };
+}
+
+/**
+ * One shard's customers, in the order its first pass planned them: the same range of the
+ * segment CSV (and its rejected rows, as JSON lines) or the same Scan segments of the table.
+ */
+export async function readShardCustomers(
+  deps: PlanShardDeps,
+  request: Pick<FirstPassRequest, 'campaignId' | 'shard' | 'source'>,
+  campaign: Campaign,
+  overrides?: ColumnMappingJson,
+): Promise<{ customers: CustomerSet; rejects: string[]; lines: number }> {
+  const rejects: string[] = [];
+  if (request.source.kind === 'csv') {
+    const range = await csvShardRange(deps.storage, request.source, request.shard);
+    const columns = mergeMappings(toColumnMapping(campaign.columns), toColumnMapping(overrides));
+    const loaded = await loadCustomers({
+      sources: [range.file],
+      timeZone: campaign.timezone,
+      columns,
+      onRejected: (row) => rejects.push(JSON.stringify(row)),
+    });
+    return { customers: loaded.customers, rejects, lines: range.lines };
+  }
+  if (!deps.readTableSegments) throw new Error('this runtime reads no customers table');
+  const { index, count } = request.shard;
+  const total = request.source.totalSegments;
+  const customers = await deps.readTableSegments(request.campaignId, {
+    from: Math.floor((total * index) / count),
+    to: Math.floor((total * (index + 1)) / count),
+    total,
+  });
+  return { customers, rejects, lines: 0 };
 }
 
 /** Phase 1 of one shard's customers, with the columns the global phases read. */

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE } from '../../functions/contract.ts';
 import { batchInputSchema } from '../../functions/handlers/import-batch.ts';
-import { firstPassEvent, reduceEvent, secondPassEvent } from '../../functions/handlers/plan-shards.ts';
+import { finishEvent, firstPassEvent, reduceEvent, secondPassEvent } from '../../functions/handlers/plan-shards.ts';
 import type { MapImportInput } from '../../functions/usecases/import-segment.ts';
 import { buildApp, type CampaignStacks } from '../../lib/app.ts';
 import type { CampaignFunction } from '../../lib/campaign-function.ts';
@@ -272,7 +272,7 @@ describe('state machines', () => {
       }
 
       // Assess
-      expect(order).toEqual(['NumberShards', 'FirstPasses', 'ReduceStep', 'SecondPasses', 'Planned']);
+      expect(order).toEqual(['NumberShards', 'FirstPasses', 'ReduceStep', 'SecondPasses', 'FinishStep', 'Planned']);
       for (const name of ['FirstPasses', 'SecondPasses']) {
         expect(definition.States[name]).toMatchObject({
           Type: 'Map',
@@ -314,23 +314,32 @@ describe('state machines', () => {
         shards.map((index) => ({ campaignId, version, workPrefix, shard: { index, count: 3 }, source })),
       );
       expect(reduceEvent.parse(reduce)).toEqual({ campaignId, version, workPrefix, shardCount: 3 });
+      const finish = evaluate(all.FinishStep?.Parameters, { ...numbered, reduced: { counts: {} } });
+      expect(finishEvent.parse(finish)).toEqual({ campaignId, version, workPrefix, shardCount: 3, source });
+      expect(all.FinishStep?.ResultPath).toBe('$.draft');
       expect(second.map((event) => secondPassEvent.parse(event).shard)).toEqual(
         shards.map((index) => ({ index, count: 3 })),
       );
     });
 
-    it('runs the three passes from the one handler file, each its own function', () => {
+    it('runs the three passes and the finish from the one handler file, each its own function', () => {
       // Act
-      const props = [plan().firstPass, plan().reduce, plan().secondPass].map((fn) =>
+      const props = [plan().firstPass, plan().reduce, plan().secondPass, plan().finish].map((fn) =>
         functionProps(template, fn.function),
       );
       const steps = states();
 
       // Assess
-      expect(props.map((p) => p?.Handler)).toEqual(['index.firstPass', 'index.reduce', 'index.secondPass']);
+      expect(props.map((p) => p?.Handler)).toEqual([
+        'index.firstPass',
+        'index.reduce',
+        'index.secondPass',
+        'index.finish',
+      ]);
       expect(props.map((p) => p?.Environment.Variables.POWERTOOLS_SERVICE_NAME)).toEqual(
-        Array(3).fill(SERVICE.planShards),
+        Array(4).fill(SERVICE.planShards),
       );
+      expect(steps.FinishStep?.Resource).toBe(shown(arnOf(plan().finish.function)));
       expect(processorOf(steps.FirstPasses).FirstPassStep?.Resource).toBe(shown(arnOf(plan().firstPass.function)));
       expect(steps.ReduceStep?.Resource).toBe(shown(arnOf(plan().reduce.function)));
       expect(processorOf(steps.SecondPasses).SecondPassStep?.Resource).toBe(shown(arnOf(plan().secondPass.function)));
@@ -367,6 +376,28 @@ describe('state machines', () => {
         expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
         expect(resourcesOf(statements, 's3:GetObject')).toEqual([work]);
       }
+    });
+
+    it('lets the finish write only the draft: version and lifecycle puts, the touches, no object at all', () => {
+      // Prepare
+      const statements = roleOf(plan().finish);
+      const campaigns = consumed(stacks.stateful.campaignsTable.tableArn);
+      const touches = consumed(stacks.stateful.touchesTable.tableArn);
+
+      // Act
+      const writes = actionsOf(statements).filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action));
+
+      // Assess
+      expect([...new Set(writes)].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+      expect(resourcesOf(statements, 'dynamodb:PutItem')).toEqual([campaigns]);
+      expect(resourcesOf(statements, 'dynamodb:BatchWriteItem')).toEqual([touches]);
+      expect(resourcesOf(statements, 's3:PutObject')).toEqual([]);
+      expect(resourcesOf(statements, 's3:GetObject')).toEqual(
+        expect.arrayContaining([objectsUnder(stacks, 'private/plan-shards/'), objectsUnder(stacks, 'segments/')]),
+      );
+      expect(resourcesOf(statements, 'dynamodb:Scan')).toEqual(
+        expect.arrayContaining([consumed(stacks.stateful.customersTable.tableArn)]),
+      );
     });
   });
 
@@ -429,7 +460,7 @@ describe('state machines', () => {
         invoked([map.batchWriter, map.finisher]),
       );
       expect(sorted(resourcesOf(planRole, 'lambda:InvokeFunction'))).toEqual(
-        invoked([plan.firstPass, plan.reduce, plan.secondPass]),
+        invoked([plan.firstPass, plan.reduce, plan.secondPass, plan.finish]),
       );
       expect(permissions(importRole.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))))).toEqual(
         permissions([
