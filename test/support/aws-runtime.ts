@@ -4,10 +4,12 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { vi } from 'vitest';
+import { TABLE_ENV, TABLES, type TableName } from '../../functions/config.ts';
 import { ENV } from '../../functions/contract.ts';
 
 export interface RuntimeNames {
-  tables: { customers: string; imports: string; campaigns: string; touches: string };
+  /** Every table, as the CDK names every one to every function. */
+  tables: Readonly<Record<TableName, string>>;
   dataBucket: string;
 }
 
@@ -15,10 +17,7 @@ export function awsRuntimeEnvironment(names: RuntimeNames, extra: Record<string,
   return {
     [ENV.runtime]: 'aws',
     [ENV.region]: 'ap-northeast-1',
-    [ENV.customersTable]: names.tables.customers,
-    [ENV.importsTable]: names.tables.imports,
-    [ENV.campaignsTable]: names.tables.campaigns,
-    [ENV.touchesTable]: names.tables.touches,
+    ...Object.fromEntries(TABLES.map((table) => [TABLE_ENV[table], names.tables[table]])),
     [ENV.dataBucket]: names.dataBucket,
     [ENV.importQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/import',
     [ENV.sendQueueUrl]: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/send',

@@ -28,7 +28,7 @@ const WAIT = { timeout: 60_000 };
 /** The AWS runtime's variables, as the CDK sets them for the console function (no table is read here). */
 const AWS_ENVIRONMENT = awsRuntimeEnvironment(
   {
-    tables: { customers: 'customers', imports: 'imports', campaigns: 'campaigns', touches: 'touches' },
+    tables: { customers: 'customers', imports: 'imports', campaigns: 'campaigns', touches: 'touches', links: 'links' },
     dataBucket: 'data',
   },
   { [ENV.signInUrl]: SIGN_IN_URL, [ENV.consoleClientId]: CLIENT_ID, [ENV.consoleUrl]: CALLBACK },
