@@ -1,8 +1,8 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +14,7 @@ import { ENV, PREFIX, SCHEDULE_GROUP_PREFIX, SERVICE } from '../functions/contra
 import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
+import { namedFunction, schedulerRole } from './scheduler-targets.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 const PLAN_TIMEOUT = Duration.minutes(15);
@@ -161,35 +162,18 @@ export class CampaignDelivery extends Construct {
       resource: 'schedule-group',
       resourceName: `${SCHEDULE_GROUP_PREFIX}*`,
     });
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to invoke the campaign send dispatcher',
-      // Confused-deputy protection: only schedules in this account's campaign schedule groups
-      // (Scheduler gives the schedule group as the source ARN).
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': scheduleGroupArns },
-        },
-      }),
-    });
+    // Only schedules in this account's campaign schedule groups.
+    this.schedulerRole = schedulerRole(
+      this,
+      stack,
+      'Assumed by EventBridge Scheduler to invoke the campaign send dispatcher',
+      scheduleGroupArns,
+    );
 
     // --- Dispatch -------------------------------------------------------------------------------
 
-    // The dispatcher's config must name the schedule target, which is the dispatcher itself: its
-    // own ARN in its own environment would be a circular reference. A physical name makes the ARN
-    // known before the function exists. It is derived from the stack name, so stacks (stages) of
-    // the app in one account never collide; the cost is that a change that replaces the function
-    // must also change the name, which nothing here does.
-    const dispatchFunctionName = `${stack.stackName}-SendDispatch`;
-    if (Token.isUnresolved(dispatchFunctionName) || !/^[A-Za-z0-9_-]{1,64}$/.test(dispatchFunctionName)) {
-      throw new Error(`${this.node.path}: ${dispatchFunctionName} is not a valid Lambda function name`);
-    }
-    const dispatchFunctionArn = stack.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: dispatchFunctionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // The dispatcher's config must name the schedule target, which is the dispatcher itself.
+    const { name: dispatchFunctionName, arn: dispatchFunctionArn } = namedFunction(this, stack, 'SendDispatch');
 
     const config = (scheduleTargetArn: string): RuntimeConfig => ({
       tables,

@@ -1,5 +1,5 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
-import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Effect, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { customerPk } from '../functions/adapters/dynamo/customer-store.ts';
@@ -7,6 +7,7 @@ import { CHECKS_PK_PREFIX } from '../functions/adapters/dynamo/trigger-store.ts'
 import { ENV, SERVICE, TRIGGER_GROUP_PREFIX } from '../functions/contract.ts';
 import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
+import { namedFunction, schedulerRole } from './scheduler-targets.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 export interface TriggerChecksProps {
@@ -59,30 +60,16 @@ export class TriggerChecks extends Construct {
       resourceName: `${TRIGGER_GROUP_PREFIX}*/*`,
     });
 
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to invoke the trigger-check function',
-      // Confused-deputy protection: only schedules in this account's trigger groups.
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': this.scheduleGroupArns },
-        },
-      }),
-    });
+    // Only schedules in this account's trigger groups.
+    this.schedulerRole = schedulerRole(
+      this,
+      stack,
+      'Assumed by EventBridge Scheduler to invoke the trigger-check function',
+      this.scheduleGroupArns,
+    );
 
-    // The checker schedules its own later firing (quiet hours): its ARN in its own environment
-    // would be a circular reference, so it has a physical name, derived from the stack's as the
-    // dispatcher's is.
-    const functionName = `${stack.stackName}-TriggerCheck`;
-    if (Token.isUnresolved(functionName) || !/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
-      throw new Error(`${this.node.path}: ${functionName} is not a valid Lambda function name`);
-    }
-    const checkerArn = stack.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: functionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // The checker schedules its own later firing (quiet hours): it needs its ARN before it exists.
+    const { name: functionName, arn: checkerArn } = namedFunction(this, stack, 'TriggerCheck');
     this.environment = {
       [ENV.triggerCheckArn]: checkerArn,
       [ENV.triggerSchedulerRoleArn]: this.schedulerRole.roleArn,
