@@ -8,6 +8,7 @@ import type { Role } from '../../contract.ts';
 import type { AuditEntry } from '../../domain/campaign-lifecycle.ts';
 import { channelName, groupName, HTML_LANG, reasonText } from '../../domain/i18n.ts';
 import { CARE_TEXT } from '../../usecases/wave-messages.ts';
+import { auditReason } from '../audit-reason.ts';
 import { html, jsonScript, raw, type SafeHtml } from '../html.ts';
 import { formatCny, formatCount, formatWhen } from './format.ts';
 import type { CampaignPageModel, PlanModel, WaveRow } from './model.ts';
@@ -462,20 +463,6 @@ function reportCard(model: CampaignPageModel, say: Say): SafeHtml {
 <p class="muted">${say('reportLead')}</p>
 <a class="button" id="open-report" href="/console/campaigns/${encodeURIComponent(model.campaignId)}/report" target="_blank" rel="opener">${say('openReport')}</a>
 </section>`;
-}
-
-/**
- * An audit entry's reason in the page's language: the two the system writes (a test send's
- * recipients, a send held while paused) have their words; a marketer's own reason is shown as written.
- */
-export function auditReason(entry: AuditEntry, lang: Lang): string {
-  const say = sayer(lang);
-  const reason = entry.reason ?? '';
-  const recipients = entry.action === 'test-send' ? /^(\d+) recipient\(s\)$/.exec(reason) : null;
-  if (recipients?.[1]) return say('auditTestSendReason', { count: recipients[1] });
-  const held = entry.action === 'fired-while-paused' ? /^schedule of (.+) held$/.exec(reason) : null;
-  if (held?.[1]) return say('auditHeldReason', { sendId: held[1] });
-  return reason;
 }
 
 function auditCard(model: CampaignPageModel, say: Say): SafeHtml {

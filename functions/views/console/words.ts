@@ -203,8 +203,6 @@ export const CONSOLE_WORDS = [
   'importDone',
   'version',
   'auditReason',
-  'auditTestSendReason',
-  'auditHeldReason',
 ] as const;
 export type ConsoleWord = (typeof CONSOLE_WORDS)[number];
 
@@ -399,8 +397,6 @@ const ZH: Words = {
   diffIsApproved: '这是正在发送的已批准版本；再次计划会生成新的草稿，并在这里显示差异。',
   version: '版本',
   auditReason: '原因',
-  auditTestSendReason: '发给 {count} 位测试收件人',
-  auditHeldReason: '暂停期间到点，未发送：{sendId}',
   importDone: '{name} 导入完成：导入 {imported} 位客户，拒绝 {rejected} 行。',
   stateHelp: '草稿 → 已批准 → 发送中 → 已完成；已批准或发送中的活动可以暂停和恢复；取消不可撤销。',
 };
@@ -599,8 +595,6 @@ const EN: Words = {
   diffIsApproved: 'This is the approved version being sent; planning again makes a new draft, whose changes show here.',
   version: 'Version',
   auditReason: 'Reason',
-  auditTestSendReason: 'to {count} test recipient(s)',
-  auditHeldReason: 'due while paused, not sent: {sendId}',
   importDone: '{name} imported: {imported} customers, {rejected} rows rejected.',
   stateHelp:
     'draft → approved → running → completed; an approved or running campaign can be paused and resumed; cancelling is final.',

@@ -27,6 +27,7 @@ import type {
   UnknownTouch,
   WaveGroupResults,
 } from '../../domain/report-types.ts';
+import { auditReason } from '../audit-reason.ts';
 import type { SafeHtml } from '../html.ts';
 import { REPORT_TEXTS, type ReportTexts, type RoiModeName } from '../report-texts.ts';
 import {
@@ -1266,7 +1267,7 @@ function auditOf(report: CampaignReport, lang: Lang): AuditModel | undefined {
       details: [
         entry.version !== undefined ? `v${entry.version}` : '',
         entry.waveId ? tx.auditWave(entry.waveId) : '',
-        entry.reason ?? '',
+        auditReason(entry, lang),
       ]
         .filter(Boolean)
         .join(' · '),
