@@ -160,44 +160,33 @@ function signedPost(agent: Agent, target: URL, secret: string, body: string): Pr
   });
 }
 
-if (process.argv[1]?.endsWith('webhook-load.ts') && process.argv[2] === '--trigger') {
-  const [url, secret, countText, connectionsText, rateText, paidAfterText] = process.argv.slice(3) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+if (process.argv[1]?.endsWith('webhook-load.ts')) {
+  const mode = process.argv[2] === '--trigger' ? 'trigger' : process.argv[2] === '--get' ? 'get' : 'post';
+  // After the mode: URL, then the secret (or the ids file for --get), COUNT, CONNECTIONS, and for --trigger RATE PAID_AFTER_MS.
+  const [url, key, countText, connectionsText, rateText, paidAfterText] = process.argv.slice(
+    mode === 'post' ? 2 : 3,
+  ) as [string, string, string, string, string, string];
   const connections = Number(connectionsText);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
-  const planned = triggerStream(Number(countText), Number(rateText), Number(paidAfterText));
-  const run = await underLoad(
-    planned.length,
-    connections,
-    (index) => signedPost(agent, target, secret, (planned[index] as Planned).body()),
-    (index) => (planned[index] as Planned).dueMs,
-  );
-  process.stdout.write(`${JSON.stringify(run)}\n`);
-  agent.destroy();
-} else if (process.argv[1]?.endsWith('webhook-load.ts')) {
-  const get = process.argv[2] === '--get';
-  const [url, secretOrIds, countText, connectionsText] = process.argv.slice(get ? 3 : 2) as [
-    string,
-    string,
-    string,
-    string,
-  ];
-  const connections = Number(connectionsText);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const target = new URL(url);
-  const ids = get ? readFileSync(secretOrIds, 'utf8').split('\n').filter(Boolean) : [];
-  const run = await underLoad(Number(countText), connections, (index) => {
-    if (get) return send(agent, target, { method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
-    // Times from the real clock: the webhook refuses orders more than a day ahead of now.
-    return signedPost(agent, target, secretOrIds, orderEvent(index, 'load', Date.now() - 60_000));
-  });
+  let run: LoadRun;
+  if (mode === 'trigger') {
+    const planned = triggerStream(Number(countText), Number(rateText), Number(paidAfterText));
+    run = await underLoad(
+      planned.length,
+      connections,
+      (index) => signedPost(agent, target, key, (planned[index] as Planned).body()),
+      (index) => (planned[index] as Planned).dueMs,
+    );
+  } else {
+    const ids = mode === 'get' ? readFileSync(key, 'utf8').split('\n').filter(Boolean) : [];
+    run = await underLoad(Number(countText), connections, (index) => {
+      if (mode === 'get')
+        return send(agent, target, { method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
+      // Times from the real clock: the webhook refuses orders more than a day ahead of now.
+      return signedPost(agent, target, key, orderEvent(index, 'load', Date.now() - 60_000));
+    });
+  }
   process.stdout.write(`${JSON.stringify(run)}\n`);
   agent.destroy();
 }
