@@ -2,7 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,10 +11,10 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { linkPk } from '../functions/adapters/dynamo/link-store.ts';
 import { ENV, PREFIX, SCHEDULE_GROUP_PREFIX, SERVICE } from '../functions/contract.ts';
-import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
+import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
 import { type RuntimeConfig, runtimeEnvironment } from './runtime-config.ts';
-import { namedFunction, schedulerRole } from './scheduler-targets.ts';
+import { allowSchedulerToInvoke, namedFunction, passRoleToScheduler, schedulerRole } from './scheduler-targets.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 const PLAN_TIMEOUT = Duration.minutes(15);
@@ -214,29 +214,13 @@ export class CampaignDelivery extends Construct {
       .useNames(runtimeEnvironment(config(dispatchFunctionArn)));
     this.dispatcher.failuresTo(this.schedulerDeadLetterQueue);
 
-    // The scheduler role's only permissions, in a policy of its own.
-    const schedulerPolicy = new Policy(this, 'SchedulerPolicy', {
-      roles: [this.schedulerRole],
-      statements: [
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['lambda:InvokeFunction'],
-          resources: [this.dispatcher.function.functionArn, `${this.dispatcher.function.functionArn}:*`],
-        }),
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['sqs:SendMessage'],
-          resources: [this.schedulerDeadLetterQueue.queueArn],
-        }),
-      ],
-    });
-    acknowledgeWildcardsWhenResolved(this, () => schedulerPolicy, [
-      {
-        resource: `${this.dispatcher.function.functionArn}:*`,
-        reason:
-          'The versions and aliases of the dispatch function only, so a schedule may target a qualified ARN of it; no other function.',
-      },
-    ]);
+    allowSchedulerToInvoke(
+      this,
+      this.schedulerRole,
+      this.dispatcher.function,
+      this.schedulerDeadLetterQueue,
+      'dispatch',
+    );
 
     // --- Plan -----------------------------------------------------------------------------------
 
@@ -412,11 +396,7 @@ export class CampaignDelivery extends Construct {
         { actions: ['scheduler:ListSchedules'] },
         'scheduler:ListSchedules supports no resource-level permissions; it only lists schedule names and states (the group is a request parameter).',
       )
-      .allow({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      });
+      .allow(passRoleToScheduler(this.schedulerRole));
   }
 
   private deadLetterQueue(id: string): Queue {

@@ -4,8 +4,11 @@
  * groups it serves; and a function ARN known before the function exists.
  */
 import { ArnFormat, type Stack, Token } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeWildcardsWhenResolved } from './campaign-function.ts';
 
 /**
  * The role Scheduler assumes to invoke a target. Confused-deputy protection: only schedules
@@ -21,6 +24,51 @@ export function schedulerRole(scope: Construct, stack: Stack, description: strin
       },
     }),
   });
+}
+
+/**
+ * The scheduler role's only permissions, in a policy of its own: invoke `target` (and its
+ * versions and aliases, so a schedule may name a qualified ARN), and park what still fails
+ * in `deadLetterQueue`. `what` names the function in the acknowledged finding.
+ */
+export function allowSchedulerToInvoke(
+  scope: Construct,
+  role: Role,
+  target: IFunction,
+  deadLetterQueue: IQueue,
+  what: string,
+): Policy {
+  const policy = new Policy(scope, 'SchedulerPolicy', {
+    roles: [role],
+    statements: [
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:InvokeFunction'],
+        resources: [target.functionArn, `${target.functionArn}:*`],
+      }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['sqs:SendMessage'],
+        resources: [deadLetterQueue.queueArn],
+      }),
+    ],
+  });
+  acknowledgeWildcardsWhenResolved(scope, () => policy, [
+    {
+      resource: `${target.functionArn}:*`,
+      reason: `The versions and aliases of the ${what} function only, so a schedule may target a qualified ARN of it; no other function.`,
+    },
+  ]);
+  return policy;
+}
+
+/** What a function that creates schedules needs besides the schedule actions: handing the role to Scheduler, and nothing else. */
+export function passRoleToScheduler(role: Role) {
+  return {
+    actions: ['iam:PassRole'],
+    resources: [role.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  };
 }
 
 /**

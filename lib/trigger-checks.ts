@@ -1,13 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Effect, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { customerPk } from '../functions/adapters/dynamo/customer-store.ts';
 import { CHECKS_PK_PREFIX } from '../functions/adapters/dynamo/trigger-store.ts';
 import { ENV, SERVICE, TRIGGER_GROUP_PREFIX } from '../functions/contract.ts';
-import { acknowledgeWildcardsWhenResolved, CampaignFunction } from './campaign-function.ts';
+import { CampaignFunction } from './campaign-function.ts';
 import { AT_LEAST_ONE, type OperatorAlarms } from './operator-alarms.ts';
-import { namedFunction, schedulerRole } from './scheduler-targets.ts';
+import { allowSchedulerToInvoke, namedFunction, passRoleToScheduler, schedulerRole } from './scheduler-targets.ts';
 import type { CampaignTables } from './stateful-stack.ts';
 
 export interface TriggerChecksProps {
@@ -102,29 +102,7 @@ export class TriggerChecks extends Construct {
       .useNames(props.runtimeEnvironment);
     this.allowScheduling(this.checker);
 
-    // The scheduler role's only permissions, in a policy of its own.
-    const schedulerPolicy = new Policy(this, 'SchedulerPolicy', {
-      roles: [this.schedulerRole],
-      statements: [
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['lambda:InvokeFunction'],
-          resources: [this.checker.function.functionArn, `${this.checker.function.functionArn}:*`],
-        }),
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['sqs:SendMessage'],
-          resources: [schedulerDeadLetterQueue.queueArn],
-        }),
-      ],
-    });
-    acknowledgeWildcardsWhenResolved(this, () => schedulerPolicy, [
-      {
-        resource: `${this.checker.function.functionArn}:*`,
-        reason:
-          'The versions and aliases of the trigger-check function only, so a schedule may target a qualified ARN of it; no other function.',
-      },
-    ]);
+    allowSchedulerToInvoke(this, this.schedulerRole, this.checker.function, schedulerDeadLetterQueue, 'trigger-check');
 
     props.alarms.alarm(
       this,
@@ -159,11 +137,7 @@ export class TriggerChecks extends Construct {
         { actions: ['scheduler:CreateScheduleGroup'], resources: [this.scheduleGroupArns] },
         `One trigger group per campaign, created on demand; limited to ${TRIGGER_GROUP_PREFIX}* groups.`,
       )
-      .allow({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      })
+      .allow(passRoleToScheduler(this.schedulerRole))
       .useNames(this.environment);
   }
 }
