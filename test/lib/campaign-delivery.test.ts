@@ -14,6 +14,7 @@ import {
   DYNAMODB_WRITES,
   ENV,
   everyStatement,
+  expectedSchedulerRole,
   functionProps,
   logicalId,
   objectsUnder,
@@ -22,6 +23,7 @@ import {
   refOf,
   resourcesOf,
   type Statement,
+  schedulerRoleOf,
   statementsOf,
   statementsOn,
   synthesizeApp,
@@ -162,45 +164,14 @@ describe('planning and sending', () => {
   });
 
   describe('scheduler role', () => {
-    it('may be assumed only by EventBridge Scheduler for schedules of this account in campaign groups', () => {
-      // Prepare
-      const roleId = logicalId(delivery().schedulerRole);
-
+    it('may be assumed only by EventBridge Scheduler for campaign groups, and may only invoke the dispatch function and send to the scheduler dead-letter queue', () => {
       // Act
-      const role = template.findResources('AWS::IAM::Role')[roleId]?.Properties;
+      const role = schedulerRoleOf(template, delivery().schedulerRole);
 
       // Assess
-      expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'scheduler.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': ENV.account },
-            ArnLike: { 'aws:SourceArn': SCHEDULE_GROUP_ARNS },
-          },
-        },
-      ]);
-      expect(role.ManagedPolicyArns).toBeUndefined();
-      expect(role.Policies).toBeUndefined();
-    });
-
-    it('may only invoke the dispatch function and send to the scheduler dead-letter queue', () => {
-      // Prepare
-      const dispatchArn = arnOf(delivery().dispatcher.function);
-
-      // Act
-      const statements = statementsOf(template, delivery().schedulerRole);
-
-      // Assess
-      expect(permissions(statements)).toEqual(
-        permissions([
-          { Action: 'lambda:InvokeFunction', Resource: dispatchArn },
-          { Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': ['', [dispatchArn, ':*']] } },
-          { Action: 'sqs:SendMessage', Resource: arnOf(delivery().schedulerDeadLetterQueue) },
-        ]),
+      expect(role).toEqual(
+        expectedSchedulerRole(SCHEDULE_GROUP_ARNS, delivery().dispatcher.function, delivery().schedulerDeadLetterQueue),
       );
-      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     });
   });
 

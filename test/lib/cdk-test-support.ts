@@ -136,6 +136,44 @@ export function permissions(statements: Omit<Statement, 'Effect'>[]): string[] {
     .sort();
 }
 
+/**
+ * A scheduler role's trust and permissions (lib/scheduler-targets.ts): assumable only by
+ * EventBridge Scheduler for this account's schedules in `groupArns`, with nothing attached
+ * but one policy that invokes `target` (and its versions) and sends to `deadLetterQueue`.
+ */
+export function schedulerRoleOf(template: Template, role: IRole & IConstruct) {
+  const properties = template.findResources('AWS::IAM::Role')[logicalId(role)]?.Properties;
+  const statements = statementsOf(template, role);
+  return {
+    trust: properties?.AssumeRolePolicyDocument.Statement,
+    attachedElsewhere: { managed: properties?.ManagedPolicyArns, inline: properties?.Policies },
+    permissions: permissions(statements),
+    allAllow: statements.every((s) => s.Effect === 'Allow'),
+  };
+}
+
+/** What `schedulerRoleOf` must find for a role that serves `groupArns` and invokes `target`. */
+export function expectedSchedulerRole(groupArns: unknown, target: IConstruct, deadLetterQueue: IConstruct) {
+  const targetArn = arnOf(target);
+  return {
+    trust: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': ENV.account }, ArnLike: { 'aws:SourceArn': groupArns } },
+      },
+    ],
+    attachedElsewhere: { managed: undefined, inline: undefined },
+    permissions: permissions([
+      { Action: 'lambda:InvokeFunction', Resource: targetArn },
+      { Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': ['', [targetArn, ':*']] } },
+      { Action: 'sqs:SendMessage', Resource: arnOf(deadLetterQueue) },
+    ]),
+    allAllow: true,
+  };
+}
+
 /** The resources `action` is allowed on, across all statements. */
 export function resourcesOf(statements: Statement[], action: string): unknown[] {
   return statements

@@ -11,12 +11,14 @@ import {
   atRuntime,
   DYNAMODB_WRITES,
   ENV,
+  expectedSchedulerRole,
   functionProps,
   logicalId,
   permissions,
   refOf,
   resourcesOf,
   type Statement,
+  schedulerRoleOf,
   statementsOf,
   statementsOn,
   synthesizeApp,
@@ -59,40 +61,17 @@ describe('order reminders (trigger checks) on AWS', () => {
     );
 
   describe('trigger scheduler role', () => {
-    it('may be assumed only by EventBridge Scheduler for schedules of this account in triggers-* groups', () => {
+    it('may be assumed only by EventBridge Scheduler for triggers-* groups, and may only invoke the trigger-check function and send to the scheduler dead-letter queue', () => {
       // Act
-      const role = template.findResources('AWS::IAM::Role')[logicalId(triggers().schedulerRole)]?.Properties;
+      const role = schedulerRoleOf(template, triggers().schedulerRole);
 
       // Assess
-      expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'scheduler.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': ENV.account },
-            ArnLike: { 'aws:SourceArn': TRIGGER_GROUPS },
-          },
-        },
-      ]);
-      expect(role.ManagedPolicyArns).toBeUndefined();
-      expect(role.Policies).toBeUndefined();
-    });
-
-    it('may only invoke the trigger-check function and send to the scheduler dead-letter queue', () => {
-      // Prepare
-      const checkerArn = arnOf(triggers().checker.function);
-
-      // Act
-      const statements = statementsOf(template, triggers().schedulerRole);
-
-      // Assess
-      expect(permissions(statements)).toEqual(
-        permissions([
-          { Action: 'lambda:InvokeFunction', Resource: checkerArn },
-          { Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': ['', [checkerArn, ':*']] } },
-          { Action: 'sqs:SendMessage', Resource: arnOf(stacks.stateless.delivery.schedulerDeadLetterQueue) },
-        ]),
+      expect(role).toEqual(
+        expectedSchedulerRole(
+          TRIGGER_GROUPS,
+          triggers().checker.function,
+          stacks.stateless.delivery.schedulerDeadLetterQueue,
+        ),
       );
     });
   });
