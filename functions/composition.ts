@@ -493,13 +493,26 @@ export function unsubscribeDependencies(config: Config): UnsubscribeDeps {
 }
 
 /** The tracked links' redirect: the links table and the link keys, nothing else. */
+const trackedLinkDeps = new WeakMap<Config, FollowLinkDeps>();
+
+/**
+ * The redirect's dependencies, built once per config (so once per container): its link
+ * store coalesces the reads and writes of requests served at once, which only works if
+ * they share one store.
+ */
 export function trackedLinkDependencies(config: Config): FollowLinkDeps {
-  const clients = clientsFor(config);
-  return {
-    links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
-    keys: () => linkKeys(config, LINK_PURPOSE),
-    clock: clockFor(config),
-  };
+  let deps = trackedLinkDeps.get(config);
+  if (!deps) {
+    const clients = clientsFor(config);
+    deps = {
+      links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
+      keys: () => linkKeys(config, LINK_PURPOSE),
+      // Asked each time: a local run may swap its clock (simulate's virtual time) under a kept store.
+      clock: { now: () => clockFor(config).now() },
+    };
+    trackedLinkDeps.set(config, deps);
+  }
+  return deps;
 }
 
 const secretCache = new Map<string, Promise<string>>();

@@ -6,21 +6,13 @@
  * BatchGetItem in pages of 100, and by planning's Scan (customer-reader.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OptOut, OptOutChannel, OptOutStore } from '../../ports/opt-out-store.ts';
+import { batchGetItems } from './batch-get.ts';
 import { customerPk } from './customer-store.ts';
 
 export const OPT_OUT_SK_PREFIX = 'OPTOUT#';
 export const optOutSk = (channel: OptOutChannel) => `${OPT_OUT_SK_PREFIX}${channel}`;
-
-/** BatchGetItem takes at most 100 keys. */
-const PAGE = 100;
-const MAX_ATTEMPTS = 10;
 
 export class DynamoOptOutStore implements OptOutStore {
   constructor(
@@ -55,29 +47,12 @@ export class DynamoOptOutStore implements OptOutStore {
   }
 
   async optedOut(customerIds: readonly string[], channel: OptOutChannel): Promise<Set<string>> {
-    const found = new Set<string>();
-    const unique = [...new Set(customerIds)];
-    for (let start = 0; start < unique.length; start += PAGE) {
-      let keys: Array<Record<string, unknown>> | undefined = unique
-        .slice(start, start + PAGE)
-        .map((id) => ({ pk: customerPk(id), sk: optOutSk(channel) }));
-      for (let attempt = 1; keys && keys.length > 0; attempt += 1) {
-        const result: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: 'customerId', ConsistentRead: true },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) found.add(String(item.customerId));
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (!keys?.length) break;
-        // Unprocessed keys are throttling: retry them with jittered backoff, then give up loudly.
-        if (attempt >= MAX_ATTEMPTS)
-          throw new Error(`BatchGetItem on ${this.tableName} left ${keys.length} keys unread`);
-        await this.sleep(Math.random() * Math.min(2000, 25 * 2 ** attempt));
-      }
-    }
-    return found;
+    const keys = customerIds.map((id) => ({ pk: customerPk(id), sk: optOutSk(channel) }));
+    const items = await batchGetItems(this.documents, this.tableName, keys, {
+      projection: 'customerId',
+      consistentRead: true,
+      sleep: this.sleep,
+    });
+    return new Set(items.map((item) => String(item.customerId)));
   }
 }

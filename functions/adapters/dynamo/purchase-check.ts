@@ -1,6 +1,7 @@
 /** Who paid since a time: the `lastPaidAt` the order webhook keeps on each customer's `ORDERS` item. */
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PurchaseCheck } from '../../ports/ledger.ts';
+import { batchGetItems } from './batch-get.ts';
 import { customerPk } from './customer-store.ts';
 
 export const ORDERS_SK = 'ORDERS';
@@ -12,25 +13,15 @@ export class DynamoPurchaseCheck implements PurchaseCheck {
   ) {}
 
   async paidSince(customerIds: readonly string[], since: number): Promise<Set<string>> {
+    const keys = customerIds.map((id) => ({ pk: customerPk(id), sk: ORDERS_SK }));
+    const items = await batchGetItems(this.documents, this.tableName, keys, {
+      projection: 'customerId, lastPaidAt',
+      consistentRead: true,
+    });
     const paid = new Set<string>();
-    for (let start = 0; start < customerIds.length; start += 100) {
-      let keys: Array<Record<string, unknown>> | undefined = customerIds
-        .slice(start, start + 100)
-        .map((id) => ({ pk: customerPk(id), sk: ORDERS_SK }));
-      while (keys && keys.length > 0) {
-        const result: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: 'customerId, lastPaidAt', ConsistentRead: true },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          if (typeof item.lastPaidAt === 'string' && Date.parse(item.lastPaidAt) >= since)
-            paid.add(String(item.customerId));
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
+    for (const item of items) {
+      if (typeof item.lastPaidAt === 'string' && Date.parse(item.lastPaidAt) >= since)
+        paid.add(String(item.customerId));
     }
     return paid;
   }
