@@ -652,6 +652,12 @@ export const WARNING_TEXTS: { [C in WarningCode]: Record<Lang, WarningText<C>> }
     en: (w) =>
       `wave ${w.wave}: the midnight push goes to ${formatCount(w.dormantDeep)} deeply dormant and ${formatCount(w.churned)} churned customers. Long without an order, they are the likeliest to complain about a marketing SMS at midnight, and complaints get the SMS channel throttled or closed; consider taking dormant-deep and churned out of the push's audience.`,
   },
+  'tracked-link-parts': {
+    zh: (w) =>
+      `波次 ${w.wave}：短信里的追踪链接比原链接长，每条短信从 ${w.plainParts} 条计费变成 ${w.trackedParts} 条计费，短信费用和零点推送的时长随之增加。可以缩短短信文字，或用更短的短链域名（追踪链接的域名设置）。`,
+    en: (w) =>
+      `wave ${w.wave}: the tracked link is longer than the wave's own link and makes each SMS ${w.trackedParts} parts instead of ${w.plainParts}, which raises the SMS cost and the midnight push's duration. Shorten the text, or use a shorter short-link domain (the tracking base).`,
+  },
   ...SMS_RULE_WARNING_TEXTS,
 };
 

@@ -39,7 +39,8 @@ export type PlanWarning =
     }
   | { code: 'midnight-risky-groups'; wave: string; dormantDeep: number; churned: number }
   | { code: 'sms-night-promotion'; waves: string[]; start: string; end: string }
-  | { code: 'sms-banned-words'; wave: string; words: string[] };
+  | { code: 'sms-banned-words'; wave: string; words: string[] }
+  | { code: 'tracked-link-parts'; wave: string; plainParts: number; trackedParts: number };
 
 export type WarningCode = PlanWarning['code'];
 

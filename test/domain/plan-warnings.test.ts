@@ -206,6 +206,13 @@ const EXAMPLES: Record<WarningCode, Array<{ warning: PlanWarning; en: string; zh
       zhHas: ['加微信、抽奖'],
     },
   ],
+  'tracked-link-parts': [
+    {
+      warning: { code: 'tracked-link-parts', wave: 'midnight', plainParts: 1, trackedParts: 2 },
+      en: "wave midnight: the tracked link is longer than the wave's own link and makes each SMS 2 parts instead of 1, which raises the SMS cost and the midnight push's duration. Shorten the text, or use a shorter short-link domain (the tracking base).",
+      zhHas: ['从 1 条计费变成 2 条计费', '短链域名'],
+    },
+  ],
 };
 
 describe('planner warnings in the marketer language', () => {

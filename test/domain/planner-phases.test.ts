@@ -22,7 +22,7 @@ import {
   plannedSends,
   withoutOverflow,
 } from '../../functions/domain/planner/layout.ts';
-import { summarise } from '../../functions/domain/planner/summary.ts';
+import { summarise, trackedLinkWarnings } from '../../functions/domain/planner/summary.ts';
 import { EMAIL, prepareWaves, SMS, slotOf } from '../../functions/domain/planner/waves.ts';
 import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 
@@ -309,5 +309,48 @@ describe('summary', () => {
     expect(timeline.dropped).toEqual({ 'no-phone': 1 });
     expect(timeline.summary.subGroups).toEqual({ 'churned:new-low': 2 });
     expect(timeline.warningDetails?.map((w) => w.code)).toEqual(['unknown-audience']);
+  });
+});
+
+describe('the tracked link in the SMS parts', () => {
+  const wavesWith = (padding: number, links: CampaignInput['links']) =>
+    prepareWaves(
+      campaignOf(
+        [
+          {
+            id: 'presale',
+            sms: '2026-11-05T12:00',
+            audience: ['*'],
+            templates: { sms: `{signature}{name}您好，预售开启${'好'.repeat(padding)} {link} {optOut}` },
+          },
+          { id: 'midnight', sms: 'midnight', audience: ['*'] },
+        ],
+        { links },
+      ),
+      NOW,
+    );
+  const presaleWarnings = (padding: number, links: CampaignInput['links']) =>
+    trackedLinkWarnings(wavesWith(padding, links)).filter((warning) => 'wave' in warning && warning.wave === 'presale');
+  const TRACKED = {
+    mobile: 'https://s.cn/a',
+    pc: 'https://s.cn/b',
+    trackingBase: 'https://t.example.cn',
+  };
+
+  it('warns for the wave whose SMS the tracked link pushes over a part boundary, and only then', () => {
+    // Prepare: the shortest padding at which tracking costs the presale SMS a part.
+    const paddings = Array.from({ length: 80 }, (_, padding) => padding);
+    const first = paddings.find((padding) => presaleWarnings(padding, TRACKED).length > 0) ?? 0;
+
+    // Act
+    const warned = presaleWarnings(first, TRACKED);
+    const justBelow = presaleWarnings(first - 1, TRACKED);
+    const untracked = trackedLinkWarnings(wavesWith(first, { mobile: TRACKED.mobile, pc: TRACKED.pc }));
+
+    // Assess
+    expect(first, 'the text fits one part with no padding').toBeGreaterThan(0);
+    expect(warned).toEqual([{ code: 'tracked-link-parts', wave: 'presale', plainParts: 1, trackedParts: 2 }]);
+    expect(justBelow, 'one character shorter, both fit one part').toEqual([]);
+    expect(untracked, 'no tracking, no warning').toEqual([]);
   });
 });

@@ -121,6 +121,7 @@ export function summarise(input: SummaryInput): Timeline {
     ...audienceWarnings(waves, customers, input.tiersSeen, input.audienceSizes, now, tz),
     ...input.layoutWarnings,
     ...playbookWarnings(input),
+    ...trackedLinkWarnings(waves),
   ];
 
   const touches = { sms: 0, email: 0 };
@@ -163,6 +164,22 @@ export function summarise(input: SummaryInput): Timeline {
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The waves whose SMS the tracked link makes longer by a part or more than their own link would. */
+export function trackedLinkWarnings(waves: readonly WavePlan[]): PlanWarning[] {
+  return waves.flatMap(({ wave, linkParts }) =>
+    linkParts && linkParts.tracked > linkParts.plain
+      ? [
+          {
+            code: 'tracked-link-parts',
+            wave: wave.id,
+            plainParts: linkParts.plain,
+            trackedParts: linkParts.tracked,
+          } as const,
+        ]
+      : [],
+  );
 }
 
 function audienceWarnings(

@@ -10,6 +10,7 @@ import {
   deliveredSms,
   renderSms,
   smsLength,
+  smsPartsFor,
   smsVariesByGroup,
   templatesFor,
   type WaveKind,
@@ -60,6 +61,12 @@ export interface WavePlan {
    * recent buyer gets this instead of being kept out.
    */
   careSms: SmsBase | null;
+  /**
+   * When the campaign tracks its links: the SMS's parts with the wave's own links and with
+   * the tracked link (the longer of mobile and PC each), so the plan can say when tracking
+   * costs a part. Null when the links are not tracked.
+   */
+  linkParts: { plain: number; tracked: number } | null;
 }
 
 /** An SMS text's length without the customer's name, per device link, and whether it is UCS-2. */
@@ -83,14 +90,22 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
     const links = messageLinks(campaign, wave);
     const fixed = fixedValues(campaign, wave);
     // The name placeholder is rendered as one character; the customer's own name replaces it.
-    const baseOf = (sms: string): SmsBase => {
+    const baseOf = (sms: string, via: { mobile: string; pc: string } = links): SmsBase => {
       const lengthWith = (link: string) =>
         smsLength(deliveredSms(renderSms(sms, { ...fixed, name: ' ', link }), campaign.providerSuffix));
-      const mobile = lengthWith(links.mobile);
-      const pc = lengthWith(links.pc);
+      const mobile = lengthWith(via.mobile);
+      const pc = lengthWith(via.pc);
       return { mobile: mobile.length - 1, pc: pc.length - 1, ucs2: mobile.ucs2 || pc.ucs2 };
     };
     const base = baseOf(templates.sms);
+    const partsOf = (one: SmsBase) => smsPartsFor(Math.max(one.mobile, one.pc) + 1, one.ucs2);
+    const linkParts =
+      campaign.links.trackingBase === undefined
+        ? null
+        : {
+            plain: partsOf(baseOf(templates.sms, wave.links ?? campaign.links)),
+            tracked: partsOf(base),
+          };
     const groupSms = smsVariesByGroup(wave.templates)
       ? PLAYBOOK_GROUPS.map((group) => baseOf(templatesFor(kind, wave.templates, { group, coupon }).sms))
       : null;
@@ -125,6 +140,7 @@ export function prepareWaves(campaign: Campaign, now: number): WavePlan[] {
       groupSms,
       careFrom,
       careSms: careFrom !== null && wave.care !== undefined ? baseOf(wave.care.sms) : null,
+      linkParts,
     };
   });
 }
