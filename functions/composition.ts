@@ -492,13 +492,12 @@ export function unsubscribeDependencies(config: Config): UnsubscribeDeps {
   };
 }
 
-/** The tracked links' redirect: the links table and the link keys, nothing else. */
 const trackedLinkDeps = new WeakMap<Config, FollowLinkDeps>();
 
 /**
- * The redirect's dependencies, built once per config (so once per container): its link
- * store coalesces the reads and writes of requests served at once, which only works if
- * they share one store.
+ * The tracked links' redirect: the links table and the link keys, nothing else. Built once
+ * per config (so once per container): its link store coalesces the reads and writes of
+ * requests served at once, which only works if they share one store.
  */
 export function trackedLinkDependencies(config: Config): FollowLinkDeps {
   let deps = trackedLinkDeps.get(config);

@@ -85,6 +85,9 @@ export async function webhookBench(count: number, connections: number): Promise<
   }
 }
 
+/** Clicks on each path before it is measured, each on its own link. */
+const WARM_UP = 200;
+
 /**
  * The tracked-link figure: `GET /l/{token}` behind the local HTTP server, loaded from a
  * separate process with `connections` connections, each request a first click on its own
@@ -92,9 +95,6 @@ export async function webhookBench(count: number, connections: number): Promise<
  * and click, coalesced the same way, at the same concurrency, no HTTP, no id check). Both paths
  * are warmed first with clicks on links of their own, so neither figure counts module loading.
  */
-/** Clicks on each path before it is measured, each on its own link. */
-const WARM_UP = 200;
-
 export async function linksBench(count: number, connections: number): Promise<WebhookRun> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const stack = await startEphemeralStack({ dataBucket: 'bench-data', clock: systemClock });

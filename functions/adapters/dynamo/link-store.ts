@@ -27,6 +27,8 @@ import { Coalescer } from './coalescer.ts';
 const LINK_SK = 'LINK';
 export const linkPk = (id: string) => `LINK#${id}`;
 export const clickPk = (campaignId: string) => `CLICK#${campaignId}`;
+/** One click's item key as one string: the pending map's key and the batch's lookup. */
+const clickKey = (click: Pick<Click, 'campaignId' | 'id'>) => `${clickPk(click.campaignId)}\u0000${click.id}`;
 
 type ClickOutcome = 'recorded' | 'already';
 
@@ -67,7 +69,7 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   recordClick(click: Click): Promise<ClickOutcome> {
-    const key = `${click.campaignId}\u0000${click.id}`;
+    const key = clickKey(click);
     const earlier = this.clicksPending.get(key);
     if (earlier) return earlier.then(() => 'already');
     const outcome = this.clickWrites.call(click);
@@ -97,7 +99,6 @@ export class DynamoLinkStore implements LinkStore {
 
   private async recordBatch(clicks: Click[]): Promise<ClickOutcome[]> {
     if (clicks.length === 1) return [await this.recordOne(clicks[0] as Click)];
-    const keyOf = (click: Click) => `${clickPk(click.campaignId)}\u0000${click.id}`;
     const present = new Set(
       (
         await batchGetItems(
@@ -108,12 +109,13 @@ export class DynamoLinkStore implements LinkStore {
         )
       ).map((item) => `${item.pk}\u0000${item.sk}`),
     );
+    const outcomes = clicks.map((click): ClickOutcome => (present.has(clickKey(click)) ? 'already' : 'recorded'));
     const writer = new BatchWriter({ client: this.client, tableName: this.tableName });
-    for (const click of clicks) {
-      if (!present.has(keyOf(click))) await writer.put({ pk: clickPk(click.campaignId), sk: click.id, ...click });
+    for (const [index, click] of clicks.entries()) {
+      if (outcomes[index] === 'recorded') await writer.put({ pk: clickPk(click.campaignId), sk: click.id, ...click });
     }
     await writer.flush();
-    return clicks.map((click) => (present.has(keyOf(click)) ? 'already' : 'recorded'));
+    return outcomes;
   }
 
   private async recordOne(click: Click): Promise<ClickOutcome> {
