@@ -34,7 +34,7 @@ import { localRuntime } from './adapters/local/runtime.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
 import { S3UploadSigner } from './adapters/s3-upload-signer.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
-import { StepFunctionsMapImport } from './adapters/sfn-map-import.ts';
+import { StepFunctionsExecutions } from './adapters/sfn-executions.ts';
 import { SnsOptOutCheck } from './adapters/sns-opt-out-check.ts';
 import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
@@ -65,6 +65,7 @@ import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
 import type { DispatchDeps, SendQueue, SendShardDeps, UnsubscribeLinks } from './usecases/send-wave.ts';
 import type { TestSendDeps } from './usecases/test-send.ts';
+import type { TrackedLinkDeps } from './usecases/tracked-links.ts';
 import type { FireCheckDeps, ScheduleChecksDeps } from './usecases/trigger-check.ts';
 import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 
@@ -200,7 +201,7 @@ function mapImportStarter(
       sfn = instrument(new SFNClient(common(config)));
       sfnClients.set(config.region, sfn);
     }
-    return new StepFunctionsMapImport(sfn, config.importStateMachineArn);
+    return new StepFunctionsExecutions(sfn, config.importStateMachineArn);
   }
   return localSteps ? new LocalMapImport(storage, localSteps) : undefined;
 }
@@ -273,6 +274,16 @@ export function triggerCheckDependencies(config: Config): FireCheckDeps {
     sms: smsSenderFor(config, clients),
     scheduler,
     clock: clockFor(config),
+    trackedLinks: trackedLinkRegistry(config),
+  };
+}
+
+/** Where the send paths (wave shards, reminders) register tracked links, and the links' keys. */
+function trackedLinkRegistry(config: Config): TrackedLinkDeps {
+  const clients = clientsFor(config);
+  return {
+    store: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
+    keys: () => linkKeys(config, LINK_PURPOSE),
   };
 }
 
@@ -449,10 +460,7 @@ export function sendDependencies(
     owner: options.owner ?? randomUUID(),
     emailOptOuts: new DynamoOptOutStore(clients.documents, config.tables.customers),
     unsubscribeLinks: unsubscribeLinksFor(config),
-    trackedLinks: {
-      store: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
-      keys: () => linkKeys(config, LINK_PURPOSE),
-    },
+    trackedLinks: trackedLinkRegistry(config),
     log: options.log,
     ...(local?.sendInOrder ? { inOrder: true } : {}),
     ...(local?.random ? { random: local.random } : {}),

@@ -142,6 +142,7 @@ export class StatelessStack extends Stack {
     });
     this.triggerChecks = new TriggerChecks(this, 'TriggerChecks', {
       tables: stateful.tables,
+      linkSecret: stateful.linkSigningSecret,
       runtimeEnvironment: this.delivery.runtimeEnvironment,
       schedulerDeadLetterQueue: this.delivery.schedulerDeadLetterQueue,
       alarms: this.alarms,

@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { customerPk } from '../functions/adapters/dynamo/customer-store.ts';
+import { linkPk } from '../functions/adapters/dynamo/link-store.ts';
 import { CHECKS_PK_PREFIX } from '../functions/adapters/dynamo/trigger-store.ts';
 import { ENV, SERVICE, TRIGGER_GROUP_PREFIX } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
@@ -12,6 +14,8 @@ import type { CampaignTables } from './stateful-stack.ts';
 
 export interface TriggerChecksProps {
   readonly tables: CampaignTables;
+  /** The key of tracked links: a reminder of a campaign that tracks its links carries one. */
+  readonly linkSecret: ISecret;
   /** The full `loadConfig()` environment (CampaignDelivery.runtimeEnvironment). */
   readonly runtimeEnvironment: Record<string, string>;
   /** Where the check schedules park invocations that still fail (the send schedules' queue: one alarm). */
@@ -26,7 +30,7 @@ export interface TriggerChecksProps {
  * schedule per check in the campaign's group `triggers-<id>`, creating the group on demand.
  * Each schedule invokes the trigger-check function as the trigger scheduler role; the
  * function reads the order and the customer, claims the touch in the same ledger as the
- * waves (so caps hold across both) and sends the SMS, or drops it with its reason, or (quiet
+ * waves (so caps hold across both), registers the reminder's tracked link and sends the SMS, or drops it with its reason, or (quiet
  * hours) writes a later schedule of the same check.
  *
  * The trigger groups have a prefix of their own: the send schedules' role and this one can
@@ -90,6 +94,9 @@ export class TriggerChecks extends Construct {
         read: true,
         partitionKeysLike: [`${customerPk('')}*`],
       })
+      // Registers a reminder's tracked link before it leaves: link items only, never a click.
+      .useTableWrites(tables.links, ENV.linksTable, ['BatchWriteItem'], { partitionKeysLike: [`${linkPk('')}*`] })
+      .useSecret(props.linkSecret, ENV.linkSecretArn)
       .allowUnscoped(
         'SmsPublish',
         {

@@ -284,7 +284,7 @@ export async function runSample(args: string[]): Promise<number> {
     if (values.clicks) {
       // The whole reach, even in one --uplift-group: taps are not the lift, buyers tap in every group.
       const everyone = reachOf(planCampaign({ campaign, customers, now: now.getTime() }), customers, campaign);
-      const clicks = sampleClickLines(everyone, lines);
+      const clicks = sampleClickLines(everyone, lines, { campaign });
       await writeFile(values.clicks, clicks.map((line) => `${JSON.stringify(line)}\n`).join(''));
       progress.result(`wrote ${values.clicks}: ${formatCount(clicks.length)} taps on tracked links`);
     }

@@ -3,7 +3,22 @@ import type { AuditEntry, CampaignState } from './campaign-lifecycle.ts';
 import type { CampaignIncrement, WaveIncrement } from './incremental.ts';
 import type { Channel } from './timeline.ts';
 
-export interface ReportRow {
+/** What a row's tracked links earned (tracked campaigns only). */
+export interface ClickResults {
+  /** Customers who followed the message's tracked link (once each, however often they tapped). */
+  clicks?: number;
+  /** clicks / sent, 0 to 1; absent when nothing was sent. */
+  clickThrough?: number;
+  /**
+   * Clicked then ordered, a second attribution beside timing: orders paid within the
+   * attribution window after the customer's click on this row's messages (the last click
+   * before the payment wins, whether a wave's or a reminder's), and their CNY.
+   */
+  clickedOrders?: number;
+  clickedRevenue?: number;
+}
+
+export interface ReportRow extends ClickResults {
   waveId: string;
   channel: Channel;
   /** Touches the plan scheduled. */
@@ -39,17 +54,6 @@ export interface ReportRow {
   cost?: number;
   /** (revenue - cost) / cost; absent when nothing cost anything. */
   roi?: number;
-  /** Customers who followed the message's tracked link (once each, however often they tapped); tracked campaigns only. */
-  clicks?: number;
-  /** clicks / sent, 0 to 1; absent when nothing was sent. */
-  clickThrough?: number;
-  /**
-   * Clicked then ordered, a second attribution beside timing: orders paid within the
-   * attribution window after the customer's click on this wave and channel (the last click
-   * before the payment wins), and their CNY.
-   */
-  clickedOrders?: number;
-  clickedRevenue?: number;
 }
 
 export interface UnknownTouch {
@@ -103,7 +107,7 @@ export interface CampaignReport {
  * One order rule's checks: each order event that started one is a check, which fires once
  * (or waits for quiet hours to end, then fires) and ends sent, suppressed, failed or unknown.
  */
-export interface TriggerRow {
+export interface TriggerRow extends ClickResults {
   /** `trigger:<id>` for a campaign trigger, `presale:open` or `presale:close` for the balance reminders. */
   rule: string;
   /** Checks scheduled: orders that started one. */

@@ -33,9 +33,15 @@ const LINK_ID = /^[A-Za-z0-9_-]{16}$/;
 /** The touch a tracked link stands for. */
 export interface LinkedTouch {
   campaignId: string;
+  /** A wave's id, or an order rule's (`trigger:<id>`, `presale:open`, `presale:close`). */
   waveId: string;
   channel: 'sms' | 'email';
   customerId: string;
+  /**
+   * The order an order rule's reminder is about: a customer reminded of two orders gets two
+   * links, each counted once. Never set for a wave, whose ids stay as they were.
+   */
+  orderId?: string;
 }
 
 function checkOf(keys: TokenKeys, id: Buffer): Buffer {
@@ -46,7 +52,9 @@ function checkOf(keys: TokenKeys, id: Buffer): Buffer {
 export function trackedLinkId(keys: TokenKeys, touch: LinkedTouch): string {
   if (keys.purpose !== LINK_PURPOSE) throw new Error(`tracked links need ${LINK_PURPOSE} keys`);
   // NUL cannot occur in an id, so no two touches write the same input.
-  const input = [touch.campaignId, touch.waveId, touch.channel, touch.customerId].join('\u0000');
+  const parts = [touch.campaignId, touch.waveId, touch.channel, touch.customerId];
+  if (touch.orderId !== undefined) parts.push(touch.orderId);
+  const input = parts.join('\u0000');
   const id = createHmac('sha256', keys.mac).update('touch').update(input, 'utf8').digest().subarray(0, ID_BYTES);
   return Buffer.concat([id, checkOf(keys, id)]).toString('base64url');
 }

@@ -4,7 +4,10 @@
  * and records its first click; the report reads a campaign's clicks.
  */
 
-/** What one tracked link stands for: one customer's message of one wave and channel. */
+/**
+ * What one tracked link stands for: one customer's message of one wave and channel, or one
+ * order rule's reminder of one order (`waveId` is then the rule).
+ */
 export interface LinkRecord {
   /** The link's id (domain/tracked-link.ts): the path `/l/<id>`. */
   id: string;
@@ -13,6 +16,8 @@ export interface LinkRecord {
   channel: 'sms' | 'email';
   customerId: string;
   sendId: string;
+  /** An order rule's reminder: the order it is about (domain/tracked-link.ts). */
+  orderId?: string;
   /** The plan's group of the customer (`d11-loyal`, ...): the report's breakdown by group. */
   group?: string;
   /** Where the redirect sends the customer: the wave's mobile or PC link, by their device. */

@@ -19,6 +19,7 @@ import { formatInstant } from '../domain/local-time.ts';
 import type { OrderState } from '../domain/orders.ts';
 import type {
   CampaignReport,
+  ClickResults,
   GroupResult,
   ReportIncremental,
   ReportRow,
@@ -197,7 +198,8 @@ export async function buildReport(
   }
   const clicks =
     plan.campaign.links.trackingBase !== undefined && deps.links ? await deps.links.clicks(campaignId) : undefined;
-  if (clicks) countClicks(rows, clicks, allOrders, campaign.attributionHours);
+  const clickResults = clicks && clickResultsOf(clicks, allOrders, campaign.attributionHours);
+  if (clickResults) for (const [key, row] of rows) Object.assign(row, clickResults(key, row.sent));
   const ordered = [...rows.values()].filter(
     (row) => row.planned > 0 || plan.timeline.waves.some((w) => w.id === row.waveId),
   );
@@ -239,7 +241,9 @@ export async function buildReport(
     labels: wave.labels.map(roundedGroup),
   }));
   const triggers = deps.triggers
-    ? triggerRows(campaign, await deps.triggers.checksOf(campaignId), allOrders)
+    ? triggerRows(campaign, await deps.triggers.checksOf(campaignId), allOrders)?.map((row) =>
+        clickResults ? { ...row, ...clickResults(`${row.rule}/sms`, row.sent) } : row,
+      )
     : undefined;
   unknownTouches.sort((a, b) =>
     a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : a.customerId < b.customerId ? -1 : 1,
@@ -270,16 +274,15 @@ export async function buildReport(
 const share = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 10_000;
 
 /**
- * Each row's clicks and click-through, and its "clicked then ordered": the orders paid within
- * the attribution window after a click, credited to the last click before the payment, as
- * timing credits the last touch.
+ * The clicks and click-through of a row (`<wave or rule>/<channel>`), and its "clicked then
+ * ordered": the orders paid within the attribution window after a click, credited to the
+ * last click before the payment (a wave's or a reminder's), as timing credits the last touch.
  */
-function countClicks(
-  rows: Map<string, ReportRow>,
+function clickResultsOf(
   clicks: readonly Click[],
   orders: readonly OrderState[],
   windowHours: number,
-): void {
+): (key: string, sent: number) => ClickResults {
   const counted = new Map<string, number>();
   for (const click of clicks)
     counted.set(`${click.waveId}/${click.channel}`, (counted.get(`${click.waveId}/${click.channel}`) ?? 0) + 1);
@@ -290,13 +293,16 @@ function countClicks(
     at: Date.parse(click.at),
   }));
   const credits = attribute(clicked, orders, windowHours);
-  for (const [key, row] of rows) {
-    row.clicks = counted.get(key) ?? 0;
-    if (row.sent > 0) row.clickThrough = share(row.clicks, row.sent);
+  return (key, sent) => {
+    const count = counted.get(key) ?? 0;
     const credit = credits.get(key) ?? { orders: 0, revenue: 0 };
-    row.clickedOrders = credit.orders;
-    row.clickedRevenue = credit.revenue;
-  }
+    return {
+      clicks: count,
+      ...(sent > 0 ? { clickThrough: share(count, sent) } : {}),
+      clickedOrders: credit.orders,
+      clickedRevenue: credit.revenue,
+    };
+  };
 }
 
 /** A group's clicks on one wave (both channels) and its click-through; unchanged when the campaign is not tracked. */

@@ -25,6 +25,7 @@ import { type Plan, planCandidates, planFromCandidates } from '../domain/planner
 import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
+import type { ShardCustomerSource } from '../ports/plan-starter.ts';
 import type { PlanDraftDeps } from './plan-draft.ts';
 import { loadCustomers } from './plan-offline.ts';
 
@@ -46,8 +47,7 @@ export interface ShardRef {
   count: number;
 }
 
-/** Where a shard's customers come from (handlers/plan-shards.ts validates it). */
-export type ShardCustomerSource = { kind: 'csv'; key: string; etag: string } | { kind: 'table'; totalSegments: number };
+export type { ShardCustomerSource };
 
 export interface PlanShardDeps {
   storage: ObjectStorage;

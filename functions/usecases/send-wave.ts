@@ -46,21 +46,20 @@ import {
   waveKind,
 } from '../domain/messages.ts';
 import { type SendWindow, sendWindow } from '../domain/send-windows.ts';
-import type { TokenKeys } from '../domain/signed-token.ts';
 import { registeredTemplateId } from '../domain/sms-rules.ts';
 import { escapeHtml } from '../domain/text.ts';
-import { messageLinks, trackedLinkId, trackedLinkUrl } from '../domain/tracked-link.ts';
+import { messageLinks } from '../domain/tracked-link.ts';
 import type { CampaignStore, ShardRef, StoredSend, Touch, TouchStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EmailSender } from '../ports/email.ts';
 import type { Ledger, LedgerClaim, PurchaseCheck, RateLimiter } from '../ports/ledger.ts';
 import type { LifecycleStore, StoredVersion } from '../ports/lifecycle-store.ts';
-import type { LinkRecord, LinkStore } from '../ports/link-store.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { OptOutStore } from '../ports/opt-out-store.ts';
 import type { SmsOptOuts } from '../ports/opt-outs.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
 import { CONTROL_PREFETCH_MS, ControlWatch } from './control-watch.ts';
+import { registerTrackedLinks, type TrackedLinkDeps } from './tracked-links.ts';
 
 export interface ShardMessage extends ShardRef {
   /** The send's second, epoch ms: nothing leaves before it. */
@@ -653,22 +652,9 @@ async function stage(
   };
 }
 
-export interface TrackedLinkDeps {
-  store: Pick<LinkStore, 'register'>;
-  keys(): Promise<TokenKeys>;
-}
-
-export class MissingTrackedLinksError extends Error {
-  constructor(campaignId: string) {
-    super(`campaign ${campaignId} tracks its links, but this worker has no link store: nothing was sent`);
-    this.name = 'MissingTrackedLinksError';
-  }
-}
-
 /**
- * Each pending touch's tracked link, registered (one batch write per 25) before any message
- * of the shard leaves: a customer who taps at once finds it. Nothing when the campaign does
- * not track its links.
+ * Each pending touch's tracked link, registered before any message of the shard leaves.
+ * Nothing when the campaign does not track its links.
  */
 async function registerLinks(
   deps: TrackedLinkDeps | undefined,
@@ -679,30 +665,21 @@ async function registerLinks(
 ): Promise<Map<string, string> | undefined> {
   const base = campaign.links.trackingBase;
   if (base === undefined) return undefined;
-  if (!deps) throw new MissingTrackedLinksError(campaign.id);
-  const keys = await deps.keys();
-  const urls = new Map<string, string>();
-  const records: LinkRecord[] = pending.map((touch) => {
-    const id = trackedLinkId(keys, {
-      campaignId: campaign.id,
-      waveId: touch.waveId,
-      channel: touch.channel,
-      customerId: touch.customerId,
-    });
-    urls.set(touch.customerId, trackedLinkUrl(base, id));
-    return {
-      id,
+  const urls = await registerTrackedLinks(
+    deps,
+    campaign.id,
+    base,
+    pending.map((touch) => ({
       campaignId: campaign.id,
       waveId: touch.waveId,
       channel: touch.channel,
       customerId: touch.customerId,
       sendId: send.id,
-      ...(touch.group === undefined ? {} : { group: touch.group }),
+      group: touch.group,
       to: linkFor(touch.device, wave.links ?? campaign.links),
-    };
-  });
-  await deps.store.register(records);
-  return urls;
+    })),
+  );
+  return new Map(pending.map((touch, index) => [touch.customerId, urls[index] as string]));
 }
 
 type Outcome = Pick<Touch, 'status' | 'reason' | 'providerMessageId' | 'parts'>;

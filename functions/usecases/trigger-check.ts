@@ -9,6 +9,7 @@
  */
 import { triggerScheduleGroup } from '../contract.ts';
 import type { Campaign } from '../domain/campaign.ts';
+import type { Device } from '../domain/customer.ts';
 import { monthKey } from '../domain/local-time.ts';
 import { deliveredSms, linkFor, renderSms, smsParts } from '../domain/messages.ts';
 import type { OrderEvent } from '../domain/orders.ts';
@@ -29,6 +30,7 @@ import type { OrderStore } from '../ports/order-store.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import { RejectedMessageError, type SmsSender, ThrottledError } from '../ports/sms.ts';
 import { type CheckRecord, type ContactBook, FINAL_CHECK_STATUSES, type TriggerStore } from '../ports/trigger-store.ts';
+import { registerTrackedLinks, type TrackedLinkDeps } from './tracked-links.ts';
 
 /**
  * The states in which order rules run. A completed campaign has sent its last wave, but its
@@ -115,6 +117,8 @@ export interface FireCheckDeps {
   sms: SmsSender;
   scheduler: Pick<Scheduler, 'ensureGroup' | 'upsert'>;
   clock: { now(): number };
+  /** Where a reminder's tracked link is registered; needed by a campaign with a tracking base. */
+  trackedLinks?: TrackedLinkDeps;
 }
 
 export type FireOutcome =
@@ -161,6 +165,10 @@ export async function fireCheck(deps: FireCheckDeps, check: TriggerCheck): Promi
     );
     return { kind: 'waiting', until: decision.until };
   }
+  const device = contact?.device ?? 'mobile';
+  // Registered before the claim: a registry that fails leaves nothing claimed, and a check
+  // fired again registers the same record.
+  const link = await reminderLink(deps.trackedLinks, campaign, check, device);
   const claim: LedgerClaim = {
     customerId: check.customerId,
     touchId: checkTouchId(check),
@@ -174,7 +182,7 @@ export async function fireCheck(deps: FireCheckDeps, check: TriggerCheck): Promi
   const settings = checkSettings(campaign, check.rule) as NonNullable<ReturnType<typeof checkSettings>>;
   const text = renderSms(reminderText(check.rule, settings.sms), {
     name: contact?.name,
-    link: linkFor(contact?.device ?? 'mobile', campaign.links),
+    link,
     signature: campaign.signature,
     optOut: campaign.providerSuffix ? '' : campaign.optOutText,
     ...(campaign.coupon === undefined ? {} : { coupon: campaign.coupon }),
@@ -211,4 +219,32 @@ export async function fireCheck(deps: FireCheckDeps, check: TriggerCheck): Promi
     // It may have reached the provider: unknown, never resent blindly.
     return drop('unknown', `provider error: ${(error as Error).name}`);
   }
+}
+
+/**
+ * The link a reminder carries: its own tracked link (one per order: a customer reminded of two
+ * orders taps two links, each counted once) when the campaign tracks its links, else the
+ * campaign's link for the customer's device.
+ */
+async function reminderLink(
+  deps: TrackedLinkDeps | undefined,
+  campaign: Campaign,
+  check: TriggerCheck,
+  device: Device,
+): Promise<string> {
+  const to = linkFor(device, campaign.links);
+  const base = campaign.links.trackingBase;
+  if (base === undefined) return to;
+  const [url] = await registerTrackedLinks(deps, campaign.id, base, [
+    {
+      campaignId: check.campaignId,
+      waveId: check.rule,
+      channel: 'sms',
+      customerId: check.customerId,
+      orderId: check.orderId,
+      sendId: checkScheduleName(check),
+      to,
+    },
+  ]);
+  return url as string;
 }

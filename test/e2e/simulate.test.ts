@@ -33,8 +33,21 @@ describe('campaign simulate', () => {
     // Prepare
     const customers = join(work, 'customers.csv');
     const orders = join(work, 'orders.jsonl');
+    const clicksFile = join(work, 'clicks.jsonl');
     expect(
-      await quietCode(['sample', '--customers', '1500', '--now', NOW, '--out', customers, '--orders', orders]),
+      await quietCode([
+        'sample',
+        '--customers',
+        '1500',
+        '--now',
+        NOW,
+        '--out',
+        customers,
+        '--orders',
+        orders,
+        '--clicks',
+        clicksFile,
+      ]),
     ).toBe(0);
     const out = join(work, 'out');
 
@@ -51,6 +64,8 @@ describe('campaign simulate', () => {
       out,
       '--orders',
       orders,
+      '--clicks',
+      clicksFile,
       '--quiet',
     ]);
 
@@ -81,6 +96,20 @@ describe('campaign simulate', () => {
     expect(payReminder?.suppressed['trigger:paid'], 'orders paid within 30 minutes got none').toBeGreaterThan(0);
     expect(reminders.length).toBe(triggers.reduce((sum, row) => sum + row.sent, 0));
     expect(new Set(reminders.map((entry) => entry.sendId)).size, 'one reminder per check').toBe(reminders.length);
+    // The taps on tracked links, each counted once: a wave's and a reminder's links alike.
+    const taps = await jsonLines<{ click: { customerId: string; waveId: string } }>(clicksFile);
+    const tapped = (rule: string) =>
+      new Set(taps.filter((tap) => tap.click.waveId === rule).map((tap) => tap.click.customerId)).size;
+    expect(report.totals.clicks, 'no clicks in the report').toBeGreaterThan(0);
+    expect(report.totals.clicks).toBeLessThanOrEqual(new Set(taps.map((t) => JSON.stringify(t.click))).size);
+    expect(payReminder?.clicks, 'no reminder link was followed').toBeGreaterThan(0);
+    expect(payReminder?.clicks).toBeLessThanOrEqual(Math.min(payReminder?.sent ?? 0, tapped('trigger:pay-reminder')));
+    expect(payReminder?.clickedOrders, 'a tapped reminder was not followed by its order').toBeGreaterThan(0);
+    for (const row of [...report.rows, ...triggers]) {
+      expect(row.clicks ?? 0, `${'rule' in row ? row.rule : row.waveId}: more clicks than sends`).toBeLessThanOrEqual(
+        row.sent,
+      );
+    }
     expect(touches.length).toBe(timeline.summary.touches.sms + timeline.summary.touches.email);
     expect(report.totals).toMatchObject({
       planned: touches.length,

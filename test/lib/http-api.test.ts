@@ -396,7 +396,7 @@ describe('campaign HTTP API', () => {
   });
 
   describe('who reads which secret', () => {
-    it('the webhook key only the order webhook, the link key only the send worker, the test send, the unsubscribe and the tracked-link functions', () => {
+    it('the webhook key only the order webhook, the link key only the send worker, the trigger check, the test send, the unsubscribe and the tracked-link functions', () => {
       // Prepare
       const webhookArn = JSON.stringify(consumed(stacks.stateful.webhookSigningSecret.secretArn));
       const linkArn = JSON.stringify(consumed(stacks.stateful.linkSigningSecret.secretArn));
@@ -424,6 +424,7 @@ describe('campaign HTTP API', () => {
         [logicalId(httpApi().unsubscribe.role)]: [linkArn],
         [logicalId(httpApi().testSend.role)]: [linkArn],
         [logicalId(httpApi().trackedLink.role)]: [linkArn],
+        [logicalId(stacks.stateless.triggerChecks.checker.role)]: [linkArn],
       });
     });
   });

@@ -101,11 +101,12 @@ describe('order reminders (trigger checks) on AWS', () => {
       expect(props.Environment.Variables.TRIGGER_CHECK_ARN).toBe(CHECKER_ARN);
     });
 
-    it('puts only check records in the campaigns table and only updates customers (the ledger claim); never deletes or batch-writes', () => {
+    it('puts only check records in the campaigns table, only updates customers (the ledger claim), batch-writes only link items; never deletes', () => {
       // Prepare
       const { tables } = stacks.stateful;
       const campaigns = consumed(tables.campaigns.tableArn);
       const customers = consumed(tables.customers.tableArn);
+      const links = consumed(tables.links.tableArn);
 
       // Act
       const written = Object.fromEntries(DYNAMODB_WRITES.map((action) => [action, resourcesOf(statements, action)]));
@@ -119,7 +120,7 @@ describe('order reminders (trigger checks) on AWS', () => {
         'dynamodb:PutItem': [campaigns],
         'dynamodb:UpdateItem': [customers],
         'dynamodb:DeleteItem': [],
-        'dynamodb:BatchWriteItem': [],
+        'dynamodb:BatchWriteItem': [links],
       });
       expect(permissions(writes)).toEqual(
         permissions([
@@ -127,6 +128,11 @@ describe('order reminders (trigger checks) on AWS', () => {
             Action: 'dynamodb:PutItem',
             Resource: campaigns,
             Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHECKS#*'] } },
+          },
+          {
+            Action: 'dynamodb:BatchWriteItem',
+            Resource: links,
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] } },
           },
           {
             Action: 'dynamodb:UpdateItem',
@@ -137,7 +143,24 @@ describe('order reminders (trigger checks) on AWS', () => {
       );
       expect(read).toEqual(expect.arrayContaining([campaigns, customers]));
       expect(read).toHaveLength(2);
-      expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    });
+
+    it('reads the link secret only (a tracked reminder link is keyed by it), and is given its ARN', () => {
+      // Prepare
+      const secret = consumed(stacks.stateful.linkSigningSecret.secretArn);
+
+      // Act
+      const secrets = statementsOn(statements, 'secretsmanager:');
+
+      // Assess
+      expect(secrets.flatMap((statement) => [statement.Resource].flat())).toEqual(secrets.map(() => secret));
+      expect(actionsOf(secrets)).toEqual(
+        expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
+      );
+      expect(functionProps(template, triggers().checker.function).Environment.Variables.LINK_SECRET_ARN).toEqual(
+        secret,
+      );
     });
 
     it("publishes SMS and asks about one number's opt-out in its own region only", () => {

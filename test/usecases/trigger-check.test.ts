@@ -6,6 +6,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/dynamo/ledger.ts';
+import { DynamoLinkStore } from '../../functions/adapters/dynamo/link-store.ts';
 import { DynamoOrderStore } from '../../functions/adapters/dynamo/order-store.ts';
 import { DynamoContactBook, DynamoTriggerStore } from '../../functions/adapters/dynamo/trigger-store.ts';
 import { LocalSmsOptOuts } from '../../functions/adapters/local/opt-outs.ts';
@@ -14,10 +15,14 @@ import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import { clientsFor } from '../../functions/composition.ts';
 import { type CampaignInput, parseCampaign } from '../../functions/domain/campaign.ts';
 import { bodyDigest, type OrderEvent } from '../../functions/domain/orders.ts';
+import { tokenKeys } from '../../functions/domain/signed-token.ts';
+import { LINK_PURPOSE } from '../../functions/domain/tracked-link.ts';
 import { checkTouchId, type TriggerCheck } from '../../functions/domain/triggers.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { type SmsMessage, type SmsSender, ThrottledError } from '../../functions/ports/sms.ts';
+import { followLink } from '../../functions/usecases/follow-link.ts';
 import { ingestOrder } from '../../functions/usecases/ingest-order.ts';
+import { MissingTrackedLinksError } from '../../functions/usecases/tracked-links.ts';
 import {
   type FireCheckDeps,
   type FireOutcome,
@@ -72,8 +77,10 @@ const campaignInput = (id: string, extra: Partial<CampaignInput> = {}): Campaign
   ...extra,
 });
 
+const LINK_KEYS = tokenKeys('trigger-check-test-link-secret', LINK_PURPOSE);
+
 /** A fresh campaign, its stores and a scheduler whose firings go to the check's use case. */
-async function setUp(extra: Partial<CampaignInput> = {}) {
+async function setUp(extra: Partial<CampaignInput> = {}, options: { linkStore?: boolean } = {}) {
   run += 1;
   const campaignId = `trg-${run}`;
   const campaign = parseCampaign(campaignInput(campaignId, extra));
@@ -99,6 +106,7 @@ async function setUp(extra: Partial<CampaignInput> = {}) {
   const optOuts = new LocalSmsOptOuts();
   const ledger = new DynamoLedger(clients.documents, customers);
   const orders = new DynamoOrderStore(clients.documents, customers);
+  const links = new DynamoLinkStore(clients.dynamodb, clients.documents, stack.config.tables.links);
   let deps: FireCheckDeps;
   const scheduler = new LocalScheduler({
     invoke: async (payload) => {
@@ -118,6 +126,7 @@ async function setUp(extra: Partial<CampaignInput> = {}) {
     sms,
     scheduler,
     clock,
+    ...(options.linkStore === false ? {} : { trackedLinks: { store: links, keys: async () => LINK_KEYS } }),
   };
   const ingest = (event: OrderEvent) =>
     ingestOrder(
@@ -157,6 +166,8 @@ async function setUp(extra: Partial<CampaignInput> = {}) {
     scheduler,
     deps,
     optOuts,
+    links,
+    clock,
   };
 }
 
@@ -350,5 +361,68 @@ describe('order-triggered reminders', () => {
     // Assess
     expect(t.sms.sent.map((message) => message.tags.waveId)).toEqual(['presale:open']);
     expect(t.outcomes[1]).toEqual({ kind: 'dropped', status: 'suppressed', reason: 'trigger:paid' });
+  });
+
+  it("a tracked campaign's reminder carries its own tracked link per order, which counts one click", async () => {
+    // Prepare
+    const t = await setUp({
+      links: { mobile: 'https://m.shop.cn/pay', pc: 'https://shop.cn/pay', trackingBase: 'https://s.shop.cn' },
+    });
+    await t.customer('c7');
+    const first = created(`o1-${t.campaignId}`, 'c7', START);
+    const second = created(`o2-${t.campaignId}`, 'c7', START + MIN);
+    await t.ingest(first);
+    await t.ingest(second);
+    // Act: both reminders leave; the first one's link is tapped twice
+    await t.advanceTo(START + 31 * MIN);
+    const ids = t.sms.sent.map((message) => /https:\/\/s\.shop\.cn\/l\/([A-Za-z0-9_-]{16})/.exec(message.text)?.[1]);
+    const followDeps = { links: t.links, keys: async () => LINK_KEYS, clock: t.clock };
+    const taps = [await followLink(followDeps, ids[0]), await followLink(followDeps, ids[0])];
+    // Assess
+    expect(t.sms.sent, 'both orders were reminded').toHaveLength(2);
+    expect(
+      ids.every((id) => id !== undefined),
+      `a reminder without its tracked link: ${t.sms.sent[0]?.text}`,
+    ).toBe(true);
+    expect(ids[0], 'two orders of one customer shared a link').not.toBe(ids[1]);
+    expect(t.sms.sent[0]?.text).not.toContain('https://m.shop.cn/pay');
+    expect(taps.map((tap) => (tap.kind === 'redirect' ? [tap.to, tap.click] : tap.kind))).toEqual([
+      ['https://m.shop.cn/pay', 'recorded'],
+      ['https://m.shop.cn/pay', 'already'],
+    ]);
+    const clicks = await t.links.clicks(t.campaignId);
+    expect(clicks.map(({ waveId, orderId, customerId }) => ({ waveId, orderId, customerId }))).toEqual([
+      { waveId: 'trigger:pay-reminder', orderId: first.order.orderId, customerId: 'c7' },
+    ]);
+  });
+
+  it("a tracked campaign's reminder is neither claimed nor sent where its link cannot be registered", async () => {
+    // Prepare
+    const t = await setUp(
+      { links: { mobile: 'https://m.shop.cn/pay', pc: 'https://shop.cn/pay', trackingBase: 'https://s.shop.cn' } },
+      { linkStore: false },
+    );
+    await t.customer('c8');
+    const event = created(`o-${t.campaignId}`, 'c8', START);
+    await t.ingest(event);
+    const check: TriggerCheck = {
+      campaignId: t.campaignId,
+      version: 1,
+      rule: 'trigger:pay-reminder',
+      orderId: event.order.orderId,
+      customerId: 'c8',
+      fireAt: START + 30 * MIN,
+      expiresAt: Date.parse('2026-11-12T00:00:00+08:00'),
+    };
+    // Act
+    const refused = await fireCheck(t.deps, check).catch((error: unknown) => error);
+    const withStore = await fireCheck(
+      { ...t.deps, trackedLinks: { store: t.links, keys: async () => LINK_KEYS } },
+      check,
+    );
+    // Assess
+    expect(refused).toBeInstanceOf(MissingTrackedLinksError);
+    expect(withStore.kind, 'the claim of the refused firing blocked the next one').toBe('sent');
+    expect(t.sms.sent).toHaveLength(1);
   });
 });

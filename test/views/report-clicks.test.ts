@@ -1,6 +1,6 @@
 /** The report page of a campaign that tracks its links: clicks, click-through and clicked-then-ordered columns. */
 import { describe, expect, it } from 'vitest';
-import type { CampaignReport } from '../../functions/domain/report-types.ts';
+import type { CampaignReport, TriggerRow } from '../../functions/domain/report-types.ts';
 import { formatInt } from '../../functions/views/report/format.ts';
 import { reportModel } from '../../functions/views/report/model.ts';
 import { renderReportPage } from '../../functions/views/report-page.ts';
@@ -86,5 +86,45 @@ describe('the report of a tracked campaign', () => {
     expect(groups?.waves[0]?.sections[0]?.rows[0]?.cells.at(-1)).toBe('3 (12.5%)');
     expect(page).toContain('点击后下单');
     expect(page).toContain('3 (12.5%)');
+  });
+
+  it('gives each order rule its clicks and clicked-then-ordered, and none when the campaign is not tracked', () => {
+    // Prepare
+    const rule: TriggerRow = {
+      rule: 'trigger:pay-reminder',
+      scheduled: 40,
+      checked: 40,
+      sent: 20,
+      suppressed: { 'trigger:paid': 20 },
+      failed: {},
+      unknown: 0,
+      waiting: 0,
+      pending: 0,
+      smsParts: 20,
+      orders: 6,
+      revenue: 1200,
+      cost: 0.9,
+      clicks: 5,
+      clickThrough: 0.25,
+      clickedOrders: 4,
+      clickedRevenue: 800,
+    };
+    const { clicks: _c, clickThrough: _t, clickedOrders: _o, clickedRevenue: _r, ...untrackedRule } = rule;
+
+    // Act
+    const zh = reportModel({ ...tracked(), triggers: [rule] }, { lang: 'zh' }).triggers;
+    const en = reportModel({ ...tracked(), triggers: [rule] }, { lang: 'en' }).triggers;
+    const untracked = reportModel({ ...fixtureReport, triggers: [untrackedRule] }, { lang: 'zh' }).triggers;
+
+    // Assess
+    expect(zh?.heads.slice(-2).map((head) => head.text)).toEqual(['点击', '点击后下单']);
+    expect(en?.heads.slice(-2).map((head) => head.text)).toEqual(['Clicks', 'Clicked, then ordered']);
+    expect(zh?.rows[0]?.cells.slice(-2)).toMatchObject([
+      { text: '5', sub: '点击率 25.0%' },
+      { text: '4', sub: expect.stringContaining('800') },
+    ]);
+    expect(zh?.note).toContain('点击后下单');
+    expect(untracked?.heads.map((head) => head.text)).not.toContain('点击');
+    expect(untracked?.rows[0]?.cells).toHaveLength((zh?.rows[0]?.cells.length ?? 0) - 2);
   });
 });

@@ -1053,6 +1053,7 @@ function triggersOf(report: CampaignReport, mode: RoiModeName, lang: Lang): Trig
   if (!Array.isArray(report.triggers) || report.triggers.length === 0) return undefined;
   const tx = REPORT_TEXTS[lang];
   const h = tx.triggerHead;
+  const tracked = isTracked(report);
   const numeric = [h.scheduled, h.checked, h.sent, h.suppressed, h.failed, h.unknown, h.waiting, h.pending];
   return {
     title: tx.triggersTitle,
@@ -1060,6 +1061,7 @@ function triggersOf(report: CampaignReport, mode: RoiModeName, lang: Lang): Trig
     heads: [
       { text: h.rule, num: false },
       ...[...numeric, h.smsParts, h.orders, h.revenue, h.cost, 'ROI'].map((text) => ({ text, num: true })),
+      ...(tracked ? [tx.head.clicks, tx.head.clickedOrders].map((text) => ({ text, num: true })) : []),
     ],
     rows: report.triggers.map((row) => ({
       name: ruleName(String(row.rule), lang),
@@ -1080,9 +1082,10 @@ function triggersOf(report: CampaignReport, mode: RoiModeName, lang: Lang): Trig
         numCell(row.revenue, formatCny),
         numCell(row.cost, formatCny),
         numCell(row.roi, (v) => formatRoi(v, mode), 'roi'),
+        ...(tracked ? clickCells(row, lang) : []),
       ],
     })),
-    note: tx.triggersNote,
+    note: tracked ? `${tx.triggersNote} ${tx.clicksNote}` : tx.triggersNote,
   };
 }
 
