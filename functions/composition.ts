@@ -31,6 +31,7 @@ import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { InProcessImportContinuation } from './adapters/local/import-continuation.ts';
 import { LocalMapImport, type LocalMapSteps } from './adapters/local/map-import-runner.ts';
 import { localRuntime } from './adapters/local/runtime.ts';
+import { type LocalPlanSteps, LocalShardedPlan } from './adapters/local/sharded-plan-runner.ts';
 import { S3ObjectStorage } from './adapters/s3-object-storage.ts';
 import { S3UploadSigner } from './adapters/s3-upload-signer.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
@@ -40,13 +41,14 @@ import { SnsOptOuts, SnsSmsSender } from './adapters/sns-sms.ts';
 import { SqsImportContinuation } from './adapters/sqs-import-continuation.ts';
 import { SqsSendQueue } from './adapters/sqs-send-queue.ts';
 import { type Config, ConfigError } from './config.ts';
-import { DISTRIBUTED_IMPORT, ENV } from './contract.ts';
+import { DISTRIBUTED_IMPORT, ENV, SHARDED_PLAN } from './contract.ts';
 import { type TokenKeys, tokenKeys } from './domain/signed-token.ts';
 import { LINK_PURPOSE } from './domain/tracked-link.ts';
 import { UNSUBSCRIBE_PURPOSE, unsubscribeToken, unsubscribeUrl } from './domain/unsubscribe-link.ts';
 import { instrument } from './observability.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import type { ImportRef, MapImportStarter } from './ports/import-store.ts';
+import type { ShardedPlanStarter } from './ports/plan-starter.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { ApproveDeps } from './usecases/approve-campaign.ts';
 import type { ReportDeps } from './usecases/build-report.ts';
@@ -60,6 +62,7 @@ import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts'
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { LiveDeps } from './usecases/live-progress.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
+import type { PlanRequestDeps } from './usecases/plan-request.ts';
 import type { PlanShardDeps } from './usecases/plan-shards.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
@@ -188,6 +191,15 @@ export function importDependencies(
 
 const sfnClients = new Map<string, SFNClient>();
 
+function sfnClientFor(config: Config): SFNClient {
+  let sfn = sfnClients.get(config.region);
+  if (!sfn) {
+    sfn = instrument(new SFNClient(common(config)));
+    sfnClients.set(config.region, sfn);
+  }
+  return sfn;
+}
+
 /** The Distributed Map import's starter: the state machine on AWS (where deployed), the local runner here. */
 function mapImportStarter(
   config: Config,
@@ -196,14 +208,22 @@ function mapImportStarter(
 ): MapImportStarter | undefined {
   if (config.runtime === 'aws') {
     if (!config.importStateMachineArn) return undefined;
-    let sfn = sfnClients.get(config.region);
-    if (!sfn) {
-      sfn = instrument(new SFNClient(common(config)));
-      sfnClients.set(config.region, sfn);
-    }
-    return new StepFunctionsExecutions(sfn, config.importStateMachineArn);
+    return new StepFunctionsExecutions(sfnClientFor(config), config.importStateMachineArn);
   }
   return localSteps ? new LocalMapImport(storage, localSteps) : undefined;
+}
+
+/** The sharded plan's starter: the plan state machine on AWS (where given), the shard handler in this process here. */
+function shardedPlanStarter(config: Config, localSteps: LocalPlanSteps | undefined): ShardedPlanStarter | undefined {
+  if (config.runtime === 'aws') {
+    if (!config.planStateMachineArn) return undefined;
+    return new StepFunctionsExecutions(sfnClientFor(config), config.planStateMachineArn);
+  }
+  return localSteps
+    ? new LocalShardedPlan(localSteps, {
+        onFailure: (name, error) => console.error(`sharded plan ${name} failed: ${(error as Error).message}`),
+      })
+    : undefined;
 }
 
 /** One batch of the map import: the file's rows into the customers table (last line wins), its part to storage. */
@@ -344,17 +364,34 @@ export function approveDependencies(config: Config): ApproveDeps & { clock: Cloc
 }
 
 /** The campaign API: every marketer action it routes to. */
-export type CampaignApiDeps = PlanDraftDeps &
+export type CampaignApiDeps = PlanRequestDeps &
   ApproveDeps &
   ControlDeps &
   GetCampaignDeps &
   ReportDeps &
   LiveDeps & { clock: Clock };
 
-export function campaignApiDependencies(config: Config): CampaignApiDeps {
+export function campaignApiDependencies(
+  config: Config,
+  options: {
+    /** Locally, the sharded plan's steps (the shard handler): without them every plan runs in one process. */
+    localPlanSteps?: LocalPlanSteps;
+  } = {},
+): CampaignApiDeps {
   const clients = clientsFor(config);
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  const starter = shardedPlanStarter(config, options.localPlanSteps);
   return {
+    ...(starter
+      ? {
+          sharding: {
+            starter,
+            storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+            thresholdCustomers: config.shardedPlanCustomers ?? SHARDED_PLAN.thresholdCustomers,
+            countCustomers: (campaignId: string) => imports.importedCustomers(campaignId),
+          },
+        }
+      : {}),
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     linkBase: linkBaseFor(config),

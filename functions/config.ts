@@ -41,6 +41,15 @@ const distributedImportBytes = z
   .int('must be a whole number of bytes')
   .positive('must be above 0')
   .optional();
+/**
+ * Both runtimes: campaigns with at least this many imported customers plan in shards (where a
+ * starter is deployed); unset, SHARDED_PLAN.thresholdCustomers.
+ */
+const shardedPlanCustomers = z
+  .number({ error: 'must be a number of customers, e.g. 2000000' })
+  .int('must be a whole number of customers')
+  .positive('must be above 0')
+  .optional();
 /** A link base: no query or fragment (a path is fine), kept without its trailing slash. */
 const baseUrl = (protocol: RegExp, rule: string) =>
   z
@@ -64,6 +73,9 @@ const awsSchema = z.object({
   /** The import state machine: only the importer is given it; without it every file takes the continuation path. */
   importStateMachineArn: name.optional(),
   distributedImportBytes,
+  /** The sharded plan state machine: only the plan API is given it; without it every plan runs in one process. */
+  planStateMachineArn: name.optional(),
+  shardedPlanCustomers,
   sendQueueUrl: z.url(),
   /** What each schedule invokes (the send dispatcher), as whom, and where failed deliveries go. */
   scheduler: z.object({ targetArn: name, roleArn: name, deadLetterArn: name }),
@@ -103,6 +115,7 @@ const localSchema = z.object({
   webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   maxOrderAmount,
   distributedImportBytes,
+  shardedPlanCustomers,
   /** The key of the links in messages (LINK_SECRET; default LOCAL_LINK_SECRET). */
   linkSecret: z.string().min(16, 'must be at least 16 characters'),
   /** Absent: the links point at the local HTTP server the stack runs (its real port). */
@@ -185,6 +198,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
   const maxOrderAmount = maxOrderAmountText ? Number(maxOrderAmountText) : undefined;
   const distributedBytesText = env[ENV.distributedImportBytes]?.trim();
   const distributedImportBytes = distributedBytesText ? Number(distributedBytesText) : undefined;
+  const shardedText = env[ENV.shardedPlanCustomers]?.trim();
+  const shardedPlanCustomers = shardedText ? Number(shardedText) : undefined;
   const runtime = env.CAMPAIGN_RUNTIME ?? (env.AWS_LAMBDA_FUNCTION_NAME ? 'aws' : 'local');
   const tableNames = (fallback: (table: TableName) => string | undefined) =>
     Object.fromEntries(TABLES.map((table) => [table, env[TABLE_ENV[table]] ?? fallback(table)]));
@@ -205,6 +220,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
     maxOrderAmount: ENV.maxOrderAmount,
     importStateMachineArn: ENV.importStateMachineArn,
     distributedImportBytes: ENV.distributedImportBytes,
+    planStateMachineArn: ENV.planStateMachineArn,
+    shardedPlanCustomers: ENV.shardedPlanCustomers,
     linkSecretArn: ENV.linkSecretArn,
     linkSecret: ENV.linkSecret,
     publicBaseUrl: ENV.publicBaseUrl,
@@ -224,6 +241,8 @@ function validate(env: NodeJS.ProcessEnv): Config {
         importQueueUrl: env.IMPORT_QUEUE_URL,
         ...(env[ENV.importStateMachineArn] ? { importStateMachineArn: env[ENV.importStateMachineArn] } : {}),
         ...(distributedImportBytes === undefined ? {} : { distributedImportBytes }),
+        ...(env[ENV.planStateMachineArn] ? { planStateMachineArn: env[ENV.planStateMachineArn] } : {}),
+        ...(shardedPlanCustomers === undefined ? {} : { shardedPlanCustomers }),
         sendQueueUrl: env.SEND_QUEUE_URL,
         scheduler: {
           targetArn: env.SCHEDULE_TARGET_ARN,
@@ -278,6 +297,7 @@ function validate(env: NodeJS.ProcessEnv): Config {
       dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
       maxOrderAmount,
       ...(distributedImportBytes === undefined ? {} : { distributedImportBytes }),
+      ...(shardedPlanCustomers === undefined ? {} : { shardedPlanCustomers }),
       ...(env.WEBHOOK_SECRET ? { webhookSecret: env.WEBHOOK_SECRET } : {}),
       linkSecret: env[ENV.linkSecret] || LOCAL_LINK_SECRET,
       ...(env[ENV.publicBaseUrl] ? { publicBaseUrl: env[ENV.publicBaseUrl] } : {}),

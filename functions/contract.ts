@@ -45,6 +45,10 @@ export const ENV = {
   importStateMachineArn: 'IMPORT_STATE_MACHINE_ARN',
   /** Files at least this many bytes import through the Distributed Map; unset: DISTRIBUTED_IMPORT.thresholdBytes. */
   distributedImportBytes: 'IMPORT_DISTRIBUTED_BYTES',
+  /** The sharded plan state machine: only the plan API starts it. */
+  planStateMachineArn: 'PLAN_STATE_MACHINE_ARN',
+  /** Campaigns of at least this many imported customers plan in shards; unset: SHARDED_PLAN.thresholdCustomers. */
+  shardedPlanCustomers: 'SHARDED_PLAN_CUSTOMERS',
   /** Locally only: the role of the built-in user (`marketer` or `approver`, the default). AWS reads roles from the sign-in. */
   localUserRole: 'LOCAL_USER_ROLE',
 } as const;
@@ -94,6 +98,31 @@ export const DISTRIBUTED_IMPORT = {
   /** The bytes read before the map to resolve the header and check the encoding. */
   headBytes: 1024 * 1024,
 } as const;
+
+/**
+ * The sharded plan (lib/sharded-plan.ts builds its state machine; the plan API starts it).
+ * One plan process holds about 1.56 GB per million customers, so a 10 GB Lambda plans about
+ * six million at most: from two million on, the plan goes to shards of half a million each,
+ * every one well inside its 3 GB first pass.
+ */
+export const SHARDED_PLAN = {
+  thresholdCustomers: 2_000_000,
+  customersPerShard: 500_000,
+  /** Shards one run may have: `States.ArrayRange`, which numbers them, makes at most 1,000 items. */
+  maxShards: 1_000,
+  /** Parallel-Scan segments each shard reads at once, as the single-process plan reads the table. */
+  segmentsPerShard: 4,
+} as const;
+
+/** Where one sharded plan's files live (see `PREFIX.planShards`). */
+export const planWorkPrefix = (campaignId: string, version: number): string =>
+  `${PREFIX.planShards}${campaignId}/v${version}/`;
+
+/**
+ * The plan execution's name: one per campaign and version, so a start repeated after a lost
+ * reply finds the run it started (campaign ids are at most 48 of [A-Za-z0-9_-]: within 80).
+ */
+export const planExecutionName = (campaignId: string, version: number): string => `plan-${campaignId}-v${version}`;
 
 /** The key of one map batch's part (see `PREFIX.importRuns`), ordered by its first row. */
 export const importRunPartKey = (run: string, firstIndex: number): string =>

@@ -52,6 +52,7 @@ export function buildApp(app: App, env: Environment = defaultEnvironment()): Cam
       ? {}
       : { distributedImportConcurrency: settings.importMapConcurrency }),
     ...(settings.planShardConcurrency === undefined ? {} : { planShardConcurrency: settings.planShardConcurrency }),
+    ...(settings.planShardThreshold === undefined ? {} : { shardedPlanCustomers: settings.planShardThreshold }),
   });
   if (settings.dryRun) {
     refuseDeployment(stateful);

@@ -26,6 +26,7 @@ export const SETTING_NAMES = [
   'importMapThresholdMb',
   'importMapConcurrency',
   'planShardConcurrency',
+  'planShardThreshold',
   'dryRun',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -58,6 +59,8 @@ export interface DeploymentSettings {
   readonly importMapConcurrency?: number;
   /** Shards a sharded plan runs at once in each pass. Unset: 100. */
   readonly planShardConcurrency?: number;
+  /** Campaigns with at least this many imported customers plan in shards. Unset: 2,000,000. */
+  readonly planShardThreshold?: number;
   /** Synthesized with example values for what was not set: never to be deployed. */
   readonly dryRun: boolean;
 }
@@ -114,6 +117,11 @@ const HELP: Readonly<Record<SettingName, { meaning: string; example: string }>> 
   planShardConcurrency: {
     meaning: 'shards a sharded plan runs at once in each pass, 1 to 1000 (default 100)',
     example: '100',
+  },
+  planShardThreshold: {
+    meaning:
+      'campaigns with at least this many imported customers plan in shards (Step Functions), smaller ones in the plan API, 1 to 1000000000 (default 2000000)',
+    example: '2000000',
   },
   dryRun: { meaning: 'synthesize offline with example values; the templates cannot be deployed', example: 'true' },
 };
@@ -221,6 +229,7 @@ function schemas(dryRun: boolean) {
     // A Distributed Map runs at most 10,000 child executions at once.
     importMapConcurrency: wholeNumber(1, 10_000),
     planShardConcurrency: wholeNumber(1, 1000),
+    planShardThreshold: wholeNumber(1, 1_000_000_000),
     dryRun: flag,
   } satisfies Record<SettingName, z.ZodType>;
 }
@@ -282,12 +291,16 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
   const reservedConcurrency = read('reservedConcurrency', false);
   const importWorkers = read('importWorkers', DEFAULT_IMPORT_WORKERS);
   const sendWorkers = read('sendWorkers', DEFAULT_SEND_WORKERS);
-  const optional = <N extends 'importMapThresholdMb' | 'importMapConcurrency' | 'planShardConcurrency'>(name: N) =>
-    contextValue(scope, name) === undefined ? {} : ({ [name]: read(name) } as unknown as Record<N, number>);
+  const optional = <
+    N extends 'importMapThresholdMb' | 'importMapConcurrency' | 'planShardConcurrency' | 'planShardThreshold',
+  >(
+    name: N,
+  ) => (contextValue(scope, name) === undefined ? {} : ({ [name]: read(name) } as unknown as Record<N, number>));
   const scale = {
     ...optional('importMapThresholdMb'),
     ...optional('importMapConcurrency'),
     ...optional('planShardConcurrency'),
+    ...optional('planShardThreshold'),
   };
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {

@@ -11,16 +11,13 @@ import {
   WriterConfig,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV, PREFIX, SERVICE } from '../functions/contract.ts';
+import { ENV, PREFIX, SERVICE, SHARDED_PLAN } from '../functions/contract.ts';
 import { CampaignFunction } from './campaign-function.ts';
 import { CampaignStateMachine, lambdaStep, PrefixResultWriter, wholeNumberIn } from './campaign-state-machine.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 
-/**
- * Shards one run may have: `States.ArrayRange`, which numbers them, makes at most 1,000
- * items (the shard handler itself accepts up to 10,000).
- */
-export const MAX_PLAN_SHARDS = 1_000;
+/** Shards one run may have (the shard handler itself accepts up to 10,000). */
+export const MAX_PLAN_SHARDS = SHARDED_PLAN.maxShards;
 /** Where the two maps write their result files (one folder per map run). */
 export const PLAN_MAP_RESULTS_PREFIX = `${PREFIX.planShards}map-results`;
 const PLAN_TIMEOUT = Duration.minutes(15);
@@ -34,6 +31,12 @@ export interface ShardedPlanProps {
   /** Where the finish writes the version's touches. */
   readonly touchesTable: ITableV2;
   readonly alarms: OperatorAlarms;
+  /**
+   * Campaigns with at least this many imported customers are planned in shards (the plan API
+   * starts this machine); below it the plan API plans in its own process.
+   * @default SHARDED_PLAN.thresholdCustomers (2,000,000)
+   */
+  readonly thresholdCustomers?: number;
   /**
    * Shards planned at once in each pass (the maps' MaxConcurrency). Each first pass scans its
    * share of the customers table's segments, so this bounds the read pressure on it.
@@ -62,11 +65,21 @@ export class ShardedPlan extends Construct {
   public readonly finish: CampaignFunction;
   public readonly machine: CampaignStateMachine;
   public readonly maxConcurrency: number;
+  public readonly thresholdCustomers: number;
+  private readonly dataBucket: IBucket;
 
   constructor(scope: Construct, id: string, props: ShardedPlanProps) {
     super(scope, id);
     const { dataBucket, customersTable, importsTable, campaignsTable, touchesTable, alarms } = props;
     this.maxConcurrency = wholeNumberIn(this, 'maxConcurrency', props.maxConcurrency ?? 100, 1, MAX_PLAN_SHARDS);
+    this.thresholdCustomers = wholeNumberIn(
+      this,
+      'thresholdCustomers',
+      props.thresholdCustomers ?? SHARDED_PLAN.thresholdCustomers,
+      1,
+      1_000_000_000,
+    );
+    this.dataBucket = dataBucket;
 
     const pass = (passId: string, handler: string, description: string, memorySize: number) =>
       new CampaignFunction(this, passId, {
@@ -174,5 +187,22 @@ export class ShardedPlan extends Construct {
         dataBucket.arnForObjects(`${PLAN_MAP_RESULTS_PREFIX}/*`),
         `The maps write their result files under a folder named by the map run; writes are limited to ${PLAN_MAP_RESULTS_PREFIX}/ of this one bucket.`,
       );
+  }
+
+  /**
+   * What starting a sharded plan takes (the plan API): write the run's input.json under the
+   * plan's own prefix, start an execution of this machine (named by campaign and version),
+   * and the machine's ARN and the threshold by name. Nothing else of the run: its passes
+   * read and write with their own roles.
+   */
+  public allowStarting(fn: CampaignFunction): CampaignFunction {
+    const machineArn = this.machine.stateMachine.stateMachineArn;
+    return fn
+      .useBucket(this.dataBucket, ENV.dataBucket, 'write', PREFIX.planShards)
+      .allow({ actions: ['states:StartExecution'], resources: [machineArn] })
+      .useNames({
+        [ENV.planStateMachineArn]: machineArn,
+        [ENV.shardedPlanCustomers]: String(this.thresholdCustomers),
+      });
   }
 }

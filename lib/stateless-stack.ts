@@ -34,6 +34,8 @@ export interface StatelessStackProps extends StackProps {
   readonly distributedImportConcurrency?: number;
   /** Shards the sharded plan runs at once in each pass. @default 100 */
   readonly planShardConcurrency?: number;
+  /** Campaigns with at least this many imported customers plan in shards. @default 2,000,000 */
+  readonly shardedPlanCustomers?: number;
   /** Send workers running at once (see CampaignDeliveryProps.sendWorkers). @default 8 */
   readonly sendWorkers?: number;
   /**
@@ -107,6 +109,7 @@ export class StatelessStack extends Stack {
       touchesTable: stateful.touchesTable,
       alarms: this.alarms,
       ...(props.planShardConcurrency === undefined ? {} : { maxConcurrency: props.planShardConcurrency }),
+      ...(props.shardedPlanCustomers === undefined ? {} : { thresholdCustomers: props.shardedPlanCustomers }),
     });
 
     this.delivery = new CampaignDelivery(this, 'Delivery', {
@@ -158,6 +161,8 @@ export class StatelessStack extends Stack {
     // Planning counts SMS parts with the tracked links' length: it needs their base too.
     this.delivery.planner.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     this.httpApi.campaignPlanApi.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
+    // A campaign of the threshold's customers or more is planned by the sharded plan, not by the API's own process.
+    this.shardedPlan.allowStarting(this.httpApi.campaignPlanApi);
     new CfnOutput(this, 'HttpApiUrl', {
       description:
         'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need a Cognito token of a signed-in user (Authorization: Bearer), e.g. campaign status ID --api <url> --token <token>; customers follow <url>unsubscribe?t=... from emails',

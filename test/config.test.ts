@@ -60,6 +60,28 @@ describe('loadConfig: the largest order amount', () => {
   });
 });
 
+describe('loadConfig: the sharded plan', () => {
+  it('takes the plan state machine on AWS and the threshold on both runtimes, and refuses a threshold that is not a count by name', () => {
+    // Prepare
+    const machine = 'arn:aws-cn:states:cn-north-1:000000000000:stateMachine:plan';
+
+    // Act
+    const aws = loadConfig({ ...AWS_ENV, [ENV.planStateMachineArn]: machine, [ENV.shardedPlanCustomers]: '750000' });
+    const local = loadConfig({ ...LOCAL_ENV, [ENV.shardedPlanCustomers]: ' 300 ' });
+    const unset = loadConfig(AWS_ENV);
+
+    // Assess
+    expect(aws).toMatchObject({ planStateMachineArn: machine, shardedPlanCustomers: 750_000 });
+    expect(local.shardedPlanCustomers).toBe(300);
+    expect(unset).not.toHaveProperty('planStateMachineArn');
+    expect(unset).not.toHaveProperty('shardedPlanCustomers');
+    for (const value of ['many', '0', '2.5'])
+      expect(() => loadConfig({ ...LOCAL_ENV, [ENV.shardedPlanCustomers]: value })).toThrow(
+        new RegExp(`${ENV.shardedPlanCustomers}: must be`),
+      );
+  });
+});
+
 describe('link settings', () => {
   it('on AWS require LINK_SECRET_ARN, naming it', () => {
     // Prepare

@@ -19,10 +19,11 @@ import { controlCampaign } from '../usecases/control-campaign.ts';
 import { CampaignError, invalidRequest } from '../usecases/errors.ts';
 import { getCampaign } from '../usecases/get-campaign.ts';
 import { readLiveProgress } from '../usecases/live-progress.ts';
-import { planDraft } from '../usecases/plan-draft.ts';
+import { planRequested } from '../usecases/plan-request.ts';
 import { renderReportPage } from '../views/report-page.ts';
 import { authorize } from './actor.ts';
 import { errorResponse, header, internalError, json, rawBody } from './http.ts';
+import { planShardSteps } from './plan-shards.ts';
 
 const observed = observability(SERVICE.campaignApi);
 const { logger } = observed;
@@ -93,7 +94,24 @@ const ROUTES: Record<CampaignRoute, Route> = {
     const campaign = validBody(event, z.record(z.string(), z.unknown(), { error: 'must be a campaign JSON object' }));
     // Without a configured base, the links lead back through the API this request came in by.
     const linkBase = () => deps.linkBase?.() ?? `https://${event.requestContext.domainName}`;
-    const result = await planDraft({ ...deps, linkBase }, { campaign, campaignId, actor, now: deps.clock.now() });
+    const outcome = await planRequested({ ...deps, linkBase }, { campaign, campaignId, actor, now: deps.clock.now() });
+    if (outcome.kind === 'planning') {
+      logger.info('sharded plan started', {
+        campaignId,
+        version: outcome.version,
+        shards: outcome.shards,
+        customers: outcome.customers,
+        executionArn: outcome.executionArn,
+      });
+      // Accepted: the run stores the draft version; GET /campaigns/{id} shows it once it has.
+      return json(202, {
+        version: outcome.version,
+        status: 'planning',
+        shards: outcome.shards,
+        customers: outcome.customers,
+      });
+    }
+    const result = outcome.draft;
     return json(201, {
       version: result.version,
       diff: result.diff ?? null,
@@ -144,7 +162,9 @@ async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
     if (!CAMPAIGN_ID.test(campaignId)) {
       throw invalidRequest([{ path: 'id', message: 'is not a campaign id (1-48 letters, digits, - or _)' }]);
     }
-    return await ROUTES[routeKey]({ event, campaignId, actor, deps: campaignApiDependencies(config) });
+    // Locally a sharded plan runs the shard handler's own steps in this process.
+    const deps = campaignApiDependencies(config, { localPlanSteps: planShardSteps });
+    return await ROUTES[routeKey]({ event, campaignId, actor, deps });
   } catch (error) {
     if (error instanceof CampaignError) return errorResponse(error);
     logger.error('campaign API failed', { routeKey: event.routeKey, campaignId, error });

@@ -144,6 +144,9 @@ export type PlanShardPasses = ReturnType<typeof planShardPasses>;
 // runner's child processes, which bring their own store, never pay for it.
 const passes = planShardPasses(async () => (await import('../composition.ts')).planShardDependencies(loadConfig()));
 
+/** The four steps as the local plan runner calls them (adapters/local/sharded-plan-runner.ts). */
+export const planShardSteps = passes;
+
 /** The Lambda entry points (one function, three handlers: `plan-shards.firstPass` and so on). */
 export const firstPassHandler = observed.handler(passes.firstPass);
 export const reduceHandler = observed.handler(passes.reduce);

@@ -129,6 +129,11 @@ export interface ImportStore {
   get(ref: Pick<ImportRef, 'key' | 'etag'>): Promise<ImportRecord | undefined>;
   /** The newest import record of a key, whatever its content. */
   latest(key: string): Promise<ImportRecord | undefined>;
+  /**
+   * The customers imported for a campaign without reading them: the sum, over its files, of
+   * the newest succeeded import's distinct customers (a customer in two files counts twice).
+   */
+  importedCustomers(campaignId: string): Promise<number>;
 }
 
 export class LeaseLostError extends Error {

@@ -63,19 +63,13 @@ export interface PlanDraftResult {
 }
 
 export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest): Promise<PlanDraftResult> {
-  const campaign = withTrackingBase(parseRequested(request), deps.linkBase?.());
+  const campaign = requestedCampaign(deps, request);
   const current = await deps.lifecycle.getLifecycle(campaign.id);
   if (current && request.source) {
     const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);
     if (latest?.source === request.source) return { ...resultOf(latest), lifecycle: current, replayed: true };
   }
-  // Refused before the customers are read: a cancelled or completed campaign plans nothing.
-  const early = decide(
-    current,
-    { kind: 'plan', version: (current?.latestVersion ?? 0) + 1 },
-    context(request, campaign),
-  );
-  if (!early.ok) throw refusalError(early.refusal);
+  refuseUnplannable(current, request, campaign);
 
   const customers = await deps.loadCustomers(campaign);
   const plan = planWithRules(campaign, customers, request.now);
@@ -92,6 +86,25 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
     ...(request.source ? { source: request.source } : {}),
   });
   return { ...stored, replayed: false };
+}
+
+/** The campaign a request asks to plan, validated (each problem by its path), on its tracked-link base. */
+export function requestedCampaign(deps: Pick<PlanDraftDeps, 'linkBase'>, request: PlanDraftRequest): Campaign {
+  return withTrackingBase(parseRequested(request), deps.linkBase?.());
+}
+
+/** Refused before the customers are read: a cancelled or completed campaign plans nothing. */
+export function refuseUnplannable(
+  current: Lifecycle | undefined,
+  request: Pick<PlanDraftRequest, 'actor' | 'now'>,
+  campaign: Campaign,
+): void {
+  const early = decide(
+    current,
+    { kind: 'plan', version: (current?.latestVersion ?? 0) + 1 },
+    context(request, campaign),
+  );
+  if (!early.ok) throw refusalError(early.refusal);
 }
 
 /** A plan made (in one process, or by the sharded plan's passes) and what storing it as a draft needs. */
@@ -262,7 +275,12 @@ function resultOf(stored: StoredVersion): Omit<PlanDraftResult, 'lifecycle' | 'r
 }
 
 /** The next free version number after `latest`: taken numbers (a plan running beside this one) are skipped. */
-async function reserveNext(lifecycle: LifecycleStore, campaignId: string, latest: number, at: string): Promise<number> {
+export async function reserveNext(
+  lifecycle: LifecycleStore,
+  campaignId: string,
+  latest: number,
+  at: string,
+): Promise<number> {
   for (let version = latest + 1; version <= latest + MAX_ATTEMPTS; version += 1) {
     if (await lifecycle.reserveVersion(campaignId, version, at)) return version;
   }

@@ -86,20 +86,37 @@ describe('deployment settings', () => {
 
   it('read the scale settings only when given, and refuse ones out of range, each by name', () => {
     // Prepare
-    const given = { importMapThresholdMb: '500', importMapConcurrency: 120, planShardConcurrency: '50' };
-    const wrong = { importMapThresholdMb: '0', importMapConcurrency: '10001', planShardConcurrency: '1001' };
+    const given = {
+      importMapThresholdMb: '500',
+      importMapConcurrency: 120,
+      planShardConcurrency: '50',
+      planShardThreshold: '750000',
+    };
+    const wrong = {
+      importMapThresholdMb: '0',
+      importMapConcurrency: '10001',
+      planShardConcurrency: '1001',
+      planShardThreshold: '0.5',
+    };
 
     // Act
     const read = settingsOf({ ...REAL_SETTINGS, ...given });
     const problems = buildError({ ...REAL_SETTINGS, ...wrong })?.problems.map((problem) => problem.split(';')[0]);
 
     // Assess
-    expect(read).toMatchObject({ importMapThresholdMb: 500, importMapConcurrency: 120, planShardConcurrency: 50 });
+    expect(read).toMatchObject({
+      importMapThresholdMb: 500,
+      importMapConcurrency: 120,
+      planShardConcurrency: 50,
+      planShardThreshold: 750_000,
+    });
     expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('importMapConcurrency');
+    expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('planShardThreshold');
     expect(problems).toEqual([
       'importMapThresholdMb: "0" must be at least 1',
       'importMapConcurrency: "10001" must be at most 10000',
       'planShardConcurrency: "1001" must be at most 1000',
+      'planShardThreshold: "0.5" must be a whole number',
     ]);
   });
 

@@ -603,7 +603,7 @@ describe('campaign HTTP API', () => {
       expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('campaign-plan-api');
     });
 
-    it('reads customers and imports, writes campaigns and touches, and schedules, sends or reads objects nothing', () => {
+    it('reads customers and imports, writes campaigns and touches, reads no object, writes only a sharded plan input, and schedules or sends nothing', () => {
       // Prepare
       const { tables } = stacks.stateful;
       const arns = (...which: Array<keyof typeof tables>) =>
@@ -617,7 +617,9 @@ describe('campaign HTTP API', () => {
       // Assess
       for (const resources of written) expect(resources).toEqual(arns('campaigns', 'touches'));
       expect(read).toEqual(arns('customers', 'imports', 'campaigns', 'touches'));
-      expect(others).toEqual([]);
+      // A campaign from the sharded-plan threshold on: its run's input.json, then the plan state machine.
+      expect([...new Set(others)].sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject', 'states:StartExecution']);
+      expect(resourcesOf(statements, 's3:PutObject')).toEqual([objectsUnder(stacks, 'private/plan-shards/')]);
     });
   });
 

@@ -232,8 +232,12 @@ describe('state machines', () => {
 
       // Assess
       expect(variables).toMatchObject({ IMPORT_STATE_MACHINE_ARN: machine, IMPORT_DISTRIBUTED_BYTES: '209715200' });
-      expect(starters.map((fn) => fn.serviceName)).toEqual([SERVICE.importSegment]);
+      expect(starters.map((fn) => fn.serviceName).sort()).toEqual(
+        [SERVICE.campaignPlanApi, SERVICE.importSegment].sort(),
+      );
       expect(resourcesOf(roleOf(importer), 'states:StartExecution')).toEqual([machine]);
+      const planApi = stacks.stateless.httpApi.campaignPlanApi;
+      expect(resourcesOf(roleOf(planApi), 'states:StartExecution')).not.toContain(machine);
     });
 
     it('takes its threshold and concurrency from the deployment settings', () => {
@@ -376,6 +380,35 @@ describe('state machines', () => {
         expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
         expect(resourcesOf(statements, 's3:GetObject')).toEqual([work]);
       }
+    });
+
+    it('is started by the plan API alone, from 2,000,000 customers, which writes only the run input under the plan work prefix', () => {
+      // Prepare
+      const planApi = stacks.stateless.httpApi.campaignPlanApi;
+      const machine = refOf(plan().machine.stateMachine);
+
+      // Act
+      const variables = functionProps(template, planApi.function)?.Environment.Variables;
+      const statements = roleOf(planApi);
+
+      // Assess
+      expect(variables).toMatchObject({ PLAN_STATE_MACHINE_ARN: machine, SHARDED_PLAN_CUSTOMERS: '2000000' });
+      expect(resourcesOf(statements, 'states:StartExecution')).toEqual([machine]);
+      expect(resourcesOf(statements, 's3:PutObject')).toEqual([objectsUnder(stacks, 'private/plan-shards/')]);
+      expect(resourcesOf(statements, 's3:GetObject')).toEqual([]);
+    });
+
+    it('takes its threshold from the deployment settings', () => {
+      // Prepare
+      const app = testApp({ dryRun: 'true', planShardThreshold: '750000' });
+
+      // Act
+      const built = buildApp(app, ENV).stateless;
+      const variables = functionProps(Template.fromStack(built), built.httpApi.campaignPlanApi.function)?.Environment
+        .Variables;
+
+      // Assess
+      expect(variables.SHARDED_PLAN_CUSTOMERS).toBe('750000');
     });
 
     it('lets the finish write only the draft: version and lifecycle puts, the touches, no object at all', () => {

@@ -377,6 +377,14 @@ export const CONSOLE_SCRIPT = `window.consoleStart = function () {
         window.location.reload();
         return;
       }
+      if (answer.status === 202) {
+        show(errors, 'ok', fill(W.planningShards, {
+          version: answer.json.version,
+          shards: answer.json.shards,
+          customers: Number(answer.json.customers).toLocaleString(document.documentElement.lang),
+        }));
+        return;
+      }
       editor.setAttribute('aria-invalid', 'true');
       var problem = refusal(answer);
       show(errors, 'error', problem.fields.length ? W.fieldErrors : problem.text, fieldItems(problem.fields, pick));

@@ -166,6 +166,7 @@ export const CONSOLE_WORDS = [
   'loadFile',
   'savePlan',
   'saved',
+  'planningShards',
   'fieldErrors',
   'report',
   'reportLead',
@@ -362,6 +363,8 @@ const ZH: Words = {
   loadFile: '载入文件',
   savePlan: '保存并生成草稿',
   saved: '已生成草稿版本 {version}。',
+  planningShards:
+    '客户较多（约 {customers} 位），草稿版本 {version} 正在分 {shards} 片规划，通常需要几分钟；完成后刷新本页即可看到。',
   fieldErrors: '活动文件有以下问题，请修改后再保存：',
   report: '报告',
   reportLead: '按波次和渠道查看发送结果、失败原因、订单与效果。',
@@ -559,6 +562,8 @@ const EN: Words = {
   loadFile: 'Load file',
   savePlan: 'Save and plan a draft',
   saved: 'Draft version {version} planned.',
+  planningShards:
+    'A large campaign (about {customers} customers): draft version {version} is being planned in {shards} shards, usually within minutes; reload this page once it is done.',
   fieldErrors: 'The campaign file has these problems; correct them and save again:',
   report: 'Report',
   reportLead: 'Results per wave and channel, failures by reason, orders and what the campaign added.',

@@ -1,0 +1,98 @@
+/**
+ * `PUT /campaigns/{id}` of a campaign at or above the sharded-plan threshold, on the embedded
+ * stack (dynalite, s3rver, real SDK clients) through the local HTTP server: 202 at once with
+ * the version it reserved, then the shard handler's own steps run in the process (the local
+ * starter) and store that version as a draft, the same as the plan made in one process.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
+import { settledLocalPlan } from '../../functions/adapters/local/sharded-plan-runner.ts';
+import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
+import { planDependencies } from '../../functions/composition.ts';
+import { ENV, planExecutionName } from '../../functions/contract.ts';
+import { localRoutes } from '../../functions/local/routes.ts';
+import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
+import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
+import { withEnvironment } from '../support/aws-runtime.ts';
+
+const NOW = Date.parse('2026-10-20T12:00:00+08:00');
+const ID = 'huge';
+const CUSTOMERS = 400;
+
+let stack: LocalStack;
+let http: LocalHttpServer;
+let campaign: Record<string, unknown>;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sharded-start-'));
+  await writeSampleCsv(join(dir, 'customers.csv'), { customers: CUSTOMERS, now: new Date(NOW), badRows: 0 });
+  const csv = await readFile(join(dir, 'customers.csv'), 'utf8');
+  await rm(dir, { recursive: true, force: true });
+  stack = await startEphemeralStack({ dataBucket: 'sharded-start', clock: new VirtualClock(NOW), log: () => {} });
+  http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
+  await uploadSegmentAndWait(stack.config, `segments/${ID}/customers.csv`, csv);
+  campaign = { ...JSON.parse(await readFile('functions/sample/d11-2026.campaign.json', 'utf8')), id: ID };
+}, 120_000);
+
+afterAll(async () => {
+  await http?.stop();
+  await stack?.stop();
+});
+
+async function put(id: string, body: unknown) {
+  const response = await fetch(`${http.url}/campaigns/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('a plan at or above the sharded-plan threshold', () => {
+  it('answers 202 with the version it reserved, and the shards store the same draft as one process', async () => {
+    // Prepare: the threshold below the campaign's 400 imported customers
+    const threshold = { [ENV.shardedPlanCustomers]: String(CUSTOMERS - 100) };
+
+    // Act: planned in shards, then (the threshold back at its default) in one process
+    const sharded = await withEnvironment(threshold, () => put(ID, campaign));
+    const finished = (await settledLocalPlan(planExecutionName(ID, 1))) as Record<string, unknown>;
+    const single = await put(ID, campaign);
+
+    // Assess
+    expect(sharded).toEqual({
+      status: 202,
+      json: { version: 1, status: 'planning', shards: 2, customers: CUSTOMERS },
+    });
+    expect(finished).toMatchObject({ version: 1, replayed: false });
+    expect(single.status, JSON.stringify(single.json)).toBe(201);
+    expect(single.json.version).toBe(2);
+    const { lifecycle } = planDependencies(stack.config);
+    const [first, second] = [await lifecycle.getVersion(ID, 1), await lifecycle.getVersion(ID, 2)];
+    expect(first?.timeline.sends.length, 'the sharded plan stored no sends').toBeGreaterThan(0);
+    expect(first?.timeline).toEqual(second?.timeline);
+    expect(first?.cost).toEqual(second?.cost);
+    expect(first?.plannedBy).toBe(second?.plannedBy);
+    const audit = (await lifecycle.getLifecycle(ID))?.audit.filter((entry) => entry.action === 'plan');
+    expect(audit?.map((entry) => entry.version)).toEqual([1, 2]);
+  }, 180_000);
+
+  it('refuses a campaign file with a problem by its field, before reserving a version or starting a run', async () => {
+    // Prepare
+    const threshold = { [ENV.shardedPlanCustomers]: '1' };
+    const { lifecycle } = planDependencies(stack.config);
+    const before = (await lifecycle.getLifecycle(ID))?.latestVersion;
+
+    // Act
+    const refused = await withEnvironment(threshold, () => put(ID, { ...campaign, midnight: 'tonight' }));
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain('midnight');
+    expect((await lifecycle.getLifecycle(ID))?.latestVersion).toBe(before);
+    expect(await lifecycle.reserveVersion(ID, (before ?? 0) + 1, new Date(NOW).toISOString())).toBe(true);
+  });
+});
