@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
+import { settledLocalPlan } from '../../functions/adapters/local/sharded-plan-runner.ts';
+import { ENV, planExecutionName } from '../../functions/contract.ts';
 import { formatInstant } from '../../functions/domain/local-time.ts';
 import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
+import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { systemClock } from '../../functions/ports/clock.ts';
 import {
   assertNoHorizontalOverflow,
@@ -261,4 +264,50 @@ describe('the console in chromium', () => {
     }
     await closePage(page);
   }, 600_000);
+
+  it('says a campaign at the sharded-plan threshold is being planned in shards, in Chinese and English, and shows the draft once stored', async () => {
+    // Prepare: a campaign of its own, its customers imported, the threshold at one customer
+    const id = 'console-big';
+    await uploadSegmentAndWait(stack.config, `segments/${id}/vip.csv`, segmentCsv());
+    const file = JSON.stringify(campaignFile(Date.now(), { id }), null, 2);
+    vi.stubEnv(ENV.shardedPlanCustomers, '1');
+    try {
+      const page = await openUrl(browser, `${http.url}/console/campaigns/${id}`, DESKTOP);
+
+      // Act
+      await page.fill('#campaign-json', file);
+      await page.click('#campaign-form button[type=submit]');
+      await page.waitForSelector('#campaign-errors.ok', WAIT);
+
+      // Assess: said in Chinese with the version, shards and customers; then the stored draft.
+      expect(await page.textContent('#campaign-errors')).toBe(
+        `客户较多（约 ${CUSTOMERS} 位），草稿版本 1 正在分 2 片规划，通常需要几分钟；完成后刷新本页即可看到。`,
+      );
+      for (const width of [DESKTOP, PHONE]) {
+        await page.setViewportSize({ width, height: 900 });
+        await shoot(page, 'sharded-planning', width);
+      }
+      await settledLocalPlan(planExecutionName(id, 1));
+      await page.reload();
+      await page.waitForSelector('#plan', WAIT);
+      expect(await page.textContent('#plan h2')).toContain('1');
+
+      await page.goto(`${http.url}/console/campaigns/${id}?lang=en`);
+      await page.fill('#campaign-json', file);
+      await page.click('#campaign-form button[type=submit]');
+      await page.waitForSelector('#campaign-errors.ok', WAIT);
+      expect(await page.textContent('#campaign-errors')).toBe(
+        `A large campaign (about ${CUSTOMERS} customers): draft version 2 is being planned in 2 shards, usually within minutes; reload this page once it is done.`,
+      );
+      for (const width of [PHONE, DESKTOP]) {
+        await page.setViewportSize({ width, height: 900 });
+        await shoot(page, 'sharded-planning-en', width);
+      }
+      await settledLocalPlan(planExecutionName(id, 2));
+      await page.goto(`${http.url}/console/campaigns/${id}?lang=zh`);
+      await closePage(page);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }, 300_000);
 });
