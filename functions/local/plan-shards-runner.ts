@@ -9,8 +9,11 @@
  * its own (process.resourceUsage), which is what the scale bench reports against its targets.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdir, symlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { DirectoryStorage } from '../adapters/local/directory-storage.ts';
 import type { ColumnMappingJson } from '../domain/column-mapping.ts';
 import { IdColumn } from '../domain/planner/shards/touch-lines.ts';
@@ -25,6 +28,11 @@ import {
 import type { ChildPass, ChildReply, ChildRequest, ChildUsage } from './plan-shard-child.ts';
 
 const CHILD = new URL('./plan-shard-child.ts', import.meta.url);
+/**
+ * Where each run bundles its child: inside the project, so the bundle's imports of packages
+ * resolve to its node_modules; one folder per run, so two runs never replace each other's.
+ */
+const BUNDLES = new URL('../../node_modules/.cache/campaign-plan-shards/', import.meta.url);
 const WORK_PREFIX = 'work/';
 const SEGMENT_KEY = (file: string) => `segments/${basename(file)}`;
 
@@ -101,9 +109,10 @@ class ShardProcess {
   constructor(
     readonly name: string,
     private readonly root: string,
+    entry: string,
   ) {
-    this.child = fork(CHILD, [], {
-      execArgv: ['--import', 'tsx'],
+    this.child = fork(entry, [], {
+      execArgv: [],
       // The handler's logs are JSON lines for CloudWatch: kept off the command's output.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
@@ -171,7 +180,8 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
   const shardRef = (index: number): ShardRef => ({ index, count });
   const say = request.onStage ?? (() => {});
 
-  const shards = Array.from({ length: count }, (_, index) => new ShardProcess(`shard ${index}`, root));
+  const bundle = await bundleChild();
+  const shards = Array.from({ length: count }, (_, index) => new ShardProcess(`shard ${index}`, root, bundle.entry));
   const processes = [...shards];
   try {
     let started = performance.now();
@@ -196,7 +206,7 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
 
     started = performance.now();
     say({ pass: 'reduce', done: 0, of: 1 });
-    const reducer = new ShardProcess('reduce', root);
+    const reducer = new ShardProcess('reduce', root, bundle.entry);
     processes.push(reducer);
     const reduce = await reducer.run<ReduceResult>('reduce', { ...base, shardCount: count });
     await reducer.close();
@@ -228,7 +238,31 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     };
   } finally {
     await Promise.all(processes.map((child) => child.close()));
+    await rm(bundle.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The child as ES modules, our sources bundled and packages left to node_modules, as each
+ * Lambda runs its handler bundled: a child then starts without a TypeScript loader compiling
+ * the planner's sources again. Code only the AWS composition loads (the SDK clients) is a
+ * chunk of its own, loaded only if a pass asks for it, which a child never does.
+ */
+async function bundleChild(): Promise<{ dir: string; entry: string }> {
+  const dir = join(fileURLToPath(BUNDLES), `${process.pid}-${randomUUID()}`);
+  await build({
+    entryPoints: { child: fileURLToPath(CHILD) },
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'silent',
+  });
+  return { dir, entry: join(dir, 'child.mjs') };
 }
 
 function campaignIdOf(campaign: unknown): string {
