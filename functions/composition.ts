@@ -62,7 +62,7 @@ import type { ImportLog, ImportSegmentDeps } from './usecases/import-segment.ts'
 import type { IngestOrderDeps } from './usecases/ingest-order.ts';
 import type { LiveDeps } from './usecases/live-progress.ts';
 import type { PlanDraftDeps } from './usecases/plan-draft.ts';
-import type { PlanRequestDeps } from './usecases/plan-request.ts';
+import type { PlanRequestDeps, ShardingDeps } from './usecases/plan-request.ts';
 import type { PlanShardDeps } from './usecases/plan-shards.ts';
 import type { PlanUploadDeps } from './usecases/plan-uploaded-campaign.ts';
 import type { SegmentUploadDeps } from './usecases/segment-uploads.ts';
@@ -344,10 +344,29 @@ export function planShardDependencies(config: Config): PlanShardDeps {
 }
 
 /** The plan Lambda: planning, and the bucket the campaign files and their reports live in. */
-export function planUploadDependencies(config: Config): PlanUploadDeps & { clock: Clock } {
+export function planUploadDependencies(
+  config: Config,
+  options: { localPlanSteps?: LocalPlanSteps } = {},
+): PlanUploadDeps & { clock: Clock } {
+  const sharding = shardingFor(config, options.localPlanSteps);
   return {
     ...planDependencies(config),
     storage: new S3ObjectStorage(clientsFor(config).s3, config.dataBucket),
+    ...(sharding ? { sharding } : {}),
+  };
+}
+
+/** Where a plan from the threshold's customers on goes: none where no starter is (every plan in one process). */
+function shardingFor(config: Config, localSteps: LocalPlanSteps | undefined): ShardingDeps | undefined {
+  const starter = shardedPlanStarter(config, localSteps);
+  if (!starter) return undefined;
+  const clients = clientsFor(config);
+  const imports = new DynamoImportStore(clients.documents, config.tables.imports);
+  return {
+    starter,
+    storage: new S3ObjectStorage(clients.s3, config.dataBucket),
+    thresholdCustomers: config.shardedPlanCustomers ?? SHARDED_PLAN.thresholdCustomers,
+    countCustomers: (campaignId: string) => imports.importedCustomers(campaignId),
   };
 }
 
@@ -380,18 +399,9 @@ export function campaignApiDependencies(
 ): CampaignApiDeps {
   const clients = clientsFor(config);
   const imports = new DynamoImportStore(clients.documents, config.tables.imports);
-  const starter = shardedPlanStarter(config, options.localPlanSteps);
+  const sharding = shardingFor(config, options.localPlanSteps);
   return {
-    ...(starter
-      ? {
-          sharding: {
-            starter,
-            storage: new S3ObjectStorage(clients.s3, config.dataBucket),
-            thresholdCustomers: config.shardedPlanCustomers ?? SHARDED_PLAN.thresholdCustomers,
-            countCustomers: (campaignId: string) => imports.importedCustomers(campaignId),
-          },
-        }
-      : {}),
+    ...(sharding ? { sharding } : {}),
     loadCustomers: (campaign) => readCampaignCustomers(clients, config.tables.customers, imports, campaign.id),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     linkBase: linkBaseFor(config),

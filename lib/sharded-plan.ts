@@ -111,6 +111,8 @@ export class ShardedPlan extends Construct {
     })
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.planShards)
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
+      // An uploaded campaign file's answer beside it: reports/campaigns/<file>.plan.json and its timeline pages.
+      .useBucket(dataBucket, ENV.dataBucket, 'write', `${PREFIX.reports}${PREFIX.campaigns}`)
       .useTable(customersTable, ENV.customersTable, 'read')
       .useTable(importsTable, ENV.importsTable, 'read')
       // Claims nothing (the starter claimed the version): saves the version over its reservation, records the plan.
@@ -190,7 +192,7 @@ export class ShardedPlan extends Construct {
   }
 
   /**
-   * What starting a sharded plan takes (the plan API): write the run's input.json under the
+   * What starting a sharded plan takes (the plan API, the plan function of uploads): write the run's input.json under the
    * plan's own prefix, start an execution of this machine (named by campaign and version),
    * and the machine's ARN and the threshold by name. Nothing else of the run: its passes
    * read and write with their own roles.

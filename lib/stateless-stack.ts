@@ -161,8 +161,10 @@ export class StatelessStack extends Stack {
     // Planning counts SMS parts with the tracked links' length: it needs their base too.
     this.delivery.planner.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
     this.httpApi.campaignPlanApi.useNames({ [ENV.publicBaseUrl]: this.publicBaseUrl });
-    // A campaign of the threshold's customers or more is planned by the sharded plan, not by the API's own process.
+    // A campaign of the threshold's customers or more is planned by the sharded plan, not in
+    // the plan API's or the plan function's own process.
     this.shardedPlan.allowStarting(this.httpApi.campaignPlanApi);
+    this.shardedPlan.allowStarting(this.delivery.planner);
     new CfnOutput(this, 'HttpApiUrl', {
       description:
         'Campaign HTTP API: the store posts order events to <url>webhooks/orders; the campaigns/{id} routes (status, report, PUT, approve, pause, resume, cancel, test-send) need a Cognito token of a signed-in user (Authorization: Bearer), e.g. campaign status ID --api <url> --token <token>; customers follow <url>unsubscribe?t=... from emails',

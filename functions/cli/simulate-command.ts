@@ -274,7 +274,12 @@ export async function runSimulate(args: string[]): Promise<number> {
     );
     while (!planned) await new Promise((resolve) => setTimeout(resolve, 100));
     if (planned.status !== 'planned') {
-      const problems = planned.status === 'refused' ? planned.problems : [planned.reason];
+      const problems =
+        planned.status === 'refused'
+          ? planned.problems
+          : planned.status === 'planning'
+            ? [`${planned.customers} customers are planned in shards; simulate plans in one process`]
+            : [planned.reason];
       throw new UsageError(`the plan handler refused the campaign:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
         zh: `规划处理程序拒绝了该活动：\n${problems.map((p) => `  ${p}`).join('\n')}`,
       });

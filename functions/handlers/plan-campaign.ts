@@ -12,6 +12,7 @@ import { observability } from '../observability.ts';
 import { type PlanUploadResult, planUploadedCampaign } from '../usecases/plan-uploaded-campaign.ts';
 import { LOCAL_ACTOR } from './actor.ts';
 import { keyCandidates } from './import-segment.ts';
+import { planShardSteps } from './plan-shards.ts';
 
 const observed = observability(SERVICE.planCampaign);
 const { logger } = observed;
@@ -41,7 +42,8 @@ async function handle(event: unknown): Promise<PlanHandlerResult> {
   const parsed = planEvent.safeParse(event);
   if (!parsed.success) return { status: 'ignored', reason: 'not a campaign event' };
   const config = loadConfig();
-  const deps = planUploadDependencies(config);
+  // Locally a sharded plan runs the shard handler's own steps in this process.
+  const deps = planUploadDependencies(config, { localPlanSteps: planShardSteps });
   const local = config.runtime === 'local';
   const now = deps.clock.now();
   let result: PlanUploadResult;
@@ -72,6 +74,13 @@ async function handle(event: unknown): Promise<PlanHandlerResult> {
       campaignId: result.campaignId,
       version: result.version,
       sends: result.sends,
+    });
+  } else if (result.status === 'planning') {
+    logger.info('sharded plan started', {
+      campaignId: result.campaignId,
+      version: result.version,
+      shards: result.shards,
+      customers: result.customers,
     });
   } else if (result.status === 'refused') logger.warn('campaign refused', { problems: result.problems });
   return result;

@@ -42,10 +42,22 @@ export interface LifecycleStore {
   saveLifecycle(next: Lifecycle, expectedRevision: number): Promise<boolean>;
   /** Claims a version number before its touches are written; false when it is taken. */
   reserveVersion(campaignId: string, version: number, at: string): Promise<boolean>;
+  /**
+   * Ties an upload (`<key>@<sequencer>`) to the sharded plan started for it: the first claim
+   * stands and every later one (a redelivered event, one racing it) gets it back, so all of
+   * them continue the same version, planned at the same instant.
+   */
+  claimSource(campaignId: string, source: string, claim: SourceClaim): Promise<SourceClaim>;
   /** Completes a reserved version with its plan. */
   saveVersion(version: StoredVersion): Promise<void>;
   /** A planned version; undefined while only reserved, or when there is none. */
   getVersion(campaignId: string, version: number): Promise<StoredVersion | undefined>;
   /** Every planned version, oldest first, without their timelines' sends. */
   listVersions(campaignId: string): Promise<Array<Omit<StoredVersion, 'campaign' | 'timeline'>>>;
+}
+
+/** The sharded plan an upload started: its version and planning instant (epoch ms). */
+export interface SourceClaim {
+  version: number;
+  now: number;
 }

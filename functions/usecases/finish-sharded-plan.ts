@@ -5,6 +5,8 @@
  * touches table, then the version with its timeline, cost and diff, then `plan` on the
  * lifecycle. The customers' addresses and names are read again shard by shard (the same
  * rows the first pass planned, checked against its ids), so no step holds every customer.
+ * A plan of an uploaded campaign file writes the file's answer beside it, as the plan
+ * function does (`reports/<key>.plan.json`, the timeline pages).
  *
  * Safe to repeat and to race: the version number was claimed when the plan started, the
  * touches are keyed by version, send and customer (a rewrite puts the same items), the
@@ -12,6 +14,7 @@
  * the version saved only makes sure the lifecycle records it.
  */
 import { Buffer } from 'node:buffer';
+import { PREFIX } from '../contract.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { encodeIds } from '../domain/planner/shards/touch-lines.ts';
 import { ensureRecorded, type PlanDraftResult, storeDraft } from './plan-draft.ts';
@@ -24,6 +27,7 @@ import {
   readShardCustomers,
   type ShardCustomerSource,
 } from './plan-shards.ts';
+import { writePlanReport } from './plan-uploaded-campaign.ts';
 
 export interface FinishRequest {
   campaignId: string;
@@ -58,8 +62,15 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
     replayed,
   });
 
+  const uploaded = uploadedKey(input.source);
+  const finished = async (stored: Omit<PlanDraftResult, 'replayed'>, replayed: boolean) => {
+    // An uploaded file's answer beside it, as the plan function writes it for a plan in one process.
+    if (uploaded) await writePlanReport(storage, uploaded, stored);
+    return result(stored, replayed);
+  };
+
   const saved = await drafts.lifecycle.getVersion(campaign.id, request.version);
-  if (saved) return result(await ensureRecorded(drafts.lifecycle, saved, actor, now), true);
+  if (saved) return finished(await ensureRecorded(drafts.lifecycle, saved, actor, now), true);
 
   const current = await drafts.lifecycle.getLifecycle(campaign.id);
   try {
@@ -74,13 +85,20 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
       customerRuns: () => shardRuns(deps, request, input, reduced.offsets, reduced.customers),
       ...(input.source ? { source: input.source } : {}),
     });
-    return result(stored, false);
+    return await finished(stored, false);
   } catch (error) {
     // A finish racing this one saved the version first (the conditional write refused ours).
     const raced = await drafts.lifecycle.getVersion(campaign.id, request.version);
     if (!raced) throw error;
-    return result(await ensureRecorded(drafts.lifecycle, raced, actor, now), true);
+    return finished(await ensureRecorded(drafts.lifecycle, raced, actor, now), true);
   }
+}
+
+/** The campaign file an upload's source (`<key>@<sequencer>`) names, if it is one. */
+function uploadedKey(source: string | undefined): string | undefined {
+  const at = source?.lastIndexOf('@') ?? -1;
+  const key = at > 0 ? source?.slice(0, at) : undefined;
+  return key?.startsWith(PREFIX.campaigns) ? key : undefined;
 }
 
 /** Each shard's customers at its offset in the plan, read one shard at a time. */

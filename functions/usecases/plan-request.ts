@@ -8,9 +8,11 @@
  * Starting a sharded plan: the version number is reserved (the same conditional write as a
  * plan in one process), the run's input.json is written under the version's own work prefix,
  * then the run is started under a name fixed by the campaign and version, so a start repeated
- * after a lost reply is the run already started. The run's finish stores the draft and records
- * the plan on the lifecycle, as a plan in one process does. A start that fails leaves the
- * version reserved and unused: the next plan takes the next number.
+ * after a lost reply is the run already started; an upload's redelivered event finds the
+ * version its first delivery claimed (lifecycle `claimSource`) and starts the same run. The
+ * run's finish stores the draft and records the plan on the lifecycle, as a plan in one
+ * process does. A start that fails leaves the version reserved and unused: the next plan
+ * takes the next number.
  */
 import { planExecutionName, planWorkPrefix, SHARDED_PLAN } from '../contract.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
@@ -64,16 +66,27 @@ export async function planRequested(deps: PlanRequestDeps, request: PlanDraftReq
   if (!sharding) return { kind: 'planned', draft: await planDraft(deps, request) };
   const campaign = requestedCampaign(deps, request);
   const current = await deps.lifecycle.getLifecycle(campaign.id);
+  // An upload planned already (in one process or in shards) is answered by planDraft's replay.
+  if (current && request.source) {
+    const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);
+    if (latest?.source === request.source) return { kind: 'planned', draft: await planDraft(deps, request) };
+  }
   refuseUnplannable(current, request, campaign);
   const customers = await sharding.countCustomers(campaign.id);
   if (customers < sharding.thresholdCustomers) return { kind: 'planned', draft: await planDraft(deps, request) };
 
   const plannedAt = new Date(request.now).toISOString();
-  const version = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
+  const reserved = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);
+  // An upload delivered again (or twice at once) continues the run its first delivery
+  // started: the same version and planning instant, so the same input.json and execution
+  // name. The number reserved here then stays unused.
+  const { version, now } = request.source
+    ? await deps.lifecycle.claimSource(campaign.id, request.source, { version: reserved, now: request.now })
+    : { version: reserved, now: request.now };
   const workPrefix = planWorkPrefix(campaign.id, version);
   const input: PlanShardsInput = {
     campaign,
-    now: request.now,
+    now,
     actor: request.actor,
     ...(request.source ? { source: request.source } : {}),
   };

@@ -10,9 +10,10 @@ import type { ObjectStorage } from '../ports/object-storage.ts';
 import { bilingualPages } from '../views/page-files.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
 import { CampaignError } from './errors.ts';
-import { type PlanDraftDeps, planDraft } from './plan-draft.ts';
+import type { PlanDraftResult } from './plan-draft.ts';
+import { type PlanRequestDeps, planRequested } from './plan-request.ts';
 
-export interface PlanUploadDeps extends PlanDraftDeps {
+export interface PlanUploadDeps extends PlanRequestDeps {
   storage: ObjectStorage;
 }
 
@@ -40,6 +41,8 @@ export type PlanUploadResult =
       cost: CostEstimate;
       diff?: PlanDiff;
     }
+  /** A campaign from the sharded-plan threshold on: the run stores `version`, then rewrites the report. */
+  | { status: 'planning'; campaignId: string; version: number; shards: number; customers: number }
   | { status: 'refused'; code: CampaignError['code']; problems: string[] }
   | { status: 'ignored'; reason: string };
 
@@ -59,32 +62,20 @@ export async function planUploadedCampaign(
   const reportKey = key ? `${PREFIX.reports}${key}.plan.json` : undefined;
   try {
     const source = key && 'sequencer' in request && request.sequencer ? `${key}@${request.sequencer}` : undefined;
-    const result = await planDraft(deps, {
+    const outcome = await planRequested(deps, {
       campaign,
       actor: request.actor,
       now: request.now,
       ...(source ? { source } : {}),
     });
-    const planned: PlanUploadResult = {
-      status: 'planned',
-      campaignId: result.campaign.id,
-      version: result.version,
-      sends: result.timeline.sends.length,
-      warnings: result.warnings,
-      cost: result.cost,
-      ...(result.diff ? { diff: result.diff } : {}),
-    };
-    if (key && reportKey) {
-      for (const page of bilingualPages(`${PREFIX.reports}${key}.timeline`, (lang, otherHref) =>
-        renderTimelinePage(result.timeline, { lang, otherHref }),
-      ))
-        await deps.storage.put(page.path, page.html, 'text/html; charset=utf-8');
-      await deps.storage.put(
-        reportKey,
-        JSON.stringify({ ...planned, state: result.lifecycle.state, timeline: result.timeline }, null, 2),
-        'application/json',
-      );
+    if (outcome.kind === 'planning') {
+      const { kind: _kind, executionArn: _arn, ...run } = outcome;
+      const planning: PlanUploadResult = { status: 'planning', ...run };
+      if (reportKey) await deps.storage.put(reportKey, JSON.stringify(planning, null, 2), 'application/json');
+      return planning;
     }
+    const planned = plannedResult(outcome.draft);
+    if (key) await writePlanReport(deps.storage, key, outcome.draft);
     return planned;
   } catch (error) {
     // Refusals are the marketer's to fix: explained beside the file, never retried.
@@ -94,6 +85,39 @@ export async function planUploadedCampaign(
     if (reportKey) await deps.storage.put(reportKey, JSON.stringify(refused, null, 2), 'application/json');
     return refused;
   }
+}
+
+function plannedResult(result: Omit<PlanDraftResult, 'replayed'>): PlanUploadResult {
+  return {
+    status: 'planned',
+    campaignId: result.campaign.id,
+    version: result.version,
+    sends: result.timeline.sends.length,
+    warnings: result.warnings,
+    cost: result.cost,
+    ...(result.diff ? { diff: result.diff } : {}),
+  };
+}
+
+/**
+ * `reports/<key>.plan.json` and `reports/<key>.timeline.html` (and its English twin) of a
+ * campaign file planned into a draft: by the plan function, or by the sharded plan's finish
+ * for an upload it planned.
+ */
+export async function writePlanReport(
+  storage: Pick<ObjectStorage, 'put'>,
+  key: string,
+  result: Omit<PlanDraftResult, 'replayed'>,
+): Promise<void> {
+  for (const page of bilingualPages(`${PREFIX.reports}${key}.timeline`, (lang, otherHref) =>
+    renderTimelinePage(result.timeline, { lang, otherHref }),
+  ))
+    await storage.put(page.path, page.html, 'text/html; charset=utf-8');
+  await storage.put(
+    `${PREFIX.reports}${key}.plan.json`,
+    JSON.stringify({ ...plannedResult(result), state: result.lifecycle.state, timeline: result.timeline }, null, 2),
+    'application/json',
+  );
 }
 
 async function readCampaignFile(

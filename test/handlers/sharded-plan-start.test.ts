@@ -2,21 +2,29 @@
  * `PUT /campaigns/{id}` of a campaign at or above the sharded-plan threshold, on the embedded
  * stack (dynalite, s3rver, real SDK clients) through the local HTTP server: 202 at once with
  * the version it reserved, then the shard handler's own steps run in the process (the local
- * starter) and store that version as a draft, the same as the plan made in one process.
+ * starter) and store that version as a draft, the same as the plan made in one process. An
+ * uploaded campaign file of such a campaign: planning said beside it, one run however often
+ * its event comes, the answer written beside it when the run stores the draft.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryStorage } from '../../functions/adapters/local/directory-storage.ts';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { settledLocalPlan } from '../../functions/adapters/local/sharded-plan-runner.ts';
 import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
-import { planDependencies } from '../../functions/composition.ts';
+import { S3ObjectStorage } from '../../functions/adapters/s3-object-storage.ts';
+import { clientsFor, planDependencies, planUploadDependencies } from '../../functions/composition.ts';
+import { loadConfig } from '../../functions/config.ts';
 import { ENV, planExecutionName } from '../../functions/contract.ts';
+import { planShardSteps } from '../../functions/handlers/plan-shards.ts';
 import { localRoutes } from '../../functions/local/routes.ts';
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
+import type { ObjectStorage } from '../../functions/ports/object-storage.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
+import { planUploadedCampaign } from '../../functions/usecases/plan-uploaded-campaign.ts';
 import { withEnvironment } from '../support/aws-runtime.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
@@ -26,12 +34,14 @@ const CUSTOMERS = 400;
 let stack: LocalStack;
 let http: LocalHttpServer;
 let campaign: Record<string, unknown>;
+let dir: string;
+let csvPath: string;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sharded-start-'));
-  await writeSampleCsv(join(dir, 'customers.csv'), { customers: CUSTOMERS, now: new Date(NOW), badRows: 0 });
-  const csv = await readFile(join(dir, 'customers.csv'), 'utf8');
-  await rm(dir, { recursive: true, force: true });
+  dir = await mkdtemp(join(tmpdir(), 'sharded-start-'));
+  csvPath = join(dir, 'customers.csv');
+  await writeSampleCsv(csvPath, { customers: CUSTOMERS, now: new Date(NOW), badRows: 0 });
+  const csv = await readFile(csvPath, 'utf8');
   stack = await startEphemeralStack({ dataBucket: 'sharded-start', clock: new VirtualClock(NOW), log: () => {} });
   http = await startHttpServer({ port: 0, routes: localRoutes(), health: () => stack.servers.health() });
   await uploadSegmentAndWait(stack.config, `segments/${ID}/customers.csv`, csv);
@@ -41,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await http?.stop();
   await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function put(id: string, body: unknown) {
@@ -96,3 +107,53 @@ describe('a plan at or above the sharded-plan threshold', () => {
     expect(await lifecycle.reserveVersion(ID, (before ?? 0) + 1, new Date(NOW).toISOString())).toBe(true);
   });
 });
+
+describe('an uploaded campaign file at or above the sharded-plan threshold', () => {
+  it('says planning beside the file, plans once however often its event comes, then writes the answer', async () => {
+    // Prepare: the file where the plan function reads it (a folder standing in for the bucket:
+    // a file put in the embedded bucket would start its own plan), its event delivered three
+    // times, twice while the run goes on
+    const key = `campaigns/${ID}-upload.json`;
+    const files = new DirectoryStorage(join(dir, 'upload-bucket'));
+    const bucket = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
+    await uploadSegmentAndWait(stack.config, `segments/${ID}-up/customers.csv`, await readFile(csvPath, 'utf8'));
+    await files.put(key, JSON.stringify({ ...campaign, id: `${ID}-up` }), 'application/json');
+    const request = { keys: [key], sequencer: '0061A2B3C4', actor: 'upload:tester', now: NOW };
+    const plan = (at = NOW) =>
+      withEnvironment({ [ENV.shardedPlanCustomers]: '100' }, () =>
+        planUploadedCampaign(
+          { ...planUploadDependencies(loadConfig(), { localPlanSteps: planShardSteps }), storage: files },
+          { ...request, now: at },
+        ),
+      );
+
+    // Act
+    const first = await plan();
+    const again = await plan(NOW + 60_000);
+    const planning = JSON.parse(await readText(files, `reports/${key}.plan.json`));
+    await settledLocalPlan(planExecutionName(`${ID}-up`, 1));
+    const answered = JSON.parse(await readText(bucket, `reports/${key}.plan.json`));
+    const late = await plan(NOW + 120_000);
+
+    // Assess
+    expect(first).toEqual({ status: 'planning', campaignId: `${ID}-up`, version: 1, shards: 2, customers: CUSTOMERS });
+    expect(again, 'a redelivered event started another plan').toEqual(first);
+    expect(planning).toEqual(first);
+    expect(answered).toMatchObject({ status: 'planned', campaignId: `${ID}-up`, version: 1, state: 'draft' });
+    expect(answered.timeline.sends.length).toBeGreaterThan(0);
+    expect((await readText(bucket, `reports/${key}.timeline.html`)).length).toBeGreaterThan(0);
+    expect(late).toMatchObject({ status: 'planned', version: 1 });
+    const { lifecycle } = planDependencies(stack.config);
+    const audit = (await lifecycle.getLifecycle(`${ID}-up`))?.audit.filter((entry) => entry.action === 'plan');
+    expect(audit?.map((entry) => entry.version)).toEqual([1]);
+    const stored = await lifecycle.getVersion(`${ID}-up`, 1);
+    expect(stored?.plannedAt, 'the redelivery changed the planning instant').toBe(new Date(NOW).toISOString());
+    expect(stored?.source).toBe(`${key}@0061A2B3C4`);
+  }, 180_000);
+});
+
+async function readText(storage: Pick<ObjectStorage, 'read'>, key: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of storage.read(key)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

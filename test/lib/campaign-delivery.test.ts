@@ -190,7 +190,7 @@ describe('planning and sending', () => {
       expect(delivery().planner.node.tryFindChild('ScheduleListing')).toBeUndefined();
     });
 
-    it('reads campaign files, writes reports, reads customers and imports, writes campaigns and touches', () => {
+    it('reads campaign files, writes reports and a sharded plan input, reads customers and imports, writes campaigns and touches', () => {
       // Prepare
       const { tables } = stacks.stateful;
 
@@ -202,7 +202,10 @@ describe('planning and sending', () => {
 
       // Assess
       expect(readable).toEqual([objectsUnder(stacks, 'campaigns/')]);
-      expect(writable).toEqual([objectsUnder(stacks, 'reports/')]);
+      expect(writable).toEqual(
+        expect.arrayContaining([objectsUnder(stacks, 'reports/'), objectsUnder(stacks, 'private/plan-shards/')]),
+      );
+      expect(writable).toHaveLength(2);
       for (const resources of written) {
         expect(resources).toEqual([consumed(tables.campaigns.tableArn), consumed(tables.touches.tableArn)]);
       }

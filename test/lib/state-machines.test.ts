@@ -233,7 +233,7 @@ describe('state machines', () => {
       // Assess
       expect(variables).toMatchObject({ IMPORT_STATE_MACHINE_ARN: machine, IMPORT_DISTRIBUTED_BYTES: '209715200' });
       expect(starters.map((fn) => fn.serviceName).sort()).toEqual(
-        [SERVICE.campaignPlanApi, SERVICE.importSegment].sort(),
+        [SERVICE.campaignPlanApi, SERVICE.importSegment, SERVICE.planCampaign].sort(),
       );
       expect(resourcesOf(roleOf(importer), 'states:StartExecution')).toEqual([machine]);
       const planApi = stacks.stateless.httpApi.campaignPlanApi;
@@ -382,7 +382,7 @@ describe('state machines', () => {
       }
     });
 
-    it('is started by the plan API alone, from 2,000,000 customers, which writes only the run input under the plan work prefix', () => {
+    it('is started by the plan API and the plan function, from 2,000,000 customers, which write only the run input under the plan work prefix', () => {
       // Prepare
       const planApi = stacks.stateless.httpApi.campaignPlanApi;
       const machine = refOf(plan().machine.stateMachine);
@@ -396,6 +396,12 @@ describe('state machines', () => {
       expect(resourcesOf(statements, 'states:StartExecution')).toEqual([machine]);
       expect(resourcesOf(statements, 's3:PutObject')).toEqual([objectsUnder(stacks, 'private/plan-shards/')]);
       expect(resourcesOf(statements, 's3:GetObject')).toEqual([]);
+      const planner = stacks.stateless.delivery.planner;
+      expect(resourcesOf(roleOf(planner), 'states:StartExecution')).toEqual([machine]);
+      expect(functionProps(template, planner.function)?.Environment.Variables).toMatchObject({
+        PLAN_STATE_MACHINE_ARN: machine,
+        SHARDED_PLAN_CUSTOMERS: '2000000',
+      });
     });
 
     it('takes its threshold from the deployment settings', () => {
@@ -411,7 +417,7 @@ describe('state machines', () => {
       expect(variables.SHARDED_PLAN_CUSTOMERS).toBe('750000');
     });
 
-    it('lets the finish write only the draft: version and lifecycle puts, the touches, no object at all', () => {
+    it("lets the finish write only the draft (version and lifecycle puts, the touches) and an uploaded file's answer", () => {
       // Prepare
       const statements = roleOf(plan().finish);
       const campaigns = consumed(stacks.stateful.campaignsTable.tableArn);
@@ -424,7 +430,7 @@ describe('state machines', () => {
       expect([...new Set(writes)].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
       expect(resourcesOf(statements, 'dynamodb:PutItem')).toEqual([campaigns]);
       expect(resourcesOf(statements, 'dynamodb:BatchWriteItem')).toEqual([touches]);
-      expect(resourcesOf(statements, 's3:PutObject')).toEqual([]);
+      expect(resourcesOf(statements, 's3:PutObject')).toEqual([objectsUnder(stacks, 'reports/campaigns/')]);
       expect(resourcesOf(statements, 's3:GetObject')).toEqual(
         expect.arrayContaining([objectsUnder(stacks, 'private/plan-shards/'), objectsUnder(stacks, 'segments/')]),
       );

@@ -3,8 +3,10 @@
  * `CONTROL`) holds the lifecycle with its audit trail, so a change of state and its audit
  * entry are one conditional write on the revision (no transactions needed, none half-applied);
  * each version is an item of its own (sk `VERSION#<n>`, zero-padded so they sort), reserved
- * by a conditional put before its touches are written, so two plans can never share one.
+ * by a conditional put before its touches are written, so two plans can never share one; an
+ * upload's sharded plan is tied to its version by one more item (sk `SOURCE#<hash>`).
  */
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -14,7 +16,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
-import type { LifecycleStore, StoredVersion } from '../../ports/lifecycle-store.ts';
+import type { LifecycleStore, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 export const CONTROL_SK = 'CONTROL';
@@ -91,6 +93,28 @@ export class DynamoLifecycleStore implements LifecycleStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async claimSource(campaignId: string, source: string, claim: SourceClaim): Promise<SourceClaim> {
+    // Hashed: a key and sequencer may be longer than a sort key should be.
+    const key = { pk: campaignPk(campaignId), sk: `SOURCE#${createHash('sha256').update(source).digest('hex')}` };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, source, version: claim.version, now: claim.now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return claim;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (!Item) throw new Error(`the plan claim of ${source} vanished`);
+    return { version: Number(Item.version), now: Number(Item.now) };
   }
 
   async saveVersion(version: StoredVersion): Promise<void> {
