@@ -185,6 +185,17 @@ const created = (orderId: string, customerId: string, at: number, extra: Partial
     },
   }) as OrderEvent;
 
+/** The pay reminder's check of one order, as its schedule fires it 30 minutes after START. */
+const payReminderCheck = (campaignId: string, orderId: string, customerId: string): TriggerCheck => ({
+  campaignId,
+  version: 1,
+  rule: 'trigger:pay-reminder',
+  orderId,
+  customerId,
+  fireAt: START + 30 * MIN,
+  expiresAt: Date.parse('2026-11-12T00:00:00+08:00'),
+});
+
 describe('order-triggered reminders', () => {
   it('sends nothing for an order paid within 30 minutes', async () => {
     // Prepare
@@ -216,15 +227,7 @@ describe('order-triggered reminders', () => {
     const names = await t.scheduler.list(`triggers-${t.campaignId}`);
     await t.advanceTo(START + 30 * MIN);
     const check = (await t.triggers.checksOf(t.campaignId))[0];
-    const again = await fireCheck(t.deps, {
-      campaignId: t.campaignId,
-      version: 1,
-      rule: 'trigger:pay-reminder',
-      orderId: event.order.orderId,
-      customerId: 'c2',
-      fireAt: START + 30 * MIN,
-      expiresAt: Date.parse('2026-11-12T00:00:00+08:00'),
-    });
+    const again = await fireCheck(t.deps, payReminderCheck(t.campaignId, event.order.orderId, 'c2'));
     // Assess
     expect(names, 'a repeated webhook scheduled a second check').toHaveLength(1);
     expect(t.sms.sent).toHaveLength(1);
@@ -261,15 +264,7 @@ describe('order-triggered reminders', () => {
     await t.customer('c3');
     const event = created(`o-${t.campaignId}`, 'c3', START);
     await t.ingest(event);
-    const check: TriggerCheck = {
-      campaignId: t.campaignId,
-      version: 1,
-      rule: 'trigger:pay-reminder',
-      orderId: event.order.orderId,
-      customerId: 'c3',
-      fireAt: START + 30 * MIN,
-      expiresAt: Date.parse('2026-11-12T00:00:00+08:00'),
-    };
+    const check = payReminderCheck(t.campaignId, event.order.orderId, 'c3');
     // The first worker claimed the touch and died before recording anything.
     await t.ledger.claim({
       customerId: 'c3',
@@ -405,15 +400,7 @@ describe('order-triggered reminders', () => {
     await t.customer('c8');
     const event = created(`o-${t.campaignId}`, 'c8', START);
     await t.ingest(event);
-    const check: TriggerCheck = {
-      campaignId: t.campaignId,
-      version: 1,
-      rule: 'trigger:pay-reminder',
-      orderId: event.order.orderId,
-      customerId: 'c8',
-      fireAt: START + 30 * MIN,
-      expiresAt: Date.parse('2026-11-12T00:00:00+08:00'),
-    };
+    const check = payReminderCheck(t.campaignId, event.order.orderId, 'c8');
     // Act
     const refused = await fireCheck(t.deps, check).catch((error: unknown) => error);
     const withStore = await fireCheck(
