@@ -98,26 +98,34 @@ export class ShardedPlan extends Construct {
       .useTable(importsTable, ENV.importsTable, 'read')
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments);
     this.reduce = pass('Reduce', 'reduce', "Makes a sharded plan's global decisions from every shard", 10_240);
-    this.secondPass = pass('SecondPass', 'secondPass', "Writes one shard's part of a sharded plan's touches", 3008);
-    // The finish reads the reduce's plan and each shard's customers again (one shard at a time),
-    // and writes only the draft: the version and lifecycle items, the version's touches.
+    // Each second pass reads its shard's customers again (as its first pass did) and writes
+    // their touches: every shard's in parallel, never all of them from one function.
+    this.secondPass = pass(
+      'SecondPass',
+      'secondPass',
+      "Writes one shard's part of a sharded plan's touches: its touches.jsonl part and its customers' touch items",
+      3008,
+    )
+      .useTable(customersTable, ENV.customersTable, 'read')
+      .useTable(importsTable, ENV.importsTable, 'read')
+      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
+      .useTableWrites(touchesTable, ENV.touchesTable, ['BatchWriteItem']);
+    // The finish reads the reduce's plan and writes only the draft: the version and lifecycle
+    // items (and an uploaded file's answer).
     this.finish = new CampaignFunction(this, 'Finish', {
       entry: 'functions/handlers/plan-shards.ts',
       handler: 'finish',
       serviceName: SERVICE.planShards,
-      description: 'Stores a sharded plan as a draft version: its touches, the version, the lifecycle',
+      description:
+        'Stores a sharded plan as a draft version: the version and the lifecycle (the passes wrote its touches)',
       timeout: PLAN_TIMEOUT,
       memorySize: 10_240,
     })
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.planShards)
-      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
       // An uploaded campaign file's answer beside it: reports/campaigns/<file>.plan.json and its timeline pages.
       .useBucket(dataBucket, ENV.dataBucket, 'write', `${PREFIX.reports}${PREFIX.campaigns}`)
-      .useTable(customersTable, ENV.customersTable, 'read')
-      .useTable(importsTable, ENV.importsTable, 'read')
       // Claims nothing (the starter claimed the version): saves the version over its reservation, records the plan.
-      .useTableWrites(campaignsTable, ENV.campaignsTable, ['PutItem'], { read: true })
-      .useTableWrites(touchesTable, ENV.touchesTable, ['BatchWriteItem']);
+      .useTableWrites(campaignsTable, ENV.campaignsTable, ['PutItem'], { read: true });
 
     const shardOf = { index: JsonPath.numberAt('$$.Map.Item.Value'), count: JsonPath.numberAt('$.shardCount') };
     const common = {
@@ -157,9 +165,11 @@ export class ShardedPlan extends Construct {
       resultPath: '$.reduced',
       permanentErrors,
     });
-    const secondPasses = shardMap('SecondPasses', { ...common, shard: shardOf }).itemProcessor(
-      lambdaStep(this, 'SecondPassStep', this.secondPass, { permanentErrors }),
-    );
+    const secondPasses = shardMap('SecondPasses', {
+      ...common,
+      shard: shardOf,
+      source: JsonPath.objectAt('$.source'),
+    }).itemProcessor(lambdaStep(this, 'SecondPassStep', this.secondPass, { permanentErrors }));
     const finishStep = lambdaStep(this, 'FinishStep', this.finish, {
       payload: TaskInput.fromObject({
         ...common,

@@ -11,9 +11,11 @@
  *   (the multi-SMS share, even groups in value order, the budget's cut), the very phases the
  *   single-process planner runs: the timeline and each send's members to S3.
  * - `secondPass`: one range of the touch sequence becomes its part of touches.jsonl; the parts
- *   in shard order are byte for byte the single-process plan's file.
- * - `finish`: the reduce's plan becomes the draft version (touches in the touches table, the
- *   version with its timeline, cost and diff), stored by the single-process path's own code.
+ *   in shard order are byte for byte the single-process plan's file. Given the source (the
+ *   state machine gives it), the shard's customers are read again and their touches written
+ *   to the touches table, every shard in parallel.
+ * - `finish`: the reduce's plan becomes the draft version (the version with its timeline,
+ *   cost and diff, then its record), stored by the single-process path's own code.
  *
  * Step Functions passes at most 256 KB between states: events and results carry keys and
  * counts only; every list lives in S3 under `workPrefix` (planShardKeys names each file).
@@ -73,7 +75,8 @@ export type FirstPassEvent = z.infer<typeof firstPassEvent>;
 export const reduceEvent = z.object({ ...base, shardCount: z.int().min(1).max(MAX_SHARDS) });
 export type ReduceEvent = z.infer<typeof reduceEvent>;
 
-export const secondPassEvent = z.object({ ...base, shard });
+/** With `source` (the plan state machine's), the pass also writes its customers' touches to the touches table. */
+export const secondPassEvent = z.object({ ...base, shard, source: shardSource.optional() });
 export type SecondPassEvent = z.infer<typeof secondPassEvent>;
 
 export const finishEvent = z.object({ ...base, shardCount: z.int().min(1).max(MAX_SHARDS), source: shardSource });

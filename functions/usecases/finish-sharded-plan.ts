@@ -1,11 +1,10 @@
 /**
  * The sharded plan's last step: the reduce's plan (timeline, each send's members, groups,
  * care flags, control groups) becomes a draft version exactly as a plan made in one process
- * does, through the same storing code (plan-draft.ts `storeDraft`): the touches in the
- * touches table, then the version with its timeline, cost and diff, then `plan` on the
- * lifecycle. The customers' addresses and names are read again shard by shard (the same
- * rows the first pass planned, checked against its ids), so no step holds every customer.
- * A plan of an uploaded campaign file writes the file's answer beside it, as the plan
+ * does, through the same storing code (plan-draft.ts `storeDraft`): the version with its
+ * timeline, cost and diff, then `plan` on the lifecycle. The touches are in the touches
+ * table already: each second pass wrote its own customers' (plan-shards.ts), in parallel,
+ * so neither one function nor one 15-minute run bounds how many a plan may have. A plan of an uploaded campaign file writes the file's answer beside it, as the plan
  * function does (`reports/<key>.plan.json`, the timeline pages).
  *
  * Safe to repeat and to race: the version number was claimed when the plan started, the
@@ -13,18 +12,13 @@
  * version is saved only over its reservation (a conditional write), and a finish that finds
  * the version saved only makes sure the lifecycle records it.
  */
-import { Buffer } from 'node:buffer';
 import { PREFIX } from '../contract.ts';
-import type { CustomerSet } from '../domain/customer-set.ts';
-import { encodeIds } from '../domain/planner/shards/touch-lines.ts';
 import { ensureRecorded, type PlanDraftResult, storeDraft } from './plan-draft.ts';
 import {
   type PlanShardDeps,
   planShardKeys,
-  readAll,
   readInput,
   readReducedPlan,
-  readShardCustomers,
   type ShardCustomerSource,
 } from './plan-shards.ts';
 import { writePlanReport } from './plan-uploaded-campaign.ts';
@@ -82,7 +76,8 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
       current,
       fromStore: request.source.kind === 'table',
       version: request.version,
-      customerRuns: () => shardRuns(deps, request, input, reduced.offsets, reduced.customers),
+      // Each second pass wrote its own customers' touches: the draft is the version and its record.
+      customerRuns: async function* () {},
       ...(input.source ? { source: input.source } : {}),
     });
     return await finished(stored, false);
@@ -99,29 +94,4 @@ function uploadedKey(source: string | undefined): string | undefined {
   const at = source?.lastIndexOf('@') ?? -1;
   const key = at > 0 ? source?.slice(0, at) : undefined;
   return key?.startsWith(PREFIX.campaigns) ? key : undefined;
-}
-
-/** Each shard's customers at its offset in the plan, read one shard at a time. */
-async function* shardRuns(
-  deps: PlanShardDeps,
-  request: FinishRequest,
-  input: Pick<Awaited<ReturnType<typeof readInput>>, 'campaign' | 'columns'>,
-  offsets: readonly number[],
-  total: number,
-): AsyncIterable<{ offset: number; customers: CustomerSet }> {
-  const keys = planShardKeys(request.workPrefix);
-  for (let index = 0; index < request.shardCount; index += 1) {
-    const offset = offsets[index] as number;
-    const shard = { index, count: request.shardCount };
-    const { customers } = await readShardCustomers(deps, { ...request, shard }, input.campaign, input.columns);
-    // The rows the first pass planned, in its order, or the customers changed meanwhile:
-    // addresses read now must belong to the customers the plan chose.
-    const expected = (offsets[index + 1] ?? total) - offset;
-    const ids = await readAll(deps.storage, keys.ids(index));
-    if (customers.size !== expected || !Buffer.from(encodeIds(customers)).equals(ids))
-      throw new Error(
-        `shard ${index}'s customers changed since its first pass (${customers.size} read, ${expected} planned): plan again`,
-      );
-    yield { offset, customers };
-  }
 }

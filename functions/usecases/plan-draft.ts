@@ -296,7 +296,7 @@ export async function reserveNext(
  * send's shard count is its whole membership's, so every run puts its touches where approval
  * looks for them.
  */
-async function writeTouches(
+export async function writeTouches(
   touches: Pick<TouchStore, 'writeTouches'>,
   campaignId: string,
   version: number,

@@ -26,7 +26,7 @@ import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { ShardCustomerSource } from '../ports/plan-starter.ts';
-import type { PlanDraftDeps } from './plan-draft.ts';
+import { type PlanDraftDeps, writeTouches } from './plan-draft.ts';
 import { loadCustomers } from './plan-offline.ts';
 
 /** The input every pass reads: the campaign as validated and the planning instant. */
@@ -97,7 +97,8 @@ export interface ReduceResult {
 
 export interface SecondPassResult {
   shard: ShardRef;
-  counts: { touches: number; from: number; to: number };
+  /** `stored`: the shard's customers whose touches it wrote to the touches table (with a source). */
+  counts: { touches: number; from: number; to: number; stored?: number };
   keys: { touches: string };
 }
 
@@ -367,6 +368,12 @@ export interface SecondPassRequest {
   version: number;
   workPrefix: string;
   shard: ShardRef;
+  /**
+   * Where the shard's customers are (the first pass's source): given, and where drafts are
+   * stored (the plan state machine), the pass also writes its customers' touches to the
+   * touches table, so no one function writes every touch of a large campaign.
+   */
+  source?: ShardCustomerSource;
 }
 
 /**
@@ -393,11 +400,47 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
     ids.push(new IdColumn(await readAll(storage, keys.ids(shard))));
   const bytes = touchLines(timeline.sends, from, members, (merged) => idBytesOf(ids, reduced.offsets, merged));
   await storage.put(keys.touchPart(index), bytes, 'application/x-ndjson');
+  const stored =
+    request.source && deps.drafts ? await storeShardTouches(deps, deps.drafts, request, request.source) : undefined;
   return {
     shard: request.shard,
-    counts: { touches: to - from, from, to },
+    counts: { touches: to - from, from, to, ...(stored === undefined ? {} : { stored }) },
     keys: { touches: keys.touchPart(index) },
   };
+}
+
+/**
+ * The touches of the shard's customers into the touches table, as the single-process plan
+ * writes them (keyed by version, send and customer: a rewrite puts the same items). The
+ * customers' addresses and names are read again from the first pass's source and checked
+ * against the ids it planned: customers changed in between fail the pass ("plan again").
+ * Returns the customers written for.
+ */
+async function storeShardTouches(
+  deps: PlanShardDeps,
+  drafts: NonNullable<PlanShardDeps['drafts']>,
+  request: SecondPassRequest,
+  source: ShardCustomerSource,
+): Promise<number> {
+  const keys = planShardKeys(request.workPrefix);
+  const { index } = request.shard;
+  const input = await readInput(deps.storage, request.workPrefix);
+  const { plan, reduced } = await readReducedPlan(deps.storage, request.workPrefix);
+  const offset = reduced.offsets[index] as number;
+  const expected = (reduced.offsets[index + 1] ?? reduced.customers) - offset;
+  const { customers } = await readShardCustomers(
+    deps,
+    { campaignId: request.campaignId, shard: request.shard, source },
+    input.campaign,
+    input.columns,
+  );
+  const ids = await readAll(deps.storage, keys.ids(index));
+  if (customers.size !== expected || !Buffer.from(encodeIds(customers)).equals(ids))
+    throw new Error(
+      `shard ${index}'s customers changed since its first pass (${customers.size} read, ${expected} planned): plan again`,
+    );
+  await writeTouches(drafts.touches, input.campaign.id, request.version, plan, customers, offset);
+  return customers.size;
 }
 
 /** The JSON text of the id of the customer at `merged` (its shard found from the offsets). */

@@ -88,7 +88,7 @@ describe('the sharded plan finish', () => {
       await passes.firstPass({ ...common, shard: { index, count: SHARDS }, source });
     await passes.reduce({ ...common, shardCount: SHARDS });
     for (let index = 0; index < SHARDS; index += 1)
-      await passes.secondPass({ ...common, shard: { index, count: SHARDS } });
+      await passes.secondPass({ ...common, shard: { index, count: SHARDS }, source });
     const finished = await passes.finish({ ...common, shardCount: SHARDS, source });
     const again = await passes.finish({ ...common, shardCount: SHARDS, source });
 

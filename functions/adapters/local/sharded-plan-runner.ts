@@ -54,7 +54,7 @@ export async function runShardedPlanSteps(
   const shards = Array.from({ length: input.shardCount }, (_, index) => ({ index, count: input.shardCount }));
   await eachBounded(shards, maxConcurrency, (shard) => steps.firstPass({ ...common, shard, source: input.source }));
   await steps.reduce({ ...common, shardCount: input.shardCount });
-  await eachBounded(shards, maxConcurrency, (shard) => steps.secondPass({ ...common, shard }));
+  await eachBounded(shards, maxConcurrency, (shard) => steps.secondPass({ ...common, shard, source: input.source }));
   return steps.finish({ ...common, shardCount: input.shardCount, source: input.source });
 }
 
