@@ -131,6 +131,14 @@ export function planShardPasses(depsOf: () => PlanShardDeps | Promise<PlanShardD
     async finish(event: unknown): Promise<FinishResult> {
       const input = parse('finish', finishEvent, event);
       const result = await runFinish(await depsOf(), input);
+      if (result.refused) {
+        logger.warn('sharded plan refused', {
+          campaignId: input.campaignId,
+          version: input.version,
+          problems: result.refused,
+        });
+        return result;
+      }
       logger.info('sharded plan stored as a draft', {
         campaignId: input.campaignId,
         version: result.version,

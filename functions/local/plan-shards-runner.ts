@@ -15,6 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { DirectoryStorage } from '../adapters/local/directory-storage.ts';
+import { CampaignFileError } from '../domain/campaign.ts';
 import type { ColumnMappingJson } from '../domain/column-mapping.ts';
 import { IdColumn } from '../domain/planner/shards/touch-lines.ts';
 import type { FirstPassEvent, FirstPassResult, ReduceResult, SecondPassResult } from '../handlers/plan-shards.ts';
@@ -210,6 +211,8 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     processes.push(reducer);
     const reduce = await reducer.run<ReduceResult>('reduce', { ...base, shardCount: count });
     await reducer.close();
+    // What only the customers show refuses the plan, as `campaign plan` refuses it in one process.
+    if (reduce.refused) throw new CampaignFileError(reduce.refused);
     const reduceMs = performance.now() - started;
 
     started = performance.now();

@@ -19,9 +19,10 @@ import {
   planShardKeys,
   readInput,
   readReducedPlan,
+  readRefusal,
   type ShardCustomerSource,
 } from './plan-shards.ts';
-import { writePlanReport } from './plan-uploaded-campaign.ts';
+import { refusedUpload, writePlanReport } from './plan-uploaded-campaign.ts';
 
 export interface FinishRequest {
   campaignId: string;
@@ -37,6 +38,8 @@ export interface FinishResult {
   counts: { sends: number; touches: number; shards: number };
   /** True when an earlier attempt had stored the version already. */
   replayed: boolean;
+  /** The reduce's refusal, each problem as `<path>: <message>`: no version was stored. */
+  refused?: string[];
 }
 
 export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Promise<FinishResult> {
@@ -47,6 +50,20 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
   if (campaign.id !== request.campaignId)
     throw new Error(`${planShardKeys(request.workPrefix).input} plans ${campaign.id}, not ${request.campaignId}`);
   const actor = input.actor ?? 'system';
+  const uploaded = uploadedKey(input.source);
+  const refusal = await readRefusal(storage, request.workPrefix);
+  if (refusal) {
+    // The version stays reserved and unused; the marketer finds why beside the uploaded file.
+    const refused = refusedUpload(refusal);
+    if (uploaded)
+      await storage.put(`${PREFIX.reports}${uploaded}.plan.json`, JSON.stringify(refused, null, 2), 'application/json');
+    return {
+      version: request.version,
+      counts: { sends: 0, touches: 0, shards: request.shardCount },
+      replayed: false,
+      refused: refused.problems,
+    };
+  }
   const { plan, reduced } = await readReducedPlan(storage, request.workPrefix);
   if (reduced.shardCount !== request.shardCount)
     throw new Error(`the reduce planned ${reduced.shardCount} shards, not ${request.shardCount}`);
@@ -56,7 +73,6 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
     replayed,
   });
 
-  const uploaded = uploadedKey(input.source);
   const finished = async (stored: Omit<PlanDraftResult, 'replayed'>, replayed: boolean) => {
     // An uploaded file's answer beside it, as the plan function writes it for a plan in one process.
     if (uploaded) await writePlanReport(storage, uploaded, stored);

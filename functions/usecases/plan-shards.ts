@@ -7,7 +7,7 @@
  * repeated or racing delivery writes the same bytes again.
  */
 import { basename } from 'node:path';
-import { type Campaign, parseCampaign } from '../domain/campaign.ts';
+import { type Campaign, CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { type ColumnMappingJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import type { CustomerSet } from '../domain/customer-set.ts';
 import { nameLengths } from '../domain/planner/layout.ts';
@@ -26,6 +26,7 @@ import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import type { ShardCustomerSource } from '../ports/plan-starter.ts';
+import type { FieldProblem } from './errors.ts';
 import { type PlanDraftDeps, writeTouches } from './plan-draft.ts';
 import { loadCustomers } from './plan-offline.ts';
 
@@ -80,6 +81,8 @@ export const planShardKeys = (workPrefix: string) => {
     groups: `${workPrefix}plan/groups.bin`,
     care: `${workPrefix}plan/care.bin`,
     plan: `${workPrefix}plan/plan.json`,
+    /** The reduce's refusal, when the campaign's rules refuse what the customers would get (then no plan files). */
+    refused: `${workPrefix}plan/refused.json`,
     touchPart: part,
   };
 };
@@ -93,6 +96,11 @@ export interface FirstPassResult {
 export interface ReduceResult {
   counts: { customers: number; sends: number; touches: number; shards: number };
   keys: { timeline: string; members: string; control: string; groups: string; plan: string };
+  /**
+   * What refuses the plan, by field, when only the customers show it (China's SMS rules against
+   * the texts each group would get): the passes after write nothing, the finish says so.
+   */
+  refused?: FieldProblem[];
 }
 
 export interface SecondPassResult {
@@ -255,7 +263,26 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
     linesBefore.push(lines);
     lines += summary.lines;
   }
-  const { plan, offsets } = planFromParts(campaign, now, parts);
+  let planned: ReturnType<typeof planFromParts>;
+  try {
+    planned = planFromParts(campaign, now, parts);
+  } catch (error) {
+    // The marketer's to fix, not the operator's: recorded for the finish, the run goes on.
+    if (!(error instanceof CampaignFileError)) throw error;
+    await storage.put(keys.refused, JSON.stringify({ problems: error.problems }), 'application/json');
+    return {
+      counts: { customers: 0, sends: 0, touches: 0, shards: request.shardCount },
+      keys: {
+        timeline: keys.timeline,
+        members: keys.members,
+        control: keys.control,
+        groups: keys.groups,
+        plan: keys.plan,
+      },
+      refused: error.problems,
+    };
+  }
+  const { plan, offsets } = planned;
   parts.length = 0;
   const written = await writeReducedPlan(storage, request.workPrefix, plan, { offsets, linesBefore });
   return {
@@ -318,6 +345,13 @@ async function writeReducedPlan(
   // The plan record last: a reduce whose plan.json exists has written everything.
   await storage.put(keys.plan, JSON.stringify(reduced), 'application/json');
   return reduced;
+}
+
+/** The reduce's refusal (each problem by its field), or undefined when it planned. */
+export async function readRefusal(storage: ObjectStorage, workPrefix: string): Promise<FieldProblem[] | undefined> {
+  const key = planShardKeys(workPrefix).refused;
+  if (!(await storage.head(key))) return undefined;
+  return (JSON.parse(new TextDecoder().decode(await readAll(storage, key))) as { problems: FieldProblem[] }).problems;
 }
 
 /** Reads back what the reduce wrote: the whole plan, as the single-process planner returns it. */
@@ -383,6 +417,14 @@ export interface SecondPassRequest {
 export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequest): Promise<SecondPassResult> {
   const { storage } = deps;
   const keys = planShardKeys(request.workPrefix);
+  if (await readRefusal(storage, request.workPrefix)) {
+    await storage.put(keys.touchPart(request.shard.index), new Uint8Array(0), 'application/x-ndjson');
+    return {
+      shard: request.shard,
+      counts: { touches: 0, from: 0, to: 0 },
+      keys: { touches: keys.touchPart(request.shard.index) },
+    };
+  }
   const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
   const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
   const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;

@@ -9,7 +9,7 @@ import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { ObjectStorage } from '../ports/object-storage.ts';
 import { bilingualPages } from '../views/page-files.ts';
 import { renderTimelinePage } from '../views/timeline-page.ts';
-import { CampaignError } from './errors.ts';
+import { CampaignError, type FieldProblem } from './errors.ts';
 import type { PlanDraftResult } from './plan-draft.ts';
 import { type PlanRequestDeps, planRequested } from './plan-request.ts';
 
@@ -80,11 +80,20 @@ export async function planUploadedCampaign(
   } catch (error) {
     // Refusals are the marketer's to fix: explained beside the file, never retried.
     if (!(error instanceof CampaignError)) throw error;
-    const problems = error.details.fields?.map((field) => `${field.path}: ${field.message}`) ?? [error.message];
-    const refused: PlanUploadResult = { status: 'refused', code: error.code, problems };
+    const refused: PlanUploadResult = error.details.fields
+      ? refusedUpload(error.details.fields, error.code)
+      : { status: 'refused', code: error.code, problems: [error.message] };
     if (reportKey) await deps.storage.put(reportKey, JSON.stringify(refused, null, 2), 'application/json');
     return refused;
   }
+}
+
+/** The answer beside a refused file: its problems, each by field. */
+export function refusedUpload(
+  fields: readonly FieldProblem[],
+  code: CampaignError['code'] = 'invalid-request',
+): Extract<PlanUploadResult, { status: 'refused' }> {
+  return { status: 'refused', code, problems: fields.map((field) => `${field.path}: ${field.message}`) };
 }
 
 function plannedResult(result: Omit<PlanDraftResult, 'replayed'>): PlanUploadResult {

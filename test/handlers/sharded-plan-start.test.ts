@@ -152,6 +152,38 @@ describe('an uploaded campaign file at or above the sharded-plan threshold', () 
   }, 180_000);
 });
 
+describe('a sharded plan that only the customers show to be refused', () => {
+  it("writes the file's refusal by field beside it, stores no version, and fails no run", async () => {
+    // Prepare: the sample's texts without their registrations, to +86 numbers (China's SMS rules)
+    const id = `${ID}-no`;
+    const key = `campaigns/${id}.json`;
+    const files = new DirectoryStorage(join(dir, 'refused-bucket'));
+    const bucket = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
+    await uploadSegmentAndWait(stack.config, `segments/${id}/customers.csv`, await readFile(csvPath, 'utf8'));
+    await files.put(key, JSON.stringify({ ...campaign, id, registeredTemplates: {} }), 'application/json');
+
+    // Act
+    const started = await withEnvironment({ [ENV.shardedPlanCustomers]: '100' }, () =>
+      planUploadedCampaign(
+        { ...planUploadDependencies(loadConfig(), { localPlanSteps: planShardSteps }), storage: files },
+        { keys: [key], sequencer: '00AB', actor: 'upload:tester', now: NOW },
+      ),
+    );
+    const finished = (await settledLocalPlan(planExecutionName(id, 1))) as { refused?: string[] };
+    const answer = JSON.parse(await readText(bucket, `reports/${key}.plan.json`));
+
+    // Assess
+    expect(started).toMatchObject({ status: 'planning', version: 1 });
+    expect(answer).toMatchObject({ status: 'refused', code: 'invalid-request' });
+    expect(answer.problems.length, 'no problem named').toBeGreaterThan(0);
+    expect(answer.problems[0]).toMatch(/^waves\[\d+\]\.templates\.sms: .*registered/);
+    expect(finished.refused).toEqual(answer.problems);
+    const { lifecycle } = planDependencies(stack.config);
+    expect(await lifecycle.getVersion(id, 1), 'a refused plan stored a version').toBeUndefined();
+    expect(await lifecycle.getLifecycle(id)).toBeUndefined();
+  }, 180_000);
+});
+
 async function readText(storage: Pick<ObjectStorage, 'read'>, key: string): Promise<string> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of storage.read(key)) chunks.push(chunk);
