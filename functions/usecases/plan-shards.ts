@@ -263,6 +263,13 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
     linesBefore.push(lines);
     lines += summary.lines;
   }
+  const planKeys = {
+    timeline: keys.timeline,
+    members: keys.members,
+    control: keys.control,
+    groups: keys.groups,
+    plan: keys.plan,
+  };
   let planned: ReturnType<typeof planFromParts>;
   try {
     planned = planFromParts(campaign, now, parts);
@@ -272,13 +279,7 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
     await storage.put(keys.refused, JSON.stringify({ problems: error.problems }), 'application/json');
     return {
       counts: { customers: 0, sends: 0, touches: 0, shards: request.shardCount },
-      keys: {
-        timeline: keys.timeline,
-        members: keys.members,
-        control: keys.control,
-        groups: keys.groups,
-        plan: keys.plan,
-      },
+      keys: planKeys,
       refused: error.problems,
     };
   }
@@ -292,13 +293,7 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
       touches: written.touches,
       shards: request.shardCount,
     },
-    keys: {
-      timeline: keys.timeline,
-      members: keys.members,
-      control: keys.control,
-      groups: keys.groups,
-      plan: keys.plan,
-    },
+    keys: planKeys,
   };
 }
 
