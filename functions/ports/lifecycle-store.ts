@@ -48,6 +48,16 @@ export interface LifecycleStore {
    * them continue the same version, planned at the same instant.
    */
   claimSource(campaignId: string, source: string, claim: SourceClaim): Promise<SourceClaim>;
+  /** Notes on a reserved version the sharded plan now planning it (kept until the version is planned). */
+  markPlanRun(campaignId: string, version: number, run: PlanRun): Promise<void>;
+  /** Notes on a reserved version that its sharded plan was refused, each problem by its field. */
+  refusePlanRun(
+    campaignId: string,
+    version: number,
+    problems: ReadonlyArray<{ path: string; message: string }>,
+  ): Promise<void>;
+  /** The sharded plans not stored as a version (still planning, or refused), oldest first. */
+  planRuns(campaignId: string): Promise<PlanRunView[]>;
   /** Completes a reserved version with its plan. */
   saveVersion(version: StoredVersion): Promise<void>;
   /** A planned version; undefined while only reserved, or when there is none. */
@@ -60,4 +70,18 @@ export interface LifecycleStore {
 export interface SourceClaim {
   version: number;
   now: number;
+}
+
+/** A sharded plan started for a reserved version. */
+export interface PlanRun {
+  shards: number;
+  customers: number;
+  /** ISO 8601. */
+  startedAt: string;
+}
+
+export interface PlanRunView extends PlanRun {
+  version: number;
+  /** Set when the reduce refused the plan: why, by field. */
+  refused?: Array<{ path: string; message: string }>;
 }

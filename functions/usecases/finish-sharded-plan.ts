@@ -53,8 +53,10 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
   const uploaded = uploadedKey(input.source);
   const refusal = await readRefusal(storage, request.workPrefix);
   if (refusal) {
-    // The version stays reserved and unused; the marketer finds why beside the uploaded file.
+    // The version stays reserved and unused; the marketer finds why on the campaign's page
+    // (and beside an uploaded file).
     const refused = refusedUpload(refusal);
+    await drafts.lifecycle.refusePlanRun(campaign.id, request.version, refusal);
     if (uploaded)
       await storage.put(`${PREFIX.reports}${uploaded}.plan.json`, JSON.stringify(refused, null, 2), 'application/json');
     return {

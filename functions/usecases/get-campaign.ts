@@ -5,13 +5,14 @@
  * and the audit trail of every change.
  */
 import type { AuditEntry, CampaignState } from '../domain/campaign-lifecycle.ts';
+import { withChineseMessages } from '../domain/field-texts.ts';
 import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { CampaignStore, SendState } from '../ports/campaign-store.ts';
-import type { LifecycleStore } from '../ports/lifecycle-store.ts';
+import type { LifecycleStore, PlanRunView } from '../ports/lifecycle-store.ts';
 import { unknownCampaign } from './errors.ts';
 
 export interface GetCampaignDeps {
-  lifecycle: Pick<LifecycleStore, 'getLifecycle' | 'getVersion' | 'listVersions'>;
+  lifecycle: Pick<LifecycleStore, 'getLifecycle' | 'getVersion' | 'listVersions' | 'planRuns'>;
   campaigns: Pick<CampaignStore, 'getSends'>;
 }
 
@@ -49,16 +50,19 @@ export interface CampaignView {
   latest: { version: number; plannedAt: string; warnings: string[]; cost: CostEstimate; diff?: PlanDiff };
   /** The sends of the approved version (empty before the first approval), in time order. */
   sends: SendView[];
+  /** Sharded plans of newer versions not stored yet: still planning, or refused (with why). */
+  planning: PlanRunView[];
   audit: AuditEntry[];
 }
 
 export async function getCampaign(deps: GetCampaignDeps, campaignId: string): Promise<CampaignView> {
   const lifecycle = await deps.lifecycle.getLifecycle(campaignId);
   if (!lifecycle) throw unknownCampaign(campaignId);
-  const [latest, versions, sends] = await Promise.all([
+  const [latest, versions, sends, runs] = await Promise.all([
     deps.lifecycle.getVersion(campaignId, lifecycle.latestVersion),
     deps.lifecycle.listVersions(campaignId),
     deps.campaigns.getSends(campaignId),
+    deps.lifecycle.planRuns(campaignId),
   ]);
   const status = (version: number): VersionSummary['status'] =>
     version === lifecycle.approvedVersion
@@ -104,6 +108,10 @@ export async function getCampaign(deps: GetCampaignDeps, campaignId: string): Pr
         ...(dispatchedAt ? { dispatchedAt } : {}),
         version,
       })),
+    // Only runs of versions after the latest recorded one: an older reservation's run is history.
+    planning: runs
+      .filter((run) => run.version > lifecycle.latestVersion)
+      .map((run) => (run.refused ? { ...run, refused: withChineseMessages(run.refused) } : run)),
     audit: lifecycle.audit,
   };
 }

@@ -103,5 +103,11 @@ export async function planRequested(deps: PlanRequestDeps, request: PlanDraftReq
     name: planExecutionName(campaign.id, version),
     input: execution,
   });
+  // What GET /campaigns/{id} and the console show until the version is stored.
+  await deps.lifecycle.markPlanRun(campaign.id, version, {
+    shards,
+    customers,
+    startedAt: new Date(now).toISOString(),
+  });
   return { kind: 'planning', campaignId: campaign.id, version, shards, customers, executionArn };
 }

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../functions/adapters/local/http-server.ts';
 import { settledLocalPlan } from '../../functions/adapters/local/sharded-plan-runner.ts';
+import { planDependencies } from '../../functions/composition.ts';
 import { ENV, planExecutionName } from '../../functions/contract.ts';
 import { formatInstant } from '../../functions/domain/local-time.ts';
 import { PLAYBOOK_GROUPS } from '../../functions/domain/segments.ts';
@@ -304,6 +305,32 @@ describe('the console in chromium', () => {
         await shoot(page, 'sharded-planning-en', width);
       }
       await settledLocalPlan(planExecutionName(id, 2));
+
+      // A plan still going (a version reserved with its run noted, as the starter leaves it)
+      // and one the reduce refused (texts not registered, found only with the +86 numbers).
+      const { lifecycle } = planDependencies(stack.config);
+      await lifecycle.reserveVersion(id, 9, new Date().toISOString());
+      await lifecycle.markPlanRun(id, 9, { shards: 20, customers: 9_800_000, startedAt: new Date().toISOString() });
+      await page.goto(`${http.url}/console/campaigns/${id}?lang=zh`);
+      await page.fill('#campaign-json', JSON.stringify({ ...JSON.parse(file), smsRules: 'cn-marketing' }, null, 2));
+      await page.click('#campaign-form button[type=submit]');
+      await page.waitForSelector('#campaign-errors.ok', WAIT);
+      await settledLocalPlan(planExecutionName(id, 3));
+      await page.reload();
+      await page.waitForSelector('#planning [data-run="3"][data-status="refused"]', WAIT);
+      expect(await page.textContent('#planning [data-run="9"]')).toContain('分 20 片规划约 9,800,000 位客户');
+      expect(await page.textContent('#planning [data-run="3"]')).toMatch(/草稿版本 3 未生成.*templates\.sms/);
+      for (const width of [DESKTOP, PHONE]) {
+        await page.setViewportSize({ width, height: 900 });
+        await shoot(page, 'sharded-runs', width);
+      }
+      await page.goto(`${http.url}/console/campaigns/${id}?lang=en`);
+      await page.waitForSelector('#planning [data-run="3"]', WAIT);
+      expect(await page.textContent('#planning [data-run="3"]')).toContain('Draft version 3 was not planned');
+      for (const width of [PHONE, DESKTOP]) {
+        await page.setViewportSize({ width, height: 900 });
+        await shoot(page, 'sharded-runs-en', width);
+      }
       await page.goto(`${http.url}/console/campaigns/${id}?lang=zh`);
       await closePage(page);
     } finally {

@@ -108,6 +108,34 @@ describe('a plan at or above the sharded-plan threshold', () => {
   });
 });
 
+describe('a sharded plan the reduce refuses, asked for by PUT', () => {
+  it('shows on GET /campaigns/{id} and the console page as refused, each problem by its field, and stores no version', async () => {
+    // Prepare: the sample's texts without their registrations, to +86 numbers (China's SMS rules)
+    const refusedFile = { ...campaign, registeredTemplates: {} };
+
+    // Act
+    const started = await withEnvironment({ [ENV.shardedPlanCustomers]: '100' }, () => put(ID, refusedFile));
+    const version = Number(started.json.version);
+    await settledLocalPlan(planExecutionName(ID, version));
+    const shown = await (await fetch(`${http.url}/campaigns/${ID}`)).json();
+    const page = await (await fetch(`${http.url}/console/campaigns/${ID}/view`)).text();
+
+    // Assess
+    expect(started.status).toBe(202);
+    expect(shown.planning).toEqual([
+      { version, shards: 2, customers: CUSTOMERS, startedAt: new Date(NOW).toISOString(), refused: expect.any(Array) },
+    ]);
+    expect(shown.planning[0].refused[0]).toEqual({
+      path: expect.stringMatching(/^waves\[\d+\]\.templates\.sms$/),
+      message: expect.stringContaining('registered'),
+      messageZh: expect.stringContaining('报备'),
+    });
+    expect(shown.latestVersion, 'the refused plan became the latest version').toBeLessThan(version);
+    expect(await planDependencies(stack.config).lifecycle.getVersion(ID, version)).toBeUndefined();
+    expect(page).toContain(`data-run="${version}" data-status="refused"`);
+  });
+});
+
 describe('an uploaded campaign file at or above the sharded-plan threshold', () => {
   it('says planning beside the file, plans once however often its event comes, then writes the answer', async () => {
     // Prepare: the file where the plan function reads it (a folder standing in for the bucket:

@@ -14,9 +14,10 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
-import type { LifecycleStore, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
+import type { LifecycleStore, PlanRun, PlanRunView, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 export const CONTROL_SK = 'CONTROL';
@@ -115,6 +116,64 @@ export class DynamoLifecycleStore implements LifecycleStore {
     );
     if (!Item) throw new Error(`the plan claim of ${source} vanished`);
     return { version: Number(Item.version), now: Number(Item.now) };
+  }
+
+  async markPlanRun(campaignId: string, version: number, run: PlanRun): Promise<void> {
+    await this.updateReservation(campaignId, version, 'SET #run = :run', { ':run': run });
+  }
+
+  async refusePlanRun(
+    campaignId: string,
+    version: number,
+    problems: ReadonlyArray<{ path: string; message: string }>,
+  ): Promise<void> {
+    await this.updateReservation(campaignId, version, 'SET #run.refused = :refused', { ':refused': problems });
+  }
+
+  /** A reserved version's run, changed only while the version is not planned (a planned one keeps none). */
+  private async updateReservation(
+    campaignId: string,
+    version: number,
+    update: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: campaignPk(campaignId), sk: versionSk(version) },
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(planned)',
+          ExpressionAttributeNames: { '#run': 'run' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Planned meanwhile (a retried start after the run finished): nothing left to note.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async planRuns(campaignId: string): Promise<PlanRunView[]> {
+    const runs: PlanRunView[] = [];
+    let start: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+          FilterExpression: 'attribute_exists(#run) AND attribute_not_exists(planned)',
+          ExpressionAttributeNames: { '#run': 'run' },
+          ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':version': 'VERSION#' },
+          ProjectionExpression: 'version, #run',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) runs.push({ version: Number(item.version), ...(item.run as PlanRun) });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return runs.sort((a, b) => a.version - b.version);
   }
 
   async saveVersion(version: StoredVersion): Promise<void> {

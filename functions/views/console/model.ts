@@ -6,14 +6,16 @@
 import { REQUIRED_ROLE, type Role } from '../../contract.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { type AuditEntry, type CampaignState, decide, type Lifecycle } from '../../domain/campaign-lifecycle.ts';
+import { fieldMessageZh } from '../../domain/field-texts.ts';
 import { groupName, warningTexts } from '../../domain/i18n.ts';
 import { wallClockAt } from '../../domain/local-time.ts';
 import type { CostEstimate, PlanDiff } from '../../domain/plan-review.ts';
 import { formatCount } from '../../domain/text.ts';
 import type { Timeline } from '../../domain/timeline.ts';
-import type { StoredVersion } from '../../ports/lifecycle-store.ts';
+import type { PlanRunView, StoredVersion } from '../../ports/lifecycle-store.ts';
 import { testSendGroups, type WaveMessages, waveMessages } from '../../usecases/wave-messages.ts';
 import { type SubGroupRow, subGroupRows } from '../sub-group-rows.ts';
+import { formatWhen } from './format.ts';
 import type { Lang } from './words.ts';
 
 export interface ConsoleActions {
@@ -81,6 +83,18 @@ export interface CampaignPageModel {
   /** Newest first, the last 20. */
   audit: AuditEntry[];
   timezone: string;
+  /** Sharded plans of newer versions, oldest first: still planning, or refused with why. */
+  planning: PlanRunModel[];
+}
+
+export interface PlanRunModel {
+  version: number;
+  shards: string;
+  customers: string;
+  /** When it started, in the campaign's zone. */
+  startedAt: string;
+  /** Why it was refused, each problem as `<path>: <message>` in the page's language; absent while it plans. */
+  refused?: string[];
 }
 
 export interface CampaignPageInput {
@@ -88,6 +102,7 @@ export interface CampaignPageInput {
   campaignId: string;
   lifecycle?: Lifecycle;
   latest?: StoredVersion;
+  runs?: readonly PlanRunView[];
   now: number;
   /** The caller's roles: an action their role may not take is not offered. */
   roles: readonly Role[];
@@ -113,6 +128,22 @@ export function starterCampaignFile(campaignId: string, now: number): string {
   )}\n`;
 }
 
+function planRunsOf(runs: readonly PlanRunView[] | undefined, timeZone: string, lang: Lang): PlanRunModel[] {
+  return (runs ?? []).map((run) => ({
+    version: run.version,
+    shards: formatCount(run.shards),
+    customers: formatCount(run.customers),
+    startedAt: formatWhen(run.startedAt, timeZone, lang),
+    ...(run.refused
+      ? {
+          refused: run.refused.map(
+            (problem) => `${problem.path}: ${lang === 'zh' ? fieldMessageZh(problem.message) : problem.message}`,
+          ),
+        }
+      : {}),
+  }));
+}
+
 export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
   const { lifecycle, latest, lang, campaignId, now } = input;
   if (!lifecycle || !latest) {
@@ -126,6 +157,7 @@ export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
       campaignFile: starterCampaignFile(campaignId, now),
       audit: [],
       timezone: 'Asia/Shanghai',
+      planning: planRunsOf(input.runs, 'Asia/Shanghai', lang),
     };
   }
   const { campaign, timeline } = latest;
@@ -143,6 +175,7 @@ export function campaignPageModel(input: CampaignPageInput): CampaignPageModel {
     campaignFile: `${JSON.stringify(campaign, null, 2)}\n`,
     audit: [...lifecycle.audit].reverse().slice(0, 20),
     timezone: campaign.timezone,
+    planning: planRunsOf(input.runs, campaign.timezone, lang),
   };
 }
 

@@ -241,6 +241,17 @@ function variantName(say: Say, label: string): string {
   return word ? say(word) : label;
 }
 
+/** The sharded plans of newer versions: planning (reload when done), or refused with why. */
+function planningCard(model: CampaignPageModel, say: Say): SafeHtml | '' {
+  if (model.planning.length === 0) return '';
+  const items = model.planning.map((run) =>
+    run.refused
+      ? html`<div class="notice error" data-run="${run.version}" data-status="refused">${say('planningRefused', { version: run.version })}<ul>${run.refused.map((problem) => html`<li>${problem}</li>`)}</ul></div>`
+      : html`<div class="notice info" data-run="${run.version}" data-status="planning">${say('planningRun', { version: run.version, startedAt: run.startedAt, shards: run.shards, customers: run.customers })}</div>`,
+  );
+  return html`<section class="card" id="planning"><h2>${say('planningTitle')}</h2>${items}</section>`;
+}
+
 function statusCard(model: CampaignPageModel, say: Say): SafeHtml {
   const { actions } = model;
   const state = model.state ?? 'draft';
@@ -495,6 +506,7 @@ export function renderCampaignView(model: CampaignPageModel, user?: ConsoleUser)
 <nav class="sections">${nav.map(([id, word]) => html`<a href="#${id}">${say(word)}</a>`)}</nav>
 <main>
 <h1>${model.campaignId}</h1>
+${planningCard(model, say)}
 ${
   model.exists
     ? html`<div class="grid two">${statusCard(model, say)}${liveCard(say)}</div>

@@ -167,6 +167,9 @@ export const CONSOLE_WORDS = [
   'savePlan',
   'saved',
   'planningShards',
+  'planningTitle',
+  'planningRun',
+  'planningRefused',
   'fieldErrors',
   'report',
   'reportLead',
@@ -363,6 +366,10 @@ const ZH: Words = {
   loadFile: '载入文件',
   savePlan: '保存并生成草稿',
   saved: '已生成草稿版本 {version}。',
+  planningTitle: '分片规划',
+  planningRun:
+    '草稿版本 {version}：{startedAt} 开始，分 {shards} 片规划约 {customers} 位客户，完成后刷新本页即可看到。',
+  planningRefused: '草稿版本 {version} 未生成：活动文件有以下问题（要看过客户才能发现），请修改后再保存：',
   planningShards:
     '客户较多（约 {customers} 位），草稿版本 {version} 正在分 {shards} 片规划，通常需要几分钟；完成后刷新本页即可看到。',
   fieldErrors: '活动文件有以下问题，请修改后再保存：',
@@ -562,6 +569,11 @@ const EN: Words = {
   loadFile: 'Load file',
   savePlan: 'Save and plan a draft',
   saved: 'Draft version {version} planned.',
+  planningTitle: 'Plans in shards',
+  planningRun:
+    'Draft version {version}: started {startedAt}, planning about {customers} customers in {shards} shards; reload this page once it is done.',
+  planningRefused:
+    'Draft version {version} was not planned: the campaign file has these problems (found only with the customers); correct them and save again:',
   planningShards:
     'A large campaign (about {customers} customers): draft version {version} is being planned in {shards} shards, usually within minutes; reload this page once it is done.',
   fieldErrors: 'The campaign file has these problems; correct them and save again:',
