@@ -10,7 +10,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ShardTally } from '../../domain/live-progress.ts';
@@ -24,6 +23,7 @@ import type {
   TouchStore,
 } from '../../ports/campaign-store.ts';
 import { BatchWriter } from './batch-writer.ts';
+import { queryAll } from './query-all.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 const shardSk = (ref: ShardRef) => `SHARD#v${ref.version}#${ref.sendId}#${ref.shard}`;
@@ -36,20 +36,6 @@ export function shardOf(customerId: string, shards: number): number {
     hash = Math.imul(hash ^ customerId.charCodeAt(index), 16777619);
   }
   return (hash >>> 0) % shards;
-}
-
-async function queryAll(
-  documents: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 function strip<T>(item: Record<string, unknown>): T {

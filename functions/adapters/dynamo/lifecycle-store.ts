@@ -12,12 +12,13 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
+  type QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
 import type { LifecycleStore, PlanRun, PlanRunView, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
+
+import { queryAll } from './query-all.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 export const CONTROL_SK = 'CONTROL';
@@ -155,25 +156,31 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async planRuns(campaignId: string): Promise<PlanRunView[]> {
-    const runs: PlanRunView[] = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: QueryCommandOutput = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-          FilterExpression: 'attribute_exists(#run) AND attribute_not_exists(planned)',
-          ExpressionAttributeNames: { '#run': 'run' },
-          ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':version': 'VERSION#' },
-          ProjectionExpression: 'version, #run',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) runs.push({ version: Number(item.version), ...(item.run as PlanRun) });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return runs.sort((a, b) => a.version - b.version);
+    const items = await this.versionItems(campaignId, {
+      FilterExpression: 'attribute_exists(#run) AND attribute_not_exists(planned)',
+      ExpressionAttributeNames: { '#run': 'run' },
+      ProjectionExpression: 'version, #run',
+    });
+    return items
+      .map((item) => ({ version: Number(item.version), ...(item.run as PlanRun) }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  /** The campaign's version items (reserved or planned), as `options` filters and projects them. */
+  private versionItems(
+    campaignId: string,
+    options: Pick<
+      ConstructorParameters<typeof QueryCommand>[0],
+      'FilterExpression' | 'ExpressionAttributeNames' | 'ProjectionExpression'
+    >,
+  ): Promise<Record<string, unknown>[]> {
+    return queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+      ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':version': 'VERSION#' },
+      ConsistentRead: true,
+      ...options,
+    });
   }
 
   async saveVersion(version: StoredVersion): Promise<void> {
@@ -201,26 +208,11 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async listVersions(campaignId: string): Promise<Array<Omit<StoredVersion, 'campaign' | 'timeline'>>> {
-    const versions: Array<Omit<StoredVersion, 'campaign' | 'timeline'>> = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: QueryCommandOutput = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-          ExpressionAttributeValues: { ':pk': campaignPk(campaignId), ':version': 'VERSION#' },
-          ProjectionExpression: 'campaignId, version, plannedAt, plannedBy, cost, diff, planned',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (!item.planned) continue;
-        const { planned: _planned, ...summary } = item;
-        versions.push(summary as Omit<StoredVersion, 'campaign' | 'timeline'>);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return versions;
+    const items = await this.versionItems(campaignId, {
+      ProjectionExpression: 'campaignId, version, plannedAt, plannedBy, cost, diff, planned',
+    });
+    return items
+      .filter((item) => item.planned)
+      .map(({ planned: _planned, ...summary }) => summary as Omit<StoredVersion, 'campaign' | 'timeline'>);
   }
 }
