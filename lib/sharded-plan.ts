@@ -28,7 +28,7 @@ export interface ShardedPlanProps {
   readonly importsTable: ITableV2;
   /** Where the finish stores the draft version (its lifecycle and version items). */
   readonly campaignsTable: ITableV2;
-  /** Where the finish writes the version's touches. */
+  /** Where the second passes write the version's touches. */
   readonly touchesTable: ITableV2;
   readonly alarms: OperatorAlarms;
   /**
@@ -48,9 +48,9 @@ export interface ShardedPlanProps {
 /**
  * The sharded plan: a Distributed Map runs the first pass over every shard (a range of the
  * customers table's parallel-Scan segments, or a byte range of one segment CSV), the reduce
- * makes the campaign's global decisions from every shard's columns, and a second Distributed
- * Map writes each shard's part of touches.jsonl, and the finish stores the plan as a draft
- * version (the single-process plan's storing code). Every pass reads and writes only under the
+ * makes the campaign's global decisions from every shard's columns, a second Distributed
+ * Map writes each shard's part of touches.jsonl and its customers' touch items, and the finish
+ * stores the plan as a draft version (the single-process plan's storing code). Every pass reads and writes only under the
  * run's `workPrefix` in the data bucket; steps hand on keys and counts, never lists.
  *
  * The execution input, exactly what the shard handlers parse (handlers/plan-shards.ts):
@@ -90,26 +90,30 @@ export class ShardedPlan extends Construct {
         timeout: PLAN_TIMEOUT,
         memorySize,
       }).useBucket(dataBucket, ENV.dataBucket, 'readWrite', PREFIX.planShards);
+    // A shard's customers: its Scan segments of the customers table (and which file versions
+    // are current), or its byte range of a segment CSV.
+    const readsShardCustomers = (fn: CampaignFunction) =>
+      fn
+        .useTable(customersTable, ENV.customersTable, 'read')
+        .useTable(importsTable, ENV.importsTable, 'read')
+        .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments);
 
     // A shard of half a million customers plans in well under the 3 GB; the reduce holds every
     // customer's columns at once (the bench measures both), so it gets Lambda's largest size.
-    this.firstPass = pass('FirstPass', 'firstPass', 'Plans one shard of a campaign: candidates and summary', 3008)
-      .useTable(customersTable, ENV.customersTable, 'read')
-      .useTable(importsTable, ENV.importsTable, 'read')
-      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments);
+    this.firstPass = readsShardCustomers(
+      pass('FirstPass', 'firstPass', 'Plans one shard of a campaign: candidates and summary', 3008),
+    );
     this.reduce = pass('Reduce', 'reduce', "Makes a sharded plan's global decisions from every shard", 10_240);
     // Each second pass reads its shard's customers again (as its first pass did) and writes
     // their touches: every shard's in parallel, never all of them from one function.
-    this.secondPass = pass(
-      'SecondPass',
-      'secondPass',
-      "Writes one shard's part of a sharded plan's touches: its touches.jsonl part and its customers' touch items",
-      3008,
-    )
-      .useTable(customersTable, ENV.customersTable, 'read')
-      .useTable(importsTable, ENV.importsTable, 'read')
-      .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.segments)
-      .useTableWrites(touchesTable, ENV.touchesTable, ['BatchWriteItem']);
+    this.secondPass = readsShardCustomers(
+      pass(
+        'SecondPass',
+        'secondPass',
+        "Writes one shard's part of a sharded plan's touches: its touches.jsonl part and its customers' touch items",
+        3008,
+      ),
+    ).useTableWrites(touchesTable, ENV.touchesTable, ['BatchWriteItem']);
     // The finish reads the reduce's plan and writes only the draft: the version and lifecycle
     // items (and an uploaded file's answer).
     this.finish = new CampaignFunction(this, 'Finish', {

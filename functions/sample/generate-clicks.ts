@@ -6,7 +6,8 @@
  * to find; given the campaign, a buyer who pays an order after its reminder (催付, 尾款) is
  * due taps the reminder's link instead. A few taps come twice (a reload, a link preview),
  * which must count once. A tap on a reminder that did not leave (quiet hours, a cap) finds no
- * link: `campaign simulate` counts it as such. Deterministic: the same reach, orders and seed give the same lines.
+ * link: `campaign simulate` counts it as such. Deterministic: the same reach, orders and
+ * seed give the same lines.
  */
 import type { Campaign } from '../domain/campaign.ts';
 import { formatInstant } from '../domain/local-time.ts';
@@ -89,11 +90,9 @@ function remindersDue(
     for (const check of checksFor(campaign, 1, line.event as OrderEvent, Date.parse(line.at))) {
       const list = due.get(check.orderId) ?? [];
       list.push({ rule: check.rule, at: check.fireAt });
-      due.set(
-        check.orderId,
-        list.sort((a, b) => a.at - b.at),
-      );
+      due.set(check.orderId, list);
     }
   }
+  for (const list of due.values()) list.sort((a, b) => a.at - b.at);
   return due;
 }

@@ -7,6 +7,7 @@
 import type { Lifecycle } from '../domain/campaign-lifecycle.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LifecycleStore, PlanRunView, StoredVersion } from '../ports/lifecycle-store.ts';
+import { runsAfterLatest } from './get-campaign.ts';
 
 export interface ConsoleDeps {
   lifecycle: Pick<LifecycleStore, 'getLifecycle' | 'getVersion' | 'planRuns'>;
@@ -28,7 +29,7 @@ export async function loadConsoleCampaign(deps: ConsoleDeps, campaignId: string)
     deps.lifecycle.getLifecycle(campaignId),
     deps.lifecycle.planRuns(campaignId),
   ]);
-  const runs = all.filter((run) => run.version > (lifecycle?.latestVersion ?? 0));
+  const runs = runsAfterLatest(all, lifecycle);
   if (!lifecycle) return { runs, now };
   const latest = await deps.lifecycle.getVersion(campaignId, lifecycle.latestVersion);
   return { lifecycle, ...(latest ? { latest } : {}), runs, now };

@@ -4,8 +4,9 @@
  * does, through the same storing code (plan-draft.ts `storeDraft`): the version with its
  * timeline, cost and diff, then `plan` on the lifecycle. The touches are in the touches
  * table already: each second pass wrote its own customers' (plan-shards.ts), in parallel,
- * so neither one function nor one 15-minute run bounds how many a plan may have. A plan of an uploaded campaign file writes the file's answer beside it, as the plan
- * function does (`reports/<key>.plan.json`, the timeline pages).
+ * so neither one function nor one 15-minute run bounds how many a plan may have. A plan of
+ * an uploaded campaign file writes the file's answer beside it, as the plan function does
+ * (`reports/<key>.plan.json`, the timeline pages).
  *
  * Safe to repeat and to race: the version number was claimed when the plan started, the
  * touches are keyed by version, send and customer (a rewrite puts the same items), the
@@ -22,7 +23,7 @@ import {
   readRefusal,
   type ShardCustomerSource,
 } from './plan-shards.ts';
-import { refusedUpload, writePlanReport } from './plan-uploaded-campaign.ts';
+import { planReportKey, refusedUpload, writePlanReport } from './plan-uploaded-campaign.ts';
 
 export interface FinishRequest {
   campaignId: string;
@@ -57,8 +58,7 @@ export async function runFinish(deps: PlanShardDeps, request: FinishRequest): Pr
     // (and beside an uploaded file).
     const refused = refusedUpload(refusal);
     await drafts.lifecycle.refusePlanRun(campaign.id, request.version, refusal);
-    if (uploaded)
-      await storage.put(`${PREFIX.reports}${uploaded}.plan.json`, JSON.stringify(refused, null, 2), 'application/json');
+    if (uploaded) await storage.put(planReportKey(uploaded), JSON.stringify(refused, null, 2), 'application/json');
     return {
       version: request.version,
       counts: { sends: 0, touches: 0, shards: request.shardCount },

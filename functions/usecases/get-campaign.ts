@@ -4,7 +4,7 @@
  * the approved one, the sends being sent with their state, the paused and cancelled waves,
  * and the audit trail of every change.
  */
-import type { AuditEntry, CampaignState } from '../domain/campaign-lifecycle.ts';
+import type { AuditEntry, CampaignState, Lifecycle } from '../domain/campaign-lifecycle.ts';
 import { withChineseMessages } from '../domain/field-texts.ts';
 import type { CostEstimate, PlanDiff } from '../domain/plan-review.ts';
 import type { CampaignStore, SendState } from '../ports/campaign-store.ts';
@@ -108,12 +108,22 @@ export async function getCampaign(deps: GetCampaignDeps, campaignId: string): Pr
         ...(dispatchedAt ? { dispatchedAt } : {}),
         version,
       })),
-    // Only runs of versions after the latest recorded one: an older reservation's run is history.
-    planning: runs
-      .filter((run) => run.version > lifecycle.latestVersion)
-      .map((run) => (run.refused ? { ...run, refused: withChineseMessages(run.refused) } : run)),
+    planning: runsAfterLatest(runs, lifecycle).map((run) =>
+      run.refused ? { ...run, refused: withChineseMessages(run.refused) } : run,
+    ),
     audit: lifecycle.audit,
   };
+}
+
+/**
+ * The sharded plans of versions after the latest recorded one (all of them before the first):
+ * a run of an older version is history, its number passed over by a later plan.
+ */
+export function runsAfterLatest(
+  runs: readonly PlanRunView[],
+  lifecycle: Pick<Lifecycle, 'latestVersion'> | undefined,
+): PlanRunView[] {
+  return runs.filter((run) => run.version > (lifecycle?.latestVersion ?? 0));
 }
 
 function emptyCost(): CostEstimate {

@@ -63,14 +63,49 @@ export interface PlanDraftResult {
 }
 
 export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest): Promise<PlanDraftResult> {
-  const campaign = requestedCampaign(deps, request);
+  const prepared = await preparePlan(deps, request);
+  return prepared.replay ?? planInProcess(deps, request, prepared);
+}
+
+/** A request checked before any customer is read: its campaign, the lifecycle as it stands. */
+export interface PreparedPlan {
+  campaign: Campaign;
+  current: Lifecycle | undefined;
+  /** A repeated delivery of an upload already planned: its version, nothing to plan. */
+  replay?: PlanDraftResult;
+}
+
+/**
+ * The campaign a request asks to plan, validated (each problem by its path), on its
+ * tracked-link base; an upload planned already answered by its version; refused before the
+ * customers are read when the lifecycle takes no plan (a cancelled or completed campaign).
+ */
+export async function preparePlan(
+  deps: Pick<PlanDraftDeps, 'linkBase' | 'lifecycle'>,
+  request: PlanDraftRequest,
+): Promise<PreparedPlan> {
+  const campaign = withTrackingBase(parseRequested(request), deps.linkBase?.());
   const current = await deps.lifecycle.getLifecycle(campaign.id);
   if (current && request.source) {
     const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);
-    if (latest?.source === request.source) return { ...resultOf(latest), lifecycle: current, replayed: true };
+    if (latest?.source === request.source)
+      return { campaign, current, replay: { ...resultOf(latest), lifecycle: current, replayed: true } };
   }
-  refuseUnplannable(current, request, campaign);
+  const early = decide(
+    current,
+    { kind: 'plan', version: (current?.latestVersion ?? 0) + 1 },
+    context(request, campaign),
+  );
+  if (!early.ok) throw refusalError(early.refusal);
+  return { campaign, current };
+}
 
+/** A prepared request planned in this process from the customers in the store, stored as a draft. */
+export async function planInProcess(
+  deps: PlanDraftDeps,
+  request: PlanDraftRequest,
+  { campaign, current }: PreparedPlan,
+): Promise<PlanDraftResult> {
   const customers = await deps.loadCustomers(campaign);
   const plan = planWithRules(campaign, customers, request.now);
   const stored = await storeDraft(deps, {
@@ -86,25 +121,6 @@ export async function planDraft(deps: PlanDraftDeps, request: PlanDraftRequest):
     ...(request.source ? { source: request.source } : {}),
   });
   return { ...stored, replayed: false };
-}
-
-/** The campaign a request asks to plan, validated (each problem by its path), on its tracked-link base. */
-export function requestedCampaign(deps: Pick<PlanDraftDeps, 'linkBase'>, request: PlanDraftRequest): Campaign {
-  return withTrackingBase(parseRequested(request), deps.linkBase?.());
-}
-
-/** Refused before the customers are read: a cancelled or completed campaign plans nothing. */
-export function refuseUnplannable(
-  current: Lifecycle | undefined,
-  request: Pick<PlanDraftRequest, 'actor' | 'now'>,
-  campaign: Campaign,
-): void {
-  const early = decide(
-    current,
-    { kind: 'plan', version: (current?.latestVersion ?? 0) + 1 },
-    context(request, campaign),
-  );
-  if (!early.ok) throw refusalError(early.refusal);
 }
 
 /** A plan made (in one process, or by the sharded plan's passes) and what storing it as a draft needs. */

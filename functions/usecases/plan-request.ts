@@ -21,9 +21,8 @@ import {
   type PlanDraftDeps,
   type PlanDraftRequest,
   type PlanDraftResult,
-  planDraft,
-  refuseUnplannable,
-  requestedCampaign,
+  planInProcess,
+  preparePlan,
   reserveNext,
 } from './plan-draft.ts';
 import { type PlanShardsInput, planShardKeys } from './plan-shards.ts';
@@ -62,18 +61,13 @@ export function shardCountFor(customers: number): number {
 }
 
 export async function planRequested(deps: PlanRequestDeps, request: PlanDraftRequest): Promise<PlanRequestOutcome> {
+  const prepared = await preparePlan(deps, request);
+  if (prepared.replay) return { kind: 'planned', draft: prepared.replay };
   const { sharding } = deps;
-  if (!sharding) return { kind: 'planned', draft: await planDraft(deps, request) };
-  const campaign = requestedCampaign(deps, request);
-  const current = await deps.lifecycle.getLifecycle(campaign.id);
-  // An upload planned already (in one process or in shards) is answered by planDraft's replay.
-  if (current && request.source) {
-    const latest = await deps.lifecycle.getVersion(campaign.id, current.latestVersion);
-    if (latest?.source === request.source) return { kind: 'planned', draft: await planDraft(deps, request) };
-  }
-  refuseUnplannable(current, request, campaign);
-  const customers = await sharding.countCustomers(campaign.id);
-  if (customers < sharding.thresholdCustomers) return { kind: 'planned', draft: await planDraft(deps, request) };
+  const { campaign, current } = prepared;
+  const customers = sharding ? await sharding.countCustomers(campaign.id) : 0;
+  if (!sharding || customers < sharding.thresholdCustomers)
+    return { kind: 'planned', draft: await planInProcess(deps, request, prepared) };
 
   const plannedAt = new Date(request.now).toISOString();
   const reserved = await reserveNext(deps.lifecycle, campaign.id, current?.latestVersion ?? 0, plannedAt);

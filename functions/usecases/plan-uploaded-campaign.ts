@@ -59,7 +59,7 @@ export async function planUploadedCampaign(
     key = file.key;
     campaign = file.text;
   }
-  const reportKey = key ? `${PREFIX.reports}${key}.plan.json` : undefined;
+  const reportKey = key ? planReportKey(key) : undefined;
   try {
     const source = key && 'sequencer' in request && request.sequencer ? `${key}@${request.sequencer}` : undefined;
     const outcome = await planRequested(deps, {
@@ -87,6 +87,9 @@ export async function planUploadedCampaign(
     return refused;
   }
 }
+
+/** Where a campaign file's answer lives: `reports/<key>.plan.json`. */
+export const planReportKey = (key: string) => `${PREFIX.reports}${key}.plan.json`;
 
 /** The answer beside a refused file: its problems, each by field. */
 export function refusedUpload(
@@ -123,7 +126,7 @@ export async function writePlanReport(
   ))
     await storage.put(page.path, page.html, 'text/html; charset=utf-8');
   await storage.put(
-    `${PREFIX.reports}${key}.plan.json`,
+    planReportKey(key),
     JSON.stringify({ ...plannedResult(result), state: result.lifecycle.state, timeline: result.timeline }, null, 2),
     'application/json',
   );
