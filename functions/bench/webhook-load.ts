@@ -10,8 +10,8 @@
  *     how late against the stream's timetable the events went out (lateP99).
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { signBody } from '../domain/orders.ts';
+import { RawHttpConnection } from './raw-http.ts';
 
 export interface LoadRun {
   perSecond: number;
@@ -26,7 +26,8 @@ export interface LoadRun {
 export async function underLoad(
   count: number,
   connections: number,
-  one: (index: number) => Promise<number | string>,
+  /** One call; `worker` (0 to connections - 1) is the connection it goes out on. */
+  one: (index: number, worker: number) => Promise<number | string>,
   /** A timetable (ms after the start each call is due): calls wait for it, and lateP99 says how late they went. */
   dueMs?: (index: number) => number,
 ): Promise<LoadRun> {
@@ -36,7 +37,7 @@ export async function underLoad(
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    Array.from({ length: connections }, async (_, worker) => {
       for (let index = next++; index < count; index = next++) {
         if (dueMs) {
           const due = dueMs(index);
@@ -45,7 +46,7 @@ export async function underLoad(
           lateness.push(performance.now() - started - due);
         }
         const sent = performance.now();
-        const status = await one(index);
+        const status = await one(index, worker);
         latencies.push(performance.now() - sent);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
@@ -63,31 +64,6 @@ export async function underLoad(
     ...(dueMs ? { lateP99: percentile(lateness, 99) } : {}),
     statuses,
   };
-}
-
-function send(
-  agent: Agent,
-  target: URL,
-  options: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string | number>; body?: string },
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: options.path,
-        method: options.method,
-        agent,
-        headers: options.headers,
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
 }
 
 /** One order event, a new one per index and `kind` (`load`, `direct`), paid at `paidAt` (epoch ms). */
@@ -147,15 +123,11 @@ function triggerStream(count: number, perSecond: number, paidAfterMs: number): P
   return events.sort((a, b) => a.dueMs - b.dueMs);
 }
 
-function signedPost(agent: Agent, target: URL, secret: string, body: string): Promise<number> {
-  return send(agent, target, {
+function signedPost(connection: RawHttpConnection, target: URL, secret: string, body: string): Promise<number> {
+  return connection.send({
     method: 'POST',
     path: target.pathname,
-    headers: {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'x-signature': signBody(body, secret, Date.now()),
-    },
+    headers: { 'content-type': 'application/json', 'x-signature': signBody(body, secret, Date.now()) },
     body,
   });
 }
@@ -167,26 +139,31 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
     mode === 'post' ? 2 : 3,
   ) as [string, string, string, string, string, string];
   const connections = Number(connectionsText);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
+  const sockets = Array.from(
+    { length: connections },
+    () => new RawHttpConnection(target.hostname, Number(target.port)),
+  );
   let run: LoadRun;
   if (mode === 'trigger') {
     const planned = triggerStream(Number(countText), Number(rateText), Number(paidAfterText));
     run = await underLoad(
       planned.length,
       connections,
-      (index) => signedPost(agent, target, key, (planned[index] as Planned).body()),
+      (index, worker) =>
+        signedPost(sockets[worker] as RawHttpConnection, target, key, (planned[index] as Planned).body()),
       (index) => (planned[index] as Planned).dueMs,
     );
   } else {
     const ids = mode === 'get' ? readFileSync(key, 'utf8').split('\n').filter(Boolean) : [];
-    run = await underLoad(Number(countText), connections, (index) => {
+    run = await underLoad(Number(countText), connections, (index, worker) => {
+      const connection = sockets[worker] as RawHttpConnection;
       if (mode === 'get')
-        return send(agent, target, { method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
+        return connection.send({ method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
       // Times from the real clock: the webhook refuses orders more than a day ahead of now.
-      return signedPost(agent, target, key, orderEvent(index, 'load', Date.now() - 60_000));
+      return signedPost(connection, target, key, orderEvent(index, 'load', Date.now() - 60_000));
     });
   }
   process.stdout.write(`${JSON.stringify(run)}\n`);
-  agent.destroy();
+  for (const connection of sockets) connection.close();
 }
