@@ -89,7 +89,14 @@ export interface CliTexts {
   warning: (text: string) => string;
   /** `campaign plan --shards N`: a pass under way, then what the run took. */
   shardPass: (pass: 'firstPass' | 'reduce' | 'secondPass', done: number, of: number) => string;
-  sharded: (p: { shards: number; firstPass: string; reduce: string; secondPass: string; peakMb: number }) => string;
+  sharded: (p: {
+    shards: number;
+    processes: number;
+    firstPass: string;
+    reduce: string;
+    secondPass: string;
+    peakMb: number;
+  }) => string;
   rejectedRows: (n: number, path: string) => string;
   timeline: (zh: string, en: string) => string;
   noNow: (instant: string) => string;
@@ -141,7 +148,7 @@ export const CLI_TEXTS: Record<Lang, CliTexts> = {
         ? '汇总各分片（全局上限、分组、预算）……'
         : `${pass === 'firstPass' ? '第一遍（候选触达）' : '第二遍（写出触达）'}：${done}/${of} 个分片完成`,
     sharded: (p) =>
-      `分 ${p.shards} 个分片规划：第一遍 ${p.firstPass} 秒，汇总 ${p.reduce} 秒，第二遍 ${p.secondPass} 秒；单个分片内存峰值最高 ${formatCount(p.peakMb)} MB`,
+      `分 ${p.shards} 个分片规划（${p.processes} 个进程轮流）：第一遍 ${p.firstPass} 秒，汇总 ${p.reduce} 秒，第二遍 ${p.secondPass} 秒；单个进程内存峰值最高 ${formatCount(p.peakMb)} MB`,
     rejectedRows: (n, path) => `${formatCount(n)} 行被拒绝：${path}`,
     timeline: (zh, en) => `时间线：${zh}（English: ${en}）`,
     noNow: (instant) => `未给出 --now：按当前时间 ${instant} 规划（给出 --now 可从同一时刻重新规划）`,
@@ -185,7 +192,7 @@ export const CLI_TEXTS: Record<Lang, CliTexts> = {
         ? 'reducing the shards (global caps, groups, budget)...'
         : `${pass === 'firstPass' ? 'first pass (candidate touches)' : 'second pass (writing the touches)'}: ${done} of ${of} shards done`,
     sharded: (p) =>
-      `planned in ${p.shards} shards: first pass ${p.firstPass} s, reduce ${p.reduce} s, second pass ${p.secondPass} s; peak memory of a shard at most ${formatCount(p.peakMb)} MB`,
+      `planned in ${p.shards} shards (${p.processes} processes taking turns): first pass ${p.firstPass} s, reduce ${p.reduce} s, second pass ${p.secondPass} s; peak memory of a process at most ${formatCount(p.peakMb)} MB`,
     rejectedRows: (n, path) => `${formatCount(n)} rejected rows: ${path}`,
     timeline: (zh, en) => `timeline: ${en} (中文: ${zh})`,
     noNow: (instant) =>

@@ -309,15 +309,15 @@ async function runShardedPlan(
     onStage: (stage) => progress.update(say.shardPass(stage.pass, stage.done, stage.of)),
   });
   const { stages, usage } = result.run;
+  const workers = usage.filter((child) => child.name !== 'reduce');
   progress.result(
     say.sharded({
       shards: run.shards,
+      processes: workers.length,
       firstPass: (stages.firstPass / 1000).toFixed(1),
       reduce: (stages.reduce / 1000).toFixed(1),
       secondPass: (stages.secondPass / 1000).toFixed(1),
-      peakMb: Math.round(
-        Math.max(...usage.filter((child) => child.name !== 'reduce').map((child) => child.maxRssKb)) / 1024,
-      ),
+      peakMb: Math.round(Math.max(...workers.map((child) => child.maxRssKb)) / 1024),
     }),
   );
   reportPlan(progress, options.outDir, result.timeline, result.rejected, started);

@@ -1,16 +1,22 @@
 /**
  * The sharded plan on this machine, as the plan state machine runs it on AWS: the plan shard
- * handler (handlers/plan-shards.ts) in one child process per shard, a folder as the object
- * store (DirectoryStorage). The first pass runs in every shard at once (shard i reads the i-th
- * byte range of the CSV, cut at line starts), then the reduce in a process of its own, then the
- * second pass in every shard at once (shard i writes the i-th part of touches.jsonl).
+ * handler (handlers/plan-shards.ts) in child processes, a folder as the object store
+ * (DirectoryStorage). The first pass of every shard (shard i reads the i-th byte range of the
+ * CSV, cut at line starts), then the reduce in a process of its own, then the second pass of
+ * every shard (shard i writes the i-th part of touches.jsonl).
  *
- * Child processes rather than worker threads: each shard's peak memory and CPU time are then
+ * A pass goes to the next free process of a pool, one per core by default, as an invocation
+ * goes to a warm Lambda container and a Distributed Map runs at most MaxConcurrency children:
+ * eight shards at once on two cores took a third more CPU time (the cores switching between
+ * processes, each touching memory of its own) and four times the memory, for the same wall time.
+ *
+ * Child processes rather than worker threads: each process's peak memory and CPU time are then
  * its own (process.resourceUsage), which is what the scale bench reports against its targets.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, symlink } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,6 +52,8 @@ export interface ShardedPlanRequest {
   /** `--columns FILE`'s mapping: it wins over the campaign's `columns`. */
   columns?: ColumnMappingJson;
   shards: number;
+  /** How many shard processes run at once (default: one per core, at most one per shard). */
+  processes?: number;
   /** An empty folder the shards share (the object store); the caller removes it. */
   workDir: string;
   /** Each pass as it starts (done 0) and as each of its processes finishes, for a progress line. */
@@ -60,8 +68,10 @@ export interface ShardStage {
 
 /** One process of the run: what it did and its own peak memory and CPU time. */
 export interface ProcessUsage {
-  /** `shard 0`..`shard N-1` (both passes, one process), or `reduce`. */
+  /** `process 0`..`process P-1` (the shard passes, one at a time), or `reduce`. */
   name: string;
+  /** The shards whose passes it ran, in the order it ran them (none for the reduce). */
+  shards: number[];
   maxRssKb: number;
   cpuMs: number;
   /** Wall time of each pass it ran. */
@@ -105,6 +115,7 @@ class ShardProcess {
   private readonly child: ChildProcess;
   private last: ChildUsage = { maxRssKb: 0, userMs: 0, systemMs: 0 };
   private readonly passMs: number[] = [];
+  private readonly ran: number[] = [];
   private exited: string | undefined;
 
   constructor(
@@ -123,7 +134,8 @@ class ShardProcess {
     });
   }
 
-  run<T>(pass: ChildPass, event: unknown): Promise<T> {
+  run<T>(pass: ChildPass, event: unknown, shard?: number): Promise<T> {
+    if (shard !== undefined && !this.ran.includes(shard)) this.ran.push(shard);
     return new Promise<T>((resolvePass, reject) => {
       if (this.exited) return reject(new ShardProcessError(this.name, pass, this.exited));
       const onExit = () => reject(new ShardProcessError(this.name, pass, this.exited ?? 'the process exited'));
@@ -143,6 +155,7 @@ class ShardProcess {
   usage(): ProcessUsage {
     return {
       name: this.name,
+      shards: [...this.ran],
       maxRssKb: this.last.maxRssKb,
       cpuMs: this.last.userMs + this.last.systemMs,
       passMs: [...this.passMs],
@@ -182,24 +195,31 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
   const say = request.onStage ?? (() => {});
 
   const bundle = await bundleChild();
-  const shards = Array.from({ length: count }, (_, index) => new ShardProcess(`shard ${index}`, root, bundle.entry));
-  const processes = [...shards];
+  const pool = Math.max(1, Math.min(count, request.processes ?? availableParallelism()));
+  const workers = Array.from({ length: pool }, (_, index) => new ShardProcess(`process ${index}`, root, bundle.entry));
+  const processes = [...workers];
+  /** Every shard's pass, each on the next free process, in shard order. */
+  const eachShard = async <T>(pass: ChildPass, eventOf: (shard: ShardRef) => unknown): Promise<T[]> => {
+    const results: T[] = new Array(count);
+    let next = 0;
+    let done = 0;
+    say({ pass, done, of: count });
+    await Promise.all(
+      workers.map(async (worker) => {
+        for (let index = next++; index < count; index = next++) {
+          results[index] = await worker.run<T>(pass, eventOf(shardRef(index)), index);
+          done += 1;
+          say({ pass, done, of: count });
+        }
+      }),
+    );
+    return results;
+  };
   try {
     let started = performance.now();
-    say({ pass: 'firstPass', done: 0, of: count });
-    let done = 0;
-    const first = await Promise.all(
-      shards.map(async (shard, index) => {
-        const event: FirstPassEvent = {
-          ...base,
-          shard: shardRef(index),
-          source: { kind: 'csv', key, etag: head.etag },
-        };
-        const result = await shard.run<FirstPassResult>('firstPass', event);
-        done += 1;
-        say({ pass: 'firstPass', done, of: count });
-        return result;
-      }),
+    const first = await eachShard<FirstPassResult>(
+      'firstPass',
+      (shard): FirstPassEvent => ({ ...base, shard, source: { kind: 'csv', key, etag: head.etag } }),
     );
     const firstMs = performance.now() - started;
     const repeated = await repeatedAcrossShards(storage, WORK_PREFIX, count);
@@ -216,18 +236,9 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     const reduceMs = performance.now() - started;
 
     started = performance.now();
-    say({ pass: 'secondPass', done: 0, of: count });
-    done = 0;
-    const second = await Promise.all(
-      shards.map(async (shard, index) => {
-        const result = await shard.run<SecondPassResult>('secondPass', { ...base, shard: shardRef(index) });
-        done += 1;
-        say({ pass: 'secondPass', done, of: count });
-        return result;
-      }),
-    );
+    const second = await eachShard<SecondPassResult>('secondPass', (shard) => ({ ...base, shard }));
     const secondMs = performance.now() - started;
-    await Promise.all(shards.map((shard) => shard.close()));
+    await Promise.all(workers.map((worker) => worker.close()));
     const reduced = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.plan))) as ReducedPlan;
     return {
       storage,
@@ -284,36 +295,24 @@ const MAX_CHECKED = 2 ** 24;
  */
 export async function repeatedAcrossShards(storage: DirectoryStorage, workPrefix: string, count: number) {
   const keys = planShardKeys(workPrefix);
-  const columns: IdColumn[] = [];
-  const offsets: number[] = [];
-  let total = 0;
-  for (let index = 0; index < count; index += 1) {
-    const column = new IdColumn(await readAll(storage, keys.ids(index)));
-    columns.push(column);
-    offsets.push(total);
-    total += column.size;
-  }
+  const files: Uint8Array[] = [];
+  for (let index = 0; index < count; index += 1) files.push(await readAll(storage, keys.ids(index)));
+  const ids = new IdColumn(...files);
+  const total = ids.size;
   if (total > MAX_CHECKED) throw new Error(`the local runner checks at most ${MAX_CHECKED} customers, not ${total}`);
+  const { bytes, starts } = ids;
   const keyed = new Float64Array(total);
-  columns.forEach((column, shard) => {
-    const offset = offsets[shard] as number;
-    for (let at = 0; at < column.size; at += 1)
-      keyed[offset + at] = (fnv1a(column.json(at)) >>> 4) * MAX_CHECKED + offset + at;
-  });
+  for (let at = 0; at < total; at += 1)
+    keyed[at] = (fnv1a(bytes, starts[at] as number, (starts[at + 1] as number) - 1) >>> 4) * MAX_CHECKED + at;
   keyed.sort();
-  const idOf = (merged: number) => {
-    let shard = offsets.length - 1;
-    while ((offsets[shard] as number) > merged) shard -= 1;
-    return (columns[shard] as IdColumn).json(merged - (offsets[shard] as number));
-  };
   let repeated = 0;
   for (let at = 1; at < total; at += 1) {
     const hash = Math.floor((keyed[at] as number) / MAX_CHECKED);
     if (hash !== Math.floor((keyed[at - 1] as number) / MAX_CHECKED)) continue;
-    const id = idOf((keyed[at] as number) % MAX_CHECKED);
+    const id = ids.json((keyed[at] as number) % MAX_CHECKED);
     // Against every earlier one of the same hash: a collision between two other ids does not hide a repeat.
     for (let back = at - 1; back >= 0 && Math.floor((keyed[back] as number) / MAX_CHECKED) === hash; back -= 1) {
-      if (Buffer.compare(id, idOf((keyed[back] as number) % MAX_CHECKED)) === 0) {
+      if (Buffer.compare(id, ids.json((keyed[back] as number) % MAX_CHECKED)) === 0) {
         repeated += 1;
         break;
       }
@@ -322,8 +321,8 @@ export async function repeatedAcrossShards(storage: DirectoryStorage, workPrefix
   return repeated;
 }
 
-function fnv1a(bytes: Uint8Array): number {
+function fnv1a(bytes: Uint8Array, from: number, to: number): number {
   let hash = 0x811c9dc5;
-  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  for (let at = from; at < to; at += 1) hash = Math.imul(hash ^ (bytes[at] as number), 0x01000193);
   return hash >>> 0;
 }

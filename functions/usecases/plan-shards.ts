@@ -432,10 +432,12 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
     from === to
       ? new Int32Array(0)
       : int32s(await collect(storage.readRange(keys.members, head.etag, from * 4, to * 4)));
-  const ids: IdColumn[] = [];
-  for (let shard = 0; shard < reduced.shardCount; shard += 1)
-    ids.push(new IdColumn(await readAll(storage, keys.ids(shard))));
-  const bytes = touchLines(timeline.sends, from, members, (merged) => idBytesOf(ids, reduced.offsets, merged));
+  const files: Uint8Array[] = [];
+  for (let shard = 0; shard < reduced.shardCount; shard += 1) files.push(await readAll(storage, keys.ids(shard)));
+  const ids = new IdColumn(...files);
+  if (ids.size !== reduced.customers)
+    throw new Error(`the shards' ids hold ${ids.size} customers, the reduce planned ${reduced.customers}`);
+  const bytes = touchLines(timeline.sends, from, members, ids);
   await storage.put(keys.touchPart(index), bytes, 'application/x-ndjson');
   const stored =
     request.source && deps.drafts ? await storeShardTouches(deps, deps.drafts, request, request.source) : undefined;
@@ -478,18 +480,6 @@ async function storeShardTouches(
     );
   await writeTouches(drafts.touches, input.campaign.id, request.version, plan, customers, offset);
   return customers.size;
-}
-
-/** The JSON text of the id of the customer at `merged` (its shard found from the offsets). */
-function idBytesOf(ids: readonly IdColumn[], offsets: readonly number[], merged: number): Uint8Array {
-  let low = 0;
-  let high = offsets.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if ((offsets[middle] as number) <= merged) low = middle;
-    else high = middle - 1;
-  }
-  return (ids[low] as IdColumn).json(merged - (offsets[low] as number));
 }
 
 /**

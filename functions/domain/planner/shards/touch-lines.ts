@@ -22,19 +22,28 @@ export function encodeIds(customers: Pick<CustomerSet, 'size' | 'idOf'>): Uint8A
   return encoder.encode(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 }
 
-/** A shard's ids file, read back: the JSON text of each id by its index, without copying. */
+/**
+ * Shards' ids files read back, joined in shard order: the JSON text of each id by its merged
+ * index (a shard's first customer is the sum of the shards' sizes before it), without a copy
+ * or an object per id. A second pass looks up every one of its touches here, millions of
+ * times: one array of line starts, no search for the shard, no view made per lookup.
+ */
 export class IdColumn {
-  private readonly starts: Uint32Array;
+  readonly bytes: Uint8Array;
+  /** Where each id's line starts; one more entry, past the last line. */
+  readonly starts: Uint32Array;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(...files: readonly Uint8Array[]) {
+    this.bytes = files.length === 1 ? (files[0] as Uint8Array) : joined(files);
+    const { bytes } = this;
+    if (bytes.length >= 2 ** 32) throw new RangeError(`ids of ${bytes.length} bytes: at most 4 GiB`);
+    // A plain loop over the bytes: an indexOf call per line costs more than the line's bytes.
     let count = 0;
-    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count += 1;
-    this.starts = new Uint32Array(count + 1);
+    for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) count += 1;
+    const starts = new Uint32Array(count + 1);
     let line = 0;
-    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
-      line += 1;
-      this.starts[line] = at + 1;
-    }
+    for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) starts[++line] = at + 1;
+    this.starts = starts;
   }
 
   get size(): number {
@@ -42,9 +51,19 @@ export class IdColumn {
   }
 
   json(index: number): Uint8Array {
-    if (index < 0 || index >= this.size) throw new RangeError(`no customer ${index} in this shard`);
+    if (index < 0 || index >= this.size) throw new RangeError(`no customer ${index} in these ids`);
     return this.bytes.subarray(this.starts[index] as number, (this.starts[index + 1] as number) - 1);
   }
+}
+
+function joined(files: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(files.reduce((sum, file) => sum + file.length, 0));
+  let at = 0;
+  for (const file of files) {
+    all.set(file, at);
+    at += file.length;
+  }
+  return all;
 }
 
 /** The part of each line after the customer id, per send: the same for all its touches. */
@@ -56,13 +75,13 @@ function tailOf(send: PlannedSend): Uint8Array {
 
 /**
  * The lines of touches [from, from + members.length) of the plan's touch sequence, where
- * `members` are those touches' customers (merged indices) and `idOf` gives a customer's id as JSON.
+ * `members` are those touches' customers (merged indices into `ids`).
  */
 export function touchLines(
   sends: readonly PlannedSend[],
   from: number,
   members: Int32Array,
-  idOf: (merged: number) => Uint8Array,
+  ids: IdColumn,
 ): Uint8Array {
   const to = from + members.length;
   // Which send each touch of the range belongs to, and that send's tail.
@@ -78,28 +97,40 @@ export function touchLines(
     position = end;
     if (position >= to) break;
   }
-  // One pass into a block that grows: each id is looked up once, and the few bytes of each
-  // piece are copied in a loop (TypedArray.set costs more than that for so few).
-  let out = new Uint8Array(Math.max(1024, members.length * 100));
-  let offset = 0;
+  const { bytes, starts } = ids;
+  const customers = ids.size;
+  // The exact size first (each line is the head, the id and its send's tail), then one block,
+  // not zeroed as every byte of it is written: the head and tail copied whole, the id (about
+  // ten bytes, where a copy call costs more than its bytes) one byte at a time.
+  let size = 0;
   let send = 0;
-  const copy = (bytes: Uint8Array) => {
-    for (let at = 0; at < bytes.length; at += 1) out[offset + at] = bytes[at] as number;
-    offset += bytes.length;
-  };
   for (let at = 0; at < members.length; at += 1) {
     while (at >= (ends[send] as number)) send += 1;
-    const id = idOf(members[at] as number);
-    const tail = tails[send] as Uint8Array;
-    const needed = offset + HEAD.length + id.length + tail.length;
-    if (needed > out.length) {
-      const larger = new Uint8Array(Math.max(needed, out.length * 2));
-      larger.set(out.subarray(0, offset));
-      out = larger;
-    }
-    copy(HEAD);
-    copy(id);
-    copy(tail);
+    const member = members[at] as number;
+    if (!(member >= 0 && member < customers)) throw new RangeError(`no customer ${member} in these ids`);
+    size +=
+      HEAD.length +
+      (starts[member + 1] as number) -
+      1 -
+      (starts[member] as number) +
+      (tails[send] as Uint8Array).length;
   }
-  return out.subarray(0, offset);
+  const out = Buffer.allocUnsafe(size);
+  let offset = 0;
+  send = 0;
+  let tail = tails[0] ?? new Uint8Array(0);
+  for (let at = 0; at < members.length; at += 1) {
+    if (at >= (ends[send] as number)) {
+      while (at >= (ends[send] as number)) send += 1;
+      tail = tails[send] as Uint8Array;
+    }
+    out.set(HEAD, offset);
+    offset += HEAD.length;
+    const member = members[at] as number;
+    const end = (starts[member + 1] as number) - 1;
+    for (let i = starts[member] as number; i < end; i += 1) out[offset++] = bytes[i] as number;
+    out.set(tail, offset);
+    offset += tail.length;
+  }
+  return out;
 }
