@@ -22,8 +22,8 @@ import type {
   Touch,
   TouchStore,
 } from '../../ports/campaign-store.ts';
+import { queryAll } from './all-pages.ts';
 import { BatchWriter } from './batch-writer.ts';
-import { queryAll } from './query-all.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 const shardSk = (ref: ShardRef) => `SHARD#v${ref.version}#${ref.sendId}#${ref.shard}`;

@@ -9,8 +9,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
-  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -21,6 +19,7 @@ import {
   LeaseLostError,
   type NewImport,
 } from '../../ports/import-store.ts';
+import { scanAll } from './all-pages.ts';
 
 type StoredImport = ImportRecord & { pk: string; sk: string };
 
@@ -195,26 +194,19 @@ export class DynamoImportStore implements ImportStore {
   async importedCustomers(campaignId: string): Promise<number> {
     // The table holds one item per file content: small beside the customers table, read whole.
     const newest = new Map<string, { startedAt: string; imported: number }>();
-    let start: ScanCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: ScanCommandOutput = await this.documents.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'campaignId = :campaign AND #status = :succeeded',
-          ProjectionExpression: 'pk, startedAt, imported',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':campaign': campaignId, ':succeeded': 'succeeded' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk, startedAt, imported } = item as { pk: string; startedAt: string; imported?: number };
-        const earlier = newest.get(pk);
-        if (!earlier || startedAt > earlier.startedAt) newest.set(pk, { startedAt, imported: imported ?? 0 });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await scanAll(this.documents, {
+      TableName: this.tableName,
+      FilterExpression: 'campaignId = :campaign AND #status = :succeeded',
+      ProjectionExpression: 'pk, startedAt, imported',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':campaign': campaignId, ':succeeded': 'succeeded' },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const { pk, startedAt, imported } = item as { pk: string; startedAt: string; imported?: number };
+      const earlier = newest.get(pk);
+      if (!earlier || startedAt > earlier.startedAt) newest.set(pk, { startedAt, imported: imported ?? 0 });
+    }
     let total = 0;
     for (const { imported } of newest.values()) total += imported;
     return total;

@@ -18,7 +18,7 @@ import {
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
 import type { LifecycleStore, PlanRun, PlanRunView, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
 
-import { queryAll } from './query-all.ts';
+import { queryAll } from './all-pages.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 export const CONTROL_SK = 'CONTROL';

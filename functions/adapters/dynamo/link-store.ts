@@ -18,8 +18,9 @@
  * always takes the conditional put.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Click, LinkRecord, LinkStore } from '../../ports/link-store.ts';
+import { queryAll } from './all-pages.ts';
 import { BATCH_GET_SIZE, batchGetItems } from './batch-get.ts';
 import { BatchWriter } from './batch-writer.ts';
 import { Coalescer } from './coalescer.ts';
@@ -135,21 +136,12 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async clicks(campaignId: string): Promise<Click[]> {
-    const clicks: Click[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': clickPk(campaignId) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const { pk: _pk, sk: _sk, ...click } of page.Items ?? []) clicks.push(click as Click);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return clicks;
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': clickPk(campaignId) },
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...click }) => click as unknown as Click);
   }
 }
 

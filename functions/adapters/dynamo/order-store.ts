@@ -12,12 +12,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
-  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderEvent, OrderState, OrderStats } from '../../domain/orders.ts';
 import type { EventClaim, OrderStore } from '../../ports/order-store.ts';
+import { scanAll } from './all-pages.ts';
 import { customerPk } from './customer-store.ts';
 import { ORDERS_SK } from './purchase-check.ts';
 
@@ -196,23 +195,11 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async allOrders(): Promise<OrderState[]> {
-    const orders: OrderState[] = [];
-    let start: ScanCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: ScanCommandOutput = await this.documents.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(sk, :order)',
-          ExpressionAttributeValues: { ':order': 'ORDER#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, events: _events, ...state } = item;
-        orders.push(state as OrderState);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return orders;
+    const items = await scanAll(this.documents, {
+      TableName: this.tableName,
+      FilterExpression: 'begins_with(sk, :order)',
+      ExpressionAttributeValues: { ':order': 'ORDER#' },
+    });
+    return items.map(({ pk: _pk, sk: _sk, events: _events, ...state }) => state as unknown as OrderState);
   }
 }

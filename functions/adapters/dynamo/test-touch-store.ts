@@ -5,8 +5,9 @@
  * is ever counted in a report. On AWS the test-send function may put items only under
  * `TEST#` keys (an IAM condition on the partition key).
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestTouch, TestTouchStore } from '../../ports/test-touch-store.ts';
+import { queryAll } from './all-pages.ts';
 
 /** The partition key prefix of test messages; the CDK limits the test-send function to it. */
 export const TEST_TOUCH_PK_PREFIX = 'TEST#';
@@ -33,24 +34,12 @@ export class DynamoTestTouchStore implements TestTouchStore {
   }
 
   async list(campaignId: string): Promise<TestTouch[]> {
-    const touches: TestTouch[] = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: QueryCommandOutput = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': testPk(campaignId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...touch } = item;
-        touches.push(touch as TestTouch);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return touches;
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': testPk(campaignId) },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...touch }) => touch as unknown as TestTouch);
   }
 }

@@ -12,11 +12,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { parseCampaign } from '../../domain/campaign.ts';
 import type { CheckRule } from '../../domain/triggers.ts';
 import type { CheckRecord, Contact, ContactBook, RegisteredCampaign, TriggerStore } from '../../ports/trigger-store.ts';
+import { queryAll } from './all-pages.ts';
 import { customerPk } from './customer-store.ts';
 
 const REGISTRY_PK = 'TRIGGERS';
@@ -124,23 +124,13 @@ export class DynamoTriggerStore implements TriggerStore {
     return (await this.queryAll(checksPk(campaignId))).map(recordOf);
   }
 
-  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: QueryCommandOutput = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(pk: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    });
   }
 }
 
