@@ -31,6 +31,7 @@ export function buildApp(app: App, env: Environment = defaultEnvironment()): Cam
     env,
     description: description('Double-11 campaign scheduler: data (customer and campaign files, reports, tables)'),
     terminationProtection: true,
+    ...(settings.touchesWarmWrites === undefined ? {} : { touchesWarmWrites: settings.touchesWarmWrites }),
   });
   const stateless = new StatelessStack(app, 'CampaignStateless', {
     env,

@@ -27,6 +27,7 @@ export const SETTING_NAMES = [
   'importMapConcurrency',
   'planShardConcurrency',
   'planShardThreshold',
+  'touchesWarmWrites',
   'dryRun',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -61,6 +62,12 @@ export interface DeploymentSettings {
   readonly planShardConcurrency?: number;
   /** Campaigns with at least this many imported customers plan in shards. Unset: 2,000,000. */
   readonly planShardThreshold?: number;
+  /**
+   * Writes a second the touches table takes at once from its creation (DynamoDB warm
+   * throughput), for the second passes of a sharded plan. Unset: what DynamoDB gives a new
+   * on-demand table (4,000).
+   */
+  readonly touchesWarmWrites?: number;
   /** Synthesized with example values for what was not set: never to be deployed. */
   readonly dryRun: boolean;
 }
@@ -122,6 +129,11 @@ const HELP: Readonly<Record<SettingName, { meaning: string; example: string }>> 
     meaning:
       'campaigns with at least this many imported customers plan in shards (Step Functions), smaller ones in the plan API, 1 to 1000000000 (default 2000000)',
     example: '2000000',
+  },
+  touchesWarmWrites: {
+    meaning:
+      "write units a second the touches table takes at once (DynamoDB warm throughput, a one-time charge on each increase), for the second passes of a plan of millions of customers; at most the table's write quota (40,000 by default), 4000 to 1000000 (default: DynamoDB's 4,000 for a new on-demand table)",
+    example: '40000',
   },
   dryRun: { meaning: 'synthesize offline with example values; the templates cannot be deployed', example: 'true' },
 };
@@ -230,6 +242,8 @@ function schemas(dryRun: boolean) {
     importMapConcurrency: wholeNumber(1, 10_000),
     planShardConcurrency: wholeNumber(1, 1000),
     planShardThreshold: wholeNumber(1, 1_000_000_000),
+    // Below 4,000 is what a new on-demand table has anyway; warm throughput never goes down.
+    touchesWarmWrites: wholeNumber(4000, 1_000_000),
     dryRun: flag,
   } satisfies Record<SettingName, z.ZodType>;
 }
@@ -292,7 +306,12 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
   const importWorkers = read('importWorkers', DEFAULT_IMPORT_WORKERS);
   const sendWorkers = read('sendWorkers', DEFAULT_SEND_WORKERS);
   const optional = <
-    N extends 'importMapThresholdMb' | 'importMapConcurrency' | 'planShardConcurrency' | 'planShardThreshold',
+    N extends
+      | 'importMapThresholdMb'
+      | 'importMapConcurrency'
+      | 'planShardConcurrency'
+      | 'planShardThreshold'
+      | 'touchesWarmWrites',
   >(
     name: N,
   ) => (contextValue(scope, name) === undefined ? {} : ({ [name]: read(name) } as unknown as Record<N, number>));
@@ -301,6 +320,7 @@ export function readDeploymentSettings(scope: IConstruct): DeploymentSettings {
     ...optional('importMapConcurrency'),
     ...optional('planShardConcurrency'),
     ...optional('planShardThreshold'),
+    ...optional('touchesWarmWrites'),
   };
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {

@@ -91,12 +91,14 @@ describe('deployment settings', () => {
       importMapConcurrency: 120,
       planShardConcurrency: '50',
       planShardThreshold: '750000',
+      touchesWarmWrites: '40000',
     };
     const wrong = {
       importMapThresholdMb: '0',
       importMapConcurrency: '10001',
       planShardConcurrency: '1001',
       planShardThreshold: '0.5',
+      touchesWarmWrites: '3999',
     };
 
     // Act
@@ -109,14 +111,17 @@ describe('deployment settings', () => {
       importMapConcurrency: 120,
       planShardConcurrency: 50,
       planShardThreshold: 750_000,
+      touchesWarmWrites: 40_000,
     });
     expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('importMapConcurrency');
+    expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('touchesWarmWrites');
     expect(settingsOf(REAL_SETTINGS)).not.toHaveProperty('planShardThreshold');
     expect(problems).toEqual([
       'importMapThresholdMb: "0" must be at least 1',
       'importMapConcurrency: "10001" must be at most 10000',
       'planShardConcurrency: "1001" must be at most 1000',
       'planShardThreshold: "0.5" must be a whole number',
+      'touchesWarmWrites: "3999" must be at least 4000',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/adapters/dynamo/table-definitions.ts';
@@ -161,6 +161,26 @@ describe('campaign stacks', () => {
         campaigns: { AttributeName: CAMPAIGNS_TTL_ATTRIBUTE, Enabled: true },
         touches: undefined,
       });
+    });
+
+    it('warm the touches table for writes only when touchesWarmWrites is set, and no other table', () => {
+      // Prepare
+      const warmed = buildApp(testApp({ dryRun: 'true', touchesWarmWrites: '40000' }), ENV);
+
+      // Act
+      const warmthOf = (built: CampaignStacks) => {
+        const resources = Template.fromStack(built.stateful).findResources('AWS::DynamoDB::GlobalTable');
+        return Object.fromEntries(
+          TABLES.map((name) => [name, resources[logicalId(built.stateful.tables[name])]?.Properties.WarmThroughput]),
+        );
+      };
+
+      // Assess
+      expect(warmthOf(warmed), 'with the setting').toEqual({ touches: { WriteUnitsPerSecond: 40_000 } });
+      expect(
+        Object.values(warmthOf(stacks)).filter(Boolean),
+        'without it, DynamoDB keeps its own warm throughput',
+      ).toEqual([]);
     });
 
     it('are exactly the tables the functions know, with the key schema the local database is created with', () => {
