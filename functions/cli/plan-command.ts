@@ -108,12 +108,13 @@ export const PLAN_HELP: CommandHelp = {
     {
       flag: '--shards N',
       text:
-        'plan in N processes on this machine, as the sharded plan runs on AWS: each reads\n' +
+        'plan in N shards on this machine, as the sharded plan runs on AWS: each reads\n' +
         'a part of the one .csv file, then one process fixes the campaign-wide caps and\n' +
-        'groups, then each writes a part of the touches; the same files as without it',
+        'groups, then each writes a part of the touches; one process per core takes the\n' +
+        'shards in turn; the same files as without it',
       default: 'one process',
       zh: {
-        text: '在本机用 N 个进程规划，与 AWS 上的分片规划相同：每个进程读取这唯一的 .csv\n文件的一段，再由一个进程确定全活动的上限和分组，最后每个进程写出一部分触达；\n输出文件与不带此选项时完全相同',
+        text: '在本机分 N 片规划，与 AWS 上的分片规划相同：每片读取这唯一的 .csv\n文件的一段，再由一个进程确定全活动的上限和分组，最后每片写出一部分触达；\n每个 CPU 核一个进程，轮流处理各片；输出文件与不带此选项时完全相同',
         default: '一个进程',
       },
     },
@@ -291,7 +292,7 @@ export async function runPlan(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `campaign plan --shards N`: the same files from N processes running the plan shard handler. */
+/** `campaign plan --shards N`: the same files from N shards, the plan shard handler in a pool of processes. */
 async function runShardedPlan(
   options: PlanCommandOptions,
   run: { shards: number; campaignText: string; progress: Progress; columns: ColumnsFile | undefined },

@@ -1,5 +1,5 @@
 /**
- * `campaign plan --shards N`: the plan shard handler in N child processes (the local runner),
+ * `campaign plan --shards N`: the plan shard handler over N shards in child processes (the local runner),
  * then the plan's files assembled from the shards' results: the same four files, byte for
  * byte, as the single-process plan writes.
  */

@@ -1,6 +1,6 @@
 /**
- * `campaign plan --shards N` as a user runs it: the plan shard handler in N child processes
- * writes the same files, byte for byte, as the single-process `campaign plan`; inputs a
+ * `campaign plan --shards N` as a user runs it: the plan shard handler over N shards in child
+ * processes writes the same files, byte for byte, as the single-process `campaign plan`; inputs a
  * sharded plan cannot plan exactly are refused with the option named.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
