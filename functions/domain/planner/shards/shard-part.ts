@@ -10,6 +10,7 @@ import type { CustomerSet } from '../../customer-set.ts';
 import type { Candidates } from '../candidates.ts';
 import { type DropReason, DropTally } from '../drops.ts';
 import type { PlanningCustomers } from '../planning-customers.ts';
+import { joined } from './joined.ts';
 
 export interface ShardPart {
   /** Phase 1 of the shard's customers; `control` holds indices within the shard. */
@@ -238,15 +239,7 @@ export function mergeShardParts(parts: readonly ShardPart[]): MergedShards {
     for (const label of part.labels) labels.add(label);
     offset += shard.masks.length;
   }
-  const control = controlParts.map((chunks) => {
-    const joined = new Int32Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    let at = 0;
-    for (const chunk of chunks) {
-      joined.set(chunk, at);
-      at += chunk.length;
-    }
-    return joined;
-  });
+  const control = controlParts.map((chunks) => joined(chunks, (length) => new Int32Array(length)));
   const slots = waves * 2;
   return {
     candidates: {

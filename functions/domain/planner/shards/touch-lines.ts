@@ -6,6 +6,7 @@
  */
 import type { CustomerSet } from '../../customer-set.ts';
 import type { PlannedSend } from '../../timeline.ts';
+import { joined } from './joined.ts';
 
 const encoder = new TextEncoder();
 const HEAD = encoder.encode('{"customerId":');
@@ -34,7 +35,7 @@ export class IdColumn {
   readonly starts: Uint32Array;
 
   constructor(...files: readonly Uint8Array[]) {
-    this.bytes = files.length === 1 ? (files[0] as Uint8Array) : joined(files);
+    this.bytes = files.length === 1 ? (files[0] as Uint8Array) : joined(files, (length) => new Uint8Array(length));
     const { bytes } = this;
     if (bytes.length >= 2 ** 32) throw new RangeError(`ids of ${bytes.length} bytes: at most 4 GiB`);
     // A plain loop over the bytes: an indexOf call per line costs more than the line's bytes.
@@ -54,16 +55,6 @@ export class IdColumn {
     if (index < 0 || index >= this.size) throw new RangeError(`no customer ${index} in these ids`);
     return this.bytes.subarray(this.starts[index] as number, (this.starts[index + 1] as number) - 1);
   }
-}
-
-function joined(files: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(files.reduce((sum, file) => sum + file.length, 0));
-  let at = 0;
-  for (const file of files) {
-    all.set(file, at);
-    at += file.length;
-  }
-  return all;
 }
 
 /** The part of each line after the customer id, per send: the same for all its touches. */
