@@ -4,7 +4,7 @@
  * byte, as the single-process plan writes.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -68,6 +68,7 @@ export async function planInShards(input: {
   );
   const workDir = await mkdtemp(join(tmpdir(), 'campaign-plan-shards-'));
   try {
+    await mkdir(input.outDir, { recursive: true });
     let run: ShardedPlanRun;
     try {
       run = await runShardedPlan({
@@ -77,6 +78,8 @@ export async function planInShards(input: {
         ...(input.columns ? { columns: Object.fromEntries(input.columns) } : {}),
         shards: input.shards,
         workDir,
+        // The second passes write their parts straight into the command's file: no copy after.
+        touchesPath: join(input.outDir, 'touches.jsonl'),
         ...(input.onStage ? { onStage: input.onStage } : {}),
       });
     } catch (error) {
@@ -89,13 +92,8 @@ export async function planInShards(input: {
         );
       throw error;
     }
-    await mkdir(input.outDir, { recursive: true });
     const keys = planShardKeys(run.workPrefix);
     await copyFile(run.storage.pathOf(keys.timeline), join(input.outDir, 'timeline.json'));
-    await concatenate(
-      run.second.map((part) => run.storage.pathOf(part.keys.touches)),
-      join(input.outDir, 'touches.jsonl'),
-    );
     const rejected = await writeRejects(run, join(input.outDir, 'rejects.jsonl'));
     const timeline = JSON.parse(await readFile(join(input.outDir, 'timeline.json'), 'utf8')) as Timeline;
     await writeTimelinePages(input.outDir, timeline);
@@ -103,17 +101,6 @@ export async function planInShards(input: {
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-async function concatenate(paths: string[], target: string): Promise<void> {
-  const out = createWriteStream(target);
-  for (const path of paths) {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
-  }
-  out.end();
-  await finished(out);
 }
 
 /** Each shard's rejected rows in shard order, their lines counted from the top of the whole file. */

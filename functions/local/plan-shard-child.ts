@@ -6,6 +6,7 @@
  * would not be).
  */
 import { DirectoryStorage } from '../adapters/local/directory-storage.ts';
+import { type PartPlacement, PlacedPartsStorage } from '../adapters/local/placed-parts-storage.ts';
 import { planShardPasses } from '../handlers/plan-shards.ts';
 
 export type ChildPass = 'firstPass' | 'reduce' | 'secondPass';
@@ -14,6 +15,8 @@ export interface ChildRequest {
   root: string;
   pass: ChildPass;
   event: unknown;
+  /** Parts to write into one file at their offsets instead of as objects of their own. */
+  placement?: PartPlacement;
 }
 
 export interface ChildUsage {
@@ -33,7 +36,9 @@ function usage(): ChildUsage {
 
 process.on('message', (message: ChildRequest) => {
   const started = performance.now();
-  const passes = planShardPasses(() => ({ storage: new DirectoryStorage(message.root) }));
+  const folder = new DirectoryStorage(message.root);
+  const storage = message.placement ? new PlacedPartsStorage(folder, message.placement) : folder;
+  const passes = planShardPasses(() => ({ storage }));
   passes[message.pass](message.event).then(
     (result) => {
       const reply: ChildReply = { ok: true, result, usage: usage(), ms: performance.now() - started };

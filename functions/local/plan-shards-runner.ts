@@ -15,22 +15,25 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, open, rename, rm, symlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { DirectoryStorage } from '../adapters/local/directory-storage.ts';
+import type { PartPlacement } from '../adapters/local/placed-parts-storage.ts';
 import { CampaignFileError } from '../domain/campaign.ts';
 import type { ColumnMappingJson } from '../domain/column-mapping.ts';
-import { IdColumn } from '../domain/planner/shards/touch-lines.ts';
+import type { IdColumn } from '../domain/planner/shards/touch-lines.ts';
 import type { FirstPassEvent, FirstPassResult, ReduceResult, SecondPassResult } from '../handlers/plan-shards.ts';
 import {
   type PlanShardsInput,
   planShardKeys,
   type ReducedPlan,
   readAll,
+  readShardIds,
   type ShardRef,
+  touchPartSizes,
 } from '../usecases/plan-shards.ts';
 import type { ChildPass, ChildReply, ChildRequest, ChildUsage } from './plan-shard-child.ts';
 
@@ -54,6 +57,13 @@ export interface ShardedPlanRequest {
   shards: number;
   /** How many shard processes run at once (default: one per core, at most one per shard). */
   processes?: number;
+  /**
+   * Where to write touches.jsonl: the second passes then write their parts straight into it,
+   * each at its offset (known from the reduce's files before any part is written), and no
+   * part is an object of its own. It appears there whole once every part is in (a
+   * `.partial` file until then). Unset: the parts stay objects under the work prefix.
+   */
+  touchesPath?: string;
   /** An empty folder the shards share (the object store); the caller removes it. */
   workDir: string;
   /** Each pass as it starts (done 0) and as each of its processes finishes, for a progress line. */
@@ -86,6 +96,8 @@ export interface ShardedPlanRun {
   second: SecondPassResult[];
   reduced: ReducedPlan;
   usage: ProcessUsage[];
+  /** touches.jsonl as the second passes wrote it, when `touchesPath` was given. */
+  touchesPath?: string;
   /** Wall time of each stage, ms. */
   stages: { firstPass: number; reduce: number; secondPass: number };
 }
@@ -134,7 +146,7 @@ class ShardProcess {
     });
   }
 
-  run<T>(pass: ChildPass, event: unknown, shard?: number): Promise<T> {
+  run<T>(pass: ChildPass, event: unknown, shard?: number, placement?: PartPlacement): Promise<T> {
     if (shard !== undefined && !this.ran.includes(shard)) this.ran.push(shard);
     return new Promise<T>((resolvePass, reject) => {
       if (this.exited) return reject(new ShardProcessError(this.name, pass, this.exited));
@@ -147,7 +159,7 @@ class ShardProcess {
         this.passMs.push(reply.ms);
         resolvePass(reply.result as T);
       });
-      const request: ChildRequest = { root: this.root, pass, event };
+      const request: ChildRequest = { root: this.root, pass, event, ...(placement ? { placement } : {}) };
       this.child.send(request);
     });
   }
@@ -199,7 +211,11 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
   const workers = Array.from({ length: pool }, (_, index) => new ShardProcess(`process ${index}`, root, bundle.entry));
   const processes = [...workers];
   /** Every shard's pass, each on the next free process, in shard order. */
-  const eachShard = async <T>(pass: ChildPass, eventOf: (shard: ShardRef) => unknown): Promise<T[]> => {
+  const eachShard = async <T>(
+    pass: ChildPass,
+    eventOf: (shard: ShardRef) => unknown,
+    placementOf?: (index: number) => PartPlacement,
+  ): Promise<T[]> => {
     const results: T[] = new Array(count);
     let next = 0;
     let done = 0;
@@ -207,7 +223,7 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     await Promise.all(
       workers.map(async (worker) => {
         for (let index = next++; index < count; index = next++) {
-          results[index] = await worker.run<T>(pass, eventOf(shardRef(index)), index);
+          results[index] = await worker.run<T>(pass, eventOf(shardRef(index)), index, placementOf?.(index));
           done += 1;
           say({ pass, done, of: count });
         }
@@ -222,7 +238,8 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
       (shard): FirstPassEvent => ({ ...base, shard, source: { kind: 'csv', key, etag: head.etag } }),
     );
     const firstMs = performance.now() - started;
-    const repeated = await repeatedAcrossShards(storage, WORK_PREFIX, count);
+    const ids = await readShardIds(storage, WORK_PREFIX, count);
+    const repeated = repeatedAcrossShards(ids);
     if (repeated > 0) throw new RepeatedAcrossShardsError(repeated);
 
     started = performance.now();
@@ -236,7 +253,11 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     const reduceMs = performance.now() - started;
 
     started = performance.now();
-    const second = await eachShard<SecondPassResult>('secondPass', (shard) => ({ ...base, shard }));
+    const placementOf = request.touchesPath
+      ? await placeTouchParts(storage, ids, count, `${request.touchesPath}.partial`)
+      : undefined;
+    const second = await eachShard<SecondPassResult>('secondPass', (shard) => ({ ...base, shard }), placementOf);
+    if (request.touchesPath) await rename(`${request.touchesPath}.partial`, request.touchesPath);
     const secondMs = performance.now() - started;
     await Promise.all(workers.map((worker) => worker.close()));
     const reduced = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.plan))) as ReducedPlan;
@@ -248,11 +269,13 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
       second,
       reduced,
       usage: processes.map((child) => child.usage()),
+      ...(request.touchesPath ? { touchesPath: request.touchesPath } : {}),
       stages: { firstPass: firstMs, reduce: reduceMs, secondPass: secondMs },
     };
   } finally {
     await Promise.all(processes.map((child) => child.close()));
     await rm(bundle.dir, { recursive: true, force: true });
+    if (request.touchesPath) await rm(`${request.touchesPath}.partial`, { force: true });
   }
 }
 
@@ -284,6 +307,31 @@ function campaignIdOf(campaign: unknown): string {
   return typeof id === 'string' && id.length > 0 ? id.slice(0, 200) : 'campaign';
 }
 
+/**
+ * Where each second pass's part goes in touches.jsonl: the file made at its whole length,
+ * each part at the sum of the lengths before it.
+ */
+async function placeTouchParts(
+  storage: DirectoryStorage,
+  ids: IdColumn,
+  count: number,
+  path: string,
+): Promise<(index: number) => PartPlacement> {
+  const sizes = await touchPartSizes(storage, WORK_PREFIX, ids, count);
+  const file = await open(path, 'w');
+  try {
+    await file.truncate(sizes.reduce((sum, size) => sum + size, 0));
+  } finally {
+    await file.close();
+  }
+  const keys = planShardKeys(WORK_PREFIX);
+  const offsets = sizes.map((_, index) => sizes.slice(0, index).reduce((sum, size) => sum + size, 0));
+  return (index) => ({
+    path,
+    parts: { [keys.touchPart(index)]: { offset: offsets[index] as number, length: sizes[index] as number } },
+  });
+}
+
 /** Customer ids at most this many over all shards: a 24-bit index beside a 28-bit hash fits a double exactly. */
 const MAX_CHECKED = 2 ** 24;
 
@@ -293,11 +341,7 @@ const MAX_CHECKED = 2 ** 24;
  * plan would have merged them. Hash and index in one double, sorted natively; equal hashes
  * are compared byte for byte.
  */
-export async function repeatedAcrossShards(storage: DirectoryStorage, workPrefix: string, count: number) {
-  const keys = planShardKeys(workPrefix);
-  const files: Uint8Array[] = [];
-  for (let index = 0; index < count; index += 1) files.push(await readAll(storage, keys.ids(index)));
-  const ids = new IdColumn(...files);
+export function repeatedAcrossShards(ids: IdColumn): number {
   const total = ids.size;
   if (total > MAX_CHECKED) throw new Error(`the local runner checks at most ${MAX_CHECKED} customers, not ${total}`);
   const { bytes, starts } = ids;

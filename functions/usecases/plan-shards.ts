@@ -20,7 +20,7 @@ import {
   type ShardSummary,
   summaryOf,
 } from '../domain/planner/shards/shard-part.ts';
-import { encodeIds, IdColumn, touchLines } from '../domain/planner/shards/touch-lines.ts';
+import { encodeIds, IdColumn, touchLines, touchLinesSize } from '../domain/planner/shards/touch-lines.ts';
 import { type Plan, planCandidates, planFromCandidates } from '../domain/planner.ts';
 import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
@@ -392,6 +392,40 @@ export async function readReducedPlan(
   };
 }
 
+/** Every shard's ids file, joined in shard order: the ids by merged index. */
+export async function readShardIds(storage: ObjectStorage, workPrefix: string, shardCount: number): Promise<IdColumn> {
+  const keys = planShardKeys(workPrefix);
+  const files: Uint8Array[] = [];
+  for (let shard = 0; shard < shardCount; shard += 1) files.push(await readAll(storage, keys.ids(shard)));
+  return new IdColumn(...files);
+}
+
+/**
+ * The length in bytes of each second pass's part of touches.jsonl, before any is written
+ * (the same ranges and line layout the passes write), from the reduce's files and the ids.
+ */
+export async function touchPartSizes(
+  storage: ObjectStorage,
+  workPrefix: string,
+  ids: IdColumn,
+  count: number,
+): Promise<number[]> {
+  const keys = planShardKeys(workPrefix);
+  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
+  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
+  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const members = int32s(await readAll(storage, keys.members));
+  return Array.from({ length: count }, (_, index) => {
+    const { from, to } = touchRange(reduced.touches, { index, count });
+    return touchLinesSize(timeline.sends, from, members.subarray(from, to), ids);
+  });
+}
+
+/** The touches (of `total`, in touch-sequence order) whose lines shard `index` of `count` writes. */
+export function touchRange(total: number, { index, count }: ShardRef): { from: number; to: number } {
+  return { from: Math.floor((total * index) / count), to: Math.floor((total * (index + 1)) / count) };
+}
+
 export interface SecondPassRequest {
   campaignId: string;
   version: number;
@@ -423,18 +457,15 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
   const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
   const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
   const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
-  const { index, count } = request.shard;
-  const from = Math.floor((reduced.touches * index) / count);
-  const to = Math.floor((reduced.touches * (index + 1)) / count);
+  const { index } = request.shard;
+  const { from, to } = touchRange(reduced.touches, request.shard);
   const head = await storage.head(keys.members);
   if (!head) throw new Error(`${keys.members} is missing: run the reduce first`);
   const members =
     from === to
       ? new Int32Array(0)
       : int32s(await collect(storage.readRange(keys.members, head.etag, from * 4, to * 4)));
-  const files: Uint8Array[] = [];
-  for (let shard = 0; shard < reduced.shardCount; shard += 1) files.push(await readAll(storage, keys.ids(shard)));
-  const ids = new IdColumn(...files);
+  const ids = await readShardIds(storage, request.workPrefix, reduced.shardCount);
   if (ids.size !== reduced.customers)
     throw new Error(`the shards' ids hold ${ids.size} customers, the reduce planned ${reduced.customers}`);
   const bytes = touchLines(timeline.sends, from, members, ids);

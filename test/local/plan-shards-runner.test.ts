@@ -3,10 +3,13 @@
  * once, in shard order, and writes the same parts as one process per shard.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryStorage } from '../../functions/adapters/local/directory-storage.ts';
+import { PlacedPartsStorage } from '../../functions/adapters/local/placed-parts-storage.ts';
 import { runShardedPlan } from '../../functions/local/plan-shards-runner.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
 
@@ -62,4 +65,51 @@ describe('the local sharded-plan runner', () => {
     expect(await partsDigest(pooled), 'the same touch parts as one process a shard').toBe(await partsDigest(own));
     expect(own.usage.filter((process) => process.name !== 'reduce')).toHaveLength(5);
   }, 120_000);
+
+  it('writes the parts straight into touches.jsonl at their offsets when given its path, and no part objects', async () => {
+    // Prepare
+    const touchesPath = join(work, 'placed-touches.jsonl');
+    const plan = (folder: string, more: { touchesPath?: string } = {}) =>
+      runShardedPlan({ csvPath, campaign, now: NOW, shards: 3, processes: 2, workDir: join(work, folder), ...more });
+
+    // Act
+    const parts = await plan('as-parts');
+    const placed = await plan('placed', { touchesPath });
+
+    // Assess
+    const hash = createHash('sha256')
+      .update(await readFile(touchesPath))
+      .digest('hex');
+    expect(hash, 'the file is the parts, in shard order').toBe(await partsDigest(parts));
+    expect(placed.touchesPath).toBe(touchesPath);
+    expect(existsSync(`${touchesPath}.partial`), 'the partial file became the file').toBe(false);
+    expect(
+      placed.second.map((part) => existsSync(placed.storage.pathOf(part.keys.touches))),
+      'no part was written as an object',
+    ).toEqual([false, false, false]);
+  }, 120_000);
+
+  it('refuses a part of another length than placed, and stores other keys as before', async () => {
+    // Prepare
+    const file = join(work, 'placed.bin');
+    await writeFile(file, Buffer.alloc(10, '.'));
+    const folder = new DirectoryStorage(join(work, 'placed-store'));
+    const storage = new PlacedPartsStorage(folder, {
+      path: file,
+      parts: { 'touches/00001.jsonl': { offset: 4, length: 3 } },
+    });
+
+    // Act
+    await storage.put('touches/00001.jsonl', 'abc', 'application/x-ndjson');
+    const wrong = await storage.put('touches/00001.jsonl', 'abcd', 'application/x-ndjson').then(
+      () => 'written',
+      (error: Error) => error.message,
+    );
+    await storage.put('other.json', '{}', 'application/json');
+
+    // Assess
+    expect(wrong).toBe('touches/00001.jsonl is 4 bytes, but 3 were placed for it in the file');
+    expect(await readFile(file, 'utf8'), 'written at its offset, the rest untouched').toBe('....abc...');
+    expect(await readFile(folder.pathOf('other.json'), 'utf8')).toBe('{}');
+  });
 });

@@ -64,18 +64,13 @@ function tailOf(send: PlannedSend): Uint8Array {
   );
 }
 
-/**
- * The lines of touches [from, from + members.length) of the plan's touch sequence, where
- * `members` are those touches' customers (merged indices into `ids`).
- */
-export function touchLines(
-  sends: readonly PlannedSend[],
-  from: number,
-  members: Int32Array,
-  ids: IdColumn,
-): Uint8Array {
-  const to = from + members.length;
-  // Which send each touch of the range belongs to, and that send's tail.
+/** The sends a range of touches crosses: each one's tail, and where in the range it ends. */
+interface RangeLayout {
+  tails: Uint8Array[];
+  ends: number[];
+}
+
+function layoutOf(sends: readonly PlannedSend[], from: number, to: number): RangeLayout {
   const tails: Uint8Array[] = [];
   const ends: number[] = [];
   let position = 0;
@@ -88,11 +83,13 @@ export function touchLines(
     position = end;
     if (position >= to) break;
   }
-  const { bytes, starts } = ids;
+  return { tails, ends };
+}
+
+function sizeOf({ tails, ends }: RangeLayout, members: Int32Array, ids: IdColumn): number {
+  const { starts } = ids;
   const customers = ids.size;
-  // The exact size first (each line is the head, the id and its send's tail), then one block,
-  // not zeroed as every byte of it is written: the head and tail copied whole, the id (about
-  // ten bytes, where a copy call costs more than its bytes) one byte at a time.
+  // Each line is the head, the id and its send's tail.
   let size = 0;
   let send = 0;
   for (let at = 0; at < members.length; at += 1) {
@@ -106,9 +103,42 @@ export function touchLines(
       (starts[member] as number) +
       (tails[send] as Uint8Array).length;
   }
+  return size;
+}
+
+/**
+ * How many bytes `touchLines` writes for the same range, without writing them: where each
+ * part goes in touches.jsonl is known before any part is written.
+ */
+export function touchLinesSize(
+  sends: readonly PlannedSend[],
+  from: number,
+  members: Int32Array,
+  ids: IdColumn,
+): number {
+  return sizeOf(layoutOf(sends, from, from + members.length), members, ids);
+}
+
+/**
+ * The lines of touches [from, from + members.length) of the plan's touch sequence, where
+ * `members` are those touches' customers (merged indices into `ids`).
+ */
+export function touchLines(
+  sends: readonly PlannedSend[],
+  from: number,
+  members: Int32Array,
+  ids: IdColumn,
+): Uint8Array {
+  const layout = layoutOf(sends, from, from + members.length);
+  const { tails, ends } = layout;
+  const { bytes, starts } = ids;
+  // The exact size first, then one block, not zeroed as every byte of it is written: the
+  // head and tail copied whole, the id (about ten bytes, where a copy call costs more than
+  // its bytes) one byte at a time.
+  const size = sizeOf(layout, members, ids);
+  let send = 0;
   const out = Buffer.allocUnsafe(size);
   let offset = 0;
-  send = 0;
   let tail = tails[0] ?? new Uint8Array(0);
   for (let at = 0; at < members.length; at += 1) {
     if (at >= (ends[send] as number)) {
