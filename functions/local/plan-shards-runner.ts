@@ -325,7 +325,12 @@ async function placeTouchParts(
     await file.close();
   }
   const keys = planShardKeys(WORK_PREFIX);
-  const offsets = sizes.map((_, index) => sizes.slice(0, index).reduce((sum, size) => sum + size, 0));
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    offsets.push(offset);
+    offset += size;
+  }
   return (index) => ({
     path,
     parts: { [keys.touchPart(index)]: { offset: offsets[index] as number, length: sizes[index] as number } },
