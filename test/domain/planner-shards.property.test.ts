@@ -15,7 +15,7 @@ import {
   type ShardSummary,
   summaryOf,
 } from '../../functions/domain/planner/shards/shard-part.ts';
-import { encodeIds, IdColumn, touchLines } from '../../functions/domain/planner/shards/touch-lines.ts';
+import { encodeIds, IdColumn, touchLines, touchLinesSize } from '../../functions/domain/planner/shards/touch-lines.ts';
 import { type Plan, planCampaign } from '../../functions/domain/planner.ts';
 import { planFromParts, shardPartOf } from '../../functions/usecases/plan-shards.ts';
 import { campaignArbitrary, customerSetOf, customersArbitrary, NOW } from '../support/planner-arbitraries.ts';
@@ -121,7 +121,11 @@ describe('sharded planning', () => {
             for (let part = 0; part < count; part += 1) {
               const from = Math.floor((all.length * part) / count);
               const to = Math.floor((all.length * (part + 1)) / count);
-              text += new TextDecoder().decode(touchLines(plan.timeline.sends, from, all.subarray(from, to), ids));
+              const lines = touchLines(plan.timeline.sends, from, all.subarray(from, to), ids);
+              expect(touchLinesSize(plan.timeline.sends, from, all.subarray(from, to), ids), 'part size').toBe(
+                lines.length,
+              );
+              text += new TextDecoder().decode(lines);
             }
             expect(text, 'touches.jsonl').toBe(expectedTouches(single.plan, (index) => whole.idOf(index)));
             expect(brokenPlaybookRules(campaign, whole, plan, NOW)).toEqual([]);
