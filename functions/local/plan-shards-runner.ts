@@ -30,7 +30,7 @@ import {
   type PlanShardsInput,
   planShardKeys,
   type ReducedPlan,
-  readAll,
+  readJson,
   readShardIds,
   type ShardRef,
   touchPartSizes,
@@ -260,7 +260,7 @@ export async function runShardedPlan(request: ShardedPlanRequest): Promise<Shard
     if (request.touchesPath) await rename(`${request.touchesPath}.partial`, request.touchesPath);
     const secondMs = performance.now() - started;
     await Promise.all(workers.map((worker) => worker.close()));
-    const reduced = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.plan))) as ReducedPlan;
+    const reduced = await readJson<ReducedPlan>(storage, keys.plan);
     return {
       storage,
       workPrefix: WORK_PREFIX,

@@ -135,8 +135,7 @@ export async function readInput(
   storage: ObjectStorage,
   workPrefix: string,
 ): Promise<{ campaign: Campaign; now: number; columns?: ColumnMappingJson; actor?: string; source?: string }> {
-  const text = new TextDecoder().decode(await readAll(storage, planShardKeys(workPrefix).input));
-  const input = JSON.parse(text) as PlanShardsInput;
+  const input = await readJson<PlanShardsInput>(storage, planShardKeys(workPrefix).input);
   if (typeof input.now !== 'number') throw new Error(`${planShardKeys(workPrefix).input}: now must be epoch ms`);
   return {
     campaign: parseCampaign(input.campaign),
@@ -258,7 +257,7 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
   const linesBefore: number[] = [];
   let lines = 0;
   for (let index = 0; index < request.shardCount; index += 1) {
-    const summary = JSON.parse(new TextDecoder().decode(await readAll(storage, keys.summary(index)))) as StoredSummary;
+    const summary = await readJson<StoredSummary>(storage, keys.summary(index));
     parts.push(decodeShardPart(await readAll(storage, keys.columns(index)), summary));
     linesBefore.push(lines);
     lines += summary.lines;
@@ -346,7 +345,7 @@ async function writeReducedPlan(
 export async function readRefusal(storage: ObjectStorage, workPrefix: string): Promise<FieldProblem[] | undefined> {
   const key = planShardKeys(workPrefix).refused;
   if (!(await storage.head(key))) return undefined;
-  return (JSON.parse(new TextDecoder().decode(await readAll(storage, key))) as { problems: FieldProblem[] }).problems;
+  return (await readJson<{ problems: FieldProblem[] }>(storage, key)).problems;
 }
 
 /** Reads back what the reduce wrote: the whole plan, as the single-process planner returns it. */
@@ -355,9 +354,8 @@ export async function readReducedPlan(
   workPrefix: string,
 ): Promise<{ plan: Plan; reduced: ReducedPlan }> {
   const keys = planShardKeys(workPrefix);
-  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
-  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
-  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const reduced = await readJson<ReducedPlan>(storage, keys.plan);
+  const timeline = await readJson<Timeline>(storage, keys.timeline);
   const members = int32s(await readAll(storage, keys.members));
   const control = int32s(await readAll(storage, keys.control));
   const groupBytes = await readAll(storage, keys.groups);
@@ -411,9 +409,8 @@ export async function touchPartSizes(
   count: number,
 ): Promise<number[]> {
   const keys = planShardKeys(workPrefix);
-  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
-  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
-  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const reduced = await readJson<ReducedPlan>(storage, keys.plan);
+  const timeline = await readJson<Timeline>(storage, keys.timeline);
   const members = int32s(await readAll(storage, keys.members));
   return Array.from({ length: count }, (_, index) => {
     const { from, to } = touchRange(reduced.touches, { index, count });
@@ -454,9 +451,8 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
       keys: { touches: keys.touchPart(request.shard.index) },
     };
   }
-  const decode = async (key: string) => new TextDecoder().decode(await readAll(storage, key));
-  const reduced = JSON.parse(await decode(keys.plan)) as ReducedPlan;
-  const timeline = JSON.parse(await decode(keys.timeline)) as Timeline;
+  const reduced = await readJson<ReducedPlan>(storage, keys.plan);
+  const timeline = await readJson<Timeline>(storage, keys.timeline);
   const { index } = request.shard;
   const { from, to } = touchRange(reduced.touches, request.shard);
   const head = await storage.head(keys.members);
@@ -471,7 +467,9 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
   const bytes = touchLines(timeline.sends, from, members, ids);
   await storage.put(keys.touchPart(index), bytes, 'application/x-ndjson');
   const stored =
-    request.source && deps.drafts ? await storeShardTouches(deps, deps.drafts, request, request.source) : undefined;
+    request.source && deps.drafts
+      ? await storeShardTouches(deps, deps.drafts, request, { source: request.source, ids })
+      : undefined;
   return {
     shard: request.shard,
     counts: { touches: to - from, from, to, ...(stored === undefined ? {} : { stored }) },
@@ -490,9 +488,8 @@ async function storeShardTouches(
   deps: PlanShardDeps,
   drafts: NonNullable<PlanShardDeps['drafts']>,
   request: SecondPassRequest,
-  source: ShardCustomerSource,
+  { source, ids }: { source: ShardCustomerSource; ids: IdColumn },
 ): Promise<number> {
-  const keys = planShardKeys(request.workPrefix);
   const { index } = request.shard;
   const input = await readInput(deps.storage, request.workPrefix);
   const { plan, reduced } = await readReducedPlan(deps.storage, request.workPrefix);
@@ -504,8 +501,9 @@ async function storeShardTouches(
     input.campaign,
     input.columns,
   );
-  const ids = await readAll(deps.storage, keys.ids(index));
-  if (customers.size !== expected || !Buffer.from(encodeIds(customers)).equals(ids))
+  // The shard's own lines of the joined ids: what its first pass planned, in its order.
+  const planned = ids.bytes.subarray(ids.starts[offset] as number, ids.starts[offset + expected] as number);
+  if (customers.size !== expected || !Buffer.from(encodeIds(customers)).equals(planned))
     throw new Error(
       `shard ${index}'s customers changed since its first pass (${customers.size} read, ${expected} planned): plan again`,
     );
@@ -582,6 +580,11 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 
 export async function readAll(storage: ObjectStorage, key: string): Promise<Uint8Array> {
   return collect(storage.read(key));
+}
+
+/** One of the plan's JSON files, parsed as what its writer wrote. */
+export async function readJson<T>(storage: ObjectStorage, key: string): Promise<T> {
+  return JSON.parse(new TextDecoder().decode(await readAll(storage, key))) as T;
 }
 
 function littleEndian(values: Int32Array | Uint16Array): Uint8Array {

@@ -20,7 +20,7 @@ import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
 import { controlSendId, shardsFor } from '../../functions/usecases/plan-campaign.ts';
 import { planDraft } from '../../functions/usecases/plan-draft.ts';
-import { planShardKeys } from '../../functions/usecases/plan-shards.ts';
+import { planShardKeys, readAll, readReducedPlan } from '../../functions/usecases/plan-shards.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const ID = 'sharded';
@@ -106,5 +106,37 @@ describe('the sharded plan finish', () => {
     const lifecycle = await deps.lifecycle.getLifecycle(ID);
     expect(lifecycle?.latestVersion).toBe(version);
     expect(lifecycle?.audit.filter((entry) => entry.action === 'plan').map((entry) => entry.version)).toEqual([1, 2]);
+  }, 120_000);
+
+  it("writes no touches from a second pass whose shard's customers are not the ones its first pass planned", async () => {
+    // Prepare: a plan of version 3 through the reduce, then shard 1's planned ids put in
+    // another order, as if its customers had been read differently since.
+    const deps = planDependencies(stack.config);
+    const version = 3;
+    expect(await deps.lifecycle.reserveVersion(ID, version, new Date(NOW).toISOString())).toBe(true);
+    const workPrefix = `private/plan-shards/${ID}/v${version}/`;
+    const keys = planShardKeys(workPrefix);
+    const storage = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
+    await storage.put(keys.input, JSON.stringify({ campaign, now: NOW, actor: 'tester' }), 'application/json');
+    const passes = planShardPasses(() => planShardDependencies(stack.config));
+    const common = { campaignId: ID, version, workPrefix };
+    const source = { kind: 'table' as const, totalSegments: TOTAL_SEGMENTS };
+    for (let index = 0; index < SHARDS; index += 1)
+      await passes.firstPass({ ...common, shard: { index, count: SHARDS }, source });
+    await passes.reduce({ ...common, shardCount: SHARDS });
+    const lines = new TextDecoder().decode(await readAll(storage, keys.ids(1))).split('\n');
+    expect(lines.length, 'shard 1 planned at least two customers').toBeGreaterThan(2);
+    [lines[0], lines[1]] = [lines[1] as string, lines[0] as string];
+    await storage.put(keys.ids(1), lines.join('\n'), 'application/octet-stream');
+
+    // Act
+    const refused = await passes.secondPass({ ...common, shard: { index: 1, count: SHARDS }, source }).then(
+      () => 'written',
+      (error: Error) => error.message,
+    );
+
+    // Assess
+    expect(refused).toMatch(/^shard 1's customers changed since its first pass \(\d+ read, \d+ planned\): plan again$/);
+    expect(await storedTouches(version, (await readReducedPlan(storage, workPrefix)).plan.timeline)).toEqual([]);
   }, 120_000);
 });
