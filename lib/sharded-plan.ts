@@ -49,9 +49,10 @@ export interface ShardedPlanProps {
  * The sharded plan: a Distributed Map runs the first pass over every shard (a range of the
  * customers table's parallel-Scan segments, or a byte range of one segment CSV), the reduce
  * makes the campaign's global decisions from every shard's columns, a second Distributed
- * Map writes each shard's part of touches.jsonl and its customers' touch items, and the finish
- * stores the plan as a draft version (the single-process plan's storing code). Every pass reads and writes only under the
- * run's `workPrefix` in the data bucket; steps hand on keys and counts, never lists.
+ * Map writes each shard's part of touches.jsonl and its customers' touch items, and the
+ * finish stores the plan as a draft version (the single-process plan's storing code). Every
+ * pass reads and writes only under the run's `workPrefix` in the data bucket; steps hand on
+ * keys and counts, never lists.
  *
  * The execution input, exactly what the shard handlers parse (handlers/plan-shards.ts):
  * `{ campaignId, version, workPrefix, shardCount, source }` with `source` either
@@ -126,7 +127,8 @@ export class ShardedPlan extends Construct {
       memorySize: 10_240,
     })
       .useBucket(dataBucket, ENV.dataBucket, 'read', PREFIX.planShards)
-      // An uploaded campaign file's answer beside it: reports/campaigns/<file>.plan.json and its timeline pages.
+      // An uploaded campaign file's answer beside it: reports/campaigns/<file>.plan.json and
+      // its timeline pages.
       .useBucket(dataBucket, ENV.dataBucket, 'write', `${PREFIX.reports}${PREFIX.campaigns}`)
       // Claims nothing (the starter claimed the version): saves the version over its reservation, records the plan.
       .useTableWrites(campaignsTable, ENV.campaignsTable, ['PutItem'], { read: true });
@@ -206,10 +208,10 @@ export class ShardedPlan extends Construct {
   }
 
   /**
-   * What starting a sharded plan takes (the plan API, the plan function of uploads): write the run's input.json under the
-   * plan's own prefix, start an execution of this machine (named by campaign and version),
-   * and the machine's ARN and the threshold by name. Nothing else of the run: its passes
-   * read and write with their own roles.
+   * What starting a sharded plan takes (the plan API, the plan function of uploads): write
+   * the run's input.json under the plan's own prefix, start an execution of this machine
+   * (named by campaign and version), and the machine's ARN and the threshold by name.
+   * Nothing else of the run: its passes read and write with their own roles.
    */
   public allowStarting(fn: CampaignFunction): CampaignFunction {
     const machineArn = this.machine.stateMachine.stateMachineArn;

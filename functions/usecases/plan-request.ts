@@ -1,8 +1,8 @@
 /**
  * A plan asked for (`PUT /campaigns/{id}`, or a campaign file uploaded): planned in this
- * process and answered with the draft, or, for a campaign of at least the threshold's customers, handed to
- * the sharded plan (the plan state machine on AWS) and answered at once with the version it
- * will store. One process holds about 1.56 GB per million customers; the shards never hold
+ * process and answered with the draft, or, for a campaign of at least the threshold's
+ * customers, handed to the sharded plan (the plan state machine on AWS) and answered at once
+ * with the version it will store. One process holds about 1.56 GB per million customers; the shards never hold
  * them all.
  *
  * Starting a sharded plan: the version number is reserved (the same conditional write as a

@@ -17,7 +17,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
 import type { LifecycleStore, PlanRun, PlanRunView, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
-
 import { queryAll } from './all-pages.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
