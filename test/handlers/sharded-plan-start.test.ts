@@ -24,6 +24,7 @@ import { type LocalStack, startEphemeralStack } from '../../functions/local/stac
 import { uploadSegmentAndWait } from '../../functions/local/uploads.ts';
 import type { ObjectStorage } from '../../functions/ports/object-storage.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
+import { readAll } from '../../functions/usecases/plan-shards.ts';
 import { planUploadedCampaign } from '../../functions/usecases/plan-uploaded-campaign.ts';
 import { withEnvironment } from '../support/aws-runtime.ts';
 
@@ -212,8 +213,6 @@ describe('a sharded plan that only the customers show to be refused', () => {
   }, 180_000);
 });
 
-async function readText(storage: Pick<ObjectStorage, 'read'>, key: string): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of storage.read(key)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+async function readText(storage: ObjectStorage, key: string): Promise<string> {
+  return new TextDecoder().decode(await readAll(storage, key));
 }
