@@ -64,6 +64,25 @@ async function storedTouches(version: number, timeline: Timeline): Promise<unkno
   return all.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
+/** A sharded plan started as a starter does it: `version` claimed, input.json written. */
+async function startedPlan(version: number, planned: unknown) {
+  const { lifecycle } = planDependencies(stack.config);
+  expect(await lifecycle.reserveVersion(ID, version, new Date(NOW).toISOString())).toBe(true);
+  const workPrefix = `private/plan-shards/${ID}/v${version}/`;
+  const storage = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
+  await storage.put(
+    planShardKeys(workPrefix).input,
+    JSON.stringify({ campaign: planned, now: NOW, actor: 'tester' }),
+    'application/json',
+  );
+  return {
+    storage,
+    passes: planShardPasses(() => planShardDependencies(stack.config)),
+    common: { campaignId: ID, version, workPrefix },
+    source: { kind: 'table' as const, totalSegments: TOTAL_SEGMENTS },
+  };
+}
+
 describe('the sharded plan finish', () => {
   it('stores the same draft version as the single-process plan, once however often it runs', async () => {
     // Prepare: the single-process draft (version 1), and the sharded plan started as a starter
@@ -71,17 +90,7 @@ describe('the sharded plan finish', () => {
     const deps = planDependencies(stack.config);
     const single = await planDraft(deps, { campaign, actor: 'tester', now: NOW });
     const version = 2;
-    expect(await deps.lifecycle.reserveVersion(ID, version, new Date(NOW).toISOString())).toBe(true);
-    const workPrefix = `private/plan-shards/${ID}/v${version}/`;
-    const storage = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
-    await storage.put(
-      planShardKeys(workPrefix).input,
-      JSON.stringify({ campaign: single.campaign, now: NOW, actor: 'tester' }),
-      'application/json',
-    );
-    const passes = planShardPasses(() => planShardDependencies(stack.config));
-    const common = { campaignId: ID, version, workPrefix };
-    const source = { kind: 'table' as const, totalSegments: TOTAL_SEGMENTS };
+    const { passes, common, source } = await startedPlan(version, single.campaign);
 
     // Act: the state machine's steps in order, then the finish again (a retried step).
     for (let index = 0; index < SHARDS; index += 1)
@@ -111,16 +120,9 @@ describe('the sharded plan finish', () => {
   it("writes no touches from a second pass whose shard's customers are not the ones its first pass planned", async () => {
     // Prepare: a plan of version 3 through the reduce, then shard 1's planned ids put in
     // another order, as if its customers had been read differently since.
-    const deps = planDependencies(stack.config);
     const version = 3;
-    expect(await deps.lifecycle.reserveVersion(ID, version, new Date(NOW).toISOString())).toBe(true);
-    const workPrefix = `private/plan-shards/${ID}/v${version}/`;
-    const keys = planShardKeys(workPrefix);
-    const storage = new S3ObjectStorage(clientsFor(stack.config).s3, stack.config.dataBucket);
-    await storage.put(keys.input, JSON.stringify({ campaign, now: NOW, actor: 'tester' }), 'application/json');
-    const passes = planShardPasses(() => planShardDependencies(stack.config));
-    const common = { campaignId: ID, version, workPrefix };
-    const source = { kind: 'table' as const, totalSegments: TOTAL_SEGMENTS };
+    const { storage, passes, common, source } = await startedPlan(version, campaign);
+    const keys = planShardKeys(common.workPrefix);
     for (let index = 0; index < SHARDS; index += 1)
       await passes.firstPass({ ...common, shard: { index, count: SHARDS }, source });
     await passes.reduce({ ...common, shardCount: SHARDS });
@@ -137,6 +139,6 @@ describe('the sharded plan finish', () => {
 
     // Assess
     expect(refused).toMatch(/^shard 1's customers changed since its first pass \(\d+ read, \d+ planned\): plan again$/);
-    expect(await storedTouches(version, (await readReducedPlan(storage, workPrefix)).plan.timeline)).toEqual([]);
+    expect(await storedTouches(version, (await readReducedPlan(storage, common.workPrefix)).plan.timeline)).toEqual([]);
   }, 120_000);
 });
