@@ -2,8 +2,12 @@
  * A load generator for the HTTP API, run in its own process: `count` requests from
  * `connections` concurrent keep-alive connections on loopback. Prints requests per second,
  * latency percentiles and status counts as JSON.
- *   webhook-load.ts URL SECRET COUNT CONNECTIONS         signed order events (POST), each a new event
- *   webhook-load.ts --get BASE IDS_FILE COUNT CONNECTIONS GET BASE<id>, one id a line, each once
+ *   webhook-load.ts URL SECRET COUNT CONNECTIONS [WARM]         signed order events (POST), each a new event
+ *   webhook-load.ts --get BASE IDS_FILE COUNT CONNECTIONS [WARM] GET BASE<id>, one id a line, each once
+ *     WARM calls go first, on the same connections, and are not measured: a fresh process (this
+ *     one, the server's handler, the database's) runs its first thousand calls unoptimised, and
+ *     a run of a few seconds that counts them reports the JIT's warm-up as its tail latency. For
+ *     --get, the file's first WARM ids are the warm-up's.
  *   webhook-load.ts --trigger URL SECRET COUNT CONNECTIONS RATE PAID_AFTER_MS
  *     a paced stream instead: COUNT `order.created` events at RATE a second, every other order
  *     paid PAID_AFTER_MS later (before its reminder is due), the rest never paid; also prints
@@ -134,7 +138,8 @@ function signedPost(connection: RawHttpConnection, target: URL, secret: string, 
 
 if (process.argv[1]?.endsWith('webhook-load.ts')) {
   const mode = process.argv[2] === '--trigger' ? 'trigger' : process.argv[2] === '--get' ? 'get' : 'post';
-  // After the mode: URL, then the secret (or the ids file for --get), COUNT, CONNECTIONS, and for --trigger RATE PAID_AFTER_MS.
+  // After the mode: URL, then the secret (or the ids file for --get), COUNT, CONNECTIONS, then
+  // RATE PAID_AFTER_MS for --trigger or WARM for the others.
   const [url, key, countText, connectionsText, rateText, paidAfterText] = process.argv.slice(
     mode === 'post' ? 2 : 3,
   ) as [string, string, string, string, string, string];
@@ -156,13 +161,16 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
     );
   } else {
     const ids = mode === 'get' ? readFileSync(key, 'utf8').split('\n').filter(Boolean) : [];
-    run = await underLoad(Number(countText), connections, (index, worker) => {
+    const warm = Number(rateText ?? 0);
+    const call = (kind: 'warm' | 'load', offset: number) => (index: number, worker: number) => {
       const connection = sockets[worker] as RawHttpConnection;
       if (mode === 'get')
-        return connection.send({ method: 'GET', path: `${target.pathname}${ids[index % ids.length]}` });
+        return connection.send({ method: 'GET', path: `${target.pathname}${ids[(offset + index) % ids.length]}` });
       // Times from the real clock: the webhook refuses orders more than a day ahead of now.
-      return signedPost(connection, target, key, orderEvent(index, 'load', Date.now() - 60_000));
-    });
+      return signedPost(connection, target, key, orderEvent(index, kind, Date.now() - 60_000));
+    };
+    if (warm > 0) await underLoad(warm, connections, call('warm', 0));
+    run = await underLoad(Number(countText), connections, call('load', warm));
   }
   process.stdout.write(`${JSON.stringify(run)}\n`);
   for (const connection of sockets) connection.close();
