@@ -166,6 +166,54 @@ class TextColumn {
     return length === text.length;
   }
 
+  /**
+   * Texts [0, count) as JSON strings, one a line, the bytes `JSON.stringify` and UTF-8 give,
+   * copied straight from the column where no byte needs escaping (a quote, a backslash, a
+   * control character): no string is decoded per text. An absent text is written as "".
+   */
+  jsonLines(count: number): Uint8Array {
+    const quote = 0x22;
+    let size = 0;
+    const escaped = new Map<number, Buffer>();
+    for (let index = 0; index < count; index += 1) {
+      const length = (this.lengths[index] as number) - 1;
+      if (length >= 0 && this.plain(index, length)) size += length + 3;
+      else {
+        const line = Buffer.from(`${JSON.stringify(this.get(index) ?? '')}\n`, 'utf8');
+        escaped.set(index, line);
+        size += line.length;
+      }
+    }
+    const out = Buffer.allocUnsafe(size);
+    const bytes = this.bytes;
+    let offset = 0;
+    for (let index = 0; index < count; index += 1) {
+      const line = escaped.size > 0 ? escaped.get(index) : undefined;
+      if (line) {
+        offset += line.copy(out, offset);
+        continue;
+      }
+      const start = this.starts[index] as number;
+      const end = start + (this.lengths[index] as number) - 1;
+      out[offset++] = quote;
+      for (let at = start; at < end; at += 1) out[offset++] = bytes[at] as number;
+      out[offset++] = quote;
+      out[offset++] = 0x0a;
+    }
+    return out;
+  }
+
+  /** Whether the text's UTF-8 bytes are its JSON string's body: no byte below 0x20, no quote, no backslash. */
+  private plain(index: number, length: number): boolean {
+    const start = this.starts[index] as number;
+    const bytes = this.bytes;
+    for (let at = start; at < start + length; at += 1) {
+      const byte = bytes[at] as number;
+      if (byte < 0x20 || byte === 0x22 || byte === 0x5c) return false;
+    }
+    return true;
+  }
+
   private grow(needed: number): void {
     const bytes = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.used + needed));
     this.bytes.copy(bytes, 0, 0, this.used);
@@ -490,6 +538,11 @@ export class CustomerSet {
 
   idOf(index: number): string {
     return this.ids.get(index) as string;
+  }
+
+  /** Every customer's id as a JSON string, one a line, in index order (touches.jsonl's ids). */
+  idsJsonLines(): Uint8Array {
+    return this.ids.jsonLines(this.size);
   }
 
   phoneOf(index: number): string | undefined {

@@ -207,3 +207,31 @@ describe('CustomerSet.factsOf', () => {
     }
   });
 });
+
+describe('CustomerSet ids as JSON lines', () => {
+  it('writes each id as JSON.stringify does, copied bytes or escaped, in index order', () => {
+    // Prepare: plain ASCII, the characters JSON escapes, non-ASCII, DEL, and a lone surrogate
+    // (kept as it came, not as UTF-8).
+    const ids = [
+      'C00000001',
+      'say "hi"',
+      'back\\slash',
+      'tab\there',
+      'line\nbreak',
+      '客户7',
+      '😀',
+      'del\x7f',
+      'lone\ud800',
+      '',
+    ];
+    const set = new CustomerSet();
+    for (const id of ids) set.upsert(row({ customerId: id }), 0);
+
+    // Act
+    const lines = Buffer.from(set.idsJsonLines()).toString('utf8');
+
+    // Assess
+    const expected = ids.map((id) => `${JSON.stringify(id)}\n`).join('');
+    expect(lines, 'an id was not written as its JSON string').toBe(expected);
+  });
+});

@@ -10,17 +10,9 @@ import { joined } from './joined.ts';
 
 const encoder = new TextEncoder();
 const HEAD = encoder.encode('{"customerId":');
-/** An id that is its own JSON string body: printable ASCII without quote or backslash. */
-const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
 /** A shard's customer ids as JSON strings, one a line, in the shard's order. */
-export function encodeIds(customers: Pick<CustomerSet, 'size' | 'idOf'>): Uint8Array {
-  const lines: string[] = [];
-  for (let index = 0; index < customers.size; index += 1) {
-    const id = customers.idOf(index);
-    lines.push(PLAIN_ID.test(id) ? `"${id}"` : JSON.stringify(id));
-  }
-  return encoder.encode(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+export function encodeIds(customers: Pick<CustomerSet, 'idsJsonLines'>): Uint8Array {
+  return customers.idsJsonLines();
 }
 
 /**
