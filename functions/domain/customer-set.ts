@@ -170,8 +170,9 @@ class TextColumn {
    * Texts [0, count) as JSON strings, one a line, the bytes `JSON.stringify` and UTF-8 give,
    * copied straight from the column where no byte needs escaping (a quote, a backslash, a
    * control character): no string is decoded per text. An absent text is written as "".
+   * `starts` are where each line starts, and one more entry past the last line.
    */
-  jsonLines(count: number): Uint8Array {
+  jsonLines(count: number): { bytes: Uint8Array; starts: Uint32Array } {
     const quote = 0x22;
     let size = 0;
     const escaped = new Map<number, Buffer>();
@@ -184,10 +185,13 @@ class TextColumn {
         size += line.length;
       }
     }
+    if (size >= 2 ** 32) throw new RangeError(`ids of ${size} bytes: at most 4 GiB`);
     const out = Buffer.allocUnsafe(size);
+    const starts = new Uint32Array(count + 1);
     const bytes = this.bytes;
     let offset = 0;
     for (let index = 0; index < count; index += 1) {
+      starts[index] = offset;
       const line = escaped.size > 0 ? escaped.get(index) : undefined;
       if (line) {
         offset += line.copy(out, offset);
@@ -200,7 +204,8 @@ class TextColumn {
       out[offset++] = quote;
       out[offset++] = 0x0a;
     }
-    return out;
+    starts[count] = offset;
+    return { bytes: out, starts };
   }
 
   /** Whether the text's UTF-8 bytes are its JSON string's body: no byte below 0x20, no quote, no backslash. */
@@ -540,8 +545,8 @@ export class CustomerSet {
     return this.ids.get(index) as string;
   }
 
-  /** Every customer's id as a JSON string, one a line, in index order (touches.jsonl's ids). */
-  idsJsonLines(): Uint8Array {
+  /** Every customer's id as a JSON string, one a line, in index order (touches.jsonl's ids), and where each line starts. */
+  idsJsonLines(): { bytes: Uint8Array; starts: Uint32Array } {
     return this.ids.jsonLines(this.size);
   }
 

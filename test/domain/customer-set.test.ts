@@ -228,10 +228,14 @@ describe('CustomerSet ids as JSON lines', () => {
     for (const id of ids) set.upsert(row({ customerId: id }), 0);
 
     // Act
-    const lines = Buffer.from(set.idsJsonLines()).toString('utf8');
+    const { bytes, starts } = set.idsJsonLines();
+    const lines = Buffer.from(bytes).toString('utf8');
 
     // Assess
     const expected = ids.map((id) => `${JSON.stringify(id)}\n`).join('');
     expect(lines, 'an id was not written as its JSON string').toBe(expected);
+    const lineStarts = [0];
+    for (const id of ids) lineStarts.push((lineStarts.at(-1) as number) + Buffer.byteLength(`${JSON.stringify(id)}\n`));
+    expect([...starts], 'the line starts are not where the lines start').toEqual(lineStarts);
   });
 });

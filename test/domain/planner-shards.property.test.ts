@@ -114,6 +114,10 @@ describe('sharded planning', () => {
               [...plan.care].map(([wave, flags]) => [wave, [...flags]]),
               "who reads each wave's care text",
             ).toEqual([...single.plan.care].map(([wave, flags]) => [wave, [...flags]]));
+            const read = new IdColumn(...sharded.sets.map((set) => encodeIds(set).bytes));
+            expect([...read.starts], "the first passes' line starts against the ids files read line by line").toEqual([
+              ...ids.starts,
+            ]);
             expect(offsets).toEqual(shards.map((_, shard) => shards.slice(0, shard).reduce((n, s) => n + s.length, 0)));
             // touches.jsonl in second-pass ranges (as many as shards), concatenated.
             const all = Int32Array.from(plan.members.flatMap((members) => [...members]));
@@ -160,5 +164,19 @@ describe('sharded planning', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('IdColumn', () => {
+  it('refuses line starts that do not end where their ids file ends', () => {
+    // Prepare: a file of two ids and the starts of a file of one.
+    const bytes = new TextEncoder().encode('"a"\n"b"\n');
+
+    // Act
+    const make = () => new IdColumn({ bytes, starts: Uint32Array.from([0, 4]) });
+
+    // Assess
+    expect(make, 'ids were looked up through starts of another file').toThrow(/line starts that end at 4/);
+    expect(new IdColumn({ bytes, starts: Uint32Array.from([0, 4, 8]) }).size).toBe(2);
   });
 });

@@ -10,32 +10,68 @@ import { joined } from './joined.ts';
 
 const encoder = new TextEncoder();
 const HEAD = encoder.encode('{"customerId":');
+/** Ids as JSON strings, one a line, and where each line starts (one more entry, past the last). */
+export interface IdLines {
+  bytes: Uint8Array;
+  starts: Uint32Array;
+}
+
 /** A shard's customer ids as JSON strings, one a line, in the shard's order. */
-export function encodeIds(customers: Pick<CustomerSet, 'idsJsonLines'>): Uint8Array {
+export function encodeIds(customers: Pick<CustomerSet, 'idsJsonLines'>): IdLines {
   return customers.idsJsonLines();
+}
+
+/** An ids file's line starts, found by reading it (for a file whose starts were not kept). */
+function startsOf(bytes: Uint8Array): Uint32Array {
+  // A plain loop over the bytes: an indexOf call per line costs more than the line's bytes.
+  let count = 0;
+  for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) count += 1;
+  const starts = new Uint32Array(count + 1);
+  let line = 0;
+  for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) starts[++line] = at + 1;
+  return starts;
 }
 
 /**
  * Shards' ids files read back, joined in shard order: the JSON text of each id by its merged
  * index (a shard's first customer is the sum of the shards' sizes before it), without a copy
  * or an object per id. A second pass looks up every one of its touches here, millions of
- * times: one array of line starts, no search for the shard, no view made per lookup.
+ * times: one array of line starts, no search for the shard, no view made per lookup. Files
+ * given with their starts (as the first pass keeps them) are not read line by line again.
  */
 export class IdColumn {
   readonly bytes: Uint8Array;
   /** Where each id's line starts; one more entry, past the last line. */
   readonly starts: Uint32Array;
 
-  constructor(...files: readonly Uint8Array[]) {
-    this.bytes = files.length === 1 ? (files[0] as Uint8Array) : joined(files, (length) => new Uint8Array(length));
-    const { bytes } = this;
-    if (bytes.length >= 2 ** 32) throw new RangeError(`ids of ${bytes.length} bytes: at most 4 GiB`);
-    // A plain loop over the bytes: an indexOf call per line costs more than the line's bytes.
-    let count = 0;
-    for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) count += 1;
-    const starts = new Uint32Array(count + 1);
+  constructor(...files: ReadonlyArray<Uint8Array | IdLines>) {
+    const parts = files.map((file) => (file instanceof Uint8Array ? { bytes: file, starts: startsOf(file) } : file));
+    for (const part of parts) {
+      if (part.starts[part.starts.length - 1] !== part.bytes.length)
+        throw new RangeError(`line starts that end at ${part.starts.at(-1)} for ids of ${part.bytes.length} bytes`);
+    }
+    const only = parts.length === 1 ? parts[0] : undefined;
+    this.bytes = only
+      ? only.bytes
+      : joined(
+          parts.map((part) => part.bytes),
+          (length) => new Uint8Array(length),
+        );
+    if (this.bytes.length >= 2 ** 32) throw new RangeError(`ids of ${this.bytes.length} bytes: at most 4 GiB`);
+    if (only) {
+      this.starts = only.starts;
+      return;
+    }
+    const starts = new Uint32Array(parts.reduce((sum, part) => sum + part.starts.length - 1, 0) + 1);
     let line = 0;
-    for (let at = 0; at < bytes.length; at += 1) if (bytes[at] === 0x0a) starts[++line] = at + 1;
+    let offset = 0;
+    for (const part of parts) {
+      const count = part.starts.length - 1;
+      for (let at = 0; at < count; at += 1) starts[line + at] = (part.starts[at] as number) + offset;
+      line += count;
+      offset += part.bytes.length;
+    }
+    starts[line] = offset;
     this.starts = starts;
   }
 
