@@ -140,7 +140,7 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
   const mode = process.argv[2] === '--trigger' ? 'trigger' : process.argv[2] === '--get' ? 'get' : 'post';
   // After the mode: URL, then the secret (or the ids file for --get), COUNT, CONNECTIONS, then
   // RATE PAID_AFTER_MS for --trigger or WARM for the others.
-  const [url, key, countText, connectionsText, rateText, paidAfterText] = process.argv.slice(
+  const [url, key, countText, connectionsText, rateOrWarmText, paidAfterText] = process.argv.slice(
     mode === 'post' ? 2 : 3,
   ) as [string, string, string, string, string, string];
   const connections = Number(connectionsText);
@@ -151,7 +151,7 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
   );
   let run: LoadRun;
   if (mode === 'trigger') {
-    const planned = triggerStream(Number(countText), Number(rateText), Number(paidAfterText));
+    const planned = triggerStream(Number(countText), Number(rateOrWarmText), Number(paidAfterText));
     run = await underLoad(
       planned.length,
       connections,
@@ -161,7 +161,7 @@ if (process.argv[1]?.endsWith('webhook-load.ts')) {
     );
   } else {
     const ids = mode === 'get' ? readFileSync(key, 'utf8').split('\n').filter(Boolean) : [];
-    const warm = Number(rateText ?? 0);
+    const warm = Number(rateOrWarmText ?? 0);
     const call = (kind: 'warm' | 'load', offset: number) => (index: number, worker: number) => {
       const connection = sockets[worker] as RawHttpConnection;
       if (mode === 'get')
