@@ -57,6 +57,12 @@ function phoneDigits(phone: string): number {
  * the collector, not a million. Texts that are not well-formed UTF-16 (a lone surrogate
  * from a JSON \uD800) would not survive UTF-8, so they are kept as they came.
  */
+/** Texts as JSON strings, one a line, and where each line starts (one more entry, past the last). */
+export interface JsonLines {
+  bytes: Uint8Array;
+  starts: Uint32Array;
+}
+
 class TextColumn {
   private bytes: Buffer;
   private used = 0;
@@ -172,7 +178,7 @@ class TextColumn {
    * control character): no string is decoded per text. An absent text is written as "".
    * `starts` are where each line starts, and one more entry past the last line.
    */
-  jsonLines(count: number): { bytes: Uint8Array; starts: Uint32Array } {
+  jsonLines(count: number): JsonLines {
     const quote = 0x22;
     let size = 0;
     const escaped = new Map<number, Buffer>();
@@ -546,7 +552,7 @@ export class CustomerSet {
   }
 
   /** Every customer's id as a JSON string, one a line, in index order (touches.jsonl's ids), and where each line starts. */
-  idsJsonLines(): { bytes: Uint8Array; starts: Uint32Array } {
+  idsJsonLines(): JsonLines {
     return this.ids.jsonLines(this.size);
   }
 

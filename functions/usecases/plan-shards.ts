@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { type Campaign, CampaignFileError, parseCampaign } from '../domain/campaign.ts';
 import { type ColumnMappingJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
-import type { CustomerSet } from '../domain/customer-set.ts';
+import type { CustomerSet, JsonLines } from '../domain/customer-set.ts';
 import { nameLengths } from '../domain/planner/layout.ts';
 import {
   decodeShardPart,
@@ -20,7 +20,7 @@ import {
   type ShardSummary,
   summaryOf,
 } from '../domain/planner/shards/shard-part.ts';
-import { encodeIds, IdColumn, type IdLines, touchLines, touchLinesSize } from '../domain/planner/shards/touch-lines.ts';
+import { IdColumn, touchLines, touchLinesSize } from '../domain/planner/shards/touch-lines.ts';
 import { type Plan, planCandidates, planFromCandidates } from '../domain/planner.ts';
 import type { SegmentFile } from '../domain/segment-file.ts';
 import type { Timeline } from '../domain/timeline.ts';
@@ -166,7 +166,7 @@ export async function runFirstPass(deps: PlanShardDeps, request: FirstPassReques
   const summary: StoredSummary = { ...summaryOf(part), lines, rejected: rejects.length };
   const index = request.shard.index;
   await storage.put(keys.columns(index), encodeColumns(part), 'application/octet-stream');
-  const ids = encodeIds(customers);
+  const ids = customers.idsJsonLines();
   await storage.put(keys.ids(index), ids.bytes, 'application/octet-stream');
   await storage.put(keys.idStarts(index), littleEndian(ids.starts), 'application/octet-stream');
   await storage.put(keys.rejects(index), rejects.map((line) => `${line}\n`).join(''), 'application/x-ndjson');
@@ -401,7 +401,7 @@ export async function readReducedPlan(
  */
 export async function readShardIds(storage: ObjectStorage, workPrefix: string, shardCount: number): Promise<IdColumn> {
   const keys = planShardKeys(workPrefix);
-  const files: Array<IdLines | Uint8Array> = [];
+  const files: Array<JsonLines | Uint8Array> = [];
   for (let shard = 0; shard < shardCount; shard += 1) {
     const bytes = await readAll(storage, keys.ids(shard));
     const kept = await storage.head(keys.idStarts(shard));
@@ -515,7 +515,7 @@ async function storeShardTouches(
   );
   // The shard's own lines of the joined ids: what its first pass planned, in its order.
   const planned = ids.bytes.subarray(ids.starts[offset] as number, ids.starts[offset + expected] as number);
-  if (customers.size !== expected || !Buffer.from(encodeIds(customers).bytes).equals(planned))
+  if (customers.size !== expected || !Buffer.from(customers.idsJsonLines().bytes).equals(planned))
     throw new Error(
       `shard ${index}'s customers changed since its first pass (${customers.size} read, ${expected} planned): plan again`,
     );

@@ -15,7 +15,7 @@ import {
   type ShardSummary,
   summaryOf,
 } from '../../functions/domain/planner/shards/shard-part.ts';
-import { encodeIds, IdColumn, touchLines, touchLinesSize } from '../../functions/domain/planner/shards/touch-lines.ts';
+import { IdColumn, touchLines, touchLinesSize } from '../../functions/domain/planner/shards/touch-lines.ts';
 import { type Plan, planCampaign } from '../../functions/domain/planner.ts';
 import { planFromParts, shardPartOf } from '../../functions/usecases/plan-shards.ts';
 import { campaignArbitrary, customerSetOf, customersArbitrary, NOW } from '../support/planner-arbitraries.ts';
@@ -61,7 +61,7 @@ function shardedPlan(campaign: Campaign, shards: readonly Customer[][]) {
     const summary = JSON.parse(JSON.stringify(summaryOf(part))) as ShardSummary;
     return decodeShardPart(encodeColumns(part), summary);
   });
-  const ids = new IdColumn(...sets.map((set) => encodeIds(set)));
+  const ids = new IdColumn(...sets.map((set) => set.idsJsonLines()));
   return { sets, ids, ...planFromParts(campaign, NOW, parts) };
 }
 
@@ -114,7 +114,7 @@ describe('sharded planning', () => {
               [...plan.care].map(([wave, flags]) => [wave, [...flags]]),
               "who reads each wave's care text",
             ).toEqual([...single.plan.care].map(([wave, flags]) => [wave, [...flags]]));
-            const read = new IdColumn(...sharded.sets.map((set) => encodeIds(set).bytes));
+            const read = new IdColumn(...sharded.sets.map((set) => set.idsJsonLines().bytes));
             expect([...read.starts], "the first passes' line starts against the ids files read line by line").toEqual([
               ...ids.starts,
             ]);

@@ -4,23 +4,12 @@
  * (`{"customerId":…,"waveId":…,"channel":…,"sendId":…,"at":…}`, sends in timeline order, each
  * one's members in send order).
  */
-import type { CustomerSet } from '../../customer-set.ts';
+import type { JsonLines } from '../../customer-set.ts';
 import type { PlannedSend } from '../../timeline.ts';
 import { joined } from './joined.ts';
 
 const encoder = new TextEncoder();
 const HEAD = encoder.encode('{"customerId":');
-/** Ids as JSON strings, one a line, and where each line starts (one more entry, past the last). */
-export interface IdLines {
-  bytes: Uint8Array;
-  starts: Uint32Array;
-}
-
-/** A shard's customer ids as JSON strings, one a line, in the shard's order. */
-export function encodeIds(customers: Pick<CustomerSet, 'idsJsonLines'>): IdLines {
-  return customers.idsJsonLines();
-}
-
 /** An ids file's line starts, found by reading it (for a file whose starts were not kept). */
 function startsOf(bytes: Uint8Array): Uint32Array {
   // A plain loop over the bytes: an indexOf call per line costs more than the line's bytes.
@@ -44,7 +33,7 @@ export class IdColumn {
   /** Where each id's line starts; one more entry, past the last line. */
   readonly starts: Uint32Array;
 
-  constructor(...files: ReadonlyArray<Uint8Array | IdLines>) {
+  constructor(...files: ReadonlyArray<Uint8Array | JsonLines>) {
     const parts = files.map((file) => (file instanceof Uint8Array ? { bytes: file, starts: startsOf(file) } : file));
     for (const part of parts) {
       if (part.starts[part.starts.length - 1] !== part.bytes.length)
