@@ -130,7 +130,7 @@ async function readerTimes(file: string, modes: ReaderMode[]): Promise<Record<Re
 }
 
 /** Runs `campaign plan` exactly as a user does (the package's bin, a fresh Node) and reports its wall time and peak RSS. */
-async function runCli(args: string[]): Promise<CliUsage> {
+async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliUsage> {
   const usageFile = join(BENCH_DIR, `cli-usage-${process.pid}.json`);
   await rm(usageFile, { force: true });
   const started = performance.now();
@@ -139,7 +139,7 @@ async function runCli(args: string[]): Promise<CliUsage> {
     const child = spawn(
       process.execPath,
       ['--import', './functions/bench/usage-on-exit.js', 'functions/cli/campaign.js', ...args],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_USAGE_FILE: usageFile } },
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...env, BENCH_USAGE_FILE: usageFile } },
     );
     // Its warnings are the plan's, not the bench's: kept to show only when the command fails.
     child.stderr.setEncoding('utf8');

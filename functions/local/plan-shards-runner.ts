@@ -35,6 +35,7 @@ import {
   type ShardRef,
   touchPartSizes,
 } from '../usecases/plan-shards.ts';
+import { withHugePages } from './huge-pages.ts';
 import type { ChildPass, ChildReply, ChildRequest, ChildUsage } from './plan-shard-child.ts';
 
 const CHILD = new URL('./plan-shard-child.ts', import.meta.url);
@@ -139,7 +140,7 @@ class ShardProcess {
       execArgv: [],
       // The handler's logs are JSON lines for CloudWatch: kept off the command's output.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+      env: withHugePages({ ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' }),
     });
     this.child.on('exit', (code, signal) => {
       this.exited = signal ? `the process was ended by ${signal}` : `the process exited with code ${code}`;
