@@ -1,4 +1,5 @@
 /** Object storage on S3 (and on s3rver locally: same client, endpoint from config). */
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import {
   GetObjectCommand,
@@ -12,6 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { SHEET_METADATA, UPLOADED_BY_METADATA } from '../contract.ts';
 import {
+  exactlySized,
   type LineWriter,
   ObjectChangedError,
   type ObjectListing,
@@ -136,6 +138,32 @@ export class S3ObjectStorage implements ObjectStorage, ObjectListing {
 
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async putBlocks(key: string, blocks: Iterable<Uint8Array>, size: number, contentType: string): Promise<void> {
+    // A multipart upload fed block by block, as the line writer's: memory stays at two parts,
+    // and blocks of the wrong size abort it, so no object lands.
+    const stream = new PassThrough();
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
+      queueSize: 2,
+      partSize: 5 * 1024 * 1024,
+    });
+    const done = upload.done();
+    // Handled here so a failed upload is not an unhandled rejection while a block is being made.
+    done.catch(() => undefined);
+    try {
+      for (const block of exactlySized(key, blocks, size)) {
+        if (!stream.write(block)) await Promise.race([once(stream, 'drain'), done]);
+      }
+    } catch (error) {
+      stream.destroy();
+      await upload.abort().catch(() => undefined);
+      throw error;
+    }
+    stream.end();
+    await done;
   }
 }
 

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { CustomerSet } from '../domain/customer-set.ts';
-import { IdColumn, touchLines } from '../domain/planner/shards/touch-lines.ts';
+import { IdColumn, touchLineBlocks } from '../domain/planner/shards/touch-lines.ts';
 import type { Plan } from '../domain/planner.ts';
 import type { RejectedRow } from '../domain/segment-reader.ts';
 import type { Timeline } from '../domain/timeline.ts';
@@ -59,9 +59,6 @@ export function rejectLine(row: RejectedRow): string {
   return JSON.stringify(row);
 }
 
-/** Touches a block at most: about 8 MB of lines, written before the next is made. */
-const TOUCHES_A_BLOCK = 65_536;
-
 /** Writes timeline.json, touches.jsonl and timeline.html (rejects.jsonl is written while reading). */
 export async function writePlanFiles(outDir: string, plan: Plan, customers: CustomerSet): Promise<void> {
   await mkdir(outDir, { recursive: true });
@@ -74,9 +71,8 @@ export async function writePlanFiles(outDir: string, plan: Plan, customers: Cust
   const { sends } = plan.timeline;
   let from = 0;
   for (const members of plan.members) {
-    for (let start = 0; start < members.length; start += TOUCHES_A_BLOCK) {
-      const block = members.subarray(start, start + TOUCHES_A_BLOCK);
-      if (!touches.write(touchLines(sends, from + start, block, ids))) await once(touches, 'drain');
+    for (const block of touchLineBlocks(sends, from, members, ids)) {
+      if (!touches.write(block)) await once(touches, 'drain');
     }
     from += members.length;
   }

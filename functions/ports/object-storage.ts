@@ -42,6 +42,25 @@ export interface ObjectStorage {
   readRange(key: string, etag: string, start: number, end: number): AsyncIterable<Uint8Array>;
   openLineWriter(key: string, contentType: string): LineWriter;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /**
+   * One object of exactly `size` bytes from blocks made one at a time, each written before
+   * the next is asked for: an object of hundreds of megabytes (a sharded plan's part of
+   * touches.jsonl) is never one buffer, and the blocks' memory is used again. Fails, and
+   * leaves nothing, when the blocks add up to any other size.
+   */
+  putBlocks(key: string, blocks: Iterable<Uint8Array>, size: number, contentType: string): Promise<void>;
+}
+
+/** `blocks` as they come, failing once they are past or short of `size` bytes in all. */
+export function* exactlySized(key: string, blocks: Iterable<Uint8Array>, size: number): Generator<Uint8Array> {
+  let total = 0;
+  for (const block of blocks) {
+    total += block.length;
+    if (total > size) break;
+    yield block;
+  }
+  if (total > size) throw new Error(`${key}: the blocks are longer than the ${size} bytes promised`);
+  if (total < size) throw new Error(`${key}: the blocks are ${total} bytes, not the ${size} promised`);
 }
 
 /** The keys under a prefix, in key order (the map import's finish step reads its batches' parts so). */

@@ -68,6 +68,7 @@ function countingRanges(storage: ObjectStorage): { storage: ObjectStorage; range
     },
     openLineWriter: (key, type) => storage.openLineWriter(key, type),
     put: (key, body, type) => storage.put(key, body, type),
+    putBlocks: (key, blocks, size, type) => storage.putBlocks(key, blocks, size, type),
   };
   return {
     storage: counted,
@@ -282,6 +283,7 @@ describe('an .xlsx file through the S3 import', () => {
       read: (k) => real.read(k),
       openLineWriter: (k, type) => real.openLineWriter(k, type),
       put: (k, body, type) => real.put(k, body, type),
+      putBlocks: (k, blocks, size, type) => real.putBlocks(k, blocks, size, type),
       async *readRange(k, etag, start, end) {
         reads += 1;
         if (reads === 3) await upload(key, replacement);

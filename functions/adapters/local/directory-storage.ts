@@ -5,10 +5,11 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
+  exactlySized,
   type LineWriter,
   ObjectChangedError,
   type ObjectStorage,
@@ -37,8 +38,11 @@ export class DirectoryStorage implements ObjectStorage {
     try {
       const info = await stat(this.pathOf(key));
       if (!info.isFile()) return undefined;
-      // Size and modification time: a file replaced is another content, as a new ETag says on S3.
-      return { key, etag: `${info.size.toString(16)}-${Math.round(info.mtimeMs).toString(16)}`, size: info.size };
+      // Size, modification time and inode: a file replaced (written anew and renamed over it)
+      // is another content, as a new ETag says on S3, even within the same millisecond; and
+      // files of two folders never share one, so a process may keep what it read by ETag.
+      const etag = [info.size, Math.round(info.mtimeMs), info.ino].map((part) => part.toString(16)).join('-');
+      return { key, etag, size: info.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -94,5 +98,41 @@ export class DirectoryStorage implements ObjectStorage {
     const temporary = `${path}.${process.pid}.${temporaryNumber++}.part`;
     await writeFile(temporary, body);
     await rename(temporary, path);
+  }
+
+  async putBlocks(key: string, blocks: Iterable<Uint8Array>, size: number, _contentType: string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.${temporaryNumber++}.part`;
+    try {
+      await writeBlocks(temporary, 'w', 0, exactlySized(key, blocks, size));
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await rename(temporary, path);
+  }
+}
+
+/** Each block at its place in the file from `offset` on, written whole before the next block is made. */
+export async function writeBlocks(
+  path: string,
+  flags: 'w' | 'r+',
+  offset: number,
+  blocks: Iterable<Uint8Array>,
+): Promise<void> {
+  const file = await open(path, flags);
+  try {
+    let at = offset;
+    for (const block of blocks) {
+      let written = 0;
+      while (written < block.length) {
+        const { bytesWritten } = await file.write(block, written, block.length - written, at + written);
+        written += bytesWritten;
+      }
+      at += block.length;
+    }
+  } finally {
+    await file.close();
   }
 }

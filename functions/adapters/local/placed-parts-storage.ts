@@ -5,8 +5,8 @@
  * place, so no one process copies 1 GB of parts into one file afterwards. A part must be
  * exactly the length it was placed for; any other key goes to the store underneath.
  */
-import { open } from 'node:fs/promises';
-import type { LineWriter, ObjectStorage, StoredObject } from '../../ports/object-storage.ts';
+import { exactlySized, type LineWriter, type ObjectStorage, type StoredObject } from '../../ports/object-storage.ts';
+import { writeBlocks } from './directory-storage.ts';
 
 export interface PartPlacement {
   /** The file the parts are written into (it exists, at least offset + length long). */
@@ -22,21 +22,18 @@ export class PlacedPartsStorage implements ObjectStorage {
   ) {}
 
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    const place = this.placement.parts[key];
-    if (!place) return this.inner.put(key, body, contentType);
+    if (!this.placement.parts[key]) return this.inner.put(key, body, contentType);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    if (bytes.length !== place.length)
-      throw new Error(`${key} is ${bytes.length} bytes, but ${place.length} were placed for it in the file`);
-    const file = await open(this.placement.path, 'r+');
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await file.write(bytes, written, bytes.length - written, place.offset + written);
-        written += bytesWritten;
-      }
-    } finally {
-      await file.close();
-    }
+    await this.putBlocks(key, [bytes], bytes.length, contentType);
+  }
+
+  async putBlocks(key: string, blocks: Iterable<Uint8Array>, size: number, contentType: string): Promise<void> {
+    const place = this.placement.parts[key];
+    if (!place) return this.inner.putBlocks(key, blocks, size, contentType);
+    if (size !== place.length)
+      throw new Error(`${key} is ${size} bytes, but ${place.length} were placed for it in the file`);
+    // Blocks past or short of the size fail the part; the file stays `.partial`, never renamed into place.
+    await writeBlocks(this.placement.path, 'r+', place.offset, exactlySized(key, blocks, size));
   }
 
   head(key: string): Promise<StoredObject | undefined> {
