@@ -140,15 +140,21 @@ describe('sharded planning', () => {
     });
   }
 
-  it('reads a shard part back exactly as it was written', () => {
+  it('reads a shard part back exactly as it was written, also from inside a larger buffer, aligned or not', () => {
     fc.assert(
-      fc.property(campaignArbitrary, customersArbitrary, (input, customerList) => {
-        // Prepare
+      fc.property(campaignArbitrary, customersArbitrary, fc.constantFrom(0, 8, 3), (input, customerList, shift) => {
+        // Prepare: the file's bytes at `shift` in a buffer with bytes of something else after them.
         const campaign = parseCampaign(input);
         const part = shardPartOf(campaign, customerSetOf(customerList), NOW);
+        const file = encodeColumns(part);
+        const larger = new Uint8Array(shift + file.length + 64).fill(0xee);
+        larger.set(file, shift);
 
         // Act
-        const back = decodeShardPart(encodeColumns(part), JSON.parse(JSON.stringify(summaryOf(part))) as ShardSummary);
+        const back = decodeShardPart(
+          larger.subarray(shift, shift + file.length),
+          JSON.parse(JSON.stringify(summaryOf(part))) as ShardSummary,
+        );
 
         // Assess
         expect([...back.candidates.masks]).toEqual([...part.candidates.masks]);
@@ -161,6 +167,33 @@ describe('sharded planning', () => {
         expect([...back.devices]).toEqual([...part.devices]);
         expect(back.candidates.control.map((c) => [...c])).toEqual(part.candidates.control.map((c) => [...c]));
         expect(summaryOf(back)).toEqual(summaryOf(part));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('a shard columns file', () => {
+  it('cut short is refused, even where the buffer it was read into goes on', () => {
+    fc.assert(
+      fc.property(campaignArbitrary, customersArbitrary, fc.integer({ min: 1, max: 64 }), (input, customers, cut) => {
+        // Prepare: the file without its last `cut` bytes, at the start of a larger buffer.
+        const part = shardPartOf(parseCampaign(input), customerSetOf(customers), NOW);
+        const file = encodeColumns(part);
+        const larger = new Uint8Array(file.length * 2 + 64);
+        larger.set(file);
+
+        // Act
+        const read = () => decodeShardPart(larger.subarray(0, Math.max(0, file.length - cut)), summaryOf(part));
+
+        // Assess: padding (at most 7 bytes) may go, a column may not.
+        const padding =
+          file.length -
+          (16 +
+            part.candidates.masks.length * 29 +
+            part.candidates.control.reduce((sum, members) => sum + 4 + members.length * 4, 0));
+        if (cut <= padding) expect(read).not.toThrow();
+        else expect(read).toThrow(/cut short|not a plan shard/);
       }),
       { numRuns: 100 },
     );

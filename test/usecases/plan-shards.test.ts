@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage } from '../../functions/adapters/local/directory-storage.ts';
 import { localSegmentFile } from '../../functions/adapters/local/file-bytes.ts';
 import { writePlanFiles } from '../../functions/cli/plan-files.ts';
+import type { ObjectStorage } from '../../functions/ports/object-storage.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
 import { planOffline } from '../../functions/usecases/plan-offline.ts';
 import {
   planShardKeys,
   readAll,
+  readShardIds,
   runFirstPass,
   runReduce,
   runSecondPass,
@@ -107,4 +109,59 @@ describe('the sharded plan passes', () => {
       ).toBe(true);
     }, 120_000);
   }
+});
+
+describe("the shards' ids", () => {
+  it('are read once for the passes of one process, and again once a first pass wrote them anew', async () => {
+    // Prepare: two shards' first passes, through a store that counts reads of ids files.
+    const folder = new DirectoryStorage(dir);
+    let idReads = 0;
+    const storage: ObjectStorage = {
+      ...folder,
+      head: (key) => folder.head(key),
+      read: (key) => {
+        if (key.includes('.ids')) idReads += 1;
+        return folder.read(key);
+      },
+      readRange: (key, etag, start, end) => folder.readRange(key, etag, start, end),
+      openLineWriter: (key, type) => folder.openLineWriter(key, type),
+      put: (key, body, type) => folder.put(key, body, type),
+      putBlocks: (key, blocks, size, type) => folder.putBlocks(key, blocks, size, type),
+    };
+    const workPrefix = `${WORK}ids/`;
+    const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
+    await storage.put(planShardKeys(workPrefix).input, JSON.stringify({ campaign, now: NOW }), 'application/json');
+    const head = await storage.head('segments/customers.csv');
+    if (!head) throw new Error('the sample file is missing');
+    const firstPass = (index: number) =>
+      runFirstPass(
+        { storage },
+        {
+          campaignId: 'd11',
+          version: 1,
+          workPrefix,
+          shard: { index, count: 2 },
+          source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
+        },
+      );
+    await firstPass(0);
+    await firstPass(1);
+
+    // Act
+    const once = await readShardIds(storage, workPrefix, 2);
+    const readsOnce = idReads;
+    const again = await readShardIds(storage, workPrefix, 2);
+    const readsAgain = idReads;
+    await firstPass(1);
+    const afterRewrite = await readShardIds(storage, workPrefix, 2);
+
+    // Assess
+    expect(readsOnce, 'each shard: its ids and their line starts').toBe(4);
+    expect(again, 'the same column, not read again').toBe(once);
+    expect(readsAgain).toBe(readsOnce);
+    expect(afterRewrite, 'files written anew are read anew').not.toBe(once);
+    expect(idReads).toBe(readsOnce + 4);
+    expect(Buffer.from(afterRewrite.bytes).equals(Buffer.from(once.bytes)), 'the same customers').toBe(true);
+    expect([...afterRewrite.starts]).toEqual([...once.starts]);
+  }, 120_000);
 });

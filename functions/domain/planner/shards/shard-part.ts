@@ -1,6 +1,6 @@
 /**
  * A sharded plan's first pass, per shard: phase 1 (the candidates) of the shard's customers as
- * compact columns (28 bytes a customer: touch mask, care mask, value, second-touch score, group,
+ * compact columns (29 bytes a customer: touch mask, care mask, value, second-touch score, group,
  * sub-group, name length, device) and a summary of the counts. Phase 1 is per customer, so the shards'
  * parts concatenated in file order are exactly the single-process phase 1: what the reduce
  * runs the global phases on (the multi-SMS share, even groups in value order, the budget).
@@ -108,20 +108,32 @@ export function encodeColumns(part: ShardPart): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** Reads a shard's columns and summary back into a part (the columns are copied once, aligned). */
+/**
+ * Reads a shard's columns and summary back into a part: views over the bytes read where they
+ * are 8-byte aligned (as a file read into one buffer is), else over one aligned copy. At
+ * 4,000,000 customers the copy was 112 MB of new memory in the reduce, for nothing.
+ */
 export function decodeShardPart(columns: Uint8Array, summary: ShardSummary): ShardPart {
-  const aligned = new Uint8Array(columns.length + ((8 - (columns.length % 8)) % 8));
-  aligned.set(columns);
-  const buffer = aligned.buffer;
-  const [magic, size, waves, controlTotal] = new Uint32Array(buffer, 0, HEADER_WORDS) as unknown as number[];
+  // A fresh buffer starts aligned: the copy is exactly the bytes, so a cut column stays cut.
+  const aligned = columns.byteOffset % 8 === 0 ? columns : columns.slice();
+  const buffer = aligned.buffer as ArrayBuffer;
+  if (aligned.byteLength < HEADER_WORDS * 4) throw new Error('not a plan shard columns file');
+  const [magic, size, waves, controlTotal] = new Uint32Array(
+    buffer,
+    aligned.byteOffset,
+    HEADER_WORDS,
+  ) as unknown as number[];
   if (magic !== MAGIC) throw new Error('not a plan shard columns file');
   if (size !== summary.size) throw new Error(`the shard's columns hold ${size} customers, its summary ${summary.size}`);
-  let offset = 16;
+  let offset = aligned.byteOffset + 16;
+  const end = aligned.byteOffset + aligned.byteLength;
   const take = <T>(
     make: new (buffer: ArrayBuffer, offset: number, length: number) => T,
     length: number,
     width: number,
   ) => {
+    // The bytes may be a view of a larger buffer: a column past their end is a file cut short.
+    if (offset + length * width > end) throw new Error('the shard columns file is cut short');
     const view = new make(buffer, offset, length);
     offset += length * width;
     return view;
