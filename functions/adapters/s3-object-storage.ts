@@ -86,8 +86,8 @@ export class S3ObjectStorage implements ObjectStorage, ObjectListing {
     if (body) yield* body;
   }
 
-  openLineWriter(key: string, contentType: string): LineWriter {
-    // A multipart upload fed by a stream: memory stays at one part however many lines come.
+  /** A multipart upload fed by a stream: memory stays at two parts however much is written. */
+  private streamedUpload(key: string, contentType: string) {
     const stream = new PassThrough();
     const upload = new Upload({
       client: this.s3,
@@ -95,7 +95,11 @@ export class S3ObjectStorage implements ObjectStorage, ObjectListing {
       queueSize: 2,
       partSize: 5 * 1024 * 1024,
     });
-    const done = upload.done();
+    return { stream, upload, done: upload.done() };
+  }
+
+  openLineWriter(key: string, contentType: string): LineWriter {
+    const { stream, upload, done } = this.streamedUpload(key, contentType);
     let buffer = '';
     const flush = async () => {
       if (buffer === '') return;
@@ -141,16 +145,8 @@ export class S3ObjectStorage implements ObjectStorage, ObjectListing {
   }
 
   async putBlocks(key: string, blocks: Iterable<Uint8Array>, size: number, contentType: string): Promise<void> {
-    // A multipart upload fed block by block, as the line writer's: memory stays at two parts,
-    // and blocks of the wrong size abort it, so no object lands.
-    const stream = new PassThrough();
-    const upload = new Upload({
-      client: this.s3,
-      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
-      queueSize: 2,
-      partSize: 5 * 1024 * 1024,
-    });
-    const done = upload.done();
+    // Fed block by block, as the line writer is: blocks of the wrong size abort it, so no object lands.
+    const { stream, upload, done } = this.streamedUpload(key, contentType);
     // Handled here so a failed upload is not an unhandled rejection while a block is being made.
     done.catch(() => undefined);
     try {
