@@ -125,6 +125,12 @@ export interface ReducedPlan {
   careWaves: string[];
   /** Data lines before each shard's first line (a rejected row's line is its shard's plus this). */
   linesBefore: number[];
+  /**
+   * The length in bytes of each of `shardCount` second passes' parts of touches.jsonl, from
+   * the first passes' line starts (absent where a first pass kept none): where each part goes
+   * in the file is known before any is written, and no pass measures its lines twice.
+   */
+  partSizes?: number[];
 }
 
 /** A shard's summary file: phase 1's counts and what the reader saw. */
@@ -288,7 +294,8 @@ export async function runReduce(deps: PlanShardDeps, request: ReduceRequest): Pr
   }
   const { plan, offsets } = planned;
   parts.length = 0;
-  const written = await writeReducedPlan(storage, request.workPrefix, plan, { offsets, linesBefore });
+  const starts = await readShardStarts(storage, request.workPrefix, request.shardCount);
+  const written = await writeReducedPlan(storage, request.workPrefix, plan, { offsets, linesBefore, starts });
   return {
     counts: {
       customers: written.customers,
@@ -304,7 +311,7 @@ async function writeReducedPlan(
   storage: ObjectStorage,
   workPrefix: string,
   plan: Plan,
-  layout: { offsets: number[]; linesBefore: number[] },
+  layout: { offsets: number[]; linesBefore: number[]; starts: Uint32Array | undefined },
 ): Promise<ReducedPlan> {
   const keys = planShardKeys(workPrefix);
   const touches = plan.members.reduce((sum, members) => sum + members.length, 0);
@@ -331,6 +338,18 @@ async function writeReducedPlan(
     careWaves: [...plan.care.keys()],
     linesBefore: layout.linesBefore,
   };
+  const { starts } = layout;
+  if (starts) {
+    if (starts.length - 1 !== plan.groups.ofCustomer.length)
+      throw new Error(
+        `the shards' ids hold ${starts.length - 1} customers, the reduce planned ${plan.groups.ofCustomer.length}`,
+      );
+    const lines = { starts, size: starts.length - 1 };
+    reduced.partSizes = Array.from({ length: reduced.shardCount }, (_, index) => {
+      const { from, to } = touchRange(touches, { index, count: reduced.shardCount });
+      return touchLinesSize(plan.timeline.sends, from, members.subarray(from, to), lines);
+    });
+  }
   await storage.put(keys.members, littleEndian(members), 'application/octet-stream');
   await storage.put(keys.control, littleEndian(control), 'application/octet-stream');
   await storage.put(keys.groups, littleEndian(plan.groups.ofCustomer), 'application/octet-stream');
@@ -443,28 +462,67 @@ async function readIdFiles(
     if (!head) throw new Error(`${keys.ids(shard)} is missing: run the first pass of shard ${shard}`);
     return head.size;
   });
-  const lines = shards.map((shard) => {
-    const bytes = (starts[shard] as StoredObject).size;
-    if (bytes < 4 || bytes % 4 !== 0) throw new RangeError(`${keys.idStarts(shard)} is not whole uint32s`);
-    return bytes / 4 - 1;
-  });
+  const lines = startLines(keys, starts as StoredObject[]);
   const joinedBytes = new Uint8Array(sizes.reduce((sum, size) => sum + size, 0));
-  const joinedStarts = new Uint32Array(lines.reduce((sum, count) => sum + count, 0) + 1);
-  const startBytes = new Uint8Array(joinedStarts.buffer);
-  let line = 0;
   let offset = 0;
   for (const shard of shards) {
     await readInto(storage, keys.ids(shard), joinedBytes, offset, sizes[shard] as number);
+    offset += sizes[shard] as number;
+  }
+  return new IdColumn({ bytes: joinedBytes, starts: await joinedStarts(storage, keys, sizes, lines) });
+}
+
+/**
+ * The shards' kept line starts joined into one array, each shard's shifted by the ids bytes
+ * before it: read straight into place, each checked to end where its ids file ends.
+ */
+async function joinedStarts(
+  storage: ObjectStorage,
+  keys: ReturnType<typeof planShardKeys>,
+  sizes: number[],
+  lines: number[],
+): Promise<Uint32Array> {
+  const joined = new Uint32Array(lines.reduce((sum, count) => sum + count, 0) + 1);
+  const bytes = new Uint8Array(joined.buffer);
+  let line = 0;
+  let offset = 0;
+  for (const [shard, count] of lines.entries()) {
     // The shard's starts and its end at its place; the next shard's first start (0) lands on that end.
-    const count = lines[shard] as number;
-    await readInto(storage, keys.idStarts(shard), startBytes, line * 4, (count + 1) * 4);
-    if (joinedStarts[line + count] !== sizes[shard])
-      throw new RangeError(`line starts that end at ${joinedStarts[line + count]} for ids of ${sizes[shard]} bytes`);
-    for (let at = line; at <= line + count; at += 1) joinedStarts[at] = (joinedStarts[at] as number) + offset;
+    await readInto(storage, keys.idStarts(shard), bytes, line * 4, (count + 1) * 4);
+    if (joined[line + count] !== sizes[shard])
+      throw new RangeError(`line starts that end at ${joined[line + count]} for ids of ${sizes[shard]} bytes`);
+    for (let at = line; at <= line + count; at += 1) joined[at] = (joined[at] as number) + offset;
     line += count;
     offset += sizes[shard] as number;
   }
-  return new IdColumn({ bytes: joinedBytes, starts: joinedStarts });
+  return joined;
+}
+
+/** Every shard's line starts joined (all the reduce needs of the ids), or undefined where a first pass kept none. */
+async function readShardStarts(
+  storage: ObjectStorage,
+  workPrefix: string,
+  shardCount: number,
+): Promise<Uint32Array | undefined> {
+  const keys = planShardKeys(workPrefix);
+  const shards = Array.from({ length: shardCount }, (_, shard) => shard);
+  const ids = await Promise.all(shards.map((shard) => storage.head(keys.ids(shard))));
+  const starts = await Promise.all(shards.map((shard) => storage.head(keys.idStarts(shard))));
+  if (starts.some((head) => !head) || ids.some((head) => !head)) return undefined;
+  return joinedStarts(
+    storage,
+    keys,
+    ids.map((head) => (head as StoredObject).size),
+    startLines(keys, starts as StoredObject[]),
+  );
+}
+
+/** Lines in each shard's kept starts file (one entry more than lines), refusing a file not of whole uint32s. */
+function startLines(keys: ReturnType<typeof planShardKeys>, starts: StoredObject[]): number[] {
+  return starts.map((head, shard) => {
+    if (head.size < 4 || head.size % 4 !== 0) throw new RangeError(`${keys.idStarts(shard)} is not whole uint32s`);
+    return head.size / 4 - 1;
+  });
 }
 
 /** An object's bytes into `target` from `at`, refusing an object of any other length than `length`. */
@@ -490,6 +548,7 @@ export async function touchPartSizes(
 ): Promise<number[]> {
   const keys = planShardKeys(workPrefix);
   const reduced = await readJson<ReducedPlan>(storage, keys.plan);
+  if (reduced.partSizes?.length === count) return reduced.partSizes;
   const timeline = await readJson<Timeline>(storage, keys.timeline);
   const members = int32s(await readAll(storage, keys.members));
   return Array.from({ length: count }, (_, index) => {
@@ -551,7 +610,9 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
   await storage.putBlocks(
     keys.touchPart(index),
     touchLineBlocks(timeline.sends, from, members, ids),
-    touchLinesSize(timeline.sends, from, members, ids),
+    reduced.partSizes?.length === request.shard.count
+      ? (reduced.partSizes[index] as number)
+      : touchLinesSize(timeline.sends, from, members, ids),
     'application/x-ndjson',
   );
   const stored =

@@ -59,6 +59,7 @@ afterAll(async () => {
 describe('the sharded plan passes', () => {
   for (const [shards, parts] of [
     [3, 2],
+    [3, 3],
     [8, 5],
   ] as const) {
     it(`in ${shards} shards and ${parts} touch parts write the single-process files`, async () => {
@@ -99,6 +100,18 @@ describe('the sharded plan passes', () => {
       for (const result of second) touches += await decode(result.keys.touches);
       expect(touches === single.touches, 'touches.jsonl is byte for byte the single-process file').toBe(true);
       expect(reduced.counts.touches).toBe(single.touches.split('\n').length - 1);
+      // The reduce measured the parts of as many second passes as shards, from the kept line starts.
+      const { partSizes } = JSON.parse(await decode(keys.plan)) as { partSizes: number[] };
+      expect(
+        partSizes.reduce((sum, size) => sum + size, 0),
+        'the parts add up to the file',
+      ).toBe(Buffer.byteLength(single.touches));
+      if (parts === shards) {
+        const written = await Promise.all(
+          second.map(async (result) => (await readAll(storage, result.keys.touches)).length),
+        );
+        expect(written, 'each part as long as the reduce measured it').toEqual(partSizes);
+      }
       expect(
         first.reduce((sum, result) => sum + result.counts.rejected, 0),
         'rejected rows',

@@ -103,7 +103,10 @@ function layoutOf(sends: readonly PlannedSend[], from: number, to: number): Rang
   return { tails, ends };
 }
 
-function sizeOf({ tails, ends }: RangeLayout, members: Int32Array, ids: IdColumn): number {
+/** What a line's length needs of the ids: where each id's line starts (the reduce has only these). */
+export type LineStarts = Pick<IdColumn, 'starts' | 'size'>;
+
+function sizeOf({ tails, ends }: RangeLayout, members: Int32Array, ids: LineStarts): number {
   const { starts } = ids;
   const customers = ids.size;
   // Each line is the head, the id and its send's tail.
@@ -131,7 +134,7 @@ export function touchLinesSize(
   sends: readonly PlannedSend[],
   from: number,
   members: Int32Array,
-  ids: IdColumn,
+  ids: LineStarts,
 ): number {
   return sizeOf(layoutOf(sends, from, from + members.length), members, ids);
 }
