@@ -5,7 +5,7 @@
  * allocates its columns anew, and a buffer over glibc's mmap threshold (32 MiB) goes back to
  * the kernel when freed and is faulted in again by the next pass. With glibc's tunable
  * `glibc.malloc.hugetlb=1` malloc asks for transparent huge pages (`madvise`), one fault
- * for 2 MiB: at 4,000,000 customers the eight second passes went from 2.0–2.6 s to 0.8–1.2 s
+ * for 2 MiB: at 4,000,000 customers the eight second passes went from 1.9–2.6 s to 0.8–1.4 s
  * each and the reduce from 11.2 s of CPU to 6.8 s, for about 100 MB more peak RSS a process.
  *
  * glibc older than 2.35, musl and other systems ignore the name, and a kernel with huge pages

@@ -423,14 +423,20 @@ export async function readReducedPlan(
  */
 export async function readShardIds(storage: ObjectStorage, workPrefix: string, shardCount: number): Promise<IdColumn> {
   const keys = planShardKeys(workPrefix);
-  const shards = Array.from({ length: shardCount }, (_, shard) => shard);
-  const ids = await Promise.all(shards.map((shard) => storage.head(keys.ids(shard))));
-  const starts = await Promise.all(shards.map((shard) => storage.head(keys.idStarts(shard))));
+  const { shards, ids, starts } = await shardIdHeads(storage, keys, shardCount);
   const identity = JSON.stringify([workPrefix, ...[...ids, ...starts].map((head) => [head?.etag, head?.size])]);
   if (lastIds?.identity === identity) return lastIds.ids;
   const read = await readIdFiles(storage, keys, shards, ids, starts);
   lastIds = { identity, ids: read };
   return read;
+}
+
+/** Every shard's ids file and kept line starts as the store has them (undefined where absent). */
+async function shardIdHeads(storage: ObjectStorage, keys: ReturnType<typeof planShardKeys>, shardCount: number) {
+  const shards = Array.from({ length: shardCount }, (_, shard) => shard);
+  const ids = await Promise.all(shards.map((shard) => storage.head(keys.ids(shard))));
+  const starts = await Promise.all(shards.map((shard) => storage.head(keys.idStarts(shard))));
+  return { shards, ids, starts };
 }
 
 /**
@@ -505,9 +511,7 @@ async function readShardStarts(
   shardCount: number,
 ): Promise<Uint32Array | undefined> {
   const keys = planShardKeys(workPrefix);
-  const shards = Array.from({ length: shardCount }, (_, shard) => shard);
-  const ids = await Promise.all(shards.map((shard) => storage.head(keys.ids(shard))));
-  const starts = await Promise.all(shards.map((shard) => storage.head(keys.idStarts(shard))));
+  const { ids, starts } = await shardIdHeads(storage, keys, shardCount);
   if (starts.some((head) => !head) || ids.some((head) => !head)) return undefined;
   return joinedStarts(
     storage,
@@ -548,13 +552,19 @@ export async function touchPartSizes(
 ): Promise<number[]> {
   const keys = planShardKeys(workPrefix);
   const reduced = await readJson<ReducedPlan>(storage, keys.plan);
-  if (reduced.partSizes?.length === count) return reduced.partSizes;
+  const measured = measuredParts(reduced, count);
+  if (measured) return measured;
   const timeline = await readJson<Timeline>(storage, keys.timeline);
   const members = int32s(await readAll(storage, keys.members));
   return Array.from({ length: count }, (_, index) => {
     const { from, to } = touchRange(reduced.touches, { index, count });
     return touchLinesSize(timeline.sends, from, members.subarray(from, to), ids);
   });
+}
+
+/** The reduce's sizes of the parts, when it measured them for `count` second passes. */
+function measuredParts(reduced: ReducedPlan, count: number): number[] | undefined {
+  return reduced.partSizes?.length === count ? reduced.partSizes : undefined;
 }
 
 /** The touches (of `total`, in touch-sequence order) whose lines shard `index` of `count` writes. */
@@ -610,9 +620,7 @@ export async function runSecondPass(deps: PlanShardDeps, request: SecondPassRequ
   await storage.putBlocks(
     keys.touchPart(index),
     touchLineBlocks(timeline.sends, from, members, ids),
-    reduced.partSizes?.length === request.shard.count
-      ? (reduced.partSizes[index] as number)
-      : touchLinesSize(timeline.sends, from, members, ids),
+    measuredParts(reduced, request.shard.count)?.[index] ?? touchLinesSize(timeline.sends, from, members, ids),
     'application/x-ndjson',
   );
   const stored =
