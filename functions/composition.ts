@@ -21,6 +21,7 @@ import { DynamoImportStore } from './adapters/dynamo/import-store.ts';
 import { DynamoLedger } from './adapters/dynamo/ledger.ts';
 import { DynamoLifecycleStore } from './adapters/dynamo/lifecycle-store.ts';
 import { DynamoLinkStore } from './adapters/dynamo/link-store.ts';
+import { LiveRegistry } from './adapters/dynamo/live-registry.ts';
 import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
@@ -631,11 +632,25 @@ export function orderDependencies(config: Config): IngestOrderDeps {
   };
 }
 
+/** One per container and table: the registry the webhook reads on every event (live-registry.ts). */
+const liveRegistries = new Map<string, LiveRegistry>();
+
 function orderTriggers(config: Config): { triggers: Omit<ScheduleChecksDeps, 'clock'> } {
+  const triggers = triggerStore(config);
+  const key = JSON.stringify(config);
+  let live = liveRegistries.get(key);
+  if (!live) {
+    live = new LiveRegistry(triggers, lifecycleStore(config));
+    liveRegistries.set(key, live);
+  }
+  const registry = live;
   return {
     triggers: {
-      triggers: triggerStore(config),
-      lifecycle: lifecycleStore(config),
+      triggers: {
+        registered: () => registry.registered(),
+        recordScheduled: (record) => triggers.recordScheduled(record),
+      },
+      lifecycle: { getControl: (campaignId) => registry.getControl(campaignId) },
       scheduler: triggerSchedulerFor(config),
     },
   };

@@ -18,6 +18,7 @@ import {
 import type { Lifecycle, LifecycleControl } from '../../domain/campaign-lifecycle.ts';
 import type { LifecycleStore, PlanRun, PlanRunView, SourceClaim, StoredVersion } from '../../ports/lifecycle-store.ts';
 import { queryAll } from './all-pages.ts';
+import { registryChanged } from './live-registry.ts';
 
 const campaignPk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 export const CONTROL_SK = 'CONTROL';
@@ -64,6 +65,14 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async saveLifecycle(next: Lifecycle, expectedRevision: number): Promise<boolean> {
+    try {
+      return await this.putLifecycle(next, expectedRevision);
+    } finally {
+      registryChanged();
+    }
+  }
+
+  private async putLifecycle(next: Lifecycle, expectedRevision: number): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({

@@ -18,6 +18,7 @@ import type { CheckRule } from '../../domain/triggers.ts';
 import type { CheckRecord, Contact, ContactBook, RegisteredCampaign, TriggerStore } from '../../ports/trigger-store.ts';
 import { queryAll } from './all-pages.ts';
 import { customerPk } from './customer-store.ts';
+import { registryChanged } from './live-registry.ts';
 
 const REGISTRY_PK = 'TRIGGERS';
 const registrySk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
@@ -37,6 +38,14 @@ export class DynamoTriggerStore implements TriggerStore {
   ) {}
 
   async register(entry: RegisteredCampaign): Promise<void> {
+    try {
+      await this.putRegistration(entry);
+    } finally {
+      registryChanged();
+    }
+  }
+
+  private async putRegistration(entry: RegisteredCampaign): Promise<void> {
     try {
       await this.documents.send(
         new PutCommand({
@@ -59,9 +68,13 @@ export class DynamoTriggerStore implements TriggerStore {
   }
 
   async unregister(campaignId: string): Promise<void> {
-    await this.documents.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: REGISTRY_PK, sk: registrySk(campaignId) } }),
-    );
+    try {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: REGISTRY_PK, sk: registrySk(campaignId) } }),
+      );
+    } finally {
+      registryChanged();
+    }
   }
 
   async registered(): Promise<RegisteredCampaign[]> {
