@@ -14,22 +14,10 @@ import type { Lifecycle, LifecycleControl } from '../../functions/domain/campaig
 import { type LocalStack, startEphemeralStack } from '../../functions/local/stack.ts';
 import { systemClock } from '../../functions/ports/clock.ts';
 import type { RegisteredCampaign } from '../../functions/ports/trigger-store.ts';
+import { payReminderCampaign } from '../support/trigger-campaign.ts';
 
 const NOW = Date.parse('2026-11-10T12:00:00Z');
-const CAMPAIGN = parseCampaign({
-  id: 'd11-live',
-  midnight: '2026-11-11T00:00',
-  smsRules: 'none',
-  waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }],
-  triggers: [
-    {
-      id: 'pay-reminder',
-      on: 'order.created',
-      after: 'PT30M',
-      window: { from: '2026-11-10T00:00', to: '2026-11-12T00:00' },
-    },
-  ],
-});
+const CAMPAIGN = parseCampaign(payReminderCampaign('d11-live'));
 const ENTRY: RegisteredCampaign = { campaignId: 'd11-live', version: 1, campaign: CAMPAIGN };
 const RUNNING: LifecycleControl = {
   state: 'running',

@@ -29,6 +29,7 @@ import {
   fireCheck,
   throttledRetryMs,
 } from '../../functions/usecases/trigger-check.ts';
+import { payReminderCampaign } from '../support/trigger-campaign.ts';
 
 const START = Date.parse('2026-11-10T20:00:00+08:00');
 const MIN = 60_000;
@@ -61,21 +62,7 @@ class RecordingSms implements SmsSender {
   }
 }
 
-const campaignInput = (id: string, extra: Partial<CampaignInput> = {}): CampaignInput => ({
-  id,
-  midnight: '2026-11-11T00:00',
-  smsRules: 'none',
-  waves: [{ id: 'midnight', sms: 'midnight', audience: ['*'] }],
-  triggers: [
-    {
-      id: 'pay-reminder',
-      on: 'order.created',
-      after: 'PT30M',
-      window: { from: '2026-11-10T00:00', to: '2026-11-12T00:00' },
-    },
-  ],
-  ...extra,
-});
+const campaignInput = payReminderCampaign;
 
 const LINK_KEYS = tokenKeys('trigger-check-test-link-secret', LINK_PURPOSE);
 
