@@ -139,17 +139,22 @@ export function createClients(config: Config): AwsClients {
 /** The zone for segment dates without an offset, until a campaign says otherwise. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+/** What `cache` holds for this config, made by `make` the first time: once per container and distinct config. */
+function oncePerConfig<T>(cache: Map<string, T>, config: Config, make: () => T): T {
+  const key = JSON.stringify(config);
+  let kept = cache.get(key);
+  if (kept === undefined) {
+    kept = make();
+    cache.set(key, kept);
+  }
+  return kept;
+}
+
 const clientCache = new Map<string, AwsClients>();
 
 /** Clients are built once per container (per distinct config) and reused by every invocation. */
 export function clientsFor(config: Config): AwsClients {
-  const key = JSON.stringify(config);
-  let clients = clientCache.get(key);
-  if (!clients) {
-    clients = createClients(config);
-    clientCache.set(key, clients);
-  }
-  return clients;
+  return oncePerConfig(clientCache, config, () => createClients(config));
 }
 
 export function importDependencies(
@@ -637,13 +642,7 @@ const liveRegistries = new Map<string, LiveRegistry>();
 
 function orderTriggers(config: Config): { triggers: Omit<ScheduleChecksDeps, 'clock'> } {
   const triggers = triggerStore(config);
-  const key = JSON.stringify(config);
-  let live = liveRegistries.get(key);
-  if (!live) {
-    live = new LiveRegistry(triggers, lifecycleStore(config));
-    liveRegistries.set(key, live);
-  }
-  const registry = live;
+  const registry = oncePerConfig(liveRegistries, config, () => new LiveRegistry(triggers, lifecycleStore(config)));
   return {
     triggers: {
       triggers: {
@@ -682,18 +681,18 @@ const signerCache = new Map<string, S3UploadSigner>();
  */
 export function segmentUploadDependencies(config: Config): SegmentUploadDeps {
   const clients = clientsFor(config);
-  const key = JSON.stringify(config);
-  let signer = signerCache.get(key);
-  if (!signer) {
-    signer = new S3UploadSigner(
-      clients.s3,
-      config.dataBucket,
-      config.runtime === 'local'
-        ? { ...common(config), endpoint: config.endpoints.s3, forcePathStyle: true }
-        : common(config),
-    );
-    signerCache.set(key, signer);
-  }
+  const signer = oncePerConfig(
+    signerCache,
+    config,
+    () =>
+      new S3UploadSigner(
+        clients.s3,
+        config.dataBucket,
+        config.runtime === 'local'
+          ? { ...common(config), endpoint: config.endpoints.s3, forcePathStyle: true }
+          : common(config),
+      ),
+  );
   return {
     imports: new DynamoImportStore(clients.documents, config.tables.imports),
     listing: signer,
