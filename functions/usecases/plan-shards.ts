@@ -11,6 +11,7 @@ import { type Campaign, CampaignFileError, parseCampaign } from '../domain/campa
 import { type ColumnMappingJson, mergeMappings, toColumnMapping } from '../domain/column-mapping.ts';
 import type { CustomerSet, JsonLines } from '../domain/customer-set.ts';
 import { nameLengths } from '../domain/planner/layout.ts';
+import { anyHashShared, sortedIdHashes } from '../domain/planner/shards/id-hashes.ts';
 import {
   decodeShardPart,
   deviceColumn,
@@ -73,6 +74,8 @@ export const planShardKeys = (workPrefix: string) => {
     ids: (index: number) => `${shard(index)}.ids`,
     /** Where each line of the ids file starts, and one more past the last, as little-endian uint32. */
     idStarts: (index: number) => `${shard(index)}.ids.starts`,
+    /** The ids' hashes, sorted, as little-endian float64: whether a customer is in two shards, without the ids. */
+    idHashes: (index: number) => `${shard(index)}.ids.hashes`,
     rejects: (index: number) => `${shard(index)}.rejects.jsonl`,
     timeline: `${workPrefix}plan/timeline.json`,
     /** Each send's members (merged indices), as little-endian int32, the sends in timeline order. */
@@ -175,6 +178,7 @@ export async function runFirstPass(deps: PlanShardDeps, request: FirstPassReques
   const ids = customers.idsJsonLines();
   await storage.put(keys.ids(index), ids.bytes, 'application/octet-stream');
   await storage.put(keys.idStarts(index), littleEndian(ids.starts), 'application/octet-stream');
+  await storage.put(keys.idHashes(index), littleEndian(sortedIdHashes(ids)), 'application/octet-stream');
   await storage.put(keys.rejects(index), rejects.map((line) => `${line}\n`).join(''), 'application/x-ndjson');
   // The summary last: a shard whose summary exists has written everything.
   await storage.put(keys.summary(index), JSON.stringify(summary), 'application/json');
@@ -431,6 +435,32 @@ export async function readShardIds(storage: ObjectStorage, workPrefix: string, s
   return read;
 }
 
+/**
+ * Whether the shards' kept id hashes leave any customer possibly in two shards: false proves
+ * none is (equal ids hash equal), true says compare the ids themselves; undefined where a
+ * first pass kept no hashes. 8 bytes a customer read instead of its id and line start, and a
+ * merge of sorted arrays instead of hashing and sorting every id again.
+ */
+export async function shardsMayShareIds(
+  storage: ObjectStorage,
+  workPrefix: string,
+  shardCount: number,
+): Promise<boolean | undefined> {
+  const keys = planShardKeys(workPrefix);
+  const shards = Array.from({ length: shardCount }, (_, shard) => shard);
+  const heads = await Promise.all(shards.map((shard) => storage.head(keys.idHashes(shard))));
+  if (heads.some((head) => !head)) return undefined;
+  const hashes: Float64Array[] = [];
+  for (const [shard, head] of heads.entries()) {
+    const size = (head as StoredObject).size;
+    if (size % 8 !== 0) throw new RangeError(`${keys.idHashes(shard)} is not whole float64s`);
+    const values = new Float64Array(size / 8);
+    await readInto(storage, keys.idHashes(shard), new Uint8Array(values.buffer), 0, size);
+    hashes.push(values);
+  }
+  return anyHashShared(hashes);
+}
+
 /** Every shard's ids file and kept line starts as the store has them (undefined where absent). */
 async function shardIdHeads(storage: ObjectStorage, keys: ReturnType<typeof planShardKeys>, shardCount: number) {
   const shards = Array.from({ length: shardCount }, (_, shard) => shard);
@@ -542,18 +572,15 @@ async function readInto(storage: ObjectStorage, key: string, target: Uint8Array,
 
 /**
  * The length in bytes of each second pass's part of touches.jsonl, before any is written
- * (the same ranges and line layout the passes write), from the reduce's files and the ids.
+ * (the same ranges and line layout the passes write), as the reduce measured them.
  */
-export async function touchPartSizes(
-  storage: ObjectStorage,
-  workPrefix: string,
-  ids: IdColumn,
-  count: number,
-): Promise<number[]> {
+export async function touchPartSizes(storage: ObjectStorage, workPrefix: string, count: number): Promise<number[]> {
   const keys = planShardKeys(workPrefix);
   const reduced = await readJson<ReducedPlan>(storage, keys.plan);
   const measured = measuredParts(reduced, count);
   if (measured) return measured;
+  // Only a reduce from before it measured the parts leaves them to be measured here, from the ids.
+  const ids = await readShardIds(storage, workPrefix, count);
   const timeline = await readJson<Timeline>(storage, keys.timeline);
   const members = int32s(await readAll(storage, keys.members));
   return Array.from({ length: count }, (_, index) => {
@@ -754,7 +781,7 @@ export async function readJson<T>(storage: ObjectStorage, key: string): Promise<
   return JSON.parse(new TextDecoder().decode(await readAll(storage, key))) as T;
 }
 
-function littleEndian(values: Int32Array | Uint32Array | Uint16Array): Uint8Array {
+function littleEndian(values: Int32Array | Uint32Array | Uint16Array | Float64Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage } from '../../functions/adapters/local/directory-storage.ts';
 import { PlacedPartsStorage } from '../../functions/adapters/local/placed-parts-storage.ts';
-import { runShardedPlan } from '../../functions/local/plan-shards-runner.ts';
+import { IdColumn } from '../../functions/domain/planner/shards/touch-lines.ts';
+import { repeatedAcrossShards, runShardedPlan } from '../../functions/local/plan-shards-runner.ts';
 import { writeSampleCsv } from '../../functions/sample/generate-customers.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
@@ -111,5 +112,22 @@ describe('the local sharded-plan runner', () => {
     expect(wrong).toBe('touches/00001.jsonl is 4 bytes, but 3 were placed for it in the file');
     expect(await readFile(file, 'utf8'), 'written at its offset, the rest untouched').toBe('....abc...');
     expect(await readFile(folder.pathOf('other.json'), 'utf8')).toBe('{}');
+  });
+
+  it('counts the ids in more than one shard exactly, whatever their hashes share', () => {
+    // Prepare: ids as the shards' files join them, one shard's lines after the other's.
+    const column = (...shards: string[][]) =>
+      new IdColumn(
+        ...shards.map((ids) => new TextEncoder().encode(ids.map((id) => `${JSON.stringify(id)}\n`).join(''))),
+      );
+    const shard = (from: number) => Array.from({ length: 3000 }, (_, n) => `C${from + n}`);
+
+    // Act
+    const apart = repeatedAcrossShards(column(shard(0), shard(3000)));
+    const twice = repeatedAcrossShards(column(shard(0), [...shard(3000), 'C17', 'C2999'], ['C17']));
+
+    // Assess
+    expect(apart, 'different customers').toBe(0);
+    expect(twice, 'C17 in three shards counts twice, C2999 once').toBe(3);
   });
 });

@@ -21,6 +21,7 @@ import {
   runFirstPass,
   runReduce,
   runSecondPass,
+  shardsMayShareIds,
 } from '../../functions/usecases/plan-shards.ts';
 
 const NOW = Date.parse('2026-10-20T12:00:00+08:00');
@@ -176,5 +177,44 @@ describe("the shards' ids", () => {
     expect(idReads).toBe(readsOnce + 4);
     expect(Buffer.from(afterRewrite.bytes).equals(Buffer.from(once.bytes)), 'the same customers').toBe(true);
     expect([...afterRewrite.starts]).toEqual([...once.starts]);
+  }, 120_000);
+
+  it('tell from their kept hashes alone that no customer is in two shards, or that one may be', async () => {
+    // Prepare: two shards of one file, so no customer in both.
+    const storage = new DirectoryStorage(dir);
+    const workPrefix = `${WORK}hashes/`;
+    const keys = planShardKeys(workPrefix);
+    const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
+    await storage.put(keys.input, JSON.stringify({ campaign, now: NOW }), 'application/json');
+    const head = await storage.head('segments/customers.csv');
+    if (!head) throw new Error('the sample file is missing');
+    for (const index of [0, 1])
+      await runFirstPass(
+        { storage },
+        {
+          campaignId: 'd11',
+          version: 1,
+          workPrefix,
+          shard: { index, count: 2 },
+          source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
+        },
+      );
+
+    // Act
+    const apart = await shardsMayShareIds(storage, workPrefix, 2);
+    const first = new Float64Array((await readAll(storage, keys.idHashes(0))).slice().buffer);
+    const second = new Float64Array((await readAll(storage, keys.idHashes(1))).slice().buffer);
+    const shared = Float64Array.from([...second, first[first.length >> 1] as number]).sort();
+    await storage.put(keys.idHashes(1), new Uint8Array(shared.buffer), 'application/octet-stream');
+    const together = await shardsMayShareIds(storage, workPrefix, 2);
+    const none = await shardsMayShareIds(storage, workPrefix, 3);
+
+    // Assess
+    expect(first.length + second.length, 'a hash per customer planned').toBe(
+      (await readShardIds(storage, workPrefix, 2)).size,
+    );
+    expect(apart, 'all hashes differ: no customer in both').toBe(false);
+    expect(together, "one of shard 0's hashes in shard 1 too: the ids must be compared").toBe(true);
+    expect(none, 'a shard without kept hashes: not known').toBeUndefined();
   }, 120_000);
 });
