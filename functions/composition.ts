@@ -77,7 +77,9 @@ import type { UnsubscribeDeps } from './usecases/unsubscribe.ts';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface AwsClients {
+  /** Low-level, each command's resolved middleware kept (`cacheMiddleware`): the hot paths' client. */
   dynamodb: DynamoDBClient;
+  /** Over a DynamoDB client of its own: the document client refuses `cacheMiddleware`. */
   documents: DynamoDBDocumentClient;
   s3: S3Client;
   ses: SESv2Client;
@@ -98,8 +100,11 @@ function common(config: Config) {
 export function createClients(config: Config): AwsClients {
   const base = common(config);
   const local = config.runtime === 'local' ? config : undefined;
-  const dynamodb = new DynamoDBClient({ ...base, ...(local ? { endpoint: local.endpoints.dynamodb } : {}) });
-  const documents = DynamoDBDocumentClient.from(dynamodb, {
+  const dynamodbConfig = { ...base, ...(local ? { endpoint: local.endpoints.dynamodb } : {}) };
+  // Our middleware is all added here (instrument, below), never between requests: the
+  // condition under which the SDK may keep each command's resolved stack.
+  const dynamodb = new DynamoDBClient({ ...dynamodbConfig, cacheMiddleware: true });
+  const documents = DynamoDBDocumentClient.from(instrument(new DynamoDBClient(dynamodbConfig)), {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
   const s3 = new S3Client({
@@ -131,7 +136,7 @@ export function createClients(config: Config): AwsClients {
     scheduler: aws ? new SchedulerClient(base) : undefined,
   };
   // Provider errors come out masked, and on AWS every call is traced (the document client
-  // shares the DynamoDB client's middleware: instrumented with it).
+  // shares its own DynamoDB client's middleware: instrumented with it, above).
   for (const client of Object.values(clients)) if (client && client !== documents) instrument(client);
   return clients;
 }
@@ -293,7 +298,7 @@ export function triggerCheckDependencies(config: Config): FireCheckDeps {
   return {
     triggers: triggerStore(config),
     lifecycle: lifecycleStore(config),
-    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    orders: new DynamoOrderStore(clients.dynamodb, clients.documents, config.tables.customers),
     contacts: new DynamoContactBook(clients.documents, config.tables.customers),
     optOuts: config.runtime === 'aws' ? new SnsOptOutCheck(clients.snsReads as SNSClient) : localRuntime().optOuts,
     ledger: new DynamoLedger(clients.documents, config.tables.customers),
@@ -412,7 +417,7 @@ export function campaignApiDependencies(
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
     linkBase: linkBaseFor(config),
     links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
-    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    orders: new DynamoOrderStore(clients.dynamodb, clients.documents, config.tables.customers),
     // An approval registers the campaign's order rules for the webhook; the report counts their checks.
     triggers: triggerStore(config),
     ...controlDependencies(config),
@@ -630,7 +635,7 @@ export function clockFor(config: Config): Clock {
 export function orderDependencies(config: Config): IngestOrderDeps {
   const clients = clientsFor(config);
   return {
-    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    orders: new DynamoOrderStore(clients.dynamodb, clients.documents, config.tables.customers),
     timeZone: DEFAULT_TIME_ZONE,
     clock: clockFor(config),
     ...orderTriggers(config),
@@ -661,7 +666,7 @@ export function reportDependencies(config: Config): ReportDeps & GetCampaignDeps
     lifecycle: lifecycleStore(config),
     campaigns: new DynamoCampaignStore(clients.documents, config.tables.campaigns),
     touches: new DynamoTouchStore(clients.dynamodb, clients.documents, config.tables.touches),
-    orders: new DynamoOrderStore(clients.documents, config.tables.customers),
+    orders: new DynamoOrderStore(clients.dynamodb, clients.documents, config.tables.customers),
     triggers: triggerStore(config),
     links: new DynamoLinkStore(clients.dynamodb, clients.documents, config.tables.links),
     clock: clockFor(config),

@@ -92,7 +92,7 @@ async function setUp(extra: Partial<CampaignInput> = {}, options: { linkStore?: 
   };
   const optOuts = new LocalSmsOptOuts();
   const ledger = new DynamoLedger(clients.documents, customers);
-  const orders = new DynamoOrderStore(clients.documents, customers);
+  const orders = new DynamoOrderStore(clients.dynamodb, clients.documents, customers);
   const links = new DynamoLinkStore(clients.dynamodb, clients.documents, stack.config.tables.links);
   let deps: FireCheckDeps;
   const scheduler = new LocalScheduler({
