@@ -28,6 +28,25 @@ const NOW = Date.parse('2026-10-20T12:00:00+08:00');
 const CAMPAIGN = 'functions/sample/d11-2026.campaign.json';
 const WORK = 'private/plan-shards/d11/v1/';
 
+/** Puts the sample's campaign as a sharded plan's input under `workPrefix`; returns the first pass of shard `index` of `count` over the sample file. */
+async function shardedInput(storage: ObjectStorage, workPrefix: string) {
+  const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
+  await storage.put(planShardKeys(workPrefix).input, JSON.stringify({ campaign, now: NOW }), 'application/json');
+  const head = await storage.head('segments/customers.csv');
+  if (!head) throw new Error('the sample file is missing');
+  return (index: number, count: number) =>
+    runFirstPass(
+      { storage },
+      {
+        campaignId: 'd11',
+        version: 1,
+        workPrefix,
+        shard: { index, count },
+        source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
+      },
+    );
+}
+
 let dir: string;
 let single: { timeline: string; touches: string; rejected: number };
 
@@ -68,25 +87,11 @@ describe('the sharded plan passes', () => {
       const storage = new DirectoryStorage(dir);
       const keys = planShardKeys(`${WORK}${shards}/`);
       const workPrefix = `${WORK}${shards}/`;
-      const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
-      await storage.put(keys.input, JSON.stringify({ campaign, now: NOW }), 'application/json');
-      const head = await storage.head('segments/customers.csv');
-      if (!head) throw new Error('the sample file is missing');
+      const firstPass = await shardedInput(storage, workPrefix);
       const base = { campaignId: 'd11', version: 1, workPrefix };
 
       // Act
-      const first = await Promise.all(
-        Array.from({ length: shards }, (_, index) =>
-          runFirstPass(
-            { storage },
-            {
-              ...base,
-              shard: { index, count: shards },
-              source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
-            },
-          ),
-        ),
-      );
+      const first = await Promise.all(Array.from({ length: shards }, (_, index) => firstPass(index, shards)));
       const reduced = await runReduce({ storage }, { ...base, shardCount: shards });
       const second = await Promise.all(
         Array.from({ length: parts }, (_, index) =>
@@ -143,21 +148,8 @@ describe("the shards' ids", () => {
       putBlocks: (key, blocks, size, type) => folder.putBlocks(key, blocks, size, type),
     };
     const workPrefix = `${WORK}ids/`;
-    const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
-    await storage.put(planShardKeys(workPrefix).input, JSON.stringify({ campaign, now: NOW }), 'application/json');
-    const head = await storage.head('segments/customers.csv');
-    if (!head) throw new Error('the sample file is missing');
-    const firstPass = (index: number) =>
-      runFirstPass(
-        { storage },
-        {
-          campaignId: 'd11',
-          version: 1,
-          workPrefix,
-          shard: { index, count: 2 },
-          source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
-        },
-      );
+    const shardOfTwo = await shardedInput(storage, workPrefix);
+    const firstPass = (index: number) => shardOfTwo(index, 2);
     await firstPass(0);
     await firstPass(1);
 
@@ -184,21 +176,8 @@ describe("the shards' ids", () => {
     const storage = new DirectoryStorage(dir);
     const workPrefix = `${WORK}hashes/`;
     const keys = planShardKeys(workPrefix);
-    const campaign = JSON.parse(await readFile(CAMPAIGN, 'utf8'));
-    await storage.put(keys.input, JSON.stringify({ campaign, now: NOW }), 'application/json');
-    const head = await storage.head('segments/customers.csv');
-    if (!head) throw new Error('the sample file is missing');
-    for (const index of [0, 1])
-      await runFirstPass(
-        { storage },
-        {
-          campaignId: 'd11',
-          version: 1,
-          workPrefix,
-          shard: { index, count: 2 },
-          source: { kind: 'csv', key: 'segments/customers.csv', etag: head.etag },
-        },
-      );
+    const firstPass = await shardedInput(storage, workPrefix);
+    for (const index of [0, 1]) await firstPass(index, 2);
 
     // Act
     const apart = await shardsMayShareIds(storage, workPrefix, 2);
