@@ -22,6 +22,7 @@ import { DynamoLedger } from './adapters/dynamo/ledger.ts';
 import { DynamoLifecycleStore } from './adapters/dynamo/lifecycle-store.ts';
 import { DynamoLinkStore } from './adapters/dynamo/link-store.ts';
 import { LiveRegistry } from './adapters/dynamo/live-registry.ts';
+import { MARSHALL_OPTIONS } from './adapters/dynamo/marshalling.ts';
 import { DynamoOptOutStore } from './adapters/dynamo/opt-out-store.ts';
 import { DynamoOrderStore } from './adapters/dynamo/order-store.ts';
 import { DynamoPurchaseCheck } from './adapters/dynamo/purchase-check.ts';
@@ -105,7 +106,7 @@ export function createClients(config: Config): AwsClients {
   // condition under which the SDK may keep each command's resolved stack.
   const dynamodb = new DynamoDBClient({ ...dynamodbConfig, cacheMiddleware: true });
   const documents = DynamoDBDocumentClient.from(instrument(new DynamoDBClient(dynamodbConfig)), {
-    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    marshallOptions: { ...MARSHALL_OPTIONS },
   });
   const s3 = new S3Client({
     ...base,

@@ -5,7 +5,7 @@
  * so the last write of a key is the one that stays.
  */
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { toItem } from './marshalling.ts';
 
 export const BATCH_SIZE = 25;
 
@@ -85,7 +85,7 @@ export class BatchWriter {
 
   private async send(items: Item[]): Promise<void> {
     let requests: WriteRequest[] = items.map((item) => ({
-      PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) },
+      PutRequest: { Item: toItem(item) },
     }));
     for (let attempt = 1; requests.length > 0; attempt += 1) {
       const result = await this.options.client.send(

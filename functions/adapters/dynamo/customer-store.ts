@@ -6,9 +6,9 @@
  * touch, so a re-import cannot clobber them.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { CustomerStore, CustomerWriter, SegmentRow } from '../../ports/customer-store.ts';
 import { BatchWriter } from './batch-writer.ts';
+import { toItem } from './marshalling.ts';
 
 export const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
 export const segmentSk = (campaignId: string, label: string) => `SEGMENT#${campaignId}#${label}`;
@@ -66,10 +66,10 @@ export class DynamoCustomerStore implements CustomerStore {
         await this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
-            Item: marshall(segmentItem(row, importedAt), { removeUndefinedValues: true }),
+            Item: toItem(segmentItem(row, importedAt)),
             ConditionExpression:
               'attribute_not_exists(pk) OR sourceKey <> :key OR sourceEtag <> :etag OR sourceLine <= :line',
-            ExpressionAttributeValues: marshall({
+            ExpressionAttributeValues: toItem({
               ':key': row.source.key,
               ':etag': row.source.etag,
               ':line': row.source.line,

@@ -21,17 +21,15 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { OrderEvent, OrderState, OrderStats } from '../../domain/orders.ts';
 import type { EventClaim, OrderStore } from '../../ports/order-store.ts';
 import { scanAll } from './all-pages.ts';
 import { customerPk } from './customer-store.ts';
+import { toItem } from './marshalling.ts';
 import { ORDERS_SK } from './purchase-check.ts';
 
 const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
-/** As the document client marshals (composition.ts): an absent field is left out, never written empty. */
-const toItem = (value: Record<string, unknown>) =>
-  marshall(value, { removeUndefinedValues: true, convertEmptyValues: false });
 const orderSk = (orderId: string) => `ORDER#${orderId}`;
 
 interface StoredOrder extends OrderState {
